@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything Tern needs on a fresh Debian bookworm machine: the Debian packages for the
+# C++ build and a Python venv (.venv) with pinned tools for tests and model export.
+# Idempotent: quick and quiet when everything is already in place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build pkg-config ccache curl
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libboost-dev libboost-system-dev nlohmann-json3-dev prometheus-cpp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev libopenblas-dev
+  libsnappy-dev zlib1g-dev python3-venv
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The venv: pins live in scripts/requirements.txt. tensorflow-serving-api declares a dependency
+# on the full `tensorflow` wheel; we install it without deps next to tensorflow-cpu instead.
+VENV=.venv
+REQ=scripts/requirements.txt
+STAMP="$VENV/.tern-requirements"
+if [ ! -x "$VENV/bin/python" ] || ! cmp -s "$REQ" "$STAMP"; then
+  echo "setup: building the Python venv in $VENV (first time takes a few minutes)"
+  PY=python3
+  [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+  "$PY" -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQ"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps tensorflow-serving-api==2.15.1
+  cp "$REQ" "$STAMP"
+fi

@@ -1,0 +1,158 @@
+#include "runtime/tensor.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace tern {
+
+size_t DataTypeSize(DataType dtype) {
+  switch (BaseType(dtype)) {
+    case tensorflow::DT_FLOAT: return 4;
+    case tensorflow::DT_DOUBLE: return 8;
+    case tensorflow::DT_INT32: return 4;
+    case tensorflow::DT_UINT8: return 1;
+    case tensorflow::DT_INT16: return 2;
+    case tensorflow::DT_INT8: return 1;
+    case tensorflow::DT_INT64: return 8;
+    case tensorflow::DT_BOOL: return 1;
+    case tensorflow::DT_UINT16: return 2;
+    case tensorflow::DT_HALF: return 2;
+    case tensorflow::DT_BFLOAT16: return 2;
+    case tensorflow::DT_UINT32: return 4;
+    case tensorflow::DT_UINT64: return 8;
+    case tensorflow::DT_COMPLEX64: return 8;
+    case tensorflow::DT_COMPLEX128: return 16;
+    case tensorflow::DT_QINT8: return 1;
+    case tensorflow::DT_QUINT8: return 1;
+    case tensorflow::DT_QINT32: return 4;
+    case tensorflow::DT_QINT16: return 2;
+    case tensorflow::DT_QUINT16: return 2;
+    default: return 0;
+  }
+}
+
+std::string DataTypeName(DataType dtype) {
+  if (IsRefType(dtype)) return DataTypeName(BaseType(dtype)) + "_ref";
+  switch (dtype) {
+    case tensorflow::DT_FLOAT: return "float";
+    case tensorflow::DT_DOUBLE: return "double";
+    case tensorflow::DT_INT32: return "int32";
+    case tensorflow::DT_UINT8: return "uint8";
+    case tensorflow::DT_INT16: return "int16";
+    case tensorflow::DT_INT8: return "int8";
+    case tensorflow::DT_STRING: return "string";
+    case tensorflow::DT_INT64: return "int64";
+    case tensorflow::DT_BOOL: return "bool";
+    case tensorflow::DT_UINT16: return "uint16";
+    case tensorflow::DT_HALF: return "half";
+    case tensorflow::DT_BFLOAT16: return "bfloat16";
+    case tensorflow::DT_UINT32: return "uint32";
+    case tensorflow::DT_UINT64: return "uint64";
+    case tensorflow::DT_COMPLEX64: return "complex64";
+    case tensorflow::DT_COMPLEX128: return "complex128";
+    case tensorflow::DT_RESOURCE: return "resource";
+    case tensorflow::DT_VARIANT: return "variant";
+    case tensorflow::DT_INVALID: return "invalid";
+    default: return "dtype" + std::to_string(static_cast<int>(dtype));
+  }
+}
+
+bool IsRefType(DataType dtype) { return static_cast<int>(dtype) > 100; }
+
+DataType BaseType(DataType dtype) {
+  return IsRefType(dtype) ? static_cast<DataType>(static_cast<int>(dtype) - 100) : dtype;
+}
+
+int64_t TensorShape::num_elements() const {
+  int64_t n = 1;
+  for (int64_t d : dims_) n *= d;
+  return n;
+}
+
+std::string TensorShape::DebugString() const {
+  std::string out = "[";
+  for (size_t i = 0; i < dims_.size(); ++i) {
+    if (i) out += ",";
+    out += std::to_string(dims_[i]);
+  }
+  return out + "]";
+}
+
+Tensor::Buffer::Buffer(size_t bytes) : size(bytes) {
+  constexpr size_t kAlignment = 64;
+  size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  if (rounded == 0) rounded = kAlignment;
+  data = std::aligned_alloc(kAlignment, rounded);
+  if (data == nullptr) throw std::bad_alloc();
+  std::memset(data, 0, rounded);
+}
+
+Tensor::Buffer::~Buffer() { std::free(data); }
+
+StatusOr<Tensor> Tensor::Create(DataType dtype, TensorShape shape) {
+  constexpr int64_t kMaxElements = int64_t{1} << 40;
+  int64_t n = 1;
+  for (int64_t d : shape.dims()) {
+    if (d < 0) {
+      return InvalidArgument("negative dimension in shape " + shape.DebugString());
+    }
+    if (d != 0 && n > kMaxElements / d) {
+      return InvalidArgument("shape " + shape.DebugString() + " has too many elements");
+    }
+    n *= d;
+  }
+  if (dtype != tensorflow::DT_STRING && DataTypeSize(dtype) == 0) {
+    return InvalidArgument("cannot allocate a tensor of dtype " + DataTypeName(dtype));
+  }
+  return Tensor(dtype, std::move(shape));
+}
+
+Tensor::Tensor(DataType dtype, TensorShape shape) : dtype_(BaseType(dtype)), shape_(std::move(shape)) {
+  const int64_t n = shape_.num_elements();
+  if (dtype_ == tensorflow::DT_STRING) {
+    strings_ = std::make_shared<std::vector<std::string>>(static_cast<size_t>(n));
+  } else if (dtype_ != tensorflow::DT_RESOURCE && dtype_ != tensorflow::DT_VARIANT) {
+    buffer_ = std::make_shared<Buffer>(static_cast<size_t>(n) * DataTypeSize(dtype_));
+  }
+}
+
+Tensor Tensor::FromResource(std::shared_ptr<Resource> resource) {
+  Tensor t;
+  t.dtype_ = tensorflow::DT_RESOURCE;
+  t.resource_ = std::move(resource);
+  return t;
+}
+
+size_t Tensor::byte_size() const {
+  return static_cast<size_t>(num_elements()) * DataTypeSize(dtype_);
+}
+
+StatusOr<Tensor> Tensor::Reshaped(TensorShape shape) const {
+  if (shape.num_elements() != num_elements()) {
+    return InvalidArgument("cannot reshape " + shape_.DebugString() + " (" +
+                           std::to_string(num_elements()) + " elements) to " +
+                           shape.DebugString());
+  }
+  return WithShape(std::move(shape));
+}
+
+Tensor Tensor::WithShape(TensorShape shape) const {
+  Tensor t = *this;
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+Tensor Tensor::Clone() const {
+  Tensor t = *this;
+  if (strings_) t.strings_ = std::make_shared<std::vector<std::string>>(*strings_);
+  if (buffer_) {
+    t.buffer_ = std::make_shared<Buffer>(buffer_->size);
+    std::memcpy(t.buffer_->data, buffer_->data, buffer_->size);
+  }
+  return t;
+}
+
+std::string Tensor::DebugString() const { return DataTypeName(dtype_) + shape_.DebugString(); }
+
+}  // namespace tern

@@ -1,0 +1,155 @@
+// Tensor: a dtype (TensorFlow's DataType numbering), a shape and a ref-counted buffer.
+// Copies are cheap and share the buffer; a kernel that writes allocates a fresh Tensor, so a
+// tensor that has been handed out is never mutated (readers need no lock). Strings are stored
+// as a vector of byte strings; DT_RESOURCE scalars hold a shared_ptr to a Resource.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "tf/types.pb.h"
+
+namespace tern {
+
+using tensorflow::DataType;
+
+// Size of one element in bytes, or 0 for types not stored as a flat buffer (string, resource).
+size_t DataTypeSize(DataType dtype);
+// "float", "int64", ... as TensorFlow prints them.
+std::string DataTypeName(DataType dtype);
+bool IsRefType(DataType dtype);
+DataType BaseType(DataType dtype);  // strips _REF
+
+template <typename T>
+struct DataTypeOf;
+#define TERN_DATATYPE_OF(T, DT) \
+  template <>                   \
+  struct DataTypeOf<T> {        \
+    static constexpr DataType value = tensorflow::DT; \
+  }
+TERN_DATATYPE_OF(float, DT_FLOAT);
+TERN_DATATYPE_OF(double, DT_DOUBLE);
+TERN_DATATYPE_OF(int32_t, DT_INT32);
+TERN_DATATYPE_OF(uint8_t, DT_UINT8);
+TERN_DATATYPE_OF(int16_t, DT_INT16);
+TERN_DATATYPE_OF(int8_t, DT_INT8);
+TERN_DATATYPE_OF(int64_t, DT_INT64);
+TERN_DATATYPE_OF(bool, DT_BOOL);
+TERN_DATATYPE_OF(uint16_t, DT_UINT16);
+TERN_DATATYPE_OF(uint32_t, DT_UINT32);
+TERN_DATATYPE_OF(uint64_t, DT_UINT64);
+TERN_DATATYPE_OF(std::string, DT_STRING);
+#undef TERN_DATATYPE_OF
+
+class TensorShape {
+ public:
+  TensorShape() = default;
+  TensorShape(std::initializer_list<int64_t> dims) : dims_(dims) {}
+  explicit TensorShape(std::vector<int64_t> dims) : dims_(std::move(dims)) {}
+
+  int rank() const { return static_cast<int>(dims_.size()); }
+  int64_t dim(int i) const { return dims_[i]; }
+  const std::vector<int64_t>& dims() const { return dims_; }
+  int64_t num_elements() const;
+  void set_dim(int i, int64_t size) { dims_[i] = size; }
+  void AddDim(int64_t size) { dims_.push_back(size); }
+  bool operator==(const TensorShape& other) const { return dims_ == other.dims_; }
+  bool operator!=(const TensorShape& other) const { return dims_ != other.dims_; }
+  std::string DebugString() const;  // "[2,3]"
+
+ private:
+  std::vector<int64_t> dims_;
+};
+
+// Anything a DT_RESOURCE tensor can point at: variables, lookup tables.
+class Resource {
+ public:
+  virtual ~Resource() = default;
+  virtual std::string TypeName() const = 0;
+};
+
+class Tensor {
+ public:
+  Tensor() = default;
+  // Allocates a zero-filled tensor. Fails for a negative dimension or an unsupported dtype.
+  static StatusOr<Tensor> Create(DataType dtype, TensorShape shape);
+  // For callers that have validated the shape already.
+  Tensor(DataType dtype, TensorShape shape);
+
+  template <typename T>
+  static Tensor Scalar(T value) {
+    Tensor t(DataTypeOf<T>::value, TensorShape{});
+    t.flat<T>()[0] = std::move(value);
+    return t;
+  }
+  template <typename T>
+  static Tensor FromVector(const std::vector<T>& values, TensorShape shape) {
+    Tensor t(DataTypeOf<T>::value, std::move(shape));
+    for (size_t i = 0; i < values.size(); ++i) t.flat<T>()[i] = values[i];
+    return t;
+  }
+  static Tensor FromResource(std::shared_ptr<Resource> resource);
+
+  bool initialized() const { return dtype_ != tensorflow::DT_INVALID; }
+  DataType dtype() const { return dtype_; }
+  const TensorShape& shape() const { return shape_; }
+  int64_t num_elements() const { return shape_.num_elements(); }
+  int rank() const { return shape_.rank(); }
+  int64_t dim(int i) const { return shape_.dim(i); }
+  // Bytes of element data (0 for strings and resources).
+  size_t byte_size() const;
+
+  // Typed element access. T must match the dtype (std::string for DT_STRING).
+  template <typename T>
+  T* flat() {
+    if constexpr (std::is_same_v<T, std::string>) {
+      return strings_->data();
+    } else {
+      return static_cast<T*>(buffer_->data);
+    }
+  }
+  template <typename T>
+  const T* flat() const {
+    if constexpr (std::is_same_v<T, std::string>) {
+      return strings_->data();
+    } else {
+      return static_cast<const T*>(buffer_->data);
+    }
+  }
+  void* raw_data() { return buffer_ ? buffer_->data : nullptr; }
+  const void* raw_data() const { return buffer_ ? buffer_->data : nullptr; }
+
+  const std::shared_ptr<Resource>& resource() const { return resource_; }
+
+  // Same data, new shape with the same number of elements.
+  StatusOr<Tensor> Reshaped(TensorShape shape) const;
+  // Same data, new shape; the caller guarantees the element count matches.
+  Tensor WithShape(TensorShape shape) const;
+  // A deep copy of the elements.
+  Tensor Clone() const;
+
+  // "float[2,3]"
+  std::string DebugString() const;
+
+ private:
+  struct Buffer {
+    explicit Buffer(size_t bytes);
+    ~Buffer();
+    Buffer(const Buffer&) = delete;
+    Buffer& operator=(const Buffer&) = delete;
+    void* data = nullptr;
+    size_t size = 0;
+  };
+
+  DataType dtype_ = tensorflow::DT_INVALID;
+  TensorShape shape_;
+  std::shared_ptr<Buffer> buffer_;
+  std::shared_ptr<std::vector<std::string>> strings_;
+  std::shared_ptr<Resource> resource_;
+};
+
+}  // namespace tern

@@ -1,0 +1,115 @@
+"""Checks that Tern's own .proto files are wire-compatible with TensorFlow's and TF Serving's.
+
+For every message and enum we declare, the same full name must exist in the descriptors that
+TensorFlow / tensorflow-serving-api ship, and every field we declare must have the same number,
+type and label there (we may declare fewer fields, never different ones).
+"""
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from google.protobuf import descriptor_pb2, descriptor_pool
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Importing these registers TensorFlow's and TF Serving's descriptors in the default pool.
+import tensorflow.core.framework.graph_pb2  # noqa: E402,F401
+import tensorflow.core.protobuf.meta_graph_pb2  # noqa: E402,F401
+import tensorflow.core.protobuf.saved_model_pb2  # noqa: E402,F401
+import tensorflow.core.protobuf.tensor_bundle_pb2  # noqa: E402,F401
+import tensorflow.core.example.example_pb2  # noqa: E402,F401
+from tensorflow_serving.apis import (  # noqa: E402,F401
+    get_model_metadata_pb2, get_model_status_pb2, inference_pb2, model_service_pb2,
+    prediction_service_pb2)
+
+
+def our_descriptor_set():
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "set.pb"
+        files = sorted(str(p.relative_to(ROOT / "proto")) for p in (ROOT / "proto").rglob("*.proto"))
+        subprocess.run(["protoc", f"-I{ROOT / 'proto'}", f"--descriptor_set_out={out}", *files],
+                       check=True)
+        fds = descriptor_pb2.FileDescriptorSet()
+        fds.ParseFromString(out.read_bytes())
+        return fds
+
+
+def compare_message(ours, prefix, pool, problems):
+    full = f"{prefix}.{ours.name}"
+    try:
+        theirs = pool.FindMessageTypeByName(full)
+    except KeyError:
+        problems.append(f"{full}: no such message in TensorFlow/TF Serving")
+        return
+    by_number = {f.number: f for f in theirs.fields}
+    for field in ours.field:
+        other = by_number.get(field.number)
+        where = f"{full}.{field.name} (#{field.number})"
+        if other is None:
+            problems.append(f"{where}: TensorFlow has no field with this number")
+            continue
+        if other.name != field.name:
+            problems.append(f"{where}: TensorFlow names it {other.name}")
+        if other.type != field.type:
+            problems.append(f"{where}: type {field.type}, TensorFlow has {other.type}")
+        if other.label != field.label:
+            problems.append(f"{where}: label {field.label}, TensorFlow has {other.label}")
+    for nested in ours.nested_type:
+        if nested.options.map_entry:
+            continue
+        compare_message(nested, full, pool, problems)
+    for enum in ours.enum_type:
+        compare_enum(enum, full, pool, problems)
+
+
+def compare_enum(ours, prefix, pool, problems):
+    full = f"{prefix}.{ours.name}"
+    try:
+        theirs = pool.FindEnumTypeByName(full)
+    except KeyError:
+        problems.append(f"{full}: no such enum in TensorFlow/TF Serving")
+        return
+    numbers = {v.name: v.number for v in theirs.values}
+    for value in ours.value:
+        if numbers.get(value.name) != value.number:
+            problems.append(f"{full}.{value.name} = {value.number}: TensorFlow has {numbers.get(value.name)}")
+
+
+def compare_services(ours, pool, problems):
+    for service in ours.service:
+        full = f"{ours.package}.{service.name}"
+        try:
+            theirs = pool.FindServiceByName(full)
+        except KeyError:
+            problems.append(f"{full}: no such service")
+            continue
+        for method in service.method:
+            other = theirs.methods_by_name.get(method.name)
+            if other is None:
+                problems.append(f"{full}.{method.name}: no such method")
+            elif ("." + other.input_type.full_name != method.input_type or
+                  "." + other.output_type.full_name != method.output_type):
+                problems.append(f"{full}.{method.name}: request/response types differ")
+
+
+def main():
+    pool = descriptor_pool.Default()
+    problems = []
+    checked = 0
+    for file in our_descriptor_set().file:
+        for message in file.message_type:
+            compare_message(message, file.package, pool, problems)
+            checked += 1
+        for enum in file.enum_type:
+            compare_enum(enum, file.package, pool, problems)
+            checked += 1
+        compare_services(file, pool, problems)
+    for p in problems:
+        print("MISMATCH", p)
+    print(f"checked {checked} top-level messages/enums, {len(problems)} mismatches")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
