@@ -2,8 +2,11 @@
 # Installs everything Tern needs on a fresh Debian bookworm machine: the Debian packages for the
 # C++ build and a Python venv (.venv) with pinned tools for tests and model export.
 # Idempotent: quick and quiet when everything is already in place.
+# Usage: scripts/setup.sh [--cpp-only]   (--cpp-only skips the Python venv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+WITH_VENV=1
+[ "${1:-}" = "--cpp-only" ] && WITH_VENV=0
 
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache curl
@@ -29,10 +32,11 @@ fi
 VENV=.venv
 REQ=scripts/requirements.txt
 STAMP="$VENV/.tern-requirements"
-if [ ! -x "$VENV/bin/python" ] || ! cmp -s "$REQ" "$STAMP"; then
+if [ "$WITH_VENV" = 1 ] && { [ ! -x "$VENV/bin/python" ] || ! cmp -s "$REQ" "$STAMP"; }; then
   echo "setup: building the Python venv in $VENV (first time takes a few minutes)"
   PY=python3
   [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+  rm -rf "$VENV"
   "$PY" -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQ"
   "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps tensorflow-serving-api==2.15.1

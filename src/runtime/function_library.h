@@ -1,0 +1,42 @@
+// FunctionLibrary: the FunctionDefs of a graph, compiled on demand into Plans and cached.
+// Holds pointers into the FunctionDefLibrary, which must outlive it. Thread-safe.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "tf/function.pb.h"
+
+namespace tern {
+
+class Plan;
+class SessionResources;
+
+class FunctionLibrary {
+ public:
+  FunctionLibrary(const tensorflow::FunctionDefLibrary& library, SessionResources* resources);
+  ~FunctionLibrary();
+
+  const tensorflow::FunctionDef* Find(const std::string& name) const;
+
+  // The (output arg name, count) layout of any node: a registered op, a call op, or a node whose
+  // op is itself a library function.
+  StatusOr<std::vector<std::pair<std::string, int>>> OutputLayout(
+      const tensorflow::NodeDef& node) const;
+
+  // Compiles the function (args are feeds, rets are fetches, control rets are targets) once.
+  StatusOr<std::shared_ptr<const Plan>> Instantiate(const std::string& name);
+
+ private:
+  std::unordered_map<std::string, const tensorflow::FunctionDef*> functions_;
+  SessionResources* resources_;
+  std::recursive_mutex mu_;  // Instantiate recurses for nested calls
+  std::unordered_map<std::string, std::shared_ptr<const Plan>> plans_;
+  std::vector<std::string> in_progress_;
+};
+
+}  // namespace tern

@@ -1,0 +1,174 @@
+#include "runtime/graph.h"
+
+#include <charconv>
+
+#include "runtime/function_library.h"
+
+namespace tern {
+
+bool ParseTensorName(const std::string& tensor_name, std::string* node, int* output) {
+  auto colon = tensor_name.rfind(':');
+  if (colon == std::string::npos) {
+    *node = tensor_name;
+    *output = 0;
+    return true;
+  }
+  int k = 0;
+  const char* begin = tensor_name.data() + colon + 1;
+  const char* end = tensor_name.data() + tensor_name.size();
+  auto [ptr, ec] = std::from_chars(begin, end, k);
+  if (ec != std::errc() || ptr != end || begin == end || k < 0) return false;
+  *node = tensor_name.substr(0, colon);
+  *output = k;
+  return true;
+}
+
+Status Graph::Index() {
+  by_name_.reserve(nodes_.size());
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (!by_name_.emplace(nodes_[i].def->name(), static_cast<int>(i)).second) {
+      return InvalidArgument("graph has two nodes named '" + nodes_[i].def->name() + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+int Graph::FindNode(const std::string& name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? -1 : it->second;
+}
+
+StatusOr<TensorId> Graph::ResolveTensor(const std::string& tensor_name) const {
+  std::string node;
+  int output = 0;
+  if (!ParseTensorName(tensor_name, &node, &output)) {
+    return InvalidArgument("malformed tensor name '" + tensor_name + "'");
+  }
+  int index = FindNode(node);
+  if (index < 0) return NotFound("no node named '" + node + "' for tensor '" + tensor_name + "'");
+  return TensorId{index, output};
+}
+
+StatusOr<Graph> Graph::FromGraphDef(const tensorflow::GraphDef& graph_def) {
+  Graph g;
+  g.nodes_.resize(graph_def.node_size());
+  for (int i = 0; i < graph_def.node_size(); ++i) g.nodes_[i].def = &graph_def.node(i);
+  RETURN_IF_ERROR(g.Index());
+  for (auto& n : g.nodes_) {
+    for (const std::string& input : n.def->input()) {
+      if (!input.empty() && input[0] == '^') {
+        int c = g.FindNode(input.substr(1));
+        if (c < 0) {
+          return InvalidArgument("node '" + n.def->name() + "' has control input from unknown node '" +
+                                 input.substr(1) + "'");
+        }
+        n.control_inputs.push_back(c);
+        continue;
+      }
+      auto id = g.ResolveTensor(input);
+      if (!id.ok()) return id.status().WithContext("input of node '" + n.def->name() + "'");
+      n.inputs.push_back(*id);
+    }
+  }
+  return g;
+}
+
+StatusOr<Graph> Graph::FromFunction(const tensorflow::FunctionDef& function,
+                                    const FunctionLibrary& library) {
+  Graph g;
+  const auto& signature = function.signature();
+  for (int i = 0; i < signature.input_arg_size(); ++i) {
+    tensorflow::NodeDef& arg = g.owned_defs_.emplace_back();
+    arg.set_name(signature.input_arg(i).name());
+    arg.set_op("_Arg");
+    (*arg.mutable_attr())["index"].set_i(i);
+    g.arg_names_.push_back(arg.name());
+  }
+  const size_t num_args = g.owned_defs_.size();
+  g.nodes_.resize(num_args + function.node_def_size());
+  for (size_t i = 0; i < num_args; ++i) g.nodes_[i].def = &g.owned_defs_[i];
+  for (int i = 0; i < function.node_def_size(); ++i) {
+    g.nodes_[num_args + i].def = &function.node_def(i);
+  }
+  RETURN_IF_ERROR(g.Index());
+
+  // Body references are "arg", "node:out_arg:index" or "^node"; flatten them to output indices.
+  std::unordered_map<int, std::vector<std::pair<std::string, int>>> layouts;
+  auto resolve = [&](const std::string& ref) -> StatusOr<TensorId> {
+    auto first = ref.find(':');
+    if (first == std::string::npos) {
+      int node = g.FindNode(ref);
+      if (node < 0) return NotFound("unknown tensor '" + ref + "'");
+      return TensorId{node, 0};
+    }
+    auto second = ref.find(':', first + 1);
+    std::string node_name = ref.substr(0, first);
+    int node = g.FindNode(node_name);
+    if (node < 0) return NotFound("unknown node '" + node_name + "' in '" + ref + "'");
+    if (second == std::string::npos) {
+      return InvalidArgument("function reference '" + ref + "' lacks an output index");
+    }
+    std::string arg_name = ref.substr(first + 1, second - first - 1);
+    int index = 0;
+    {
+      const char* b = ref.data() + second + 1;
+      const char* e = ref.data() + ref.size();
+      auto [p, ec] = std::from_chars(b, e, index);
+      if (ec != std::errc() || p != e) return InvalidArgument("malformed reference '" + ref + "'");
+    }
+    auto it = layouts.find(node);
+    if (it == layouts.end()) {
+      ASSIGN_OR_RETURN(auto layout, library.OutputLayout(*g.nodes_[node].def));
+      it = layouts.emplace(node, std::move(layout)).first;
+    }
+    const auto& layout = it->second;
+    if (layout.size() == 1) return TensorId{node, index};
+    int offset = 0;
+    for (const auto& [name, count] : layout) {
+      if (name == arg_name) {
+        if (index >= count) break;
+        return TensorId{node, offset + index};
+      }
+      offset += count;
+    }
+    return InvalidArgument("reference '" + ref + "': op " + g.nodes_[node].def->op() +
+                           " has no output '" + arg_name + "' with index " +
+                           std::to_string(index));
+  };
+
+  for (size_t i = num_args; i < g.nodes_.size(); ++i) {
+    GraphNode& n = g.nodes_[i];
+    for (const std::string& input : n.def->input()) {
+      if (!input.empty() && input[0] == '^') {
+        int c = g.FindNode(input.substr(1));
+        if (c < 0) return InvalidArgument("unknown control input '" + input + "'");
+        n.control_inputs.push_back(c);
+        continue;
+      }
+      auto id = resolve(input);
+      if (!id.ok()) {
+        return id.status().WithContext("function '" + signature.name() + "', node '" +
+                                       n.def->name() + "'");
+      }
+      n.inputs.push_back(*id);
+    }
+  }
+  // Results in output-arg order, rewritten to "node:k" form.
+  for (const auto& out : signature.output_arg()) {
+    auto it = function.ret().find(out.name());
+    if (it == function.ret().end()) {
+      return InvalidArgument("function '" + signature.name() + "' has no ret for output '" +
+                             out.name() + "'");
+    }
+    auto id = resolve(it->second);
+    if (!id.ok()) return id.status().WithContext("function '" + signature.name() + "' ret");
+    g.ret_tensors_.push_back(g.nodes_[id->node].def->name() + ":" + std::to_string(id->output));
+  }
+  for (const auto& name : signature.control_output()) {
+    auto it = function.control_ret().find(name);
+    if (it != function.control_ret().end()) g.control_rets_.push_back(it->second);
+  }
+  return g;
+}
+
+}  // namespace tern

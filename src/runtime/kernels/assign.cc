@@ -1,0 +1,21 @@
+// Assign (TF1): stores input 1 in the ref variable of input 0 and outputs the reference.
+#include "runtime/kernels/kernels.h"
+#include "runtime/kernels/resource_variable.h"
+
+namespace tern {
+namespace {
+
+Status ComputeAssign(KernelContext& ctx) {
+  ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
+  variable->Assign(ctx.input(1));
+  ctx.set_output(0, ctx.input(0));
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateAssignKernel(const KernelConstruction& c) {
+  return FunctionKernel<ComputeAssign>::Create(c);
+}
+
+}  // namespace tern

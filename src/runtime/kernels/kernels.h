@@ -1,0 +1,57 @@
+// Factories of every kernel, one per file in this directory. The table in registry.cc maps op
+// names to them; nothing registers itself.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "runtime/kernel.h"
+
+namespace tern {
+
+#define TERN_DECLARE_KERNEL(Name) \
+  StatusOr<std::unique_ptr<OpKernel>> Create##Name##Kernel(const KernelConstruction& c)
+
+TERN_DECLARE_KERNEL(Add);
+TERN_DECLARE_KERNEL(Assign);
+TERN_DECLARE_KERNEL(AssignVariableOp);
+TERN_DECLARE_KERNEL(BiasAdd);
+TERN_DECLARE_KERNEL(Bucketize);
+TERN_DECLARE_KERNEL(Cast);
+TERN_DECLARE_KERNEL(ConcatV2);
+TERN_DECLARE_KERNEL(Const);
+TERN_DECLARE_KERNEL(ExpandDims);
+TERN_DECLARE_KERNEL(Identity);
+TERN_DECLARE_KERNEL(MatMul);
+TERN_DECLARE_KERNEL(Mul);
+TERN_DECLARE_KERNEL(NoOp);
+TERN_DECLARE_KERNEL(OneHot);
+TERN_DECLARE_KERNEL(Pack);
+TERN_DECLARE_KERNEL(ParseExample);
+TERN_DECLARE_KERNEL(ParseExampleV2);
+TERN_DECLARE_KERNEL(Placeholder);
+TERN_DECLARE_KERNEL(Range);
+TERN_DECLARE_KERNEL(ReadVariableOp);
+TERN_DECLARE_KERNEL(Relu);
+TERN_DECLARE_KERNEL(Reshape);
+TERN_DECLARE_KERNEL(RestoreV2);
+TERN_DECLARE_KERNEL(Shape);
+TERN_DECLARE_KERNEL(SparseCross);
+TERN_DECLARE_KERNEL(SparseToDense);
+TERN_DECLARE_KERNEL(StridedSlice);
+TERN_DECLARE_KERNEL(Sub);
+TERN_DECLARE_KERNEL(Sum);
+TERN_DECLARE_KERNEL(Tile);
+TERN_DECLARE_KERNEL(Transpose);
+TERN_DECLARE_KERNEL(VarHandleOp);
+TERN_DECLARE_KERNEL(VariableV2);
+TERN_DECLARE_KERNEL(VarIsInitializedOp);
+
+#undef TERN_DECLARE_KERNEL
+
+// Calls a library function (StatefulPartitionedCall, PartitionedCall, or a node whose op is the
+// function's name).
+StatusOr<std::unique_ptr<OpKernel>> CreateFunctionCallKernel(const KernelConstruction& c,
+                                                             const std::string& function);
+
+}  // namespace tern

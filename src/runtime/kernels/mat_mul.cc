@@ -1,0 +1,82 @@
+// MatMul: product = op(a) * op(b) for 2-D a and b, op transposing when transpose_a/transpose_b
+// is set (both default false). Computed by Eigen's blocked GEMM on row-major maps of the buffers.
+// Types: float, double, int32, int64.
+#include <Eigen/Core>
+
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+namespace {
+
+class MatMulKernel final : public OpKernel {
+ public:
+  MatMulKernel(bool transpose_a, bool transpose_b)
+      : transpose_a_(transpose_a), transpose_b_(transpose_b) {}
+
+  Status Compute(KernelContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    if (a.dtype() != b.dtype()) {
+      return ctx.Error("a and b have different dtypes: " + DataTypeName(a.dtype()) + " and " +
+                       DataTypeName(b.dtype()));
+    }
+    if (a.rank() != 2 || b.rank() != 2) {
+      return ctx.Error("a and b must be 2-D, got shapes " + a.shape().DebugString() + " and " +
+                       b.shape().DebugString());
+    }
+    switch (a.dtype()) {
+      case tensorflow::DT_FLOAT: return Run<float>(ctx);
+      case tensorflow::DT_DOUBLE: return Run<double>(ctx);
+      case tensorflow::DT_INT32: return Run<int32_t>(ctx);
+      case tensorflow::DT_INT64: return Run<int64_t>(ctx);
+      default:
+        return ctx.Error("dtype " + DataTypeName(a.dtype()) +
+                         " is not supported (float, double, int32, int64)");
+    }
+  }
+
+ private:
+  template <typename T>
+  Status Run(KernelContext& ctx) const {
+    using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    const int64_t m = transpose_a_ ? a.dim(1) : a.dim(0);
+    const int64_t k = transpose_a_ ? a.dim(0) : a.dim(1);
+    const int64_t kb = transpose_b_ ? b.dim(1) : b.dim(0);
+    const int64_t n = transpose_b_ ? b.dim(0) : b.dim(1);
+    if (k != kb) {
+      return ctx.Error("inner dimensions do not match: a " + a.shape().DebugString() +
+                       (transpose_a_ ? " (transposed)" : "") + ", b " + b.shape().DebugString() +
+                       (transpose_b_ ? " (transposed)" : ""));
+    }
+    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, a.dtype(), TensorShape{m, n}));
+    if (m == 0 || n == 0 || k == 0) return Status::Ok();  // zero-filled already
+    Eigen::Map<const Matrix> ma(a.flat<T>(), a.dim(0), a.dim(1));
+    Eigen::Map<const Matrix> mb(b.flat<T>(), b.dim(0), b.dim(1));
+    Eigen::Map<Matrix> mc(out->flat<T>(), m, n);
+    if (!transpose_a_ && !transpose_b_) {
+      mc.noalias() = ma * mb;
+    } else if (transpose_a_ && !transpose_b_) {
+      mc.noalias() = ma.transpose() * mb;
+    } else if (!transpose_a_ && transpose_b_) {
+      mc.noalias() = ma * mb.transpose();
+    } else {
+      mc.noalias() = ma.transpose() * mb.transpose();
+    }
+    return Status::Ok();
+  }
+
+  const bool transpose_a_;
+  const bool transpose_b_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateMatMulKernel(const KernelConstruction& c) {
+  // Both default to false; exports strip attrs equal to their default.
+  return std::unique_ptr<OpKernel>(new MatMulKernel(c.GetBoolAttrOr("transpose_a", false),
+                                                    c.GetBoolAttrOr("transpose_b", false)));
+}
+
+}  // namespace tern

@@ -1,0 +1,22 @@
+// ReadVariableOp: the current value of a resource variable.
+#include "runtime/kernels/kernels.h"
+#include "runtime/kernels/resource_variable.h"
+
+namespace tern {
+namespace {
+
+Status ComputeReadVariable(KernelContext& ctx) {
+  ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
+  auto value = variable->Read();
+  if (!value.ok()) return ctx.Error(value.status().message());
+  ctx.set_output(0, std::move(value).value());
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateReadVariableOpKernel(const KernelConstruction& c) {
+  return FunctionKernel<ComputeReadVariable>::Create(c);
+}
+
+}  // namespace tern

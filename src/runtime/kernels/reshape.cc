@@ -1,0 +1,59 @@
+// Reshape: input 0 with the shape in input 1 (int32 or int64; at most one -1 is inferred).
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+namespace {
+
+template <typename T>
+std::vector<int64_t> ReadDims(const Tensor& t) {
+  std::vector<int64_t> dims(t.num_elements());
+  for (int64_t i = 0; i < t.num_elements(); ++i) dims[i] = static_cast<int64_t>(t.flat<T>()[i]);
+  return dims;
+}
+
+Status ComputeReshape(KernelContext& ctx) {
+  const Tensor& input = ctx.input(0);
+  const Tensor& shape = ctx.input(1);
+  if (shape.rank() > 1) return ctx.Error("shape must be a vector, got " + shape.DebugString());
+  std::vector<int64_t> dims;
+  if (shape.dtype() == tensorflow::DT_INT32) {
+    dims = ReadDims<int32_t>(shape);
+  } else if (shape.dtype() == tensorflow::DT_INT64) {
+    dims = ReadDims<int64_t>(shape);
+  } else {
+    return ctx.Error("shape must be int32 or int64, got " + DataTypeName(shape.dtype()));
+  }
+  int unknown = -1;
+  int64_t known = 1;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] == -1) {
+      if (unknown >= 0) return ctx.Error("only one dimension of the shape may be -1");
+      unknown = static_cast<int>(i);
+    } else if (dims[i] < 0) {
+      return ctx.Error("negative dimension " + std::to_string(dims[i]) + " in shape");
+    } else {
+      known *= dims[i];
+    }
+  }
+  const int64_t n = input.num_elements();
+  if (unknown >= 0) {
+    if (known == 0 || n % known != 0) {
+      return ctx.Error("cannot infer -1 in shape: input " + input.shape().DebugString() + " has " +
+                       std::to_string(n) + " elements");
+    }
+    dims[unknown] = n / known;
+  } else if (known != n) {
+    return ctx.Error("input " + input.shape().DebugString() + " has " + std::to_string(n) +
+                     " elements, which cannot be reshaped to " + TensorShape(dims).DebugString());
+  }
+  ctx.set_output(0, input.WithShape(TensorShape(std::move(dims))));
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateReshapeKernel(const KernelConstruction& c) {
+  return FunctionKernel<ComputeReshape>::Create(c);
+}
+
+}  // namespace tern

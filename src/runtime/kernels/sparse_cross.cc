@@ -1,0 +1,264 @@
+// SparseCross (v1): the cross product of sparse and dense feature columns, row by row.
+// Inputs: indices[N] (int64 [nnz, 2]), values[N], shapes[N] (int64 [2]) of N sparse columns,
+// then dense_inputs ([batch, k] each). Columns are taken sparse first, then dense, in order;
+// each row yields every combination of its columns' values, the last column varying fastest.
+// Outputs a 2-D SparseTensor: indices [row, j], values, shape [batch, max crosses per row].
+// Rows of a sparse column are read as TensorFlow does: indices are assumed sorted by row, and
+// a row's values are the next `count` values.
+//
+// hashed_output=true: h = hash_key, then h = FingerprintCat64(h, value) for each column's int64
+// value; the output is h % num_buckets (h when num_buckets == 0) as int64. String columns need
+// TensorFlow's Fingerprint64 of the bytes and are rejected at load.
+// hashed_output=false: the output is the string "v1_X_v2_X_..." (int64 values in decimal).
+#include <algorithm>
+#include <string>
+
+#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+namespace {
+
+// Concatenates two 64-bit fingerprints (not commutative): TensorFlow's FingerprintCat64.
+inline uint64_t ShiftMix(uint64_t v) { return v ^ (v >> 47); }
+inline uint64_t FingerprintCat64(uint64_t fp1, uint64_t fp2) {
+  constexpr uint64_t kMul = 0xc6a4a7935bd1e995ULL;
+  uint64_t r = fp1 ^ kMul;
+  r ^= ShiftMix(fp2 * kMul) * kMul;
+  r *= kMul;
+  r = ShiftMix(r) * kMul;
+  return ShiftMix(r);
+}
+
+constexpr int64_t kMaxCrosses = int64_t{1} << 31;
+
+// One input column viewed row by row.
+struct Column {
+  const Tensor* values = nullptr;
+  std::vector<int64_t> start;  // per row (sparse)
+  std::vector<int64_t> count;  // per row (sparse)
+  int64_t dense_width = -1;    // >= 0 for a dense column
+
+  int64_t Count(int64_t row) const { return dense_width >= 0 ? dense_width : count[row]; }
+  int64_t Index(int64_t row, int64_t k) const {
+    return dense_width >= 0 ? row * dense_width + k : start[row] + k;
+  }
+};
+
+class SparseCrossKernel final : public OpKernel {
+ public:
+  SparseCrossKernel(int num_sparse, std::vector<DataType> sparse_types,
+                    std::vector<DataType> dense_types, bool hashed, int64_t num_buckets,
+                    uint64_t hash_key)
+      : num_sparse_(num_sparse), sparse_types_(std::move(sparse_types)),
+        dense_types_(std::move(dense_types)), hashed_(hashed), num_buckets_(num_buckets),
+        hash_key_(hash_key) {}
+
+  Status Compute(KernelContext& ctx) const override {
+    const int n = num_sparse_;
+    const int nd = static_cast<int>(dense_types_.size());
+    if (ctx.num_inputs() != 3 * n + nd) {
+      return ctx.Error("expected " + std::to_string(3 * n + nd) + " inputs, got " +
+                       std::to_string(ctx.num_inputs()));
+    }
+    if (n + nd == 0) return ctx.Error("no columns to cross");
+    // Batch size.
+    int64_t batch = -1;
+    if (n > 0) {
+      const Tensor& shape = ctx.input(2 * n);
+      if (shape.dtype() != tensorflow::DT_INT64 || shape.rank() != 1 || shape.dim(0) != 2) {
+        return ctx.Error("shapes[0] must be int64 [2], got " + shape.DebugString());
+      }
+      batch = shape.flat<int64_t>()[0];
+    } else {
+      const Tensor& dense = ctx.input(0);
+      if (dense.rank() != 2) {
+        return ctx.Error("dense_inputs[0] must be 2-D, got shape " + dense.shape().DebugString());
+      }
+      batch = dense.dim(0);
+    }
+    if (batch < 0) return ctx.Error("negative batch size " + std::to_string(batch));
+
+    std::vector<Column> columns(n + nd);
+    for (int i = 0; i < n; ++i) {
+      const std::string si = "[" + std::to_string(i) + "]";
+      const Tensor& indices = ctx.input(i);
+      const Tensor& values = ctx.input(n + i);
+      const Tensor& shape = ctx.input(2 * n + i);
+      if (indices.dtype() != tensorflow::DT_INT64 || indices.rank() != 2 || indices.dim(1) != 2) {
+        return ctx.Error("indices" + si + " must be int64 [nnz, 2], got " + indices.DebugString());
+      }
+      if (values.dtype() != sparse_types_[i] || values.rank() != 1 ||
+          values.dim(0) != indices.dim(0)) {
+        return ctx.Error("values" + si + " must be " + DataTypeName(sparse_types_[i]) + " [" +
+                         std::to_string(indices.dim(0)) + "], got " + values.DebugString());
+      }
+      if (shape.dtype() != tensorflow::DT_INT64 || shape.rank() != 1 || shape.dim(0) != 2) {
+        return ctx.Error("shapes" + si + " must be int64 [2], got " + shape.DebugString());
+      }
+      if (shape.flat<int64_t>()[0] != batch) {
+        return ctx.Error("shapes" + si + " has batch size " +
+                         std::to_string(shape.flat<int64_t>()[0]) + ", expected " +
+                         std::to_string(batch));
+      }
+      Column& col = columns[i];
+      col.values = &values;
+      col.count.assign(batch, 0);
+      col.start.assign(batch, 0);
+      const int64_t* idx = indices.flat<int64_t>();
+      for (int64_t k = 0; k < indices.dim(0); ++k) {
+        const int64_t row = idx[2 * k];
+        if (row < 0 || row >= batch) {
+          return ctx.Error("indices" + si + "[" + std::to_string(k) + "] has row " +
+                           std::to_string(row) + ", outside the batch of " +
+                           std::to_string(batch));
+        }
+        ++col.count[row];
+      }
+      for (int64_t r = 1; r < batch; ++r) col.start[r] = col.start[r - 1] + col.count[r - 1];
+    }
+    for (int i = 0; i < nd; ++i) {
+      const Tensor& dense = ctx.input(3 * n + i);
+      const std::string si = "dense_inputs[" + std::to_string(i) + "]";
+      if (dense.dtype() != dense_types_[i] || dense.rank() != 2) {
+        return ctx.Error(si + " must be 2-D " + DataTypeName(dense_types_[i]) + ", got " +
+                         dense.DebugString());
+      }
+      if (dense.dim(0) != batch) {
+        return ctx.Error(si + " has batch size " + std::to_string(dense.dim(0)) + ", expected " +
+                         std::to_string(batch));
+      }
+      columns[n + i].values = &dense;
+      columns[n + i].dense_width = dense.dim(1);
+    }
+
+    // Crosses per row.
+    std::vector<int64_t> crosses(batch, 1);
+    int64_t total = 0;
+    int64_t max_row = 0;
+    for (int64_t r = 0; r < batch; ++r) {
+      for (const Column& col : columns) {
+        const int64_t c = col.Count(r);
+        if (c == 0) {
+          crosses[r] = 0;
+          break;
+        }
+        if (crosses[r] > kMaxCrosses / c) return ctx.Error("too many feature crosses in a row");
+        crosses[r] *= c;
+      }
+      total += crosses[r];
+      if (total > kMaxCrosses) return ctx.Error("too many feature crosses");
+      max_row = std::max(max_row, crosses[r]);
+    }
+
+    ASSIGN_OR_RETURN(Tensor * out_indices,
+                     ctx.AllocateOutput(0, tensorflow::DT_INT64, TensorShape{total, 2}));
+    ASSIGN_OR_RETURN(Tensor * out_values,
+                     ctx.AllocateOutput(1, hashed_ ? tensorflow::DT_INT64 : tensorflow::DT_STRING,
+                                        TensorShape{total}));
+    ASSIGN_OR_RETURN(Tensor * out_shape,
+                     ctx.AllocateOutput(2, tensorflow::DT_INT64, TensorShape{2}));
+    out_shape->flat<int64_t>()[0] = batch;
+    out_shape->flat<int64_t>()[1] = max_row;
+
+    const size_t num_columns = columns.size();
+    std::vector<int64_t> pos(num_columns);
+    int64_t o = 0;
+    for (int64_t r = 0; r < batch; ++r) {
+      std::fill(pos.begin(), pos.end(), 0);
+      for (int64_t j = 0; j < crosses[r]; ++j, ++o) {
+        out_indices->flat<int64_t>()[2 * o] = r;
+        out_indices->flat<int64_t>()[2 * o + 1] = j;
+        if (hashed_) {
+          uint64_t h = hash_key_;
+          for (size_t c = 0; c < num_columns; ++c) {
+            const int64_t v = columns[c].values->flat<int64_t>()[columns[c].Index(r, pos[c])];
+            h = FingerprintCat64(h, static_cast<uint64_t>(v));
+          }
+          if (num_buckets_ > 0) h %= static_cast<uint64_t>(num_buckets_);
+          out_values->flat<int64_t>()[o] = static_cast<int64_t>(h);
+        } else {
+          std::string s;
+          for (size_t c = 0; c < num_columns; ++c) {
+            if (c) s += "_X_";
+            const Tensor& values = *columns[c].values;
+            const int64_t k = columns[c].Index(r, pos[c]);
+            if (values.dtype() == tensorflow::DT_STRING) {
+              s += values.flat<std::string>()[k];
+            } else {
+              s += std::to_string(values.flat<int64_t>()[k]);
+            }
+          }
+          out_values->flat<std::string>()[o] = std::move(s);
+        }
+        // Next combination: the last column varies fastest.
+        for (size_t c = num_columns; c-- > 0;) {
+          if (++pos[c] < columns[c].Count(r)) break;
+          pos[c] = 0;
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const int num_sparse_;
+  const std::vector<DataType> sparse_types_;
+  const std::vector<DataType> dense_types_;
+  const bool hashed_;
+  const int64_t num_buckets_;
+  const uint64_t hash_key_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateSparseCrossKernel(const KernelConstruction& c) {
+  ASSIGN_OR_RETURN(std::vector<DataType> sparse_types, c.GetTypeListAttr("sparse_types"));
+  ASSIGN_OR_RETURN(std::vector<DataType> dense_types, c.GetTypeListAttr("dense_types"));
+  const int n = static_cast<int>(sparse_types.size());
+  if (c.HasAttr("N")) {
+    ASSIGN_OR_RETURN(int64_t attr_n, c.GetIntAttr("N"));
+    if (attr_n != n) {
+      return c.Error("N = " + std::to_string(attr_n) + " but sparse_types has " +
+                     std::to_string(n) + " entries");
+    }
+  }
+  const auto* hashed_attr = c.FindAttr("hashed_output");
+  if (hashed_attr == nullptr || hashed_attr->value_case() != tensorflow::AttrValue::kB) {
+    return c.Error("missing or mistyped attr 'hashed_output' (expected bool)");
+  }
+  const bool hashed = hashed_attr->b();
+  ASSIGN_OR_RETURN(int64_t num_buckets, c.GetIntAttr("num_buckets"));
+  ASSIGN_OR_RETURN(int64_t hash_key, c.GetIntAttr("hash_key"));
+  ASSIGN_OR_RETURN(DataType out_type, c.GetTypeAttr("out_type"));
+  if (num_buckets < 0) {
+    return c.Error("num_buckets must be non-negative, got " + std::to_string(num_buckets));
+  }
+  std::vector<DataType> all = sparse_types;
+  all.insert(all.end(), dense_types.begin(), dense_types.end());
+  for (DataType t : all) {
+    if (t != tensorflow::DT_INT64 && t != tensorflow::DT_STRING) {
+      return c.Error("inputs must be int64 or string, got " + DataTypeName(t));
+    }
+  }
+  if (hashed) {
+    if (out_type != tensorflow::DT_INT64) {
+      return c.Error("hashed_output=true needs out_type int64, got " + DataTypeName(out_type));
+    }
+    for (DataType t : all) {
+      if (t == tensorflow::DT_STRING) {
+        return c.Error(
+            "hashed_output=true with string inputs (sparse_types/dense_types) is not supported; "
+            "only int64 columns can be crossed with hashing");
+      }
+    }
+  } else if (out_type != tensorflow::DT_STRING) {
+    return c.Error("hashed_output=false needs out_type string, got " + DataTypeName(out_type));
+  }
+  return std::unique_ptr<OpKernel>(new SparseCrossKernel(n, std::move(sparse_types),
+                                                         std::move(dense_types), hashed,
+                                                         num_buckets,
+                                                         static_cast<uint64_t>(hash_key)));
+}
+
+}  // namespace tern

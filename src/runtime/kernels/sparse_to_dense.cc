@@ -1,0 +1,132 @@
+// SparseToDense: a dense tensor of output_shape filled with default_value, with
+// sparse_values (a scalar, or one per index) written at sparse_indices (a scalar, a vector of
+// 1-D indices, or a [n, rank] matrix; int32 or int64). With validate_indices (the default) the
+// indices must be in bounds, sorted and unique; without it they must still be in bounds.
+// Any value dtype.
+#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+namespace {
+
+std::string IndexString(const std::vector<int64_t>& idx, int64_t i, int64_t num_dims) {
+  std::string s = "[";
+  for (int64_t d = 0; d < num_dims; ++d) {
+    if (d) s += ",";
+    s += std::to_string(idx[i * num_dims + d]);
+  }
+  return s + "]";
+}
+
+class SparseToDenseKernel final : public OpKernel {
+ public:
+  explicit SparseToDenseKernel(bool validate) : validate_(validate) {}
+
+  Status Compute(KernelContext& ctx) const override {
+    const Tensor& indices = ctx.input(0);
+    const Tensor& output_shape = ctx.input(1);
+    const Tensor& values = ctx.input(2);
+    const Tensor& default_value = ctx.input(3);
+    if (indices.rank() > 2) {
+      return ctx.Error("sparse_indices must be a scalar, vector or matrix, got shape " +
+                       indices.shape().DebugString());
+    }
+    if (output_shape.rank() != 1) {
+      return ctx.Error("output_shape must be 1-D, got shape " +
+                       output_shape.shape().DebugString());
+    }
+    const int64_t num_elems = indices.rank() > 0 ? indices.dim(0) : 1;
+    const int64_t num_dims = indices.rank() > 1 ? indices.dim(1) : 1;
+    if (output_shape.num_elements() != num_dims) {
+      return ctx.Error("output_shape has " + std::to_string(output_shape.num_elements()) +
+                       " elements but sparse indices have " + std::to_string(num_dims) +
+                       " dimensions");
+    }
+    if (!(values.rank() == 0 || (values.rank() == 1 && values.dim(0) == num_elems))) {
+      return ctx.Error("sparse_values must be a scalar or have shape [" +
+                       std::to_string(num_elems) + "], got " + values.shape().DebugString());
+    }
+    if (default_value.rank() != 0) {
+      return ctx.Error("default_value must be a scalar, got shape " +
+                       default_value.shape().DebugString());
+    }
+    if (values.dtype() != default_value.dtype()) {
+      return ctx.Error("sparse_values and default_value have different dtypes: " +
+                       DataTypeName(values.dtype()) + " and " +
+                       DataTypeName(default_value.dtype()));
+    }
+    std::vector<int64_t> dims;
+    RETURN_IF_ERROR(ReadIndexValues(ctx, output_shape, "output_shape", &dims));
+    int64_t total = 1;
+    for (int64_t d : dims) {
+      if (d < 0) {
+        return ctx.Error("output_shape " + TensorShape(dims).DebugString() +
+                         " has a negative dimension");
+      }
+      if (d != 0 && total > (int64_t{1} << 40) / d) {
+        return ctx.Error("output_shape " + TensorShape(dims).DebugString() + " is too large");
+      }
+      total *= d;
+    }
+    std::vector<int64_t> idx;
+    RETURN_IF_ERROR(ReadIndexValues(ctx, indices, "sparse_indices", &idx));
+    if (indices.dtype() != output_shape.dtype()) {
+      return ctx.Error("sparse_indices and output_shape have different dtypes");
+    }
+    // Flat output offsets, checking bounds (and order when validating).
+    const std::vector<int64_t> strides = RowMajorStrides(dims);
+    std::vector<int64_t> offsets(num_elems);
+    for (int64_t i = 0; i < num_elems; ++i) {
+      int64_t offset = 0;
+      for (int64_t d = 0; d < num_dims; ++d) {
+        const int64_t v = idx[i * num_dims + d];
+        if (v < 0 || v >= dims[d]) {
+          return ctx.Error("sparse_indices[" + std::to_string(i) + "] = " +
+                           IndexString(idx, i, num_dims) + " is out of bounds: need 0 <= index < " +
+                           TensorShape(dims).DebugString());
+        }
+        offset += v * strides[d];
+      }
+      offsets[i] = offset;
+      if (validate_ && i > 0) {
+        // Row-major offsets of in-bounds indices order exactly as the indices do.
+        if (offset < offsets[i - 1]) {
+          return ctx.Error("sparse_indices[" + std::to_string(i) + "] = " +
+                           IndexString(idx, i, num_dims) +
+                           " is out of order; many sparse ops require sorted indices");
+        }
+        if (offset == offsets[i - 1]) {
+          return ctx.Error("sparse_indices[" + std::to_string(i) + "] = " +
+                           IndexString(idx, i, num_dims) + " is repeated");
+        }
+      }
+    }
+    return DispatchByElementSize(
+        values.dtype(), "sparse_values",
+        [&]<typename T>() -> Status {
+          ASSIGN_OR_RETURN(Tensor * out,
+                           ctx.AllocateOutput(0, values.dtype(), TensorShape(dims)));
+          T* o = out->flat<T>();
+          const T def = default_value.flat<T>()[0];
+          for (int64_t i = 0; i < total; ++i) o[i] = def;
+          const T* v = values.flat<T>();
+          const bool scalar = values.rank() == 0;
+          for (int64_t i = 0; i < num_elems; ++i) o[offsets[i]] = scalar ? v[0] : v[i];
+          return Status::Ok();
+        },
+        ctx);
+  }
+
+ private:
+  const bool validate_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateSparseToDenseKernel(const KernelConstruction& c) {
+  // validate_indices defaults to true (stripped from exports when true).
+  return std::unique_ptr<OpKernel>(
+      new SparseToDenseKernel(c.GetBoolAttrOr("validate_indices", true)));
+}
+
+}  // namespace tern

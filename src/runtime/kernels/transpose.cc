@@ -1,0 +1,56 @@
+// Transpose: y.dims[i] = x.dims[perm[i]] (perm: 1-D int32/int64 permutation of 0..rank-1).
+// Any dtype; the identity permutation shares the input's buffer.
+#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+namespace {
+
+Status ComputeTranspose(KernelContext& ctx) {
+  const Tensor& x = ctx.input(0);
+  std::vector<int64_t> perm;
+  RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "perm", &perm));
+  const int rank = x.rank();
+  if (static_cast<int>(perm.size()) != rank) {
+    return ctx.Error("perm has " + std::to_string(perm.size()) + " entries but x " +
+                     x.shape().DebugString() + " has rank " + std::to_string(rank));
+  }
+  std::vector<bool> seen(rank, false);
+  for (int i = 0; i < rank; ++i) {
+    const int64_t p = perm[i];
+    if (p < 0 || p >= rank || seen[p]) {
+      return ctx.Error("perm is not a permutation of 0.." + std::to_string(rank - 1) +
+                       ": perm[" + std::to_string(i) + "] = " + std::to_string(p));
+    }
+    seen[p] = true;
+  }
+  const std::vector<int64_t> in_strides = RowMajorStrides(x.shape().dims());
+  std::vector<int64_t> out_dims(rank), strides(rank);
+  bool identity = true;
+  for (int i = 0; i < rank; ++i) {
+    out_dims[i] = x.dim(static_cast<int>(perm[i]));
+    strides[i] = in_strides[perm[i]];
+    if (perm[i] != i && x.dim(static_cast<int>(perm[i])) != 1) identity = false;
+  }
+  // Moving only size-1 dims does not change the memory order.
+  if (identity) {
+    ctx.set_output(0, x.WithShape(TensorShape(std::move(out_dims))));
+    return Status::Ok();
+  }
+  return DispatchByElementSize(
+      x.dtype(), "x",
+      [&]<typename T>() -> Status {
+        ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), TensorShape(out_dims)));
+        StridedGather(x.flat<T>(), 0, out_dims, strides, out->flat<T>());
+        return Status::Ok();
+      },
+      ctx);
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateTransposeKernel(const KernelConstruction& c) {
+  return FunctionKernel<ComputeTranspose>::Create(c);
+}
+
+}  // namespace tern

@@ -1,0 +1,20 @@
+// VarIsInitializedOp: whether the resource variable has a value.
+#include "runtime/kernels/kernels.h"
+#include "runtime/kernels/resource_variable.h"
+
+namespace tern {
+namespace {
+
+Status ComputeVarIsInitialized(KernelContext& ctx) {
+  ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
+  ctx.set_output(0, Tensor::Scalar<bool>(variable->initialized()));
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateVarIsInitializedOpKernel(const KernelConstruction& c) {
+  return FunctionKernel<ComputeVarIsInitialized>::Create(c);
+}
+
+}  // namespace tern

@@ -1,0 +1,105 @@
+#include "server/flags.h"
+
+#include <charconv>
+#include <functional>
+#include <map>
+
+namespace tern {
+namespace {
+
+struct FlagDef {
+  std::string help;
+  bool is_bool = false;
+  std::function<Status(ServerFlags&, const std::string&)> set;
+};
+
+template <typename Int>
+std::function<Status(ServerFlags&, const std::string&)> IntSetter(Int ServerFlags::*field,
+                                                                  const std::string& name) {
+  return [field, name](ServerFlags& flags, const std::string& value) -> Status {
+    Int parsed{};
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+    if (ec != std::errc() || ptr != value.data() + value.size() || value.empty()) {
+      return InvalidArgument("flag --" + name + " expects an integer, got '" + value + "'");
+    }
+    flags.*field = parsed;
+    return Status::Ok();
+  };
+}
+
+std::function<Status(ServerFlags&, const std::string&)> StringSetter(std::string ServerFlags::*field) {
+  return [field](ServerFlags& flags, const std::string& value) -> Status {
+    flags.*field = value;
+    return Status::Ok();
+  };
+}
+
+const std::map<std::string, FlagDef>& Flags() {
+  static const auto* flags = new std::map<std::string, FlagDef>{
+      {"port", {"gRPC port (default 8500)", false, IntSetter(&ServerFlags::port, "port")}},
+      {"rest_api_port",
+       {"REST port (default 8501; 0 disables REST)", false,
+        IntSetter(&ServerFlags::rest_api_port, "rest_api_port")}},
+      {"rest_api_num_threads",
+       {"REST worker threads (default: number of cores)", false,
+        IntSetter(&ServerFlags::rest_api_num_threads, "rest_api_num_threads")}},
+      {"rest_api_timeout_in_ms",
+       {"deadline of a REST request in milliseconds (default 30000)", false,
+        IntSetter(&ServerFlags::rest_api_timeout_in_ms, "rest_api_timeout_in_ms")}},
+      {"model_name", {"name of the served model (default 'default')", false,
+                      StringSetter(&ServerFlags::model_name)}},
+      {"model_base_path", {"directory holding the model's numbered versions", false,
+                           StringSetter(&ServerFlags::model_base_path)}},
+      {"saved_model_tags", {"comma-separated MetaGraphDef tags to load (default 'serve')", false,
+                            StringSetter(&ServerFlags::saved_model_tags)}},
+      {"help", {"print this help", true,
+                [](ServerFlags& flags, const std::string& value) -> Status {
+                  flags.help = value != "false";
+                  return Status::Ok();
+                }}},
+  };
+  return *flags;
+}
+
+}  // namespace
+
+StatusOr<ServerFlags> ParseServerFlags(const std::vector<std::string>& args) {
+  ServerFlags flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.rfind("--", 0) != 0 && arg.rfind("-", 0) != 0) {
+      return InvalidArgument("unexpected argument '" + arg + "' (flags look like --name=value)");
+    }
+    std::string body = arg.substr(arg.rfind("--", 0) == 0 ? 2 : 1);
+    std::string name = body, value;
+    bool has_value = false;
+    if (auto eq = body.find('='); eq != std::string::npos) {
+      name = body.substr(0, eq);
+      value = body.substr(eq + 1);
+      has_value = true;
+    }
+    auto it = Flags().find(name);
+    if (it == Flags().end()) {
+      return InvalidArgument("unknown flag --" + name + "; run with --help for the supported flags");
+    }
+    if (!has_value) {
+      if (it->second.is_bool) {
+        value = "true";
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        return InvalidArgument("flag --" + name + " needs a value");
+      }
+    }
+    RETURN_IF_ERROR(it->second.set(flags, value));
+  }
+  return flags;
+}
+
+std::string ServerFlagsUsage() {
+  std::string out = "usage: tern [--flag=value ...]\n\nFlags (TensorFlow Serving's names):\n";
+  for (const auto& [name, def] : Flags()) out += "  --" + name + "\t" + def.help + "\n";
+  return out;
+}
+
+}  // namespace tern

@@ -1,0 +1,45 @@
+// TF Serving's gRPC services (tensorflow.serving.PredictionService and ModelService) over
+// PredictionService. Stateless adapters; thread-safe. The PredictionService is not owned.
+#pragma once
+
+#include "serving/model_service.grpc.pb.h"
+#include "serving/prediction_service.grpc.pb.h"
+#include "server/prediction_service.h"
+
+namespace tern {
+
+class GrpcPredictionService final : public tensorflow::serving::PredictionService::Service {
+ public:
+  explicit GrpcPredictionService(PredictionService* service) : service_(service) {}
+
+  grpc::Status Predict(grpc::ServerContext* context, const tensorflow::serving::PredictRequest* request,
+                       tensorflow::serving::PredictResponse* response) override;
+  grpc::Status Classify(grpc::ServerContext* context,
+                        const tensorflow::serving::ClassificationRequest* request,
+                        tensorflow::serving::ClassificationResponse* response) override;
+  grpc::Status Regress(grpc::ServerContext* context, const tensorflow::serving::RegressionRequest* request,
+                       tensorflow::serving::RegressionResponse* response) override;
+  grpc::Status MultiInference(grpc::ServerContext* context,
+                              const tensorflow::serving::MultiInferenceRequest* request,
+                              tensorflow::serving::MultiInferenceResponse* response) override;
+  grpc::Status GetModelMetadata(grpc::ServerContext* context,
+                                const tensorflow::serving::GetModelMetadataRequest* request,
+                                tensorflow::serving::GetModelMetadataResponse* response) override;
+
+ private:
+  PredictionService* service_;
+};
+
+class GrpcModelService final : public tensorflow::serving::ModelService::Service {
+ public:
+  explicit GrpcModelService(PredictionService* service) : service_(service) {}
+
+  grpc::Status GetModelStatus(grpc::ServerContext* context,
+                              const tensorflow::serving::GetModelStatusRequest* request,
+                              tensorflow::serving::GetModelStatusResponse* response) override;
+
+ private:
+  PredictionService* service_;
+};
+
+}  // namespace tern

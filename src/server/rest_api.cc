@@ -1,0 +1,129 @@
+#include "server/rest_api.h"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "server/json_tensor.h"
+#include "server/status_codes.h"
+
+namespace tern {
+namespace {
+
+constexpr std::string_view kModelsPrefix = "/v1/models/";
+
+// The parts of "/v1/models/{name}[/versions/{v}][:verb]".
+struct ModelPath {
+  ModelRef ref;
+  std::string verb;  // "predict", ... or "" for a status request
+};
+
+StatusOr<ModelPath> ParseModelPath(std::string_view path) {
+  auto bad = [&] { return InvalidArgument("Malformed request: " + std::string(path)); };
+  if (path.substr(0, kModelsPrefix.size()) != kModelsPrefix) return bad();
+  std::string_view rest = path.substr(kModelsPrefix.size());
+  ModelPath out;
+  auto colon = rest.rfind(':');
+  if (colon != std::string_view::npos) {
+    out.verb = std::string(rest.substr(colon + 1));
+    rest = rest.substr(0, colon);
+  }
+  auto slash = rest.find('/');
+  out.ref.name = std::string(rest.substr(0, slash));
+  if (out.ref.name.empty()) return bad();
+  if (slash != std::string_view::npos) {
+    std::string_view tail = rest.substr(slash + 1);
+    constexpr std::string_view kVersions = "versions/";
+    if (tail.substr(0, kVersions.size()) != kVersions) return bad();
+    std::string_view number = tail.substr(kVersions.size());
+    int64_t version = 0;
+    auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), version);
+    if (ec != std::errc() || ptr != number.data() + number.size() || number.empty()) {
+      return InvalidArgument("Malformed request: version '" + std::string(number) +
+                             "' in " + std::string(path) + " is not an integer");
+    }
+    out.ref.version = version;
+  }
+  return out;
+}
+
+std::string ErrorCodeName(StatusCode code) { return std::string(StatusCodeName(code)); }
+
+}  // namespace
+
+RestResponse RestApi::Error(const Status& status) const {
+  RestResponse r;
+  r.status_code = ToHttpStatusCode(status.code());
+  r.body = WriteErrorResponse(status.message());
+  return r;
+}
+
+RestResponse RestApi::Handle(std::string_view method, std::string_view target,
+                             std::string_view body) const {
+  std::string_view path = target.substr(0, target.find('?'));
+  auto parsed = ParseModelPath(path);
+  if (!parsed.ok()) {
+    RestResponse r = Error(parsed.status());
+    if (path.substr(0, kModelsPrefix.size()) != kModelsPrefix) r.status_code = 404;
+    return r;
+  }
+  if (method == "GET" && parsed->verb.empty()) return HandleModelStatus(parsed->ref);
+  if (method == "POST" && parsed->verb == "predict") return HandlePredict(parsed->ref, body);
+  if (method == "POST" && parsed->verb.empty()) {
+    return Error(InvalidArgument("Malformed request: POST " + std::string(path) +
+                                 " (expected a verb such as :predict)"));
+  }
+  RestResponse r = Error(NotFound("Malformed request: " + std::string(method) + " " +
+                                  std::string(path)));
+  r.status_code = method == "GET" || method == "POST" ? 404 : 405;
+  return r;
+}
+
+RestResponse RestApi::HandleModelStatus(const ModelRef& ref) const {
+  auto statuses = service_->GetModelStatus(ref);
+  if (!statuses.ok()) return Error(statuses.status());
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& s : *statuses) {
+    nlohmann::ordered_json entry;
+    entry["version"] = std::to_string(s.version);
+    entry["state"] = std::string(VersionStateName(s.state));
+    entry["status"]["error_code"] = ErrorCodeName(s.status.code());
+    entry["status"]["error_message"] = s.status.message();
+    list.push_back(std::move(entry));
+  }
+  nlohmann::ordered_json doc;
+  doc["model_version_status"] = std::move(list);
+  RestResponse r;
+  r.body = doc.dump(1);
+  return r;
+}
+
+RestResponse RestApi::HandlePredict(const ModelRef& ref, std::string_view body) const {
+  auto servable = service_->GetServable(ref);
+  if (!servable.ok()) return Error(servable.status());
+  const Signature* signature = nullptr;
+  auto request = ParsePredictRequest(
+      body, [&](const std::string& name) -> StatusOr<SignatureInputSpecs> {
+        ASSIGN_OR_RETURN(signature, PredictionService::GetSignature(*servable, name));
+        SignatureInputSpecs specs;
+        // Only the dtype is enforced: TF Serving feeds whatever shape the JSON has (half_plus_two
+        // declares x as [?,1] and is fed [3]), and the graph's ops judge the shape.
+        for (const auto& [key, t] : signature->inputs) {
+          specs[key] = TensorSpec{t.dtype, {}, /*unknown_rank=*/true};
+        }
+        return specs;
+      });
+  if (!request.ok()) return Error(request.status());
+  RunOptions run;
+  if (options_.timeout_ms > 0) {
+    run.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
+  }
+  auto outputs = service_->Predict(*servable, *signature, request->inputs, {}, run);
+  if (!outputs.ok()) return Error(outputs.status());
+  auto json = WritePredictResponse(*outputs, request->format);
+  if (!json.ok()) return Error(json.status());
+  RestResponse r;
+  r.body = std::move(json).value();
+  return r;
+}
+
+}  // namespace tern

@@ -1,0 +1,160 @@
+#include "server/rest_server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <thread>
+#include <vector>
+
+#include "common/logging.h"
+#include "server/json_tensor.h"
+
+namespace tern {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+// One connection: read a request, answer it, repeat while the client keeps the connection.
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket socket, const RestApi* api, uint64_t max_request_bytes)
+      : stream_(std::move(socket)), api_(api), max_request_bytes_(max_request_bytes) {}
+
+  void Start() { ReadRequest(); }
+
+ private:
+  void ReadRequest() {
+    parser_.emplace();
+    parser_->body_limit(max_request_bytes_);
+    parser_->header_limit(64 * 1024);
+    stream_.expires_after(std::chrono::seconds(300));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->OnRead(ec);
+                     });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+        ec == beast::error::timeout || ec == asio::error::connection_reset ||
+        ec == asio::error::operation_aborted) {
+      return Close();
+    }
+    if (ec) {
+      // The request could not be read whole (too large, malformed): answer and close.
+      const bool too_large = ec == http::error::body_limit;
+      auto response = std::make_shared<http::response<http::string_body>>(
+          too_large ? http::status::payload_too_large : http::status::bad_request, 11);
+      response->set(http::field::content_type, "application/json");
+      response->body() = WriteErrorResponse(
+          too_large ? "request body exceeds the limit of " + std::to_string(max_request_bytes_) +
+                          " bytes"
+                    : "malformed HTTP request: " + ec.message());
+      response->keep_alive(false);
+      response->prepare_payload();
+      return Write(std::move(response));
+    }
+    const auto& request = parser_->get();
+    const auto method = request.method_string();
+    const auto target = request.target();
+    RestResponse result = api_->Handle(std::string_view(method.data(), method.size()),
+                                       std::string_view(target.data(), target.size()),
+                                       std::string_view(request.body()));
+    auto response = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(result.status_code), request.version());
+    response->set(http::field::server, "tern");
+    response->set(http::field::content_type, result.content_type);
+    response->keep_alive(request.keep_alive());
+    response->body() = std::move(result.body);
+    response->prepare_payload();
+    Write(std::move(response));
+  }
+
+  void Write(std::shared_ptr<http::response<http::string_body>> response) {
+    const bool keep_alive = response->keep_alive();
+    http::async_write(stream_, *response,
+                      [self = shared_from_this(), response, keep_alive](beast::error_code ec, size_t) {
+                        if (ec || !keep_alive) return self->Close();
+                        self->ReadRequest();
+                      });
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  const RestApi* api_;
+  const uint64_t max_request_bytes_;
+};
+
+}  // namespace
+
+struct RestServer::Impl {
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::vector<std::thread> threads;
+  const RestApi* api = nullptr;
+  Options options;
+  bool stopped = false;
+  int bound_port = 0;
+
+  void Accept() {
+    acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec) {
+        if (ec == asio::error::operation_aborted) return;
+        TERN_LOG(Warning) << "REST accept failed: " << ec.message();
+      } else {
+        socket.set_option(tcp::no_delay(true), ec);
+        std::make_shared<HttpSession>(std::move(socket), api, options.max_request_bytes)->Start();
+      }
+      Accept();
+    });
+  }
+};
+
+RestServer::RestServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+RestServer::~RestServer() { Stop(); }
+
+StatusOr<std::unique_ptr<RestServer>> RestServer::Start(const RestApi* api, Options options) {
+  auto impl = std::make_unique<Impl>();
+  impl->api = api;
+  impl->options = options;
+  beast::error_code ec;
+  auto address = asio::ip::make_address(options.address, ec);
+  if (ec) return InvalidArgument("bad REST address '" + options.address + "': " + ec.message());
+  tcp::endpoint endpoint(address, static_cast<unsigned short>(options.port));
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(endpoint, ec);
+  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Unavailable("cannot listen for REST on " + options.address + ":" +
+                       std::to_string(options.port) + ": " + ec.message());
+  }
+  impl->bound_port = impl->acceptor.local_endpoint().port();
+  impl->Accept();
+  const int threads = std::max(1, options.num_threads);
+  for (int i = 0; i < threads; ++i) impl->threads.emplace_back([io = &impl->io] { io->run(); });
+  return std::unique_ptr<RestServer>(new RestServer(std::move(impl)));
+}
+
+int RestServer::port() const { return impl_->bound_port; }
+
+void RestServer::Stop() {
+  if (!impl_ || impl_->stopped) return;
+  impl_->stopped = true;
+  beast::error_code ignored;
+  impl_->acceptor.close(ignored);
+  impl_->io.stop();
+  for (auto& t : impl_->threads) t.join();
+}
+
+}  // namespace tern

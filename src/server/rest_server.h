@@ -1,0 +1,35 @@
+// RestServer: HTTP/1.1 (keep-alive) on Boost.Beast, feeding RestApi.
+// Owns its io_context threads; Start and Stop are called from one thread. The RestApi is not
+// owned and must outlive the server.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "server/rest_api.h"
+
+namespace tern {
+
+class RestServer {
+ public:
+  struct Options {
+    std::string address = "0.0.0.0";
+    int port = 8501;  // 0 picks a free port
+    int num_threads = 2;
+    uint64_t max_request_bytes = 256ull << 20;
+  };
+  static StatusOr<std::unique_ptr<RestServer>> Start(const RestApi* api, Options options);
+  ~RestServer();
+
+  int port() const;
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit RestServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tern

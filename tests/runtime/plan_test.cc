@@ -1,0 +1,162 @@
+#include "runtime/plan.h"
+
+#include <gtest/gtest.h>
+
+#include "runtime/function_library.h"
+#include "runtime/resources.h"
+#include "runtime/session.h"
+#include "runtime/tensor_proto.h"
+
+namespace tern {
+namespace {
+
+tensorflow::NodeDef* AddNode(tensorflow::GraphDef* g, const std::string& name, const std::string& op,
+                             std::vector<std::string> inputs = {}) {
+  auto* n = g->add_node();
+  n->set_name(name);
+  n->set_op(op);
+  for (auto& i : inputs) n->add_input(i);
+  return n;
+}
+
+void SetFloatConst(tensorflow::NodeDef* n, float value) {
+  (*n->mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
+  TensorToProto(Tensor::Scalar<float>(value), (*n->mutable_attr())["value"].mutable_tensor());
+}
+
+// y = x * 0.5 + 2, plus an unreachable node with an op Tern does not have.
+tensorflow::GraphDef HalfPlusTwo() {
+  tensorflow::GraphDef g;
+  auto* x = AddNode(&g, "x", "Placeholder");
+  (*x->mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
+  SetFloatConst(AddNode(&g, "a", "Const"), 0.5f);
+  SetFloatConst(AddNode(&g, "b", "Const"), 2.0f);
+  AddNode(&g, "ax", "Mul", {"a", "x"});
+  AddNode(&g, "y", "AddV2", {"ax", "b:0"});
+  AddNode(&g, "unused", "SomeOpTernLacks", {"y"});
+  return g;
+}
+
+TEST(PlanTest, RunsPrunedGraph) {
+  auto session = Session::Create(HalfPlusTwo());
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  auto out = (*session)->Run({{"x:0", Tensor::FromVector<float>({1, 2, 5}, TensorShape{3})}},
+                             {"y:0"}, {}, RunOptions());
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ((*out)[0].num_elements(), 3);
+  EXPECT_FLOAT_EQ((*out)[0].flat<float>()[0], 2.5f);
+  EXPECT_FLOAT_EQ((*out)[0].flat<float>()[2], 4.5f);
+}
+
+TEST(PlanTest, FetchingAFedTensorReturnsTheFeed) {
+  auto session = Session::Create(HalfPlusTwo());
+  ASSERT_TRUE(session.ok());
+  auto out = (*session)->Run({{"ax:0", Tensor::Scalar<float>(10.0f)}}, {"y:0", "ax:0"}, {},
+                             RunOptions());
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_FLOAT_EQ((*out)[0].flat<float>()[0], 12.0f);
+  EXPECT_FLOAT_EQ((*out)[1].flat<float>()[0], 10.0f);
+}
+
+TEST(PlanTest, UnsupportedOpsFailTheBuildNamingOpAndNode) {
+  auto session = Session::Create(HalfPlusTwo());
+  ASSERT_TRUE(session.ok());
+  auto out = (*session)->Run({{"x:0", Tensor::Scalar<float>(1.0f)}}, {"unused:0"}, {}, RunOptions());
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), StatusCode::kUnimplemented);
+  EXPECT_NE(out.status().message().find("SomeOpTernLacks (node 'unused')"), std::string::npos)
+      << out.status().message();
+}
+
+TEST(PlanTest, FeedOfWrongDtypeIsRejected) {
+  auto session = Session::Create(HalfPlusTwo());
+  ASSERT_TRUE(session.ok());
+  auto out = (*session)->Run({{"x:0", Tensor::Scalar<int64_t>(1)}}, {"y:0"}, {}, RunOptions());
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(out.status().message().find("expects dtype float but got int64"), std::string::npos);
+}
+
+TEST(PlanTest, MissingFeedNamesThePlaceholder) {
+  auto session = Session::Create(HalfPlusTwo());
+  ASSERT_TRUE(session.ok());
+  auto out = (*session)->Run({}, {"y:0"}, {}, RunOptions());
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("placeholder tensor 'x'"), std::string::npos);
+}
+
+TEST(PlanTest, BroadcastErrorIsClear) {
+  auto session = Session::Create(HalfPlusTwo());
+  ASSERT_TRUE(session.ok());
+  auto out = (*session)->Run({{"x:0", Tensor::FromVector<float>({1, 2}, TensorShape{2})},
+                              {"b:0", Tensor::FromVector<float>({1, 2, 3}, TensorShape{3})}},
+                             {"y:0"}, {}, RunOptions());
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("incompatible shapes"), std::string::npos);
+  EXPECT_NE(out.status().message().find("node 'y'"), std::string::npos);
+}
+
+TEST(PlanTest, CycleIsReported) {
+  tensorflow::GraphDef g;
+  AddNode(&g, "a", "Identity", {"b"});
+  AddNode(&g, "b", "Identity", {"a"});
+  auto session = Session::Create(g);
+  ASSERT_TRUE(session.ok());
+  auto out = (*session)->Run({}, {"a:0"}, {}, RunOptions());
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("cycle"), std::string::npos);
+}
+
+TEST(PlanTest, ExpiredDeadlineStopsTheRun) {
+  auto session = Session::Create(HalfPlusTwo());
+  ASSERT_TRUE(session.ok());
+  RunOptions options;
+  options.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  auto out = (*session)->Run({{"x:0", Tensor::Scalar<float>(1.0f)}}, {"y:0"}, {}, options);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), StatusCode::kDeadlineExceeded);
+}
+
+// A TF2-style graph: the output comes from a library function called through
+// StatefulPartitionedCall, reading a resource variable passed in as an argument.
+TEST(PlanTest, CallsLibraryFunctionsWithResourceVariables) {
+  tensorflow::GraphDef g;
+  auto* x = AddNode(&g, "x", "Placeholder");
+  (*x->mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
+  auto* v = AddNode(&g, "v", "VarHandleOp");
+  (*v->mutable_attr())["shared_name"].set_s("scale");
+  SetFloatConst(AddNode(&g, "init_value", "Const"), 3.0f);
+  AddNode(&g, "init", "AssignVariableOp", {"v", "init_value"});
+  auto* call = AddNode(&g, "call", "StatefulPartitionedCall", {"x", "v"});
+  (*call->mutable_attr())["f"].mutable_func()->set_name("scale_fn");
+  (*call->mutable_attr())["Tout"].mutable_list()->add_type(tensorflow::DT_FLOAT);
+
+  auto* f = g.mutable_library()->add_function();
+  f->mutable_signature()->set_name("scale_fn");
+  f->mutable_signature()->add_input_arg()->set_name("in");
+  f->mutable_signature()->add_input_arg()->set_name("var");
+  f->mutable_signature()->add_output_arg()->set_name("out");
+  auto* read = f->add_node_def();
+  read->set_name("read");
+  read->set_op("ReadVariableOp");
+  read->add_input("var");
+  auto* mul = f->add_node_def();
+  mul->set_name("mul");
+  mul->set_op("Mul");
+  mul->add_input("in");
+  mul->add_input("read:value:0");
+  (*f->mutable_ret())["out"] = "mul:z:0";
+
+  auto session = Session::Create(g);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  auto before = (*session)->Run({{"x:0", Tensor::Scalar<float>(2.0f)}}, {"call:0"}, {}, RunOptions());
+  ASSERT_FALSE(before.ok());
+  EXPECT_NE(before.status().message().find("before it was initialised"), std::string::npos);
+  ASSERT_TRUE((*session)->Run({}, {}, {"init"}, RunOptions()).ok());
+  auto out = (*session)->Run({{"x:0", Tensor::Scalar<float>(2.0f)}}, {"call:0"}, {}, RunOptions());
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_FLOAT_EQ((*out)[0].flat<float>()[0], 6.0f);
+}
+
+}  // namespace
+}  // namespace tern
