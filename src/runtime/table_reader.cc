@@ -40,6 +40,8 @@ bool DecodeBlockHandle(std::string_view* in, BlockHandle* handle) {
   return GetVarint64(in, &handle->offset) && GetVarint64(in, &handle->size);
 }
 
+// Walks one in-memory table: footer, then metaindex and index blocks, then every data block.
+// Borrows `contents` and `file_name`; lives for one ParseTable call.
 class TableParser {
  public:
   TableParser(std::string_view contents, const std::string& file_name)

@@ -30,12 +30,13 @@ std::string Hex32(uint32_t v) {
   return buf;
 }
 
-// Quotes a key for messages, escaping bytes that would garble a log line.
+// Quotes a key for messages, escaping control bytes that would garble a log line (UTF-8
+// names stay readable).
 std::string Quote(std::string_view key) {
   std::string out = "'";
   for (char c : key) {
     const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u >= 0x7f || c == '\'' || c == '\\') {
+    if (u < 0x20 || u == 0x7f || c == '\'' || c == '\\') {
       char buf[8];
       std::snprintf(buf, sizeof(buf), "\\x%02x", u);
       out += buf;

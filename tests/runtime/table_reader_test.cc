@@ -116,7 +116,7 @@ TEST(TableReaderTest, ChecksumErrorNamesTheBlock) {
   auto entries = ParseTable(table, "/x/variables.index");
   ASSERT_FALSE(entries.ok());
   EXPECT_THAT(entries.status().message(), HasSubstr("/x/variables.index"));
-  EXPECT_THAT(entries.status().message(), HasSubstr("block at offset 0"));
+  EXPECT_THAT(entries.status().message(), HasSubstr("data block 0 at offset 0"));
   EXPECT_THAT(entries.status().message(), HasSubstr("checksum mismatch"));
 }
 

@@ -25,10 +25,8 @@ class RestoreV2Kernel final : public OpKernel {
     if (!reader.ok()) return reader.status();
     for (size_t i = 0; i < dtypes_.size(); ++i) {
       const std::string& key = names.flat<std::string>()[i];
-      if (!slices.flat<std::string>()[i].empty()) {
-        return ctx.Error("restoring a slice of '" + key + "' is not supported");
-      }
-      auto tensor = (*reader)->Read(key);
+      const std::string& slice = slices.flat<std::string>()[i];
+      auto tensor = slice.empty() ? (*reader)->Read(key) : (*reader)->ReadSlice(key, slice);
       if (!tensor.ok()) return tensor.status();
       if (tensor->dtype() != dtypes_[i]) {
         return ctx.Error("checkpoint tensor '" + key + "' has dtype " +

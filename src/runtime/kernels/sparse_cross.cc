@@ -3,12 +3,12 @@
 // then dense_inputs ([batch, k] each). Columns are taken sparse first, then dense, in order;
 // each row yields every combination of its columns' values, the last column varying fastest.
 // Outputs a 2-D SparseTensor: indices [row, j], values, shape [batch, max crosses per row].
-// Rows of a sparse column are read as TensorFlow does: indices are assumed sorted by row, and
-// a row's values are the next `count` values.
+// Rows of a sparse column are read as TensorFlow does (indices are expected sorted by row; see
+// the scan below for what unsorted ones give). Rows outside [0, batch) are an error.
 //
 // hashed_output=true: h = hash_key, then h = FingerprintCat64(h, value) for each column's int64
-// value; the output is h % num_buckets (h when num_buckets == 0) as int64. String columns need
-// TensorFlow's Fingerprint64 of the bytes and are rejected at load.
+// value; the output is h % num_buckets (h % INT64_MAX when num_buckets == 0) as int64.
+// String columns need TensorFlow's Fingerprint64 of the bytes and are rejected at load.
 // hashed_output=false: the output is the string "v1_X_v2_X_..." (int64 values in decimal).
 #include <algorithm>
 #include <string>
@@ -32,16 +32,22 @@ inline uint64_t FingerprintCat64(uint64_t fp1, uint64_t fp2) {
 
 constexpr int64_t kMaxCrosses = int64_t{1} << 31;
 
-// One input column viewed row by row.
+// One input column viewed row by row. A sparse column keeps only the rows it has values for
+// (memory follows the data, not the claimed batch size).
 struct Column {
   const Tensor* values = nullptr;
-  std::vector<int64_t> start;  // per row (sparse)
-  std::vector<int64_t> count;  // per row (sparse)
-  int64_t dense_width = -1;    // >= 0 for a dense column
+  int64_t dense_width = -1;   // >= 0 for a dense column
+  std::vector<int64_t> rows;  // sparse: distinct rows, ascending
+  std::vector<int64_t> start;  // sparse: first value of each row
+  std::vector<int64_t> count;  // sparse: values in each row
 
-  int64_t Count(int64_t row) const { return dense_width >= 0 ? dense_width : count[row]; }
-  int64_t Index(int64_t row, int64_t k) const {
-    return dense_width >= 0 ? row * dense_width + k : start[row] + k;
+  // The values of `row`: first index and count (count 0 if the row has none).
+  std::pair<int64_t, int64_t> Find(int64_t row) const {
+    if (dense_width >= 0) return {row * dense_width, dense_width};
+    auto it = std::lower_bound(rows.begin(), rows.end(), row);
+    if (it == rows.end() || *it != row) return {0, 0};
+    const size_t k = static_cast<size_t>(it - rows.begin());
+    return {start[k], count[k]};
   }
 };
 
@@ -103,19 +109,28 @@ class SparseCrossKernel final : public OpKernel {
       }
       Column& col = columns[i];
       col.values = &values;
-      col.count.assign(batch, 0);
-      col.start.assign(batch, 0);
+      // Rows are read as TensorFlow reads them: scanning rows 0, 1, ... and taking the run of
+      // entries whose row is the current one. With sorted indices that is every entry; an entry
+      // whose row is not above the previous run's ends the scan (the rest are never reached).
+      const int64_t nnz = indices.dim(0);
       const int64_t* idx = indices.flat<int64_t>();
-      for (int64_t k = 0; k < indices.dim(0); ++k) {
+      for (int64_t k = 0; k < nnz; ++k) {
         const int64_t row = idx[2 * k];
         if (row < 0 || row >= batch) {
           return ctx.Error("indices" + si + "[" + std::to_string(k) + "] has row " +
                            std::to_string(row) + ", outside the batch of " +
                            std::to_string(batch));
         }
-        ++col.count[row];
       }
-      for (int64_t r = 1; r < batch; ++r) col.start[r] = col.start[r - 1] + col.count[r - 1];
+      for (int64_t k = 0; k < nnz;) {
+        const int64_t row = idx[2 * k];
+        if (!col.rows.empty() && row <= col.rows.back()) break;
+        const int64_t first = k;
+        while (k < nnz && idx[2 * k] == row) ++k;
+        col.rows.push_back(row);
+        col.start.push_back(first);
+        col.count.push_back(k - first);
+      }
     }
     for (int i = 0; i < nd; ++i) {
       const Tensor& dense = ctx.input(3 * n + i);
@@ -132,23 +147,43 @@ class SparseCrossKernel final : public OpKernel {
       columns[n + i].dense_width = dense.dim(1);
     }
 
-    // Crosses per row.
-    std::vector<int64_t> crosses(batch, 1);
+    // Rows that can have crosses: those of the first sparse column, or every row when all
+    // columns are dense (their data spans the batch). For each: crosses and value offsets.
+    const size_t num_columns = columns.size();
+    std::vector<int64_t> candidates;
+    if (n > 0) {
+      candidates = columns[0].rows;
+    } else {
+      candidates.resize(batch);
+      for (int64_t r = 0; r < batch; ++r) candidates[r] = r;
+    }
+    std::vector<int64_t> out_rows, crosses, starts, counts;
     int64_t total = 0;
     int64_t max_row = 0;
-    for (int64_t r = 0; r < batch; ++r) {
+    for (int64_t r : candidates) {
+      int64_t product = 1;
+      const size_t first = starts.size();
       for (const Column& col : columns) {
-        const int64_t c = col.Count(r);
-        if (c == 0) {
-          crosses[r] = 0;
+        const auto [start, count] = col.Find(r);
+        if (count == 0) {
+          product = 0;
           break;
         }
-        if (crosses[r] > kMaxCrosses / c) return ctx.Error("too many feature crosses in a row");
-        crosses[r] *= c;
+        if (product > kMaxCrosses / count) return ctx.Error("too many feature crosses in a row");
+        product *= count;
+        starts.push_back(start);
+        counts.push_back(count);
       }
-      total += crosses[r];
+      if (product == 0) {
+        starts.resize(first);
+        counts.resize(first);
+        continue;
+      }
+      out_rows.push_back(r);
+      crosses.push_back(product);
+      total += product;
       if (total > kMaxCrosses) return ctx.Error("too many feature crosses");
-      max_row = std::max(max_row, crosses[r]);
+      max_row = std::max(max_row, product);
     }
 
     ASSIGN_OR_RETURN(Tensor * out_indices,
@@ -161,39 +196,42 @@ class SparseCrossKernel final : public OpKernel {
     out_shape->flat<int64_t>()[0] = batch;
     out_shape->flat<int64_t>()[1] = max_row;
 
-    const size_t num_columns = columns.size();
     std::vector<int64_t> pos(num_columns);
     int64_t o = 0;
-    for (int64_t r = 0; r < batch; ++r) {
+    for (size_t k = 0; k < out_rows.size(); ++k) {
+      const int64_t r = out_rows[k];
+      const int64_t* row_start = starts.data() + k * num_columns;
+      const int64_t* row_count = counts.data() + k * num_columns;
       std::fill(pos.begin(), pos.end(), 0);
-      for (int64_t j = 0; j < crosses[r]; ++j, ++o) {
+      for (int64_t j = 0; j < crosses[k]; ++j, ++o) {
         out_indices->flat<int64_t>()[2 * o] = r;
         out_indices->flat<int64_t>()[2 * o + 1] = j;
         if (hashed_) {
           uint64_t h = hash_key_;
           for (size_t c = 0; c < num_columns; ++c) {
-            const int64_t v = columns[c].values->flat<int64_t>()[columns[c].Index(r, pos[c])];
+            const int64_t v = columns[c].values->flat<int64_t>()[row_start[c] + pos[c]];
             h = FingerprintCat64(h, static_cast<uint64_t>(v));
           }
-          if (num_buckets_ > 0) h %= static_cast<uint64_t>(num_buckets_);
+          h %= num_buckets_ > 0 ? static_cast<uint64_t>(num_buckets_)
+                                : static_cast<uint64_t>(INT64_MAX);
           out_values->flat<int64_t>()[o] = static_cast<int64_t>(h);
         } else {
           std::string s;
           for (size_t c = 0; c < num_columns; ++c) {
             if (c) s += "_X_";
             const Tensor& values = *columns[c].values;
-            const int64_t k = columns[c].Index(r, pos[c]);
+            const int64_t v = row_start[c] + pos[c];
             if (values.dtype() == tensorflow::DT_STRING) {
-              s += values.flat<std::string>()[k];
+              s += values.flat<std::string>()[v];
             } else {
-              s += std::to_string(values.flat<int64_t>()[k]);
+              s += std::to_string(values.flat<int64_t>()[v]);
             }
           }
           out_values->flat<std::string>()[o] = std::move(s);
         }
         // Next combination: the last column varies fastest.
         for (size_t c = num_columns; c-- > 0;) {
-          if (++pos[c] < columns[c].Count(r)) break;
+          if (++pos[c] < row_count[c]) break;
           pos[c] = 0;
         }
       }
