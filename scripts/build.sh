@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=build
+# Lets ccache share objects between checkouts of the tree (worktrees, CI clones).
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(cd .. && pwd)}"
+export CCACHE_NOHASHDIR=1
 EXTRA=()
 if [ "${1:-}" = "--asan" ]; then
   BUILD_DIR=build-asan
