@@ -47,6 +47,15 @@ Histogram::BucketBoundaries TfServingMicrosBuckets() {
 
 std::string S(std::string_view v) { return std::string(v); }
 
+// TF Serving counts its inference APIs under its own names, not status or metadata calls.
+bool IsTfServingInference(std::string_view method) {
+  for (std::string_view m : {"predict", "classify", "regress", "Predict", "Classify", "Regress",
+                             "MultiInference"}) {
+    if (method == m) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 struct Metrics::Families {
@@ -168,7 +177,7 @@ void Metrics::RecordRequest(const RequestLabels& labels, StatusCode code, double
             {"method", S(labels.method)}},
            LatencyBuckets())
       .Observe(latency_seconds);
-  if (families_->tf_request_count) {
+  if (families_->tf_request_count && labels.api != "v2" && IsTfServingInference(labels.method)) {
     families_->tf_request_count->Add({{"model_name", S(labels.model)}, {"status", code_name}})
         .Increment();
     if (code == StatusCode::kOk) {

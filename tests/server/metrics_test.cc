@@ -50,6 +50,8 @@ TEST(MetricsTest, TfServingNamesOnlyWhenAsked) {
   auto metrics = Metrics::Create(options);
   metrics->RecordRequest({"m", "1", "grpc", "Predict"}, StatusCode::kOk, 0.001);
   metrics->RecordRequest({"m", "", "rest", "predict"}, StatusCode::kInvalidArgument, 0.001);
+  metrics->RecordRequest({"m", "1", "rest", "status"}, StatusCode::kOk, 0.001);
+  metrics->RecordRequest({"m", "1", "v2", "infer"}, StatusCode::kOk, 0.001);
   metrics->RecordCompute("m", "1", 0.0005);
   const std::string page = metrics->Render();
   EXPECT_THAT(page, HasSubstr(":tensorflow:serving:request_count{model_name=\"m\",status=\"OK\"} 1"));
