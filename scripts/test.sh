@@ -22,6 +22,8 @@ if [ "$ASAN" = 1 ]; then
   echo "== unit tests under ASan+UBSan"
   ctest --test-dir build-asan --output-on-failure -j2
 fi
+echo "== benchmark smoke (metrics page vs one predict; full run: loadtest/metrics_render.py)"
+build/loadtest/metrics_render_bench --models=3 --benchmark_min_time=0.01 2>&1 | grep -E '^BM_'
 echo "== proto wire compatibility"
 .venv/bin/python tests/conformance/check_proto_wire_compat.py 2>&1 | grep -v -E 'oneDNN|cpu_feature_guard|rebuild TensorFlow|AVX'
 echo "== integration tests (pytest)"

@@ -52,6 +52,20 @@ const std::map<std::string, FlagDef>& Flags() {
                            StringSetter(&ServerFlags::model_base_path)}},
       {"saved_model_tags", {"comma-separated MetaGraphDef tags to load (default 'serve')", false,
                             StringSetter(&ServerFlags::saved_model_tags)}},
+      {"monitoring_config_file",
+       {"text-format MonitoringConfig: Prometheus path, or enable: false to turn metrics off "
+        "(default: on at /monitoring/prometheus/metrics and /metrics)",
+        false, StringSetter(&ServerFlags::monitoring_config_file)}},
+      {"enable_tf_serving_metric_names",
+       {"also export TF Serving's :tensorflow:serving:* metric names (default false)", true,
+        [](ServerFlags& flags, const std::string& value) -> Status {
+          if (value != "true" && value != "false") {
+            return InvalidArgument("flag --enable_tf_serving_metric_names expects true or false, "
+                                   "got '" + value + "'");
+          }
+          flags.enable_tf_serving_metric_names = value == "true";
+          return Status::Ok();
+        }}},
       {"help", {"print this help", true,
                 [](ServerFlags& flags, const std::string& value) -> Status {
                   flags.help = value != "false";

@@ -18,6 +18,8 @@ struct ServerFlags {
   std::string model_name = "default";
   std::string model_base_path;
   std::string saved_model_tags = "serve";
+  std::string monitoring_config_file;  // empty: metrics on at the default paths
+  bool enable_tf_serving_metric_names = false;
   bool help = false;
 };
 

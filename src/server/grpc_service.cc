@@ -33,6 +33,18 @@ grpc::Status NotYet(const char* method) {
                       std::string(method) + " is not implemented in Tern yet; use Predict");
 }
 
+// Counts and times one RPC: the single place gRPC requests meet the metrics.
+template <typename Body>
+grpc::Status Metered(const RequestMetrics* metrics, std::string_view method,
+                     const tensorflow::serving::ModelSpec& spec, Body body) {
+  RequestMetrics::Observer observer(metrics, "grpc", method);
+  grpc::Status status = body();
+  std::optional<int64_t> version;
+  if (spec.has_version()) version = spec.version().value();
+  observer.Finish(spec.name(), version, FromGrpcStatusCode(status.error_code()));
+  return status;
+}
+
 }  // namespace
 
 grpc::Status GrpcPredictionService::Predict(grpc::ServerContext* context,
@@ -61,31 +73,34 @@ grpc::Status GrpcPredictionService::Predict(grpc::ServerContext* context,
     }
     return Status::Ok();
   };
-  return ToGrpcStatus(run());
+  return Metered(metrics_, "Predict", request->model_spec(), [&] { return ToGrpcStatus(run()); });
 }
 
 grpc::Status GrpcPredictionService::Classify(grpc::ServerContext*,
-                                             const tensorflow::serving::ClassificationRequest*,
+                                             const tensorflow::serving::ClassificationRequest* request,
                                              tensorflow::serving::ClassificationResponse*) {
-  return NotYet("Classify");
+  return Metered(metrics_, "Classify", request->model_spec(), [] { return NotYet("Classify"); });
 }
 
 grpc::Status GrpcPredictionService::Regress(grpc::ServerContext*,
-                                            const tensorflow::serving::RegressionRequest*,
+                                            const tensorflow::serving::RegressionRequest* request,
                                             tensorflow::serving::RegressionResponse*) {
-  return NotYet("Regress");
+  return Metered(metrics_, "Regress", request->model_spec(), [] { return NotYet("Regress"); });
 }
 
 grpc::Status GrpcPredictionService::MultiInference(
-    grpc::ServerContext*, const tensorflow::serving::MultiInferenceRequest*,
+    grpc::ServerContext*, const tensorflow::serving::MultiInferenceRequest* request,
     tensorflow::serving::MultiInferenceResponse*) {
-  return NotYet("MultiInference");
+  const auto& spec = request->tasks_size() > 0 ? request->tasks(0).model_spec()
+                                               : tensorflow::serving::ModelSpec::default_instance();
+  return Metered(metrics_, "MultiInference", spec, [] { return NotYet("MultiInference"); });
 }
 
 grpc::Status GrpcPredictionService::GetModelMetadata(
-    grpc::ServerContext*, const tensorflow::serving::GetModelMetadataRequest*,
+    grpc::ServerContext*, const tensorflow::serving::GetModelMetadataRequest* request,
     tensorflow::serving::GetModelMetadataResponse*) {
-  return NotYet("GetModelMetadata");
+  return Metered(metrics_, "GetModelMetadata", request->model_spec(),
+                 [] { return NotYet("GetModelMetadata"); });
 }
 
 grpc::Status GrpcModelService::GetModelStatus(
@@ -109,7 +124,8 @@ grpc::Status GrpcModelService::GetModelStatus(
     }
     return Status::Ok();
   };
-  return ToGrpcStatus(run());
+  return Metered(metrics_, "GetModelStatus", request->model_spec(),
+                 [&] { return ToGrpcStatus(run()); });
 }
 
 }  // namespace tern

@@ -1,16 +1,19 @@
 // TF Serving's gRPC services (tensorflow.serving.PredictionService and ModelService) over
-// PredictionService. Stateless adapters; thread-safe. The PredictionService is not owned.
+// PredictionService. Stateless adapters; thread-safe. The PredictionService and RequestMetrics
+// (nullable: no metrics) are not owned.
 #pragma once
 
 #include "serving/model_service.grpc.pb.h"
 #include "serving/prediction_service.grpc.pb.h"
 #include "server/prediction_service.h"
+#include "server/request_metrics.h"
 
 namespace tern {
 
 class GrpcPredictionService final : public tensorflow::serving::PredictionService::Service {
  public:
-  explicit GrpcPredictionService(PredictionService* service) : service_(service) {}
+  GrpcPredictionService(PredictionService* service, const RequestMetrics* metrics)
+      : service_(service), metrics_(metrics) {}
 
   grpc::Status Predict(grpc::ServerContext* context, const tensorflow::serving::PredictRequest* request,
                        tensorflow::serving::PredictResponse* response) override;
@@ -28,11 +31,13 @@ class GrpcPredictionService final : public tensorflow::serving::PredictionServic
 
  private:
   PredictionService* service_;
+  const RequestMetrics* metrics_;
 };
 
 class GrpcModelService final : public tensorflow::serving::ModelService::Service {
  public:
-  explicit GrpcModelService(PredictionService* service) : service_(service) {}
+  GrpcModelService(PredictionService* service, const RequestMetrics* metrics)
+      : service_(service), metrics_(metrics) {}
 
   grpc::Status GetModelStatus(grpc::ServerContext* context,
                               const tensorflow::serving::GetModelStatusRequest* request,
@@ -40,6 +45,7 @@ class GrpcModelService final : public tensorflow::serving::ModelService::Service
 
  private:
   PredictionService* service_;
+  const RequestMetrics* metrics_;
 };
 
 }  // namespace tern

@@ -7,9 +7,13 @@
 #include <thread>
 
 #include "common/logging.h"
+#include "common/metrics.h"
 #include "loader/model_manager.h"
 #include "server/flags.h"
 #include "server/grpc_service.h"
+#include "server/metrics_collectors.h"
+#include "server/metrics_rest_handler.h"
+#include "server/monitoring_config.h"
 #include "server/prediction_service.h"
 #include "server/rest_api.h"
 #include "server/rest_server.h"
@@ -60,15 +64,32 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  auto monitoring = tern::LoadMonitoringConfig(flags->monitoring_config_file);
+  if (!monitoring.ok()) {
+    std::cerr << "tern: " << monitoring.status().message() << "\n";
+    return 2;
+  }
+  tern::Metrics::Options metrics_options;
+  metrics_options.export_tf_serving_names = flags->enable_tf_serving_metric_names;
+  metrics_options.build_version = TERN_BUILD_VERSION;
+  auto metrics = tern::Metrics::Create(metrics_options);
+  metrics->AddCollectable(tern::ProcessCollector::Create({}));
+
   tern::ModelManager::Options manager_options;
   manager_options.load_options.tags = SplitTags(flags->saved_model_tags);
   auto manager = tern::ModelManager::Create(manager_options);
+  metrics->AddCollectable(tern::ModelStateCollector::Create({manager.get()}));
+  const auto load_start = std::chrono::steady_clock::now();
   tern::Status loaded = manager->LoadLatestVersion({flags->model_name, flags->model_base_path});
+  metrics->RecordModelLoad(
+      flags->model_name,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count(), loaded);
   if (!loaded.ok()) TERN_LOG(Error) << loaded.ToString();
 
-  tern::PredictionService service(manager.get());
-  tern::GrpcPredictionService grpc_predictions(&service);
-  tern::GrpcModelService grpc_models(&service);
+  tern::PredictionService service(manager.get(), metrics.get());
+  auto request_metrics = tern::RequestMetrics::Create({metrics.get(), manager.get()});
+  tern::GrpcPredictionService grpc_predictions(&service, request_metrics.get());
+  tern::GrpcModelService grpc_models(&service, request_metrics.get());
   grpc::ServerBuilder builder;
   int grpc_port = 0;
   builder.AddListeningPort("0.0.0.0:" + std::to_string(flags->port),
@@ -87,6 +108,8 @@ int main(int argc, char** argv) {
   tern::RestApi::Options rest_api_options;
   rest_api_options.timeout_ms = flags->rest_api_timeout_in_ms;
   tern::RestApi rest_api(&service, rest_api_options);
+  auto rest_handler =
+      tern::MetricsRestHandler::Create({&rest_api, request_metrics.get(), monitoring->metrics_paths});
   std::unique_ptr<tern::RestServer> rest_server;
   if (flags->rest_api_port != 0) {
     tern::RestServer::Options rest_options;
@@ -94,7 +117,7 @@ int main(int argc, char** argv) {
     rest_options.num_threads = flags->rest_api_num_threads > 0
                                    ? flags->rest_api_num_threads
                                    : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
-    auto started = tern::RestServer::Start(&rest_api, rest_options);
+    auto started = tern::RestServer::Start(rest_handler.get(), rest_options);
     if (!started.ok()) {
       TERN_LOG(Error) << started.status().ToString();
       return 1;

@@ -1,5 +1,7 @@
 #include "server/prediction_service.h"
 
+#include <chrono>
+
 namespace tern {
 
 StatusOr<ServableHandle> PredictionService::GetServable(const ModelRef& ref) const {
@@ -17,7 +19,14 @@ StatusOr<std::map<std::string, Tensor>> PredictionService::Predict(
     const ServableHandle& servable, const Signature& signature,
     const std::map<std::string, Tensor>& inputs, const std::vector<std::string>& output_filter,
     const RunOptions& options) const {
-  return servable->model->RunSignature(signature.name, inputs, output_filter, options);
+  const auto start = std::chrono::steady_clock::now();
+  auto outputs = servable->model->RunSignature(signature.name, inputs, output_filter, options);
+  if (metrics_) {
+    metrics_->RecordCompute(
+        servable->model_name, std::to_string(servable->version),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return outputs;
 }
 
 StatusOr<std::vector<VersionStatus>> PredictionService::GetModelStatus(const ModelRef& ref) const {

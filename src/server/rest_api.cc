@@ -53,6 +53,7 @@ std::string ErrorCodeName(StatusCode code) { return std::string(StatusCodeName(c
 RestResponse RestApi::Error(const Status& status) const {
   RestResponse r;
   r.status_code = ToHttpStatusCode(status.code());
+  r.code = status.code();
   r.body = WriteErrorResponse(status.message());
   return r;
 }

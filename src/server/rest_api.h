@@ -15,9 +15,18 @@ struct RestResponse {
   int status_code = 200;
   std::string body;
   std::string content_type = "application/json";
+  StatusCode code = StatusCode::kOk;  // the canonical code behind status_code, for metrics
 };
 
-class RestApi {
+// What the REST server calls: RestApi, or a wrapper around it (metrics_rest_handler.h).
+class RestHandler {
+ public:
+  virtual ~RestHandler() = default;
+  virtual RestResponse Handle(std::string_view method, std::string_view target,
+                              std::string_view body) const = 0;
+};
+
+class RestApi : public RestHandler {
  public:
   struct Options {
     // 0: no deadline.
@@ -25,7 +34,8 @@ class RestApi {
   };
   RestApi(PredictionService* service, Options options) : service_(service), options_(options) {}
 
-  RestResponse Handle(std::string_view method, std::string_view target, std::string_view body) const;
+  RestResponse Handle(std::string_view method, std::string_view target,
+                      std::string_view body) const override;
 
  private:
   RestResponse HandleModelStatus(const ModelRef& ref) const;

@@ -20,7 +20,7 @@ using tcp = asio::ip::tcp;
 // One connection: read a request, answer it, repeat while the client keeps the connection.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket socket, const RestApi* api, uint64_t max_request_bytes)
+  HttpSession(tcp::socket socket, const RestHandler* api, uint64_t max_request_bytes)
       : stream_(std::move(socket)), api_(api), max_request_bytes_(max_request_bytes) {}
 
   void Start() { ReadRequest(); }
@@ -90,7 +90,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  const RestApi* api_;
+  const RestHandler* api_;
   const uint64_t max_request_bytes_;
 };
 
@@ -100,7 +100,7 @@ struct RestServer::Impl {
   asio::io_context io;
   tcp::acceptor acceptor{io};
   std::vector<std::thread> threads;
-  const RestApi* api = nullptr;
+  const RestHandler* api = nullptr;
   Options options;
   bool stopped = false;
   int bound_port = 0;
@@ -123,7 +123,7 @@ RestServer::RestServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 RestServer::~RestServer() { Stop(); }
 
-StatusOr<std::unique_ptr<RestServer>> RestServer::Start(const RestApi* api, Options options) {
+StatusOr<std::unique_ptr<RestServer>> RestServer::Start(const RestHandler* api, Options options) {
   auto impl = std::make_unique<Impl>();
   impl->api = api;
   impl->options = options;

@@ -1,5 +1,5 @@
 // RestServer: HTTP/1.1 (keep-alive) on Boost.Beast, feeding RestApi.
-// Owns its io_context threads; Start and Stop are called from one thread. The RestApi is not
+// Owns its io_context threads; Start and Stop are called from one thread. The RestHandler is not
 // owned and must outlive the server.
 #pragma once
 
@@ -20,7 +20,7 @@ class RestServer {
     int num_threads = 2;
     uint64_t max_request_bytes = 256ull << 20;
   };
-  static StatusOr<std::unique_ptr<RestServer>> Start(const RestApi* api, Options options);
+  static StatusOr<std::unique_ptr<RestServer>> Start(const RestHandler* handler, Options options);
   ~RestServer();
 
   int port() const;

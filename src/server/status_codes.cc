@@ -30,4 +30,12 @@ grpc::Status ToGrpcStatus(const Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), status.message());
 }
 
+StatusCode FromGrpcStatusCode(grpc::StatusCode code) {
+  const int value = static_cast<int>(code);
+  if (value < 0 || value > static_cast<int>(StatusCode::kUnauthenticated)) {
+    return StatusCode::kUnknown;
+  }
+  return static_cast<StatusCode>(value);
+}
+
 }  // namespace tern

@@ -10,5 +10,6 @@ namespace tern {
 
 int ToHttpStatusCode(StatusCode code);
 grpc::Status ToGrpcStatus(const Status& status);
+StatusCode FromGrpcStatusCode(grpc::StatusCode code);
 
 }  // namespace tern

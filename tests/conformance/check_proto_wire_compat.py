@@ -24,6 +24,27 @@ from tensorflow_serving.apis import (  # noqa: E402,F401
     prediction_service_pb2)
 
 
+def add_unshipped_reference_messages(pool):
+    """tensorflow-serving-api does not ship monitoring_config_pb2, so its messages are added
+    here as TF Serving's tensorflow_serving/config/monitoring_config.proto declares them."""
+    try:
+        pool.FindMessageTypeByName("tensorflow.serving.MonitoringConfig")
+        return
+    except KeyError:
+        pass
+    F = descriptor_pb2.FieldDescriptorProto
+    f = descriptor_pb2.FileDescriptorProto(
+        name="reference/tensorflow_serving/config/monitoring_config.proto",
+        package="tensorflow.serving", syntax="proto3")
+    m = f.message_type.add(name="PrometheusConfig")
+    m.field.add(name="enable", number=1, type=F.TYPE_BOOL, label=F.LABEL_OPTIONAL)
+    m.field.add(name="path", number=2, type=F.TYPE_STRING, label=F.LABEL_OPTIONAL)
+    m = f.message_type.add(name="MonitoringConfig")
+    m.field.add(name="prometheus_config", number=1, type=F.TYPE_MESSAGE, label=F.LABEL_OPTIONAL,
+                type_name=".tensorflow.serving.PrometheusConfig")
+    pool.AddSerializedFile(f.SerializeToString())
+
+
 def our_descriptor_set():
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "set.pb"
@@ -95,6 +116,7 @@ def compare_services(ours, pool, problems):
 
 def main():
     pool = descriptor_pool.Default()
+    add_unshipped_reference_messages(pool)
     problems = []
     checked = 0
     for file in our_descriptor_set().file:
