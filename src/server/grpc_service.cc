@@ -1,6 +1,8 @@
 #include "server/grpc_service.h"
 
 #include "runtime/tensor_proto.h"
+#include "server/example_inference.h"
+#include "server/model_metadata.h"
 #include "server/status_codes.h"
 
 namespace tern {
@@ -26,11 +28,6 @@ RunOptions RunOptionsFor(const grpc::ServerContext* context) {
                            deadline - std::chrono::system_clock::now());
   }
   return options;
-}
-
-grpc::Status NotYet(const char* method) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      std::string(method) + " is not implemented in Tern yet; use Predict");
 }
 
 }  // namespace
@@ -64,28 +61,66 @@ grpc::Status GrpcPredictionService::Predict(grpc::ServerContext* context,
   return ToGrpcStatus(run());
 }
 
-grpc::Status GrpcPredictionService::Classify(grpc::ServerContext*,
-                                             const tensorflow::serving::ClassificationRequest*,
-                                             tensorflow::serving::ClassificationResponse*) {
-  return NotYet("Classify");
+namespace {
+
+// Classify and Regress differ only in the runner and the result field.
+template <typename Request, typename Response, typename Runner>
+grpc::Status RunExamplesRpc(PredictionService* service, grpc::ServerContext* context,
+                            const Request& request, Response* response, Runner runner) {
+  auto run = [&]() -> Status {
+    ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request.model_spec()));
+    ASSIGN_OR_RETURN(ServableHandle servable, service->GetServable(ref));
+    ASSIGN_OR_RETURN(const Signature* signature,
+                     PredictionService::GetSignature(servable, request.model_spec().signature_name()));
+    ASSIGN_OR_RETURN(Tensor examples, SerializedExamples(request.input()));
+    ASSIGN_OR_RETURN(*response->mutable_result(),
+                     runner(*service, servable, *signature, examples, RunOptionsFor(context)));
+    FillResponseModelSpec(*servable, signature->name, response->mutable_model_spec());
+    return Status::Ok();
+  };
+  return ToGrpcStatus(run());
 }
 
-grpc::Status GrpcPredictionService::Regress(grpc::ServerContext*,
-                                            const tensorflow::serving::RegressionRequest*,
-                                            tensorflow::serving::RegressionResponse*) {
-  return NotYet("Regress");
+}  // namespace
+
+grpc::Status GrpcPredictionService::Classify(grpc::ServerContext* context,
+                                             const tensorflow::serving::ClassificationRequest* request,
+                                             tensorflow::serving::ClassificationResponse* response) {
+  return RunExamplesRpc(service_, context, *request, response, RunClassify);
+}
+
+grpc::Status GrpcPredictionService::Regress(grpc::ServerContext* context,
+                                            const tensorflow::serving::RegressionRequest* request,
+                                            tensorflow::serving::RegressionResponse* response) {
+  return RunExamplesRpc(service_, context, *request, response, RunRegress);
 }
 
 grpc::Status GrpcPredictionService::MultiInference(
-    grpc::ServerContext*, const tensorflow::serving::MultiInferenceRequest*,
-    tensorflow::serving::MultiInferenceResponse*) {
-  return NotYet("MultiInference");
+    grpc::ServerContext* context, const tensorflow::serving::MultiInferenceRequest* request,
+    tensorflow::serving::MultiInferenceResponse* response) {
+  auto run = [&]() -> Status {
+    if (request->tasks().empty()) return InvalidArgument("MultiInferenceRequest has no tasks");
+    ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->tasks(0).model_spec()));
+    ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+    ASSIGN_OR_RETURN(*response,
+                     RunMultiInference(*service_, servable, *request, RunOptionsFor(context)));
+    return Status::Ok();
+  };
+  return ToGrpcStatus(run());
 }
 
 grpc::Status GrpcPredictionService::GetModelMetadata(
-    grpc::ServerContext*, const tensorflow::serving::GetModelMetadataRequest*,
-    tensorflow::serving::GetModelMetadataResponse*) {
-  return NotYet("GetModelMetadata");
+    grpc::ServerContext*, const tensorflow::serving::GetModelMetadataRequest* request,
+    tensorflow::serving::GetModelMetadataResponse* response) {
+  auto run = [&]() -> Status {
+    ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
+    ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+    std::vector<std::string> fields(request->metadata_field().begin(),
+                                    request->metadata_field().end());
+    ASSIGN_OR_RETURN(*response, tern::GetModelMetadata(servable, fields));
+    return Status::Ok();
+  };
+  return ToGrpcStatus(run());
 }
 
 grpc::Status GrpcModelService::GetModelStatus(
