@@ -6,16 +6,29 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "server/prediction_service.h"
 
 namespace tern {
 
+struct RestRequest {
+  std::string_view method;
+  std::string_view target;
+  std::string_view body;  // already gzip-decoded by the server
+  // Inference-Header-Content-Length (KServe v2 binary tensor extension); empty when absent.
+  std::string_view inference_header_content_length;
+};
+
 struct RestResponse {
   int status_code = 200;
   std::string body;
   std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
 };
+
+class KServeRestApi;
 
 class RestApi {
  public:
@@ -23,17 +36,27 @@ class RestApi {
     // 0: no deadline.
     int64_t timeout_ms = 0;
   };
-  RestApi(PredictionService* service, Options options) : service_(service), options_(options) {}
+  // `v2` (not owned; may be null) answers the KServe v2 paths under /v2.
+  RestApi(PredictionService* service, Options options, const KServeRestApi* v2 = nullptr)
+      : service_(service), options_(options), v2_(v2) {}
 
-  RestResponse Handle(std::string_view method, std::string_view target, std::string_view body) const;
+  RestResponse Handle(const RestRequest& request) const;
+  RestResponse Handle(std::string_view method, std::string_view target, std::string_view body) const {
+    return Handle(RestRequest{method, target, body, {}});
+  }
 
  private:
   RestResponse HandleModelStatus(const ModelRef& ref) const;
   RestResponse HandlePredict(const ModelRef& ref, std::string_view body) const;
+  RestResponse HandleMetadata(const ModelRef& ref) const;
+  // :classify and :regress
+  RestResponse HandleExamples(const ModelRef& ref, std::string_view verb, std::string_view body) const;
+  RunOptions RunOptionsNow() const;  // deadline from options_.timeout_ms
   RestResponse Error(const Status& status) const;
 
   PredictionService* service_;
   Options options_;
+  const KServeRestApi* v2_;
 };
 
 }  // namespace tern
