@@ -42,3 +42,12 @@ if [ "$WITH_VENV" = 1 ] && { [ ! -x "$VENV/bin/python" ] || ! cmp -s "$REQ" "$ST
   "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps tensorflow-serving-api==2.15.1
   cp "$REQ" "$STAMP"
 fi
+
+# grpcurl (reflection and health checks in the integration tests), built from the Go module
+# proxy into a project-local directory; skipped when Go is not installed.
+GRPCURL_VERSION=v1.9.4
+if [ ! -x .tools/bin/grpcurl ] && command -v go >/dev/null 2>&1; then
+  echo "setup: building grpcurl $GRPCURL_VERSION into .tools/bin"
+  GOBIN="$PWD/.tools/bin" go install "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION" \
+    || echo "setup: grpcurl could not be built; its tests will be skipped" >&2
+fi

@@ -34,6 +34,20 @@ std::function<Status(ServerFlags&, const std::string&)> StringSetter(std::string
   };
 }
 
+std::function<Status(ServerFlags&, const std::string&)> BoolSetter(bool ServerFlags::*field,
+                                                                   const std::string& name) {
+  return [field, name](ServerFlags& flags, const std::string& value) -> Status {
+    if (value == "true" || value == "1") {
+      flags.*field = true;
+    } else if (value == "false" || value == "0") {
+      flags.*field = false;
+    } else {
+      return InvalidArgument("flag --" + name + " expects true or false, got '" + value + "'");
+    }
+    return Status::Ok();
+  };
+}
+
 const std::map<std::string, FlagDef>& Flags() {
   static const auto* flags = new std::map<std::string, FlagDef>{
       {"port", {"gRPC port (default 8500)", false, IntSetter(&ServerFlags::port, "port")}},
@@ -66,6 +80,24 @@ const std::map<std::string, FlagDef>& Flags() {
           flags.enable_tf_serving_metric_names = value == "true";
           return Status::Ok();
         }}},
+      {"grpc_socket_path", {"also serve gRPC on this UNIX socket path", false,
+                            StringSetter(&ServerFlags::grpc_socket_path)}},
+      {"grpc_channel_arguments",
+       {"comma-separated gRPC channel arguments key=value (ints as ints, else strings)", false,
+        StringSetter(&ServerFlags::grpc_channel_arguments)}},
+      {"grpc_max_threads", {"maximum gRPC threads (default: 4 per core)", false,
+                            IntSetter(&ServerFlags::grpc_max_threads, "grpc_max_threads")}},
+      {"ssl_config_file", {"text-format SSLConfig (server_key, server_cert, custom_ca, "
+                           "client_verify): serve gRPC over TLS", false,
+                           StringSetter(&ServerFlags::ssl_config_file)}},
+      {"rest_api_enable_cors_support",
+       {"answer CORS preflights and add Access-Control-Allow-* headers", true,
+        BoolSetter(&ServerFlags::rest_api_enable_cors_support, "rest_api_enable_cors_support")}},
+      {"enable_grpc_healthcheck_service",
+       {"serve grpc.health.v1 (Tern: always on; accepted for compatibility)", true,
+        BoolSetter(&ServerFlags::enable_grpc_healthcheck_service, "enable_grpc_healthcheck_service")}},
+      {"max_request_bytes", {"largest REST request body, after gzip decoding (default 256 MiB)",
+                             false, IntSetter(&ServerFlags::max_request_bytes, "max_request_bytes")}},
       {"help", {"print this help", true,
                 [](ServerFlags& flags, const std::string& value) -> Status {
                   flags.help = value != "false";

@@ -20,6 +20,14 @@ struct ServerFlags {
   std::string saved_model_tags = "serve";
   std::string monitoring_config_file;  // empty: metrics on at the default paths
   bool enable_tf_serving_metric_names = false;
+  // gRPC and REST transport (TF Serving's names).
+  std::string grpc_socket_path;        // also serve gRPC on unix:<path>
+  std::string grpc_channel_arguments;  // "key=value,key=value"
+  int32_t grpc_max_threads = 0;        // 0: 4 per core
+  std::string ssl_config_file;         // text-format SSLConfig: TLS for gRPC
+  bool rest_api_enable_cors_support = false;
+  bool enable_grpc_healthcheck_service = true;  // Tern always serves grpc.health.v1
+  int64_t max_request_bytes = int64_t{256} << 20;  // Tern's: REST body limit (after gzip)
   bool help = false;
 };
 

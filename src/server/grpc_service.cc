@@ -1,6 +1,8 @@
 #include "server/grpc_service.h"
 
 #include "runtime/tensor_proto.h"
+#include "server/example_inference.h"
+#include "server/model_metadata.h"
 #include "server/status_codes.h"
 
 namespace tern {
@@ -26,11 +28,6 @@ RunOptions RunOptionsFor(const grpc::ServerContext* context) {
                            deadline - std::chrono::system_clock::now());
   }
   return options;
-}
-
-grpc::Status NotYet(const char* method) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      std::string(method) + " is not implemented in Tern yet; use Predict");
 }
 
 // Counts and times one RPC: the single place gRPC requests meet the metrics.
@@ -76,31 +73,73 @@ grpc::Status GrpcPredictionService::Predict(grpc::ServerContext* context,
   return Metered(metrics_, "Predict", request->model_spec(), [&] { return ToGrpcStatus(run()); });
 }
 
-grpc::Status GrpcPredictionService::Classify(grpc::ServerContext*,
-                                             const tensorflow::serving::ClassificationRequest* request,
-                                             tensorflow::serving::ClassificationResponse*) {
-  return Metered(metrics_, "Classify", request->model_spec(), [] { return NotYet("Classify"); });
+namespace {
+
+// Classify and Regress differ only in the runner and the result field.
+template <typename Request, typename Response, typename Runner>
+grpc::Status RunExamplesRpc(PredictionService* service, grpc::ServerContext* context,
+                            const Request& request, Response* response, Runner runner) {
+  auto run = [&]() -> Status {
+    ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request.model_spec()));
+    ASSIGN_OR_RETURN(ServableHandle servable, service->GetServable(ref));
+    ASSIGN_OR_RETURN(const Signature* signature,
+                     PredictionService::GetSignature(servable, request.model_spec().signature_name()));
+    ASSIGN_OR_RETURN(Tensor examples, SerializedExamples(request.input()));
+    ASSIGN_OR_RETURN(*response->mutable_result(),
+                     runner(*service, servable, *signature, examples, RunOptionsFor(context)));
+    FillResponseModelSpec(*servable, signature->name, response->mutable_model_spec());
+    return Status::Ok();
+  };
+  return ToGrpcStatus(run());
 }
 
-grpc::Status GrpcPredictionService::Regress(grpc::ServerContext*,
+}  // namespace
+
+grpc::Status GrpcPredictionService::Classify(grpc::ServerContext* context,
+                                             const tensorflow::serving::ClassificationRequest* request,
+                                             tensorflow::serving::ClassificationResponse* response) {
+  return Metered(metrics_, "Classify", request->model_spec(), [&] {
+    return RunExamplesRpc(service_, context, *request, response, RunClassify);
+  });
+}
+
+grpc::Status GrpcPredictionService::Regress(grpc::ServerContext* context,
                                             const tensorflow::serving::RegressionRequest* request,
-                                            tensorflow::serving::RegressionResponse*) {
-  return Metered(metrics_, "Regress", request->model_spec(), [] { return NotYet("Regress"); });
+                                            tensorflow::serving::RegressionResponse* response) {
+  return Metered(metrics_, "Regress", request->model_spec(), [&] {
+    return RunExamplesRpc(service_, context, *request, response, RunRegress);
+  });
 }
 
 grpc::Status GrpcPredictionService::MultiInference(
-    grpc::ServerContext*, const tensorflow::serving::MultiInferenceRequest* request,
-    tensorflow::serving::MultiInferenceResponse*) {
+    grpc::ServerContext* context, const tensorflow::serving::MultiInferenceRequest* request,
+    tensorflow::serving::MultiInferenceResponse* response) {
+  auto run = [&]() -> Status {
+    if (request->tasks().empty()) return InvalidArgument("MultiInferenceRequest has no tasks");
+    ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->tasks(0).model_spec()));
+    ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+    ASSIGN_OR_RETURN(*response,
+                     RunMultiInference(*service_, servable, *request, RunOptionsFor(context)));
+    return Status::Ok();
+  };
   const auto& spec = request->tasks_size() > 0 ? request->tasks(0).model_spec()
                                                : tensorflow::serving::ModelSpec::default_instance();
-  return Metered(metrics_, "MultiInference", spec, [] { return NotYet("MultiInference"); });
+  return Metered(metrics_, "MultiInference", spec, [&] { return ToGrpcStatus(run()); });
 }
 
 grpc::Status GrpcPredictionService::GetModelMetadata(
     grpc::ServerContext*, const tensorflow::serving::GetModelMetadataRequest* request,
-    tensorflow::serving::GetModelMetadataResponse*) {
+    tensorflow::serving::GetModelMetadataResponse* response) {
+  auto run = [&]() -> Status {
+    ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
+    ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+    std::vector<std::string> fields(request->metadata_field().begin(),
+                                    request->metadata_field().end());
+    ASSIGN_OR_RETURN(*response, tern::GetModelMetadata(servable, fields));
+    return Status::Ok();
+  };
   return Metered(metrics_, "GetModelMetadata", request->model_spec(),
-                 [] { return NotYet("GetModelMetadata"); });
+                 [&] { return ToGrpcStatus(run()); });
 }
 
 grpc::Status GrpcModelService::GetModelStatus(

@@ -10,10 +10,14 @@
 #include "common/metrics.h"
 #include "loader/model_manager.h"
 #include "server/flags.h"
+#include "server/grpc_server.h"
 #include "server/grpc_service.h"
 #include "server/metrics_collectors.h"
 #include "server/metrics_rest_handler.h"
 #include "server/monitoring_config.h"
+#include "server/health_service.h"
+#include "server/kserve_grpc.h"
+#include "server/kserve_rest.h"
 #include "server/prediction_service.h"
 #include "server/rest_api.h"
 #include "server/rest_server.h"
@@ -88,32 +92,43 @@ int main(int argc, char** argv) {
 
   tern::PredictionService service(manager.get(), metrics.get());
   auto request_metrics = tern::RequestMetrics::Create({metrics.get(), manager.get()});
+  tern::KServeService kserve(&service);
   tern::GrpcPredictionService grpc_predictions(&service, request_metrics.get());
   tern::GrpcModelService grpc_models(&service, request_metrics.get());
-  grpc::ServerBuilder builder;
-  int grpc_port = 0;
-  builder.AddListeningPort("0.0.0.0:" + std::to_string(flags->port),
-                           grpc::InsecureServerCredentials(), &grpc_port);
-  builder.SetMaxReceiveMessageSize(INT32_MAX);
-  builder.SetMaxSendMessageSize(INT32_MAX);
-  builder.RegisterService(&grpc_predictions);
-  builder.RegisterService(&grpc_models);
-  std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
-  if (!grpc_server || grpc_port == 0) {
-    TERN_LOG(Error) << "cannot listen for gRPC on port " << flags->port;
+  tern::GrpcInferenceService grpc_inference(&kserve);
+  tern::GrpcServerOptions grpc_options;
+  grpc_options.port = flags->port;
+  grpc_options.socket_path = flags->grpc_socket_path;
+  grpc_options.channel_arguments = flags->grpc_channel_arguments;
+  grpc_options.max_threads = flags->grpc_max_threads;
+  grpc_options.ssl_config_file = flags->ssl_config_file;
+  tern::GrpcHealthService grpc_health(
+      &kserve, {"tensorflow.serving.PredictionService", "tensorflow.serving.ModelService",
+                "inference.GRPCInferenceService"});
+  auto grpc_started = tern::StartGrpcServer(
+      grpc_options, {&grpc_predictions, &grpc_models, &grpc_inference, &grpc_health});
+  if (!grpc_started.ok()) {
+    TERN_LOG(Error) << grpc_started.status().ToString();
     return 1;
   }
-  TERN_LOG(Info) << "gRPC listening on port " << grpc_port;
+  std::unique_ptr<grpc::Server> grpc_server = std::move(grpc_started->server);
+  TERN_LOG(Info) << "gRPC listening on port " << grpc_started->port
+                 << (flags->grpc_socket_path.empty() ? "" : " and unix:" + flags->grpc_socket_path);
 
   tern::RestApi::Options rest_api_options;
   rest_api_options.timeout_ms = flags->rest_api_timeout_in_ms;
-  tern::RestApi rest_api(&service, rest_api_options);
+  tern::KServeRestApi::Options v2_options;
+  v2_options.timeout_ms = flags->rest_api_timeout_in_ms;
+  tern::KServeRestApi v2_rest(&kserve, v2_options);
+  tern::RestApi rest_api(&service, rest_api_options, &v2_rest);
   auto rest_handler =
       tern::MetricsRestHandler::Create({&rest_api, request_metrics.get(), monitoring->metrics_paths});
   std::unique_ptr<tern::RestServer> rest_server;
   if (flags->rest_api_port != 0) {
     tern::RestServer::Options rest_options;
     rest_options.port = flags->rest_api_port;
+    rest_options.enable_cors_support = flags->rest_api_enable_cors_support;
+    rest_options.max_request_bytes = static_cast<uint64_t>(std::max<int64_t>(0, flags->max_request_bytes));
     rest_options.num_threads = flags->rest_api_num_threads > 0
                                    ? flags->rest_api_num_threads
                                    : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));

@@ -79,8 +79,9 @@ std::unique_ptr<MetricsRestHandler> MetricsRestHandler::Create(Options options) 
   return std::unique_ptr<MetricsRestHandler>(new MetricsRestHandler(std::move(options)));
 }
 
-RestResponse MetricsRestHandler::Handle(std::string_view method, std::string_view target,
-                                        std::string_view body) const {
+RestResponse MetricsRestHandler::Handle(const RestRequest& request) const {
+  const std::string_view method = request.method;
+  const std::string_view target = request.target;
   std::string_view path = target.substr(0, target.find('?'));
   if (method == "GET" && std::find(options_.metrics_paths.begin(), options_.metrics_paths.end(),
                                    path) != options_.metrics_paths.end()) {
@@ -91,7 +92,7 @@ RestResponse MetricsRestHandler::Handle(std::string_view method, std::string_vie
   }
   RestRequestLabels labels = LabelsForRestRequest(method, path);
   RequestMetrics::Observer observer(options_.request_metrics, labels.api, labels.method);
-  RestResponse response = options_.inner->Handle(method, target, body);
+  RestResponse response = options_.inner->Handle(request);
   observer.Finish(labels.model, labels.version, response.code);
   return response;
 }

@@ -35,8 +35,8 @@ class MetricsRestHandler : public RestHandler {
   };
   static std::unique_ptr<MetricsRestHandler> Create(Options options);
 
-  RestResponse Handle(std::string_view method, std::string_view target,
-                      std::string_view body) const override;
+  using RestHandler::Handle;
+  RestResponse Handle(const RestRequest& request) const override;
 
  private:
   explicit MetricsRestHandler(Options options) : options_(std::move(options)) {}

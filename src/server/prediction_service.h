@@ -38,6 +38,8 @@ class PredictionService {
 
   StatusOr<std::vector<VersionStatus>> GetModelStatus(const ModelRef& ref) const;
 
+  std::vector<std::string> ModelNames() const { return manager_->ModelNames(); }
+
  private:
   ModelManager* manager_;
   Metrics* metrics_;

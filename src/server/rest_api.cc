@@ -3,7 +3,10 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "server/example_inference.h"
 #include "server/json_tensor.h"
+#include "server/kserve_rest.h"
+#include "server/model_metadata.h"
 #include "server/status_codes.h"
 
 namespace tern {
@@ -26,6 +29,12 @@ StatusOr<ModelPath> ParseModelPath(std::string_view path) {
   if (colon != std::string_view::npos) {
     out.verb = std::string(rest.substr(colon + 1));
     rest = rest.substr(0, colon);
+  }
+  constexpr std::string_view kMetadata = "/metadata";
+  if (out.verb.empty() && rest.size() > kMetadata.size() &&
+      rest.substr(rest.size() - kMetadata.size()) == kMetadata) {
+    out.verb = "metadata";
+    rest.remove_suffix(kMetadata.size());
   }
   auto slash = rest.find('/');
   out.ref.name = std::string(rest.substr(0, slash));
@@ -58,9 +67,13 @@ RestResponse RestApi::Error(const Status& status) const {
   return r;
 }
 
-RestResponse RestApi::Handle(std::string_view method, std::string_view target,
-                             std::string_view body) const {
+RestResponse RestApi::Handle(const RestRequest& http) const {
+  const std::string_view method = http.method, target = http.target, body = http.body;
   std::string_view path = target.substr(0, target.find('?'));
+  if (v2_ != nullptr && (path == "/v2" || path.substr(0, 4) == "/v2/")) return v2_->Handle(http);
+  if (path == "/v1/models" || path == "/v1/models/") {
+    return Error(InvalidArgument("Missing model name in request."));
+  }
   auto parsed = ParseModelPath(path);
   if (!parsed.ok()) {
     RestResponse r = Error(parsed.status());
@@ -68,7 +81,11 @@ RestResponse RestApi::Handle(std::string_view method, std::string_view target,
     return r;
   }
   if (method == "GET" && parsed->verb.empty()) return HandleModelStatus(parsed->ref);
+  if (method == "GET" && parsed->verb == "metadata") return HandleMetadata(parsed->ref);
   if (method == "POST" && parsed->verb == "predict") return HandlePredict(parsed->ref, body);
+  if (method == "POST" && (parsed->verb == "classify" || parsed->verb == "regress")) {
+    return HandleExamples(parsed->ref, parsed->verb, body);
+  }
   if (method == "POST" && parsed->verb.empty()) {
     return Error(InvalidArgument("Malformed request: POST " + std::string(path) +
                                  " (expected a verb such as :predict)"));
@@ -98,6 +115,61 @@ RestResponse RestApi::HandleModelStatus(const ModelRef& ref) const {
   return r;
 }
 
+RestResponse RestApi::HandleMetadata(const ModelRef& ref) const {
+  auto servable = service_->GetServable(ref);
+  if (!servable.ok()) return Error(servable.status());
+  auto json = ModelMetadataJson(*servable);
+  if (!json.ok()) return Error(json.status());
+  RestResponse r;
+  r.body = std::move(json).value();
+  return r;
+}
+
+RestResponse RestApi::HandleExamples(const ModelRef& ref, std::string_view verb,
+                                     std::string_view body) const {
+  auto run = [&]() -> StatusOr<std::string> {
+    ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+    ASSIGN_OR_RETURN(ExamplesJsonRequest request, ParseExamplesRequest(body));
+    ASSIGN_OR_RETURN(const Signature* signature,
+                     PredictionService::GetSignature(servable, request.signature_name));
+    tensorflow::serving::Input input;
+    if (request.context) {
+      auto* list = input.mutable_example_list_with_context();
+      *list->mutable_context() = *request.context;
+      for (auto& e : request.examples) *list->add_examples() = std::move(e);
+    } else {
+      for (auto& e : request.examples) *input.mutable_example_list()->add_examples() = std::move(e);
+    }
+    ASSIGN_OR_RETURN(Tensor examples, SerializedExamples(input));
+    if (verb == "regress") {
+      ASSIGN_OR_RETURN(auto result, RunRegress(*service_, servable, *signature, examples, RunOptionsNow()));
+      std::vector<float> values;
+      for (const auto& r : result.regressions()) values.push_back(r.value());
+      return WriteRegressResponse(values);
+    }
+    ASSIGN_OR_RETURN(auto result, RunClassify(*service_, servable, *signature, examples, RunOptionsNow()));
+    std::vector<LabelScores> out;
+    for (const auto& c : result.classifications()) {
+      LabelScores& pairs = out.emplace_back();
+      for (const auto& cls : c.classes()) pairs.emplace_back(cls.label(), cls.score());
+    }
+    return WriteClassifyResponse(out);
+  };
+  auto json = run();
+  if (!json.ok()) return Error(json.status());
+  RestResponse r;
+  r.body = std::move(json).value();
+  return r;
+}
+
+RunOptions RestApi::RunOptionsNow() const {
+  RunOptions run;
+  if (options_.timeout_ms > 0) {
+    run.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
+  }
+  return run;
+}
+
 RestResponse RestApi::HandlePredict(const ModelRef& ref, std::string_view body) const {
   auto servable = service_->GetServable(ref);
   if (!servable.ok()) return Error(servable.status());
@@ -114,11 +186,7 @@ RestResponse RestApi::HandlePredict(const ModelRef& ref, std::string_view body) 
         return specs;
       });
   if (!request.ok()) return Error(request.status());
-  RunOptions run;
-  if (options_.timeout_ms > 0) {
-    run.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
-  }
-  auto outputs = service_->Predict(*servable, *signature, request->inputs, {}, run);
+  auto outputs = service_->Predict(*servable, *signature, request->inputs, {}, RunOptionsNow());
   if (!outputs.ok()) return Error(outputs.status());
   auto json = WritePredictResponse(*outputs, request->format);
   if (!json.ok()) return Error(json.status());

@@ -6,25 +6,42 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "server/prediction_service.h"
 
 namespace tern {
+
+struct RestRequest {
+  std::string_view method;
+  std::string_view target;
+  std::string_view body;  // already gzip-decoded by the server
+  // Inference-Header-Content-Length (KServe v2 binary tensor extension); empty when absent.
+  std::string_view inference_header_content_length;
+};
 
 struct RestResponse {
   int status_code = 200;
   std::string body;
   std::string content_type = "application/json";
   StatusCode code = StatusCode::kOk;  // the canonical code behind status_code, for metrics
+  std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
 };
 
 // What the REST server calls: RestApi, or a wrapper around it (metrics_rest_handler.h).
 class RestHandler {
  public:
   virtual ~RestHandler() = default;
-  virtual RestResponse Handle(std::string_view method, std::string_view target,
-                              std::string_view body) const = 0;
+  virtual RestResponse Handle(const RestRequest& request) const = 0;
+  // For callers without extra headers (tests, tools).
+  RestResponse Handle(std::string_view method, std::string_view target,
+                      std::string_view body) const {
+    return Handle(RestRequest{method, target, body, {}});
+  }
 };
+
+class KServeRestApi;
 
 class RestApi : public RestHandler {
  public:
@@ -32,18 +49,25 @@ class RestApi : public RestHandler {
     // 0: no deadline.
     int64_t timeout_ms = 0;
   };
-  RestApi(PredictionService* service, Options options) : service_(service), options_(options) {}
+  // `v2` (not owned; may be null) answers the KServe v2 paths under /v2.
+  RestApi(PredictionService* service, Options options, const KServeRestApi* v2 = nullptr)
+      : service_(service), options_(options), v2_(v2) {}
 
-  RestResponse Handle(std::string_view method, std::string_view target,
-                      std::string_view body) const override;
+  using RestHandler::Handle;
+  RestResponse Handle(const RestRequest& request) const override;
 
  private:
   RestResponse HandleModelStatus(const ModelRef& ref) const;
   RestResponse HandlePredict(const ModelRef& ref, std::string_view body) const;
+  RestResponse HandleMetadata(const ModelRef& ref) const;
+  // :classify and :regress
+  RestResponse HandleExamples(const ModelRef& ref, std::string_view verb, std::string_view body) const;
+  RunOptions RunOptionsNow() const;  // deadline from options_.timeout_ms
   RestResponse Error(const Status& status) const;
 
   PredictionService* service_;
   Options options_;
+  const KServeRestApi* v2_;
 };
 
 }  // namespace tern

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/logging.h"
+#include "server/gzip.h"
 #include "server/json_tensor.h"
 
 namespace tern {
@@ -20,8 +21,9 @@ using tcp = asio::ip::tcp;
 // One connection: read a request, answer it, repeat while the client keeps the connection.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket socket, const RestHandler* api, uint64_t max_request_bytes)
-      : stream_(std::move(socket)), api_(api), max_request_bytes_(max_request_bytes) {}
+  HttpSession(tcp::socket socket, const RestHandler* api, const RestServer::Options& options)
+      : stream_(std::move(socket)), api_(api), max_request_bytes_(options.max_request_bytes),
+        enable_cors_(options.enable_cors_support), header_timeout_s_(options.idle_timeout_s) {}
 
   void Start() { ReadRequest(); }
 
@@ -30,7 +32,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_.emplace();
     parser_->body_limit(max_request_bytes_);
     parser_->header_limit(64 * 1024);
-    stream_.expires_after(std::chrono::seconds(300));
+    stream_.expires_after(std::chrono::seconds(header_timeout_s_));
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        self->OnRead(ec);
@@ -60,13 +62,53 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     const auto& request = parser_->get();
     const auto method = request.method_string();
     const auto target = request.target();
-    RestResponse result = api_->Handle(std::string_view(method.data(), method.size()),
-                                       std::string_view(target.data(), target.size()),
-                                       std::string_view(request.body()));
+    RestResponse result;
+    std::string decoded;
+    std::string_view body = request.body();
+    const auto encoding = request[http::field::content_encoding];
+    if (request.method() == http::verb::options && enable_cors_) {
+      // A CORS preflight; TF Serving requires an Origin on it.
+      if (request[http::field::origin].empty()) {
+        result.status_code = 400;
+        result.body = WriteErrorResponse("CORS preflight (OPTIONS) without an Origin header");
+      } else {
+        result.content_type = "text/plain";
+      }
+    } else if (!encoding.empty() && !beast::iequals(encoding, "identity") &&
+               !beast::iequals(encoding, "gzip")) {
+      result.status_code = 415;
+      result.body = WriteErrorResponse("unsupported Content-Encoding '" + std::string(encoding) +
+                                       "' (supported: gzip, identity)");
+    } else {
+      if (beast::iequals(encoding, "gzip")) {
+        auto gunzipped = GunzipBody(body, max_request_bytes_);
+        if (!gunzipped.ok()) {
+          result.status_code = gunzipped.status().code() == StatusCode::kResourceExhausted ? 413 : 400;
+          result.body = WriteErrorResponse(gunzipped.status().message());
+          return Respond(request, std::move(result));
+        }
+        decoded = std::move(gunzipped).value();
+        body = decoded;
+      }
+      const auto header_length = request["Inference-Header-Content-Length"];
+      result = api_->Handle(RestRequest{std::string_view(method.data(), method.size()),
+                                        std::string_view(target.data(), target.size()), body,
+                                        std::string_view(header_length.data(), header_length.size())});
+    }
+    Respond(request, std::move(result));
+  }
+
+  void Respond(const http::request<http::string_body>& request, RestResponse result) {
     auto response = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(result.status_code), request.version());
     response->set(http::field::server, "tern");
     response->set(http::field::content_type, result.content_type);
+    for (const auto& [name, value] : result.headers) response->set(name, value);
+    if (enable_cors_) {
+      response->set(http::field::access_control_allow_origin, "*");
+      response->set(http::field::access_control_allow_methods, "POST, GET");
+      response->set(http::field::access_control_allow_headers, "Content-Type");
+    }
     response->keep_alive(request.keep_alive());
     response->body() = std::move(result.body);
     response->prepare_payload();
@@ -92,6 +134,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<http::request_parser<http::string_body>> parser_;
   const RestHandler* api_;
   const uint64_t max_request_bytes_;
+  const bool enable_cors_;
+  const int64_t header_timeout_s_;
 };
 
 }  // namespace
@@ -112,7 +156,7 @@ struct RestServer::Impl {
         TERN_LOG(Warning) << "REST accept failed: " << ec.message();
       } else {
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<HttpSession>(std::move(socket), api, options.max_request_bytes)->Start();
+        std::make_shared<HttpSession>(std::move(socket), api, options)->Start();
       }
       Accept();
     });

@@ -18,7 +18,10 @@ class RestServer {
     std::string address = "0.0.0.0";
     int port = 8501;  // 0 picks a free port
     int num_threads = 2;
-    uint64_t max_request_bytes = 256ull << 20;
+    uint64_t max_request_bytes = 256ull << 20;  // after gzip decoding too
+    bool enable_cors_support = false;  // --rest_api_enable_cors_support
+    // A connection that sends nothing (or drips a request slower than this) is closed.
+    int64_t idle_timeout_s = 300;
   };
   static StatusOr<std::unique_ptr<RestServer>> Start(const RestHandler* handler, Options options);
   ~RestServer();

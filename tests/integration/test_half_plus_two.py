@@ -90,15 +90,3 @@ def test_grpc_unknown_model_is_not_found(server):
             stub.Predict(request, timeout=10)
         assert error.value.code() == grpc.StatusCode.NOT_FOUND
         assert "Servable not found for request: Latest(no_such_model)" in error.value.details()
-
-
-def test_grpc_unimplemented_methods_say_so(server):
-    from tensorflow_serving.apis import get_model_metadata_pb2
-    with grpc.insecure_channel(server.grpc_target) as channel:
-        stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
-        request = get_model_metadata_pb2.GetModelMetadataRequest()
-        request.model_spec.name = "half_plus_two"
-        with pytest.raises(grpc.RpcError) as error:
-            stub.GetModelMetadata(request, timeout=10)
-        assert error.value.code() == grpc.StatusCode.UNIMPLEMENTED
-        assert "GetModelMetadata" in error.value.details()

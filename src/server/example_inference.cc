@@ -1,0 +1,200 @@
+#include "server/example_inference.h"
+
+#include <set>
+
+namespace tern {
+namespace {
+
+constexpr char kClassifyMethod[] = "tensorflow/serving/classify";
+constexpr char kRegressMethod[] = "tensorflow/serving/regress";
+
+// The signature's single input, which must take the serialized examples.
+StatusOr<std::string> ExamplesInputName(const Signature& signature) {
+  if (signature.inputs.size() != 1) {
+    return InvalidArgument("Expected one input Tensor in signature '" + signature.name +
+                           "', got " + std::to_string(signature.inputs.size()));
+  }
+  const auto& [name, info] = *signature.inputs.begin();
+  if (info.dtype != tensorflow::DT_STRING) {
+    return InvalidArgument("signature '" + signature.name + "' input '" + name +
+                           "' must be DT_STRING (serialized tf.Example), got " +
+                           DataTypeName(info.dtype));
+  }
+  return name;
+}
+
+StatusOr<std::map<std::string, Tensor>> RunOnExamples(const PredictionService& service,
+                                                      const ServableHandle& servable,
+                                                      const Signature& signature,
+                                                      const Tensor& examples,
+                                                      const std::vector<std::string>& fetch,
+                                                      const RunOptions& options) {
+  ASSIGN_OR_RETURN(std::string input, ExamplesInputName(signature));
+  return service.Predict(servable, signature, {{input, examples}}, fetch, options);
+}
+
+Status CheckBatch(const Tensor& t, const std::string& name, int64_t batch) {
+  if (t.rank() < 1 || t.dim(0) != batch) {
+    return InvalidArgument("Input batch size did not match output batch size: " +
+                           std::to_string(batch) + " examples, but output '" + name +
+                           "' has shape " + t.shape().DebugString());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<Tensor> SerializedExamples(const tensorflow::serving::Input& input) {
+  std::vector<std::string> serialized;
+  switch (input.kind_case()) {
+    case tensorflow::serving::Input::kExampleList:
+      for (const auto& example : input.example_list().examples()) {
+        serialized.push_back(example.SerializeAsString());
+      }
+      break;
+    case tensorflow::serving::Input::kExampleListWithContext: {
+      const auto& list = input.example_list_with_context();
+      const std::string context = list.context().SerializeAsString();
+      for (const auto& example : list.examples()) {
+        serialized.push_back(context + example.SerializeAsString());
+      }
+      break;
+    }
+    case tensorflow::serving::Input::KIND_NOT_SET:
+      return InvalidArgument("Input is empty: set example_list or example_list_with_context");
+  }
+  if (serialized.empty()) return InvalidArgument("Input is empty: it has no examples");
+  const int64_t n = static_cast<int64_t>(serialized.size());
+  return Tensor::FromVector(serialized, TensorShape{n});
+}
+
+void FillResponseModelSpec(const ServableVersion& servable, const std::string& signature_name,
+                           tensorflow::serving::ModelSpec* spec) {
+  spec->set_name(servable.model_name);
+  spec->mutable_version()->set_value(servable.version);
+  spec->set_signature_name(signature_name);
+}
+
+StatusOr<tensorflow::serving::ClassificationResult> RunClassify(
+    const PredictionService& service, const ServableHandle& servable, const Signature& signature,
+    const Tensor& examples, const RunOptions& options) {
+  const bool has_classes = signature.outputs.count("classes") > 0;
+  const bool has_scores = signature.outputs.count("scores") > 0;
+  if (!has_classes && !has_scores) {
+    return InvalidArgument("Expected classification signature outputs to contain at least one of "
+                           "'classes' and 'scores'; signature '" + signature.name + "' has none");
+  }
+  std::vector<std::string> fetch;
+  if (has_classes) fetch.push_back("classes");
+  if (has_scores) fetch.push_back("scores");
+  ASSIGN_OR_RETURN(auto outputs, RunOnExamples(service, servable, signature, examples, fetch, options));
+  const int64_t batch = examples.num_elements();
+  const Tensor* classes = has_classes ? &outputs.at("classes") : nullptr;
+  const Tensor* scores = has_scores ? &outputs.at("scores") : nullptr;
+  int64_t num_classes = 0;
+  for (auto [name, t] : {std::pair{"classes", classes}, std::pair{"scores", scores}}) {
+    if (t == nullptr) continue;
+    RETURN_IF_ERROR(CheckBatch(*t, name, batch));
+    if (t->rank() != 2) {
+      return InvalidArgument(std::string("Expected Tensor shape: [batch_size num_classes] but got ") +
+                             t->shape().DebugString() + " for output '" + name + "'");
+    }
+    if (classes != nullptr && scores != nullptr && t == scores && t->dim(1) != num_classes) {
+      return InvalidArgument("Tensors classes and scores should match in num_classes: " +
+                             classes->shape().DebugString() + " vs " +
+                             scores->shape().DebugString());
+    }
+    num_classes = t->dim(1);
+  }
+  if (classes != nullptr && classes->dtype() != tensorflow::DT_STRING) {
+    return InvalidArgument("Expected classes Tensor of DT_STRING, got " +
+                           DataTypeName(classes->dtype()));
+  }
+  if (scores != nullptr && scores->dtype() != tensorflow::DT_FLOAT) {
+    return InvalidArgument("Expected scores Tensor of DT_FLOAT, got " + DataTypeName(scores->dtype()));
+  }
+  tensorflow::serving::ClassificationResult result;
+  for (int64_t i = 0; i < batch; ++i) {
+    auto* classifications = result.add_classifications();
+    for (int64_t j = 0; j < num_classes; ++j) {
+      auto* c = classifications->add_classes();
+      if (classes != nullptr) c->set_label(classes->flat<std::string>()[i * num_classes + j]);
+      if (scores != nullptr) c->set_score(scores->flat<float>()[i * num_classes + j]);
+    }
+  }
+  return result;
+}
+
+StatusOr<tensorflow::serving::RegressionResult> RunRegress(
+    const PredictionService& service, const ServableHandle& servable, const Signature& signature,
+    const Tensor& examples, const RunOptions& options) {
+  if (signature.outputs.count("outputs") == 0) {
+    return InvalidArgument("Expected regression signature '" + signature.name +
+                           "' to have an output named 'outputs'");
+  }
+  ASSIGN_OR_RETURN(auto outputs,
+                   RunOnExamples(service, servable, signature, examples, {"outputs"}, options));
+  const Tensor& values = outputs.at("outputs");
+  const int64_t batch = examples.num_elements();
+  RETURN_IF_ERROR(CheckBatch(values, "outputs", batch));
+  if (values.rank() > 2 || (values.rank() == 2 && values.dim(1) != 1)) {
+    return InvalidArgument("Expected output Tensor shape to be either [batch_size] or "
+                           "[batch_size, 1] but got " + values.shape().DebugString());
+  }
+  if (values.dtype() != tensorflow::DT_FLOAT) {
+    return InvalidArgument("Expected output Tensor of DT_FLOAT, got " + DataTypeName(values.dtype()));
+  }
+  tensorflow::serving::RegressionResult result;
+  for (int64_t i = 0; i < batch; ++i) result.add_regressions()->set_value(values.flat<float>()[i]);
+  return result;
+}
+
+StatusOr<tensorflow::serving::MultiInferenceResponse> RunMultiInference(
+    const PredictionService& service, const ServableHandle& servable,
+    const tensorflow::serving::MultiInferenceRequest& request, const RunOptions& options) {
+  if (request.tasks().empty()) return InvalidArgument("MultiInferenceRequest has no tasks");
+  ASSIGN_OR_RETURN(Tensor examples, SerializedExamples(request.input()));
+  const auto& first = request.tasks(0).model_spec();
+  std::set<std::string> seen;
+  std::string input_tensor;
+  tensorflow::serving::MultiInferenceResponse response;
+  for (const auto& task : request.tasks()) {
+    const auto& spec = task.model_spec();
+    if (spec.name() != first.name() || spec.version_choice_case() != first.version_choice_case() ||
+        spec.version().value() != first.version().value() ||
+        spec.version_label() != first.version_label()) {
+      return InvalidArgument(
+          "All ModelSpecs in a MultiInferenceRequest must access the same model name and "
+          "version; task for '" + spec.name() + "' differs from the first task's '" +
+          first.name() + "'");
+    }
+    ASSIGN_OR_RETURN(const Signature* signature,
+                     PredictionService::GetSignature(servable, spec.signature_name()));
+    if (!seen.insert(signature->name).second) {
+      return InvalidArgument("Duplicate evaluation of signature: " + signature->name);
+    }
+    // TF Serving evaluates all tasks in one session run, fed once: same input tensor for all.
+    ASSIGN_OR_RETURN(std::string input, ExamplesInputName(*signature));
+    const std::string& tensor = signature->inputs.at(input).tensor_name;
+    if (input_tensor.empty()) input_tensor = tensor;
+    if (tensor != input_tensor) {
+      return InvalidArgument("Input tensor must be the same for all Signatures: '" + tensor +
+                             "' in '" + signature->name + "' vs '" + input_tensor + "'");
+    }
+    auto* out = response.add_results();
+    FillResponseModelSpec(*servable, signature->name, out->mutable_model_spec());
+    if (task.method_name() == kClassifyMethod) {
+      ASSIGN_OR_RETURN(*out->mutable_classification_result(),
+                       RunClassify(service, servable, *signature, examples, options));
+    } else if (task.method_name() == kRegressMethod) {
+      ASSIGN_OR_RETURN(*out->mutable_regression_result(),
+                       RunRegress(service, servable, *signature, examples, options));
+    } else {
+      return InvalidArgument("Unsupported signature method_name: '" + task.method_name() +
+                             "' (expected " + kClassifyMethod + " or " + kRegressMethod + ")");
+    }
+  }
+  return response;
+}
+
+}  // namespace tern

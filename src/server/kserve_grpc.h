@@ -1,0 +1,31 @@
+// inference.GRPCInferenceService (KServe v2 over gRPC) on top of KServeService. Stateless
+// adapter; thread-safe. The KServeService is not owned and must outlive it.
+#pragma once
+
+#include "kserve/grpc_predict_v2.grpc.pb.h"
+#include "server/kserve_service.h"
+
+namespace tern {
+
+class GrpcInferenceService final : public inference::GRPCInferenceService::Service {
+ public:
+  explicit GrpcInferenceService(const KServeService* service) : service_(service) {}
+
+  grpc::Status ServerLive(grpc::ServerContext*, const inference::ServerLiveRequest*,
+                          inference::ServerLiveResponse* response) override;
+  grpc::Status ServerReady(grpc::ServerContext*, const inference::ServerReadyRequest*,
+                           inference::ServerReadyResponse* response) override;
+  grpc::Status ModelReady(grpc::ServerContext*, const inference::ModelReadyRequest* request,
+                          inference::ModelReadyResponse* response) override;
+  grpc::Status ServerMetadata(grpc::ServerContext*, const inference::ServerMetadataRequest*,
+                              inference::ServerMetadataResponse* response) override;
+  grpc::Status ModelMetadata(grpc::ServerContext*, const inference::ModelMetadataRequest* request,
+                             inference::ModelMetadataResponse* response) override;
+  grpc::Status ModelInfer(grpc::ServerContext* context, const inference::ModelInferRequest* request,
+                          inference::ModelInferResponse* response) override;
+
+ private:
+  const KServeService* service_;
+};
+
+}  // namespace tern

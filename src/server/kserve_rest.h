@@ -1,0 +1,33 @@
+// KServe Open Inference Protocol (v2) over REST: /v2, /v2/health/{live,ready},
+// /v2/models/{m}[/versions/{v}][/ready|/infer], JSON tensors and the binary tensor extension
+// (JSON header of Inference-Header-Content-Length bytes, then raw tensor bytes).
+// A function of the request, no networking. The KServeService is not owned. Thread-safe.
+#pragma once
+
+#include <cstdint>
+
+#include "server/kserve_service.h"
+#include "server/rest_api.h"
+
+namespace tern {
+
+class KServeRestApi {
+ public:
+  struct Options {
+    int64_t timeout_ms = 0;  // 0: no deadline
+    // Elements per tensor beyond which a request is refused before allocating.
+    int64_t max_tensor_elements = int64_t{1} << 31;
+  };
+  KServeRestApi(const KServeService* service, Options options) : service_(service), options_(options) {}
+
+  RestResponse Handle(const RestRequest& request) const;
+
+ private:
+  RestResponse Infer(const ModelRef& ref, const RestRequest& request) const;
+  RestResponse Metadata(const ModelRef& ref) const;
+
+  const KServeService* service_;
+  Options options_;
+};
+
+}  // namespace tern

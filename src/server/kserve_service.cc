@@ -1,0 +1,129 @@
+#include "server/kserve_service.h"
+
+#include <charconv>
+
+#include "server/kserve_tensor.h"
+
+namespace tern {
+namespace {
+
+StatusOr<V2TensorMetadata> TensorMetadata(const std::string& name, const SignatureTensor& t) {
+  V2TensorMetadata m;
+  m.name = name;
+  ASSIGN_OR_RETURN(m.datatype, V2DatatypeName(t.dtype));
+  if (t.unknown_rank) {
+    m.shape = {-1};
+  } else {
+    m.shape = t.dims;
+  }
+  return m;
+}
+
+}  // namespace
+
+StatusOr<ModelRef> KServeService::ParseModelRef(const std::string& name, const std::string& version) {
+  if (name.empty()) return InvalidArgument("model name is empty");
+  ModelRef ref;
+  ref.name = name;
+  if (!version.empty()) {
+    int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(version.data(), version.data() + version.size(), v);
+    if (ec != std::errc() || ptr != version.data() + version.size()) {
+      return InvalidArgument("model version '" + version + "' of model " + name +
+                             " is not an integer");
+    }
+    ref.version = v;
+  }
+  return ref;
+}
+
+bool KServeService::ServerReady() const {
+  const auto names = service_->ModelNames();
+  if (names.empty()) return false;
+  for (const auto& name : names) {
+    auto ready = ModelReady(ModelRef{name, std::nullopt});
+    if (!ready.ok() || !*ready) return false;
+  }
+  return true;
+}
+
+StatusOr<bool> KServeService::ModelReady(const ModelRef& ref) const {
+  ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ModelRef{ref.name, std::nullopt}));
+  for (const auto& s : statuses) {
+    if (s.state == VersionState::kAvailable && (!ref.version || *ref.version == s.version)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+StatusOr<V2ModelMetadata> KServeService::ModelMetadata(const ModelRef& ref) const {
+  ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+  ASSIGN_OR_RETURN(const Signature* signature, PredictionService::GetSignature(servable, ""));
+  V2ModelMetadata m;
+  m.name = servable->model_name;
+  ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ModelRef{ref.name, std::nullopt}));
+  for (const auto& s : statuses) {
+    if (s.state == VersionState::kAvailable) m.versions.push_back(std::to_string(s.version));
+  }
+  for (const auto& [name, t] : signature->inputs) {
+    ASSIGN_OR_RETURN(auto meta, TensorMetadata(name, t));
+    m.inputs.push_back(std::move(meta));
+  }
+  for (const auto& [name, t] : signature->outputs) {
+    ASSIGN_OR_RETURN(auto meta, TensorMetadata(name, t));
+    m.outputs.push_back(std::move(meta));
+  }
+  return m;
+}
+
+StatusOr<V2InferResult> KServeService::Infer(const V2InferRequest& request,
+                                             const RunOptions& options) const {
+  ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(request.model));
+  ASSIGN_OR_RETURN(const Signature* signature,
+                   PredictionService::GetSignature(servable, request.signature_name));
+  for (const auto& [name, tensor] : request.inputs) {
+    auto it = signature->inputs.find(name);
+    if (it == signature->inputs.end()) {
+      std::string known;
+      for (const auto& [k, v] : signature->inputs) known += (known.empty() ? "" : ", ") + k;
+      return InvalidArgument("unexpected inference input '" + name + "' for model '" +
+                             servable->model_name + "' (inputs: " + known + ")");
+    }
+    if (it->second.dtype != tensor.dtype()) {
+      auto want = V2DatatypeName(it->second.dtype);
+      auto got = V2DatatypeName(tensor.dtype());
+      return InvalidArgument("input '" + name + "': datatype " + (got.ok() ? *got : "?") +
+                             " does not match the model's " + (want.ok() ? *want : "?"));
+    }
+  }
+  for (const auto& [name, t] : signature->inputs) {
+    if (request.inputs.count(name) == 0) {
+      return InvalidArgument("missing inference input '" + name + "' for model '" +
+                             servable->model_name + "'");
+    }
+  }
+  std::vector<std::string> names = request.outputs;
+  for (const auto& name : names) {
+    if (signature->outputs.count(name) == 0) {
+      return InvalidArgument("unknown requested output '" + name + "' for model '" +
+                             servable->model_name + "'");
+    }
+  }
+  if (names.empty()) {
+    for (const auto& [name, t] : signature->outputs) names.push_back(name);
+  }
+  ASSIGN_OR_RETURN(auto outputs,
+                   service_->Predict(servable, *signature, request.inputs, names, options));
+  V2InferResult result;
+  result.model_name = servable->model_name;
+  result.version = servable->version;
+  for (const auto& name : names) {
+    auto it = outputs.find(name);
+    if (it == outputs.end()) return Internal("signature did not produce output '" + name + "'");
+    result.outputs.emplace_back(name, it->second);
+  }
+  return result;
+}
+
+}  // namespace tern

@@ -1,0 +1,65 @@
+// The KServe Open Inference Protocol (v2) operations, free of any transport: health, model
+// readiness and metadata, and infer on a model's serving signature. The REST and gRPC v2 front
+// ends (kserve_rest, kserve_grpc) call it. Holds a non-owning pointer to the PredictionService,
+// which must outlive it. Thread-safe.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "server/prediction_service.h"
+
+namespace tern {
+
+struct V2TensorMetadata {
+  std::string name;
+  std::string datatype;        // "FP32", ...
+  std::vector<int64_t> shape;  // -1 for a variable dimension; [-1] for unknown rank
+};
+
+struct V2ModelMetadata {
+  std::string name;
+  std::vector<std::string> versions;  // available versions, highest first
+  std::string platform = "tensorflow_savedmodel";
+  std::vector<V2TensorMetadata> inputs;
+  std::vector<V2TensorMetadata> outputs;
+};
+
+struct V2InferRequest {
+  ModelRef model;
+  std::string signature_name;  // "" = serving_default (v2 parameter "signature_name")
+  std::map<std::string, Tensor> inputs;
+  std::vector<std::string> outputs;  // empty: every output of the signature
+};
+
+struct V2InferResult {
+  std::string model_name;
+  int64_t version = 0;
+  // In the order requested (or the signature's order when none were requested).
+  std::vector<std::pair<std::string, Tensor>> outputs;
+};
+
+class KServeService {
+ public:
+  explicit KServeService(PredictionService* service) : service_(service) {}
+
+  // "" -> latest; otherwise a decimal version number (INVALID_ARGUMENT otherwise).
+  static StatusOr<ModelRef> ParseModelRef(const std::string& name, const std::string& version);
+
+  // Every model the server knows has an available version (and there is at least one).
+  bool ServerReady() const;
+  // NOT_FOUND for an unknown model; false while it (or the version) is not available.
+  StatusOr<bool> ModelReady(const ModelRef& ref) const;
+  StatusOr<V2ModelMetadata> ModelMetadata(const ModelRef& ref) const;
+  StatusOr<V2InferResult> Infer(const V2InferRequest& request, const RunOptions& options) const;
+
+  // What the server calls itself in ServerMetadata.
+  static constexpr const char* kServerName = "tern";
+  static constexpr const char* kServerVersion = "0.1.0";
+
+ private:
+  PredictionService* service_;
+};
+
+}  // namespace tern
