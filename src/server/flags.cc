@@ -34,6 +34,20 @@ std::function<Status(ServerFlags&, const std::string&)> StringSetter(std::string
   };
 }
 
+std::function<Status(ServerFlags&, const std::string&)> BoolSetter(bool ServerFlags::*field,
+                                                                   const std::string& name) {
+  return [field, name](ServerFlags& flags, const std::string& value) -> Status {
+    if (value == "true" || value == "1") {
+      flags.*field = true;
+    } else if (value == "false" || value == "0") {
+      flags.*field = false;
+    } else {
+      return InvalidArgument("flag --" + name + " expects true or false, got '" + value + "'");
+    }
+    return Status::Ok();
+  };
+}
+
 const std::map<std::string, FlagDef>& Flags() {
   static const auto* flags = new std::map<std::string, FlagDef>{
       {"port", {"gRPC port (default 8500)", false, IntSetter(&ServerFlags::port, "port")}},
@@ -52,6 +66,20 @@ const std::map<std::string, FlagDef>& Flags() {
                            StringSetter(&ServerFlags::model_base_path)}},
       {"saved_model_tags", {"comma-separated MetaGraphDef tags to load (default 'serve')", false,
                             StringSetter(&ServerFlags::saved_model_tags)}},
+      {"model_config_file",
+       {"text-format ModelServerConfig listing the models; overrides --model_name and "
+        "--model_base_path", false, StringSetter(&ServerFlags::model_config_file)}},
+      {"model_config_file_poll_wait_seconds",
+       {"re-read --model_config_file this often (default 0: read once)", false,
+        IntSetter(&ServerFlags::model_config_file_poll_wait_seconds,
+                  "model_config_file_poll_wait_seconds")}},
+      {"file_system_poll_wait_seconds",
+       {"poll every base path for new versions this often (default 1; inotify reacts sooner)",
+        false, IntSetter(&ServerFlags::file_system_poll_wait_seconds,
+                         "file_system_poll_wait_seconds")}},
+      {"enable_model_warmup",
+       {"replay assets.extra/tf_serving_warmup_requests before serving a version (default true)",
+        true, BoolSetter(&ServerFlags::enable_model_warmup, "enable_model_warmup")}},
       {"help", {"print this help", true,
                 [](ServerFlags& flags, const std::string& value) -> Status {
                   flags.help = value != "false";

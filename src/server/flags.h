@@ -18,6 +18,10 @@ struct ServerFlags {
   std::string model_name = "default";
   std::string model_base_path;
   std::string saved_model_tags = "serve";
+  std::string model_config_file;                   // overrides model_name/model_base_path
+  int32_t model_config_file_poll_wait_seconds = 0;  // 0: read once
+  int32_t file_system_poll_wait_seconds = 1;       // <= 0: no periodic poll (inotify still on)
+  bool enable_model_warmup = true;
   bool help = false;
 };
 

@@ -30,16 +30,22 @@ class GrpcPredictionService final : public tensorflow::serving::PredictionServic
   PredictionService* service_;
 };
 
+// Neither the PredictionService nor the ModelManager is owned.
 class GrpcModelService final : public tensorflow::serving::ModelService::Service {
  public:
-  explicit GrpcModelService(PredictionService* service) : service_(service) {}
+  GrpcModelService(PredictionService* service, ModelManager* manager)
+      : service_(service), manager_(manager) {}
 
   grpc::Status GetModelStatus(grpc::ServerContext* context,
                               const tensorflow::serving::GetModelStatusRequest* request,
                               tensorflow::serving::GetModelStatusResponse* response) override;
+  grpc::Status HandleReloadConfigRequest(grpc::ServerContext* context,
+                                         const tensorflow::serving::ReloadConfigRequest* request,
+                                         tensorflow::serving::ReloadConfigResponse* response) override;
 
  private:
   PredictionService* service_;
+  ModelManager* manager_;
 };
 
 }  // namespace tern
