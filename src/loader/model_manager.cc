@@ -102,13 +102,15 @@ void ModelManager::Step() {
     }
     const std::string model = it->first;
     TERN_LOG(Info) << "Model '" << model << "' was removed from the config; unloading it";
-    for (auto& [version, slot] : it->second.slots) {
+    std::vector<int64_t> loaded;
+    for (const auto& [version, slot] : it->second.slots) {
       if (slot.loaded) {
-        Unload(model, version, &it->second);
-      } else {
+        loaded.push_back(version);
+      } else if (slot.failures == 0) {
         SetStatus(model, {version, VersionState::kEnd, Status::Ok()});
       }
     }
+    for (int64_t version : loaded) Unload(model, version, &it->second);
     Publish([&](ServingMap& map) { map.erase(model); });
     it = states_.erase(it);
   }
@@ -160,9 +162,7 @@ void ModelManager::StepModel(const ServedModelConfig& config, std::set<std::stri
   // Versions that failed and are no longer wanted (or gone) are forgotten.
   for (auto it = state.slots.begin(); it != state.slots.end();) {
     if (!it->second.loaded && !aspired.count(it->first)) {
-      if (it->second.failures > 0) SetStatus(config.name, {it->first, VersionState::kEnd,
-                                                          Unavailable(it->second.last_error)});
-      it = state.slots.erase(it);
+      it = state.slots.erase(it);  // its status keeps the last error
     } else {
       ++it;
     }
@@ -329,11 +329,10 @@ StatusOr<ServableHandle> ModelManager::GetHandle(const std::string& model_name,
   return it->second;
 }
 
-StatusOr<int64_t> ModelManager::ResolveLabel(const std::string& model_name,
-                                             const std::string& label) const {
-  std::shared_ptr<const ServingMap> snapshot = serving_.load();
-  auto model = snapshot->find(model_name);
-  if (model == snapshot->end()) {
+StatusOr<int64_t> ModelManager::LabelIn(const ServingMap& snapshot, const std::string& model_name,
+                                        const std::string& label) {
+  auto model = snapshot.find(model_name);
+  if (model == snapshot.end()) {
     return NotFound("Servable not found for request: Labeled(" + model_name + ", " + label + ")");
   }
   auto it = model->second.labels.find(label);
@@ -346,15 +345,18 @@ StatusOr<int64_t> ModelManager::ResolveLabel(const std::string& model_name,
   return it->second;
 }
 
+StatusOr<int64_t> ModelManager::ResolveLabel(const std::string& model_name,
+                                             const std::string& label) const {
+  return LabelIn(*serving_.load(), model_name, label);
+}
+
 StatusOr<ServableHandle> ModelManager::GetHandleByLabel(const std::string& model_name,
                                                         const std::string& label) const {
   std::shared_ptr<const ServingMap> snapshot = serving_.load();
-  ASSIGN_OR_RETURN(int64_t version, ResolveLabel(model_name, label));
-  auto model = snapshot->find(model_name);
-  if (model != snapshot->end()) {
-    auto it = model->second.versions.find(version);
-    if (it != model->second.versions.end()) return it->second;
-  }
+  ASSIGN_OR_RETURN(int64_t version, LabelIn(*snapshot, model_name, label));
+  const auto& versions = snapshot->at(model_name).versions;
+  auto it = versions.find(version);
+  if (it != versions.end()) return it->second;
   return NotFound("version label '" + label + "' of model '" + model_name +
                   "' points to version " + std::to_string(version) + ", which is not available");
 }

@@ -110,6 +110,8 @@ class ModelManager {
   };
 
   explicit ModelManager(Options options);
+  static StatusOr<int64_t> LabelIn(const ServingMap& snapshot, const std::string& model_name,
+                                   const std::string& label);
   std::chrono::steady_clock::time_point Now() const { return options_.clock(); }
   void SetStatus(const std::string& model, VersionStatus status);
   // Applies `edit` to a copy of the snapshot and publishes it.

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import grpc
+import numpy as np
 import requests
 from tensorflow.core.framework import tensor_pb2, tensor_shape_pb2, types_pb2
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
@@ -24,6 +25,12 @@ def _grpc_request(model):
         dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=1)]))
     request.inputs["x"].CopyFrom(tensor)
     return request
+
+
+def _first_float(tensor):
+    if tensor.tensor_content:
+        return float(np.frombuffer(tensor.tensor_content, dtype=np.float32)[0])
+    return tensor.float_val[0]
 
 
 class LoadClients:
@@ -64,7 +71,7 @@ class LoadClients:
                     try:
                         response = stub.Predict(request, timeout=30)
                         out.append((t0, time.perf_counter() - t0,
-                                    response.outputs["y"].float_val[0], None))
+                                    _first_float(response.outputs["y"]), None))
                     except grpc.RpcError as e:
                         out.append((t0, time.perf_counter() - t0, None,
                                     f"{e.code()}: {e.details()}"))

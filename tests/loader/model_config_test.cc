@@ -11,9 +11,12 @@ TEST(AspiredVersionsTest, LatestAllSpecific) {
   EXPECT_EQ(AspiredVersions(latest, disk), (std::set<int64_t>{7}));
   latest.num_versions = 3;
   EXPECT_EQ(AspiredVersions(latest, disk), (std::set<int64_t>{2, 5, 7}));
-  VersionPolicy all{VersionPolicy::Kind::kAll};
+  VersionPolicy all;
+  all.kind = VersionPolicy::Kind::kAll;
   EXPECT_EQ(AspiredVersions(all, disk), disk);
-  VersionPolicy specific{VersionPolicy::Kind::kSpecific, 1, {2, 3}};
+  VersionPolicy specific;
+  specific.kind = VersionPolicy::Kind::kSpecific;
+  specific.versions = {2, 3};
   EXPECT_EQ(AspiredVersions(specific, disk), (std::set<int64_t>{2}));
   EXPECT_TRUE(AspiredVersions(latest, {}).empty());
 }
