@@ -140,16 +140,36 @@ def test_version_labels_over_rest_and_grpc(tern_factory, models, tmp_path):
 
 
 def write_warmup(version_dir, input_name):
-    """A warmup file written by TensorFlow's own TFRecord writer, as TF Serving documents."""
+    """A warmup file written by TensorFlow's own TFRecord writer, as TF Serving documents:
+    predict records plus one each of classify, regress and multi_inference on tf.Examples."""
+    from tensorflow_serving.apis import (classification_pb2, inference_pb2, input_pb2,
+                                         regression_pb2)
+    example = tf.train.Example(features=tf.train.Features(feature={
+        "x": tf.train.Feature(float_list=tf.train.FloatList(value=[1.0]))}))
+    examples = input_pb2.Input(example_list=input_pb2.ExampleList(examples=[example]))
     (version_dir / "assets.extra").mkdir()
     with tf.io.TFRecordWriter(str(version_dir / "assets.extra" / "tf_serving_warmup_requests")) as w:
         for _ in range(3):
             request = predict_pb2.PredictRequest()
             request.model_spec.name = "w"
             request.inputs[input_name].CopyFrom(tf.make_tensor_proto([[1.0]], dtype=tf.float32))
-            log = prediction_log_pb2.PredictionLog(
-                predict_log=prediction_log_pb2.PredictLog(request=request))
-            w.write(log.SerializeToString())
+            w.write(prediction_log_pb2.PredictionLog(
+                predict_log=prediction_log_pb2.PredictLog(request=request)).SerializeToString())
+        classify = classification_pb2.ClassificationRequest(input=examples)
+        classify.model_spec.signature_name = "classify_x_to_y"
+        w.write(prediction_log_pb2.PredictionLog(classify_log=prediction_log_pb2.ClassifyLog(
+            request=classify)).SerializeToString())
+        regress = regression_pb2.RegressionRequest(input=examples)
+        regress.model_spec.signature_name = "regress_x_to_y"
+        w.write(prediction_log_pb2.PredictionLog(regress_log=prediction_log_pb2.RegressLog(
+            request=regress)).SerializeToString())
+        multi = inference_pb2.MultiInferenceRequest(input=examples)
+        for signature in ("regress_x_to_y", "regress_x_to_y2"):
+            task = multi.tasks.add()
+            task.model_spec.signature_name = signature
+            task.method_name = "tensorflow/serving/regress"
+        w.write(prediction_log_pb2.PredictionLog(multi_inference_log=prediction_log_pb2.MultiInferenceLog(
+            request=multi)).SerializeToString())
 
 
 def test_warmup_runs_before_available_and_a_failing_warmup_fails_the_load(tern_factory, tmp_path):
@@ -157,7 +177,7 @@ def test_warmup_runs_before_available_and_a_failing_warmup_fails_the_load(tern_f
     shutil.copytree(HALF_PLUS_TWO, base / "1")
     write_warmup(base / "1", "x")
     server = tern_factory("w", base)
-    assert "replayed 3 warmup records" in server.log_path.read_text()
+    assert "replayed 6 warmup records" in server.log_path.read_text()
     staging = tmp_path / "staging"
     shutil.copytree(HALF_PLUS_THREE, staging)
     write_warmup(staging, "no_such_input")
