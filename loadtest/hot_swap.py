@@ -185,10 +185,15 @@ def memory_phase(binary, work, big_mb):
             time.sleep(1.5)
             marks["stop"] = time.perf_counter()
         errors = load.errors()
+        records = load.all_records()
     finally:
         stop.set()
         sampler.join()
         server.stop()
+    # Latency while the big version restores next to the serving one, against before it.
+    swap_lat = [r[1] for r in records if r[3] is None and
+                marks["swap_start"] <= r[0] <= marks["old_version_end"]]
+    steady_lat = [r[1] for r in records if r[3] is None and r[0] < marks["swap_start"]]
     before = [kib for t, kib in samples if t < marks["swap_start"]]
     during = [kib for t, kib in samples if marks["swap_start"] <= t <= marks["old_version_end"]]
     after = [kib for t, kib in samples if marks["old_version_end"] + 0.5 <= t <= marks["stop"]]
@@ -196,6 +201,7 @@ def memory_phase(binary, work, big_mb):
     return {"big_mb": big_mb, "failed_requests": len(errors),
             "rss_before_mib": mib(np.median(before)), "rss_peak_during_mib": mib(max(during)),
             "rss_after_mib": mib(np.median(after)),
+            "latency_steady": percentiles(steady_lat), "latency_during_swap": percentiles(swap_lat),
             "samples": [(t - samples[0][0], kib) for t, kib in samples],
             "marks": {k: v - samples[0][0] for k, v in marks.items()}}
 
@@ -259,6 +265,10 @@ def main():
     for name in ("steady", "during_swap"):
         p = lat[name]
         print(f"| {name} | {p['count']} | {p['p50_ms']:.2f} | {p['p99_ms']:.2f} | {p['max_ms']:.1f} |")
+    for name in ("latency_steady", "latency_during_swap"):
+        p = mem[name]
+        print(f"| big model {name[8:]} (2 clients) | {p['count']} | {p['p50_ms']:.2f} | "
+              f"{p['p99_ms']:.2f} | {p['max_ms']:.1f} |")
     print(f"RSS ({mem['big_mb']} MB model): before {mem['rss_before_mib']} MiB, peak during swap "
           f"{mem['rss_peak_during_mib']} MiB, after unload {mem['rss_after_mib']} MiB")
     print(f"load average before/after: {load_before} / {result['machine']['loadavg_after']}")
