@@ -41,13 +41,20 @@ Server& TheServer() {
     s->api = std::make_unique<tern::RestApi>(s->service.get(), tern::RestApi::Options{});
     s->handler = tern::MetricsRestHandler::Create(
         {s->api.get(), s->request_metrics.get(), {"/metrics"}});
+    std::vector<tern::ServedModelConfig> configs;
+    for (int i = 0; i < g_models; ++i) {
+      configs.push_back({"model" + std::to_string(i), kModelPath, {}, {}});
+    }
+    s->manager->SetConfig(configs);
+    s->manager->Step();
     for (int i = 0; i < g_models; ++i) {
       const std::string name = "model" + std::to_string(i);
-      tern::Status st = s->manager->LoadLatestVersion({name, kModelPath});
-      if (!st.ok()) {
-        std::cerr << st.ToString() << "\n";
+      auto handle = s->manager->GetHandle(name, std::nullopt);
+      if (!handle.ok()) {
+        std::cerr << handle.status().ToString() << "\n";
         std::exit(1);
       }
+      const tern::Status st = tern::Status::Ok();
       s->metrics->RecordModelLoad(name, 0.05, st);
       const std::string url = "/v1/models/" + name;
       s->handler->Handle("POST", url + ":predict", R"({"instances": [1.0]})");

@@ -1,9 +1,40 @@
 #include "loader/model_manager.h"
 
+#include <malloc.h>
+
+#include <filesystem>
+
 #include "common/logging.h"
+#include "loader/version_check.h"
 #include "loader/version_dirs.h"
+#include "loader/warmup.h"
 
 namespace tern {
+namespace {
+
+// Names, sizes and modification times of every file under dir: changes when a copy progresses.
+std::string Fingerprint(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::string out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    std::error_code file_ec;
+    const auto size = it->is_regular_file(file_ec) ? it->file_size(file_ec) : 0;
+    const auto mtime = fs::last_write_time(it->path(), file_ec).time_since_epoch().count();
+    out += it->path().string() + ":" + std::to_string(size) + ":" + std::to_string(mtime) + ";";
+  }
+  return out;
+}
+
+std::string VersionNotFound(const std::string& model, std::optional<int64_t> version) {
+  if (version) {
+    return "Servable not found for request: Specific(" + model + ", " + std::to_string(*version) + ")";
+  }
+  return "Servable not found for request: Latest(" + model + ")";
+}
+
+}  // namespace
 
 std::string_view VersionStateName(VersionState state) {
   switch (state) {
@@ -16,8 +47,33 @@ std::string_view VersionStateName(VersionState state) {
   return "UNKNOWN";
 }
 
+ModelManager::ModelManager(Options options)
+    : options_(std::move(options)), watcher_(DirWatcher::Create()) {}
+
 std::unique_ptr<ModelManager> ModelManager::Create(Options options) {
+  if (!options.clock) options.clock = [] { return std::chrono::steady_clock::now(); };
   return std::unique_ptr<ModelManager>(new ModelManager(std::move(options)));
+}
+
+ModelManager::~ModelManager() { Stop(); }
+
+void ModelManager::SetConfig(std::vector<ServedModelConfig> configs) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    configs_ = std::move(configs);
+  }
+  watcher_->Interrupt();
+}
+
+Status ModelManager::ReloadConfig(std::vector<ServedModelConfig> configs) {
+  SetConfig(std::move(configs));
+  Step();
+  return Status::Ok();
+}
+
+std::vector<ServedModelConfig> ModelManager::config() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return configs_;
 }
 
 void ModelManager::SetStatus(const std::string& model, VersionStatus status) {
@@ -25,62 +81,290 @@ void ModelManager::SetStatus(const std::string& model, VersionStatus status) {
   statuses_[model][status.version] = std::move(status);
 }
 
-void ModelManager::Publish(const std::string& model, ServableHandle servable) {
+void ModelManager::Publish(const std::function<void(ServingMap&)>& edit) {
   std::lock_guard<std::mutex> lock(mu_);
   auto next = std::make_shared<ServingMap>(*serving_.load());
-  (*next)[model][servable->version] = std::move(servable);
+  edit(*next);
   serving_.store(std::move(next));
 }
 
-Status ModelManager::LoadLatestVersion(const ModelSource& source) {
+void ModelManager::Step() {
+  std::lock_guard<std::mutex> step_lock(step_mu_);
+  const std::vector<ServedModelConfig> configs = config();
+  std::set<std::string> names;
+  for (const auto& c : configs) names.insert(c.name);
+
+  // Models dropped from the config: unload every version, forget the model.
+  for (auto it = states_.begin(); it != states_.end();) {
+    if (names.count(it->first)) {
+      ++it;
+      continue;
+    }
+    const std::string model = it->first;
+    TERN_LOG(Info) << "Model '" << model << "' was removed from the config; unloading it";
+    std::vector<int64_t> loaded;
+    for (const auto& [version, slot] : it->second.slots) {
+      if (slot.loaded) {
+        loaded.push_back(version);
+      } else if (slot.failures == 0) {
+        SetStatus(model, {version, VersionState::kEnd, Status::Ok()});
+      }
+    }
+    for (int64_t version : loaded) Unload(model, version, &it->second);
+    Publish([&](ServingMap& map) { map.erase(model); });
+    it = states_.erase(it);
+  }
+
+  next_retry_ = std::chrono::steady_clock::time_point::max();
+  std::set<std::string> watch;
+  for (const auto& c : configs) StepModel(c, &watch);
+  RetireFreed();
+  watcher_->Watch(watch);
+}
+
+void ModelManager::StepModel(const ServedModelConfig& config, std::set<std::string>* watch) {
+  ModelState& state = states_[config.name];
   {
     std::lock_guard<std::mutex> lock(mu_);
-    statuses_[source.name];  // the model is known from now on, even before a version loads
+    statuses_[config.name];  // the model is known from now on, even before a version loads
   }
-  ASSIGN_OR_RETURN(auto versions, ListVersionDirs(source.base_path));
-  if (versions.empty()) {
-    return NotFound("no versions of model '" + source.name + "' found under '" +
-                    source.base_path + "'");
+  auto listed = ListVersionDirs(config.base_path);
+  if (!listed.ok()) {
+    // Keep serving what is loaded: a base path that vanishes for a moment (remount, rename of
+    // a parent) must not take the model down.
+    TERN_LOG(Warning) << "model '" << config.name << "': " << listed.status().message();
+    return;
   }
-  const auto& [version, path] = *versions.rbegin();
-  SetStatus(source.name, {version, VersionState::kLoading, Status::Ok()});
-  TERN_LOG(Info) << "Loading model '" << source.name << "' version " << version << " from "
-                 << path;
-  auto model = SavedModel::Load(path, options_.load_options);
-  if (!model.ok()) {
-    SetStatus(source.name, {version, VersionState::kEnd, model.status()});
-    return model.status().WithContext("loading model '" + source.name + "' version " +
-                                      std::to_string(version));
+  const std::map<int64_t, std::string>& on_disk = *listed;
+  watch->insert(config.base_path);
+  std::set<int64_t> present;
+  for (const auto& [version, path] : on_disk) {
+    present.insert(version);
+    watch->insert(path);
+    watch->insert(path + "/variables");
   }
-  auto servable = std::make_shared<ServableVersion>();
-  servable->model_name = source.name;
-  servable->version = version;
-  servable->path = path;
-  servable->model = std::move(model).value();
-  Publish(source.name, std::move(servable));
-  SetStatus(source.name, {version, VersionState::kAvailable, Status::Ok()});
-  TERN_LOG(Info) << "Model '" << source.name << "' version " << version << " is AVAILABLE";
-  return Status::Ok();
+  const std::set<int64_t> aspired = AspiredVersions(config.policy, present);
+
+  // Load what the policy wants, newest first.
+  const auto now = Now();
+  for (auto it = aspired.rbegin(); it != aspired.rend(); ++it) {
+    Slot& slot = state.slots[*it];
+    if (slot.loaded) continue;
+    const std::string& path = on_disk.at(*it);
+    if (slot.failures > 0 && now < slot.next_retry && Fingerprint(path) == slot.fingerprint) {
+      next_retry_ = std::min(next_retry_, slot.next_retry);
+      continue;
+    }
+    if (!LoadVersion(config, *it, path, &slot)) {
+      next_retry_ = std::min(next_retry_, slot.next_retry);
+    }
+  }
+  // Versions that failed and are no longer wanted (or gone) are forgotten.
+  for (auto it = state.slots.begin(); it != state.slots.end();) {
+    if (!it->second.loaded && !aspired.count(it->first)) {
+      it = state.slots.erase(it);  // its status keeps the last error
+    } else {
+      ++it;
+    }
+  }
+
+  // Availability first: a version leaves only once what replaces it serves. One whose
+  // directory is gone leaves as soon as any wanted version serves (or none is wanted at all).
+  bool all_aspired_loaded = true, any_aspired_loaded = false;
+  for (int64_t v : aspired) {
+    const bool loaded = state.slots.count(v) && state.slots[v].loaded;
+    all_aspired_loaded &= loaded;
+    any_aspired_loaded |= loaded;
+  }
+  std::vector<int64_t> to_unload;
+  for (const auto& [version, slot] : state.slots) {
+    if (!slot.loaded || aspired.count(version)) continue;
+    const bool gone = !present.count(version);
+    if (aspired.empty() || all_aspired_loaded || (gone && any_aspired_loaded)) {
+      to_unload.push_back(version);
+    }
+  }
+  for (int64_t version : to_unload) Unload(config.name, version, &state);
+
+  Publish([&](ServingMap& map) {
+    auto& labels = map[config.name].labels;
+    if (labels != config.version_labels) labels = config.version_labels;
+  });
+}
+
+bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
+                               const std::string& path, Slot* slot) {
+  SetStatus(config.name, {version, VersionState::kLoading, Status::Ok()});
+  const auto started = std::chrono::steady_clock::now();
+  auto attempt = [&]() -> StatusOr<std::shared_ptr<ServableVersion>> {
+    RETURN_IF_ERROR(CheckVersionComplete(path));
+    ASSIGN_OR_RETURN(auto model, SavedModel::Load(path, options_.load_options));
+    if (options_.enable_model_warmup) {
+      auto records = RunWarmup(*model, path);
+      if (!records.ok()) return records.status();
+      if (*records > 0) {
+        TERN_LOG(Info) << "Model '" << config.name << "' version " << version << ": replayed "
+                       << *records << " warmup records";
+      }
+    }
+    auto servable = std::make_shared<ServableVersion>();
+    servable->model_name = config.name;
+    servable->version = version;
+    servable->path = path;
+    servable->model = std::move(model);
+    return servable;
+  };
+  auto servable = attempt();
+  if (options_.metrics != nullptr) {
+    options_.metrics->RecordModelLoad(
+        config.name,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+        servable.status());
+  }
+  if (!servable.ok()) {
+    const Status error = servable.status().WithContext(
+        "loading model '" + config.name + "' version " + std::to_string(version));
+    slot->failures++;
+    slot->fingerprint = Fingerprint(path);
+    const int64_t shift = std::min(slot->failures - 1, 20);
+    const int64_t backoff_ms =
+        std::min(options_.max_retry_backoff_ms, options_.min_retry_backoff_ms << shift);
+    slot->next_retry = Now() + std::chrono::milliseconds(backoff_ms);
+    if (error.message() != slot->last_error) {
+      TERN_LOG(Warning) << error.message() << " (will retry)";
+      slot->last_error = error.message();
+    }
+    SetStatus(config.name, {version, VersionState::kEnd, error});
+    return false;
+  }
+  Publish([&](ServingMap& map) { map[config.name].versions[version] = *servable; });
+  slot->loaded = true;
+  slot->failures = 0;
+  slot->last_error.clear();
+  SetStatus(config.name, {version, VersionState::kAvailable, Status::Ok()});
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - started).count();
+  TERN_LOG(Info) << "Model '" << config.name << "' version " << version << " is AVAILABLE ("
+                 << ms << " ms to load)";
+  return true;
+}
+
+void ModelManager::Unload(const std::string& model, int64_t version, ModelState* state) {
+  std::weak_ptr<const ServableVersion> weak;
+  Publish([&](ServingMap& map) {
+    auto& versions = map[model].versions;
+    auto it = versions.find(version);
+    if (it == versions.end()) return;
+    weak = it->second;
+    versions.erase(it);
+  });
+  state->slots.erase(version);
+  SetStatus(model, {version, VersionState::kUnloading, Status::Ok()});
+  TERN_LOG(Info) << "Unloading model '" << model << "' version " << version;
+  retiring_.push_back({model, version, std::move(weak)});
+}
+
+void ModelManager::RetireFreed() {
+  bool freed = false;
+  for (auto it = retiring_.begin(); it != retiring_.end();) {
+    if (!it->handle.expired()) {
+      ++it;
+      continue;
+    }
+    SetStatus(it->model, {it->version, VersionState::kEnd, Status::Ok()});
+    TERN_LOG(Info) << "Model '" << it->model << "' version " << it->version << " is unloaded";
+    it = retiring_.erase(it);
+    freed = true;
+  }
+  // The version's tensors were freed by whichever thread dropped the last handle; give the
+  // pages back to the system so RSS falls after an unload.
+  if (freed) malloc_trim(0);
+}
+
+void ModelManager::StartBackground() {
+  if (thread_.joinable()) return;
+  stop_ = false;
+  thread_ = std::thread([this] { BackgroundLoop(); });
+}
+
+void ModelManager::Stop() {
+  stop_ = true;
+  watcher_->Interrupt();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ModelManager::BackgroundLoop() {
+  using namespace std::chrono;
+  // Unloads wait on in-flight requests letting go of their handles; check for that often.
+  constexpr milliseconds kRetireCheck(50);
+  while (!stop_) {
+    Step();
+    milliseconds wait = options_.file_system_poll_wait_ms > 0
+                            ? milliseconds(options_.file_system_poll_wait_ms)
+                            : hours(1);
+    bool retiring = false;
+    steady_clock::time_point retry;
+    {
+      std::lock_guard<std::mutex> lock(step_mu_);
+      retiring = !retiring_.empty();
+      retry = next_retry_;
+    }
+    if (retiring) wait = std::min(wait, kRetireCheck);
+    if (retry != steady_clock::time_point::max()) {
+      wait = std::min(wait, std::max(milliseconds(1),
+                                     duration_cast<milliseconds>(retry - Now())));
+    }
+    if (watcher_->Wait(wait)) {
+      // A copy in progress fires many events; let a burst settle before the next pass.
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+  }
 }
 
 StatusOr<ServableHandle> ModelManager::GetHandle(const std::string& model_name,
                                                  std::optional<int64_t> version) const {
   std::shared_ptr<const ServingMap> snapshot = serving_.load();
   auto model = snapshot->find(model_name);
-  if (model == snapshot->end() || model->second.empty()) {
-    if (version) {
-      return NotFound("Servable not found for request: Specific(" + model_name + ", " +
-                      std::to_string(*version) + ")");
-    }
-    return NotFound("Servable not found for request: Latest(" + model_name + ")");
+  if (model == snapshot->end() || model->second.versions.empty()) {
+    return NotFound(VersionNotFound(model_name, version));
   }
-  if (!version) return model->second.rbegin()->second;
-  auto it = model->second.find(*version);
-  if (it == model->second.end()) {
-    return NotFound("Servable not found for request: Specific(" + model_name + ", " +
-                    std::to_string(*version) + ")");
+  const auto& versions = model->second.versions;
+  if (!version) return versions.rbegin()->second;
+  auto it = versions.find(*version);
+  if (it == versions.end()) return NotFound(VersionNotFound(model_name, version));
+  return it->second;
+}
+
+StatusOr<int64_t> ModelManager::LabelIn(const ServingMap& snapshot, const std::string& model_name,
+                                        const std::string& label) {
+  auto model = snapshot.find(model_name);
+  if (model == snapshot.end()) {
+    return NotFound("Servable not found for request: Labeled(" + model_name + ", " + label + ")");
+  }
+  auto it = model->second.labels.find(label);
+  if (it == model->second.labels.end()) {
+    std::string known;
+    for (const auto& [l, v] : model->second.labels) known += (known.empty() ? "" : ", ") + l;
+    return NotFound("Unrecognized servable version label: " + label + " (model '" + model_name +
+                    "' has labels: " + (known.empty() ? "none" : known) + ")");
   }
   return it->second;
+}
+
+StatusOr<int64_t> ModelManager::ResolveLabel(const std::string& model_name,
+                                             const std::string& label) const {
+  return LabelIn(*serving_.load(), model_name, label);
+}
+
+StatusOr<ServableHandle> ModelManager::GetHandleByLabel(const std::string& model_name,
+                                                        const std::string& label) const {
+  std::shared_ptr<const ServingMap> snapshot = serving_.load();
+  ASSIGN_OR_RETURN(int64_t version, LabelIn(*snapshot, model_name, label));
+  const auto& versions = snapshot->at(model_name).versions;
+  auto it = versions.find(version);
+  if (it != versions.end()) return it->second;
+  return NotFound("version label '" + label + "' of model '" + model_name +
+                  "' points to version " + std::to_string(version) + ", which is not available");
 }
 
 StatusOr<std::vector<VersionStatus>> ModelManager::GetStatus(const std::string& model_name) const {
@@ -96,7 +380,9 @@ StatusOr<std::vector<VersionStatus>> ModelManager::GetStatus(const std::string& 
 
 std::vector<std::string> ModelManager::ModelNames() const {
   std::vector<std::string> names;
-  for (const auto& [name, versions] : *serving_.load()) names.push_back(name);
+  for (const auto& [name, model] : *serving_.load()) {
+    if (!model.versions.empty()) names.push_back(name);
+  }
   return names;
 }
 

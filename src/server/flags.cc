@@ -98,6 +98,20 @@ const std::map<std::string, FlagDef>& Flags() {
         BoolSetter(&ServerFlags::enable_grpc_healthcheck_service, "enable_grpc_healthcheck_service")}},
       {"max_request_bytes", {"largest REST request body, after gzip decoding (default 256 MiB)",
                              false, IntSetter(&ServerFlags::max_request_bytes, "max_request_bytes")}},
+      {"model_config_file",
+       {"text-format ModelServerConfig listing the models; overrides --model_name and "
+        "--model_base_path", false, StringSetter(&ServerFlags::model_config_file)}},
+      {"model_config_file_poll_wait_seconds",
+       {"re-read --model_config_file this often (default 0: read once)", false,
+        IntSetter(&ServerFlags::model_config_file_poll_wait_seconds,
+                  "model_config_file_poll_wait_seconds")}},
+      {"file_system_poll_wait_seconds",
+       {"poll every base path for new versions this often (default 1; inotify reacts sooner)",
+        false, IntSetter(&ServerFlags::file_system_poll_wait_seconds,
+                         "file_system_poll_wait_seconds")}},
+      {"enable_model_warmup",
+       {"replay assets.extra/tf_serving_warmup_requests before serving a version (default true)",
+        true, BoolSetter(&ServerFlags::enable_model_warmup, "enable_model_warmup")}},
       {"help", {"print this help", true,
                 [](ServerFlags& flags, const std::string& value) -> Status {
                   flags.help = value != "false";

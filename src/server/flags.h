@@ -28,6 +28,10 @@ struct ServerFlags {
   bool rest_api_enable_cors_support = false;
   bool enable_grpc_healthcheck_service = true;  // Tern always serves grpc.health.v1
   int64_t max_request_bytes = int64_t{256} << 20;  // Tern's: REST body limit (after gzip)
+  std::string model_config_file;                   // overrides model_name/model_base_path
+  int32_t model_config_file_poll_wait_seconds = 0;  // 0: read once
+  int32_t file_system_poll_wait_seconds = 1;       // <= 0: no periodic poll (inotify still on)
+  bool enable_model_warmup = true;
   bool help = false;
 };
 

@@ -1,5 +1,6 @@
 #include "server/grpc_service.h"
 
+#include "loader/model_config.h"
 #include "runtime/tensor_proto.h"
 #include "server/example_inference.h"
 #include "server/model_metadata.h"
@@ -12,10 +13,7 @@ StatusOr<ModelRef> ToModelRef(const tensorflow::serving::ModelSpec& spec) {
   ModelRef ref;
   ref.name = spec.name();
   if (spec.has_version()) ref.version = spec.version().value();
-  if (!spec.version_label().empty()) {
-    return Unimplemented("version_label '" + spec.version_label() +
-                         "' is not supported yet; use a version number");
-  }
+  if (!spec.version_label().empty()) ref.label = spec.version_label();
   return ref;
 }
 
@@ -165,6 +163,19 @@ grpc::Status GrpcModelService::GetModelStatus(
   };
   return Metered(metrics_, "GetModelStatus", request->model_spec(),
                  [&] { return ToGrpcStatus(run()); });
+}
+
+grpc::Status GrpcModelService::HandleReloadConfigRequest(
+    grpc::ServerContext*, const tensorflow::serving::ReloadConfigRequest* request,
+    tensorflow::serving::ReloadConfigResponse* response) {
+  // A rejected config leaves the running models alone; the error travels both as the RPC
+  // status and in the response's StatusProto, as TF Serving reports it.
+  auto configs = ModelConfigsFromProto(request->config());
+  Status result = configs.ok() ? manager_->ReloadConfig(std::move(configs).value())
+                               : configs.status().WithContext("ReloadConfigRequest rejected");
+  response->mutable_status()->set_error_code(static_cast<tensorflow::error::Code>(result.code()));
+  response->mutable_status()->set_error_message(result.message());
+  return ToGrpcStatus(result);
 }
 
 }  // namespace tern

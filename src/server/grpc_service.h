@@ -34,17 +34,23 @@ class GrpcPredictionService final : public tensorflow::serving::PredictionServic
   const RequestMetrics* metrics_;
 };
 
+// Neither the PredictionService nor the ModelManager is owned.
 class GrpcModelService final : public tensorflow::serving::ModelService::Service {
  public:
-  GrpcModelService(PredictionService* service, const RequestMetrics* metrics)
-      : service_(service), metrics_(metrics) {}
+  GrpcModelService(PredictionService* service, ModelManager* manager,
+                   const RequestMetrics* metrics)
+      : service_(service), manager_(manager), metrics_(metrics) {}
 
   grpc::Status GetModelStatus(grpc::ServerContext* context,
                               const tensorflow::serving::GetModelStatusRequest* request,
                               tensorflow::serving::GetModelStatusResponse* response) override;
+  grpc::Status HandleReloadConfigRequest(grpc::ServerContext* context,
+                                         const tensorflow::serving::ReloadConfigRequest* request,
+                                         tensorflow::serving::ReloadConfigResponse* response) override;
 
  private:
   PredictionService* service_;
+  ModelManager* manager_;
   const RequestMetrics* metrics_;
 };
 

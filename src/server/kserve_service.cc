@@ -41,14 +41,14 @@ bool KServeService::ServerReady() const {
   const auto names = service_->ModelNames();
   if (names.empty()) return false;
   for (const auto& name : names) {
-    auto ready = ModelReady(ModelRef{name, std::nullopt});
+    auto ready = ModelReady(ModelRef{name, std::nullopt, std::nullopt});
     if (!ready.ok() || !*ready) return false;
   }
   return true;
 }
 
 StatusOr<bool> KServeService::ModelReady(const ModelRef& ref) const {
-  ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ModelRef{ref.name, std::nullopt}));
+  ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ModelRef{ref.name, std::nullopt, std::nullopt}));
   for (const auto& s : statuses) {
     if (s.state == VersionState::kAvailable && (!ref.version || *ref.version == s.version)) {
       return true;
@@ -62,7 +62,7 @@ StatusOr<V2ModelMetadata> KServeService::ModelMetadata(const ModelRef& ref) cons
   ASSIGN_OR_RETURN(const Signature* signature, PredictionService::GetSignature(servable, ""));
   V2ModelMetadata m;
   m.name = servable->model_name;
-  ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ModelRef{ref.name, std::nullopt}));
+  ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ModelRef{ref.name, std::nullopt, std::nullopt}));
   for (const auto& s : statuses) {
     if (s.state == VersionState::kAvailable) m.versions.push_back(std::to_string(s.version));
   }

@@ -8,6 +8,7 @@
 
 #include "common/logging.h"
 #include "common/metrics.h"
+#include "loader/config_file_poller.h"
 #include "loader/model_manager.h"
 #include "server/flags.h"
 #include "server/grpc_server.h"
@@ -63,8 +64,9 @@ int main(int argc, char** argv) {
     std::cout << tern::ServerFlagsUsage();
     return 0;
   }
-  if (flags->model_base_path.empty()) {
-    std::cerr << "tern: --model_base_path is required\n" << tern::ServerFlagsUsage();
+  if (flags->model_base_path.empty() && flags->model_config_file.empty()) {
+    std::cerr << "tern: --model_base_path or --model_config_file is required\n"
+              << tern::ServerFlagsUsage();
     return 2;
   }
 
@@ -81,20 +83,32 @@ int main(int argc, char** argv) {
 
   tern::ModelManager::Options manager_options;
   manager_options.load_options.tags = SplitTags(flags->saved_model_tags);
+  manager_options.enable_model_warmup = flags->enable_model_warmup;
+  manager_options.file_system_poll_wait_ms =
+      int64_t{flags->file_system_poll_wait_seconds} * 1000;
+  manager_options.metrics = metrics.get();
   auto manager = tern::ModelManager::Create(manager_options);
   metrics->AddCollectable(tern::ModelStateCollector::Create({manager.get()}));
-  const auto load_start = std::chrono::steady_clock::now();
-  tern::Status loaded = manager->LoadLatestVersion({flags->model_name, flags->model_base_path});
-  metrics->RecordModelLoad(
-      flags->model_name,
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count(), loaded);
-  if (!loaded.ok()) TERN_LOG(Error) << loaded.ToString();
+  std::unique_ptr<tern::ConfigFilePoller> config_poller;
+  if (!flags->model_config_file.empty()) {
+    config_poller = tern::ConfigFilePoller::Create(
+        {flags->model_config_file, int64_t{flags->model_config_file_poll_wait_seconds} * 1000},
+        manager.get());
+    if (tern::Status read = config_poller->PollOnce(); !read.ok()) {
+      std::cerr << "tern: " << read.message() << "\n";
+      return 2;
+    }
+  } else {
+    manager->SetConfig({{flags->model_name, flags->model_base_path, {}, {}}});
+  }
+  manager->Step();  // the initial versions load before the ports open, as in TF Serving
+  manager->StartBackground();
 
   tern::PredictionService service(manager.get(), metrics.get());
   auto request_metrics = tern::RequestMetrics::Create({metrics.get(), manager.get()});
   tern::KServeService kserve(&service);
   tern::GrpcPredictionService grpc_predictions(&service, request_metrics.get());
-  tern::GrpcModelService grpc_models(&service, request_metrics.get());
+  tern::GrpcModelService grpc_models(&service, manager.get(), request_metrics.get());
   tern::GrpcInferenceService grpc_inference(&kserve);
   tern::GrpcServerOptions grpc_options;
   grpc_options.port = flags->port;
@@ -145,5 +159,7 @@ int main(int argc, char** argv) {
   TERN_LOG(Info) << "Received signal " << signal << ", shutting down";
   if (rest_server) rest_server->Stop();
   grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  config_poller.reset();
+  manager->Stop();
   return 0;
 }

@@ -6,6 +6,7 @@ namespace tern {
 
 StatusOr<ServableHandle> PredictionService::GetServable(const ModelRef& ref) const {
   if (ref.name.empty()) return InvalidArgument("model name is empty");
+  if (ref.label) return manager_->GetHandleByLabel(ref.name, *ref.label);
   return manager_->GetHandle(ref.name, ref.version);
 }
 
@@ -31,11 +32,15 @@ StatusOr<std::map<std::string, Tensor>> PredictionService::Predict(
 
 StatusOr<std::vector<VersionStatus>> PredictionService::GetModelStatus(const ModelRef& ref) const {
   ASSIGN_OR_RETURN(auto statuses, manager_->GetStatus(ref.name));
-  if (!ref.version) return statuses;
-  for (const auto& s : statuses) {
-    if (s.version == *ref.version) return std::vector<VersionStatus>{s};
+  std::optional<int64_t> version = ref.version;
+  if (ref.label) {
+    ASSIGN_OR_RETURN(version, manager_->ResolveLabel(ref.name, *ref.label));
   }
-  return NotFound("Could not find version " + std::to_string(*ref.version) + " of model " +
+  if (!version) return statuses;
+  for (const auto& s : statuses) {
+    if (s.version == *version) return std::vector<VersionStatus>{s};
+  }
+  return NotFound("Could not find version " + std::to_string(*version) + " of model " +
                   ref.name);
 }
 

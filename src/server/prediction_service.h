@@ -17,6 +17,7 @@ namespace tern {
 struct ModelRef {
   std::string name;
   std::optional<int64_t> version;  // empty: the latest available version
+  std::optional<std::string> label;  // a version_labels entry; exclusive with version
 };
 
 class PredictionService {

@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::string_view kModelsPrefix = "/v1/models/";
 
-// The parts of "/v1/models/{name}[/versions/{v}][:verb]".
+// The parts of "/v1/models/{name}[/versions/{v}|/labels/{l}][:verb]".
 struct ModelPath {
   ModelRef ref;
   std::string verb;  // "predict", ... or "" for a status request
@@ -42,6 +42,13 @@ StatusOr<ModelPath> ParseModelPath(std::string_view path) {
   if (slash != std::string_view::npos) {
     std::string_view tail = rest.substr(slash + 1);
     constexpr std::string_view kVersions = "versions/";
+    constexpr std::string_view kLabels = "labels/";
+    if (tail.substr(0, kLabels.size()) == kLabels) {
+      std::string_view label = tail.substr(kLabels.size());
+      if (label.empty() || label.find('/') != std::string_view::npos) return bad();
+      out.ref.label = std::string(label);
+      return out;
+    }
     if (tail.substr(0, kVersions.size()) != kVersions) return bad();
     std::string_view number = tail.substr(kVersions.size());
     int64_t version = 0;

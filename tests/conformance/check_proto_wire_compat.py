@@ -20,8 +20,9 @@ import tensorflow.core.protobuf.saved_model_pb2  # noqa: E402,F401
 import tensorflow.core.protobuf.tensor_bundle_pb2  # noqa: E402,F401
 import tensorflow.core.example.example_pb2  # noqa: E402,F401
 from tensorflow_serving.apis import (  # noqa: E402,F401
-    get_model_metadata_pb2, get_model_status_pb2, inference_pb2, model_service_pb2,
-    prediction_service_pb2)
+    get_model_metadata_pb2, get_model_status_pb2, inference_pb2, model_management_pb2,
+    model_service_pb2, prediction_log_pb2, prediction_service_pb2)
+from tensorflow_serving.config import model_server_config_pb2  # noqa: E402,F401
 # KServe v2 (package inference): tritonclient's generated descriptors.
 import tritonclient.grpc.service_pb2  # noqa: E402,F401
 

@@ -47,7 +47,9 @@ class RequestMetricsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     manager_ = ModelManager::Create({});
-    ASSERT_TRUE(manager_->LoadLatestVersion({"half_plus_two", kHalfPlusTwo}).ok());
+    manager_->SetConfig({{"half_plus_two", kHalfPlusTwo, {}, {}}});
+    manager_->Step();
+    ASSERT_TRUE(manager_->GetHandle("half_plus_two", std::nullopt).ok());
     metrics_ = Metrics::Create({});
     service_ = std::make_unique<PredictionService>(manager_.get(), metrics_.get());
     request_metrics_ = RequestMetrics::Create({metrics_.get(), manager_.get()});

@@ -1,0 +1,149 @@
+#include "loader/model_config.h"
+
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace tern {
+namespace {
+
+class CollectErrors : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (first_.empty()) {
+      first_ = "line " + std::to_string(line + 1) + ", column " + std::to_string(column + 1) +
+               ": " + message;
+    }
+  }
+  void AddWarning(int, int, const std::string&) override {}
+  const std::string& first() const { return first_; }
+
+ private:
+  std::string first_;
+};
+
+StatusOr<VersionPolicy> PolicyFromProto(
+    const tensorflow::serving::FileSystemStoragePathSourceConfig::ServableVersionPolicy& proto,
+    const std::string& model) {
+  using Proto = tensorflow::serving::FileSystemStoragePathSourceConfig::ServableVersionPolicy;
+  VersionPolicy policy;
+  switch (proto.policy_choice_case()) {
+    case Proto::kLatest:
+      policy.kind = VersionPolicy::Kind::kLatest;
+      // proto3 cannot tell 0 from unset; TF Serving serves one version then too.
+      policy.num_versions = proto.latest().num_versions() == 0 ? 1 : proto.latest().num_versions();
+      break;
+    case Proto::kAll:
+      policy.kind = VersionPolicy::Kind::kAll;
+      break;
+    case Proto::kSpecific:
+      policy.kind = VersionPolicy::Kind::kSpecific;
+      if (proto.specific().versions().empty()) {
+        return InvalidArgument("model '" + model +
+                               "': model_version_policy.specific lists no versions");
+      }
+      for (int64_t v : proto.specific().versions()) {
+        if (v <= 0) {
+          return InvalidArgument("model '" + model + "': model_version_policy.specific has version " +
+                                 std::to_string(v) + "; versions are positive integers");
+        }
+        policy.versions.insert(v);
+      }
+      break;
+    case Proto::POLICY_CHOICE_NOT_SET:
+      break;  // latest { num_versions: 1 }
+  }
+  return policy;
+}
+
+}  // namespace
+
+std::set<int64_t> AspiredVersions(const VersionPolicy& policy, const std::set<int64_t>& on_disk) {
+  std::set<int64_t> out;
+  switch (policy.kind) {
+    case VersionPolicy::Kind::kAll:
+      return on_disk;
+    case VersionPolicy::Kind::kSpecific:
+      for (int64_t v : policy.versions) {
+        if (on_disk.count(v)) out.insert(v);
+      }
+      return out;
+    case VersionPolicy::Kind::kLatest: {
+      int64_t left = policy.num_versions;
+      for (auto it = on_disk.rbegin(); it != on_disk.rend() && left > 0; ++it, --left) {
+        out.insert(*it);
+      }
+      return out;
+    }
+  }
+  return out;
+}
+
+StatusOr<std::vector<ServedModelConfig>> ModelConfigsFromProto(
+    const tensorflow::serving::ModelServerConfig& config) {
+  if (config.has_custom_model_config()) {
+    return InvalidArgument("custom_model_config is not supported; use model_config_list");
+  }
+  std::vector<ServedModelConfig> out;
+  std::set<std::string> names;
+  const auto& list = config.model_config_list().config();
+  for (int i = 0; i < list.size(); ++i) {
+    const auto& m = list[i];
+    const std::string where = "model_config_list.config[" + std::to_string(i) + "]";
+    if (m.name().empty()) return InvalidArgument(where + ": name is empty");
+    const std::string model = "model '" + m.name() + "' (" + where + ")";
+    if (!names.insert(m.name()).second) {
+      return InvalidArgument(model + ": the name is used by an earlier model too");
+    }
+    if (m.base_path().empty()) return InvalidArgument(model + ": base_path is empty");
+    if (!m.model_platform().empty() && m.model_platform() != "tensorflow") {
+      return InvalidArgument(model + ": model_platform '" + m.model_platform() +
+                             "' is not supported; expected 'tensorflow'");
+    }
+    if (m.model_type() == tensorflow::serving::OTHER) {
+      return InvalidArgument(model + ": model_type OTHER is not supported");
+    }
+    ServedModelConfig c;
+    c.name = m.name();
+    c.base_path = m.base_path();
+    auto policy = PolicyFromProto(m.model_version_policy(), m.name());
+    if (!policy.ok()) return policy.status();
+    c.policy = *policy;
+    for (const auto& [label, version] : m.version_labels()) {
+      if (version <= 0) {
+        return InvalidArgument(model + ": version label '" + label + "' points to version " +
+                               std::to_string(version) + "; versions are positive integers");
+      }
+      c.version_labels[label] = version;
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+StatusOr<std::vector<ServedModelConfig>> ParseModelConfigText(const std::string& text,
+                                                              const std::string& source_name) {
+  tensorflow::serving::ModelServerConfig proto;
+  google::protobuf::TextFormat::Parser parser;
+  CollectErrors errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(text, &proto)) {
+    return InvalidArgument("cannot parse model config '" + source_name +
+                           "' as a text-format ModelServerConfig: " + errors.first());
+  }
+  auto configs = ModelConfigsFromProto(proto);
+  if (!configs.ok()) return configs.status().WithContext("model config '" + source_name + "'");
+  return configs;
+}
+
+StatusOr<std::vector<ServedModelConfig>> ReadModelConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot open model config file '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseModelConfigText(text.str(), path);
+}
+
+}  // namespace tern
