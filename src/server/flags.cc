@@ -34,6 +34,20 @@ std::function<Status(ServerFlags&, const std::string&)> StringSetter(std::string
   };
 }
 
+std::function<Status(ServerFlags&, const std::string&)> BoolSetter(bool ServerFlags::*field,
+                                                                   const std::string& name) {
+  return [field, name](ServerFlags& flags, const std::string& value) -> Status {
+    if (value == "true" || value == "1") {
+      flags.*field = true;
+    } else if (value == "false" || value == "0") {
+      flags.*field = false;
+    } else {
+      return InvalidArgument("flag --" + name + " expects true or false, got '" + value + "'");
+    }
+    return Status::Ok();
+  };
+}
+
 const std::map<std::string, FlagDef>& Flags() {
   static const auto* flags = new std::map<std::string, FlagDef>{
       {"port", {"gRPC port (default 8500)", false, IntSetter(&ServerFlags::port, "port")}},
@@ -52,6 +66,23 @@ const std::map<std::string, FlagDef>& Flags() {
                            StringSetter(&ServerFlags::model_base_path)}},
       {"saved_model_tags", {"comma-separated MetaGraphDef tags to load (default 'serve')", false,
                             StringSetter(&ServerFlags::saved_model_tags)}},
+      {"enable_batching", {"group concurrent requests into batches (default false)", true,
+                           BoolSetter(&ServerFlags::enable_batching, "enable_batching")}},
+      {"batching_parameters_file",
+       {"text-format BatchingParameters; needs --enable_batching", false,
+        StringSetter(&ServerFlags::batching_parameters_file)}},
+      {"enable_per_model_batching_parameters",
+       {"read <version>/assets.extra/batching_params.pbtxt; a model without it is not batched",
+        true, BoolSetter(&ServerFlags::enable_per_model_batching_parameters,
+                         "enable_per_model_batching_parameters")}},
+      {"enable_per_model_batching_params",
+       {"alias of --enable_per_model_batching_parameters", true,
+        BoolSetter(&ServerFlags::enable_per_model_batching_parameters,
+                   "enable_per_model_batching_params")}},
+      {"batching_target_latency_ms",
+       {"Tern: choose each queue's batch timeout from its compute time to keep queueing + "
+        "compute within this many ms (0: use batch_timeout_micros)", false,
+        IntSetter(&ServerFlags::batching_target_latency_ms, "batching_target_latency_ms")}},
       {"help", {"print this help", true,
                 [](ServerFlags& flags, const std::string& value) -> Status {
                   flags.help = value != "false";

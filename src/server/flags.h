@@ -18,6 +18,10 @@ struct ServerFlags {
   std::string model_name = "default";
   std::string model_base_path;
   std::string saved_model_tags = "serve";
+  bool enable_batching = false;
+  std::string batching_parameters_file;  // text-format BatchingParameters
+  bool enable_per_model_batching_parameters = false;
+  int64_t batching_target_latency_ms = 0;  // Tern: 0 keeps batch_timeout_micros as given
   bool help = false;
 };
 

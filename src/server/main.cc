@@ -8,6 +8,7 @@
 
 #include "common/logging.h"
 #include "loader/model_manager.h"
+#include "server/batching_flags.h"
 #include "server/flags.h"
 #include "server/grpc_service.h"
 #include "server/prediction_service.h"
@@ -60,13 +61,18 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  auto batcher = tern::MakeBatcherFromFlags(*flags);
+  if (!batcher.ok()) {
+    std::cerr << "tern: " << batcher.status().message() << "\n";
+    return 2;
+  }
   tern::ModelManager::Options manager_options;
   manager_options.load_options.tags = SplitTags(flags->saved_model_tags);
   auto manager = tern::ModelManager::Create(manager_options);
   tern::Status loaded = manager->LoadLatestVersion({flags->model_name, flags->model_base_path});
   if (!loaded.ok()) TERN_LOG(Error) << loaded.ToString();
 
-  tern::PredictionService service(manager.get());
+  tern::PredictionService service(manager.get(), batcher->get());
   tern::GrpcPredictionService grpc_predictions(&service);
   tern::GrpcModelService grpc_models(&service);
   grpc::ServerBuilder builder;
@@ -107,5 +113,6 @@ int main(int argc, char** argv) {
   TERN_LOG(Info) << "Received signal " << signal << ", shutting down";
   if (rest_server) rest_server->Stop();
   grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  batcher->reset();  // answers what is still queued before the models go
   return 0;
 }

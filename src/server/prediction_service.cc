@@ -17,6 +17,10 @@ StatusOr<std::map<std::string, Tensor>> PredictionService::Predict(
     const ServableHandle& servable, const Signature& signature,
     const std::map<std::string, Tensor>& inputs, const std::vector<std::string>& output_filter,
     const RunOptions& options) const {
+  if (batcher_ != nullptr) {
+    return batcher_->Run({servable->model.get(), servable, servable->model_name, servable->version,
+                          signature.name, inputs, output_filter, options});
+  }
   return servable->model->RunSignature(signature.name, inputs, output_filter, options);
 }
 

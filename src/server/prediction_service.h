@@ -1,6 +1,7 @@
 // PredictionService: what every front end (REST, gRPC, later KServe v2) calls, free of any
 // transport. Resolves model/version/signature, runs the signature, reports model status.
-// Holds a non-owning pointer to the ModelManager, which must outlive it. Thread-safe.
+// Holds non-owning pointers to the ModelManager and (when batching is on) the SignatureBatcher,
+// which must outlive it. Thread-safe.
 #pragma once
 
 #include <map>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "batching/signature_batcher.h"
 #include "loader/model_manager.h"
 
 namespace tern {
@@ -19,7 +21,9 @@ struct ModelRef {
 
 class PredictionService {
  public:
-  explicit PredictionService(ModelManager* manager) : manager_(manager) {}
+  // batcher: null runs every request alone.
+  explicit PredictionService(ModelManager* manager, SignatureBatcher* batcher = nullptr)
+      : manager_(manager), batcher_(batcher) {}
 
   StatusOr<ServableHandle> GetServable(const ModelRef& ref) const;
 
@@ -37,6 +41,7 @@ class PredictionService {
 
  private:
   ModelManager* manager_;
+  SignatureBatcher* batcher_;
 };
 
 }  // namespace tern
