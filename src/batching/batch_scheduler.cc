@@ -10,19 +10,39 @@ namespace {
 constexpr size_t kMaxIdleQueues = 256;
 // Weight of the newest batch in the running average of compute time.
 constexpr double kComputeEmaWeight = 0.2;
+// The automatic timeout climbs to its ceiling in this many batches that gather company...
+constexpr double kAutoStepFraction = 0.25;
+// ...and a halved timeout below this is dropped to 0.
+constexpr double kAutoMinMicros = 50;
 
 }  // namespace
 
-int64_t BatchScheduler::Queue::TimeoutMicros() const {
-  if (options.target_latency_micros <= 0) return options.batch_timeout_micros;
+int64_t BatchScheduler::Queue::CeilingMicros() const {
   const int64_t cap = options.batch_timeout_micros > 0 ? options.batch_timeout_micros
                                                        : options.target_latency_micros;
-  // Until a batch has been timed, do not wait: the first batches measure the compute time.
-  if (ema_compute_micros < 0) return 0;
+  if (ema_compute_micros < 0) return cap;
   // A request can arrive just as a batch starts: it waits for that batch, its own timeout and
   // its own batch's compute, so the budget is timeout + 2 x compute.
-  const double budget = static_cast<double>(options.target_latency_micros) - 2 * ema_compute_micros;
-  return std::clamp<int64_t>(static_cast<int64_t>(budget), 0, cap);
+  const double left = static_cast<double>(options.target_latency_micros) - 2 * ema_compute_micros;
+  return std::clamp<int64_t>(static_cast<int64_t>(left), 0, cap);
+}
+
+int64_t BatchScheduler::Queue::TimeoutMicros() const {
+  if (options.target_latency_micros <= 0) return options.batch_timeout_micros;
+  return std::min(static_cast<int64_t>(auto_timeout_micros), CeilingMicros());
+}
+
+void BatchScheduler::Queue::LearnFrom(size_t tasks, bool timed_out) {
+  if (options.target_latency_micros <= 0) return;
+  const double ceiling = static_cast<double>(CeilingMicros());
+  if (tasks >= 2) {
+    // Requests do arrive together: waiting a little longer gathers more per batch.
+    auto_timeout_micros = std::min(ceiling, auto_timeout_micros + ceiling * kAutoStepFraction);
+  } else if (timed_out) {
+    // The wait gathered nothing: halve it, down to not waiting at all.
+    auto_timeout_micros /= 2;
+    if (auto_timeout_micros < kAutoMinMicros) auto_timeout_micros = 0;
+  }
 }
 
 std::unique_ptr<BatchScheduler> BatchScheduler::Create(Options options) {
@@ -135,6 +155,7 @@ bool BatchScheduler::TakeReadyBatchLocked(BatchClock::time_point now, bool drain
     const auto ready_at =
         front.tasks.front()->enqueued + std::chrono::microseconds(q.TimeoutMicros());
     if (drain || front.closed || now >= ready_at) {
+      taken->timed_out = !front.closed && q.TimeoutMicros() > 0;
       taken->queue = start->second;
       taken->batch = std::move(front);
       q.batches.pop_front();
@@ -149,6 +170,7 @@ bool BatchScheduler::TakeReadyBatchLocked(BatchClock::time_point now, bool drain
 
 void BatchScheduler::Run(Taken taken) {
   const auto start = options_.now();
+  const size_t tasks = taken.batch.tasks.size();
   BatchTasks live;
   for (auto& task : taken.batch.tasks) {
     if (task->deadline <= start) {
@@ -166,6 +188,7 @@ void BatchScheduler::Run(Taken taken) {
   std::lock_guard<std::mutex> lock(mu_);
   Queue& q = *taken.queue;
   --q.in_flight;
+  q.LearnFrom(tasks, taken.timed_out);
   q.ema_compute_micros = q.ema_compute_micros < 0
                              ? micros
                              : (1 - kComputeEmaWeight) * q.ema_compute_micros + kComputeEmaWeight * micros;

@@ -44,8 +44,10 @@ struct BatchQueueOptions {
   int64_t max_batch_size = 1000;
   int64_t max_enqueued_batches = 10;
   int64_t batch_timeout_micros = 0;
-  // > 0: the timeout is chosen from the observed compute time so that timeout + 2 x compute
-  // stays within this budget, capped by batch_timeout_micros when that is > 0.
+  // > 0: the timeout is chosen automatically. Its ceiling is what the budget leaves after
+  // 2 x the observed compute time of a batch (capped by batch_timeout_micros when that is > 0);
+  // under the ceiling it grows while batches gather several tasks and halves each time a wait
+  // gathered nothing, so light traffic does not wait for company that never comes.
   int64_t target_latency_micros = 0;
   // Runs one batch (on a batch thread) and answers every task in it.
   std::function<void(BatchTasks)> process;
@@ -86,12 +88,16 @@ class BatchScheduler {
     BatchQueueOptions options;
     std::deque<Batch> batches;
     double ema_compute_micros = -1;  // of the batches run so far; -1: none yet
+    double auto_timeout_micros = 0;  // the automatic timeout before the ceiling is applied
     int64_t in_flight = 0;
+    int64_t CeilingMicros() const;
     int64_t TimeoutMicros() const;
+    void LearnFrom(size_t tasks, bool timed_out);
   };
   struct Taken {
     std::shared_ptr<Queue> queue;
     Batch batch;
+    bool timed_out = false;  // released by the timeout rather than by being full
   };
 
   explicit BatchScheduler(Options options);

@@ -82,10 +82,29 @@ grpc::Status GrpcPredictionService::MultiInference(
   return NotYet("MultiInference");
 }
 
+// Minimal signature_def metadata so that perf_analyzer --service-kind=tfserving (the batching
+// benchmark) can read the inputs. The api branch replaces this with the full implementation.
 grpc::Status GrpcPredictionService::GetModelMetadata(
-    grpc::ServerContext*, const tensorflow::serving::GetModelMetadataRequest*,
-    tensorflow::serving::GetModelMetadataResponse*) {
-  return NotYet("GetModelMetadata");
+    grpc::ServerContext*, const tensorflow::serving::GetModelMetadataRequest* request,
+    tensorflow::serving::GetModelMetadataResponse* response) {
+  auto run = [&]() -> Status {
+    for (const auto& field : request->metadata_field()) {
+      if (field != "signature_def") {
+        return InvalidArgument("metadata field '" + field + "' is not supported; use signature_def");
+      }
+    }
+    ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
+    ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+    tensorflow::serving::SignatureDefMap signatures;
+    for (const auto& [name, def] : servable->model->meta_graph().signature_def()) {
+      if (servable->model->signatures().count(name)) (*signatures.mutable_signature_def())[name] = def;
+    }
+    response->mutable_model_spec()->set_name(servable->model_name);
+    response->mutable_model_spec()->mutable_version()->set_value(servable->version);
+    (*response->mutable_metadata())["signature_def"].PackFrom(signatures);
+    return Status::Ok();
+  };
+  return ToGrpcStatus(run());
 }
 
 grpc::Status GrpcModelService::GetModelStatus(

@@ -126,22 +126,47 @@ TEST_F(BatchSchedulerTest, QueuesAreServedRoundRobin) {
   EXPECT_THAT(batches_, ElementsAre(ElementsAre(1), ElementsAre(3), ElementsAre(2), ElementsAre(4)));
 }
 
-TEST_F(BatchSchedulerTest, AutomaticTimeoutFollowsComputeTime) {
+TEST_F(BatchSchedulerTest, AutomaticTimeoutGrowsWhileRequestsArriveTogether) {
   auto q = Queue(8, 10, /*timeout_us=*/0);
   q.target_latency_micros = 10000;
   compute_us_ = 3000;
+  // Nothing learned yet: no waiting.
   ASSERT_TRUE(Add("m", q, 0, 1).ok());
-  // Nothing measured yet: no waiting.
   EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 0);
   EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
-  // 10 ms budget - 2 x 3 ms compute.
-  EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 4000);
-  compute_us_ = 6000;
-  for (int i = 0; i < 30; ++i) {
-    ASSERT_TRUE(Add("m", q, i, 8).ok());
+  EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 0) << "a lone request teaches nothing";
+  // Pairs arrive together: the timeout climbs in quarters of its ceiling, which is the 10 ms
+  // budget minus 2 x 3 ms of compute.
+  std::vector<int64_t> seen;
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(Add("m", q, 10 + i, 1).ok());
+    ASSERT_TRUE(Add("m", q, 20 + i, 1).ok());
+    now_us_ += scheduler_->EffectiveTimeoutMicros("m");
+    EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
+    seen.push_back(scheduler_->EffectiveTimeoutMicros("m"));
+  }
+  EXPECT_THAT(seen, ElementsAre(1000, 2000, 3000, 4000, 4000, 4000));
+  // Waits that gather nothing halve it, down to zero.
+  seen.clear();
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(Add("m", q, 30 + i, 1).ok());
+    now_us_ += scheduler_->EffectiveTimeoutMicros("m");
+    EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
+    seen.push_back(scheduler_->EffectiveTimeoutMicros("m"));
+  }
+  EXPECT_THAT(seen, ElementsAre(2000, 1000, 500, 250, 125, 62, 0, 0));
+}
+
+TEST_F(BatchSchedulerTest, AutomaticTimeoutCeilingShrinksWithComputeTime) {
+  auto q = Queue(8, 10, /*timeout_us=*/0);
+  q.target_latency_micros = 10000;
+  compute_us_ = 6000;  // 2 x compute exceeds the budget: never wait
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(Add("m", q, i, 4).ok());
+    ASSERT_TRUE(Add("m", q, 100 + i, 4).ok());
+    now_us_ += scheduler_->EffectiveTimeoutMicros("m");
     scheduler_->ProcessReadyBatches();
   }
-  // Compute alone exceeds half the budget: do not wait at all.
   EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 0);
 }
 
@@ -149,8 +174,12 @@ TEST_F(BatchSchedulerTest, AutomaticTimeoutIsCappedByTheFixedOne) {
   auto q = Queue(8, 10, /*timeout_us=*/1000);
   q.target_latency_micros = 50000;
   compute_us_ = 100;
-  ASSERT_TRUE(Add("m", q, 0, 8).ok());
-  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(Add("m", q, i, 1).ok());
+    ASSERT_TRUE(Add("m", q, 100 + i, 1).ok());
+    now_us_ += scheduler_->EffectiveTimeoutMicros("m");
+    scheduler_->ProcessReadyBatches();
+  }
   EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 1000);
 }
 
