@@ -77,13 +77,15 @@ def plot(results, levels, path):
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(2, 2, figsize=(12, 8))
     for col, proto in enumerate(("grpc", "rest")):
-        for name, by_proto in results.items():
+        for i, (name, by_proto) in enumerate(results.items()):
+            color = f"C{i}"
             pts = by_proto.get(proto, {})
             xs = [c for c in levels if str(c) in pts]
-            axes[0][col].plot(xs, [pts[str(c)]["throughput_rps"] for c in xs], marker="o", label=name)
-            axes[1][col].plot(xs, [pts[str(c)]["p99_ms"] for c in xs], marker="o", label=f"{name} p99")
+            axes[0][col].plot(xs, [pts[str(c)]["throughput_rps"] for c in xs], marker="o", color=color, label=name)
+            axes[1][col].plot(xs, [pts[str(c)]["p99_ms"] for c in xs], marker="o", color=color,
+                              label=f"{name} p99")
             axes[1][col].plot(xs, [pts[str(c)]["p50_ms"] for c in xs], marker=".", linestyle=":",
-                              label=f"{name} p50")
+                              color=color, label=f"{name} p50")
         axes[0][col].set_title(f"MLP 3x512, {proto}: throughput")
         axes[0][col].set_ylabel("requests/s")
         axes[1][col].set_title(f"MLP 3x512, {proto}: latency")
