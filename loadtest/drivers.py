@@ -68,24 +68,33 @@ class Server:
         self.log.close()
 
 
-def perf_analyzer(bin_dir, server, concurrency, seconds, input_json, shape):
-    """gRPC Predict through TF Serving's API: perf_analyzer --service-kind=tfserving."""
-    with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "report.csv"
-        cmd = [str(bin_dir / "perf_analyzer"), "--service-kind=tfserving", "-i", "grpc",
-               "-u", f"127.0.0.1:{server.grpc_port}", "-m", server.model,
-               f"--concurrency-range={concurrency}:{concurrency}",
-               "--measurement-mode=time_windows", f"--measurement-interval={int(seconds * 1000)}",
-               "--max-trials=3", "--stability-percentage=999", "--percentile=99",
-               f"--input-data={input_json}", f"--shape={shape}", "-f", str(report)]
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds * 10 + 60)
-        if out.returncode != 0 or not report.exists():
-            raise RuntimeError(f"perf_analyzer failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
-        row = next(csv.DictReader(report.open()))
-        # perf_analyzer counts failed requests as errors and stops; a run that finished had none.
-        return {"throughput_rps": float(row["Inferences/Second"]),
-                "p50_ms": float(row["p50 latency"]) / 1000, "p99_ms": float(row["p99 latency"]) / 1000,
-                "errors": 0, "requests": None}
+def perf_analyzer(bin_dir, server, concurrency, seconds, input_json, shape, attempts=3):
+    """gRPC Predict through TF Serving's API: perf_analyzer --service-kind=tfserving.
+
+    perf_analyzer gives up when its windows disagree too much (exit 2, common on a shared
+    machine); then the window is doubled and it is tried again, `attempts` times in all."""
+    for attempt in range(attempts):
+        window_ms = int(seconds * 1000) * (2 ** attempt)
+        with tempfile.TemporaryDirectory() as tmp:
+            report = Path(tmp) / "report.csv"
+            cmd = [str(bin_dir / "perf_analyzer"), "--service-kind=tfserving", "-i", "grpc",
+                   "-u", f"127.0.0.1:{server.grpc_port}", "-m", server.model,
+                   f"--concurrency-range={concurrency}:{concurrency}",
+                   "--measurement-mode=time_windows", f"--measurement-interval={window_ms}",
+                   "--max-trials=5", "--stability-percentage=100",
+                   f"--input-data={input_json}", f"--shape={shape}", "-f", str(report)]
+            out = subprocess.run(cmd, capture_output=True, text=True,
+                                 timeout=window_ms / 1000 * 10 + 60)
+            if out.returncode == 0 and report.exists():
+                row = next(csv.DictReader(report.open()))
+                # perf_analyzer stops at a failed request; a run that finished had none.
+                return {"throughput_rps": float(row["Inferences/Second"]),
+                        "p50_ms": float(row["p50 latency"]) / 1000,
+                        "p99_ms": float(row["p99 latency"]) / 1000,
+                        "errors": 0, "requests": None, "window_ms": window_ms}
+            if "stable" not in out.stdout:
+                break
+    raise RuntimeError(f"perf_analyzer failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
 
 
 WRK_SCRIPT = """

@@ -32,10 +32,10 @@ int64_t BatchScheduler::Queue::TimeoutMicros() const {
   return std::min(static_cast<int64_t>(auto_timeout_micros), CeilingMicros());
 }
 
-void BatchScheduler::Queue::LearnFrom(size_t tasks, bool timed_out) {
+void BatchScheduler::Queue::LearnFrom(size_t tasks, size_t late_joiners, bool timed_out) {
   if (options.target_latency_micros <= 0) return;
   const double ceiling = static_cast<double>(CeilingMicros());
-  if (tasks >= 2) {
+  if (timed_out ? late_joiners > 0 : tasks >= 2) {
     // Requests do arrive together: waiting a little longer gathers more per batch.
     auto_timeout_micros = std::min(ceiling, auto_timeout_micros + ceiling * kAutoStepFraction);
   } else if (timed_out) {
@@ -155,7 +155,11 @@ bool BatchScheduler::TakeReadyBatchLocked(BatchClock::time_point now, bool drain
     const auto ready_at =
         front.tasks.front()->enqueued + std::chrono::microseconds(q.TimeoutMicros());
     if (drain || front.closed || now >= ready_at) {
-      taken->timed_out = !front.closed && q.TimeoutMicros() > 0;
+      const int64_t timeout = q.TimeoutMicros();
+      taken->timed_out = !front.closed && timeout > 0;
+      taken->late_joiners = 0;
+      const auto half_way = front.tasks.front()->enqueued + std::chrono::microseconds(timeout / 2);
+      for (const auto& task : front.tasks) taken->late_joiners += task->enqueued >= half_way;
       taken->queue = start->second;
       taken->batch = std::move(front);
       q.batches.pop_front();
@@ -188,7 +192,7 @@ void BatchScheduler::Run(Taken taken) {
   std::lock_guard<std::mutex> lock(mu_);
   Queue& q = *taken.queue;
   --q.in_flight;
-  q.LearnFrom(tasks, taken.timed_out);
+  q.LearnFrom(tasks, taken.late_joiners, taken.timed_out);
   q.ema_compute_micros = q.ema_compute_micros < 0
                              ? micros
                              : (1 - kComputeEmaWeight) * q.ema_compute_micros + kComputeEmaWeight * micros;

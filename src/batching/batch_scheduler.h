@@ -46,8 +46,9 @@ struct BatchQueueOptions {
   int64_t batch_timeout_micros = 0;
   // > 0: the timeout is chosen automatically. Its ceiling is what the budget leaves after
   // 2 x the observed compute time of a batch (capped by batch_timeout_micros when that is > 0);
-  // under the ceiling it grows while batches gather several tasks and halves each time a wait
-  // gathered nothing, so light traffic does not wait for company that never comes.
+  // under the ceiling it grows while waiting gathers company (tasks arriving in the second half
+  // of a wait, or several tasks queued at once) and halves each time a wait gathered none, so
+  // light or closed-loop traffic does not wait for requests that will not come.
   int64_t target_latency_micros = 0;
   // Runs one batch (on a batch thread) and answers every task in it.
   std::function<void(BatchTasks)> process;
@@ -92,12 +93,13 @@ class BatchScheduler {
     int64_t in_flight = 0;
     int64_t CeilingMicros() const;
     int64_t TimeoutMicros() const;
-    void LearnFrom(size_t tasks, bool timed_out);
+    void LearnFrom(size_t tasks, size_t late_joiners, bool timed_out);
   };
   struct Taken {
     std::shared_ptr<Queue> queue;
     Batch batch;
     bool timed_out = false;  // released by the timeout rather than by being full
+    size_t late_joiners = 0;  // tasks that arrived in the second half of the wait
   };
 
   explicit BatchScheduler(Options options);

@@ -135,17 +135,31 @@ TEST_F(BatchSchedulerTest, AutomaticTimeoutGrowsWhileRequestsArriveTogether) {
   EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 0);
   EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
   EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 0) << "a lone request teaches nothing";
-  // Pairs arrive together: the timeout climbs in quarters of its ceiling, which is the 10 ms
-  // budget minus 2 x 3 ms of compute.
+  // A second request keeps arriving late in the wait: the timeout climbs in quarters of its
+  // ceiling, which is the 10 ms budget minus 2 x 3 ms of compute.
   std::vector<int64_t> seen;
   for (int i = 0; i < 6; ++i) {
+    const int64_t timeout = scheduler_->EffectiveTimeoutMicros("m");
     ASSERT_TRUE(Add("m", q, 10 + i, 1).ok());
+    now_us_ += timeout * 3 / 4;
     ASSERT_TRUE(Add("m", q, 20 + i, 1).ok());
-    now_us_ += scheduler_->EffectiveTimeoutMicros("m");
+    now_us_ += timeout - timeout * 3 / 4;
     EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
     seen.push_back(scheduler_->EffectiveTimeoutMicros("m"));
   }
   EXPECT_THAT(seen, ElementsAre(1000, 2000, 3000, 4000, 4000, 4000));
+  // Closed-loop clients that are all queued already: waiting gathers nobody new, so it halves.
+  ASSERT_TRUE(Add("m", q, 40, 1).ok());
+  ASSERT_TRUE(Add("m", q, 41, 1).ok());
+  now_us_ += scheduler_->EffectiveTimeoutMicros("m");
+  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
+  EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 2000);
+  ASSERT_TRUE(Add("m", q, 42, 1).ok());
+  now_us_ += 1000;
+  ASSERT_TRUE(Add("m", q, 43, 1).ok());  // arrives in the second half: grows again
+  now_us_ += 1000;
+  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
+  EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 3000);
   // Waits that gather nothing halve it, down to zero.
   seen.clear();
   for (int i = 0; i < 8; ++i) {
@@ -154,7 +168,7 @@ TEST_F(BatchSchedulerTest, AutomaticTimeoutGrowsWhileRequestsArriveTogether) {
     EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
     seen.push_back(scheduler_->EffectiveTimeoutMicros("m"));
   }
-  EXPECT_THAT(seen, ElementsAre(2000, 1000, 500, 250, 125, 62, 0, 0));
+  EXPECT_THAT(seen, ElementsAre(1500, 750, 375, 187, 93, 0, 0, 0));
 }
 
 TEST_F(BatchSchedulerTest, AutomaticTimeoutCeilingShrinksWithComputeTime) {
@@ -175,9 +189,11 @@ TEST_F(BatchSchedulerTest, AutomaticTimeoutIsCappedByTheFixedOne) {
   q.target_latency_micros = 50000;
   compute_us_ = 100;
   for (int i = 0; i < 10; ++i) {
+    const int64_t timeout = scheduler_->EffectiveTimeoutMicros("m");
     ASSERT_TRUE(Add("m", q, i, 1).ok());
+    now_us_ += timeout * 3 / 4;
     ASSERT_TRUE(Add("m", q, 100 + i, 1).ok());
-    now_us_ += scheduler_->EffectiveTimeoutMicros("m");
+    now_us_ += timeout - timeout * 3 / 4;
     scheduler_->ProcessReadyBatches();
   }
   EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 1000);
