@@ -2,13 +2,16 @@
 # Sets everything up, builds Tern and runs every test: C++ unit tests (ctest), the proto
 # wire-compatibility check against TensorFlow's own descriptors, and the integration tests
 # (pytest) that run build/tern against real SavedModels with the official clients.
-# Usage: scripts/test.sh [--asan]   (--asan also runs the unit tests under ASan+UBSan)
+# Usage: scripts/test.sh [--asan] [--bench]   (--asan also runs the unit tests under ASan+UBSan;
+#        --bench runs the full batching benchmark instead of its short smoke form)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ASAN=0
+BENCH=0
 for arg in "$@"; do
   case "$arg" in
     --asan) ASAN=1 ;;
+    --bench) BENCH=1 ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -29,3 +32,11 @@ echo "== proto wire compatibility"
 echo "== integration tests (pytest)"
 export TF_CPP_MIN_LOG_LEVEL=2
 .venv/bin/python -m pytest tests/integration -q -p no:cacheprovider
+if [ "$BENCH" = 1 ]; then
+  echo "== batching benchmark (full; writes loadtest/results/)"
+  .venv/bin/python loadtest/batching.py 2>&1 | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN'
+else
+  echo "== batching load test, short form (full: scripts/test.sh --bench)"
+  .venv/bin/python loadtest/batching.py --quick --out build/loadtest-smoke 2>&1 \
+    | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN'
+fi

@@ -112,6 +112,23 @@ const std::map<std::string, FlagDef>& Flags() {
       {"enable_model_warmup",
        {"replay assets.extra/tf_serving_warmup_requests before serving a version (default true)",
         true, BoolSetter(&ServerFlags::enable_model_warmup, "enable_model_warmup")}},
+      {"enable_batching", {"group concurrent requests into batches (default false)", true,
+                           BoolSetter(&ServerFlags::enable_batching, "enable_batching")}},
+      {"batching_parameters_file",
+       {"text-format BatchingParameters; needs --enable_batching", false,
+        StringSetter(&ServerFlags::batching_parameters_file)}},
+      {"enable_per_model_batching_parameters",
+       {"read <version>/assets.extra/batching_params.pbtxt; a model without it is not batched",
+        true, BoolSetter(&ServerFlags::enable_per_model_batching_parameters,
+                         "enable_per_model_batching_parameters")}},
+      {"enable_per_model_batching_params",
+       {"alias of --enable_per_model_batching_parameters", true,
+        BoolSetter(&ServerFlags::enable_per_model_batching_parameters,
+                   "enable_per_model_batching_params")}},
+      {"batching_target_latency_ms",
+       {"Tern: choose each queue's batch timeout from its compute time to keep queueing + "
+        "compute within this many ms (0: use batch_timeout_micros)", false,
+        IntSetter(&ServerFlags::batching_target_latency_ms, "batching_target_latency_ms")}},
       {"help", {"print this help", true,
                 [](ServerFlags& flags, const std::string& value) -> Status {
                   flags.help = value != "false";

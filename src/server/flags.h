@@ -32,6 +32,10 @@ struct ServerFlags {
   int32_t model_config_file_poll_wait_seconds = 0;  // 0: read once
   int32_t file_system_poll_wait_seconds = 1;       // <= 0: no periodic poll (inotify still on)
   bool enable_model_warmup = true;
+  bool enable_batching = false;
+  std::string batching_parameters_file;  // text-format BatchingParameters
+  bool enable_per_model_batching_parameters = false;
+  int64_t batching_target_latency_ms = 0;  // Tern: 0 keeps batch_timeout_micros as given
   bool help = false;
 };
 

@@ -125,6 +125,8 @@ grpc::Status GrpcPredictionService::MultiInference(
   return Metered(metrics_, "MultiInference", spec, [&] { return ToGrpcStatus(run()); });
 }
 
+// Minimal signature_def metadata so that perf_analyzer --service-kind=tfserving (the batching
+// benchmark) can read the inputs. The api branch replaces this with the full implementation.
 grpc::Status GrpcPredictionService::GetModelMetadata(
     grpc::ServerContext*, const tensorflow::serving::GetModelMetadataRequest* request,
     tensorflow::serving::GetModelMetadataResponse* response) {

@@ -10,6 +10,7 @@
 #include "common/metrics.h"
 #include "loader/config_file_poller.h"
 #include "loader/model_manager.h"
+#include "server/batching_flags.h"
 #include "server/flags.h"
 #include "server/grpc_server.h"
 #include "server/grpc_service.h"
@@ -81,6 +82,11 @@ int main(int argc, char** argv) {
   auto metrics = tern::Metrics::Create(metrics_options);
   metrics->AddCollectable(tern::ProcessCollector::Create({}));
 
+  auto batcher = tern::MakeBatcherFromFlags(*flags);
+  if (!batcher.ok()) {
+    std::cerr << "tern: " << batcher.status().message() << "\n";
+    return 2;
+  }
   tern::ModelManager::Options manager_options;
   manager_options.load_options.tags = SplitTags(flags->saved_model_tags);
   manager_options.enable_model_warmup = flags->enable_model_warmup;
@@ -104,7 +110,7 @@ int main(int argc, char** argv) {
   manager->Step();  // the initial versions load before the ports open, as in TF Serving
   manager->StartBackground();
 
-  tern::PredictionService service(manager.get(), metrics.get());
+  tern::PredictionService service(manager.get(), metrics.get(), batcher->get());
   auto request_metrics = tern::RequestMetrics::Create({metrics.get(), manager.get()});
   tern::KServeService kserve(&service);
   tern::GrpcPredictionService grpc_predictions(&service, request_metrics.get());

@@ -21,7 +21,11 @@ StatusOr<std::map<std::string, Tensor>> PredictionService::Predict(
     const std::map<std::string, Tensor>& inputs, const std::vector<std::string>& output_filter,
     const RunOptions& options) const {
   const auto start = std::chrono::steady_clock::now();
-  auto outputs = servable->model->RunSignature(signature.name, inputs, output_filter, options);
+  auto outputs =
+      batcher_ != nullptr
+          ? batcher_->Run({servable->model.get(), servable, servable->model_name,
+                           servable->version, signature.name, inputs, output_filter, options})
+          : servable->model->RunSignature(signature.name, inputs, output_filter, options);
   if (metrics_) {
     metrics_->RecordCompute(
         servable->model_name, std::to_string(servable->version),

@@ -1,6 +1,7 @@
 // PredictionService: what every front end (REST, gRPC, later KServe v2) calls, free of any
 // transport. Resolves model/version/signature, runs the signature, reports model status.
-// Holds non-owning pointers to the ModelManager and the Metrics (nullable: no compute timing),
+// Holds non-owning pointers to the ModelManager, the Metrics (nullable: no compute timing) and
+// (when batching is on) the SignatureBatcher,
 // which must outlive it. Thread-safe.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "common/metrics.h"
+#include "batching/signature_batcher.h"
 #include "loader/model_manager.h"
 
 namespace tern {
@@ -22,8 +24,9 @@ struct ModelRef {
 
 class PredictionService {
  public:
-  explicit PredictionService(ModelManager* manager, Metrics* metrics = nullptr)
-      : manager_(manager), metrics_(metrics) {}
+  // metrics: null records no compute time; batcher: null runs every request alone.
+  PredictionService(ModelManager* manager, Metrics* metrics, SignatureBatcher* batcher = nullptr)
+      : manager_(manager), metrics_(metrics), batcher_(batcher) {}
 
   StatusOr<ServableHandle> GetServable(const ModelRef& ref) const;
 
@@ -44,6 +47,7 @@ class PredictionService {
  private:
   ModelManager* manager_;
   Metrics* metrics_;
+  SignatureBatcher* batcher_;
 };
 
 }  // namespace tern

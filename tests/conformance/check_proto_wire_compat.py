@@ -48,6 +48,33 @@ def add_unshipped_reference_messages(pool):
     pool.AddSerializedFile(f.SerializeToString())
 
 
+# Messages whose .proto no Python package here ships (TF Serving keeps session_bundle_config.proto
+# out of tensorflow-serving-api): checked against the field names, numbers and types of TF
+# Serving's source instead. name -> {field: (number, type, type_name)}.
+_F = descriptor_pb2.FieldDescriptorProto
+NOT_SHIPPED = {
+    "tensorflow.serving.BatchingParameters": {
+        "max_batch_size": (1, _F.TYPE_MESSAGE, ".google.protobuf.Int64Value"),
+        "batch_timeout_micros": (2, _F.TYPE_MESSAGE, ".google.protobuf.Int64Value"),
+        "max_enqueued_batches": (3, _F.TYPE_MESSAGE, ".google.protobuf.Int64Value"),
+        "num_batch_threads": (4, _F.TYPE_MESSAGE, ".google.protobuf.Int64Value"),
+        "thread_pool_name": (5, _F.TYPE_MESSAGE, ".google.protobuf.StringValue"),
+        "allowed_batch_sizes": (6, _F.TYPE_INT64, ""),
+        "pad_variable_length_inputs": (7, _F.TYPE_BOOL, ""),
+    },
+}
+
+
+def compare_not_shipped(ours, full, problems):
+    facts = NOT_SHIPPED[full]
+    for field in ours.field:
+        where = f"{full}.{field.name} (#{field.number})"
+        if field.name not in facts:
+            problems.append(f"{where}: not a field of TF Serving's message")
+        elif facts[field.name] != (field.number, field.type, field.type_name):
+            problems.append(f"{where}: TF Serving has {facts[field.name]}")
+
+
 def our_descriptor_set():
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "set.pb"
@@ -69,6 +96,9 @@ TEXT_ONLY = {"tensorflow.serving.SSLConfig", "grpc.health.v1.HealthCheckRequest"
 def compare_message(ours, prefix, pool, problems):
     full = f"{prefix}.{ours.name}"
     if full in TEXT_ONLY:
+        return
+    if full in NOT_SHIPPED:
+        compare_not_shipped(ours, full, problems)
         return
     try:
         theirs = pool.FindMessageTypeByName(full)

@@ -90,3 +90,17 @@ def test_grpc_unknown_model_is_not_found(server):
             stub.Predict(request, timeout=10)
         assert error.value.code() == grpc.StatusCode.NOT_FOUND
         assert "Servable not found for request: Latest(no_such_model)" in error.value.details()
+
+
+def test_grpc_model_metadata_has_the_signatures(server):
+    from tensorflow_serving.apis import get_model_metadata_pb2
+    with grpc.insecure_channel(server.grpc_target) as channel:
+        stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
+        request = get_model_metadata_pb2.GetModelMetadataRequest()
+        request.model_spec.name = "half_plus_two"
+        request.metadata_field.append("signature_def")
+        response = stub.GetModelMetadata(request, timeout=10)
+        signatures = get_model_metadata_pb2.SignatureDefMap()
+        assert response.metadata["signature_def"].Unpack(signatures)
+        assert "x" in signatures.signature_def["serving_default"].inputs
+        assert response.model_spec.version.value == 123

@@ -1,0 +1,178 @@
+"""Batching off vs on, side by side in one run, over gRPC (perf_analyzer) and REST (wrk).
+
+Starts one build/tern per configuration on the MLP of tests/models/mlp (256 -> 3x512 -> 10):
+  off          no batching
+  on_t0        --enable_batching, max_batch_size 64, batch_timeout_micros 0 (TF Serving's advice
+               for CPUs: take whatever is queued as soon as a batch thread is free)
+  on_t2ms      the same with batch_timeout_micros 2000 (hand-tuned)
+  auto_5ms     batch_timeout_micros 0 + --batching_target_latency_ms=5 (Tern chooses the timeout)
+and drives each at every concurrency level, one configuration after the other per level so that
+drift of the shared machine hits them alike. Each client request is one row (x: [1, 256]).
+Writes results/batching.json, results/batching.md (table) and results/batching.png.
+
+    .venv/bin/python loadtest/batching.py                 # full: 1, 8, 32, 128; 5 s each
+    .venv/bin/python loadtest/batching.py --quick         # smoke (CI): 1, 8; 1 s each; no plot
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import drivers  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL_DIR = ROOT / "tests/models/mlp/model"
+WIDTH = 256
+PARAMS = ("max_batch_size {{ value: 64 }}\nbatch_timeout_micros {{ value: {timeout} }}\n"
+          "max_enqueued_batches {{ value: 1000 }}\nnum_batch_threads {{ value: {threads} }}\n")
+
+
+def configs(tmp, threads, rest_threads):
+    def params(timeout):
+        path = Path(tmp) / f"batching_{timeout}.txt"
+        path.write_text(PARAMS.format(timeout=timeout, threads=threads))
+        return f"--batching_parameters_file={path}"
+    # The REST handler is synchronous: it needs one thread per request in flight to let batches
+    # form, so every configuration gets the same large REST pool.
+    common = [f"--rest_api_num_threads={rest_threads}"]
+    return {
+        "off": common,
+        "on_t0": common + ["--enable_batching", params(0)],
+        "on_t2ms": common + ["--enable_batching", params(2000)],
+        "auto_5ms": common + ["--enable_batching", params(0), "--batching_target_latency_ms=5"],
+    }
+
+
+def batch_compute_ms(server, rows=64, calls=20):
+    """Median gRPC latency of one `rows`-row request on the unbatched server: an upper bound on
+    the compute time of one full batch."""
+    import grpc
+    import tensorflow as tf
+    from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
+    stub = prediction_service_pb2_grpc.PredictionServiceStub(
+        grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}"))
+    req = predict_pb2.PredictRequest()
+    req.model_spec.name = server.model
+    req.inputs["x"].CopyFrom(tf.make_tensor_proto(
+        np.random.default_rng(1).standard_normal((rows, WIDTH)).astype(np.float32)))
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        stub.Predict(req, timeout=30)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def plot(results, levels, path):
+    sys.path.append(str(ROOT / "loadtest/.tools/py"))
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8))
+    for col, proto in enumerate(("grpc", "rest")):
+        for i, (name, by_proto) in enumerate(results.items()):
+            color = f"C{i}"
+            pts = by_proto.get(proto, {})
+            xs = [c for c in levels if str(c) in pts]
+            axes[0][col].plot(xs, [pts[str(c)]["throughput_rps"] for c in xs], marker="o", color=color, label=name)
+            axes[1][col].plot(xs, [pts[str(c)]["p99_ms"] for c in xs], marker="o", color=color,
+                              label=f"{name} p99")
+            axes[1][col].plot(xs, [pts[str(c)]["p50_ms"] for c in xs], marker=".", linestyle=":",
+                              color=color, label=f"{name} p50")
+        axes[0][col].set_title(f"MLP 3x512, {proto}: throughput")
+        axes[0][col].set_ylabel("requests/s")
+        axes[1][col].set_title(f"MLP 3x512, {proto}: latency")
+        axes[1][col].set_ylabel("ms")
+        axes[1][col].set_yscale("log")
+        for ax in (axes[0][col], axes[1][col]):
+            ax.set_xscale("log", base=2)
+            ax.set_xlabel("concurrency")
+            ax.legend(fontsize=7)
+            ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def table(results, levels, compute_ms):
+    lines = ["| proto | concurrency | " + " | ".join(f"{n} rps / p50 / p99 ms" for n in results) +
+             " | on_t0/off | on_t2ms/off | auto/off |",
+             "|---|---|" + "---|" * (len(results) + 3)]
+    for proto in ("grpc", "rest"):
+        for c in levels:
+            cells, rps = [], {}
+            for name, by_proto in results.items():
+                r = by_proto.get(proto, {}).get(str(c))
+                if r is None:
+                    cells.append("-")
+                    continue
+                rps[name] = r["throughput_rps"]
+                err = f" ({r['errors']} err)" if r.get("errors") else ""
+                cells.append(f"{r['throughput_rps']:.0f} / {r['p50_ms']:.2f} / {r['p99_ms']:.2f}{err}")
+            ratios = [f"{rps[n] / rps['off']:.2f}x" if n in rps and rps.get("off") else "-"
+                      for n in ("on_t0", "on_t2ms", "auto_5ms")]
+            lines.append(f"| {proto} | {c} | " + " | ".join(cells + ratios) + " |")
+    lines.append("")
+    lines.append(f"One 64-row batch, measured as a single unbatched gRPC request: {compute_ms:.2f} ms "
+                 f"(median of 20). p99 bound of the issue for on_t2ms: 2 + 3 x that = "
+                 f"{2 + 3 * compute_ms:.2f} ms.")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="smoke run for CI")
+    ap.add_argument("--levels", default=None, help="comma-separated concurrency levels")
+    ap.add_argument("--seconds", type=float, default=None)
+    ap.add_argument("--out", default=str(ROOT / "loadtest/results"))
+    args = ap.parse_args()
+    levels = [int(c) for c in (args.levels or ("1,8" if args.quick else "1,8,32,128")).split(",")]
+    seconds = args.seconds or (1 if args.quick else 5)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    bin_dir = drivers.tools_bin()
+    threads = os.cpu_count() or 2
+    x = np.random.default_rng(3).standard_normal((1, WIDTH)).astype(np.float32)
+    body = {"instances": x.tolist()}
+    results, servers = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        input_json = Path(tmp) / "input.json"
+        input_json.write_text(json.dumps({"data": [{"x": {"content": x.flatten().tolist(),
+                                                          "shape": [1, WIDTH]}}]}))
+        try:
+            for name, flags in configs(tmp, threads, max(levels) + 4).items():
+                servers[name] = drivers.Server("mlp", MODEL_DIR, flags, log_dir=tmp)
+                results[name] = {"grpc": {}, "rest": {}, "flags": flags}
+            compute_ms = batch_compute_ms(servers["off"])
+            for c in levels:
+                for name, server in servers.items():
+                    results[name]["grpc"][str(c)] = drivers.perf_analyzer(
+                        bin_dir, server, c, seconds, input_json, f"x:1,{WIDTH}")
+                    results[name]["rest"][str(c)] = drivers.wrk(server, c, int(seconds), body)
+                    print(f"{name:9s} c={c:4d} grpc {results[name]['grpc'][str(c)]['throughput_rps']:8.0f} rps"
+                          f"  rest {results[name]['rest'][str(c)]['throughput_rps']:8.0f} rps", flush=True)
+        finally:
+            for s in servers.values():
+                s.stop()
+    report = {"scenario": "batching", "model": "mlp 256-3x512-10, one row per request",
+              "levels": levels, "seconds_per_point": seconds, "cpus": os.cpu_count(),
+              "loadavg_at_end": os.getloadavg(), "batch64_compute_ms": compute_ms,
+              "results": {n: {k: v for k, v in r.items()} for n, r in results.items()}}
+    (out / "batching.json").write_text(json.dumps(report, indent=1))
+    md = table({n: {p: r[p] for p in ("grpc", "rest")} for n, r in results.items()}, levels, compute_ms)
+    (out / "batching.md").write_text(md + "\n")
+    print(md)
+    if not args.quick:
+        plot({n: {p: r[p] for p in ("grpc", "rest")} for n, r in results.items()}, levels,
+             out / "batching.png")
+        print(f"wrote {out / 'batching.png'}")
+
+
+if __name__ == "__main__":
+    main()

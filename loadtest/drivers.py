@@ -1,0 +1,136 @@
+"""Load drivers shared by the benchmarks: perf_analyzer (gRPC, TF Serving API) and wrk (REST).
+
+Each driver runs one closed-loop measurement at a fixed concurrency against 127.0.0.1 for a
+bounded time and returns {"throughput_rps", "p50_ms", "p99_ms", "errors", "requests"}.
+"""
+import csv
+import json
+import re
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import urllib.request
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tools_bin():
+    """Installs (once) and returns the directory holding perf_analyzer."""
+    out = subprocess.run([str(ROOT / "loadtest/setup_tools.sh")], check=True,
+                         capture_output=True, text=True)
+    return Path(out.stdout.strip().splitlines()[-1])
+
+
+class Server:
+    """A build/tern process on free ports, stopped with SIGTERM."""
+
+    def __init__(self, model, base_path, args=(), log_dir=None):
+        self.model = model
+        self.grpc_port, self.rest_port = free_port(), free_port()
+        log_dir = Path(log_dir or tempfile.gettempdir())
+        self.log_path = log_dir / f"tern-{self.rest_port}.log"
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [str(ROOT / "build/tern"), f"--port={self.grpc_port}",
+             f"--rest_api_port={self.rest_port}", f"--model_name={model}",
+             f"--model_base_path={base_path}", *args],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"tern exited: {self.log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(
+                        f"http://127.0.0.1:{self.rest_port}/v1/models/{model}", timeout=1) as r:
+                    if b"AVAILABLE" in r.read():
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"tern not ready: {self.log_path.read_text()}")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def perf_analyzer(bin_dir, server, concurrency, seconds, input_json, shape, attempts=3):
+    """gRPC Predict through TF Serving's API: perf_analyzer --service-kind=tfserving.
+
+    perf_analyzer gives up when its windows disagree too much (exit 2, common on a shared
+    machine); then the window is doubled and it is tried again, `attempts` times in all."""
+    for attempt in range(attempts):
+        window_ms = int(seconds * 1000) * (2 ** attempt)
+        with tempfile.TemporaryDirectory() as tmp:
+            report = Path(tmp) / "report.csv"
+            cmd = [str(bin_dir / "perf_analyzer"), "--service-kind=tfserving", "-i", "grpc",
+                   "-u", f"127.0.0.1:{server.grpc_port}", "-m", server.model,
+                   f"--concurrency-range={concurrency}:{concurrency}",
+                   "--measurement-mode=time_windows", f"--measurement-interval={window_ms}",
+                   "--max-trials=5", "--stability-percentage=100",
+                   f"--input-data={input_json}", f"--shape={shape}", "-f", str(report)]
+            out = subprocess.run(cmd, capture_output=True, text=True,
+                                 timeout=window_ms / 1000 * 10 + 60)
+            if out.returncode == 0 and report.exists():
+                row = next(csv.DictReader(report.open()))
+                # perf_analyzer stops at a failed request; a run that finished had none.
+                return {"throughput_rps": float(row["Inferences/Second"]),
+                        "p50_ms": float(row["p50 latency"]) / 1000,
+                        "p99_ms": float(row["p99 latency"]) / 1000,
+                        "errors": 0, "requests": None, "window_ms": window_ms}
+            if "stable" not in out.stdout:
+                break
+    raise RuntimeError(f"perf_analyzer failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
+
+
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = io.open(os.getenv("TERN_WRK_BODY"), "rb")
+wrk.body = f:read("*a")
+f:close()
+"""
+
+
+def wrk(server, concurrency, seconds, body):
+    """REST :predict with wrk (2 client threads, `concurrency` keep-alive connections)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script, body_file = Path(tmp) / "post.lua", Path(tmp) / "body.json"
+        script.write_text(WRK_SCRIPT)
+        body_file.write_text(json.dumps(body))
+        url = f"http://127.0.0.1:{server.rest_port}/v1/models/{server.model}:predict"
+        cmd = ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{seconds}s",
+               "--timeout", "10s", "--latency", "-s", str(script), url]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60,
+                             env={"TERN_WRK_BODY": str(body_file), "PATH": "/usr/bin:/bin"})
+        if out.returncode != 0:
+            raise RuntimeError(f"wrk failed:\n{out.stdout}\n{out.stderr}")
+        text = out.stdout
+
+    def ms(label):
+        m = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = 0
+    if m := re.search(r"Non-2xx or 3xx responses: (\d+)", text):
+        errors += int(m.group(1))
+    if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text):
+        errors += sum(int(g) for g in m.groups())
+    requests = int(re.search(r"(\d+) requests in", text).group(1))
+    return {"throughput_rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
+            "p50_ms": ms("50%"), "p99_ms": ms("99%"), "errors": errors, "requests": requests}

@@ -1,0 +1,122 @@
+// BatchScheduler: named queues of tasks, each task some rows of work, grouped into batches of at
+// most max_batch_size rows and handed to a per-queue process function by a shared pool of batch
+// threads (round-robin over the queues). A batch is run when it is full, or when its oldest task
+// has waited the queue's timeout. Waiting tasks hold no thread: the caller gets its answer
+// through the task. A full queue refuses new tasks at once (UNAVAILABLE); a task whose deadline
+// passed before its batch starts is failed (DEADLINE_EXCEEDED) and not run.
+// With Stepping::kManual there are no threads; tests call ProcessReadyBatches() and inject the
+// clock. Destruction runs every queued batch, then joins. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+
+namespace tern {
+
+using BatchClock = std::chrono::steady_clock;
+
+// One caller's share of a batch. Subclasses carry the payload and deliver the answer.
+class BatchTask {
+ public:
+  virtual ~BatchTask() = default;
+  // Answers the caller with an error; the task is then dropped without being run.
+  virtual void Fail(const Status& status) = 0;
+
+  int64_t rows = 0;
+  BatchClock::time_point deadline = BatchClock::time_point::max();
+  BatchClock::time_point enqueued;  // set by Schedule
+};
+
+using BatchTasks = std::vector<std::unique_ptr<BatchTask>>;
+
+struct BatchQueueOptions {
+  int64_t max_batch_size = 1000;
+  int64_t max_enqueued_batches = 10;
+  int64_t batch_timeout_micros = 0;
+  // > 0: the timeout is chosen automatically. Its ceiling is what the budget leaves after
+  // 2 x the observed compute time of a batch (capped by batch_timeout_micros when that is > 0);
+  // under the ceiling it grows while waiting gathers company (tasks arriving in the second half
+  // of a wait, or several tasks queued at once) and halves each time a wait gathered none, so
+  // light or closed-loop traffic does not wait for requests that will not come.
+  int64_t target_latency_micros = 0;
+  // Runs one batch (on a batch thread) and answers every task in it.
+  std::function<void(BatchTasks)> process;
+};
+
+enum class Stepping { kBackgroundThreads, kManual };
+
+class BatchScheduler {
+ public:
+  struct Options {
+    int num_batch_threads = 1;  // used with Stepping::kBackgroundThreads
+    Stepping stepping = Stepping::kBackgroundThreads;
+    std::function<BatchClock::time_point()> now;  // default: steady_clock::now
+  };
+  static std::unique_ptr<BatchScheduler> Create(Options options);
+  ~BatchScheduler();
+
+  // Enqueues all `tasks` into the queue named `queue`, or none of them (UNAVAILABLE naming the
+  // queue when it is full). The queue is created on first use with `options`; later calls'
+  // options are ignored. Each task must have 1 <= rows <= max_batch_size.
+  Status Schedule(const std::string& queue, const BatchQueueOptions& options, BatchTasks tasks);
+
+  // kManual: runs every batch that is ready now on the calling thread; returns how many ran.
+  int ProcessReadyBatches();
+
+  // The timeout the queue uses now (its fixed one, or the automatic one), or -1 if no queue.
+  int64_t EffectiveTimeoutMicros(const std::string& queue) const;
+  // Tasks waiting in the queue (for tests and metrics).
+  int64_t QueuedTasks(const std::string& queue) const;
+
+ private:
+  struct Batch {
+    BatchTasks tasks;
+    int64_t rows = 0;
+    bool closed = false;  // full: no task joins any more
+  };
+  struct Queue {
+    BatchQueueOptions options;
+    std::deque<Batch> batches;
+    double ema_compute_micros = -1;  // of the batches run so far; -1: none yet
+    double auto_timeout_micros = 0;  // the automatic timeout before the ceiling is applied
+    int64_t in_flight = 0;
+    int64_t CeilingMicros() const;
+    int64_t TimeoutMicros() const;
+    void LearnFrom(size_t tasks, size_t late_joiners, bool timed_out);
+  };
+  struct Taken {
+    std::shared_ptr<Queue> queue;
+    Batch batch;
+    bool timed_out = false;  // released by the timeout rather than by being full
+    size_t late_joiners = 0;  // tasks that arrived in the second half of the wait
+  };
+
+  explicit BatchScheduler(Options options);
+  // Takes the next ready batch (round-robin), or returns false and the time the next open
+  // batch becomes ready. `drain` treats every batch as ready.
+  bool TakeReadyBatchLocked(BatchClock::time_point now, bool drain, Taken* taken,
+                            BatchClock::time_point* next_ready);
+  void Run(Taken taken);
+  void WorkerLoop();
+
+  Options options_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, std::shared_ptr<Queue>> queues_;
+  std::string cursor_;  // last queue served
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace tern

@@ -1,0 +1,108 @@
+#include "batching/batching_options.h"
+
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace tern {
+namespace {
+
+// Collects the text parser's complaints so the error names line and column.
+class ErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    if (first_.empty()) {
+      first_ = "line " + std::to_string(line + 1) + ", column " + std::to_string(column + 1) +
+               ": " + message;
+    }
+  }
+  const std::string& first() const { return first_; }
+
+ private:
+  std::string first_;
+};
+
+}  // namespace
+
+int64_t BatchingOptions::PaddedBatchSize(int64_t rows) const {
+  for (int64_t size : allowed_batch_sizes) {
+    if (size >= rows) return size;
+  }
+  return rows;
+}
+
+Status ValidateBatchingOptions(const BatchingOptions& o, const std::string& source) {
+  auto bad = [&](const std::string& what) {
+    return InvalidArgument("batching parameters " + source + ": " + what);
+  };
+  if (o.max_batch_size <= 0) {
+    return bad("max_batch_size must be > 0, got " + std::to_string(o.max_batch_size));
+  }
+  if (o.batch_timeout_micros < 0) {
+    return bad("batch_timeout_micros must be >= 0, got " + std::to_string(o.batch_timeout_micros));
+  }
+  if (o.max_enqueued_batches <= 0) {
+    return bad("max_enqueued_batches must be > 0, got " + std::to_string(o.max_enqueued_batches));
+  }
+  if (o.num_batch_threads < 0) {
+    return bad("num_batch_threads must be >= 0, got " + std::to_string(o.num_batch_threads));
+  }
+  if (o.target_latency_micros < 0) {
+    return bad("the target latency must be >= 0, got " + std::to_string(o.target_latency_micros) +
+               " us");
+  }
+  const auto& sizes = o.allowed_batch_sizes;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i] <= 0 || (i > 0 && sizes[i] <= sizes[i - 1])) {
+      return bad("allowed_batch_sizes must be positive and strictly increasing, got entry " +
+                 std::to_string(sizes[i]) + " at index " + std::to_string(i));
+    }
+  }
+  if (!sizes.empty() && sizes.back() != o.max_batch_size) {
+    return bad("the last allowed_batch_sizes entry (" + std::to_string(sizes.back()) +
+               ") must equal max_batch_size (" + std::to_string(o.max_batch_size) + ")");
+  }
+  return Status::Ok();
+}
+
+StatusOr<BatchingOptions> MergeBatchingParameters(const tensorflow::serving::BatchingParameters& p,
+                                                  const BatchingOptions& base,
+                                                  const std::string& source) {
+  BatchingOptions o = base;
+  if (p.has_max_batch_size()) o.max_batch_size = p.max_batch_size().value();
+  if (p.has_batch_timeout_micros()) o.batch_timeout_micros = p.batch_timeout_micros().value();
+  if (p.has_max_enqueued_batches()) o.max_enqueued_batches = p.max_enqueued_batches().value();
+  if (p.has_num_batch_threads()) o.num_batch_threads = p.num_batch_threads().value();
+  if (p.allowed_batch_sizes_size() > 0) {
+    o.allowed_batch_sizes.assign(p.allowed_batch_sizes().begin(), p.allowed_batch_sizes().end());
+  }
+  if (p.pad_variable_length_inputs()) o.pad_variable_length_inputs = true;
+  RETURN_IF_ERROR(ValidateBatchingOptions(o, source));
+  return o;
+}
+
+StatusOr<tensorflow::serving::BatchingParameters> ParseBatchingParametersText(
+    const std::string& text, const std::string& source) {
+  tensorflow::serving::BatchingParameters params;
+  google::protobuf::TextFormat::Parser parser;
+  ErrorCollector errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(text, &params)) {
+    return InvalidArgument("cannot parse batching parameters " + source +
+                           " (text-format BatchingParameters): " + errors.first());
+  }
+  return params;
+}
+
+StatusOr<tensorflow::serving::BatchingParameters> ReadBatchingParametersFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot open batching parameters file '" + path + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseBatchingParametersText(text.str(), "'" + path + "'");
+}
+
+}  // namespace tern

@@ -1,0 +1,274 @@
+#include "batching/signature_batcher.h"
+
+#include <condition_variable>
+#include <filesystem>
+#include <optional>
+#include <thread>
+
+#include "batching/tensor_rows.h"
+
+namespace tern {
+namespace {
+
+constexpr const char* kPerModelFile = "assets.extra/batching_params.pbtxt";
+
+// Collects the answers of a request's chunks and answers the caller once all are in.
+struct Join {
+  std::mutex mu;
+  std::vector<SignatureOutputs> parts;
+  size_t remaining = 0;
+  Status error;
+  InnerDims inner = InnerDims::kMustMatch;
+  SignatureDone done;
+
+  void Finish(size_t chunk, StatusOr<SignatureOutputs> result) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!result.ok()) {
+        if (error.ok()) error = result.status();
+      } else {
+        parts[chunk] = std::move(result).value();
+      }
+      if (--remaining > 0) return;
+    }
+    if (!error.ok()) return done(error);
+    if (parts.size() == 1) return done(std::move(parts[0]));
+    SignatureOutputs merged;
+    for (const auto& [name, first] : parts[0]) {
+      std::vector<Tensor> pieces;
+      int64_t rows = 0;
+      for (auto& part : parts) {
+        pieces.push_back(part[name]);
+        rows += part[name].dim(0);
+      }
+      auto whole = ConcatRows(pieces, rows, inner);
+      if (!whole.ok()) return done(whole.status().WithContext("reassembling output '" + name + "'"));
+      merged.emplace(name, std::move(whole).value());
+    }
+    done(std::move(merged));
+  }
+};
+
+// The rows every input shares along dimension 0, or -1 when the request cannot be batched.
+int64_t BatchRows(const std::map<std::string, Tensor>& inputs) {
+  int64_t rows = -1;
+  for (const auto& [name, t] : inputs) {
+    if (t.rank() < 1 || t.dim(0) < 1) return -1;
+    if (t.dtype() != tensorflow::DT_STRING && DataTypeSize(t.dtype()) == 0) return -1;
+    if (rows >= 0 && t.dim(0) != rows) return -1;
+    rows = t.dim(0);
+  }
+  return rows;
+}
+
+}  // namespace
+
+struct SignatureBatcher::Task final : BatchTask {
+  const SavedModel* model = nullptr;
+  std::shared_ptr<const void> keep_alive;
+  std::string signature_name;
+  std::vector<std::string> output_filter;
+  std::map<std::string, Tensor> inputs;
+  std::shared_ptr<Join> join;
+  size_t chunk = 0;
+
+  void Fail(const Status& status) override { join->Finish(chunk, status); }
+};
+
+SignatureBatcher::SignatureBatcher(Options options) : options_(std::move(options)) {}
+
+StatusOr<std::unique_ptr<SignatureBatcher>> SignatureBatcher::Create(Options options) {
+  RETURN_IF_ERROR(ValidateBatchingOptions(options.defaults, "(server defaults)"));
+  std::unique_ptr<SignatureBatcher> batcher(new SignatureBatcher(options));
+  BatchScheduler::Options scheduler_options;
+  scheduler_options.stepping = options.stepping;
+  scheduler_options.now = options.now;
+  scheduler_options.num_batch_threads =
+      options.defaults.num_batch_threads > 0
+          ? static_cast<int>(options.defaults.num_batch_threads)
+          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  batcher->scheduler_ = BatchScheduler::Create(std::move(scheduler_options));
+  return batcher;
+}
+
+StatusOr<const BatchingOptions*> SignatureBatcher::OptionsFor(const SavedModel& model) {
+  if (options_.per_model == PerModelParameters::kIgnore) return &options_.defaults;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = per_model_.find(model.export_dir());
+  if (it != per_model_.end()) return it->second.get();
+  const std::string path = (std::filesystem::path(model.export_dir()) / kPerModelFile).string();
+  std::shared_ptr<const BatchingOptions> own;
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    ASSIGN_OR_RETURN(auto params, ReadBatchingParametersFile(path));
+    ASSIGN_OR_RETURN(auto merged, MergeBatchingParameters(params, options_.defaults, "'" + path + "'"));
+    own = std::make_shared<const BatchingOptions>(std::move(merged));
+  }
+  per_model_[model.export_dir()] = own;
+  return own.get();
+}
+
+std::string SignatureBatcher::QueueNameFor(const SignatureRun& run,
+                                           const BatchingOptions& options) const {
+  if (BatchRows(run.inputs) < 0) return "";
+  // The model's address separates a re-loaded version from the old one; it cannot be reused
+  // while a queued task holds keep_alive.
+  char address[32];
+  std::snprintf(address, sizeof(address), "%p", static_cast<const void*>(run.model));
+  std::string name = run.model_name + "/" + std::to_string(run.version) + "/" +
+                     run.signature_name + " @" + address;
+  for (const auto& f : run.output_filter) name += " >" + f;
+  for (const auto& [input, t] : run.inputs) {
+    name += " " + input + ":" + DataTypeName(t.dtype());
+    if (options.pad_variable_length_inputs) {
+      name += "/rank" + std::to_string(t.rank());
+    } else {
+      name += "[*";
+      for (int d = 1; d < t.rank(); ++d) name += "," + std::to_string(t.dim(d));
+      name += "]";
+    }
+  }
+  return name;
+}
+
+void SignatureBatcher::RunAsync(SignatureRun run, SignatureDone done) {
+  auto options = OptionsFor(*run.model);
+  if (!options.ok()) return done(options.status());
+  const BatchingOptions* batching = *options;
+  const std::string queue = batching ? QueueNameFor(run, *batching) : "";
+  if (queue.empty()) {
+    return done(run.model->RunSignature(run.signature_name, run.inputs, run.output_filter,
+                                        run.options));
+  }
+  const int64_t rows = BatchRows(run.inputs);
+  const int64_t chunk_rows = batching->max_batch_size;
+  const size_t chunks = static_cast<size_t>((rows + chunk_rows - 1) / chunk_rows);
+
+  auto join = std::make_shared<Join>();
+  join->parts.resize(chunks);
+  join->remaining = chunks;
+  join->inner = batching->pad_variable_length_inputs ? InnerDims::kPadToLargest
+                                                     : InnerDims::kMustMatch;
+  join->done = std::move(done);
+  BatchTasks tasks;
+  for (size_t c = 0; c < chunks; ++c) {
+    auto task = std::make_unique<Task>();
+    const int64_t begin = static_cast<int64_t>(c) * chunk_rows;
+    task->rows = std::min(chunk_rows, rows - begin);
+    task->deadline = run.options.deadline;
+    task->model = run.model;
+    task->keep_alive = run.keep_alive;
+    task->signature_name = run.signature_name;
+    task->output_filter = run.output_filter;
+    task->join = join;
+    task->chunk = c;
+    if (chunks == 1) {
+      task->inputs = run.inputs;
+    } else {
+      for (const auto& [name, t] : run.inputs) {
+        auto rows_of = SliceRows(t, begin, task->rows);
+        if (!rows_of.ok()) return join->done(rows_of.status().WithContext("input '" + name + "'"));
+        task->inputs.emplace(name, std::move(rows_of).value());
+      }
+    }
+    tasks.push_back(std::move(task));
+  }
+  BatchQueueOptions queue_options;
+  queue_options.max_batch_size = batching->max_batch_size;
+  queue_options.max_enqueued_batches = batching->max_enqueued_batches;
+  queue_options.batch_timeout_micros = batching->batch_timeout_micros;
+  queue_options.target_latency_micros = batching->target_latency_micros;
+  queue_options.process = [batching = *batching](BatchTasks batch) {
+    ProcessBatch(batching, std::move(batch));
+  };
+  Status scheduled = scheduler_->Schedule(queue, queue_options, std::move(tasks));
+  if (!scheduled.ok()) {
+    join->done(scheduled.WithContext("model '" + run.model_name + "' version " +
+                                     std::to_string(run.version)));
+  }
+}
+
+void SignatureBatcher::ProcessBatch(const BatchingOptions& options, BatchTasks batch) {
+  std::vector<Task*> tasks;
+  int64_t rows = 0;
+  auto deadline = BatchClock::time_point::min();
+  for (auto& t : batch) {
+    tasks.push_back(static_cast<Task*>(t.get()));
+    rows += t->rows;
+    deadline = std::max(deadline, t->deadline);
+  }
+  auto fail_all = [&](const Status& status) {
+    for (Task* t : tasks) t->join->Finish(t->chunk, status);
+  };
+  const Task& first = *tasks.front();
+  const int64_t padded = options.PaddedBatchSize(rows);
+  const InnerDims inner =
+      options.pad_variable_length_inputs ? InnerDims::kPadToLargest : InnerDims::kMustMatch;
+  std::map<std::string, Tensor> merged;
+  for (const auto& [name, unused] : first.inputs) {
+    std::vector<Tensor> parts;
+    for (Task* t : tasks) parts.push_back(t->inputs.at(name));
+    auto whole = ConcatRows(parts, padded, inner);
+    if (!whole.ok()) return fail_all(whole.status().WithContext("batching input '" + name + "'"));
+    merged.emplace(name, std::move(whole).value());
+  }
+  RunOptions run_options;
+  run_options.deadline = deadline;
+  auto outputs = first.model->RunSignature(first.signature_name, merged, first.output_filter,
+                                           run_options);
+  if (!outputs.ok()) return fail_all(outputs.status());
+  for (const auto& [name, t] : *outputs) {
+    if (t.rank() < 1 || t.dim(0) != padded) {
+      return fail_all(FailedPrecondition(
+          "signature '" + first.signature_name + "' output '" + name + "' is " + t.DebugString() +
+          " for a batch of " + std::to_string(padded) +
+          " rows; batching needs every output to keep the batch as dimension 0 (turn batching "
+          "off for this model)"));
+    }
+  }
+  int64_t at = 0;
+  for (Task* t : tasks) {
+    SignatureOutputs mine;
+    Status status;
+    for (const auto& [name, whole] : *outputs) {
+      auto part = SliceRows(whole, at, t->rows);
+      if (!part.ok()) {
+        status = part.status();
+        break;
+      }
+      mine.emplace(name, std::move(part).value());
+    }
+    at += t->rows;
+    if (status.ok()) {
+      t->join->Finish(t->chunk, std::move(mine));
+    } else {
+      t->join->Finish(t->chunk, status);
+    }
+  }
+}
+
+StatusOr<SignatureOutputs> SignatureBatcher::Run(SignatureRun run) {
+  struct Waiter {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<StatusOr<SignatureOutputs>> result;
+  };
+  auto waiter = std::make_shared<Waiter>();
+  const auto deadline = run.options.deadline;
+  RunAsync(std::move(run), [waiter](StatusOr<SignatureOutputs> result) {
+    {
+      std::lock_guard<std::mutex> lock(waiter->mu);
+      waiter->result = std::move(result);
+    }
+    waiter->cv.notify_all();
+  });
+  std::unique_lock<std::mutex> lock(waiter->mu);
+  if (deadline == BatchClock::time_point::max()) {
+    waiter->cv.wait(lock, [&] { return waiter->result.has_value(); });
+  } else if (!waiter->cv.wait_until(lock, deadline, [&] { return waiter->result.has_value(); })) {
+    return DeadlineExceeded("the request's deadline passed while it waited for its batch");
+  }
+  return std::move(*waiter->result);
+}
+
+}  // namespace tern

@@ -1,0 +1,33 @@
+#include "server/batching_flags.h"
+
+namespace tern {
+
+StatusOr<std::unique_ptr<SignatureBatcher>> MakeBatcherFromFlags(const ServerFlags& flags) {
+  if (!flags.enable_batching) {
+    // As TF Serving: a batching file without --enable_batching is a mistake worth stopping for.
+    if (!flags.batching_parameters_file.empty()) {
+      return InvalidArgument("--batching_parameters_file is set but --enable_batching is not");
+    }
+    if (flags.batching_target_latency_ms != 0) {
+      return InvalidArgument("--batching_target_latency_ms is set but --enable_batching is not");
+    }
+    return std::unique_ptr<SignatureBatcher>();
+  }
+  SignatureBatcher::Options options;
+  if (!flags.batching_parameters_file.empty()) {
+    ASSIGN_OR_RETURN(auto params, ReadBatchingParametersFile(flags.batching_parameters_file));
+    ASSIGN_OR_RETURN(options.defaults,
+                     MergeBatchingParameters(params, options.defaults,
+                                             "'" + flags.batching_parameters_file + "'"));
+  }
+  if (flags.batching_target_latency_ms < 0) {
+    return InvalidArgument("--batching_target_latency_ms must be >= 0, got " +
+                           std::to_string(flags.batching_target_latency_ms));
+  }
+  options.defaults.target_latency_micros = flags.batching_target_latency_ms * 1000;
+  options.per_model = flags.enable_per_model_batching_parameters ? PerModelParameters::kRead
+                                                                 : PerModelParameters::kIgnore;
+  return SignatureBatcher::Create(std::move(options));
+}
+
+}  // namespace tern

@@ -1,0 +1,230 @@
+#include "batching/batch_scheduler.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+namespace tern {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// A task that records how it ended.
+struct RecordingTask : BatchTask {
+  RecordingTask(int id, int64_t n, std::vector<Status>* failures) : id(id), failures(failures) {
+    rows = n;
+  }
+  void Fail(const Status& status) override { failures->push_back(status); }
+  int id;
+  std::vector<Status>* failures;
+};
+
+class BatchSchedulerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    BatchScheduler::Options options;
+    options.stepping = Stepping::kManual;
+    options.now = [this] { return start_ + std::chrono::microseconds(now_us_.load()); };
+    scheduler_ = BatchScheduler::Create(options);
+  }
+
+  BatchQueueOptions Queue(int64_t max_batch, int64_t max_batches, int64_t timeout_us) {
+    BatchQueueOptions q;
+    q.max_batch_size = max_batch;
+    q.max_enqueued_batches = max_batches;
+    q.batch_timeout_micros = timeout_us;
+    q.process = [this](BatchTasks tasks) {
+      std::vector<int> ids;
+      for (auto& t : tasks) ids.push_back(static_cast<RecordingTask*>(t.get())->id);
+      batches_.push_back(ids);
+      now_us_ += compute_us_;  // the batch "takes" this long
+    };
+    return q;
+  }
+
+  Status Add(const std::string& queue, const BatchQueueOptions& q, int id, int64_t rows,
+             BatchClock::time_point deadline = BatchClock::time_point::max()) {
+    BatchTasks tasks;
+    tasks.push_back(std::make_unique<RecordingTask>(id, rows, &failures_));
+    tasks.back()->deadline = deadline;
+    return scheduler_->Schedule(queue, q, std::move(tasks));
+  }
+
+  const BatchClock::time_point start_ = BatchClock::now();
+  std::atomic<int64_t> now_us_{0};
+  int64_t compute_us_ = 0;
+  std::vector<std::vector<int>> batches_;
+  std::vector<Status> failures_;
+  std::unique_ptr<BatchScheduler> scheduler_;
+};
+
+TEST_F(BatchSchedulerTest, FullBatchRunsAtOnceAndPartialWaitsForTimeout) {
+  auto q = Queue(/*max_batch=*/4, /*max_batches=*/10, /*timeout_us=*/1000);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(Add("m", q, i, 1).ok());
+  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);  // only the full one
+  EXPECT_THAT(batches_, ElementsAre(ElementsAre(0, 1, 2, 3)));
+  now_us_ = 999;
+  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 0);
+  now_us_ = 1000;
+  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
+  EXPECT_THAT(batches_[1], ElementsAre(4));
+}
+
+TEST_F(BatchSchedulerTest, TaskThatDoesNotFitStartsANewBatch) {
+  auto q = Queue(4, 10, 0);
+  ASSERT_TRUE(Add("m", q, 0, 3).ok());
+  ASSERT_TRUE(Add("m", q, 1, 2).ok());
+  ASSERT_TRUE(Add("m", q, 2, 2).ok());
+  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 2);
+  EXPECT_THAT(batches_, ElementsAre(ElementsAre(0), ElementsAre(1, 2)));
+}
+
+TEST_F(BatchSchedulerTest, FullQueueRefusesAtOnceAndChangesNothing) {
+  auto q = Queue(2, /*max_batches=*/2, 1000);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(Add("m", q, i, 1).ok());
+  Status refused = Add("m", q, 99, 1);
+  EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
+  EXPECT_THAT(refused.message(), HasSubstr("'m' is full"));
+  // All or nothing: two tasks that need a third batch are refused together.
+  BatchTasks two;
+  two.push_back(std::make_unique<RecordingTask>(100, 1, &failures_));
+  two.push_back(std::make_unique<RecordingTask>(101, 1, &failures_));
+  EXPECT_EQ(scheduler_->Schedule("m", q, std::move(two)).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(scheduler_->QueuedTasks("m"), 4);
+  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 2);
+  EXPECT_THAT(batches_, ElementsAre(ElementsAre(0, 1), ElementsAre(2, 3)));
+  EXPECT_TRUE(Add("m", q, 5, 1).ok());  // room again
+}
+
+TEST_F(BatchSchedulerTest, ExpiredTaskIsFailedAndNotRun) {
+  auto q = Queue(4, 10, 1000);
+  ASSERT_TRUE(Add("m", q, 0, 1, start_ + std::chrono::microseconds(500)).ok());
+  ASSERT_TRUE(Add("m", q, 1, 1).ok());
+  now_us_ = 1000;
+  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
+  EXPECT_THAT(batches_, ElementsAre(ElementsAre(1)));
+  ASSERT_EQ(failures_.size(), 1u);
+  EXPECT_EQ(failures_[0].code(), StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(failures_[0].message(), HasSubstr("not run"));
+}
+
+TEST_F(BatchSchedulerTest, OversizedTaskIsRejected) {
+  auto q = Queue(4, 10, 0);
+  Status s = Add("m", q, 0, 5);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(BatchSchedulerTest, QueuesAreServedRoundRobin) {
+  auto q = Queue(1, 10, 0);
+  ASSERT_TRUE(Add("a", q, 1, 1).ok());
+  ASSERT_TRUE(Add("a", q, 2, 1).ok());
+  ASSERT_TRUE(Add("b", q, 3, 1).ok());
+  ASSERT_TRUE(Add("b", q, 4, 1).ok());
+  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 4);
+  EXPECT_THAT(batches_, ElementsAre(ElementsAre(1), ElementsAre(3), ElementsAre(2), ElementsAre(4)));
+}
+
+TEST_F(BatchSchedulerTest, AutomaticTimeoutGrowsWhileRequestsArriveTogether) {
+  auto q = Queue(8, 10, /*timeout_us=*/0);
+  q.target_latency_micros = 10000;
+  compute_us_ = 3000;
+  // Nothing learned yet: no waiting.
+  ASSERT_TRUE(Add("m", q, 0, 1).ok());
+  EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 0);
+  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
+  EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 0) << "a lone request teaches nothing";
+  // A second request keeps arriving late in the wait: the timeout climbs in quarters of its
+  // ceiling, which is the 10 ms budget minus 2 x 3 ms of compute.
+  std::vector<int64_t> seen;
+  for (int i = 0; i < 6; ++i) {
+    const int64_t timeout = scheduler_->EffectiveTimeoutMicros("m");
+    ASSERT_TRUE(Add("m", q, 10 + i, 1).ok());
+    now_us_ += timeout * 3 / 4;
+    ASSERT_TRUE(Add("m", q, 20 + i, 1).ok());
+    now_us_ += timeout - timeout * 3 / 4;
+    EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
+    seen.push_back(scheduler_->EffectiveTimeoutMicros("m"));
+  }
+  EXPECT_THAT(seen, ElementsAre(1000, 2000, 3000, 4000, 4000, 4000));
+  // Closed-loop clients that are all queued already: waiting gathers nobody new, so it halves.
+  ASSERT_TRUE(Add("m", q, 40, 1).ok());
+  ASSERT_TRUE(Add("m", q, 41, 1).ok());
+  now_us_ += scheduler_->EffectiveTimeoutMicros("m");
+  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
+  EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 2000);
+  ASSERT_TRUE(Add("m", q, 42, 1).ok());
+  now_us_ += 1000;
+  ASSERT_TRUE(Add("m", q, 43, 1).ok());  // arrives in the second half: grows again
+  now_us_ += 1000;
+  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
+  EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 3000);
+  // Waits that gather nothing halve it, down to zero.
+  seen.clear();
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(Add("m", q, 30 + i, 1).ok());
+    now_us_ += scheduler_->EffectiveTimeoutMicros("m");
+    EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
+    seen.push_back(scheduler_->EffectiveTimeoutMicros("m"));
+  }
+  EXPECT_THAT(seen, ElementsAre(1500, 750, 375, 187, 93, 0, 0, 0));
+}
+
+TEST_F(BatchSchedulerTest, AutomaticTimeoutCeilingShrinksWithComputeTime) {
+  auto q = Queue(8, 10, /*timeout_us=*/0);
+  q.target_latency_micros = 10000;
+  compute_us_ = 6000;  // 2 x compute exceeds the budget: never wait
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(Add("m", q, i, 4).ok());
+    ASSERT_TRUE(Add("m", q, 100 + i, 4).ok());
+    now_us_ += scheduler_->EffectiveTimeoutMicros("m");
+    scheduler_->ProcessReadyBatches();
+  }
+  EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 0);
+}
+
+TEST_F(BatchSchedulerTest, AutomaticTimeoutIsCappedByTheFixedOne) {
+  auto q = Queue(8, 10, /*timeout_us=*/1000);
+  q.target_latency_micros = 50000;
+  compute_us_ = 100;
+  for (int i = 0; i < 10; ++i) {
+    const int64_t timeout = scheduler_->EffectiveTimeoutMicros("m");
+    ASSERT_TRUE(Add("m", q, i, 1).ok());
+    now_us_ += timeout * 3 / 4;
+    ASSERT_TRUE(Add("m", q, 100 + i, 1).ok());
+    now_us_ += timeout - timeout * 3 / 4;
+    scheduler_->ProcessReadyBatches();
+  }
+  EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 1000);
+}
+
+TEST(BatchSchedulerThreadsTest, BackgroundThreadsAnswerEveryTask) {
+  BatchScheduler::Options options;
+  options.num_batch_threads = 2;
+  auto scheduler = BatchScheduler::Create(options);
+  std::atomic<int64_t> rows_run{0};
+  std::atomic<int> batches{0};
+  BatchQueueOptions q;
+  q.max_batch_size = 16;
+  q.max_enqueued_batches = 1000;
+  q.batch_timeout_micros = 200;
+  q.process = [&](BatchTasks tasks) {
+    ++batches;
+    for (auto& t : tasks) rows_run += t->rows;
+  };
+  std::vector<Status> failures;
+  for (int i = 0; i < 500; ++i) {
+    BatchTasks tasks;
+    tasks.push_back(std::make_unique<RecordingTask>(i, 1 + i % 3, &failures));
+    ASSERT_TRUE(scheduler->Schedule("m", q, std::move(tasks)).ok());
+  }
+  scheduler.reset();  // drains
+  int64_t expected = 0;
+  for (int i = 0; i < 500; ++i) expected += 1 + i % 3;
+  EXPECT_EQ(rows_run.load(), expected);
+  EXPECT_TRUE(failures.empty());
+}
+
+}  // namespace
+}  // namespace tern
