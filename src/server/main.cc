@@ -10,6 +10,7 @@
 #include "loader/model_manager.h"
 #include "server/flags.h"
 #include "server/grpc_service.h"
+#include "server/inspect_command.h"
 #include "server/prediction_service.h"
 #include "server/rest_api.h"
 #include "server/rest_server.h"
@@ -45,6 +46,10 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  if (argc > 1 && std::string(argv[1]) == "inspect") {
+    return tern::RunInspectCommand(std::vector<std::string>(argv + 2, argv + argc), std::cout,
+                                   std::cerr);
+  }
 
   auto flags = tern::ParseServerFlags(std::vector<std::string>(argv + 1, argv + argc));
   if (!flags.ok()) {
