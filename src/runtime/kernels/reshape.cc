@@ -37,11 +37,24 @@ Status ComputeReshape(KernelContext& ctx) {
   }
   const int64_t n = input.num_elements();
   if (unknown >= 0) {
-    if (known == 0 || n % known != 0) {
+    // Like TensorFlow, zero-sized dims are left out on both sides when inferring -1, so an
+    // empty batch keeps the size of the other dims ([0,19,8] -> [0,-1,8] gives [0,19,8]).
+    int64_t in_nonzero = 1, out_nonzero = 1;
+    bool has_zero = false;
+    for (int64_t d : input.shape().dims()) d == 0 ? (void)(has_zero = true) : (void)(in_nonzero *= d);
+    for (size_t i = 0; i < dims.size(); ++i) {
+      if (static_cast<int>(i) != unknown && dims[i] != 0) out_nonzero *= dims[i];
+    }
+    if (out_nonzero == 0 || in_nonzero % out_nonzero != 0 ||
+        (!has_zero && known * (in_nonzero / out_nonzero) != n)) {
       return ctx.Error("cannot infer -1 in shape: input " + input.shape().DebugString() + " has " +
                        std::to_string(n) + " elements");
     }
-    dims[unknown] = n / known;
+    dims[unknown] = in_nonzero / out_nonzero;
+    if (known * dims[unknown] != n) {
+      return ctx.Error("input " + input.shape().DebugString() + " cannot be reshaped to " +
+                       TensorShape(dims).DebugString());
+    }
   } else if (known != n) {
     return ctx.Error("input " + input.shape().DebugString() + " has " + std::to_string(n) +
                      " elements, which cannot be reshaped to " + TensorShape(dims).DebugString());
