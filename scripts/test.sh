@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up, builds Tern and runs every test: C++ unit tests (ctest), the proto
 # wire-compatibility check against TensorFlow's own descriptors, and the integration tests
-# (pytest) that run build/tern against real SavedModels with the official clients.
+# (pytest) that run build/tern against real SavedModels with the official clients, and the
+# differential test of the model zoo against TensorFlow (tests/conformance).
 # Usage: scripts/test.sh [--asan]   (--asan also runs the unit tests under ASan+UBSan)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,3 +28,5 @@ echo "== proto wire compatibility"
 echo "== integration tests (pytest)"
 export TF_CPP_MIN_LOG_LEVEL=2
 .venv/bin/python -m pytest tests/integration -q -p no:cacheprovider
+echo "== conformance with TensorFlow (model zoo)"
+.venv/bin/python -m pytest tests/conformance -q -p no:cacheprovider

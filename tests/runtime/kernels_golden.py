@@ -507,6 +507,13 @@ def zoo_elementwise_cases():
     case("Size/default", "Size", [("input", np.zeros([2, 3, 0], np.float32))])
     case("Size/int64", "Size", [("input", np.zeros([2, 3], np.float32))], attrs={"out_type": tf.int64})
     case("Rank/3d", "Rank", [("input", np.zeros([2, 3, 1], np.float32))])
+    # An empty batch through Keras' Reshape and Flatten: -1 is inferred the way TF does.
+    case("Reshape/empty_keep_dims", "Reshape",
+         [("tensor", np.zeros([0, 19, 8], np.float32)), ("shape", i32([0, -1, 8]))])
+    case("Reshape/empty_flatten", "Reshape",
+         [("tensor", np.zeros([0, 19, 8], np.float32)), ("shape", i32([-1, 152]))])
+    case("Reshape/empty_inexact", "Reshape",
+         [("tensor", np.zeros([0, 19, 8], np.float32)), ("shape", i32([0, -1, 7]))])
 
 
 def zoo_window_cases():

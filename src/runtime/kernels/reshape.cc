@@ -37,16 +37,26 @@ Status ComputeReshape(KernelContext& ctx) {
   }
   const int64_t n = input.num_elements();
   if (unknown >= 0) {
-    // Like TensorFlow, zero-sized dims are left out on both sides when inferring -1, so an
-    // empty batch keeps the size of the other dims ([0,19,8] -> [0,-1,8] gives [0,19,8]).
-    int64_t in_nonzero = 1, out_nonzero = 1;
-    bool has_zero = false;
-    for (int64_t d : input.shape().dims()) d == 0 ? (void)(has_zero = true) : (void)(in_nonzero *= d);
+    // As TensorFlow infers it: the input's zero-sized dims are left out only when the requested
+    // shape has a zero dim too, so [0,19,8] -> [0,-1,8] gives [0,19,8] and [0,8] -> [-1,8]
+    // gives [0,8].
+    bool sizes_have_zero = false;
+    int64_t out_nonzero = 1;
     for (size_t i = 0; i < dims.size(); ++i) {
-      if (static_cast<int>(i) != unknown && dims[i] != 0) out_nonzero *= dims[i];
+      if (static_cast<int>(i) == unknown) continue;
+      dims[i] == 0 ? (void)(sizes_have_zero = true) : (void)(out_nonzero *= dims[i]);
     }
-    if (out_nonzero == 0 || in_nonzero % out_nonzero != 0 ||
-        (!has_zero && known * (in_nonzero / out_nonzero) != n)) {
+    int64_t in_nonzero = 1;
+    bool has_zero = false;
+    for (int64_t d : input.shape().dims()) {
+      if (d > 0 || !sizes_have_zero) {
+        in_nonzero *= d;
+      } else {
+        has_zero = true;
+      }
+    }
+    // With zero-sized dims the element count (0) matches whatever is inferred, as in TF.
+    if (!has_zero && in_nonzero / out_nonzero * out_nonzero != n) {
       return ctx.Error("cannot infer -1 in shape: input " + input.shape().DebugString() + " has " +
                        std::to_string(n) + " elements");
     }
