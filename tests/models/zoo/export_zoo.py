@@ -52,9 +52,11 @@ def exporters():
     for build in keras_models.BUILDERS:
         def export(path, build=build):
             model, hints = build()
-            # save_traces=False skips re-tracing every layer's call (slow); the serving
-            # signature, the graph Tern runs, is the same.
-            model.save(path, save_format="tf", save_traces=False)
+            # save_traces=False skips re-tracing every layer's call (slow) but also Keras'
+            # default signature, so serving_default is traced here the way Keras traces it:
+            # the model called on its input specs, outputs named after the output layers.
+            model.save(path, save_format="tf", save_traces=False,
+                       signatures=keras_models.serving_signature(model))
             return hints
         out.append((build.__name__, "keras", export))
     out += [(e.__name__, "tf.Module", e) for e in module_models.EXPORTERS]

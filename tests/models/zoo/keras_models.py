@@ -254,6 +254,22 @@ def category_encoding():
         "cats": {"kind": "int", "low": 0, "high": 10}}
 
 
+def serving_signature(model):
+    """A tf.function like Keras' default serving signature for `model`."""
+    import tensorflow as tf
+    specs = [tf.TensorSpec(i.shape, i.dtype, name=i.name.split(":")[0]) for i in model.inputs]
+
+    @tf.function(input_signature=specs)
+    def serve(*args):
+        out = model(list(args) if len(args) > 1 else args[0], training=False)
+        if isinstance(out, dict):
+            return out
+        if not isinstance(out, (list, tuple)):
+            out = [out]
+        return dict(zip(model.output_names, out))
+    return serve
+
+
 BUILDERS = [
     mlp_relu_softmax, mlp_tanh_sigmoid, mlp_gelu_swish, mlp_linear, mlp_dropout_batchnorm,
     mlp_layernorm, multi_io, int_bool_inputs, conv_same_valid, conv_dilated, depthwise_separable,
