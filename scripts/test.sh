@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up, builds Tern and runs every test: C++ unit tests (ctest), the proto
 # wire-compatibility check against TensorFlow's own descriptors, and the integration tests
-# (pytest) that run build/tern against real SavedModels with the official clients.
+# (pytest) that run build/tern against real SavedModels with the official clients, and the
+# differential test of the model zoo against TensorFlow (tests/conformance).
 # Usage: scripts/test.sh [--asan] [--bench]   (--asan also runs the unit tests under ASan+UBSan;
 #        --bench runs the full batching benchmark instead of its short smoke form)
 set -euo pipefail
@@ -29,9 +30,7 @@ echo "== benchmark smoke (metrics page vs one predict; full run: loadtest/metric
 build/loadtest/metrics_render_bench --models=3 --benchmark_min_time=0.01 2>&1 | grep -E '^BM_'
 echo "== proto wire compatibility"
 .venv/bin/python tests/conformance/check_proto_wire_compat.py 2>&1 | grep -v -E 'oneDNN|cpu_feature_guard|rebuild TensorFlow|AVX'
-echo "== integration tests (pytest)"
 export TF_CPP_MIN_LOG_LEVEL=2
-.venv/bin/python -m pytest tests/integration -q -p no:cacheprovider
 if [ "$BENCH" = 1 ]; then
   echo "== batching benchmark (full; writes loadtest/results/)"
   .venv/bin/python loadtest/batching.py 2>&1 | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN'
@@ -40,3 +39,7 @@ else
   .venv/bin/python loadtest/batching.py --quick --out build/loadtest-smoke 2>&1 \
     | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN'
 fi
+echo "== conformance with TensorFlow (model zoo)"
+.venv/bin/python -m pytest tests/conformance -q -p no:cacheprovider
+echo "== integration tests (pytest)"
+.venv/bin/python -m pytest tests/integration -q -p no:cacheprovider

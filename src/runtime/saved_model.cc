@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "runtime/inspect.h"
 #include "tf/saved_model.pb.h"
 
 namespace tern {
@@ -92,6 +93,11 @@ StatusOr<std::unique_ptr<SavedModel>> SavedModel::Load(const std::string& export
                     "}; it has: {" + available + "}");
   }
   model->meta_graph_ = std::move(*proto.mutable_meta_graphs(chosen));
+  // Every missing op at once, before any work: a user fixes (or reports) them all in one go.
+  auto unsupported = InventoryOps(model->meta_graph_).Unsupported();
+  if (!unsupported.empty()) {
+    return Unimplemented(UnsupportedOpsMessage(unsupported) + " (SavedModel '" + export_dir + "')");
+  }
   ASSIGN_OR_RETURN(model->session_,
                    Session::Create(std::move(*model->meta_graph_.mutable_graph_def())));
   RETURN_IF_ERROR(model->Restore());

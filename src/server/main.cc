@@ -20,6 +20,7 @@
 #include "server/health_service.h"
 #include "server/kserve_grpc.h"
 #include "server/kserve_rest.h"
+#include "server/inspect_command.h"
 #include "server/prediction_service.h"
 #include "server/rest_api.h"
 #include "server/rest_server.h"
@@ -55,6 +56,10 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  if (argc > 1 && std::string(argv[1]) == "inspect") {
+    return tern::RunInspectCommand(std::vector<std::string>(argv + 2, argv + argc), std::cout,
+                                   std::cerr);
+  }
 
   auto flags = tern::ParseServerFlags(std::vector<std::string>(argv + 1, argv + argc));
   if (!flags.ok()) {

@@ -53,7 +53,13 @@ def enc_tensor(t):
             "values": [enc_value(v, t.dtype) for v in np.asarray(arr).reshape(-1).tolist()]}
 
 
+class Ints(list):
+    """A list(int) attr value (strides, ksize, dilations); plain lists of numbers are list(float)."""
+
+
 def enc_attr(v):
+    if isinstance(v, Ints):
+        return {"list_i": [int(x) for x in v]}
     if isinstance(v, bool):
         return {"b": v}
     if isinstance(v, int):
@@ -437,11 +443,131 @@ def other_cases():
          attrs={"validate_indices": False})
 
 
+def zoo_elementwise_cases():
+    """Activations, math, comparisons, reductions and shape ops of the model zoo, with edges:
+    NaN, +-inf, zeros, integer wrap-around, division by zero, empty tensors."""
+    edge = f32([[-np.inf, -1e4, -2.5, -0.0], [0.0, 1e-8, 3.0, np.inf], [np.nan, 20.0, -20.0, 6.5]])
+    for op in ("Tanh", "Sigmoid", "Erf", "Exp", "Relu6", "Softmax"):
+        arg = "logits" if op == "Softmax" else ("features" if op == "Relu6" else "x")
+        data = edge if op != "Softmax" else f32([[1, 2, 3], [-1e4, 0, 1e4], [0, 0, 0]])
+        case(op + "/float", op, [(arg, data)])
+        case(op + "/double", op, [(arg, data.astype(np.float64))])
+        case(op + "/empty", op, [(arg, np.zeros([0, 3], np.float32))])
+    case("Softmax/rank3", "Softmax", [("logits", np.linspace(-3, 3, 24, dtype=np.float32).reshape(2, 3, 4))])
+    for op in ("Sqrt", "Rsqrt", "Log"):
+        case(op + "/float", op, [("x", f32([0, 1, 4, 1e-30, -1, np.inf, np.nan]))])
+    for op in ("Neg", "Abs", "Square"):
+        case(op + "/float", op, [("x", edge)])
+        case(op + "/int32", op, [("x", i32([-2147483648, -3, 0, 7, 2147483647]))])
+        case(op + "/int8", op, [("x", np.array([-128, -3, 0, 7, 127], np.int8))])
+        case(op + "/int64", op, [("x", i64([-9223372036854775808, -5, 0, 46341, 3037000500]))])
+    a = f32([[1, -2, np.nan], [0, 5, -np.inf]])
+    b = f32([0.5, np.nan, -1])
+    for op in ("Maximum", "Minimum", "SquaredDifference", "RealDiv"):
+        case(op + "/broadcast", op, [("x", a), ("y", b)])
+        case(op + "/by_zero", op, [("x", f32([1, -1, 0])), ("y", f32([0, 0, 0]))])
+    for op in ("Maximum", "Minimum"):
+        case(op + "/int64", op, [("x", i64([[1, -2], [3, 9]])), ("y", i64([0, 5]))])
+    for op in ("FloorMod", "FloorDiv"):
+        case(op + "/int32", op, [("x", i32([7, -7, 7, -7, 0, -2147483648])),
+                                 ("y", i32([2, 2, -2, -2, 3, -1]))])
+        case(op + "/float", op, [("x", f32([7.5, -7.5, 7.5, -7.5, 0])), ("y", f32([2, 2, -2, -2, 3]))])
+        case(op + "/err_zero", op, [("x", i32([1, 2])), ("y", i32([1, 0]))])
+    for op in ("Greater", "GreaterEqual", "Less", "LessEqual", "Equal", "NotEqual"):
+        case(op + "/float", op, [("x", a), ("y", b)])
+        case(op + "/int64_scalar", op, [("x", i64([[1, 2], [3, 4]])), ("y", np.int64(2))])
+    for op in ("Equal", "NotEqual"):
+        case(op + "/strings", op, [("x", np.array([b"a", b"b", b""])), ("y", np.array(b"b"))])
+    t, f = np.array([[True, False]]), np.array([[True], [False]])
+    case("LogicalAnd/broadcast", "LogicalAnd", [("x", t), ("y", f)])
+    case("LogicalOr/broadcast", "LogicalOr", [("x", t), ("y", f)])
+    case("LogicalNot/bools", "LogicalNot", [("x", np.array([True, False]))])
+    m = np.arange(24, dtype=np.float32).reshape(2, 3, 4) - 10.5
+    for op in ("Mean", "Max", "Min", "Prod"):
+        case(op + "/axis1", op, [("input", m), ("axis", i32([1]))])
+        case(op + "/axes_neg_keep", op, [("input", m), ("axis", i64([0, -1]))],
+             attrs={"keep_dims": True})
+        case(op + "/all_int32", op, [("input", i32([[1, -2, 3], [4, 5, -6]])), ("axis", i32([0, 1]))])
+        case(op + "/empty_axis", op, [("input", np.zeros([0, 2], np.float32)), ("axis", i32([0]))])
+        case(op + "/err_axis", op, [("input", m), ("axis", i32([3]))])
+    case("Mean/int_truncates", "Mean", [("input", i32([[1, 2], [4, 4]])), ("axis", i32([1]))])
+    case("Max/nan", "Max", [("input", f32([1, np.nan, 3])), ("axis", i32([0]))])
+    case("SelectV2/broadcast", "SelectV2",
+         [("condition", np.array([[True], [False]])), ("t", f32([1, 2, 3])), ("e", f32([[9], [8]]))])
+    case("SelectV2/strings", "SelectV2",
+         [("condition", np.array([True, False])), ("t", np.array([b"a", b"b"])), ("e", np.array([b"x", b"y"]))])
+    case("Select/rows", "Select",
+         [("condition", np.array([True, False])), ("x", f32([[1, 2], [3, 4]])), ("y", f32([[5, 6], [7, 8]]))])
+    case("Select/same_shape", "Select",
+         [("condition", np.array([True, False])), ("x", i64([1, 2])), ("y", i64([5, 6]))])
+    case("AddN/three", "AddN", [("inputs", [f32([1, 2]), f32([3, 4]), f32([-1, 0.5])])],
+         node_attrs={"N": 3})
+    case("AddN/int32_wraps", "AddN", [("inputs", [i32([2147483647]), i32([1])])], node_attrs={"N": 2})
+    case("Squeeze/all", "Squeeze", [("input", np.zeros([1, 2, 1, 3], np.float32))])
+    case("Size/default", "Size", [("input", np.zeros([2, 3, 0], np.float32))])
+    case("Size/int64", "Size", [("input", np.zeros([2, 3], np.float32))], attrs={"out_type": tf.int64})
+    case("Rank/3d", "Rank", [("input", np.zeros([2, 3, 1], np.float32))])
+    # An empty batch through Keras' Reshape and Flatten: -1 is inferred the way TF does.
+    case("Reshape/empty_keep_dims", "Reshape",
+         [("tensor", np.zeros([0, 19, 8], np.float32)), ("shape", i32([0, -1, 8]))])
+    case("Reshape/empty_flatten", "Reshape",
+         [("tensor", np.zeros([0, 19, 8], np.float32)), ("shape", i32([-1, 152]))])
+    case("Reshape/empty_inexact", "Reshape",
+         [("tensor", np.zeros([0, 19, 8], np.float32)), ("shape", i32([0, -1, 7]))])
+
+
+def zoo_window_cases():
+    """Conv2D, DepthwiseConv2dNative, MaxPool, AvgPool, FusedBatchNormV3 and Pad."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=[2, 7, 6, 3]).astype(np.float32)
+    w = rng.normal(size=[3, 2, 3, 4]).astype(np.float32)
+    for pad in ("SAME", "VALID"):
+        for s in (1, 2):
+            case("Conv2D/%s_s%d" % (pad, s), "Conv2D", [("input", x), ("filter", w)],
+                 attrs={"strides": Ints([1, s, s, 1]), "padding": pad})
+        case("Conv2D/%s_dilated" % pad, "Conv2D", [("input", x), ("filter", w)],
+             attrs={"strides": Ints([1, 1, 1, 1]), "padding": pad, "dilations": Ints([1, 2, 1, 1])})
+        case("DepthwiseConv2dNative/%s" % pad, "DepthwiseConv2dNative",
+             [("input", x), ("filter", w[:, :, :, :2])],
+             attrs={"strides": Ints([1, 2, 1, 1]), "padding": pad})
+        case("MaxPool/%s" % pad, "MaxPool", [("input", x)],
+             attrs={"ksize": Ints([1, 3, 2, 1]), "strides": Ints([1, 2, 2, 1]), "padding": pad})
+        case("AvgPool/%s" % pad, "AvgPool", [("value", x)],
+             attrs={"ksize": Ints([1, 3, 3, 1]), "strides": Ints([1, 2, 1, 1]), "padding": pad})
+    case("Conv2D/1x1", "Conv2D", [("input", x), ("filter", w[:1, :1])],
+         attrs={"strides": Ints([1, 1, 1, 1]), "padding": "VALID"})
+    case("Conv2D/explicit", "Conv2D", [("input", x), ("filter", w)],
+         attrs={"strides": Ints([1, 1, 2, 1]), "padding": "EXPLICIT",
+                "explicit_paddings": Ints([0, 0, 1, 2, 0, 1, 0, 0])})
+    case("Conv2D/double_empty_batch", "Conv2D",
+         [("input", np.zeros([0, 4, 4, 3])), ("filter", w.astype(np.float64))],
+         attrs={"strides": Ints([1, 1, 1, 1]), "padding": "SAME"})
+    case("Conv2D/err_channels", "Conv2D", [("input", x), ("filter", w[:, :, :2])],
+         attrs={"strides": Ints([1, 1, 1, 1]), "padding": "SAME"})
+    case("MaxPool/int32", "MaxPool", [("input", (x * 10).astype(np.int32))],
+         attrs={"ksize": Ints([1, 2, 2, 1]), "strides": Ints([1, 1, 1, 1]), "padding": "SAME"})
+    c = 3
+    bn = [("x", x), ("scale", f32([1.0, 0.5, 2.0])), ("offset", f32([0.0, 1.0, -1.0])),
+          ("mean", f32([0.1, -0.2, 0.3])), ("variance", f32([1.0, 0.25, 4.0]))]
+    case("FusedBatchNormV3/inference", "FusedBatchNormV3", bn,
+         attrs={"is_training": False, "epsilon": 0.001})
+    case("FusedBatchNormV3/training", "FusedBatchNormV3",
+         bn[:3] + [("mean", np.zeros([0], np.float32)), ("variance", np.zeros([0], np.float32))])
+    del c
+    case("Pad/2d", "Pad", [("input", i32([[1, 2], [3, 4]])), ("paddings", i32([[1, 0], [2, 1]]))])
+    case("Pad/4d_float", "Pad", [("input", x[:1, :2, :2]), ("paddings", i64([[0, 0], [1, 2], [0, 1], [0, 0]]))])
+    case("PadV2/strings", "PadV2", [("input", np.array([b"a", b"b"])), ("paddings", i32([[1, 2]])),
+                                    ("constant_values", np.array(b"-"))])
+    case("Pad/err_negative", "Pad", [("input", i32([1, 2])), ("paddings", i32([[-1, 0]]))])
+
+
 def main():
     strided_slice_cases()
     random_strided_slice_cases()
     sparse_cross_cases()
     other_cases()
+    zoo_elementwise_cases()
+    zoo_window_cases()
     with open(OUT, "w") as f:
         f.write("[\n" + ",\n".join(json.dumps(c) for c in CASES) + "\n]\n")
     errors = sum(1 for c in CASES if "error" in c)

@@ -1,5 +1,7 @@
-// Add and AddV2: elementwise a + b with broadcasting (string Add concatenates in TensorFlow;
-// not supported here).
+// Add and AddV2: elementwise a + b with broadcasting; for strings (Add only, as in TensorFlow)
+// a + b concatenates.
+#include <string>
+
 #include "runtime/kernels/broadcast.h"
 #include "runtime/kernels/kernels.h"
 
@@ -11,7 +13,13 @@ struct AddFn {
   T operator()(T a, T b) const { return static_cast<T>(a + b); }
 };
 
-Status ComputeAdd(KernelContext& ctx) { return ArithmeticBroadcast<AddFn>(ctx); }
+Status ComputeAdd(KernelContext& ctx) {
+  if (ctx.input(0).dtype() == tensorflow::DT_STRING && ctx.input(1).dtype() == tensorflow::DT_STRING) {
+    return BinaryBroadcast<std::string, std::string>(
+        ctx, tensorflow::DT_STRING, [](const std::string& a, const std::string& b) { return a + b; });
+  }
+  return ArithmeticBroadcast<AddFn>(ctx);
+}
 
 }  // namespace
 

@@ -37,11 +37,34 @@ Status ComputeReshape(KernelContext& ctx) {
   }
   const int64_t n = input.num_elements();
   if (unknown >= 0) {
-    if (known == 0 || n % known != 0) {
+    // As TensorFlow infers it: the input's zero-sized dims are left out only when the requested
+    // shape has a zero dim too, so [0,19,8] -> [0,-1,8] gives [0,19,8] and [0,8] -> [-1,8]
+    // gives [0,8].
+    bool sizes_have_zero = false;
+    int64_t out_nonzero = 1;
+    for (size_t i = 0; i < dims.size(); ++i) {
+      if (static_cast<int>(i) == unknown) continue;
+      dims[i] == 0 ? (void)(sizes_have_zero = true) : (void)(out_nonzero *= dims[i]);
+    }
+    int64_t in_nonzero = 1;
+    bool has_zero = false;
+    for (int64_t d : input.shape().dims()) {
+      if (d > 0 || !sizes_have_zero) {
+        in_nonzero *= d;
+      } else {
+        has_zero = true;
+      }
+    }
+    // With zero-sized dims the element count (0) matches whatever is inferred, as in TF.
+    if (!has_zero && in_nonzero / out_nonzero * out_nonzero != n) {
       return ctx.Error("cannot infer -1 in shape: input " + input.shape().DebugString() + " has " +
                        std::to_string(n) + " elements");
     }
-    dims[unknown] = n / known;
+    dims[unknown] = in_nonzero / out_nonzero;
+    if (known * dims[unknown] != n) {
+      return ctx.Error("input " + input.shape().DebugString() + " cannot be reshaped to " +
+                       TensorShape(dims).DebugString());
+    }
   } else if (known != n) {
     return ctx.Error("input " + input.shape().DebugString() + " has " + std::to_string(n) +
                      " elements, which cannot be reshaped to " + TensorShape(dims).DebugString());

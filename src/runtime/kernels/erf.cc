@@ -1,0 +1,11 @@
+// Erf: the error function, elementwise (Keras' exact gelu).
+#include <cmath>
+
+#include "runtime/kernels/kernels.h"
+#include "runtime/kernels/unary.h"
+
+namespace tern {
+
+TERN_UNARY_FLOAT_KERNEL(Erf, std::erf(x))
+
+}  // namespace tern

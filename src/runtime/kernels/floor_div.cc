@@ -1,0 +1,50 @@
+// FloorDiv: floor(a / b) with broadcasting; integer b == 0 is an error, as in TensorFlow.
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+#include "runtime/kernels/broadcast.h"
+#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+namespace {
+
+template <typename T>
+struct FloorDivFn {
+  T operator()(T a, T b) const {
+    if constexpr (std::is_integral_v<T>) {
+      if constexpr (std::is_signed_v<T>) {
+        // min / -1 overflows; the wrapped quotient is min and the remainder 0.
+        if (a == std::numeric_limits<T>::min() && b == T(-1)) return a;
+      }
+      T q = static_cast<T>(a / b); if ((a % b != 0) && ((a < 0) != (b < 0))) --q; return q;
+    } else {
+      return std::floor(a / b);
+    }
+  }
+};
+
+Status ComputeFloorDiv(KernelContext& ctx) {
+  const Tensor& b = ctx.input(1);
+  // Integer division by zero traps; reject it the way TensorFlow does.
+  Status zero = DispatchRealNumber(b.dtype(), "y", [&]<typename T>() -> Status {
+    if constexpr (std::is_integral_v<T>) {
+      const T* p = b.flat<T>();
+      for (int64_t i = 0, n = b.num_elements(); i < n; ++i) {
+        if (p[i] == T(0)) return ctx.Error("Integer division by zero");
+      }
+    }
+    return Status::Ok();
+  }, ctx);
+  RETURN_IF_ERROR(zero);
+  return ArithmeticBroadcast<FloorDivFn>(ctx);
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateFloorDivKernel(const KernelConstruction& c) {
+  return FunctionKernel<ComputeFloorDiv>::Create(c);
+}
+
+}  // namespace tern

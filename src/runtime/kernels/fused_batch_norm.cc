@@ -1,0 +1,117 @@
+// FusedBatchNorm, FusedBatchNormV2 and FusedBatchNormV3 over the last (channel) dim, NHWC:
+// y = (x - mean) / sqrt(variance + epsilon) * scale + offset. With is_training=false (Keras
+// BatchNormalization at inference) mean and variance are inputs; with is_training=true (the
+// default, which Keras' LayerNormalization relies on) they are the batch statistics over every
+// other dim, and batch_variance is reported with Bessel's correction like TensorFlow.
+// x float; the statistics are computed in double. reserve_space_1/2 hold the mean and the
+// (biased) variance used, as TensorFlow's CPU kernel returns them.
+#include <cmath>
+
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+namespace {
+
+class FusedBatchNormKernel final : public OpKernel {
+ public:
+  FusedBatchNormKernel(float epsilon, bool is_training, int num_outputs)
+      : epsilon_(epsilon), is_training_(is_training), num_outputs_(num_outputs) {}
+
+  Status Compute(KernelContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.dtype() != tensorflow::DT_FLOAT) {
+      return ctx.Error("x must be float, got " + DataTypeName(x.dtype()));
+    }
+    if (x.rank() < 1) return ctx.Error("x must have rank >= 1, got a scalar");
+    const int64_t channels = x.dim(x.rank() - 1);
+    for (int i = 1; i < 5; ++i) {
+      const Tensor& t = ctx.input(i);
+      if (t.dtype() != tensorflow::DT_FLOAT) {
+        return ctx.Error("input " + std::to_string(i) + " must be float, got " +
+                         DataTypeName(t.dtype()));
+      }
+      const bool empty_ok = is_training_ && i >= 3;  // training ignores mean/variance inputs
+      if (t.num_elements() != channels && !(empty_ok && t.num_elements() == 0)) {
+        return ctx.Error("input " + std::to_string(i) + " has shape " + t.shape().DebugString() +
+                         ", expected [" + std::to_string(channels) + "] (x's channels)");
+      }
+    }
+    const int64_t rows = channels == 0 ? 0 : x.num_elements() / channels;
+    const float* in = x.flat<float>();
+    std::vector<double> mean(channels, 0.0), var(channels, 0.0);
+    if (is_training_) {
+      for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t c = 0; c < channels; ++c) mean[c] += in[r * channels + c];
+      }
+      for (int64_t c = 0; c < channels; ++c) mean[c] /= static_cast<double>(rows);
+      for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t c = 0; c < channels; ++c) {
+          const double d = in[r * channels + c] - mean[c];
+          var[c] += d * d;
+        }
+      }
+      for (int64_t c = 0; c < channels; ++c) var[c] /= static_cast<double>(rows);
+    } else {
+      for (int64_t c = 0; c < channels; ++c) {
+        mean[c] = ctx.input(3).flat<float>()[c];
+        var[c] = ctx.input(4).flat<float>()[c];
+      }
+    }
+    // y = x * a + b per channel.
+    std::vector<float> a(channels), b(channels);
+    const float* scale = ctx.input(1).flat<float>();
+    const float* offset = ctx.input(2).flat<float>();
+    for (int64_t c = 0; c < channels; ++c) {
+      const double inv = 1.0 / std::sqrt(var[c] + static_cast<double>(epsilon_));
+      a[c] = static_cast<float>(scale[c] * inv);
+      b[c] = static_cast<float>(offset[c] - mean[c] * scale[c] * inv);
+    }
+    ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x.dtype(), x.shape()));
+    float* o = y->flat<float>();
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t c = 0; c < channels; ++c) o[r * channels + c] = in[r * channels + c] * a[c] + b[c];
+    }
+    Tensor batch_mean(tensorflow::DT_FLOAT, TensorShape{channels});
+    Tensor batch_var(tensorflow::DT_FLOAT, TensorShape{channels});
+    Tensor biased_var(tensorflow::DT_FLOAT, TensorShape{channels});
+    const double bessel = is_training_ && rows > 1 ? static_cast<double>(rows) / (rows - 1) : 1.0;
+    for (int64_t c = 0; c < channels; ++c) {
+      batch_mean.flat<float>()[c] = static_cast<float>(mean[c]);
+      batch_var.flat<float>()[c] = static_cast<float>(var[c] * bessel);
+      biased_var.flat<float>()[c] = static_cast<float>(var[c]);
+    }
+    ctx.set_output(1, batch_mean);
+    ctx.set_output(2, batch_var);
+    ctx.set_output(3, batch_mean);
+    ctx.set_output(4, biased_var);  // the reserve space holds the variance actually used
+    if (num_outputs_ > 5) ctx.set_output(5, Tensor(tensorflow::DT_FLOAT, TensorShape{0}));
+    return Status::Ok();
+  }
+
+ private:
+  const float epsilon_;
+  const bool is_training_;
+  const int num_outputs_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateFusedBatchNormKernel(const KernelConstruction& c) {
+  const std::string format = c.GetStringAttrOr("data_format", "NHWC");
+  if (format != "NHWC" && format != "NDHWC") {
+    return c.Error("data_format " + format + " is not supported (channels last only)");
+  }
+  float epsilon = 0.0001f;  // OpDef default
+  if (c.HasAttr("epsilon")) {
+    ASSIGN_OR_RETURN(epsilon, c.GetFloatAttr("epsilon"));
+  }
+  const bool is_training = c.GetBoolAttrOr("is_training", true);
+  if (is_training && c.HasAttr("exponential_avg_factor")) {
+    ASSIGN_OR_RETURN(float factor, c.GetFloatAttr("exponential_avg_factor"));
+    if (factor != 1.0f) return c.Error("exponential_avg_factor != 1 (a training update) is not supported");
+  }
+  return std::unique_ptr<OpKernel>(
+      new FusedBatchNormKernel(epsilon, is_training, c.op() == "FusedBatchNormV3" ? 6 : 5));
+}
+
+}  // namespace tern

@@ -1,0 +1,11 @@
+// Log: natural logarithm, elementwise; -inf at 0 and NaN below, like TensorFlow.
+#include <cmath>
+
+#include "runtime/kernels/kernels.h"
+#include "runtime/kernels/unary.h"
+
+namespace tern {
+
+TERN_UNARY_FLOAT_KERNEL(Log, std::log(x))
+
+}  // namespace tern

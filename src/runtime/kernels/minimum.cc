@@ -1,0 +1,25 @@
+// Minimum: min(a, b) elementwise with broadcasting; a NaN on either side gives NaN, like TensorFlow.
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+#include "runtime/kernels/broadcast.h"
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+namespace {
+
+template <typename T>
+struct MinimumFn {
+  T operator()(T a, T b) const { if constexpr (std::is_floating_point_v<T>) { if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN(); } return a < b ? a : b; }
+};
+
+Status ComputeMinimum(KernelContext& ctx) { return ArithmeticBroadcast<MinimumFn>(ctx); }
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateMinimumKernel(const KernelConstruction& c) {
+  return FunctionKernel<ComputeMinimum>::Create(c);
+}
+
+}  // namespace tern

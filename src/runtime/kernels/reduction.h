@@ -1,0 +1,90 @@
+// Reductions over the dims named by a reduction_indices input (Mean, Max, Min, Prod; Sum has its
+// own kernel): axis validation, keep_dims, and one pass over the input in memory order.
+// Stateless; thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runtime/kernels/kernel_util.h"
+
+namespace tern {
+
+// Reducer<T> provides: using Acc; Acc Init(); Acc Combine(Acc, T); T Finish(Acc, int64_t count).
+template <template <typename> class Reducer>
+class ReductionKernel final : public OpKernel {
+ public:
+  explicit ReductionKernel(bool keep_dims) : keep_dims_(keep_dims) {}
+
+  Status Compute(KernelContext& ctx) const override {
+    const Tensor& input = ctx.input(0);
+    std::vector<int64_t> axes;
+    RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "reduction_indices", &axes, true));
+    const int rank = input.rank();
+    std::vector<bool> reduce(rank, false);
+    for (int64_t a : axes) {
+      if (a < -rank || a >= rank) {
+        return ctx.Error("invalid reduction dimension " + std::to_string(a) +
+                         " for input of shape " + input.shape().DebugString());
+      }
+      const int64_t d = a < 0 ? a + rank : a;
+      if (reduce[d]) {
+        return ctx.Error("reduction_indices contains duplicate dimension " + std::to_string(d));
+      }
+      reduce[d] = true;
+    }
+    std::vector<int64_t> out_dims, out_strides(rank, 0);
+    int64_t count = 1;
+    for (int i = 0; i < rank; ++i) {
+      if (!reduce[i]) {
+        out_dims.push_back(input.dim(i));
+      } else {
+        count *= input.dim(i);
+        if (keep_dims_) out_dims.push_back(1);
+      }
+    }
+    int64_t stride = 1;
+    for (int i = rank - 1; i >= 0; --i) {
+      if (!reduce[i]) {
+        out_strides[i] = stride;
+        stride *= input.dim(i);
+      }
+    }
+    return DispatchRealNumber(
+        input.dtype(), "input",
+        [&]<typename T>() -> Status {
+          using R = Reducer<T>;
+          ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
+          const int64_t n_out = out->num_elements();
+          std::vector<typename R::Acc> acc(static_cast<size_t>(n_out), R::Init());
+          const T* in = input.flat<T>();
+          const int64_t total = input.num_elements();
+          std::vector<int64_t> counter(rank, 0);
+          int64_t o = 0;
+          for (int64_t i = 0; i < total; ++i) {
+            acc[o] = R::Combine(acc[o], in[i]);
+            for (int d = rank - 1; d >= 0; --d) {
+              ++counter[d];
+              o += out_strides[d];
+              if (counter[d] < input.dim(d)) break;
+              o -= out_strides[d] * counter[d];
+              counter[d] = 0;
+            }
+          }
+          T* po = out->flat<T>();
+          for (int64_t i = 0; i < n_out; ++i) po[i] = R::Finish(acc[i], count);
+          return Status::Ok();
+        },
+        ctx);
+  }
+
+  static StatusOr<std::unique_ptr<OpKernel>> Create(const KernelConstruction& c) {
+    // keep_dims defaults to false (stripped from exports when false).
+    return std::unique_ptr<OpKernel>(new ReductionKernel(c.GetBoolAttrOr("keep_dims", false)));
+  }
+
+ private:
+  const bool keep_dims_;
+};
+
+}  // namespace tern

@@ -1,0 +1,11 @@
+// Rsqrt: 1 / sqrt(x), elementwise (batch normalization).
+#include <cmath>
+
+#include "runtime/kernels/kernels.h"
+#include "runtime/kernels/unary.h"
+
+namespace tern {
+
+TERN_UNARY_FLOAT_KERNEL(Rsqrt, T(1) / std::sqrt(x))
+
+}  // namespace tern

@@ -1,0 +1,24 @@
+// SquaredDifference: (a - b)^2 elementwise with broadcasting (layer normalization variance).
+#include <cmath>
+#include <type_traits>
+
+#include "runtime/kernels/broadcast.h"
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+namespace {
+
+template <typename T>
+struct SquaredDifferenceFn {
+  T operator()(T a, T b) const { const T d = static_cast<T>(a - b); return static_cast<T>(d * d); }
+};
+
+Status ComputeSquaredDifference(KernelContext& ctx) { return ArithmeticBroadcast<SquaredDifferenceFn>(ctx); }
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateSquaredDifferenceKernel(const KernelConstruction& c) {
+  return FunctionKernel<ComputeSquaredDifference>::Create(c);
+}
+
+}  // namespace tern

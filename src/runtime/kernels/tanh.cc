@@ -1,0 +1,11 @@
+// Tanh: hyperbolic tangent, elementwise (float, double).
+#include <cmath>
+
+#include "runtime/kernels/kernels.h"
+#include "runtime/kernels/unary.h"
+
+namespace tern {
+
+TERN_UNARY_FLOAT_KERNEL(Tanh, std::tanh(x))
+
+}  // namespace tern

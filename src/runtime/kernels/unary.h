@@ -1,0 +1,75 @@
+// Elementwise unary kernels over floating-point tensors (float, double).
+// Stateless helpers; thread-safe.
+#pragma once
+
+#include <string>
+
+#include "runtime/kernel.h"
+
+namespace tern {
+
+// out[i] = fn(in[i]); fn is a generic lambda called with float or double.
+template <typename Fn>
+Status UnaryFloat(KernelContext& ctx, Fn fn) {
+  const Tensor& x = ctx.input(0);
+  auto run = [&]<typename T>() -> Status {
+    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape()));
+    const T* in = x.flat<T>();
+    T* o = out->flat<T>();
+    const int64_t n = x.num_elements();
+    for (int64_t i = 0; i < n; ++i) o[i] = fn(in[i]);
+    return Status::Ok();
+  };
+  switch (x.dtype()) {
+    case tensorflow::DT_FLOAT: return run.template operator()<float>();
+    case tensorflow::DT_DOUBLE: return run.template operator()<double>();
+    default:
+      return ctx.Error("dtype " + DataTypeName(x.dtype()) + " is not supported (float, double)");
+  }
+}
+
+// Declares Create<Name>Kernel computing out = EXPR(x) for float and double.
+#define TERN_UNARY_FLOAT_KERNEL(Name, EXPR)                                          \
+  namespace {                                                                        \
+  Status Compute##Name(KernelContext& ctx) {                                         \
+    return UnaryFloat(ctx, []<typename T>(T x) -> T { return static_cast<T>(EXPR); }); \
+  }                                                                                  \
+  }                                                                                  \
+  StatusOr<std::unique_ptr<OpKernel>> Create##Name##Kernel(const KernelConstruction& c) { \
+    return FunctionKernel<Compute##Name>::Create(c);                                 \
+  }
+
+}  // namespace tern
+
+namespace tern {
+
+// out[i] = fn(in[i]) for float, double and the integer types; fn is a generic lambda.
+template <typename Fn>
+Status UnaryNumeric(KernelContext& ctx, Fn fn) {
+  const Tensor& x = ctx.input(0);
+  switch (x.dtype()) {
+#define TERN_UNARY_CASE(DT, T)                                                  \
+  case tensorflow::DT: {                                                        \
+    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape())); \
+    const T* in = x.flat<T>();                                                  \
+    T* o = out->flat<T>();                                                      \
+    for (int64_t i = 0, n = x.num_elements(); i < n; ++i) o[i] = fn(in[i]);     \
+    return Status::Ok();                                                        \
+  }
+    TERN_UNARY_CASE(DT_FLOAT, float)
+    TERN_UNARY_CASE(DT_DOUBLE, double)
+    TERN_UNARY_CASE(DT_INT8, int8_t)
+    TERN_UNARY_CASE(DT_INT16, int16_t)
+    TERN_UNARY_CASE(DT_INT32, int32_t)
+    TERN_UNARY_CASE(DT_INT64, int64_t)
+    TERN_UNARY_CASE(DT_UINT8, uint8_t)
+    TERN_UNARY_CASE(DT_UINT16, uint16_t)
+    TERN_UNARY_CASE(DT_UINT32, uint32_t)
+    TERN_UNARY_CASE(DT_UINT64, uint64_t)
+#undef TERN_UNARY_CASE
+    default:
+      return ctx.Error("dtype " + DataTypeName(x.dtype()) + " is not supported");
+  }
+}
+
+}  // namespace tern

@@ -1,0 +1,126 @@
+"""Random and edge-case inputs for a signature, from its TensorSpecs plus the zoo's hints.
+
+A hint (from build/zoo/manifest.json) says what values are valid for one input:
+  {"kind": "int", "low": a, "high": b} | {"kind": "int", "values": [...]}
+  {"kind": "string", "vocab": [...]} | {"kind": "sentence", "vocab": [...]}
+  {"kind": "example", "features": {name: {"kind": "float"|"bytes", ...}}}  (serialized tf.Example)
+Cases: random at batch 1 and 17, zeros, negatives, large values, and an empty batch. A case
+that makes no sense for an input (negatives of a vocabulary) falls back to random values; the
+runner skips any case TensorFlow itself rejects.
+"""
+import numpy as np
+import tensorflow as tf
+
+CASES = [("random", 1), ("random", 17), ("zeros", 3), ("negative", 2), ("large", 2),
+         ("empty", 0)]
+DEFAULT_DIM = 3
+
+
+def concrete_shape(spec, batch, hint):
+    """The shape to feed: unknown batch dims become `batch`, other unknowns DEFAULT_DIM; an
+    unknown rank is a batch of vectors (a batch of serialized tf.Examples is a vector)."""
+    if spec.shape.rank is None:
+        return [batch] if hint.get("kind") == "example" else [batch, DEFAULT_DIM]
+    dims = spec.shape.as_list()
+    return [(batch if i == 0 else DEFAULT_DIM) if d is None else d for i, d in enumerate(dims)]
+
+
+def _floats(rng, case, shape, dtype):
+    big = 100.0 if dtype == np.float16 else 1e4
+    if case == "zeros":
+        v = np.zeros(shape)
+    elif case == "negative":
+        v = -np.abs(rng.normal(size=shape)) * 3.0
+    elif case == "large":
+        v = rng.normal(size=shape) * big
+    else:
+        v = rng.normal(size=shape)
+    return v.astype(dtype)
+
+
+def _ints(rng, case, shape, dtype, hint):
+    info = np.iinfo(dtype)
+    if "values" in hint:
+        v = rng.choice(np.array(hint["values"]), size=shape)
+        if case == "zeros":
+            v = np.zeros(shape)
+        return v.astype(dtype)
+    low = max(hint.get("low", 0), info.min)
+    high = min(hint.get("high", 10), info.max)
+    if case == "zeros":
+        return np.zeros(shape, dtype)
+    if case == "negative" and low < 0:
+        return rng.integers(low, 0, size=shape, endpoint=False).astype(dtype)
+    if case == "large" and not hint:
+        return rng.integers(info.min // 2, info.max // 2, size=shape, dtype=dtype)
+    return rng.integers(low, high, size=shape).astype(dtype)
+
+
+def _strings(rng, case, shape, hint):
+    vocab = hint.get("vocab", ["a", "b", "c"])
+    if case == "zeros":
+        return np.full(shape, b"", dtype=object)
+    flat = []
+    for _ in range(int(np.prod(shape))):
+        if hint.get("kind") == "sentence":
+            words = rng.choice(vocab, size=rng.integers(0, 6))
+            flat.append(" ".join(words).encode())
+        else:
+            flat.append(str(rng.choice(vocab)).encode())
+    return np.array(flat, dtype=object).reshape(shape)
+
+
+def _example(rng, case, features):
+    feature = {}
+    for name, spec in features.items():
+        if case != "zeros" and rng.random() < 0.15:
+            continue  # missing: the parser applies the default (or an empty sparse row)
+        if spec["kind"] == "float":
+            value = 0.0 if case == "zeros" else rng.uniform(spec["low"], spec["high"])
+            if case == "negative":
+                value = -value
+            elif case == "large":
+                value *= 1e4
+            feature[name] = tf.train.Feature(float_list=tf.train.FloatList(value=[value]))
+        else:
+            n = rng.integers(0, spec.get("max_len", 1) + 1) if "max_len" in spec else 1
+            if case == "zeros":
+                n = min(n, 1)
+            values = [str(rng.choice(spec["vocab"])).encode() for _ in range(n)]
+            feature[name] = tf.train.Feature(bytes_list=tf.train.BytesList(value=values))
+    return tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString()
+
+
+def make_input(rng, case, batch, spec, hint):
+    """A numpy array for one input (object arrays of bytes for strings)."""
+    shape = concrete_shape(spec, batch, hint)
+    dtype = spec.dtype
+    if hint.get("kind") == "example" and dtype == tf.string:
+        flat = [_example(rng, case, hint["features"]) for _ in range(int(np.prod(shape)))]
+        return np.array(flat, dtype=object).reshape(shape)
+    if dtype == tf.string:
+        return _strings(rng, case, shape, hint)
+    if dtype == tf.bool:
+        if case == "zeros":
+            return np.zeros(shape, bool)
+        return rng.random(size=shape) < 0.5
+    if dtype.is_floating:
+        return _floats(rng, case, shape, dtype.as_numpy_dtype)
+    if dtype.is_integer:
+        return _ints(rng, case, shape, dtype.as_numpy_dtype, hint)
+    raise ValueError("no input generator for dtype %s" % dtype.name)
+
+
+def signature_cases(signature_fn, hints, seed):
+    """Yields (case label, {input name: numpy array}) for every case of a signature."""
+    _, specs = signature_fn.structured_input_signature
+    seen = set()
+    for i, (case, batch) in enumerate(CASES):
+        rng = np.random.default_rng(seed * 100 + i)
+        feeds = {name: make_input(rng, case, batch, spec, hints.get(name, {}))
+                 for name, spec in sorted(specs.items())}
+        key = (case, tuple((n, a.shape) for n, a in sorted(feeds.items())))
+        if key in seen:
+            continue  # fixed shapes: batch 1 and 17 are the same case
+        seen.add(key)
+        yield "%s/b%d" % (case, batch), feeds

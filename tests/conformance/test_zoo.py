@@ -1,0 +1,205 @@
+"""Differential test: every signature of every zoo and shared model, fed random and edge-case
+inputs, through TensorFlow and through a running build/tern; every output compared.
+
+float32/float64: |tern - tf| <= 1e-5 + 1e-5*|tf| (looser only where TOLERANCES says why);
+integers, bools and strings: exact; shapes and dtypes: exact.
+A model Tern cannot load yet must be in expected_failures.EXPECTED_LOAD_FAILURES with exactly
+the ops its load error names, so the list cannot rot in either direction.
+Run: .venv/bin/python -m pytest tests/conformance/test_zoo.py [-k model] (prints the table).
+"""
+import os
+
+import grpc
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import tensorflow as tf  # noqa: E402
+from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc  # noqa: E402
+
+import inputs  # noqa: E402
+import zoo_harness as zh  # noqa: E402
+from expected_failures import EXPECTED_LOAD_FAILURES  # noqa: E402
+
+ATOL = RTOL = 1e-5
+TOLERANCES = {
+    # dtype -> (atol, rtol, why)
+    np.float16: (1e-2, 2e-3, "half precision keeps 11 significant bits (~1e-3 relative); "
+                 "TF rounds intermediates to half, which a float kernel may not"),
+}
+# model -> (atol, rtol, why) for models whose float32 results depend on summation order.
+MODEL_TOLERANCES = {}
+# Models TensorFlow on this CPU cannot run, so there is nothing to compare against.
+TF_CANNOT_RUN = {
+    "saved_model_half_plus_two_gpu_trt": "TRTEngineOp needs TensorRT and a GPU",
+    "mlnet_model_types_test": "its signature maps u8/u16/u32 onto the int8/16/32 input tensors; "
+                              "TensorFlow refuses to feed one tensor under two keys",
+}
+
+
+# (model, signature) pairs whose SignatureDef cannot be fed as declared.
+SIGNATURE_TF_CANNOT_RUN = {
+    ("saved_model_half_plus_three", "tensorflow/serving/regress"):
+        "declares its serialized tf.Example input (a string tensor) as float",
+}
+
+
+class V1Signature:
+    """A signature run in a tf.compat.v1 Session: for TF1 exports that TensorFlow 2's
+    tf.saved_model.load cannot turn into functions (half_plus_three's scalar ParseExample)."""
+
+    def __init__(self, session, signature_def):
+        self.session = session
+        self.inputs = {k: v.name for k, v in signature_def.inputs.items()}
+        self.outputs = {k: v.name for k, v in signature_def.outputs.items()}
+        specs = {}
+        for k, v in signature_def.inputs.items():
+            # TF 1.0 exports leave tensor_shape out: unknown, not scalar.
+            no_shape = v.tensor_shape.unknown_rank or not v.HasField("tensor_shape")
+            shape = session.graph.get_tensor_by_name(v.name).shape if no_shape else [
+                d.size if d.size >= 0 else None for d in v.tensor_shape.dim]
+            specs[k] = tf.TensorSpec(shape, tf.as_dtype(v.dtype), name=k)
+        self.structured_input_signature = ((), specs)
+
+    def __call__(self, **feeds):
+        names = sorted(self.outputs)
+        values = self.session.run([self.outputs[k] for k in names],
+                                  {self.inputs[k]: v.numpy() for k, v in feeds.items()})
+        return dict(zip(names, values))
+
+
+def _load_tf(version_dir, tags):
+    """{signature name: callable} from TensorFlow 2's loader, or a v1 Session when it fails."""
+    try:
+        return dict(tf.saved_model.load(str(version_dir), tags=tags).signatures)
+    except (ValueError, tf.errors.OpError):
+        graph = tf.Graph()
+        session = tf.compat.v1.Session(graph=graph)
+        with graph.as_default():
+            meta = tf.compat.v1.saved_model.loader.load(session, tags, str(version_dir))
+        return {k: V1Signature(session, v) for k, v in meta.signature_def.items()
+                if k != "__saved_model_init_op"}
+
+MANIFEST = zh.export_zoo()
+MODELS = zh.all_models(MANIFEST)
+
+
+def _compare(name, got, want, model):
+    """(max abs err, max rel err, problem or None) for one output."""
+    if got.shape != want.shape:
+        return None, None, "%s: shape %s, TensorFlow %s" % (name, got.shape, want.shape)
+    if want.dtype.kind in "fc":
+        if got.dtype != want.dtype:
+            return None, None, "%s: dtype %s, TensorFlow %s" % (name, got.dtype, want.dtype)
+        atol, rtol, _ = TOLERANCES.get(want.dtype.type, MODEL_TOLERANCES.get(model, (ATOL, RTOL, "")))
+        g, w = got.astype(np.float64), want.astype(np.float64)
+        nan_mismatch = np.isnan(g) != np.isnan(w)
+        finite = np.isfinite(g) & np.isfinite(w)
+        inf_mismatch = ~finite & ~np.isnan(w) & (g != w)
+        err = np.where(finite, np.abs(g - w), 0.0)
+        rel = err / np.maximum(np.abs(w), 1e-30)
+        max_abs = float(err.max()) if err.size else 0.0
+        max_rel = float(rel.max()) if rel.size else 0.0
+        bad = (err > atol + rtol * np.abs(np.where(finite, w, 0))) | nan_mismatch | inf_mismatch
+        if bad.any():
+            i = np.unravel_index(np.argmax(bad), bad.shape)
+            return max_abs, max_rel, "%s: at %s tern %r, TensorFlow %r (%d of %d differ)" % (
+                name, tuple(int(k) for k in i), got[i], want[i], int(bad.sum()), bad.size)
+        return max_abs, max_rel, None
+    if got.dtype != want.dtype and not (want.dtype == object and got.dtype == object):
+        return None, None, "%s: dtype %s, TensorFlow %s" % (name, got.dtype, want.dtype)
+    if not np.array_equal(got, want):
+        diff = np.argwhere(got != want) if got.size else []
+        where = tuple(int(k) for k in diff[0]) if len(diff) else ()
+        return 0.0, 0.0, "%s: at %s tern %r, TensorFlow %r" % (
+            name, where, got[where] if where else got, want[where] if where else want)
+    return 0.0, 0.0, None
+
+
+def _tern_predict(stub, model, signature, feeds):
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = model
+    request.model_spec.signature_name = signature
+    for key, value in feeds.items():
+        request.inputs[key].CopyFrom(tf.make_tensor_proto(value))
+    response = stub.Predict(request, timeout=60)
+    return {k: tf.make_ndarray(v) for k, v in response.outputs.items()}
+
+
+def _tf_feed(spec, value):
+    return tf.constant(value, dtype=spec.dtype)
+
+
+@pytest.fixture(scope="module")
+def log_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("tern-logs")
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_model_matches_tensorflow(model, log_dir):
+    base_path, hints = MODELS[model]
+    version_dir = zh.latest_version_dir(base_path)
+    ops = zh.signature_ops(version_dir)
+    server = zh.Tern(model, base_path, log_dir)
+    try:
+        if model in EXPECTED_LOAD_FAILURES:
+            expected = sorted(EXPECTED_LOAD_FAILURES[model])
+            for sig in sorted(s for s in ops if s != "__saved_model_init_op"):
+                zh.ROWS.append((model, sig, len(ops[sig]), None, None, "xfail-load"))
+            assert server.load_error is not None, (
+                "%s now loads in Tern: remove it from EXPECTED_LOAD_FAILURES" % model)
+            got = zh.unsupported_ops_in(server.load_error)
+            assert got == expected, (
+                "%s: load error names %s, the table says %s (update expected_failures.py)\n%s"
+                % (model, got, expected, server.load_error))
+            return
+        assert server.load_error is None, "%s fails to load in Tern: %s" % (model, server.load_error)
+        if model in TF_CANNOT_RUN:
+            pytest.skip(TF_CANNOT_RUN[model])
+        _compare_signatures(model, version_dir, hints, ops, server)
+    finally:
+        assert server.alive(), "tern died:\n" + server.log_path.read_text()
+        server.stop()
+
+
+def _compare_signatures(model, version_dir, hints, ops, server):
+    signatures = _load_tf(version_dir, zh.MODEL_TAGS.get(model, ["serve"]))
+    stub = prediction_service_pb2_grpc.PredictionServiceStub(
+        grpc.insecure_channel(server.grpc_target))
+    problems = []
+    for seed, signature in enumerate(sorted(signatures)):
+        fn = signatures[signature]
+        if (model, signature) in SIGNATURE_TF_CANNOT_RUN:
+            zh.ROWS.append((model, signature, len(ops.get(signature, [])), None, None, "skip"))
+            continue
+        _, specs = fn.structured_input_signature
+        max_abs = max_rel = 0.0
+        sig_problems = []
+        compared = 0
+        for case, feeds in inputs.signature_cases(fn, hints, seed):
+            try:
+                want = {k: np.asarray(v) for k, v in fn(**{
+                    n: _tf_feed(specs[n], v) for n, v in feeds.items()}).items()}
+            except (tf.errors.OpError, ValueError, TypeError):
+                continue  # TensorFlow rejects this input too: nothing to compare
+            try:
+                got = _tern_predict(stub, model, signature, feeds)
+            except grpc.RpcError as e:
+                sig_problems.append("%s: tern error %s: %s" % (case, e.code(), e.details()))
+                continue
+            compared += 1
+            if sorted(got) != sorted(want):
+                sig_problems.append("%s: outputs %s, TensorFlow %s" % (case, sorted(got), sorted(want)))
+                continue
+            for name in sorted(want):
+                a, r, problem = _compare(name, got[name], want[name], model)
+                max_abs = max(max_abs, a or 0.0)
+                max_rel = max(max_rel, r or 0.0)
+                if problem:
+                    sig_problems.append("%s: %s" % (case, problem))
+        if compared == 0 and not sig_problems:
+            sig_problems.append("TensorFlow rejected every generated input (fix the hints)")
+        zh.ROWS.append((model, signature, len(ops.get(signature, [])), max_abs, max_rel,
+                        "FAIL" if sig_problems else "pass"))
+        problems += ["%s/%s %s" % (model, signature, p) for p in sig_problems]
+    assert not problems, "\n".join(problems[:20])

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Exports the model zoo with the venv's TensorFlow into a cache directory.
+
+Usage: .venv/bin/python tests/models/zoo/export_zoo.py [--out build/zoo] [--only NAME ...]
+
+Writes <out>/<model>/1/ (TF Serving's layout) for every model and <out>/manifest.json:
+{"fingerprint": ..., "models": {name: {"family": ..., "hints": {...}}}}. The fingerprint hashes
+the zoo's sources; when it matches, nothing is exported again (a warm run takes no time).
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
+SOURCES = ["export_zoo.py", "keras_models.py", "module_models.py", "tf1_models.py"]
+
+
+def fingerprint():
+    h = hashlib.sha256()
+    for name in SOURCES:
+        h.update((HERE / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def load_manifest(out):
+    try:
+        return json.loads((Path(out) / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def up_to_date(out):
+    m = load_manifest(out)
+    return bool(m) and m.get("fingerprint") == fingerprint()
+
+
+def exporters():
+    """(name, family, export(path) -> hints) for every model, in a stable order."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.path.insert(0, str(HERE))
+    import keras_models
+    import module_models
+    import tf1_models
+
+    out = []
+    for build in keras_models.BUILDERS:
+        def export(path, build=build):
+            model, hints = build()
+            # save_traces=False skips re-tracing every layer's call (slow) but also Keras'
+            # default signature, so serving_default is traced here the way Keras traces it:
+            # the model called on its input specs, outputs named after the output layers.
+            model.save(path, save_format="tf", save_traces=False,
+                       signatures=keras_models.serving_signature(model))
+            return hints
+        out.append((build.__name__, "keras", export))
+    out += [(e.__name__, "tf.Module", e) for e in module_models.EXPORTERS]
+    out += [(e.__name__, "tf1", e) for e in tf1_models.EXPORTERS]
+    return out
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=str(ROOT / "build" / "zoo"))
+    parser.add_argument("--only", nargs="*", help="export only these models (no manifest)")
+    parser.add_argument("--force", action="store_true")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    if not args.only and not args.force and up_to_date(out):
+        print("zoo: %s is up to date" % out)
+        return 0
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = {"fingerprint": fingerprint(), "models": {}}
+    old = load_manifest(out) or {"models": {}}
+    start = time.time()
+    for name, family, export in exporters():
+        if args.only and name not in args.only:
+            if name in old["models"]:
+                manifest["models"][name] = old["models"][name]
+            continue
+        target = out / name / "1"
+        shutil.rmtree(out / name, ignore_errors=True)
+        t0 = time.time()
+        hints = export(str(target))
+        manifest["models"][name] = {"family": family, "hints": hints}
+        print("zoo: exported %-24s %5.1fs" % (name, time.time() - t0), flush=True)
+    if not args.only:
+        (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    print("zoo: %d models in %.1fs -> %s" % (len(manifest["models"]), time.time() - start, out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
