@@ -85,7 +85,7 @@ const std::map<std::string, FlagDef>& Flags() {
       {"grpc_channel_arguments",
        {"comma-separated gRPC channel arguments key=value (ints as ints, else strings)", false,
         StringSetter(&ServerFlags::grpc_channel_arguments)}},
-      {"grpc_max_threads", {"maximum gRPC threads (default: 4 per core)", false,
+      {"grpc_max_threads", {"maximum gRPC threads (default: max(256, 4 per core))", false,
                             IntSetter(&ServerFlags::grpc_max_threads, "grpc_max_threads")}},
       {"ssl_config_file", {"text-format SSLConfig (server_key, server_cert, custom_ca, "
                            "client_verify): serve gRPC over TLS", false,

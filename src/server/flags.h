@@ -23,7 +23,7 @@ struct ServerFlags {
   // gRPC and REST transport (TF Serving's names).
   std::string grpc_socket_path;        // also serve gRPC on unix:<path>
   std::string grpc_channel_arguments;  // "key=value,key=value"
-  int32_t grpc_max_threads = 0;        // 0: 4 per core
+  int32_t grpc_max_threads = 0;        // 0: max(256, 4 per core)
   std::string ssl_config_file;         // text-format SSLConfig: TLS for gRPC
   bool rest_api_enable_cors_support = false;
   bool enable_grpc_healthcheck_service = true;  // Tern always serves grpc.health.v1

@@ -87,9 +87,13 @@ StatusOr<StartedGrpcServer> StartGrpcServer(const GrpcServerOptions& options,
     }
   }
   grpc::ResourceQuota quota("tern_grpc");
-  const int threads = options.max_threads > 0
-                          ? options.max_threads
-                          : 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // The synchronous server needs a thread per in-flight RPC, and batched requests wait holding
+  // theirs; TF Serving's 4 per core answers RESOURCE_EXHAUSTED at modest concurrency on small
+  // machines, so Tern's default is at least 256.
+  const int threads =
+      options.max_threads > 0
+          ? options.max_threads
+          : std::max(256, 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   quota.SetMaxThreads(threads);
   builder.SetResourceQuota(quota);
   for (grpc::Service* service : services) builder.RegisterService(service);

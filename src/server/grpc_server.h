@@ -19,7 +19,7 @@ struct GrpcServerOptions {
   int port = 8500;               // 0: no TCP listener
   std::string socket_path;       // "": no UNIX socket
   std::string channel_arguments;  // --grpc_channel_arguments
-  int max_threads = 0;           // 0: 4 per core
+  int max_threads = 0;           // 0: max(256, 4 per core)
   std::string ssl_config_file;   // "": plaintext
 };
 
