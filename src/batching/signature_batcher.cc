@@ -178,24 +178,39 @@ void SignatureBatcher::RunAsync(SignatureRun run, SignatureDone done) {
   queue_options.max_enqueued_batches = batching->max_enqueued_batches;
   queue_options.batch_timeout_micros = batching->batch_timeout_micros;
   queue_options.target_latency_micros = batching->target_latency_micros;
-  queue_options.process = [batching = *batching](BatchTasks batch) {
-    ProcessBatch(batching, std::move(batch));
+  queue_options.process = [this, batching = *batching, queue, model = run.model_name](
+                              BatchTasks batch) {
+    ProcessBatch(batching, options_.metrics, model, std::move(batch));
+    if (options_.metrics) options_.metrics->SetBatchQueueDepth(model, scheduler_->QueuedTasks(queue));
   };
   Status scheduled = scheduler_->Schedule(queue, queue_options, std::move(tasks));
   if (!scheduled.ok()) {
     join->done(scheduled.WithContext("model '" + run.model_name + "' version " +
                                      std::to_string(run.version)));
+  } else if (options_.metrics) {
+    options_.metrics->SetBatchQueueDepth(run.model_name, scheduler_->QueuedTasks(queue));
   }
 }
 
-void SignatureBatcher::ProcessBatch(const BatchingOptions& options, BatchTasks batch) {
+void SignatureBatcher::ProcessBatch(const BatchingOptions& options, Metrics* metrics,
+                                    const std::string& model_name, BatchTasks batch) {
   std::vector<Task*> tasks;
   int64_t rows = 0;
   auto deadline = BatchClock::time_point::min();
+  const auto started = BatchClock::now();
   for (auto& t : batch) {
     tasks.push_back(static_cast<Task*>(t.get()));
     rows += t->rows;
     deadline = std::max(deadline, t->deadline);
+    if (metrics) {
+      metrics->RecordBatchQueueLatency(
+          model_name, std::chrono::duration<double>(started - t->enqueued).count());
+    }
+  }
+  if (metrics) {
+    const int64_t padded_rows = options.PaddedBatchSize(rows);
+    metrics->RecordBatch(model_name, static_cast<int>(padded_rows),
+                         static_cast<int>(padded_rows - rows));
   }
   auto fail_all = [&](const Status& status) {
     for (Task* t : tasks) t->join->Finish(t->chunk, status);

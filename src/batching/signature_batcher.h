@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "batching/batch_scheduler.h"
+#include "common/metrics.h"
 #include "batching/batching_options.h"
 #include "runtime/saved_model.h"
 
@@ -48,6 +49,7 @@ class SignatureBatcher {
     PerModelParameters per_model = PerModelParameters::kIgnore;
     Stepping stepping = Stepping::kBackgroundThreads;
     std::function<BatchClock::time_point()> now;  // default: steady_clock::now
+    Metrics* metrics = nullptr;  // not owned; batch size, padding, queue latency and depth
   };
   static StatusOr<std::unique_ptr<SignatureBatcher>> Create(Options options);
 
@@ -67,7 +69,8 @@ class SignatureBatcher {
   // Options for the model (defaults, or its batching_params.pbtxt); nullopt-like: `batch`
   // false when the model is not batched.
   StatusOr<const BatchingOptions*> OptionsFor(const SavedModel& model);
-  static void ProcessBatch(const BatchingOptions& options, BatchTasks tasks);
+  static void ProcessBatch(const BatchingOptions& options, Metrics* metrics,
+                           const std::string& model_name, BatchTasks tasks);
 
   Options options_;
   std::unique_ptr<BatchScheduler> scheduler_;

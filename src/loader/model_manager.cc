@@ -200,7 +200,15 @@ bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
     RETURN_IF_ERROR(CheckVersionComplete(path));
     ASSIGN_OR_RETURN(auto model, SavedModel::Load(path, options_.load_options));
     if (options_.enable_model_warmup) {
+      const auto warmup_started = std::chrono::steady_clock::now();
       auto records = RunWarmup(*model, path);
+      if (options_.metrics != nullptr && (!records.ok() || *records > 0)) {
+        options_.metrics->RecordWarmup(
+            config.name,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - warmup_started)
+                .count(),
+            records.status());
+      }
       if (!records.ok()) return records.status();
       if (*records > 0) {
         TERN_LOG(Info) << "Model '" << config.name << "' version " << version << ": replayed "

@@ -2,7 +2,8 @@
 
 namespace tern {
 
-StatusOr<std::unique_ptr<SignatureBatcher>> MakeBatcherFromFlags(const ServerFlags& flags) {
+StatusOr<std::unique_ptr<SignatureBatcher>> MakeBatcherFromFlags(const ServerFlags& flags,
+                                                                 Metrics* metrics) {
   if (!flags.enable_batching) {
     // As TF Serving: a batching file without --enable_batching is a mistake worth stopping for.
     if (!flags.batching_parameters_file.empty()) {
@@ -14,6 +15,7 @@ StatusOr<std::unique_ptr<SignatureBatcher>> MakeBatcherFromFlags(const ServerFla
     return std::unique_ptr<SignatureBatcher>();
   }
   SignatureBatcher::Options options;
+  options.metrics = metrics;
   if (!flags.batching_parameters_file.empty()) {
     ASSIGN_OR_RETURN(auto params, ReadBatchingParametersFile(flags.batching_parameters_file));
     ASSIGN_OR_RETURN(options.defaults,

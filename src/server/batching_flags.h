@@ -9,6 +9,8 @@
 
 namespace tern {
 
-StatusOr<std::unique_ptr<SignatureBatcher>> MakeBatcherFromFlags(const ServerFlags& flags);
+// metrics (not owned, may be null) receives batch size, padding, queue latency and depth.
+StatusOr<std::unique_ptr<SignatureBatcher>> MakeBatcherFromFlags(const ServerFlags& flags,
+                                                                 Metrics* metrics);
 
 }  // namespace tern

@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   auto metrics = tern::Metrics::Create(metrics_options);
   metrics->AddCollectable(tern::ProcessCollector::Create({}));
 
-  auto batcher = tern::MakeBatcherFromFlags(*flags);
+  auto batcher = tern::MakeBatcherFromFlags(*flags, metrics.get());
   if (!batcher.ok()) {
     std::cerr << "tern: " << batcher.status().message() << "\n";
     return 2;

@@ -54,6 +54,21 @@ def test_concurrent_batched_answers_equal_tensorflow(tern_factory, tmp_path):
             np.testing.assert_allclose(got, np.asarray(case["y"], np.float32), rtol=1e-5, atol=1e-5,
                                        err_msg=f"{proto}, {len(case['x'])} rows")
 
+    # The batches show in the metrics: every batch is an allowed size (2 or 4), so the recorded
+    # rows, padding included, are at least the rows sent, and queue latency was observed per task.
+    metrics = requests.get(f"{server.rest}/metrics").text
+    values = {}
+    for line in metrics.splitlines():
+        for name in ("tern_batch_size_sum", "tern_batch_size_count",
+                     "tern_batch_queue_duration_seconds_count", "tern_batch_padding_rows_sum"):
+            if line.startswith(name + '{model="mlp"}'):
+                values[name] = float(line.split()[-1])
+    rows_sent = sum(len(case["x"]) for case, _ in jobs)
+    assert values["tern_batch_size_count"] > 0
+    assert values["tern_batch_size_sum"] >= rows_sent
+    assert values["tern_batch_size_sum"] - values["tern_batch_padding_rows_sum"] == rows_sent
+    assert values["tern_batch_queue_duration_seconds_count"] >= len(jobs)
+
 
 def test_full_queue_answers_at_once_and_deadline_is_kept(tern_factory, tmp_path):
     server = tern_factory("mlp", MODEL, ["--enable_batching", "--rest_api_timeout_in_ms=1000",

@@ -188,3 +188,10 @@ def test_warmup_runs_before_available_and_a_failing_warmup_fails_the_load(tern_f
                       what="warmup failure of version 2")
     assert "warmup record 0" in status[0]["status"]["error_message"], status
     assert predict_rest(server, "w").json() == {"predictions": [2.5]}
+    # Both warmups are in the metrics, the failed one with its result.
+    metrics = requests.get(f"{server.rest}/metrics").text
+    counts = {line.split("{")[1].split("}")[0]: float(line.split()[-1])
+              for line in metrics.splitlines()
+              if line.startswith("tern_model_warmup_duration_seconds_count{")}
+    assert counts.get('model="w",result="success"') == 1, counts
+    assert counts.get('model="w",result="failure"', 0) >= 1, counts
