@@ -26,18 +26,7 @@ struct FloorDivFn {
 };
 
 Status ComputeFloorDiv(KernelContext& ctx) {
-  const Tensor& b = ctx.input(1);
-  // Integer division by zero traps; reject it the way TensorFlow does.
-  Status zero = DispatchRealNumber(b.dtype(), "y", [&]<typename T>() -> Status {
-    if constexpr (std::is_integral_v<T>) {
-      const T* p = b.flat<T>();
-      for (int64_t i = 0, n = b.num_elements(); i < n; ++i) {
-        if (p[i] == T(0)) return ctx.Error("Integer division by zero");
-      }
-    }
-    return Status::Ok();
-  }, ctx);
-  RETURN_IF_ERROR(zero);
+  RETURN_IF_ERROR(RejectIntegerZeroDivisor(ctx, ctx.input(1)));
   return ArithmeticBroadcast<FloorDivFn>(ctx);
 }
 

@@ -60,6 +60,20 @@ Status DispatchRealNumber(DataType dtype, std::string_view what, Fn&& fn,
   }
 }
 
+// Integer division by zero traps; the integer division kernels reject it the way TensorFlow
+// does, before computing anything. Floating-point divisors pass (they give inf/NaN).
+inline Status RejectIntegerZeroDivisor(KernelContext& ctx, const Tensor& divisor) {
+  return DispatchRealNumber(divisor.dtype(), "y", [&]<typename T>() -> Status {
+    if constexpr (std::is_integral_v<T>) {
+      const T* p = divisor.flat<T>();
+      for (int64_t i = 0, n = divisor.num_elements(); i < n; ++i) {
+        if (p[i] == T(0)) return ctx.Error("Integer division by zero");
+      }
+    }
+    return Status::Ok();
+  }, ctx);
+}
+
 // Wrapping addition for integers (no signed-overflow UB), plain addition for floating point.
 template <typename T>
 inline T WrappingAdd(T a, T b) {
