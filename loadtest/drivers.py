@@ -68,8 +68,11 @@ class Server:
         self.log.close()
 
 
-def perf_analyzer(bin_dir, server, concurrency, seconds, input_json, shape, attempts=3):
-    """gRPC Predict through TF Serving's API: perf_analyzer --service-kind=tfserving.
+def perf_analyzer(bin_dir, server, concurrency, seconds, input_json=None, shape=None, attempts=3,
+                  service_kind="tfserving", protocol="grpc", stability_percentage=100):
+    """perf_analyzer at a fixed concurrency. service_kind "tfserving": gRPC Predict through TF
+    Serving's API; "triton": KServe v2 ModelInfer over `protocol` ("grpc" or "http"), which
+    also reads Tern's model config (max_batch_size, dims) to shape the request.
 
     perf_analyzer gives up when its windows disagree too much (exit 2, common on a shared
     machine); then the window is doubled and it is tried again, `attempts` times in all."""
@@ -77,12 +80,16 @@ def perf_analyzer(bin_dir, server, concurrency, seconds, input_json, shape, atte
         window_ms = int(seconds * 1000) * (2 ** attempt)
         with tempfile.TemporaryDirectory() as tmp:
             report = Path(tmp) / "report.csv"
-            cmd = [str(bin_dir / "perf_analyzer"), "--service-kind=tfserving", "-i", "grpc",
-                   "-u", f"127.0.0.1:{server.grpc_port}", "-m", server.model,
+            port = server.rest_port if protocol == "http" else server.grpc_port
+            cmd = [str(bin_dir / "perf_analyzer"), f"--service-kind={service_kind}", "-i", protocol,
+                   "-u", f"127.0.0.1:{port}", "-m", server.model,
                    f"--concurrency-range={concurrency}:{concurrency}",
                    "--measurement-mode=time_windows", f"--measurement-interval={window_ms}",
-                   "--max-trials=5", "--stability-percentage=100",
-                   f"--input-data={input_json}", f"--shape={shape}", "-f", str(report)]
+                   "--max-trials=5", f"--stability-percentage={stability_percentage}", "-f", str(report)]
+            if input_json:
+                cmd.append(f"--input-data={input_json}")
+            if shape:
+                cmd.append(f"--shape={shape}")
             out = subprocess.run(cmd, capture_output=True, text=True,
                                  timeout=window_ms / 1000 * 10 + 60)
             if out.returncode == 0 and report.exists():

@@ -134,4 +134,39 @@ grpc::Status GrpcInferenceService::ModelInfer(grpc::ServerContext* context,
   return ToGrpcStatus(run());
 }
 
+grpc::Status GrpcInferenceService::ModelConfig(grpc::ServerContext*,
+                                               const inference::ModelConfigRequest* request,
+                                               inference::ModelConfigResponse* response) {
+  auto run = [&]() -> Status {
+    ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(request->name(), request->version()));
+    ASSIGN_OR_RETURN(V2ModelConfig c, service_->ModelConfig(ref));
+    inference::ModelConfig* config = response->mutable_config();
+    config->set_name(c.name);
+    config->set_platform(c.platform);
+    config->set_backend(c.backend);
+    config->set_max_batch_size(c.max_batch_size);
+    auto data_type = [](const std::string& name) -> StatusOr<inference::DataType> {
+      inference::DataType type;
+      if (!inference::DataType_Parse(name, &type)) return Internal("no Triton data type " + name);
+      return type;
+    };
+    for (const auto& t : c.inputs) {
+      auto* in = config->add_input();
+      in->set_name(t.name);
+      ASSIGN_OR_RETURN(inference::DataType type, data_type(t.datatype));
+      in->set_data_type(type);
+      for (int64_t d : t.shape) in->add_dims(d);
+    }
+    for (const auto& t : c.outputs) {
+      auto* out = config->add_output();
+      out->set_name(t.name);
+      ASSIGN_OR_RETURN(inference::DataType type, data_type(t.datatype));
+      out->set_data_type(type);
+      for (int64_t d : t.shape) out->add_dims(d);
+    }
+    return Status::Ok();
+  };
+  return ToGrpcStatus(run());
+}
+
 }  // namespace tern

@@ -23,6 +23,8 @@ class GrpcInferenceService final : public inference::GRPCInferenceService::Servi
                              inference::ModelMetadataResponse* response) override;
   grpc::Status ModelInfer(grpc::ServerContext* context, const inference::ModelInferRequest* request,
                           inference::ModelInferResponse* response) override;
+  grpc::Status ModelConfig(grpc::ServerContext*, const inference::ModelConfigRequest* request,
+                           inference::ModelConfigResponse* response) override;
 
  private:
   const KServeService* service_;

@@ -236,6 +236,7 @@ RestResponse KServeRestApi::Handle(const RestRequest& request) const {
     if (*ready) return Ok("");
     return Error(Unavailable("model " + ref->name + " is not ready"));
   }
+  if (get && parsed->action == "config") return Config(*ref);
   if (request.method == "POST" && parsed->action == "infer") return Infer(*ref, request);
   return Error(NotFound("no v2 endpoint " + std::string(request.method) + " " + std::string(path)));
 }
@@ -252,6 +253,25 @@ RestResponse KServeRestApi::Metadata(const ModelRef& ref) const {
       const auto& t = (*list)[i];
       out += std::string(i ? "," : "") + "{\"name\":" + Quote(t.name) + ",\"datatype\":" +
              Quote(t.datatype) + ",\"shape\":" + ShapeJson(t.shape) + "}";
+    }
+    out += "]";
+  }
+  return Ok(out + "}");
+}
+
+// Triton's JSON form of the model config (the protobuf message with its field names).
+RestResponse KServeRestApi::Config(const ModelRef& ref) const {
+  auto c = service_->ModelConfig(ref);
+  if (!c.ok()) return Error(c.status());
+  std::string out = "{\"name\":" + Quote(c->name) + ",\"platform\":" + Quote(c->platform) +
+                    ",\"backend\":" + Quote(c->backend) +
+                    ",\"max_batch_size\":" + std::to_string(c->max_batch_size);
+  for (auto [key, list] : {std::pair{"input", &c->inputs}, std::pair{"output", &c->outputs}}) {
+    out += std::string(",\"") + key + "\":[";
+    for (size_t i = 0; i < list->size(); ++i) {
+      const auto& t = (*list)[i];
+      out += std::string(i ? "," : "") + "{\"name\":" + Quote(t.name) + ",\"data_type\":" +
+             Quote(t.datatype) + ",\"dims\":" + ShapeJson(t.shape) + "}";
     }
     out += "]";
   }

@@ -1,5 +1,5 @@
 // KServe Open Inference Protocol (v2) over REST: /v2, /v2/health/{live,ready},
-// /v2/models/{m}[/versions/{v}][/ready|/infer], JSON tensors and the binary tensor extension
+// /v2/models/{m}[/versions/{v}][/ready|/infer|/config], JSON tensors and the binary tensor extension
 // (JSON header of Inference-Header-Content-Length bytes, then raw tensor bytes).
 // A function of the request, no networking. The KServeService is not owned. Thread-safe.
 #pragma once
@@ -25,6 +25,7 @@ class KServeRestApi {
  private:
   RestResponse Infer(const ModelRef& ref, const RestRequest& request) const;
   RestResponse Metadata(const ModelRef& ref) const;
+  RestResponse Config(const ModelRef& ref) const;
 
   const KServeService* service_;
   Options options_;

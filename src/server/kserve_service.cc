@@ -77,6 +77,35 @@ StatusOr<V2ModelMetadata> KServeService::ModelMetadata(const ModelRef& ref) cons
   return m;
 }
 
+StatusOr<V2ModelConfig> KServeService::ModelConfig(const ModelRef& ref) const {
+  ASSIGN_OR_RETURN(V2ModelMetadata m, ModelMetadata(ref));
+  V2ModelConfig config;
+  config.name = m.name;
+  config.platform = m.platform;
+  bool batchable = !m.inputs.empty();
+  for (const auto* list : {&m.inputs, &m.outputs}) {
+    for (const auto& t : *list) batchable = batchable && !t.shape.empty() && t.shape[0] == -1;
+  }
+  // An unknown rank is reported as [-1] in metadata; that is not a batch dimension.
+  ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+  ASSIGN_OR_RETURN(const Signature* signature, PredictionService::GetSignature(servable, ""));
+  for (const auto* list : {&signature->inputs, &signature->outputs}) {
+    for (const auto& [name, t] : *list) batchable = batchable && !t.unknown_rank;
+  }
+  config.inputs = std::move(m.inputs);
+  config.outputs = std::move(m.outputs);
+  if (batchable) {
+    config.max_batch_size = options_.config_max_batch_size;
+    for (auto* list : {&config.inputs, &config.outputs}) {
+      for (auto& t : *list) t.shape.erase(t.shape.begin());
+    }
+  }
+  for (auto* list : {&config.inputs, &config.outputs}) {
+    for (auto& t : *list) t.datatype = t.datatype == "BYTES" ? "TYPE_STRING" : "TYPE_" + t.datatype;
+  }
+  return config;
+}
+
 StatusOr<V2InferResult> KServeService::Infer(const V2InferRequest& request,
                                              const RunOptions& options) const {
   ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(request.model));

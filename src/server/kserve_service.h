@@ -26,6 +26,19 @@ struct V2ModelMetadata {
   std::vector<V2TensorMetadata> outputs;
 };
 
+// Triton's model configuration, derived from the serving signature (Tern has no config.pbtxt).
+// When every input and output has a leading variable dimension the model is batchable:
+// max_batch_size > 0 and dims leave that dimension out, as Triton writes them.
+struct V2ModelConfig {
+  std::string name;
+  std::string platform = "tensorflow_savedmodel";
+  std::string backend = "tensorflow";
+  int32_t max_batch_size = 0;
+  // datatype is Triton's config name ("TYPE_FP32", BYTES is "TYPE_STRING"); shape = dims.
+  std::vector<V2TensorMetadata> inputs;
+  std::vector<V2TensorMetadata> outputs;
+};
+
 struct V2InferRequest {
   ModelRef model;
   std::string signature_name;  // "" = serving_default (v2 parameter "signature_name")
@@ -42,7 +55,14 @@ struct V2InferResult {
 
 class KServeService {
  public:
+  struct Options {
+    // max_batch_size reported in the model config of a batchable model. Tern takes any number of
+    // rows (batching splits larger requests), so this only bounds what Triton clients send;
+    // TF Serving's batching default.
+    int32_t config_max_batch_size = 1000;
+  };
   explicit KServeService(PredictionService* service) : service_(service) {}
+  KServeService(PredictionService* service, Options options) : service_(service), options_(options) {}
 
   // "" -> latest; otherwise a decimal version number (INVALID_ARGUMENT otherwise).
   static StatusOr<ModelRef> ParseModelRef(const std::string& name, const std::string& version);
@@ -52,6 +72,7 @@ class KServeService {
   // NOT_FOUND for an unknown model; false while it (or the version) is not available.
   StatusOr<bool> ModelReady(const ModelRef& ref) const;
   StatusOr<V2ModelMetadata> ModelMetadata(const ModelRef& ref) const;
+  StatusOr<V2ModelConfig> ModelConfig(const ModelRef& ref) const;
   StatusOr<V2InferResult> Infer(const V2InferRequest& request, const RunOptions& options) const;
 
   // What the server calls itself in ServerMetadata.
@@ -60,6 +81,7 @@ class KServeService {
 
  private:
   PredictionService* service_;
+  Options options_;
 };
 
 }  // namespace tern
