@@ -13,7 +13,7 @@ APT_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost-dev libboost-system-dev nlohmann-json3-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev libopenblas-dev
-  libsnappy-dev zlib1g-dev python3-venv prometheus python3-matplotlib
+  libsnappy-dev zlib1g-dev python3-venv prometheus python3-matplotlib openssl
 )
 
 missing=()
