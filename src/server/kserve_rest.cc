@@ -1,6 +1,7 @@
 #include "server/kserve_rest.h"
 
 #include <charconv>
+#include <functional>
 #include <cmath>
 #include <limits>
 
@@ -204,6 +205,48 @@ StatusOr<V2Path> ParseModelsPath(std::string_view rest) {
   return p;
 }
 
+RunOptions RunOptionsFor(const KServeRestApi::Options& options) {
+  RunOptions run;
+  if (options.timeout_ms > 0) {
+    run.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.timeout_ms);
+  }
+  return run;
+}
+
+// The infer response: JSON header, then the outputs asked for as binary (always for FP16/BF16,
+// which JSON cannot carry) after it. `id_json` is the request's id as JSON, or "".
+StatusOr<RestResponse> InferResponse(const V2InferResult& result, const std::string& id_json,
+                                     const std::function<bool(const std::string&)>& as_binary) {
+  std::string json = "{\"model_name\":" + Quote(result.model_name) + ",\"model_version\":" +
+                     Quote(std::to_string(result.version));
+  if (!id_json.empty()) json += ",\"id\":" + id_json;
+  json += ",\"outputs\":[";
+  std::string tail;
+  for (size_t i = 0; i < result.outputs.size(); ++i) {
+    const auto& [name, tensor] = result.outputs[i];
+    ASSIGN_OR_RETURN(std::string datatype, V2DatatypeName(tensor.dtype()));
+    json += std::string(i ? "," : "") + "{\"name\":" + Quote(name) + ",\"datatype\":" +
+            Quote(datatype) + ",\"shape\":" + ShapeJson(tensor.shape().dims());
+    if (as_binary(name) || tensor.dtype() == tensorflow::DT_HALF || tensor.dtype() == tensorflow::DT_BFLOAT16) {
+      std::string raw = TensorToRaw(tensor);
+      json += ",\"parameters\":{\"binary_data_size\":" + std::to_string(raw.size()) + "}}";
+      tail += raw;
+    } else {
+      json += ",\"data\":" + DataJson(tensor) + "}";
+    }
+  }
+  json += "]}";
+  RestResponse r;
+  if (!tail.empty()) {
+    r.headers.emplace_back("Inference-Header-Content-Length", std::to_string(json.size()));
+    r.content_type = "application/octet-stream";
+    r.body = json + tail;
+  } else {
+    r.body = std::move(json);
+  }
+  return r;
+}
+
 }  // namespace
 
 RestResponse KServeRestApi::Handle(const RestRequest& request) const {
@@ -278,6 +321,63 @@ RestResponse KServeRestApi::Config(const ModelRef& ref) const {
   return Ok(out + "}");
 }
 
+// A raw binary request (Inference-Header-Content-Length: 0, as Triton defines it): the body is
+// the bytes of the only input of the model's serving signature, whose datatype and shape come
+// from the signature (one variable dimension is worked out from the byte count). Every output
+// is answered as binary data, since the client sent no JSON to ask otherwise.
+RestResponse KServeRestApi::RawInfer(const ModelRef& ref, std::string_view body) const {
+  auto run = [&]() -> StatusOr<RestResponse> {
+    ASSIGN_OR_RETURN(V2ModelMetadata meta, service_->ModelMetadata(ref));
+    if (meta.inputs.size() != 1) {
+      return InvalidArgument("a raw binary request (Inference-Header-Content-Length: 0) needs a model "
+                             "with exactly one input; model " + meta.name + " has " +
+                             std::to_string(meta.inputs.size()) + "; send a JSON header instead");
+    }
+    const V2TensorMetadata& input = meta.inputs[0];
+    const std::string what = "raw binary input '" + input.name + "'";
+    ASSIGN_OR_RETURN(DataType dtype, V2DatatypeFromName(input.datatype));
+    if (dtype == tensorflow::DT_STRING) {
+      return InvalidArgument(what + ": a BYTES input cannot be sent raw (its shape is not implied "
+                             "by the byte count); send a JSON header");
+    }
+    std::vector<int64_t> dims = input.shape;
+    int unknown = 0;
+    int64_t known_elements = 1;
+    for (int64_t d : dims) {
+      if (d < 0) ++unknown;
+      else known_elements *= d;
+    }
+    const int64_t element_size = static_cast<int64_t>(DataTypeSize(dtype));
+    if (unknown > 1 || (unknown == 1 && known_elements == 0)) {
+      return InvalidArgument(what + ": the model's shape " + ShapeJson(input.shape) +
+                             " has more than one unknown dimension, so a raw body cannot fix it; send "
+                             "a JSON header with the shape");
+    }
+    if (unknown == 1) {
+      const int64_t row_bytes = known_elements * element_size;
+      if (body.size() % row_bytes != 0) {
+        return InvalidArgument(what + ": " + std::to_string(body.size()) + " bytes is not a whole "
+                               "number of " + input.datatype + " tensors of shape " +
+                               ShapeJson(input.shape) + " (" + std::to_string(row_bytes) +
+                               " bytes per step of the unknown dimension)");
+      }
+      for (int64_t& d : dims) {
+        if (d < 0) d = static_cast<int64_t>(body.size()) / row_bytes;
+      }
+    }
+    ASSIGN_OR_RETURN(TensorShape shape, V2Shape(dims, options_.max_tensor_elements, what));
+    V2InferRequest infer;
+    infer.model = ref;
+    ASSIGN_OR_RETURN(Tensor tensor, TensorFromRaw(dtype, shape, body, what));
+    infer.inputs.emplace(input.name, std::move(tensor));
+    ASSIGN_OR_RETURN(V2InferResult result, service_->Infer(infer, RunOptionsFor(options_)));
+    return InferResponse(result, "", [](const std::string&) { return true; });
+  };
+  auto response = run();
+  if (!response.ok()) return Error(response.status());
+  return std::move(response).value();
+}
+
 RestResponse KServeRestApi::Infer(const ModelRef& ref, const RestRequest& request) const {
   // Split the body into the JSON header and the binary tensor data that follows it.
   std::string_view header = request.body, binary;
@@ -289,10 +389,7 @@ RestResponse KServeRestApi::Infer(const ModelRef& ref, const RestRequest& reques
       return Error(InvalidArgument("Inference-Header-Content-Length '" + std::string(text) +
                                    "' is not a non-negative integer"));
     }
-    if (length == 0) {
-      return Error(Unimplemented("raw binary requests (Inference-Header-Content-Length: 0) are "
-                                 "not supported; send a JSON header"));
-    }
+    if (length == 0) return RawInfer(ref, request.body);
     if (length > request.body.size()) {
       return Error(InvalidArgument("Inference-Header-Content-Length " + std::to_string(length) +
                                    " exceeds the body size " + std::to_string(request.body.size())));
@@ -373,41 +470,13 @@ RestResponse KServeRestApi::Infer(const ModelRef& ref, const RestRequest& reques
         if (p.contains("binary_data")) binary_output[name->get<std::string>()] = ReadBool(p, "binary_data");
       }
     }
-    RunOptions run;
-    if (options_.timeout_ms > 0) {
-      run.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
-    }
-    ASSIGN_OR_RETURN(V2InferResult result, service_->Infer(infer, run));
-    std::string json = "{\"model_name\":" + Quote(result.model_name) + ",\"model_version\":" +
-                       Quote(std::to_string(result.version));
-    if (auto id = doc.find("id"); id != doc.end() && id->is_string()) json += ",\"id\":" + id->dump();
-    json += ",\"outputs\":[";
-    std::string tail;
-    for (size_t i = 0; i < result.outputs.size(); ++i) {
-      const auto& [name, tensor] = result.outputs[i];
-      ASSIGN_OR_RETURN(std::string datatype, V2DatatypeName(tensor.dtype()));
-      json += std::string(i ? "," : "") + "{\"name\":" + Quote(name) + ",\"datatype\":" +
-              Quote(datatype) + ",\"shape\":" + ShapeJson(tensor.shape().dims());
+    ASSIGN_OR_RETURN(V2InferResult result, service_->Infer(infer, RunOptionsFor(options_)));
+    std::string id;
+    if (auto it = doc.find("id"); it != doc.end() && it->is_string()) id = it->dump();
+    return InferResponse(result, id, [&](const std::string& name) {
       auto it = binary_output.find(name);
-      const bool as_binary = it != binary_output.end() ? it->second : all_binary;
-      if (as_binary || tensor.dtype() == tensorflow::DT_HALF || tensor.dtype() == tensorflow::DT_BFLOAT16) {
-        std::string raw = TensorToRaw(tensor);
-        json += ",\"parameters\":{\"binary_data_size\":" + std::to_string(raw.size()) + "}}";
-        tail += raw;
-      } else {
-        json += ",\"data\":" + DataJson(tensor) + "}";
-      }
-    }
-    json += "]}";
-    RestResponse r;
-    if (!tail.empty()) {
-      r.headers.emplace_back("Inference-Header-Content-Length", std::to_string(json.size()));
-      r.content_type = "application/octet-stream";
-      r.body = json + tail;
-    } else {
-      r.body = std::move(json);
-    }
-    return r;
+      return it != binary_output.end() ? it->second : all_binary;
+    });
   };
   auto response = run();
   if (!response.ok()) return Error(response.status());

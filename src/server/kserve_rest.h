@@ -1,6 +1,7 @@
 // KServe Open Inference Protocol (v2) over REST: /v2, /v2/health/{live,ready},
 // /v2/models/{m}[/versions/{v}][/ready|/infer|/config], JSON tensors and the binary tensor extension
-// (JSON header of Inference-Header-Content-Length bytes, then raw tensor bytes).
+// (JSON header of Inference-Header-Content-Length bytes, then raw tensor bytes; a header length
+// of 0 is a raw binary request for a single-input model).
 // A function of the request, no networking. The KServeService is not owned. Thread-safe.
 #pragma once
 
@@ -24,6 +25,7 @@ class KServeRestApi {
 
  private:
   RestResponse Infer(const ModelRef& ref, const RestRequest& request) const;
+  RestResponse RawInfer(const ModelRef& ref, std::string_view body) const;
   RestResponse Metadata(const ModelRef& ref) const;
   RestResponse Config(const ModelRef& ref) const;
 
