@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,7 @@
 
 #include "common/status.h"
 #include "runtime/tensor.h"
+#include "server/json_tensor.h"
 
 namespace tern::json_internal {
 
@@ -21,6 +23,12 @@ using Json = nlohmann::json;
 // Serving accepts for non-finite numbers: NaN, Inf, Infinity, each optionally preceded by '-'.
 // Errors are INVALID_ARGUMENT and give the byte offset of a syntax error.
 StatusOr<Json> ParseJsonObject(std::string_view body);
+
+// simdjson fast path of ParsePredictRequest (json_fast_predict.cc): std::nullopt when it does not
+// apply, and then the DOM path must run; otherwise exactly the DOM path's answer. Calls `lookup`
+// at most once, and only when it answers.
+std::optional<StatusOr<PredictJsonRequest>> FastParsePredictRequest(
+    std::string_view body, const SignatureInputLookup& lookup);
 
 // {"b64": "<string>"} and nothing else.
 bool IsBase64Object(const Json& value);

@@ -328,6 +328,7 @@ Status ParseColumnarFormat(const Json& value, const SignatureInputSpecs& specs,
 
 StatusOr<PredictJsonRequest> ParsePredictRequest(std::string_view body,
                                                  const SignatureInputLookup& lookup) {
+  if (auto fast = json_internal::FastParsePredictRequest(body, lookup)) return std::move(*fast);
   ASSIGN_OR_RETURN(Json doc, json_internal::ParseJsonObject(body));
   PredictJsonRequest request;
   ASSIGN_OR_RETURN(request.signature_name, json_internal::ReadSignatureName(doc));
