@@ -113,13 +113,14 @@ f:close()
 """
 
 
-def wrk(server, concurrency, seconds, body):
-    """REST :predict with wrk (2 client threads, `concurrency` keep-alive connections)."""
+def wrk(server, concurrency, seconds, body, url=None):
+    """REST :predict with wrk (2 client threads, `concurrency` keep-alive connections); `url`
+    overrides the server's :predict URL (e.g. a peer serving a static reply)."""
     with tempfile.TemporaryDirectory() as tmp:
         script, body_file = Path(tmp) / "post.lua", Path(tmp) / "body.json"
         script.write_text(WRK_SCRIPT)
         body_file.write_text(json.dumps(body))
-        url = f"http://127.0.0.1:{server.rest_port}/v1/models/{server.model}:predict"
+        url = url or f"http://127.0.0.1:{server.rest_port}/v1/models/{server.model}:predict"
         cmd = ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{seconds}s",
                "--timeout", "10s", "--latency", "-s", str(script), url]
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60,
