@@ -175,6 +175,7 @@ def plot(report, path, concurrency):
     fig, (a, b) = plt.subplots(1, 2, figsize=(12, 4.5))
     names = list(report["codec"])
     a.barh(names, [report["codec"][n]["mb_per_s"] for n in names], color="tab:blue")
+    a.set_xscale("log")
     a.axvline(300, color="tab:red", linestyle="--", label="decode target 300 MB/s")
     a.set_xlabel("MB/s of wire bytes, one core (1M float32)")
     a.legend()
