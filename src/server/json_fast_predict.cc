@@ -24,7 +24,7 @@ namespace dom = simdjson::dom;
 constexpr size_t kMaxRank = 254;  // as the DOM path
 
 struct Numbers {
-  std::vector<double> values;
+  dom::element root;            // the input's value, walked again to fill the tensor
   std::vector<int64_t> dims;    // filled in on the first path down the nesting
   size_t rank = SIZE_MAX;       // depth of the first number; every number must sit there
   uint64_t max_integer = 0;     // largest magnitude of an integer literal
@@ -44,18 +44,15 @@ bool Walk(dom::element value, size_t level, Numbers* n) {
         if (value.get_int64().get(i)) return false;
         const uint64_t m = i < 0 ? uint64_t{0} - static_cast<uint64_t>(i) : static_cast<uint64_t>(i);
         n->max_integer = std::max(n->max_integer, m);
-        n->values.push_back(static_cast<double>(i));
       } else if (value.type() == dom::element_type::UINT64) {
         uint64_t u = 0;
         if (value.get_uint64().get(u)) return false;
         n->max_integer = std::max(n->max_integer, u);
-        n->values.push_back(static_cast<double>(u));
       } else {
         double d = 0;
         if (value.get_double().get(d)) return false;
         if (!std::isfinite(d)) return false;
         if (!RoundsToFiniteFloat(d)) n->has_decimal_outside_float = true;
-        n->values.push_back(d);
       }
       return true;
     }
@@ -80,6 +77,18 @@ bool Walk(dom::element value, size_t level, Numbers* n) {
   return n->dims[level] == count;
 }
 
+// Second pass over a value Walk accepted: its numbers in row-major order, as T.
+template <typename T>
+void Fill(dom::element value, T*& out) {
+  switch (value.type()) {
+    case dom::element_type::INT64: *out++ = static_cast<T>(int64_t(value)); return;
+    case dom::element_type::UINT64: *out++ = static_cast<T>(uint64_t(value)); return;
+    case dom::element_type::DOUBLE: *out++ = static_cast<T>(double(value)); return;
+    default:
+      for (dom::element element : dom::array(value)) Fill(element, out);
+  }
+}
+
 template <typename T>
 std::optional<Tensor> ToTensor(const Numbers& n, DataType dtype) {
   constexpr uint64_t kMaxExact = (uint64_t{1} << std::numeric_limits<T>::digits) - 1;
@@ -88,7 +97,7 @@ std::optional<Tensor> ToTensor(const Numbers& n, DataType dtype) {
   auto tensor = Tensor::Create(dtype, TensorShape(n.dims));
   if (!tensor.ok()) return std::nullopt;
   T* out = tensor->template flat<T>();
-  for (size_t i = 0; i < n.values.size(); ++i) out[i] = static_cast<T>(n.values[i]);
+  Fill(n.root, out);
   return std::move(tensor).value();
 }
 
@@ -107,7 +116,10 @@ std::optional<Tensor> TensorFor(const Numbers& n, const TensorSpec& spec) {
 }
 
 // Walks one input's value; false unless it is a non-empty nested list of numbers.
-bool WalkInput(dom::element value, Numbers* n) { return Walk(value, 0, n) && !n->dims.empty(); }
+bool WalkInput(dom::element value, Numbers* n) {
+  n->root = value;
+  return Walk(value, 0, n) && !n->dims.empty();
+}
 
 }  // namespace
 
