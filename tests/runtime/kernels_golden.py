@@ -607,6 +607,16 @@ def gather_cases():
     case("GatherV2/err_scalar_params", "GatherV2",
          [("params", np.float32(1)), ("indices", i32([0])), ("axis", ax(0))])
 
+def fill_identity_n_cases():
+    case("Fill/float", "Fill", [("dims", i32([2, 3])), ("value", np.float32(1.5))])
+    case("Fill/int64_dims_string", "Fill", [("dims", i64([2])), ("value", np.array(b"ab"))])
+    case("Fill/scalar", "Fill", [("dims", np.zeros([0], np.int32)), ("value", np.int64(-7))])
+    case("Fill/empty", "Fill", [("dims", i32([0, 4])), ("value", np.float32(2))])
+    case("Fill/err_negative", "Fill", [("dims", i32([2, -1])), ("value", np.float32(2))])
+    case("Fill/err_value_not_scalar", "Fill", [("dims", i32([2])), ("value", f32([1, 2]))])
+    case("IdentityN/mixed", "IdentityN", [("input", [f32([1, 2]), np.array([b"x"]), np.int32(3)])],
+         node_attrs={"T": [tf.float32, tf.string, tf.int32]})
+
 def main():
     strided_slice_cases()
     random_strided_slice_cases()
@@ -615,6 +625,7 @@ def main():
     zoo_elementwise_cases()
     zoo_window_cases()
     gather_cases()
+    fill_identity_n_cases()
     with open(OUT, "w") as f:
         f.write("[\n" + ",\n".join(json.dumps(c) for c in CASES) + "\n]\n")
     errors = sum(1 for c in CASES if "error" in c)
