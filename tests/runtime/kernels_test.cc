@@ -155,7 +155,9 @@ tensorflow::AttrValue AttrFromJson(const json& j) {
 bool NeedsTolerance(const std::string& op) {
   static const std::set<std::string> ops = {"MatMul", "Sum", "Mean", "Softmax", "Tanh", "Sigmoid",
                                             "Erf", "Exp", "Log", "Sqrt", "Rsqrt", "Conv2D",
-                                            "DepthwiseConv2dNative", "AvgPool", "FusedBatchNormV3"};
+                                            "DepthwiseConv2dNative", "AvgPool", "FusedBatchNormV3",
+                                            "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3",
+                                            "Einsum"};
   return ops.count(op) > 0;
 }
 
