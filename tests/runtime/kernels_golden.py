@@ -607,6 +607,7 @@ def gather_cases():
     case("GatherV2/err_scalar_params", "GatherV2",
          [("params", np.float32(1)), ("indices", i32([0])), ("axis", ax(0))])
 
+
 def fill_identity_n_cases():
     case("Fill/float", "Fill", [("dims", i32([2, 3])), ("value", np.float32(1.5))])
     case("Fill/int64_dims_string", "Fill", [("dims", i64([2])), ("value", np.array(b"ab"))])
@@ -616,6 +617,7 @@ def fill_identity_n_cases():
     case("Fill/err_value_not_scalar", "Fill", [("dims", i32([2])), ("value", f32([1, 2]))])
     case("IdentityN/mixed", "IdentityN", [("input", [f32([1, 2]), np.array([b"x"]), np.int32(3)])],
          node_attrs={"T": [tf.float32, tf.string, tf.int32]})
+
 
 def sequence_and_layout_cases():
     """Split, SplitV, Unpack, BatchMatMul, Einsum, SpaceToBatchND/BatchToSpaceND,
@@ -718,6 +720,7 @@ def sequence_and_layout_cases():
           ("offset", f32([0, 1, -1])), ("mean", f32([0.1, 0.2, -0.3])),
           ("variance", f32([1, 0.5, 2]))],
          attrs={"data_format": "NCHW", "is_training": False})
+
 
 def main():
     strided_slice_cases()
