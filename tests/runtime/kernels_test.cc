@@ -5,6 +5,7 @@
 // TensorFlow raised one. A few hand-written tests check error messages and sharing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <set>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runtime/kernel.h"
@@ -429,6 +431,48 @@ TEST(KernelsTest, ResourceGatherReadsTheVariable) {
                           Tensor::FromVector<int32_t>({0}, TensorShape{1})});
   ASSERT_FALSE(unset.ok());
   EXPECT_NE(unset.status().message().find("unset"), std::string::npos) << unset.status().message();
+}
+
+TEST(KernelsTest, AssignAddVariableOpLosesNoConcurrentIncrement) {
+  auto variable = std::make_shared<Variable>("counter");
+  variable->Assign(Tensor::Scalar<int64_t>(0));
+  const Tensor handle = Tensor::FromResource(variable);
+  const Tensor one = Tensor::Scalar<int64_t>(1);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) ASSERT_TRUE(RunKernel(MakeNode("AssignAddVariableOp"), {handle, one}).ok());
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(variable->Read()->flat<int64_t>()[0], 2000);
+  auto bad = RunKernel(MakeNode("AssignAddVariableOp"),
+                       {handle, Tensor::FromVector<int64_t>({1, 2}, TensorShape{2})});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("shapes must be equal"), std::string::npos)
+      << bad.status().message();
+  EXPECT_EQ(variable->Read()->flat<int64_t>()[0], 2000);  // a rejected update changes nothing
+}
+
+TEST(KernelsTest, RandomUniformIsUnseededOnly) {
+  auto node = MakeNode("RandomUniform");
+  (*node.mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
+  auto out = RunKernel(node, {Tensor::FromVector<int32_t>({1000}, TensorShape{1})});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  float lo = 1, hi = 0;
+  for (int i = 0; i < 1000; ++i) {
+    lo = std::min(lo, (*out)[0].flat<float>()[i]);
+    hi = std::max(hi, (*out)[0].flat<float>()[i]);
+  }
+  EXPECT_GE(lo, 0.0f);
+  EXPECT_LT(hi, 1.0f);
+  EXPECT_LT(lo, hi);
+  (*node.mutable_attr())["seed"].set_i(42);
+  KernelConstruction c(node, 1, nullptr, nullptr);
+  auto seeded = FindKernel("RandomUniform")->create(c);
+  ASSERT_FALSE(seeded.ok());
+  EXPECT_NE(seeded.status().message().find("seeded RandomUniform"), std::string::npos)
+      << seeded.status().message();
 }
 
 }  // namespace
