@@ -197,6 +197,9 @@ StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph, const PlanSpec& 
       ASSIGN_OR_RETURN(slot, slot_of(id, "<fetch>"));
     }
     plan->fetch_slots_.push_back(slot);
+    const KernelRegistration* producer = FindKernel(graph.node(id.node).def->op());
+    plan->fetch_deref_.push_back(f == fed.end() && producer != nullptr && producer->produces_ref &&
+                                 id.output == 0);
     last_reader[slot] = -1;  // fetched values live to the end
   }
   plan->fetch_names_ = spec.fetches;
@@ -257,6 +260,15 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
   for (size_t i = 0; i < fetch_slots_.size(); ++i) {
     if (!slots[fetch_slots_[i]].initialized()) {
       return Internal("fetched tensor '" + fetch_names_[i] + "' was not produced");
+    }
+    if (fetch_deref_[i]) {
+      auto* variable = dynamic_cast<Variable*>(slots[fetch_slots_[i]].resource().get());
+      if (variable == nullptr) {
+        return Internal("fetched tensor '" + fetch_names_[i] + "' is not a variable reference");
+      }
+      ASSIGN_OR_RETURN(Tensor value, variable->Read());
+      out.push_back(std::move(value));
+      continue;
     }
     out.push_back(slots[fetch_slots_[i]]);
   }

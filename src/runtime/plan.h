@@ -59,6 +59,7 @@ class Plan {
   std::vector<DataType> feed_dtypes_;  // DT_INVALID: any dtype
   std::vector<std::string> feed_names_;
   std::vector<int> fetch_slots_;
+  std::vector<bool> fetch_deref_;  // a TF1 reference is fetched as the variable's value
   std::vector<std::string> fetch_names_;
   SessionResources* resources_ = nullptr;
 };

@@ -16,6 +16,16 @@ void Variable::Assign(Tensor value) {
   initialized_ = true;
 }
 
+Status Variable::Update(const std::function<StatusOr<Tensor>(const Tensor&)>& update) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!initialized_) {
+    return FailedPrecondition("variable '" + name_ + "' is updated before it was initialised");
+  }
+  ASSIGN_OR_RETURN(Tensor next, update(value_));
+  value_ = std::move(next);
+  return Status::Ok();
+}
+
 bool Variable::initialized() const {
   std::lock_guard<std::mutex> lock(mu_);
   return initialized_;

@@ -2,6 +2,7 @@
 // lookup tables. Owned by the Session; shared by every run of it. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,6 +22,9 @@ class Variable final : public Resource {
   StatusOr<Tensor> Read() const;
   // Publishes a new value; readers holding the old tensor keep it unchanged.
   void Assign(Tensor value);
+  // Replaces the value with update(current value) under the lock, so concurrent updates
+  // (AssignAdd) are not lost. FAILED_PRECONDITION if uninitialised; update's error is returned.
+  Status Update(const std::function<StatusOr<Tensor>(const Tensor&)>& update);
   bool initialized() const;
 
  private:

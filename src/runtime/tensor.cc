@@ -124,6 +124,14 @@ Tensor Tensor::FromResource(std::shared_ptr<Resource> resource) {
   return t;
 }
 
+Tensor Tensor::FromVariant(std::shared_ptr<const Resource> value) {
+  Tensor t;
+  t.dtype_ = tensorflow::DT_VARIANT;
+  // Stored non-const alongside resources; variant() hands it out const only.
+  t.resource_ = std::const_pointer_cast<Resource>(std::move(value));
+  return t;
+}
+
 size_t Tensor::byte_size() const {
   return static_cast<size_t>(num_elements()) * DataTypeSize(dtype_);
 }

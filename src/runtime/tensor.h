@@ -1,7 +1,8 @@
 // Tensor: a dtype (TensorFlow's DataType numbering), a shape and a ref-counted buffer.
 // Copies are cheap and share the buffer; a kernel that writes allocates a fresh Tensor, so a
 // tensor that has been handed out is never mutated (readers need no lock). Strings are stored
-// as a vector of byte strings; DT_RESOURCE scalars hold a shared_ptr to a Resource.
+// as a vector of byte strings; DT_RESOURCE scalars hold a shared_ptr to a Resource; DT_VARIANT
+// scalars hold their value (a TensorList) in the same slot, immutable once there.
 #pragma once
 
 #include <cstddef>
@@ -65,7 +66,8 @@ class TensorShape {
   std::vector<int64_t> dims_;
 };
 
-// Anything a DT_RESOURCE tensor can point at: variables, lookup tables.
+// Anything a DT_RESOURCE tensor can point at (variables, lookup tables), and the value of a
+// DT_VARIANT tensor (a TensorList; never mutated once in a tensor, so shared without locks).
 class Resource {
  public:
   virtual ~Resource() = default;
@@ -93,6 +95,7 @@ class Tensor {
     return t;
   }
   static Tensor FromResource(std::shared_ptr<Resource> resource);
+  static Tensor FromVariant(std::shared_ptr<const Resource> value);
 
   bool initialized() const { return dtype_ != tensorflow::DT_INVALID; }
   DataType dtype() const { return dtype_; }
@@ -124,6 +127,10 @@ class Tensor {
   const void* raw_data() const { return buffer_ ? buffer_->data : nullptr; }
 
   const std::shared_ptr<Resource>& resource() const { return resource_; }
+  // The value of a DT_VARIANT scalar (null for other dtypes).
+  const Resource* variant() const {
+    return dtype_ == tensorflow::DT_VARIANT ? resource_.get() : nullptr;
+  }
 
   // Same data, new shape with the same number of elements.
   StatusOr<Tensor> Reshaped(TensorShape shape) const;

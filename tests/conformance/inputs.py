@@ -4,6 +4,7 @@ A hint (from build/zoo/manifest.json) says what values are valid for one input:
   {"kind": "int", "low": a, "high": b} | {"kind": "int", "values": [...]}
   {"kind": "string", "vocab": [...]} | {"kind": "sentence", "vocab": [...]}
   {"kind": "example", "features": {name: {"kind": "float"|"bytes", ...}}}  (serialized tf.Example)
+  {"shape": [...]} fixes the fed shape (for an unknown-rank input that must be, e.g., a scalar)
 Cases: random at batch 1 and 17, zeros, negatives, large values, and an empty batch. A case
 that makes no sense for an input (negatives of a vocabulary) falls back to random values; the
 runner skips any case TensorFlow itself rejects.
@@ -19,6 +20,8 @@ DEFAULT_DIM = 3
 def concrete_shape(spec, batch, hint):
     """The shape to feed: unknown batch dims become `batch`, other unknowns DEFAULT_DIM; an
     unknown rank is a batch of vectors (a batch of serialized tf.Examples is a vector)."""
+    if "shape" in hint:
+        return list(hint["shape"])
     if spec.shape.rank is None:
         return [batch] if hint.get("kind") == "example" else [batch, DEFAULT_DIM]
     dims = spec.shape.as_list()

@@ -50,6 +50,8 @@ def all_models(manifest):
                                                "x2": {"kind": "float", "low": -5.0, "high": 5.0}}}
     for name in TF_SERVING_MODELS:
         models[name] = (SHARED / "testdata/tf_serving" / name, {"inputs": example})
+    # incr_counter_by adds its unknown-rank `delta` to a scalar counter: TF takes scalars only.
+    models["saved_model_counter"][1]["delta"] = {"shape": []}
     real = SHARED / "testdata/real_models"
     for d in sorted(p for p in real.iterdir() if p.is_dir()):
         models[d.name] = (d, {})

@@ -561,6 +561,167 @@ def zoo_window_cases():
     case("Pad/err_negative", "Pad", [("input", i32([1, 2])), ("paddings", i32([[-1, 0]]))])
 
 
+def gather_cases():
+    """GatherV2: axis (negative too), batch_dims, empty and scalar indices, range errors."""
+    p = np.arange(24, dtype=np.float32).reshape(2, 3, 4) - 5.5
+    ax = lambda v: np.int32(v)
+    case("GatherV2/axis0", "GatherV2", [("params", p), ("indices", i32([1, 0, 1])), ("axis", ax(0))])
+    case("GatherV2/axis1_2d_indices", "GatherV2",
+         [("params", p), ("indices", i64([[2, 0], [1, 1]])), ("axis", ax(1))])
+    case("GatherV2/axis_neg1", "GatherV2",
+         [("params", p), ("indices", i32([3, 0])), ("axis", np.int64(-1))])
+    case("GatherV2/scalar_index", "GatherV2",
+         [("params", p), ("indices", np.int32(2)), ("axis", ax(1))])
+    case("GatherV2/empty_indices", "GatherV2",
+         [("params", p), ("indices", np.zeros([0], np.int32)), ("axis", ax(0))])
+    case("GatherV2/empty_params_dim", "GatherV2",
+         [("params", np.zeros([0, 3], np.float32)), ("indices", np.zeros([2, 0], np.int32)),
+          ("axis", ax(0))])
+    case("GatherV2/strings", "GatherV2",
+         [("params", np.array([b"a", b"bb", b""])), ("indices", i32([[2, 1], [0, 0]])),
+          ("axis", ax(0))])
+    case("GatherV2/int8_1d", "GatherV2",
+         [("params", np.array([-3, 5, 7], np.int8)), ("indices", i64([2, 2, 0])), ("axis", ax(0))])
+    case("GatherV2/batch_dims1", "GatherV2",
+         [("params", p), ("indices", i32([[0, 2], [1, 1]])), ("axis", ax(1))],
+         attrs={"batch_dims": 1})
+    case("GatherV2/batch_dims1_axis2", "GatherV2",
+         [("params", p), ("indices", i32([[3], [0]])), ("axis", ax(2))], attrs={"batch_dims": 1})
+    case("GatherV2/batch_dims_neg", "GatherV2",
+         [("params", p), ("indices", i32([[0, 2, 1], [1, 1, 0]])), ("axis", ax(2))],
+         attrs={"batch_dims": -1})
+    case("GatherV2/batch_dims2", "GatherV2",
+         [("params", p), ("indices", i64([[[0], [3], [1]], [[2], [2], [0]]])), ("axis", ax(2))],
+         attrs={"batch_dims": 2})
+    case("GatherV2/err_negative_index", "GatherV2",
+         [("params", p), ("indices", i32([0, -1])), ("axis", ax(0))])
+    case("GatherV2/err_index_too_large", "GatherV2",
+         [("params", p), ("indices", i32([[0], [4]])), ("axis", ax(2))])
+    case("GatherV2/err_axis", "GatherV2", [("params", p), ("indices", i32([0])), ("axis", ax(3))])
+    case("GatherV2/err_axis_neg", "GatherV2", [("params", p), ("indices", i32([0])), ("axis", ax(-4))])
+    case("GatherV2/err_batch_dims_gt_axis", "GatherV2",
+         [("params", p), ("indices", i32([[0], [1]])), ("axis", ax(0))], attrs={"batch_dims": 1})
+    case("GatherV2/err_batch_mismatch", "GatherV2",
+         [("params", p), ("indices", i32([[0], [1], [1]])), ("axis", ax(1))],
+         attrs={"batch_dims": 1})
+    case("GatherV2/err_scalar_params", "GatherV2",
+         [("params", np.float32(1)), ("indices", i32([0])), ("axis", ax(0))])
+
+
+def fill_identity_n_cases():
+    case("Fill/float", "Fill", [("dims", i32([2, 3])), ("value", np.float32(1.5))])
+    case("Fill/int64_dims_string", "Fill", [("dims", i64([2])), ("value", np.array(b"ab"))])
+    case("Fill/scalar", "Fill", [("dims", np.zeros([0], np.int32)), ("value", np.int64(-7))])
+    case("Fill/empty", "Fill", [("dims", i32([0, 4])), ("value", np.float32(2))])
+    case("Fill/err_negative", "Fill", [("dims", i32([2, -1])), ("value", np.float32(2))])
+    case("Fill/err_value_not_scalar", "Fill", [("dims", i32([2])), ("value", f32([1, 2]))])
+    case("IdentityN/mixed", "IdentityN", [("input", [f32([1, 2]), np.array([b"x"]), np.int32(3)])],
+         node_attrs={"T": [tf.float32, tf.string, tf.int32]})
+
+
+def sequence_and_layout_cases():
+    """Split, SplitV, Unpack, BatchMatMul, Einsum, SpaceToBatchND/BatchToSpaceND,
+    BroadcastGradientArgs: the ops of Keras LSTM/GRU, attention and dilated convolutions."""
+    x = np.arange(24, dtype=np.float32).reshape(2, 3, 4) * 0.5 - 3
+    case("Split/axis_last", "Split", [("axis", np.int32(-1)), ("value", x)],
+         attrs={"num_split": 2})
+    case("Split/axis0_one", "Split", [("axis", np.int32(0)), ("value", x)], attrs={"num_split": 1})
+    case("Split/strings", "Split", [("axis", np.int32(0)), ("value", np.array([b"a", b"b", b"c"]))],
+         attrs={"num_split": 3})
+    case("Split/err_uneven", "Split", [("axis", np.int32(1)), ("value", x)], attrs={"num_split": 2})
+    case("Split/err_axis", "Split", [("axis", np.int32(3)), ("value", x)], attrs={"num_split": 2})
+    case("SplitV/sizes", "SplitV", [("value", x), ("size_splits", i32([1, 3])), ("axis", np.int32(2))],
+         attrs={"num_split": 2})
+    case("SplitV/inferred", "SplitV",
+         [("value", x), ("size_splits", i64([-1, 1, 0])), ("axis", np.int32(1))],
+         attrs={"num_split": 3})
+    case("SplitV/err_sum", "SplitV", [("value", x), ("size_splits", i32([1, 1])), ("axis", np.int32(2))],
+         attrs={"num_split": 2})
+    case("Unpack/axis0", "Unpack", [("value", x)], attrs={"num": 2})
+    case("Unpack/axis_neg", "Unpack", [("value", x)], attrs={"num": 4, "axis": -1})
+    case("Unpack/axis1_int64", "Unpack", [("value", x.astype(np.int64))], attrs={"num": 3, "axis": 1})
+    case("Unpack/err_num", "Unpack", [("value", x)], attrs={"num": 3})
+
+    rng = np.random.default_rng(11)
+    a = rng.normal(size=[2, 3, 4]).astype(np.float32)
+    b = rng.normal(size=[2, 4, 5]).astype(np.float32)
+    case("BatchMatMulV2/plain", "BatchMatMulV2", [("x", a), ("y", b)])
+    case("BatchMatMulV2/adj", "BatchMatMulV2",
+         [("x", a.transpose(0, 2, 1).copy()), ("y", b.transpose(0, 2, 1).copy())],
+         attrs={"adj_x": True, "adj_y": True})
+    case("BatchMatMulV2/broadcast", "BatchMatMulV2",
+         [("x", rng.normal(size=[3, 1, 2, 4]).astype(np.float32)), ("y", b)])
+    case("BatchMatMulV2/rank2_int32", "BatchMatMulV2", [("x", i32([[1, 2], [3, 4]])), ("y", i32([[5], [6]]))])
+    case("BatchMatMulV2/empty_batch", "BatchMatMulV2",
+         [("x", np.zeros([0, 3, 4], np.float32)), ("y", np.zeros([1, 4, 2], np.float32))])
+    case("BatchMatMul/v1", "BatchMatMul", [("x", a), ("y", b)])
+    case("BatchMatMul/err_v1_batch", "BatchMatMul", [("x", a), ("y", b[:1])])
+    case("BatchMatMulV2/err_inner", "BatchMatMulV2", [("x", a), ("y", a)])
+    case("BatchMatMulV3/plain", "BatchMatMulV3", [("x", a), ("y", b)],
+         attrs={"Tout": tf.float32})
+
+    q = rng.normal(size=[2, 5, 3, 4]).astype(np.float32)   # batch, seq, heads, dim
+    k = rng.normal(size=[2, 6, 3, 4]).astype(np.float32)
+    w = rng.normal(size=[8, 3, 4]).astype(np.float32)
+    xs = rng.normal(size=[2, 5, 8]).astype(np.float32)
+    for name, eq, ins in [
+            ("dense_qkv", "abc,cde->abde", [xs, w]),
+            ("attention_scores", "aecd,abcd->acbe", [k, q]),
+            ("attention_values", "acbe,aecd->abcd",
+             [rng.normal(size=[2, 3, 5, 6]).astype(np.float32), k]),
+            ("output_proj", "abcd,cde->abe", [q, rng.normal(size=[3, 4, 7]).astype(np.float32)]),
+            ("ellipsis_matmul", "...ij,...jk->...ik", [a, b]),
+            ("outer", "i,j->ij", [f32([1, 2, 3]), f32([4, 5])]),
+            ("sum_out", "ij,jk->i", [a[0], b[0]]),
+            ("transpose", "ijk->kji", [a]),
+            ("reduce", "ij->j", [a[0]]),
+            ("int32", "ij,jk->ik", [i32([[1, 2], [3, 4]]), i32([[1], [-1]])]),
+    ]:
+        case("Einsum/" + name, "Einsum", [("inputs", ins)], attrs={"equation": eq},
+             node_attrs={"N": len(ins)})
+    case("Einsum/err_label_sizes", "Einsum", [("inputs", [a, b])],
+         attrs={"equation": "abc,abd->acd"}, node_attrs={"N": 2})
+
+    img = np.arange(2 * 5 * 4 * 3, dtype=np.float32).reshape(2, 5, 4, 3)
+    case("SpaceToBatchND/2d", "SpaceToBatchND",
+         [("input", img), ("block_shape", i32([2, 2])), ("paddings", i32([[1, 0], [0, 0]]))])
+    case("SpaceToBatchND/pad_both", "SpaceToBatchND",
+         [("input", img), ("block_shape", i64([3, 2])), ("paddings", i64([[2, 2], [1, 1]]))])
+    case("SpaceToBatchND/1d", "SpaceToBatchND",
+         [("input", img[:, :, 0, :]), ("block_shape", i32([2])), ("paddings", i32([[0, 1]]))])
+    case("SpaceToBatchND/err_divisible", "SpaceToBatchND",
+         [("input", img), ("block_shape", i32([2, 2])), ("paddings", i32([[0, 0], [0, 0]]))])
+    case("BatchToSpaceND/2d", "BatchToSpaceND",
+         [("input", np.arange(8 * 3 * 2 * 3, dtype=np.float32).reshape(8, 3, 2, 3)),
+          ("block_shape", i32([2, 2])), ("crops", i32([[1, 0], [0, 1]]))])
+    case("BatchToSpaceND/1d_int32", "BatchToSpaceND",
+         [("input", np.arange(12, dtype=np.int32).reshape(4, 3, 1)), ("block_shape", i32([2])),
+          ("crops", i32([[0, 2]]))])
+    case("BatchToSpaceND/err_batch", "BatchToSpaceND",
+         [("input", np.zeros([3, 2, 2, 1], np.float32)), ("block_shape", i32([2, 2])),
+          ("crops", i32([[0, 0], [0, 0]]))])
+
+    for name, s0, s1 in [("same", [2, 3], [2, 3]), ("row", [2, 3], [3]), ("ones", [1, 3, 1], [2, 1, 1]),
+                         ("scalar", [], [4, 5]), ("int64", [5, 1], [1, 6])]:
+        dt = np.int64 if name == "int64" else np.int32
+        case("BroadcastGradientArgs/" + name, "BroadcastGradientArgs",
+             [("s0", np.array(s0, dt)), ("s1", np.array(s1, dt))])
+    case("BroadcastGradientArgs/err", "BroadcastGradientArgs", [("s0", i32([2, 3])), ("s1", i32([4]))])
+
+    # Keras LayerNormalization: training-mode batch norm over channels-first rows.
+    ln = rng.normal(size=[1, 6, 5, 1]).astype(np.float32) * 3 + 1
+    ones, zeros = np.ones([6], np.float32), np.zeros([6], np.float32)
+    empty = np.zeros([0], np.float32)
+    case("FusedBatchNormV3/nchw_training", "FusedBatchNormV3",
+         [("x", ln), ("scale", ones), ("offset", zeros), ("mean", empty), ("variance", empty)],
+         attrs={"data_format": "NCHW", "epsilon": 0.001})
+    case("FusedBatchNormV3/nchw_inference", "FusedBatchNormV3",
+         [("x", rng.normal(size=[2, 3, 2, 2]).astype(np.float32)), ("scale", f32([1, 2, 0.5])),
+          ("offset", f32([0, 1, -1])), ("mean", f32([0.1, 0.2, -0.3])),
+          ("variance", f32([1, 0.5, 2]))],
+         attrs={"data_format": "NCHW", "is_training": False})
+
+
 def main():
     strided_slice_cases()
     random_strided_slice_cases()
@@ -568,6 +729,9 @@ def main():
     other_cases()
     zoo_elementwise_cases()
     zoo_window_cases()
+    gather_cases()
+    fill_identity_n_cases()
+    sequence_and_layout_cases()
     with open(OUT, "w") as f:
         f.write("[\n" + ",\n".join(json.dumps(c) for c in CASES) + "\n]\n")
     errors = sum(1 for c in CASES if "error" in c)

@@ -5,6 +5,7 @@
 // TensorFlow raised one. A few hand-written tests check error messages and sharing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <set>
@@ -15,10 +16,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runtime/kernel.h"
 #include "runtime/kernel_registry.h"
+#include "runtime/resources.h"
 #include "tf/attr_value.pb.h"
 #include "tf/node_def.pb.h"
 
@@ -154,7 +157,9 @@ tensorflow::AttrValue AttrFromJson(const json& j) {
 bool NeedsTolerance(const std::string& op) {
   static const std::set<std::string> ops = {"MatMul", "Sum", "Mean", "Softmax", "Tanh", "Sigmoid",
                                             "Erf", "Exp", "Log", "Sqrt", "Rsqrt", "Conv2D",
-                                            "DepthwiseConv2dNative", "AvgPool", "FusedBatchNormV3"};
+                                            "DepthwiseConv2dNative", "AvgPool", "FusedBatchNormV3",
+                                            "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3",
+                                            "Einsum"};
   return ops.count(op) > 0;
 }
 
@@ -392,6 +397,82 @@ TEST(KernelsTest, MatMulLargerThanOneBlock) {
       ASSERT_NEAR(got, want, 1e-4 + 1e-5 * std::abs(want)) << i << "," << j;
     }
   }
+}
+
+TEST(KernelsTest, ResourceGatherReadsTheVariable) {
+  auto variable = std::make_shared<Variable>("embeddings");
+  variable->Assign(Tensor::FromVector<float>({0, 1, 10, 11, 20, 21}, TensorShape{3, 2}));
+  const Tensor handle = Tensor::FromResource(variable);
+  auto node = MakeNode("ResourceGather");
+  (*node.mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
+  auto out = RunKernel(node, {handle, Tensor::FromVector<int64_t>({2, 0, 2}, TensorShape{1, 3})});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ((*out)[0].shape(), (TensorShape{1, 3, 2}));
+  const std::vector<float> want = {20, 21, 0, 1, 20, 21};
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ((*out)[0].flat<float>()[i], want[i]);
+
+  auto bad = RunKernel(node, {handle, Tensor::FromVector<int32_t>({1, 3}, TensorShape{2})});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("indices[1] = 3 is not in [0, 3)"), std::string::npos)
+      << bad.status().message();
+
+  // batch_dims=1: row b of the indices picks within row b of the value (axis 1).
+  (*node.mutable_attr())["batch_dims"].set_i(1);
+  auto batched = RunKernel(node, {handle, Tensor::FromVector<int32_t>({1, 0, 0}, TensorShape{3, 1})});
+  ASSERT_TRUE(batched.ok()) << batched.status().ToString();
+  ASSERT_EQ((*batched)[0].shape(), (TensorShape{3, 1}));
+  EXPECT_EQ((*batched)[0].flat<float>()[0], 1);
+  EXPECT_EQ((*batched)[0].flat<float>()[1], 10);
+  EXPECT_EQ((*batched)[0].flat<float>()[2], 20);
+
+  auto unset = RunKernel(MakeNode("ResourceGather"),
+                         {Tensor::FromResource(std::make_shared<Variable>("unset")),
+                          Tensor::FromVector<int32_t>({0}, TensorShape{1})});
+  ASSERT_FALSE(unset.ok());
+  EXPECT_NE(unset.status().message().find("unset"), std::string::npos) << unset.status().message();
+}
+
+TEST(KernelsTest, AssignAddVariableOpLosesNoConcurrentIncrement) {
+  auto variable = std::make_shared<Variable>("counter");
+  variable->Assign(Tensor::Scalar<int64_t>(0));
+  const Tensor handle = Tensor::FromResource(variable);
+  const Tensor one = Tensor::Scalar<int64_t>(1);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) ASSERT_TRUE(RunKernel(MakeNode("AssignAddVariableOp"), {handle, one}).ok());
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(variable->Read()->flat<int64_t>()[0], 2000);
+  auto bad = RunKernel(MakeNode("AssignAddVariableOp"),
+                       {handle, Tensor::FromVector<int64_t>({1, 2}, TensorShape{2})});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("shapes must be equal"), std::string::npos)
+      << bad.status().message();
+  EXPECT_EQ(variable->Read()->flat<int64_t>()[0], 2000);  // a rejected update changes nothing
+}
+
+TEST(KernelsTest, RandomUniformIsUnseededOnly) {
+  auto node = MakeNode("RandomUniform");
+  (*node.mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
+  auto out = RunKernel(node, {Tensor::FromVector<int32_t>({1000}, TensorShape{1})});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  float lo = 1, hi = 0;
+  for (int i = 0; i < 1000; ++i) {
+    lo = std::min(lo, (*out)[0].flat<float>()[i]);
+    hi = std::max(hi, (*out)[0].flat<float>()[i]);
+  }
+  EXPECT_GE(lo, 0.0f);
+  EXPECT_LT(hi, 1.0f);
+  EXPECT_LT(lo, hi);
+  (*node.mutable_attr())["seed"].set_i(42);
+  KernelConstruction c(node, 1, nullptr, nullptr);
+  auto seeded = FindKernel("RandomUniform")->create(c);
+  ASSERT_FALSE(seeded.ok());
+  EXPECT_NE(seeded.status().message().find("seeded RandomUniform"), std::string::npos)
+      << seeded.status().message();
 }
 
 }  // namespace

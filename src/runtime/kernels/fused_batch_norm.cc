@@ -1,4 +1,5 @@
-// FusedBatchNorm, FusedBatchNormV2 and FusedBatchNormV3 over the last (channel) dim, NHWC:
+// FusedBatchNorm, FusedBatchNormV2 and FusedBatchNormV3 over the channel dim (last for NHWC and
+// NDHWC, 1 for NCHW and NCDHW, which Keras' LayerNormalization uses):
 // y = (x - mean) / sqrt(variance + epsilon) * scale + offset. With is_training=false (Keras
 // BatchNormalization at inference) mean and variance are inputs; with is_training=true (the
 // default, which Keras' LayerNormalization relies on) they are the batch statistics over every
@@ -14,16 +15,23 @@ namespace {
 
 class FusedBatchNormKernel final : public OpKernel {
  public:
-  FusedBatchNormKernel(float epsilon, bool is_training, int num_outputs)
-      : epsilon_(epsilon), is_training_(is_training), num_outputs_(num_outputs) {}
+  FusedBatchNormKernel(float epsilon, bool is_training, int num_outputs, bool channels_first)
+      : epsilon_(epsilon), is_training_(is_training), num_outputs_(num_outputs),
+        channels_first_(channels_first) {}
 
   Status Compute(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     if (x.dtype() != tensorflow::DT_FLOAT) {
       return ctx.Error("x must be float, got " + DataTypeName(x.dtype()));
     }
-    if (x.rank() < 1) return ctx.Error("x must have rank >= 1, got a scalar");
-    const int64_t channels = x.dim(x.rank() - 1);
+    if (x.rank() < (channels_first_ ? 2 : 1)) {
+      return ctx.Error("x has shape " + x.shape().DebugString() + ", too few dims for its data_format");
+    }
+    const int channel_dim = channels_first_ ? 1 : x.rank() - 1;
+    const int64_t channels = x.dim(channel_dim);
+    // Element (o, c, i) is at (o * channels + c) * inner + i.
+    int64_t inner = 1;
+    for (int d = channel_dim + 1; d < x.rank(); ++d) inner *= x.dim(d);
     for (int i = 1; i < 5; ++i) {
       const Tensor& t = ctx.input(i);
       if (t.dtype() != tensorflow::DT_FLOAT) {
@@ -36,18 +44,25 @@ class FusedBatchNormKernel final : public OpKernel {
                          ", expected [" + std::to_string(channels) + "] (x's channels)");
       }
     }
-    const int64_t rows = channels == 0 ? 0 : x.num_elements() / channels;
+    const int64_t rows = channels == 0 ? 0 : x.num_elements() / channels;  // per channel
+    const int64_t outer = channels * inner == 0 ? 0 : x.num_elements() / (channels * inner);
     const float* in = x.flat<float>();
     std::vector<double> mean(channels, 0.0), var(channels, 0.0);
     if (is_training_) {
-      for (int64_t r = 0; r < rows; ++r) {
-        for (int64_t c = 0; c < channels; ++c) mean[c] += in[r * channels + c];
+      for (int64_t o = 0; o < outer; ++o) {
+        for (int64_t c = 0; c < channels; ++c) {
+          const float* p = in + (o * channels + c) * inner;
+          for (int64_t i = 0; i < inner; ++i) mean[c] += p[i];
+        }
       }
       for (int64_t c = 0; c < channels; ++c) mean[c] /= static_cast<double>(rows);
-      for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t o = 0; o < outer; ++o) {
         for (int64_t c = 0; c < channels; ++c) {
-          const double d = in[r * channels + c] - mean[c];
-          var[c] += d * d;
+          const float* p = in + (o * channels + c) * inner;
+          for (int64_t i = 0; i < inner; ++i) {
+            const double d = p[i] - mean[c];
+            var[c] += d * d;
+          }
         }
       }
       for (int64_t c = 0; c < channels; ++c) var[c] /= static_cast<double>(rows);
@@ -68,8 +83,11 @@ class FusedBatchNormKernel final : public OpKernel {
     }
     ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x.dtype(), x.shape()));
     float* o = y->flat<float>();
-    for (int64_t r = 0; r < rows; ++r) {
-      for (int64_t c = 0; c < channels; ++c) o[r * channels + c] = in[r * channels + c] * a[c] + b[c];
+    for (int64_t r = 0; r < outer; ++r) {
+      for (int64_t c = 0; c < channels; ++c) {
+        const int64_t base = (r * channels + c) * inner;
+        for (int64_t i = 0; i < inner; ++i) o[base + i] = in[base + i] * a[c] + b[c];
+      }
     }
     Tensor batch_mean(tensorflow::DT_FLOAT, TensorShape{channels});
     Tensor batch_var(tensorflow::DT_FLOAT, TensorShape{channels});
@@ -92,14 +110,15 @@ class FusedBatchNormKernel final : public OpKernel {
   const float epsilon_;
   const bool is_training_;
   const int num_outputs_;
+  const bool channels_first_;
 };
 
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateFusedBatchNormKernel(const KernelConstruction& c) {
   const std::string format = c.GetStringAttrOr("data_format", "NHWC");
-  if (format != "NHWC" && format != "NDHWC") {
-    return c.Error("data_format " + format + " is not supported (channels last only)");
+  if (format != "NHWC" && format != "NDHWC" && format != "NCHW" && format != "NCDHW") {
+    return c.Error("data_format " + format + " is not supported (NHWC, NDHWC, NCHW, NCDHW)");
   }
   float epsilon = 0.0001f;  // OpDef default
   if (c.HasAttr("epsilon")) {
@@ -111,7 +130,8 @@ StatusOr<std::unique_ptr<OpKernel>> CreateFusedBatchNormKernel(const KernelConst
     if (factor != 1.0f) return c.Error("exponential_avg_factor != 1 (a training update) is not supported");
   }
   return std::unique_ptr<OpKernel>(
-      new FusedBatchNormKernel(epsilon, is_training, c.op() == "FusedBatchNormV3" ? 6 : 5));
+      new FusedBatchNormKernel(epsilon, is_training, c.op() == "FusedBatchNormV3" ? 6 : 5,
+                               /*channels_first=*/format[1] == 'C'));
 }
 
 }  // namespace tern

@@ -1,0 +1,22 @@
+// AssignAdd (TF1): ref variable += value; outputs the reference, like Assign.
+#include "runtime/kernels/assign_add.h"
+#include "runtime/kernels/kernels.h"
+#include "runtime/kernels/resource_variable.h"
+
+namespace tern {
+namespace {
+
+Status ComputeAssignAdd(KernelContext& ctx) {
+  ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
+  RETURN_IF_ERROR(AddToVariable(ctx, *variable, ctx.input(1)));
+  ctx.set_output(0, ctx.input(0));
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateAssignAddKernel(const KernelConstruction& c) {
+  return FunctionKernel<ComputeAssignAdd>::Create(c);
+}
+
+}  // namespace tern

@@ -1,0 +1,265 @@
+// Einsum with one or two operands, as Keras (MultiHeadAttention, EinsumDense) and tf.einsum
+// export it: "abc,cde->abde", "...ij,...jk->...ik", "ij->ji". Labels in both operands and the
+// output are batch dimensions, in both operands only are contracted, in one operand only are
+// free (kept) or summed out first. The two-operand case is a transpose into
+// [batch, free, contracted] x [batch, contracted, free], one batched GEMM (batch_mat_mul.h),
+// and a transpose into the output's order. An ellipsis stands for the same leading dimensions
+// in every operand (equal sizes, no broadcasting). Repeated labels in one operand (diagonals)
+// and implicit outputs (no "->") are rejected at load time.
+#include <map>
+
+#include "runtime/kernels/batch_mat_mul.h"
+#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+namespace {
+
+constexpr char kEllipsisLabel = '.';  // stands for the ellipsis dims, expanded per call
+
+struct Spec {
+  std::vector<std::string> inputs;
+  std::string output;
+};
+
+// Expands an operand's labels for a tensor of `rank`: the ellipsis becomes (rank - explicit)
+// labels '0', '1', ... counted from the right so that every operand's share the same names.
+StatusOr<std::string> ExpandLabels(const KernelContext& ctx, const std::string& labels, int rank,
+                                   int ellipsis_rank) {
+  const size_t pos = labels.find(kEllipsisLabel);
+  if (pos == std::string::npos) {
+    if (static_cast<int>(labels.size()) != rank) {
+      return ctx.Error("subscripts '" + labels + "' have " + std::to_string(labels.size()) +
+                       " labels for an operand of rank " + std::to_string(rank));
+    }
+    return labels;
+  }
+  const int explicit_labels = static_cast<int>(labels.size()) - 1;
+  const int e = rank - explicit_labels;
+  if (e < 0) {
+    return ctx.Error("subscripts '" + labels + "' have more labels than the operand's rank " +
+                     std::to_string(rank));
+  }
+  std::string out = labels.substr(0, pos);
+  for (int i = ellipsis_rank - e; i < ellipsis_rank; ++i) out.push_back(static_cast<char>('0' + i));
+  return out + labels.substr(pos + 1);
+}
+
+// A new tensor with t's dims permuted: out.dim(i) = t.dim(perm[i]). Shares t when perm is the
+// identity.
+StatusOr<Tensor> Permute(const KernelContext& ctx, const Tensor& t, const std::vector<int>& perm) {
+  bool identity = true;
+  for (size_t i = 0; i < perm.size(); ++i) identity = identity && perm[i] == static_cast<int>(i);
+  if (identity) return t;
+  const std::vector<int64_t> strides = RowMajorStrides(t.shape().dims());
+  std::vector<int64_t> dims(perm.size()), pstrides(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i) {
+    dims[i] = t.dim(perm[i]);
+    pstrides[i] = strides[perm[i]];
+  }
+  Tensor out(t.dtype(), TensorShape(dims));
+  RETURN_IF_ERROR(DispatchByElementSize(t.dtype(), "operand", [&]<typename T>() -> Status {
+    StridedGather(t.flat<T>(), 0, dims, pstrides, out.flat<T>());
+    return Status::Ok();
+  }, ctx));
+  return out;
+}
+
+// Sums the labels of `labels` not in `keep` out of t; updates labels.
+StatusOr<Tensor> SumOut(const KernelContext& ctx, const Tensor& t, std::string* labels,
+                        const std::string& keep) {
+  std::vector<int> perm;
+  std::string kept;
+  int64_t outer = 1, inner = 1;
+  std::vector<int64_t> kept_dims;
+  for (size_t i = 0; i < labels->size(); ++i) {
+    if (keep.find((*labels)[i]) != std::string::npos) {
+      perm.push_back(static_cast<int>(i));
+      kept.push_back((*labels)[i]);
+      kept_dims.push_back(t.dim(static_cast<int>(i)));
+      outer *= t.dim(static_cast<int>(i));
+    }
+  }
+  if (kept.size() == labels->size()) return t;
+  for (size_t i = 0; i < labels->size(); ++i) {
+    if (keep.find((*labels)[i]) == std::string::npos) {
+      perm.push_back(static_cast<int>(i));
+      inner *= t.dim(static_cast<int>(i));
+    }
+  }
+  ASSIGN_OR_RETURN(Tensor p, Permute(ctx, t, perm));
+  Tensor out(t.dtype(), TensorShape(kept_dims));
+  RETURN_IF_ERROR(DispatchRealNumber(t.dtype(), "operand", [&]<typename T>() -> Status {
+    const T* in = p.flat<T>();
+    T* o = out.flat<T>();
+    for (int64_t r = 0; r < outer; ++r) {
+      T sum = T(0);
+      for (int64_t j = 0; j < inner; ++j) sum = WrappingAdd(sum, in[r * inner + j]);
+      o[r] = sum;
+    }
+    return Status::Ok();
+  }, ctx));
+  *labels = kept;
+  return out;
+}
+
+class EinsumKernel final : public OpKernel {
+ public:
+  explicit EinsumKernel(Spec spec) : spec_(std::move(spec)) {}
+
+  Status Compute(KernelContext& ctx) const override {
+    const int n = ctx.num_inputs();
+    if (n != static_cast<int>(spec_.inputs.size())) {
+      return ctx.Error("the equation has " + std::to_string(spec_.inputs.size()) +
+                       " operands but the op has " + std::to_string(n) + " inputs");
+    }
+    int ellipsis_rank = 0;
+    for (int i = 0; i < n; ++i) {
+      if (spec_.inputs[i].find(kEllipsisLabel) != std::string::npos) {
+        ellipsis_rank = std::max(ellipsis_rank, ctx.input(i).rank() -
+                                                    static_cast<int>(spec_.inputs[i].size()) + 1);
+      }
+    }
+    std::vector<std::string> labels(n);
+    std::map<char, int64_t> sizes;
+    for (int i = 0; i < n; ++i) {
+      ASSIGN_OR_RETURN(labels[i], ExpandLabels(ctx, spec_.inputs[i], ctx.input(i).rank(),
+                                               ellipsis_rank));
+      for (size_t d = 0; d < labels[i].size(); ++d) {
+        const int64_t size = ctx.input(i).dim(static_cast<int>(d));
+        auto [it, inserted] = sizes.emplace(labels[i][d], size);
+        if (!inserted && it->second != size) {
+          return ctx.Error("label '" + std::string(1, labels[i][d]) + "' has size " +
+                           std::to_string(it->second) + " in one place and " +
+                           std::to_string(size) + " in another");
+        }
+      }
+    }
+    const bool out_has_ellipsis = spec_.output.find(kEllipsisLabel) != std::string::npos;
+    const int out_rank = static_cast<int>(spec_.output.size()) -
+                         (out_has_ellipsis ? 1 - ellipsis_rank : 0);
+    ASSIGN_OR_RETURN(std::string out_labels,
+                     ExpandLabels(ctx, spec_.output, out_rank, ellipsis_rank));
+    for (char l : out_labels) {
+      if (!sizes.count(l)) {
+        return ctx.Error("output label '" + std::string(1, l) + "' is in no operand");
+      }
+    }
+    std::vector<int64_t> out_dims;
+    for (char l : out_labels) out_dims.push_back(sizes[l]);
+
+    if (n == 1) {
+      std::string la = labels[0];
+      ASSIGN_OR_RETURN(Tensor a, SumOut(ctx, ctx.input(0), &la, out_labels));
+      std::vector<int> perm;
+      for (char l : out_labels) perm.push_back(static_cast<int>(la.find(l)));
+      ASSIGN_OR_RETURN(Tensor out, Permute(ctx, a, perm));
+      ctx.set_output(0, out.WithShape(TensorShape(out_dims)));
+      return Status::Ok();
+    }
+
+    // Sum out labels that appear in one operand only and not in the output.
+    std::string la = labels[0], lb = labels[1];
+    ASSIGN_OR_RETURN(Tensor a, SumOut(ctx, ctx.input(0), &la, out_labels + lb));
+    ASSIGN_OR_RETURN(Tensor b, SumOut(ctx, ctx.input(1), &lb, out_labels + la));
+    std::string batch, free_a, free_b, contract;
+    for (char l : la) {
+      const bool in_b = lb.find(l) != std::string::npos;
+      const bool in_out = out_labels.find(l) != std::string::npos;
+      (in_b ? (in_out ? batch : contract) : free_a).push_back(l);
+    }
+    for (char l : lb) {
+      if (la.find(l) == std::string::npos) free_b.push_back(l);
+    }
+    auto product = [&](const std::string& ls) {
+      int64_t p = 1;
+      for (char l : ls) p *= sizes[l];
+      return p;
+    };
+    auto perm_of = [](const std::string& from, const std::string& to) {
+      std::vector<int> perm;
+      for (char l : to) perm.push_back(static_cast<int>(from.find(l)));
+      return perm;
+    };
+    const int64_t nb = product(batch), m = product(free_a), k = product(contract),
+                  nn = product(free_b);
+    ASSIGN_OR_RETURN(Tensor pa, Permute(ctx, a, perm_of(la, batch + free_a + contract)));
+    ASSIGN_OR_RETURN(Tensor pb, Permute(ctx, b, perm_of(lb, batch + contract + free_b)));
+    const Tensor ma = pa.WithShape(TensorShape{nb, m, k});
+    const Tensor mb = pb.WithShape(TensorShape{nb, k, nn});
+    ASSIGN_OR_RETURN(Tensor prod, BatchedMatMul(ctx, MatMulOperands{&ma, &mb, false, false}));
+    const std::string prod_labels = batch + free_a + free_b;
+    std::vector<int64_t> prod_dims;
+    for (char l : prod_labels) prod_dims.push_back(sizes[l]);
+    ASSIGN_OR_RETURN(Tensor out, Permute(ctx, prod.WithShape(TensorShape(prod_dims)),
+                                         perm_of(prod_labels, out_labels)));
+    ctx.set_output(0, out.WithShape(TensorShape(out_dims)));
+    return Status::Ok();
+  }
+
+ private:
+  const Spec spec_;
+};
+
+StatusOr<Spec> ParseEquation(const KernelConstruction& c, const std::string& equation) {
+  std::string eq;
+  for (char ch : equation) {
+    if (ch != ' ') eq.push_back(ch);
+  }
+  const size_t arrow = eq.find("->");
+  if (arrow == std::string::npos) {
+    return c.Error("equation '" + equation + "' has no '->'; implicit outputs are not supported");
+  }
+  Spec spec;
+  std::string lhs = eq.substr(0, arrow);
+  spec.output = eq.substr(arrow + 2);
+  size_t start = 0;
+  while (true) {
+    const size_t comma = lhs.find(',', start);
+    spec.inputs.push_back(lhs.substr(start, comma == std::string::npos ? std::string::npos
+                                                                       : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (spec.inputs.size() > 2) {
+    return c.Error("equation '" + equation + "' has " + std::to_string(spec.inputs.size()) +
+                   " operands; at most 2 are supported");
+  }
+  for (std::string* s : [&] {
+         std::vector<std::string*> all;
+         for (auto& in : spec.inputs) all.push_back(&in);
+         all.push_back(&spec.output);
+         return all;
+       }()) {
+    // "..." -> one marker; labels must be letters and not repeat.
+    const size_t dots = s->find("...");
+    if (dots != std::string::npos) s->replace(dots, 3, std::string(1, kEllipsisLabel));
+    std::string seen;
+    for (char ch : *s) {
+      if (ch == kEllipsisLabel && seen.find(ch) == std::string::npos) {
+        seen.push_back(ch);
+        continue;
+      }
+      if (!std::isalpha(static_cast<unsigned char>(ch))) {
+        return c.Error("equation '" + equation + "' has an unsupported character '" +
+                       std::string(1, ch) + "'");
+      }
+      if (seen.find(ch) != std::string::npos) {
+        return c.Error("equation '" + equation + "' repeats label '" + std::string(1, ch) +
+                       "' in one term (diagonals are not supported)");
+      }
+      seen.push_back(ch);
+    }
+  }
+  return spec;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateEinsumKernel(const KernelConstruction& c) {
+  ASSIGN_OR_RETURN(std::string equation, c.GetStringAttr("equation"));
+  ASSIGN_OR_RETURN(Spec spec, ParseEquation(c, equation));
+  return std::unique_ptr<OpKernel>(new EinsumKernel(std::move(spec)));
+}
+
+}  // namespace tern
