@@ -47,7 +47,8 @@ int64_t EstimateMemoryBytes(const std::string& dir) {
 }
 
 std::string Megabytes(int64_t bytes) {
-  return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MB";
+  if (bytes < (1 << 20)) return std::to_string((bytes + 1023) >> 10) + " KB";
+  return std::to_string((bytes + (1 << 19)) >> 20) + " MB";
 }
 
 std::string VersionNotFound(const std::string& model, std::optional<int64_t> version) {
@@ -534,6 +535,13 @@ StatusOr<ServableHandle> ModelManager::GetHandle(const std::string& model_name,
     RETURN_IF_ERROR(WaitForLoad(model_name, deadline).status());
     return GetHandle(model_name, version, deadline);
   }
+  return PeekHandle(model_name, version);
+}
+
+StatusOr<ServableHandle> ModelManager::PeekHandle(const std::string& model_name,
+                                                  std::optional<int64_t> version) const {
+  std::shared_ptr<const ServingMap> snapshot = serving_.load();
+  auto model = snapshot->find(model_name);
   if (model == snapshot->end() || model->second.versions.empty()) {
     return NotFound(VersionNotFound(model_name, version));
   }

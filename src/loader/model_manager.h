@@ -90,6 +90,10 @@ class ModelManager {
   StatusOr<ServableHandle> GetHandle(const std::string& model_name,
                                      std::optional<int64_t> version,
                                      Deadline deadline = Deadline::max()) const;
+  // Like GetHandle for a loaded version, but never loads, waits or counts as use (for metrics
+  // labels and status pages, which must not keep a model from scaling to zero).
+  StatusOr<ServableHandle> PeekHandle(const std::string& model_name,
+                                      std::optional<int64_t> version) const;
   // The version a label points to (from the model's version_labels).
   StatusOr<ServableHandle> GetHandleByLabel(const std::string& model_name,
                                             const std::string& label,
