@@ -68,7 +68,8 @@ def http(url, body=None, timeout=60):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(url, data=data, method="POST" if body is not None else "GET")
     with urllib.request.urlopen(req, timeout=timeout) as r:
-        return r.status, json.loads(r.read())
+        text = r.read()
+        return r.status, json.loads(text) if text.strip() else None
 
 
 def wait_for(predicate, timeout_s, what):
