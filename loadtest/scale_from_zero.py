@@ -96,7 +96,11 @@ class Tern:
              f"--model_config_file={config}"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.url = f"http://127.0.0.1:{self.rest}"
-        wait_for(lambda: http(f"{self.url}/v2/health/ready")[0] == 200, 60, "readiness")
+        try:
+            wait_for(lambda: http(f"{self.url}/v2/health/ready")[0] == 200, 60, "readiness")
+        except BaseException:
+            self.stop()
+            raise
 
     def state(self, model):
         return http(f"{self.url}/v1/models/{model}")[1]["model_version_status"][0]["state"]
