@@ -655,4 +655,15 @@ int64_t ModelManager::LoadedMemoryBytes() const {
   return total;
 }
 
+int64_t ModelManager::LoadedMemoryBytes(const std::string& model_name) const {
+  std::shared_ptr<const ServingMap> snapshot = serving_.load();
+  auto model = snapshot->find(model_name);
+  if (model == snapshot->end()) return 0;
+  int64_t total = 0;
+  for (const auto& [version, handle] : model->second.versions) {
+    total += handle->memory_estimate_bytes;
+  }
+  return total;
+}
+
 }  // namespace tern

@@ -107,8 +107,9 @@ class ModelManager {
   // on disk that loads on demand.
   std::vector<std::string> ModelNames() const;
 
-  // Sum of the memory estimates of loaded versions.
+  // Sum of the memory estimates of loaded versions: of every model, or of one (0 at zero).
   int64_t LoadedMemoryBytes() const;
+  int64_t LoadedMemoryBytes(const std::string& model_name) const;
 
  private:
   struct ServedModel {

@@ -108,9 +108,11 @@ def test_first_request_loads_then_idle_unloads_and_next_request_reloads(server):
     assert r.json()["predictions"] == [2.5, 3.0, 4.5]
     assert state(server, "idle") == "AVAILABLE"
     assert metric(server, "tern_model_instances", "idle") == 1
+    assert metric(server, "tern_model_memory_estimate_bytes", "idle") > 0
     # No traffic for idle_unload_seconds (1 s): back to zero, visible in status and metrics.
     wait_for(lambda: state(server, "idle") == "START", timeout_s=15, what="idle unload")
     assert metric(server, "tern_model_instances", "idle") == 0
+    assert metric(server, "tern_model_memory_estimate_bytes", "idle") == 0
     r = predict(server, "idle")
     assert r.status_code == 200, r.text
     assert r.json()["predictions"] == [2.5, 3.0, 4.5]
