@@ -4,7 +4,8 @@
 # (pytest) that run build/tern against real SavedModels with the official clients, and the
 # differential test of the model zoo against TensorFlow (tests/conformance).
 # Usage: scripts/test.sh [--asan] [--bench]   (--asan also runs the unit tests under ASan+UBSan;
-#        --bench runs the full batching and wire-format benchmarks instead of their short forms)
+#        --bench runs the full batching, scale-from-zero and wire-format benchmarks instead of
+#        their short forms)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ASAN=0
@@ -34,10 +35,14 @@ export TF_CPP_MIN_LOG_LEVEL=2
 if [ "$BENCH" = 1 ]; then
   echo "== batching benchmark (full; writes loadtest/results/)"
   .venv/bin/python loadtest/batching.py 2>&1 | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN'
+  echo "== scale from zero (full; writes loadtest/results/)"
+  .venv/bin/python loadtest/scale_from_zero.py
 else
   echo "== batching load test, short form (full: scripts/test.sh --bench)"
   .venv/bin/python loadtest/batching.py --quick --out build/loadtest-smoke 2>&1 \
     | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN'
+  echo "== scale from zero, short form (full: scripts/test.sh --bench)"
+  .venv/bin/python loadtest/scale_from_zero.py --rounds 2 --out build/loadtest-smoke
 fi
 if [ "$BENCH" = 1 ]; then
   echo "== wire-format benchmark (full; writes loadtest/results/)"

@@ -58,6 +58,36 @@ StatusOr<VersionPolicy> PolicyFromProto(
   return policy;
 }
 
+Status ScaleFromProto(const tensorflow::serving::ModelConfig& m, const std::string& model,
+                      ServedModelConfig* c) {
+  if (m.has_min_instances()) {
+    if (m.min_instances() < 0) {
+      return InvalidArgument(model + ": min_instances is " + std::to_string(m.min_instances()) +
+                             "; expected 0 (load on the first request) or more (always loaded)");
+    }
+    c->min_instances = m.min_instances();
+  }
+  if (m.max_instances() < 0) {
+    return InvalidArgument(model + ": max_instances is " + std::to_string(m.max_instances()) +
+                           "; expected 0 (no limit) or a positive count");
+  }
+  if (m.max_instances() > 0 && c->min_instances > m.max_instances()) {
+    return InvalidArgument(model + ": min_instances " + std::to_string(c->min_instances) +
+                           " is above max_instances " + std::to_string(m.max_instances()));
+  }
+  c->max_instances = m.max_instances();
+  if (m.idle_unload_seconds() < 0) {
+    return InvalidArgument(model + ": idle_unload_seconds is " +
+                           std::to_string(m.idle_unload_seconds()) + "; expected >= 0");
+  }
+  if (m.idle_unload_seconds() > 0 && c->min_instances != 0) {
+    return InvalidArgument(model + ": idle_unload_seconds needs min_instances: 0 (a model with "
+                           "min_instances >= 1 is never unloaded)");
+  }
+  c->idle_unload_seconds = m.idle_unload_seconds();
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::set<int64_t> AspiredVersions(const VersionPolicy& policy, const std::set<int64_t>& on_disk) {
@@ -118,9 +148,23 @@ StatusOr<std::vector<ServedModelConfig>> ModelConfigsFromProto(
       }
       c.version_labels[label] = version;
     }
+    RETURN_IF_ERROR(ScaleFromProto(m, model, &c));
     out.push_back(std::move(c));
   }
   return out;
+}
+
+StatusOr<ServedModelConfig> SingleModelConfig(const SingleModelOptions& options) {
+  tensorflow::serving::ModelServerConfig proto;
+  auto* m = proto.mutable_model_config_list()->add_config();
+  m->set_name(options.name);
+  m->set_base_path(options.base_path);
+  m->set_min_instances(options.min_instances);
+  m->set_max_instances(options.max_instances);
+  m->set_idle_unload_seconds(options.idle_unload_seconds);
+  auto configs = ModelConfigsFromProto(proto);
+  if (!configs.ok()) return configs.status().WithContext("flags");
+  return configs->front();
 }
 
 StatusOr<std::vector<ServedModelConfig>> ParseModelConfigText(const std::string& text,

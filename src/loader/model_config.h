@@ -28,6 +28,11 @@ struct ServedModelConfig {
   std::string base_path;
   VersionPolicy policy;
   std::map<std::string, int64_t> version_labels;
+  // Tern's scale 0..N fields (see model_server_config.proto). The defaults are TF Serving's
+  // behaviour: always loaded, no limit on parallel runs.
+  int32_t min_instances = 1;        // 0: load on the first request; else always loaded
+  int32_t max_instances = 0;        // parallel runs of the model; 0: no limit
+  int64_t idle_unload_seconds = 0;  // min_instances 0 only; 0: never unload for idleness
   bool operator==(const ServedModelConfig&) const = default;
 };
 
@@ -36,9 +41,21 @@ std::set<int64_t> AspiredVersions(const VersionPolicy& policy, const std::set<in
 
 // Validates and converts. INVALID_ARGUMENT naming the model and field for: custom_model_config,
 // an empty or duplicate name, an empty base_path, a platform other than tensorflow, an empty
-// `specific` policy, a non-positive version or label value.
+// `specific` policy, a non-positive version or label value, a negative or out-of-range
+// min_instances, max_instances or idle_unload_seconds.
 StatusOr<std::vector<ServedModelConfig>> ModelConfigsFromProto(
     const tensorflow::serving::ModelServerConfig& config);
+
+// The single model of --model_name/--model_base_path (and Tern's scale flags), validated as a
+// config file entry would be.
+struct SingleModelOptions {
+  std::string name;
+  std::string base_path;
+  int32_t min_instances = 1;
+  int32_t max_instances = 0;
+  int64_t idle_unload_seconds = 0;
+};
+StatusOr<ServedModelConfig> SingleModelConfig(const SingleModelOptions& options);
 
 // Parses the text-format file (errors carry the line and column) and validates it.
 StatusOr<std::vector<ServedModelConfig>> ReadModelConfigFile(const std::string& path);

@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "common/logging.h"
@@ -25,6 +26,29 @@ std::string Fingerprint(const std::string& dir) {
     out += it->path().string() + ":" + std::to_string(size) + ":" + std::to_string(mtime) + ";";
   }
   return out;
+}
+
+// Bytes of the version's files: the graph (constants included) and the variables' shards are
+// what a loaded version holds in memory, give or take the runtime's per-run buffers.
+int64_t EstimateMemoryBytes(const std::string& dir) {
+  namespace fs = std::filesystem;
+  int64_t total = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    std::error_code file_ec;
+    if (!it->is_regular_file(file_ec)) continue;
+    const std::string name = it->path().filename().string();
+    if (name.rfind("saved_model.pb", 0) == 0 || name.find(".data-") != std::string::npos) {
+      total += static_cast<int64_t>(it->file_size(file_ec));
+    }
+  }
+  return total;
+}
+
+std::string Megabytes(int64_t bytes) {
+  if (bytes < (1 << 20)) return std::to_string((bytes + 1023) >> 10) + " KB";
+  return std::to_string((bytes + (1 << 19)) >> 20) + " MB";
 }
 
 std::string VersionNotFound(const std::string& model, std::optional<int64_t> version) {
@@ -112,6 +136,7 @@ void ModelManager::Step() {
     }
     for (int64_t version : loaded) Unload(model, version, &it->second);
     Publish([&](ServingMap& map) { map.erase(model); });
+    if (DemandPending(model)) FinishDemand(model, "the model was removed from the config");
     it = states_.erase(it);
   }
 
@@ -128,11 +153,31 @@ void ModelManager::StepModel(const ServedModelConfig& config, std::set<std::stri
     std::lock_guard<std::mutex> lock(mu_);
     statuses_[config.name];  // the model is known from now on, even before a version loads
   }
+  if (!state.instances) {
+    state.instances = InstancePool::Create({config.name, options_.metrics});
+    state.instances->Touch(NowNs());
+  }
+  state.instances->SetLimits(config.min_instances, config.max_instances);
+  state.on_demand = config.min_instances == 0;
+  // A request waits for this model at zero: this pass answers it, whatever happens.
+  const bool demanded = DemandPending(config.name);
+  std::string demand_error;
+  struct FinishOnReturn {
+    ModelManager* self;
+    const std::string& model;
+    const bool& demanded;
+    const std::string& error;
+    ~FinishOnReturn() {
+      if (demanded) self->FinishDemand(model, error);
+    }
+  } finish{this, config.name, demanded, demand_error};
+
   auto listed = ListVersionDirs(config.base_path);
   if (!listed.ok()) {
     // Keep serving what is loaded: a base path that vanishes for a moment (remount, rename of
     // a parent) must not take the model down.
     TERN_LOG(Warning) << "model '" << config.name << "': " << listed.status().message();
+    demand_error = listed.status().message();
     return;
   }
   const std::map<int64_t, std::string>& on_disk = *listed;
@@ -145,9 +190,44 @@ void ModelManager::StepModel(const ServedModelConfig& config, std::set<std::stri
   }
   const std::set<int64_t> aspired = AspiredVersions(config.policy, present);
 
-  // Load what the policy wants, newest first.
+  bool any_loaded = false;
+  for (const auto& [version, slot] : state.slots) any_loaded |= slot.loaded;
   const auto now = Now();
-  for (auto it = aspired.rbegin(); it != aspired.rend(); ++it) {
+  // Idle scale to zero: every version goes once no request has come for idle_unload_seconds
+  // and none is in flight.
+  if (state.on_demand && any_loaded && !demanded && config.idle_unload_seconds > 0) {
+    const auto idle_for = std::chrono::seconds(config.idle_unload_seconds);
+    const auto last_used = std::chrono::steady_clock::time_point(
+        std::chrono::steady_clock::duration(state.instances->last_used_ns()));
+    if (now - last_used >= idle_for) {
+      if (UnloadToZero(config.name, &state)) {
+        TERN_LOG(Info) << "Model '" << config.name << "' scaled to zero after "
+                       << config.idle_unload_seconds << " s without requests";
+        any_loaded = false;
+      } else {
+        next_retry_ = std::min(next_retry_, now + std::chrono::milliseconds(100));  // in flight
+      }
+    } else {
+      next_retry_ = std::min(next_retry_, last_used + idle_for);
+    }
+  }
+
+  // An on-demand model at zero loads nothing until a request asks; a loaded one follows its
+  // policy like any other (new versions hot-swap in).
+  const bool load = !state.on_demand || any_loaded || demanded;
+  if (!load) {
+    // At zero: the versions that would load on demand are START (known, not loaded), unless a
+    // failed attempt's error is still the news.
+    for (int64_t v : aspired) {
+      if (state.slots.count(v)) continue;
+      bool retiring = false;
+      for (const auto& r : retiring_) retiring |= r.model == config.name && r.version == v;
+      if (!retiring) SetStatus(config.name, {v, VersionState::kStart, Status::Ok()});
+    }
+  }
+
+  // Load what the policy wants, newest first.
+  for (auto it = aspired.rbegin(); load && it != aspired.rend(); ++it) {
     Slot& slot = state.slots[*it];
     if (slot.loaded) continue;
     const std::string& path = on_disk.at(*it);
@@ -155,6 +235,22 @@ void ModelManager::StepModel(const ServedModelConfig& config, std::set<std::stri
       next_retry_ = std::min(next_retry_, slot.next_retry);
       continue;
     }
+    const int64_t bytes = EstimateMemoryBytes(path);
+    if (!FitBudget(config.name, bytes)) {
+      const std::string why = "loading model '" + config.name + "' version " +
+                              std::to_string(*it) + " (about " + Megabytes(bytes) +
+                              ") would exceed --model_memory_budget_mb (" +
+                              Megabytes(options_.memory_budget_bytes) + ", " +
+                              Megabytes(LoadedBytesLocked()) +
+                              " loaded) and no idle on-demand model is left to unload";
+      if (state.on_demand) {
+        slot.last_error = why;
+        TERN_LOG(Warning) << why;
+        continue;  // retried on the next request, when room may have freed
+      }
+      TERN_LOG(Warning) << why << "; loading it anyway since it has min_instances >= 1";
+    }
+    slot.memory_estimate_bytes = bytes;
     if (!LoadVersion(config, *it, path, &slot)) {
       next_retry_ = std::min(next_retry_, slot.next_retry);
     }
@@ -186,10 +282,101 @@ void ModelManager::StepModel(const ServedModelConfig& config, std::set<std::stri
   }
   for (int64_t version : to_unload) Unload(config.name, version, &state);
 
+  bool loaded_now = false;
+  for (const auto& [version, slot] : state.slots) loaded_now |= slot.loaded;
+  state.instances->SetLoaded(loaded_now);
+  if (demanded && !loaded_now) {
+    demand_error = "no version could be loaded";
+    for (auto it = aspired.rbegin(); it != aspired.rend(); ++it) {
+      auto slot = state.slots.find(*it);
+      if (slot != state.slots.end() && !slot->second.last_error.empty()) {
+        demand_error = slot->second.last_error;
+        break;
+      }
+    }
+    if (aspired.empty()) {
+      demand_error = "no version directory under base path '" + config.base_path +
+                     "' matches its version policy";
+    }
+  }
+
   Publish([&](ServingMap& map) {
-    auto& labels = map[config.name].labels;
-    if (labels != config.version_labels) labels = config.version_labels;
+    ServedModel& served = map[config.name];
+    if (served.labels != config.version_labels) served.labels = config.version_labels;
+    served.instances = state.instances;
+    served.on_demand = state.on_demand;
+    served.loadable = state.on_demand && !aspired.empty();
   });
+}
+
+bool ModelManager::DemandPending(const std::string& model) const {
+  std::lock_guard<std::mutex> lock(demand_mu_);
+  auto it = demands_.find(model);
+  return it != demands_.end() && it->second.pending;
+}
+
+void ModelManager::FinishDemand(const std::string& model, const std::string& error) {
+  {
+    std::lock_guard<std::mutex> lock(demand_mu_);
+    Demand& demand = demands_[model];
+    demand.pending = false;
+    demand.completed++;
+    demand.error = error;
+  }
+  demand_cv_.notify_all();
+}
+
+bool ModelManager::UnloadToZero(const std::string& model, ModelState* state) {
+  // The serving map holds one reference to each version; any other is a request in flight
+  // (or a batch queued for it). Step holds step_mu_, so no publish copies the map meanwhile.
+  std::shared_ptr<const ServingMap> snapshot = serving_.load();
+  auto served = snapshot->find(model);
+  if (served != snapshot->end()) {
+    for (const auto& [version, handle] : served->second.versions) {
+      // this snapshot copy and the live map's entry are the same shared_ptr object
+      if (handle.use_count() > 1) return false;
+    }
+  }
+  snapshot.reset();
+  std::vector<int64_t> loaded;
+  for (const auto& [version, slot] : state->slots) {
+    if (slot.loaded) loaded.push_back(version);
+  }
+  for (int64_t version : loaded) Unload(model, version, state, /*to_zero=*/true);
+  state->instances->SetLoaded(false);
+  return true;
+}
+
+int64_t ModelManager::LoadedBytesLocked() const {
+  int64_t total = 0;
+  for (const auto& [name, state] : states_) {
+    for (const auto& [version, slot] : state.slots) {
+      if (slot.loaded) total += slot.memory_estimate_bytes;
+    }
+  }
+  return total;
+}
+
+bool ModelManager::FitBudget(const std::string& model, int64_t bytes) {
+  if (options_.memory_budget_bytes <= 0) return true;
+  if (LoadedBytesLocked() + bytes <= options_.memory_budget_bytes) return true;
+  // On-demand models with a version loaded, other than this one, least recently used first.
+  std::vector<std::pair<int64_t, std::string>> candidates;
+  for (const auto& [name, state] : states_) {
+    if (name == model || !state.on_demand || !state.instances) continue;
+    bool loaded = false;
+    for (const auto& [version, slot] : state.slots) loaded |= slot.loaded;
+    if (loaded) candidates.emplace_back(state.instances->last_used_ns(), name);
+  }
+  std::sort(candidates.begin(), candidates.end());
+  for (const auto& [used, victim] : candidates) {
+    // One with a request in flight is skipped: never unloaded under a request.
+    if (!UnloadToZero(victim, &states_[victim])) continue;
+    TERN_LOG(Info) << "Model '" << victim << "' scaled to zero to keep under the memory budget ("
+                   << Megabytes(options_.memory_budget_bytes) << ")";
+    if (LoadedBytesLocked() + bytes <= options_.memory_budget_bytes) return true;
+  }
+  return false;
 }
 
 bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
@@ -220,6 +407,8 @@ bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
     servable->version = version;
     servable->path = path;
     servable->model = std::move(model);
+    servable->instances = states_[config.name].instances;
+    servable->memory_estimate_bytes = slot->memory_estimate_bytes;
     return servable;
   };
   auto servable = attempt();
@@ -253,11 +442,12 @@ bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - started).count();
   TERN_LOG(Info) << "Model '" << config.name << "' version " << version << " is AVAILABLE ("
-                 << ms << " ms to load)";
+                 << ms << " ms to load, about " << Megabytes(slot->memory_estimate_bytes) << ")";
   return true;
 }
 
-void ModelManager::Unload(const std::string& model, int64_t version, ModelState* state) {
+void ModelManager::Unload(const std::string& model, int64_t version, ModelState* state,
+                          bool to_zero) {
   std::weak_ptr<const ServableVersion> weak;
   Publish([&](ServingMap& map) {
     auto& versions = map[model].versions;
@@ -269,7 +459,7 @@ void ModelManager::Unload(const std::string& model, int64_t version, ModelState*
   state->slots.erase(version);
   SetStatus(model, {version, VersionState::kUnloading, Status::Ok()});
   TERN_LOG(Info) << "Unloading model '" << model << "' version " << version;
-  retiring_.push_back({model, version, std::move(weak)});
+  retiring_.push_back({model, version, std::move(weak), to_zero});
 }
 
 void ModelManager::RetireFreed() {
@@ -279,7 +469,10 @@ void ModelManager::RetireFreed() {
       ++it;
       continue;
     }
-    SetStatus(it->model, {it->version, VersionState::kEnd, Status::Ok()});
+    // A version scaled to zero is still loadable on demand: START, as TF Serving reports a
+    // version the manager knows but has not loaded.
+    SetStatus(it->model, {it->version, it->to_zero ? VersionState::kStart : VersionState::kEnd,
+                          Status::Ok()});
     TERN_LOG(Info) << "Model '" << it->model << "' version " << it->version << " is unloaded";
     it = retiring_.erase(it);
     freed = true;
@@ -330,7 +523,23 @@ void ModelManager::BackgroundLoop() {
 }
 
 StatusOr<ServableHandle> ModelManager::GetHandle(const std::string& model_name,
-                                                 std::optional<int64_t> version) const {
+                                                 std::optional<int64_t> version,
+                                                 Deadline deadline) const {
+  std::shared_ptr<const ServingMap> snapshot = serving_.load();
+  auto model = snapshot->find(model_name);
+  if (model != snapshot->end() && model->second.instances) {
+    model->second.instances->Touch(NowNs());
+  }
+  if (model != snapshot->end() && model->second.versions.empty() && model->second.on_demand) {
+    snapshot.reset();
+    RETURN_IF_ERROR(WaitForLoad(model_name, deadline).status());
+    return GetHandle(model_name, version, deadline);
+  }
+  return PeekHandle(model_name, version);
+}
+
+StatusOr<ServableHandle> ModelManager::PeekHandle(const std::string& model_name,
+                                                  std::optional<int64_t> version) const {
   std::shared_ptr<const ServingMap> snapshot = serving_.load();
   auto model = snapshot->find(model_name);
   if (model == snapshot->end() || model->second.versions.empty()) {
@@ -341,6 +550,42 @@ StatusOr<ServableHandle> ModelManager::GetHandle(const std::string& model_name,
   auto it = versions.find(*version);
   if (it == versions.end()) return NotFound(VersionNotFound(model_name, version));
   return it->second;
+}
+
+StatusOr<ServableHandle> ModelManager::WaitForLoad(const std::string& model_name,
+                                                   Deadline deadline) const {
+  const auto started = std::chrono::steady_clock::now();
+  const auto bound = started + std::chrono::milliseconds(options_.model_load_wait_timeout_ms);
+  const Deadline until = std::min(deadline, bound);
+  auto loaded = [&]() -> ServableHandle {
+    std::shared_ptr<const ServingMap> snapshot = serving_.load();
+    auto model = snapshot->find(model_name);
+    if (model == snapshot->end() || model->second.versions.empty()) return nullptr;
+    return model->second.versions.rbegin()->second;
+  };
+  std::unique_lock<std::mutex> lock(demand_mu_);
+  Demand& demand = demands_[model_name];
+  // Concurrent first requests share one load: each waits for the next attempt to finish.
+  demand.pending = true;
+  const uint64_t seen = demand.completed;
+  watcher_->Interrupt();  // wake the loader now rather than at its next poll
+  ServableHandle handle;
+  demand_cv_.wait_until(lock, until, [&] {
+    handle = loaded();
+    return handle != nullptr || demand.completed > seen;
+  });
+  if (handle == nullptr) handle = loaded();
+  if (handle != nullptr) return handle;
+  const auto waited_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - started).count();
+  if (demand.completed > seen) {
+    return Unavailable("model '" + model_name + "' was at zero instances and loading it on " +
+                       "demand failed: " + demand.error);
+  }
+  return Unavailable("model '" + model_name + "' was at zero instances and did not finish " +
+                     "loading within " + std::to_string(waited_ms) + " ms (" +
+                     (until == bound ? "--model_load_wait_timeout_ms" : "the request's deadline") +
+                     "); it keeps loading, try again");
 }
 
 StatusOr<int64_t> ModelManager::LabelIn(const ServingMap& snapshot, const std::string& model_name,
@@ -365,9 +610,17 @@ StatusOr<int64_t> ModelManager::ResolveLabel(const std::string& model_name,
 }
 
 StatusOr<ServableHandle> ModelManager::GetHandleByLabel(const std::string& model_name,
-                                                        const std::string& label) const {
+                                                        const std::string& label,
+                                                        Deadline deadline) const {
   std::shared_ptr<const ServingMap> snapshot = serving_.load();
   ASSIGN_OR_RETURN(int64_t version, LabelIn(*snapshot, model_name, label));
+  const ServedModel& served = snapshot->at(model_name);
+  if (served.versions.empty() && served.on_demand) {
+    snapshot.reset();
+    ASSIGN_OR_RETURN(ServableHandle any, GetHandle(model_name, std::nullopt, deadline));
+    (void)any;
+    return GetHandleByLabel(model_name, label, Deadline::min());  // loaded now; no second wait
+  }
   const auto& versions = snapshot->at(model_name).versions;
   auto it = versions.find(version);
   if (it != versions.end()) return it->second;
@@ -389,9 +642,28 @@ StatusOr<std::vector<VersionStatus>> ModelManager::GetStatus(const std::string& 
 std::vector<std::string> ModelManager::ModelNames() const {
   std::vector<std::string> names;
   for (const auto& [name, model] : *serving_.load()) {
-    if (!model.versions.empty()) names.push_back(name);
+    if (!model.versions.empty() || model.loadable) names.push_back(name);
   }
   return names;
+}
+
+int64_t ModelManager::LoadedMemoryBytes() const {
+  int64_t total = 0;
+  for (const auto& [name, model] : *serving_.load()) {
+    for (const auto& [version, handle] : model.versions) total += handle->memory_estimate_bytes;
+  }
+  return total;
+}
+
+int64_t ModelManager::LoadedMemoryBytes(const std::string& model_name) const {
+  std::shared_ptr<const ServingMap> snapshot = serving_.load();
+  auto model = snapshot->find(model_name);
+  if (model == snapshot->end()) return 0;
+  int64_t total = 0;
+  for (const auto& [version, handle] : model->second.versions) {
+    total += handle->memory_estimate_bytes;
+  }
+  return total;
 }
 
 }  // namespace tern

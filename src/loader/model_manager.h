@@ -6,11 +6,16 @@
 // goes, so an unload never waits for in-flight requests and never pulls a model from under one.
 // Step() is one pass of the loader: it can be driven by hand (tests) or by the background
 // thread (StartBackground: inotify wakeups, a periodic poll, retries with backoff).
+// Scale 0..N: a model with min_instances 0 is not loaded by Step until a request asks for it;
+// GetHandle then wakes the loop and waits (bounded) for the load, concurrent first requests
+// sharing it. After idle_unload_seconds without requests (and none in flight) it is unloaded
+// back to zero. With a memory budget, loading evicts least recently used idle on-demand models.
 // Thread-safe; Step()s are serialized.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -54,6 +59,11 @@ class ModelManager {
     int64_t max_retry_backoff_ms = 30000;
     Clock clock;  // default: steady_clock::now
     Metrics* metrics = nullptr;  // not owned; load outcomes are recorded there when set
+    // How long a request to a model at zero instances waits for its load (never beyond the
+    // request's own deadline).
+    int64_t model_load_wait_timeout_ms = 30000;
+    // Estimated bytes of loaded versions to stay under; 0: no budget.
+    int64_t memory_budget_bytes = 0;
   };
   static std::unique_ptr<ModelManager> Create(Options options);
   ~ModelManager();
@@ -73,23 +83,41 @@ class ModelManager {
   void Stop();
 
   // The requested version, or the highest available one when version is empty. NOT_FOUND
-  // messages follow TF Serving's wording.
+  // messages follow TF Serving's wording. A model at zero instances is loaded first (waiting
+  // until the deadline or model_load_wait_timeout_ms, whichever comes first); UNAVAILABLE
+  // naming the model when that load fails or does not finish in time.
+  using Deadline = std::chrono::steady_clock::time_point;
   StatusOr<ServableHandle> GetHandle(const std::string& model_name,
-                                     std::optional<int64_t> version) const;
+                                     std::optional<int64_t> version,
+                                     Deadline deadline = Deadline::max()) const;
+  // Like GetHandle for a loaded version, but never loads, waits or counts as use (for metrics
+  // labels and status pages, which must not keep a model from scaling to zero).
+  StatusOr<ServableHandle> PeekHandle(const std::string& model_name,
+                                      std::optional<int64_t> version) const;
   // The version a label points to (from the model's version_labels).
   StatusOr<ServableHandle> GetHandleByLabel(const std::string& model_name,
-                                            const std::string& label) const;
+                                            const std::string& label,
+                                            Deadline deadline = Deadline::max()) const;
   StatusOr<int64_t> ResolveLabel(const std::string& model_name, const std::string& label) const;
 
   // Every version known for the model, highest first. NOT_FOUND for an unknown model.
   StatusOr<std::vector<VersionStatus>> GetStatus(const std::string& model_name) const;
 
+  // Models that can answer a request: a version loaded, or at zero instances with a version
+  // on disk that loads on demand.
   std::vector<std::string> ModelNames() const;
+
+  // Sum of the memory estimates of loaded versions: of every model, or of one (0 at zero).
+  int64_t LoadedMemoryBytes() const;
+  int64_t LoadedMemoryBytes(const std::string& model_name) const;
 
  private:
   struct ServedModel {
     std::map<int64_t, ServableHandle> versions;
     std::map<std::string, int64_t> labels;
+    std::shared_ptr<InstancePool> instances;
+    bool on_demand = false;  // min_instances 0: loads when a request asks
+    bool loadable = false;   // on demand and a version is on disk to load
   };
   using ServingMap = std::map<std::string, ServedModel>;
 
@@ -100,15 +128,25 @@ class ModelManager {
     std::chrono::steady_clock::time_point next_retry{};
     std::string fingerprint;  // of the files when the last attempt failed
     std::string last_error;
+    int64_t memory_estimate_bytes = 0;
   };
   struct ModelState {
     std::map<int64_t, Slot> slots;
+    std::shared_ptr<InstancePool> instances;
+    bool on_demand = false;
+  };
+  // Requests waiting for a model at zero; guarded by demand_mu_.
+  struct Demand {
+    bool pending = false;
+    uint64_t completed = 0;  // finished load attempts, so a waiter sees its own outcome
+    std::string error;       // of the last attempt; empty when it loaded
   };
   // Unloaded versions some request may still hold; END once the last handle is gone.
   struct Retiring {
     std::string model;
     int64_t version = 0;
     std::weak_ptr<const ServableVersion> handle;
+    bool to_zero = false;  // unloaded for idleness or the budget: START (loadable) once freed
   };
 
   explicit ModelManager(Options options);
@@ -121,7 +159,18 @@ class ModelManager {
   void StepModel(const ServedModelConfig& config, std::set<std::string>* watch);
   bool LoadVersion(const ServedModelConfig& config, int64_t version, const std::string& path,
                    Slot* slot);
-  void Unload(const std::string& model, int64_t version, ModelState* state);
+  void Unload(const std::string& model, int64_t version, ModelState* state,
+              bool to_zero = false);
+  // Scale to zero: unloads every version of an on-demand model when no request holds one.
+  bool UnloadToZero(const std::string& model, ModelState* state);
+  // Makes room for `bytes` under the budget by scaling idle on-demand models (other than
+  // `model`) to zero, least recently used first. False if it cannot.
+  bool FitBudget(const std::string& model, int64_t bytes);
+  int64_t LoadedBytesLocked() const;  // step_mu_ held
+  bool DemandPending(const std::string& model) const;
+  void FinishDemand(const std::string& model, const std::string& error);
+  StatusOr<ServableHandle> WaitForLoad(const std::string& model_name, Deadline deadline) const;
+  int64_t NowNs() const { return Now().time_since_epoch().count(); }
   void RetireFreed();
   void BackgroundLoop();
 
@@ -137,6 +186,10 @@ class ModelManager {
   std::map<std::string, ModelState> states_;
   std::vector<Retiring> retiring_;
   std::chrono::steady_clock::time_point next_retry_{};  // earliest retry due, for the loop
+
+  mutable std::mutex demand_mu_;
+  mutable std::condition_variable demand_cv_;
+  mutable std::map<std::string, Demand> demands_;
 
   std::atomic<bool> stop_{false};
   std::thread thread_;

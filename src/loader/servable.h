@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "loader/instance_pool.h"
 #include "runtime/saved_model.h"
 
 namespace tern {
@@ -16,6 +17,10 @@ struct ServableVersion {
   int64_t version = 0;
   std::string path;
   std::unique_ptr<SavedModel> model;
+  // The model's executor lanes and activity clock, shared by all its versions.
+  std::shared_ptr<InstancePool> instances;
+  // Estimated from the version's files (weights and graph constants); drives the memory budget.
+  int64_t memory_estimate_bytes = 0;
 };
 
 using ServableHandle = std::shared_ptr<const ServableVersion>;

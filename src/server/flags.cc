@@ -109,6 +109,26 @@ const std::map<std::string, FlagDef>& Flags() {
        {"poll every base path for new versions this often (default 1; inotify reacts sooner)",
         false, IntSetter(&ServerFlags::file_system_poll_wait_seconds,
                          "file_system_poll_wait_seconds")}},
+      {"min_instances",
+       {"Tern: 0 loads the model (--model_name) on its first request instead of at start "
+        "(default 1: always loaded)",
+        false, IntSetter(&ServerFlags::min_instances, "min_instances")}},
+      {"max_instances",
+       {"Tern: requests of the model run in parallel on one copy of the weights, at most this "
+        "many; more wait in line (default 0: no limit)",
+        false, IntSetter(&ServerFlags::max_instances, "max_instances")}},
+      {"idle_unload_seconds",
+       {"Tern: with --min_instances=0, unload the model after this many seconds without "
+        "requests (default 0: never)",
+        false, IntSetter(&ServerFlags::idle_unload_seconds, "idle_unload_seconds")}},
+      {"model_load_wait_timeout_ms",
+       {"Tern: how long a request to a model at zero instances waits for it to load, never "
+        "beyond the request's deadline (default 30000)",
+        false, IntSetter(&ServerFlags::model_load_wait_timeout_ms, "model_load_wait_timeout_ms")}},
+      {"model_memory_budget_mb",
+       {"Tern: keep the estimated memory of loaded models under this by unloading least "
+        "recently used idle models with min_instances 0 (default 0: no budget)",
+        false, IntSetter(&ServerFlags::model_memory_budget_mb, "model_memory_budget_mb")}},
       {"enable_model_warmup",
        {"replay assets.extra/tf_serving_warmup_requests before serving a version (default true)",
         true, BoolSetter(&ServerFlags::enable_model_warmup, "enable_model_warmup")}},

@@ -32,6 +32,12 @@ struct ServerFlags {
   int32_t model_config_file_poll_wait_seconds = 0;  // 0: read once
   int32_t file_system_poll_wait_seconds = 1;       // <= 0: no periodic poll (inotify still on)
   bool enable_model_warmup = true;
+  // Tern's scale 0..N (single-model mode; a config file sets them per model).
+  int32_t min_instances = 1;                  // 0: load on the first request
+  int32_t max_instances = 0;                  // parallel runs; 0: no limit
+  int64_t idle_unload_seconds = 0;            // min_instances 0: unload after this idle time
+  int64_t model_load_wait_timeout_ms = 30000;  // a request waits this long for a load
+  int64_t model_memory_budget_mb = 0;          // 0: no budget
   bool enable_batching = false;
   std::string batching_parameters_file;  // text-format BatchingParameters
   bool enable_per_model_batching_parameters = false;

@@ -47,6 +47,7 @@ grpc::Status GrpcPredictionService::Predict(grpc::ServerContext* context,
                                             tensorflow::serving::PredictResponse* response) {
   auto run = [&]() -> Status {
     ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
+    ref.deadline = RunOptionsFor(context).deadline;  // bounds a wait for a model at zero
     ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
     ASSIGN_OR_RETURN(const Signature* signature,
                      PredictionService::GetSignature(servable, request->model_spec().signature_name()));

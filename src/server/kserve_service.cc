@@ -50,7 +50,10 @@ bool KServeService::ServerReady() const {
 StatusOr<bool> KServeService::ModelReady(const ModelRef& ref) const {
   ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ModelRef{ref.name, std::nullopt, std::nullopt}));
   for (const auto& s : statuses) {
-    if (s.state == VersionState::kAvailable && (!ref.version || *ref.version == s.version)) {
+    // START: at zero instances, loaded by the next request (scale from zero), so ready.
+    const bool serves = s.state == VersionState::kAvailable ||
+                        (s.state == VersionState::kStart && s.status.ok());
+    if (serves && (!ref.version || *ref.version == s.version)) {
       return true;
     }
   }

@@ -98,6 +98,8 @@ int main(int argc, char** argv) {
   manager_options.file_system_poll_wait_ms =
       int64_t{flags->file_system_poll_wait_seconds} * 1000;
   manager_options.metrics = metrics.get();
+  manager_options.model_load_wait_timeout_ms = flags->model_load_wait_timeout_ms;
+  manager_options.memory_budget_bytes = flags->model_memory_budget_mb << 20;
   auto manager = tern::ModelManager::Create(manager_options);
   metrics->AddCollectable(tern::ModelStateCollector::Create({manager.get()}));
   std::unique_ptr<tern::ConfigFilePoller> config_poller;
@@ -110,7 +112,14 @@ int main(int argc, char** argv) {
       return 2;
     }
   } else {
-    manager->SetConfig({{flags->model_name, flags->model_base_path, {}, {}}});
+    auto single = tern::SingleModelConfig({flags->model_name, flags->model_base_path,
+                                           flags->min_instances, flags->max_instances,
+                                           flags->idle_unload_seconds});
+    if (!single.ok()) {
+      std::cerr << "tern: " << single.status().message() << "\n";
+      return 2;
+    }
+    manager->SetConfig({*single});
   }
   manager->Step();  // the initial versions load before the ports open, as in TF Serving
   manager->StartBackground();

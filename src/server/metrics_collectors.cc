@@ -148,7 +148,15 @@ std::vector<prometheus::MetricFamily> ModelStateCollector::Collect() const {
   prometheus::MetricFamily instances{"tern_model_instances",
                                      "Loaded, servable instances of a model.", MetricType::Gauge,
                                      {}};
+  prometheus::MetricFamily memory{
+      "tern_model_memory_estimate_bytes",
+      "Estimated memory of a model's loaded versions (weights and graph), as the budget counts it.",
+      MetricType::Gauge, {}};
   for (const std::string& model : options_.manager->ModelNames()) {
+    prometheus::ClientMetric bytes;
+    bytes.label = {{"model", model}};
+    bytes.gauge.value = static_cast<double>(options_.manager->LoadedMemoryBytes(model));
+    memory.metric.push_back(std::move(bytes));
     auto statuses = options_.manager->GetStatus(model);
     if (!statuses.ok()) continue;
     // Every state is reported, zeros included, so a version leaving a state shows as a drop.
@@ -169,7 +177,7 @@ std::vector<prometheus::MetricFamily> ModelStateCollector::Collect() const {
     m.gauge.value = counts[VersionState::kAvailable];
     instances.metric.push_back(std::move(m));
   }
-  std::vector<prometheus::MetricFamily> out{std::move(versions)};
+  std::vector<prometheus::MetricFamily> out{std::move(versions), std::move(memory)};
   if (options_.report_instances) out.push_back(std::move(instances));
   return out;
 }

@@ -34,6 +34,8 @@ class ProcessCollector : public prometheus::Collectable {
 // tern_model_versions{model,state}: how many versions of each model are in each state, from
 // ModelManager::GetStatus. tern_model_instances{model}: loaded (AVAILABLE) versions, until the
 // scale-from-zero work reports instances itself through Metrics::SetModelInstances.
+// tern_model_memory_estimate_bytes{model}: estimated memory of its loaded versions (0 at zero),
+// what --model_memory_budget_mb counts.
 class ModelStateCollector : public prometheus::Collectable {
  public:
   struct Options {

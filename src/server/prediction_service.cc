@@ -6,8 +6,8 @@ namespace tern {
 
 StatusOr<ServableHandle> PredictionService::GetServable(const ModelRef& ref) const {
   if (ref.name.empty()) return InvalidArgument("model name is empty");
-  if (ref.label) return manager_->GetHandleByLabel(ref.name, *ref.label);
-  return manager_->GetHandle(ref.name, ref.version);
+  if (ref.label) return manager_->GetHandleByLabel(ref.name, *ref.label, ref.deadline);
+  return manager_->GetHandle(ref.name, ref.version, ref.deadline);
 }
 
 StatusOr<const Signature*> PredictionService::GetSignature(const ServableHandle& servable,
@@ -20,6 +20,10 @@ StatusOr<std::map<std::string, Tensor>> PredictionService::Predict(
     const ServableHandle& servable, const Signature& signature,
     const std::map<std::string, Tensor>& inputs, const std::vector<std::string>& output_filter,
     const RunOptions& options) const {
+  InstancePool::Lease lease;
+  if (batcher_ == nullptr && servable->instances) {
+    ASSIGN_OR_RETURN(lease, servable->instances->Acquire(options.deadline));
+  }
   const auto start = std::chrono::steady_clock::now();
   auto outputs =
       batcher_ != nullptr

@@ -5,6 +5,7 @@
 // which must outlive it. Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -20,6 +21,8 @@ struct ModelRef {
   std::string name;
   std::optional<int64_t> version;  // empty: the latest available version
   std::optional<std::string> label;  // a version_labels entry; exclusive with version
+  // Bounds the wait for a model at zero instances to load (with --model_load_wait_timeout_ms).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 class PredictionService {
@@ -28,12 +31,15 @@ class PredictionService {
   PredictionService(ModelManager* manager, Metrics* metrics, SignatureBatcher* batcher = nullptr)
       : manager_(manager), metrics_(metrics), batcher_(batcher) {}
 
+  // A model at zero instances is loaded first (see ModelManager::GetHandle).
   StatusOr<ServableHandle> GetServable(const ModelRef& ref) const;
 
   // "" means "serving_default", as in TF Serving.
   static StatusOr<const Signature*> GetSignature(const ServableHandle& servable,
                                                  const std::string& signature_name);
 
+  // Without batching, the run takes one of the model's instances (max_instances) first; with
+  // batching, the batcher's threads bound parallel runs instead.
   StatusOr<std::map<std::string, Tensor>> Predict(const ServableHandle& servable,
                                                   const Signature& signature,
                                                   const std::map<std::string, Tensor>& inputs,

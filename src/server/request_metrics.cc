@@ -17,7 +17,7 @@ std::string RequestMetrics::VersionLabel(std::string_view model,
   if (model.empty()) return "";
   // The version that served (or would serve) the request; a version the manager does not have
   // gets no label, so arbitrary numbers in requests cannot create series.
-  auto handle = options_.manager->GetHandle(std::string(model), requested_version);
+  auto handle = options_.manager->PeekHandle(std::string(model), requested_version);
   if (!handle.ok()) return "";
   return std::to_string((*handle)->version);
 }

@@ -178,7 +178,9 @@ RunOptions RestApi::RunOptionsNow() const {
 }
 
 RestResponse RestApi::HandlePredict(const ModelRef& ref, std::string_view body) const {
-  auto servable = service_->GetServable(ref);
+  ModelRef bounded = ref;
+  bounded.deadline = RunOptionsNow().deadline;  // bounds a wait for a model at zero
+  auto servable = service_->GetServable(bounded);
   if (!servable.ok()) return Error(servable.status());
   const Signature* signature = nullptr;
   auto request = ParsePredictRequest(

@@ -93,6 +93,17 @@ TEXT_ONLY = {"tensorflow.serving.SSLConfig", "grpc.health.v1.HealthCheckRequest"
              "grpc.health.v1.HealthCheckResponse"}
 
 
+# Tern's documented extensions (README "Scale 0..N"): fields TF Serving does not have, at
+# numbers far above its own. Only these exact (number, name, type) triples are accepted.
+TERN_EXTENSIONS = {
+    "tensorflow.serving.ModelConfig": {
+        1001: ("min_instances", descriptor_pb2.FieldDescriptorProto.TYPE_INT32),
+        1002: ("max_instances", descriptor_pb2.FieldDescriptorProto.TYPE_INT32),
+        1003: ("idle_unload_seconds", descriptor_pb2.FieldDescriptorProto.TYPE_INT64),
+    },
+}
+
+
 def compare_message(ours, prefix, pool, problems):
     full = f"{prefix}.{ours.name}"
     if full in TEXT_ONLY:
@@ -109,6 +120,9 @@ def compare_message(ours, prefix, pool, problems):
     for field in ours.field:
         other = by_number.get(field.number)
         where = f"{full}.{field.name} (#{field.number})"
+        extension = TERN_EXTENSIONS.get(full, {}).get(field.number)
+        if other is None and extension == (field.name, field.type):
+            continue
         if other is None:
             problems.append(f"{where}: TensorFlow has no field with this number")
             continue

@@ -93,5 +93,47 @@ TEST(ModelConfigTest, TfServingBadConfigFileIsRejected) {
   EXPECT_EQ(configs.status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(ModelConfigTest, TernScaleFieldsDefaultToAlwaysLoadedAndParse) {
+  auto defaults = ParseModelConfigText(
+      R"(model_config_list { config { name: "a" base_path: "/x" } })", "t");
+  ASSERT_TRUE(defaults.ok()) << defaults.status().message();
+  EXPECT_EQ(defaults->at(0).min_instances, 1);
+  EXPECT_EQ(defaults->at(0).max_instances, 0);
+  EXPECT_EQ(defaults->at(0).idle_unload_seconds, 0);
+  auto scaled = ParseModelConfigText(R"(model_config_list { config { name: "a" base_path: "/x"
+      min_instances: 0 max_instances: 3 idle_unload_seconds: 60 } })", "t");
+  ASSERT_TRUE(scaled.ok()) << scaled.status().message();
+  EXPECT_EQ(scaled->at(0).min_instances, 0);
+  EXPECT_EQ(scaled->at(0).max_instances, 3);
+  EXPECT_EQ(scaled->at(0).idle_unload_seconds, 60);
+  auto single = SingleModelConfig({"m", "/x", 0, 2, 30});
+  ASSERT_TRUE(single.ok()) << single.status().message();
+  EXPECT_EQ(single->min_instances, 0);
+  EXPECT_EQ(single->idle_unload_seconds, 30);
+}
+
+TEST(ModelConfigTest, RejectsBadTernScaleFields) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"(model_config_list { config { name: "a" base_path: "/x" min_instances: -1 } })",
+       "min_instances is -1"},
+      {R"(model_config_list { config { name: "a" base_path: "/x" max_instances: -2 } })",
+       "max_instances is -2"},
+      {R"(model_config_list { config { name: "a" base_path: "/x" min_instances: 3
+                              max_instances: 2 } })", "above max_instances"},
+      {R"(model_config_list { config { name: "a" base_path: "/x" idle_unload_seconds: 5 } })",
+       "needs min_instances: 0"},
+  };
+  for (const auto& [text, expected] : cases) {
+    auto configs = ParseModelConfigText(text, "t");
+    ASSERT_FALSE(configs.ok()) << text;
+    EXPECT_EQ(configs.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(configs.status().message().find(expected), std::string::npos)
+        << configs.status().message();
+  }
+  auto flags = SingleModelConfig({"m", "/x", 1, 0, 30});
+  ASSERT_FALSE(flags.ok());
+  EXPECT_NE(flags.status().message().find("flags"), std::string::npos) << flags.status().message();
+}
+
 }  // namespace
 }  // namespace tern
