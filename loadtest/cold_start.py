@@ -136,8 +136,9 @@ def plot(breakdown, path, title):
     steps = [breakdown[p]["step_ms_median"] for p in names]
     fig, ax = plt.subplots(figsize=(10, 5))
     left = 0.0
+    colors = plt.get_cmap("tab20").colors
     for i, (name, step) in enumerate(zip(names, steps)):
-        ax.barh([0], [step], left=left, color=f"C{i % 10}", label=f"{name} {step:.2f} ms")
+        ax.barh([0], [step], left=left, color=colors[i % len(colors)], label=f"{name} {step:.2f} ms")
         left += step
     ax.set_yticks([])
     ax.set_xlabel("ms since exec (median of each step)")
