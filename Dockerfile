@@ -28,12 +28,14 @@ COPY CMakeLists.txt ./
 COPY proto proto
 COPY src src
 COPY loadtest/CMakeLists.txt loadtest/metrics_render_bench.cc loadtest/
-# ccache survives between image builds (and `podman build -v $HOME/.cache/ccache:/ccache`
-# shares the host's cache: the paths are relative to /, as scripts/build.sh makes them).
+# ccache survives between image builds in a cache mount; `-v $HOME/.cache/ccache:/host-ccache
+# --build-arg CCACHE_DIR=/host-ccache` uses the host's cache instead (hits: the paths are made
+# relative, as scripts/build.sh does).
+ARG CCACHE_DIR=/ccache
 RUN --mount=type=cache,target=/ccache \
-    CCACHE_DIR=/ccache CCACHE_BASEDIR=/ CCACHE_NOHASHDIR=1 \
-    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTERN_BUILD_TESTS=OFF >/dev/null \
- && CCACHE_DIR=/ccache CCACHE_BASEDIR=/ CCACHE_NOHASHDIR=1 ninja -C build tern >/dev/null \
+    export CCACHE_DIR="${CCACHE_DIR}" CCACHE_BASEDIR=/src CCACHE_NOHASHDIR=1 \
+ && cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTERN_BUILD_TESTS=OFF >/dev/null \
+ && ninja -C build tern >/dev/null \
  && strip --strip-debug -o /tern build/tern
 
 # ---- runtime-base: bookworm-slim with only the shared libraries Tern links against ----

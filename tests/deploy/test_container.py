@@ -48,7 +48,8 @@ def image():
     if FULL:
         ccache = Path(os.environ.get("CCACHE_DIR", Path.home() / ".cache/ccache"))
         ccache.mkdir(parents=True, exist_ok=True)
-        args += ["--target", "runtime", "-v", f"{ccache}:/ccache"]
+        args += ["--target", "runtime", "-v", f"{ccache}:/host-ccache",
+                 "--build-arg", "CCACHE_DIR=/host-ccache"]
     else:
         stripped = ROOT / "build" / "tern-stripped"
         subprocess.run(["objcopy", "--strip-debug", str(ROOT / "build/tern"), str(stripped)],
