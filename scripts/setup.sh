@@ -44,6 +44,26 @@ if [ "$WITH_VENV" = 1 ] && { [ ! -x "$VENV/bin/python" ] || ! cmp -s "$REQ" "$ST
   cp "$REQ" "$STAMP"
 fi
 
+# Deployment checks: kubernetes-validate in the venv, and the npm schema packages
+# (config/validate) with Debian's node/npm when no node is installed.
+DEPLOY_REQ=scripts/requirements-deploy.txt
+if [ "$WITH_VENV" = 1 ] && ! cmp -s "$DEPLOY_REQ" "$VENV/.tern-requirements-deploy"; then
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$DEPLOY_REQ"
+  cp "$DEPLOY_REQ" "$VENV/.tern-requirements-deploy"
+fi
+if [ "$WITH_VENV" = 1 ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  if ! cmp -s config/validate/package-lock.json config/validate/node_modules/.tern-lock; then
+    echo "setup: installing the manifest validators (npm ci in config/validate)"
+    (cd config/validate && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    cp config/validate/package-lock.json config/validate/node_modules/.tern-lock
+  fi
+fi
+
 # grpcurl (reflection and health checks in the integration tests), built from the Go module
 # proxy into a project-local directory; skipped when Go is not installed.
 GRPCURL_VERSION=v1.9.4

@@ -3,17 +3,22 @@
 # wire-compatibility check against TensorFlow's own descriptors, and the integration tests
 # (pytest) that run build/tern against real SavedModels with the official clients, and the
 # differential test of the model zoo against TensorFlow (tests/conformance).
-# Usage: scripts/test.sh [--asan] [--bench]   (--asan also runs the unit tests under ASan+UBSan;
-#        --bench runs the full batching, scale-from-zero and wire-format benchmarks instead of
-#        their short forms)
+# Usage: scripts/test.sh [--asan] [--bench] [--container]
+#   --asan       also runs the unit tests under ASan+UBSan
+#   --bench      runs the full batching, scale-from-zero and wire-format benchmarks instead of
+#                their short forms
+#   --container  builds the image from source (the Dockerfile's default target) instead of
+#                packing build/tern
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ASAN=0
 BENCH=0
+CONTAINER=0
 for arg in "$@"; do
   case "$arg" in
     --asan) ASAN=1 ;;
     --bench) BENCH=1 ;;
+    --container) CONTAINER=1 ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -51,6 +56,11 @@ else
   echo "== wire-format benchmark, short form (full: scripts/test.sh --bench)"
   .venv/bin/python loadtest/wire_formats.py --quick --out build/loadtest-smoke
 fi
+echo "== cold start, short form (full: loadtest/cold_start.py)"
+.venv/bin/python loadtest/cold_start.py --runs 3 --out build/loadtest-smoke
+echo "== deployment: manifests against the Kubernetes/Knative schemas; the container image (podman)"
+TERN_CONTAINER_FULL=$CONTAINER .venv/bin/python -m pytest tests/deploy -q -p no:cacheprovider \
+  2>&1 | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN'
 echo "== conformance with TensorFlow (model zoo)"
 .venv/bin/python -m pytest tests/conformance -q -p no:cacheprovider
 echo "== integration tests (pytest)"

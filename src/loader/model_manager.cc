@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "common/logging.h"
+#include "common/startup_trace.h"
 #include "loader/version_check.h"
 #include "loader/version_dirs.h"
 #include "loader/warmup.h"
@@ -402,6 +403,7 @@ bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
                        << *records << " warmup records";
       }
     }
+    MarkStartupPhase("warmup_done");
     auto servable = std::make_shared<ServableVersion>();
     servable->model_name = config.name;
     servable->version = version;

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/startup_trace.h"
 #include "runtime/inspect.h"
 #include "tf/saved_model.pb.h"
 
@@ -76,6 +77,7 @@ StatusOr<std::unique_ptr<SavedModel>> SavedModel::Load(const std::string& export
   model->export_dir_ = export_dir;
   tensorflow::SavedModel proto;
   RETURN_IF_ERROR(ReadSavedModelProto(export_dir, &proto));
+  MarkStartupPhase("model_read");
 
   std::set<std::string> wanted(options.tags.begin(), options.tags.end());
   std::string available;
@@ -100,9 +102,13 @@ StatusOr<std::unique_ptr<SavedModel>> SavedModel::Load(const std::string& export
   }
   ASSIGN_OR_RETURN(model->session_,
                    Session::Create(std::move(*model->meta_graph_.mutable_graph_def())));
+  MarkStartupPhase("graph_built");
   RETURN_IF_ERROR(model->Restore());
+  MarkStartupPhase("variables_restored");
   RETURN_IF_ERROR(model->RunInitOp());
+  MarkStartupPhase("init_op_run");
   RETURN_IF_ERROR(model->BuildSignatures());
+  MarkStartupPhase("plans_built");
   return model;
 }
 

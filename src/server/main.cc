@@ -8,6 +8,7 @@
 
 #include "common/logging.h"
 #include "common/metrics.h"
+#include "common/startup_trace.h"
 #include "loader/config_file_poller.h"
 #include "loader/model_manager.h"
 #include "server/batching_flags.h"
@@ -49,6 +50,7 @@ int WaitForSignal() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tern::MarkStartupPhase("main");
   // Block the termination signals in every thread; main waits for them with sigwait.
   sigset_t set;
   sigemptyset(&set);
@@ -66,6 +68,7 @@ int main(int argc, char** argv) {
     std::cerr << "tern: " << flags.status().message() << "\n";
     return 2;
   }
+  tern::MarkStartupPhase("flags_parsed");
   if (flags->help) {
     std::cout << tern::ServerFlagsUsage();
     return 0;
@@ -121,7 +124,9 @@ int main(int argc, char** argv) {
     }
     manager->SetConfig({*single});
   }
+  tern::MarkStartupPhase("config_read");
   manager->Step();  // the initial versions load before the ports open, as in TF Serving
+  tern::MarkStartupPhase("models_loaded");
   manager->StartBackground();
 
   tern::PredictionService service(manager.get(), metrics.get(), batcher->get());
@@ -146,6 +151,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::unique_ptr<grpc::Server> grpc_server = std::move(grpc_started->server);
+  tern::MarkStartupPhase("grpc_listening");
   TERN_LOG(Info) << "gRPC listening on port " << grpc_started->port
                  << (flags->grpc_socket_path.empty() ? "" : " and unix:" + flags->grpc_socket_path);
 
@@ -172,6 +178,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     rest_server = std::move(started).value();
+    tern::MarkStartupPhase("rest_listening");
     TERN_LOG(Info) << "REST listening on port " << rest_server->port();
   }
 
