@@ -27,7 +27,11 @@ namespace {
 
 using nlohmann::json;
 
-const std::string kGoldenPath = std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels_golden.json";
+// kernels_golden.json (kernels_golden.py) and kernels_golden_text.json (kernels_golden_text.py).
+const std::vector<std::string> kGoldenPaths = {
+    std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels_golden.json",
+    std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels_golden_text.json",
+};
 
 // Builds the kernel for `node` and runs it once on `inputs`.
 StatusOr<std::vector<Tensor>> RunKernel(const tensorflow::NodeDef& node,
@@ -206,15 +210,19 @@ struct GoldenCase {
 void PrintTo(const GoldenCase& c, std::ostream* os) { *os << c.name; }
 
 std::vector<GoldenCase> LoadCases() {
-  std::ifstream in(kGoldenPath);
-  if (!in.good()) {
-    ADD_FAILURE() << "cannot open " << kGoldenPath;
-    return {};
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
   std::vector<GoldenCase> cases;
-  for (const json& c : json::parse(ss.str())) cases.push_back({c.at("name").get<std::string>(), c});
+  for (const std::string& path : kGoldenPaths) {
+    std::ifstream in(path);
+    if (!in.good()) {
+      ADD_FAILURE() << "cannot open " << path;
+      continue;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    for (const json& c : json::parse(ss.str())) {
+      cases.push_back({c.at("name").get<std::string>(), c});
+    }
+  }
   return cases;
 }
 
