@@ -561,6 +561,52 @@ def zoo_window_cases():
     case("Pad/err_negative", "Pad", [("input", i32([1, 2])), ("paddings", i32([[-1, 0]]))])
 
 
+def gather_cases():
+    """GatherV2: axis (negative too), batch_dims, empty and scalar indices, range errors."""
+    p = np.arange(24, dtype=np.float32).reshape(2, 3, 4) - 5.5
+    ax = lambda v: np.int32(v)
+    case("GatherV2/axis0", "GatherV2", [("params", p), ("indices", i32([1, 0, 1])), ("axis", ax(0))])
+    case("GatherV2/axis1_2d_indices", "GatherV2",
+         [("params", p), ("indices", i64([[2, 0], [1, 1]])), ("axis", ax(1))])
+    case("GatherV2/axis_neg1", "GatherV2",
+         [("params", p), ("indices", i32([3, 0])), ("axis", np.int64(-1))])
+    case("GatherV2/scalar_index", "GatherV2",
+         [("params", p), ("indices", np.int32(2)), ("axis", ax(1))])
+    case("GatherV2/empty_indices", "GatherV2",
+         [("params", p), ("indices", np.zeros([0], np.int32)), ("axis", ax(0))])
+    case("GatherV2/empty_params_dim", "GatherV2",
+         [("params", np.zeros([0, 3], np.float32)), ("indices", np.zeros([2, 0], np.int32)),
+          ("axis", ax(0))])
+    case("GatherV2/strings", "GatherV2",
+         [("params", np.array([b"a", b"bb", b""])), ("indices", i32([[2, 1], [0, 0]])),
+          ("axis", ax(0))])
+    case("GatherV2/int8_1d", "GatherV2",
+         [("params", np.array([-3, 5, 7], np.int8)), ("indices", i64([2, 2, 0])), ("axis", ax(0))])
+    case("GatherV2/batch_dims1", "GatherV2",
+         [("params", p), ("indices", i32([[0, 2], [1, 1]])), ("axis", ax(1))],
+         attrs={"batch_dims": 1})
+    case("GatherV2/batch_dims1_axis2", "GatherV2",
+         [("params", p), ("indices", i32([[3], [0]])), ("axis", ax(2))], attrs={"batch_dims": 1})
+    case("GatherV2/batch_dims_neg", "GatherV2",
+         [("params", p), ("indices", i32([[0, 2, 1], [1, 1, 0]])), ("axis", ax(2))],
+         attrs={"batch_dims": -1})
+    case("GatherV2/batch_dims2", "GatherV2",
+         [("params", p), ("indices", i64([[[0], [3], [1]], [[2], [2], [0]]])), ("axis", ax(2))],
+         attrs={"batch_dims": 2})
+    case("GatherV2/err_negative_index", "GatherV2",
+         [("params", p), ("indices", i32([0, -1])), ("axis", ax(0))])
+    case("GatherV2/err_index_too_large", "GatherV2",
+         [("params", p), ("indices", i32([[0], [4]])), ("axis", ax(2))])
+    case("GatherV2/err_axis", "GatherV2", [("params", p), ("indices", i32([0])), ("axis", ax(3))])
+    case("GatherV2/err_axis_neg", "GatherV2", [("params", p), ("indices", i32([0])), ("axis", ax(-4))])
+    case("GatherV2/err_batch_dims_gt_axis", "GatherV2",
+         [("params", p), ("indices", i32([[0], [1]])), ("axis", ax(0))], attrs={"batch_dims": 1})
+    case("GatherV2/err_batch_mismatch", "GatherV2",
+         [("params", p), ("indices", i32([[0], [1], [1]])), ("axis", ax(1))],
+         attrs={"batch_dims": 1})
+    case("GatherV2/err_scalar_params", "GatherV2",
+         [("params", np.float32(1)), ("indices", i32([0])), ("axis", ax(0))])
+
 def main():
     strided_slice_cases()
     random_strided_slice_cases()
@@ -568,6 +614,7 @@ def main():
     other_cases()
     zoo_elementwise_cases()
     zoo_window_cases()
+    gather_cases()
     with open(OUT, "w") as f:
         f.write("[\n" + ",\n".join(json.dumps(c) for c in CASES) + "\n]\n")
     errors = sum(1 for c in CASES if "error" in c)

@@ -19,6 +19,7 @@
 
 #include "runtime/kernel.h"
 #include "runtime/kernel_registry.h"
+#include "runtime/resources.h"
 #include "tf/attr_value.pb.h"
 #include "tf/node_def.pb.h"
 
@@ -400,6 +401,40 @@ TEST(KernelsTest, MatMulLargerThanOneBlock) {
       ASSERT_NEAR(got, want, 1e-4 + 1e-5 * std::abs(want)) << i << "," << j;
     }
   }
+}
+
+TEST(KernelsTest, ResourceGatherReadsTheVariable) {
+  auto variable = std::make_shared<Variable>("embeddings");
+  variable->Assign(Tensor::FromVector<float>({0, 1, 10, 11, 20, 21}, TensorShape{3, 2}));
+  const Tensor handle = Tensor::FromResource(variable);
+  auto node = MakeNode("ResourceGather");
+  (*node.mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
+  auto out = RunKernel(node, {handle, Tensor::FromVector<int64_t>({2, 0, 2}, TensorShape{1, 3})});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ((*out)[0].shape(), (TensorShape{1, 3, 2}));
+  const std::vector<float> want = {20, 21, 0, 1, 20, 21};
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ((*out)[0].flat<float>()[i], want[i]);
+
+  auto bad = RunKernel(node, {handle, Tensor::FromVector<int32_t>({1, 3}, TensorShape{2})});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("indices[1] = 3 is not in [0, 3)"), std::string::npos)
+      << bad.status().message();
+
+  // batch_dims=1: row b of the indices picks within row b of the value (axis 1).
+  (*node.mutable_attr())["batch_dims"].set_i(1);
+  auto batched = RunKernel(node, {handle, Tensor::FromVector<int32_t>({1, 0, 0}, TensorShape{3, 1})});
+  ASSERT_TRUE(batched.ok()) << batched.status().ToString();
+  ASSERT_EQ((*batched)[0].shape(), (TensorShape{3, 1}));
+  EXPECT_EQ((*batched)[0].flat<float>()[0], 1);
+  EXPECT_EQ((*batched)[0].flat<float>()[1], 10);
+  EXPECT_EQ((*batched)[0].flat<float>()[2], 20);
+
+  auto unset = RunKernel(MakeNode("ResourceGather"),
+                         {Tensor::FromResource(std::make_shared<Variable>("unset")),
+                          Tensor::FromVector<int32_t>({0}, TensorShape{1})});
+  ASSERT_FALSE(unset.ok());
+  EXPECT_NE(unset.status().message().find("unset"), std::string::npos) << unset.status().message();
 }
 
 }  // namespace
