@@ -151,6 +151,26 @@ def sparse_cases():
                                      ("segment_ids", i32([0]))])
 
 
+def hashed_cross_cases():
+    """SparseCross with hashed_output over string columns: each string enters FingerprintCat64
+    as its Fingerprint64 (the tf1 wide-and-deep crosses)."""
+    idx = i64([[0, 0], [1, 0], [1, 1], [2, 0]])
+    words = s([b"red", b"green", b"", b"a much longer colour name than sixty-four bytes, yes indeed!!"])
+    ints = i64([3, -5, 7, 1])
+    dense = s([[b"x"], [b"y"], [b"z"]])
+    for name, vals, dense_inputs in [("hashed_string_int64", [words, ints], []),
+                                     ("hashed_string_dense_string", [words], [dense])]:
+        attrs = {"hashed_output": True, "num_buckets": 24, "hash_key": 956888297470,
+                 "out_type": tf.int64, "internal_type": tf.int64}
+        node = {"N": len(vals), "sparse_types": [tf.as_dtype(v.dtype) if v.dtype != object else
+                                                 tf.string for v in vals],
+                "dense_types": [tf.string for _ in dense_inputs]}
+        case("SparseCross/" + name, "SparseCross",
+             [("indices", [idx] * len(vals)), ("values", vals),
+              ("shapes", [i64([3, 2])] * len(vals)), ("dense_inputs", dense_inputs)],
+             attrs=attrs, node_attrs=node)
+
+
 def bincount_cases():
     empty = np.zeros([0], np.float32)
     case("DenseBincount/1d_counts", "DenseBincount",
@@ -175,6 +195,7 @@ def main():
     split_join_cases()
     bincount_cases()
     sparse_cases()
+    hashed_cross_cases()
     with open(OUT, "w") as f:
         f.write("[\n" + ",\n".join(json.dumps(c) for c in kg.CASES) + "\n]\n")
     errors = sum(1 for c in kg.CASES if "error" in c)

@@ -291,24 +291,6 @@ TEST(KernelsTest, ErrorsNameNodeAndOp) {
   EXPECT_NE(out.status().message().find("2-D"), std::string::npos) << out.status().message();
 }
 
-TEST(KernelsTest, SparseCrossRejectsHashedStrings) {
-  auto node = MakeNode("SparseCross");
-  auto& attr = *node.mutable_attr();
-  attr["N"].set_i(1);
-  attr["sparse_types"].mutable_list()->add_type(tensorflow::DT_STRING);
-  attr["dense_types"].mutable_list();
-  attr["hashed_output"].set_b(true);
-  attr["num_buckets"].set_i(10);
-  attr["hash_key"].set_i(1);
-  attr["out_type"].set_type(tensorflow::DT_INT64);
-  attr["internal_type"].set_type(tensorflow::DT_STRING);
-  KernelConstruction c(node, 3, nullptr, nullptr);
-  auto kernel = FindKernel("SparseCross")->create(c);
-  ASSERT_FALSE(kernel.ok());
-  EXPECT_NE(kernel.status().message().find("hashed_output=true with string"), std::string::npos)
-      << kernel.status().message();
-}
-
 TEST(KernelsTest, SparseCrossChecksRows) {
   auto node = MakeNode("SparseCross");
   auto& attr = *node.mutable_attr();

@@ -1,7 +1,8 @@
 // Shared by SparseSegmentSum, SparseSegmentMean and SparseSegmentSqrtN: out[s] = reduction of
 // data[indices[k]] over the k with segment_ids[k] == s. segment_ids must be sorted; the output
 // has max(segment_ids)+1 rows (0 when empty); rows of empty segments are 0. Mean divides by the
-// segment's size, SqrtN by its square root. float and double data; int32/int64 ids. Stateless.
+// segment's size, SqrtN by its square root
+// (as a multiplication by the reciprocal, as TensorFlow does). float and double data; int32/int64 ids. Stateless.
 #pragma once
 
 #include <cmath>
@@ -56,7 +57,8 @@ class SparseSegmentReductionKernel final : public OpKernel {
         if constexpr (kMode != SegmentReduction::kSum) {
           const T divisor = kMode == SegmentReduction::kMean ? static_cast<T>(count)
                                                              : std::sqrt(static_cast<T>(count));
-          for (int64_t j = 0; j < row_size; ++j) dst[j] /= divisor;
+          const T scale = T(1) / divisor;  // TF multiplies by the reciprocal (not bit-equal to /)
+          for (int64_t j = 0; j < row_size; ++j) dst[j] *= scale;
         }
       }
       return Status::Ok();

@@ -19,6 +19,7 @@ class StringSplitKernel final : public OpKernel {
     for (int64_t b = 0; b < in.num_elements(); ++b) {
       const std::string& s = in.flat<std::string>()[b];
       auto& tokens = rows[b];
+      if (s.empty()) continue;  // no tokens, even with skip_empty false (as TensorFlow)
       if (delimiter.empty()) {
         for (char ch : s) tokens.emplace_back(1, ch);
         continue;
