@@ -174,6 +174,7 @@ def format_table(rows):
 def totals(rows):
     results = [r[-1].split(" ")[0] for r in rows]
     models = {r[0] for r in rows}
-    return ("%d models, %d signatures: %d pass, %d fail, %d expected load failures"
+    return ("%d models, %d signatures: %d pass, %d fail, %d expected load failures, "
+            "%d known signature failures"
             % (len(models), len(rows), results.count("pass"), results.count("FAIL"),
-               results.count("xfail-load")))
+               results.count("xfail-load"), results.count("xfail")))

@@ -6,15 +6,16 @@
 // Rows of a sparse column are read as TensorFlow does (indices are expected sorted by row; see
 // the scan below for what unsorted ones give). Rows outside [0, batch) are an error.
 //
-// hashed_output=true: h = hash_key, then h = FingerprintCat64(h, value) for each column's int64
-// value; the output is h % num_buckets (h % INT64_MAX when num_buckets == 0) as int64.
-// String columns need TensorFlow's Fingerprint64 of the bytes and are rejected at load.
+// hashed_output=true: h = hash_key, then h = FingerprintCat64(h, value) for each column's value
+// (an int64 as is, a string as Fingerprint64 of its bytes); the output is h % num_buckets
+// (h % INT64_MAX when num_buckets == 0) as int64.
 // hashed_output=false: the output is the string "v1_X_v2_X_..." (int64 values in decimal).
 #include <algorithm>
 #include <string>
 
 #include "runtime/kernels/kernel_util.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/string_hash.h"
 
 namespace tern {
 namespace {
@@ -209,8 +210,11 @@ class SparseCrossKernel final : public OpKernel {
         if (hashed_) {
           uint64_t h = hash_key_;
           for (size_t c = 0; c < num_columns; ++c) {
-            const int64_t v = columns[c].values->flat<int64_t>()[row_start[c] + pos[c]];
-            h = FingerprintCat64(h, static_cast<uint64_t>(v));
+            const Tensor& values = *columns[c].values;
+            const int64_t at = row_start[c] + pos[c];
+            h = FingerprintCat64(h, values.dtype() == tensorflow::DT_STRING
+                                        ? Fingerprint64(values.flat<std::string>()[at])
+                                        : static_cast<uint64_t>(values.flat<int64_t>()[at]));
           }
           h %= num_buckets_ > 0 ? static_cast<uint64_t>(num_buckets_)
                                 : static_cast<uint64_t>(INT64_MAX);
@@ -282,13 +286,6 @@ StatusOr<std::unique_ptr<OpKernel>> CreateSparseCrossKernel(const KernelConstruc
   if (hashed) {
     if (out_type != tensorflow::DT_INT64) {
       return c.Error("hashed_output=true needs out_type int64, got " + DataTypeName(out_type));
-    }
-    for (DataType t : all) {
-      if (t == tensorflow::DT_STRING) {
-        return c.Error(
-            "hashed_output=true with string inputs (sparse_types/dense_types) is not supported; "
-            "only int64 columns can be crossed with hashing");
-      }
     }
   } else if (out_type != tensorflow::DT_STRING) {
     return c.Error("hashed_output=false needs out_type string, got " + DataTypeName(out_type));

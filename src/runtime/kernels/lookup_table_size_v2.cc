@@ -1,0 +1,20 @@
+// LookupTableSizeV2: the number of entries in a table, as an int64 scalar.
+#include "runtime/kernels/kernels.h"
+#include "runtime/kernels/table_input.h"
+
+namespace tern {
+namespace {
+
+Status ComputeSize(KernelContext& ctx) {
+  ASSIGN_OR_RETURN(LookupTable * table, TableInput(ctx, 0));
+  ctx.set_output(0, Tensor::Scalar<int64_t>(table->size()));
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateLookupTableSizeV2Kernel(const KernelConstruction& c) {
+  return FunctionKernel<ComputeSize>::Create(c);
+}
+
+}  // namespace tern

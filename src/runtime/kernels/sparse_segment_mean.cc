@@ -1,0 +1,12 @@
+// SparseSegmentMean (see sparse_segment_reduction.h).
+#include "runtime/kernels/kernels.h"
+#include "runtime/kernels/sparse_segment_reduction.h"
+
+namespace tern {
+
+StatusOr<std::unique_ptr<OpKernel>> CreateSparseSegmentMeanKernel(const KernelConstruction&) {
+  return std::unique_ptr<OpKernel>(
+      new SparseSegmentReductionKernel<SegmentReduction::kMean>());
+}
+
+}  // namespace tern

@@ -1,0 +1,11 @@
+// StringUpper: ASCII upper case of every string (see string_case.h).
+#include "runtime/kernels/kernels.h"
+#include "runtime/kernels/string_case.h"
+
+namespace tern {
+
+StatusOr<std::unique_ptr<OpKernel>> CreateStringUpperKernel(const KernelConstruction& c) {
+  return StringCaseKernel<std::toupper>::Create(c);
+}
+
+}  // namespace tern

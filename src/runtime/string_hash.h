@@ -1,0 +1,16 @@
+// The two string hashes TensorFlow's hashing ops use, bit for bit:
+//  - Fingerprint64: FarmHash's Fingerprint64 (the "na" 64-bit hash, seedless, stable across
+//    platforms), used by StringToHashBucketFast, feature-column hash buckets and SparseCross.
+//  - SipHash24: SipHash-2-4 with a 128-bit key, used by StringToHashBucketStrong.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace tern {
+
+uint64_t Fingerprint64(std::string_view s);
+uint64_t SipHash24(uint64_t key0, uint64_t key1, std::string_view s);
+
+}  // namespace tern
