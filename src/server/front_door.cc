@@ -1,6 +1,7 @@
 #include "server/front_door.h"
 
 #include <fcntl.h>
+#include <grpc/grpc.h>
 #include <grpcpp/server_posix.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -177,8 +178,10 @@ FrontDoor::DrainReport FrontDoor::Drain(int64_t timeout_ms) {
   if (impl_->router) impl_->router->StopAccepting(std::min<int64_t>(200, timeout_ms));
   // Shutdown closes gRPC's listeners, sends GOAWAY and waits for the RPCs in flight until the
   // deadline, then cancels the rest.
-  std::thread grpc_drain([grpc = impl_->grpc.get(), timeout_ms] {
+  std::atomic<bool> grpc_done{false};
+  std::thread grpc_drain([grpc = impl_->grpc.get(), timeout_ms, &grpc_done] {
     grpc->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+    grpc_done.store(true);
   });
   DrainReport report;
   if (impl_->rest) {
@@ -192,6 +195,13 @@ FrontDoor::DrainReport FrontDoor::Drain(int64_t timeout_ms) {
   }
   if (impl_->activity) report.requests_left = impl_->activity->requests_in_flight();
   if (impl_->rest) impl_->rest->Stop();
+  if (impl_->activity && report.requests_left == 0 && !grpc_done.load()) {
+    // Every RPC is answered; gRPC now only waits for clients to close their idle connections
+    // after the GOAWAY, which an idle client may take seconds to do. Let the last answers
+    // reach the sockets, then disconnect.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!grpc_done.load()) grpc_server_cancel_all_calls(impl_->grpc->c_server());
+  }
   grpc_drain.join();
   impl_->router.reset();
   return report;
