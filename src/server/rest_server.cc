@@ -169,6 +169,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                         // A response that promised keep-alive is followed by a read even while
                         // draining: the client may already have sent its next request.
                         if (ec || !keep_alive) return self->Close();
+                        if (self->context_->draining.load()) self->OnDrain();
                         self->ReadRequest();
                       });
   }
@@ -204,16 +205,23 @@ struct RestServer::Impl {
   std::shared_ptr<SessionContext> context = std::make_shared<SessionContext>();
   std::mutex sessions_mu;
   std::vector<std::weak_ptr<HttpSession>> sessions;  // for StartDrain
+  size_t live_after_prune = 0;
 
   void StartSession(tcp::socket socket) {
     auto session = std::make_shared<HttpSession>(std::move(socket), api, options, context);
     {
       std::lock_guard<std::mutex> lock(sessions_mu);
-      std::erase_if(sessions, [](const auto& s) { return s.expired(); });
+      if (sessions.size() >= 2 * live_after_prune + 64) {  // amortised O(1) per connection
+        std::erase_if(sessions, [](const auto& s) { return s.expired(); });
+        live_after_prune = sessions.size();
+      }
       sessions.push_back(session);
     }
-    if (context->draining.load()) asio::post(session->executor(), [session] { session->OnDrain(); });
-    session->Start();
+    // On the session's strand: StartDrain may post OnDrain to it at any time.
+    asio::dispatch(session->executor(), [session, context = context] {
+      session->Start();
+      if (context->draining.load()) session->OnDrain();
+    });
   }
 
   void Accept() {
