@@ -173,9 +173,10 @@ StatusOr<std::unique_ptr<FrontDoor>> FrontDoor::Start(const ServerFlags& flags, 
 
 FrontDoor::DrainReport FrontDoor::Drain(int64_t timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  if (impl_->rest) impl_->rest->StartDrain();
-  // Connections accepted but not yet classified get a moment to be routed.
+  // Listeners close first (connections accepted but not yet classified get a moment to be
+  // routed), then responses start closing their connections.
   if (impl_->router) impl_->router->StopAccepting(std::min<int64_t>(200, timeout_ms));
+  if (impl_->rest) impl_->rest->StartDrain();
   // Shutdown closes gRPC's listeners, sends GOAWAY and waits for the RPCs in flight until the
   // deadline, then cancels the rest.
   std::atomic<bool> grpc_done{false};
@@ -195,12 +196,20 @@ FrontDoor::DrainReport FrontDoor::Drain(int64_t timeout_ms) {
   }
   if (impl_->activity) report.requests_left = impl_->activity->requests_in_flight();
   if (impl_->rest) impl_->rest->Stop();
-  if (impl_->activity && report.requests_left == 0 && !grpc_done.load()) {
+  if (impl_->activity && report.requests_left == 0) {
     // Every RPC is answered; gRPC now only waits for clients to close their idle connections
-    // after the GOAWAY, which an idle client may take seconds to do. Let the last answers
-    // reach the sockets, then disconnect.
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (!grpc_done.load()) grpc_server_cancel_all_calls(impl_->grpc->c_server());
+    // after the GOAWAY, which an idle client may take seconds to do. Once nothing has been in
+    // flight for a while (the last answers are on the wire, and no RPC sent before the GOAWAY
+    // is still arriving), disconnect them.
+    auto quiet_since = std::chrono::steady_clock::now();
+    while (!grpc_done.load() && std::chrono::steady_clock::now() < deadline) {
+      if (impl_->activity->requests_in_flight() > 0) quiet_since = std::chrono::steady_clock::now();
+      if (std::chrono::steady_clock::now() - quiet_since >= std::chrono::milliseconds(500)) {
+        grpc_server_cancel_all_calls(impl_->grpc->c_server());
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
   grpc_drain.join();
   impl_->router.reset();

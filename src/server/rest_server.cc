@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -196,7 +197,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
 struct RestServer::Impl {
   asio::io_context io;
-  tcp::acceptor acceptor{io};
+  // Accept handlers and StartDrain's close run on this strand, never at once.
+  asio::strand<asio::io_context::executor_type> accept_strand = asio::make_strand(io);
+  tcp::acceptor acceptor{accept_strand};
   std::vector<std::thread> threads;
   const RestHandler* api = nullptr;
   Options options;
@@ -226,6 +229,7 @@ struct RestServer::Impl {
 
   void Accept() {
     acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+      if (!acceptor.is_open()) return;  // closed by StartDrain or Stop
       if (ec) {
         if (ec == asio::error::operation_aborted) return;
         TERN_LOG(Warning) << "REST accept failed: " << ec.message();
@@ -295,11 +299,16 @@ void RestServer::AdoptConnection(int fd) {
 }
 
 void RestServer::StartDrain() {
-  impl_->context->draining.store(true);
-  asio::post(impl_->io, [impl = impl_.get()] {
+  // The listener closes before any response says "Connection: close": a client reconnecting
+  // then is refused, rather than left in the backlog of a listener about to close (a reset).
+  auto closed = std::make_shared<std::promise<void>>();
+  asio::post(impl_->accept_strand, [impl = impl_.get(), closed] {
     beast::error_code ignored;
     impl->acceptor.close(ignored);
+    closed->set_value();
   });
+  if (!impl_->io.stopped()) closed->get_future().wait_for(std::chrono::seconds(5));
+  impl_->context->draining.store(true);
   std::lock_guard<std::mutex> lock(impl_->sessions_mu);
   for (const auto& weak : impl_->sessions) {
     if (auto session = weak.lock()) asio::post(session->executor(), [session] { session->OnDrain(); });
