@@ -55,7 +55,8 @@ def cold_starts(cycles):
     try:
         for cycle in range(cycles):
             deadline = time.monotonic() + 20
-            while not exe(activator.process.pid).endswith("systemd-socket-activate"):
+            while activator.process is None or not exe(activator.process.pid).endswith(
+                    "systemd-socket-activate"):
                 assert time.monotonic() < deadline, read(activator.log)
                 time.sleep(0.01)
             time.sleep(0.05)
@@ -95,6 +96,8 @@ def drain_once(work):
         loop.start()
     time.sleep(1.0)
     t0 = time.monotonic()
+    for loop in loops:
+        loop.refuse_after = t0
     process.send_signal(signal.SIGTERM)
     code = process.wait(timeout=60)
     exit_ms = (time.monotonic() - t0) * 1000
@@ -105,6 +108,8 @@ def drain_once(work):
     return {"exit_code": code, "exit_ms": round(exit_ms, 1),
             "answers": sum(len(loop.answers) for loop in loops),
             "lost": sum(len(loop.lost) for loop in loops),
+            "grpc_sent_after_sigterm_cancelled_unrun": sum(
+                getattr(loop, "cancelled_after_shutdown", 0) for loop in loops),
             "clients_with_a_request_in_flight_answered": in_flight_answered}
 
 
@@ -121,11 +126,11 @@ def throughput(args, seconds):
     counts = [len(loop.answers) - c for loop, c in zip(loops, counts)]
     for loop in loops:
         loop.stop.set()
-    process.terminate()
-    assert process.wait(timeout=60) == 0
     for loop in loops:
         loop.join(timeout=30)
-    assert not any(loop.lost for loop in loops)
+    process.terminate()
+    assert process.wait(timeout=60) == 0
+    assert not any(loop.lost for loop in loops), [loop.lost[:2] for loop in loops]
     return {"rest_rps": round(sum(counts[:4]) / seconds, 1),
             "grpc_rps": round(sum(counts[4:]) / seconds, 1)}
 
@@ -189,8 +194,9 @@ def main():
         print(f"| socket-activated first {kind} answer, median / p90 of {c['n']} (ms) | "
               f"{c['median_ms']} / {c['p90_ms']} |")
     for i, d in enumerate(result["drain"]):
-        print(f"| drain run {i}: SIGTERM -> exit {d['exit_code']} (ms), answers, lost | "
-              f"{d['exit_ms']}, {d['answers']}, {d['lost']} |")
+        print(f"| drain run {i}: SIGTERM -> exit {d['exit_code']} (ms), answers, lost, gRPC sent "
+              f"after SIGTERM cancelled unrun | {d['exit_ms']}, {d['answers']}, {d['lost']}, "
+              f"{d['grpc_sent_after_sigterm_cancelled_unrun']} |")
     print(f"| one port / two ports, REST req/s ratio | {ratio['rest_ratio_one_over_two']} |")
     print(f"| one port / two ports, gRPC req/s ratio | {ratio['grpc_ratio_one_over_two']} |")
     print(f"| load average before / after | {load_before[0]:.1f} / {os.getloadavg()[0]:.1f} "
