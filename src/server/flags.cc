@@ -149,6 +149,14 @@ const std::map<std::string, FlagDef>& Flags() {
        {"Tern: choose each queue's batch timeout from its compute time to keep queueing + "
         "compute within this many ms (0: use batch_timeout_micros)", false,
         IntSetter(&ServerFlags::batching_target_latency_ms, "batching_target_latency_ms")}},
+      {"idle_shutdown_seconds",
+       {"Tern: exit 0 after this many seconds with no request in flight and no open REST "
+        "connection (default 0: never); meant for systemd socket activation", false,
+        IntSetter(&ServerFlags::idle_shutdown_seconds, "idle_shutdown_seconds")}},
+      {"drain_timeout_seconds",
+       {"Tern: on SIGTERM/SIGINT, readiness turns false, listeners close and requests already "
+        "accepted get this many seconds to finish before exit (default 25)", false,
+        IntSetter(&ServerFlags::drain_timeout_seconds, "drain_timeout_seconds")}},
       {"help", {"print this help", true,
                 [](ServerFlags& flags, const std::string& value) -> Status {
                   flags.help = value != "false";
@@ -189,6 +197,10 @@ StatusOr<ServerFlags> ParseServerFlags(const std::vector<std::string>& args) {
       }
     }
     RETURN_IF_ERROR(it->second.set(flags, value));
+    flags.given.push_back(name);
+  }
+  if (flags.idle_shutdown_seconds < 0 || flags.drain_timeout_seconds < 0) {
+    return InvalidArgument("--idle_shutdown_seconds and --drain_timeout_seconds must be >= 0");
   }
   return flags;
 }

@@ -42,7 +42,11 @@ struct ServerFlags {
   std::string batching_parameters_file;  // text-format BatchingParameters
   bool enable_per_model_batching_parameters = false;
   int64_t batching_target_latency_ms = 0;  // Tern: 0 keeps batch_timeout_micros as given
+  // Tern's front door (not in TF Serving): socket activation, idle exit, SIGTERM drain.
+  int32_t idle_shutdown_seconds = 0;   // exit 0 after this long without requests; 0: never
+  int32_t drain_timeout_seconds = 25;  // SIGTERM/SIGINT: how long in-flight requests may take
   bool help = false;
+  std::vector<std::string> given;  // names of the flags on the command line, in order
 };
 
 // Accepts --name=value and --name value; booleans also as bare --name. Unknown flags are an

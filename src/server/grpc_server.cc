@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "server/grpc_activity_interceptor.h"
 #include "serving/ssl_config.pb.h"
 
 namespace tern {
@@ -63,9 +64,6 @@ StatusOr<std::vector<std::pair<std::string, std::variant<int, std::string>>>> Pa
 
 StatusOr<StartedGrpcServer> StartGrpcServer(const GrpcServerOptions& options,
                                             const std::vector<grpc::Service*>& services) {
-  if (options.port == 0 && options.socket_path.empty()) {
-    return InvalidArgument("gRPC needs --port or --grpc_socket_path");
-  }
   ASSIGN_OR_RETURN(auto arguments, ParseChannelArguments(options.channel_arguments));
   ASSIGN_OR_RETURN(auto credentials, Credentials(options.ssl_config_file));
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -96,6 +94,11 @@ StatusOr<StartedGrpcServer> StartGrpcServer(const GrpcServerOptions& options,
           : std::max(256, 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   quota.SetMaxThreads(threads);
   builder.SetResourceQuota(quota);
+  if (options.activity != nullptr) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(MakeActivityInterceptorFactory(options.activity));
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
   for (grpc::Service* service : services) builder.RegisterService(service);
   started.server = builder.BuildAndStart();
   if (!started.server || (options.port != 0 && started.port == 0)) {

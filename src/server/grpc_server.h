@@ -12,15 +12,17 @@
 #include <vector>
 
 #include "common/status.h"
+#include "server/activity_tracker.h"
 
 namespace tern {
 
 struct GrpcServerOptions {
-  int port = 8500;               // 0: no TCP listener
+  int port = 8500;               // 0: no TCP listener (connections may come by fd)
   std::string socket_path;       // "": no UNIX socket
   std::string channel_arguments;  // --grpc_channel_arguments
   int max_threads = 0;           // 0: max(256, 4 per core)
   std::string ssl_config_file;   // "": plaintext
+  ActivityTracker* activity = nullptr;  // optional, not owned: told when each RPC starts/ends
 };
 
 struct StartedGrpcServer {

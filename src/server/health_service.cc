@@ -38,7 +38,9 @@ grpc::Status GrpcHealthService::Watch(grpc::ServerContext* context,
       first = false;
       last = status;
     }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
+    // A watch must not hold a draining server up: it has told the client NOT_SERVING.
+    if (service_->draining()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return grpc::Status::OK;
 }

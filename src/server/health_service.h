@@ -1,7 +1,7 @@
 // grpc.health.v1.Health: "" follows server readiness (every model has an available version),
 // a known service name is SERVING, an unknown one is NOT_FOUND (as gRPC's own health service
-// answers). Watch sends the status whenever it changes, polling every second until the call
-// ends. Thread-safe; the KServeService is not owned.
+// answers). Watch sends the status whenever it changes, polling every 100 ms until the call
+// ends or the server drains (after sending NOT_SERVING). Thread-safe; the KServeService is not owned.
 #pragma once
 
 #include <set>

@@ -38,6 +38,7 @@ StatusOr<ModelRef> KServeService::ParseModelRef(const std::string& name, const s
 }
 
 bool KServeService::ServerReady() const {
+  if (draining_.load()) return false;
   const auto names = service_->ModelNames();
   if (names.empty()) return false;
   for (const auto& name : names) {

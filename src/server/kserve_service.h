@@ -4,6 +4,7 @@
 // which must outlive it. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <string>
 #include <vector>
@@ -67,8 +68,12 @@ class KServeService {
   // "" -> latest; otherwise a decimal version number (INVALID_ARGUMENT otherwise).
   static StatusOr<ModelRef> ParseModelRef(const std::string& name, const std::string& version);
 
-  // Every model the server knows has an available version (and there is at least one).
+  // Every model the server knows has an available version (and there is at least one), and
+  // the server is not draining.
   bool ServerReady() const;
+  // From now on ServerReady is false (shutdown has begun: load balancers should look elsewhere).
+  void StartDraining() { draining_.store(true); }
+  bool draining() const { return draining_.load(); }
   // NOT_FOUND for an unknown model; false while it (or the version) is not available.
   StatusOr<bool> ModelReady(const ModelRef& ref) const;
   StatusOr<V2ModelMetadata> ModelMetadata(const ModelRef& ref) const;
@@ -82,6 +87,7 @@ class KServeService {
  private:
   PredictionService* service_;
   Options options_;
+  std::atomic<bool> draining_{false};
 };
 
 }  // namespace tern

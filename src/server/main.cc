@@ -1,7 +1,9 @@
 // tern: a TensorFlow Serving compatible model server.
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -13,7 +15,8 @@
 #include "loader/model_manager.h"
 #include "server/batching_flags.h"
 #include "server/flags.h"
-#include "server/grpc_server.h"
+#include "server/front_door.h"
+#include "server/listen_fds.h"
 #include "server/grpc_service.h"
 #include "server/metrics_collectors.h"
 #include "server/metrics_rest_handler.h"
@@ -24,7 +27,6 @@
 #include "server/inspect_command.h"
 #include "server/prediction_service.h"
 #include "server/rest_api.h"
-#include "server/rest_server.h"
 
 namespace {
 
@@ -37,14 +39,39 @@ std::vector<std::string> SplitTags(const std::string& tags) {
   return out;
 }
 
-int WaitForSignal() {
+// Returns the signal that arrived, or 0 when the server has been idle for idle_shutdown_ms
+// (0: never).
+int WaitForSignalOrIdle(int64_t idle_shutdown_ms, const tern::ActivityTracker& activity) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
-  int signal = 0;
-  sigwait(&set, &signal);
-  return signal;
+  const timespec tick{0, 100 * 1000 * 1000};
+  while (true) {
+    const int signal = sigtimedwait(&set, nullptr, &tick);
+    if (signal > 0) return signal;
+    if (idle_shutdown_ms > 0 && activity.IdleMs() >= idle_shutdown_ms) return 0;
+  }
+}
+
+// Stops the front door: readiness false at once, listeners closed, accepted requests answered.
+void DrainAndStop(int signal, const tern::ServerFlags& flags, tern::KServeService* kserve,
+                  tern::FrontDoor* front_door) {
+  const auto start = std::chrono::steady_clock::now();
+  if (signal != 0) {
+    TERN_LOG(Info) << "Received signal " << signal << ": draining (up to "
+                   << flags.drain_timeout_seconds << " s)";
+  } else {
+    TERN_LOG(Info) << "Idle for " << flags.idle_shutdown_seconds << " s: shutting down";
+  }
+  kserve->StartDraining();
+  const auto report = front_door->Drain(int64_t{flags.drain_timeout_seconds} * 1000);
+  const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - start)
+                              .count();
+  TERN_LOG(Info) << "Drained in " << elapsed_ms << " ms; requests cut off at the deadline: "
+                 << report.requests_left
+                 << ", REST connections left: " << report.rest_connections_left;
 }
 
 }  // namespace
@@ -76,6 +103,18 @@ int main(int argc, char** argv) {
   if (flags->model_base_path.empty() && flags->model_config_file.empty()) {
     std::cerr << "tern: --model_base_path or --model_config_file is required\n"
               << tern::ServerFlagsUsage();
+    return 2;
+  }
+
+  auto inherited = tern::TakeListenFdsFromEnvironment();
+  if (!inherited.ok()) {
+    std::cerr << "tern: socket activation: " << inherited.status().message() << "\n";
+    return 2;
+  }
+  auto listen_plan =
+      tern::PlanListeners(*flags, std::getenv("PORT"), std::move(inherited).value());
+  if (!listen_plan.ok()) {
+    std::cerr << "tern: " << listen_plan.status().message() << "\n";
     return 2;
   }
 
@@ -135,26 +174,9 @@ int main(int argc, char** argv) {
   tern::GrpcPredictionService grpc_predictions(&service, request_metrics.get());
   tern::GrpcModelService grpc_models(&service, manager.get(), request_metrics.get());
   tern::GrpcInferenceService grpc_inference(&kserve);
-  tern::GrpcServerOptions grpc_options;
-  grpc_options.port = flags->port;
-  grpc_options.socket_path = flags->grpc_socket_path;
-  grpc_options.channel_arguments = flags->grpc_channel_arguments;
-  grpc_options.max_threads = flags->grpc_max_threads;
-  grpc_options.ssl_config_file = flags->ssl_config_file;
   tern::GrpcHealthService grpc_health(
       &kserve, {"tensorflow.serving.PredictionService", "tensorflow.serving.ModelService",
                 "inference.GRPCInferenceService"});
-  auto grpc_started = tern::StartGrpcServer(
-      grpc_options, {&grpc_predictions, &grpc_models, &grpc_inference, &grpc_health});
-  if (!grpc_started.ok()) {
-    TERN_LOG(Error) << grpc_started.status().ToString();
-    return 1;
-  }
-  std::unique_ptr<grpc::Server> grpc_server = std::move(grpc_started->server);
-  tern::MarkStartupPhase("grpc_listening");
-  TERN_LOG(Info) << "gRPC listening on port " << grpc_started->port
-                 << (flags->grpc_socket_path.empty() ? "" : " and unix:" + flags->grpc_socket_path);
-
   tern::RestApi::Options rest_api_options;
   rest_api_options.timeout_ms = flags->rest_api_timeout_in_ms;
   tern::KServeRestApi::Options v2_options;
@@ -163,29 +185,20 @@ int main(int argc, char** argv) {
   tern::RestApi rest_api(&service, rest_api_options, &v2_rest);
   auto rest_handler =
       tern::MetricsRestHandler::Create({&rest_api, request_metrics.get(), monitoring->metrics_paths});
-  std::unique_ptr<tern::RestServer> rest_server;
-  if (flags->rest_api_port != 0) {
-    tern::RestServer::Options rest_options;
-    rest_options.port = flags->rest_api_port;
-    rest_options.enable_cors_support = flags->rest_api_enable_cors_support;
-    rest_options.max_request_bytes = static_cast<uint64_t>(std::max<int64_t>(0, flags->max_request_bytes));
-    rest_options.num_threads = flags->rest_api_num_threads > 0
-                                   ? flags->rest_api_num_threads
-                                   : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
-    auto started = tern::RestServer::Start(rest_handler.get(), rest_options);
-    if (!started.ok()) {
-      TERN_LOG(Error) << started.status().ToString();
-      return 1;
-    }
-    rest_server = std::move(started).value();
-    tern::MarkStartupPhase("rest_listening");
-    TERN_LOG(Info) << "REST listening on port " << rest_server->port();
+
+  auto activity = tern::ActivityTracker::Create({});
+  auto front_door = tern::FrontDoor::Start(
+      *flags, std::move(listen_plan).value(),
+      {rest_handler.get(), {&grpc_predictions, &grpc_models, &grpc_inference, &grpc_health},
+       activity.get()});
+  if (!front_door.ok()) {
+    TERN_LOG(Error) << front_door.status().ToString();
+    return 1;
   }
 
-  const int signal = WaitForSignal();
-  TERN_LOG(Info) << "Received signal " << signal << ", shutting down";
-  if (rest_server) rest_server->Stop();
-  grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  const int signal =
+      WaitForSignalOrIdle(int64_t{flags->idle_shutdown_seconds} * 1000, *activity);
+  DrainAndStop(signal, *flags, &kserve, front_door->get());
   config_poller.reset();
   manager->Stop();
   return 0;

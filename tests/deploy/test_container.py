@@ -193,8 +193,6 @@ def test_extra_arguments_are_passed_to_the_server(image):
         podman("rm", "-f", name, check=False)
 
 
-@pytest.mark.xfail(strict=True, reason="needs the one-port mode ($PORT serving REST and gRPC) and "
-                   "--drain_timeout_seconds from the frontdoor branch; remove this mark when they land")
 def test_runs_as_the_knative_manifest_says(containers):
     import yaml
     doc = yaml.safe_load((ROOT / "config/knative/service.yaml").read_text())

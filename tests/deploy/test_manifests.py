@@ -6,7 +6,7 @@
 - KServe has no schema package in the registries here: its own fields (InferenceService
   predictor, ServingRuntime spec) are checked against the field lists of its API types
   (../shared/reference/serving-systems.md, 3.2); that part is not a schema check.
-- Every flag in the manifests is one build/tern accepts (or is listed in PENDING_FLAGS).
+- Every flag in the manifests is one build/tern accepts.
 Negative cases prove each validator fails on a broken manifest.
 """
 import copy
@@ -28,10 +28,6 @@ RUNTIME = CONFIG / "kserve" / "serving-runtime.yaml"
 ISVC = CONFIG / "kserve" / "inference-service.yaml"
 MANIFESTS = [KNATIVE, RUNTIME, ISVC]
 K8S_VERSION = "1.30.0"
-
-# Flags the manifests use that belong to work not merged yet (the frontdoor branch's drain on
-# SIGTERM). The test fails once tern accepts one of them: then delete it from this set.
-PENDING_FLAGS = {"drain_timeout_seconds"}
 
 # KServe v1beta1 component extension + predictor fields, and v1alpha1 ServingRuntime spec fields.
 KSERVE_PREDICTOR_FIELDS = {
@@ -163,9 +159,7 @@ def test_manifest_flags_are_tern_flags():
     known = tern_flags()
     assert "model_base_path" in known, "could not read build/tern --help"
     unknown = manifest_flags() - known
-    assert unknown <= PENDING_FLAGS, f"flags tern does not accept: {sorted(unknown - PENDING_FLAGS)}"
-    landed = PENDING_FLAGS & known
-    assert not landed, f"{sorted(landed)} landed in tern: remove them from PENDING_FLAGS"
+    assert not unknown, f"flags tern does not accept: {sorted(unknown)}"
 
 
 # ---- broken manifests must fail ----

@@ -1,0 +1,222 @@
+#include "server/front_door.h"
+
+#include <fcntl.h>
+#include <grpc/grpc.h>
+#include <grpcpp/server_posix.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <thread>
+
+#include "common/logging.h"
+#include "common/startup_trace.h"
+#include "server/connection_router.h"
+#include "server/grpc_server.h"
+#include "server/rest_server.h"
+
+namespace tern {
+namespace {
+
+bool Given(const ServerFlags& flags, const std::string& name) {
+  return std::find(flags.given.begin(), flags.given.end(), name) != flags.given.end();
+}
+
+StatusOr<int> ListenTcp(int port) {
+  const int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Unavailable(std::string("cannot create a socket: ") + std::strerror(errno));
+  int on = 1, off = 0;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+  setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));  // IPv4 too
+  sockaddr_in6 address{};
+  address.sin6_family = AF_INET6;
+  address.sin6_addr = in6addr_any;
+  address.sin6_port = htons(static_cast<uint16_t>(port));
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      ::listen(fd, SOMAXCONN) != 0) {
+    const std::string error = std::strerror(errno);
+    ::close(fd);
+    return Unavailable("cannot listen on port " + std::to_string(port) + ": " + error);
+  }
+  return fd;
+}
+
+int LocalPort(int fd) {
+  sockaddr_in6 address{};
+  socklen_t length = sizeof(address);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return 0;
+  return ntohs(address.sin6_port);  // same offset in sockaddr_in
+}
+
+}  // namespace
+
+StatusOr<ListenPlan> PlanListeners(const ServerFlags& flags, const char* port_env,
+                                   std::vector<InheritedSocket> inherited) {
+  ListenPlan plan;
+  if (!inherited.empty()) {
+    plan.inherited = std::move(inherited);
+  } else if (port_env != nullptr && !Given(flags, "port") && !Given(flags, "rest_api_port")) {
+    const std::string text(port_env);
+    int port = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+    if (ec != std::errc() || ptr != text.data() + text.size() || port <= 0 || port > 65535) {
+      return InvalidArgument("$PORT must be a TCP port (1-65535), got '" + text + "'");
+    }
+    plan.shared_port = port;
+  } else if (flags.port == flags.rest_api_port && flags.port != 0) {
+    plan.shared_port = flags.port;
+  } else {
+    plan.grpc_port = flags.port;
+    plan.rest_port = flags.rest_api_port;
+  }
+  const bool routed = plan.shared_port >= 0 || !plan.inherited.empty();
+  if (routed && !flags.ssl_config_file.empty()) {
+    return InvalidArgument(
+        "--ssl_config_file needs gRPC on its own port: with one shared port or systemd sockets, "
+        "gRPC is served plaintext (give --port and --rest_api_port different values)");
+  }
+  return plan;
+}
+
+struct FrontDoor::Impl {
+  std::unique_ptr<grpc::Server> grpc;
+  std::unique_ptr<RestServer> rest;
+  std::unique_ptr<ConnectionRouter> router;
+  ActivityTracker* activity = nullptr;
+};
+
+FrontDoor::FrontDoor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+FrontDoor::~FrontDoor() {
+  if (impl_->router) impl_->router->StopAccepting(0);
+  impl_->router.reset();
+  if (impl_->rest) impl_->rest->Stop();
+  if (impl_->grpc) impl_->grpc->Shutdown(std::chrono::system_clock::now());
+}
+
+StatusOr<std::unique_ptr<FrontDoor>> FrontDoor::Start(const ServerFlags& flags, ListenPlan plan,
+                                                      Endpoints endpoints) {
+  auto impl = std::make_unique<Impl>();
+  impl->activity = endpoints.activity;
+  std::vector<int> routed_fds;
+  for (const auto& socket : plan.inherited) {
+    TERN_LOG(Info) << "serving REST and gRPC on inherited socket '" << socket.name << "' (fd "
+                   << socket.fd << ", port " << LocalPort(socket.fd) << ")";
+    routed_fds.push_back(socket.fd);
+  }
+  if (plan.shared_port >= 0) {
+    ASSIGN_OR_RETURN(int fd, ListenTcp(plan.shared_port));
+    TERN_LOG(Info) << "REST and gRPC listening on one port " << LocalPort(fd);
+    routed_fds.push_back(fd);
+  }
+
+  GrpcServerOptions grpc_options;
+  grpc_options.port = plan.grpc_port;
+  grpc_options.socket_path = flags.grpc_socket_path;
+  grpc_options.channel_arguments = flags.grpc_channel_arguments;
+  grpc_options.max_threads = flags.grpc_max_threads;
+  grpc_options.ssl_config_file = flags.ssl_config_file;
+  grpc_options.activity = endpoints.activity;
+  if (grpc_options.port == 0 && grpc_options.socket_path.empty() && routed_fds.empty()) {
+    return InvalidArgument("gRPC needs --port or --grpc_socket_path");
+  }
+  auto grpc_started = StartGrpcServer(grpc_options, endpoints.grpc_services);
+  if (!grpc_started.ok()) {
+    for (int fd : routed_fds) ::close(fd);
+    return grpc_started.status();
+  }
+  impl->grpc = std::move(grpc_started->server);
+  MarkStartupPhase("grpc_listening");
+  if (grpc_started->port != 0 || !flags.grpc_socket_path.empty()) {
+    TERN_LOG(Info) << "gRPC listening on port " << grpc_started->port
+                   << (flags.grpc_socket_path.empty() ? "" : " and unix:" + flags.grpc_socket_path);
+  }
+
+  if (plan.rest_port != 0 || !routed_fds.empty()) {
+    RestServer::Options rest_options;
+    rest_options.port = plan.rest_port != 0 ? plan.rest_port : -1;
+    rest_options.enable_cors_support = flags.rest_api_enable_cors_support;
+    rest_options.max_request_bytes =
+        static_cast<uint64_t>(std::max<int64_t>(0, flags.max_request_bytes));
+    rest_options.num_threads =
+        flags.rest_api_num_threads > 0
+            ? flags.rest_api_num_threads
+            : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+    if (flags.idle_shutdown_seconds > 0) {
+      // A kept-alive connection must not hold an idle server up forever.
+      rest_options.idle_timeout_s =
+          std::min<int64_t>(rest_options.idle_timeout_s, flags.idle_shutdown_seconds);
+    }
+    rest_options.activity = endpoints.activity;
+    ASSIGN_OR_RETURN(impl->rest, RestServer::Start(endpoints.rest_handler, rest_options));
+    if (plan.rest_port != 0) TERN_LOG(Info) << "REST listening on port " << impl->rest->port();
+  }
+
+  if (!routed_fds.empty()) {
+    ConnectionRouter::Options router_options;
+    router_options.listening_fds = routed_fds;
+    grpc::Server* grpc_server = impl->grpc.get();
+    RestServer* rest_server = impl->rest.get();
+    ASSIGN_OR_RETURN(impl->router,
+                     ConnectionRouter::Start(
+                         router_options,
+                         {[rest_server](int fd) { rest_server->AdoptConnection(fd); },
+                          [grpc_server](int fd) {
+                            // gRPC's event engine expects a non-blocking socket.
+                            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+                            grpc::AddInsecureChannelFromFd(grpc_server, fd);
+                          }}));
+  }
+  if (impl->rest) MarkStartupPhase("rest_listening");
+  return std::unique_ptr<FrontDoor>(new FrontDoor(std::move(impl)));
+}
+
+FrontDoor::DrainReport FrontDoor::Drain(int64_t timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  // Listeners close first (connections accepted but not yet classified get a moment to be
+  // routed), then responses start closing their connections.
+  if (impl_->router) impl_->router->StopAccepting(std::min<int64_t>(200, timeout_ms));
+  if (impl_->rest) impl_->rest->StartDrain();
+  // Shutdown closes gRPC's listeners, sends GOAWAY and waits for the RPCs in flight until the
+  // deadline, then cancels the rest.
+  std::atomic<bool> grpc_done{false};
+  std::thread grpc_drain([grpc = impl_->grpc.get(), timeout_ms, &grpc_done] {
+    grpc->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+    grpc_done.store(true);
+  });
+  DrainReport report;
+  if (impl_->rest) {
+    const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    report.rest_connections_left = impl_->rest->WaitDrained(std::max<int64_t>(0, remaining.count()));
+  }
+  while (impl_->activity && impl_->activity->requests_in_flight() > 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (impl_->activity) report.requests_left = impl_->activity->requests_in_flight();
+  if (impl_->rest) impl_->rest->Stop();
+  if (impl_->activity && report.requests_left == 0) {
+    // Every RPC is answered; gRPC now only waits for clients to close their idle connections
+    // after the GOAWAY, which an idle client may take seconds to do. Once nothing has been in
+    // flight for a while (the last answers are on the wire, and no RPC sent before the GOAWAY
+    // is still arriving), disconnect them.
+    auto quiet_since = std::chrono::steady_clock::now();
+    while (!grpc_done.load() && std::chrono::steady_clock::now() < deadline) {
+      if (impl_->activity->requests_in_flight() > 0) quiet_since = std::chrono::steady_clock::now();
+      if (std::chrono::steady_clock::now() - quiet_since >= std::chrono::milliseconds(500)) {
+        grpc_server_cancel_all_calls(impl_->grpc->c_server());
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  grpc_drain.join();
+  impl_->router.reset();
+  return report;
+}
+
+}  // namespace tern
