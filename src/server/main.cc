@@ -115,7 +115,9 @@ int main(int argc, char** argv) {
   manager->Step();  // the initial versions load before the ports open, as in TF Serving
   manager->StartBackground();
 
-  tern::PredictionService service(manager.get(), metrics.get(), batcher->get());
+  // Unbatched requests from the async front ends run here, one thread per core.
+  auto compute_pool = tern::ComputePool::Create({});
+  tern::PredictionService service(manager.get(), metrics.get(), batcher->get(), compute_pool.get());
   auto request_metrics = tern::RequestMetrics::Create({metrics.get(), manager.get()});
   tern::KServeService kserve(&service);
   tern::GrpcPredictionService grpc_predictions(&service, request_metrics.get());
@@ -170,6 +172,10 @@ int main(int argc, char** argv) {
   TERN_LOG(Info) << "Received signal " << signal << ", shutting down";
   if (rest_server) rest_server->Stop();
   grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  // Answer what is still queued while the REST server's objects (answers post to its executor)
+  // are alive.
+  batcher->reset();
+  compute_pool.reset();
   config_poller.reset();
   manager->Stop();
   return 0;
