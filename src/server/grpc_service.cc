@@ -17,7 +17,7 @@ StatusOr<ModelRef> ToModelRef(const tensorflow::serving::ModelSpec& spec) {
   return ref;
 }
 
-RunOptions RunOptionsFor(const grpc::ServerContext* context) {
+RunOptions RunOptionsFor(const grpc::ServerContextBase* context) {
   RunOptions options;
   const auto deadline = context->deadline();
   if (deadline != std::chrono::system_clock::time_point::max()) {
@@ -42,10 +42,21 @@ grpc::Status Metered(const RequestMetrics* metrics, std::string_view method,
 
 }  // namespace
 
-grpc::Status GrpcPredictionService::Predict(grpc::ServerContext* context,
-                                            const tensorflow::serving::PredictRequest* request,
-                                            tensorflow::serving::PredictResponse* response) {
-  auto run = [&]() -> Status {
+grpc::ServerUnaryReactor* GrpcPredictionService::Predict(
+    grpc::CallbackServerContext* context, const tensorflow::serving::PredictRequest* request,
+    tensorflow::serving::PredictResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // Lives until the answer, which may come from a batch thread after this function returned.
+  auto observer = std::make_shared<RequestMetrics::Observer>(metrics_, "grpc", "Predict");
+  auto finish = [reactor, observer, request](const Status& status) {
+    const auto& spec = request->model_spec();
+    std::optional<int64_t> version;
+    if (spec.has_version()) version = spec.version().value();
+    grpc::Status rpc_status = ToGrpcStatus(status);
+    observer->Finish(spec.name(), version, FromGrpcStatusCode(rpc_status.error_code()));
+    reactor->Finish(rpc_status);  // request and response are released after this
+  };
+  auto start = [&]() -> Status {
     ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
     ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
     ASSIGN_OR_RETURN(const Signature* signature,
@@ -57,18 +68,25 @@ grpc::Status GrpcPredictionService::Predict(grpc::ServerContext* context,
       inputs.emplace(name, std::move(tensor).value());
     }
     std::vector<std::string> filter(request->output_filter().begin(), request->output_filter().end());
-    ASSIGN_OR_RETURN(auto outputs, service_->Predict(servable, *signature, inputs, filter,
-                                                     RunOptionsFor(context)));
-    auto* spec = response->mutable_model_spec();
-    spec->set_name(servable->model_name);
-    spec->mutable_version()->set_value(servable->version);
-    spec->set_signature_name(signature->name);
-    for (const auto& [name, tensor] : outputs) {
-      TensorToProto(tensor, &(*response->mutable_outputs())[name]);
-    }
+    service_->PredictAsync(
+        servable, *signature, std::move(inputs), std::move(filter), RunOptionsFor(context),
+        [servable, signature_name = signature->name, response,
+         finish](StatusOr<std::map<std::string, Tensor>> outputs) {
+          if (!outputs.ok()) return finish(outputs.status());
+          auto* spec = response->mutable_model_spec();
+          spec->set_name(servable->model_name);
+          spec->mutable_version()->set_value(servable->version);
+          spec->set_signature_name(signature_name);
+          for (const auto& [name, tensor] : *outputs) {
+            TensorToProto(tensor, &(*response->mutable_outputs())[name]);
+          }
+          finish(Status::Ok());
+        });
     return Status::Ok();
   };
-  return Metered(metrics_, "Predict", request->model_spec(), [&] { return ToGrpcStatus(run()); });
+  Status started = start();
+  if (!started.ok()) finish(started);
+  return reactor;
 }
 
 namespace {

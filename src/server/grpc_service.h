@@ -1,6 +1,7 @@
 // TF Serving's gRPC services (tensorflow.serving.PredictionService and ModelService) over
 // PredictionService. Stateless adapters; thread-safe. The PredictionService and RequestMetrics
-// (nullable: no metrics) are not owned.
+// (nullable: no metrics) are not owned. Predict uses gRPC's callback API: a request waiting for
+// its batch holds no thread; the batcher's completion finishes the RPC.
 #pragma once
 
 #include "serving/model_service.grpc.pb.h"
@@ -10,13 +11,16 @@
 
 namespace tern {
 
-class GrpcPredictionService final : public tensorflow::serving::PredictionService::Service {
+class GrpcPredictionService final
+    : public tensorflow::serving::PredictionService::WithCallbackMethod_Predict<
+          tensorflow::serving::PredictionService::Service> {
  public:
   GrpcPredictionService(PredictionService* service, const RequestMetrics* metrics)
       : service_(service), metrics_(metrics) {}
 
-  grpc::Status Predict(grpc::ServerContext* context, const tensorflow::serving::PredictRequest* request,
-                       tensorflow::serving::PredictResponse* response) override;
+  grpc::ServerUnaryReactor* Predict(grpc::CallbackServerContext* context,
+                                    const tensorflow::serving::PredictRequest* request,
+                                    tensorflow::serving::PredictResponse* response) override;
   grpc::Status Classify(grpc::ServerContext* context,
                         const tensorflow::serving::ClassificationRequest* request,
                         tensorflow::serving::ClassificationResponse* response) override;
