@@ -42,21 +42,41 @@ grpc::Status Metered(const RequestMetrics* metrics, std::string_view method,
 
 }  // namespace
 
-grpc::ServerUnaryReactor* GrpcPredictionService::Predict(
-    grpc::CallbackServerContext* context, const tensorflow::serving::PredictRequest* request,
-    tensorflow::serving::PredictResponse* response) {
+grpc::ServerUnaryReactor* GrpcPredictionService::Predict(grpc::CallbackServerContext* context,
+                                                         const grpc::ByteBuffer* request_bytes,
+                                                         grpc::ByteBuffer* response_bytes) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  // Lives until the answer, which may come from a batch thread after this function returned.
+  // Live until the answer, which may come from a batch thread after this function returned.
+  struct Call {
+    tensorflow::serving::PredictRequest request;
+    tensorflow::serving::PredictResponse response;
+  };
+  auto call = std::make_shared<Call>();
   auto observer = std::make_shared<RequestMetrics::Observer>(metrics_, "grpc", "Predict");
-  auto finish = [reactor, observer, request](const Status& status) {
-    const auto& spec = request->model_spec();
+  auto finish = [reactor, observer, call, response_bytes](const Status& status) {
+    const auto& spec = call->request.model_spec();
     std::optional<int64_t> version;
     if (spec.has_version()) version = spec.version().value();
     grpc::Status rpc_status = ToGrpcStatus(status);
+    if (rpc_status.ok()) {
+      bool own_buffer = false;
+      grpc::ByteBuffer out;
+      rpc_status = grpc::SerializationTraits<tensorflow::serving::PredictResponse>::Serialize(
+          call->response, &out, &own_buffer);
+      if (rpc_status.ok()) response_bytes->Swap(&out);
+    }
     observer->Finish(spec.name(), version, FromGrpcStatusCode(rpc_status.error_code()));
-    reactor->Finish(rpc_status);  // request and response are released after this
+    reactor->Finish(rpc_status);  // response_bytes is released after this
   };
+  const tensorflow::serving::PredictRequest* request = &call->request;
+  tensorflow::serving::PredictResponse* response = &call->response;
   auto start = [&]() -> Status {
+    grpc::ByteBuffer bytes(*request_bytes);  // shares the slices; Deserialize consumes its input
+    if (!grpc::SerializationTraits<tensorflow::serving::PredictRequest>::Deserialize(
+             &bytes, &call->request).ok()) {
+      return InvalidArgument("the request body is not a valid tensorflow.serving.PredictRequest (" +
+                             std::to_string(request_bytes->Length()) + " bytes)");
+    }
     ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
     ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
     ASSIGN_OR_RETURN(const Signature* signature,

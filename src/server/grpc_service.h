@@ -12,15 +12,18 @@
 namespace tern {
 
 class GrpcPredictionService final
-    : public tensorflow::serving::PredictionService::WithCallbackMethod_Predict<
+    : public tensorflow::serving::PredictionService::WithRawCallbackMethod_Predict<
           tensorflow::serving::PredictionService::Service> {
  public:
   GrpcPredictionService(PredictionService* service, const RequestMetrics* metrics)
       : service_(service), metrics_(metrics) {}
 
+  // Raw bytes in and out: Tern parses the request itself, so bytes that are not a
+  // PredictRequest get INVALID_ARGUMENT with a message (gRPC's callback path would answer
+  // UNIMPLEMENTED).
   grpc::ServerUnaryReactor* Predict(grpc::CallbackServerContext* context,
-                                    const tensorflow::serving::PredictRequest* request,
-                                    tensorflow::serving::PredictResponse* response) override;
+                                    const grpc::ByteBuffer* request_bytes,
+                                    grpc::ByteBuffer* response_bytes) override;
   grpc::Status Classify(grpc::ServerContext* context,
                         const tensorflow::serving::ClassificationRequest* request,
                         tensorflow::serving::ClassificationResponse* response) override;
