@@ -1,16 +1,19 @@
 """Batching off vs on, side by side in one run, over gRPC (perf_analyzer) and REST (wrk).
 
-Starts one build/tern per configuration on the MLP of tests/models/mlp (256 -> 3x512 -> 10):
+Scenarios (--scenario): "mlp", the MLP of tests/models/mlp (256 -> 3x512 -> 10, input x [1, 256]),
+and "cnn", the zoo's small_resnet (input image [1, 32, 32, 3]; exported into build/zoo by
+tests/models/zoo/export_zoo.py when missing). Per scenario, starts one build/tern per configuration:
   off          no batching
   on_t0        --enable_batching, max_batch_size 64, batch_timeout_micros 0 (TF Serving's advice
                for CPUs: take whatever is queued as soon as a batch thread is free)
   on_t2ms      the same with batch_timeout_micros 2000 (hand-tuned)
   auto_5ms     batch_timeout_micros 0 + --batching_target_latency_ms=5 (Tern chooses the timeout)
 and drives each at every concurrency level, one configuration after the other per level so that
-drift of the shared machine hits them alike. Each client request is one row (x: [1, 256]).
-Writes results/batching.json, results/batching.md (table) and results/batching.png.
+drift of the shared machine hits them alike. Each client request is one row.
+Writes results/batching[_cnn].json, .md (table) and .png.
 
-    .venv/bin/python loadtest/batching.py                 # full: 1, 8, 32, 128; 5 s each
+    .venv/bin/python loadtest/batching.py                 # full MLP: 1, 8, 32, 128; 5 s each
+    .venv/bin/python loadtest/batching.py --scenario cnn  # the same on the small CNN
     .venv/bin/python loadtest/batching.py --quick         # smoke (CI): 1, 8; 1 s each; no plot
 """
 import argparse
@@ -28,20 +31,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import drivers  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-MODEL_DIR = ROOT / "tests/models/mlp/model"
-WIDTH = 256
+SCENARIOS = {
+    "mlp": {"model": "mlp", "dir": ROOT / "tests/models/mlp/model", "input": "x", "row": [256],
+            "title": "MLP 3x512", "suffix": ""},
+    "cnn": {"model": "small_resnet", "dir": ROOT / "build/zoo/small_resnet", "input": "image",
+            "row": [32, 32, 3], "title": "small CNN (resnet 32x32)", "suffix": "_cnn"},
+}
 PARAMS = ("max_batch_size {{ value: 64 }}\nbatch_timeout_micros {{ value: {timeout} }}\n"
           "max_enqueued_batches {{ value: 1000 }}\nnum_batch_threads {{ value: {threads} }}\n")
 
 
-def configs(tmp, threads, rest_threads):
+def configs(tmp, threads):
     def params(timeout):
         path = Path(tmp) / f"batching_{timeout}.txt"
         path.write_text(PARAMS.format(timeout=timeout, threads=threads))
         return f"--batching_parameters_file={path}"
-    # The REST handler is synchronous: it needs one thread per request in flight to let batches
-    # form, so every configuration gets the same large REST pool.
-    common = [f"--rest_api_num_threads={rest_threads}"]
+    # REST and gRPC Predict are asynchronous: a request waiting for its batch holds no thread, so
+    # every configuration runs with the default REST pool (one thread per core).
+    common = []
     return {
         "off": common,
         "on_t0": common + ["--enable_batching", params(0)],
@@ -50,7 +57,14 @@ def configs(tmp, threads, rest_threads):
     }
 
 
-def batch_compute_ms(server, rows=64, calls=20):
+def ensure_model(scenario):
+    if not scenario["dir"].exists():
+        import subprocess
+        subprocess.run([sys.executable, str(ROOT / "tests/models/zoo/export_zoo.py"), "--out",
+                        str(scenario["dir"].parent), "--only", scenario["model"]], check=True)
+
+
+def batch_compute_ms(server, scenario, rows=64, calls=20):
     """Median gRPC latency of one `rows`-row request on the unbatched server: an upper bound on
     the compute time of one full batch."""
     import grpc
@@ -60,8 +74,8 @@ def batch_compute_ms(server, rows=64, calls=20):
         grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}"))
     req = predict_pb2.PredictRequest()
     req.model_spec.name = server.model
-    req.inputs["x"].CopyFrom(tf.make_tensor_proto(
-        np.random.default_rng(1).standard_normal((rows, WIDTH)).astype(np.float32)))
+    req.inputs[scenario["input"]].CopyFrom(tf.make_tensor_proto(
+        np.random.default_rng(1).standard_normal([rows] + scenario["row"]).astype(np.float32)))
     times = []
     for _ in range(calls):
         start = time.perf_counter()
@@ -70,7 +84,7 @@ def batch_compute_ms(server, rows=64, calls=20):
     return statistics.median(times)
 
 
-def plot(results, levels, path):
+def plot(results, levels, path, title):
     sys.path.append(str(ROOT / "loadtest/.tools/py"))
     import matplotlib
     matplotlib.use("Agg")
@@ -86,9 +100,9 @@ def plot(results, levels, path):
                               label=f"{name} p99")
             axes[1][col].plot(xs, [pts[str(c)]["p50_ms"] for c in xs], marker=".", linestyle=":",
                               color=color, label=f"{name} p50")
-        axes[0][col].set_title(f"MLP 3x512, {proto}: throughput")
+        axes[0][col].set_title(f"{title}, {proto}: throughput")
         axes[0][col].set_ylabel("requests/s")
-        axes[1][col].set_title(f"MLP 3x512, {proto}: latency")
+        axes[1][col].set_title(f"{title}, {proto}: latency")
         axes[1][col].set_ylabel("ms")
         axes[1][col].set_yscale("log")
         for ax in (axes[0][col], axes[1][col]):
@@ -131,6 +145,7 @@ def main():
     ap.add_argument("--levels", default=None, help="comma-separated concurrency levels")
     ap.add_argument("--seconds", type=float, default=None)
     ap.add_argument("--out", default=str(ROOT / "loadtest/results"))
+    ap.add_argument("--scenario", choices=sorted(SCENARIOS), default="mlp")
     args = ap.parse_args()
     levels = [int(c) for c in (args.levels or ("1,8" if args.quick else "1,8,32,128")).split(",")]
     seconds = args.seconds or (1 if args.quick else 5)
@@ -138,40 +153,46 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     bin_dir = drivers.tools_bin()
     threads = os.cpu_count() or 2
-    x = np.random.default_rng(3).standard_normal((1, WIDTH)).astype(np.float32)
+    scenario = SCENARIOS[args.scenario]
+    ensure_model(scenario)
+    shape = [1] + scenario["row"]
+    x = np.random.default_rng(3).standard_normal(shape).astype(np.float32)
     body = {"instances": x.tolist()}
     results, servers = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         input_json = Path(tmp) / "input.json"
-        input_json.write_text(json.dumps({"data": [{"x": {"content": x.flatten().tolist(),
-                                                          "shape": [1, WIDTH]}}]}))
+        input_json.write_text(json.dumps({"data": [{scenario["input"]: {
+            "content": x.flatten().tolist(), "shape": shape}}]}))
         try:
-            for name, flags in configs(tmp, threads, max(levels) + 4).items():
-                servers[name] = drivers.Server("mlp", MODEL_DIR, flags, log_dir=tmp)
+            for name, flags in configs(tmp, threads).items():
+                servers[name] = drivers.Server(scenario["model"], scenario["dir"], flags, log_dir=tmp)
                 results[name] = {"grpc": {}, "rest": {}, "flags": flags}
-            compute_ms = batch_compute_ms(servers["off"])
+            compute_ms = batch_compute_ms(servers["off"], scenario)
             for c in levels:
                 for name, server in servers.items():
                     results[name]["grpc"][str(c)] = drivers.perf_analyzer(
-                        bin_dir, server, c, seconds, input_json, f"x:1,{WIDTH}")
+                        bin_dir, server, c, seconds, input_json,
+                        f"{scenario['input']}:" + ",".join(map(str, shape)))
                     results[name]["rest"][str(c)] = drivers.wrk(server, c, int(seconds), body)
                     print(f"{name:9s} c={c:4d} grpc {results[name]['grpc'][str(c)]['throughput_rps']:8.0f} rps"
                           f"  rest {results[name]['rest'][str(c)]['throughput_rps']:8.0f} rps", flush=True)
         finally:
             for s in servers.values():
                 s.stop()
-    report = {"scenario": "batching", "model": "mlp 256-3x512-10, one row per request",
+    report = {"scenario": f"batching {args.scenario}",
+              "model": f"{scenario['title']}, one row per request",
               "levels": levels, "seconds_per_point": seconds, "cpus": os.cpu_count(),
               "loadavg_at_end": os.getloadavg(), "batch64_compute_ms": compute_ms,
               "results": {n: {k: v for k, v in r.items()} for n, r in results.items()}}
-    (out / "batching.json").write_text(json.dumps(report, indent=1))
+    stem = "batching" + scenario["suffix"]
+    (out / f"{stem}.json").write_text(json.dumps(report, indent=1))
     md = table({n: {p: r[p] for p in ("grpc", "rest")} for n, r in results.items()}, levels, compute_ms)
-    (out / "batching.md").write_text(md + "\n")
+    (out / f"{stem}.md").write_text(md + "\n")
     print(md)
     if not args.quick:
         plot({n: {p: r[p] for p in ("grpc", "rest")} for n, r in results.items()}, levels,
-             out / "batching.png")
-        print(f"wrote {out / 'batching.png'}")
+             out / f"{stem}.png", scenario["title"])
+        print(f"wrote {out / f'{stem}.png'}")
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ if [ "$ASAN" = 1 ]; then
 fi
 echo "== benchmark smoke (metrics page vs one predict; full run: loadtest/metrics_render.py)"
 build/loadtest/metrics_render_bench --models=3 --benchmark_min_time=0.01 2>&1 | grep -E '^BM_'
+echo "== GEMM benchmark smoke (full: build/loadtest/gemm/gemm_bench)"
+build/loadtest/gemm/gemm_bench --benchmark_min_time=0.01 --benchmark_filter='/(1|64)/' 2>&1 | grep -E '^Run/'
 echo "== proto wire compatibility"
 .venv/bin/python tests/conformance/check_proto_wire_compat.py 2>&1 | grep -v -E 'oneDNN|cpu_feature_guard|rebuild TensorFlow|AVX'
 export TF_CPP_MIN_LOG_LEVEL=2

@@ -17,7 +17,7 @@ StatusOr<ModelRef> ToModelRef(const tensorflow::serving::ModelSpec& spec) {
   return ref;
 }
 
-RunOptions RunOptionsFor(const grpc::ServerContext* context) {
+RunOptions RunOptionsFor(const grpc::ServerContextBase* context) {
   RunOptions options;
   const auto deadline = context->deadline();
   if (deadline != std::chrono::system_clock::time_point::max()) {
@@ -42,10 +42,41 @@ grpc::Status Metered(const RequestMetrics* metrics, std::string_view method,
 
 }  // namespace
 
-grpc::Status GrpcPredictionService::Predict(grpc::ServerContext* context,
-                                            const tensorflow::serving::PredictRequest* request,
-                                            tensorflow::serving::PredictResponse* response) {
-  auto run = [&]() -> Status {
+grpc::ServerUnaryReactor* GrpcPredictionService::Predict(grpc::CallbackServerContext* context,
+                                                         const grpc::ByteBuffer* request_bytes,
+                                                         grpc::ByteBuffer* response_bytes) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // Live until the answer, which may come from a batch thread after this function returned.
+  struct Call {
+    tensorflow::serving::PredictRequest request;
+    tensorflow::serving::PredictResponse response;
+  };
+  auto call = std::make_shared<Call>();
+  auto observer = std::make_shared<RequestMetrics::Observer>(metrics_, "grpc", "Predict");
+  auto finish = [reactor, observer, call, response_bytes](const Status& status) {
+    const auto& spec = call->request.model_spec();
+    std::optional<int64_t> version;
+    if (spec.has_version()) version = spec.version().value();
+    grpc::Status rpc_status = ToGrpcStatus(status);
+    if (rpc_status.ok()) {
+      bool own_buffer = false;
+      grpc::ByteBuffer out;
+      rpc_status = grpc::SerializationTraits<tensorflow::serving::PredictResponse>::Serialize(
+          call->response, &out, &own_buffer);
+      if (rpc_status.ok()) response_bytes->Swap(&out);
+    }
+    observer->Finish(spec.name(), version, FromGrpcStatusCode(rpc_status.error_code()));
+    reactor->Finish(rpc_status);  // response_bytes is released after this
+  };
+  const tensorflow::serving::PredictRequest* request = &call->request;
+  tensorflow::serving::PredictResponse* response = &call->response;
+  auto start = [&]() -> Status {
+    grpc::ByteBuffer bytes(*request_bytes);  // shares the slices; Deserialize consumes its input
+    if (!grpc::SerializationTraits<tensorflow::serving::PredictRequest>::Deserialize(
+             &bytes, &call->request).ok()) {
+      return InvalidArgument("the request body is not a valid tensorflow.serving.PredictRequest (" +
+                             std::to_string(request_bytes->Length()) + " bytes)");
+    }
     ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
     ref.deadline = RunOptionsFor(context).deadline;  // bounds a wait for a model at zero
     ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
@@ -58,18 +89,25 @@ grpc::Status GrpcPredictionService::Predict(grpc::ServerContext* context,
       inputs.emplace(name, std::move(tensor).value());
     }
     std::vector<std::string> filter(request->output_filter().begin(), request->output_filter().end());
-    ASSIGN_OR_RETURN(auto outputs, service_->Predict(servable, *signature, inputs, filter,
-                                                     RunOptionsFor(context)));
-    auto* spec = response->mutable_model_spec();
-    spec->set_name(servable->model_name);
-    spec->mutable_version()->set_value(servable->version);
-    spec->set_signature_name(signature->name);
-    for (const auto& [name, tensor] : outputs) {
-      TensorToProto(tensor, &(*response->mutable_outputs())[name]);
-    }
+    service_->PredictAsync(
+        servable, *signature, std::move(inputs), std::move(filter), RunOptionsFor(context),
+        [servable, signature_name = signature->name, response,
+         finish](StatusOr<std::map<std::string, Tensor>> outputs) {
+          if (!outputs.ok()) return finish(outputs.status());
+          auto* spec = response->mutable_model_spec();
+          spec->set_name(servable->model_name);
+          spec->mutable_version()->set_value(servable->version);
+          spec->set_signature_name(signature_name);
+          for (const auto& [name, tensor] : *outputs) {
+            TensorToProto(tensor, &(*response->mutable_outputs())[name]);
+          }
+          finish(Status::Ok());
+        });
     return Status::Ok();
   };
-  return Metered(metrics_, "Predict", request->model_spec(), [&] { return ToGrpcStatus(run()); });
+  Status started = start();
+  if (!started.ok()) finish(started);
+  return reactor;
 }
 
 namespace {

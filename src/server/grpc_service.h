@@ -1,6 +1,7 @@
 // TF Serving's gRPC services (tensorflow.serving.PredictionService and ModelService) over
 // PredictionService. Stateless adapters; thread-safe. The PredictionService and RequestMetrics
-// (nullable: no metrics) are not owned.
+// (nullable: no metrics) are not owned. Predict uses gRPC's callback API: a request waiting for
+// its batch holds no thread; the batcher's completion finishes the RPC.
 #pragma once
 
 #include "serving/model_service.grpc.pb.h"
@@ -10,13 +11,19 @@
 
 namespace tern {
 
-class GrpcPredictionService final : public tensorflow::serving::PredictionService::Service {
+class GrpcPredictionService final
+    : public tensorflow::serving::PredictionService::WithRawCallbackMethod_Predict<
+          tensorflow::serving::PredictionService::Service> {
  public:
   GrpcPredictionService(PredictionService* service, const RequestMetrics* metrics)
       : service_(service), metrics_(metrics) {}
 
-  grpc::Status Predict(grpc::ServerContext* context, const tensorflow::serving::PredictRequest* request,
-                       tensorflow::serving::PredictResponse* response) override;
+  // Raw bytes in and out: Tern parses the request itself, so bytes that are not a
+  // PredictRequest get INVALID_ARGUMENT with a message (gRPC's callback path would answer
+  // UNIMPLEMENTED).
+  grpc::ServerUnaryReactor* Predict(grpc::CallbackServerContext* context,
+                                    const grpc::ByteBuffer* request_bytes,
+                                    grpc::ByteBuffer* response_bytes) override;
   grpc::Status Classify(grpc::ServerContext* context,
                         const tensorflow::serving::ClassificationRequest* request,
                         tensorflow::serving::ClassificationResponse* response) override;

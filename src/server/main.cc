@@ -168,7 +168,9 @@ int main(int argc, char** argv) {
   tern::MarkStartupPhase("models_loaded");
   manager->StartBackground();
 
-  tern::PredictionService service(manager.get(), metrics.get(), batcher->get());
+  // Unbatched requests from the async front ends run here, one thread per core.
+  auto compute_pool = tern::ComputePool::Create({});
+  tern::PredictionService service(manager.get(), metrics.get(), batcher->get(), compute_pool.get());
   auto request_metrics = tern::RequestMetrics::Create({metrics.get(), manager.get()});
   tern::KServeService kserve(&service);
   tern::GrpcPredictionService grpc_predictions(&service, request_metrics.get());
@@ -199,6 +201,10 @@ int main(int argc, char** argv) {
   const int signal =
       WaitForSignalOrIdle(int64_t{flags->idle_shutdown_seconds} * 1000, *activity);
   DrainAndStop(signal, *flags, &kserve, front_door->get());
+  // Answer what is still queued while the REST server's objects (answers post to its executor)
+  // are alive.
+  batcher->reset();
+  compute_pool.reset();
   config_poller.reset();
   manager->Stop();
   return 0;

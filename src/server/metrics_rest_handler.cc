@@ -1,5 +1,7 @@
 #include "server/metrics_rest_handler.h"
 
+#include <future>
+
 #include <algorithm>
 #include <charconv>
 
@@ -80,6 +82,12 @@ std::unique_ptr<MetricsRestHandler> MetricsRestHandler::Create(Options options) 
 }
 
 RestResponse MetricsRestHandler::Handle(const RestRequest& request) const {
+  std::promise<RestResponse> answer;
+  HandleAsync(request, [&answer](RestResponse r) { answer.set_value(std::move(r)); });
+  return answer.get_future().get();
+}
+
+void MetricsRestHandler::HandleAsync(const RestRequest& request, RestDone done) const {
   const std::string_view method = request.method;
   const std::string_view target = request.target;
   std::string_view path = target.substr(0, target.find('?'));
@@ -88,13 +96,15 @@ RestResponse MetricsRestHandler::Handle(const RestRequest& request) const {
     RestResponse r;
     r.body = options_.request_metrics->metrics()->Render();
     r.content_type = std::string(Metrics::kContentType);
-    return r;
+    return done(std::move(r));
   }
-  RestRequestLabels labels = LabelsForRestRequest(method, path);
-  RequestMetrics::Observer observer(options_.request_metrics, labels.api, labels.method);
-  RestResponse response = options_.inner->Handle(request);
-  observer.Finish(labels.model, labels.version, response.code);
-  return response;
+  auto labels = std::make_shared<RestRequestLabels>(LabelsForRestRequest(method, path));
+  auto observer = std::make_shared<RequestMetrics::Observer>(options_.request_metrics,
+                                                             labels->api, labels->method);
+  options_.inner->HandleAsync(request, [labels, observer, done = std::move(done)](RestResponse r) {
+    observer->Finish(labels->model, labels->version, r.code);
+    done(std::move(r));
+  });
 }
 
 }  // namespace tern

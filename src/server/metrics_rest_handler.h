@@ -37,6 +37,7 @@ class MetricsRestHandler : public RestHandler {
 
   using RestHandler::Handle;
   RestResponse Handle(const RestRequest& request) const override;
+  void HandleAsync(const RestRequest& request, RestDone done) const override;
 
  private:
   explicit MetricsRestHandler(Options options) : options_(std::move(options)) {}

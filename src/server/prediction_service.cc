@@ -38,6 +38,37 @@ StatusOr<std::map<std::string, Tensor>> PredictionService::Predict(
   return outputs;
 }
 
+void PredictionService::PredictAsync(const ServableHandle& servable, const Signature& signature,
+                                     std::map<std::string, Tensor> inputs,
+                                     std::vector<std::string> output_filter,
+                                     const RunOptions& options, PredictDone done) const {
+  if (batcher_ == nullptr) {
+    if (compute_pool_ == nullptr) {
+      return done(Predict(servable, signature, inputs, output_filter, options));
+    }
+    // The servable handle keeps the model (and so `signature`) alive until the run is over.
+    compute_pool_->Schedule([this, servable, &signature, inputs = std::move(inputs),
+                             output_filter = std::move(output_filter), options,
+                             done = std::move(done)] {
+      done(Predict(servable, signature, inputs, output_filter, options));
+    });
+    return;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  batcher_->RunAsync(
+      {servable->model.get(), servable, servable->model_name, servable->version, signature.name,
+       std::move(inputs), std::move(output_filter), options},
+      [metrics = metrics_, name = servable->model_name, version = servable->version, start,
+       done = std::move(done)](StatusOr<SignatureOutputs> outputs) {
+        if (metrics) {
+          metrics->RecordCompute(
+              name, std::to_string(version),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        }
+        done(std::move(outputs));
+      });
+}
+
 StatusOr<std::vector<VersionStatus>> PredictionService::GetModelStatus(const ModelRef& ref) const {
   ASSIGN_OR_RETURN(auto statuses, manager_->GetStatus(ref.name));
   std::optional<int64_t> version = ref.version;

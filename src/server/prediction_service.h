@@ -6,11 +6,13 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/compute_pool.h"
 #include "common/metrics.h"
 #include "batching/signature_batcher.h"
 #include "loader/model_manager.h"
@@ -28,8 +30,11 @@ struct ModelRef {
 class PredictionService {
  public:
   // metrics: null records no compute time; batcher: null runs every request alone.
-  PredictionService(ModelManager* manager, Metrics* metrics, SignatureBatcher* batcher = nullptr)
-      : manager_(manager), metrics_(metrics), batcher_(batcher) {}
+  // compute_pool (not owned): where PredictAsync runs unbatched requests; null: the caller's
+  // thread.
+  PredictionService(ModelManager* manager, Metrics* metrics, SignatureBatcher* batcher = nullptr,
+                    ComputePool* compute_pool = nullptr)
+      : manager_(manager), metrics_(metrics), batcher_(batcher), compute_pool_(compute_pool) {}
 
   // A model at zero instances is loaded first (see ModelManager::GetHandle).
   StatusOr<ServableHandle> GetServable(const ModelRef& ref) const;
@@ -46,6 +51,14 @@ class PredictionService {
                                                   const std::vector<std::string>& output_filter,
                                                   const RunOptions& options) const;
 
+  // Predict without holding the calling thread while the request waits for its batch: `done`
+  // runs once, on a batch thread, or for an unbatched request on the compute pool (the calling
+  // thread without one). The servable stays loaded until `done` has run.
+  using PredictDone = std::function<void(StatusOr<std::map<std::string, Tensor>>)>;
+  void PredictAsync(const ServableHandle& servable, const Signature& signature,
+                    std::map<std::string, Tensor> inputs, std::vector<std::string> output_filter,
+                    const RunOptions& options, PredictDone done) const;
+
   StatusOr<std::vector<VersionStatus>> GetModelStatus(const ModelRef& ref) const;
 
   std::vector<std::string> ModelNames() const { return manager_->ModelNames(); }
@@ -54,6 +67,7 @@ class PredictionService {
   ModelManager* manager_;
   Metrics* metrics_;
   SignatureBatcher* batcher_;
+  ComputePool* compute_pool_;
 };
 
 }  // namespace tern

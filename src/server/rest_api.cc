@@ -1,5 +1,7 @@
 #include "server/rest_api.h"
 
+#include <future>
+
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -177,11 +179,29 @@ RunOptions RestApi::RunOptionsNow() const {
   return run;
 }
 
+void RestApi::HandleAsync(const RestRequest& http, RestDone done) const {
+  std::string_view path = http.target.substr(0, http.target.find('?'));
+  if (http.method == "POST" && !(v2_ != nullptr && path.substr(0, 3) == "/v2")) {
+    auto parsed = ParseModelPath(path);
+    if (parsed.ok() && parsed->verb == "predict") {
+      return HandlePredictAsync(parsed->ref, http.body, std::move(done));
+    }
+  }
+  done(Handle(http));
+}
+
 RestResponse RestApi::HandlePredict(const ModelRef& ref, std::string_view body) const {
+  // Synchronous form for tests and tools: the async path, waited for.
+  std::promise<RestResponse> answer;
+  HandlePredictAsync(ref, body, [&answer](RestResponse r) { answer.set_value(std::move(r)); });
+  return answer.get_future().get();
+}
+
+void RestApi::HandlePredictAsync(const ModelRef& ref, std::string_view body, RestDone done) const {
   ModelRef bounded = ref;
   bounded.deadline = RunOptionsNow().deadline;  // bounds a wait for a model at zero
   auto servable = service_->GetServable(bounded);
-  if (!servable.ok()) return Error(servable.status());
+  if (!servable.ok()) return done(Error(servable.status()));
   const Signature* signature = nullptr;
   auto request = ParsePredictRequest(
       body, [&](const std::string& name) -> StatusOr<SignatureInputSpecs> {
@@ -194,14 +214,18 @@ RestResponse RestApi::HandlePredict(const ModelRef& ref, std::string_view body) 
         }
         return specs;
       });
-  if (!request.ok()) return Error(request.status());
-  auto outputs = service_->Predict(*servable, *signature, request->inputs, {}, RunOptionsNow());
-  if (!outputs.ok()) return Error(outputs.status());
-  auto json = WritePredictResponse(*outputs, request->format);
-  if (!json.ok()) return Error(json.status());
-  RestResponse r;
-  r.body = std::move(json).value();
-  return r;
+  if (!request.ok()) return done(Error(request.status()));
+  service_->PredictAsync(
+      *servable, *signature, std::move(request->inputs), {}, RunOptionsNow(),
+      [this, format = request->format, done = std::move(done)](
+          StatusOr<std::map<std::string, Tensor>> outputs) {
+        if (!outputs.ok()) return done(Error(outputs.status()));
+        auto json = WritePredictResponse(*outputs, format);
+        if (!json.ok()) return done(Error(json.status()));
+        RestResponse r;
+        r.body = std::move(json).value();
+        done(std::move(r));
+      });
 }
 
 }  // namespace tern

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +35,13 @@ class RestHandler {
  public:
   virtual ~RestHandler() = default;
   virtual RestResponse Handle(const RestRequest& request) const = 0;
+  // The server's entry point: answers through `done`, exactly once, maybe on another thread
+  // after returning (a predict waiting for its batch holds no thread). The request's views
+  // must stay valid until `done` runs. Default: Handle on the calling thread.
+  using RestDone = std::function<void(RestResponse)>;
+  virtual void HandleAsync(const RestRequest& request, RestDone done) const {
+    done(Handle(request));
+  }
   // For callers without extra headers (tests, tools).
   RestResponse Handle(std::string_view method, std::string_view target,
                       std::string_view body) const {
@@ -55,10 +63,12 @@ class RestApi : public RestHandler {
 
   using RestHandler::Handle;
   RestResponse Handle(const RestRequest& request) const override;
+  void HandleAsync(const RestRequest& request, RestDone done) const override;
 
  private:
   RestResponse HandleModelStatus(const ModelRef& ref) const;
   RestResponse HandlePredict(const ModelRef& ref, std::string_view body) const;
+  void HandlePredictAsync(const ModelRef& ref, std::string_view body, RestDone done) const;
   RestResponse HandleMetadata(const ModelRef& ref) const;
   // :classify and :regress
   RestResponse HandleExamples(const ModelRef& ref, std::string_view verb, std::string_view body) const;

@@ -110,7 +110,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     const auto method = request.method_string();
     const auto target = request.target();
     RestResponse result;
-    std::string decoded;
+    decoded_.clear();
     std::string_view body = request.body();
     const auto encoding = request[http::field::content_encoding];
     if (request.method() == http::verb::options && enable_cors_) {
@@ -134,13 +134,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
           result.body = WriteErrorResponse(gunzipped.status().message());
           return Respond(request, std::move(result));
         }
-        decoded = std::move(gunzipped).value();
-        body = decoded;
+        decoded_ = std::move(gunzipped).value();
+        body = decoded_;
       }
       const auto header_length = request["Inference-Header-Content-Length"];
-      result = api_->Handle(RestRequest{std::string_view(method.data(), method.size()),
-                                        std::string_view(target.data(), target.size()), body,
-                                        std::string_view(header_length.data(), header_length.size())});
+      // The parser (and decoded_) keep the request alive until the answer is written; the
+      // answer may come from a batch thread, so it is handed back to this session's strand.
+      return api_->HandleAsync(
+          RestRequest{std::string_view(method.data(), method.size()),
+                      std::string_view(target.data(), target.size()), body,
+                      std::string_view(header_length.data(), header_length.size())},
+          [self = shared_from_this()](RestResponse answer) {
+            asio::post(self->stream_.get_executor(),
+                       [self, answer = std::move(answer)]() mutable {
+                         self->Respond(self->parser_->get(), std::move(answer));
+                       });
+          });
     }
     Respond(request, std::move(result));
   }
@@ -184,6 +193,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   asio::steady_timer drain_timer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::string decoded_;  // the gunzipped body of the request being answered
   const RestHandler* api_;
   const uint64_t max_request_bytes_;
   const bool enable_cors_;

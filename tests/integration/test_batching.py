@@ -117,3 +117,36 @@ def test_bad_parameters_file_names_the_line(tmp_path):
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 2
     assert "line 2" in out.stderr and "not_a_field" in out.stderr
+
+
+def process_threads(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    raise AssertionError("no Threads line")
+
+
+def test_thousand_waiting_grpc_requests_hold_no_threads(tern_factory, tmp_path):
+    # Batches of up to 100 rows that wait 300 ms: 1000 one-row requests sent at once are mostly
+    # waiting in the queue at any moment. A server that parks a thread per waiting request needs
+    # ~1000 threads (or refuses past its thread cap); the callback front end needs a few.
+    server = tern_factory("mlp", MODEL, ["--enable_batching", params_file(
+        tmp_path, "max_batch_size { value: 100 } batch_timeout_micros { value: 300000 } "
+                  "max_enqueued_batches { value: 100 } num_batch_threads { value: 1 }")])
+    idle_threads = process_threads(server.process.pid)
+    stub = prediction_service_pb2_grpc.PredictionServiceStub(grpc.insecure_channel(server.grpc_target))
+    case = GOLDEN[0]
+    row = np.asarray(case["x"][:1], np.float32)
+    want = np.asarray(case["y"][:1], np.float32)
+    req = predict_pb2.PredictRequest()
+    req.model_spec.name = "mlp"
+    req.inputs["x"].CopyFrom(tf.make_tensor_proto(row))
+    futures = [stub.Predict.future(req, timeout=60) for _ in range(1000)]
+    peak = idle_threads
+    while not all(f.done() for f in futures):
+        peak = max(peak, process_threads(server.process.pid))
+        time.sleep(0.01)
+    for f in futures:
+        np.testing.assert_allclose(tf.make_ndarray(f.result().outputs["y"]), want,
+                                   rtol=1e-5, atol=1e-5)
+    assert peak - idle_threads < 64, f"threads grew from {idle_threads} to {peak}"

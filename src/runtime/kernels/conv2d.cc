@@ -2,11 +2,14 @@
 // dilations and SAME/VALID/EXPLICIT padding. Lowered to one GEMM by Eigen: the input patches are
 // gathered into a [N*OH*OW, KH*KW*C] matrix (im2col; skipped for 1x1 stride-1 convolutions,
 // where the input already is that matrix) and multiplied by the filter viewed as [KH*KW*C, OC].
-// The filter is read in place (weights are never copied). float, double.
+// The filter is read in place (weights are never copied). float, double; float's GEMM is Gemm
+// (gemm.h), built for this CPU's vector units.
 #include <Eigen/Core>
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
+#include "runtime/kernels/gemm.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/kernels/window.h"
 
@@ -89,6 +92,11 @@ class Conv2DKernel final : public OpKernel {
       col.resize(static_cast<size_t>(rows * depth));
       Im2Col(input.flat<T>(), g, attrs_, col.data());
       lhs = col.data();
+    }
+    if constexpr (std::is_same_v<T, float>) {
+      Gemm({.a = lhs, .b = filter.flat<float>(), .c = out->flat<float>(), .m = rows, .k = depth,
+            .n = out_c});
+      return Status::Ok();
     }
     Eigen::Map<const Matrix> a(lhs, rows, depth);
     Eigen::Map<const Matrix> b(filter.flat<T>(), depth, out_c);

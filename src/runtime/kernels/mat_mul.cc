@@ -1,8 +1,11 @@
 // MatMul: product = op(a) * op(b) for 2-D a and b, op transposing when transpose_a/transpose_b
-// is set (both default false). Computed by Eigen's blocked GEMM on row-major maps of the buffers.
+// is set (both default false). Computed by Eigen's blocked GEMM on row-major maps of the buffers;
+// float goes through Gemm (gemm.h), the build of it for this CPU's vector units.
 // Types: float, double, int32, int64.
 #include <Eigen/Core>
+#include <type_traits>
 
+#include "runtime/kernels/gemm.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
@@ -52,6 +55,11 @@ class MatMulKernel final : public OpKernel {
     }
     ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, a.dtype(), TensorShape{m, n}));
     if (m == 0 || n == 0 || k == 0) return Status::Ok();  // zero-filled already
+    if constexpr (std::is_same_v<T, float>) {
+      Gemm({.a = a.flat<float>(), .b = b.flat<float>(), .c = out->flat<float>(), .m = m, .k = k,
+            .n = n, .transpose_a = transpose_a_, .transpose_b = transpose_b_});
+      return Status::Ok();
+    }
     Eigen::Map<const Matrix> ma(a.flat<T>(), a.dim(0), a.dim(1));
     Eigen::Map<const Matrix> mb(b.flat<T>(), b.dim(0), b.dim(1));
     Eigen::Map<Matrix> mc(out->flat<T>(), m, n);
