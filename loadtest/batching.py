@@ -172,7 +172,10 @@ def main():
                 for name, server in servers.items():
                     results[name]["grpc"][str(c)] = drivers.perf_analyzer(
                         bin_dir, server, c, seconds, input_json,
-                        f"{scenario['input']}:" + ",".join(map(str, shape)))
+                        f"{scenario['input']}:" + ",".join(map(str, shape)),
+                        # The smoke checks that it runs; a noisy CI machine rarely gives stable
+                        # windows in 1 s, so the quick form accepts any spread.
+                        stability_percentage=10000 if args.quick else 100)
                     results[name]["rest"][str(c)] = drivers.wrk(server, c, int(seconds), body)
                     print(f"{name:9s} c={c:4d} grpc {results[name]['grpc'][str(c)]['throughput_rps']:8.0f} rps"
                           f"  rest {results[name]['rest'][str(c)]['throughput_rps']:8.0f} rps", flush=True)
