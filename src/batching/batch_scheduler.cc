@@ -1,6 +1,7 @@
 #include "batching/batch_scheduler.h"
 
 #include <algorithm>
+#include <future>
 
 namespace tern {
 namespace {
@@ -205,7 +206,16 @@ void BatchScheduler::WorkerLoop() {
     BatchClock::time_point next_ready;
     if (TakeReadyBatchLocked(options_.now(), stopping_, &taken, &next_ready)) {
       lock.unlock();
-      Run(std::move(taken));
+      if (options_.compute_pool != nullptr) {
+        std::promise<void> ran;
+        options_.compute_pool->Schedule([this, &taken, &ran] {
+          Run(std::move(taken));
+          ran.set_value();
+        });
+        ran.get_future().wait();
+      } else {
+        Run(std::move(taken));
+      }
       lock.lock();
       continue;
     }

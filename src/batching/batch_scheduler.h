@@ -18,6 +18,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+
+#include "common/compute_pool.h"
 #include <vector>
 
 #include "common/status.h"
@@ -62,6 +64,11 @@ class BatchScheduler {
     int num_batch_threads = 1;  // used with Stepping::kBackgroundThreads
     Stepping stepping = Stepping::kBackgroundThreads;
     std::function<BatchClock::time_point()> now;  // default: steady_clock::now
+    // Not owned; must outlive the scheduler. When set, batches run on this pool (the one the
+    // unbatched requests use), so batched and unbatched work share the cores instead of each
+    // having a thread per core; the batch threads then only pick batches and wait for them,
+    // keeping at most num_batch_threads batches running at once.
+    ComputePool* compute_pool = nullptr;
   };
   static std::unique_ptr<BatchScheduler> Create(Options options);
   ~BatchScheduler();

@@ -83,6 +83,7 @@ StatusOr<std::unique_ptr<SignatureBatcher>> SignatureBatcher::Create(Options opt
   BatchScheduler::Options scheduler_options;
   scheduler_options.stepping = options.stepping;
   scheduler_options.now = options.now;
+  scheduler_options.compute_pool = options.compute_pool;
   scheduler_options.num_batch_threads =
       options.defaults.num_batch_threads > 0
           ? static_cast<int>(options.defaults.num_batch_threads)

@@ -50,6 +50,7 @@ class SignatureBatcher {
     Stepping stepping = Stepping::kBackgroundThreads;
     std::function<BatchClock::time_point()> now;  // default: steady_clock::now
     Metrics* metrics = nullptr;  // not owned; batch size, padding, queue latency and depth
+    ComputePool* compute_pool = nullptr;  // not owned; where batches run (see BatchScheduler)
   };
   static StatusOr<std::unique_ptr<SignatureBatcher>> Create(Options options);
 

@@ -3,7 +3,8 @@
 namespace tern {
 
 StatusOr<std::unique_ptr<SignatureBatcher>> MakeBatcherFromFlags(const ServerFlags& flags,
-                                                                 Metrics* metrics) {
+                                                                 Metrics* metrics,
+                                                                 ComputePool* compute_pool) {
   if (!flags.enable_batching) {
     // As TF Serving: a batching file without --enable_batching is a mistake worth stopping for.
     if (!flags.batching_parameters_file.empty()) {
@@ -16,6 +17,7 @@ StatusOr<std::unique_ptr<SignatureBatcher>> MakeBatcherFromFlags(const ServerFla
   }
   SignatureBatcher::Options options;
   options.metrics = metrics;
+  options.compute_pool = compute_pool;
   if (!flags.batching_parameters_file.empty()) {
     ASSIGN_OR_RETURN(auto params, ReadBatchingParametersFile(flags.batching_parameters_file));
     ASSIGN_OR_RETURN(options.defaults,

@@ -9,8 +9,10 @@
 
 namespace tern {
 
-// metrics (not owned, may be null) receives batch size, padding, queue latency and depth.
+// metrics (not owned, may be null) receives batch size, padding, queue latency and depth;
+// compute_pool (not owned, may be null) is where batches run.
 StatusOr<std::unique_ptr<SignatureBatcher>> MakeBatcherFromFlags(const ServerFlags& flags,
-                                                                 Metrics* metrics);
+                                                                 Metrics* metrics,
+                                                                 ComputePool* compute_pool);
 
 }  // namespace tern

@@ -129,7 +129,10 @@ int main(int argc, char** argv) {
   auto metrics = tern::Metrics::Create(metrics_options);
   metrics->AddCollectable(tern::ProcessCollector::Create({}));
 
-  auto batcher = tern::MakeBatcherFromFlags(*flags, metrics.get());
+  // One pool, one thread per core, runs every model computation: unbatched requests from the
+  // async front ends and the batches.
+  auto compute_pool = tern::ComputePool::Create({});
+  auto batcher = tern::MakeBatcherFromFlags(*flags, metrics.get(), compute_pool.get());
   if (!batcher.ok()) {
     std::cerr << "tern: " << batcher.status().message() << "\n";
     return 2;
@@ -168,8 +171,6 @@ int main(int argc, char** argv) {
   tern::MarkStartupPhase("models_loaded");
   manager->StartBackground();
 
-  // Unbatched requests from the async front ends run here, one thread per core.
-  auto compute_pool = tern::ComputePool::Create({});
   tern::PredictionService service(manager.get(), metrics.get(), batcher->get(), compute_pool.get());
   auto request_metrics = tern::RequestMetrics::Create({metrics.get(), manager.get()});
   tern::KServeService kserve(&service);

@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
+#include <mutex>
+#include <set>
+#include <thread>
 
 namespace tern {
 namespace {
@@ -224,6 +228,45 @@ TEST(BatchSchedulerThreadsTest, BackgroundThreadsAnswerEveryTask) {
   for (int i = 0; i < 500; ++i) expected += 1 + i % 3;
   EXPECT_EQ(rows_run.load(), expected);
   EXPECT_TRUE(failures.empty());
+}
+
+
+TEST(BatchSchedulerThreadsTest, WithAComputePoolBatchesRunOnItsThreads) {
+  auto pool = ComputePool::Create({/*num_threads=*/1});
+  std::promise<std::thread::id> pool_thread;
+  pool->Schedule([&] { pool_thread.set_value(std::this_thread::get_id()); });
+  const std::thread::id pool_id = pool_thread.get_future().get();
+
+  BatchScheduler::Options options;
+  options.num_batch_threads = 2;
+  options.compute_pool = pool.get();
+  auto scheduler = BatchScheduler::Create(options);
+  std::mutex mu;
+  std::set<std::thread::id> ran_on;
+  int64_t rows_run = 0;
+  BatchQueueOptions q;
+  q.max_batch_size = 8;
+  q.max_enqueued_batches = 1000;
+  q.batch_timeout_micros = 100;
+  q.process = [&](BatchTasks tasks) {
+    std::lock_guard<std::mutex> lock(mu);
+    ran_on.insert(std::this_thread::get_id());
+    for (auto& t : tasks) rows_run += t->rows;
+  };
+  std::vector<Status> failures;
+  for (int i = 0; i < 200; ++i) {
+    BatchTasks tasks;
+    tasks.push_back(std::make_unique<RecordingTask>(i, 1 + i % 2, &failures));
+    ASSERT_TRUE(scheduler->Schedule("m", q, std::move(tasks)).ok());
+  }
+  scheduler.reset();  // answers everything queued; batches taken by the threads ran on the pool
+  int64_t expected = 0;
+  for (int i = 0; i < 200; ++i) expected += 1 + i % 2;
+  EXPECT_EQ(rows_run, expected);
+  EXPECT_TRUE(failures.empty());
+  // The destructor answers leftovers on the destroying thread; every other batch ran on the pool.
+  ran_on.erase(std::this_thread::get_id());
+  EXPECT_THAT(ran_on, ::testing::ElementsAre(pool_id));
 }
 
 }  // namespace
