@@ -1,9 +1,11 @@
-// The fast path of predict request parsing: simdjson's DOM API straight into a float or
-// double tensor, for the common hot case (inputs given as nested lists of numbers: columnar,
-// bare or by input name, or unnamed rows). Anything else, and anything the DOM path would refuse or treat specially (NaN
-// tokens, b64, lossy integers, out-of-range values, ragged or empty lists, unknown or repeated
-// keys, shape mismatches), returns std::nullopt so that the DOM path answers with its own result
-// or error: the fast path never changes what is accepted, only how fast.
+// The fast path of predict request parsing: simdjson On Demand straight from the text into a float
+// or double tensor, for the common hot case (inputs given as nested lists of numbers: columnar,
+// bare or by input name, or unnamed rows). Anything else, including malformed JSON, and anything
+// the DOM path would refuse or treat specially (NaN tokens, b64, lossy integers, out-of-range
+// values, ragged or empty lists, unknown or repeated keys, shape mismatches), returns
+// std::nullopt so that the DOM path answers with its own result or error: the fast path never
+// changes what is accepted, only how fast.
+// Thread-safety: each thread uses its own parser and buffers (thread_local), bounded in size.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -25,10 +27,10 @@ namespace od = simdjson::ondemand;
 
 constexpr size_t kMaxRank = 254;  // as the DOM path
 
-// Per-thread buffers reused across requests: a fresh parser per request costs the allocation
-// and page faults of its tape (tens of MB for a 10 MB body), which was most of the gap to
-// simdjson alone. Buffers grown for a body above kRetainedBodyBytes are freed after it, so one
-// huge request does not pin memory for the life of the thread.
+// Per-thread buffers reused across requests: fresh ones per request cost allocations and page
+// faults (the padded copy, the structural index, the numbers: tens of MB for a 10 MB body).
+// Buffers grown past kRetainedBodyBytes (body, or its numbers as doubles) are freed after the
+// request, so one huge request does not pin memory for the life of the thread.
 constexpr size_t kRetainedBodyBytes = size_t{16} << 20;
 
 struct Scratch {
@@ -60,11 +62,14 @@ Scratch& ThreadScratch() {
   return scratch;
 }
 
-// Frees what a body above kRetainedBodyBytes made the scratch grow to; runs on every exit.
+// Frees what grew past kRetainedBodyBytes; runs on every exit.
 class ScratchTrim {
  public:
   ScratchTrim(Scratch* scratch, size_t body_bytes) : scratch_(scratch), body_bytes_(body_bytes) {}
   ~ScratchTrim() {
+    if (scratch_->values.size() * sizeof(double) > kRetainedBodyBytes) {
+      std::vector<double>().swap(scratch_->values);
+    }
     if (body_bytes_ <= kRetainedBodyBytes) return;
     scratch_->parser = od::parser();
     scratch_->padded.reset();
@@ -202,7 +207,7 @@ std::optional<StatusOr<PredictJsonRequest>> FastParsePredictRequest(
   ScratchTrim trim(&scratch, body.size());
   // simdjson reads up to SIMDJSON_PADDING bytes past the end; the caller's view promises none,
   // so the body is copied into a reused padded buffer (a memcpy: no allocation, no page faults).
-  if (scratch.padded_capacity < body.size()) {
+  if (!scratch.padded || scratch.padded_capacity < body.size()) {
     scratch.padded = std::make_unique<char[]>(body.size() + simdjson::SIMDJSON_PADDING);
     scratch.padded_capacity = body.size();
   }

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -138,6 +139,10 @@ TEST(JsonFastPredictTest, MalformedJsonIsNeverAccepted) {
         << body;
     EXPECT_FALSE(ParsePredictRequest(body, One(tensorflow::DT_FLOAT, {-1})).ok()) << body;
   }
+  // An empty body on a thread that has not parsed anything yet (no buffers allocated).
+  std::thread([] {
+    EXPECT_FALSE(FastParsePredictRequest("", One(tensorflow::DT_FLOAT, {-1})).has_value());
+  }).join();
   // Whitespace around the document is fine.
   auto fast = FastParsePredictRequest(" \n{\"inputs\": [1.0]} \n", One(tensorflow::DT_FLOAT, {-1}));
   ASSERT_TRUE(fast.has_value() && fast->ok());
