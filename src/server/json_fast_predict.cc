@@ -45,14 +45,16 @@ struct Scratch {
 class Values {
  public:
   explicit Values(std::vector<double>* storage) : storage_(storage) {}
-  void Append(double d) {
-    if (size_ == storage_->size()) storage_->resize(std::max<size_t>(4096, 2 * size_));
+  __attribute__((always_inline)) void Append(double d) {
+    if (__builtin_expect(size_ == storage_->size(), 0)) Grow();
     (*storage_)[size_++] = d;
   }
   size_t size() const { return size_; }
   const double* data() const { return storage_->data(); }
 
  private:
+  __attribute__((noinline)) void Grow() { storage_->resize(std::max<size_t>(4096, 2 * size_)); }
+
   std::vector<double>* storage_;
   size_t size_ = 0;
 };
