@@ -8,6 +8,8 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <thread>
+#include <tuple>
 #include <vector>
 
 #include "server/json_internal.h"
@@ -115,6 +117,57 @@ TEST(JsonFastPredictTest, LeavesEverythingElseToTheDomPath) {
   }
   // Integer dtypes keep the DOM path's rules.
   EXPECT_FALSE(FastParsePredictRequest(R"({"inputs": [1]})", One(tensorflow::DT_INT32, {-1})));
+}
+
+// On Demand parses lazily; every malformed body must still be refused (by the fast path handing
+// it to the DOM path, which writes the error), never read into a tensor.
+TEST(JsonFastPredictTest, MalformedJsonIsNeverAccepted) {
+  const char* bodies[] = {
+      R"({"inputs": [1.0, 2.0])",         R"({"inputs": [1.0, 2.0})",
+      R"({"inputs": [1.0 2.0]})",         R"({"inputs": [1.0, 2.0,]})",
+      R"({"inputs": [1.0],})",            R"({"inputs" [1.0]})",
+      R"({"inputs": [[1.0], [2.0]]]})",   R"({"inputs": [01]})",
+      R"({"inputs": [1.]})",              R"({"inputs": [-]})",
+      R"({"inputs": [1e999]})",           R"({"inputs": [1.0]}{"inputs": [1.0]})",
+      R"({"inputs": [1.0]}])",            R"({"inputs": [1.0, "2"]})",
+      R"({"inputs": [tru]})",             R"({"inputs": [1.0], "signature_name": 5})",
+      "{\"inp\xffts\": [1.0]}",          R"({"inputs": [1.0])",
+      R"(  )",                            R"([1.0])",
+  };
+  for (const char* body : bodies) {
+    EXPECT_FALSE(FastParsePredictRequest(body, One(tensorflow::DT_FLOAT, {-1})).has_value())
+        << body;
+    EXPECT_FALSE(ParsePredictRequest(body, One(tensorflow::DT_FLOAT, {-1})).ok()) << body;
+  }
+  // An empty body on a thread that has not parsed anything yet (no buffers allocated).
+  std::thread([] {
+    EXPECT_FALSE(FastParsePredictRequest("", One(tensorflow::DT_FLOAT, {-1})).has_value());
+  }).join();
+  // Whitespace around the document is fine.
+  auto fast = FastParsePredictRequest(" \n{\"inputs\": [1.0]} \n", One(tensorflow::DT_FLOAT, {-1}));
+  ASSERT_TRUE(fast.has_value() && fast->ok());
+}
+
+// The per-thread buffers are reused, and freed after a body above the retained bound; the bodies
+// after either still decode exactly.
+TEST(JsonFastPredictTest, BuffersReusedAndTrimmedAcrossBodies) {
+  auto body_of = [](size_t count, const char* number) {
+    std::string body = "{\"inputs\": [";
+    for (size_t i = 0; i < count; ++i) body += (i ? std::string(",") : std::string()) + number;
+    return body + "]}";
+  };
+  const size_t big = (size_t{17} << 20) / 5;  // "0.25," per number: just over 16 MiB
+  for (auto [count, number, want] : {std::tuple<size_t, const char*, float>{3, "1.5", 1.5f},
+                                     {big, "0.25", 0.25f},
+                                     {2, "-2.5", -2.5f},
+                                     {1000, "3.75", 3.75f}}) {
+    auto fast = FastParsePredictRequest(body_of(count, number), One(tensorflow::DT_FLOAT, {-1}));
+    ASSERT_TRUE(fast.has_value() && fast->ok()) << count;
+    const Tensor& t = (*fast)->inputs.at("x");
+    ASSERT_EQ(t.num_elements(), static_cast<int64_t>(count));
+    EXPECT_EQ(t.flat<float>()[0], want);
+    EXPECT_EQ(t.flat<float>()[count - 1], want);
+  }
 }
 
 TEST(JsonFastPredictTest, AnUnknownSignatureIsTheLookupsError) {
