@@ -334,6 +334,30 @@ TEST(KernelsTest, SparseCrossChecksRows) {
       << out.status().message();
 }
 
+// Inputs TensorFlow does not define (so no golden): unsorted value_rowids, and partition kinds
+// Tern lacks, refused when the kernel is built rather than misread.
+TEST(KernelsTest, RaggedTensorToTensorRejectsWhatItCannotPlace) {
+  auto node = MakeNode("RaggedTensorToTensor");
+  auto* types = (*node.mutable_attr())["row_partition_types"].mutable_list();
+  types->add_s("FIRST_DIM_SIZE");
+  types->add_s("VALUE_ROWIDS");
+  auto out = RunKernel(node, {Tensor::Scalar<int64_t>(-1),
+                              Tensor::FromVector<int32_t>({1, 2, 3}, TensorShape{3}),
+                              Tensor::Scalar<int32_t>(0), Tensor::Scalar<int64_t>(3),
+                              Tensor::FromVector<int64_t>({0, 2, 1}, TensorShape{3})});
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("sorted"), std::string::npos) << out.status().message();
+
+  types->set_s(1, "ROW_LENGTHS");
+  out = RunKernel(node, {Tensor::Scalar<int64_t>(-1),
+                         Tensor::FromVector<int32_t>({1, 2, 3}, TensorShape{3}),
+                         Tensor::Scalar<int32_t>(0), Tensor::Scalar<int64_t>(3),
+                         Tensor::FromVector<int64_t>({1, 1, 1}, TensorShape{3})});
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("ROW_LENGTHS"), std::string::npos)
+      << out.status().message();
+}
+
 TEST(KernelsTest, SparseCrossMemoryFollowsTheData) {
   // A batch size of 10^15 with one value: nothing is allocated per row.
   auto node = MakeNode("SparseCross");
