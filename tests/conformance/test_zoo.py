@@ -46,7 +46,6 @@ SIGNATURE_TF_CANNOT_RUN = {
 # (model, signature) pairs that load but are known to fail, with why. Asserted both ways: such a
 # signature must still fail, and one that starts passing must leave this table.
 SIGNATURE_KNOWN_FAILURES = {
-    ("module_dtypes", "float16"): "Neg/AddV2/Mul/Max have no half (float16) kernels yet",
 }
 
 

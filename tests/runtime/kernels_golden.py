@@ -5,7 +5,7 @@ Run from the repository root:
   .venv/bin/python tests/runtime/kernels_golden.py
 
 Writes tests/runtime/kernels_golden.json: a list of cases
-  {"name", "op", "attrs": {name: {"b"|"i"|"f"|"s"|"type"|"list_f"|"list_type": v}},
+  {"name", "op", "attrs": {name: {"b"|"i"|"f"|"s"|"type"|"list_f"|"list_s"|"list_type": v}},
    "inputs": [tensor, ...], "outputs": [tensor, ...]}      (or "error": TF's message)
 where tensor = {"dtype": "float"|..., "shape": [...], "values": [flat values]}; floats that
 JSON cannot hold are written as the strings "nan", "inf", "-inf". Inputs are in the node's
@@ -70,6 +70,8 @@ def enc_attr(v):
         return {"s": v}
     if isinstance(v, tf.DType):
         return {"type": v.name}
+    if isinstance(v, list) and v and all(isinstance(x, str) for x in v):
+        return {"list_s": list(v)}
     if isinstance(v, list) and all(isinstance(x, tf.DType) for x in v):
         return {"list_type": [x.name for x in v]}
     if isinstance(v, list):

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Record TensorFlow's outputs for the string, hashing, bincount and sparse kernels, the goldens
+"""Record TensorFlow's outputs for the string, regex, hashing, bincount, sparse, ragged and Cumsum
+kernels and the float16 arithmetic, the goldens
 of kernels_test.cc (tests/runtime/kernels_golden_text.json; same format and helpers as
 kernels_golden.py, kept apart so the two sets can grow independently).
 
@@ -190,8 +191,99 @@ def bincount_cases():
          [("input", i32([1, -2])), ("size", i32(4)), ("weights", empty)])
 
 
+def regex_cases():
+    text = s([b"The cat, the DOG!", b"", b"a-b_c", b"caf\xc3\xa9 ok", b"aaa"])
+    punct = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
+    case("StaticRegexReplace/strip_punctuation", "StaticRegexReplace", [("input", text)],
+         attrs={"pattern": punct, "rewrite": ""})
+    case("StaticRegexReplace/first_only", "StaticRegexReplace", [("input", text)],
+         attrs={"pattern": "a", "rewrite": "<\\0>", "replace_global": False})
+    case("StaticRegexReplace/groups", "StaticRegexReplace", [("input", text)],
+         attrs={"pattern": r"(\w+) (\w+)", "rewrite": r"\2 \1"})
+    case("StaticRegexReplace/empty_match", "StaticRegexReplace", [("input", s([b"abc", b""]))],
+         attrs={"pattern": "x*", "rewrite": "-"})
+    case("StaticRegexReplace/missing_group_unchanged", "StaticRegexReplace",
+         [("input", s([b"abcb"]))], attrs={"pattern": "b", "rewrite": r"\2"})
+    case("StaticRegexReplace/matrix", "StaticRegexReplace",
+         [("input", s([[b"a  b", b" c "], [b"\t", b"dd"]]))], attrs={"pattern": r"\s+", "rewrite": " "})
+    case("StaticRegexReplace/err_bad_pattern", "StaticRegexReplace", [("input", s([b"a"]))],
+         attrs={"pattern": "(a", "rewrite": ""})
+
+
+def ragged_cases():
+    def r2t(name, shape, values, default, parts, types):
+        case("RaggedTensorToTensor/" + name, "RaggedTensorToTensor",
+             [("shape", shape), ("values", values), ("default_value", default),
+              ("row_partition_tensors", parts)],
+             attrs={"row_partition_types": types}, node_attrs={"num_row_partition_tensors": len(parts)})
+
+    v = i32([1, 2, 3, 4, 5])
+    sp = i64([0, 2, 2, 5])
+    rid = [i64(4), i64([0, 0, 2, 2, 3])]
+    r2t("splits_unknown_shape", i64(-1), v, i32(0), [sp], ["ROW_SPLITS"])
+    r2t("splits_truncate", i64([2, 2]), v, i32(9), [sp], ["ROW_SPLITS"])
+    r2t("splits_pad", i64([-1, 6]), v, i32(9), [sp], ["ROW_SPLITS"])
+    r2t("splits_int32", i32([4, -1]), v, i32(7), [i32([0, 2, 2, 5])], ["ROW_SPLITS"])
+    r2t("rowids", i64([5, -1]), v, i32(9), rid, ["FIRST_DIM_SIZE", "VALUE_ROWIDS"])
+    r2t("rowids_keras_shape", i64([-1, 1]), v, i32(0), rid, ["FIRST_DIM_SIZE", "VALUE_ROWIDS"])
+    r2t("rowids_trailing_empty", i64(-1), i64([3, 4]), i64(0), [i64(5), i64([1, 1])],
+        ["FIRST_DIM_SIZE", "VALUE_ROWIDS"])
+    r2t("two_levels", i64(-1), v, i32(0), [i64([0, 1, 3]), i64([0, 2, 2, 5])],
+        ["ROW_SPLITS", "ROW_SPLITS"])
+    r2t("two_levels_rowids_cut", i64([-1, 1, 2]), v, i32(-1),
+        [i64(2), i64([0, 1, 1]), i64([0, 0, 2, 2, 2])], ["FIRST_DIM_SIZE", "VALUE_ROWIDS", "VALUE_ROWIDS"])
+    vm = f32(np.arange(10).reshape(5, 2))
+    r2t("inner_default_vector", i64(-1), vm, f32([7, 8]), [sp], ["ROW_SPLITS"])
+    r2t("inner_shape_given", i64([-1, 4, 2]), vm, f32(0.5), [sp], ["ROW_SPLITS"])
+    r2t("strings", i32([-1, 3]), s([b"a", b"b", b"c"]), s(b""), [i32([0, 1, 3])], ["ROW_SPLITS"])
+    r2t("empty", i64(-1), i32([]), i32(0), [i64([0])], ["ROW_SPLITS"])
+    r2t("empty_rows", i64(-1), i32([]), i32(0), [i64([0, 0, 0])], ["ROW_SPLITS"])
+    r2t("err_splits_not_from_0", i64(-1), v, i32(0), [i64([1, 2, 5])], ["ROW_SPLITS"])
+    r2t("err_splits_decreasing", i64(-1), v, i32(0), [i64([0, 2, 1, 5])], ["ROW_SPLITS"])
+    r2t("err_shape_rank", i64([2, 2, 2]), v, i32(0), [sp], ["ROW_SPLITS"])
+    r2t("err_inner_shape", i64([-1, -1, 3]), vm, f32(0), [sp], ["ROW_SPLITS"])
+    r2t("err_default_shape", i64(-1), vm, f32([1, 2, 3]), [sp], ["ROW_SPLITS"])
+    r2t("err_rowid_too_big", i64(-1), v, i32(0), [i64(2), i64([0, 0, 2, 2, 3])],
+        ["FIRST_DIM_SIZE", "VALUE_ROWIDS"])
+
+
+def cumsum_cases():
+    x = np.arange(1, 13, dtype=np.int64).reshape(3, 4)
+    xf = f32(np.linspace(-1.3, 2.9, 12).reshape(3, 4))
+    case("Cumsum/axis0", "Cumsum", [("x", x), ("axis", i32(0))])
+    case("Cumsum/axis1_float", "Cumsum", [("x", xf), ("axis", i32(1))])
+    case("Cumsum/neg_axis_exclusive", "Cumsum", [("x", x), ("axis", i64(-1))],
+         attrs={"exclusive": True})
+    case("Cumsum/reverse", "Cumsum", [("x", xf), ("axis", i32(0))], attrs={"reverse": True})
+    case("Cumsum/reverse_exclusive", "Cumsum", [("x", i32([1, 2, 3, 4])), ("axis", i32(0))],
+         attrs={"reverse": True, "exclusive": True})
+    case("Cumsum/empty", "Cumsum", [("x", i32(np.zeros((2, 0)))), ("axis", i32(1))])
+    case("Cumsum/err_axis", "Cumsum", [("x", x), ("axis", i32(2))])
+
+
+def half_cases():
+    """float16 in, float16 out: Eigen::half rounds each float result to nearest-even."""
+    rng = np.random.default_rng(5)
+    a = (rng.standard_normal((3, 4)) * 300).astype(np.float16)
+    b = (rng.standard_normal((3, 4)) * 3).astype(np.float16)
+    special = np.array([0.0, -0.0, 65504, -65504, 6e-8, np.inf, -np.inf, np.nan], np.float16)
+    for op in ("AddV2", "Mul"):
+        case(op + "/half", op, [("x", a), ("y", b)])
+        case(op + "/half_broadcast", op, [("x", a), ("y", b[0])])
+        case(op + "/half_special", op, [("x", special), ("y", special[::-1].copy())])
+    case("AddV2/half_overflow", "AddV2", [("x", np.float16([65504, 1e-4])), ("y", np.float16([32, 1e-4]))])
+    case("Neg/half", "Neg", [("x", np.concatenate([a.reshape(-1), special]))])
+    case("Max/half", "Max", [("input", a), ("axis", i32([1]))])
+    case("Max/half_nan", "Max", [("input", special.reshape(2, 4)), ("axis", i32(0))],
+         attrs={"keep_dims": True})
+
+
 def main():
     string_cases()
+    regex_cases()
+    ragged_cases()
+    cumsum_cases()
+    half_cases()
     split_join_cases()
     bincount_cases()
     sparse_cases()

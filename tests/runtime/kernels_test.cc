@@ -14,6 +14,7 @@
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <Eigen/Core>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -67,6 +68,7 @@ DataType DtypeFromName(const std::string& name) {
       {"uint8", tensorflow::DT_UINT8},   {"uint16", tensorflow::DT_UINT16},
       {"uint32", tensorflow::DT_UINT32}, {"uint64", tensorflow::DT_UINT64},
       {"bool", tensorflow::DT_BOOL},     {"string", tensorflow::DT_STRING},
+      {"float16", tensorflow::DT_HALF},
   };
   auto it = names.find(name);
   EXPECT_NE(it, names.end()) << "unknown dtype " << name;
@@ -96,6 +98,9 @@ Tensor TensorFromJson(const json& j) {
     switch (dtype) {
       case tensorflow::DT_FLOAT: t.flat<float>()[i] = static_cast<float>(JsonFloat(v)); break;
       case tensorflow::DT_DOUBLE: t.flat<double>()[i] = JsonFloat(v); break;
+      case tensorflow::DT_HALF:  // the JSON double holds the half exactly
+        t.flat<Eigen::half>()[i] = Eigen::half(static_cast<float>(JsonFloat(v)));
+        break;
       case tensorflow::DT_INT8: t.flat<int8_t>()[i] = v.get<int8_t>(); break;
       case tensorflow::DT_INT16: t.flat<int16_t>()[i] = v.get<int16_t>(); break;
       case tensorflow::DT_INT32: t.flat<int32_t>()[i] = v.get<int32_t>(); break;
@@ -144,6 +149,9 @@ tensorflow::AttrValue AttrFromJson(const json& j) {
   } else if (j.contains("list_i")) {
     a.mutable_list();
     for (const auto& i : j.at("list_i")) a.mutable_list()->add_i(i.get<int64_t>());
+  } else if (j.contains("list_s")) {
+    a.mutable_list();
+    for (const auto& v : j.at("list_s")) a.mutable_list()->add_s(v.get<std::string>());
   } else if (j.contains("list_type")) {
     a.mutable_list();
     for (const auto& t : j.at("list_type")) {
@@ -187,6 +195,17 @@ void ExpectTensorsEqual(const Tensor& got, const Tensor& want, bool tolerant) {
           EXPECT_LE(std::abs(a - b), 1e-5 + 1e-5 * std::abs(b)) << a << " vs " << b;
         } else {
           EXPECT_EQ(a, b);
+        }
+        break;
+      }
+      case tensorflow::DT_HALF: {  // exact, but any NaN matches ("nan" in JSON loses the bits)
+        const float a = static_cast<float>(got.flat<Eigen::half>()[i]);
+        const float b = static_cast<float>(want.flat<Eigen::half>()[i]);
+        if (std::isnan(b)) {
+          EXPECT_TRUE(std::isnan(a)) << a;
+        } else {
+          EXPECT_EQ(0, std::memcmp(&got.flat<Eigen::half>()[i], &want.flat<Eigen::half>()[i], 2))
+              << a << " vs " << b;  // bitwise, so -0 differs from +0
         }
         break;
       }
@@ -312,6 +331,30 @@ TEST(KernelsTest, SparseCrossChecksRows) {
                               Tensor::FromVector<int64_t>({2, 1}, TensorShape{2})});
   ASSERT_FALSE(out.ok());
   EXPECT_NE(out.status().message().find("outside the batch"), std::string::npos)
+      << out.status().message();
+}
+
+// Inputs TensorFlow does not define (so no golden): unsorted value_rowids, and partition kinds
+// Tern lacks, refused when the kernel is built rather than misread.
+TEST(KernelsTest, RaggedTensorToTensorRejectsWhatItCannotPlace) {
+  auto node = MakeNode("RaggedTensorToTensor");
+  auto* types = (*node.mutable_attr())["row_partition_types"].mutable_list();
+  types->add_s("FIRST_DIM_SIZE");
+  types->add_s("VALUE_ROWIDS");
+  auto out = RunKernel(node, {Tensor::Scalar<int64_t>(-1),
+                              Tensor::FromVector<int32_t>({1, 2, 3}, TensorShape{3}),
+                              Tensor::Scalar<int32_t>(0), Tensor::Scalar<int64_t>(3),
+                              Tensor::FromVector<int64_t>({0, 2, 1}, TensorShape{3})});
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("sorted"), std::string::npos) << out.status().message();
+
+  types->set_s(1, "ROW_LENGTHS");
+  out = RunKernel(node, {Tensor::Scalar<int64_t>(-1),
+                         Tensor::FromVector<int32_t>({1, 2, 3}, TensorShape{3}),
+                         Tensor::Scalar<int32_t>(0), Tensor::Scalar<int64_t>(3),
+                         Tensor::FromVector<int64_t>({1, 1, 1}, TensorShape{3})});
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("ROW_LENGTHS"), std::string::npos)
       << out.status().message();
 }
 

@@ -10,6 +10,7 @@ namespace {
 
 template <typename T>
 struct AddFn {
+  static constexpr bool kSupportsHalf = true;
   T operator()(T a, T b) const { return static_cast<T>(a + b); }
 };
 

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include <Eigen/Core>
+
 #include "common/status.h"
 #include "runtime/kernel.h"
 #include "runtime/tensor.h"
@@ -49,7 +51,9 @@ Status BinaryBroadcast(KernelContext& ctx, DataType out_dtype, Fn fn) {
   return Status::Ok();
 }
 
-// Dispatches on the dtype of input 0 for arithmetic ops over the numeric types.
+// Dispatches on the dtype of input 0 for arithmetic ops over the numeric types. float16 runs
+// only for ops that opt in with `static constexpr bool kSupportsHalf = true;`: Eigen::half
+// computes in float and rounds to nearest-even, as TensorFlow's CPU kernels do.
 template <template <typename> class Op>
 Status ArithmeticBroadcast(KernelContext& ctx) {
   const DataType dtype = ctx.input(0).dtype();
@@ -60,6 +64,11 @@ Status ArithmeticBroadcast(KernelContext& ctx) {
   switch (dtype) {
     case tensorflow::DT_FLOAT: return BinaryBroadcast<float, float>(ctx, dtype, Op<float>());
     case tensorflow::DT_DOUBLE: return BinaryBroadcast<double, double>(ctx, dtype, Op<double>());
+    case tensorflow::DT_HALF:
+      if constexpr (requires { Op<float>::kSupportsHalf; }) {
+        return BinaryBroadcast<Eigen::half, Eigen::half>(ctx, dtype, Op<Eigen::half>());
+      }
+      break;
     case tensorflow::DT_INT32: return BinaryBroadcast<int32_t, int32_t>(ctx, dtype, Op<int32_t>());
     case tensorflow::DT_INT64: return BinaryBroadcast<int64_t, int64_t>(ctx, dtype, Op<int64_t>());
     case tensorflow::DT_INT16: return BinaryBroadcast<int16_t, int16_t>(ctx, dtype, Op<int16_t>());
@@ -72,8 +81,9 @@ Status ArithmeticBroadcast(KernelContext& ctx) {
     case tensorflow::DT_UINT64:
       return BinaryBroadcast<uint64_t, uint64_t>(ctx, dtype, Op<uint64_t>());
     default:
-      return ctx.Error("dtype " + DataTypeName(dtype) + " is not supported");
+      break;
   }
+  return ctx.Error("dtype " + DataTypeName(dtype) + " is not supported");
 }
 
 }  // namespace tern

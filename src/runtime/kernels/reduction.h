@@ -6,11 +6,15 @@
 #include <string>
 #include <vector>
 
+#include <Eigen/Core>
+
 #include "runtime/kernels/kernel_util.h"
 
 namespace tern {
 
 // Reducer<T> provides: using Acc; Acc Init(); Acc Combine(Acc, T); T Finish(Acc, int64_t count).
+// float16 runs only for reducers that opt in with `static constexpr bool kSupportsHalf = true;`
+// (exact ones such as Max; Mean and Prod would need TensorFlow's accumulation order).
 template <template <typename> class Reducer>
 class ReductionKernel final : public OpKernel {
  public:
@@ -50,32 +54,35 @@ class ReductionKernel final : public OpKernel {
         stride *= input.dim(i);
       }
     }
-    return DispatchRealNumber(
-        input.dtype(), "input",
-        [&]<typename T>() -> Status {
-          using R = Reducer<T>;
-          ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
-          const int64_t n_out = out->num_elements();
-          std::vector<typename R::Acc> acc(static_cast<size_t>(n_out), R::Init());
-          const T* in = input.flat<T>();
-          const int64_t total = input.num_elements();
-          std::vector<int64_t> counter(rank, 0);
-          int64_t o = 0;
-          for (int64_t i = 0; i < total; ++i) {
-            acc[o] = R::Combine(acc[o], in[i]);
-            for (int d = rank - 1; d >= 0; --d) {
-              ++counter[d];
-              o += out_strides[d];
-              if (counter[d] < input.dim(d)) break;
-              o -= out_strides[d] * counter[d];
-              counter[d] = 0;
-            }
-          }
-          T* po = out->flat<T>();
-          for (int64_t i = 0; i < n_out; ++i) po[i] = R::Finish(acc[i], count);
-          return Status::Ok();
-        },
-        ctx);
+    auto reduce_as = [&]<typename T>() -> Status {
+      using R = Reducer<T>;
+      ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
+      const int64_t n_out = out->num_elements();
+      std::vector<typename R::Acc> acc(static_cast<size_t>(n_out), R::Init());
+      const T* in = input.flat<T>();
+      const int64_t total = input.num_elements();
+      std::vector<int64_t> counter(rank, 0);
+      int64_t o = 0;
+      for (int64_t i = 0; i < total; ++i) {
+        acc[o] = R::Combine(acc[o], in[i]);
+        for (int d = rank - 1; d >= 0; --d) {
+          ++counter[d];
+          o += out_strides[d];
+          if (counter[d] < input.dim(d)) break;
+          o -= out_strides[d] * counter[d];
+          counter[d] = 0;
+        }
+      }
+      T* po = out->flat<T>();
+      for (int64_t i = 0; i < n_out; ++i) po[i] = R::Finish(acc[i], count);
+      return Status::Ok();
+    };
+    if (input.dtype() == tensorflow::DT_HALF) {
+      if constexpr (requires { Reducer<float>::kSupportsHalf; }) {
+        return reduce_as.template operator()<Eigen::half>();
+      }
+    }
+    return DispatchRealNumber(input.dtype(), "input", reduce_as, ctx);
   }
 
   static StatusOr<std::unique_ptr<OpKernel>> Create(const KernelConstruction& c) {
