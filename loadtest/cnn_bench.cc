@@ -1,12 +1,13 @@
 // Per-row compute cost of a SavedModel's serving signature at batch sizes 1..64, single thread,
 // no server: isolates the kernels from the batcher and the network. With --op_profile it also
-// prints where the time goes by op type (RunOptions::op_timings) for the first and last size.
-//   build/loadtest/cnn_bench [--model=build/zoo/small_resnet] [--input=image] [--row=32,32,3]
+// prints where the time goes by op type (RunOptions::op_timings) for each batch size.
+//   build/loadtest/cnn_bench [--model=build/zoo/small_resnet/1] [--input=image] [--row=32,32,3]
 //                            [--op_profile] --benchmark_format=json
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
@@ -18,7 +19,7 @@
 namespace {
 
 struct Config {
-  std::string model = "build/zoo/small_resnet";
+  std::string model = "build/zoo/small_resnet/1";
   std::string input = "image";
   std::vector<int64_t> row = {32, 32, 3};
   bool op_profile = false;
@@ -53,12 +54,22 @@ const tern::SavedModel& Model() {
   return *model;
 }
 
-void PrintProfile(int64_t rows, const tern::OpTimings& timings, int64_t runs) {
-  std::fprintf(stderr, "op profile, batch %lld (ms per run):\n", static_cast<long long>(rows));
+// The profile of each batch size's last (longest) benchmark run, printed at exit.
+std::map<int64_t, std::string>& Profiles() {
+  static std::map<int64_t, std::string> profiles;
+  return profiles;
+}
+
+void KeepProfile(int64_t rows, const tern::OpTimings& timings, int64_t runs) {
+  std::string text = "op profile, batch " + std::to_string(rows) + " (ms per run):\n";
+  char line[160];
   for (const auto& [op, e] : timings.by_op) {
-    std::fprintf(stderr, "  %-28s %9.3f ms  (%lld calls)\n", op.c_str(), e.seconds * 1e3 / runs,
-                 static_cast<long long>(e.calls / runs));
+    std::snprintf(line, sizeof(line), "  %-28s %9.3f ms  (%lld calls)\n", op.c_str(),
+                  e.seconds * 1e3 / static_cast<double>(runs),
+                  static_cast<long long>(e.calls / runs));
+    text += line;
   }
+  Profiles()[rows] = text;
 }
 
 void BM_Signature(benchmark::State& state) {
@@ -80,7 +91,7 @@ void BM_Signature(benchmark::State& state) {
   state.counters["us_per_row"] = benchmark::Counter(
       static_cast<double>(rows) * static_cast<double>(runs),
       benchmark::Counter::kIsRate | benchmark::Counter::kInvert, benchmark::Counter::kIs1000);
-  if (TheConfig().op_profile && runs > 0) PrintProfile(rows, timings, runs);
+  if (TheConfig().op_profile && runs > 0) KeepProfile(rows, timings, runs);
 }
 BENCHMARK(BM_Signature)->Arg(1)->Arg(8)->Arg(64)->Unit(benchmark::kMillisecond);
 
@@ -109,5 +120,6 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&n, rest.data());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
+  for (const auto& [rows, text] : Profiles()) std::fputs(text.c_str(), stderr);
   return 0;
 }
