@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,10 +22,23 @@ class SessionResources;
 class FunctionLibrary;
 class Plan;
 
+// Opt-in per-op profile of runs (benchmarks and profiling only): wall time and calls summed by op
+// type. A function-call op's time includes its body's ops, which are also counted on their own.
+// Owned by the caller; not thread-safe, so give each concurrent run its own.
+struct OpTimings {
+  struct Entry {
+    double seconds = 0;
+    int64_t calls = 0;
+  };
+  std::map<std::string, Entry> by_op;
+};
+
 // Per-run options shared by every step of a run, including nested function calls.
 struct RunOptions {
   // Steps stop with DEADLINE_EXCEEDED once this passes. time_point::max() means none.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // When set, every step's Compute is timed into it.
+  OpTimings* op_timings = nullptr;
 };
 
 // What a kernel sees while it is being built. Not owned by the kernel; valid only during Create.

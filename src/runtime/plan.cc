@@ -252,7 +252,16 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
     }
     KernelContext ctx(step.name, step.op, inputs.data(), static_cast<int>(inputs.size()),
                       slots.data() + step.first_output, step.num_outputs, options, resources_);
-    RETURN_IF_ERROR(step.kernel->Compute(ctx));
+    if (options.op_timings == nullptr) {
+      RETURN_IF_ERROR(step.kernel->Compute(ctx));
+    } else {
+      const auto start = std::chrono::steady_clock::now();
+      const Status status = step.kernel->Compute(ctx);
+      OpTimings::Entry& entry = options.op_timings->by_op[step.op];
+      entry.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      ++entry.calls;
+      RETURN_IF_ERROR(status);
+    }
     for (int slot : step.release_after) slots[slot] = Tensor();
   }
   std::vector<Tensor> out;

@@ -432,6 +432,61 @@ TEST(KernelsTest, MatMulLargerThanOneBlock) {
   }
 }
 
+TEST(KernelsTest, Conv2DSpanningManyPatchBlocks) {
+  // Enough output rows that Conv2D gathers patches in several blocks (the last one partial),
+  // with edges cut by padding; checked against a plain double-precision loop.
+  struct Case {
+    int64_t stride, dilation;
+    const char* padding;
+  };
+  const int64_t n = 4, h = 33, w = 31, c = 16, kh = 3, kw = 3, oc = 5;
+  Tensor in(tensorflow::DT_FLOAT, TensorShape{n, h, w, c});
+  Tensor filter(tensorflow::DT_FLOAT, TensorShape{kh, kw, c, oc});
+  for (int64_t i = 0; i < in.num_elements(); ++i) in.flat<float>()[i] = static_cast<float>((i * 37 % 101) - 50) / 25.0f;
+  for (int64_t i = 0; i < filter.num_elements(); ++i) filter.flat<float>()[i] = static_cast<float>((i * 53 % 97) - 48) / 31.0f;
+  for (const Case& k : {Case{1, 1, "SAME"}, Case{2, 1, "SAME"}, Case{1, 2, "VALID"}}) {
+    SCOPED_TRACE(std::string(k.padding) + " stride " + std::to_string(k.stride) + " dilation " +
+                 std::to_string(k.dilation));
+    auto node = MakeNode("Conv2D");
+    auto& attrs = *node.mutable_attr();
+    for (int64_t v : {int64_t{1}, k.stride, k.stride, int64_t{1}}) attrs["strides"].mutable_list()->add_i(v);
+    for (int64_t v : {int64_t{1}, k.dilation, k.dilation, int64_t{1}}) attrs["dilations"].mutable_list()->add_i(v);
+    attrs["padding"].set_s(k.padding);
+    auto out = RunKernel(node, {in, filter});
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    const Tensor& got = (*out)[0];
+    const int64_t span_h = (kh - 1) * k.dilation + 1, span_w = (kw - 1) * k.dilation + 1;
+    const bool same = std::string(k.padding) == "SAME";
+    const int64_t oh = same ? (h + k.stride - 1) / k.stride : (h - span_h) / k.stride + 1;
+    const int64_t ow = same ? (w + k.stride - 1) / k.stride : (w - span_w) / k.stride + 1;
+    ASSERT_EQ(got.shape(), (TensorShape{n, oh, ow, oc}));
+    const int64_t pad_top = same ? std::max<int64_t>((oh - 1) * k.stride + span_h - h, 0) / 2 : 0;
+    const int64_t pad_left = same ? std::max<int64_t>((ow - 1) * k.stride + span_w - w, 0) / 2 : 0;
+    for (int64_t b = 0; b < n; ++b) {
+      for (int64_t y = 0; y < oh; ++y) {
+        for (int64_t x = 0; x < ow; ++x) {
+          for (int64_t o = 0; o < oc; ++o) {
+            double want = 0;
+            for (int64_t i = 0; i < kh; ++i) {
+              for (int64_t j = 0; j < kw; ++j) {
+                const int64_t iy = y * k.stride - pad_top + i * k.dilation;
+                const int64_t ix = x * k.stride - pad_left + j * k.dilation;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                for (int64_t ch = 0; ch < c; ++ch) {
+                  want += static_cast<double>(in.flat<float>()[((b * h + iy) * w + ix) * c + ch]) *
+                          filter.flat<float>()[((i * kw + j) * c + ch) * oc + o];
+                }
+              }
+            }
+            const double value = got.flat<float>()[((b * oh + y) * ow + x) * oc + o];
+            ASSERT_NEAR(value, want, 1e-4 + 1e-5 * std::abs(want)) << b << "," << y << "," << x << "," << o;
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(KernelsTest, ResourceGatherReadsTheVariable) {
   auto variable = std::make_shared<Variable>("embeddings");
   variable->Assign(Tensor::FromVector<float>({0, 1, 10, 11, 20, 21}, TensorShape{3, 2}));

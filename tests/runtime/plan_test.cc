@@ -48,6 +48,24 @@ TEST(PlanTest, RunsPrunedGraph) {
   EXPECT_FLOAT_EQ((*out)[0].flat<float>()[2], 4.5f);
 }
 
+TEST(PlanTest, OpTimingsCountEveryStepRunByOp) {
+  auto session = Session::Create(HalfPlusTwo());
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  OpTimings timings;
+  RunOptions options;
+  options.op_timings = &timings;
+  for (int i = 0; i < 2; ++i) {
+    auto out = (*session)->Run({{"x:0", Tensor::Scalar<float>(1.0f)}}, {"y:0"}, {}, options);
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+  }
+  // Pruned: the unused node never runs; the fed placeholder is not a step.
+  EXPECT_EQ(timings.by_op.count("SomeOpTernLacks"), 0u);
+  EXPECT_EQ(timings.by_op["Mul"].calls, 2);
+  EXPECT_EQ(timings.by_op["AddV2"].calls, 2);
+  EXPECT_EQ(timings.by_op["Const"].calls, 4);
+  for (const auto& [op, entry] : timings.by_op) EXPECT_GE(entry.seconds, 0.0) << op;
+}
+
 TEST(PlanTest, FetchingAFedTensorReturnsTheFeed) {
   auto session = Session::Create(HalfPlusTwo());
   ASSERT_TRUE(session.ok());

@@ -1,0 +1,125 @@
+// Per-row compute cost of a SavedModel's serving signature at batch sizes 1..64, single thread,
+// no server: isolates the kernels from the batcher and the network. With --op_profile it also
+// prints where the time goes by op type (RunOptions::op_timings) for each batch size.
+//   build/loadtest/cnn_bench [--model=build/zoo/small_resnet/1] [--input=image] [--row=32,32,3]
+//                            [--op_profile] --benchmark_format=json
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/saved_model.h"
+
+namespace {
+
+struct Config {
+  std::string model = "build/zoo/small_resnet/1";
+  std::string input = "image";
+  std::vector<int64_t> row = {32, 32, 3};
+  bool op_profile = false;
+};
+
+Config& TheConfig() {
+  static Config config;
+  return config;
+}
+
+tern::Tensor MakeBatch(int64_t rows) {
+  std::vector<int64_t> dims = {rows};
+  for (int64_t d : TheConfig().row) dims.push_back(d);
+  tern::Tensor t = tern::Tensor::Create(tensorflow::DT_FLOAT, tern::TensorShape(dims)).value();
+  std::mt19937 rng(1);
+  std::normal_distribution<float> dist;
+  float* p = t.flat<float>();
+  for (int64_t i = 0; i < t.num_elements(); ++i) p[i] = dist(rng);
+  return t;
+}
+
+const tern::SavedModel& Model() {
+  static const auto* model = [] {
+    auto loaded = tern::SavedModel::Load(TheConfig().model, {});
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "cannot load %s: %s\n", TheConfig().model.c_str(),
+                   loaded.status().ToString().c_str());
+      std::exit(1);
+    }
+    return std::move(loaded).value().release();
+  }();
+  return *model;
+}
+
+// The profile of each batch size's last (longest) benchmark run, printed at exit.
+std::map<int64_t, std::string>& Profiles() {
+  static std::map<int64_t, std::string> profiles;
+  return profiles;
+}
+
+void KeepProfile(int64_t rows, const tern::OpTimings& timings, int64_t runs) {
+  std::string text = "op profile, batch " + std::to_string(rows) + " (ms per run):\n";
+  char line[160];
+  for (const auto& [op, e] : timings.by_op) {
+    std::snprintf(line, sizeof(line), "  %-28s %9.3f ms  (%lld calls)\n", op.c_str(),
+                  e.seconds * 1e3 / static_cast<double>(runs),
+                  static_cast<long long>(e.calls / runs));
+    text += line;
+  }
+  Profiles()[rows] = text;
+}
+
+void BM_Signature(benchmark::State& state) {
+  const int64_t rows = state.range(0);
+  const std::map<std::string, tern::Tensor> inputs = {{TheConfig().input, MakeBatch(rows)}};
+  tern::OpTimings timings;
+  tern::RunOptions options;
+  if (TheConfig().op_profile) options.op_timings = &timings;
+  int64_t runs = 0;
+  for (auto _ : state) {
+    auto out = Model().RunSignature("serving_default", inputs, {}, options);
+    if (!out.ok()) {
+      state.SkipWithError(out.status().ToString().c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(out);
+    ++runs;
+  }
+  state.counters["us_per_row"] = benchmark::Counter(
+      static_cast<double>(rows) * static_cast<double>(runs),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert, benchmark::Counter::kIs1000);
+  if (TheConfig().op_profile && runs > 0) KeepProfile(rows, timings, runs);
+}
+BENCHMARK(BM_Signature)->Arg(1)->Arg(8)->Arg(64)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<char*> rest = {argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    auto value = [&](std::string_view flag) { return std::string(arg.substr(flag.size())); };
+    if (arg.rfind("--model=", 0) == 0) {
+      TheConfig().model = value("--model=");
+    } else if (arg.rfind("--input=", 0) == 0) {
+      TheConfig().input = value("--input=");
+    } else if (arg.rfind("--row=", 0) == 0) {
+      TheConfig().row.clear();
+      std::stringstream dims(value("--row="));
+      for (std::string d; std::getline(dims, d, ',');) TheConfig().row.push_back(std::stoll(d));
+    } else if (arg == "--op_profile") {
+      TheConfig().op_profile = true;
+    } else {
+      rest.push_back(argv[i]);
+    }
+  }
+  int n = static_cast<int>(rest.size());
+  benchmark::Initialize(&n, rest.data());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  for (const auto& [rows, text] : Profiles()) std::fputs(text.c_str(), stderr);
+  return 0;
+}
