@@ -47,19 +47,8 @@ class DepthwiseKernel final : public OpKernel {
   Status Compute(KernelContext& ctx) const override {
     const Tensor& input = ctx.input(0);
     const Tensor& filter = ctx.input(1);
-    if (filter.rank() != 4) {
-      return ctx.Error("filter must be 4-D [KH,KW,C,M], got shape " + filter.shape().DebugString());
-    }
-    if (input.dtype() != filter.dtype()) {
-      return ctx.Error("input and filter have different dtypes: " + DataTypeName(input.dtype()) +
-                       " and " + DataTypeName(filter.dtype()));
-    }
     ASSIGN_OR_RETURN(WindowGeometry g,
-                     ComputeWindow(ctx, attrs_, input.shape(), filter.dim(0), filter.dim(1)));
-    if (g.channels != filter.dim(2)) {
-      return ctx.Error("input has " + std::to_string(g.channels) + " channels but the filter " +
-                       filter.shape().DebugString() + " expects " + std::to_string(filter.dim(2)));
-    }
+                     ComputeConvWindow(ctx, attrs_, input, filter, "[KH,KW,C,M]", ""));
     const int64_t mult = filter.dim(3);
     const TensorShape shape{g.batch, g.out_h, g.out_w, g.channels * mult};
     switch (input.dtype()) {

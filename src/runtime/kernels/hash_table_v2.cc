@@ -1,27 +1,12 @@
 // HashTableV2: a handle to the session's hash table named by attr shared_name (or, when that is
 // empty, by the node's name), created empty on first use. Every plan of the session that names
 // the same table gets the same one, so the init op fills the table the signatures read.
+#include "runtime/kernels/kernel_util.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/lookup_table.h"
 #include "runtime/resources.h"
 
 namespace tern {
-namespace {
-
-class HashTableKernel final : public OpKernel {
- public:
-  explicit HashTableKernel(std::shared_ptr<LookupTable> table)
-      : handle_(Tensor::FromResource(std::move(table))) {}
-  Status Compute(KernelContext& ctx) const override {
-    ctx.set_output(0, handle_);
-    return Status::Ok();
-  }
-
- private:
-  const Tensor handle_;
-};
-
-}  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateHashTableV2Kernel(const KernelConstruction& c) {
   LookupTable::Options options;
@@ -43,7 +28,7 @@ StatusOr<std::unique_ptr<OpKernel>> CreateHashTableV2Kernel(const KernelConstruc
                    DataTypeName(table->value_dtype()) + ", not " +
                    DataTypeName(options.key_dtype) + " -> " + DataTypeName(options.value_dtype));
   }
-  return std::unique_ptr<OpKernel>(new HashTableKernel(std::move(table)));
+  return std::unique_ptr<OpKernel>(new FixedOutputKernel(Tensor::FromResource(std::move(table))));
 }
 
 }  // namespace tern

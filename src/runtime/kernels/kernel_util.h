@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -13,6 +14,20 @@
 #include "runtime/tensor.h"
 
 namespace tern {
+
+// A kernel whose one output is the same tensor every run (a constant, or a handle to a session
+// resource), built once at load and shared by every run.
+class FixedOutputKernel final : public OpKernel {
+ public:
+  explicit FixedOutputKernel(Tensor value) : value_(std::move(value)) {}
+  Status Compute(KernelContext& ctx) const override {
+    ctx.set_output(0, value_);
+    return Status::Ok();
+  }
+
+ private:
+  const Tensor value_;
+};
 
 // A 16-byte element (complex128) moved as raw bytes by the layout-only kernels.
 struct Bytes16 {

@@ -102,4 +102,25 @@ StatusOr<WindowGeometry> ComputeWindow(const KernelContext& ctx, const WindowAtt
   return g;
 }
 
+StatusOr<WindowGeometry> ComputeConvWindow(const KernelContext& ctx, const WindowAttrs& a,
+                                           const Tensor& input, const Tensor& filter,
+                                           const std::string& filter_layout,
+                                           const std::string& channel_mismatch_hint) {
+  if (filter.rank() != 4) {
+    return ctx.Error("filter must be 4-D " + filter_layout + ", got shape " +
+                     filter.shape().DebugString());
+  }
+  if (input.dtype() != filter.dtype()) {
+    return ctx.Error("input and filter have different dtypes: " + DataTypeName(input.dtype()) +
+                     " and " + DataTypeName(filter.dtype()));
+  }
+  ASSIGN_OR_RETURN(WindowGeometry g, ComputeWindow(ctx, a, input.shape(), filter.dim(0), filter.dim(1)));
+  if (g.channels != filter.dim(2)) {
+    return ctx.Error("input has " + std::to_string(g.channels) + " channels but the filter " +
+                     filter.shape().DebugString() + " expects " + std::to_string(filter.dim(2)) +
+                     channel_mismatch_hint);
+  }
+  return g;
+}
+
 }  // namespace tern

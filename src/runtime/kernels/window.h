@@ -34,4 +34,12 @@ struct WindowGeometry {
 StatusOr<WindowGeometry> ComputeWindow(const KernelContext& ctx, const WindowAttrs& a,
                                        const TensorShape& input, int64_t k_h, int64_t k_w);
 
+// The checks Conv2D and DepthwiseConv2dNative share: a 4-D filter [KH,KW,C,x] (`filter_layout`
+// names it in errors) of the input's dtype whose C matches the input's channels
+// (`channel_mismatch_hint` is appended to that error), then the window geometry.
+StatusOr<WindowGeometry> ComputeConvWindow(const KernelContext& ctx, const WindowAttrs& a,
+                                           const Tensor& input, const Tensor& filter,
+                                           const std::string& filter_layout,
+                                           const std::string& channel_mismatch_hint);
+
 }  // namespace tern
