@@ -3,11 +3,15 @@
 // AVX2+FMA, for AVX-512) and OpenBLAS on 1 thread. OpenBLAS 0.3.21 takes this VM's CPU for a
 // Prescott (SSE3) unless OPENBLAS_CORETYPE=SkylakeX is set; run it both ways.
 //   build/loadtest/gemm/gemm_bench --benchmark_format=json
+// The small_rows/ family compares Eigen with the no-packing kernel (gemm_small_isa.cc) per ISA
+// on the MLP and small_resnet shapes, M = 1..128 (and the im2col block sizes for convolutions);
+// loadtest/gemm/small_gemm.py runs it and writes the table and plot.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "runtime/kernels/gemm.h"
@@ -51,10 +55,66 @@ BENCHMARK_CAPTURE(Run, eigen_avx2_fma, &GemmTern<tern::GemmAvx2Fma>)->Apply(Shap
 BENCHMARK_CAPTURE(Run, eigen_avx512, &GemmTern<tern::GemmAvx512>)->Apply(Shapes);
 BENCHMARK_CAPTURE(Run, openblas_1thread, &GemmOpenBlas)->Apply(Shapes);
 
+// (K, N) of tests/models/mlp (256 -> 3x512 -> 10) and of small_resnet's Conv2D layers as
+// im2col GEMMs (3x3x3 -> 8, 3x3x8 -> 8, 3x3x8 -> 16, 3x3x16 -> 16, the 1x1 stride-2 shortcut
+// 8 -> 16), with the rows each takes per image (32x32 or 16x16 outputs) beyond M = 128.
+struct SmallShape {
+  int64_t k, n;
+  bool conv;
+};
+constexpr SmallShape kSmallShapes[] = {{256, 512, false}, {512, 512, false}, {512, 10, false},
+                                       {27, 8, true},     {72, 8, true},     {72, 16, true},
+                                       {144, 16, true},   {8, 16, true}};
+
+void RegisterSmallRows() {
+  struct Impl {
+    const char* name;
+    void (*fn)(const tern::GemmArgs&);
+    bool runs_here;
+  };
+  __builtin_cpu_init();
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+  const Impl impls[] = {{"eigen_avx512", &tern::GemmAvx512, avx512},
+                        {"small_avx512", &tern::GemmSmallAvx512, avx512},
+                        {"eigen_avx2_fma", &tern::GemmAvx2Fma, avx2},
+                        {"small_avx2_fma", &tern::GemmSmallAvx2Fma, avx2}};
+  for (const SmallShape& s : kSmallShapes) {
+    std::vector<int64_t> ms = {1, 2, 4, 8, 16, 32, 64, 128};
+    if (s.conv) ms.insert(ms.end(), {256, 1024});
+    for (int64_t m : ms) {
+      // Each pair of an ISA adjacent, so Eigen and the kernel see the same machine load.
+      for (const Impl& impl : impls) {
+        if (!impl.runs_here) continue;
+        const std::string name = std::string("small_rows/") + impl.name + "/k:" +
+                                 std::to_string(s.k) + "/n:" + std::to_string(s.n) +
+                                 "/m:" + std::to_string(m);
+        auto fn = impl.fn;
+        benchmark::RegisterBenchmark(name.c_str(), [fn, m, s](benchmark::State& state) {
+          std::mt19937 rng(1);
+          std::uniform_real_distribution<float> dist(-1, 1);
+          std::vector<float> a(m * s.k), b(s.k * s.n), c(m * s.n);
+          for (float& x : a) x = dist(rng);
+          for (float& x : b) x = dist(rng);
+          for (auto _ : state) {
+            fn({.a = a.data(), .b = b.data(), .c = c.data(), .m = m, .k = s.k, .n = s.n});
+            benchmark::DoNotOptimize(c.data());
+          }
+          state.counters["GFLOPs"] = benchmark::Counter(
+              2.0 * static_cast<double>(m * s.k * s.n) * static_cast<double>(state.iterations()) /
+                  1e9,
+              benchmark::Counter::kIsRate);
+        })->Unit(benchmark::kMicrosecond);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   openblas_set_num_threads(1);  // compare one core with one core; Tern owns the threads
+  RegisterSmallRows();
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -1,10 +1,13 @@
 #include "runtime/kernels/gemm.h"
 
+#include <atomic>
+
 namespace tern {
 namespace {
 
 struct Choice {
-  void (*fn)(const GemmArgs&);
+  void (*eigen)(const GemmArgs&);
+  void (*small)(const GemmArgs&);  // nullptr where the CPU has no AVX2+FMA
   const char* name;
 };
 
@@ -12,13 +15,13 @@ Choice Choose() {
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
-    return {&GemmAvx512, "avx512"};
+    return {&GemmAvx512, &GemmSmallAvx512, "avx512"};
   }
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    return {&GemmAvx2Fma, "avx2_fma"};
+    return {&GemmAvx2Fma, &GemmSmallAvx2Fma, "avx2_fma"};
   }
 #endif
-  return {&GemmBaseline, "baseline"};
+  return {&GemmBaseline, nullptr, "baseline"};
 }
 
 const Choice& TheChoice() {
@@ -26,9 +29,27 @@ const Choice& TheChoice() {
   return choice;
 }
 
+std::atomic<GemmPath> the_path{GemmPath::kAuto};
+
+// Where the no-packing kernel beat Eigen in loadtest/gemm/small_gemm.py (see README).
+bool SmallIsFaster(const GemmArgs& g) { return g.m <= 64; }
+
 }  // namespace
 
-void Gemm(const GemmArgs& args) { TheChoice().fn(args); }
+void SetGemmPath(GemmPath path) { the_path.store(path, std::memory_order_relaxed); }
+
+bool GemmTakesSmallPath(const GemmArgs& args) {
+  return TheChoice().small != nullptr && !args.transpose_b &&
+         the_path.load(std::memory_order_relaxed) == GemmPath::kAuto && SmallIsFaster(args);
+}
+
+void Gemm(const GemmArgs& args) {
+  if (GemmTakesSmallPath(args)) {
+    TheChoice().small(args);
+  } else {
+    TheChoice().eigen(args);
+  }
+}
 
 std::string GemmIsa() { return TheChoice().name; }
 
