@@ -1,8 +1,10 @@
 // Per-row compute cost of a SavedModel's serving signature at batch sizes 1..64, single thread,
 // no server: isolates the kernels from the batcher and the network. With --op_profile it also
-// prints where the time goes by op type (RunOptions::op_timings) for each batch size.
+// prints where the time goes by op type (RunOptions::op_timings) for each batch size. With
+// --gemm=eigen,auto it runs each batch size once per GEMM path (SetGemmPath), one after the other,
+// so Eigen alone and the no-packing kernel for few rows compare under the same machine load.
 //   build/loadtest/cnn_bench [--model=build/zoo/small_resnet/1] [--input=image] [--row=32,32,3]
-//                            [--op_profile] --benchmark_format=json
+//                            [--op_profile] [--gemm=eigen,auto] --benchmark_format=json
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -14,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/kernels/gemm.h"
 #include "runtime/saved_model.h"
 
 namespace {
@@ -23,6 +26,7 @@ struct Config {
   std::string input = "image";
   std::vector<int64_t> row = {32, 32, 3};
   bool op_profile = false;
+  std::vector<std::string> gemm_paths;  // empty: the default path only, unnamed
 };
 
 Config& TheConfig() {
@@ -54,14 +58,14 @@ const tern::SavedModel& Model() {
   return *model;
 }
 
-// The profile of each batch size's last (longest) benchmark run, printed at exit.
-std::map<int64_t, std::string>& Profiles() {
-  static std::map<int64_t, std::string> profiles;
+// The profile of each benchmark's last (longest) run, printed at exit.
+std::map<std::string, std::string>& Profiles() {
+  static std::map<std::string, std::string> profiles;
   return profiles;
 }
 
-void KeepProfile(int64_t rows, const tern::OpTimings& timings, int64_t runs) {
-  std::string text = "op profile, batch " + std::to_string(rows) + " (ms per run):\n";
+void KeepProfile(const std::string& name, const tern::OpTimings& timings, int64_t runs) {
+  std::string text = "op profile, " + name + " (ms per run):\n";
   char line[160];
   for (const auto& [op, e] : timings.by_op) {
     std::snprintf(line, sizeof(line), "  %-28s %9.3f ms  (%lld calls)\n", op.c_str(),
@@ -69,11 +73,12 @@ void KeepProfile(int64_t rows, const tern::OpTimings& timings, int64_t runs) {
                   static_cast<long long>(e.calls / runs));
     text += line;
   }
-  Profiles()[rows] = text;
+  Profiles()[name] = text;
 }
 
-void BM_Signature(benchmark::State& state) {
+void BM_Signature(benchmark::State& state, tern::GemmPath path, const std::string& profile) {
   const int64_t rows = state.range(0);
+  tern::SetGemmPath(path);
   const std::map<std::string, tern::Tensor> inputs = {{TheConfig().input, MakeBatch(rows)}};
   tern::OpTimings timings;
   tern::RunOptions options;
@@ -91,9 +96,25 @@ void BM_Signature(benchmark::State& state) {
   state.counters["us_per_row"] = benchmark::Counter(
       static_cast<double>(rows) * static_cast<double>(runs),
       benchmark::Counter::kIsRate | benchmark::Counter::kInvert, benchmark::Counter::kIs1000);
-  if (TheConfig().op_profile && runs > 0) KeepProfile(rows, timings, runs);
+  if (TheConfig().op_profile && runs > 0) KeepProfile(profile, timings, runs);
+  tern::SetGemmPath(tern::GemmPath::kAuto);
 }
-BENCHMARK(BM_Signature)->Arg(1)->Arg(8)->Arg(64)->Unit(benchmark::kMillisecond);
+
+void Register() {
+  for (int64_t rows : {1, 8, 64}) {
+    if (TheConfig().gemm_paths.empty()) {
+      benchmark::RegisterBenchmark("BM_Signature", BM_Signature, tern::GemmPath::kAuto,
+                                   "batch " + std::to_string(rows))
+          ->Arg(rows)->Unit(benchmark::kMillisecond);
+    }
+    for (const std::string& name : TheConfig().gemm_paths) {
+      const tern::GemmPath path = name == "eigen" ? tern::GemmPath::kEigenOnly : tern::GemmPath::kAuto;
+      benchmark::RegisterBenchmark(("BM_Signature/gemm:" + name).c_str(), BM_Signature, path,
+                                   "gemm " + name + ", batch " + std::to_string(rows))
+          ->Arg(rows)->Unit(benchmark::kMillisecond);
+    }
+  }
+}
 
 }  // namespace
 
@@ -112,14 +133,24 @@ int main(int argc, char** argv) {
       for (std::string d; std::getline(dims, d, ',');) TheConfig().row.push_back(std::stoll(d));
     } else if (arg == "--op_profile") {
       TheConfig().op_profile = true;
+    } else if (arg.rfind("--gemm=", 0) == 0) {
+      std::stringstream names(value("--gemm="));
+      for (std::string name; std::getline(names, name, ',');) {
+        if (name != "eigen" && name != "auto") {
+          std::fprintf(stderr, "--gemm: expected eigen or auto, got %s\n", name.c_str());
+          return 2;
+        }
+        TheConfig().gemm_paths.push_back(name);
+      }
     } else {
       rest.push_back(argv[i]);
     }
   }
   int n = static_cast<int>(rest.size());
   benchmark::Initialize(&n, rest.data());
+  Register();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
-  for (const auto& [rows, text] : Profiles()) std::fputs(text.c_str(), stderr);
+  for (const auto& [name, text] : Profiles()) std::fputs(text.c_str(), stderr);
   return 0;
 }

@@ -65,5 +65,7 @@ TERN_CONTAINER_FULL=$CONTAINER .venv/bin/python -m pytest tests/deploy -q -p no:
   2>&1 | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN'
 echo "== conformance with TensorFlow (model zoo)"
 .venv/bin/python -m pytest tests/conformance -q -p no:cacheprovider
+echo "== small-M GEMM vs Eigen, short form (full: loadtest/gemm/small_gemm.py)"
+.venv/bin/python loadtest/gemm/small_gemm.py --quick --out build/loadtest-smoke | tail -n 8
 echo "== integration tests (pytest)"
 .venv/bin/python -m pytest tests/integration -q -p no:cacheprovider

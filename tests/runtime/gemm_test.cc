@@ -149,13 +149,21 @@ TEST(GemmTest, DispatchedGemmMatchesTheReferenceOnEitherPath) {
   SetGemmPath(GemmPath::kAuto);
 }
 
-TEST(GemmTest, EigenOnlyPathNeverTakesTheSmallKernel) {
-  const GemmArgs one_row = {.m = 1, .k = 256, .n = 512};
+// The switch-over measured by loadtest/gemm/small_gemm.py: few rows (not one) of a wide B, or a
+// narrow B at any M; never a transposed B, never on the baseline build, never when forced off.
+TEST(GemmTest, SmallKernelTakesFewRowsOrNarrowB) {
+  const bool vector_isa = GemmIsa() != "baseline";
+  const GemmArgs eight_rows = {.m = 8, .k = 256, .n = 512};
+  const GemmArgs conv = {.m = 1024, .k = 72, .n = 16};
+  EXPECT_EQ(GemmTakesSmallPath(eight_rows), vector_isa);
+  EXPECT_EQ(GemmTakesSmallPath(conv), vector_isa);
+  EXPECT_FALSE(GemmTakesSmallPath({.m = 1, .k = 256, .n = 512}));
+  EXPECT_FALSE(GemmTakesSmallPath({.m = 128, .k = 512, .n = 512}));
+  EXPECT_FALSE(GemmTakesSmallPath({.m = 8, .k = 256, .n = 512, .transpose_b = true}));
   SetGemmPath(GemmPath::kEigenOnly);
-  EXPECT_FALSE(GemmTakesSmallPath(one_row));
+  EXPECT_FALSE(GemmTakesSmallPath(eight_rows));
+  EXPECT_FALSE(GemmTakesSmallPath(conv));
   SetGemmPath(GemmPath::kAuto);
-  EXPECT_EQ(GemmTakesSmallPath(one_row), GemmIsa() != "baseline");
-  EXPECT_FALSE(GemmTakesSmallPath({.m = 1, .k = 256, .n = 512, .transpose_b = true}));
 }
 
 TEST(GemmTest, DispatchPicksTheWidestIsaThisCpuRuns) {

@@ -97,30 +97,35 @@ void Tile(const TileArgs& t) {
       for (int v = 0; v < kVecs; ++v) acc[s][r][v] = Zero();
     }
   }
-  auto step = [&](int s, int64_t p) {
-    const float* brow = t.b + p * t.ldb;
+  // Locals, not t's fields: the compiler otherwise reloads them on every step of k.
+  const float* brow = t.b;
+  const int64_t ldb = t.ldb;
+  const int64_t a_depth = t.a_depth;
+  int64_t offset = 0;  // of depth p in A's rows
+  auto step = [&](int s) {
     Vec bv[kVecs];
 #pragma GCC unroll 8
     for (int v = 0; v < kVecs; ++v) {
       bv[v] = (kTail && v == kVecs - 1) ? LoadTail(brow + v * kWidth, tail)
                                         : Load(brow + v * kWidth);
     }
-    const int64_t offset = p * t.a_depth;
 #pragma GCC unroll 8
     for (int r = 0; r < kRows; ++r) {
       const Vec x = Broadcast(rows[r] + offset);
 #pragma GCC unroll 8
       for (int v = 0; v < kVecs; ++v) acc[s][r][v] = Fma(x, bv[v], acc[s][r][v]);
     }
+    brow += ldb;
+    offset += a_depth;
   };
-  int64_t p = 0;
+  int64_t p = t.k;
   if constexpr (kSets == 2) {
-    for (; p + 1 < t.k; p += 2) {
-      step(0, p);
-      step(1, p + 1);
+    for (; p >= 2; p -= 2) {
+      step(0);
+      step(1);
     }
   }
-  for (; p < t.k; ++p) step(0, p);
+  for (; p > 0; --p) step(0);
 #pragma GCC unroll 8
   for (int r = 0; r < kRows; ++r) {
     float* crow = t.c + r * t.ldc;
