@@ -108,6 +108,7 @@ def plot(shapes, path):
             ax.plot(*zip(*pts), marker="o", label=f"K={k} N={n}")
         ax.axhline(1.0, color="black", linewidth=0.8)
         ax.set_xscale("log", base=2)
+        ax.set_yscale("log", base=2)
         ax.set_xlabel("M (rows of A)")
         ax.set_ylabel("Eigen time / no-packing time")
         ax.set_title(f"{isa}: above 1 the no-packing kernel is faster")
