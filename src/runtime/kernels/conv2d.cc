@@ -1,5 +1,5 @@
 // Conv2D: NHWC input [N,H,W,C] * filter [KH,KW,C,OC] (HWIO) -> [N,OH,OW,OC], with strides,
-// dilations and SAME/VALID/EXPLICIT padding. Lowered to one GEMM by Eigen: the input patches are
+// dilations and SAME/VALID/EXPLICIT padding. Lowered to one GEMM: the input patches are
 // gathered into a [N*OH*OW, KH*KW*C] matrix (im2col; skipped for 1x1 stride-1 convolutions,
 // where the input already is that matrix) and multiplied by the filter viewed as [KH*KW*C, OC],
 // a cache-sized block of rows at a time.
