@@ -84,6 +84,38 @@ def batch_compute_ms(server, scenario, rows=64, calls=20):
     return statistics.median(times)
 
 
+def compute_only_us_per_row(scenario):
+    """Per-row compute of the model alone (build/loadtest/cnn_bench: one thread, no server) at
+    batch 1 and 64: what batching can save per request at best."""
+    import subprocess
+    bench = ROOT / "build/loadtest/cnn_bench"
+    if not bench.exists():
+        return None
+    out = subprocess.run([str(bench), f"--model={scenario['dir']}/1", f"--input={scenario['input']}",
+                          "--row=" + ",".join(map(str, scenario["row"])), "--benchmark_format=json",
+                          "--benchmark_filter=BM_Signature/(1|64)$"],
+                         capture_output=True, text=True, check=True, timeout=300)
+    rows = {}
+    for b in json.loads(out.stdout)["benchmarks"]:
+        # The counter is an inverted rate: seconds per row in the JSON.
+        rows[b["name"].rsplit("/", 1)[1]] = b["us_per_row"] * 1e6
+    return rows
+
+
+def cpu_table(results, levels):
+    lines = ["| proto | concurrency | " + " | ".join(f"{n} server + client" for n in results) + " |",
+             "|---|---|" + "---|" * len(results)]
+    for proto in ("grpc", "rest"):
+        for c in levels:
+            cells = []
+            for by_proto in results.values():
+                r = by_proto.get(proto, {}).get(str(c))
+                cells.append("-" if r is None or "server_cpu_us_per_request" not in r else
+                             f"{r['server_cpu_us_per_request']:.0f} + {r['client_cpu_us_per_request']:.0f}")
+            lines.append(f"| {proto} | {c} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def plot(results, levels, path, title):
     sys.path.append(str(ROOT / "loadtest/.tools/py"))
     import matplotlib
@@ -170,13 +202,14 @@ def main():
             compute_ms = batch_compute_ms(servers["off"], scenario)
             for c in levels:
                 for name, server in servers.items():
-                    results[name]["grpc"][str(c)] = drivers.perf_analyzer(
+                    results[name]["grpc"][str(c)] = drivers.with_cpu(server, lambda: drivers.perf_analyzer(
                         bin_dir, server, c, seconds, input_json,
                         f"{scenario['input']}:" + ",".join(map(str, shape)),
                         # The smoke checks that it runs; a noisy CI machine rarely gives stable
                         # windows in 1 s, so the quick form accepts any spread.
-                        stability_percentage=10000 if args.quick else 100)
-                    results[name]["rest"][str(c)] = drivers.wrk(server, c, int(seconds), body)
+                        stability_percentage=10000 if args.quick else 100))
+                    results[name]["rest"][str(c)] = drivers.with_cpu(
+                        server, lambda: drivers.wrk(server, c, int(seconds), body))
                     print(f"{name:9s} c={c:4d} grpc {results[name]['grpc'][str(c)]['throughput_rps']:8.0f} rps"
                           f"  rest {results[name]['rest'][str(c)]['throughput_rps']:8.0f} rps", flush=True)
         finally:
@@ -187,9 +220,17 @@ def main():
               "levels": levels, "seconds_per_point": seconds, "cpus": os.cpu_count(),
               "loadavg_at_end": os.getloadavg(), "batch64_compute_ms": compute_ms,
               "results": {n: {k: v for k, v in r.items()} for n, r in results.items()}}
+    compute_only = compute_only_us_per_row(scenario)
+    report["compute_only_us_per_row"] = compute_only
     stem = "batching" + scenario["suffix"]
     (out / f"{stem}.json").write_text(json.dumps(report, indent=1))
-    md = table({n: {p: r[p] for p in ("grpc", "rest")} for n, r in results.items()}, levels, compute_ms)
+    by_config = {n: {p: r[p] for p in ("grpc", "rest")} for n, r in results.items()}
+    md = table(by_config, levels, compute_ms)
+    md += ("\n\nCPU time per answered request, microseconds (server + load driver; the driver "
+           "shares the machine's cores):\n\n" + cpu_table(by_config, levels))
+    if compute_only:
+        md += (f"\n\nModel alone (cnn_bench, one thread): {compute_only.get('1', 0):.1f} us per row "
+               f"at batch 1, {compute_only.get('64', 0):.1f} us per row at batch 64.")
     (out / f"{stem}.md").write_text(md + "\n")
     print(md)
     if not args.quick:

@@ -5,6 +5,7 @@ bounded time and returns {"throughput_rps", "p50_ms", "p99_ms", "errors", "reque
 """
 import csv
 import json
+import os
 import re
 import socket
 import subprocess
@@ -57,6 +58,11 @@ class Server:
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"tern not ready: {self.log_path.read_text()}")
+
+    def cpu_seconds(self):
+        """User + system CPU time the server has used so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self):
         self.proc.terminate()
@@ -142,3 +148,23 @@ def wrk(server, concurrency, seconds, body, url=None):
     requests = int(re.search(r"(\d+) requests in", text).group(1))
     return {"throughput_rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
             "p50_ms": ms("50%"), "p99_ms": ms("99%"), "errors": errors, "requests": requests}
+
+
+def with_cpu(server, drive):
+    """Runs drive() (a perf_analyzer or wrk call) and adds the CPU time per answered request of
+    the server and of the load driver, in microseconds. Both are rates over the whole call
+    (perf_analyzer's warm-up and windows run at the same load), divided by the throughput: at
+    saturation, throughput = cores / (server + client CPU per request), which is what bounds
+    the batching speed-up on a machine the client shares."""
+    import resource
+    wall0, cpu0 = time.monotonic(), server.cpu_seconds()
+    kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = drive()
+    wall = time.monotonic() - wall0
+    kids1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_rate = (server.cpu_seconds() - cpu0) / wall
+    client_rate = ((kids1.ru_utime + kids1.ru_stime) - (kids0.ru_utime + kids0.ru_stime)) / wall
+    rps = result["throughput_rps"] or float("nan")
+    result["server_cpu_us_per_request"] = round(1e6 * server_rate / rps, 1)
+    result["client_cpu_us_per_request"] = round(1e6 * client_rate / rps, 1)
+    return result

@@ -1,7 +1,7 @@
 #include "batching/batch_scheduler.h"
 
 #include <algorithm>
-#include <future>
+#include <iterator>
 
 namespace tern {
 namespace {
@@ -48,12 +48,16 @@ void BatchScheduler::Queue::LearnFrom(size_t tasks, size_t late_joiners, bool ti
 
 std::unique_ptr<BatchScheduler> BatchScheduler::Create(Options options) {
   if (!options.now) options.now = [] { return BatchClock::now(); };
+  options.num_batch_threads = std::max(1, options.num_batch_threads);
   std::unique_ptr<BatchScheduler> scheduler(new BatchScheduler(std::move(options)));
-  if (scheduler->options_.stepping == Stepping::kBackgroundThreads) {
-    const int threads = std::max(1, scheduler->options_.num_batch_threads);
-    for (int i = 0; i < threads; ++i) {
-      scheduler->threads_.emplace_back([s = scheduler.get()] { s->WorkerLoop(); });
+  BatchScheduler& s = *scheduler;
+  if (s.options_.stepping == Stepping::kBackgroundThreads) {
+    s.pool_ = s.options_.compute_pool;
+    if (s.pool_ == nullptr) {
+      s.own_pool_ = ComputePool::Create({s.options_.num_batch_threads});
+      s.pool_ = s.own_pool_.get();
     }
+    s.timer_ = std::thread([&s] { s.TimerLoop(); });
   }
   return scheduler;
 }
@@ -62,11 +66,18 @@ BatchScheduler::BatchScheduler(Options options) : options_(std::move(options)) {
 
 BatchScheduler::~BatchScheduler() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     stopping_ = true;
+    // Runners treat every batch as ready now; wait for them to finish what is queued.
+    if (pool_ != nullptr && ClaimRunnerLocked(options_.now())) {
+      lock.unlock();
+      PostRunner();
+      lock.lock();
+    }
+    idle_cv_.wait(lock, [&] { return runners_ == 0; });
   }
-  cv_.notify_all();
-  for (auto& t : threads_) t.join();
+  timer_cv_.notify_all();
+  if (timer_.joinable()) timer_.join();
   // Manual mode (or tasks that raced the stop): answer what is left.
   Taken taken;
   BatchClock::time_point next;
@@ -77,12 +88,15 @@ BatchScheduler::~BatchScheduler() {
     }
     Run(std::move(taken));
   }
+  own_pool_.reset();
 }
 
 Status BatchScheduler::Schedule(const std::string& name, const BatchQueueOptions& options,
                                 BatchTasks tasks) {
   if (tasks.empty()) return Status::Ok();
   const auto now = options_.now();
+  bool post_runner = false;
+  bool wake_timer = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return Unavailable("the batching queue '" + name + "' is shutting down");
@@ -125,20 +139,38 @@ Status BatchScheduler::Schedule(const std::string& name, const BatchQueueOptions
                          " batches of up to " + std::to_string(max_rows) +
                          " rows wait already); retry later or raise max_enqueued_batches");
     }
+    auto earliest = BatchClock::time_point::max();
     for (auto& task : tasks) {
       task->enqueued = now;
+      earliest = std::min(earliest, task->deadline);
       if (q.batches.empty() || q.batches.back().closed ||
           q.batches.back().rows + task->rows > max_rows) {
         if (!q.batches.empty()) q.batches.back().closed = true;
         q.batches.emplace_back();
+        q.batches.back().opened = now;
       }
       Batch& b = q.batches.back();
       b.rows += task->rows;
       b.tasks.push_back(std::move(task));
+      ++q.queued_tasks;
       if (b.rows == max_rows) b.closed = true;
     }
+    if (pool_ != nullptr) {
+      post_runner = ClaimRunnerLocked(now);
+      // The timer sleeps until the earliest timeout or deadline it knows of; wake it only when
+      // this call brings an earlier one.
+      // A batch that is ready already is for the runners, not the timer.
+      auto ready_at = q.batches.back().opened + std::chrono::microseconds(q.TimeoutMicros());
+      if (ready_at <= now) ready_at = BatchClock::time_point::max();
+      const auto wake_at = std::min(earliest, ready_at);
+      if (wake_at < timer_wakes_at_) {
+        timer_wakes_at_ = wake_at;
+        wake_timer = true;
+      }
+    }
   }
-  cv_.notify_one();
+  if (post_runner) PostRunner();
+  if (wake_timer) timer_cv_.notify_one();
   return Status::Ok();
 }
 
@@ -153,17 +185,17 @@ bool BatchScheduler::TakeReadyBatchLocked(BatchClock::time_point now, bool drain
     Queue& q = *start->second;
     if (q.batches.empty()) continue;
     Batch& front = q.batches.front();
-    const auto ready_at =
-        front.tasks.front()->enqueued + std::chrono::microseconds(q.TimeoutMicros());
+    const int64_t timeout = q.TimeoutMicros();
+    const auto ready_at = front.opened + std::chrono::microseconds(timeout);
     if (drain || front.closed || now >= ready_at) {
-      const int64_t timeout = q.TimeoutMicros();
       taken->timed_out = !front.closed && timeout > 0;
       taken->late_joiners = 0;
-      const auto half_way = front.tasks.front()->enqueued + std::chrono::microseconds(timeout / 2);
+      const auto half_way = front.opened + std::chrono::microseconds(timeout / 2);
       for (const auto& task : front.tasks) taken->late_joiners += task->enqueued >= half_way;
       taken->queue = start->second;
       taken->batch = std::move(front);
       q.batches.pop_front();
+      q.queued_tasks -= static_cast<int64_t>(taken->batch.tasks.size());
       ++q.in_flight;
       cursor_ = start->first;
       return true;
@@ -173,20 +205,88 @@ bool BatchScheduler::TakeReadyBatchLocked(BatchClock::time_point now, bool drain
   return false;
 }
 
+BatchClock::time_point BatchScheduler::ExpireLocked(BatchClock::time_point now,
+                                                    BatchTasks* expired) {
+  auto earliest = BatchClock::time_point::max();
+  for (auto& [name, queue] : queues_) {
+    Queue& q = *queue;
+    for (auto batch = q.batches.begin(); batch != q.batches.end();) {
+      auto& tasks = batch->tasks;
+      for (auto task = tasks.begin(); task != tasks.end();) {
+        if ((*task)->deadline <= now) {
+          batch->rows -= (*task)->rows;
+          --q.queued_tasks;
+          expired->push_back(std::move(*task));
+          task = tasks.erase(task);
+        } else {
+          earliest = std::min(earliest, (*task)->deadline);
+          ++task;
+        }
+      }
+      batch = tasks.empty() ? q.batches.erase(batch) : std::next(batch);
+    }
+  }
+  return earliest;
+}
+
+void BatchScheduler::FailExpired(BatchTasks expired, BatchClock::time_point now) {
+  for (auto& task : expired) {
+    const auto waited = std::chrono::duration_cast<std::chrono::microseconds>(now - task->enqueued);
+    task->Fail(DeadlineExceeded("the request's deadline passed after " +
+                                std::to_string(waited.count() / 1000.0) +
+                                " ms in the batching queue; it was not run"));
+  }
+}
+
+bool BatchScheduler::ClaimRunnerLocked(BatchClock::time_point now) {
+  if (runners_ >= options_.num_batch_threads) return false;
+  bool ready = false;
+  for (const auto& [name, queue] : queues_) {
+    const Queue& q = *queue;
+    if (q.batches.empty()) continue;
+    const Batch& front = q.batches.front();
+    if (stopping_ || front.closed ||
+        now >= front.opened + std::chrono::microseconds(q.TimeoutMicros())) {
+      ready = true;
+      break;
+    }
+  }
+  if (ready) ++runners_;
+  return ready;
+}
+
+void BatchScheduler::PostRunner() {
+  pool_->Schedule([this] { RunnerStep(); });
+}
+
+void BatchScheduler::RunnerStep() {
+  Taken taken;
+  bool took = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    BatchClock::time_point next;
+    took = TakeReadyBatchLocked(options_.now(), stopping_, &taken, &next);
+  }
+  if (took) Run(std::move(taken));
+  bool again = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --runners_;
+    again = took && ClaimRunnerLocked(options_.now());
+    if (runners_ == 0) idle_cv_.notify_all();
+  }
+  if (again) PostRunner();
+}
+
 void BatchScheduler::Run(Taken taken) {
   const auto start = options_.now();
   const size_t tasks = taken.batch.tasks.size();
   BatchTasks live;
+  BatchTasks expired;
   for (auto& task : taken.batch.tasks) {
-    if (task->deadline <= start) {
-      const auto waited = std::chrono::duration_cast<std::chrono::microseconds>(start - task->enqueued);
-      task->Fail(DeadlineExceeded("the request's deadline passed after " +
-                                  std::to_string(waited.count() / 1000.0) +
-                                  " ms in the batching queue; it was not run"));
-    } else {
-      live.push_back(std::move(task));
-    }
+    (task->deadline <= start ? expired : live).push_back(std::move(task));
   }
+  FailExpired(std::move(expired), start);
   if (!live.empty()) taken.queue->options.process(std::move(live));
   const double micros =
       std::chrono::duration<double, std::micro>(options_.now() - start).count();
@@ -199,36 +299,50 @@ void BatchScheduler::Run(Taken taken) {
                              : (1 - kComputeEmaWeight) * q.ema_compute_micros + kComputeEmaWeight * micros;
 }
 
-void BatchScheduler::WorkerLoop() {
+void BatchScheduler::TimerLoop() {
   std::unique_lock<std::mutex> lock(mu_);
-  while (true) {
-    Taken taken;
-    BatchClock::time_point next_ready;
-    if (TakeReadyBatchLocked(options_.now(), stopping_, &taken, &next_ready)) {
+  while (!stopping_) {
+    const auto now = options_.now();
+    BatchTasks expired;
+    const auto next_deadline = ExpireLocked(now, &expired);
+    if (!expired.empty()) {
       lock.unlock();
-      if (options_.compute_pool != nullptr) {
-        std::promise<void> ran;
-        options_.compute_pool->Schedule([this, &taken, &ran] {
-          Run(std::move(taken));
-          ran.set_value();
-        });
-        ran.get_future().wait();
-      } else {
-        Run(std::move(taken));
-      }
+      FailExpired(std::move(expired), now);
+      lock.lock();
+      continue;  // the queues may have changed meanwhile
+    }
+    const bool post = ClaimRunnerLocked(now);
+    // The earliest moment an open batch times out (batches already ready are the runners').
+    auto next_ready = BatchClock::time_point::max();
+    for (const auto& [name, queue] : queues_) {
+      if (queue->batches.empty()) continue;
+      const auto ready_at = queue->batches.front().opened +
+                            std::chrono::microseconds(queue->TimeoutMicros());
+      if (ready_at > now) next_ready = std::min(next_ready, ready_at);
+    }
+    timer_wakes_at_ = std::min(next_deadline, next_ready);
+    if (post) {
+      lock.unlock();
+      PostRunner();
       lock.lock();
       continue;
     }
-    if (stopping_) return;
-    if (next_ready == BatchClock::time_point::max()) {
-      cv_.wait(lock);
+    if (timer_wakes_at_ == BatchClock::time_point::max()) {
+      timer_cv_.wait(lock);
     } else {
-      cv_.wait_until(lock, next_ready);
+      timer_cv_.wait_until(lock, timer_wakes_at_);
     }
   }
 }
 
 int BatchScheduler::ProcessReadyBatches() {
+  const auto now = options_.now();
+  BatchTasks expired;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ExpireLocked(now, &expired);
+  }
+  FailExpired(std::move(expired), now);
   int ran = 0;
   while (true) {
     Taken taken;
@@ -251,10 +365,7 @@ int64_t BatchScheduler::EffectiveTimeoutMicros(const std::string& queue) const {
 int64_t BatchScheduler::QueuedTasks(const std::string& queue) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = queues_.find(queue);
-  if (it == queues_.end()) return 0;
-  int64_t n = 0;
-  for (const auto& b : it->second->batches) n += static_cast<int64_t>(b.tasks.size());
-  return n;
+  return it == queues_.end() ? 0 : it->second->queued_tasks;
 }
 
 }  // namespace tern

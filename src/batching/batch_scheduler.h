@@ -1,11 +1,15 @@
 // BatchScheduler: named queues of tasks, each task some rows of work, grouped into batches of at
-// most max_batch_size rows and handed to a per-queue process function by a shared pool of batch
-// threads (round-robin over the queues). A batch is run when it is full, or when its oldest task
-// has waited the queue's timeout. Waiting tasks hold no thread: the caller gets its answer
-// through the task. A full queue refuses new tasks at once (UNAVAILABLE); a task whose deadline
-// passed before its batch starts is failed (DEADLINE_EXCEEDED) and not run.
+// most max_batch_size rows and handed to a per-queue process function on a compute pool
+// (round-robin over the queues, at most num_batch_threads batches at once). A batch is run when
+// it is full, or when its oldest task has waited the queue's timeout. Waiting tasks hold no
+// thread: the caller gets its answer through the task. A full queue refuses new tasks at once
+// (UNAVAILABLE); a task whose deadline passes while it waits is answered DEADLINE_EXCEEDED at
+// that moment and never run.
+// A ready batch goes straight from Schedule (or from the batch that just finished) to the pool;
+// one timer thread only wakes for timeouts and deadlines, so a batch costs no thread handoffs
+// beyond the pool's own.
 // With Stepping::kManual there are no threads; tests call ProcessReadyBatches() and inject the
-// clock. Destruction runs every queued batch, then joins. Thread-safe.
+// clock. Destruction runs every queued batch, then returns. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -19,9 +23,9 @@
 #include <string>
 #include <thread>
 
-#include "common/compute_pool.h"
 #include <vector>
 
+#include "common/compute_pool.h"
 #include "common/status.h"
 
 namespace tern {
@@ -61,13 +65,13 @@ enum class Stepping { kBackgroundThreads, kManual };
 class BatchScheduler {
  public:
   struct Options {
-    int num_batch_threads = 1;  // used with Stepping::kBackgroundThreads
+    // At most this many batches run at once (over all queues).
+    int num_batch_threads = 1;
     Stepping stepping = Stepping::kBackgroundThreads;
     std::function<BatchClock::time_point()> now;  // default: steady_clock::now
-    // Not owned; must outlive the scheduler. When set, batches run on this pool (the one the
-    // unbatched requests use), so batched and unbatched work share the cores instead of each
-    // having a thread per core; the batch threads then only pick batches and wait for them,
-    // keeping at most num_batch_threads batches running at once.
+    // Not owned; must outlive the scheduler. Batches run on this pool (the one the unbatched
+    // requests use), so batched and unbatched work share the cores. Null: the scheduler makes
+    // its own pool of num_batch_threads threads.
     ComputePool* compute_pool = nullptr;
   };
   static std::unique_ptr<BatchScheduler> Create(Options options);
@@ -78,7 +82,8 @@ class BatchScheduler {
   // options are ignored. Each task must have 1 <= rows <= max_batch_size.
   Status Schedule(const std::string& queue, const BatchQueueOptions& options, BatchTasks tasks);
 
-  // kManual: runs every batch that is ready now on the calling thread; returns how many ran.
+  // kManual: answers the tasks whose deadline has passed, then runs every batch that is ready
+  // now on the calling thread; returns how many batches ran.
   int ProcessReadyBatches();
 
   // The timeout the queue uses now (its fixed one, or the automatic one), or -1 if no queue.
@@ -91,6 +96,7 @@ class BatchScheduler {
     BatchTasks tasks;
     int64_t rows = 0;
     bool closed = false;  // full: no task joins any more
+    BatchClock::time_point opened;  // when its first task arrived; the timeout counts from here
   };
   struct Queue {
     BatchQueueOptions options;
@@ -98,6 +104,7 @@ class BatchScheduler {
     double ema_compute_micros = -1;  // of the batches run so far; -1: none yet
     double auto_timeout_micros = 0;  // the automatic timeout before the ceiling is applied
     int64_t in_flight = 0;
+    int64_t queued_tasks = 0;
     int64_t CeilingMicros() const;
     int64_t TimeoutMicros() const;
     void LearnFrom(size_t tasks, size_t late_joiners, bool timed_out);
@@ -114,16 +121,32 @@ class BatchScheduler {
   // batch becomes ready. `drain` treats every batch as ready.
   bool TakeReadyBatchLocked(BatchClock::time_point now, bool drain, Taken* taken,
                             BatchClock::time_point* next_ready);
+  // Moves the queued tasks whose deadline is <= now into `expired` (to be failed unlocked);
+  // returns the earliest deadline still queued.
+  BatchClock::time_point ExpireLocked(BatchClock::time_point now, BatchTasks* expired);
+  static void FailExpired(BatchTasks expired, BatchClock::time_point now);
+  // Background: hands one runner to the pool when a batch is ready and fewer than
+  // num_batch_threads run. Called with mu_ held; returns true when the caller must post one.
+  bool ClaimRunnerLocked(BatchClock::time_point now);
+  void PostRunner();
+  // A pool job: runs one ready batch, then passes the turn on (re-posts itself) while batches
+  // are ready, so queued unbatched work on the pool is not starved.
+  void RunnerStep();
   void Run(Taken taken);
-  void WorkerLoop();
+  void TimerLoop();
 
   Options options_;
+  std::unique_ptr<ComputePool> own_pool_;  // when options_.compute_pool was null
+  ComputePool* pool_ = nullptr;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable timer_cv_;
+  std::condition_variable idle_cv_;  // runners_ reached 0
   std::map<std::string, std::shared_ptr<Queue>> queues_;
   std::string cursor_;  // last queue served
   bool stopping_ = false;
-  std::vector<std::thread> threads_;
+  int runners_ = 0;  // runner jobs posted or running
+  BatchClock::time_point timer_wakes_at_ = BatchClock::time_point::max();
+  std::thread timer_;
 };
 
 }  // namespace tern

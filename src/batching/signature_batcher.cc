@@ -159,13 +159,15 @@ void SignatureBatcher::RunAsync(SignatureRun run, SignatureDone done) {
     task->deadline = run.options.deadline;
     task->model = run.model;
     task->keep_alive = run.keep_alive;
-    task->signature_name = run.signature_name;
-    task->output_filter = run.output_filter;
     task->join = join;
     task->chunk = c;
     if (chunks == 1) {
-      task->inputs = run.inputs;
+      task->signature_name = std::move(run.signature_name);
+      task->output_filter = std::move(run.output_filter);
+      task->inputs = std::move(run.inputs);
     } else {
+      task->signature_name = run.signature_name;
+      task->output_filter = run.output_filter;
       for (const auto& [name, t] : run.inputs) {
         auto rows_of = SliceRows(t, begin, task->rows);
         if (!rows_of.ok()) return join->done(rows_of.status().WithContext("input '" + name + "'"));
@@ -184,12 +186,11 @@ void SignatureBatcher::RunAsync(SignatureRun run, SignatureDone done) {
     ProcessBatch(batching, options_.metrics, model, std::move(batch));
     if (options_.metrics) options_.metrics->SetBatchQueueDepth(model, scheduler_->QueuedTasks(queue));
   };
+  // The queue depth gauge is refreshed after each batch (queue_options.process), not per request.
   Status scheduled = scheduler_->Schedule(queue, queue_options, std::move(tasks));
   if (!scheduled.ok()) {
     join->done(scheduled.WithContext("model '" + run.model_name + "' version " +
                                      std::to_string(run.version)));
-  } else if (options_.metrics) {
-    options_.metrics->SetBatchQueueDepth(run.model_name, scheduler_->QueuedTasks(queue));
   }
 }
 

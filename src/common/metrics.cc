@@ -9,7 +9,9 @@
 
 #include <cmath>
 #include <set>
+#include <shared_mutex>
 #include <sstream>
+#include <unordered_map>
 
 namespace tern {
 namespace {
@@ -54,6 +56,43 @@ bool IsTfServingInference(std::string_view method) {
     if (method == m) return true;
   }
   return false;
+}
+
+// prometheus-cpp's Family::Add builds a label map, hashes it and takes the family's lock on every
+// call: several times per request on the hot path. Series are never removed, so each recorder
+// finds its series here once by its label values and keeps the pointer.
+template <typename T>
+class SeriesCache {
+ public:
+  // `key` joins the label values; `make` adds the series to its family on the first call.
+  template <typename Make>
+  T& Get(const std::string& key, Make make) {
+    {
+      std::shared_lock<std::shared_mutex> lock(mu_);
+      auto it = series_.find(key);
+      if (it != series_.end()) return *it->second;
+    }
+    std::unique_lock<std::shared_mutex> lock(mu_);
+    T*& slot = series_[key];
+    if (slot == nullptr) slot = &make();
+    return *slot;
+  }
+
+ private:
+  std::shared_mutex mu_;
+  std::unordered_map<std::string, T*> series_;
+};
+
+// A per-thread buffer holding the label values joined by '\x1f' (no label value holds it), so
+// a cache hit allocates nothing.
+const std::string& Key(std::initializer_list<std::string_view> values) {
+  thread_local std::string key;
+  key.clear();
+  for (std::string_view v : values) {
+    key.append(v);
+    key.push_back('\x1f');
+  }
+  return key;
 }
 
 }  // namespace
@@ -148,6 +187,18 @@ struct Metrics::Families {
   const Histogram::BucketBoundaries batch_buckets = PowersOfTwo(1, 11);
   const Histogram::BucketBoundaries padding_buckets = PowersOfTwo(0, 10);
   const Histogram::BucketBoundaries tf_micros_buckets = TfServingMicrosBuckets();
+
+  SeriesCache<prometheus::Counter> requests_by_labels;
+  SeriesCache<Histogram> request_duration_by_labels;
+  SeriesCache<prometheus::Gauge> in_flight_by_api;
+  SeriesCache<Histogram> compute_by_labels;
+  SeriesCache<prometheus::Counter> tf_request_count_by_labels;
+  SeriesCache<Histogram> tf_request_latency_by_labels;
+  SeriesCache<Histogram> tf_runtime_by_model;
+  SeriesCache<Histogram> queue_duration_by_model;
+  SeriesCache<Histogram> batch_size_by_model;
+  SeriesCache<Histogram> batch_padding_by_model;
+  SeriesCache<prometheus::Gauge> queue_depth_by_model;
 };
 
 std::unique_ptr<Metrics> Metrics::Create(Options options) {
@@ -162,37 +213,55 @@ Metrics::Metrics(Options options)
 Metrics::~Metrics() = default;
 
 void Metrics::RecordRequest(const RequestLabels& labels, StatusCode code, double latency_seconds) {
-  const std::string code_name(StatusCodeName(code));
-  families_->requests
-      .Add({{"model", S(labels.model)},
-            {"version", S(labels.version)},
-            {"api", S(labels.api)},
-            {"method", S(labels.method)},
-            {"code", code_name}})
+  Families& f = *families_;
+  const std::string_view code_name = StatusCodeName(code);
+  f.requests_by_labels
+      .Get(Key({labels.model, labels.version, labels.api, labels.method, code_name}),
+           [&]() -> prometheus::Counter& {
+             return f.requests.Add({{"model", S(labels.model)},
+                                    {"version", S(labels.version)},
+                                    {"api", S(labels.api)},
+                                    {"method", S(labels.method)},
+                                    {"code", S(code_name)}});
+           })
       .Increment();
-  families_->request_duration
-      .Add({{"model", S(labels.model)},
-            {"version", S(labels.version)},
-            {"api", S(labels.api)},
-            {"method", S(labels.method)}},
-           LatencyBuckets())
+  f.request_duration_by_labels
+      .Get(Key({labels.model, labels.version, labels.api, labels.method}),
+           [&]() -> Histogram& {
+             return f.request_duration.Add({{"model", S(labels.model)},
+                                            {"version", S(labels.version)},
+                                            {"api", S(labels.api)},
+                                            {"method", S(labels.method)}},
+                                           LatencyBuckets());
+           })
       .Observe(latency_seconds);
-  if (families_->tf_request_count && labels.api != "v2" && IsTfServingInference(labels.method)) {
-    families_->tf_request_count->Add({{"model_name", S(labels.model)}, {"status", code_name}})
+  if (f.tf_request_count && labels.api != "v2" && IsTfServingInference(labels.method)) {
+    f.tf_request_count_by_labels
+        .Get(Key({labels.model, code_name}),
+             [&]() -> prometheus::Counter& {
+               return f.tf_request_count->Add(
+                   {{"model_name", S(labels.model)}, {"status", S(code_name)}});
+             })
         .Increment();
     if (code == StatusCode::kOk) {
-      families_->tf_request_latency
-          ->Add({{"model_name", S(labels.model)},
-                 {"API", S(labels.method)},
-                 {"entrypoint", labels.api == "grpc" ? "GRPC" : "REST"}},
-                families_->tf_micros_buckets)
+      const std::string_view entrypoint = labels.api == "grpc" ? "GRPC" : "REST";
+      f.tf_request_latency_by_labels
+          .Get(Key({labels.model, labels.method, entrypoint}),
+               [&]() -> Histogram& {
+                 return f.tf_request_latency->Add({{"model_name", S(labels.model)},
+                                                   {"API", S(labels.method)},
+                                                   {"entrypoint", S(entrypoint)}},
+                                                  f.tf_micros_buckets);
+               })
           .Observe(latency_seconds * 1e6);
     }
   }
 }
 
 void Metrics::AddInFlight(std::string_view api, int delta) {
-  auto& gauge = families_->in_flight.Add({{"api", S(api)}});
+  auto& gauge = families_->in_flight_by_api.Get(Key({api}), [&]() -> prometheus::Gauge& {
+    return families_->in_flight.Add({{"api", S(api)}});
+  });
   if (delta >= 0) {
     gauge.Increment(delta);
   } else {
@@ -201,12 +270,22 @@ void Metrics::AddInFlight(std::string_view api, int delta) {
 }
 
 void Metrics::RecordCompute(std::string_view model, std::string_view version, double seconds) {
-  families_->compute_duration.Add({{"model", S(model)}, {"version", S(version)}}, LatencyBuckets())
+  Families& f = *families_;
+  f.compute_by_labels
+      .Get(Key({model, version}),
+           [&]() -> Histogram& {
+             return f.compute_duration.Add({{"model", S(model)}, {"version", S(version)}},
+                                           LatencyBuckets());
+           })
       .Observe(seconds);
-  if (families_->tf_runtime_latency) {
-    families_->tf_runtime_latency
-        ->Add({{"model_name", S(model)}, {"API", "Predict"}, {"runtime", "TF1"}},
-              families_->tf_micros_buckets)
+  if (f.tf_runtime_latency) {
+    f.tf_runtime_by_model
+        .Get(Key({model}),
+             [&]() -> Histogram& {
+               return f.tf_runtime_latency->Add(
+                   {{"model_name", S(model)}, {"API", "Predict"}, {"runtime", "TF1"}},
+                   f.tf_micros_buckets);
+             })
         .Observe(seconds * 1e6);
   }
 }
@@ -239,17 +318,33 @@ void Metrics::SetModelInstances(std::string_view model, int instances) {
 }
 
 void Metrics::RecordBatchQueueLatency(std::string_view model, double seconds) {
-  families_->queue_duration.Add({{"model", S(model)}}, LatencyBuckets()).Observe(seconds);
+  Families& f = *families_;
+  f.queue_duration_by_model
+      .Get(Key({model}),
+           [&]() -> Histogram& { return f.queue_duration.Add({{"model", S(model)}}, LatencyBuckets()); })
+      .Observe(seconds);
 }
 
 void Metrics::RecordBatch(std::string_view model, int batch_size, int padding_rows) {
-  families_->batch_size.Add({{"model", S(model)}}, families_->batch_buckets).Observe(batch_size);
-  families_->batch_padding.Add({{"model", S(model)}}, families_->padding_buckets)
+  Families& f = *families_;
+  f.batch_size_by_model
+      .Get(Key({model}),
+           [&]() -> Histogram& { return f.batch_size.Add({{"model", S(model)}}, f.batch_buckets); })
+      .Observe(batch_size);
+  f.batch_padding_by_model
+      .Get(Key({model}),
+           [&]() -> Histogram& {
+             return f.batch_padding.Add({{"model", S(model)}}, f.padding_buckets);
+           })
       .Observe(padding_rows);
 }
 
 void Metrics::SetBatchQueueDepth(std::string_view model, int depth) {
-  families_->queue_depth.Add({{"model", S(model)}}).Set(depth);
+  Families& f = *families_;
+  f.queue_depth_by_model
+      .Get(Key({model}),
+           [&]() -> prometheus::Gauge& { return f.queue_depth.Add({{"model", S(model)}}); })
+      .Set(depth);
 }
 
 void Metrics::AddCollectable(std::shared_ptr<const prometheus::Collectable> collectable) {

@@ -114,6 +114,20 @@ TEST_F(BatchSchedulerTest, ExpiredTaskIsFailedAndNotRun) {
   EXPECT_THAT(failures_[0].message(), HasSubstr("not run"));
 }
 
+TEST_F(BatchSchedulerTest, ExpiredTaskIsAnsweredBeforeItsBatchIsReady) {
+  auto q = Queue(4, 10, /*timeout_us=*/60000000);
+  ASSERT_TRUE(Add("m", q, 0, 1, start_ + std::chrono::microseconds(500)).ok());
+  ASSERT_TRUE(Add("m", q, 1, 1).ok());
+  now_us_ = 1000;
+  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 0);  // the batch still waits for its timeout...
+  ASSERT_EQ(failures_.size(), 1u);                  // ...but task 0 is answered now
+  EXPECT_EQ(failures_[0].code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(scheduler_->QueuedTasks("m"), 1);
+  now_us_ = 60000000;
+  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
+  EXPECT_THAT(batches_, ElementsAre(ElementsAre(1)));
+}
+
 TEST_F(BatchSchedulerTest, OversizedTaskIsRejected) {
   auto q = Queue(4, 10, 0);
   Status s = Add("m", q, 0, 5);
@@ -267,6 +281,35 @@ TEST(BatchSchedulerThreadsTest, WithAComputePoolBatchesRunOnItsThreads) {
   // The destructor answers leftovers on the destroying thread; every other batch ran on the pool.
   ran_on.erase(std::this_thread::get_id());
   EXPECT_THAT(ran_on, ::testing::ElementsAre(pool_id));
+}
+
+// A deadline is honoured at the deadline, not when the batch is released: the batch here waits
+// a minute for company, the request only 20 ms.
+TEST(BatchSchedulerThreadsTest, RequestIsAnsweredAtItsDeadlineNotAtBatchRelease) {
+  BatchScheduler::Options options;
+  auto scheduler = BatchScheduler::Create(options);
+  std::atomic<int> ran{0};
+  BatchQueueOptions q;
+  q.max_batch_size = 8;
+  q.max_enqueued_batches = 10;
+  q.batch_timeout_micros = 60 * 1000 * 1000;
+  q.process = [&](BatchTasks) { ++ran; };
+  struct PromiseTask : BatchTask {
+    std::promise<Status> answered;
+    void Fail(const Status& status) override { answered.set_value(status); }
+  };
+  auto task = std::make_unique<PromiseTask>();
+  task->rows = 1;
+  task->deadline = BatchClock::now() + std::chrono::milliseconds(20);
+  auto answer = task->answered.get_future();
+  BatchTasks tasks;
+  tasks.push_back(std::move(task));
+  ASSERT_TRUE(scheduler->Schedule("m", q, std::move(tasks)).ok());
+  ASSERT_EQ(answer.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_EQ(answer.get().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(scheduler->QueuedTasks("m"), 0);
+  scheduler.reset();
+  EXPECT_EQ(ran.load(), 0);
 }
 
 }  // namespace
