@@ -8,8 +8,10 @@ tests/models/zoo/export_zoo.py when missing). Per scenario, starts one build/ter
                for CPUs: take whatever is queued as soon as a batch thread is free)
   on_t2ms      the same with batch_timeout_micros 2000 (hand-tuned)
   auto_5ms     batch_timeout_micros 0 + --batching_target_latency_ms=5 (Tern chooses the timeout)
-and drives each at every concurrency level, one configuration after the other per level so that
-drift of the shared machine hits them alike. Each client request is one row.
+and drives each at every concurrency level (closed loop: each client waits for its answer), one
+configuration after the other per level so that drift of the shared machine hits them alike, then
+over gRPC at fixed request rates (open loop, --rates). Each client request is one row. Every point
+also records the CPU time per answered request of the server and of the load driver.
 Writes results/batching[_cnn].json, .md (table) and .png.
 
     .venv/bin/python loadtest/batching.py                 # full MLP: 1, 8, 32, 128; 5 s each
@@ -116,6 +118,18 @@ def cpu_table(results, levels):
     return "\n".join(lines)
 
 
+def open_loop_table(results, rates):
+    lines = ["| rate/s | " + " | ".join(results) + " |", "|---|" + "---|" * len(results)]
+    for rate in rates:
+        cells = []
+        for r in results.values():
+            p = r.get("grpc_open_loop", {}).get(str(rate))
+            cells.append("-" if p is None else f"{p['throughput_rps']:.0f} / {p['p50_ms']:.2f} / "
+                         f"{p['p99_ms']:.2f} / {p['server_cpu_us_per_request']:.0f}")
+        lines.append(f"| {rate} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def plot(results, levels, path, title):
     sys.path.append(str(ROOT / "loadtest/.tools/py"))
     import matplotlib
@@ -175,11 +189,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smoke run for CI")
     ap.add_argument("--levels", default=None, help="comma-separated concurrency levels")
+    ap.add_argument("--rates", default=None,
+                    help="comma-separated open-loop gRPC request rates (requests/s)")
     ap.add_argument("--seconds", type=float, default=None)
     ap.add_argument("--out", default=str(ROOT / "loadtest/results"))
     ap.add_argument("--scenario", choices=sorted(SCENARIOS), default="mlp")
     args = ap.parse_args()
     levels = [int(c) for c in (args.levels or ("1,8" if args.quick else "1,8,32,128")).split(",")]
+    rates = [int(r) for r in (args.rates or ("1000" if args.quick else "1000,3000,5000")).split(",")]
     seconds = args.seconds or (1 if args.quick else 5)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -198,7 +215,7 @@ def main():
         try:
             for name, flags in configs(tmp, threads).items():
                 servers[name] = drivers.Server(scenario["model"], scenario["dir"], flags, log_dir=tmp)
-                results[name] = {"grpc": {}, "rest": {}, "flags": flags}
+                results[name] = {"grpc": {}, "rest": {}, "grpc_open_loop": {}, "flags": flags}
             compute_ms = batch_compute_ms(servers["off"], scenario)
             for c in levels:
                 for name, server in servers.items():
@@ -212,12 +229,24 @@ def main():
                         server, lambda: drivers.wrk(server, c, int(seconds), body))
                     print(f"{name:9s} c={c:4d} grpc {results[name]['grpc'][str(c)]['throughput_rps']:8.0f} rps"
                           f"  rest {results[name]['rest'][str(c)]['throughput_rps']:8.0f} rps", flush=True)
+            # Open loop (requests at a fixed rate, as real traffic arrives, rather than each client
+            # waiting for its answer): here a wait costs latency but saves CPU per request.
+            for rate in rates:
+                for name, server in servers.items():
+                    results[name]["grpc_open_loop"][str(rate)] = drivers.with_cpu(
+                        server, lambda: drivers.perf_analyzer(
+                            bin_dir, server, 64, seconds, input_json,
+                            f"{scenario['input']}:" + ",".join(map(str, shape)),
+                            stability_percentage=10000 if args.quick else 100, request_rate=rate))
+                    r = results[name]["grpc_open_loop"][str(rate)]
+                    print(f"{name:9s} {rate:6d}/s grpc {r['throughput_rps']:8.0f} rps  p99 {r['p99_ms']:.2f} ms"
+                          f"  server {r['server_cpu_us_per_request']:.0f} us/request", flush=True)
         finally:
             for s in servers.values():
                 s.stop()
     report = {"scenario": f"batching {args.scenario}",
               "model": f"{scenario['title']}, one row per request",
-              "levels": levels, "seconds_per_point": seconds, "cpus": os.cpu_count(),
+              "levels": levels, "open_loop_rates": rates, "seconds_per_point": seconds, "cpus": os.cpu_count(),
               "loadavg_at_end": os.getloadavg(), "batch64_compute_ms": compute_ms,
               "results": {n: {k: v for k, v in r.items()} for n, r in results.items()}}
     compute_only = compute_only_us_per_row(scenario)
@@ -228,6 +257,8 @@ def main():
     md = table(by_config, levels, compute_ms)
     md += ("\n\nCPU time per answered request, microseconds (server + load driver; the driver "
            "shares the machine's cores):\n\n" + cpu_table(by_config, levels))
+    md += ("\n\nOpen loop, gRPC at a fixed request rate (perf_analyzer --request-rate-range): "
+           "requests/s / p50 / p99 ms / server CPU us per request:\n\n" + open_loop_table(results, rates))
     if compute_only:
         md += (f"\n\nModel alone (cnn_bench, one thread): {compute_only.get('1', 0):.1f} us per row "
                f"at batch 1, {compute_only.get('64', 0):.1f} us per row at batch 64.")

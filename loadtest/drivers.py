@@ -75,13 +75,16 @@ class Server:
 
 
 def perf_analyzer(bin_dir, server, concurrency, seconds, input_json=None, shape=None, attempts=3,
-                  service_kind="tfserving", protocol="grpc", stability_percentage=100):
+                  service_kind="tfserving", protocol="grpc", stability_percentage=100,
+                  request_rate=None):
     """perf_analyzer at a fixed concurrency. service_kind "tfserving": gRPC Predict through TF
     Serving's API; "triton": KServe v2 ModelInfer over `protocol` ("grpc" or "http"), which
     also reads Tern's model config (max_batch_size, dims) to shape the request.
 
     perf_analyzer gives up when its windows disagree too much (exit 2, common on a shared
-    machine); then the window is doubled and it is tried again, `attempts` times in all."""
+    machine); then the window is doubled and it is tried again, `attempts` times in all.
+    request_rate: open loop instead: that many requests per second whatever the answers' pace
+    (`concurrency` then only bounds perf_analyzer's threads)."""
     for attempt in range(attempts):
         window_ms = int(seconds * 1000) * (2 ** attempt)
         with tempfile.TemporaryDirectory() as tmp:
@@ -89,7 +92,9 @@ def perf_analyzer(bin_dir, server, concurrency, seconds, input_json=None, shape=
             port = server.rest_port if protocol == "http" else server.grpc_port
             cmd = [str(bin_dir / "perf_analyzer"), f"--service-kind={service_kind}", "-i", protocol,
                    "-u", f"127.0.0.1:{port}", "-m", server.model,
-                   f"--concurrency-range={concurrency}:{concurrency}",
+                   *([f"--request-rate-range={request_rate}:{request_rate}",
+                      f"--max-threads={concurrency}"] if request_rate else
+                     [f"--concurrency-range={concurrency}:{concurrency}"]),
                    "--measurement-mode=time_windows", f"--measurement-interval={window_ms}",
                    "--max-trials=5", f"--stability-percentage={stability_percentage}", "-f", str(report)]
             if input_json:
