@@ -287,3 +287,22 @@ def test_regress_full_queue_and_expired_deadline(tern_factory, tmp_path):
         regress([1.0], timeout=0.5)
     assert late.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
     assert [v.value for v in regress([6.0]).result.regressions] == [5.0]
+
+
+@pytest.mark.parametrize("method,message", [
+    ("/inference.GRPCInferenceService/ModelInfer", "inference.ModelInferRequest"),
+    ("/tensorflow.serving.PredictionService/Classify", "tensorflow.serving.ClassificationRequest"),
+    ("/tensorflow.serving.PredictionService/Regress", "tensorflow.serving.RegressionRequest"),
+    ("/tensorflow.serving.PredictionService/MultiInference",
+     "tensorflow.serving.MultiInferenceRequest"),
+])
+def test_bytes_that_are_not_the_request_message_are_invalid_argument(half_plus_two, method, message):
+    with grpc.insecure_channel(half_plus_two.grpc_target) as channel:
+        call = channel.unary_unary(method, request_serializer=None, response_deserializer=None)
+        with pytest.raises(grpc.RpcError) as error:
+            call(b"\xff\xff\xff\xff not a protobuf", timeout=10)
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT, error.value.details()
+    assert message in error.value.details()
+    r = requests.post(f"{half_plus_two.rest}/v1/models/half_plus_two:regress", timeout=10,
+                      json={"signature_name": "regress_x_to_y", "examples": [{"x": 2.0}]})
+    assert r.json() == {"results": [3.0]}, r.text
