@@ -327,8 +327,8 @@ RestResponse KServeRestApi::Config(const ModelRef& ref) const {
     out += "]";
   }
   if (c->dynamic_batching) {
-    std::vector<int64_t> preferred = c->dynamic_batching->preferred_batch_size;
-    out += ",\"dynamic_batching\":{\"preferred_batch_size\":" + ShapeJson(preferred) +
+    out += ",\"dynamic_batching\":{\"preferred_batch_size\":" +
+           ShapeJson(c->dynamic_batching->preferred_batch_size) +
            ",\"max_queue_delay_microseconds\":" +
            std::to_string(c->dynamic_batching->max_queue_delay_microseconds) + "}";
   }
@@ -387,9 +387,8 @@ void KServeRestApi::RawInfer(const ModelRef& ref, std::string_view body,
     infer.inputs.emplace(input.name, std::move(tensor));
     service_->InferAsync(std::move(infer), RunOptionsFor(options_),
                          [done](StatusOr<V2InferResult> result) {
-                           auto response = result.ok() ? InferResponse(*result, "", [](const std::string&) {
-                             return true;
-                           }) : StatusOr<RestResponse>(result.status());
+                           if (!result.ok()) return done(Error(result.status()));
+                           auto response = InferResponse(*result, "", [](const std::string&) { return true; });
                            done(response.ok() ? std::move(response).value() : Error(response.status()));
                          });
     return Status::Ok();
