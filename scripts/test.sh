@@ -5,7 +5,7 @@
 # differential test of the model zoo against TensorFlow (tests/conformance).
 # Usage: scripts/test.sh [--asan] [--bench] [--container]
 #   --asan       also runs the unit tests under ASan+UBSan
-#   --bench      runs the full batching, scale-from-zero and wire-format benchmarks instead of
+#   --bench      runs the full batching, v2 batching, scale-from-zero and wire-format benchmarks instead of
 #                their short forms
 #   --container  builds the image from source (the Dockerfile's default target) instead of
 #                packing build/tern
@@ -57,6 +57,13 @@ if [ "$BENCH" = 1 ]; then
 else
   echo "== wire-format benchmark, short form (full: scripts/test.sh --bench)"
   .venv/bin/python loadtest/wire_formats.py --quick --out build/loadtest-smoke
+fi
+if [ "$BENCH" = 1 ]; then
+  echo "== KServe v2 batching off vs on (full; writes loadtest/results/)"
+  .venv/bin/python loadtest/v2_batching.py
+else
+  echo "== KServe v2 batching off vs on, short form (full: scripts/test.sh --bench)"
+  .venv/bin/python loadtest/v2_batching.py --quick --out build/loadtest-smoke
 fi
 echo "== cold start, short form (full: loadtest/cold_start.py)"
 .venv/bin/python loadtest/cold_start.py --runs 3 --out build/loadtest-smoke

@@ -60,6 +60,10 @@ class SignatureBatcher {
   // Waits for RunAsync's answer, at most until the request's deadline.
   StatusOr<SignatureOutputs> Run(SignatureRun run);
 
+  // The options the model's requests are batched with (the defaults, or its
+  // batching_params.pbtxt); null when its requests are not batched. Valid while this lives.
+  StatusOr<const BatchingOptions*> OptionsFor(const SavedModel& model);
+
   BatchScheduler& scheduler() { return *scheduler_; }
   // The queue a request would use (for tests); empty when it would not be batched.
   std::string QueueNameFor(const SignatureRun& run, const BatchingOptions& options) const;
@@ -67,9 +71,6 @@ class SignatureBatcher {
  private:
   struct Task;
   explicit SignatureBatcher(Options options);
-  // Options for the model (defaults, or its batching_params.pbtxt); nullopt-like: `batch`
-  // false when the model is not batched.
-  StatusOr<const BatchingOptions*> OptionsFor(const SavedModel& model);
   static void ProcessBatch(const BatchingOptions& options, Metrics* metrics,
                            const std::string& model_name, BatchTasks tasks);
 

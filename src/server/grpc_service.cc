@@ -3,6 +3,7 @@
 #include "loader/model_config.h"
 #include "runtime/tensor_proto.h"
 #include "server/example_inference.h"
+#include "server/grpc_unary_call.h"
 #include "server/model_metadata.h"
 #include "server/status_codes.h"
 
@@ -112,56 +113,102 @@ grpc::ServerUnaryReactor* GrpcPredictionService::Predict(grpc::CallbackServerCon
 
 namespace {
 
+// The metrics of an examples RPC, keyed by the model spec it names.
+template <typename Request>
+std::function<void(const Request&, const grpc::Status&)> ObserveExamplesRpc(
+    const RequestMetrics* metrics, std::string_view method,
+    const tensorflow::serving::ModelSpec& (*spec_of)(const Request&)) {
+  auto observer = std::make_shared<RequestMetrics::Observer>(metrics, "grpc", method);
+  return [observer, spec_of](const Request& request, const grpc::Status& status) {
+    const auto& spec = spec_of(request);
+    std::optional<int64_t> version;
+    if (spec.has_version()) version = spec.version().value();
+    observer->Finish(spec.name(), version, FromGrpcStatusCode(status.error_code()));
+  };
+}
+
+template <typename Request>
+const tensorflow::serving::ModelSpec& SpecOf(const Request& request) {
+  return request.model_spec();
+}
+
+const tensorflow::serving::ModelSpec& FirstTaskSpec(
+    const tensorflow::serving::MultiInferenceRequest& request) {
+  return request.tasks_size() > 0 ? request.tasks(0).model_spec()
+                                  : tensorflow::serving::ModelSpec::default_instance();
+}
+
 // Classify and Regress differ only in the runner and the result field.
 template <typename Request, typename Response, typename Runner>
-grpc::Status RunExamplesRpc(PredictionService* service, grpc::ServerContext* context,
-                            const Request& request, Response* response, Runner runner) {
-  auto run = [&]() -> Status {
-    ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request.model_spec()));
-    ASSIGN_OR_RETURN(ServableHandle servable, service->GetServable(ref));
-    ASSIGN_OR_RETURN(const Signature* signature,
-                     PredictionService::GetSignature(servable, request.model_spec().signature_name()));
-    ASSIGN_OR_RETURN(Tensor examples, SerializedExamples(request.input()));
-    ASSIGN_OR_RETURN(*response->mutable_result(),
-                     runner(*service, servable, *signature, examples, RunOptionsFor(context)));
-    FillResponseModelSpec(*servable, signature->name, response->mutable_model_spec());
-    return Status::Ok();
-  };
-  return ToGrpcStatus(run());
+Status StartExamplesRpc(PredictionService* service,
+                        std::shared_ptr<UnaryCall<Request, Response>> call, Runner runner) {
+  const Request& request = call->request;
+  ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request.model_spec()));
+  ref.deadline = call->options.deadline;  // bounds a wait for a model at zero
+  ASSIGN_OR_RETURN(ServableHandle servable, service->GetServable(ref));
+  ASSIGN_OR_RETURN(const Signature* signature,
+                   PredictionService::GetSignature(servable, request.model_spec().signature_name()));
+  ASSIGN_OR_RETURN(Tensor examples, SerializedExamples(request.input()));
+  runner(*service, servable, *signature, std::move(examples), call->options,
+         [call, servable, signature_name = signature->name](auto result) {
+           if (!result.ok()) return call->finish(result.status());
+           *call->response.mutable_result() = std::move(result).value();
+           FillResponseModelSpec(*servable, signature_name, call->response.mutable_model_spec());
+           call->finish(Status::Ok());
+         });
+  return Status::Ok();
 }
 
 }  // namespace
 
-grpc::Status GrpcPredictionService::Classify(grpc::ServerContext* context,
-                                             const tensorflow::serving::ClassificationRequest* request,
-                                             tensorflow::serving::ClassificationResponse* response) {
-  return Metered(metrics_, "Classify", request->model_spec(), [&] {
-    return RunExamplesRpc(service_, context, *request, response, RunClassify);
-  });
+grpc::ServerUnaryReactor* GrpcPredictionService::Classify(grpc::CallbackServerContext* context,
+                                                          const grpc::ByteBuffer* request_bytes,
+                                                          grpc::ByteBuffer* response_bytes) {
+  using Request = tensorflow::serving::ClassificationRequest;
+  using Response = tensorflow::serving::ClassificationResponse;
+  return ServeRawUnary<Request, Response>(
+      context, request_bytes, response_bytes, "tensorflow.serving.ClassificationRequest",
+      ObserveExamplesRpc<Request>(metrics_, "Classify", &SpecOf<Request>),
+      [this](std::shared_ptr<UnaryCall<Request, Response>> call) {
+        return StartExamplesRpc(service_, std::move(call), RunClassify);
+      });
 }
 
-grpc::Status GrpcPredictionService::Regress(grpc::ServerContext* context,
-                                            const tensorflow::serving::RegressionRequest* request,
-                                            tensorflow::serving::RegressionResponse* response) {
-  return Metered(metrics_, "Regress", request->model_spec(), [&] {
-    return RunExamplesRpc(service_, context, *request, response, RunRegress);
-  });
+grpc::ServerUnaryReactor* GrpcPredictionService::Regress(grpc::CallbackServerContext* context,
+                                                         const grpc::ByteBuffer* request_bytes,
+                                                         grpc::ByteBuffer* response_bytes) {
+  using Request = tensorflow::serving::RegressionRequest;
+  using Response = tensorflow::serving::RegressionResponse;
+  return ServeRawUnary<Request, Response>(
+      context, request_bytes, response_bytes, "tensorflow.serving.RegressionRequest",
+      ObserveExamplesRpc<Request>(metrics_, "Regress", &SpecOf<Request>),
+      [this](std::shared_ptr<UnaryCall<Request, Response>> call) {
+        return StartExamplesRpc(service_, std::move(call), RunRegress);
+      });
 }
 
-grpc::Status GrpcPredictionService::MultiInference(
-    grpc::ServerContext* context, const tensorflow::serving::MultiInferenceRequest* request,
-    tensorflow::serving::MultiInferenceResponse* response) {
-  auto run = [&]() -> Status {
-    if (request->tasks().empty()) return InvalidArgument("MultiInferenceRequest has no tasks");
-    ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->tasks(0).model_spec()));
-    ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
-    ASSIGN_OR_RETURN(*response,
-                     RunMultiInference(*service_, servable, *request, RunOptionsFor(context)));
-    return Status::Ok();
-  };
-  const auto& spec = request->tasks_size() > 0 ? request->tasks(0).model_spec()
-                                               : tensorflow::serving::ModelSpec::default_instance();
-  return Metered(metrics_, "MultiInference", spec, [&] { return ToGrpcStatus(run()); });
+grpc::ServerUnaryReactor* GrpcPredictionService::MultiInference(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+    grpc::ByteBuffer* response_bytes) {
+  using Request = tensorflow::serving::MultiInferenceRequest;
+  using Response = tensorflow::serving::MultiInferenceResponse;
+  return ServeRawUnary<Request, Response>(
+      context, request_bytes, response_bytes, "tensorflow.serving.MultiInferenceRequest",
+      ObserveExamplesRpc<Request>(metrics_, "MultiInference", &FirstTaskSpec),
+      [this](std::shared_ptr<UnaryCall<Request, Response>> call) -> Status {
+        const Request& request = call->request;
+        if (request.tasks().empty()) return InvalidArgument("MultiInferenceRequest has no tasks");
+        ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request.tasks(0).model_spec()));
+        ref.deadline = call->options.deadline;
+        ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+        RunMultiInference(*service_, servable, request, call->options,
+                          [call](StatusOr<Response> response) {
+                            if (!response.ok()) return call->finish(response.status());
+                            call->response = std::move(response).value();
+                            call->finish(Status::Ok());
+                          });
+        return Status::Ok();
+      });
 }
 
 // Minimal signature_def metadata so that perf_analyzer --service-kind=tfserving (the batching

@@ -1,7 +1,8 @@
 // TF Serving's gRPC services (tensorflow.serving.PredictionService and ModelService) over
 // PredictionService. Stateless adapters; thread-safe. The PredictionService and RequestMetrics
-// (nullable: no metrics) are not owned. Predict uses gRPC's callback API: a request waiting for
-// its batch holds no thread; the batcher's completion finishes the RPC.
+// (nullable: no metrics) are not owned. Predict, Classify, Regress and MultiInference use gRPC's
+// callback API: a request waiting for its batch holds no thread; the batcher's completion
+// finishes the RPC.
 #pragma once
 
 #include "serving/model_service.grpc.pb.h"
@@ -13,7 +14,10 @@ namespace tern {
 
 class GrpcPredictionService final
     : public tensorflow::serving::PredictionService::WithRawCallbackMethod_Predict<
-          tensorflow::serving::PredictionService::Service> {
+          tensorflow::serving::PredictionService::WithRawCallbackMethod_Classify<
+              tensorflow::serving::PredictionService::WithRawCallbackMethod_Regress<
+                  tensorflow::serving::PredictionService::WithRawCallbackMethod_MultiInference<
+                      tensorflow::serving::PredictionService::Service>>>> {
  public:
   GrpcPredictionService(PredictionService* service, const RequestMetrics* metrics)
       : service_(service), metrics_(metrics) {}
@@ -24,14 +28,16 @@ class GrpcPredictionService final
   grpc::ServerUnaryReactor* Predict(grpc::CallbackServerContext* context,
                                     const grpc::ByteBuffer* request_bytes,
                                     grpc::ByteBuffer* response_bytes) override;
-  grpc::Status Classify(grpc::ServerContext* context,
-                        const tensorflow::serving::ClassificationRequest* request,
-                        tensorflow::serving::ClassificationResponse* response) override;
-  grpc::Status Regress(grpc::ServerContext* context, const tensorflow::serving::RegressionRequest* request,
-                       tensorflow::serving::RegressionResponse* response) override;
-  grpc::Status MultiInference(grpc::ServerContext* context,
-                              const tensorflow::serving::MultiInferenceRequest* request,
-                              tensorflow::serving::MultiInferenceResponse* response) override;
+  // Classify, Regress and MultiInference are asynchronous the same way (grpc_unary_call.h).
+  grpc::ServerUnaryReactor* Classify(grpc::CallbackServerContext* context,
+                                     const grpc::ByteBuffer* request_bytes,
+                                     grpc::ByteBuffer* response_bytes) override;
+  grpc::ServerUnaryReactor* Regress(grpc::CallbackServerContext* context,
+                                    const grpc::ByteBuffer* request_bytes,
+                                    grpc::ByteBuffer* response_bytes) override;
+  grpc::ServerUnaryReactor* MultiInference(grpc::CallbackServerContext* context,
+                                           const grpc::ByteBuffer* request_bytes,
+                                           grpc::ByteBuffer* response_bytes) override;
   grpc::Status GetModelMetadata(grpc::ServerContext* context,
                                 const tensorflow::serving::GetModelMetadataRequest* request,
                                 tensorflow::serving::GetModelMetadataResponse* response) override;

@@ -1,5 +1,6 @@
 #include "server/kserve_grpc.h"
 
+#include "server/grpc_unary_call.h"
 #include "server/kserve_tensor.h"
 #include "server/status_codes.h"
 
@@ -8,17 +9,6 @@ namespace {
 
 // Per tensor, as KServe/Triton bound it: more elements than this is refused before allocating.
 constexpr int64_t kMaxElements = int64_t{1} << 31;
-
-RunOptions RunOptionsFor(const grpc::ServerContext* context) {
-  RunOptions options;
-  const auto deadline = context->deadline();
-  if (deadline != std::chrono::system_clock::time_point::max()) {
-    options.deadline = std::chrono::steady_clock::now() +
-                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                           deadline - std::chrono::system_clock::now());
-  }
-  return options;
-}
 
 std::string SignatureParameter(const google::protobuf::Map<std::string, inference::InferParameter>& p) {
   auto it = p.find("signature_name");
@@ -53,6 +43,22 @@ StatusOr<V2InferRequest> ParseInferRequest(const inference::ModelInferRequest& r
   }
   for (const auto& output : request.outputs()) out.outputs.push_back(output.name());
   return out;
+}
+
+Status FillInferResponse(const StatusOr<V2InferResult>& result,
+                         inference::ModelInferResponse* response, const std::string& id) {
+  if (!result.ok()) return result.status();
+  response->set_model_name(result->model_name);
+  response->set_model_version(std::to_string(result->version));
+  response->set_id(id);
+  for (const auto& [name, tensor] : result->outputs) {
+    auto* out = response->add_outputs();
+    out->set_name(name);
+    ASSIGN_OR_RETURN(*out->mutable_datatype(), V2DatatypeName(tensor.dtype()));
+    for (int64_t d : tensor.shape().dims()) out->add_shape(d);
+    response->add_raw_output_contents(TensorToRaw(tensor));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -113,25 +119,22 @@ grpc::Status GrpcInferenceService::ModelMetadata(grpc::ServerContext*,
   return ToGrpcStatus(run());
 }
 
-grpc::Status GrpcInferenceService::ModelInfer(grpc::ServerContext* context,
-                                              const inference::ModelInferRequest* request,
-                                              inference::ModelInferResponse* response) {
-  auto run = [&]() -> Status {
-    ASSIGN_OR_RETURN(V2InferRequest parsed, ParseInferRequest(*request));
-    ASSIGN_OR_RETURN(V2InferResult result, service_->Infer(parsed, RunOptionsFor(context)));
-    response->set_model_name(result.model_name);
-    response->set_model_version(std::to_string(result.version));
-    response->set_id(request->id());
-    for (const auto& [name, tensor] : result.outputs) {
-      auto* out = response->add_outputs();
-      out->set_name(name);
-      ASSIGN_OR_RETURN(*out->mutable_datatype(), V2DatatypeName(tensor.dtype()));
-      for (int64_t d : tensor.shape().dims()) out->add_shape(d);
-      response->add_raw_output_contents(TensorToRaw(tensor));
-    }
-    return Status::Ok();
-  };
-  return ToGrpcStatus(run());
+grpc::ServerUnaryReactor* GrpcInferenceService::ModelInfer(grpc::CallbackServerContext* context,
+                                                           const grpc::ByteBuffer* request_bytes,
+                                                           grpc::ByteBuffer* response_bytes) {
+  using Request = inference::ModelInferRequest;
+  using Response = inference::ModelInferResponse;
+  return ServeRawUnary<Request, Response>(
+      context, request_bytes, response_bytes, "inference.ModelInferRequest", nullptr,
+      [this](std::shared_ptr<UnaryCall<Request, Response>> call) -> Status {
+        ASSIGN_OR_RETURN(V2InferRequest parsed, ParseInferRequest(call->request));
+        service_->InferAsync(std::move(parsed), call->options,
+                             [call](StatusOr<V2InferResult> result) {
+                               call->finish(FillInferResponse(result, &call->response,
+                                                              call->request.id()));
+                             });
+        return Status::Ok();
+      });
 }
 
 grpc::Status GrpcInferenceService::ModelConfig(grpc::ServerContext*,
@@ -163,6 +166,14 @@ grpc::Status GrpcInferenceService::ModelConfig(grpc::ServerContext*,
       ASSIGN_OR_RETURN(inference::DataType type, data_type(t.datatype));
       out->set_data_type(type);
       for (int64_t d : t.shape) out->add_dims(d);
+    }
+    if (c.dynamic_batching) {
+      auto* dynamic = config->mutable_dynamic_batching();
+      for (int64_t size : c.dynamic_batching->preferred_batch_size) {
+        dynamic->add_preferred_batch_size(static_cast<int32_t>(size));
+      }
+      dynamic->set_max_queue_delay_microseconds(
+          static_cast<uint64_t>(c.dynamic_batching->max_queue_delay_microseconds));
     }
     return Status::Ok();
   };

@@ -1,5 +1,5 @@
 // inference.GRPCInferenceService (KServe v2 over gRPC) on top of KServeService. Stateless
-// adapter; thread-safe. The KServeService is not owned and must outlive it.
+// adapter; thread-safe. ModelInfer is asynchronous (callback API). The KServeService is not owned and must outlive it.
 #pragma once
 
 #include "kserve/grpc_predict_v2.grpc.pb.h"
@@ -7,7 +7,9 @@
 
 namespace tern {
 
-class GrpcInferenceService final : public inference::GRPCInferenceService::Service {
+class GrpcInferenceService final
+    : public inference::GRPCInferenceService::WithRawCallbackMethod_ModelInfer<
+          inference::GRPCInferenceService::Service> {
  public:
   explicit GrpcInferenceService(const KServeService* service) : service_(service) {}
 
@@ -21,8 +23,11 @@ class GrpcInferenceService final : public inference::GRPCInferenceService::Servi
                               inference::ServerMetadataResponse* response) override;
   grpc::Status ModelMetadata(grpc::ServerContext*, const inference::ModelMetadataRequest* request,
                              inference::ModelMetadataResponse* response) override;
-  grpc::Status ModelInfer(grpc::ServerContext* context, const inference::ModelInferRequest* request,
-                          inference::ModelInferResponse* response) override;
+  // gRPC's callback API with raw bytes (grpc_unary_call.h): a request waiting for its batch
+  // holds no thread, and bytes that are not a ModelInferRequest get INVALID_ARGUMENT.
+  grpc::ServerUnaryReactor* ModelInfer(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request_bytes,
+                                       grpc::ByteBuffer* response_bytes) override;
   grpc::Status ModelConfig(grpc::ServerContext*, const inference::ModelConfigRequest* request,
                            inference::ModelConfigResponse* response) override;
 

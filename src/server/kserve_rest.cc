@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <functional>
+#include <future>
 #include <cmath>
 #include <limits>
 
@@ -21,6 +22,7 @@ constexpr int kMaxDataDepth = 64;
 RestResponse Error(const Status& status) {
   RestResponse r;
   r.status_code = ToHttpStatusCode(status.code());
+  r.code = status.code();
   r.body = WriteErrorResponse(status.message());
   return r;
 }
@@ -250,38 +252,44 @@ StatusOr<RestResponse> InferResponse(const V2InferResult& result, const std::str
 }  // namespace
 
 RestResponse KServeRestApi::Handle(const RestRequest& request) const {
+  std::promise<RestResponse> answer;
+  HandleAsync(request, [&answer](RestResponse r) { answer.set_value(std::move(r)); });
+  return answer.get_future().get();
+}
+
+void KServeRestApi::HandleAsync(const RestRequest& request, RestHandler::RestDone done) const {
   std::string_view path = request.target.substr(0, request.target.find('?'));
   if (!path.empty() && path.back() == '/') path.remove_suffix(1);
   const bool get = request.method == "GET";
   if (get && path == "/v2") {
-    return Ok(std::string("{\"name\":\"") + KServeService::kServerName + "\",\"version\":\"" +
-              KServeService::kServerVersion + "\",\"extensions\":[\"binary_tensor_data\"]}");
+    return done(Ok(std::string("{\"name\":\"") + KServeService::kServerName + "\",\"version\":\"" +
+              KServeService::kServerVersion + "\",\"extensions\":[\"binary_tensor_data\"]}"));
   }
-  if (get && path == "/v2/health/live") return Ok("");
+  if (get && path == "/v2/health/live") return done(Ok(""));
   if (get && path == "/v2/health/ready") {
-    if (service_->ServerReady()) return Ok("");
-    return Error(Unavailable("not every model has an available version yet"));
+    if (service_->ServerReady()) return done(Ok(""));
+    return done(Error(Unavailable("not every model has an available version yet")));
   }
   constexpr std::string_view kModels = "/v2/models/";
   if (path.substr(0, kModels.size()) != kModels) {
-    return Error(NotFound("no v2 endpoint " + std::string(request.method) + " " + std::string(path)));
+    return done(Error(NotFound("no v2 endpoint " + std::string(request.method) + " " + std::string(path))));
   }
   auto parsed = ParseModelsPath(path.substr(kModels.size()));
   if (!parsed.ok()) {
-    return Error(NotFound(parsed.status().message() + ": " + std::string(path)));
+    return done(Error(NotFound(parsed.status().message() + ": " + std::string(path))));
   }
   auto ref = KServeService::ParseModelRef(parsed->model, parsed->version);
-  if (!ref.ok()) return Error(ref.status());
-  if (get && parsed->action.empty()) return Metadata(*ref);
+  if (!ref.ok()) return done(Error(ref.status()));
+  if (get && parsed->action.empty()) return done(Metadata(*ref));
   if (get && parsed->action == "ready") {
     auto ready = service_->ModelReady(*ref);
-    if (!ready.ok()) return Error(ready.status());
-    if (*ready) return Ok("");
-    return Error(Unavailable("model " + ref->name + " is not ready"));
+    if (!ready.ok()) return done(Error(ready.status()));
+    if (*ready) return done(Ok(""));
+    return done(Error(Unavailable("model " + ref->name + " is not ready")));
   }
-  if (get && parsed->action == "config") return Config(*ref);
-  if (request.method == "POST" && parsed->action == "infer") return Infer(*ref, request);
-  return Error(NotFound("no v2 endpoint " + std::string(request.method) + " " + std::string(path)));
+  if (get && parsed->action == "config") return done(Config(*ref));
+  if (request.method == "POST" && parsed->action == "infer") return Infer(*ref, request, std::move(done));
+  return done(Error(NotFound("no v2 endpoint " + std::string(request.method) + " " + std::string(path))));
 }
 
 RestResponse KServeRestApi::Metadata(const ModelRef& ref) const {
@@ -318,6 +326,12 @@ RestResponse KServeRestApi::Config(const ModelRef& ref) const {
     }
     out += "]";
   }
+  if (c->dynamic_batching) {
+    out += ",\"dynamic_batching\":{\"preferred_batch_size\":" +
+           ShapeJson(c->dynamic_batching->preferred_batch_size) +
+           ",\"max_queue_delay_microseconds\":" +
+           std::to_string(c->dynamic_batching->max_queue_delay_microseconds) + "}";
+  }
   return Ok(out + "}");
 }
 
@@ -325,8 +339,9 @@ RestResponse KServeRestApi::Config(const ModelRef& ref) const {
 // the bytes of the only input of the model's serving signature, whose datatype and shape come
 // from the signature (one variable dimension is worked out from the byte count). Every output
 // is answered as binary data, since the client sent no JSON to ask otherwise.
-RestResponse KServeRestApi::RawInfer(const ModelRef& ref, std::string_view body) const {
-  auto run = [&]() -> StatusOr<RestResponse> {
+void KServeRestApi::RawInfer(const ModelRef& ref, std::string_view body,
+                             RestHandler::RestDone done) const {
+  auto start = [&]() -> Status {
     ASSIGN_OR_RETURN(V2ModelMetadata meta, service_->ModelMetadata(ref));
     if (meta.inputs.size() != 1) {
       return InvalidArgument("a raw binary request (Inference-Header-Content-Length: 0) needs a model "
@@ -370,15 +385,19 @@ RestResponse KServeRestApi::RawInfer(const ModelRef& ref, std::string_view body)
     infer.model = ref;
     ASSIGN_OR_RETURN(Tensor tensor, TensorFromRaw(dtype, shape, body, what));
     infer.inputs.emplace(input.name, std::move(tensor));
-    ASSIGN_OR_RETURN(V2InferResult result, service_->Infer(infer, RunOptionsFor(options_)));
-    return InferResponse(result, "", [](const std::string&) { return true; });
+    service_->InferAsync(std::move(infer), RunOptionsFor(options_),
+                         [done](StatusOr<V2InferResult> result) {
+                           if (!result.ok()) return done(Error(result.status()));
+                           auto response = InferResponse(*result, "", [](const std::string&) { return true; });
+                           done(response.ok() ? std::move(response).value() : Error(response.status()));
+                         });
+    return Status::Ok();
   };
-  auto response = run();
-  if (!response.ok()) return Error(response.status());
-  return std::move(response).value();
+  if (Status started = start(); !started.ok()) done(Error(started));
 }
 
-RestResponse KServeRestApi::Infer(const ModelRef& ref, const RestRequest& request) const {
+void KServeRestApi::Infer(const ModelRef& ref, const RestRequest& request,
+                          RestHandler::RestDone done) const {
   // Split the body into the JSON header and the binary tensor data that follows it.
   std::string_view header = request.body, binary;
   if (!request.inference_header_content_length.empty()) {
@@ -386,18 +405,19 @@ RestResponse KServeRestApi::Infer(const ModelRef& ref, const RestRequest& reques
     uint64_t length = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), length);
     if (ec != std::errc() || ptr != text.data() + text.size()) {
-      return Error(InvalidArgument("Inference-Header-Content-Length '" + std::string(text) +
-                                   "' is not a non-negative integer"));
+      return done(Error(InvalidArgument("Inference-Header-Content-Length '" + std::string(text) +
+                                        "' is not a non-negative integer")));
     }
-    if (length == 0) return RawInfer(ref, request.body);
+    if (length == 0) return RawInfer(ref, request.body, std::move(done));
     if (length > request.body.size()) {
-      return Error(InvalidArgument("Inference-Header-Content-Length " + std::to_string(length) +
-                                   " exceeds the body size " + std::to_string(request.body.size())));
+      return done(Error(InvalidArgument("Inference-Header-Content-Length " + std::to_string(length) +
+                                        " exceeds the body size " +
+                                        std::to_string(request.body.size()))));
     }
     header = request.body.substr(0, length);
     binary = request.body.substr(length);
   }
-  auto run = [&]() -> StatusOr<RestResponse> {
+  auto start = [&]() -> Status {
     ASSIGN_OR_RETURN(Json doc, json_internal::ParseJsonObject(header));
     V2InferRequest infer;
     infer.model = ref;
@@ -470,17 +490,23 @@ RestResponse KServeRestApi::Infer(const ModelRef& ref, const RestRequest& reques
         if (p.contains("binary_data")) binary_output[name->get<std::string>()] = ReadBool(p, "binary_data");
       }
     }
-    ASSIGN_OR_RETURN(V2InferResult result, service_->Infer(infer, RunOptionsFor(options_)));
     std::string id;
     if (auto it = doc.find("id"); it != doc.end() && it->is_string()) id = it->dump();
-    return InferResponse(result, id, [&](const std::string& name) {
-      auto it = binary_output.find(name);
-      return it != binary_output.end() ? it->second : all_binary;
-    });
+    // Everything the answer needs is copied: the request's body may be gone by then.
+    service_->InferAsync(
+        std::move(infer), RunOptionsFor(options_),
+        [done, id = std::move(id), all_binary, binary_output = std::move(binary_output)](
+            StatusOr<V2InferResult> result) {
+          if (!result.ok()) return done(Error(result.status()));
+          auto response = InferResponse(*result, id, [&](const std::string& name) {
+            auto it = binary_output.find(name);
+            return it != binary_output.end() ? it->second : all_binary;
+          });
+          done(response.ok() ? std::move(response).value() : Error(response.status()));
+        });
+    return Status::Ok();
   };
-  auto response = run();
-  if (!response.ok()) return Error(response.status());
-  return std::move(response).value();
+  if (Status started = start(); !started.ok()) done(Error(started));
 }
 
 }  // namespace tern

@@ -21,11 +21,15 @@ class KServeRestApi {
   };
   KServeRestApi(const KServeService* service, Options options) : service_(service), options_(options) {}
 
+  // Waits for an infer's answer (tests and tools); the server calls HandleAsync.
   RestResponse Handle(const RestRequest& request) const;
+  // Answers through `done`, exactly once, maybe on a batch thread after returning (an infer
+  // waiting for its batch holds no thread). The request's views must stay valid until then.
+  void HandleAsync(const RestRequest& request, RestHandler::RestDone done) const;
 
  private:
-  RestResponse Infer(const ModelRef& ref, const RestRequest& request) const;
-  RestResponse RawInfer(const ModelRef& ref, std::string_view body) const;
+  void Infer(const ModelRef& ref, const RestRequest& request, RestHandler::RestDone done) const;
+  void RawInfer(const ModelRef& ref, std::string_view body, RestHandler::RestDone done) const;
   RestResponse Metadata(const ModelRef& ref) const;
   RestResponse Config(const ModelRef& ref) const;
 

@@ -1,6 +1,8 @@
 #include "server/kserve_service.h"
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include "server/kserve_tensor.h"
 
@@ -17,6 +19,45 @@ StatusOr<V2TensorMetadata> TensorMetadata(const std::string& name, const Signatu
     m.shape = t.dims;
   }
   return m;
+}
+
+// Checks the request's inputs and outputs against the signature; returns the outputs to fetch
+// (the signature's, in its order, when the request names none).
+StatusOr<std::vector<std::string>> CheckInferRequest(const V2InferRequest& request,
+                                                     const std::string& model_name,
+                                                     const Signature& signature) {
+  for (const auto& [name, tensor] : request.inputs) {
+    auto it = signature.inputs.find(name);
+    if (it == signature.inputs.end()) {
+      std::string known;
+      for (const auto& [k, v] : signature.inputs) known += (known.empty() ? "" : ", ") + k;
+      return InvalidArgument("unexpected inference input '" + name + "' for model '" +
+                             model_name + "' (inputs: " + known + ")");
+    }
+    if (it->second.dtype != tensor.dtype()) {
+      auto want = V2DatatypeName(it->second.dtype);
+      auto got = V2DatatypeName(tensor.dtype());
+      return InvalidArgument("input '" + name + "': datatype " + (got.ok() ? *got : "?") +
+                             " does not match the model's " + (want.ok() ? *want : "?"));
+    }
+  }
+  for (const auto& [name, t] : signature.inputs) {
+    if (request.inputs.count(name) == 0) {
+      return InvalidArgument("missing inference input '" + name + "' for model '" +
+                             model_name + "'");
+    }
+  }
+  std::vector<std::string> names = request.outputs;
+  for (const auto& name : names) {
+    if (signature.outputs.count(name) == 0) {
+      return InvalidArgument("unknown requested output '" + name + "' for model '" +
+                             model_name + "'");
+    }
+  }
+  if (names.empty()) {
+    for (const auto& [name, t] : signature.outputs) names.push_back(name);
+  }
+  return names;
 }
 
 }  // namespace
@@ -103,6 +144,16 @@ StatusOr<V2ModelConfig> KServeService::ModelConfig(const ModelRef& ref) const {
     for (auto* list : {&config.inputs, &config.outputs}) {
       for (auto& t : *list) t.shape.erase(t.shape.begin());
     }
+    // A batched model reports its real limit, so Triton clients size their batches to it.
+    ASSIGN_OR_RETURN(const BatchingOptions* batching, service_->BatchingOptionsFor(servable));
+    if (batching != nullptr) {
+      config.max_batch_size = static_cast<int32_t>(std::min<int64_t>(
+          batching->max_batch_size, std::numeric_limits<int32_t>::max()));
+      V2DynamicBatching dynamic;
+      dynamic.preferred_batch_size = batching->allowed_batch_sizes;
+      dynamic.max_queue_delay_microseconds = batching->batch_timeout_micros;
+      config.dynamic_batching = std::move(dynamic);
+    }
   }
   for (auto* list : {&config.inputs, &config.outputs}) {
     for (auto& t : *list) t.datatype = t.datatype == "BYTES" ? "TYPE_STRING" : "TYPE_" + t.datatype;
@@ -110,53 +161,33 @@ StatusOr<V2ModelConfig> KServeService::ModelConfig(const ModelRef& ref) const {
   return config;
 }
 
-StatusOr<V2InferResult> KServeService::Infer(const V2InferRequest& request,
-                                             const RunOptions& options) const {
-  ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(request.model));
-  ASSIGN_OR_RETURN(const Signature* signature,
-                   PredictionService::GetSignature(servable, request.signature_name));
-  for (const auto& [name, tensor] : request.inputs) {
-    auto it = signature->inputs.find(name);
-    if (it == signature->inputs.end()) {
-      std::string known;
-      for (const auto& [k, v] : signature->inputs) known += (known.empty() ? "" : ", ") + k;
-      return InvalidArgument("unexpected inference input '" + name + "' for model '" +
-                             servable->model_name + "' (inputs: " + known + ")");
-    }
-    if (it->second.dtype != tensor.dtype()) {
-      auto want = V2DatatypeName(it->second.dtype);
-      auto got = V2DatatypeName(tensor.dtype());
-      return InvalidArgument("input '" + name + "': datatype " + (got.ok() ? *got : "?") +
-                             " does not match the model's " + (want.ok() ? *want : "?"));
-    }
-  }
-  for (const auto& [name, t] : signature->inputs) {
-    if (request.inputs.count(name) == 0) {
-      return InvalidArgument("missing inference input '" + name + "' for model '" +
-                             servable->model_name + "'");
-    }
-  }
-  std::vector<std::string> names = request.outputs;
-  for (const auto& name : names) {
-    if (signature->outputs.count(name) == 0) {
-      return InvalidArgument("unknown requested output '" + name + "' for model '" +
-                             servable->model_name + "'");
-    }
-  }
-  if (names.empty()) {
-    for (const auto& [name, t] : signature->outputs) names.push_back(name);
-  }
-  ASSIGN_OR_RETURN(auto outputs,
-                   service_->Predict(servable, *signature, request.inputs, names, options));
-  V2InferResult result;
-  result.model_name = servable->model_name;
-  result.version = servable->version;
-  for (const auto& name : names) {
-    auto it = outputs.find(name);
-    if (it == outputs.end()) return Internal("signature did not produce output '" + name + "'");
-    result.outputs.emplace_back(name, it->second);
-  }
-  return result;
+void KServeService::InferAsync(V2InferRequest request, const RunOptions& options,
+                               InferDone done) const {
+  ModelRef ref = request.model;
+  ref.deadline = std::min(ref.deadline, options.deadline);  // bounds a wait for a model at zero
+  auto servable = service_->GetServable(ref);
+  if (!servable.ok()) return done(servable.status());
+  auto signature = PredictionService::GetSignature(*servable, request.signature_name);
+  if (!signature.ok()) return done(signature.status());
+  auto names = CheckInferRequest(request, (*servable)->model_name, **signature);
+  if (!names.ok()) return done(names.status());
+  service_->PredictAsync(
+      *servable, **signature, std::move(request.inputs), *names, options,
+      [servable = *servable, names = *names,
+       done = std::move(done)](StatusOr<std::map<std::string, Tensor>> outputs) {
+        if (!outputs.ok()) return done(outputs.status());
+        V2InferResult result;
+        result.model_name = servable->model_name;
+        result.version = servable->version;
+        for (const auto& name : names) {
+          auto it = outputs->find(name);
+          if (it == outputs->end()) {
+            return done(Internal("signature did not produce output '" + name + "'"));
+          }
+          result.outputs.emplace_back(name, std::move(it->second));
+        }
+        done(std::move(result));
+      });
 }
 
 }  // namespace tern

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,11 @@ struct V2ModelMetadata {
 // Triton's model configuration, derived from the serving signature (Tern has no config.pbtxt).
 // When every input and output has a leading variable dimension the model is batchable:
 // max_batch_size > 0 and dims leave that dimension out, as Triton writes them.
+struct V2DynamicBatching {
+  std::vector<int64_t> preferred_batch_size;  // the batching options' allowed_batch_sizes
+  int64_t max_queue_delay_microseconds = 0;   // their batch_timeout_micros
+};
+
 struct V2ModelConfig {
   std::string name;
   std::string platform = "tensorflow_savedmodel";
@@ -38,6 +45,8 @@ struct V2ModelConfig {
   // datatype is Triton's config name ("TYPE_FP32", BYTES is "TYPE_STRING"); shape = dims.
   std::vector<V2TensorMetadata> inputs;
   std::vector<V2TensorMetadata> outputs;
+  // Set when the server batches this model's requests (and it is batchable).
+  std::optional<V2DynamicBatching> dynamic_batching;
 };
 
 struct V2InferRequest {
@@ -57,9 +66,9 @@ struct V2InferResult {
 class KServeService {
  public:
   struct Options {
-    // max_batch_size reported in the model config of a batchable model. Tern takes any number of
-    // rows (batching splits larger requests), so this only bounds what Triton clients send;
-    // TF Serving's batching default.
+    // max_batch_size reported in the model config of a batchable model whose requests are not
+    // batched. Tern takes any number of rows, so this only bounds what Triton clients send;
+    // TF Serving's batching default. A batched model reports its batching max_batch_size.
     int32_t config_max_batch_size = 1000;
   };
   explicit KServeService(PredictionService* service) : service_(service) {}
@@ -78,7 +87,11 @@ class KServeService {
   StatusOr<bool> ModelReady(const ModelRef& ref) const;
   StatusOr<V2ModelMetadata> ModelMetadata(const ModelRef& ref) const;
   StatusOr<V2ModelConfig> ModelConfig(const ModelRef& ref) const;
-  StatusOr<V2InferResult> Infer(const V2InferRequest& request, const RunOptions& options) const;
+  // Answers through `done`, exactly once: on the calling thread for a request refused before it
+  // runs, else where PredictionService::PredictAsync answers (a batch thread or the compute
+  // pool), so a request waiting for its batch holds no thread.
+  using InferDone = std::function<void(StatusOr<V2InferResult>)>;
+  void InferAsync(V2InferRequest request, const RunOptions& options, InferDone done) const;
 
   // What the server calls itself in ServerMetadata.
   static constexpr const char* kServerName = "tern";

@@ -69,6 +69,12 @@ void PredictionService::PredictAsync(const ServableHandle& servable, const Signa
       });
 }
 
+StatusOr<const BatchingOptions*> PredictionService::BatchingOptionsFor(
+    const ServableHandle& servable) const {
+  if (batcher_ == nullptr) return static_cast<const BatchingOptions*>(nullptr);
+  return batcher_->OptionsFor(*servable->model);
+}
+
 StatusOr<std::vector<VersionStatus>> PredictionService::GetModelStatus(const ModelRef& ref) const {
   ASSIGN_OR_RETURN(auto statuses, manager_->GetStatus(ref.name));
   std::optional<int64_t> version = ref.version;

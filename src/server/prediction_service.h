@@ -59,6 +59,10 @@ class PredictionService {
                     std::map<std::string, Tensor> inputs, std::vector<std::string> output_filter,
                     const RunOptions& options, PredictDone done) const;
 
+  // The batching options `servable`'s requests run with; null when they are not batched
+  // (batching off, or per-model parameters on and the version has none).
+  StatusOr<const BatchingOptions*> BatchingOptionsFor(const ServableHandle& servable) const;
+
   StatusOr<std::vector<VersionStatus>> GetModelStatus(const ModelRef& ref) const;
 
   std::vector<std::string> ModelNames() const { return manager_->ModelNames(); }

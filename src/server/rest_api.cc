@@ -136,8 +136,24 @@ RestResponse RestApi::HandleMetadata(const ModelRef& ref) const {
 
 RestResponse RestApi::HandleExamples(const ModelRef& ref, std::string_view verb,
                                      std::string_view body) const {
-  auto run = [&]() -> StatusOr<std::string> {
-    ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+  // Synchronous form for tests and tools: the async path, waited for.
+  std::promise<RestResponse> answer;
+  HandleExamplesAsync(ref, verb, body, [&answer](RestResponse r) { answer.set_value(std::move(r)); });
+  return answer.get_future().get();
+}
+
+void RestApi::HandleExamplesAsync(const ModelRef& ref, std::string_view verb,
+                                  std::string_view body, RestDone done) const {
+  auto json_answer = [this, done](StatusOr<std::string> json) {
+    if (!json.ok()) return done(Error(json.status()));
+    RestResponse r;
+    r.body = std::move(json).value();
+    done(std::move(r));
+  };
+  auto start = [&]() -> Status {
+    ModelRef bounded = ref;
+    bounded.deadline = RunOptionsNow().deadline;  // bounds a wait for a model at zero
+    ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(bounded));
     ASSIGN_OR_RETURN(ExamplesJsonRequest request, ParseExamplesRequest(body));
     ASSIGN_OR_RETURN(const Signature* signature,
                      PredictionService::GetSignature(servable, request.signature_name));
@@ -151,24 +167,28 @@ RestResponse RestApi::HandleExamples(const ModelRef& ref, std::string_view verb,
     }
     ASSIGN_OR_RETURN(Tensor examples, SerializedExamples(input));
     if (verb == "regress") {
-      ASSIGN_OR_RETURN(auto result, RunRegress(*service_, servable, *signature, examples, RunOptionsNow()));
-      std::vector<float> values;
-      for (const auto& r : result.regressions()) values.push_back(r.value());
-      return WriteRegressResponse(values);
+      RunRegress(*service_, servable, *signature, std::move(examples), RunOptionsNow(),
+                 [json_answer](StatusOr<tensorflow::serving::RegressionResult> result) {
+                   if (!result.ok()) return json_answer(result.status());
+                   std::vector<float> values;
+                   for (const auto& r : result->regressions()) values.push_back(r.value());
+                   json_answer(WriteRegressResponse(values));
+                 });
+      return Status::Ok();
     }
-    ASSIGN_OR_RETURN(auto result, RunClassify(*service_, servable, *signature, examples, RunOptionsNow()));
-    std::vector<LabelScores> out;
-    for (const auto& c : result.classifications()) {
-      LabelScores& pairs = out.emplace_back();
-      for (const auto& cls : c.classes()) pairs.emplace_back(cls.label(), cls.score());
-    }
-    return WriteClassifyResponse(out);
+    RunClassify(*service_, servable, *signature, std::move(examples), RunOptionsNow(),
+                [json_answer](StatusOr<tensorflow::serving::ClassificationResult> result) {
+                  if (!result.ok()) return json_answer(result.status());
+                  std::vector<LabelScores> out;
+                  for (const auto& c : result->classifications()) {
+                    LabelScores& pairs = out.emplace_back();
+                    for (const auto& cls : c.classes()) pairs.emplace_back(cls.label(), cls.score());
+                  }
+                  json_answer(WriteClassifyResponse(out));
+                });
+    return Status::Ok();
   };
-  auto json = run();
-  if (!json.ok()) return Error(json.status());
-  RestResponse r;
-  r.body = std::move(json).value();
-  return r;
+  if (Status started = start(); !started.ok()) done(Error(started));
 }
 
 RunOptions RestApi::RunOptionsNow() const {
@@ -181,10 +201,16 @@ RunOptions RestApi::RunOptionsNow() const {
 
 void RestApi::HandleAsync(const RestRequest& http, RestDone done) const {
   std::string_view path = http.target.substr(0, http.target.find('?'));
-  if (http.method == "POST" && !(v2_ != nullptr && path.substr(0, 3) == "/v2")) {
+  if (v2_ != nullptr && (path == "/v2" || path.substr(0, 4) == "/v2/")) {
+    return v2_->HandleAsync(http, std::move(done));
+  }
+  if (http.method == "POST") {
     auto parsed = ParseModelPath(path);
     if (parsed.ok() && parsed->verb == "predict") {
       return HandlePredictAsync(parsed->ref, http.body, std::move(done));
+    }
+    if (parsed.ok() && (parsed->verb == "classify" || parsed->verb == "regress")) {
+      return HandleExamplesAsync(parsed->ref, parsed->verb, http.body, std::move(done));
     }
   }
   done(Handle(http));

@@ -72,6 +72,8 @@ class RestApi : public RestHandler {
   RestResponse HandleMetadata(const ModelRef& ref) const;
   // :classify and :regress
   RestResponse HandleExamples(const ModelRef& ref, std::string_view verb, std::string_view body) const;
+  void HandleExamplesAsync(const ModelRef& ref, std::string_view verb, std::string_view body,
+                           RestDone done) const;
   RunOptions RunOptionsNow() const;  // deadline from options_.timeout_ms
   RestResponse Error(const Status& status) const;
 

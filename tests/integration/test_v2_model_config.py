@@ -78,3 +78,36 @@ def test_perf_analyzer_triton_kind(server, protocol):
                                    # Throughput, not a stable figure, is what is checked here.
                                    stability_percentage=10000)
     assert result["throughput_rps"] > 0
+
+
+BATCHING = ("max_batch_size { value: 8 } batch_timeout_micros { value: 2000 } "
+            "allowed_batch_sizes: 4 allowed_batch_sizes: 8 max_enqueued_batches { value: 100 }")
+
+
+@pytest.fixture(scope="module")
+def batched(tern_factory, tmp_path_factory):
+    params = tmp_path_factory.mktemp("batching") / "batching.txt"
+    params.write_text(BATCHING)
+    return tern_factory("half_plus_two", TF_SERVING_MODELS / "saved_model_half_plus_two_cpu",
+                        ["--enable_batching", f"--batching_parameters_file={params}"])
+
+
+def test_batched_model_config_reports_the_batching_parameters(batched):
+    want = dict(EXPECTED, max_batch_size=8,
+                dynamic_batching={"preferred_batch_size": [4, 8], "max_queue_delay_microseconds": 2000})
+    assert requests.get(f"{batched.rest}/v2/models/half_plus_two/config").json() == want
+    config = grpcclient.InferenceServerClient(batched.grpc_target).get_model_config(
+        "half_plus_two", client_timeout=10).config
+    assert config.max_batch_size == 8
+    assert list(config.dynamic_batching.preferred_batch_size) == [4, 8]
+    assert config.dynamic_batching.max_queue_delay_microseconds == 2000
+
+
+@pytest.mark.parametrize("protocol", ["grpc", "http"])
+def test_perf_analyzer_triton_kind_with_batching(batched, protocol):
+    target = types.SimpleNamespace(model=batched.model_name, grpc_port=batched.grpc_port,
+                                   rest_port=batched.rest_port)
+    result = drivers.perf_analyzer(drivers.tools_bin(), target, concurrency=4, seconds=1,
+                                   service_kind="triton", protocol=protocol,
+                                   stability_percentage=10000)
+    assert result["throughput_rps"] > 0
