@@ -29,11 +29,14 @@ RunOptions RunOptionsFor(const grpc::ServerContextBase* context) {
 }
 
 // Counts and times one RPC: the single place gRPC requests meet the metrics.
+// A call that starts once the drain gate closed is held, then refused unrun.
 template <typename Body>
-grpc::Status Metered(const RequestMetrics* metrics, std::string_view method,
+grpc::Status Metered(const RequestMetrics* metrics, GrpcDrainGate* gate,
+                     const grpc::ServerContext* context, std::string_view method,
                      const tensorflow::serving::ModelSpec& spec, Body body) {
   RequestMetrics::Observer observer(metrics, "grpc", method);
-  grpc::Status status = body();
+  Status admitted = Admit(gate, method, context);
+  grpc::Status status = admitted.ok() ? body() : ToGrpcStatus(admitted);
   std::optional<int64_t> version;
   if (spec.has_version()) version = spec.version().value();
   observer.Finish(spec.name(), version, FromGrpcStatusCode(status.error_code()));
@@ -68,6 +71,8 @@ grpc::ServerUnaryReactor* GrpcPredictionService::Predict(grpc::CallbackServerCon
     observer->Finish(spec.name(), version, FromGrpcStatusCode(rpc_status.error_code()));
     reactor->Finish(rpc_status);  // response_bytes is released after this
   };
+  // Once the drain began, the call is held (its client waiting, not sending more) and refused.
+  if (gate_ != nullptr && !gate_->AdmitAsync("Predict", finish)) return reactor;
   const tensorflow::serving::PredictRequest* request = &call->request;
   tensorflow::serving::PredictResponse* response = &call->response;
   auto start = [&]() -> Status {
@@ -135,7 +140,7 @@ grpc::Status RunExamplesRpc(PredictionService* service, grpc::ServerContext* con
 grpc::Status GrpcPredictionService::Classify(grpc::ServerContext* context,
                                              const tensorflow::serving::ClassificationRequest* request,
                                              tensorflow::serving::ClassificationResponse* response) {
-  return Metered(metrics_, "Classify", request->model_spec(), [&] {
+  return Metered(metrics_, gate_, context, "Classify", request->model_spec(), [&] {
     return RunExamplesRpc(service_, context, *request, response, RunClassify);
   });
 }
@@ -143,7 +148,7 @@ grpc::Status GrpcPredictionService::Classify(grpc::ServerContext* context,
 grpc::Status GrpcPredictionService::Regress(grpc::ServerContext* context,
                                             const tensorflow::serving::RegressionRequest* request,
                                             tensorflow::serving::RegressionResponse* response) {
-  return Metered(metrics_, "Regress", request->model_spec(), [&] {
+  return Metered(metrics_, gate_, context, "Regress", request->model_spec(), [&] {
     return RunExamplesRpc(service_, context, *request, response, RunRegress);
   });
 }
@@ -161,13 +166,13 @@ grpc::Status GrpcPredictionService::MultiInference(
   };
   const auto& spec = request->tasks_size() > 0 ? request->tasks(0).model_spec()
                                                : tensorflow::serving::ModelSpec::default_instance();
-  return Metered(metrics_, "MultiInference", spec, [&] { return ToGrpcStatus(run()); });
+  return Metered(metrics_, gate_, context, "MultiInference", spec, [&] { return ToGrpcStatus(run()); });
 }
 
 // Minimal signature_def metadata so that perf_analyzer --service-kind=tfserving (the batching
 // benchmark) can read the inputs. The api branch replaces this with the full implementation.
 grpc::Status GrpcPredictionService::GetModelMetadata(
-    grpc::ServerContext*, const tensorflow::serving::GetModelMetadataRequest* request,
+    grpc::ServerContext* context, const tensorflow::serving::GetModelMetadataRequest* request,
     tensorflow::serving::GetModelMetadataResponse* response) {
   auto run = [&]() -> Status {
     ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
@@ -177,12 +182,12 @@ grpc::Status GrpcPredictionService::GetModelMetadata(
     ASSIGN_OR_RETURN(*response, tern::GetModelMetadata(servable, fields));
     return Status::Ok();
   };
-  return Metered(metrics_, "GetModelMetadata", request->model_spec(),
+  return Metered(metrics_, gate_, context, "GetModelMetadata", request->model_spec(),
                  [&] { return ToGrpcStatus(run()); });
 }
 
 grpc::Status GrpcModelService::GetModelStatus(
-    grpc::ServerContext*, const tensorflow::serving::GetModelStatusRequest* request,
+    grpc::ServerContext* context, const tensorflow::serving::GetModelStatusRequest* request,
     tensorflow::serving::GetModelStatusResponse* response) {
   auto run = [&]() -> Status {
     ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
@@ -202,15 +207,18 @@ grpc::Status GrpcModelService::GetModelStatus(
     }
     return Status::Ok();
   };
-  return Metered(metrics_, "GetModelStatus", request->model_spec(),
+  return Metered(metrics_, gate_, context, "GetModelStatus", request->model_spec(),
                  [&] { return ToGrpcStatus(run()); });
 }
 
 grpc::Status GrpcModelService::HandleReloadConfigRequest(
-    grpc::ServerContext*, const tensorflow::serving::ReloadConfigRequest* request,
+    grpc::ServerContext* context, const tensorflow::serving::ReloadConfigRequest* request,
     tensorflow::serving::ReloadConfigResponse* response) {
   // A rejected config leaves the running models alone; the error travels both as the RPC
   // status and in the response's StatusProto, as TF Serving reports it.
+  if (Status admitted = Admit(gate_, "HandleReloadConfigRequest", context); !admitted.ok()) {
+    return ToGrpcStatus(admitted);
+  }
   auto configs = ModelConfigsFromProto(request->config());
   Status result = configs.ok() ? manager_->ReloadConfig(std::move(configs).value())
                                : configs.status().WithContext("ReloadConfigRequest rejected");

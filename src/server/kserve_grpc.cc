@@ -69,10 +69,11 @@ grpc::Status GrpcInferenceService::ServerReady(grpc::ServerContext*, const infer
   return grpc::Status::OK;
 }
 
-grpc::Status GrpcInferenceService::ModelReady(grpc::ServerContext*,
+grpc::Status GrpcInferenceService::ModelReady(grpc::ServerContext* context,
                                               const inference::ModelReadyRequest* request,
                                               inference::ModelReadyResponse* response) {
   auto run = [&]() -> Status {
+    RETURN_IF_ERROR(Admit(gate_, "ModelReady", context));
     ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(request->name(), request->version()));
     ASSIGN_OR_RETURN(bool ready, service_->ModelReady(ref));
     response->set_ready(ready);
@@ -90,10 +91,11 @@ grpc::Status GrpcInferenceService::ServerMetadata(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status GrpcInferenceService::ModelMetadata(grpc::ServerContext*,
+grpc::Status GrpcInferenceService::ModelMetadata(grpc::ServerContext* context,
                                                  const inference::ModelMetadataRequest* request,
                                                  inference::ModelMetadataResponse* response) {
   auto run = [&]() -> Status {
+    RETURN_IF_ERROR(Admit(gate_, "ModelMetadata", context));
     ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(request->name(), request->version()));
     ASSIGN_OR_RETURN(V2ModelMetadata m, service_->ModelMetadata(ref));
     response->set_name(m.name);
@@ -117,6 +119,7 @@ grpc::Status GrpcInferenceService::ModelInfer(grpc::ServerContext* context,
                                               const inference::ModelInferRequest* request,
                                               inference::ModelInferResponse* response) {
   auto run = [&]() -> Status {
+    RETURN_IF_ERROR(Admit(gate_, "ModelInfer", context));
     ASSIGN_OR_RETURN(V2InferRequest parsed, ParseInferRequest(*request));
     ASSIGN_OR_RETURN(V2InferResult result, service_->Infer(parsed, RunOptionsFor(context)));
     response->set_model_name(result.model_name);
@@ -134,10 +137,11 @@ grpc::Status GrpcInferenceService::ModelInfer(grpc::ServerContext* context,
   return ToGrpcStatus(run());
 }
 
-grpc::Status GrpcInferenceService::ModelConfig(grpc::ServerContext*,
+grpc::Status GrpcInferenceService::ModelConfig(grpc::ServerContext* context,
                                                const inference::ModelConfigRequest* request,
                                                inference::ModelConfigResponse* response) {
   auto run = [&]() -> Status {
+    RETURN_IF_ERROR(Admit(gate_, "ModelConfig", context));
     ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(request->name(), request->version()));
     ASSIGN_OR_RETURN(V2ModelConfig c, service_->ModelConfig(ref));
     inference::ModelConfig* config = response->mutable_config();

@@ -1,15 +1,18 @@
 // inference.GRPCInferenceService (KServe v2 over gRPC) on top of KServeService. Stateless
-// adapter; thread-safe. The KServeService is not owned and must outlive it.
+// adapter; thread-safe. The KServeService and the drain gate (nullable: always open) are not
+// owned and must outlive it. ServerLive and ServerReady are answered while draining.
 #pragma once
 
 #include "kserve/grpc_predict_v2.grpc.pb.h"
+#include "server/grpc_drain_gate.h"
 #include "server/kserve_service.h"
 
 namespace tern {
 
 class GrpcInferenceService final : public inference::GRPCInferenceService::Service {
  public:
-  explicit GrpcInferenceService(const KServeService* service) : service_(service) {}
+  explicit GrpcInferenceService(const KServeService* service, GrpcDrainGate* gate = nullptr)
+      : service_(service), gate_(gate) {}
 
   grpc::Status ServerLive(grpc::ServerContext*, const inference::ServerLiveRequest*,
                           inference::ServerLiveResponse* response) override;
@@ -28,6 +31,7 @@ class GrpcInferenceService final : public inference::GRPCInferenceService::Servi
 
  private:
   const KServeService* service_;
+  GrpcDrainGate* gate_;
 };
 
 }  // namespace tern
