@@ -231,6 +231,28 @@ def test_sigterm_drains_in_flight_requests_under_load(tmp_path, ports):
     watch_channel.close()
 
 
+def test_sigterm_answers_the_only_rest_request_waiting_in_a_batch(tmp_path):
+    # Nothing else is open: once the drain closed the listener, the waiting request holds no
+    # I/O, and the REST server's threads must still be there to write its answer.
+    params = tmp_path / "batching.txt"
+    params.write_text("max_batch_size { value: 64 } batch_timeout_micros { value: 1000000 } "
+                      "max_enqueued_batches { value: 100 } num_batch_threads { value: 1 }")
+    grpc_port, rest_port = free_port(), free_port()
+    process, log = start_tern([f"--port={grpc_port}", f"--rest_api_port={rest_port}",
+                               "--enable_batching", f"--batching_parameters_file={params}",
+                               "--drain_timeout_seconds=10"])
+    wait_rest_ready(f"http://127.0.0.1:{rest_port}", process, log)
+    conn = http.client.HTTPConnection("127.0.0.1", rest_port, timeout=30)
+    conn.request("POST", "/v1/models/half_plus_two:predict", BODY,
+                 {"Content-Type": "application/json"})
+    time.sleep(0.3)  # the request waits in its batch (1 s)
+    process.send_signal(signal.SIGTERM)
+    response = conn.getresponse()
+    assert response.status == 200 and json.loads(response.read()) == {"predictions": [2.5]}
+    assert process.wait(timeout=20) == 0, read(log)
+    assert "requests cut off at the deadline: 0, REST connections left: 0" in read(log)
+
+
 @pytest.mark.parametrize("ports", ["two_ports", "one_port"])
 def test_sigterm_loses_no_grpc_call_arriving_during_the_drain(ports):
     # Unbatched calls take about a millisecond, so with several clients sending back to back
