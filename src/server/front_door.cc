@@ -196,11 +196,13 @@ FrontDoor::DrainReport FrontDoor::Drain(int64_t timeout_ms) {
   if (impl_->router) impl_->router->StopAccepting(std::min<int64_t>(200, timeout_ms));
   if (impl_->rest) impl_->rest->StartDrain();
   DrainReport report;
-  if (impl_->rest) {
+  // Kept-alive REST connections get a moment for one more request; gRPC goes on meanwhile.
+  std::thread rest_drain([this, deadline, &report] {
+    if (!impl_->rest) return;
     const auto remaining =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     report.rest_connections_left = impl_->rest->WaitDrained(std::max<int64_t>(0, remaining.count()));
-  }
+  });
   // The accepted requests: everything in flight but the held gRPC calls.
   const auto accepted_in_flight = [&] {
     if (!impl_->activity) return int64_t{0};
@@ -208,7 +210,6 @@ FrontDoor::DrainReport FrontDoor::Drain(int64_t timeout_ms) {
   };
   while (accepted_in_flight() > 0 && Clock::now() < deadline) sleep_a_little();
   report.requests_left = accepted_in_flight();
-  if (impl_->rest) impl_->rest->Stop();
   // A client answered just now may have its next call on the way: let it arrive and be held,
   // rather than reach gRPC after Shutdown began. Held calls arriving extend the wait (bounded).
   if (gate && impl_->activity && report.requests_left == 0) {
@@ -230,13 +231,17 @@ FrontDoor::DrainReport FrontDoor::Drain(int64_t timeout_ms) {
     // A held call's answer must reach its client after the GOAWAY (written first on the same
     // connection), so that the client sends its retry on a new connection, which is refused,
     // and not on this one, where gRPC would cancel it.
-    if (gate->held() > 0) std::this_thread::sleep_until(std::min(deadline, Clock::now() + kGoawayLeadMs));
+    if (gate->held() > 0) {
+      std::this_thread::sleep_until(std::min(deadline, Clock::now() + kGoawayLeadMs));
+    }
     gate->Release();
   }
   while (impl_->activity && impl_->activity->requests_in_flight() > 0 && Clock::now() < deadline) {
     sleep_a_little();
   }
-  if (impl_->activity && impl_->activity->requests_in_flight() == 0) {
+  // What is still running (REST requests read meanwhile included) is cut off.
+  if (impl_->activity) report.requests_left = impl_->activity->requests_in_flight();
+  if (impl_->activity && report.requests_left == 0) {
     // Every call is answered; gRPC now only waits for clients to close their connections after
     // the GOAWAY, which an idle client may take seconds to do: after a moment, disconnect them.
     const auto cut = std::min(deadline, Clock::now() + kGrpcCloseWaitMs);
@@ -244,6 +249,8 @@ FrontDoor::DrainReport FrontDoor::Drain(int64_t timeout_ms) {
     if (!grpc_done.load()) grpc_server_cancel_all_calls(impl_->grpc->c_server());
   }
   grpc_drain.join();
+  rest_drain.join();
+  if (impl_->rest) impl_->rest->Stop();
   impl_->router.reset();
   return report;
 }
