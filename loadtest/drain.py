@@ -2,7 +2,7 @@
 alternated run by run on 127.0.0.1, bounded in count and time.
 
 Scenarios, each run --runs times per build:
-  idle       no client: SIGTERM -> exit.
+  idle       no client, nothing for 0.5 s after the readiness probe: SIGTERM -> exit.
   idle_conn  an idle gRPC channel and an idle kept-alive REST connection are open.
   racing     6 gRPC clients send unbatched Predicts back to back (so a call is always on its way)
              and go on through SIGTERM until they cannot connect; every call is counted:
@@ -68,6 +68,8 @@ def run_once(binary, scenario, work):
                 [GrpcLoop(f"127.0.0.1:{grpc_port}") for _ in range(4)]
     for loop in loops:
         loop.start()
+    if not loops:
+        time.sleep(0.5)
     deadline = time.monotonic() + 30
     while loops and min(len(loop.answers) for loop in loops) < 3:
         assert time.monotonic() < deadline, read(log)
@@ -108,7 +110,8 @@ def plot(result, path):
         ax.set_xticks(np.arange(len(scenarios)) + width * (len(builds) - 1) / 2)
         ax.set_xticklabels(scenarios)
         ax.legend()
-    ax1.set_ylabel("SIGTERM -> exit 0 (ms), median, min-max")
+    ax1.set_yscale("log")
+    ax1.set_ylabel("SIGTERM -> exit 0 (ms, log), median, min-max")
     ax2.set_ylabel(f"calls lost in {result['runs']} runs (CANCELLED, reset)")
     ax1.set_title("drain time")
     ax2.set_title("lost calls")
