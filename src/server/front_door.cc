@@ -219,8 +219,13 @@ FrontDoor::DrainReport FrontDoor::Drain(int64_t timeout_ms) {
       sleep_a_little();
     }
   }
-  // Shutdown closes gRPC's own listeners, sends GOAWAY and waits for the RPCs in flight until
-  // the deadline, then cancels the rest.
+  // gRPC's core shutdown, here and now: it closes gRPC's own listeners and starts the GOAWAY on
+  // every connection before it returns, so the held calls below are answered after it. (The
+  // C++ Shutdown below joins it: a second shutdown_and_notify only adds its own tag.)
+  grpc_completion_queue* core_shutdown_cq = grpc_completion_queue_create_for_pluck(nullptr);
+  int core_shutdown_tag = 0;
+  grpc_server_shutdown_and_notify(impl_->grpc->c_server(), core_shutdown_cq, &core_shutdown_tag);
+  // Server::Shutdown waits for the RPCs in flight until the deadline, then cancels the rest.
   std::atomic<bool> grpc_done{false};
   std::thread grpc_drain([grpc = impl_->grpc.get(), deadline, &grpc_done] {
     const auto remaining = std::max(Clock::duration::zero(), deadline - Clock::now());
@@ -249,6 +254,11 @@ FrontDoor::DrainReport FrontDoor::Drain(int64_t timeout_ms) {
     if (!grpc_done.load()) grpc_server_cancel_all_calls(impl_->grpc->c_server());
   }
   grpc_drain.join();
+  // Shutdown is complete, so the core has published the tag.
+  grpc_completion_queue_pluck(core_shutdown_cq, &core_shutdown_tag,
+                              gpr_inf_future(GPR_CLOCK_REALTIME), nullptr);
+  grpc_completion_queue_shutdown(core_shutdown_cq);
+  grpc_completion_queue_destroy(core_shutdown_cq);
   rest_drain.join();
   if (impl_->rest) impl_->rest->Stop();
   impl_->router.reset();
