@@ -13,7 +13,8 @@ import grpc
 import pytest
 import requests
 from tensorflow.core.framework import tensor_pb2, tensor_shape_pb2, types_pb2
-from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
+from tensorflow_serving.apis import (get_model_status_pb2, model_service_pb2_grpc, predict_pb2,
+                                    prediction_service_pb2_grpc)
 
 from load_clients import _first_float
 from conftest import ROOT, TERN, TF_SERVING_MODELS, free_port
@@ -47,6 +48,15 @@ def grpc_predict(target, x=1.0, timeout=30, channel=None):
     finally:
         if own:
             channel.close()
+
+
+def grpc_model_status(channel, timeout=30):
+    """GetModelStatus: a synchronous handler in Tern (Predict is an asynchronous one)."""
+    request = get_model_status_pb2.GetModelStatusRequest()
+    request.model_spec.name = "half_plus_two"
+    response = model_service_pb2_grpc.ModelServiceStub(channel).GetModelStatus(request,
+                                                                               timeout=timeout)
+    return 2.5 if response.model_version_status[0].state == 30 else -1.0  # AVAILABLE
 
 
 def start_tern(args, env=None, log_name="tern"):
@@ -136,9 +146,10 @@ class GrpcLoop(threading.Thread):
     at once, as an eager retrying client would); or never delivered (could not connect: the loop
     ends). Anything else (CANCELLED, a reset connection, ...) is a lost call."""
 
-    def __init__(self, target):
+    def __init__(self, target, call=None):
         super().__init__(daemon=True)
         self.target = target
+        self.call = call or (lambda channel: grpc_predict(None, timeout=30, channel=channel))
         self.answers, self.refusals, self.lost = [], [], []  # (sent, done[, y]) and messages
         self.refused = 0
         self.stop = threading.Event()
@@ -152,7 +163,7 @@ class GrpcLoop(threading.Thread):
             while not self.stop.is_set():
                 t0 = time.monotonic()
                 try:
-                    y = grpc_predict(None, timeout=30, channel=channel)
+                    y = self.call(channel)
                     self.answers.append((t0, time.monotonic(), y))
                 except grpc.RpcError as e:
                     if connect_failure(e):
@@ -261,8 +272,9 @@ def test_sigterm_answers_the_only_rest_request_waiting_in_a_batch(tmp_path):
     assert "requests cut off at the deadline: 0, REST connections left: 0" in read(log)
 
 
-@pytest.mark.parametrize("ports", ["two_ports", "one_port"])
-def test_sigterm_loses_no_grpc_call_arriving_during_the_drain(ports):
+@pytest.mark.parametrize("ports,rpc", [("two_ports", "Predict"), ("one_port", "Predict"),
+                                       ("two_ports", "GetModelStatus")])
+def test_sigterm_loses_no_grpc_call_arriving_during_the_drain(ports, rpc):
     # Unbatched calls take about a millisecond, so with several clients sending back to back
     # some call is always on its way when SIGTERM comes and when gRPC shuts down: each must be
     # answered or refused retryably (grpc's own shutdown would cancel it: CANCELLED).
@@ -271,7 +283,8 @@ def test_sigterm_loses_no_grpc_call_arriving_during_the_drain(ports):
     process, log = start_tern([f"--port={grpc_port}", f"--rest_api_port={rest_port}",
                                "--drain_timeout_seconds=10"])
     wait_rest_ready(f"http://127.0.0.1:{rest_port}", process, log)
-    loops = [GrpcLoop(f"127.0.0.1:{grpc_port}") for _ in range(6)]
+    call = grpc_model_status if rpc == "GetModelStatus" else None
+    loops = [GrpcLoop(f"127.0.0.1:{grpc_port}", call) for _ in range(6)]
     for loop in loops:
         loop.start()
     deadline = time.monotonic() + 30
@@ -290,7 +303,8 @@ def test_sigterm_loses_no_grpc_call_arriving_during_the_drain(ports):
     assert lost == [], f"{len(lost)} gRPC calls lost: {lost[:3]}"
     assert all(loop.refused == 1 for loop in loops), [loop.refused for loop in loops]
     after = sum(1 for loop in loops for t0, _, _ in loop.answers if t0 > sigterm_at)
-    print(f"\ngRPC calls racing SIGTERM ({ports}): exit 0 after {exit_s * 1000:.0f} ms; "
+    assert all(y == 2.5 for loop in loops for _, _, y in loop.answers)
+    print(f"\ngRPC {rpc} calls racing SIGTERM ({ports}): exit 0 after {exit_s * 1000:.0f} ms; "
           f"{sum(len(loop.answers) for loop in loops)} answers ({after} sent after SIGTERM), "
           f"{sum(loop.refused_by_drain for loop in loops)} refused UNAVAILABLE by the drain, "
           f"0 lost; load average {os.getloadavg()[0]:.1f}")
