@@ -7,7 +7,8 @@ cost of one shared port against two (all traffic on 127.0.0.1, bounded in count 
    Serving client) and times it to the answer: exec, model load, routing and the predict. Tern
    is then stopped with SIGTERM and the next cycle waits for a fresh systemd-socket-activate.
 2. Drain: 8 clients (4 REST, 4 gRPC) predict through a batcher that holds each request up to
-   100 ms; SIGTERM; time to exit 0, answers, requests lost (must be 0).
+   100 ms; SIGTERM; time to exit 0, answers, requests lost (must be 0). loadtest/drain.py
+   compares drains of two builds side by side.
 3. One port vs two: the same 8 clients for --seconds against separate ports and against one
    shared port, alternated, requests/s per protocol and the ratio.
 
@@ -96,20 +97,18 @@ def drain_once(work):
         loop.start()
     time.sleep(1.0)
     t0 = time.monotonic()
-    for loop in loops:
-        loop.refuse_after = t0
     process.send_signal(signal.SIGTERM)
     code = process.wait(timeout=60)
     exit_ms = (time.monotonic() - t0) * 1000
-    for loop in loops:
-        loop.stop.set()
+    for loop in loops:  # each ends when it cannot connect any more
         loop.join(timeout=30)
+        loop.stop.set()
     in_flight_answered = sum(any(a < t0 < b for a, b, _ in loop.answers) for loop in loops)
     return {"exit_code": code, "exit_ms": round(exit_ms, 1),
             "answers": sum(len(loop.answers) for loop in loops),
             "lost": sum(len(loop.lost) for loop in loops),
-            "grpc_sent_after_sigterm_cancelled_unrun": sum(
-                getattr(loop, "cancelled_after_shutdown", 0) for loop in loops),
+            "grpc_refused_unavailable_by_the_drain": sum(
+                getattr(loop, "refused_by_drain", 0) for loop in loops),
             "clients_with_a_request_in_flight_answered": in_flight_answered}
 
 
@@ -194,9 +193,9 @@ def main():
         print(f"| socket-activated first {kind} answer, median / p90 of {c['n']} (ms) | "
               f"{c['median_ms']} / {c['p90_ms']} |")
     for i, d in enumerate(result["drain"]):
-        print(f"| drain run {i}: SIGTERM -> exit {d['exit_code']} (ms), answers, lost, gRPC sent "
-              f"after SIGTERM cancelled unrun | {d['exit_ms']}, {d['answers']}, {d['lost']}, "
-              f"{d['grpc_sent_after_sigterm_cancelled_unrun']} |")
+        print(f"| drain run {i}: SIGTERM -> exit {d['exit_code']} (ms), answers, lost, gRPC calls "
+              f"refused UNAVAILABLE by the drain | {d['exit_ms']}, {d['answers']}, {d['lost']}, "
+              f"{d['grpc_refused_unavailable_by_the_drain']} |")
     print(f"| one port / two ports, REST req/s ratio | {ratio['rest_ratio_one_over_two']} |")
     print(f"| one port / two ports, gRPC req/s ratio | {ratio['grpc_ratio_one_over_two']} |")
     print(f"| load average before / after | {load_before[0]:.1f} / {os.getloadavg()[0]:.1f} "

@@ -29,6 +29,11 @@ void ActivityTracker::RequestFinished() {
   requests_.fetch_sub(1);
 }
 
+int64_t ActivityTracker::MsSinceLastRequestEvent() const {
+  const int64_t since = options_.now_ms() - last_activity_ms_.load();
+  return since > 0 ? since : 0;
+}
+
 void ActivityTracker::ConnectionOpened() { connections_.fetch_add(1); }
 
 void ActivityTracker::ConnectionClosed() { connections_.fetch_sub(1); }

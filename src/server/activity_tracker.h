@@ -25,6 +25,8 @@ class ActivityTracker {
   // How long the server has been idle: 0 while a request is in flight or a connection is open,
   // otherwise the time since the last request started or finished (or since Create).
   int64_t IdleMs() const;
+  // Time since a request last started or finished, whatever is still in flight.
+  int64_t MsSinceLastRequestEvent() const;
   int64_t requests_in_flight() const { return requests_.load(); }
   int64_t open_connections() const { return connections_.load(); }
 

@@ -81,8 +81,17 @@ StatusOr<ListenPlan> PlanListeners(const ServerFlags& flags, const char* port_en
   return plan;
 }
 
+// After Shutdown began, how long before held calls are answered (so that the GOAWAY is on the
+// wire first), and how long idle clients then get to close their connections before being cut.
+constexpr std::chrono::milliseconds kGoawayLeadMs{100};
+// Before Shutdown, how long no request may have started or finished (see Drain), at most.
+constexpr std::chrono::milliseconds kGrpcSettleMs{100};
+constexpr std::chrono::milliseconds kMaxGrpcSettleMs{1000};
+constexpr std::chrono::milliseconds kGrpcCloseWaitMs{300};
+
 struct FrontDoor::Impl {
   std::unique_ptr<grpc::Server> grpc;
+  GrpcDrainGate* grpc_gate = nullptr;
   std::unique_ptr<RestServer> rest;
   std::unique_ptr<ConnectionRouter> router;
   ActivityTracker* activity = nullptr;
@@ -101,6 +110,7 @@ StatusOr<std::unique_ptr<FrontDoor>> FrontDoor::Start(const ServerFlags& flags, 
                                                       Endpoints endpoints) {
   auto impl = std::make_unique<Impl>();
   impl->activity = endpoints.activity;
+  impl->grpc_gate = endpoints.grpc_gate;
   std::vector<int> routed_fds;
   for (const auto& socket : plan.inherited) {
     TERN_LOG(Info) << "serving REST and gRPC on inherited socket '" << socket.name << "' (fd "
@@ -175,46 +185,82 @@ StatusOr<std::unique_ptr<FrontDoor>> FrontDoor::Start(const ServerFlags& flags, 
 }
 
 FrontDoor::DrainReport FrontDoor::Drain(int64_t timeout_ms) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  const auto sleep_a_little = [] { std::this_thread::sleep_for(std::chrono::milliseconds(5)); };
+  // gRPC calls that start from now on are held, not run (grpc_drain_gate.h).
+  GrpcDrainGate* gate = impl_->grpc_gate;
+  if (gate) gate->Close();
   // Listeners close first (connections accepted but not yet classified get a moment to be
   // routed), then responses start closing their connections.
   if (impl_->router) impl_->router->StopAccepting(std::min<int64_t>(200, timeout_ms));
   if (impl_->rest) impl_->rest->StartDrain();
-  // Shutdown closes gRPC's listeners, sends GOAWAY and waits for the RPCs in flight until the
-  // deadline, then cancels the rest.
-  std::atomic<bool> grpc_done{false};
-  std::thread grpc_drain([grpc = impl_->grpc.get(), timeout_ms, &grpc_done] {
-    grpc->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
-    grpc_done.store(true);
-  });
   DrainReport report;
-  if (impl_->rest) {
-    const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+  // Kept-alive REST connections get a moment for one more request; gRPC goes on meanwhile.
+  std::thread rest_drain([this, deadline, &report] {
+    if (!impl_->rest) return;
+    const auto remaining =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     report.rest_connections_left = impl_->rest->WaitDrained(std::max<int64_t>(0, remaining.count()));
-  }
-  while (impl_->activity && impl_->activity->requests_in_flight() > 0 &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  if (impl_->activity) report.requests_left = impl_->activity->requests_in_flight();
-  if (impl_->rest) impl_->rest->Stop();
-  if (impl_->activity && report.requests_left == 0) {
-    // Every RPC is answered; gRPC now only waits for clients to close their idle connections
-    // after the GOAWAY, which an idle client may take seconds to do. Once nothing has been in
-    // flight for a while (the last answers are on the wire, and no RPC sent before the GOAWAY
-    // is still arriving), disconnect them.
-    auto quiet_since = std::chrono::steady_clock::now();
-    while (!grpc_done.load() && std::chrono::steady_clock::now() < deadline) {
-      if (impl_->activity->requests_in_flight() > 0) quiet_since = std::chrono::steady_clock::now();
-      if (std::chrono::steady_clock::now() - quiet_since >= std::chrono::milliseconds(500)) {
-        grpc_server_cancel_all_calls(impl_->grpc->c_server());
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  });
+  // The accepted requests: everything in flight but the held gRPC calls.
+  const auto accepted_in_flight = [&] {
+    if (!impl_->activity) return int64_t{0};
+    return std::max<int64_t>(0, impl_->activity->requests_in_flight() - (gate ? gate->held() : 0));
+  };
+  while (accepted_in_flight() > 0 && Clock::now() < deadline) sleep_a_little();
+  report.requests_left = accepted_in_flight();
+  // A client answered just now may have its next call on the way: let it arrive and be held,
+  // rather than reach gRPC after Shutdown began. Held calls arriving extend the wait (bounded).
+  if (gate && impl_->activity && report.requests_left == 0) {
+    const auto give_up = std::min(deadline, Clock::now() + kMaxGrpcSettleMs);
+    while (impl_->activity->MsSinceLastRequestEvent() < kGrpcSettleMs.count() &&
+           Clock::now() < give_up) {
+      sleep_a_little();
     }
   }
+  // gRPC's core shutdown, here and now: it closes gRPC's own listeners and starts the GOAWAY on
+  // every connection before it returns, so the held calls below are answered after it. (The
+  // C++ Shutdown below joins it: a second shutdown_and_notify only adds its own tag.)
+  grpc_completion_queue* core_shutdown_cq = grpc_completion_queue_create_for_pluck(nullptr);
+  int core_shutdown_tag = 0;
+  grpc_server_shutdown_and_notify(impl_->grpc->c_server(), core_shutdown_cq, &core_shutdown_tag);
+  // Server::Shutdown waits for the RPCs in flight until the deadline, then cancels the rest.
+  std::atomic<bool> grpc_done{false};
+  std::thread grpc_drain([grpc = impl_->grpc.get(), deadline, &grpc_done] {
+    const auto remaining = std::max(Clock::duration::zero(), deadline - Clock::now());
+    grpc->Shutdown(std::chrono::system_clock::now() + remaining);
+    grpc_done.store(true);
+  });
+  if (gate) {
+    // A held call's answer must reach its client after the GOAWAY (written first on the same
+    // connection), so that the client sends its retry on a new connection, which is refused,
+    // and not on this one, where gRPC would cancel it.
+    if (gate->held() > 0) {
+      std::this_thread::sleep_until(std::min(deadline, Clock::now() + kGoawayLeadMs));
+    }
+    gate->Release();
+  }
+  while (impl_->activity && impl_->activity->requests_in_flight() > 0 && Clock::now() < deadline) {
+    sleep_a_little();
+  }
+  // What is still running (REST requests read meanwhile included) is cut off.
+  if (impl_->activity) report.requests_left = impl_->activity->requests_in_flight();
+  if (impl_->activity && report.requests_left == 0) {
+    // Every call is answered; gRPC now only waits for clients to close their connections after
+    // the GOAWAY, which an idle client may take seconds to do: after a moment, disconnect them.
+    const auto cut = std::min(deadline, Clock::now() + kGrpcCloseWaitMs);
+    while (!grpc_done.load() && Clock::now() < cut) sleep_a_little();
+    if (!grpc_done.load()) grpc_server_cancel_all_calls(impl_->grpc->c_server());
+  }
   grpc_drain.join();
+  // Shutdown is complete, so the core has published the tag.
+  grpc_completion_queue_pluck(core_shutdown_cq, &core_shutdown_tag,
+                              gpr_inf_future(GPR_CLOCK_REALTIME), nullptr);
+  grpc_completion_queue_shutdown(core_shutdown_cq);
+  grpc_completion_queue_destroy(core_shutdown_cq);
+  rest_drain.join();
+  if (impl_->rest) impl_->rest->Stop();
   impl_->router.reset();
   return report;
 }

@@ -3,7 +3,7 @@
 // both protocols ($PORT, or --port equal to --rest_api_port), where each connection is routed by
 // its first bytes (connection_router.h). Drain closes every listener and lets the requests
 // already accepted finish. Start, Drain and the destructor are called from one thread; the
-// handler, services and tracker are not owned and must outlive the FrontDoor.
+// handler, services, tracker and gate are not owned and must outlive the FrontDoor.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -14,6 +14,7 @@
 
 #include "common/status.h"
 #include "server/activity_tracker.h"
+#include "server/grpc_drain_gate.h"
 #include "server/flags.h"
 #include "server/listen_fds.h"
 #include "server/rest_api.h"
@@ -40,6 +41,7 @@ class FrontDoor {
     const RestHandler* rest_handler = nullptr;
     std::vector<grpc::Service*> grpc_services;
     ActivityTracker* activity = nullptr;
+    GrpcDrainGate* grpc_gate = nullptr;  // the gate the gRPC services consult; closed by Drain
   };
   static StatusOr<std::unique_ptr<FrontDoor>> Start(const ServerFlags& flags, ListenPlan plan,
                                                     Endpoints endpoints);
@@ -50,7 +52,8 @@ class FrontDoor {
     int64_t rest_connections_left = 0;
     int64_t requests_left = 0;  // REST and gRPC; these were cancelled or cut off
   };
-  // Closes the listeners, answers what was accepted (up to timeout_ms), then stops serving.
+  // Closes the listeners and the gRPC gate, answers what was accepted (up to timeout_ms), waits
+  // until gRPC calls stopped coming, then stops serving.
   DrainReport Drain(int64_t timeout_ms);
 
  private:

@@ -30,11 +30,14 @@ RunOptions RunOptionsFor(const grpc::ServerContextBase* context) {
 }
 
 // Counts and times one RPC: the single place gRPC requests meet the metrics.
+// A call that starts once the drain gate closed is held, then refused unrun.
 template <typename Body>
-grpc::Status Metered(const RequestMetrics* metrics, std::string_view method,
+grpc::Status Metered(const RequestMetrics* metrics, GrpcDrainGate* gate,
+                     const grpc::ServerContext* context, std::string_view method,
                      const tensorflow::serving::ModelSpec& spec, Body body) {
   RequestMetrics::Observer observer(metrics, "grpc", method);
-  grpc::Status status = body();
+  Status admitted = Admit(gate, method, context);
+  grpc::Status status = admitted.ok() ? body() : ToGrpcStatus(admitted);
   std::optional<int64_t> version;
   if (spec.has_version()) version = spec.version().value();
   observer.Finish(spec.name(), version, FromGrpcStatusCode(status.error_code()));
@@ -69,6 +72,8 @@ grpc::ServerUnaryReactor* GrpcPredictionService::Predict(grpc::CallbackServerCon
     observer->Finish(spec.name(), version, FromGrpcStatusCode(rpc_status.error_code()));
     reactor->Finish(rpc_status);  // response_bytes is released after this
   };
+  // Once the drain began, the call is held (its client waiting, not sending more) and refused.
+  if (gate_ != nullptr && !gate_->AdmitAsync("Predict", finish)) return reactor;
   const tensorflow::serving::PredictRequest* request = &call->request;
   tensorflow::serving::PredictResponse* response = &call->response;
   auto start = [&]() -> Status {
@@ -169,7 +174,11 @@ grpc::ServerUnaryReactor* GrpcPredictionService::Classify(grpc::CallbackServerCo
   return ServeRawUnary<Request, Response>(
       context, request_bytes, response_bytes, "tensorflow.serving.ClassificationRequest",
       ObserveExamplesRpc<Request>(metrics_, "Classify", &SpecOf<Request>),
-      [this](std::shared_ptr<UnaryCall<Request, Response>> call) {
+      [this](std::shared_ptr<UnaryCall<Request, Response>> call) -> Status {
+        // Once the drain began, the call is held (its client waiting) and refused UNAVAILABLE.
+        if (gate_ != nullptr && !gate_->AdmitAsync("Classify", [call](Status s) { call->finish(s); })) {
+          return Status::Ok();
+        }
         return StartExamplesRpc(service_, std::move(call), RunClassify);
       });
 }
@@ -182,7 +191,11 @@ grpc::ServerUnaryReactor* GrpcPredictionService::Regress(grpc::CallbackServerCon
   return ServeRawUnary<Request, Response>(
       context, request_bytes, response_bytes, "tensorflow.serving.RegressionRequest",
       ObserveExamplesRpc<Request>(metrics_, "Regress", &SpecOf<Request>),
-      [this](std::shared_ptr<UnaryCall<Request, Response>> call) {
+      [this](std::shared_ptr<UnaryCall<Request, Response>> call) -> Status {
+        // Once the drain began, the call is held (its client waiting) and refused UNAVAILABLE.
+        if (gate_ != nullptr && !gate_->AdmitAsync("Regress", [call](Status s) { call->finish(s); })) {
+          return Status::Ok();
+        }
         return StartExamplesRpc(service_, std::move(call), RunRegress);
       });
 }
@@ -196,6 +209,10 @@ grpc::ServerUnaryReactor* GrpcPredictionService::MultiInference(
       context, request_bytes, response_bytes, "tensorflow.serving.MultiInferenceRequest",
       ObserveExamplesRpc<Request>(metrics_, "MultiInference", &FirstTaskSpec),
       [this](std::shared_ptr<UnaryCall<Request, Response>> call) -> Status {
+        // Once the drain began, the call is held (its client waiting) and refused UNAVAILABLE.
+        if (gate_ != nullptr && !gate_->AdmitAsync("MultiInference", [call](Status s) { call->finish(s); })) {
+          return Status::Ok();
+        }
         const Request& request = call->request;
         if (request.tasks().empty()) return InvalidArgument("MultiInferenceRequest has no tasks");
         ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request.tasks(0).model_spec()));
@@ -214,7 +231,7 @@ grpc::ServerUnaryReactor* GrpcPredictionService::MultiInference(
 // Minimal signature_def metadata so that perf_analyzer --service-kind=tfserving (the batching
 // benchmark) can read the inputs. The api branch replaces this with the full implementation.
 grpc::Status GrpcPredictionService::GetModelMetadata(
-    grpc::ServerContext*, const tensorflow::serving::GetModelMetadataRequest* request,
+    grpc::ServerContext* context, const tensorflow::serving::GetModelMetadataRequest* request,
     tensorflow::serving::GetModelMetadataResponse* response) {
   auto run = [&]() -> Status {
     ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
@@ -224,12 +241,12 @@ grpc::Status GrpcPredictionService::GetModelMetadata(
     ASSIGN_OR_RETURN(*response, tern::GetModelMetadata(servable, fields));
     return Status::Ok();
   };
-  return Metered(metrics_, "GetModelMetadata", request->model_spec(),
+  return Metered(metrics_, gate_, context, "GetModelMetadata", request->model_spec(),
                  [&] { return ToGrpcStatus(run()); });
 }
 
 grpc::Status GrpcModelService::GetModelStatus(
-    grpc::ServerContext*, const tensorflow::serving::GetModelStatusRequest* request,
+    grpc::ServerContext* context, const tensorflow::serving::GetModelStatusRequest* request,
     tensorflow::serving::GetModelStatusResponse* response) {
   auto run = [&]() -> Status {
     ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
@@ -249,15 +266,18 @@ grpc::Status GrpcModelService::GetModelStatus(
     }
     return Status::Ok();
   };
-  return Metered(metrics_, "GetModelStatus", request->model_spec(),
+  return Metered(metrics_, gate_, context, "GetModelStatus", request->model_spec(),
                  [&] { return ToGrpcStatus(run()); });
 }
 
 grpc::Status GrpcModelService::HandleReloadConfigRequest(
-    grpc::ServerContext*, const tensorflow::serving::ReloadConfigRequest* request,
+    grpc::ServerContext* context, const tensorflow::serving::ReloadConfigRequest* request,
     tensorflow::serving::ReloadConfigResponse* response) {
   // A rejected config leaves the running models alone; the error travels both as the RPC
   // status and in the response's StatusProto, as TF Serving reports it.
+  if (Status admitted = Admit(gate_, "HandleReloadConfigRequest", context); !admitted.ok()) {
+    return ToGrpcStatus(admitted);
+  }
   auto configs = ModelConfigsFromProto(request->config());
   Status result = configs.ok() ? manager_->ReloadConfig(std::move(configs).value())
                                : configs.status().WithContext("ReloadConfigRequest rejected");

@@ -1,12 +1,14 @@
 // TF Serving's gRPC services (tensorflow.serving.PredictionService and ModelService) over
 // PredictionService. Stateless adapters; thread-safe. The PredictionService and RequestMetrics
-// (nullable: no metrics) are not owned. Predict, Classify, Regress and MultiInference use gRPC's
-// callback API: a request waiting for its batch holds no thread; the batcher's completion
+// (nullable: no metrics) and the drain gate (nullable: always open) are not owned. Predict,
+// Classify, Regress and MultiInference use gRPC's callback API: a request waiting for its batch
+// holds no thread; the batcher's completion
 // finishes the RPC.
 #pragma once
 
 #include "serving/model_service.grpc.pb.h"
 #include "serving/prediction_service.grpc.pb.h"
+#include "server/grpc_drain_gate.h"
 #include "server/prediction_service.h"
 #include "server/request_metrics.h"
 
@@ -19,8 +21,9 @@ class GrpcPredictionService final
                   tensorflow::serving::PredictionService::WithRawCallbackMethod_MultiInference<
                       tensorflow::serving::PredictionService::Service>>>> {
  public:
-  GrpcPredictionService(PredictionService* service, const RequestMetrics* metrics)
-      : service_(service), metrics_(metrics) {}
+  GrpcPredictionService(PredictionService* service, const RequestMetrics* metrics,
+                        GrpcDrainGate* gate = nullptr)
+      : service_(service), metrics_(metrics), gate_(gate) {}
 
   // Raw bytes in and out: Tern parses the request itself, so bytes that are not a
   // PredictRequest get INVALID_ARGUMENT with a message (gRPC's callback path would answer
@@ -45,14 +48,15 @@ class GrpcPredictionService final
  private:
   PredictionService* service_;
   const RequestMetrics* metrics_;
+  GrpcDrainGate* gate_;
 };
 
 // Neither the PredictionService nor the ModelManager is owned.
 class GrpcModelService final : public tensorflow::serving::ModelService::Service {
  public:
   GrpcModelService(PredictionService* service, ModelManager* manager,
-                   const RequestMetrics* metrics)
-      : service_(service), manager_(manager), metrics_(metrics) {}
+                   const RequestMetrics* metrics, GrpcDrainGate* gate = nullptr)
+      : service_(service), manager_(manager), metrics_(metrics), gate_(gate) {}
 
   grpc::Status GetModelStatus(grpc::ServerContext* context,
                               const tensorflow::serving::GetModelStatusRequest* request,
@@ -65,6 +69,7 @@ class GrpcModelService final : public tensorflow::serving::ModelService::Service
   PredictionService* service_;
   ModelManager* manager_;
   const RequestMetrics* metrics_;
+  GrpcDrainGate* gate_;
 };
 
 }  // namespace tern

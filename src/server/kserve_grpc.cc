@@ -75,10 +75,11 @@ grpc::Status GrpcInferenceService::ServerReady(grpc::ServerContext*, const infer
   return grpc::Status::OK;
 }
 
-grpc::Status GrpcInferenceService::ModelReady(grpc::ServerContext*,
+grpc::Status GrpcInferenceService::ModelReady(grpc::ServerContext* context,
                                               const inference::ModelReadyRequest* request,
                                               inference::ModelReadyResponse* response) {
   auto run = [&]() -> Status {
+    RETURN_IF_ERROR(Admit(gate_, "ModelReady", context));
     ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(request->name(), request->version()));
     ASSIGN_OR_RETURN(bool ready, service_->ModelReady(ref));
     response->set_ready(ready);
@@ -96,10 +97,11 @@ grpc::Status GrpcInferenceService::ServerMetadata(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status GrpcInferenceService::ModelMetadata(grpc::ServerContext*,
+grpc::Status GrpcInferenceService::ModelMetadata(grpc::ServerContext* context,
                                                  const inference::ModelMetadataRequest* request,
                                                  inference::ModelMetadataResponse* response) {
   auto run = [&]() -> Status {
+    RETURN_IF_ERROR(Admit(gate_, "ModelMetadata", context));
     ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(request->name(), request->version()));
     ASSIGN_OR_RETURN(V2ModelMetadata m, service_->ModelMetadata(ref));
     response->set_name(m.name);
@@ -127,6 +129,10 @@ grpc::ServerUnaryReactor* GrpcInferenceService::ModelInfer(grpc::CallbackServerC
   return ServeRawUnary<Request, Response>(
       context, request_bytes, response_bytes, "inference.ModelInferRequest", nullptr,
       [this](std::shared_ptr<UnaryCall<Request, Response>> call) -> Status {
+        // Once the drain began, the call is held (its client waiting) and refused UNAVAILABLE.
+        if (gate_ != nullptr && !gate_->AdmitAsync("ModelInfer", [call](Status s) { call->finish(s); })) {
+          return Status::Ok();
+        }
         ASSIGN_OR_RETURN(V2InferRequest parsed, ParseInferRequest(call->request));
         service_->InferAsync(std::move(parsed), call->options,
                              [call](StatusOr<V2InferResult> result) {
@@ -137,10 +143,11 @@ grpc::ServerUnaryReactor* GrpcInferenceService::ModelInfer(grpc::CallbackServerC
       });
 }
 
-grpc::Status GrpcInferenceService::ModelConfig(grpc::ServerContext*,
+grpc::Status GrpcInferenceService::ModelConfig(grpc::ServerContext* context,
                                                const inference::ModelConfigRequest* request,
                                                inference::ModelConfigResponse* response) {
   auto run = [&]() -> Status {
+    RETURN_IF_ERROR(Admit(gate_, "ModelConfig", context));
     ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(request->name(), request->version()));
     ASSIGN_OR_RETURN(V2ModelConfig c, service_->ModelConfig(ref));
     inference::ModelConfig* config = response->mutable_config();

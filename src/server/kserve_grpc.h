@@ -1,8 +1,11 @@
 // inference.GRPCInferenceService (KServe v2 over gRPC) on top of KServeService. Stateless
-// adapter; thread-safe. ModelInfer is asynchronous (callback API). The KServeService is not owned and must outlive it.
+// adapter; thread-safe. ModelInfer is asynchronous (callback API). The KServeService and the
+// drain gate (nullable: always open) are not owned and must outlive it. ServerLive and
+// ServerReady are answered while draining.
 #pragma once
 
 #include "kserve/grpc_predict_v2.grpc.pb.h"
+#include "server/grpc_drain_gate.h"
 #include "server/kserve_service.h"
 
 namespace tern {
@@ -11,7 +14,8 @@ class GrpcInferenceService final
     : public inference::GRPCInferenceService::WithRawCallbackMethod_ModelInfer<
           inference::GRPCInferenceService::Service> {
  public:
-  explicit GrpcInferenceService(const KServeService* service) : service_(service) {}
+  explicit GrpcInferenceService(const KServeService* service, GrpcDrainGate* gate = nullptr)
+      : service_(service), gate_(gate) {}
 
   grpc::Status ServerLive(grpc::ServerContext*, const inference::ServerLiveRequest*,
                           inference::ServerLiveResponse* response) override;
@@ -33,6 +37,7 @@ class GrpcInferenceService final
 
  private:
   const KServeService* service_;
+  GrpcDrainGate* gate_;
 };
 
 }  // namespace tern

@@ -179,9 +179,10 @@ int main(int argc, char** argv) {
   tern::PredictionService service(manager.get(), metrics.get(), batcher->get(), compute_pool.get());
   auto request_metrics = tern::RequestMetrics::Create({metrics.get(), manager.get()});
   tern::KServeService kserve(&service);
-  tern::GrpcPredictionService grpc_predictions(&service, request_metrics.get());
-  tern::GrpcModelService grpc_models(&service, manager.get(), request_metrics.get());
-  tern::GrpcInferenceService grpc_inference(&kserve);
+  tern::GrpcDrainGate grpc_gate;
+  tern::GrpcPredictionService grpc_predictions(&service, request_metrics.get(), &grpc_gate);
+  tern::GrpcModelService grpc_models(&service, manager.get(), request_metrics.get(), &grpc_gate);
+  tern::GrpcInferenceService grpc_inference(&kserve, &grpc_gate);
   tern::GrpcHealthService grpc_health(
       &kserve, {"tensorflow.serving.PredictionService", "tensorflow.serving.ModelService",
                 "inference.GRPCInferenceService"});
@@ -198,7 +199,7 @@ int main(int argc, char** argv) {
   auto front_door = tern::FrontDoor::Start(
       *flags, std::move(listen_plan).value(),
       {rest_handler.get(), {&grpc_predictions, &grpc_models, &grpc_inference, &grpc_health},
-       activity.get()});
+       activity.get(), &grpc_gate});
   if (!front_door.ok()) {
     TERN_LOG(Error) << front_door.status().ToString();
     return 1;

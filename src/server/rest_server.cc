@@ -284,7 +284,12 @@ StatusOr<std::unique_ptr<RestServer>> RestServer::Start(const RestHandler* api, 
   impl->bound_port = impl->acceptor.local_endpoint().port();
   impl->Accept();
   const int threads = std::max(1, options.num_threads);
-  for (int i = 0; i < threads; ++i) impl->threads.emplace_back([io = &impl->io] { io->run(); });
+  // The guard keeps the threads running until Stop: once a drain closed the acceptor, requests
+  // waiting for a batch hold no I/O, and without it run() would return with their answers unsent.
+  for (int i = 0; i < threads; ++i) impl->threads.emplace_back([io = &impl->io] {
+    auto work = asio::make_work_guard(*io);
+    io->run();
+  });
   return std::unique_ptr<RestServer>(new RestServer(std::move(impl)));
 }
 

@@ -13,7 +13,8 @@ import grpc
 import pytest
 import requests
 from tensorflow.core.framework import tensor_pb2, tensor_shape_pb2, types_pb2
-from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
+from tensorflow_serving.apis import (get_model_status_pb2, model_service_pb2_grpc, predict_pb2,
+                                    prediction_service_pb2_grpc)
 
 from load_clients import _first_float
 from conftest import ROOT, TERN, TF_SERVING_MODELS, free_port
@@ -47,6 +48,15 @@ def grpc_predict(target, x=1.0, timeout=30, channel=None):
     finally:
         if own:
             channel.close()
+
+
+def grpc_model_status(channel, timeout=30):
+    """GetModelStatus: a synchronous handler in Tern (Predict is an asynchronous one)."""
+    request = get_model_status_pb2.GetModelStatusRequest()
+    request.model_spec.name = "half_plus_two"
+    response = model_service_pb2_grpc.ModelServiceStub(channel).GetModelStatus(request,
+                                                                               timeout=timeout)
+    return 2.5 if response.model_version_status[0].state == 30 else -1.0  # AVAILABLE
 
 
 def start_tern(args, env=None, log_name="tern"):
@@ -116,55 +126,65 @@ class RestLoop(threading.Thread):
                 conn = None
 
 
-TRANSIT_S = 0.05
+def connect_failure(error):
+    """An RPC that never reached the server: its channel could not connect (the port is closed)."""
+    details = (error.details() or "").lower()
+    return error.code() == grpc.StatusCode.UNAVAILABLE and (
+        "failed to connect" in details or "connection refused" in details)
+
+
+def drain_refusal(error):
+    """Tern's answer to a call that came after the drain began: UNAVAILABLE, not run."""
+    return (error.code() == grpc.StatusCode.UNAVAILABLE
+            and "shutting down (draining)" in (error.details() or ""))
 
 
 class GrpcLoop(threading.Thread):
-    """Predicts with the official TF Serving client on one channel until told to stop. An RPC
-    that fails because the server's port is closed (UNAVAILABLE, could not connect) was never
-    accepted; every other failure is a lost request, except (after `refuse_after`, the time
-    SIGTERM was sent) CANCELLED: gRPC's C++ server cancels, unrun, a call that reaches it after
-    its shutdown began and before a server thread took it."""
+    """Predicts with the official TF Serving client on one channel, sending its next call as soon
+    as the last is answered, through SIGTERM and after it, until its channel cannot connect. Every
+    call is counted: answered; refused by the draining server (UNAVAILABLE; the loop sends again
+    at once, as an eager retrying client would); or never delivered (could not connect: the loop
+    ends). Anything else (CANCELLED, a reset connection, ...) is a lost call."""
 
-    def __init__(self, target):
+    def __init__(self, target, call=None):
         super().__init__(daemon=True)
         self.target = target
-        self.answers, self.lost, self.refused = [], [], 0
-        self.cancelled_after_shutdown = 0
-        self.refuse_after = None
+        self.call = call or (lambda channel: grpc_predict(None, timeout=30, channel=channel))
+        self.answers, self.refusals, self.lost = [], [], []  # (sent, done[, y]) and messages
+        self.refused = 0
         self.stop = threading.Event()
+
+    @property
+    def refused_by_drain(self):
+        return len(self.refusals)
 
     def run(self):
         with grpc.insecure_channel(self.target) as channel:
             while not self.stop.is_set():
                 t0 = time.monotonic()
                 try:
-                    y = grpc_predict(None, timeout=30, channel=channel)
+                    y = self.call(channel)
                     self.answers.append((t0, time.monotonic(), y))
                 except grpc.RpcError as e:
-                    details = e.details() or ""
-                    if e.code() == grpc.StatusCode.UNAVAILABLE and (
-                            "connect" in details.lower() or "refused" in details.lower()):
+                    if connect_failure(e):
                         self.refused += 1
                         return
-                    # The four clients are answered together by one batch and send their next
-                    # calls at once, often just as SIGTERM goes: a call sent a few ms before it
-                    # can still reach the server after its shutdown began (it is then cancelled
-                    # unrun, as above), so the window opens TRANSIT_S before SIGTERM. Calls
-                    # accepted earlier wait ~300 ms in the batch and are checked strictly.
-                    if (e.code() == grpc.StatusCode.CANCELLED and self.refuse_after is not None
-                            and t0 > self.refuse_after - TRANSIT_S):
-                        self.cancelled_after_shutdown += 1
+                    if drain_refusal(e):
+                        self.refusals.append((t0, time.monotonic()))
                         continue
-                    self.lost.append(f"{e.code()}: {details}")
+                    self.lost.append(f"{e.code()}: {e.details()}")
 
 
-def test_sigterm_drains_in_flight_requests_under_load(tmp_path):
+@pytest.mark.parametrize("ports", ["two_ports", "one_port"])
+def test_sigterm_drains_in_flight_requests_under_load(tmp_path, ports):
     # Every request waits in a batch for up to 300 ms, so SIGTERM finds requests in flight.
     params = tmp_path / "batching.txt"
     params.write_text("max_batch_size { value: 64 } batch_timeout_micros { value: 300000 } "
                       "max_enqueued_batches { value: 100 } num_batch_threads { value: 2 }")
-    grpc_port, rest_port = free_port(), free_port()
+    # Two ports: gRPC's own listener. One port: Tern's router accepts and hands gRPC connections
+    # over by fd (as it does with systemd's sockets).
+    grpc_port = free_port()
+    rest_port = free_port() if ports == "two_ports" else grpc_port
     process, log = start_tern([f"--port={grpc_port}", f"--rest_api_port={rest_port}",
                                "--enable_batching", f"--batching_parameters_file={params}",
                                "--drain_timeout_seconds=10"])
@@ -187,8 +207,6 @@ def test_sigterm_drains_in_flight_requests_under_load(tmp_path):
         time.sleep(0.05)
 
     sigterm_at = time.monotonic()
-    for loop in loops:
-        loop.refuse_after = sigterm_at
     process.send_signal(signal.SIGTERM)
     # Readiness turns false at once, seen on the connection that was already open...
     probe.request("GET", "/v2/health/ready")
@@ -205,23 +223,91 @@ def test_sigterm_drains_in_flight_requests_under_load(tmp_path):
 
     code = process.wait(timeout=20)
     exit_s = time.monotonic() - sigterm_at
-    for loop in loops:
-        loop.stop.set()
+    for loop in loops:  # each ends when it cannot connect any more
         loop.join(timeout=30)
+        loop.stop.set()
     output = read(log)
     assert code == 0, output
     assert "requests cut off at the deadline: 0, REST connections left: 0" in output, output
     for loop in loops:
         assert loop.lost == [], f"{type(loop).__name__} lost accepted requests: {loop.lost[:3]}"
         assert all(abs(y - 2.5) < 1e-6 for _, _, y in loop.answers)
-        # The request each client had in flight when SIGTERM came was answered.
-        assert any(t0 < sigterm_at < t1 for t0, t1, _ in loop.answers), type(loop).__name__
+    grpc_loops = [loop for loop in loops if isinstance(loop, GrpcLoop)]
+    # The request each client had in flight when SIGTERM came was answered; a gRPC call sent just
+    # before SIGTERM may instead reach the server after it and be refused (retryably).
+    for loop in loops:
+        spans = [(t0, t1) for t0, t1, _ in loop.answers] + getattr(loop, "refusals", [])
+        assert any(t0 < sigterm_at < t1 for t0, t1 in spans), type(loop).__name__
+    assert any(t0 < sigterm_at < t1 for loop in grpc_loops for t0, t1, _ in loop.answers)
+    for loop in grpc_loops:
+        # Each gRPC client kept sending until its channel could not connect: the port closed.
+        assert loop.refused == 1, (loop.refused, loop.refused_by_drain, len(loop.answers))
     answered = sum(len(loop.answers) for loop in loops)
-    cancelled = sum(getattr(loop, "cancelled_after_shutdown", 0) for loop in loops)
-    print(f"\nSIGTERM under load: exit 0 after {exit_s * 1000:.0f} ms; {answered} answers, "
-          f"0 lost, {cancelled} gRPC calls sent after SIGTERM cancelled unrun; "
-          f"load average {os.getloadavg()[0]:.1f}")
+    refused_by_drain = sum(loop.refused_by_drain for loop in grpc_loops)
+    print(f"\nSIGTERM under load ({ports}): exit 0 after {exit_s * 1000:.0f} ms; {answered} "
+          f"answers, 0 lost; {refused_by_drain} gRPC calls sent during the drain refused "
+          f"UNAVAILABLE; load average {os.getloadavg()[0]:.1f}")
     watch_channel.close()
+
+
+def test_sigterm_answers_the_only_rest_request_waiting_in_a_batch(tmp_path):
+    # Nothing else is open: once the drain closed the listener, the waiting request holds no
+    # I/O, and the REST server's threads must still be there to write its answer.
+    params = tmp_path / "batching.txt"
+    params.write_text("max_batch_size { value: 64 } batch_timeout_micros { value: 1000000 } "
+                      "max_enqueued_batches { value: 100 } num_batch_threads { value: 1 }")
+    grpc_port, rest_port = free_port(), free_port()
+    process, log = start_tern([f"--port={grpc_port}", f"--rest_api_port={rest_port}",
+                               "--enable_batching", f"--batching_parameters_file={params}",
+                               "--drain_timeout_seconds=10"])
+    wait_rest_ready(f"http://127.0.0.1:{rest_port}", process, log)
+    conn = http.client.HTTPConnection("127.0.0.1", rest_port, timeout=30)
+    conn.request("POST", "/v1/models/half_plus_two:predict", BODY,
+                 {"Content-Type": "application/json"})
+    time.sleep(0.3)  # the request waits in its batch (1 s)
+    process.send_signal(signal.SIGTERM)
+    response = conn.getresponse()
+    assert response.status == 200 and json.loads(response.read()) == {"predictions": [2.5]}
+    assert process.wait(timeout=20) == 0, read(log)
+    assert "requests cut off at the deadline: 0, REST connections left: 0" in read(log)
+
+
+@pytest.mark.parametrize("ports,rpc", [("two_ports", "Predict"), ("one_port", "Predict"),
+                                       ("two_ports", "GetModelStatus")])
+def test_sigterm_loses_no_grpc_call_arriving_during_the_drain(ports, rpc):
+    # Unbatched calls take about a millisecond, so with several clients sending back to back
+    # some call is always on its way when SIGTERM comes and when gRPC shuts down: each must be
+    # answered or refused retryably (grpc's own shutdown would cancel it: CANCELLED).
+    grpc_port = free_port()
+    rest_port = free_port() if ports == "two_ports" else grpc_port
+    process, log = start_tern([f"--port={grpc_port}", f"--rest_api_port={rest_port}",
+                               "--drain_timeout_seconds=10"])
+    wait_rest_ready(f"http://127.0.0.1:{rest_port}", process, log)
+    call = grpc_model_status if rpc == "GetModelStatus" else None
+    loops = [GrpcLoop(f"127.0.0.1:{grpc_port}", call) for _ in range(6)]
+    for loop in loops:
+        loop.start()
+    deadline = time.monotonic() + 30
+    while min(len(loop.answers) for loop in loops) < 20:
+        assert time.monotonic() < deadline, "the clients got no answers"
+        time.sleep(0.01)
+    sigterm_at = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    code = process.wait(timeout=20)
+    exit_s = time.monotonic() - sigterm_at
+    for loop in loops:
+        loop.join(timeout=30)
+        loop.stop.set()
+    assert code == 0, read(log)
+    lost = [error for loop in loops for error in loop.lost]
+    assert lost == [], f"{len(lost)} gRPC calls lost: {lost[:3]}"
+    assert all(loop.refused == 1 for loop in loops), [loop.refused for loop in loops]
+    after = sum(1 for loop in loops for t0, _, _ in loop.answers if t0 > sigterm_at)
+    assert all(y == 2.5 for loop in loops for _, _, y in loop.answers)
+    print(f"\ngRPC {rpc} calls racing SIGTERM ({ports}): exit 0 after {exit_s * 1000:.0f} ms; "
+          f"{sum(len(loop.answers) for loop in loops)} answers ({after} sent after SIGTERM), "
+          f"{sum(loop.refused_by_drain for loop in loops)} refused UNAVAILABLE by the drain, "
+          f"0 lost; load average {os.getloadavg()[0]:.1f}")
 
 
 @pytest.mark.parametrize("how", ["equal_port_flags", "port_env"])

@@ -62,6 +62,19 @@ TEST(ActivityTracker, IdleOnlyWithoutRequestsOrConnections) {
   EXPECT_EQ(tracker->IdleMs(), 20000 - 9000);  // idle since the last request, not the close
 }
 
+TEST(ActivityTracker, TimeSinceTheLastRequestStartedOrFinishedCountsWhileOthersRun) {
+  int64_t now = 1000;
+  auto tracker = ActivityTracker::Create({[&now] { return now; }});
+  tracker->RequestStarted();
+  now = 1300;
+  EXPECT_EQ(tracker->MsSinceLastRequestEvent(), 300);  // though a request is in flight
+  tracker->RequestStarted();
+  now = 1350;
+  EXPECT_EQ(tracker->MsSinceLastRequestEvent(), 50);
+  tracker->RequestFinished();
+  EXPECT_EQ(tracker->MsSinceLastRequestEvent(), 0);
+}
+
 TEST(Preface, RecognisesHttp2AndLeavesPartialPrefacesUndecided) {
   EXPECT_EQ(ClassifyPreface(std::string_view("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24)),
             WireProtocol::kGrpc);
