@@ -130,36 +130,6 @@ def open_loop_table(results, rates):
     return "\n".join(lines)
 
 
-def plot(results, levels, path, title):
-    sys.path.append(str(ROOT / "loadtest/.tools/py"))
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(2, 2, figsize=(12, 8))
-    for col, proto in enumerate(("grpc", "rest")):
-        for i, (name, by_proto) in enumerate(results.items()):
-            color = f"C{i}"
-            pts = by_proto.get(proto, {})
-            xs = [c for c in levels if str(c) in pts]
-            axes[0][col].plot(xs, [pts[str(c)]["throughput_rps"] for c in xs], marker="o", color=color, label=name)
-            axes[1][col].plot(xs, [pts[str(c)]["p99_ms"] for c in xs], marker="o", color=color,
-                              label=f"{name} p99")
-            axes[1][col].plot(xs, [pts[str(c)]["p50_ms"] for c in xs], marker=".", linestyle=":",
-                              color=color, label=f"{name} p50")
-        axes[0][col].set_title(f"{title}, {proto}: throughput")
-        axes[0][col].set_ylabel("requests/s")
-        axes[1][col].set_title(f"{title}, {proto}: latency")
-        axes[1][col].set_ylabel("ms")
-        axes[1][col].set_yscale("log")
-        for ax in (axes[0][col], axes[1][col]):
-            ax.set_xscale("log", base=2)
-            ax.set_xlabel("concurrency")
-            ax.legend(fontsize=7)
-            ax.grid(True, alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-
-
 def table(results, levels, compute_ms):
     lines = ["| proto | concurrency | " + " | ".join(f"{n} rps / p50 / p99 ms" for n in results) +
              " | on_t0/off | on_t2ms/off | auto/off |",
@@ -265,8 +235,8 @@ def main():
     (out / f"{stem}.md").write_text(md + "\n")
     print(md)
     if not args.quick:
-        plot({n: {p: r[p] for p in ("grpc", "rest")} for n, r in results.items()}, levels,
-             out / f"{stem}.png", scenario["title"])
+        drivers.plot_levels(by_config, levels, out / f"{stem}.png", scenario["title"],
+                            ("grpc", "rest"))
         print(f"wrote {out / f'{stem}.png'}")
 
 

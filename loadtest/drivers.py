@@ -9,6 +9,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -173,3 +174,35 @@ def with_cpu(server, drive):
     result["server_cpu_us_per_request"] = round(1e6 * server_rate / rps, 1)
     result["client_cpu_us_per_request"] = round(1e6 * client_rate / rps, 1)
     return result
+
+
+def plot_levels(results, levels, path, title, protocols):
+    """Throughput (top) and p50/p99 latency (bottom) against concurrency, one column per
+    protocol; results: {configuration: {protocol: {str(level): point}}}."""
+    sys.path.append(str(ROOT / "loadtest/.tools/py"))
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8))
+    for col, proto in enumerate(protocols):
+        for i, (name, by_proto) in enumerate(results.items()):
+            color = f"C{i}"
+            pts = by_proto.get(proto, {})
+            xs = [c for c in levels if str(c) in pts]
+            axes[0][col].plot(xs, [pts[str(c)]["throughput_rps"] for c in xs], marker="o", color=color, label=name)
+            axes[1][col].plot(xs, [pts[str(c)]["p99_ms"] for c in xs], marker="o", color=color,
+                              label=f"{name} p99")
+            axes[1][col].plot(xs, [pts[str(c)]["p50_ms"] for c in xs], marker=".", linestyle=":",
+                              color=color, label=f"{name} p50")
+        axes[0][col].set_title(f"{title}, {proto}: throughput")
+        axes[0][col].set_ylabel("requests/s")
+        axes[1][col].set_title(f"{title}, {proto}: latency")
+        axes[1][col].set_ylabel("ms")
+        axes[1][col].set_yscale("log")
+        for ax in (axes[0][col], axes[1][col]):
+            ax.set_xscale("log", base=2)
+            ax.set_xlabel("concurrency")
+            ax.legend(fontsize=7)
+            ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)

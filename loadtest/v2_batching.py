@@ -52,35 +52,6 @@ def table(results, levels):
     return "\n".join(lines)
 
 
-def plot(results, levels, path):
-    sys.path.append(str(ROOT / "loadtest/.tools/py"))
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(2, 2, figsize=(12, 8))
-    for col, proto in enumerate(("grpc", "http")):
-        for i, name in enumerate(("off", "on_t2ms")):
-            pts = results[name][proto]
-            axes[0][col].plot(levels, [pts[str(c)]["throughput_rps"] for c in levels], marker="o",
-                              color=f"C{i}", label=name)
-            axes[1][col].plot(levels, [pts[str(c)]["p99_ms"] for c in levels], marker="o",
-                              color=f"C{i}", label=f"{name} p99")
-            axes[1][col].plot(levels, [pts[str(c)]["p50_ms"] for c in levels], marker=".",
-                              linestyle=":", color=f"C{i}", label=f"{name} p50")
-        axes[0][col].set_title(f"MLP 3x512 over KServe v2 {proto}: throughput")
-        axes[0][col].set_ylabel("requests/s")
-        axes[1][col].set_title(f"MLP 3x512 over KServe v2 {proto}: latency")
-        axes[1][col].set_ylabel("ms")
-        axes[1][col].set_yscale("log")
-        for ax in (axes[0][col], axes[1][col]):
-            ax.set_xscale("log", base=2)
-            ax.set_xlabel("concurrency")
-            ax.legend(fontsize=7)
-            ax.grid(True, alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smoke run for CI")
@@ -128,7 +99,8 @@ def main():
     print(md)
     print(f"load average at the end: {os.getloadavg()}")
     if not args.quick:
-        plot(results, levels, out / "v2_batching.png")
+        drivers.plot_levels(results, levels, out / "v2_batching.png", "MLP 3x512 over KServe v2",
+                            ("grpc", "http"))
         print(f"wrote {out / 'v2_batching.png'}")
 
 
