@@ -148,6 +148,7 @@ Status BatchScheduler::Schedule(const std::string& name, const BatchQueueOptions
         if (!q.batches.empty()) q.batches.back().closed = true;
         q.batches.emplace_back();
         q.batches.back().opened = now;
+        q.batches.back().ready_at = now + std::chrono::microseconds(q.TimeoutMicros());
       }
       Batch& b = q.batches.back();
       b.rows += task->rows;
@@ -160,7 +161,7 @@ Status BatchScheduler::Schedule(const std::string& name, const BatchQueueOptions
       // The timer sleeps until the earliest timeout or deadline it knows of; wake it only when
       // this call brings an earlier one.
       // A batch that is ready already is for the runners, not the timer.
-      auto ready_at = q.batches.back().opened + std::chrono::microseconds(q.TimeoutMicros());
+      auto ready_at = q.batches.back().ready_at;
       if (ready_at <= now) ready_at = BatchClock::time_point::max();
       const auto wake_at = std::min(earliest, ready_at);
       if (wake_at < timer_wakes_at_) {
@@ -185,12 +186,11 @@ bool BatchScheduler::TakeReadyBatchLocked(BatchClock::time_point now, bool drain
     Queue& q = *start->second;
     if (q.batches.empty()) continue;
     Batch& front = q.batches.front();
-    const int64_t timeout = q.TimeoutMicros();
-    const auto ready_at = front.opened + std::chrono::microseconds(timeout);
+    const auto ready_at = front.ready_at;
     if (drain || front.closed || now >= ready_at) {
-      taken->timed_out = !front.closed && timeout > 0;
+      taken->timed_out = !front.closed && ready_at > front.opened;
       taken->late_joiners = 0;
-      const auto half_way = front.opened + std::chrono::microseconds(timeout / 2);
+      const auto half_way = front.opened + (ready_at - front.opened) / 2;
       for (const auto& task : front.tasks) taken->late_joiners += task->enqueued >= half_way;
       taken->queue = start->second;
       taken->batch = std::move(front);
@@ -246,7 +246,7 @@ bool BatchScheduler::ClaimRunnerLocked(BatchClock::time_point now) {
     if (q.batches.empty()) continue;
     const Batch& front = q.batches.front();
     if (stopping_ || front.closed ||
-        now >= front.opened + std::chrono::microseconds(q.TimeoutMicros())) {
+        now >= front.ready_at) {
       ready = true;
       break;
     }
@@ -272,7 +272,10 @@ void BatchScheduler::RunnerStep() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     --runners_;
-    again = took && ClaimRunnerLocked(options_.now());
+    // Even when this runner found nothing (another took it), a batch that became ready while
+    // the runners were all claimed is this runner's to pass on: the timer leaves ready batches
+    // to the runners.
+    again = ClaimRunnerLocked(options_.now());
     if (runners_ == 0) idle_cv_.notify_all();
   }
   if (again) PostRunner();
@@ -316,8 +319,7 @@ void BatchScheduler::TimerLoop() {
     auto next_ready = BatchClock::time_point::max();
     for (const auto& [name, queue] : queues_) {
       if (queue->batches.empty()) continue;
-      const auto ready_at = queue->batches.front().opened +
-                            std::chrono::microseconds(queue->TimeoutMicros());
+      const auto ready_at = queue->batches.front().ready_at;
       if (ready_at > now) next_ready = std::min(next_ready, ready_at);
     }
     timer_wakes_at_ = std::min(next_deadline, next_ready);

@@ -96,7 +96,10 @@ class BatchScheduler {
     BatchTasks tasks;
     int64_t rows = 0;
     bool closed = false;  // full: no task joins any more
-    BatchClock::time_point opened;  // when its first task arrived; the timeout counts from here
+    BatchClock::time_point opened;  // when its first task arrived
+    // opened + the queue's timeout at that moment. Fixed per batch, so a batch once ready stays
+    // ready while the automatic timeout moves (the timer leaves ready batches to the runners).
+    BatchClock::time_point ready_at;
   };
   struct Queue {
     BatchQueueOptions options;

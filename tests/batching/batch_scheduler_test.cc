@@ -314,3 +314,60 @@ TEST(BatchSchedulerThreadsTest, RequestIsAnsweredAtItsDeadlineNotAtBatchRelease)
 
 }  // namespace
 }  // namespace tern
+
+namespace tern {
+namespace {
+
+// Closed-loop clients (each sends its next request when the last is answered), with no timeout,
+// a fixed one and the automatic one (which moves while batches wait): no batch may be left
+// behind by the runners or the timer.
+class ClosedLoopTest : public ::testing::TestWithParam<std::pair<int64_t, int64_t>> {};
+
+TEST_P(ClosedLoopTest, EveryRequestIsAnswered) {
+  BatchScheduler::Options options;
+  options.num_batch_threads = 2;
+  auto scheduler = BatchScheduler::Create(options);
+  struct AnswerTask : BatchTask {
+    std::promise<void> answered;
+    void Fail(const Status&) override { answered.set_value(); }
+  };
+  BatchQueueOptions q;
+  q.max_batch_size = 64;
+  q.max_enqueued_batches = 1000;
+  q.batch_timeout_micros = GetParam().first;
+  q.target_latency_micros = GetParam().second;
+  q.process = [](BatchTasks tasks) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    for (auto& t : tasks) static_cast<AnswerTask*>(t.get())->answered.set_value();
+  };
+  constexpr int kClients = 8;
+  constexpr int kRequestsEach = 150;
+  std::atomic<int> answered{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&] {
+      for (int i = 0; i < kRequestsEach; ++i) {
+        auto task = std::make_unique<AnswerTask>();
+        task->rows = 1;
+        auto done = task->answered.get_future();
+        BatchTasks tasks;
+        tasks.push_back(std::move(task));
+        ASSERT_TRUE(scheduler->Schedule("m", q, std::move(tasks)).ok());
+        // Bounded, so a batch left behind fails the test instead of hanging it.
+        ASSERT_EQ(done.wait_for(std::chrono::seconds(20)), std::future_status::ready)
+            << "request " << i << " was never answered";
+        ++answered;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(answered.load(), kClients * kRequestsEach);
+}
+
+// (batch_timeout_micros, target_latency_micros)
+INSTANTIATE_TEST_SUITE_P(Timeouts, ClosedLoopTest,
+                         ::testing::Values(std::make_pair(0, 0), std::make_pair(300, 0),
+                                           std::make_pair(0, 5000)));
+
+}  // namespace
+}  // namespace tern
