@@ -28,15 +28,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-MODELS = {
-    "half_plus_two": (SHARED / "testdata/tf_serving/saved_model_half_plus_two_cpu",
-                      {"instances": [1.0, 2.0, 5.0]}),
-    "taxi_fare": (ROOT / "models/taxi_fare",
-                  {"instances": [{"pickup_longitude": -73.9857, "pickup_latitude": 40.7484,
-                                  "dropoff_longitude": -73.968, "dropoff_latitude": 40.785,
-                                  "passenger_count": 1.0}]}),
-}
+sys.path.insert(0, str(ROOT / "loadtest"))
+import drivers  # noqa: E402
+MODELS = drivers.STARTUP_MODELS
 # In start-up order; a phase missing from a run (e.g. REST off) is left out of that run.
 PHASES = ["main", "flags_parsed", "config_read", "model_read", "graph_built",
           "variables_restored", "init_op_run", "plans_built", "warmup_done", "models_loaded",

@@ -16,7 +16,6 @@ Writes loadtest/results/drain.json and drain.png and prints a short table.
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,8 @@ import http.client  # noqa: E402
 import numpy as np  # noqa: E402
 
 from conftest import free_port  # noqa: E402
-from test_front_door import HALF_PLUS_TWO, GrpcLoop, RestLoop, read, wait_rest_ready  # noqa: E402
+from test_front_door import (HALF_PLUS_TWO, GrpcLoop, RestLoop, read,  # noqa: E402
+                             terminate_and_join, wait_rest_ready)
 
 
 def start(binary, args, work):
@@ -74,13 +74,8 @@ def run_once(binary, scenario, work):
     while loops and min(len(loop.answers) for loop in loops) < 3:
         assert time.monotonic() < deadline, read(log)
         time.sleep(0.01)
-    t0 = time.monotonic()
-    process.send_signal(signal.SIGTERM)
-    code = process.wait(timeout=60)
+    t0, code = terminate_and_join(process, loops)
     exit_ms = (time.monotonic() - t0) * 1000
-    for loop in loops:  # each ends when it cannot connect any more
-        loop.join(timeout=30)
-        loop.stop.set()
     for thing in extra:
         thing.close()
     grpc_loops = [loop for loop in loops if isinstance(loop, GrpcLoop)]

@@ -17,6 +17,16 @@ from pathlib import Path
 import urllib.request
 
 ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+# The start-up benchmarks' models: base path and one REST predict body each.
+STARTUP_MODELS = {
+    "half_plus_two": (SHARED / "testdata/tf_serving/saved_model_half_plus_two_cpu",
+                      {"instances": [1.0, 2.0, 5.0]}),
+    "taxi_fare": (ROOT / "models/taxi_fare",
+                  {"instances": [{"pickup_longitude": -73.9857, "pickup_latitude": 40.7484,
+                                  "dropoff_longitude": -73.968, "dropoff_latitude": 40.785,
+                                  "passenger_count": 1.0}]}),
+}
 
 
 def free_port():

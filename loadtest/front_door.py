@@ -33,7 +33,8 @@ import requests  # noqa: E402
 
 from conftest import free_port  # noqa: E402
 from test_front_door import (HALF_PLUS_TWO, GrpcLoop, RestLoop, SocketActivator,  # noqa: E402
-                             grpc_predict, read, start_tern, wait_rest_ready)
+                             grpc_predict, read, start_tern, terminate_and_join,
+                             wait_rest_ready)
 
 
 def percentiles(values_ms):
@@ -96,13 +97,8 @@ def drain_once(work):
     for loop in loops:
         loop.start()
     time.sleep(1.0)
-    t0 = time.monotonic()
-    process.send_signal(signal.SIGTERM)
-    code = process.wait(timeout=60)
+    t0, code = terminate_and_join(process, loops)
     exit_ms = (time.monotonic() - t0) * 1000
-    for loop in loops:  # each ends when it cannot connect any more
-        loop.join(timeout=30)
-        loop.stop.set()
     in_flight_answered = sum(any(a < t0 < b for a, b, _ in loop.answers) for loop in loops)
     return {"exit_code": code, "exit_ms": round(exit_ms, 1),
             "answers": sum(len(loop.answers) for loop in loops),

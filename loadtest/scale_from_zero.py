@@ -24,6 +24,7 @@ import shutil
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -31,15 +32,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "loadtest"))
+import drivers  # noqa: E402
 SHARED = ROOT.parent / "shared"
-LATENCY_MODELS = {
-    "half_plus_two": (SHARED / "testdata/tf_serving/saved_model_half_plus_two_cpu",
-                      {"instances": [1.0, 2.0, 5.0]}),
-    "taxi_fare": (ROOT / "models/taxi_fare",
-                  {"instances": [{"pickup_longitude": -73.9857, "pickup_latitude": 40.7484,
-                                  "dropoff_longitude": -73.968, "dropoff_latitude": 40.785,
-                                  "passenger_count": 1.0}]}),
-}
+LATENCY_MODELS = drivers.STARTUP_MODELS
 MEMORY_MODELS = {
     "half_plus_two": SHARED / "testdata/tf_serving/saved_model_half_plus_two_cpu",
     "taxi_fare": ROOT / "models/taxi_fare",

@@ -80,6 +80,18 @@ def wait_rest_ready(url, process, log, timeout_s=30):
     raise TimeoutError(read(log))
 
 
+def terminate_and_join(process, loops, timeout_s=60):
+    """SIGTERMs the server under the clients' load and waits for it; each client loop ends when
+    it cannot connect any more. Returns (the monotonic time of the signal, the exit code)."""
+    sigterm_at = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    code = process.wait(timeout=timeout_s)
+    for loop in loops:
+        loop.join(timeout=30)
+        loop.stop.set()
+    return sigterm_at, code
+
+
 def read(log):
     log.flush()
     log.seek(0)
@@ -291,13 +303,8 @@ def test_sigterm_loses_no_grpc_call_arriving_during_the_drain(ports, rpc):
     while min(len(loop.answers) for loop in loops) < 20:
         assert time.monotonic() < deadline, "the clients got no answers"
         time.sleep(0.01)
-    sigterm_at = time.monotonic()
-    process.send_signal(signal.SIGTERM)
-    code = process.wait(timeout=20)
+    sigterm_at, code = terminate_and_join(process, loops, timeout_s=20)
     exit_s = time.monotonic() - sigterm_at
-    for loop in loops:
-        loop.join(timeout=30)
-        loop.stop.set()
     assert code == 0, read(log)
     lost = [error for loop in loops for error in loop.lost]
     assert lost == [], f"{len(lost)} gRPC calls lost: {lost[:3]}"

@@ -15,15 +15,11 @@ class GatherV2Kernel final : public OpKernel {
   Status Compute(KernelContext& ctx) const override {
     const Tensor& params = ctx.input(0);
     const Tensor& indices = ctx.input(1);
-    int64_t axis = 0;
-    RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(2), "axis", &axis));
-    const int64_t rank = params.rank();
-    if (axis < -rank || axis >= rank) {
-      return ctx.Error("axis " + std::to_string(axis) + " is out of range [" +
-                       std::to_string(-rank) + ", " + std::to_string(rank) +
-                       ") for params of shape " + params.shape().DebugString());
-    }
-    if (axis < 0) axis += rank;
+    int64_t requested_axis = 0;
+    RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(2), "axis", &requested_axis));
+    int resolved_axis = 0;
+    RETURN_IF_ERROR(ResolveAxis(ctx, requested_axis, params, "params", &resolved_axis));
+    int64_t axis = resolved_axis;
     int64_t batch_dims = batch_dims_;
     const int64_t irank = indices.rank();
     if (batch_dims < -irank || batch_dims > irank) {

@@ -143,6 +143,20 @@ inline Status ReadIndexScalar(const KernelContext& ctx, const Tensor& t, std::st
   return Status::Ok();
 }
 
+// An axis into `t` counted from the end when negative: *out = axis in [0, rank), or an error
+// naming the input `name` and its shape.
+inline Status ResolveAxis(const KernelContext& ctx, int64_t axis, const Tensor& t,
+                          std::string_view name, int* out) {
+  const int rank = t.rank();
+  if (axis < -rank || axis >= rank) {
+    return ctx.Error("axis " + std::to_string(axis) + " is out of range [" +
+                     std::to_string(-rank) + ", " + std::to_string(rank) + ") for " +
+                     std::string(name) + " of shape " + t.shape().DebugString());
+  }
+  *out = static_cast<int>(axis < 0 ? axis + rank : axis);
+  return Status::Ok();
+}
+
 // Copies n elements; memcpy for trivially copyable types.
 template <typename T>
 inline void CopyElements(const T* src, int64_t n, T* dst) {

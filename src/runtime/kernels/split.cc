@@ -38,24 +38,19 @@ namespace {
 
 Status ComputeSplit(KernelContext& ctx) {
   const Tensor& value = ctx.input(1);
-  int64_t axis = 0;
-  RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(0), "axis", &axis));
-  const int rank = value.rank();
-  if (axis < -rank || axis >= rank) {
-    return ctx.Error("axis " + std::to_string(axis) + " is out of range [" +
-                     std::to_string(-rank) + ", " + std::to_string(rank) +
-                     ") for value of shape " + value.shape().DebugString());
-  }
-  if (axis < 0) axis += rank;
+  int64_t requested_axis = 0;
+  RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(0), "axis", &requested_axis));
+  int axis = 0;
+  RETURN_IF_ERROR(ResolveAxis(ctx, requested_axis, value, "value", &axis));
   const int n = ctx.num_outputs();
   if (n < 1) return ctx.Error("num_split must be at least 1");
-  const int64_t size = value.dim(static_cast<int>(axis));
+  const int64_t size = value.dim(axis);
   if (size % n != 0) {
     return ctx.Error("dimension " + std::to_string(axis) + " of shape " +
                      value.shape().DebugString() + " (" + std::to_string(size) +
                      ") is not divisible by num_split " + std::to_string(n));
   }
-  return SplitToOutputs(ctx, value, static_cast<int>(axis), std::vector<int64_t>(n, size / n));
+  return SplitToOutputs(ctx, value, axis, std::vector<int64_t>(n, size / n));
 }
 
 }  // namespace

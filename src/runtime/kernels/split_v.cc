@@ -13,20 +13,15 @@ Status ComputeSplitV(KernelContext& ctx) {
   const Tensor& value = ctx.input(0);
   std::vector<int64_t> sizes;
   RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "size_splits", &sizes));
-  int64_t axis = 0;
-  RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(2), "axis", &axis));
-  const int rank = value.rank();
-  if (axis < -rank || axis >= rank) {
-    return ctx.Error("axis " + std::to_string(axis) + " is out of range [" +
-                     std::to_string(-rank) + ", " + std::to_string(rank) +
-                     ") for value of shape " + value.shape().DebugString());
-  }
-  if (axis < 0) axis += rank;
+  int64_t requested_axis = 0;
+  RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(2), "axis", &requested_axis));
+  int axis = 0;
+  RETURN_IF_ERROR(ResolveAxis(ctx, requested_axis, value, "value", &axis));
   if (static_cast<int>(sizes.size()) != ctx.num_outputs()) {
     return ctx.Error("size_splits has " + std::to_string(sizes.size()) +
                      " entries but num_split is " + std::to_string(ctx.num_outputs()));
   }
-  const int64_t total = value.dim(static_cast<int>(axis));
+  const int64_t total = value.dim(axis);
   int64_t known = 0;
   int unknown = -1;
   for (size_t k = 0; k < sizes.size(); ++k) {
@@ -46,7 +41,7 @@ Status ComputeSplitV(KernelContext& ctx) {
                      std::to_string(total) + ", dimension " + std::to_string(axis) +
                      " of value shape " + value.shape().DebugString());
   }
-  return SplitToOutputs(ctx, value, static_cast<int>(axis), sizes);
+  return SplitToOutputs(ctx, value, axis, sizes);
 }
 
 }  // namespace

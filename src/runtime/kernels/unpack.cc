@@ -12,13 +12,8 @@ class UnpackKernel final : public OpKernel {
 
   Status Compute(KernelContext& ctx) const override {
     const Tensor& value = ctx.input(0);
-    const int rank = value.rank();
-    if (axis_ < -rank || axis_ >= rank) {
-      return ctx.Error("axis " + std::to_string(axis_) + " is out of range [" +
-                       std::to_string(-rank) + ", " + std::to_string(rank) +
-                       ") for value of shape " + value.shape().DebugString());
-    }
-    const int axis = static_cast<int>(axis_ < 0 ? axis_ + rank : axis_);
+    int axis = 0;
+    RETURN_IF_ERROR(ResolveAxis(ctx, axis_, value, "value", &axis));
     const int64_t n = value.dim(axis);
     if (n != ctx.num_outputs()) {
       return ctx.Error("value of shape " + value.shape().DebugString() + " has " +
@@ -30,7 +25,7 @@ class UnpackKernel final : public OpKernel {
     int64_t outer = 1;
     for (int d = 0; d < axis; ++d) outer *= value.dim(d);
     int64_t inner = 1;
-    for (int d = axis + 1; d < rank; ++d) inner *= value.dim(d);
+    for (int d = axis + 1; d < value.rank(); ++d) inner *= value.dim(d);
     return DispatchByElementSize(
         value.dtype(), "value",
         [&]<typename T>() -> Status {
