@@ -80,7 +80,7 @@ StatusOr<BatchingOptions> MergeBatchingParameters(const tensorflow::serving::Bat
     o.allowed_batch_sizes.assign(p.allowed_batch_sizes().begin(), p.allowed_batch_sizes().end());
   }
   if (p.pad_variable_length_inputs()) o.pad_variable_length_inputs = true;
-  RETURN_IF_ERROR(ValidateBatchingOptions(o, source));
+  TERN_RETURN_IF_ERROR(ValidateBatchingOptions(o, source));
   return o;
 }
 

@@ -78,7 +78,7 @@ struct SignatureBatcher::Task final : BatchTask {
 SignatureBatcher::SignatureBatcher(Options options) : options_(std::move(options)) {}
 
 StatusOr<std::unique_ptr<SignatureBatcher>> SignatureBatcher::Create(Options options) {
-  RETURN_IF_ERROR(ValidateBatchingOptions(options.defaults, "(server defaults)"));
+  TERN_RETURN_IF_ERROR(ValidateBatchingOptions(options.defaults, "(server defaults)"));
   std::unique_ptr<SignatureBatcher> batcher(new SignatureBatcher(options));
   BatchScheduler::Options scheduler_options;
   scheduler_options.stepping = options.stepping;
@@ -101,8 +101,8 @@ StatusOr<const BatchingOptions*> SignatureBatcher::OptionsFor(const SavedModel& 
   std::shared_ptr<const BatchingOptions> own;
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
-    ASSIGN_OR_RETURN(auto params, ReadBatchingParametersFile(path));
-    ASSIGN_OR_RETURN(auto merged, MergeBatchingParameters(params, options_.defaults, "'" + path + "'"));
+    TERN_ASSIGN_OR_RETURN(auto params, ReadBatchingParametersFile(path));
+    TERN_ASSIGN_OR_RETURN(auto merged, MergeBatchingParameters(params, options_.defaults, "'" + path + "'"));
     own = std::make_shared<const BatchingOptions>(std::move(merged));
   }
   per_model_[model.export_dir()] = own;

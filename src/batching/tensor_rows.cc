@@ -83,7 +83,7 @@ StatusOr<Tensor> ConcatRows(const std::vector<Tensor>& parts, int64_t total_rows
   if (rows == 0 && total_rows > 0) return InvalidArgument("cannot pad a batch with no rows");
   std::vector<int64_t> out_dims = {total_rows};
   out_dims.insert(out_dims.end(), row_dims.begin(), row_dims.end());
-  ASSIGN_OR_RETURN(Tensor out, Tensor::Create(dtype, TensorShape(out_dims)));
+  TERN_ASSIGN_OR_RETURN(Tensor out, Tensor::Create(dtype, TensorShape(out_dims)));
   int64_t row_elems = 1;
   for (int64_t d : row_dims) row_elems *= d;
 
@@ -118,7 +118,7 @@ StatusOr<Tensor> SliceRows(const Tensor& tensor, int64_t begin, int64_t count) {
   }
   std::vector<int64_t> dims = tensor.shape().dims();
   dims[0] = count;
-  ASSIGN_OR_RETURN(Tensor out, Tensor::Create(tensor.dtype(), TensorShape(dims)));
+  TERN_ASSIGN_OR_RETURN(Tensor out, Tensor::Create(tensor.dtype(), TensorShape(dims)));
   const int64_t row_elems = tensor.dim(0) == 0 ? 0 : tensor.num_elements() / tensor.dim(0);
   if (tensor.dtype() == tensorflow::DT_STRING) {
     const std::string* src = tensor.flat<std::string>() + begin * row_elems;

@@ -1,5 +1,8 @@
 #include "common/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace tern {
 
 std::string_view StatusCodeName(StatusCode code) {
@@ -51,5 +54,15 @@ Status ResourceExhausted(std::string m) {
   return Status(StatusCode::kResourceExhausted, std::move(m));
 }
 Status OutOfRange(std::string m) { return Status(StatusCode::kOutOfRange, std::move(m)); }
+
+}  // namespace tern
+
+namespace tern {
+
+void DieOnValueOfErrorStatus(const Status& status) {
+  std::fprintf(stderr, "StatusOr::value() called on an error status: %s\n",
+               status.ToString().c_str());
+  std::abort();
+}
 
 }  // namespace tern

@@ -3,7 +3,6 @@
 // (src/server/http_status.cc, src/server/grpc_status.cc). Value types; thread-compatible.
 #pragma once
 
-#include <cassert>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,24 +64,40 @@ Status DeadlineExceeded(std::string message);
 Status ResourceExhausted(std::string message);
 Status OutOfRange(std::string message);
 
+// Ends the process with the status message on stderr. Reading the value of a StatusOr that
+// holds an error is a programming error, as in Abseil: it terminates instead of being undefined.
+[[noreturn]] void DieOnValueOfErrorStatus(const Status& status);
+
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(Status status) : status_(std::move(status)) { assert(!status_.ok()); }  // NOLINT
-  StatusOr(T value) : value_(std::move(value)) {}                                 // NOLINT
+  // An OK status carries no value, so it becomes an INTERNAL error (Abseil does the same).
+  StatusOr(Status status)  // NOLINT: implicit, so `return SomeError(...)` reads naturally
+      : status_(status.ok() ? Internal("StatusOr built from an OK status without a value")
+                            : std::move(status)) {}
+  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT
 
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
 
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T& operator*() & { return *value_; }
-  const T& operator*() const& { return *value_; }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
+  T& value() & { return *CheckedValue(); }
+  const T& value() const& { return *CheckedValue(); }
+  T&& value() && { return std::move(*CheckedValue()); }
+  T& operator*() & { return *CheckedValue(); }
+  const T& operator*() const& { return *CheckedValue(); }
+  T* operator->() { return &*CheckedValue(); }
+  const T* operator->() const { return &*CheckedValue(); }
 
  private:
+  std::optional<T>& CheckedValue() {
+    if (!value_.has_value()) DieOnValueOfErrorStatus(status_);
+    return value_;
+  }
+  const std::optional<T>& CheckedValue() const {
+    if (!value_.has_value()) DieOnValueOfErrorStatus(status_);
+    return value_;
+  }
+
   Status status_;
   std::optional<T> value_;
 };
@@ -92,17 +107,17 @@ class [[nodiscard]] StatusOr {
 #define TERN_CONCAT_INNER(a, b) a##b
 #define TERN_CONCAT(a, b) TERN_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                     \
+#define TERN_RETURN_IF_ERROR(expr)                     \
   do {                                            \
     ::tern::Status tern_status_ = (expr);         \
     if (!tern_status_.ok()) return tern_status_;  \
   } while (0)
 
-#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
+#define TERN_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                          \
   if (!tmp.ok()) return tmp.status();         \
   lhs = std::move(tmp).value()
 
-// ASSIGN_OR_RETURN(auto x, FunctionReturningStatusOr());
-#define ASSIGN_OR_RETURN(lhs, expr) \
-  ASSIGN_OR_RETURN_IMPL(TERN_CONCAT(tern_statusor_, __LINE__), lhs, expr)
+// TERN_ASSIGN_OR_RETURN(auto x, FunctionReturningStatusOr());
+#define TERN_ASSIGN_OR_RETURN(lhs, expr) \
+  TERN_ASSIGN_OR_RETURN_IMPL(TERN_CONCAT(tern_statusor_, __LINE__), lhs, expr)

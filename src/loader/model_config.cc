@@ -148,7 +148,7 @@ StatusOr<std::vector<ServedModelConfig>> ModelConfigsFromProto(
       }
       c.version_labels[label] = version;
     }
-    RETURN_IF_ERROR(ScaleFromProto(m, model, &c));
+    TERN_RETURN_IF_ERROR(ScaleFromProto(m, model, &c));
     out.push_back(std::move(c));
   }
   return out;

@@ -385,8 +385,8 @@ bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
   SetStatus(config.name, {version, VersionState::kLoading, Status::Ok()});
   const auto started = std::chrono::steady_clock::now();
   auto attempt = [&]() -> StatusOr<std::shared_ptr<ServableVersion>> {
-    RETURN_IF_ERROR(CheckVersionComplete(path));
-    ASSIGN_OR_RETURN(auto model, SavedModel::Load(path, options_.load_options));
+    TERN_RETURN_IF_ERROR(CheckVersionComplete(path));
+    TERN_ASSIGN_OR_RETURN(auto model, SavedModel::Load(path, options_.load_options));
     if (options_.enable_model_warmup) {
       const auto warmup_started = std::chrono::steady_clock::now();
       auto records = RunWarmup(*model, path);
@@ -534,7 +534,7 @@ StatusOr<ServableHandle> ModelManager::GetHandle(const std::string& model_name,
   }
   if (model != snapshot->end() && model->second.versions.empty() && model->second.on_demand) {
     snapshot.reset();
-    RETURN_IF_ERROR(WaitForLoad(model_name, deadline).status());
+    TERN_RETURN_IF_ERROR(WaitForLoad(model_name, deadline).status());
     return GetHandle(model_name, version, deadline);
   }
   return PeekHandle(model_name, version);
@@ -615,11 +615,11 @@ StatusOr<ServableHandle> ModelManager::GetHandleByLabel(const std::string& model
                                                         const std::string& label,
                                                         Deadline deadline) const {
   std::shared_ptr<const ServingMap> snapshot = serving_.load();
-  ASSIGN_OR_RETURN(int64_t version, LabelIn(*snapshot, model_name, label));
+  TERN_ASSIGN_OR_RETURN(int64_t version, LabelIn(*snapshot, model_name, label));
   const ServedModel& served = snapshot->at(model_name);
   if (served.versions.empty() && served.on_demand) {
     snapshot.reset();
-    ASSIGN_OR_RETURN(ServableHandle any, GetHandle(model_name, std::nullopt, deadline));
+    TERN_ASSIGN_OR_RETURN(ServableHandle any, GetHandle(model_name, std::nullopt, deadline));
     (void)any;
     return GetHandleByLabel(model_name, label, Deadline::min());  // loaded now; no second wait
   }

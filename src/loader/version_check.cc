@@ -10,7 +10,7 @@ namespace tern {
 Status CheckVersionComplete(const std::string& version_dir) {
   namespace fs = std::filesystem;
   tensorflow::SavedModel proto;
-  RETURN_IF_ERROR(ReadSavedModelProto(version_dir, &proto));
+  TERN_RETURN_IF_ERROR(ReadSavedModelProto(version_dir, &proto));
   bool has_saver = false;
   for (const auto& meta_graph : proto.meta_graphs()) {
     if (!meta_graph.saver_def().restore_op_name().empty()) has_saver = true;

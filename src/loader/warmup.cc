@@ -48,13 +48,13 @@ StatusOr<Tensor> ExamplesTensor(const tensorflow::serving::Input& input) {
 Status RunOnExamples(const SavedModel& model, const std::string& signature_name,
                      const tensorflow::serving::Input& input) {
   const std::string name = signature_name.empty() ? "serving_default" : signature_name;
-  ASSIGN_OR_RETURN(const Signature* signature, model.FindSignature(name));
+  TERN_ASSIGN_OR_RETURN(const Signature* signature, model.FindSignature(name));
   if (signature->inputs.size() != 1) {
     return InvalidArgument("signature '" + name + "' has " +
                            std::to_string(signature->inputs.size()) +
                            " inputs; classify/regress need exactly one (serialized tf.Example)");
   }
-  ASSIGN_OR_RETURN(Tensor examples, ExamplesTensor(input));
+  TERN_ASSIGN_OR_RETURN(Tensor examples, ExamplesTensor(input));
   std::map<std::string, Tensor> feeds{{signature->inputs.begin()->first, std::move(examples)}};
   return model.RunSignature(name, feeds, {}, RunOptions()).status();
 }
@@ -85,7 +85,7 @@ Status RunRecord(const SavedModel& model, const tensorflow::serving::PredictionL
     case Log::kMultiInferenceLog: {
       const auto& request = log.multi_inference_log().request();
       for (const auto& task : request.tasks()) {
-        RETURN_IF_ERROR(RunOnExamples(model, task.model_spec().signature_name(), request.input()));
+        TERN_RETURN_IF_ERROR(RunOnExamples(model, task.model_spec().signature_name(), request.input()));
       }
       return Status::Ok();
     }
@@ -135,7 +135,7 @@ StatusOr<int> RunWarmup(const SavedModel& model, const std::string& version_dir)
   const std::string path = version_dir + "/assets.extra/tf_serving_warmup_requests";
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return 0;
-  ASSIGN_OR_RETURN(auto records, ReadTfRecords(path, kMaxWarmupRecords));
+  TERN_ASSIGN_OR_RETURN(auto records, ReadTfRecords(path, kMaxWarmupRecords));
   for (size_t i = 0; i < records.size(); ++i) {
     tensorflow::serving::PredictionLog log;
     if (!log.ParseFromString(records[i])) {

@@ -49,12 +49,12 @@ StatusOr<std::shared_ptr<const Plan>> FunctionLibrary::Instantiate(const std::st
   }
   in_progress_.push_back(name);
   auto build = [&]() -> StatusOr<std::shared_ptr<const Plan>> {
-    ASSIGN_OR_RETURN(Graph graph, Graph::FromFunction(*function, *this));
+    TERN_ASSIGN_OR_RETURN(Graph graph, Graph::FromFunction(*function, *this));
     PlanSpec spec;
     for (const auto& arg : graph.arg_names()) spec.feeds.push_back(arg + ":0");
     spec.fetches = graph.ret_tensors();
     spec.targets = graph.control_rets();
-    ASSIGN_OR_RETURN(auto plan, Plan::Build(graph, spec, resources_, this));
+    TERN_ASSIGN_OR_RETURN(auto plan, Plan::Build(graph, spec, resources_, this));
     return std::shared_ptr<const Plan>(std::move(plan));
   };
   auto result = build();

@@ -53,7 +53,7 @@ StatusOr<Graph> Graph::FromGraphDef(const tensorflow::GraphDef& graph_def) {
   Graph g;
   g.nodes_.resize(graph_def.node_size());
   for (int i = 0; i < graph_def.node_size(); ++i) g.nodes_[i].def = &graph_def.node(i);
-  RETURN_IF_ERROR(g.Index());
+  TERN_RETURN_IF_ERROR(g.Index());
   for (auto& n : g.nodes_) {
     for (const std::string& input : n.def->input()) {
       if (!input.empty() && input[0] == '^') {
@@ -90,7 +90,7 @@ StatusOr<Graph> Graph::FromFunction(const tensorflow::FunctionDef& function,
   for (int i = 0; i < function.node_def_size(); ++i) {
     g.nodes_[num_args + i].def = &function.node_def(i);
   }
-  RETURN_IF_ERROR(g.Index());
+  TERN_RETURN_IF_ERROR(g.Index());
 
   // Body references are "arg", "node:out_arg:index" or "^node"; flatten them to output indices.
   std::unordered_map<int, std::vector<std::pair<std::string, int>>> layouts;
@@ -118,7 +118,7 @@ StatusOr<Graph> Graph::FromFunction(const tensorflow::FunctionDef& function,
     }
     auto it = layouts.find(node);
     if (it == layouts.end()) {
-      ASSIGN_OR_RETURN(auto layout, library.OutputLayout(*g.nodes_[node].def));
+      TERN_ASSIGN_OR_RETURN(auto layout, library.OutputLayout(*g.nodes_[node].def));
       it = layouts.emplace(node, std::move(layout)).first;
     }
     const auto& layout = it->second;

@@ -30,7 +30,7 @@ StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph, const PlanSpec& 
 
   std::map<int64_t, int> fed;  // tensor key -> feed slot
   for (size_t i = 0; i < spec.feeds.size(); ++i) {
-    ASSIGN_OR_RETURN(TensorId id, graph.ResolveTensor(spec.feeds[i]));
+    TERN_ASSIGN_OR_RETURN(TensorId id, graph.ResolveTensor(spec.feeds[i]));
     fed[Key(id)] = static_cast<int>(i);
     plan->feed_slots_.push_back(static_cast<int>(i));
     plan->feed_names_.push_back(spec.feeds[i]);
@@ -44,7 +44,7 @@ StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph, const PlanSpec& 
   }
   std::vector<TensorId> fetch_ids;
   for (const auto& name : spec.fetches) {
-    ASSIGN_OR_RETURN(TensorId id, graph.ResolveTensor(name));
+    TERN_ASSIGN_OR_RETURN(TensorId id, graph.ResolveTensor(name));
     fetch_ids.push_back(id);
   }
   std::vector<int> target_nodes;
@@ -96,9 +96,9 @@ StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph, const PlanSpec& 
     return Status::Ok();
   };
   for (TensorId id : fetch_ids) {
-    if (!fed.count(Key(id))) RETURN_IF_ERROR(visit(id.node));
+    if (!fed.count(Key(id))) TERN_RETURN_IF_ERROR(visit(id.node));
   }
-  for (int t : target_nodes) RETURN_IF_ERROR(visit(t));
+  for (int t : target_nodes) TERN_RETURN_IF_ERROR(visit(t));
 
   // Every op must have a kernel; report all missing ones at once.
   // op -> (number of nodes, first node), in first-seen order.
@@ -133,7 +133,7 @@ StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph, const PlanSpec& 
   std::vector<int> first_slot(num_nodes, -1), num_outputs(num_nodes, 0);
   int next_slot = static_cast<int>(spec.feeds.size());
   for (int node : order) {
-    ASSIGN_OR_RETURN(auto layout, functions->OutputLayout(*graph.node(node).def));
+    TERN_ASSIGN_OR_RETURN(auto layout, functions->OutputLayout(*graph.node(node).def));
     int count = 0;
     for (const auto& arg : layout) count += arg.second;
     first_slot[node] = next_slot;
@@ -165,17 +165,17 @@ StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph, const PlanSpec& 
     const KernelRegistration* reg = FindKernel(def.op());
     KernelConstruction construction(def, static_cast<int>(n.inputs.size()), resources, functions);
     if (reg != nullptr) {
-      ASSIGN_OR_RETURN(step.kernel, reg->create(construction));
+      TERN_ASSIGN_OR_RETURN(step.kernel, reg->create(construction));
     } else if (IsCallOp(def.op())) {
       auto it = def.attr().find("f");
       if (it == def.attr().end()) return construction.Error("call without attr 'f'");
-      ASSIGN_OR_RETURN(step.kernel, CreateFunctionCallKernel(construction, it->second.func().name()));
+      TERN_ASSIGN_OR_RETURN(step.kernel, CreateFunctionCallKernel(construction, it->second.func().name()));
     } else {
-      ASSIGN_OR_RETURN(step.kernel, CreateFunctionCallKernel(construction, def.op()));
+      TERN_ASSIGN_OR_RETURN(step.kernel, CreateFunctionCallKernel(construction, def.op()));
     }
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       Input in;
-      ASSIGN_OR_RETURN(in.slot, slot_of(n.inputs[i], def.name()));
+      TERN_ASSIGN_OR_RETURN(in.slot, slot_of(n.inputs[i], def.name()));
       const auto& producer = *graph.node(n.inputs[i].node).def;
       const KernelRegistration* producer_reg = FindKernel(producer.op());
       const bool takes_ref = reg != nullptr && std::find(reg->ref_inputs.begin(), reg->ref_inputs.end(),
@@ -194,7 +194,7 @@ StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph, const PlanSpec& 
     if (f != fed.end()) {
       slot = f->second;
     } else {
-      ASSIGN_OR_RETURN(slot, slot_of(id, "<fetch>"));
+      TERN_ASSIGN_OR_RETURN(slot, slot_of(id, "<fetch>"));
     }
     plan->fetch_slots_.push_back(slot);
     const KernelRegistration* producer = FindKernel(graph.node(id.node).def->op());
@@ -239,7 +239,7 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
       if (in.deref) {
         auto* variable = dynamic_cast<Variable*>(value.resource().get());
         if (variable == nullptr) return Internal("node '" + step.name + "' expected a variable ref");
-        ASSIGN_OR_RETURN(Tensor read, variable->Read());
+        TERN_ASSIGN_OR_RETURN(Tensor read, variable->Read());
         dereferenced.push_back(std::move(read));
         inputs.push_back(&dereferenced.back());
       } else {
@@ -253,14 +253,14 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
     KernelContext ctx(step.name, step.op, inputs.data(), static_cast<int>(inputs.size()),
                       slots.data() + step.first_output, step.num_outputs, options, resources_);
     if (options.op_timings == nullptr) {
-      RETURN_IF_ERROR(step.kernel->Compute(ctx));
+      TERN_RETURN_IF_ERROR(step.kernel->Compute(ctx));
     } else {
       const auto start = std::chrono::steady_clock::now();
       const Status status = step.kernel->Compute(ctx);
       OpTimings::Entry& entry = options.op_timings->by_op[step.op];
       entry.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       ++entry.calls;
-      RETURN_IF_ERROR(status);
+      TERN_RETURN_IF_ERROR(status);
     }
     for (int slot : step.release_after) slots[slot] = Tensor();
   }
@@ -275,7 +275,7 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
       if (variable == nullptr) {
         return Internal("fetched tensor '" + fetch_names_[i] + "' is not a variable reference");
       }
-      ASSIGN_OR_RETURN(Tensor value, variable->Read());
+      TERN_ASSIGN_OR_RETURN(Tensor value, variable->Read());
       out.push_back(std::move(value));
       continue;
     }

@@ -21,7 +21,7 @@ Status Variable::Update(const std::function<StatusOr<Tensor>(const Tensor&)>& up
   if (!initialized_) {
     return FailedPrecondition("variable '" + name_ + "' is updated before it was initialised");
   }
-  ASSIGN_OR_RETURN(Tensor next, update(value_));
+  TERN_ASSIGN_OR_RETURN(Tensor next, update(value_));
   value_ = std::move(next);
   return Status::Ok();
 }

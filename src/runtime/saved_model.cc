@@ -52,7 +52,7 @@ Status ReadSavedModelProto(const std::string& export_dir, tensorflow::SavedModel
   const std::string pbtxt = export_dir + "/saved_model.pbtxt";
   std::error_code ec;
   if (fs::exists(pb, ec)) {
-    ASSIGN_OR_RETURN(std::string bytes, ReadFile(pb));
+    TERN_ASSIGN_OR_RETURN(std::string bytes, ReadFile(pb));
     google::protobuf::io::ArrayInputStream raw(bytes.data(), static_cast<int>(bytes.size()));
     google::protobuf::io::CodedInputStream coded(&raw);
     coded.SetTotalBytesLimit(INT32_MAX);  // graphs with embedded constants exceed the default
@@ -62,7 +62,7 @@ Status ReadSavedModelProto(const std::string& export_dir, tensorflow::SavedModel
     return Status::Ok();
   }
   if (fs::exists(pbtxt, ec)) {
-    ASSIGN_OR_RETURN(std::string text, ReadFile(pbtxt));
+    TERN_ASSIGN_OR_RETURN(std::string text, ReadFile(pbtxt));
     if (!google::protobuf::TextFormat::ParseFromString(text, out)) {
       return DataLoss("'" + pbtxt + "' is not a valid text-format SavedModel");
     }
@@ -76,7 +76,7 @@ StatusOr<std::unique_ptr<SavedModel>> SavedModel::Load(const std::string& export
   auto model = std::unique_ptr<SavedModel>(new SavedModel());
   model->export_dir_ = export_dir;
   tensorflow::SavedModel proto;
-  RETURN_IF_ERROR(ReadSavedModelProto(export_dir, &proto));
+  TERN_RETURN_IF_ERROR(ReadSavedModelProto(export_dir, &proto));
   MarkStartupPhase("model_read");
 
   std::set<std::string> wanted(options.tags.begin(), options.tags.end());
@@ -100,14 +100,14 @@ StatusOr<std::unique_ptr<SavedModel>> SavedModel::Load(const std::string& export
   if (!unsupported.empty()) {
     return Unimplemented(UnsupportedOpsMessage(unsupported) + " (SavedModel '" + export_dir + "')");
   }
-  ASSIGN_OR_RETURN(model->session_,
+  TERN_ASSIGN_OR_RETURN(model->session_,
                    Session::Create(std::move(*model->meta_graph_.mutable_graph_def())));
   MarkStartupPhase("graph_built");
-  RETURN_IF_ERROR(model->Restore());
+  TERN_RETURN_IF_ERROR(model->Restore());
   MarkStartupPhase("variables_restored");
-  RETURN_IF_ERROR(model->RunInitOp());
+  TERN_RETURN_IF_ERROR(model->RunInitOp());
   MarkStartupPhase("init_op_run");
-  RETURN_IF_ERROR(model->BuildSignatures());
+  TERN_RETURN_IF_ERROR(model->BuildSignatures());
   MarkStartupPhase("plans_built");
   return model;
 }
@@ -182,7 +182,7 @@ StatusOr<const Signature*> SavedModel::FindSignature(const std::string& name) co
 StatusOr<std::map<std::string, Tensor>> SavedModel::RunSignature(
     const std::string& signature_name, const std::map<std::string, Tensor>& inputs,
     const std::vector<std::string>& output_filter, const RunOptions& options) const {
-  ASSIGN_OR_RETURN(const Signature* signature, FindSignature(signature_name));
+  TERN_ASSIGN_OR_RETURN(const Signature* signature, FindSignature(signature_name));
   std::vector<std::pair<std::string, Tensor>> feeds;
   for (const auto& [key, tensor] : inputs) {
     auto it = signature->inputs.find(key);
@@ -219,7 +219,7 @@ StatusOr<std::map<std::string, Tensor>> SavedModel::RunSignature(
   }
   std::vector<std::string> fetches;
   for (const auto& key : keys) fetches.push_back(signature->outputs.at(key).tensor_name);
-  ASSIGN_OR_RETURN(auto values, session_->Run(feeds, fetches, {}, options));
+  TERN_ASSIGN_OR_RETURN(auto values, session_->Run(feeds, fetches, {}, options));
   std::map<std::string, Tensor> outputs;
   for (size_t i = 0; i < keys.size(); ++i) outputs[keys[i]] = std::move(values[i]);
   return outputs;

@@ -20,7 +20,7 @@ std::string PlanKey(const PlanSpec& spec) {
 StatusOr<std::unique_ptr<Session>> Session::Create(tensorflow::GraphDef graph_def) {
   auto session = std::unique_ptr<Session>(new Session());
   session->graph_def_ = std::move(graph_def);
-  ASSIGN_OR_RETURN(session->graph_, Graph::FromGraphDef(session->graph_def_));
+  TERN_ASSIGN_OR_RETURN(session->graph_, Graph::FromGraphDef(session->graph_def_));
   session->resources_ = std::make_unique<SessionResources>();
   session->functions_ =
       std::make_unique<FunctionLibrary>(session->graph_def_.library(), session->resources_.get());
@@ -36,7 +36,7 @@ StatusOr<std::shared_ptr<const Plan>> Session::Prepare(const PlanSpec& spec) {
   }
   // Built outside the lock: building can be slow and may run other sessions' work; a race
   // only builds the same immutable plan twice.
-  ASSIGN_OR_RETURN(auto built, Plan::Build(graph_, spec, resources_.get(), functions_.get()));
+  TERN_ASSIGN_OR_RETURN(auto built, Plan::Build(graph_, spec, resources_.get(), functions_.get()));
   std::shared_ptr<const Plan> plan(std::move(built));
   std::lock_guard<std::mutex> lock(mu_);
   return plans_.emplace(key, std::move(plan)).first->second;
@@ -54,7 +54,7 @@ StatusOr<std::vector<Tensor>> Session::Run(
   }
   spec.fetches = fetches;
   spec.targets = targets;
-  ASSIGN_OR_RETURN(auto plan, Prepare(spec));
+  TERN_ASSIGN_OR_RETURN(auto plan, Prepare(spec));
   return plan->Run(values, options);
 }
 

@@ -67,13 +67,13 @@ class TableParser {
 
     // The metaindex names optional filter blocks, which bundles never use; it is still checked
     // so that no byte of the file goes unverified.
-    ASSIGN_OR_RETURN(std::string meta_block, ReadBlock(metaindex, "metaindex block"));
+    TERN_ASSIGN_OR_RETURN(std::string meta_block, ReadBlock(metaindex, "metaindex block"));
     std::vector<TableEntry> ignored;
-    RETURN_IF_ERROR(ParseBlock(meta_block, "metaindex block", &ignored));
+    TERN_RETURN_IF_ERROR(ParseBlock(meta_block, "metaindex block", &ignored));
 
-    ASSIGN_OR_RETURN(std::string index_block, ReadBlock(index, "index block"));
+    TERN_ASSIGN_OR_RETURN(std::string index_block, ReadBlock(index, "index block"));
     std::vector<TableEntry> index_entries;
-    RETURN_IF_ERROR(ParseBlock(index_block, "index block", &index_entries));
+    TERN_RETURN_IF_ERROR(ParseBlock(index_block, "index block", &index_entries));
 
     std::vector<TableEntry> entries;
     for (size_t i = 0; i < index_entries.size(); ++i) {
@@ -83,9 +83,9 @@ class TableParser {
       if (!DecodeBlockHandle(&handle_bytes, &handle) || !handle_bytes.empty()) {
         return Error("index entry " + std::to_string(i) + " is not a block handle");
       }
-      ASSIGN_OR_RETURN(std::string block, ReadBlock(handle, what));
+      TERN_ASSIGN_OR_RETURN(std::string block, ReadBlock(handle, what));
       const size_t first = entries.size();
-      RETURN_IF_ERROR(ParseBlock(block, what + " at offset " + std::to_string(handle.offset),
+      TERN_RETURN_IF_ERROR(ParseBlock(block, what + " at offset " + std::to_string(handle.offset),
                                  &entries));
       // The index key separates blocks: no key in block i may sort after it.
       if (entries.size() > first && entries.back().key > index_entries[i].key) {
@@ -235,7 +235,7 @@ StatusOr<std::vector<TableEntry>> ReadTableFile(const std::string& path) {
     }
   }
   ::close(fd);
-  RETURN_IF_ERROR(status);
+  TERN_RETURN_IF_ERROR(status);
   return ParseTable(contents, path);
 }
 

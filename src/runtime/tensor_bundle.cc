@@ -229,7 +229,7 @@ StatusOr<std::unique_ptr<TensorBundleReader>> TensorBundleReader::Open(const std
   std::unique_ptr<TensorBundleReader> reader(new TensorBundleReader(prefix));
   reader->index_path_ = prefix + ".index";
   const std::string& index_path = reader->index_path_;
-  ASSIGN_OR_RETURN(std::vector<TableEntry> table, ReadTableFile(index_path));
+  TERN_ASSIGN_OR_RETURN(std::vector<TableEntry> table, ReadTableFile(index_path));
 
   if (table.empty() || !table[0].key.empty()) {
     return DataLoss(index_path + ": no bundle header (the entry with key \"\")");
@@ -266,8 +266,8 @@ StatusOr<std::unique_ptr<TensorBundleReader>> TensorBundleReader::Open(const std
     reader->entries_.emplace_hint(reader->entries_.end(), std::move(table[i].key),
                                   std::move(entry));
   }
-  RETURN_IF_ERROR(reader->OpenShards());
-  for (const auto& [key, entry] : reader->entries_) RETURN_IF_ERROR(reader->CheckEntry(key, entry));
+  TERN_RETURN_IF_ERROR(reader->OpenShards());
+  for (const auto& [key, entry] : reader->entries_) TERN_RETURN_IF_ERROR(reader->CheckEntry(key, entry));
   return reader;
 }
 
@@ -305,7 +305,7 @@ Status TensorBundleReader::OpenShards() {
 
 Status TensorBundleReader::CheckEntry(const std::string& key, const BundleEntryProto& entry) const {
   const std::string what = index_path_ + ": tensor " + DescribeKey(key);
-  ASSIGN_OR_RETURN(TensorShape shape, ShapeFromProto(entry.shape(), what));
+  TERN_ASSIGN_OR_RETURN(TensorShape shape, ShapeFromProto(entry.shape(), what));
   if (entry.slices_size() > 0) return CheckSlices(key, entry);
 
   if (entry.shard_id() < 0 || entry.shard_id() >= static_cast<int>(shards_.size())) {
@@ -333,7 +333,7 @@ Status TensorBundleReader::CheckEntry(const std::string& key, const BundleEntryP
 Status TensorBundleReader::CheckSlices(const std::string& key,
                                        const BundleEntryProto& entry) const {
   const std::string what = index_path_ + ": partitioned tensor " + DescribeKey(key);
-  ASSIGN_OR_RETURN(TensorShape shape, ShapeFromProto(entry.shape(), what));
+  TERN_ASSIGN_OR_RETURN(TensorShape shape, ShapeFromProto(entry.shape(), what));
   std::vector<Box> boxes;
   int64_t covered = 0;
   for (const auto& slice : entry.slices()) {
@@ -356,7 +356,7 @@ Status TensorBundleReader::CheckSlices(const std::string& key,
     if (it == entries_.end()) return DataLoss(slice_what + " has no entry in the index");
     const BundleEntryProto& part = it->second;
     Box box = BoxOf(extents, shape);
-    ASSIGN_OR_RETURN(TensorShape part_shape, ShapeFromProto(part.shape(), slice_what));
+    TERN_ASSIGN_OR_RETURN(TensorShape part_shape, ShapeFromProto(part.shape(), slice_what));
     if (part.dtype() != entry.dtype() || part.slices_size() > 0 ||
         part_shape != TensorShape(box.length)) {
       return DataLoss(slice_what + " is stored as " + DataTypeName(part.dtype()) +
@@ -409,14 +409,14 @@ StatusOr<Tensor> TensorBundleReader::Read(const std::string& key) const {
 StatusOr<Tensor> TensorBundleReader::ReadStored(const std::string& key,
                                                 const BundleEntryProto& entry) const {
   const std::string what = index_path_ + ": tensor " + DescribeKey(key);
-  ASSIGN_OR_RETURN(TensorShape shape, ShapeFromProto(entry.shape(), what));
+  TERN_ASSIGN_OR_RETURN(TensorShape shape, ShapeFromProto(entry.shape(), what));
   if (entry.dtype() == tensorflow::DT_STRING) return ReadStrings(key, entry, shape);
   if (DataTypeSize(entry.dtype()) == 0) {
     return Unimplemented(what + " has dtype " + DataTypeName(entry.dtype()) +
                          ", which the bundle reader does not support");
   }
-  ASSIGN_OR_RETURN(Tensor tensor, Tensor::Create(entry.dtype(), std::move(shape)));
-  RETURN_IF_ERROR(ReadBytes(shards_[entry.shard_id()], entry.offset(), entry.size(),
+  TERN_ASSIGN_OR_RETURN(Tensor tensor, Tensor::Create(entry.dtype(), std::move(shape)));
+  TERN_RETURN_IF_ERROR(ReadBytes(shards_[entry.shard_id()], entry.offset(), entry.size(),
                             tensor.raw_data()));
   const uint32_t crc = crc32c::Value(tensor.raw_data(), static_cast<size_t>(entry.size()));
   if (crc32c::Mask(crc) != entry.crc32c()) return ChecksumError(key, entry, crc);
@@ -438,7 +438,7 @@ StatusOr<Tensor> TensorBundleReader::ReadStrings(const std::string& key,
                     std::to_string(size) + " bytes are stored");
   }
   std::string buffer(size, '\0');
-  RETURN_IF_ERROR(ReadBytes(shards_[entry.shard_id()], entry.offset(), size, buffer.data()));
+  TERN_RETURN_IF_ERROR(ReadBytes(shards_[entry.shard_id()], entry.offset(), size, buffer.data()));
 
   std::string_view in = buffer;
   std::vector<uint64_t> lengths(n);
@@ -480,17 +480,17 @@ StatusOr<Tensor> TensorBundleReader::ReadStrings(const std::string& key,
 StatusOr<Tensor> TensorBundleReader::ReadSliced(const std::string& key,
                                                 const BundleEntryProto& entry) const {
   const std::string what = index_path_ + ": partitioned tensor " + DescribeKey(key);
-  ASSIGN_OR_RETURN(TensorShape shape, ShapeFromProto(entry.shape(), what));
+  TERN_ASSIGN_OR_RETURN(TensorShape shape, ShapeFromProto(entry.shape(), what));
   if (entry.dtype() != tensorflow::DT_STRING && DataTypeSize(entry.dtype()) == 0) {
     return Unimplemented(what + " has dtype " + DataTypeName(entry.dtype()) +
                          ", which the bundle reader does not support");
   }
-  ASSIGN_OR_RETURN(Tensor full, Tensor::Create(entry.dtype(), shape));
+  TERN_ASSIGN_OR_RETURN(Tensor full, Tensor::Create(entry.dtype(), shape));
   for (const auto& slice : entry.slices()) {
     // Open() checked that every slice has an entry of the right dtype and shape.
     const std::vector<SliceExtent> extents = ExtentsOf(slice);
     const std::string slice_key = bundle_coding::EncodeTensorSliceKey(key, extents);
-    ASSIGN_OR_RETURN(Tensor part, ReadStored(slice_key, entries_.at(slice_key)));
+    TERN_ASSIGN_OR_RETURN(Tensor part, ReadStored(slice_key, entries_.at(slice_key)));
     const Box box = BoxOf(extents, shape);
     CopyRegion(part, std::vector<int64_t>(box.begin.size(), 0), &full, box.begin, box.length);
   }
@@ -506,8 +506,8 @@ StatusOr<Tensor> TensorBundleReader::ReadSlice(const std::string& key,
     return InvalidArgument("bad shape_and_slice \"" + shape_and_slice + "\" for tensor " +
                            DescribeKey(key));
   }
-  ASSIGN_OR_RETURN(BundleEntryProto entry, Entry(key));
-  ASSIGN_OR_RETURN(TensorShape stored_shape,
+  TERN_ASSIGN_OR_RETURN(BundleEntryProto entry, Entry(key));
+  TERN_ASSIGN_OR_RETURN(TensorShape stored_shape,
                    ShapeFromProto(entry.shape(), index_path_ + ": tensor " + DescribeKey(key)));
   if (stored_shape != full_shape) {
     return InvalidArgument("tensor " + DescribeKey(key) + " in " + index_path_ + " has shape " +
@@ -519,9 +519,9 @@ StatusOr<Tensor> TensorBundleReader::ReadSlice(const std::string& key,
   if (const auto it = entries_.find(slice_key); it != entries_.end()) {
     return ReadStored(slice_key, it->second);
   }
-  ASSIGN_OR_RETURN(Tensor full, Read(key));
+  TERN_ASSIGN_OR_RETURN(Tensor full, Read(key));
   const Box box = BoxOf(extents, full_shape);
-  ASSIGN_OR_RETURN(Tensor part, Tensor::Create(full.dtype(), TensorShape(box.length)));
+  TERN_ASSIGN_OR_RETURN(Tensor part, Tensor::Create(full.dtype(), TensorShape(box.length)));
   CopyRegion(full, box.begin, &part, std::vector<int64_t>(box.begin.size(), 0), box.length);
   return part;
 }
@@ -531,10 +531,10 @@ Status TensorBundleReader::VerifyAll() const {
     // A partitioned tensor's bytes live under its slice keys, which this loop also visits.
     if (entry.slices_size() > 0) continue;
     if (entry.dtype() == tensorflow::DT_STRING || DataTypeSize(entry.dtype()) == 0) {
-      ASSIGN_OR_RETURN(Tensor ignored, ReadStored(key, entry));
+      TERN_ASSIGN_OR_RETURN(Tensor ignored, ReadStored(key, entry));
       (void)ignored;
     } else {
-      RETURN_IF_ERROR(VerifyStoredNumeric(key, entry));
+      TERN_RETURN_IF_ERROR(VerifyStoredNumeric(key, entry));
     }
   }
   return Status::Ok();
@@ -548,7 +548,7 @@ Status TensorBundleReader::VerifyStoredNumeric(const std::string& key,
   uint32_t crc = 0;
   for (uint64_t done = 0; done < size;) {
     const uint64_t n = std::min(size - done, kVerifyChunkBytes);
-    RETURN_IF_ERROR(ReadBytes(shard, entry.offset() + done, n, chunk.data()));
+    TERN_RETURN_IF_ERROR(ReadBytes(shard, entry.offset() + done, n, chunk.data()));
     crc = crc32c::Extend(crc, chunk.data(), n);
     done += n;
   }

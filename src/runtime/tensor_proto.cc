@@ -43,8 +43,8 @@ void ShapeToProto(const TensorShape& shape, tensorflow::TensorShapeProto* proto)
 }
 
 StatusOr<Tensor> TensorFromProto(const tensorflow::TensorProto& proto) {
-  ASSIGN_OR_RETURN(TensorShape shape, ShapeFromProto(proto.tensor_shape()));
-  ASSIGN_OR_RETURN(Tensor tensor, Tensor::Create(proto.dtype(), shape));
+  TERN_ASSIGN_OR_RETURN(TensorShape shape, ShapeFromProto(proto.tensor_shape()));
+  TERN_ASSIGN_OR_RETURN(Tensor tensor, Tensor::Create(proto.dtype(), shape));
   const DataType dtype = proto.dtype();
   if (dtype != tensorflow::DT_STRING && !proto.tensor_content().empty()) {
     const std::string& content = proto.tensor_content();
@@ -58,44 +58,44 @@ StatusOr<Tensor> TensorFromProto(const tensorflow::TensorProto& proto) {
   }
   switch (dtype) {
     case tensorflow::DT_FLOAT:
-      RETURN_IF_ERROR(FillFromField<float>(proto.float_val(), &tensor, "float_val"));
+      TERN_RETURN_IF_ERROR(FillFromField<float>(proto.float_val(), &tensor, "float_val"));
       break;
     case tensorflow::DT_DOUBLE:
-      RETURN_IF_ERROR(FillFromField<double>(proto.double_val(), &tensor, "double_val"));
+      TERN_RETURN_IF_ERROR(FillFromField<double>(proto.double_val(), &tensor, "double_val"));
       break;
     case tensorflow::DT_INT32:
-      RETURN_IF_ERROR(FillFromField<int32_t>(proto.int_val(), &tensor, "int_val"));
+      TERN_RETURN_IF_ERROR(FillFromField<int32_t>(proto.int_val(), &tensor, "int_val"));
       break;
     case tensorflow::DT_INT16:
-      RETURN_IF_ERROR(FillFromField<int16_t>(proto.int_val(), &tensor, "int_val"));
+      TERN_RETURN_IF_ERROR(FillFromField<int16_t>(proto.int_val(), &tensor, "int_val"));
       break;
     case tensorflow::DT_INT8:
-      RETURN_IF_ERROR(FillFromField<int8_t>(proto.int_val(), &tensor, "int_val"));
+      TERN_RETURN_IF_ERROR(FillFromField<int8_t>(proto.int_val(), &tensor, "int_val"));
       break;
     case tensorflow::DT_UINT8:
-      RETURN_IF_ERROR(FillFromField<uint8_t>(proto.int_val(), &tensor, "int_val"));
+      TERN_RETURN_IF_ERROR(FillFromField<uint8_t>(proto.int_val(), &tensor, "int_val"));
       break;
     case tensorflow::DT_UINT16:
-      RETURN_IF_ERROR(FillFromField<uint16_t>(proto.int_val(), &tensor, "int_val"));
+      TERN_RETURN_IF_ERROR(FillFromField<uint16_t>(proto.int_val(), &tensor, "int_val"));
       break;
     case tensorflow::DT_HALF:
     case tensorflow::DT_BFLOAT16:
-      RETURN_IF_ERROR(FillFromField<uint16_t>(proto.half_val(), &tensor, "half_val"));
+      TERN_RETURN_IF_ERROR(FillFromField<uint16_t>(proto.half_val(), &tensor, "half_val"));
       break;
     case tensorflow::DT_INT64:
-      RETURN_IF_ERROR(FillFromField<int64_t>(proto.int64_val(), &tensor, "int64_val"));
+      TERN_RETURN_IF_ERROR(FillFromField<int64_t>(proto.int64_val(), &tensor, "int64_val"));
       break;
     case tensorflow::DT_UINT32:
-      RETURN_IF_ERROR(FillFromField<uint32_t>(proto.uint32_val(), &tensor, "uint32_val"));
+      TERN_RETURN_IF_ERROR(FillFromField<uint32_t>(proto.uint32_val(), &tensor, "uint32_val"));
       break;
     case tensorflow::DT_UINT64:
-      RETURN_IF_ERROR(FillFromField<uint64_t>(proto.uint64_val(), &tensor, "uint64_val"));
+      TERN_RETURN_IF_ERROR(FillFromField<uint64_t>(proto.uint64_val(), &tensor, "uint64_val"));
       break;
     case tensorflow::DT_BOOL:
-      RETURN_IF_ERROR(FillFromField<bool>(proto.bool_val(), &tensor, "bool_val"));
+      TERN_RETURN_IF_ERROR(FillFromField<bool>(proto.bool_val(), &tensor, "bool_val"));
       break;
     case tensorflow::DT_STRING:
-      RETURN_IF_ERROR(FillFromField<std::string>(proto.string_val(), &tensor, "string_val"));
+      TERN_RETURN_IF_ERROR(FillFromField<std::string>(proto.string_val(), &tensor, "string_val"));
       break;
     default:
       return InvalidArgument("TensorProto of dtype " + DataTypeName(dtype) +

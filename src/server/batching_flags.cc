@@ -19,8 +19,8 @@ StatusOr<std::unique_ptr<SignatureBatcher>> MakeBatcherFromFlags(const ServerFla
   options.metrics = metrics;
   options.compute_pool = compute_pool;
   if (!flags.batching_parameters_file.empty()) {
-    ASSIGN_OR_RETURN(auto params, ReadBatchingParametersFile(flags.batching_parameters_file));
-    ASSIGN_OR_RETURN(options.defaults,
+    TERN_ASSIGN_OR_RETURN(auto params, ReadBatchingParametersFile(flags.batching_parameters_file));
+    TERN_ASSIGN_OR_RETURN(options.defaults,
                      MergeBatchingParameters(params, options.defaults,
                                              "'" + flags.batching_parameters_file + "'"));
   }

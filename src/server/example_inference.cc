@@ -53,7 +53,7 @@ StatusOr<TaskPlan> PlanClassify(const Signature& signature) {
   }
   if (has_classes) plan.fetch.push_back("classes");
   if (has_scores) plan.fetch.push_back("scores");
-  ASSIGN_OR_RETURN(plan.input, ExamplesInputName(signature));
+  TERN_ASSIGN_OR_RETURN(plan.input, ExamplesInputName(signature));
   return plan;
 }
 
@@ -65,7 +65,7 @@ StatusOr<TaskPlan> PlanRegress(const Signature& signature) {
                            "' to have an output named 'outputs'");
   }
   plan.fetch = {"outputs"};
-  ASSIGN_OR_RETURN(plan.input, ExamplesInputName(signature));
+  TERN_ASSIGN_OR_RETURN(plan.input, ExamplesInputName(signature));
   return plan;
 }
 
@@ -80,7 +80,7 @@ StatusOr<tensorflow::serving::ClassificationResult> ClassificationFrom(
   int64_t num_classes = 0;
   for (auto [name, t] : {std::pair{"classes", classes}, std::pair{"scores", scores}}) {
     if (t == nullptr) continue;
-    RETURN_IF_ERROR(CheckBatch(*t, name, batch));
+    TERN_RETURN_IF_ERROR(CheckBatch(*t, name, batch));
     if (t->rank() != 2) {
       return InvalidArgument(std::string("Expected Tensor shape: [batch_size num_classes] but got ") +
                              t->shape().DebugString() + " for output '" + name + "'");
@@ -116,7 +116,7 @@ StatusOr<tensorflow::serving::RegressionResult> RegressionFrom(
   auto it = outputs.find("outputs");
   if (it == outputs.end()) return Internal("the regression signature did not produce 'outputs'");
   const Tensor& values = it->second;
-  RETURN_IF_ERROR(CheckBatch(values, "outputs", batch));
+  TERN_RETURN_IF_ERROR(CheckBatch(values, "outputs", batch));
   if (values.rank() > 2 || (values.rank() == 2 && values.dim(1) != 1)) {
     return InvalidArgument("Expected output Tensor shape to be either [batch_size] or "
                            "[batch_size, 1] but got " + values.shape().DebugString());
@@ -239,7 +239,7 @@ void RunMultiInference(const PredictionService& service, const ServableHandle& s
   Tensor examples;
   auto plan_all = [&]() -> Status {
     if (request.tasks().empty()) return InvalidArgument("MultiInferenceRequest has no tasks");
-    ASSIGN_OR_RETURN(examples, SerializedExamples(request.input()));
+    TERN_ASSIGN_OR_RETURN(examples, SerializedExamples(request.input()));
     const auto& first = request.tasks(0).model_spec();
     std::set<std::string> seen;
     std::string input_tensor;
@@ -254,13 +254,13 @@ void RunMultiInference(const PredictionService& service, const ServableHandle& s
             "version; task for '" + spec.name() + "' differs from the first task's '" +
             first.name() + "'");
       }
-      ASSIGN_OR_RETURN(const Signature* signature,
+      TERN_ASSIGN_OR_RETURN(const Signature* signature,
                        PredictionService::GetSignature(servable, spec.signature_name()));
       if (!seen.insert(signature->name).second) {
         return InvalidArgument("Duplicate evaluation of signature: " + signature->name);
       }
       // TF Serving evaluates all tasks in one session run, fed once: same input tensor for all.
-      ASSIGN_OR_RETURN(std::string input, ExamplesInputName(*signature));
+      TERN_ASSIGN_OR_RETURN(std::string input, ExamplesInputName(*signature));
       const std::string& tensor = signature->inputs.at(input).tensor_name;
       if (input_tensor.empty()) input_tensor = tensor;
       if (tensor != input_tensor) {

@@ -196,7 +196,7 @@ StatusOr<ServerFlags> ParseServerFlags(const std::vector<std::string>& args) {
         return InvalidArgument("flag --" + name + " needs a value");
       }
     }
-    RETURN_IF_ERROR(it->second.set(flags, value));
+    TERN_RETURN_IF_ERROR(it->second.set(flags, value));
     flags.given.push_back(name);
   }
   if (flags.idle_shutdown_seconds < 0 || flags.drain_timeout_seconds < 0) {

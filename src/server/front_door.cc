@@ -118,7 +118,7 @@ StatusOr<std::unique_ptr<FrontDoor>> FrontDoor::Start(const ServerFlags& flags, 
     routed_fds.push_back(socket.fd);
   }
   if (plan.shared_port >= 0) {
-    ASSIGN_OR_RETURN(int fd, ListenTcp(plan.shared_port));
+    TERN_ASSIGN_OR_RETURN(int fd, ListenTcp(plan.shared_port));
     TERN_LOG(Info) << "REST and gRPC listening on one port " << LocalPort(fd);
     routed_fds.push_back(fd);
   }
@@ -161,7 +161,7 @@ StatusOr<std::unique_ptr<FrontDoor>> FrontDoor::Start(const ServerFlags& flags, 
           std::min<int64_t>(rest_options.idle_timeout_s, flags.idle_shutdown_seconds);
     }
     rest_options.activity = endpoints.activity;
-    ASSIGN_OR_RETURN(impl->rest, RestServer::Start(endpoints.rest_handler, rest_options));
+    TERN_ASSIGN_OR_RETURN(impl->rest, RestServer::Start(endpoints.rest_handler, rest_options));
     if (plan.rest_port != 0) TERN_LOG(Info) << "REST listening on port " << impl->rest->port();
   }
 
@@ -170,7 +170,7 @@ StatusOr<std::unique_ptr<FrontDoor>> FrontDoor::Start(const ServerFlags& flags, 
     router_options.listening_fds = routed_fds;
     grpc::Server* grpc_server = impl->grpc.get();
     RestServer* rest_server = impl->rest.get();
-    ASSIGN_OR_RETURN(impl->router,
+    TERN_ASSIGN_OR_RETURN(impl->router,
                      ConnectionRouter::Start(
                          router_options,
                          {[rest_server](int fd) { rest_server->AdoptConnection(fd); },

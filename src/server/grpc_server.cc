@@ -64,8 +64,8 @@ StatusOr<std::vector<std::pair<std::string, std::variant<int, std::string>>>> Pa
 
 StatusOr<StartedGrpcServer> StartGrpcServer(const GrpcServerOptions& options,
                                             const std::vector<grpc::Service*>& services) {
-  ASSIGN_OR_RETURN(auto arguments, ParseChannelArguments(options.channel_arguments));
-  ASSIGN_OR_RETURN(auto credentials, Credentials(options.ssl_config_file));
+  TERN_ASSIGN_OR_RETURN(auto arguments, ParseChannelArguments(options.channel_arguments));
+  TERN_ASSIGN_OR_RETURN(auto credentials, Credentials(options.ssl_config_file));
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   StartedGrpcServer started;

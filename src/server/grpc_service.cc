@@ -83,10 +83,10 @@ grpc::ServerUnaryReactor* GrpcPredictionService::Predict(grpc::CallbackServerCon
       return InvalidArgument("the request body is not a valid tensorflow.serving.PredictRequest (" +
                              std::to_string(request_bytes->Length()) + " bytes)");
     }
-    ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
+    TERN_ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
     ref.deadline = RunOptionsFor(context).deadline;  // bounds a wait for a model at zero
-    ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
-    ASSIGN_OR_RETURN(const Signature* signature,
+    TERN_ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+    TERN_ASSIGN_OR_RETURN(const Signature* signature,
                      PredictionService::GetSignature(servable, request->model_spec().signature_name()));
     std::map<std::string, Tensor> inputs;
     for (const auto& [name, proto] : request->inputs()) {
@@ -148,12 +148,12 @@ template <typename Request, typename Response, typename Runner>
 Status StartExamplesRpc(PredictionService* service,
                         std::shared_ptr<UnaryCall<Request, Response>> call, Runner runner) {
   const Request& request = call->request;
-  ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request.model_spec()));
+  TERN_ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request.model_spec()));
   ref.deadline = call->options.deadline;  // bounds a wait for a model at zero
-  ASSIGN_OR_RETURN(ServableHandle servable, service->GetServable(ref));
-  ASSIGN_OR_RETURN(const Signature* signature,
+  TERN_ASSIGN_OR_RETURN(ServableHandle servable, service->GetServable(ref));
+  TERN_ASSIGN_OR_RETURN(const Signature* signature,
                    PredictionService::GetSignature(servable, request.model_spec().signature_name()));
-  ASSIGN_OR_RETURN(Tensor examples, SerializedExamples(request.input()));
+  TERN_ASSIGN_OR_RETURN(Tensor examples, SerializedExamples(request.input()));
   runner(*service, servable, *signature, std::move(examples), call->options,
          [call, servable, signature_name = signature->name](auto result) {
            if (!result.ok()) return call->finish(result.status());
@@ -215,9 +215,9 @@ grpc::ServerUnaryReactor* GrpcPredictionService::MultiInference(
         }
         const Request& request = call->request;
         if (request.tasks().empty()) return InvalidArgument("MultiInferenceRequest has no tasks");
-        ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request.tasks(0).model_spec()));
+        TERN_ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request.tasks(0).model_spec()));
         ref.deadline = call->options.deadline;
-        ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+        TERN_ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
         RunMultiInference(*service_, servable, request, call->options,
                           [call](StatusOr<Response> response) {
                             if (!response.ok()) return call->finish(response.status());
@@ -234,11 +234,11 @@ grpc::Status GrpcPredictionService::GetModelMetadata(
     grpc::ServerContext* context, const tensorflow::serving::GetModelMetadataRequest* request,
     tensorflow::serving::GetModelMetadataResponse* response) {
   auto run = [&]() -> Status {
-    ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
-    ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+    TERN_ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
+    TERN_ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
     std::vector<std::string> fields(request->metadata_field().begin(),
                                     request->metadata_field().end());
-    ASSIGN_OR_RETURN(*response, tern::GetModelMetadata(servable, fields));
+    TERN_ASSIGN_OR_RETURN(*response, tern::GetModelMetadata(servable, fields));
     return Status::Ok();
   };
   return Metered(metrics_, gate_, context, "GetModelMetadata", request->model_spec(),
@@ -249,8 +249,8 @@ grpc::Status GrpcModelService::GetModelStatus(
     grpc::ServerContext* context, const tensorflow::serving::GetModelStatusRequest* request,
     tensorflow::serving::GetModelStatusResponse* response) {
   auto run = [&]() -> Status {
-    ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
-    ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ref));
+    TERN_ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
+    TERN_ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ref));
     for (const auto& s : statuses) {
       auto* out = response->add_model_version_status();
       out->set_version(s.version);

@@ -38,23 +38,23 @@ Status CheckKind(const Feature& feature, Feature::KindCase kind, const std::stri
 Status AddFeatureValue(const Json& value, const std::string& where, Feature* feature) {
   switch (value.type()) {
     case Json::value_t::boolean:
-      RETURN_IF_ERROR(CheckKind(*feature, Feature::kInt64List, where));
+      TERN_RETURN_IF_ERROR(CheckKind(*feature, Feature::kInt64List, where));
       feature->mutable_int64_list()->add_value(value.get<bool>() ? 1 : 0);
       return Status::Ok();
     case Json::value_t::string:
-      RETURN_IF_ERROR(CheckKind(*feature, Feature::kBytesList, where));
+      TERN_RETURN_IF_ERROR(CheckKind(*feature, Feature::kBytesList, where));
       feature->mutable_bytes_list()->add_value(value.get_ref<const std::string&>());
       return Status::Ok();
     case Json::value_t::object: {
       if (!IsBase64Object(value)) break;
-      RETURN_IF_ERROR(CheckKind(*feature, Feature::kBytesList, where));
+      TERN_RETURN_IF_ERROR(CheckKind(*feature, Feature::kBytesList, where));
       std::optional<std::string> bytes = Base64Decode(value["b64"].get_ref<const std::string&>());
       if (!bytes) return InvalidArgument(where + ": invalid base64 data in " + JsonSnippet(value));
       feature->mutable_bytes_list()->add_value(std::move(*bytes));
       return Status::Ok();
     }
     case Json::value_t::number_float: {
-      RETURN_IF_ERROR(CheckKind(*feature, Feature::kFloatList, where));
+      TERN_RETURN_IF_ERROR(CheckKind(*feature, Feature::kFloatList, where));
       const double d = value.get<double>();
       if (std::isfinite(d) && !json_internal::RoundsToFiniteFloat(d)) {
         return InvalidArgument(where + ": cannot convert " + JsonSnippet(value) +
@@ -64,7 +64,7 @@ Status AddFeatureValue(const Json& value, const std::string& where, Feature* fea
       return Status::Ok();
     }
     case Json::value_t::number_unsigned: {
-      RETURN_IF_ERROR(CheckKind(*feature, Feature::kInt64List, where));
+      TERN_RETURN_IF_ERROR(CheckKind(*feature, Feature::kInt64List, where));
       const uint64_t u = value.get<uint64_t>();
       if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
         return InvalidArgument(where + ": " + JsonSnippet(value) +
@@ -74,7 +74,7 @@ Status AddFeatureValue(const Json& value, const std::string& where, Feature* fea
       return Status::Ok();
     }
     case Json::value_t::number_integer:
-      RETURN_IF_ERROR(CheckKind(*feature, Feature::kInt64List, where));
+      TERN_RETURN_IF_ERROR(CheckKind(*feature, Feature::kInt64List, where));
       feature->mutable_int64_list()->add_value(value.get<int64_t>());
       return Status::Ok();
     default:
@@ -97,10 +97,10 @@ Status ExampleFromJson(const Json& value, const std::string& where,
     Feature feature;
     if (content.is_array()) {
       for (const Json& element : content) {
-        RETURN_IF_ERROR(AddFeatureValue(element, feature_where, &feature));
+        TERN_RETURN_IF_ERROR(AddFeatureValue(element, feature_where, &feature));
       }
     } else {
-      RETURN_IF_ERROR(AddFeatureValue(content, feature_where, &feature));
+      TERN_RETURN_IF_ERROR(AddFeatureValue(content, feature_where, &feature));
     }
     (*features)[name] = std::move(feature);
   }
@@ -110,13 +110,13 @@ Status ExampleFromJson(const Json& value, const std::string& where,
 }  // namespace
 
 StatusOr<ExamplesJsonRequest> ParseExamplesRequest(std::string_view body) {
-  ASSIGN_OR_RETURN(Json doc, json_internal::ParseJsonObject(body));
+  TERN_ASSIGN_OR_RETURN(Json doc, json_internal::ParseJsonObject(body));
   ExamplesJsonRequest request;
-  ASSIGN_OR_RETURN(request.signature_name, json_internal::ReadSignatureName(doc));
+  TERN_ASSIGN_OR_RETURN(request.signature_name, json_internal::ReadSignatureName(doc));
   const auto context = doc.find("context");
   if (context != doc.end()) {
     request.context.emplace();
-    RETURN_IF_ERROR(ExampleFromJson(*context, "context", &*request.context));
+    TERN_RETURN_IF_ERROR(ExampleFromJson(*context, "context", &*request.context));
   }
   const auto examples = doc.find("examples");
   if (examples == doc.end()) {
@@ -128,7 +128,7 @@ StatusOr<ExamplesJsonRequest> ParseExamplesRequest(std::string_view body) {
   if (examples->empty()) return InvalidArgument("'examples' is an empty list");
   request.examples.resize(examples->size());
   for (size_t i = 0; i < examples->size(); ++i) {
-    RETURN_IF_ERROR(ExampleFromJson((*examples)[i], "examples[" + std::to_string(i) + "]",
+    TERN_RETURN_IF_ERROR(ExampleFromJson((*examples)[i], "examples[" + std::to_string(i) + "]",
                                     &request.examples[i]));
   }
   return request;

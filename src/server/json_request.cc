@@ -188,7 +188,7 @@ Status FillElements(const Json& value, const std::vector<int64_t>& dims, size_t 
                        std::to_string(dims[level]) + " (shape " + ShapeString(dims) + ")");
   }
   for (const Json& element : value) {
-    RETURN_IF_ERROR(FillElements(element, dims, level + 1, dtype, where, out));
+    TERN_RETURN_IF_ERROR(FillElements(element, dims, level + 1, dtype, where, out));
   }
   return Status::Ok();
 }
@@ -210,10 +210,10 @@ StatusOr<Tensor> TensorFromValue(const Json& value, const std::string& name,
                                  const TensorSpec& spec) {
   const Where where{name};
   std::vector<int64_t> dims;
-  RETURN_IF_ERROR(ImpliedShape(value, where, &dims));
-  RETURN_IF_ERROR(CheckSpecShape(name, spec, dims));
-  ASSIGN_OR_RETURN(Tensor tensor, Tensor::Create(spec.dtype, TensorShape(dims)));
-  RETURN_IF_ERROR(VisitJsonDtype(spec.dtype, [&](auto tag) {
+  TERN_RETURN_IF_ERROR(ImpliedShape(value, where, &dims));
+  TERN_RETURN_IF_ERROR(CheckSpecShape(name, spec, dims));
+  TERN_ASSIGN_OR_RETURN(Tensor tensor, Tensor::Create(spec.dtype, TensorShape(dims)));
+  TERN_RETURN_IF_ERROR(VisitJsonDtype(spec.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* out = tensor.flat<T>();
     return FillElements(value, dims, 0, spec.dtype, where, out);
@@ -229,26 +229,26 @@ StatusOr<Tensor> TensorFromInstances(const Json& instances, bool named, const st
     return named ? instances[i].find(name).value() : instances[i];
   };
   std::vector<int64_t> row_dims;
-  RETURN_IF_ERROR(ImpliedShape(row_value(0), Where{name, 0}, &row_dims));
+  TERN_RETURN_IF_ERROR(ImpliedShape(row_value(0), Where{name, 0}, &row_dims));
   std::vector<int64_t> dims;
   dims.reserve(row_dims.size() + 1);
   dims.push_back(static_cast<int64_t>(instances.size()));
   dims.insert(dims.end(), row_dims.begin(), row_dims.end());
-  RETURN_IF_ERROR(CheckSpecShape(name, spec, dims));
-  ASSIGN_OR_RETURN(Tensor tensor, Tensor::Create(spec.dtype, TensorShape(dims)));
-  RETURN_IF_ERROR(VisitJsonDtype(spec.dtype, [&](auto tag) {
+  TERN_RETURN_IF_ERROR(CheckSpecShape(name, spec, dims));
+  TERN_ASSIGN_OR_RETURN(Tensor tensor, Tensor::Create(spec.dtype, TensorShape(dims)));
+  TERN_RETURN_IF_ERROR(VisitJsonDtype(spec.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* out = tensor.flat<T>();
     std::vector<int64_t> dims_i;
     for (size_t i = 0; i < instances.size(); ++i) {
       const Where where{name, static_cast<int64_t>(i)};
       const Json& value = row_value(i);
-      RETURN_IF_ERROR(ImpliedShape(value, where, &dims_i));
+      TERN_RETURN_IF_ERROR(ImpliedShape(value, where, &dims_i));
       if (dims_i != row_dims) {
         return where.Error("shape " + ShapeString(dims_i) + " differs from instances[0]'s " +
                            ShapeString(row_dims) + "; all instances must have the same shape");
       }
-      RETURN_IF_ERROR(FillElements(value, row_dims, 0, spec.dtype, where, out));
+      TERN_RETURN_IF_ERROR(FillElements(value, row_dims, 0, spec.dtype, where, out));
     }
     return Status::Ok();
   }));
@@ -290,7 +290,7 @@ Status ParseRowFormat(const Json& instances, const SignatureInputSpecs& specs,
     }
   }
   for (const auto& [name, spec] : specs) {
-    ASSIGN_OR_RETURN(Tensor tensor, TensorFromInstances(instances, named, name, spec));
+    TERN_ASSIGN_OR_RETURN(Tensor tensor, TensorFromInstances(instances, named, name, spec));
     inputs->emplace(name, std::move(tensor));
   }
   return Status::Ok();
@@ -305,7 +305,7 @@ Status ParseColumnarFormat(const Json& value, const SignatureInputSpecs& specs,
                              "): 'inputs' must be an object keyed by input name");
     }
     const auto& [name, spec] = *specs.begin();
-    ASSIGN_OR_RETURN(Tensor tensor, TensorFromValue(value, name, spec));
+    TERN_ASSIGN_OR_RETURN(Tensor tensor, TensorFromValue(value, name, spec));
     inputs->emplace(name, std::move(tensor));
     return Status::Ok();
   }
@@ -318,7 +318,7 @@ Status ParseColumnarFormat(const Json& value, const SignatureInputSpecs& specs,
   for (const auto& [name, spec] : specs) {
     const auto it = value.find(name);
     if (it == value.end()) return InvalidArgument("'inputs' is missing input '" + name + "'");
-    ASSIGN_OR_RETURN(Tensor tensor, TensorFromValue(*it, name, spec));
+    TERN_ASSIGN_OR_RETURN(Tensor tensor, TensorFromValue(*it, name, spec));
     inputs->emplace(name, std::move(tensor));
   }
   return Status::Ok();
@@ -329,10 +329,10 @@ Status ParseColumnarFormat(const Json& value, const SignatureInputSpecs& specs,
 StatusOr<PredictJsonRequest> ParsePredictRequest(std::string_view body,
                                                  const SignatureInputLookup& lookup) {
   if (auto fast = json_internal::FastParsePredictRequest(body, lookup)) return std::move(*fast);
-  ASSIGN_OR_RETURN(Json doc, json_internal::ParseJsonObject(body));
+  TERN_ASSIGN_OR_RETURN(Json doc, json_internal::ParseJsonObject(body));
   PredictJsonRequest request;
-  ASSIGN_OR_RETURN(request.signature_name, json_internal::ReadSignatureName(doc));
-  ASSIGN_OR_RETURN(SignatureInputSpecs specs, lookup(request.signature_name));
+  TERN_ASSIGN_OR_RETURN(request.signature_name, json_internal::ReadSignatureName(doc));
+  TERN_ASSIGN_OR_RETURN(SignatureInputSpecs specs, lookup(request.signature_name));
   if (specs.empty()) {
     return InvalidArgument(
         (request.signature_name.empty() ? std::string("the default signature")
@@ -352,10 +352,10 @@ StatusOr<PredictJsonRequest> ParsePredictRequest(std::string_view body,
   }
   if (instances != doc.end()) {
     request.format = JsonFormat::kRow;
-    RETURN_IF_ERROR(ParseRowFormat(*instances, specs, &request.inputs));
+    TERN_RETURN_IF_ERROR(ParseRowFormat(*instances, specs, &request.inputs));
   } else if (inputs != doc.end()) {
     request.format = JsonFormat::kColumnar;
-    RETURN_IF_ERROR(ParseColumnarFormat(*inputs, specs, &request.inputs));
+    TERN_RETURN_IF_ERROR(ParseColumnarFormat(*inputs, specs, &request.inputs));
   } else {
     return InvalidArgument(
         "Missing 'inputs' or 'instances' key: the request needs 'instances' (row format) or "

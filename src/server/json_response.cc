@@ -203,7 +203,7 @@ Status CheckOutputs(const std::map<std::string, Tensor>& outputs, JsonFormat for
 
 StatusOr<std::string> WritePredictResponse(const std::map<std::string, Tensor>& outputs,
                                            JsonFormat format) {
-  RETURN_IF_ERROR(CheckOutputs(outputs, format));
+  TERN_RETURN_IF_ERROR(CheckOutputs(outputs, format));
   const bool named = outputs.size() > 1;
   PrettyWriter writer;
   writer.StartObject();

@@ -17,7 +17,7 @@ std::string SignatureParameter(const google::protobuf::Map<std::string, inferenc
 
 StatusOr<V2InferRequest> ParseInferRequest(const inference::ModelInferRequest& request) {
   V2InferRequest out;
-  ASSIGN_OR_RETURN(out.model, KServeService::ParseModelRef(request.model_name(), request.model_version()));
+  TERN_ASSIGN_OR_RETURN(out.model, KServeService::ParseModelRef(request.model_name(), request.model_version()));
   out.signature_name = SignatureParameter(request.parameters());
   const bool raw = request.raw_input_contents_size() > 0;
   if (raw && request.raw_input_contents_size() != request.inputs_size()) {
@@ -28,14 +28,14 @@ StatusOr<V2InferRequest> ParseInferRequest(const inference::ModelInferRequest& r
   for (int i = 0; i < request.inputs_size(); ++i) {
     const auto& input = request.inputs(i);
     const std::string what = "input '" + input.name() + "'";
-    ASSIGN_OR_RETURN(DataType dtype, V2DatatypeFromName(input.datatype()));
-    ASSIGN_OR_RETURN(TensorShape shape,
+    TERN_ASSIGN_OR_RETURN(DataType dtype, V2DatatypeFromName(input.datatype()));
+    TERN_ASSIGN_OR_RETURN(TensorShape shape,
                      V2Shape({input.shape().begin(), input.shape().end()}, kMaxElements, what));
     Tensor tensor;
     if (raw) {
-      ASSIGN_OR_RETURN(tensor, TensorFromRaw(dtype, shape, request.raw_input_contents(i), what));
+      TERN_ASSIGN_OR_RETURN(tensor, TensorFromRaw(dtype, shape, request.raw_input_contents(i), what));
     } else {
-      ASSIGN_OR_RETURN(tensor, TensorFromContents(dtype, shape, input.contents(), what));
+      TERN_ASSIGN_OR_RETURN(tensor, TensorFromContents(dtype, shape, input.contents(), what));
     }
     if (!out.inputs.emplace(input.name(), std::move(tensor)).second) {
       return InvalidArgument("input '" + input.name() + "' is given twice");
@@ -54,7 +54,7 @@ Status FillInferResponse(const StatusOr<V2InferResult>& result,
   for (const auto& [name, tensor] : result->outputs) {
     auto* out = response->add_outputs();
     out->set_name(name);
-    ASSIGN_OR_RETURN(*out->mutable_datatype(), V2DatatypeName(tensor.dtype()));
+    TERN_ASSIGN_OR_RETURN(*out->mutable_datatype(), V2DatatypeName(tensor.dtype()));
     for (int64_t d : tensor.shape().dims()) out->add_shape(d);
     response->add_raw_output_contents(TensorToRaw(tensor));
   }
@@ -79,9 +79,9 @@ grpc::Status GrpcInferenceService::ModelReady(grpc::ServerContext* context,
                                               const inference::ModelReadyRequest* request,
                                               inference::ModelReadyResponse* response) {
   auto run = [&]() -> Status {
-    RETURN_IF_ERROR(Admit(gate_, "ModelReady", context));
-    ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(request->name(), request->version()));
-    ASSIGN_OR_RETURN(bool ready, service_->ModelReady(ref));
+    TERN_RETURN_IF_ERROR(Admit(gate_, "ModelReady", context));
+    TERN_ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(request->name(), request->version()));
+    TERN_ASSIGN_OR_RETURN(bool ready, service_->ModelReady(ref));
     response->set_ready(ready);
     return Status::Ok();
   };
@@ -101,9 +101,9 @@ grpc::Status GrpcInferenceService::ModelMetadata(grpc::ServerContext* context,
                                                  const inference::ModelMetadataRequest* request,
                                                  inference::ModelMetadataResponse* response) {
   auto run = [&]() -> Status {
-    RETURN_IF_ERROR(Admit(gate_, "ModelMetadata", context));
-    ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(request->name(), request->version()));
-    ASSIGN_OR_RETURN(V2ModelMetadata m, service_->ModelMetadata(ref));
+    TERN_RETURN_IF_ERROR(Admit(gate_, "ModelMetadata", context));
+    TERN_ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(request->name(), request->version()));
+    TERN_ASSIGN_OR_RETURN(V2ModelMetadata m, service_->ModelMetadata(ref));
     response->set_name(m.name);
     for (const auto& v : m.versions) response->add_versions(v);
     response->set_platform(m.platform);
@@ -133,7 +133,7 @@ grpc::ServerUnaryReactor* GrpcInferenceService::ModelInfer(grpc::CallbackServerC
         if (gate_ != nullptr && !gate_->AdmitAsync("ModelInfer", [call](Status s) { call->finish(s); })) {
           return Status::Ok();
         }
-        ASSIGN_OR_RETURN(V2InferRequest parsed, ParseInferRequest(call->request));
+        TERN_ASSIGN_OR_RETURN(V2InferRequest parsed, ParseInferRequest(call->request));
         service_->InferAsync(std::move(parsed), call->options,
                              [call](StatusOr<V2InferResult> result) {
                                call->finish(FillInferResponse(result, &call->response,
@@ -147,9 +147,9 @@ grpc::Status GrpcInferenceService::ModelConfig(grpc::ServerContext* context,
                                                const inference::ModelConfigRequest* request,
                                                inference::ModelConfigResponse* response) {
   auto run = [&]() -> Status {
-    RETURN_IF_ERROR(Admit(gate_, "ModelConfig", context));
-    ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(request->name(), request->version()));
-    ASSIGN_OR_RETURN(V2ModelConfig c, service_->ModelConfig(ref));
+    TERN_RETURN_IF_ERROR(Admit(gate_, "ModelConfig", context));
+    TERN_ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(request->name(), request->version()));
+    TERN_ASSIGN_OR_RETURN(V2ModelConfig c, service_->ModelConfig(ref));
     inference::ModelConfig* config = response->mutable_config();
     config->set_name(c.name);
     config->set_platform(c.platform);
@@ -163,14 +163,14 @@ grpc::Status GrpcInferenceService::ModelConfig(grpc::ServerContext* context,
     for (const auto& t : c.inputs) {
       auto* in = config->add_input();
       in->set_name(t.name);
-      ASSIGN_OR_RETURN(inference::DataType type, data_type(t.datatype));
+      TERN_ASSIGN_OR_RETURN(inference::DataType type, data_type(t.datatype));
       in->set_data_type(type);
       for (int64_t d : t.shape) in->add_dims(d);
     }
     for (const auto& t : c.outputs) {
       auto* out = config->add_output();
       out->set_name(t.name);
-      ASSIGN_OR_RETURN(inference::DataType type, data_type(t.datatype));
+      TERN_ASSIGN_OR_RETURN(inference::DataType type, data_type(t.datatype));
       out->set_data_type(type);
       for (int64_t d : t.shape) out->add_dims(d);
     }

@@ -45,7 +45,7 @@ Status Flatten(const Json& value, int depth, std::vector<const Json*>* out, cons
     out->push_back(&value);
     return Status::Ok();
   }
-  for (const auto& v : value) RETURN_IF_ERROR(Flatten(v, depth + 1, out, what));
+  for (const auto& v : value) TERN_RETURN_IF_ERROR(Flatten(v, depth + 1, out, what));
   return Status::Ok();
 }
 
@@ -91,7 +91,7 @@ Status ReadElement(const Json& v, size_t index, const std::string& what, T* out)
 StatusOr<Tensor> TensorFromJsonData(DataType dtype, const TensorShape& shape, const Json& data,
                                     const std::string& what) {
   std::vector<const Json*> elements;
-  RETURN_IF_ERROR(Flatten(data, 0, &elements, what));
+  TERN_RETURN_IF_ERROR(Flatten(data, 0, &elements, what));
   if (static_cast<int64_t>(elements.size()) != shape.num_elements()) {
     return InvalidArgument(what + ": shape " + shape.DebugString() + " needs " +
                            std::to_string(shape.num_elements()) + " elements, but 'data' has " +
@@ -105,11 +105,11 @@ StatusOr<Tensor> TensorFromJsonData(DataType dtype, const TensorShape& shape, co
     using T = typename decltype(tag)::type;
     T* out = t.flat<T>();
     for (size_t i = 0; i < elements.size(); ++i) {
-      RETURN_IF_ERROR(ReadElement<T>(*elements[i], i, what, &out[i]));
+      TERN_RETURN_IF_ERROR(ReadElement<T>(*elements[i], i, what, &out[i]));
     }
     return Status::Ok();
   });
-  RETURN_IF_ERROR(status);
+  TERN_RETURN_IF_ERROR(status);
   return t;
 }
 
@@ -226,7 +226,7 @@ StatusOr<RestResponse> InferResponse(const V2InferResult& result, const std::str
   std::string tail;
   for (size_t i = 0; i < result.outputs.size(); ++i) {
     const auto& [name, tensor] = result.outputs[i];
-    ASSIGN_OR_RETURN(std::string datatype, V2DatatypeName(tensor.dtype()));
+    TERN_ASSIGN_OR_RETURN(std::string datatype, V2DatatypeName(tensor.dtype()));
     json += std::string(i ? "," : "") + "{\"name\":" + Quote(name) + ",\"datatype\":" +
             Quote(datatype) + ",\"shape\":" + ShapeJson(tensor.shape().dims());
     if (as_binary(name) || tensor.dtype() == tensorflow::DT_HALF || tensor.dtype() == tensorflow::DT_BFLOAT16) {
@@ -342,7 +342,7 @@ RestResponse KServeRestApi::Config(const ModelRef& ref) const {
 void KServeRestApi::RawInfer(const ModelRef& ref, std::string_view body,
                              RestHandler::RestDone done) const {
   auto start = [&]() -> Status {
-    ASSIGN_OR_RETURN(V2ModelMetadata meta, service_->ModelMetadata(ref));
+    TERN_ASSIGN_OR_RETURN(V2ModelMetadata meta, service_->ModelMetadata(ref));
     if (meta.inputs.size() != 1) {
       return InvalidArgument("a raw binary request (Inference-Header-Content-Length: 0) needs a model "
                              "with exactly one input; model " + meta.name + " has " +
@@ -350,7 +350,7 @@ void KServeRestApi::RawInfer(const ModelRef& ref, std::string_view body,
     }
     const V2TensorMetadata& input = meta.inputs[0];
     const std::string what = "raw binary input '" + input.name + "'";
-    ASSIGN_OR_RETURN(DataType dtype, V2DatatypeFromName(input.datatype));
+    TERN_ASSIGN_OR_RETURN(DataType dtype, V2DatatypeFromName(input.datatype));
     if (dtype == tensorflow::DT_STRING) {
       return InvalidArgument(what + ": a BYTES input cannot be sent raw (its shape is not implied "
                              "by the byte count); send a JSON header");
@@ -380,10 +380,10 @@ void KServeRestApi::RawInfer(const ModelRef& ref, std::string_view body,
         if (d < 0) d = static_cast<int64_t>(body.size()) / row_bytes;
       }
     }
-    ASSIGN_OR_RETURN(TensorShape shape, V2Shape(dims, options_.max_tensor_elements, what));
+    TERN_ASSIGN_OR_RETURN(TensorShape shape, V2Shape(dims, options_.max_tensor_elements, what));
     V2InferRequest infer;
     infer.model = ref;
-    ASSIGN_OR_RETURN(Tensor tensor, TensorFromRaw(dtype, shape, body, what));
+    TERN_ASSIGN_OR_RETURN(Tensor tensor, TensorFromRaw(dtype, shape, body, what));
     infer.inputs.emplace(input.name, std::move(tensor));
     service_->InferAsync(std::move(infer), RunOptionsFor(options_),
                          [done](StatusOr<V2InferResult> result) {
@@ -418,7 +418,7 @@ void KServeRestApi::Infer(const ModelRef& ref, const RestRequest& request,
     binary = request.body.substr(length);
   }
   auto start = [&]() -> Status {
-    ASSIGN_OR_RETURN(Json doc, json_internal::ParseJsonObject(header));
+    TERN_ASSIGN_OR_RETURN(Json doc, json_internal::ParseJsonObject(header));
     V2InferRequest infer;
     infer.model = ref;
     const Json& params = Parameters(doc);
@@ -440,7 +440,7 @@ void KServeRestApi::Infer(const ModelRef& ref, const RestRequest& request,
       const std::string what = "input '" + name->get<std::string>() + "'";
       auto datatype = in.find("datatype");
       if (datatype == in.end() || !datatype->is_string()) return InvalidArgument(what + " needs a string 'datatype'");
-      ASSIGN_OR_RETURN(DataType dtype, V2DatatypeFromName(datatype->get<std::string>()));
+      TERN_ASSIGN_OR_RETURN(DataType dtype, V2DatatypeFromName(datatype->get<std::string>()));
       auto shape_json = in.find("shape");
       if (shape_json == in.end() || !shape_json->is_array()) {
         return InvalidArgument(what + " needs a 'shape' list of integers");
@@ -452,8 +452,8 @@ void KServeRestApi::Infer(const ModelRef& ref, const RestRequest& request,
         }
         dims.push_back(d.get<int64_t>());
       }
-      ASSIGN_OR_RETURN(TensorShape shape, V2Shape(dims, options_.max_tensor_elements, what));
-      ASSIGN_OR_RETURN(int64_t binary_size, ReadInt(Parameters(in), "binary_data_size", what));
+      TERN_ASSIGN_OR_RETURN(TensorShape shape, V2Shape(dims, options_.max_tensor_elements, what));
+      TERN_ASSIGN_OR_RETURN(int64_t binary_size, ReadInt(Parameters(in), "binary_data_size", what));
       Tensor tensor;
       if (binary_size >= 0) {
         if (static_cast<uint64_t>(binary_size) > binary.size() - offset) {
@@ -461,12 +461,12 @@ void KServeRestApi::Infer(const ModelRef& ref, const RestRequest& request,
                                  " exceeds the " + std::to_string(binary.size() - offset) +
                                  " bytes of binary data left in the body");
         }
-        ASSIGN_OR_RETURN(tensor, TensorFromRaw(dtype, shape, binary.substr(offset, binary_size), what));
+        TERN_ASSIGN_OR_RETURN(tensor, TensorFromRaw(dtype, shape, binary.substr(offset, binary_size), what));
         offset += binary_size;
       } else {
         auto data = in.find("data");
         if (data == in.end()) return InvalidArgument(what + " has neither 'data' nor binary_data_size");
-        ASSIGN_OR_RETURN(tensor, TensorFromJsonData(dtype, shape, *data, what));
+        TERN_ASSIGN_OR_RETURN(tensor, TensorFromJsonData(dtype, shape, *data, what));
       }
       if (!infer.inputs.emplace(name->get<std::string>(), std::move(tensor)).second) {
         return InvalidArgument(what + " is given twice");

@@ -12,7 +12,7 @@ namespace {
 StatusOr<V2TensorMetadata> TensorMetadata(const std::string& name, const SignatureTensor& t) {
   V2TensorMetadata m;
   m.name = name;
-  ASSIGN_OR_RETURN(m.datatype, V2DatatypeName(t.dtype));
+  TERN_ASSIGN_OR_RETURN(m.datatype, V2DatatypeName(t.dtype));
   if (t.unknown_rank) {
     m.shape = {-1};
   } else {
@@ -90,7 +90,7 @@ bool KServeService::ServerReady() const {
 }
 
 StatusOr<bool> KServeService::ModelReady(const ModelRef& ref) const {
-  ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ModelRef{ref.name, std::nullopt, std::nullopt}));
+  TERN_ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ModelRef{ref.name, std::nullopt, std::nullopt}));
   for (const auto& s : statuses) {
     // START: at zero instances, loaded by the next request (scale from zero), so ready.
     const bool serves = s.state == VersionState::kAvailable ||
@@ -103,27 +103,27 @@ StatusOr<bool> KServeService::ModelReady(const ModelRef& ref) const {
 }
 
 StatusOr<V2ModelMetadata> KServeService::ModelMetadata(const ModelRef& ref) const {
-  ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
-  ASSIGN_OR_RETURN(const Signature* signature, PredictionService::GetSignature(servable, ""));
+  TERN_ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+  TERN_ASSIGN_OR_RETURN(const Signature* signature, PredictionService::GetSignature(servable, ""));
   V2ModelMetadata m;
   m.name = servable->model_name;
-  ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ModelRef{ref.name, std::nullopt, std::nullopt}));
+  TERN_ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ModelRef{ref.name, std::nullopt, std::nullopt}));
   for (const auto& s : statuses) {
     if (s.state == VersionState::kAvailable) m.versions.push_back(std::to_string(s.version));
   }
   for (const auto& [name, t] : signature->inputs) {
-    ASSIGN_OR_RETURN(auto meta, TensorMetadata(name, t));
+    TERN_ASSIGN_OR_RETURN(auto meta, TensorMetadata(name, t));
     m.inputs.push_back(std::move(meta));
   }
   for (const auto& [name, t] : signature->outputs) {
-    ASSIGN_OR_RETURN(auto meta, TensorMetadata(name, t));
+    TERN_ASSIGN_OR_RETURN(auto meta, TensorMetadata(name, t));
     m.outputs.push_back(std::move(meta));
   }
   return m;
 }
 
 StatusOr<V2ModelConfig> KServeService::ModelConfig(const ModelRef& ref) const {
-  ASSIGN_OR_RETURN(V2ModelMetadata m, ModelMetadata(ref));
+  TERN_ASSIGN_OR_RETURN(V2ModelMetadata m, ModelMetadata(ref));
   V2ModelConfig config;
   config.name = m.name;
   config.platform = m.platform;
@@ -132,8 +132,8 @@ StatusOr<V2ModelConfig> KServeService::ModelConfig(const ModelRef& ref) const {
     for (const auto& t : *list) batchable = batchable && !t.shape.empty() && t.shape[0] == -1;
   }
   // An unknown rank is reported as [-1] in metadata; that is not a batch dimension.
-  ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
-  ASSIGN_OR_RETURN(const Signature* signature, PredictionService::GetSignature(servable, ""));
+  TERN_ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+  TERN_ASSIGN_OR_RETURN(const Signature* signature, PredictionService::GetSignature(servable, ""));
   for (const auto* list : {&signature->inputs, &signature->outputs}) {
     for (const auto& [name, t] : *list) batchable = batchable && !t.unknown_rank;
   }
@@ -145,7 +145,7 @@ StatusOr<V2ModelConfig> KServeService::ModelConfig(const ModelRef& ref) const {
       for (auto& t : *list) t.shape.erase(t.shape.begin());
     }
     // A batched model reports its real limit, so Triton clients size their batches to it.
-    ASSIGN_OR_RETURN(const BatchingOptions* batching, service_->BatchingOptionsFor(servable));
+    TERN_ASSIGN_OR_RETURN(const BatchingOptions* batching, service_->BatchingOptionsFor(servable));
     if (batching != nullptr) {
       config.max_batch_size = static_cast<int32_t>(std::min<int64_t>(
           batching->max_batch_size, std::numeric_limits<int32_t>::max()));

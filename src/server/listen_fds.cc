@@ -28,9 +28,9 @@ StatusOr<long> ParsePositive(const char* name, const char* text) {
 StatusOr<std::vector<InheritedSocket>> ParseListenFds(const char* listen_pid, const char* listen_fds,
                                                       const char* listen_fdnames, pid_t self) {
   if (listen_pid == nullptr || listen_fds == nullptr) return std::vector<InheritedSocket>{};
-  ASSIGN_OR_RETURN(long pid, ParsePositive("LISTEN_PID", listen_pid));
+  TERN_ASSIGN_OR_RETURN(long pid, ParsePositive("LISTEN_PID", listen_pid));
   if (pid != self) return std::vector<InheritedSocket>{};
-  ASSIGN_OR_RETURN(long count, ParsePositive("LISTEN_FDS", listen_fds));
+  TERN_ASSIGN_OR_RETURN(long count, ParsePositive("LISTEN_FDS", listen_fds));
   if (count > 1024) {
     return InvalidArgument("LISTEN_FDS=" + std::to_string(count) + " is more than 1024 sockets");
   }

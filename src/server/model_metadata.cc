@@ -53,8 +53,8 @@ StatusOr<tensorflow::serving::GetModelMetadataResponse> GetModelMetadata(
 StatusOr<std::string> ModelMetadataJson(const ServableHandle& servable) {
   tensorflow::serving::ModelSpec spec;
   FillResponseModelSpec(*servable, "", &spec);
-  ASSIGN_OR_RETURN(std::string spec_json, ToJson(spec));
-  ASSIGN_OR_RETURN(std::string signatures_json, ToJson(SignatureDefs(*servable)));
+  TERN_ASSIGN_OR_RETURN(std::string spec_json, ToJson(spec));
+  TERN_ASSIGN_OR_RETURN(std::string signatures_json, ToJson(SignatureDefs(*servable)));
   return "{\n\"model_spec\":" + spec_json + ",\n\"metadata\": {\"signature_def\": " +
          signatures_json + "}\n}\n";
 }

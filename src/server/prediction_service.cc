@@ -22,7 +22,7 @@ StatusOr<std::map<std::string, Tensor>> PredictionService::Predict(
     const RunOptions& options) const {
   InstancePool::Lease lease;
   if (batcher_ == nullptr && servable->instances) {
-    ASSIGN_OR_RETURN(lease, servable->instances->Acquire(options.deadline));
+    TERN_ASSIGN_OR_RETURN(lease, servable->instances->Acquire(options.deadline));
   }
   const auto start = std::chrono::steady_clock::now();
   auto outputs =
@@ -76,10 +76,10 @@ StatusOr<const BatchingOptions*> PredictionService::BatchingOptionsFor(
 }
 
 StatusOr<std::vector<VersionStatus>> PredictionService::GetModelStatus(const ModelRef& ref) const {
-  ASSIGN_OR_RETURN(auto statuses, manager_->GetStatus(ref.name));
+  TERN_ASSIGN_OR_RETURN(auto statuses, manager_->GetStatus(ref.name));
   std::optional<int64_t> version = ref.version;
   if (ref.label) {
-    ASSIGN_OR_RETURN(version, manager_->ResolveLabel(ref.name, *ref.label));
+    TERN_ASSIGN_OR_RETURN(version, manager_->ResolveLabel(ref.name, *ref.label));
   }
   if (!version) return statuses;
   for (const auto& s : statuses) {

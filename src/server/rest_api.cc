@@ -153,9 +153,9 @@ void RestApi::HandleExamplesAsync(const ModelRef& ref, std::string_view verb,
   auto start = [&]() -> Status {
     ModelRef bounded = ref;
     bounded.deadline = RunOptionsNow().deadline;  // bounds a wait for a model at zero
-    ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(bounded));
-    ASSIGN_OR_RETURN(ExamplesJsonRequest request, ParseExamplesRequest(body));
-    ASSIGN_OR_RETURN(const Signature* signature,
+    TERN_ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(bounded));
+    TERN_ASSIGN_OR_RETURN(ExamplesJsonRequest request, ParseExamplesRequest(body));
+    TERN_ASSIGN_OR_RETURN(const Signature* signature,
                      PredictionService::GetSignature(servable, request.signature_name));
     tensorflow::serving::Input input;
     if (request.context) {
@@ -165,7 +165,7 @@ void RestApi::HandleExamplesAsync(const ModelRef& ref, std::string_view verb,
     } else {
       for (auto& e : request.examples) *input.mutable_example_list()->add_examples() = std::move(e);
     }
-    ASSIGN_OR_RETURN(Tensor examples, SerializedExamples(input));
+    TERN_ASSIGN_OR_RETURN(Tensor examples, SerializedExamples(input));
     if (verb == "regress") {
       RunRegress(*service_, servable, *signature, std::move(examples), RunOptionsNow(),
                  [json_answer](StatusOr<tensorflow::serving::RegressionResult> result) {
@@ -231,7 +231,7 @@ void RestApi::HandlePredictAsync(const ModelRef& ref, std::string_view body, Res
   const Signature* signature = nullptr;
   auto request = ParsePredictRequest(
       body, [&](const std::string& name) -> StatusOr<SignatureInputSpecs> {
-        ASSIGN_OR_RETURN(signature, PredictionService::GetSignature(*servable, name));
+        TERN_ASSIGN_OR_RETURN(signature, PredictionService::GetSignature(*servable, name));
         SignatureInputSpecs specs;
         // Only the dtype is enforced: TF Serving feeds whatever shape the JSON has (half_plus_two
         // declares x as [?,1] and is fed [3]), and the graph's ops judge the shape.

@@ -43,8 +43,8 @@ StatusOr<std::vector<Tensor>> RunKernel(const tensorflow::NodeDef& node,
   const KernelRegistration* reg = FindKernel(node.op());
   if (reg == nullptr) return NotFound("no kernel for op " + node.op());
   KernelConstruction construction(node, static_cast<int>(inputs.size()), nullptr, nullptr);
-  ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel, reg->create(construction));
-  ASSIGN_OR_RETURN(auto args, ExpandOutputArgs(*reg, node));
+  TERN_ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel, reg->create(construction));
+  TERN_ASSIGN_OR_RETURN(auto args, ExpandOutputArgs(*reg, node));
   int num_outputs = 0;
   for (const auto& [name, count] : args) num_outputs += count;
   std::vector<Tensor> outputs(num_outputs);
@@ -53,7 +53,7 @@ StatusOr<std::vector<Tensor>> RunKernel(const tensorflow::NodeDef& node,
   RunOptions options;
   KernelContext ctx(node.name(), node.op(), in.data(), static_cast<int>(in.size()),
                     outputs.data(), num_outputs, options, nullptr);
-  RETURN_IF_ERROR(kernel->Compute(ctx));
+  TERN_RETURN_IF_ERROR(kernel->Compute(ctx));
   for (int i = 0; i < num_outputs; ++i) {
     if (!outputs[i].initialized()) return Internal("output " + std::to_string(i) + " not set");
   }

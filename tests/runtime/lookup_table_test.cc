@@ -37,14 +37,14 @@ class LookupTableKernelsTest : public ::testing::Test {
     const KernelRegistration* reg = FindKernel(node.op());
     if (reg == nullptr) return NotFound("no kernel for " + node.op());
     KernelConstruction construction(node, static_cast<int>(inputs.size()), &resources_, nullptr);
-    ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel, reg->create(construction));
+    TERN_ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel, reg->create(construction));
     std::vector<Tensor> outputs(reg->outputs.size());
     std::vector<const Tensor*> in;
     for (const Tensor& t : inputs) in.push_back(&t);
     RunOptions options;
     KernelContext ctx(node.name(), node.op(), in.data(), static_cast<int>(in.size()),
                       outputs.data(), static_cast<int>(outputs.size()), options, &resources_);
-    RETURN_IF_ERROR(kernel->Compute(ctx));
+    TERN_RETURN_IF_ERROR(kernel->Compute(ctx));
     return outputs;
   }
 
@@ -69,7 +69,7 @@ class LookupTableKernelsTest : public ::testing::Test {
   }
 
   StatusOr<Tensor> Find(const Tensor& table, const Tensor& keys, const Tensor& default_value) {
-    ASSIGN_OR_RETURN(auto out, Run(Node("find", "LookupTableFindV2"), {table, keys, default_value}));
+    TERN_ASSIGN_OR_RETURN(auto out, Run(Node("find", "LookupTableFindV2"), {table, keys, default_value}));
     return out[0];
   }
 

@@ -16,7 +16,7 @@ Status ComputeAddN(KernelContext& ctx) {
   return DispatchRealNumber(
       first.dtype(), "inputs",
       [&]<typename T>() -> Status {
-        ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, first.dtype(), first.shape()));
+        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, first.dtype(), first.shape()));
         T* o = out->flat<T>();
         const int64_t n = first.num_elements();
         for (int i = 0; i < ctx.num_inputs(); ++i) {

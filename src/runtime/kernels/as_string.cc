@@ -70,15 +70,15 @@ class AsStringKernel final : public OpKernel {
 StatusOr<std::unique_ptr<OpKernel>> CreateAsStringKernel(const KernelConstruction& c) {
   DataType dtype = tensorflow::DT_FLOAT;
   if (c.HasAttr("T")) {
-    ASSIGN_OR_RETURN(dtype, c.GetTypeAttr("T"));
+    TERN_ASSIGN_OR_RETURN(dtype, c.GetTypeAttr("T"));
   }
   const bool is_float = dtype == tensorflow::DT_FLOAT || dtype == tensorflow::DT_DOUBLE;
   int64_t precision = -1, width = -1;
   if (c.HasAttr("precision")) {
-    ASSIGN_OR_RETURN(precision, c.GetIntAttr("precision"));
+    TERN_ASSIGN_OR_RETURN(precision, c.GetIntAttr("precision"));
   }
   if (c.HasAttr("width")) {
-    ASSIGN_OR_RETURN(width, c.GetIntAttr("width"));
+    TERN_ASSIGN_OR_RETURN(width, c.GetIntAttr("width"));
   }
   const bool scientific = c.GetBoolAttrOr("scientific", false);
   const bool shortest = c.GetBoolAttrOr("shortest", false);

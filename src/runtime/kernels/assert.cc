@@ -54,7 +54,7 @@ class AssertKernel final : public OpKernel {
 StatusOr<std::unique_ptr<OpKernel>> CreateAssertKernel(const KernelConstruction& c) {
   int64_t summarize = 3;  // OpDef default
   if (c.HasAttr("summarize")) {
-    ASSIGN_OR_RETURN(summarize, c.GetIntAttr("summarize"));
+    TERN_ASSIGN_OR_RETURN(summarize, c.GetIntAttr("summarize"));
   }
   return std::unique_ptr<OpKernel>(new AssertKernel(summarize));
 }

@@ -6,7 +6,7 @@ namespace tern {
 namespace {
 
 Status ComputeAssign(KernelContext& ctx) {
-  ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
+  TERN_ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
   variable->Assign(ctx.input(1));
   ctx.set_output(0, ctx.input(0));
   return Status::Ok();

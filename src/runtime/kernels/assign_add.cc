@@ -7,8 +7,8 @@ namespace tern {
 namespace {
 
 Status ComputeAssignAdd(KernelContext& ctx) {
-  ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
-  RETURN_IF_ERROR(AddToVariable(ctx, *variable, ctx.input(1)));
+  TERN_ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
+  TERN_RETURN_IF_ERROR(AddToVariable(ctx, *variable, ctx.input(1)));
   ctx.set_output(0, ctx.input(0));
   return Status::Ok();
 }

@@ -19,7 +19,7 @@ inline Status AddToVariable(KernelContext& ctx, Variable& variable, const Tensor
                        delta.shape().DebugString() + "; shapes must be equal");
     }
     Tensor next(current.dtype(), current.shape());
-    RETURN_IF_ERROR(DispatchRealNumber(current.dtype(), "value", [&]<typename T>() -> Status {
+    TERN_RETURN_IF_ERROR(DispatchRealNumber(current.dtype(), "value", [&]<typename T>() -> Status {
       const T* a = current.flat<T>();
       const T* b = delta.flat<T>();
       T* o = next.flat<T>();

@@ -7,7 +7,7 @@ namespace tern {
 namespace {
 
 Status ComputeAssignAddVariable(KernelContext& ctx) {
-  ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
+  TERN_ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
   return AddToVariable(ctx, *variable, ctx.input(1));
 }
 

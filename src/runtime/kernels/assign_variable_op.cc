@@ -6,7 +6,7 @@ namespace tern {
 namespace {
 
 Status ComputeAssignVariable(KernelContext& ctx) {
-  ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
+  TERN_ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
   variable->Assign(ctx.input(1));
   return Status::Ok();
 }

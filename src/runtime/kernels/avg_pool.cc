@@ -39,17 +39,17 @@ class AvgPoolKernel final : public OpKernel {
 
   Status Compute(KernelContext& ctx) const override {
     const Tensor& input = ctx.input(0);
-    ASSIGN_OR_RETURN(WindowGeometry g,
+    TERN_ASSIGN_OR_RETURN(WindowGeometry g,
                      ComputeWindow(ctx, attrs_, input.shape(), attrs_.ksize_h, attrs_.ksize_w));
     const TensorShape shape{g.batch, g.out_h, g.out_w, g.channels};
     switch (input.dtype()) {
       case tensorflow::DT_FLOAT: {
-        ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), shape));
+        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), shape));
         AvgPool(input.flat<float>(), g, attrs_, out->flat<float>());
         return Status::Ok();
       }
       case tensorflow::DT_DOUBLE: {
-        ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), shape));
+        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), shape));
         AvgPool(input.flat<double>(), g, attrs_, out->flat<double>());
         return Status::Ok();
       }
@@ -65,7 +65,7 @@ class AvgPoolKernel final : public OpKernel {
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateAvgPoolKernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(WindowAttrs attrs, WindowAttrs::Parse(c, /*pool=*/true));
+  TERN_ASSIGN_OR_RETURN(WindowAttrs attrs, WindowAttrs::Parse(c, /*pool=*/true));
   return std::unique_ptr<OpKernel>(new AvgPoolKernel(attrs));
 }
 

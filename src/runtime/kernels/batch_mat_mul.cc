@@ -40,7 +40,7 @@ class BatchMatMulKernel final : public OpKernel {
 StatusOr<std::unique_ptr<OpKernel>> CreateBatchMatMulKernel(const KernelConstruction& c) {
   DataType out_type = tensorflow::DT_INVALID;
   if (c.HasAttr("Tout")) {
-    ASSIGN_OR_RETURN(out_type, c.GetTypeAttr("Tout"));
+    TERN_ASSIGN_OR_RETURN(out_type, c.GetTypeAttr("Tout"));
   }
   return std::unique_ptr<OpKernel>(new BatchMatMulKernel(
       c.GetBoolAttrOr("adj_x", false), c.GetBoolAttrOr("adj_y", false),

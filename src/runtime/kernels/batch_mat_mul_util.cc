@@ -85,7 +85,7 @@ StatusOr<Tensor> BatchedMatMul(const KernelContext& ctx, const MatMulOperands& o
 
 Status BatchedMatMulToOutput(KernelContext& ctx, const MatMulOperands& operands,
                              int output_index) {
-  ASSIGN_OR_RETURN(Tensor out, BatchedMatMul(ctx, operands));
+  TERN_ASSIGN_OR_RETURN(Tensor out, BatchedMatMul(ctx, operands));
   ctx.set_output(output_index, std::move(out));
   return Status::Ok();
 }

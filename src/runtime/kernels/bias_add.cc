@@ -39,7 +39,7 @@ class BiasAddKernel final : public OpKernel {
     return DispatchRealNumber(
         value.dtype(), "value",
         [&]<typename T>() -> Status {
-          ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, value.dtype(), value.shape()));
+          TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, value.dtype(), value.shape()));
           const T* in = value.flat<T>();
           const T* b = bias.flat<T>();
           T* o = out->flat<T>();

@@ -9,8 +9,8 @@ namespace {
 
 Status ComputeBroadcastGradientArgs(KernelContext& ctx) {
   std::vector<int64_t> s0, s1;
-  RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(0), "s0", &s0));
-  RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "s1", &s1));
+  TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(0), "s0", &s0));
+  TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "s1", &s1));
   const size_t n = std::max(s0.size(), s1.size());
   std::vector<int64_t> x(n - s0.size(), 1), y(n - s1.size(), 1);
   x.insert(x.end(), s0.begin(), s0.end());
@@ -34,7 +34,7 @@ Status ComputeBroadcastGradientArgs(KernelContext& ctx) {
   const DataType dtype = ctx.input(0).dtype();
   for (int k = 0; k < 2; ++k) {
     const std::vector<int64_t>& r = k == 0 ? r0 : r1;
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(k, dtype,
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(k, dtype,
                                                       TensorShape{static_cast<int64_t>(r.size())}));
     for (size_t i = 0; i < r.size(); ++i) {
       if (dtype == tensorflow::DT_INT64) {

@@ -29,7 +29,7 @@ class BucketizeKernel final : public OpKernel {
   template <typename T>
   Status Run(KernelContext& ctx) const {
     const Tensor& input = ctx.input(0);
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, tensorflow::DT_INT32, input.shape()));
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, tensorflow::DT_INT32, input.shape()));
     const T* in = input.flat<T>();
     int32_t* o = out->flat<int32_t>();
     const int64_t n = input.num_elements();

@@ -89,7 +89,7 @@ class CastKernel final : public OpKernel {
       ctx.set_output(0, x);
       return Status::Ok();
     }
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, dst_, x.shape()));
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, dst_, x.shape()));
     fn_(x.raw_data(), out->raw_data(), x.num_elements());
     return Status::Ok();
   }
@@ -103,8 +103,8 @@ class CastKernel final : public OpKernel {
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateCastKernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(DataType src, c.GetTypeAttr("SrcT"));
-  ASSIGN_OR_RETURN(DataType dst, c.GetTypeAttr("DstT"));
+  TERN_ASSIGN_OR_RETURN(DataType src, c.GetTypeAttr("SrcT"));
+  TERN_ASSIGN_OR_RETURN(DataType dst, c.GetTypeAttr("DstT"));
   if (src == dst) return std::unique_ptr<OpKernel>(new CastKernel(src, dst, nullptr));
   CastFn fn = nullptr;
   const bool ok = WithCastType(src, [&]<typename S>() {

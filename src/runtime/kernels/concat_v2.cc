@@ -10,7 +10,7 @@ Status ComputeConcatV2(KernelContext& ctx) {
   const int n = ctx.num_inputs() - 1;
   if (n < 1) return ctx.Error("expected at least one value and an axis");
   int64_t axis = 0;
-  RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(n), "axis", &axis));
+  TERN_RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(n), "axis", &axis));
   const Tensor& first = ctx.input(0);
   const int rank = first.rank();
   if (rank == 0) return ctx.Error("cannot concatenate scalars (use Pack)");
@@ -52,7 +52,7 @@ Status ComputeConcatV2(KernelContext& ctx) {
   return DispatchByElementSize(
       first.dtype(), "values",
       [&]<typename T>() -> Status {
-        ASSIGN_OR_RETURN(Tensor * out,
+        TERN_ASSIGN_OR_RETURN(Tensor * out,
                          ctx.AllocateOutput(0, first.dtype(), TensorShape(out_dims)));
         T* o = out->flat<T>();
         for (int64_t r = 0; r < outer; ++r) {

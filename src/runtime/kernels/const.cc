@@ -5,7 +5,7 @@
 namespace tern {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateConstKernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(Tensor value, c.GetTensorAttr("value"));
+  TERN_ASSIGN_OR_RETURN(Tensor value, c.GetTensorAttr("value"));
   return std::unique_ptr<OpKernel>(new FixedOutputKernel(std::move(value)));
 }
 

@@ -51,7 +51,7 @@ inline StatusOr<FunctionAttr> InstantiateFunctionAttr(const KernelConstruction& 
   }
   f.num_args = def->signature().input_arg_size();
   f.num_rets = def->signature().output_arg_size();
-  ASSIGN_OR_RETURN(f.plan, c.functions()->Instantiate(f.name));
+  TERN_ASSIGN_OR_RETURN(f.plan, c.functions()->Instantiate(f.name));
   return f;
 }
 

@@ -90,7 +90,7 @@ class Conv2DKernel final : public OpKernel {
   Status Compute(KernelContext& ctx) const override {
     const Tensor& input = ctx.input(0);
     const Tensor& filter = ctx.input(1);
-    ASSIGN_OR_RETURN(WindowGeometry g,
+    TERN_ASSIGN_OR_RETURN(WindowGeometry g,
                      ComputeConvWindow(ctx, attrs_, input, filter, "[KH,KW,C,OC]",
                                        " (grouped convolutions are not supported)"));
     switch (input.dtype()) {
@@ -107,7 +107,7 @@ class Conv2DKernel final : public OpKernel {
     const Tensor& input = ctx.input(0);
     const Tensor& filter = ctx.input(1);
     const int64_t out_c = filter.dim(3);
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(),
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(),
                                                       TensorShape{g.batch, g.out_h, g.out_w, out_c}));
     const int64_t rows = g.batch * g.out_h * g.out_w;
     const int64_t depth = g.k_h * g.k_w * g.channels;
@@ -140,7 +140,7 @@ class Conv2DKernel final : public OpKernel {
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateConv2DKernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(WindowAttrs attrs, WindowAttrs::Parse(c, /*pool=*/false));
+  TERN_ASSIGN_OR_RETURN(WindowAttrs attrs, WindowAttrs::Parse(c, /*pool=*/false));
   return std::unique_ptr<OpKernel>(new Conv2DKernel(attrs));
 }
 

@@ -16,7 +16,7 @@ class CumsumKernel final : public OpKernel {
   Status Compute(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     int64_t axis = 0;
-    RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(1), "axis", &axis));
+    TERN_RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(1), "axis", &axis));
     const int rank = x.rank();
     if (rank == 0) return ctx.Error("x must have rank >= 1, got a scalar");
     if (axis < -rank || axis >= rank) {
@@ -29,7 +29,7 @@ class CumsumKernel final : public OpKernel {
     for (int d = static_cast<int>(axis) + 1; d < rank; ++d) inner *= x.dim(d);
     const int64_t len = x.dim(static_cast<int>(axis));
     return DispatchRealNumber(x.dtype(), "x", [&]<typename T>() -> Status {
-      ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape()));
+      TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape()));
       const T* in = x.flat<T>();
       T* o = out->flat<T>();
       for (int64_t a = 0; a < outer; ++a) {

@@ -17,7 +17,7 @@ class DenseBincountKernel final : public OpKernel {
     const Tensor& size_t_ = ctx.input(1);
     const Tensor& weights = ctx.input(2);
     int64_t size = 0;
-    RETURN_IF_ERROR(ReadIndexScalar(ctx, size_t_, "size", &size));
+    TERN_RETURN_IF_ERROR(ReadIndexScalar(ctx, size_t_, "size", &size));
     if (size < 0) return ctx.Error("size (" + std::to_string(size) + ") must be non-negative");
     if (input.rank() != 1 && input.rank() != 2) {
       return ctx.Error("input must be 1-D or 2-D, got shape " + input.shape().DebugString());
@@ -28,14 +28,14 @@ class DenseBincountKernel final : public OpKernel {
                        input.shape().DebugString() + ", got " + weights.shape().DebugString());
     }
     std::vector<int64_t> values;
-    RETURN_IF_ERROR(ReadIndexValues(ctx, input, "input", &values));
+    TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, input, "input", &values));
     for (int64_t v : values) {
       if (v < 0) return ctx.Error("Input arr must be non-negative!");
     }
     const int64_t rows = input.rank() == 2 ? input.dim(0) : 1;
     const int64_t cols = input.rank() == 2 ? input.dim(1) : input.num_elements();
     TensorShape shape = input.rank() == 2 ? TensorShape{rows, size} : TensorShape{size};
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, weights.dtype(), shape));
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, weights.dtype(), shape));
     return DispatchRealNumber(weights.dtype(), "weights", [&]<typename T>() -> Status {
       T* o = out->flat<T>();
       const T* w = weighted ? weights.flat<T>() : nullptr;

@@ -47,18 +47,18 @@ class DepthwiseKernel final : public OpKernel {
   Status Compute(KernelContext& ctx) const override {
     const Tensor& input = ctx.input(0);
     const Tensor& filter = ctx.input(1);
-    ASSIGN_OR_RETURN(WindowGeometry g,
+    TERN_ASSIGN_OR_RETURN(WindowGeometry g,
                      ComputeConvWindow(ctx, attrs_, input, filter, "[KH,KW,C,M]", ""));
     const int64_t mult = filter.dim(3);
     const TensorShape shape{g.batch, g.out_h, g.out_w, g.channels * mult};
     switch (input.dtype()) {
       case tensorflow::DT_FLOAT: {
-        ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), shape));
+        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), shape));
         Depthwise(input.flat<float>(), filter.flat<float>(), g, attrs_, mult, out->flat<float>());
         return Status::Ok();
       }
       case tensorflow::DT_DOUBLE: {
-        ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), shape));
+        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), shape));
         Depthwise(input.flat<double>(), filter.flat<double>(), g, attrs_, mult, out->flat<double>());
         return Status::Ok();
       }
@@ -74,7 +74,7 @@ class DepthwiseKernel final : public OpKernel {
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateDepthwiseConv2dNativeKernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(WindowAttrs attrs, WindowAttrs::Parse(c, /*pool=*/false));
+  TERN_ASSIGN_OR_RETURN(WindowAttrs attrs, WindowAttrs::Parse(c, /*pool=*/false));
   return std::unique_ptr<OpKernel>(new DepthwiseKernel(attrs));
 }
 

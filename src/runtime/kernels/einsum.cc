@@ -58,7 +58,7 @@ StatusOr<Tensor> Permute(const KernelContext& ctx, const Tensor& t, const std::v
     pstrides[i] = strides[perm[i]];
   }
   Tensor out(t.dtype(), TensorShape(dims));
-  RETURN_IF_ERROR(DispatchByElementSize(t.dtype(), "operand", [&]<typename T>() -> Status {
+  TERN_RETURN_IF_ERROR(DispatchByElementSize(t.dtype(), "operand", [&]<typename T>() -> Status {
     StridedGather(t.flat<T>(), 0, dims, pstrides, out.flat<T>());
     return Status::Ok();
   }, ctx));
@@ -87,9 +87,9 @@ StatusOr<Tensor> SumOut(const KernelContext& ctx, const Tensor& t, std::string* 
       inner *= t.dim(static_cast<int>(i));
     }
   }
-  ASSIGN_OR_RETURN(Tensor p, Permute(ctx, t, perm));
+  TERN_ASSIGN_OR_RETURN(Tensor p, Permute(ctx, t, perm));
   Tensor out(t.dtype(), TensorShape(kept_dims));
-  RETURN_IF_ERROR(DispatchRealNumber(t.dtype(), "operand", [&]<typename T>() -> Status {
+  TERN_RETURN_IF_ERROR(DispatchRealNumber(t.dtype(), "operand", [&]<typename T>() -> Status {
     const T* in = p.flat<T>();
     T* o = out.flat<T>();
     for (int64_t r = 0; r < outer; ++r) {
@@ -123,7 +123,7 @@ class EinsumKernel final : public OpKernel {
     std::vector<std::string> labels(n);
     std::map<char, int64_t> sizes;
     for (int i = 0; i < n; ++i) {
-      ASSIGN_OR_RETURN(labels[i], ExpandLabels(ctx, spec_.inputs[i], ctx.input(i).rank(),
+      TERN_ASSIGN_OR_RETURN(labels[i], ExpandLabels(ctx, spec_.inputs[i], ctx.input(i).rank(),
                                                ellipsis_rank));
       for (size_t d = 0; d < labels[i].size(); ++d) {
         const int64_t size = ctx.input(i).dim(static_cast<int>(d));
@@ -138,7 +138,7 @@ class EinsumKernel final : public OpKernel {
     const bool out_has_ellipsis = spec_.output.find(kEllipsisLabel) != std::string::npos;
     const int out_rank = static_cast<int>(spec_.output.size()) -
                          (out_has_ellipsis ? 1 - ellipsis_rank : 0);
-    ASSIGN_OR_RETURN(std::string out_labels,
+    TERN_ASSIGN_OR_RETURN(std::string out_labels,
                      ExpandLabels(ctx, spec_.output, out_rank, ellipsis_rank));
     for (char l : out_labels) {
       if (!sizes.count(l)) {
@@ -150,18 +150,18 @@ class EinsumKernel final : public OpKernel {
 
     if (n == 1) {
       std::string la = labels[0];
-      ASSIGN_OR_RETURN(Tensor a, SumOut(ctx, ctx.input(0), &la, out_labels));
+      TERN_ASSIGN_OR_RETURN(Tensor a, SumOut(ctx, ctx.input(0), &la, out_labels));
       std::vector<int> perm;
       for (char l : out_labels) perm.push_back(static_cast<int>(la.find(l)));
-      ASSIGN_OR_RETURN(Tensor out, Permute(ctx, a, perm));
+      TERN_ASSIGN_OR_RETURN(Tensor out, Permute(ctx, a, perm));
       ctx.set_output(0, out.WithShape(TensorShape(out_dims)));
       return Status::Ok();
     }
 
     // Sum out labels that appear in one operand only and not in the output.
     std::string la = labels[0], lb = labels[1];
-    ASSIGN_OR_RETURN(Tensor a, SumOut(ctx, ctx.input(0), &la, out_labels + lb));
-    ASSIGN_OR_RETURN(Tensor b, SumOut(ctx, ctx.input(1), &lb, out_labels + la));
+    TERN_ASSIGN_OR_RETURN(Tensor a, SumOut(ctx, ctx.input(0), &la, out_labels + lb));
+    TERN_ASSIGN_OR_RETURN(Tensor b, SumOut(ctx, ctx.input(1), &lb, out_labels + la));
     std::string batch, free_a, free_b, contract;
     for (char l : la) {
       const bool in_b = lb.find(l) != std::string::npos;
@@ -183,15 +183,15 @@ class EinsumKernel final : public OpKernel {
     };
     const int64_t nb = product(batch), m = product(free_a), k = product(contract),
                   nn = product(free_b);
-    ASSIGN_OR_RETURN(Tensor pa, Permute(ctx, a, perm_of(la, batch + free_a + contract)));
-    ASSIGN_OR_RETURN(Tensor pb, Permute(ctx, b, perm_of(lb, batch + contract + free_b)));
+    TERN_ASSIGN_OR_RETURN(Tensor pa, Permute(ctx, a, perm_of(la, batch + free_a + contract)));
+    TERN_ASSIGN_OR_RETURN(Tensor pb, Permute(ctx, b, perm_of(lb, batch + contract + free_b)));
     const Tensor ma = pa.WithShape(TensorShape{nb, m, k});
     const Tensor mb = pb.WithShape(TensorShape{nb, k, nn});
-    ASSIGN_OR_RETURN(Tensor prod, BatchedMatMul(ctx, MatMulOperands{&ma, &mb, false, false}));
+    TERN_ASSIGN_OR_RETURN(Tensor prod, BatchedMatMul(ctx, MatMulOperands{&ma, &mb, false, false}));
     const std::string prod_labels = batch + free_a + free_b;
     std::vector<int64_t> prod_dims;
     for (char l : prod_labels) prod_dims.push_back(sizes[l]);
-    ASSIGN_OR_RETURN(Tensor out, Permute(ctx, prod.WithShape(TensorShape(prod_dims)),
+    TERN_ASSIGN_OR_RETURN(Tensor out, Permute(ctx, prod.WithShape(TensorShape(prod_dims)),
                                          perm_of(prod_labels, out_labels)));
     ctx.set_output(0, out.WithShape(TensorShape(out_dims)));
     return Status::Ok();
@@ -257,8 +257,8 @@ StatusOr<Spec> ParseEquation(const KernelConstruction& c, const std::string& equ
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateEinsumKernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(std::string equation, c.GetStringAttr("equation"));
-  ASSIGN_OR_RETURN(Spec spec, ParseEquation(c, equation));
+  TERN_ASSIGN_OR_RETURN(std::string equation, c.GetStringAttr("equation"));
+  TERN_ASSIGN_OR_RETURN(Spec spec, ParseEquation(c, equation));
   return std::unique_ptr<OpKernel>(new EinsumKernel(std::move(spec)));
 }
 

@@ -13,7 +13,7 @@ Status ComputeExpandDims(KernelContext& ctx) {
     return ctx.Error("dim must be a tensor with a single value, got shape " +
                      ctx.input(1).shape().DebugString());
   }
-  RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(1), "dim", &dim));
+  TERN_RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(1), "dim", &dim));
   const int rank = input.rank();
   if (dim < -rank - 1 || dim > rank) {
     return ctx.Error("dim " + std::to_string(dim) + " is out of range [" +

@@ -9,7 +9,7 @@ namespace {
 Status ComputeFill(KernelContext& ctx) {
   const Tensor& value = ctx.input(1);
   std::vector<int64_t> dims;
-  RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(0), "dims", &dims));
+  TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(0), "dims", &dims));
   if (value.rank() != 0) {
     return ctx.Error("value must be a scalar, got shape " + value.shape().DebugString());
   }
@@ -19,7 +19,7 @@ Status ComputeFill(KernelContext& ctx) {
   return DispatchByElementSize(
       value.dtype(), "value",
       [&]<typename T>() -> Status {
-        ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, value.dtype(), TensorShape(dims)));
+        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, value.dtype(), TensorShape(dims)));
         const T v = value.flat<T>()[0];
         T* o = out->flat<T>();
         for (int64_t i = 0, n = out->num_elements(); i < n; ++i) o[i] = v;

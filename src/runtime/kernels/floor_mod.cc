@@ -26,7 +26,7 @@ struct FloorModFn {
 };
 
 Status ComputeFloorMod(KernelContext& ctx) {
-  RETURN_IF_ERROR(RejectIntegerZeroDivisor(ctx, ctx.input(1)));
+  TERN_RETURN_IF_ERROR(RejectIntegerZeroDivisor(ctx, ctx.input(1)));
   return ArithmeticBroadcast<FloorModFn>(ctx);
 }
 

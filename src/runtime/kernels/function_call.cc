@@ -36,7 +36,7 @@ class FunctionCallKernel final : public OpKernel {
 StatusOr<std::unique_ptr<OpKernel>> CreateFunctionCallKernel(const KernelConstruction& c,
                                                              const std::string& function) {
   if (c.functions() == nullptr) return c.Error("no function library to call '" + function + "'");
-  ASSIGN_OR_RETURN(auto plan, c.functions()->Instantiate(function));
+  TERN_ASSIGN_OR_RETURN(auto plan, c.functions()->Instantiate(function));
   return std::unique_ptr<OpKernel>(new FunctionCallKernel(function, std::move(plan)));
 }
 

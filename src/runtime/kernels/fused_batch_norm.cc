@@ -81,7 +81,7 @@ class FusedBatchNormKernel final : public OpKernel {
       a[c] = static_cast<float>(scale[c] * inv);
       b[c] = static_cast<float>(offset[c] - mean[c] * scale[c] * inv);
     }
-    ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x.dtype(), x.shape()));
+    TERN_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x.dtype(), x.shape()));
     float* o = y->flat<float>();
     for (int64_t r = 0; r < outer; ++r) {
       for (int64_t c = 0; c < channels; ++c) {
@@ -122,11 +122,11 @@ StatusOr<std::unique_ptr<OpKernel>> CreateFusedBatchNormKernel(const KernelConst
   }
   float epsilon = 0.0001f;  // OpDef default
   if (c.HasAttr("epsilon")) {
-    ASSIGN_OR_RETURN(epsilon, c.GetFloatAttr("epsilon"));
+    TERN_ASSIGN_OR_RETURN(epsilon, c.GetFloatAttr("epsilon"));
   }
   const bool is_training = c.GetBoolAttrOr("is_training", true);
   if (is_training && c.HasAttr("exponential_avg_factor")) {
-    ASSIGN_OR_RETURN(float factor, c.GetFloatAttr("exponential_avg_factor"));
+    TERN_ASSIGN_OR_RETURN(float factor, c.GetFloatAttr("exponential_avg_factor"));
     if (factor != 1.0f) return c.Error("exponential_avg_factor != 1 (a training update) is not supported");
   }
   return std::unique_ptr<OpKernel>(

@@ -52,7 +52,7 @@ inline Status GatherToOutput(KernelContext& ctx, const Tensor& params, const Ten
     }
   }
   std::vector<int64_t> idx;
-  RETURN_IF_ERROR(ReadIndexValues(ctx, indices, "indices", &idx));
+  TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, indices, "indices", &idx));
   const int64_t limit = params.dim(axis);
   for (size_t k = 0; k < idx.size(); ++k) {
     if (idx[k] < 0 || idx[k] >= limit) {
@@ -82,7 +82,7 @@ inline Status GatherToOutput(KernelContext& ctx, const Tensor& params, const Ten
   return DispatchByElementSize(
       params.dtype(), "params",
       [&]<typename T>() -> Status {
-        ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, params.dtype(), TensorShape(dims)));
+        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, params.dtype(), TensorShape(dims)));
         const T* p = params.flat<T>();
         T* o = out->flat<T>();
         for (int64_t b = 0; b < batch; ++b) {

@@ -16,9 +16,9 @@ class GatherV2Kernel final : public OpKernel {
     const Tensor& params = ctx.input(0);
     const Tensor& indices = ctx.input(1);
     int64_t requested_axis = 0;
-    RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(2), "axis", &requested_axis));
+    TERN_RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(2), "axis", &requested_axis));
     int resolved_axis = 0;
-    RETURN_IF_ERROR(ResolveAxis(ctx, requested_axis, params, "params", &resolved_axis));
+    TERN_RETURN_IF_ERROR(ResolveAxis(ctx, requested_axis, params, "params", &resolved_axis));
     int64_t axis = resolved_axis;
     int64_t batch_dims = batch_dims_;
     const int64_t irank = indices.rank();
@@ -41,7 +41,7 @@ class GatherV2Kernel final : public OpKernel {
 StatusOr<std::unique_ptr<OpKernel>> CreateGatherV2Kernel(const KernelConstruction& c) {
   int64_t batch_dims = 0;  // the OpDef default, stripped from exports
   if (c.HasAttr("batch_dims")) {
-    ASSIGN_OR_RETURN(batch_dims, c.GetIntAttr("batch_dims"));
+    TERN_ASSIGN_OR_RETURN(batch_dims, c.GetIntAttr("batch_dims"));
   }
   if (c.num_inputs() != 3) {
     return c.Error("expected 3 inputs (params, indices, axis), got " +

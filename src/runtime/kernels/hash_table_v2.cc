@@ -10,8 +10,8 @@ namespace tern {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateHashTableV2Kernel(const KernelConstruction& c) {
   LookupTable::Options options;
-  ASSIGN_OR_RETURN(options.key_dtype, c.GetTypeAttr("key_dtype"));
-  ASSIGN_OR_RETURN(options.value_dtype, c.GetTypeAttr("value_dtype"));
+  TERN_ASSIGN_OR_RETURN(options.key_dtype, c.GetTypeAttr("key_dtype"));
+  TERN_ASSIGN_OR_RETURN(options.value_dtype, c.GetTypeAttr("value_dtype"));
   auto created = LookupTable::Create(options);
   if (!created.ok()) return c.Error(created.status().message());
   if (c.resources() == nullptr) return c.Error("needs session resources");

@@ -12,7 +12,7 @@ class IfKernel final : public OpKernel {
       : then_(std::move(then_branch)), else_(std::move(else_branch)) {}
 
   Status Compute(KernelContext& ctx) const override {
-    ASSIGN_OR_RETURN(bool pred, PredicateValue(ctx, ctx.input(0), "cond"));
+    TERN_ASSIGN_OR_RETURN(bool pred, PredicateValue(ctx, ctx.input(0), "cond"));
     const FunctionAttr& branch = pred ? then_ : else_;
     std::vector<Tensor> args;
     args.reserve(ctx.num_inputs() - 1);
@@ -39,8 +39,8 @@ class IfKernel final : public OpKernel {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateIfKernel(const KernelConstruction& c) {
   if (c.num_inputs() < 1) return c.Error("expected a cond input");
-  ASSIGN_OR_RETURN(FunctionAttr then_branch, InstantiateFunctionAttr(c, "then_branch"));
-  ASSIGN_OR_RETURN(FunctionAttr else_branch, InstantiateFunctionAttr(c, "else_branch"));
+  TERN_ASSIGN_OR_RETURN(FunctionAttr then_branch, InstantiateFunctionAttr(c, "then_branch"));
+  TERN_ASSIGN_OR_RETURN(FunctionAttr else_branch, InstantiateFunctionAttr(c, "else_branch"));
   const int n = c.num_inputs() - 1;
   for (const FunctionAttr* f : {&then_branch, &else_branch}) {
     if (f->num_args != n) {

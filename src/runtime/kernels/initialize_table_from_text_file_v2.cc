@@ -95,14 +95,14 @@ class InitializeTableFromTextFileKernel final : public OpKernel {
   explicit InitializeTableFromTextFileKernel(TextFileOptions options) : options_(options) {}
 
   Status Compute(KernelContext& ctx) const override {
-    ASSIGN_OR_RETURN(LookupTable * table, TableInput(ctx, 0));
+    TERN_ASSIGN_OR_RETURN(LookupTable * table, TableInput(ctx, 0));
     const Tensor& filename_t = ctx.input(1);
     if (filename_t.dtype() != tensorflow::DT_STRING || filename_t.num_elements() != 1) {
       return ctx.Error("filename must be a string scalar, got " + filename_t.DebugString());
     }
     const std::string& filename = filename_t.flat<std::string>()[0];
     std::vector<std::string> lines;
-    RETURN_IF_ERROR(ReadLines(ctx, filename, &lines));
+    TERN_RETURN_IF_ERROR(ReadLines(ctx, filename, &lines));
     const int64_t n = static_cast<int64_t>(lines.size());
     Tensor keys(table->key_dtype(), TensorShape{n});
     Tensor values(table->value_dtype(), TensorShape{n});
@@ -181,13 +181,13 @@ class InitializeTableFromTextFileKernel final : public OpKernel {
 StatusOr<std::unique_ptr<OpKernel>> CreateInitializeTableFromTextFileV2Kernel(
     const KernelConstruction& c) {
   TextFileOptions options;
-  ASSIGN_OR_RETURN(options.key_index, c.GetIntAttr("key_index"));
-  ASSIGN_OR_RETURN(options.value_index, c.GetIntAttr("value_index"));
+  TERN_ASSIGN_OR_RETURN(options.key_index, c.GetIntAttr("key_index"));
+  TERN_ASSIGN_OR_RETURN(options.value_index, c.GetIntAttr("value_index"));
   if (c.HasAttr("vocab_size")) {
-    ASSIGN_OR_RETURN(options.vocab_size, c.GetIntAttr("vocab_size"));
+    TERN_ASSIGN_OR_RETURN(options.vocab_size, c.GetIntAttr("vocab_size"));
   }
   if (c.HasAttr("offset")) {
-    ASSIGN_OR_RETURN(options.offset, c.GetIntAttr("offset"));
+    TERN_ASSIGN_OR_RETURN(options.offset, c.GetIntAttr("offset"));
   }
   const std::string delimiter = c.GetStringAttrOr("delimiter", "\t");
   if (delimiter.size() != 1) {

@@ -138,7 +138,7 @@ inline Status ReadIndexScalar(const KernelContext& ctx, const Tensor& t, std::st
     return ctx.Error(std::string(what) + " must be a scalar, got shape " + t.shape().DebugString());
   }
   std::vector<int64_t> v;
-  RETURN_IF_ERROR(ReadIndexValues(ctx, t, what, &v));
+  TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, t, what, &v));
   *out = v[0];
   return Status::Ok();
 }

@@ -9,7 +9,7 @@ Status ComputeLogicalNot(KernelContext& ctx) {
   if (x.dtype() != tensorflow::DT_BOOL) {
     return ctx.Error("x must be bool, got " + DataTypeName(x.dtype()));
   }
-  ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, tensorflow::DT_BOOL, x.shape()));
+  TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, tensorflow::DT_BOOL, x.shape()));
   const bool* in = x.flat<bool>();
   bool* o = out->flat<bool>();
   for (int64_t i = 0, n = x.num_elements(); i < n; ++i) o[i] = !in[i];

@@ -7,7 +7,7 @@ namespace tern {
 namespace {
 
 Status ComputeFind(KernelContext& ctx) {
-  ASSIGN_OR_RETURN(LookupTable * table, TableInput(ctx, 0));
+  TERN_ASSIGN_OR_RETURN(LookupTable * table, TableInput(ctx, 0));
   Tensor values;
   Status status = table->Find(ctx.input(1), ctx.input(2), &values);
   if (!status.ok()) return status.WithContext("node '" + ctx.node_name() + "' (op " + ctx.op() + ")");

@@ -6,7 +6,7 @@ namespace tern {
 namespace {
 
 Status ComputeSize(KernelContext& ctx) {
-  ASSIGN_OR_RETURN(LookupTable * table, TableInput(ctx, 0));
+  TERN_ASSIGN_OR_RETURN(LookupTable * table, TableInput(ctx, 0));
   ctx.set_output(0, Tensor::Scalar<int64_t>(table->size()));
   return Status::Ok();
 }

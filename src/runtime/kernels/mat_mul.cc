@@ -54,7 +54,7 @@ class MatMulKernel final : public OpKernel {
                        (transpose_a_ ? " (transposed)" : "") + ", b " + b.shape().DebugString() +
                        (transpose_b_ ? " (transposed)" : ""));
     }
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, a.dtype(), TensorShape{m, n}));
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, a.dtype(), TensorShape{m, n}));
     if (m == 0 || n == 0 || k == 0) return Status::Ok();  // zero-filled already
     if constexpr (std::is_same_v<T, float>) {
       Gemm({.a = a.flat<float>(), .b = b.flat<float>(), .c = out->flat<float>(), .m = m, .k = k,

@@ -16,12 +16,12 @@ class MaxPoolKernel final : public OpKernel {
 
   Status Compute(KernelContext& ctx) const override {
     const Tensor& input = ctx.input(0);
-    ASSIGN_OR_RETURN(WindowGeometry g,
+    TERN_ASSIGN_OR_RETURN(WindowGeometry g,
                      ComputeWindow(ctx, attrs_, input.shape(), attrs_.ksize_h, attrs_.ksize_w));
     return DispatchRealNumber(
         input.dtype(), "input",
         [&]<typename T>() -> Status {
-          ASSIGN_OR_RETURN(Tensor * out,
+          TERN_ASSIGN_OR_RETURN(Tensor * out,
                            ctx.AllocateOutput(0, input.dtype(),
                                               TensorShape{g.batch, g.out_h, g.out_w, g.channels}));
           const T* in = input.flat<T>();
@@ -57,7 +57,7 @@ class MaxPoolKernel final : public OpKernel {
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateMaxPoolKernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(WindowAttrs attrs, WindowAttrs::Parse(c, /*pool=*/true));
+  TERN_ASSIGN_OR_RETURN(WindowAttrs attrs, WindowAttrs::Parse(c, /*pool=*/true));
   return std::unique_ptr<OpKernel>(new MaxPoolKernel(attrs));
 }
 

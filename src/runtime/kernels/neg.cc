@@ -13,7 +13,7 @@ namespace {
 Status ComputeNeg(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   if (x.dtype() == tensorflow::DT_HALF) {
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape()));
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape()));
     const Eigen::half* in = x.flat<Eigen::half>();
     Eigen::half* o = out->flat<Eigen::half>();
     for (int64_t i = 0, n = x.num_elements(); i < n; ++i) o[i] = -in[i];

@@ -20,7 +20,7 @@ class OneHotKernel final : public OpKernel {
       return ctx.Error("depth must be a scalar, got shape " + depth_t.shape().DebugString());
     }
     int64_t depth = 0;
-    RETURN_IF_ERROR(ReadIndexScalar(ctx, depth_t, "depth", &depth));
+    TERN_RETURN_IF_ERROR(ReadIndexScalar(ctx, depth_t, "depth", &depth));
     if (depth < 0) return ctx.Error("depth must be non-negative, got " + std::to_string(depth));
     if (on.rank() != 0 || off.rank() != 0) {
       return ctx.Error("on_value and off_value must be scalars, got shapes " +
@@ -45,7 +45,7 @@ class OneHotKernel final : public OpKernel {
         idx.assign(indices.flat<int8_t>(), indices.flat<int8_t>() + indices.num_elements());
         break;
       default:
-        RETURN_IF_ERROR(ReadIndexValues(ctx, indices, "indices", &idx));
+        TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, indices, "indices", &idx));
     }
     std::vector<int64_t> dims = indices.shape().dims();
     dims.insert(dims.begin() + axis, depth);
@@ -56,7 +56,7 @@ class OneHotKernel final : public OpKernel {
     return DispatchByElementSize(
         on.dtype(), "on_value",
         [&]<typename T>() -> Status {
-          ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, on.dtype(), TensorShape(dims)));
+          TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, on.dtype(), TensorShape(dims)));
           T* o = out->flat<T>();
           const T on_v = on.flat<T>()[0];
           const T off_v = off.flat<T>()[0];
@@ -82,7 +82,7 @@ class OneHotKernel final : public OpKernel {
 StatusOr<std::unique_ptr<OpKernel>> CreateOneHotKernel(const KernelConstruction& c) {
   int64_t axis = -1;  // the OpDef default, stripped from exports
   if (c.HasAttr("axis")) {
-    ASSIGN_OR_RETURN(axis, c.GetIntAttr("axis"));
+    TERN_ASSIGN_OR_RETURN(axis, c.GetIntAttr("axis"));
   }
   if (axis < -1) return c.Error("axis must be -1 or non-negative, got " + std::to_string(axis));
   return std::unique_ptr<OpKernel>(new OneHotKernel(axis));

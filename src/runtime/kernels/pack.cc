@@ -41,7 +41,7 @@ class PackKernel final : public OpKernel {
     return DispatchByElementSize(
         first.dtype(), "values",
         [&]<typename T>() -> Status {
-          ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, first.dtype(), TensorShape(dims)));
+          TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, first.dtype(), TensorShape(dims)));
           T* o = out->flat<T>();
           for (int64_t r = 0; r < outer; ++r) {
             for (int i = 0; i < n; ++i) {
@@ -63,7 +63,7 @@ class PackKernel final : public OpKernel {
 StatusOr<std::unique_ptr<OpKernel>> CreatePackKernel(const KernelConstruction& c) {
   int64_t axis = 0;  // the OpDef default, stripped from exports
   if (c.HasAttr("axis")) {
-    ASSIGN_OR_RETURN(axis, c.GetIntAttr("axis"));
+    TERN_ASSIGN_OR_RETURN(axis, c.GetIntAttr("axis"));
   }
   return std::unique_ptr<OpKernel>(new PackKernel(axis));
 }

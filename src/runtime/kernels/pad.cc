@@ -41,7 +41,7 @@ Status ComputePad(KernelContext& ctx) {
                      input.shape().DebugString() + ", got " + paddings.shape().DebugString());
   }
   std::vector<int64_t> pads;
-  RETURN_IF_ERROR(ReadIndexValues(ctx, paddings, "paddings", &pads));
+  TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, paddings, "paddings", &pads));
   std::vector<int64_t> before(rank), out_dims(rank);
   for (int d = 0; d < rank; ++d) {
     if (pads[2 * d] < 0 || pads[2 * d + 1] < 0) {
@@ -55,7 +55,7 @@ Status ComputePad(KernelContext& ctx) {
   if (has_value && (ctx.input(2).num_elements() != 1 || ctx.input(2).dtype() != input.dtype())) {
     return ctx.Error("constant_values must be a scalar of the input's dtype");
   }
-  ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
+  TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
   return DispatchByElementSize(
       input.dtype(), "input",
       [&]<typename T>() -> Status {

@@ -34,10 +34,10 @@ class ParseExampleKernel final : public OpKernel {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateParseExampleKernel(const KernelConstruction& c) {
   ParseExampleSpec spec;
-  ASSIGN_OR_RETURN(spec.sparse_types, c.GetTypeListAttr("sparse_types"));
-  ASSIGN_OR_RETURN(spec.dense_types, c.GetTypeListAttr("Tdense"));
-  ASSIGN_OR_RETURN(spec.dense_shapes, c.GetShapeListAttr("dense_shapes"));
-  RETURN_IF_ERROR(ValidateParseExampleSpec(c, spec));
+  TERN_ASSIGN_OR_RETURN(spec.sparse_types, c.GetTypeListAttr("sparse_types"));
+  TERN_ASSIGN_OR_RETURN(spec.dense_types, c.GetTypeListAttr("Tdense"));
+  TERN_ASSIGN_OR_RETURN(spec.dense_shapes, c.GetShapeListAttr("dense_shapes"));
+  TERN_RETURN_IF_ERROR(ValidateParseExampleSpec(c, spec));
   return std::unique_ptr<OpKernel>(new ParseExampleKernel(std::move(spec)));
 }
 

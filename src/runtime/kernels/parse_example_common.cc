@@ -109,7 +109,7 @@ Status ParseSerializedExamples(KernelContext& ctx, const ParseExampleSpec& spec,
       dims.push_back(s);
       per_example *= s;
     }
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(static_cast<int>(3 * ns + d),
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(static_cast<int>(3 * ns + d),
                                                       spec.dense_types[d], TensorShape(dims)));
     const Tensor& fallback = *dense_defaults[d];
     for (int64_t b = 0; b < batch; ++b) {
@@ -173,11 +173,11 @@ Status ParseSerializedExamples(KernelContext& ctx, const ParseExampleSpec& spec,
       max_len = std::max<int64_t>(max_len, size);
     }
     const int rank = scalar ? 1 : 2;
-    ASSIGN_OR_RETURN(Tensor * indices, ctx.AllocateOutput(static_cast<int>(s), tensorflow::DT_INT64,
+    TERN_ASSIGN_OR_RETURN(Tensor * indices, ctx.AllocateOutput(static_cast<int>(s), tensorflow::DT_INT64,
                                                           TensorShape{nnz, rank}));
-    ASSIGN_OR_RETURN(Tensor * values, ctx.AllocateOutput(static_cast<int>(ns + s),
+    TERN_ASSIGN_OR_RETURN(Tensor * values, ctx.AllocateOutput(static_cast<int>(ns + s),
                                                          spec.sparse_types[s], TensorShape{nnz}));
-    ASSIGN_OR_RETURN(Tensor * shape, ctx.AllocateOutput(static_cast<int>(2 * ns + s),
+    TERN_ASSIGN_OR_RETURN(Tensor * shape, ctx.AllocateOutput(static_cast<int>(2 * ns + s),
                                                         tensorflow::DT_INT64, TensorShape{rank}));
     int64_t k = 0;
     for (int64_t b = 0; b < batch; ++b) {

@@ -35,12 +35,12 @@ class ParseExampleV2Kernel final : public OpKernel {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateParseExampleV2Kernel(const KernelConstruction& c) {
   ParseExampleSpec spec;
-  ASSIGN_OR_RETURN(spec.sparse_types, c.GetTypeListAttr("sparse_types"));
-  ASSIGN_OR_RETURN(spec.dense_types, c.GetTypeListAttr("Tdense"));
-  ASSIGN_OR_RETURN(spec.dense_shapes, c.GetShapeListAttr("dense_shapes"));
-  ASSIGN_OR_RETURN(auto ragged, c.GetTypeListAttr("ragged_value_types"));
+  TERN_ASSIGN_OR_RETURN(spec.sparse_types, c.GetTypeListAttr("sparse_types"));
+  TERN_ASSIGN_OR_RETURN(spec.dense_types, c.GetTypeListAttr("Tdense"));
+  TERN_ASSIGN_OR_RETURN(spec.dense_shapes, c.GetShapeListAttr("dense_shapes"));
+  TERN_ASSIGN_OR_RETURN(auto ragged, c.GetTypeListAttr("ragged_value_types"));
   if (!ragged.empty()) return c.Error("ragged features are not supported yet");
-  RETURN_IF_ERROR(ValidateParseExampleSpec(c, spec));
+  TERN_RETURN_IF_ERROR(ValidateParseExampleSpec(c, spec));
   return std::unique_ptr<OpKernel>(new ParseExampleV2Kernel(std::move(spec)));
 }
 

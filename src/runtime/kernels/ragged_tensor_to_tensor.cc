@@ -42,7 +42,7 @@ class RaggedTensorToTensorKernel final : public OpKernel {
     const int out_rank = ragged_rank + values.rank();
     std::vector<std::vector<int64_t>> parts(num_partitions);
     for (int i = 0; i < num_partitions; ++i) {
-      RETURN_IF_ERROR(ReadIndexValues(ctx, ctx.input(3 + i), "row_partition_tensors[" +
+      TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, ctx.input(3 + i), "row_partition_tensors[" +
                                       std::to_string(i) + "]", &parts[i]));
     }
     int64_t nrows = 0;
@@ -100,7 +100,7 @@ class RaggedTensorToTensorKernel final : public OpKernel {
     for (int d = 1; d < values.rank(); ++d) natural[ragged_rank + d] = values.dim(d);
 
     std::vector<int64_t> requested;
-    RETURN_IF_ERROR(ReadIndexValues(ctx, shape_in, "shape", &requested));
+    TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, shape_in, "shape", &requested));
     std::vector<int64_t> dims = natural;
     if (shape_in.rank() > 0) {
       if (static_cast<int>(requested.size()) != out_rank) {
@@ -167,7 +167,7 @@ class RaggedTensorToTensorKernel final : public OpKernel {
     }
 
     const int64_t inner_size = inner.num_elements();
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, values.dtype(), TensorShape(dims)));
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, values.dtype(), TensorShape(dims)));
     const std::vector<int64_t> default_index = BroadcastIndex(default_value.shape(), inner);
     return DispatchByElementSize(values.dtype(), "values", [&]<typename T>() -> Status {
       T* o = out->flat<T>();
@@ -197,7 +197,7 @@ class RaggedTensorToTensorKernel final : public OpKernel {
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateRaggedTensorToTensorKernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(std::vector<std::string> types, c.GetStringListAttr("row_partition_types"));
+  TERN_ASSIGN_OR_RETURN(std::vector<std::string> types, c.GetStringListAttr("row_partition_types"));
   if (types.empty()) return c.Error("row_partition_types must not be empty");
   const bool first_dim_size = types[0] == "FIRST_DIM_SIZE";
   std::vector<Partition> levels;

@@ -23,8 +23,8 @@ class RandomUniformKernel final : public OpKernel {
 
   Status Compute(KernelContext& ctx) const override {
     std::vector<int64_t> dims;
-    RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(0), "shape", &dims));
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, dtype_, TensorShape(dims)));
+    TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(0), "shape", &dims));
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, dtype_, TensorShape(dims)));
     auto& gen = Generator();
     const int64_t n = out->num_elements();
     if (dtype_ == tensorflow::DT_FLOAT) {
@@ -45,16 +45,16 @@ class RandomUniformKernel final : public OpKernel {
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateRandomUniformKernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(DataType dtype, c.GetTypeAttr("dtype"));
+  TERN_ASSIGN_OR_RETURN(DataType dtype, c.GetTypeAttr("dtype"));
   if (dtype != tensorflow::DT_FLOAT && dtype != tensorflow::DT_DOUBLE) {
     return c.Error("dtype " + DataTypeName(dtype) + " is not supported (float, double)");
   }
   int64_t seed = 0, seed2 = 0;
   if (c.HasAttr("seed")) {
-    ASSIGN_OR_RETURN(seed, c.GetIntAttr("seed"));
+    TERN_ASSIGN_OR_RETURN(seed, c.GetIntAttr("seed"));
   }
   if (c.HasAttr("seed2")) {
-    ASSIGN_OR_RETURN(seed2, c.GetIntAttr("seed2"));
+    TERN_ASSIGN_OR_RETURN(seed2, c.GetIntAttr("seed2"));
   }
   if (seed != 0 || seed2 != 0) {
     return c.Error("seeded RandomUniform (seed=" + std::to_string(seed) + ", seed2=" +

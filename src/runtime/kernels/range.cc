@@ -53,7 +53,7 @@ Status RunRange(KernelContext& ctx) {
     }
     size = static_cast<int64_t>(count);
   }
-  ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, ctx.input(0).dtype(), TensorShape{size}));
+  TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, ctx.input(0).dtype(), TensorShape{size}));
   T* o = out->flat<T>();
   if constexpr (std::is_integral_v<T>) {
     // Every element lies between start and limit, so int64 arithmetic does not overflow for

@@ -6,7 +6,7 @@ namespace tern {
 namespace {
 
 Status ComputeReadVariable(KernelContext& ctx) {
-  ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
+  TERN_ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
   auto value = variable->Read();
   if (!value.ok()) return ctx.Error(value.status().message());
   ctx.set_output(0, std::move(value).value());

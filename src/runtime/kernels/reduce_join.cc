@@ -18,7 +18,7 @@ class ReduceJoinKernel final : public OpKernel {
       return ctx.Error("inputs must be string, got " + DataTypeName(in.dtype()));
     }
     std::vector<int64_t> axes;
-    RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "reduction_indices", &axes,
+    TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "reduction_indices", &axes,
                                     /*allow_scalar=*/true));
     const int rank = in.rank();
     std::vector<bool> reduced(rank, false);

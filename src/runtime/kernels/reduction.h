@@ -23,7 +23,7 @@ class ReductionKernel final : public OpKernel {
   Status Compute(KernelContext& ctx) const override {
     const Tensor& input = ctx.input(0);
     std::vector<int64_t> axes;
-    RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "reduction_indices", &axes, true));
+    TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "reduction_indices", &axes, true));
     const int rank = input.rank();
     std::vector<bool> reduce(rank, false);
     for (int64_t a : axes) {
@@ -56,7 +56,7 @@ class ReductionKernel final : public OpKernel {
     }
     auto reduce_as = [&]<typename T>() -> Status {
       using R = Reducer<T>;
-      ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
+      TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
       const int64_t n_out = out->num_elements();
       std::vector<typename R::Acc> acc(static_cast<size_t>(n_out), R::Init());
       const T* in = input.flat<T>();

@@ -13,7 +13,7 @@ Status RunRelu(KernelContext& ctx) {
   if constexpr (std::is_unsigned_v<T>) {
     ctx.set_output(0, x);  // nothing is below zero
   } else {
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape()));
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape()));
     const T* in = x.flat<T>();
     T* o = out->flat<T>();
     const int64_t n = x.num_elements();

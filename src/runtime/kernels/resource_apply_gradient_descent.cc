@@ -19,7 +19,7 @@ StatusOr<Tensor> Step(const Tensor& var, const Tensor& alpha, const Tensor& delt
 }
 
 Status ComputeResourceApplyGradientDescent(KernelContext& ctx) {
-  ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
+  TERN_ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
   const Tensor& alpha = ctx.input(1);
   const Tensor& delta = ctx.input(2);
   if (alpha.num_elements() != 1) {

@@ -14,7 +14,7 @@ class ResourceGatherKernel final : public OpKernel {
       : batch_dims_(batch_dims), dtype_(dtype) {}
 
   Status Compute(KernelContext& ctx) const override {
-    ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
+    TERN_ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
     auto params = variable->Read();
     if (!params.ok()) return ctx.Error(params.status().message());
     if (dtype_ != tensorflow::DT_INVALID && params->dtype() != dtype_) {
@@ -42,11 +42,11 @@ class ResourceGatherKernel final : public OpKernel {
 StatusOr<std::unique_ptr<OpKernel>> CreateResourceGatherKernel(const KernelConstruction& c) {
   int64_t batch_dims = 0;  // the OpDef default, stripped from exports
   if (c.HasAttr("batch_dims")) {
-    ASSIGN_OR_RETURN(batch_dims, c.GetIntAttr("batch_dims"));
+    TERN_ASSIGN_OR_RETURN(batch_dims, c.GetIntAttr("batch_dims"));
   }
   DataType dtype = tensorflow::DT_INVALID;
   if (c.HasAttr("dtype")) {
-    ASSIGN_OR_RETURN(dtype, c.GetTypeAttr("dtype"));
+    TERN_ASSIGN_OR_RETURN(dtype, c.GetTypeAttr("dtype"));
   }
   return std::unique_ptr<OpKernel>(new ResourceGatherKernel(batch_dims, dtype));
 }

@@ -45,7 +45,7 @@ class RestoreV2Kernel final : public OpKernel {
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateRestoreV2Kernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(auto dtypes, c.GetTypeListAttr("dtypes"));
+  TERN_ASSIGN_OR_RETURN(auto dtypes, c.GetTypeListAttr("dtypes"));
   return std::unique_ptr<OpKernel>(new RestoreV2Kernel(std::move(dtypes)));
 }
 

@@ -43,7 +43,7 @@ Status ComputeSelectV2(KernelContext& ctx) {
   const auto ic = BroadcastIndex(cond_shape, *shape);
   const auto it = BroadcastIndex(t.shape(), *shape);
   const auto ie = BroadcastIndex(e.shape(), *shape);
-  ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, t.dtype(), *shape));
+  TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, t.dtype(), *shape));
   const int64_t n = out->num_elements();
   return DispatchByElementSize(
       t.dtype(), "t",

@@ -13,7 +13,7 @@ class ShapeKernel final : public OpKernel {
   Status Compute(KernelContext& ctx) const override {
     const Tensor& input = ctx.input(0);
     const int rank = input.rank();
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, out_type_, TensorShape{rank}));
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, out_type_, TensorShape{rank}));
     for (int i = 0; i < rank; ++i) {
       const int64_t d = input.dim(i);
       if (out_type_ == tensorflow::DT_INT32) {
@@ -38,7 +38,7 @@ class ShapeKernel final : public OpKernel {
 StatusOr<std::unique_ptr<OpKernel>> CreateShapeKernel(const KernelConstruction& c) {
   DataType out_type = tensorflow::DT_INT32;  // the OpDef default, stripped from exports
   if (c.HasAttr("out_type")) {
-    ASSIGN_OR_RETURN(out_type, c.GetTypeAttr("out_type"));
+    TERN_ASSIGN_OR_RETURN(out_type, c.GetTypeAttr("out_type"));
   }
   if (out_type != tensorflow::DT_INT32 && out_type != tensorflow::DT_INT64) {
     return c.Error("out_type must be int32 or int64, got " + DataTypeName(out_type));

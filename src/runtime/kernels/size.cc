@@ -31,7 +31,7 @@ class SizeKernel final : public OpKernel {
 StatusOr<std::unique_ptr<OpKernel>> CreateSizeKernel(const KernelConstruction& c) {
   DataType out_type = tensorflow::DT_INT32;  // OpDef default; stripped from exports
   if (c.HasAttr("out_type")) {
-    ASSIGN_OR_RETURN(out_type, c.GetTypeAttr("out_type"));
+    TERN_ASSIGN_OR_RETURN(out_type, c.GetTypeAttr("out_type"));
   }
   if (out_type != tensorflow::DT_INT32 && out_type != tensorflow::DT_INT64) {
     return c.Error("out_type must be int32 or int64, got " + DataTypeName(out_type));

@@ -9,8 +9,8 @@ namespace {
 Status ComputeSlice(KernelContext& ctx) {
   const Tensor& in = ctx.input(0);
   std::vector<int64_t> begin, size;
-  RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "begin", &begin));
-  RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(2), "size", &size));
+  TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "begin", &begin));
+  TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(2), "size", &size));
   const int rank = in.rank();
   if (static_cast<int>(begin.size()) != rank || static_cast<int>(size.size()) != rank) {
     return ctx.Error("Expected begin and size arguments to be 1-D tensors of size " +

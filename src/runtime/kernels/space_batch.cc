@@ -7,8 +7,8 @@ Status SpaceBatchToOutput(KernelContext& ctx, SpaceBatchDirection direction) {
   const char* pads_name = to_batch ? "paddings" : "crops";
   const Tensor& input = ctx.input(0);
   std::vector<int64_t> block, pads;
-  RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "block_shape", &block));
-  RETURN_IF_ERROR(ReadIndexValues(ctx, ctx.input(2), pads_name, &pads));
+  TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "block_shape", &block));
+  TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, ctx.input(2), pads_name, &pads));
   const int m = static_cast<int>(block.size());
   if (ctx.input(2).shape() != TensorShape{m, 2}) {
     return ctx.Error(std::string(pads_name) + " must have shape [" + std::to_string(m) +
@@ -76,7 +76,7 @@ Status SpaceBatchToOutput(KernelContext& ctx, SpaceBatchDirection direction) {
   return DispatchByElementSize(
       input.dtype(), "input",
       [&]<typename T>() -> Status {
-        ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
+        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
         if (out->num_elements() == 0) return Status::Ok();
         const T* in = input.flat<T>();
         T* o = out->flat<T>();

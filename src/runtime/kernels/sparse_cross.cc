@@ -187,12 +187,12 @@ class SparseCrossKernel final : public OpKernel {
       max_row = std::max(max_row, product);
     }
 
-    ASSIGN_OR_RETURN(Tensor * out_indices,
+    TERN_ASSIGN_OR_RETURN(Tensor * out_indices,
                      ctx.AllocateOutput(0, tensorflow::DT_INT64, TensorShape{total, 2}));
-    ASSIGN_OR_RETURN(Tensor * out_values,
+    TERN_ASSIGN_OR_RETURN(Tensor * out_values,
                      ctx.AllocateOutput(1, hashed_ ? tensorflow::DT_INT64 : tensorflow::DT_STRING,
                                         TensorShape{total}));
-    ASSIGN_OR_RETURN(Tensor * out_shape,
+    TERN_ASSIGN_OR_RETURN(Tensor * out_shape,
                      ctx.AllocateOutput(2, tensorflow::DT_INT64, TensorShape{2}));
     out_shape->flat<int64_t>()[0] = batch;
     out_shape->flat<int64_t>()[1] = max_row;
@@ -255,11 +255,11 @@ class SparseCrossKernel final : public OpKernel {
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateSparseCrossKernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(std::vector<DataType> sparse_types, c.GetTypeListAttr("sparse_types"));
-  ASSIGN_OR_RETURN(std::vector<DataType> dense_types, c.GetTypeListAttr("dense_types"));
+  TERN_ASSIGN_OR_RETURN(std::vector<DataType> sparse_types, c.GetTypeListAttr("sparse_types"));
+  TERN_ASSIGN_OR_RETURN(std::vector<DataType> dense_types, c.GetTypeListAttr("dense_types"));
   const int n = static_cast<int>(sparse_types.size());
   if (c.HasAttr("N")) {
-    ASSIGN_OR_RETURN(int64_t attr_n, c.GetIntAttr("N"));
+    TERN_ASSIGN_OR_RETURN(int64_t attr_n, c.GetIntAttr("N"));
     if (attr_n != n) {
       return c.Error("N = " + std::to_string(attr_n) + " but sparse_types has " +
                      std::to_string(n) + " entries");
@@ -270,9 +270,9 @@ StatusOr<std::unique_ptr<OpKernel>> CreateSparseCrossKernel(const KernelConstruc
     return c.Error("missing or mistyped attr 'hashed_output' (expected bool)");
   }
   const bool hashed = hashed_attr->b();
-  ASSIGN_OR_RETURN(int64_t num_buckets, c.GetIntAttr("num_buckets"));
-  ASSIGN_OR_RETURN(int64_t hash_key, c.GetIntAttr("hash_key"));
-  ASSIGN_OR_RETURN(DataType out_type, c.GetTypeAttr("out_type"));
+  TERN_ASSIGN_OR_RETURN(int64_t num_buckets, c.GetIntAttr("num_buckets"));
+  TERN_ASSIGN_OR_RETURN(int64_t hash_key, c.GetIntAttr("hash_key"));
+  TERN_ASSIGN_OR_RETURN(DataType out_type, c.GetTypeAttr("out_type"));
   if (num_buckets < 0) {
     return c.Error("num_buckets must be non-negative, got " + std::to_string(num_buckets));
   }

@@ -52,7 +52,7 @@ Status ComputeSparseFillEmptyRows(KernelContext& ctx) {
   Tensor out_indices(tensorflow::DT_INT64, TensorShape{total, rank});
   Tensor out_values(values.dtype(), TensorShape{total});
   Tensor reverse(tensorflow::DT_INT64, TensorShape{n});
-  RETURN_IF_ERROR(DispatchByElementSize(values.dtype(), "values", [&]<typename T>() -> Status {
+  TERN_RETURN_IF_ERROR(DispatchByElementSize(values.dtype(), "values", [&]<typename T>() -> Status {
     std::vector<int64_t> next(start.begin(), start.end() - 1);
     for (int64_t i = 0; i < n; ++i) {
       const int64_t at = next[idx[i * rank]]++;

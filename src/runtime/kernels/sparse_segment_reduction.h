@@ -19,8 +19,8 @@ class SparseSegmentReductionKernel final : public OpKernel {
   Status Compute(KernelContext& ctx) const override {
     const Tensor& data = ctx.input(0);
     std::vector<int64_t> indices, segments;
-    RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "indices", &indices));
-    RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(2), "segment_ids", &segments));
+    TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "indices", &indices));
+    TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(2), "segment_ids", &segments));
     if (indices.size() != segments.size()) {
       return ctx.Error("segment_ids and indices should have same size, got " +
                        std::to_string(segments.size()) + " and " + std::to_string(indices.size()));
@@ -41,7 +41,7 @@ class SparseSegmentReductionKernel final : public OpKernel {
     const int64_t num_segments = segments.empty() ? 0 : segments.back() + 1;
     std::vector<int64_t> dims = data.shape().dims();
     dims[0] = num_segments;
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, data.dtype(), TensorShape(dims)));
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, data.dtype(), TensorShape(dims)));
     auto reduce = [&]<typename T>() -> Status {
       const T* in = data.flat<T>();
       T* o = out->flat<T>();

@@ -56,7 +56,7 @@ class SparseToDenseKernel final : public OpKernel {
                        DataTypeName(default_value.dtype()));
     }
     std::vector<int64_t> dims;
-    RETURN_IF_ERROR(ReadIndexValues(ctx, output_shape, "output_shape", &dims));
+    TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, output_shape, "output_shape", &dims));
     int64_t total = 1;
     for (int64_t d : dims) {
       if (d < 0) {
@@ -69,7 +69,7 @@ class SparseToDenseKernel final : public OpKernel {
       total *= d;
     }
     std::vector<int64_t> idx;
-    RETURN_IF_ERROR(ReadIndexValues(ctx, indices, "sparse_indices", &idx));
+    TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, indices, "sparse_indices", &idx));
     if (indices.dtype() != output_shape.dtype()) {
       return ctx.Error("sparse_indices and output_shape have different dtypes");
     }
@@ -104,7 +104,7 @@ class SparseToDenseKernel final : public OpKernel {
     return DispatchByElementSize(
         values.dtype(), "sparse_values",
         [&]<typename T>() -> Status {
-          ASSIGN_OR_RETURN(Tensor * out,
+          TERN_ASSIGN_OR_RETURN(Tensor * out,
                            ctx.AllocateOutput(0, values.dtype(), TensorShape(dims)));
           T* o = out->flat<T>();
           const T def = default_value.flat<T>()[0];

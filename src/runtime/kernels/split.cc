@@ -20,7 +20,7 @@ Status SplitToOutputs(KernelContext& ctx, const Tensor& value, int axis,
         for (size_t k = 0; k < sizes.size(); ++k) {
           std::vector<int64_t> dims = value.shape().dims();
           dims[axis] = sizes[k];
-          ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(static_cast<int>(k), value.dtype(),
+          TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(static_cast<int>(k), value.dtype(),
                                                             TensorShape(dims)));
           const int64_t chunk = sizes[k] * inner;
           T* o = out->flat<T>();
@@ -39,9 +39,9 @@ namespace {
 Status ComputeSplit(KernelContext& ctx) {
   const Tensor& value = ctx.input(1);
   int64_t requested_axis = 0;
-  RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(0), "axis", &requested_axis));
+  TERN_RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(0), "axis", &requested_axis));
   int axis = 0;
-  RETURN_IF_ERROR(ResolveAxis(ctx, requested_axis, value, "value", &axis));
+  TERN_RETURN_IF_ERROR(ResolveAxis(ctx, requested_axis, value, "value", &axis));
   const int n = ctx.num_outputs();
   if (n < 1) return ctx.Error("num_split must be at least 1");
   const int64_t size = value.dim(axis);

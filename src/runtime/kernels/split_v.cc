@@ -12,11 +12,11 @@ namespace {
 Status ComputeSplitV(KernelContext& ctx) {
   const Tensor& value = ctx.input(0);
   std::vector<int64_t> sizes;
-  RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "size_splits", &sizes));
+  TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "size_splits", &sizes));
   int64_t requested_axis = 0;
-  RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(2), "axis", &requested_axis));
+  TERN_RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(2), "axis", &requested_axis));
   int axis = 0;
-  RETURN_IF_ERROR(ResolveAxis(ctx, requested_axis, value, "value", &axis));
+  TERN_RETURN_IF_ERROR(ResolveAxis(ctx, requested_axis, value, "value", &axis));
   if (static_cast<int>(sizes.size()) != ctx.num_outputs()) {
     return ctx.Error("size_splits has " + std::to_string(sizes.size()) +
                      " entries but num_split is " + std::to_string(ctx.num_outputs()));

@@ -47,7 +47,7 @@ class SqueezeKernel final : public OpKernel {
 StatusOr<std::unique_ptr<OpKernel>> CreateSqueezeKernel(const KernelConstruction& c) {
   std::vector<int64_t> dims;  // default []: every size-1 dim
   if (c.HasAttr("squeeze_dims")) {
-    ASSIGN_OR_RETURN(dims, c.GetIntListAttr("squeeze_dims"));
+    TERN_ASSIGN_OR_RETURN(dims, c.GetIntListAttr("squeeze_dims"));
   }
   return std::unique_ptr<OpKernel>(new SqueezeKernel(std::move(dims)));
 }

@@ -46,8 +46,8 @@ class StaticRegexReplaceKernel final : public OpKernel {
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateStaticRegexReplaceKernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(std::string pattern, c.GetStringAttr("pattern"));
-  ASSIGN_OR_RETURN(std::string rewrite, c.GetStringAttr("rewrite"));
+  TERN_ASSIGN_OR_RETURN(std::string pattern, c.GetStringAttr("pattern"));
+  TERN_ASSIGN_OR_RETURN(std::string rewrite, c.GetStringAttr("rewrite"));
   auto regex = std::make_unique<RE2>(pattern, RE2::Quiet);
   if (!regex->ok()) {
     return c.Error("Invalid pattern: " + pattern + ", error: " + regex->error());

@@ -34,9 +34,9 @@ class StridedSliceKernel final : public OpKernel {
   Status Compute(KernelContext& ctx) const override {
     const Tensor& input = ctx.input(0);
     std::vector<int64_t> begin, end, strides;
-    RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "begin", &begin));
-    RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(2), "end", &end));
-    RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(3), "strides", &strides));
+    TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "begin", &begin));
+    TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(2), "end", &end));
+    TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(3), "strides", &strides));
     if (ctx.input(2).dtype() != ctx.input(1).dtype() ||
         ctx.input(3).dtype() != ctx.input(1).dtype()) {
       return ctx.Error("begin, end and strides must have the same dtype");
@@ -178,7 +178,7 @@ class StridedSliceKernel final : public OpKernel {
     return DispatchByElementSize(
         input.dtype(), "input",
         [&]<typename T>() -> Status {
-          ASSIGN_OR_RETURN(Tensor * out,
+          TERN_ASSIGN_OR_RETURN(Tensor * out,
                            ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
           StridedGather(input.flat<T>(), offset, sizes, view_strides, out->flat<T>());
           return Status::Ok();
@@ -201,7 +201,7 @@ StatusOr<std::unique_ptr<OpKernel>> CreateStridedSliceKernel(const KernelConstru
       {"shrink_axis_mask", &m.shrink}};
   for (const auto& [name, field] : attrs) {
     if (!c.HasAttr(name)) continue;
-    ASSIGN_OR_RETURN(int64_t v, c.GetIntAttr(name));
+    TERN_ASSIGN_OR_RETURN(int64_t v, c.GetIntAttr(name));
     if (v < 0 || v > INT32_MAX) {
       return c.Error(std::string(name) + " must be a non-negative 32-bit mask, got " +
                      std::to_string(v));

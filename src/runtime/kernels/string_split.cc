@@ -12,7 +12,7 @@ class StringSplitKernel final : public OpKernel {
   explicit StringSplitKernel(bool skip_empty) : skip_empty_(skip_empty) {}
 
   Status Compute(KernelContext& ctx) const override {
-    RETURN_IF_ERROR(CheckSplitInputs(ctx));
+    TERN_RETURN_IF_ERROR(CheckSplitInputs(ctx));
     const Tensor& in = ctx.input(0);
     const std::string& delimiter = ctx.input(1).flat<std::string>()[0];
     std::vector<std::vector<std::string>> rows(in.num_elements());

@@ -17,7 +17,7 @@ class StringSplitV2Kernel final : public OpKernel {
   explicit StringSplitV2Kernel(int64_t maxsplit) : maxsplit_(maxsplit) {}
 
   Status Compute(KernelContext& ctx) const override {
-    RETURN_IF_ERROR(CheckSplitInputs(ctx));
+    TERN_RETURN_IF_ERROR(CheckSplitInputs(ctx));
     const Tensor& in = ctx.input(0);
     const std::string& sep = ctx.input(1).flat<std::string>()[0];
     std::vector<std::vector<std::string>> rows(in.num_elements());
@@ -64,7 +64,7 @@ class StringSplitV2Kernel final : public OpKernel {
 StatusOr<std::unique_ptr<OpKernel>> CreateStringSplitV2Kernel(const KernelConstruction& c) {
   int64_t maxsplit = -1;
   if (c.HasAttr("maxsplit")) {
-    ASSIGN_OR_RETURN(maxsplit, c.GetIntAttr("maxsplit"));
+    TERN_ASSIGN_OR_RETURN(maxsplit, c.GetIntAttr("maxsplit"));
   }
   return std::unique_ptr<OpKernel>(new StringSplitV2Kernel(maxsplit));
 }

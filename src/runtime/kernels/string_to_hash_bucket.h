@@ -39,7 +39,7 @@ class StringToHashBucketKernel final : public OpKernel {
 
 // The num_buckets attribute, which must be >= 1.
 inline StatusOr<uint64_t> NumBucketsAttr(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(int64_t num_buckets, c.GetIntAttr("num_buckets"));
+  TERN_ASSIGN_OR_RETURN(int64_t num_buckets, c.GetIntAttr("num_buckets"));
   if (num_buckets < 1) {
     return c.Error("num_buckets must be >= 1, got " + std::to_string(num_buckets));
   }

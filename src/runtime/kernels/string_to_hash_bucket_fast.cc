@@ -6,7 +6,7 @@ namespace tern {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateStringToHashBucketFastKernel(
     const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(uint64_t num_buckets, NumBucketsAttr(c));
+  TERN_ASSIGN_OR_RETURN(uint64_t num_buckets, NumBucketsAttr(c));
   return MakeStringToHashBucketKernel(num_buckets,
                                       [](const std::string& s) { return Fingerprint64(s); });
 }

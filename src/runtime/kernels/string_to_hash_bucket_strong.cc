@@ -7,8 +7,8 @@ namespace tern {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateStringToHashBucketStrongKernel(
     const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(uint64_t num_buckets, NumBucketsAttr(c));
-  ASSIGN_OR_RETURN(std::vector<int64_t> key, c.GetIntListAttr("key"));
+  TERN_ASSIGN_OR_RETURN(uint64_t num_buckets, NumBucketsAttr(c));
+  TERN_ASSIGN_OR_RETURN(std::vector<int64_t> key, c.GetIntListAttr("key"));
   if (key.size() != 2) {
     return c.Error("key must have exactly 2 elements, got " + std::to_string(key.size()));
   }

@@ -65,7 +65,7 @@ class SumKernel final : public OpKernel {
   Status Compute(KernelContext& ctx) const override {
     const Tensor& input = ctx.input(0);
     std::vector<int64_t> axes;
-    RETURN_IF_ERROR(
+    TERN_RETURN_IF_ERROR(
         ReadIndexVector(ctx, ctx.input(1), "reduction_indices", &axes, /*allow_scalar=*/true));
     const int rank = input.rank();
     std::vector<bool> reduce(rank, false);
@@ -105,7 +105,7 @@ class SumKernel final : public OpKernel {
     return DispatchRealNumber(
         input.dtype(), "input",
         [&]<typename T>() -> Status {
-          ASSIGN_OR_RETURN(Tensor * out,
+          TERN_ASSIGN_OR_RETURN(Tensor * out,
                            ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
           ReduceSum<T>(input.flat<T>(), dims, reduced, out->num_elements(), out->flat<T>());
           return Status::Ok();

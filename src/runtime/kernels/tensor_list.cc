@@ -46,7 +46,7 @@ StatusOr<const TensorList*> TensorListInput(const KernelContext& ctx, int i) {
 
 Status ReadPartialShape(const KernelContext& ctx, const Tensor& t, PartialShape* out) {
   std::vector<int64_t> values;
-  RETURN_IF_ERROR(ReadIndexValues(ctx, t, "element_shape", &values));
+  TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, t, "element_shape", &values));
   if (t.rank() == 0) {
     if (values[0] != -1) {
       return ctx.Error("a scalar element_shape must be -1 (unknown rank), got " +

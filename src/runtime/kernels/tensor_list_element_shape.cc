@@ -11,11 +11,11 @@ class TensorListElementShapeKernel final : public OpKernel {
   explicit TensorListElementShapeKernel(DataType type) : type_(type) {}
 
   Status Compute(KernelContext& ctx) const override {
-    ASSIGN_OR_RETURN(const TensorList* list, TensorListInput(ctx, 0));
+    TERN_ASSIGN_OR_RETURN(const TensorList* list, TensorListInput(ctx, 0));
     const PartialShape& s = list->element_shape;
     const TensorShape shape = s.known_rank ? TensorShape{static_cast<int64_t>(s.dims.size())}
                                            : TensorShape{};
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, type_, shape));
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, type_, shape));
     const std::vector<int64_t> values = s.known_rank ? s.dims : std::vector<int64_t>{-1};
     for (size_t i = 0; i < values.size(); ++i) {
       if (type_ == tensorflow::DT_INT64) {
@@ -37,7 +37,7 @@ StatusOr<std::unique_ptr<OpKernel>> CreateTensorListElementShapeKernel(
     const KernelConstruction& c) {
   DataType type = tensorflow::DT_INT32;
   if (c.HasAttr("shape_type")) {
-    ASSIGN_OR_RETURN(type, c.GetTypeAttr("shape_type"));
+    TERN_ASSIGN_OR_RETURN(type, c.GetTypeAttr("shape_type"));
   }
   if (type != tensorflow::DT_INT32 && type != tensorflow::DT_INT64) {
     return c.Error("shape_type must be int32 or int64, got " + DataTypeName(type));

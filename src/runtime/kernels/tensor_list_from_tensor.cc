@@ -14,7 +14,7 @@ Status ComputeTensorListFromTensor(KernelContext& ctx) {
   }
   auto list = std::make_shared<TensorList>();
   list->element_dtype = t.dtype();
-  RETURN_IF_ERROR(ReadPartialShape(ctx, ctx.input(1), &list->element_shape));
+  TERN_RETURN_IF_ERROR(ReadPartialShape(ctx, ctx.input(1), &list->element_shape));
   TensorShape element(std::vector<int64_t>(t.shape().dims().begin() + 1, t.shape().dims().end()));
   if (!list->element_shape.CompatibleWith(element)) {
     return ctx.Error("tensor of shape " + t.shape().DebugString() + " has elements of shape " +
@@ -24,7 +24,7 @@ Status ComputeTensorListFromTensor(KernelContext& ctx) {
   const int64_t n = t.dim(0);
   const int64_t per = element.num_elements();
   list->elements.reserve(static_cast<size_t>(n));
-  RETURN_IF_ERROR(DispatchByElementSize(
+  TERN_RETURN_IF_ERROR(DispatchByElementSize(
       t.dtype(), "tensor",
       [&]<typename T>() -> Status {
         for (int64_t i = 0; i < n; ++i) {

@@ -12,10 +12,10 @@ class TensorListGetItemKernel final : public OpKernel {
   explicit TensorListGetItemKernel(DataType dtype) : dtype_(dtype) {}
 
   Status Compute(KernelContext& ctx) const override {
-    ASSIGN_OR_RETURN(const TensorList* list, TensorListInput(ctx, 0));
-    RETURN_IF_ERROR(CheckElementDtype(ctx, *list, dtype_));
+    TERN_ASSIGN_OR_RETURN(const TensorList* list, TensorListInput(ctx, 0));
+    TERN_RETURN_IF_ERROR(CheckElementDtype(ctx, *list, dtype_));
     int64_t index = 0;
-    RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(1), "index", &index));
+    TERN_RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(1), "index", &index));
     const int64_t size = static_cast<int64_t>(list->elements.size());
     if (index < 0 || index >= size) {
       return ctx.Error("trying to access element " + std::to_string(index) + " in a list with " +
@@ -27,14 +27,14 @@ class TensorListGetItemKernel final : public OpKernel {
       return Status::Ok();
     }
     PartialShape requested;
-    RETURN_IF_ERROR(ReadPartialShape(ctx, ctx.input(2), &requested));
-    ASSIGN_OR_RETURN(PartialShape shape, MergeShapes(ctx, list->element_shape, requested));
+    TERN_RETURN_IF_ERROR(ReadPartialShape(ctx, ctx.input(2), &requested));
+    TERN_ASSIGN_OR_RETURN(PartialShape shape, MergeShapes(ctx, list->element_shape, requested));
     if (!shape.FullyDefined()) {
       return ctx.Error("element " + std::to_string(index) +
                        " was never set and the element shape " + shape.DebugString() +
                        " is not fully defined");
     }
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, dtype_, TensorShape(shape.dims)));
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, dtype_, TensorShape(shape.dims)));
     (void)out;  // zero-filled
     return Status::Ok();
   }
@@ -46,7 +46,7 @@ class TensorListGetItemKernel final : public OpKernel {
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateTensorListGetItemKernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(DataType dtype, c.GetTypeAttr("element_dtype"));
+  TERN_ASSIGN_OR_RETURN(DataType dtype, c.GetTypeAttr("element_dtype"));
   if (c.num_inputs() != 3) {
     return c.Error("expected 3 inputs (input_handle, index, element_shape), got " +
                    std::to_string(c.num_inputs()));

@@ -6,7 +6,7 @@ namespace tern {
 namespace {
 
 Status ComputeTensorListLength(KernelContext& ctx) {
-  ASSIGN_OR_RETURN(const TensorList* list, TensorListInput(ctx, 0));
+  TERN_ASSIGN_OR_RETURN(const TensorList* list, TensorListInput(ctx, 0));
   ctx.set_output(0, Tensor::Scalar<int32_t>(static_cast<int32_t>(list->elements.size())));
   return Status::Ok();
 }

@@ -13,9 +13,9 @@ class TensorListReserveKernel final : public OpKernel {
   Status Compute(KernelContext& ctx) const override {
     auto list = std::make_shared<TensorList>();
     list->element_dtype = dtype_;
-    RETURN_IF_ERROR(ReadPartialShape(ctx, ctx.input(0), &list->element_shape));
+    TERN_RETURN_IF_ERROR(ReadPartialShape(ctx, ctx.input(0), &list->element_shape));
     int64_t n = 0;
-    RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(1), "num_elements", &n));
+    TERN_RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(1), "num_elements", &n));
     if (n < 0) {
       return ctx.Error("num_elements must be non-negative, got " + std::to_string(n));
     }
@@ -31,7 +31,7 @@ class TensorListReserveKernel final : public OpKernel {
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateTensorListReserveKernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(DataType dtype, c.GetTypeAttr("element_dtype"));
+  TERN_ASSIGN_OR_RETURN(DataType dtype, c.GetTypeAttr("element_dtype"));
   return std::unique_ptr<OpKernel>(new TensorListReserveKernel(dtype));
 }
 

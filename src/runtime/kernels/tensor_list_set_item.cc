@@ -13,8 +13,8 @@ class TensorListSetItemKernel final : public OpKernel {
   TensorListSetItemKernel(DataType dtype, bool resize) : dtype_(dtype), resize_(resize) {}
 
   Status Compute(KernelContext& ctx) const override {
-    ASSIGN_OR_RETURN(const TensorList* list, TensorListInput(ctx, 0));
-    RETURN_IF_ERROR(CheckElementDtype(ctx, *list, dtype_));
+    TERN_ASSIGN_OR_RETURN(const TensorList* list, TensorListInput(ctx, 0));
+    TERN_RETURN_IF_ERROR(CheckElementDtype(ctx, *list, dtype_));
     const Tensor& item = ctx.input(2);
     if (item.dtype() != dtype_) {
       return ctx.Error("item is " + item.DebugString() + " but the list holds " +
@@ -26,7 +26,7 @@ class TensorListSetItemKernel final : public OpKernel {
                        list->element_shape.DebugString());
     }
     int64_t index = 0;
-    RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(1), "index", &index));
+    TERN_RETURN_IF_ERROR(ReadIndexScalar(ctx, ctx.input(1), "index", &index));
     const int64_t size = static_cast<int64_t>(list->elements.size());
     if (index < 0 || (index >= size && !resize_)) {
       return ctx.Error("trying to modify element " + std::to_string(index) + " in a list with " +
@@ -47,7 +47,7 @@ class TensorListSetItemKernel final : public OpKernel {
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateTensorListSetItemKernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(DataType dtype, c.GetTypeAttr("element_dtype"));
+  TERN_ASSIGN_OR_RETURN(DataType dtype, c.GetTypeAttr("element_dtype"));
   const bool resize = c.GetBoolAttrOr("resize_if_index_out_of_bounds", false);
   return std::unique_ptr<OpKernel>(new TensorListSetItemKernel(dtype, resize));
 }

@@ -16,16 +16,16 @@ class TensorListStackKernel final : public OpKernel {
       : dtype_(dtype), num_elements_(num_elements) {}
 
   Status Compute(KernelContext& ctx) const override {
-    ASSIGN_OR_RETURN(const TensorList* list, TensorListInput(ctx, 0));
-    RETURN_IF_ERROR(CheckElementDtype(ctx, *list, dtype_));
+    TERN_ASSIGN_OR_RETURN(const TensorList* list, TensorListInput(ctx, 0));
+    TERN_RETURN_IF_ERROR(CheckElementDtype(ctx, *list, dtype_));
     const int64_t n = static_cast<int64_t>(list->elements.size());
     if (num_elements_ != -1 && num_elements_ != n) {
       return ctx.Error("expected a list with " + std::to_string(num_elements_) +
                        " elements but got one with " + std::to_string(n));
     }
     PartialShape requested;
-    RETURN_IF_ERROR(ReadPartialShape(ctx, ctx.input(1), &requested));
-    ASSIGN_OR_RETURN(PartialShape shape, MergeShapes(ctx, list->element_shape, requested));
+    TERN_RETURN_IF_ERROR(ReadPartialShape(ctx, ctx.input(1), &requested));
+    TERN_ASSIGN_OR_RETURN(PartialShape shape, MergeShapes(ctx, list->element_shape, requested));
     for (const Tensor& e : list->elements) {
       if (!e.initialized()) continue;
       auto merged = MergeShapes(ctx, shape, Known(e.shape()));
@@ -45,7 +45,7 @@ class TensorListStackKernel final : public OpKernel {
     return DispatchByElementSize(
         dtype_, "element",
         [&]<typename T>() -> Status {
-          ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, dtype_, TensorShape(dims)));
+          TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, dtype_, TensorShape(dims)));
           T* o = out->flat<T>();
           for (int64_t i = 0; i < n; ++i) {
             const Tensor& e = list->elements[static_cast<size_t>(i)];
@@ -64,10 +64,10 @@ class TensorListStackKernel final : public OpKernel {
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateTensorListStackKernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(DataType dtype, c.GetTypeAttr("element_dtype"));
+  TERN_ASSIGN_OR_RETURN(DataType dtype, c.GetTypeAttr("element_dtype"));
   int64_t num_elements = -1;  // the OpDef default, stripped from exports
   if (c.HasAttr("num_elements")) {
-    ASSIGN_OR_RETURN(num_elements, c.GetIntAttr("num_elements"));
+    TERN_ASSIGN_OR_RETURN(num_elements, c.GetIntAttr("num_elements"));
   }
   return std::unique_ptr<OpKernel>(new TensorListStackKernel(dtype, num_elements));
 }

@@ -40,7 +40,7 @@ void TileRows(const T* in, const std::vector<int64_t>& in_dims, const std::vecto
 Status ComputeTile(KernelContext& ctx) {
   const Tensor& input = ctx.input(0);
   std::vector<int64_t> multiples;
-  RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "multiples", &multiples));
+  TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "multiples", &multiples));
   const int rank = input.rank();
   if (static_cast<int>(multiples.size()) != rank) {
     return ctx.Error("multiples has " + std::to_string(multiples.size()) +
@@ -67,7 +67,7 @@ Status ComputeTile(KernelContext& ctx) {
   return DispatchByElementSize(
       input.dtype(), "input",
       [&]<typename T>() -> Status {
-        ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
+        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
         if (out->num_elements() > 0) {
           TileRows(input.flat<T>(), input.shape().dims(), out_dims, out->flat<T>());
         }

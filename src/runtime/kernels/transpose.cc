@@ -9,7 +9,7 @@ namespace {
 Status ComputeTranspose(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   std::vector<int64_t> perm;
-  RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "perm", &perm));
+  TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "perm", &perm));
   const int rank = x.rank();
   if (static_cast<int>(perm.size()) != rank) {
     return ctx.Error("perm has " + std::to_string(perm.size()) + " entries but x " +
@@ -40,7 +40,7 @@ Status ComputeTranspose(KernelContext& ctx) {
   return DispatchByElementSize(
       x.dtype(), "x",
       [&]<typename T>() -> Status {
-        ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), TensorShape(out_dims)));
+        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), TensorShape(out_dims)));
         StridedGather(x.flat<T>(), 0, out_dims, strides, out->flat<T>());
         return Status::Ok();
       },

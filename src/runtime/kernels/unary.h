@@ -13,7 +13,7 @@ template <typename Fn>
 Status UnaryFloat(KernelContext& ctx, Fn fn) {
   const Tensor& x = ctx.input(0);
   auto run = [&]<typename T>() -> Status {
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape()));
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape()));
     const T* in = x.flat<T>();
     T* o = out->flat<T>();
     const int64_t n = x.num_elements();
@@ -50,7 +50,7 @@ Status UnaryNumeric(KernelContext& ctx, Fn fn) {
   switch (x.dtype()) {
 #define TERN_UNARY_CASE(DT, T)                                                  \
   case tensorflow::DT: {                                                        \
-    ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape())); \
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape())); \
     const T* in = x.flat<T>();                                                  \
     T* o = out->flat<T>();                                                      \
     for (int64_t i = 0, n = x.num_elements(); i < n; ++i) o[i] = fn(in[i]);     \

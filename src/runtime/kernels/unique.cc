@@ -19,7 +19,7 @@ class UniqueKernel final : public OpKernel {
     std::vector<int64_t> idx(n), firsts;
     // Elements are compared by their bytes (by value for strings): the same as equality for
     // integers and strings; for floats, -0.0 and 0.0 or NaNs may differ from TF.
-    RETURN_IF_ERROR(DispatchByElementSize(x.dtype(), "x", [&]<typename T>() -> Status {
+    TERN_RETURN_IF_ERROR(DispatchByElementSize(x.dtype(), "x", [&]<typename T>() -> Status {
       if constexpr (std::is_same_v<T, Bytes16>) {
         return ctx.Error("complex values are not supported");
       } else {
@@ -54,7 +54,7 @@ class UniqueKernel final : public OpKernel {
 StatusOr<std::unique_ptr<OpKernel>> CreateUniqueKernel(const KernelConstruction& c) {
   DataType out_idx = tensorflow::DT_INT32;
   if (c.HasAttr("out_idx")) {
-    ASSIGN_OR_RETURN(out_idx, c.GetTypeAttr("out_idx"));
+    TERN_ASSIGN_OR_RETURN(out_idx, c.GetTypeAttr("out_idx"));
   }
   if (out_idx != tensorflow::DT_INT32 && out_idx != tensorflow::DT_INT64) {
     return c.Error("out_idx must be int32 or int64, got " + DataTypeName(out_idx));

@@ -13,7 +13,7 @@ class UnpackKernel final : public OpKernel {
   Status Compute(KernelContext& ctx) const override {
     const Tensor& value = ctx.input(0);
     int axis = 0;
-    RETURN_IF_ERROR(ResolveAxis(ctx, axis_, value, "value", &axis));
+    TERN_RETURN_IF_ERROR(ResolveAxis(ctx, axis_, value, "value", &axis));
     const int64_t n = value.dim(axis);
     if (n != ctx.num_outputs()) {
       return ctx.Error("value of shape " + value.shape().DebugString() + " has " +
@@ -30,7 +30,7 @@ class UnpackKernel final : public OpKernel {
         value.dtype(), "value",
         [&]<typename T>() -> Status {
           for (int64_t k = 0; k < n; ++k) {
-            ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(static_cast<int>(k), value.dtype(),
+            TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(static_cast<int>(k), value.dtype(),
                                                               TensorShape(dims)));
             T* o = out->flat<T>();
             for (int64_t r = 0; r < outer; ++r) {
@@ -51,7 +51,7 @@ class UnpackKernel final : public OpKernel {
 StatusOr<std::unique_ptr<OpKernel>> CreateUnpackKernel(const KernelConstruction& c) {
   int64_t axis = 0;  // the OpDef default, stripped from exports
   if (c.HasAttr("axis")) {
-    ASSIGN_OR_RETURN(axis, c.GetIntAttr("axis"));
+    TERN_ASSIGN_OR_RETURN(axis, c.GetIntAttr("axis"));
   }
   return std::unique_ptr<OpKernel>(new UnpackKernel(axis));
 }

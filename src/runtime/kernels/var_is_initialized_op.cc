@@ -6,7 +6,7 @@ namespace tern {
 namespace {
 
 Status ComputeVarIsInitialized(KernelContext& ctx) {
-  ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
+  TERN_ASSIGN_OR_RETURN(Variable * variable, VariableInput(ctx, 0));
   ctx.set_output(0, Tensor::Scalar<bool>(variable->initialized()));
   return Status::Ok();
 }

@@ -15,7 +15,7 @@ Status ComputeWhere(KernelContext& ctx) {
       if (in.flat<bool>()[i]) hits.push_back(i);
     }
   } else {
-    RETURN_IF_ERROR(DispatchRealNumber(in.dtype(), "input", [&]<typename T>() -> Status {
+    TERN_RETURN_IF_ERROR(DispatchRealNumber(in.dtype(), "input", [&]<typename T>() -> Status {
       for (int64_t i = 0; i < n; ++i) {
         if (in.flat<T>()[i] != T(0)) hits.push_back(i);
       }

@@ -24,7 +24,7 @@ class WhileKernel final : public OpKernel {
         return ctx.Error("cond function '" + cond_.name + "' returned " +
                          std::to_string(pred->size()) + " values, expected 1");
       }
-      ASSIGN_OR_RETURN(bool go_on, PredicateValue(ctx, (*pred)[0], "the loop condition"));
+      TERN_ASSIGN_OR_RETURN(bool go_on, PredicateValue(ctx, (*pred)[0], "the loop condition"));
       if (!go_on) break;
       auto next = body_.plan->Run(vars, ctx.options());
       if (!next.ok()) {
@@ -61,8 +61,8 @@ class WhileKernel final : public OpKernel {
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateWhileKernel(const KernelConstruction& c) {
-  ASSIGN_OR_RETURN(FunctionAttr cond, InstantiateFunctionAttr(c, "cond"));
-  ASSIGN_OR_RETURN(FunctionAttr body, InstantiateFunctionAttr(c, "body"));
+  TERN_ASSIGN_OR_RETURN(FunctionAttr cond, InstantiateFunctionAttr(c, "cond"));
+  TERN_ASSIGN_OR_RETURN(FunctionAttr body, InstantiateFunctionAttr(c, "body"));
   const int n = c.num_inputs();
   if (cond.num_args != n || body.num_args != n || body.num_rets != n || cond.num_rets != 1) {
     return c.Error("with " + std::to_string(n) + " loop variables, cond '" + cond.name +

@@ -11,7 +11,7 @@ StatusOr<WindowAttrs> WindowAttrs::Parse(const KernelConstruction& c, bool pool)
     return c.Error("data_format " + format + " is not supported on CPU (NHWC only, as in "
                    "TensorFlow)");
   }
-  ASSIGN_OR_RETURN(std::vector<int64_t> strides, c.GetIntListAttr("strides"));
+  TERN_ASSIGN_OR_RETURN(std::vector<int64_t> strides, c.GetIntListAttr("strides"));
   if (strides.size() != 4 || strides[0] != 1 || strides[3] != 1 || strides[1] < 1 ||
       strides[2] < 1) {
     return c.Error("strides must be [1, h, w, 1] with h, w >= 1");
@@ -19,7 +19,7 @@ StatusOr<WindowAttrs> WindowAttrs::Parse(const KernelConstruction& c, bool pool)
   a.stride_h = strides[1];
   a.stride_w = strides[2];
   if (c.HasAttr("dilations")) {
-    ASSIGN_OR_RETURN(std::vector<int64_t> d, c.GetIntListAttr("dilations"));
+    TERN_ASSIGN_OR_RETURN(std::vector<int64_t> d, c.GetIntListAttr("dilations"));
     if (d.size() != 4 || d[0] != 1 || d[3] != 1 || d[1] < 1 || d[2] < 1) {
       return c.Error("dilations must be [1, h, w, 1] with h, w >= 1");
     }
@@ -27,21 +27,21 @@ StatusOr<WindowAttrs> WindowAttrs::Parse(const KernelConstruction& c, bool pool)
     a.dilation_w = d[2];
   }
   if (pool) {
-    ASSIGN_OR_RETURN(std::vector<int64_t> k, c.GetIntListAttr("ksize"));
+    TERN_ASSIGN_OR_RETURN(std::vector<int64_t> k, c.GetIntListAttr("ksize"));
     if (k.size() != 4 || k[0] != 1 || k[3] != 1 || k[1] < 1 || k[2] < 1) {
       return c.Error("ksize must be [1, h, w, 1] with h, w >= 1");
     }
     a.ksize_h = k[1];
     a.ksize_w = k[2];
   }
-  ASSIGN_OR_RETURN(std::string padding, c.GetStringAttr("padding"));
+  TERN_ASSIGN_OR_RETURN(std::string padding, c.GetStringAttr("padding"));
   if (padding == "VALID") {
     a.padding = Padding::kValid;
   } else if (padding == "SAME") {
     a.padding = Padding::kSame;
   } else if (padding == "EXPLICIT") {
     a.padding = Padding::kExplicit;
-    ASSIGN_OR_RETURN(std::vector<int64_t> p, c.GetIntListAttr("explicit_paddings"));
+    TERN_ASSIGN_OR_RETURN(std::vector<int64_t> p, c.GetIntListAttr("explicit_paddings"));
     if (p.size() != 8 || p[0] || p[1] || p[6] || p[7] ||
         std::any_of(p.begin(), p.end(), [](int64_t v) { return v < 0; })) {
       return c.Error("explicit_paddings must be 8 non-negative values padding only H and W");
@@ -114,7 +114,7 @@ StatusOr<WindowGeometry> ComputeConvWindow(const KernelContext& ctx, const Windo
     return ctx.Error("input and filter have different dtypes: " + DataTypeName(input.dtype()) +
                      " and " + DataTypeName(filter.dtype()));
   }
-  ASSIGN_OR_RETURN(WindowGeometry g, ComputeWindow(ctx, a, input.shape(), filter.dim(0), filter.dim(1)));
+  TERN_ASSIGN_OR_RETURN(WindowGeometry g, ComputeWindow(ctx, a, input.shape(), filter.dim(0), filter.dim(1)));
   if (g.channels != filter.dim(2)) {
     return ctx.Error("input has " + std::to_string(g.channels) + " channels but the filter " +
                      filter.shape().DebugString() + " expects " + std::to_string(filter.dim(2)) +
