@@ -10,9 +10,9 @@
 #include <iostream>
 
 #include "common/metrics.h"
-#include "server/metrics_collectors.h"
-#include "server/metrics_rest_handler.h"
-#include "server/rest_api.h"
+#include "server/metrics/metrics_collectors.h"
+#include "server/metrics/metrics_rest_handler.h"
+#include "server/rest/rest_api.h"
 
 namespace {
 
@@ -23,7 +23,7 @@ const std::string kModelPath =
 struct Server {
   std::unique_ptr<tern::Metrics> metrics;
   std::unique_ptr<tern::ModelManager> manager;
-  std::unique_ptr<tern::PredictionService> service;
+  std::unique_ptr<tern::InferenceCore> service;
   std::unique_ptr<tern::RequestMetrics> request_metrics;
   std::unique_ptr<tern::RestApi> api;
   std::unique_ptr<tern::MetricsRestHandler> handler;
@@ -36,7 +36,7 @@ Server& TheServer() {
     s->metrics->AddCollectable(tern::ProcessCollector::Create({}));
     s->manager = tern::ModelManager::Create({});
     s->metrics->AddCollectable(tern::ModelStateCollector::Create({s->manager.get()}));
-    s->service = std::make_unique<tern::PredictionService>(s->manager.get(), s->metrics.get());
+    s->service = std::make_unique<tern::InferenceCore>(s->manager.get(), s->metrics.get());
     s->request_metrics = tern::RequestMetrics::Create({s->metrics.get(), s->manager.get()});
     s->api = std::make_unique<tern::RestApi>(s->service.get(), tern::RestApi::Options{});
     s->handler = tern::MetricsRestHandler::Create(

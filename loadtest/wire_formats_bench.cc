@@ -21,7 +21,7 @@
 #include <simdjson.h>
 
 #include "runtime/tensor_proto.h"
-#include "server/json_tensor.h"
+#include "server/codec/json_tensor.h"
 #include "serving/predict.pb.h"
 
 namespace {

@@ -15,6 +15,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev libopenblas-dev
   libsnappy-dev zlib1g-dev python3-venv prometheus python3-matplotlib openssl
   libsimdjson-dev libre2-dev
+  clang-format  # scripts/format.sh; the test command checks the C++ is formatted
   systemd  # systemd-socket-activate and systemd-analyze for the socket activation tests
 )
 
@@ -66,9 +67,9 @@ if [ "$WITH_VENV" = 1 ]; then
 fi
 
 # grpcurl (reflection and health checks in the integration tests), built from the Go module
-# proxy into a project-local directory; skipped when Go is not installed.
+# proxy into a project-local directory; only for the tests, skipped when Go is not installed.
 GRPCURL_VERSION=v1.9.4
-if [ ! -x .tools/bin/grpcurl ] && command -v go >/dev/null 2>&1; then
+if [ "$WITH_VENV" = 1 ] && [ ! -x .tools/bin/grpcurl ] && command -v go >/dev/null 2>&1; then
   echo "setup: building grpcurl $GRPCURL_VERSION into .tools/bin"
   GOBIN="$PWD/.tools/bin" go install "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION" \
     || echo "setup: grpcurl could not be built; its tests will be skipped" >&2

@@ -1,31 +1,8 @@
 #include "batching/batching_options.h"
 
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/text_format.h>
-
-#include <fstream>
-#include <sstream>
+#include "common/proto_text_file.h"
 
 namespace tern {
-namespace {
-
-// Collects the text parser's complaints so the error names line and column.
-class ErrorCollector : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string& message) override {
-    if (first_.empty()) {
-      first_ = "line " + std::to_string(line + 1) + ", column " + std::to_string(column + 1) +
-               ": " + message;
-    }
-  }
-  const std::string& first() const { return first_; }
-
- private:
-  std::string first_;
-};
-
-}  // namespace
 
 int64_t BatchingOptions::PaddedBatchSize(int64_t rows) const {
   for (int64_t size : allowed_batch_sizes) {
@@ -87,22 +64,17 @@ StatusOr<BatchingOptions> MergeBatchingParameters(const tensorflow::serving::Bat
 StatusOr<tensorflow::serving::BatchingParameters> ParseBatchingParametersText(
     const std::string& text, const std::string& source) {
   tensorflow::serving::BatchingParameters params;
-  google::protobuf::TextFormat::Parser parser;
-  ErrorCollector errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(text, &params)) {
+  if (Status parsed = ParseProtoText(text, &params); !parsed.ok()) {
     return InvalidArgument("cannot parse batching parameters " + source +
-                           " (text-format BatchingParameters): " + errors.first());
+                           " (text-format BatchingParameters): " + parsed.message());
   }
   return params;
 }
 
 StatusOr<tensorflow::serving::BatchingParameters> ReadBatchingParametersFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot open batching parameters file '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseBatchingParametersText(text.str(), "'" + path + "'");
+  auto text = ReadTextFile(path);
+  if (!text.ok()) return NotFound("cannot open batching parameters file '" + path + "'");
+  return ParseBatchingParametersText(*text, "'" + path + "'");
 }
 
 }  // namespace tern

@@ -1,6 +1,7 @@
 // Status and StatusOr<T>: how every module boundary in Tern reports failure.
 // Codes are gRPC's canonical codes; the transports translate them in one place each
-// (src/server/http_status.cc, src/server/grpc_status.cc). Value types; thread-compatible.
+// (src/server/http/http_status.cc, src/server/grpc/grpc_status.cc). Value types;
+// thread-compatible.
 #pragma once
 
 #include <optional>

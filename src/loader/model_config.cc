@@ -1,28 +1,9 @@
 #include "loader/model_config.h"
 
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/text_format.h>
-
-#include <fstream>
-#include <sstream>
+#include "common/proto_text_file.h"
 
 namespace tern {
 namespace {
-
-class CollectErrors : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, int column, const std::string& message) override {
-    if (first_.empty()) {
-      first_ = "line " + std::to_string(line + 1) + ", column " + std::to_string(column + 1) +
-               ": " + message;
-    }
-  }
-  void AddWarning(int, int, const std::string&) override {}
-  const std::string& first() const { return first_; }
-
- private:
-  std::string first_;
-};
 
 StatusOr<VersionPolicy> PolicyFromProto(
     const tensorflow::serving::FileSystemStoragePathSourceConfig::ServableVersionPolicy& proto,
@@ -170,12 +151,9 @@ StatusOr<ServedModelConfig> SingleModelConfig(const SingleModelOptions& options)
 StatusOr<std::vector<ServedModelConfig>> ParseModelConfigText(const std::string& text,
                                                               const std::string& source_name) {
   tensorflow::serving::ModelServerConfig proto;
-  google::protobuf::TextFormat::Parser parser;
-  CollectErrors errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(text, &proto)) {
+  if (Status parsed = ParseProtoText(text, &proto); !parsed.ok()) {
     return InvalidArgument("cannot parse model config '" + source_name +
-                           "' as a text-format ModelServerConfig: " + errors.first());
+                           "' as a text-format ModelServerConfig: " + parsed.message());
   }
   auto configs = ModelConfigsFromProto(proto);
   if (!configs.ok()) return configs.status().WithContext("model config '" + source_name + "'");
@@ -183,11 +161,9 @@ StatusOr<std::vector<ServedModelConfig>> ParseModelConfigText(const std::string&
 }
 
 StatusOr<std::vector<ServedModelConfig>> ReadModelConfigFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot open model config file '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseModelConfigText(text.str(), path);
+  auto text = ReadTextFile(path);
+  if (!text.ok()) return NotFound("cannot open model config file '" + path + "'");
+  return ParseModelConfigText(*text, path);
 }
 
 }  // namespace tern

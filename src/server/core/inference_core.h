@@ -1,0 +1,77 @@
+// InferenceCore: the transport-free heart of the server, called by every front end (TF Serving
+// REST and gRPC, KServe v2 over both). Resolves model/version/signature, runs the signature
+// (through the batcher when batching is on), reports model status. Holds non-owning pointers to
+// the ModelManager, the Metrics (nullable: no compute timing) and the SignatureBatcher
+// (nullable: no batching), which must outlive it. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/compute_pool.h"
+#include "common/metrics.h"
+#include "batching/signature_batcher.h"
+#include "loader/model_manager.h"
+
+namespace tern {
+
+struct ModelRef {
+  std::string name;
+  std::optional<int64_t> version;  // empty: the latest available version
+  std::optional<std::string> label;  // a version_labels entry; exclusive with version
+  // Bounds the wait for a model at zero instances to load (with --model_load_wait_timeout_ms).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+};
+
+class InferenceCore {
+ public:
+  // metrics: null records no compute time; batcher: null runs every request alone.
+  // compute_pool (not owned): where PredictAsync runs unbatched requests; null: the caller's
+  // thread.
+  InferenceCore(ModelManager* manager, Metrics* metrics, SignatureBatcher* batcher = nullptr,
+                    ComputePool* compute_pool = nullptr)
+      : manager_(manager), metrics_(metrics), batcher_(batcher), compute_pool_(compute_pool) {}
+
+  // A model at zero instances is loaded first (see ModelManager::GetHandle).
+  StatusOr<ServableHandle> GetServable(const ModelRef& ref) const;
+
+  // "" means "serving_default", as in TF Serving.
+  static StatusOr<const Signature*> GetSignature(const ServableHandle& servable,
+                                                 const std::string& signature_name);
+
+  // Without batching, the run takes one of the model's instances (max_instances) first; with
+  // batching, the batcher's threads bound parallel runs instead.
+  StatusOr<std::map<std::string, Tensor>> Predict(const ServableHandle& servable,
+                                                  const Signature& signature,
+                                                  const std::map<std::string, Tensor>& inputs,
+                                                  const std::vector<std::string>& output_filter,
+                                                  const RunOptions& options) const;
+
+  // Predict without holding the calling thread while the request waits for its batch: `done`
+  // runs once, on a batch thread, or for an unbatched request on the compute pool (the calling
+  // thread without one). The servable stays loaded until `done` has run.
+  using PredictDone = std::function<void(StatusOr<std::map<std::string, Tensor>>)>;
+  void PredictAsync(const ServableHandle& servable, const Signature& signature,
+                    std::map<std::string, Tensor> inputs, std::vector<std::string> output_filter,
+                    const RunOptions& options, PredictDone done) const;
+
+  // The batching options `servable`'s requests run with; null when they are not batched
+  // (batching off, or per-model parameters on and the version has none).
+  StatusOr<const BatchingOptions*> BatchingOptionsFor(const ServableHandle& servable) const;
+
+  StatusOr<std::vector<VersionStatus>> GetModelStatus(const ModelRef& ref) const;
+
+  std::vector<std::string> ModelNames() const { return manager_->ModelNames(); }
+
+ private:
+  ModelManager* manager_;
+  Metrics* metrics_;
+  SignatureBatcher* batcher_;
+  ComputePool* compute_pool_;
+};
+
+}  // namespace tern

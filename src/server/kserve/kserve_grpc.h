@@ -1,0 +1,43 @@
+// inference.GRPCInferenceService (KServe v2 over gRPC) on top of KServeService. Stateless
+// adapter; thread-safe. ModelInfer is asynchronous (callback API). The KServeService and the
+// drain gate (nullable: always open) are not owned and must outlive it. ServerLive and
+// ServerReady are answered while draining.
+#pragma once
+
+#include "kserve/grpc_predict_v2.grpc.pb.h"
+#include "server/grpc/grpc_drain_gate.h"
+#include "server/kserve/kserve_service.h"
+
+namespace tern {
+
+class GrpcInferenceService final
+    : public inference::GRPCInferenceService::WithRawCallbackMethod_ModelInfer<
+          inference::GRPCInferenceService::Service> {
+ public:
+  explicit GrpcInferenceService(const KServeService* service, GrpcDrainGate* gate = nullptr)
+      : service_(service), gate_(gate) {}
+
+  grpc::Status ServerLive(grpc::ServerContext*, const inference::ServerLiveRequest*,
+                          inference::ServerLiveResponse* response) override;
+  grpc::Status ServerReady(grpc::ServerContext*, const inference::ServerReadyRequest*,
+                           inference::ServerReadyResponse* response) override;
+  grpc::Status ModelReady(grpc::ServerContext*, const inference::ModelReadyRequest* request,
+                          inference::ModelReadyResponse* response) override;
+  grpc::Status ServerMetadata(grpc::ServerContext*, const inference::ServerMetadataRequest*,
+                              inference::ServerMetadataResponse* response) override;
+  grpc::Status ModelMetadata(grpc::ServerContext*, const inference::ModelMetadataRequest* request,
+                             inference::ModelMetadataResponse* response) override;
+  // gRPC's callback API with raw bytes (grpc_unary_call.h): a request waiting for its batch
+  // holds no thread, and bytes that are not a ModelInferRequest get INVALID_ARGUMENT.
+  grpc::ServerUnaryReactor* ModelInfer(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request_bytes,
+                                       grpc::ByteBuffer* response_bytes) override;
+  grpc::Status ModelConfig(grpc::ServerContext*, const inference::ModelConfigRequest* request,
+                           inference::ModelConfigResponse* response) override;
+
+ private:
+  const KServeService* service_;
+  GrpcDrainGate* gate_;
+};
+
+}  // namespace tern

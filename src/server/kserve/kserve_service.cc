@@ -1,0 +1,193 @@
+#include "server/kserve/kserve_service.h"
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+
+#include "server/kserve/kserve_tensor.h"
+
+namespace tern {
+namespace {
+
+StatusOr<V2TensorMetadata> TensorMetadata(const std::string& name, const SignatureTensor& t) {
+  V2TensorMetadata m;
+  m.name = name;
+  TERN_ASSIGN_OR_RETURN(m.datatype, V2DatatypeName(t.dtype));
+  if (t.unknown_rank) {
+    m.shape = {-1};
+  } else {
+    m.shape = t.dims;
+  }
+  return m;
+}
+
+// Checks the request's inputs and outputs against the signature; returns the outputs to fetch
+// (the signature's, in its order, when the request names none).
+StatusOr<std::vector<std::string>> CheckInferRequest(const V2InferRequest& request,
+                                                     const std::string& model_name,
+                                                     const Signature& signature) {
+  for (const auto& [name, tensor] : request.inputs) {
+    auto it = signature.inputs.find(name);
+    if (it == signature.inputs.end()) {
+      std::string known;
+      for (const auto& [k, v] : signature.inputs) known += (known.empty() ? "" : ", ") + k;
+      return InvalidArgument("unexpected inference input '" + name + "' for model '" +
+                             model_name + "' (inputs: " + known + ")");
+    }
+    if (it->second.dtype != tensor.dtype()) {
+      auto want = V2DatatypeName(it->second.dtype);
+      auto got = V2DatatypeName(tensor.dtype());
+      return InvalidArgument("input '" + name + "': datatype " + (got.ok() ? *got : "?") +
+                             " does not match the model's " + (want.ok() ? *want : "?"));
+    }
+  }
+  for (const auto& [name, t] : signature.inputs) {
+    if (request.inputs.count(name) == 0) {
+      return InvalidArgument("missing inference input '" + name + "' for model '" +
+                             model_name + "'");
+    }
+  }
+  std::vector<std::string> names = request.outputs;
+  for (const auto& name : names) {
+    if (signature.outputs.count(name) == 0) {
+      return InvalidArgument("unknown requested output '" + name + "' for model '" +
+                             model_name + "'");
+    }
+  }
+  if (names.empty()) {
+    for (const auto& [name, t] : signature.outputs) names.push_back(name);
+  }
+  return names;
+}
+
+}  // namespace
+
+StatusOr<ModelRef> KServeService::ParseModelRef(const std::string& name, const std::string& version) {
+  if (name.empty()) return InvalidArgument("model name is empty");
+  ModelRef ref;
+  ref.name = name;
+  if (!version.empty()) {
+    int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(version.data(), version.data() + version.size(), v);
+    if (ec != std::errc() || ptr != version.data() + version.size()) {
+      return InvalidArgument("model version '" + version + "' of model " + name +
+                             " is not an integer");
+    }
+    ref.version = v;
+  }
+  return ref;
+}
+
+bool KServeService::ServerReady() const {
+  if (draining_.load()) return false;
+  const auto names = service_->ModelNames();
+  if (names.empty()) return false;
+  for (const auto& name : names) {
+    auto ready = ModelReady(ModelRef{name, std::nullopt, std::nullopt});
+    if (!ready.ok() || !*ready) return false;
+  }
+  return true;
+}
+
+StatusOr<bool> KServeService::ModelReady(const ModelRef& ref) const {
+  TERN_ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ModelRef{ref.name, std::nullopt, std::nullopt}));
+  for (const auto& s : statuses) {
+    // START: at zero instances, loaded by the next request (scale from zero), so ready.
+    const bool serves = s.state == VersionState::kAvailable ||
+                        (s.state == VersionState::kStart && s.status.ok());
+    if (serves && (!ref.version || *ref.version == s.version)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+StatusOr<V2ModelMetadata> KServeService::ModelMetadata(const ModelRef& ref) const {
+  TERN_ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+  TERN_ASSIGN_OR_RETURN(const Signature* signature, InferenceCore::GetSignature(servable, ""));
+  V2ModelMetadata m;
+  m.name = servable->model_name;
+  TERN_ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ModelRef{ref.name, std::nullopt, std::nullopt}));
+  for (const auto& s : statuses) {
+    if (s.state == VersionState::kAvailable) m.versions.push_back(std::to_string(s.version));
+  }
+  for (const auto& [name, t] : signature->inputs) {
+    TERN_ASSIGN_OR_RETURN(auto meta, TensorMetadata(name, t));
+    m.inputs.push_back(std::move(meta));
+  }
+  for (const auto& [name, t] : signature->outputs) {
+    TERN_ASSIGN_OR_RETURN(auto meta, TensorMetadata(name, t));
+    m.outputs.push_back(std::move(meta));
+  }
+  return m;
+}
+
+StatusOr<V2ModelConfig> KServeService::ModelConfig(const ModelRef& ref) const {
+  TERN_ASSIGN_OR_RETURN(V2ModelMetadata m, ModelMetadata(ref));
+  V2ModelConfig config;
+  config.name = m.name;
+  config.platform = m.platform;
+  bool batchable = !m.inputs.empty();
+  for (const auto* list : {&m.inputs, &m.outputs}) {
+    for (const auto& t : *list) batchable = batchable && !t.shape.empty() && t.shape[0] == -1;
+  }
+  // An unknown rank is reported as [-1] in metadata; that is not a batch dimension.
+  TERN_ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
+  TERN_ASSIGN_OR_RETURN(const Signature* signature, InferenceCore::GetSignature(servable, ""));
+  for (const auto* list : {&signature->inputs, &signature->outputs}) {
+    for (const auto& [name, t] : *list) batchable = batchable && !t.unknown_rank;
+  }
+  config.inputs = std::move(m.inputs);
+  config.outputs = std::move(m.outputs);
+  if (batchable) {
+    config.max_batch_size = options_.config_max_batch_size;
+    for (auto* list : {&config.inputs, &config.outputs}) {
+      for (auto& t : *list) t.shape.erase(t.shape.begin());
+    }
+    // A batched model reports its real limit, so Triton clients size their batches to it.
+    TERN_ASSIGN_OR_RETURN(const BatchingOptions* batching, service_->BatchingOptionsFor(servable));
+    if (batching != nullptr) {
+      config.max_batch_size = static_cast<int32_t>(std::min<int64_t>(
+          batching->max_batch_size, std::numeric_limits<int32_t>::max()));
+      V2DynamicBatching dynamic;
+      dynamic.preferred_batch_size = batching->allowed_batch_sizes;
+      dynamic.max_queue_delay_microseconds = batching->batch_timeout_micros;
+      config.dynamic_batching = std::move(dynamic);
+    }
+  }
+  for (auto* list : {&config.inputs, &config.outputs}) {
+    for (auto& t : *list) t.datatype = t.datatype == "BYTES" ? "TYPE_STRING" : "TYPE_" + t.datatype;
+  }
+  return config;
+}
+
+void KServeService::InferAsync(V2InferRequest request, const RunOptions& options,
+                               InferDone done) const {
+  ModelRef ref = request.model;
+  ref.deadline = std::min(ref.deadline, options.deadline);  // bounds a wait for a model at zero
+  auto servable = service_->GetServable(ref);
+  if (!servable.ok()) return done(servable.status());
+  auto signature = InferenceCore::GetSignature(*servable, request.signature_name);
+  if (!signature.ok()) return done(signature.status());
+  auto names = CheckInferRequest(request, (*servable)->model_name, **signature);
+  if (!names.ok()) return done(names.status());
+  service_->PredictAsync(
+      *servable, **signature, std::move(request.inputs), *names, options,
+      [servable = *servable, names = *names,
+       done = std::move(done)](StatusOr<std::map<std::string, Tensor>> outputs) {
+        if (!outputs.ok()) return done(outputs.status());
+        V2InferResult result;
+        result.model_name = servable->model_name;
+        result.version = servable->version;
+        for (const auto& name : names) {
+          auto it = outputs->find(name);
+          if (it == outputs->end()) {
+            return done(Internal("signature did not produce output '" + name + "'"));
+          }
+          result.outputs.emplace_back(name, std::move(it->second));
+        }
+        done(std::move(result));
+      });
+}
+
+}  // namespace tern

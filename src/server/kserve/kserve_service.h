@@ -1,0 +1,105 @@
+// The KServe Open Inference Protocol (v2) operations, free of any transport: health, model
+// readiness and metadata, and infer on a model's serving signature. The REST and gRPC v2 front
+// ends (kserve_rest, kserve_grpc) call it. Holds a non-owning pointer to the InferenceCore,
+// which must outlive it. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/core/inference_core.h"
+#include "server/core/server_readiness.h"
+
+namespace tern {
+
+struct V2TensorMetadata {
+  std::string name;
+  std::string datatype;        // "FP32", ...
+  std::vector<int64_t> shape;  // -1 for a variable dimension; [-1] for unknown rank
+};
+
+struct V2ModelMetadata {
+  std::string name;
+  std::vector<std::string> versions;  // available versions, highest first
+  std::string platform = "tensorflow_savedmodel";
+  std::vector<V2TensorMetadata> inputs;
+  std::vector<V2TensorMetadata> outputs;
+};
+
+// Triton's model configuration, derived from the serving signature (Tern has no config.pbtxt).
+// When every input and output has a leading variable dimension the model is batchable:
+// max_batch_size > 0 and dims leave that dimension out, as Triton writes them.
+struct V2DynamicBatching {
+  std::vector<int64_t> preferred_batch_size;  // the batching options' allowed_batch_sizes
+  int64_t max_queue_delay_microseconds = 0;   // their batch_timeout_micros
+};
+
+struct V2ModelConfig {
+  std::string name;
+  std::string platform = "tensorflow_savedmodel";
+  std::string backend = "tensorflow";
+  int32_t max_batch_size = 0;
+  // datatype is Triton's config name ("TYPE_FP32", BYTES is "TYPE_STRING"); shape = dims.
+  std::vector<V2TensorMetadata> inputs;
+  std::vector<V2TensorMetadata> outputs;
+  // Set when the server batches this model's requests (and it is batchable).
+  std::optional<V2DynamicBatching> dynamic_batching;
+};
+
+struct V2InferRequest {
+  ModelRef model;
+  std::string signature_name;  // "" = serving_default (v2 parameter "signature_name")
+  std::map<std::string, Tensor> inputs;
+  std::vector<std::string> outputs;  // empty: every output of the signature
+};
+
+struct V2InferResult {
+  std::string model_name;
+  int64_t version = 0;
+  // In the order requested (or the signature's order when none were requested).
+  std::vector<std::pair<std::string, Tensor>> outputs;
+};
+
+class KServeService : public ServerReadiness {
+ public:
+  struct Options {
+    // max_batch_size reported in the model config of a batchable model whose requests are not
+    // batched. Tern takes any number of rows, so this only bounds what Triton clients send;
+    // TF Serving's batching default. A batched model reports its batching max_batch_size.
+    int32_t config_max_batch_size = 1000;
+  };
+  explicit KServeService(InferenceCore* service) : service_(service) {}
+  KServeService(InferenceCore* service, Options options) : service_(service), options_(options) {}
+
+  // "" -> latest; otherwise a decimal version number (INVALID_ARGUMENT otherwise).
+  static StatusOr<ModelRef> ParseModelRef(const std::string& name, const std::string& version);
+
+  bool ServerReady() const override;
+  // From now on ServerReady is false (shutdown has begun: load balancers should look elsewhere).
+  void StartDraining() { draining_.store(true); }
+  bool draining() const override { return draining_.load(); }
+  // NOT_FOUND for an unknown model; false while it (or the version) is not available.
+  StatusOr<bool> ModelReady(const ModelRef& ref) const;
+  StatusOr<V2ModelMetadata> ModelMetadata(const ModelRef& ref) const;
+  StatusOr<V2ModelConfig> ModelConfig(const ModelRef& ref) const;
+  // Answers through `done`, exactly once: on the calling thread for a request refused before it
+  // runs, else where InferenceCore::PredictAsync answers (a batch thread or the compute
+  // pool), so a request waiting for its batch holds no thread.
+  using InferDone = std::function<void(StatusOr<V2InferResult>)>;
+  void InferAsync(V2InferRequest request, const RunOptions& options, InferDone done) const;
+
+  // What the server calls itself in ServerMetadata.
+  static constexpr const char* kServerName = "tern";
+  static constexpr const char* kServerVersion = "0.1.0";
+
+ private:
+  InferenceCore* service_;
+  Options options_;
+  std::atomic<bool> draining_{false};
+};
+
+}  // namespace tern

@@ -1,0 +1,46 @@
+#include "server/http/rest_router.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace tern {
+namespace {
+
+// Answers with its own name, so a test can see which handler a path reached.
+class NamedHandler : public RestHandler {
+ public:
+  explicit NamedHandler(std::string name) : name_(std::move(name)) {}
+  RestResponse Handle(const RestRequest&) const override {
+    RestResponse r;
+    r.body = name_;
+    return r;
+  }
+
+ private:
+  std::string name_;
+};
+
+TEST(RestRouter, PicksByLeadingPathSegmentElseFallback) {
+  NamedHandler v1("v1"), v2("v2"), metrics("metrics");
+  auto router = RestRouter::Create({{{"/v2", &v2}, {"/metrics", &metrics}}, &v1});
+  EXPECT_EQ(router->Handle("GET", "/v2", "").body, "v2");
+  EXPECT_EQ(router->Handle("GET", "/v2/models/m/ready", "").body, "v2");
+  EXPECT_EQ(router->Handle("GET", "/v2?x=1", "").body, "v2");
+  EXPECT_EQ(router->Handle("GET", "/v2x", "").body, "v1");
+  EXPECT_EQ(router->Handle("GET", "/metrics", "").body, "metrics");
+  EXPECT_EQ(router->Handle("POST", "/v1/models/m:predict", "{}").body, "v1");
+  EXPECT_EQ(router->Handle("GET", "/", "").body, "v1");
+}
+
+TEST(RestRouter, AsyncGoesToTheSameHandler) {
+  NamedHandler v1("v1"), v2("v2");
+  auto router = RestRouter::Create({{{"/v2", &v2}}, &v1});
+  std::string answered;
+  router->HandleAsync(RestRequest{"GET", "/v2/health/ready", "", {}},
+                      [&answered](RestResponse r) { answered = r.body; });
+  EXPECT_EQ(answered, "v2");
+}
+
+}  // namespace
+}  // namespace tern
