@@ -93,8 +93,8 @@ TEXT_ONLY = {"tensorflow.serving.SSLConfig", "grpc.health.v1.HealthCheckRequest"
              "grpc.health.v1.HealthCheckResponse"}
 
 
-# Tern's documented extensions (README "Scale 0..N"): fields TF Serving does not have, at
-# numbers far above its own. Only these exact (number, name, type) triples are accepted.
+# Tern's documented extensions (docs/scaling-and-deployment.md, "Scale 0..N in one process"):
+# fields TF Serving does not have, at numbers far above its own. Only these exact (number, name, type) triples are accepted.
 TERN_EXTENSIONS = {
     "tensorflow.serving.ModelConfig": {
         1001: ("min_instances", descriptor_pb2.FieldDescriptorProto.TYPE_INT32),
