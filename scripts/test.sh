@@ -24,6 +24,8 @@ for arg in "$@"; do
 done
 
 scripts/setup.sh
+echo "== layering (tests/check_layers.py)"
+python3 tests/check_layers.py | tail -n 20
 scripts/build.sh
 echo "== unit tests (ctest)"
 ctest --test-dir build --output-on-failure -j2
