@@ -100,62 +100,10 @@ Status BatchScheduler::Schedule(const std::string& name, const BatchQueueOptions
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return Unavailable("the batching queue '" + name + "' is shutting down");
-    auto& slot = queues_[name];
-    if (!slot) {
-      if (queues_.size() > kMaxIdleQueues) {
-        for (auto it = queues_.begin(); it != queues_.end();) {
-          if (it->second && it->second->batches.empty() && it->second->in_flight == 0) {
-            it = queues_.erase(it);
-          } else {
-            ++it;
-          }
-        }
-      }
-      slot = queues_[name] = std::make_shared<Queue>();
-      slot->options = options;
-    }
-    Queue& q = *slot;
-    const int64_t max_rows = q.options.max_batch_size;
-    // Plan first so that a full queue refuses all the tasks and changes nothing.
-    int64_t batches = static_cast<int64_t>(q.batches.size());
-    int64_t open_rows = (!q.batches.empty() && !q.batches.back().closed) ? q.batches.back().rows : -1;
-    for (const auto& task : tasks) {
-      if (task->rows < 1 || task->rows > max_rows) {
-        return InvalidArgument("a batch task has " + std::to_string(task->rows) +
-                               " rows; queue '" + name + "' takes 1 to " +
-                               std::to_string(max_rows));
-      }
-      if (open_rows >= 0 && open_rows + task->rows <= max_rows) {
-        open_rows += task->rows;
-      } else {
-        ++batches;
-        open_rows = task->rows;
-      }
-      if (open_rows == max_rows) open_rows = -1;  // that batch closes
-    }
-    if (batches > q.options.max_enqueued_batches) {
-      return Unavailable("the batching queue '" + name + "' is full (" +
-                         std::to_string(q.options.max_enqueued_batches) +
-                         " batches of up to " + std::to_string(max_rows) +
-                         " rows wait already); retry later or raise max_enqueued_batches");
-    }
-    auto earliest = BatchClock::time_point::max();
-    for (auto& task : tasks) {
-      task->enqueued = now;
-      earliest = std::min(earliest, task->deadline);
-      if (q.batches.empty() || q.batches.back().closed ||
-          q.batches.back().rows + task->rows > max_rows) {
-        if (!q.batches.empty()) q.batches.back().closed = true;
-        q.batches.emplace_back();
-        q.batches.back().opened = now;
-        q.batches.back().ready_at = now + std::chrono::microseconds(q.TimeoutMicros());
-      }
-      Batch& b = q.batches.back();
-      b.rows += task->rows;
-      b.tasks.push_back(std::move(task));
-      ++q.queued_tasks;
-      if (b.rows == max_rows) b.closed = true;
-    }
+    Queue& q = FindOrCreateQueueLocked(name, options);
+    // Check first so that a full queue refuses all the tasks and changes nothing.
+    TERN_RETURN_IF_ERROR(q.Admits(name, tasks));
+    const auto earliest = q.Append(&tasks, now);
     if (pool_ != nullptr) {
       post_runner = ClaimRunnerLocked(now);
       // The timer sleeps until the earliest timeout or deadline it knows of; wake it only when
@@ -163,16 +111,86 @@ Status BatchScheduler::Schedule(const std::string& name, const BatchQueueOptions
       // A batch that is ready already is for the runners, not the timer.
       auto ready_at = q.batches.back().ready_at;
       if (ready_at <= now) ready_at = BatchClock::time_point::max();
-      const auto wake_at = std::min(earliest, ready_at);
-      if (wake_at < timer_wakes_at_) {
-        timer_wakes_at_ = wake_at;
-        wake_timer = true;
-      }
+      wake_timer = AdvanceTimerWakeLocked(std::min(earliest, ready_at));
     }
   }
   if (post_runner) PostRunner();
   if (wake_timer) timer_cv_.notify_one();
   return Status::Ok();
+}
+
+BatchScheduler::Queue& BatchScheduler::FindOrCreateQueueLocked(const std::string& name,
+                                                               const BatchQueueOptions& options) {
+  auto& slot = queues_[name];
+  if (!slot) {
+    if (queues_.size() > kMaxIdleQueues) {
+      for (auto it = queues_.begin(); it != queues_.end();) {
+        if (it->second && it->second->batches.empty() && it->second->in_flight == 0) {
+          it = queues_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    slot = queues_[name] = std::make_shared<Queue>();
+    slot->options = options;
+  }
+  return *slot;
+}
+
+Status BatchScheduler::Queue::Admits(const std::string& name, const BatchTasks& tasks) const {
+  const int64_t max_rows = options.max_batch_size;
+  int64_t count = static_cast<int64_t>(batches.size());
+  int64_t open_rows = (!batches.empty() && !batches.back().closed) ? batches.back().rows : -1;
+  for (const auto& task : tasks) {
+    if (task->rows < 1 || task->rows > max_rows) {
+      return InvalidArgument("a batch task has " + std::to_string(task->rows) +
+                             " rows; queue '" + name + "' takes 1 to " +
+                             std::to_string(max_rows));
+    }
+    if (open_rows >= 0 && open_rows + task->rows <= max_rows) {
+      open_rows += task->rows;
+    } else {
+      ++count;
+      open_rows = task->rows;
+    }
+    if (open_rows == max_rows) open_rows = -1;  // that batch closes
+  }
+  if (count > options.max_enqueued_batches) {
+    return Unavailable("the batching queue '" + name + "' is full (" +
+                       std::to_string(options.max_enqueued_batches) + " batches of up to " +
+                       std::to_string(max_rows) +
+                       " rows wait already); retry later or raise max_enqueued_batches");
+  }
+  return Status::Ok();
+}
+
+BatchClock::time_point BatchScheduler::Queue::Append(BatchTasks* tasks,
+                                                     BatchClock::time_point now) {
+  const int64_t max_rows = options.max_batch_size;
+  auto earliest = BatchClock::time_point::max();
+  for (auto& task : *tasks) {
+    task->enqueued = now;
+    earliest = std::min(earliest, task->deadline);
+    if (batches.empty() || batches.back().closed || batches.back().rows + task->rows > max_rows) {
+      if (!batches.empty()) batches.back().closed = true;
+      batches.emplace_back();
+      batches.back().opened = now;
+      batches.back().ready_at = now + std::chrono::microseconds(TimeoutMicros());
+    }
+    Batch& b = batches.back();
+    b.rows += task->rows;
+    b.tasks.push_back(std::move(task));
+    ++queued_tasks;
+    if (b.rows == max_rows) b.closed = true;
+  }
+  return earliest;
+}
+
+bool BatchScheduler::AdvanceTimerWakeLocked(BatchClock::time_point wake_at) {
+  if (wake_at >= timer_wakes_at_) return false;
+  timer_wakes_at_ = wake_at;
+  return true;
 }
 
 bool BatchScheduler::TakeReadyBatchLocked(BatchClock::time_point now, bool drain, Taken* taken,

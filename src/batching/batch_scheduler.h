@@ -111,6 +111,11 @@ class BatchScheduler {
     int64_t CeilingMicros() const;
     int64_t TimeoutMicros() const;
     void LearnFrom(size_t tasks, size_t late_joiners, bool timed_out);
+    // OK if every task has a valid row count and all fit without exceeding
+    // max_enqueued_batches; `name` is for the messages.
+    Status Admits(const std::string& name, const BatchTasks& tasks) const;
+    // Moves the tasks into the open batch or new ones; returns their earliest deadline.
+    BatchClock::time_point Append(BatchTasks* tasks, BatchClock::time_point now);
   };
   struct Taken {
     std::shared_ptr<Queue> queue;
@@ -120,6 +125,10 @@ class BatchScheduler {
   };
 
   explicit BatchScheduler(Options options);
+  // The queue named `name`, created with `options` (forgetting idle queues beyond a bound).
+  Queue& FindOrCreateQueueLocked(const std::string& name, const BatchQueueOptions& options);
+  // Moves the timer's wake-up to `wake_at` if that is earlier; true if the timer must be woken.
+  bool AdvanceTimerWakeLocked(BatchClock::time_point wake_at);
   // Takes the next ready batch (round-robin), or returns false and the time the next open
   // batch becomes ready. `drain` treats every batch as ready.
   bool TakeReadyBatchLocked(BatchClock::time_point now, bool drain, Taken* taken,

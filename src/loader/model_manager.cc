@@ -52,6 +52,21 @@ std::string Megabytes(int64_t bytes) {
   return std::to_string((bytes + (1 << 19)) >> 20) + " MB";
 }
 
+// Watches the base path and every version directory (with its variables); returns the
+// versions on disk.
+std::set<int64_t> WatchVersionDirs(const std::string& base_path,
+                                   const std::map<int64_t, std::string>& on_disk,
+                                   std::set<std::string>* watch) {
+  watch->insert(base_path);
+  std::set<int64_t> present;
+  for (const auto& [version, path] : on_disk) {
+    present.insert(version);
+    watch->insert(path);
+    watch->insert(path + "/variables");
+  }
+  return present;
+}
+
 std::string VersionNotFound(const std::string& model, std::optional<int64_t> version) {
   if (version) {
     return "Servable not found for request: Specific(" + model + ", " + std::to_string(*version) + ")";
@@ -149,17 +164,7 @@ void ModelManager::Step() {
 }
 
 void ModelManager::StepModel(const ServedModelConfig& config, std::set<std::string>* watch) {
-  ModelState& state = states_[config.name];
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    statuses_[config.name];  // the model is known from now on, even before a version loads
-  }
-  if (!state.instances) {
-    state.instances = InstancePool::Create({config.name, options_.metrics});
-    state.instances->Touch(NowNs());
-  }
-  state.instances->SetLimits(config.min_instances, config.max_instances);
-  state.on_demand = config.min_instances == 0;
+  ModelState& state = PrepareModelState(config);
   // A request waits for this model at zero: this pass answers it, whatever happens.
   const bool demanded = DemandPending(config.name);
   std::string demand_error;
@@ -182,54 +187,102 @@ void ModelManager::StepModel(const ServedModelConfig& config, std::set<std::stri
     return;
   }
   const std::map<int64_t, std::string>& on_disk = *listed;
-  watch->insert(config.base_path);
-  std::set<int64_t> present;
-  for (const auto& [version, path] : on_disk) {
-    present.insert(version);
-    watch->insert(path);
-    watch->insert(path + "/variables");
-  }
+  const std::set<int64_t> present = WatchVersionDirs(config.base_path, on_disk, watch);
   const std::set<int64_t> aspired = AspiredVersions(config.policy, present);
 
-  bool any_loaded = false;
-  for (const auto& [version, slot] : state.slots) any_loaded |= slot.loaded;
+  bool any_loaded = AnyLoaded(state);
   const auto now = Now();
-  // Idle scale to zero: every version goes once no request has come for idle_unload_seconds
-  // and none is in flight.
   if (state.on_demand && any_loaded && !demanded && config.idle_unload_seconds > 0) {
-    const auto idle_for = std::chrono::seconds(config.idle_unload_seconds);
-    const auto last_used = std::chrono::steady_clock::time_point(
-        std::chrono::steady_clock::duration(state.instances->last_used_ns()));
-    if (now - last_used >= idle_for) {
-      if (UnloadToZero(config.name, &state)) {
-        TERN_LOG(Info) << "Model '" << config.name << "' scaled to zero after "
-                       << config.idle_unload_seconds << " s without requests";
-        any_loaded = false;
-      } else {
-        next_retry_ = std::min(next_retry_, now + std::chrono::milliseconds(100));  // in flight
-      }
-    } else {
-      next_retry_ = std::min(next_retry_, last_used + idle_for);
-    }
+    any_loaded = !ScaleToZeroIfIdle(config, now, &state);
   }
-
   // An on-demand model at zero loads nothing until a request asks; a loaded one follows its
   // policy like any other (new versions hot-swap in).
-  const bool load = !state.on_demand || any_loaded || demanded;
-  if (!load) {
-    // At zero: the versions that would load on demand are START (known, not loaded), unless a
-    // failed attempt's error is still the news.
-    for (int64_t v : aspired) {
-      if (state.slots.count(v)) continue;
-      bool retiring = false;
-      for (const auto& r : retiring_) retiring |= r.model == config.name && r.version == v;
-      if (!retiring) SetStatus(config.name, {v, VersionState::kStart, Status::Ok()});
-    }
+  if (!state.on_demand || any_loaded || demanded) {
+    LoadAspired(config, on_disk, aspired, now, &state);
+  } else {
+    MarkStartAtZero(config.name, aspired, state);
   }
+  ForgetUnwantedFailures(aspired, &state);
+  UnloadReplaced(config.name, aspired, present, &state);
 
-  // Load what the policy wants, newest first.
-  for (auto it = aspired.rbegin(); load && it != aspired.rend(); ++it) {
-    Slot& slot = state.slots[*it];
+  const bool loaded_now = AnyLoaded(state);
+  state.instances->SetLoaded(loaded_now);
+  if (demanded && !loaded_now) demand_error = DemandFailure(config, aspired, state);
+  PublishModel(config, state, !aspired.empty());
+}
+
+void ModelManager::PublishModel(const ServedModelConfig& config, const ModelState& state,
+                                bool any_aspired) {
+  Publish([&](ServingMap& map) {
+    ServedModel& served = map[config.name];
+    if (served.labels != config.version_labels) served.labels = config.version_labels;
+    served.instances = state.instances;
+    served.on_demand = state.on_demand;
+    served.loadable = state.on_demand && any_aspired;
+  });
+}
+
+ModelManager::ModelState& ModelManager::PrepareModelState(const ServedModelConfig& config) {
+  ModelState& state = states_[config.name];
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    statuses_[config.name];  // the model is known from now on, even before a version loads
+  }
+  if (!state.instances) {
+    state.instances = InstancePool::Create({config.name, options_.metrics});
+    state.instances->Touch(NowNs());
+  }
+  state.instances->SetLimits(config.min_instances, config.max_instances);
+  state.on_demand = config.min_instances == 0;
+  return state;
+}
+
+bool ModelManager::AnyLoaded(const ModelState& state) {
+  bool any_loaded = false;
+  for (const auto& [version, slot] : state.slots) any_loaded |= slot.loaded;
+  return any_loaded;
+}
+
+// Idle scale to zero: every version goes once no request has come for idle_unload_seconds
+// and none is in flight.
+bool ModelManager::ScaleToZeroIfIdle(const ServedModelConfig& config,
+                                     std::chrono::steady_clock::time_point now,
+                                     ModelState* state) {
+  const auto idle_for = std::chrono::seconds(config.idle_unload_seconds);
+  const auto last_used = std::chrono::steady_clock::time_point(
+      std::chrono::steady_clock::duration(state->instances->last_used_ns()));
+  if (now - last_used < idle_for) {
+    next_retry_ = std::min(next_retry_, last_used + idle_for);
+    return false;
+  }
+  if (!UnloadToZero(config.name, state)) {
+    next_retry_ = std::min(next_retry_, now + std::chrono::milliseconds(100));  // in flight
+    return false;
+  }
+  TERN_LOG(Info) << "Model '" << config.name << "' scaled to zero after "
+                 << config.idle_unload_seconds << " s without requests";
+  return true;
+}
+
+// At zero: the versions that would load on demand are START (known, not loaded), unless a
+// failed attempt's error is still the news.
+void ModelManager::MarkStartAtZero(const std::string& model, const std::set<int64_t>& aspired,
+                                   const ModelState& state) {
+  for (int64_t v : aspired) {
+    if (state.slots.count(v)) continue;
+    bool retiring = false;
+    for (const auto& r : retiring_) retiring |= r.model == model && r.version == v;
+    if (!retiring) SetStatus(model, {v, VersionState::kStart, Status::Ok()});
+  }
+}
+
+// Loads what the policy wants, newest first.
+void ModelManager::LoadAspired(const ServedModelConfig& config,
+                               const std::map<int64_t, std::string>& on_disk,
+                               const std::set<int64_t>& aspired,
+                               std::chrono::steady_clock::time_point now, ModelState* state) {
+  for (auto it = aspired.rbegin(); it != aspired.rend(); ++it) {
+    Slot& slot = state->slots[*it];
     if (slot.loaded) continue;
     const std::string& path = on_disk.at(*it);
     if (slot.failures > 0 && now < slot.next_retry && Fingerprint(path) == slot.fingerprint) {
@@ -238,13 +291,8 @@ void ModelManager::StepModel(const ServedModelConfig& config, std::set<std::stri
     }
     const int64_t bytes = EstimateMemoryBytes(path);
     if (!FitBudget(config.name, bytes)) {
-      const std::string why = "loading model '" + config.name + "' version " +
-                              std::to_string(*it) + " (about " + Megabytes(bytes) +
-                              ") would exceed --model_memory_budget_mb (" +
-                              Megabytes(options_.memory_budget_bytes) + ", " +
-                              Megabytes(LoadedBytesLocked()) +
-                              " loaded) and no idle on-demand model is left to unload";
-      if (state.on_demand) {
+      const std::string why = OverBudgetMessage(config.name, *it, bytes);
+      if (state->on_demand) {
         slot.last_error = why;
         TERN_LOG(Warning) << why;
         continue;  // retried on the next request, when room may have freed
@@ -256,58 +304,64 @@ void ModelManager::StepModel(const ServedModelConfig& config, std::set<std::stri
       next_retry_ = std::min(next_retry_, slot.next_retry);
     }
   }
-  // Versions that failed and are no longer wanted (or gone) are forgotten.
-  for (auto it = state.slots.begin(); it != state.slots.end();) {
+}
+
+std::string ModelManager::OverBudgetMessage(const std::string& model, int64_t version,
+                                            int64_t bytes) const {
+  return "loading model '" + model + "' version " + std::to_string(version) + " (about " +
+         Megabytes(bytes) + ") would exceed --model_memory_budget_mb (" +
+         Megabytes(options_.memory_budget_bytes) + ", " + Megabytes(LoadedBytesLocked()) +
+         " loaded) and no idle on-demand model is left to unload";
+}
+
+// Versions that failed and are no longer wanted (or gone) are forgotten; their statuses keep
+// the last error.
+void ModelManager::ForgetUnwantedFailures(const std::set<int64_t>& aspired, ModelState* state) {
+  for (auto it = state->slots.begin(); it != state->slots.end();) {
     if (!it->second.loaded && !aspired.count(it->first)) {
-      it = state.slots.erase(it);  // its status keeps the last error
+      it = state->slots.erase(it);
     } else {
       ++it;
     }
   }
+}
 
-  // Availability first: a version leaves only once what replaces it serves. One whose
-  // directory is gone leaves as soon as any wanted version serves (or none is wanted at all).
+// Availability first: a version leaves only once what replaces it serves. One whose
+// directory is gone leaves as soon as any wanted version serves (or none is wanted at all).
+void ModelManager::UnloadReplaced(const std::string& model, const std::set<int64_t>& aspired,
+                                  const std::set<int64_t>& present, ModelState* state) {
   bool all_aspired_loaded = true, any_aspired_loaded = false;
   for (int64_t v : aspired) {
-    const bool loaded = state.slots.count(v) && state.slots[v].loaded;
+    const bool loaded = state->slots.count(v) && state->slots[v].loaded;
     all_aspired_loaded &= loaded;
     any_aspired_loaded |= loaded;
   }
   std::vector<int64_t> to_unload;
-  for (const auto& [version, slot] : state.slots) {
+  for (const auto& [version, slot] : state->slots) {
     if (!slot.loaded || aspired.count(version)) continue;
     const bool gone = !present.count(version);
     if (aspired.empty() || all_aspired_loaded || (gone && any_aspired_loaded)) {
       to_unload.push_back(version);
     }
   }
-  for (int64_t version : to_unload) Unload(config.name, version, &state);
+  for (int64_t version : to_unload) Unload(model, version, state);
+}
 
-  bool loaded_now = false;
-  for (const auto& [version, slot] : state.slots) loaded_now |= slot.loaded;
-  state.instances->SetLoaded(loaded_now);
-  if (demanded && !loaded_now) {
-    demand_error = "no version could be loaded";
-    for (auto it = aspired.rbegin(); it != aspired.rend(); ++it) {
-      auto slot = state.slots.find(*it);
-      if (slot != state.slots.end() && !slot->second.last_error.empty()) {
-        demand_error = slot->second.last_error;
-        break;
-      }
-    }
-    if (aspired.empty()) {
-      demand_error = "no version directory under base path '" + config.base_path +
-                     "' matches its version policy";
+// Why a request waiting for the model gets no version: the newest wanted version's error.
+std::string ModelManager::DemandFailure(const ServedModelConfig& config,
+                                        const std::set<int64_t>& aspired,
+                                        const ModelState& state) {
+  if (aspired.empty()) {
+    return "no version directory under base path '" + config.base_path +
+           "' matches its version policy";
+  }
+  for (auto it = aspired.rbegin(); it != aspired.rend(); ++it) {
+    auto slot = state.slots.find(*it);
+    if (slot != state.slots.end() && !slot->second.last_error.empty()) {
+      return slot->second.last_error;
     }
   }
-
-  Publish([&](ServingMap& map) {
-    ServedModel& served = map[config.name];
-    if (served.labels != config.version_labels) served.labels = config.version_labels;
-    served.instances = state.instances;
-    served.on_demand = state.on_demand;
-    served.loadable = state.on_demand && !aspired.empty();
-  });
+  return "no version could be loaded";
 }
 
 bool ModelManager::DemandPending(const std::string& model) const {
@@ -365,9 +419,7 @@ bool ModelManager::FitBudget(const std::string& model, int64_t bytes) {
   std::vector<std::pair<int64_t, std::string>> candidates;
   for (const auto& [name, state] : states_) {
     if (name == model || !state.on_demand || !state.instances) continue;
-    bool loaded = false;
-    for (const auto& [version, slot] : state.slots) loaded |= slot.loaded;
-    if (loaded) candidates.emplace_back(state.instances->last_used_ns(), name);
+    if (AnyLoaded(state)) candidates.emplace_back(state.instances->last_used_ns(), name);
   }
   std::sort(candidates.begin(), candidates.end());
   for (const auto& [used, victim] : candidates) {

@@ -156,7 +156,27 @@ class ModelManager {
   void SetStatus(const std::string& model, VersionStatus status);
   // Applies `edit` to a copy of the snapshot and publishes it.
   void Publish(const std::function<void(ServingMap&)>& edit);
+  // StepModel and its phases run inside Step (step_mu_ held); each takes mu_ or demand_mu_
+  // only briefly, through SetStatus, Publish and the demand calls.
   void StepModel(const ServedModelConfig& config, std::set<std::string>* watch);
+  ModelState& PrepareModelState(const ServedModelConfig& config);
+  static bool AnyLoaded(const ModelState& state);
+  // True if it unloaded the model; otherwise sets when to look again.
+  bool ScaleToZeroIfIdle(const ServedModelConfig& config,
+                         std::chrono::steady_clock::time_point now, ModelState* state);
+  void MarkStartAtZero(const std::string& model, const std::set<int64_t>& aspired,
+                       const ModelState& state);
+  void LoadAspired(const ServedModelConfig& config, const std::map<int64_t, std::string>& on_disk,
+                   const std::set<int64_t>& aspired, std::chrono::steady_clock::time_point now,
+                   ModelState* state);
+  std::string OverBudgetMessage(const std::string& model, int64_t version, int64_t bytes) const;
+  static void ForgetUnwantedFailures(const std::set<int64_t>& aspired, ModelState* state);
+  void UnloadReplaced(const std::string& model, const std::set<int64_t>& aspired,
+                      const std::set<int64_t>& present, ModelState* state);
+  // The model's labels, instances and on-demand flags in the serving map.
+  void PublishModel(const ServedModelConfig& config, const ModelState& state, bool any_aspired);
+  static std::string DemandFailure(const ServedModelConfig& config,
+                                   const std::set<int64_t>& aspired, const ModelState& state);
   bool LoadVersion(const ServedModelConfig& config, int64_t version, const std::string& path,
                    Slot* slot);
   void Unload(const std::string& model, int64_t version, ModelState* state,

@@ -50,6 +50,11 @@ class Graph {
 
  private:
   Status Index();
+  // FromFunction's phases: nodes for the arguments and the body; then the body's inputs and
+  // the function's results, resolved to nodes.
+  void AddFunctionNodes(const tensorflow::FunctionDef& function);
+  Status ResolveFunctionRefs(const tensorflow::FunctionDef& function,
+                             const FunctionLibrary& library);
 
   std::vector<GraphNode> nodes_;
   std::unordered_map<std::string, int> by_name_;

@@ -19,211 +19,289 @@ bool IsCallOp(const std::string& op) {
 // Feeding (node, output) replaces that tensor; the key packs both.
 int64_t Key(TensorId id) { return (static_cast<int64_t>(id.node) << 20) | id.output; }
 
+// The dtype a placeholder declares for its feed; DT_INVALID (any dtype) for other nodes.
+DataType DeclaredFeedDtype(const tensorflow::NodeDef& def) {
+  if (def.op() == "Placeholder" || def.op() == "PlaceholderWithDefault") {
+    auto it = def.attr().find("dtype");
+    if (it != def.attr().end()) return it->second.type();
+  }
+  return tensorflow::DT_INVALID;
+}
+
+// An op without a kernel: how many planned nodes use it and the first of them.
+struct MissingOp {
+  std::string op;
+  int nodes = 0;
+  std::string first_node;
+};
+
+Status UnsupportedOpsError(const std::vector<MissingOp>& missing) {
+  std::string message = "unsupported ops: ";
+  for (size_t i = 0; i < missing.size(); ++i) {
+    const MissingOp& m = missing[i];
+    message += (i ? ", " : "") + m.op + " (node '" + m.first_node + "'";
+    if (m.nodes > 1) message += " and " + std::to_string(m.nodes - 1) + " more";
+    message += ")";
+  }
+  return Unimplemented(message);
+}
+
+enum class Visit { kNew, kOnStack, kDone };
+
 }  // namespace
 
-StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph, const PlanSpec& spec,
-                                            SessionResources* resources,
-                                            FunctionLibrary* functions) {
-  auto plan = std::unique_ptr<Plan>(new Plan());
-  plan->resources_ = resources;
-  const int num_nodes = static_cast<int>(graph.nodes().size());
-
-  std::map<int64_t, int> fed;  // tensor key -> feed slot
-  for (size_t i = 0; i < spec.feeds.size(); ++i) {
-    TERN_ASSIGN_OR_RETURN(TensorId id, graph.ResolveTensor(spec.feeds[i]));
-    fed[Key(id)] = static_cast<int>(i);
-    plan->feed_slots_.push_back(static_cast<int>(i));
-    plan->feed_names_.push_back(spec.feeds[i]);
-    const auto& def = *graph.node(id.node).def;
-    DataType expected = tensorflow::DT_INVALID;
-    if (def.op() == "Placeholder" || def.op() == "PlaceholderWithDefault") {
-      auto it = def.attr().find("dtype");
-      if (it != def.attr().end()) expected = it->second.type();
-    }
-    plan->feed_dtypes_.push_back(expected);
-  }
-  std::vector<TensorId> fetch_ids;
-  for (const auto& name : spec.fetches) {
-    TERN_ASSIGN_OR_RETURN(TensorId id, graph.ResolveTensor(name));
-    fetch_ids.push_back(id);
-  }
-  std::vector<int> target_nodes;
-  for (const auto& name : spec.targets) {
-    std::string node;
-    int output = 0;
-    ParseTensorName(name, &node, &output);
-    int index = graph.FindNode(node);
-    if (index < 0) return NotFound("no node named '" + node + "' to run");
-    target_nodes.push_back(index);
+// Each phase reads what the earlier ones worked out; the first error ends the build.
+class Plan::Builder {
+ public:
+  Builder(const Graph& graph, const PlanSpec& spec, SessionResources* resources,
+          FunctionLibrary* functions)
+      : graph_(graph), spec_(spec), resources_(resources), functions_(functions),
+        plan_(new Plan()) {
+    plan_->resources_ = resources;
   }
 
-  // Post-order DFS from fetches and targets, skipping fed tensors; state 1 = on stack.
-  std::vector<int> state(num_nodes, 0);
-  std::vector<int> order;
-  std::vector<std::pair<int, size_t>> stack;
-  auto visit = [&](int root) -> Status {
-    if (state[root] != 0) return Status::Ok();
-    stack.emplace_back(root, 0);
-    state[root] = 1;
-    while (!stack.empty()) {
-      auto& [node, next] = stack.back();
-      const GraphNode& n = graph.node(node);
-      const size_t total = n.inputs.size() + n.control_inputs.size();
-      if (next < total) {
-        size_t k = next++;
-        int child;
-        if (k < n.inputs.size()) {
-          if (fed.count(Key(n.inputs[k]))) continue;
-          child = n.inputs[k].node;
-        } else {
-          child = n.control_inputs[k - n.inputs.size()];
-        }
-        if (state[child] == 1) {
-          return Unimplemented("the graph has a cycle through node '" + graph.node(child).def->name() +
-                               "' (op " + graph.node(child).def->op() +
-                               "); TF1 loops (Enter/Exit/NextIteration) are not supported yet");
-        }
-        if (state[child] == 0) {
-          state[child] = 1;
-          stack.emplace_back(child, 0);
-        }
-        continue;
-      }
-      state[node] = 2;
-      order.push_back(node);
-      stack.pop_back();
+  StatusOr<std::unique_ptr<Plan>> Build() {
+    TERN_RETURN_IF_ERROR(ResolveFeeds());
+    TERN_RETURN_IF_ERROR(ResolveFetchesAndTargets());
+    TERN_RETURN_IF_ERROR(OrderNodes());
+    TERN_RETURN_IF_ERROR(CheckKernelsExist());
+    TERN_RETURN_IF_ERROR(AssignSlots());
+    TERN_RETURN_IF_ERROR(CreateSteps());
+    TERN_RETURN_IF_ERROR(PlaceFetches());
+    ScheduleReleases();
+    return std::move(plan_);
+  }
+
+ private:
+  Status ResolveFeeds() {
+    for (size_t i = 0; i < spec_.feeds.size(); ++i) {
+      TERN_ASSIGN_OR_RETURN(TensorId id, graph_.ResolveTensor(spec_.feeds[i]));
+      fed_[Key(id)] = static_cast<int>(i);
+      plan_->feed_slots_.push_back(static_cast<int>(i));
+      plan_->feed_names_.push_back(spec_.feeds[i]);
+      plan_->feed_dtypes_.push_back(DeclaredFeedDtype(*graph_.node(id.node).def));
     }
     return Status::Ok();
-  };
-  for (TensorId id : fetch_ids) {
-    if (!fed.count(Key(id))) TERN_RETURN_IF_ERROR(visit(id.node));
   }
-  for (int t : target_nodes) TERN_RETURN_IF_ERROR(visit(t));
 
-  // Every op must have a kernel; report all missing ones at once.
-  // op -> (number of nodes, first node), in first-seen order.
-  std::vector<std::pair<std::string, std::pair<int, std::string>>> missing;
-  for (int node : order) {
-    const auto& def = *graph.node(node).def;
-    if (def.op() == "_Arg") {
-      return InvalidArgument("function argument '" + def.name() + "' is needed but not fed");
+  Status ResolveFetchesAndTargets() {
+    for (const auto& name : spec_.fetches) {
+      TERN_ASSIGN_OR_RETURN(TensorId id, graph_.ResolveTensor(name));
+      fetch_ids_.push_back(id);
     }
-    if (!FindKernel(def.op()) && !IsCallOp(def.op()) && !functions->Find(def.op())) {
+    for (const auto& name : spec_.targets) {
+      std::string node;
+      int output = 0;
+      ParseTensorName(name, &node, &output);
+      int index = graph_.FindNode(node);
+      if (index < 0) return NotFound("no node named '" + node + "' to run");
+      target_nodes_.push_back(index);
+    }
+    return Status::Ok();
+  }
+
+  // Post-order DFS from fetches and targets, skipping fed tensors: order_ lists every node to
+  // run after everything it depends on.
+  Status OrderNodes() {
+    std::vector<Visit> state(graph_.nodes().size(), Visit::kNew);
+    std::vector<std::pair<int, size_t>> stack;  // node, next dependency to follow
+    for (TensorId id : fetch_ids_) {
+      if (!fed_.count(Key(id))) TERN_RETURN_IF_ERROR(VisitFrom(id.node, &state, &stack));
+    }
+    for (int t : target_nodes_) TERN_RETURN_IF_ERROR(VisitFrom(t, &state, &stack));
+    return Status::Ok();
+  }
+
+  Status VisitFrom(int root, std::vector<Visit>* state,
+                   std::vector<std::pair<int, size_t>>* stack) {
+    if ((*state)[root] != Visit::kNew) return Status::Ok();
+    stack->emplace_back(root, 0);
+    (*state)[root] = Visit::kOnStack;
+    while (!stack->empty()) {
+      auto& [node, next] = stack->back();
+      const GraphNode& n = graph_.node(node);
+      if (next == n.inputs.size() + n.control_inputs.size()) {
+        (*state)[node] = Visit::kDone;
+        order_.push_back(node);
+        stack->pop_back();
+        continue;
+      }
+      const int child = Dependency(n, next++);
+      if (child < 0 || (*state)[child] == Visit::kDone) continue;
+      if ((*state)[child] == Visit::kOnStack) {
+        const auto& def = *graph_.node(child).def;
+        return Unimplemented("the graph has a cycle through node '" + def.name() + "' (op " +
+                             def.op() +
+                             "); TF1 loops (Enter/Exit/NextIteration) are not supported yet");
+      }
+      (*state)[child] = Visit::kOnStack;
+      stack->emplace_back(child, 0);
+    }
+    return Status::Ok();
+  }
+
+  // The node that dependency k of n (data inputs, then control inputs) comes from; -1 when it
+  // is a fed tensor.
+  int Dependency(const GraphNode& n, size_t k) const {
+    if (k >= n.inputs.size()) return n.control_inputs[k - n.inputs.size()];
+    return fed_.count(Key(n.inputs[k])) ? -1 : n.inputs[k].node;
+  }
+
+  // Every op must have a kernel; reports all missing ones at once, in first-seen order.
+  Status CheckKernelsExist() const {
+    std::vector<MissingOp> missing;
+    for (int node : order_) {
+      const auto& def = *graph_.node(node).def;
+      if (def.op() == "_Arg") {
+        return InvalidArgument("function argument '" + def.name() + "' is needed but not fed");
+      }
+      if (FindKernel(def.op()) || IsCallOp(def.op()) || functions_->Find(def.op())) continue;
       auto it = std::find_if(missing.begin(), missing.end(),
-                             [&](const auto& m) { return m.first == def.op(); });
+                             [&](const MissingOp& m) { return m.op == def.op(); });
       if (it == missing.end()) {
-        missing.push_back({def.op(), {1, def.name()}});
+        missing.push_back({def.op(), 1, def.name()});
       } else {
-        ++it->second.first;
+        ++it->nodes;
       }
     }
-  }
-  if (!missing.empty()) {
-    std::string message = "unsupported ops: ";
-    for (size_t i = 0; i < missing.size(); ++i) {
-      const auto& [op, where] = missing[i];
-      message += (i ? ", " : "") + op + " (node '" + where.second + "'";
-      if (where.first > 1) message += " and " + std::to_string(where.first - 1) + " more";
-      message += ")";
-    }
-    return Unimplemented(message);
+    if (!missing.empty()) return UnsupportedOpsError(missing);
+    return Status::Ok();
   }
 
   // Slots: feeds first, then every output of every planned node.
-  std::vector<int> first_slot(num_nodes, -1), num_outputs(num_nodes, 0);
-  int next_slot = static_cast<int>(spec.feeds.size());
-  for (int node : order) {
-    TERN_ASSIGN_OR_RETURN(auto layout, functions->OutputLayout(*graph.node(node).def));
-    int count = 0;
-    for (const auto& arg : layout) count += arg.second;
-    first_slot[node] = next_slot;
-    num_outputs[node] = count;
-    next_slot += count;
-  }
-  plan->num_slots_ = next_slot;
-
-  auto slot_of = [&](TensorId id, const std::string& consumer) -> StatusOr<int> {
-    auto f = fed.find(Key(id));
-    if (f != fed.end()) return f->second;
-    if (id.output >= num_outputs[id.node]) {
-      return InvalidArgument("node '" + consumer + "' reads output " + std::to_string(id.output) +
-                             " of node '" + graph.node(id.node).def->name() + "', which has " +
-                             std::to_string(num_outputs[id.node]) + " outputs");
+  Status AssignSlots() {
+    const size_t num_nodes = graph_.nodes().size();
+    first_slot_.assign(num_nodes, -1);
+    num_outputs_.assign(num_nodes, 0);
+    int next_slot = static_cast<int>(spec_.feeds.size());
+    for (int node : order_) {
+      TERN_ASSIGN_OR_RETURN(auto layout, functions_->OutputLayout(*graph_.node(node).def));
+      int count = 0;
+      for (const auto& arg : layout) count += arg.second;
+      first_slot_[node] = next_slot;
+      num_outputs_[node] = count;
+      next_slot += count;
     }
-    return first_slot[id.node] + id.output;
-  };
+    plan_->num_slots_ = next_slot;
+    return Status::Ok();
+  }
 
-  std::vector<int> last_reader(plan->num_slots_, -1);
-  for (int node : order) {
-    const GraphNode& n = graph.node(node);
+  StatusOr<int> SlotOf(TensorId id, const std::string& consumer) const {
+    auto f = fed_.find(Key(id));
+    if (f != fed_.end()) return f->second;
+    if (id.output >= num_outputs_[id.node]) {
+      return InvalidArgument("node '" + consumer + "' reads output " + std::to_string(id.output) +
+                             " of node '" + graph_.node(id.node).def->name() + "', which has " +
+                             std::to_string(num_outputs_[id.node]) + " outputs");
+    }
+    return first_slot_[id.node] + id.output;
+  }
+
+  Status CreateSteps() {
+    last_reader_.assign(plan_->num_slots_, -1);
+    for (int node : order_) {
+      TERN_ASSIGN_OR_RETURN(Step step, CreateStep(node));
+      const int index = static_cast<int>(plan_->steps_.size());
+      for (const Input& in : step.inputs) last_reader_[in.slot] = index;
+      plan_->steps_.push_back(std::move(step));
+    }
+    return Status::Ok();
+  }
+
+  StatusOr<Step> CreateStep(int node) const {
+    const GraphNode& n = graph_.node(node);
     const auto& def = *n.def;
     Step step;
     step.name = def.name();
     step.op = def.op();
-    step.first_output = first_slot[node];
-    step.num_outputs = num_outputs[node];
+    step.first_output = first_slot_[node];
+    step.num_outputs = num_outputs_[node];
     const KernelRegistration* reg = FindKernel(def.op());
-    KernelConstruction construction(def, static_cast<int>(n.inputs.size()), resources, functions);
-    if (reg != nullptr) {
-      TERN_ASSIGN_OR_RETURN(step.kernel, reg->create(construction));
-    } else if (IsCallOp(def.op())) {
-      auto it = def.attr().find("f");
-      if (it == def.attr().end()) return construction.Error("call without attr 'f'");
-      TERN_ASSIGN_OR_RETURN(step.kernel, CreateFunctionCallKernel(construction, it->second.func().name()));
-    } else {
-      TERN_ASSIGN_OR_RETURN(step.kernel, CreateFunctionCallKernel(construction, def.op()));
-    }
+    TERN_ASSIGN_OR_RETURN(step.kernel, CreateKernel(n, reg));
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       Input in;
-      TERN_ASSIGN_OR_RETURN(in.slot, slot_of(n.inputs[i], def.name()));
-      const auto& producer = *graph.node(n.inputs[i].node).def;
-      const KernelRegistration* producer_reg = FindKernel(producer.op());
-      const bool takes_ref = reg != nullptr && std::find(reg->ref_inputs.begin(), reg->ref_inputs.end(),
-                                                         static_cast<int>(i)) != reg->ref_inputs.end();
-      in.deref = !fed.count(Key(n.inputs[i])) && producer_reg != nullptr &&
-                 producer_reg->produces_ref && n.inputs[i].output == 0 && !takes_ref;
+      TERN_ASSIGN_OR_RETURN(in.slot, SlotOf(n.inputs[i], def.name()));
+      in.deref = ReadsThroughRef(n.inputs[i], reg, static_cast<int>(i));
       step.inputs.push_back(in);
-      last_reader[in.slot] = static_cast<int>(plan->steps_.size());
     }
-    plan->steps_.push_back(std::move(step));
+    return step;
   }
 
-  for (TensorId id : fetch_ids) {
-    int slot;
-    auto f = fed.find(Key(id));
-    if (f != fed.end()) {
-      slot = f->second;
-    } else {
-      TERN_ASSIGN_OR_RETURN(slot, slot_of(id, "<fetch>"));
+  // A registered kernel, else a call of the function the node names (a call op's attr 'f', or
+  // the op itself).
+  StatusOr<std::unique_ptr<OpKernel>> CreateKernel(const GraphNode& n,
+                                                   const KernelRegistration* reg) const {
+    const auto& def = *n.def;
+    KernelConstruction construction(def, static_cast<int>(n.inputs.size()), resources_, functions_);
+    if (reg != nullptr) return reg->create(construction);
+    if (IsCallOp(def.op())) {
+      auto it = def.attr().find("f");
+      if (it == def.attr().end()) return construction.Error("call without attr 'f'");
+      return CreateFunctionCallKernel(construction, it->second.func().name());
     }
-    plan->fetch_slots_.push_back(slot);
-    const KernelRegistration* producer = FindKernel(graph.node(id.node).def->op());
-    plan->fetch_deref_.push_back(f == fed.end() && producer != nullptr && producer->produces_ref &&
-                                 id.output == 0);
-    last_reader[slot] = -1;  // fetched values live to the end
+    return CreateFunctionCallKernel(construction, def.op());
   }
-  plan->fetch_names_ = spec.fetches;
-  for (int slot = 0; slot < plan->num_slots_; ++slot) {
-    if (last_reader[slot] >= 0) plan->steps_[last_reader[slot]].release_after.push_back(slot);
+
+  // Input `index` of a consumer with kernel `reg` reads the variable that a TF1 reference
+  // points at, unless the consumer takes the reference itself (or the tensor is fed).
+  bool ReadsThroughRef(TensorId input, const KernelRegistration* reg, int index) const {
+    const auto& producer = *graph_.node(input.node).def;
+    const KernelRegistration* producer_reg = FindKernel(producer.op());
+    const bool takes_ref =
+        reg != nullptr &&
+        std::find(reg->ref_inputs.begin(), reg->ref_inputs.end(), index) != reg->ref_inputs.end();
+    return !fed_.count(Key(input)) && producer_reg != nullptr && producer_reg->produces_ref &&
+           input.output == 0 && !takes_ref;
   }
-  return plan;
+
+  Status PlaceFetches() {
+    for (TensorId id : fetch_ids_) {
+      int slot;
+      auto f = fed_.find(Key(id));
+      if (f != fed_.end()) {
+        slot = f->second;
+      } else {
+        TERN_ASSIGN_OR_RETURN(slot, SlotOf(id, "<fetch>"));
+      }
+      plan_->fetch_slots_.push_back(slot);
+      const KernelRegistration* producer = FindKernel(graph_.node(id.node).def->op());
+      plan_->fetch_deref_.push_back(f == fed_.end() && producer != nullptr &&
+                                    producer->produces_ref && id.output == 0);
+      last_reader_[slot] = -1;  // fetched values live to the end
+    }
+    plan_->fetch_names_ = spec_.fetches;
+    return Status::Ok();
+  }
+
+  void ScheduleReleases() {
+    for (int slot = 0; slot < plan_->num_slots_; ++slot) {
+      if (last_reader_[slot] >= 0) plan_->steps_[last_reader_[slot]].release_after.push_back(slot);
+    }
+  }
+
+  const Graph& graph_;
+  const PlanSpec& spec_;
+  SessionResources* const resources_;
+  FunctionLibrary* const functions_;
+  std::unique_ptr<Plan> plan_;
+  std::map<int64_t, int> fed_;  // tensor key -> feed slot
+  std::vector<TensorId> fetch_ids_;
+  std::vector<int> target_nodes_;
+  std::vector<int> order_;        // nodes to run, dependencies first
+  std::vector<int> first_slot_;   // by node
+  std::vector<int> num_outputs_;  // by node
+  std::vector<int> last_reader_;  // by slot: index of the last step reading it, or -1
+};
+
+StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph, const PlanSpec& spec,
+                                            SessionResources* resources,
+                                            FunctionLibrary* functions) {
+  return Builder(graph, spec, resources, functions).Build();
 }
 
 StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
                                         const RunOptions& options) const {
-  if (feeds.size() != feed_slots_.size()) {
-    return InvalidArgument("plan expects " + std::to_string(feed_slots_.size()) + " feeds, got " +
-                           std::to_string(feeds.size()));
-  }
-  std::vector<Tensor> slots(num_slots_);
-  for (size_t i = 0; i < feeds.size(); ++i) {
-    if (feed_dtypes_[i] != tensorflow::DT_INVALID && feeds[i].dtype() != feed_dtypes_[i]) {
-      return InvalidArgument("tensor '" + feed_names_[i] + "' expects dtype " +
-                             DataTypeName(feed_dtypes_[i]) + " but got " +
-                             DataTypeName(feeds[i].dtype()));
-    }
-    slots[feed_slots_[i]] = feeds[i];
-  }
+  TERN_ASSIGN_OR_RETURN(std::vector<Tensor> slots, BindFeeds(feeds));
   const bool has_deadline = options.deadline != std::chrono::steady_clock::time_point::max();
   std::vector<const Tensor*> inputs;
   std::vector<Tensor> dereferenced;
@@ -264,6 +342,27 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
     }
     for (int slot : step.release_after) slots[slot] = Tensor();
   }
+  return CollectFetches(slots);
+}
+
+StatusOr<std::vector<Tensor>> Plan::BindFeeds(const std::vector<Tensor>& feeds) const {
+  if (feeds.size() != feed_slots_.size()) {
+    return InvalidArgument("plan expects " + std::to_string(feed_slots_.size()) + " feeds, got " +
+                           std::to_string(feeds.size()));
+  }
+  std::vector<Tensor> slots(num_slots_);
+  for (size_t i = 0; i < feeds.size(); ++i) {
+    if (feed_dtypes_[i] != tensorflow::DT_INVALID && feeds[i].dtype() != feed_dtypes_[i]) {
+      return InvalidArgument("tensor '" + feed_names_[i] + "' expects dtype " +
+                             DataTypeName(feed_dtypes_[i]) + " but got " +
+                             DataTypeName(feeds[i].dtype()));
+    }
+    slots[feed_slots_[i]] = feeds[i];
+  }
+  return slots;
+}
+
+StatusOr<std::vector<Tensor>> Plan::CollectFetches(const std::vector<Tensor>& slots) const {
   std::vector<Tensor> out;
   out.reserve(fetch_slots_.size());
   for (size_t i = 0; i < fetch_slots_.size(); ++i) {

@@ -52,6 +52,11 @@ class Plan {
     int num_outputs = 0;
     std::vector<int> release_after;  // slots whose last reader is this step
   };
+  class Builder;  // plan.cc: fills a Plan phase by phase
+
+  // Run's first and last phases: the slots with the feeds in place; the fetched values.
+  StatusOr<std::vector<Tensor>> BindFeeds(const std::vector<Tensor>& feeds) const;
+  StatusOr<std::vector<Tensor>> CollectFetches(const std::vector<Tensor>& slots) const;
 
   std::vector<Step> steps_;
   int num_slots_ = 0;

@@ -103,6 +103,65 @@ StatusOr<Tensor> SumOut(const KernelContext& ctx, const Tensor& t, std::string* 
   return out;
 }
 
+using LabelSizes = std::map<char, int64_t>;
+
+int64_t LabelProduct(const LabelSizes& sizes, const std::string& labels) {
+  int64_t p = 1;
+  for (char l : labels) p *= sizes.at(l);
+  return p;
+}
+
+std::vector<int64_t> LabelDims(const LabelSizes& sizes, const std::string& labels) {
+  std::vector<int64_t> dims;
+  for (char l : labels) dims.push_back(sizes.at(l));
+  return dims;
+}
+
+// The permutation that takes dims labelled `from` into the order of `to`.
+std::vector<int> PermutationOf(const std::string& from, const std::string& to) {
+  std::vector<int> perm;
+  for (char l : to) perm.push_back(static_cast<int>(from.find(l)));
+  return perm;
+}
+
+Status EinsumOneOperand(KernelContext& ctx, std::string la, const std::string& out_labels,
+                        const std::vector<int64_t>& out_dims) {
+  TERN_ASSIGN_OR_RETURN(Tensor a, SumOut(ctx, ctx.input(0), &la, out_labels));
+  TERN_ASSIGN_OR_RETURN(Tensor out, Permute(ctx, a, PermutationOf(la, out_labels)));
+  ctx.set_output(0, out.WithShape(TensorShape(out_dims)));
+  return Status::Ok();
+}
+
+Status EinsumTwoOperands(KernelContext& ctx, std::string la, std::string lb,
+                         const LabelSizes& sizes, const std::string& out_labels,
+                         const std::vector<int64_t>& out_dims) {
+  // Sum out labels that appear in one operand only and not in the output.
+  TERN_ASSIGN_OR_RETURN(Tensor a, SumOut(ctx, ctx.input(0), &la, out_labels + lb));
+  TERN_ASSIGN_OR_RETURN(Tensor b, SumOut(ctx, ctx.input(1), &lb, out_labels + la));
+  std::string batch, free_a, free_b, contract;
+  for (char l : la) {
+    const bool in_b = lb.find(l) != std::string::npos;
+    const bool in_out = out_labels.find(l) != std::string::npos;
+    (in_b ? (in_out ? batch : contract) : free_a).push_back(l);
+  }
+  for (char l : lb) {
+    if (la.find(l) == std::string::npos) free_b.push_back(l);
+  }
+  const int64_t nb = LabelProduct(sizes, batch), m = LabelProduct(sizes, free_a),
+                k = LabelProduct(sizes, contract), nn = LabelProduct(sizes, free_b);
+  TERN_ASSIGN_OR_RETURN(Tensor pa, Permute(ctx, a, PermutationOf(la, batch + free_a + contract)));
+  TERN_ASSIGN_OR_RETURN(Tensor pb, Permute(ctx, b, PermutationOf(lb, batch + contract + free_b)));
+  const Tensor ma = pa.WithShape(TensorShape{nb, m, k});
+  const Tensor mb = pb.WithShape(TensorShape{nb, k, nn});
+  TERN_ASSIGN_OR_RETURN(Tensor prod, BatchedMatMul(ctx, MatMulOperands{&ma, &mb, false, false}));
+  const std::string prod_labels = batch + free_a + free_b;
+  TERN_ASSIGN_OR_RETURN(Tensor out,
+                        Permute(ctx, prod.WithShape(TensorShape(LabelDims(sizes, prod_labels))),
+                                PermutationOf(prod_labels, out_labels)));
+  ctx.set_output(0, out.WithShape(TensorShape(out_dims)));
+  return Status::Ok();
+}
+
 class EinsumKernel final : public OpKernel {
  public:
   explicit EinsumKernel(Spec spec) : spec_(std::move(spec)) {}
@@ -113,91 +172,64 @@ class EinsumKernel final : public OpKernel {
       return ctx.Error("the equation has " + std::to_string(spec_.inputs.size()) +
                        " operands but the op has " + std::to_string(n) + " inputs");
     }
+    const int ellipsis_rank = EllipsisRank(ctx);
+    std::vector<std::string> labels(n);
+    LabelSizes sizes;
+    TERN_RETURN_IF_ERROR(LabelOperands(ctx, ellipsis_rank, &labels, &sizes));
+    TERN_ASSIGN_OR_RETURN(std::string out_labels, OutputLabels(ctx, ellipsis_rank, sizes));
+    const std::vector<int64_t> out_dims = LabelDims(sizes, out_labels);
+    if (n == 1) return EinsumOneOperand(ctx, labels[0], out_labels, out_dims);
+    return EinsumTwoOperands(ctx, labels[0], labels[1], sizes, out_labels, out_dims);
+  }
+
+ private:
+  // Dims the ellipsis stands for: the most any operand leaves to it.
+  int EllipsisRank(const KernelContext& ctx) const {
     int ellipsis_rank = 0;
-    for (int i = 0; i < n; ++i) {
+    for (int i = 0; i < ctx.num_inputs(); ++i) {
       if (spec_.inputs[i].find(kEllipsisLabel) != std::string::npos) {
         ellipsis_rank = std::max(ellipsis_rank, ctx.input(i).rank() -
                                                     static_cast<int>(spec_.inputs[i].size()) + 1);
       }
     }
-    std::vector<std::string> labels(n);
-    std::map<char, int64_t> sizes;
-    for (int i = 0; i < n; ++i) {
-      TERN_ASSIGN_OR_RETURN(labels[i], ExpandLabels(ctx, spec_.inputs[i], ctx.input(i).rank(),
-                                               ellipsis_rank));
-      for (size_t d = 0; d < labels[i].size(); ++d) {
+    return ellipsis_rank;
+  }
+
+  // Each operand's expanded labels, and each label's size (which must agree everywhere).
+  Status LabelOperands(const KernelContext& ctx, int ellipsis_rank,
+                       std::vector<std::string>* labels, LabelSizes* sizes) const {
+    for (int i = 0; i < ctx.num_inputs(); ++i) {
+      TERN_ASSIGN_OR_RETURN((*labels)[i], ExpandLabels(ctx, spec_.inputs[i], ctx.input(i).rank(),
+                                                       ellipsis_rank));
+      const std::string& li = (*labels)[i];
+      for (size_t d = 0; d < li.size(); ++d) {
         const int64_t size = ctx.input(i).dim(static_cast<int>(d));
-        auto [it, inserted] = sizes.emplace(labels[i][d], size);
+        auto [it, inserted] = sizes->emplace(li[d], size);
         if (!inserted && it->second != size) {
-          return ctx.Error("label '" + std::string(1, labels[i][d]) + "' has size " +
+          return ctx.Error("label '" + std::string(1, li[d]) + "' has size " +
                            std::to_string(it->second) + " in one place and " +
                            std::to_string(size) + " in another");
         }
       }
     }
+    return Status::Ok();
+  }
+
+  StatusOr<std::string> OutputLabels(const KernelContext& ctx, int ellipsis_rank,
+                                     const LabelSizes& sizes) const {
     const bool out_has_ellipsis = spec_.output.find(kEllipsisLabel) != std::string::npos;
     const int out_rank = static_cast<int>(spec_.output.size()) -
                          (out_has_ellipsis ? 1 - ellipsis_rank : 0);
     TERN_ASSIGN_OR_RETURN(std::string out_labels,
-                     ExpandLabels(ctx, spec_.output, out_rank, ellipsis_rank));
+                          ExpandLabels(ctx, spec_.output, out_rank, ellipsis_rank));
     for (char l : out_labels) {
       if (!sizes.count(l)) {
         return ctx.Error("output label '" + std::string(1, l) + "' is in no operand");
       }
     }
-    std::vector<int64_t> out_dims;
-    for (char l : out_labels) out_dims.push_back(sizes[l]);
-
-    if (n == 1) {
-      std::string la = labels[0];
-      TERN_ASSIGN_OR_RETURN(Tensor a, SumOut(ctx, ctx.input(0), &la, out_labels));
-      std::vector<int> perm;
-      for (char l : out_labels) perm.push_back(static_cast<int>(la.find(l)));
-      TERN_ASSIGN_OR_RETURN(Tensor out, Permute(ctx, a, perm));
-      ctx.set_output(0, out.WithShape(TensorShape(out_dims)));
-      return Status::Ok();
-    }
-
-    // Sum out labels that appear in one operand only and not in the output.
-    std::string la = labels[0], lb = labels[1];
-    TERN_ASSIGN_OR_RETURN(Tensor a, SumOut(ctx, ctx.input(0), &la, out_labels + lb));
-    TERN_ASSIGN_OR_RETURN(Tensor b, SumOut(ctx, ctx.input(1), &lb, out_labels + la));
-    std::string batch, free_a, free_b, contract;
-    for (char l : la) {
-      const bool in_b = lb.find(l) != std::string::npos;
-      const bool in_out = out_labels.find(l) != std::string::npos;
-      (in_b ? (in_out ? batch : contract) : free_a).push_back(l);
-    }
-    for (char l : lb) {
-      if (la.find(l) == std::string::npos) free_b.push_back(l);
-    }
-    auto product = [&](const std::string& ls) {
-      int64_t p = 1;
-      for (char l : ls) p *= sizes[l];
-      return p;
-    };
-    auto perm_of = [](const std::string& from, const std::string& to) {
-      std::vector<int> perm;
-      for (char l : to) perm.push_back(static_cast<int>(from.find(l)));
-      return perm;
-    };
-    const int64_t nb = product(batch), m = product(free_a), k = product(contract),
-                  nn = product(free_b);
-    TERN_ASSIGN_OR_RETURN(Tensor pa, Permute(ctx, a, perm_of(la, batch + free_a + contract)));
-    TERN_ASSIGN_OR_RETURN(Tensor pb, Permute(ctx, b, perm_of(lb, batch + contract + free_b)));
-    const Tensor ma = pa.WithShape(TensorShape{nb, m, k});
-    const Tensor mb = pb.WithShape(TensorShape{nb, k, nn});
-    TERN_ASSIGN_OR_RETURN(Tensor prod, BatchedMatMul(ctx, MatMulOperands{&ma, &mb, false, false}));
-    const std::string prod_labels = batch + free_a + free_b;
-    std::vector<int64_t> prod_dims;
-    for (char l : prod_labels) prod_dims.push_back(sizes[l]);
-    TERN_ASSIGN_OR_RETURN(Tensor out, Permute(ctx, prod.WithShape(TensorShape(prod_dims)),
-                                         perm_of(prod_labels, out_labels)));
-    ctx.set_output(0, out.WithShape(TensorShape(out_dims)));
-    return Status::Ok();
+    return out_labels;
   }
 
- private:
   const Spec spec_;
 };
 

@@ -13,6 +13,55 @@
 namespace tern {
 namespace {
 
+// x viewed as [outer, channels, inner]: element (o, c, i) is at (o * channels + c) * inner + i.
+struct ChannelLayout {
+  int64_t outer = 0;
+  int64_t channels = 0;
+  int64_t inner = 1;
+  int64_t rows = 0;  // elements per channel
+};
+
+// The batch mean and (biased) variance of each channel.
+void BatchStatistics(const float* in, const ChannelLayout& l, double* mean, double* var) {
+  const int64_t channels = l.channels, inner = l.inner;
+  for (int64_t o = 0; o < l.outer; ++o) {
+    for (int64_t c = 0; c < channels; ++c) {
+      const float* p = in + (o * channels + c) * inner;
+      for (int64_t i = 0; i < inner; ++i) mean[c] += p[i];
+    }
+  }
+  for (int64_t c = 0; c < channels; ++c) mean[c] /= static_cast<double>(l.rows);
+  for (int64_t o = 0; o < l.outer; ++o) {
+    for (int64_t c = 0; c < channels; ++c) {
+      const float* p = in + (o * channels + c) * inner;
+      for (int64_t i = 0; i < inner; ++i) {
+        const double d = p[i] - mean[c];
+        var[c] += d * d;
+      }
+    }
+  }
+  for (int64_t c = 0; c < channels; ++c) var[c] /= static_cast<double>(l.rows);
+}
+
+// y = x * a + b per channel, with a and b folded from scale, offset and the statistics.
+void Normalize(const float* in, const ChannelLayout& l, const float* scale, const float* offset,
+               const std::vector<double>& mean, const std::vector<double>& var, float epsilon,
+               float* o) {
+  const int64_t channels = l.channels, inner = l.inner;
+  std::vector<float> a(channels), b(channels);
+  for (int64_t c = 0; c < channels; ++c) {
+    const double inv = 1.0 / std::sqrt(var[c] + static_cast<double>(epsilon));
+    a[c] = static_cast<float>(scale[c] * inv);
+    b[c] = static_cast<float>(offset[c] - mean[c] * scale[c] * inv);
+  }
+  for (int64_t r = 0; r < l.outer; ++r) {
+    for (int64_t c = 0; c < channels; ++c) {
+      const int64_t base = (r * channels + c) * inner;
+      for (int64_t i = 0; i < inner; ++i) o[base + i] = in[base + i] * a[c] + b[c];
+    }
+  }
+}
+
 class FusedBatchNormKernel final : public OpKernel {
  public:
   FusedBatchNormKernel(float epsilon, bool is_training, int num_outputs, bool channels_first)
@@ -28,67 +77,51 @@ class FusedBatchNormKernel final : public OpKernel {
       return ctx.Error("x has shape " + x.shape().DebugString() + ", too few dims for its data_format");
     }
     const int channel_dim = channels_first_ ? 1 : x.rank() - 1;
-    const int64_t channels = x.dim(channel_dim);
-    // Element (o, c, i) is at (o * channels + c) * inner + i.
-    int64_t inner = 1;
-    for (int d = channel_dim + 1; d < x.rank(); ++d) inner *= x.dim(d);
+    ChannelLayout l;
+    l.channels = x.dim(channel_dim);
+    for (int d = channel_dim + 1; d < x.rank(); ++d) l.inner *= x.dim(d);
+    TERN_RETURN_IF_ERROR(CheckParameters(ctx, l.channels));
+    l.rows = l.channels == 0 ? 0 : x.num_elements() / l.channels;
+    l.outer = l.channels * l.inner == 0 ? 0 : x.num_elements() / (l.channels * l.inner);
+    const float* in = x.flat<float>();
+    std::vector<double> mean(l.channels, 0.0), var(l.channels, 0.0);
+    if (is_training_) {
+      BatchStatistics(in, l, mean.data(), var.data());
+    } else {
+      for (int64_t c = 0; c < l.channels; ++c) {
+        mean[c] = ctx.input(3).flat<float>()[c];
+        var[c] = ctx.input(4).flat<float>()[c];
+      }
+    }
+    TERN_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x.dtype(), x.shape()));
+    Normalize(in, l, ctx.input(1).flat<float>(), ctx.input(2).flat<float>(), mean, var, epsilon_,
+              y->flat<float>());
+    SetStatisticsOutputs(ctx, mean, var, l.rows);
+    return Status::Ok();
+  }
+
+ private:
+  // scale, offset, mean and variance: float [channels] (mean and variance may be empty when
+  // training, which ignores them).
+  Status CheckParameters(const KernelContext& ctx, int64_t channels) const {
     for (int i = 1; i < 5; ++i) {
       const Tensor& t = ctx.input(i);
       if (t.dtype() != tensorflow::DT_FLOAT) {
         return ctx.Error("input " + std::to_string(i) + " must be float, got " +
                          DataTypeName(t.dtype()));
       }
-      const bool empty_ok = is_training_ && i >= 3;  // training ignores mean/variance inputs
+      const bool empty_ok = is_training_ && i >= 3;
       if (t.num_elements() != channels && !(empty_ok && t.num_elements() == 0)) {
         return ctx.Error("input " + std::to_string(i) + " has shape " + t.shape().DebugString() +
                          ", expected [" + std::to_string(channels) + "] (x's channels)");
       }
     }
-    const int64_t rows = channels == 0 ? 0 : x.num_elements() / channels;  // per channel
-    const int64_t outer = channels * inner == 0 ? 0 : x.num_elements() / (channels * inner);
-    const float* in = x.flat<float>();
-    std::vector<double> mean(channels, 0.0), var(channels, 0.0);
-    if (is_training_) {
-      for (int64_t o = 0; o < outer; ++o) {
-        for (int64_t c = 0; c < channels; ++c) {
-          const float* p = in + (o * channels + c) * inner;
-          for (int64_t i = 0; i < inner; ++i) mean[c] += p[i];
-        }
-      }
-      for (int64_t c = 0; c < channels; ++c) mean[c] /= static_cast<double>(rows);
-      for (int64_t o = 0; o < outer; ++o) {
-        for (int64_t c = 0; c < channels; ++c) {
-          const float* p = in + (o * channels + c) * inner;
-          for (int64_t i = 0; i < inner; ++i) {
-            const double d = p[i] - mean[c];
-            var[c] += d * d;
-          }
-        }
-      }
-      for (int64_t c = 0; c < channels; ++c) var[c] /= static_cast<double>(rows);
-    } else {
-      for (int64_t c = 0; c < channels; ++c) {
-        mean[c] = ctx.input(3).flat<float>()[c];
-        var[c] = ctx.input(4).flat<float>()[c];
-      }
-    }
-    // y = x * a + b per channel.
-    std::vector<float> a(channels), b(channels);
-    const float* scale = ctx.input(1).flat<float>();
-    const float* offset = ctx.input(2).flat<float>();
-    for (int64_t c = 0; c < channels; ++c) {
-      const double inv = 1.0 / std::sqrt(var[c] + static_cast<double>(epsilon_));
-      a[c] = static_cast<float>(scale[c] * inv);
-      b[c] = static_cast<float>(offset[c] - mean[c] * scale[c] * inv);
-    }
-    TERN_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x.dtype(), x.shape()));
-    float* o = y->flat<float>();
-    for (int64_t r = 0; r < outer; ++r) {
-      for (int64_t c = 0; c < channels; ++c) {
-        const int64_t base = (r * channels + c) * inner;
-        for (int64_t i = 0; i < inner; ++i) o[base + i] = in[base + i] * a[c] + b[c];
-      }
-    }
+    return Status::Ok();
+  }
+
+  void SetStatisticsOutputs(KernelContext& ctx, const std::vector<double>& mean,
+                            const std::vector<double>& var, int64_t rows) const {
+    const int64_t channels = static_cast<int64_t>(mean.size());
     Tensor batch_mean(tensorflow::DT_FLOAT, TensorShape{channels});
     Tensor batch_var(tensorflow::DT_FLOAT, TensorShape{channels});
     Tensor biased_var(tensorflow::DT_FLOAT, TensorShape{channels});
@@ -103,10 +136,8 @@ class FusedBatchNormKernel final : public OpKernel {
     ctx.set_output(3, batch_mean);
     ctx.set_output(4, biased_var);  // the reserve space holds the variance actually used
     if (num_outputs_ > 5) ctx.set_output(5, Tensor(tensorflow::DT_FLOAT, TensorShape{0}));
-    return Status::Ok();
   }
 
- private:
   const float epsilon_;
   const bool is_training_;
   const int num_outputs_;

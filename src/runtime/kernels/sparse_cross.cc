@@ -52,6 +52,37 @@ struct Column {
   }
 };
 
+// Per candidate row with crosses: the row, its number of crosses, and for each column the
+// first index and count of its values in that row (row k's at [k * num_columns ..]).
+struct CrossRows {
+  std::vector<int64_t> rows, crosses, starts, counts;
+  int64_t total = 0;    // crosses over all rows
+  int64_t max_row = 0;  // most crosses in one row
+};
+
+// Sparse rows are read as TensorFlow reads them: scanning rows 0, 1, ... and taking the run of
+// entries whose row is the current one. With sorted indices that is every entry; an entry whose
+// row is not above the previous run's ends the scan (the rest are never reached).
+void ScanSparseRows(const int64_t* idx, int64_t nnz, Column* col) {
+  for (int64_t k = 0; k < nnz;) {
+    const int64_t row = idx[2 * k];
+    if (!col->rows.empty() && row <= col->rows.back()) break;
+    const int64_t first = k;
+    while (k < nnz && idx[2 * k] == row) ++k;
+    col->rows.push_back(row);
+    col->start.push_back(first);
+    col->count.push_back(k - first);
+  }
+}
+
+// The next combination of one row's values: the last column varies fastest.
+inline void NextCombination(const int64_t* row_count, size_t num_columns, int64_t* pos) {
+  for (size_t c = num_columns; c-- > 0;) {
+    if (++pos[c] < row_count[c]) break;
+    pos[c] = 0;
+  }
+}
+
 class SparseCrossKernel final : public OpKernel {
  public:
   SparseCrossKernel(int num_sparse, std::vector<DataType> sparse_types,
@@ -69,7 +100,32 @@ class SparseCrossKernel final : public OpKernel {
                        std::to_string(ctx.num_inputs()));
     }
     if (n + nd == 0) return ctx.Error("no columns to cross");
-    // Batch size.
+    TERN_ASSIGN_OR_RETURN(const int64_t batch, BatchSize(ctx));
+    std::vector<Column> columns(n + nd);
+    for (int i = 0; i < n; ++i) TERN_RETURN_IF_ERROR(ReadSparseColumn(ctx, i, batch, &columns[i]));
+    for (int i = 0; i < nd; ++i) {
+      TERN_RETURN_IF_ERROR(ReadDenseColumn(ctx, i, batch, &columns[n + i]));
+    }
+    CrossRows plan;
+    TERN_RETURN_IF_ERROR(CountCrosses(ctx, columns, batch, &plan));
+
+    TERN_ASSIGN_OR_RETURN(Tensor * out_indices,
+                     ctx.AllocateOutput(0, tensorflow::DT_INT64, TensorShape{plan.total, 2}));
+    TERN_ASSIGN_OR_RETURN(Tensor * out_values,
+                     ctx.AllocateOutput(1, hashed_ ? tensorflow::DT_INT64 : tensorflow::DT_STRING,
+                                        TensorShape{plan.total}));
+    TERN_ASSIGN_OR_RETURN(Tensor * out_shape,
+                     ctx.AllocateOutput(2, tensorflow::DT_INT64, TensorShape{2}));
+    out_shape->flat<int64_t>()[0] = batch;
+    out_shape->flat<int64_t>()[1] = plan.max_row;
+    WriteCrosses(columns, plan, out_indices, out_values);
+    return Status::Ok();
+  }
+
+ private:
+  // From the first sparse column's shape, or the first dense column when there is none.
+  StatusOr<int64_t> BatchSize(const KernelContext& ctx) const {
+    const int n = num_sparse_;
     int64_t batch = -1;
     if (n > 0) {
       const Tensor& shape = ctx.input(2 * n);
@@ -85,85 +141,75 @@ class SparseCrossKernel final : public OpKernel {
       batch = dense.dim(0);
     }
     if (batch < 0) return ctx.Error("negative batch size " + std::to_string(batch));
+    return batch;
+  }
 
-    std::vector<Column> columns(n + nd);
-    for (int i = 0; i < n; ++i) {
-      const std::string si = "[" + std::to_string(i) + "]";
-      const Tensor& indices = ctx.input(i);
-      const Tensor& values = ctx.input(n + i);
-      const Tensor& shape = ctx.input(2 * n + i);
-      if (indices.dtype() != tensorflow::DT_INT64 || indices.rank() != 2 || indices.dim(1) != 2) {
-        return ctx.Error("indices" + si + " must be int64 [nnz, 2], got " + indices.DebugString());
-      }
-      if (values.dtype() != sparse_types_[i] || values.rank() != 1 ||
-          values.dim(0) != indices.dim(0)) {
-        return ctx.Error("values" + si + " must be " + DataTypeName(sparse_types_[i]) + " [" +
-                         std::to_string(indices.dim(0)) + "], got " + values.DebugString());
-      }
-      if (shape.dtype() != tensorflow::DT_INT64 || shape.rank() != 1 || shape.dim(0) != 2) {
-        return ctx.Error("shapes" + si + " must be int64 [2], got " + shape.DebugString());
-      }
-      if (shape.flat<int64_t>()[0] != batch) {
-        return ctx.Error("shapes" + si + " has batch size " +
-                         std::to_string(shape.flat<int64_t>()[0]) + ", expected " +
-                         std::to_string(batch));
-      }
-      Column& col = columns[i];
-      col.values = &values;
-      // Rows are read as TensorFlow reads them: scanning rows 0, 1, ... and taking the run of
-      // entries whose row is the current one. With sorted indices that is every entry; an entry
-      // whose row is not above the previous run's ends the scan (the rest are never reached).
-      const int64_t nnz = indices.dim(0);
-      const int64_t* idx = indices.flat<int64_t>();
-      for (int64_t k = 0; k < nnz; ++k) {
-        const int64_t row = idx[2 * k];
-        if (row < 0 || row >= batch) {
-          return ctx.Error("indices" + si + "[" + std::to_string(k) + "] has row " +
-                           std::to_string(row) + ", outside the batch of " +
-                           std::to_string(batch));
-        }
-      }
-      for (int64_t k = 0; k < nnz;) {
-        const int64_t row = idx[2 * k];
-        if (!col.rows.empty() && row <= col.rows.back()) break;
-        const int64_t first = k;
-        while (k < nnz && idx[2 * k] == row) ++k;
-        col.rows.push_back(row);
-        col.start.push_back(first);
-        col.count.push_back(k - first);
+  Status ReadSparseColumn(const KernelContext& ctx, int i, int64_t batch, Column* col) const {
+    const int n = num_sparse_;
+    const std::string si = "[" + std::to_string(i) + "]";
+    const Tensor& indices = ctx.input(i);
+    const Tensor& values = ctx.input(n + i);
+    const Tensor& shape = ctx.input(2 * n + i);
+    if (indices.dtype() != tensorflow::DT_INT64 || indices.rank() != 2 || indices.dim(1) != 2) {
+      return ctx.Error("indices" + si + " must be int64 [nnz, 2], got " + indices.DebugString());
+    }
+    if (values.dtype() != sparse_types_[i] || values.rank() != 1 ||
+        values.dim(0) != indices.dim(0)) {
+      return ctx.Error("values" + si + " must be " + DataTypeName(sparse_types_[i]) + " [" +
+                       std::to_string(indices.dim(0)) + "], got " + values.DebugString());
+    }
+    if (shape.dtype() != tensorflow::DT_INT64 || shape.rank() != 1 || shape.dim(0) != 2) {
+      return ctx.Error("shapes" + si + " must be int64 [2], got " + shape.DebugString());
+    }
+    if (shape.flat<int64_t>()[0] != batch) {
+      return ctx.Error("shapes" + si + " has batch size " +
+                       std::to_string(shape.flat<int64_t>()[0]) + ", expected " +
+                       std::to_string(batch));
+    }
+    col->values = &values;
+    const int64_t nnz = indices.dim(0);
+    const int64_t* idx = indices.flat<int64_t>();
+    for (int64_t k = 0; k < nnz; ++k) {
+      const int64_t row = idx[2 * k];
+      if (row < 0 || row >= batch) {
+        return ctx.Error("indices" + si + "[" + std::to_string(k) + "] has row " +
+                         std::to_string(row) + ", outside the batch of " + std::to_string(batch));
       }
     }
-    for (int i = 0; i < nd; ++i) {
-      const Tensor& dense = ctx.input(3 * n + i);
-      const std::string si = "dense_inputs[" + std::to_string(i) + "]";
-      if (dense.dtype() != dense_types_[i] || dense.rank() != 2) {
-        return ctx.Error(si + " must be 2-D " + DataTypeName(dense_types_[i]) + ", got " +
-                         dense.DebugString());
-      }
-      if (dense.dim(0) != batch) {
-        return ctx.Error(si + " has batch size " + std::to_string(dense.dim(0)) + ", expected " +
-                         std::to_string(batch));
-      }
-      columns[n + i].values = &dense;
-      columns[n + i].dense_width = dense.dim(1);
-    }
+    ScanSparseRows(idx, nnz, col);
+    return Status::Ok();
+  }
 
-    // Rows that can have crosses: those of the first sparse column, or every row when all
-    // columns are dense (their data spans the batch). For each: crosses and value offsets.
-    const size_t num_columns = columns.size();
+  Status ReadDenseColumn(const KernelContext& ctx, int i, int64_t batch, Column* col) const {
+    const Tensor& dense = ctx.input(3 * num_sparse_ + i);
+    const std::string si = "dense_inputs[" + std::to_string(i) + "]";
+    if (dense.dtype() != dense_types_[i] || dense.rank() != 2) {
+      return ctx.Error(si + " must be 2-D " + DataTypeName(dense_types_[i]) + ", got " +
+                       dense.DebugString());
+    }
+    if (dense.dim(0) != batch) {
+      return ctx.Error(si + " has batch size " + std::to_string(dense.dim(0)) + ", expected " +
+                       std::to_string(batch));
+    }
+    col->values = &dense;
+    col->dense_width = dense.dim(1);
+    return Status::Ok();
+  }
+
+  // Rows that can have crosses: those of the first sparse column, or every row when all
+  // columns are dense (their data spans the batch). For each: crosses and value offsets.
+  Status CountCrosses(const KernelContext& ctx, const std::vector<Column>& columns,
+                      int64_t batch, CrossRows* plan) const {
     std::vector<int64_t> candidates;
-    if (n > 0) {
+    if (num_sparse_ > 0) {
       candidates = columns[0].rows;
     } else {
       candidates.resize(batch);
       for (int64_t r = 0; r < batch; ++r) candidates[r] = r;
     }
-    std::vector<int64_t> out_rows, crosses, starts, counts;
-    int64_t total = 0;
-    int64_t max_row = 0;
     for (int64_t r : candidates) {
       int64_t product = 1;
-      const size_t first = starts.size();
+      const size_t first = plan->starts.size();
       for (const Column& col : columns) {
         const auto [start, count] = col.Find(r);
         if (count == 0) {
@@ -172,78 +218,77 @@ class SparseCrossKernel final : public OpKernel {
         }
         if (product > kMaxCrosses / count) return ctx.Error("too many feature crosses in a row");
         product *= count;
-        starts.push_back(start);
-        counts.push_back(count);
+        plan->starts.push_back(start);
+        plan->counts.push_back(count);
       }
       if (product == 0) {
-        starts.resize(first);
-        counts.resize(first);
+        plan->starts.resize(first);
+        plan->counts.resize(first);
         continue;
       }
-      out_rows.push_back(r);
-      crosses.push_back(product);
-      total += product;
-      if (total > kMaxCrosses) return ctx.Error("too many feature crosses");
-      max_row = std::max(max_row, product);
-    }
-
-    TERN_ASSIGN_OR_RETURN(Tensor * out_indices,
-                     ctx.AllocateOutput(0, tensorflow::DT_INT64, TensorShape{total, 2}));
-    TERN_ASSIGN_OR_RETURN(Tensor * out_values,
-                     ctx.AllocateOutput(1, hashed_ ? tensorflow::DT_INT64 : tensorflow::DT_STRING,
-                                        TensorShape{total}));
-    TERN_ASSIGN_OR_RETURN(Tensor * out_shape,
-                     ctx.AllocateOutput(2, tensorflow::DT_INT64, TensorShape{2}));
-    out_shape->flat<int64_t>()[0] = batch;
-    out_shape->flat<int64_t>()[1] = max_row;
-
-    std::vector<int64_t> pos(num_columns);
-    int64_t o = 0;
-    for (size_t k = 0; k < out_rows.size(); ++k) {
-      const int64_t r = out_rows[k];
-      const int64_t* row_start = starts.data() + k * num_columns;
-      const int64_t* row_count = counts.data() + k * num_columns;
-      std::fill(pos.begin(), pos.end(), 0);
-      for (int64_t j = 0; j < crosses[k]; ++j, ++o) {
-        out_indices->flat<int64_t>()[2 * o] = r;
-        out_indices->flat<int64_t>()[2 * o + 1] = j;
-        if (hashed_) {
-          uint64_t h = hash_key_;
-          for (size_t c = 0; c < num_columns; ++c) {
-            const Tensor& values = *columns[c].values;
-            const int64_t at = row_start[c] + pos[c];
-            h = FingerprintCat64(h, values.dtype() == tensorflow::DT_STRING
-                                        ? Fingerprint64(values.flat<std::string>()[at])
-                                        : static_cast<uint64_t>(values.flat<int64_t>()[at]));
-          }
-          h %= num_buckets_ > 0 ? static_cast<uint64_t>(num_buckets_)
-                                : static_cast<uint64_t>(INT64_MAX);
-          out_values->flat<int64_t>()[o] = static_cast<int64_t>(h);
-        } else {
-          std::string s;
-          for (size_t c = 0; c < num_columns; ++c) {
-            if (c) s += "_X_";
-            const Tensor& values = *columns[c].values;
-            const int64_t v = row_start[c] + pos[c];
-            if (values.dtype() == tensorflow::DT_STRING) {
-              s += values.flat<std::string>()[v];
-            } else {
-              s += std::to_string(values.flat<int64_t>()[v]);
-            }
-          }
-          out_values->flat<std::string>()[o] = std::move(s);
-        }
-        // Next combination: the last column varies fastest.
-        for (size_t c = num_columns; c-- > 0;) {
-          if (++pos[c] < row_count[c]) break;
-          pos[c] = 0;
-        }
-      }
+      plan->rows.push_back(r);
+      plan->crosses.push_back(product);
+      plan->total += product;
+      if (plan->total > kMaxCrosses) return ctx.Error("too many feature crosses");
+      plan->max_row = std::max(plan->max_row, product);
     }
     return Status::Ok();
   }
 
- private:
+  void WriteCrosses(const std::vector<Column>& columns, const CrossRows& plan,
+                    Tensor* out_indices, Tensor* out_values) const {
+    const size_t num_columns = columns.size();
+    std::vector<int64_t> pos(num_columns);
+    int64_t o = 0;
+    for (size_t k = 0; k < plan.rows.size(); ++k) {
+      const int64_t r = plan.rows[k];
+      const int64_t* row_start = plan.starts.data() + k * num_columns;
+      const int64_t* row_count = plan.counts.data() + k * num_columns;
+      std::fill(pos.begin(), pos.end(), 0);
+      for (int64_t j = 0; j < plan.crosses[k]; ++j, ++o) {
+        out_indices->flat<int64_t>()[2 * o] = r;
+        out_indices->flat<int64_t>()[2 * o + 1] = j;
+        if (hashed_) {
+          out_values->flat<int64_t>()[o] = HashedCross(columns, row_start, pos);
+        } else {
+          out_values->flat<std::string>()[o] = StringCross(columns, row_start, pos);
+        }
+        NextCombination(row_count, num_columns, pos.data());
+      }
+    }
+  }
+
+  // The combination that takes value row_start[c] + pos[c] of each column c.
+  int64_t HashedCross(const std::vector<Column>& columns, const int64_t* row_start,
+                      const std::vector<int64_t>& pos) const {
+    uint64_t h = hash_key_;
+    for (size_t c = 0; c < columns.size(); ++c) {
+      const Tensor& values = *columns[c].values;
+      const int64_t at = row_start[c] + pos[c];
+      h = FingerprintCat64(h, values.dtype() == tensorflow::DT_STRING
+                                  ? Fingerprint64(values.flat<std::string>()[at])
+                                  : static_cast<uint64_t>(values.flat<int64_t>()[at]));
+    }
+    h %= num_buckets_ > 0 ? static_cast<uint64_t>(num_buckets_) : static_cast<uint64_t>(INT64_MAX);
+    return static_cast<int64_t>(h);
+  }
+
+  static std::string StringCross(const std::vector<Column>& columns, const int64_t* row_start,
+                                 const std::vector<int64_t>& pos) {
+    std::string s;
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (c) s += "_X_";
+      const Tensor& values = *columns[c].values;
+      const int64_t v = row_start[c] + pos[c];
+      if (values.dtype() == tensorflow::DT_STRING) {
+        s += values.flat<std::string>()[v];
+      } else {
+        s += std::to_string(values.flat<int64_t>()[v]);
+      }
+    }
+    return s;
+  }
+
   const int num_sparse_;
   const std::vector<DataType> sparse_types_;
   const std::vector<DataType> dense_types_;

@@ -18,6 +18,48 @@ std::string IndexString(const std::vector<int64_t>& idx, int64_t i, int64_t num_
   return s + "]";
 }
 
+// Checks the inputs' shapes and dtypes against each other.
+Status CheckInputs(const KernelContext& ctx, int64_t num_elems, int64_t num_dims) {
+  const Tensor& output_shape = ctx.input(1);
+  const Tensor& values = ctx.input(2);
+  const Tensor& default_value = ctx.input(3);
+  if (output_shape.num_elements() != num_dims) {
+    return ctx.Error("output_shape has " + std::to_string(output_shape.num_elements()) +
+                     " elements but sparse indices have " + std::to_string(num_dims) +
+                     " dimensions");
+  }
+  if (!(values.rank() == 0 || (values.rank() == 1 && values.dim(0) == num_elems))) {
+    return ctx.Error("sparse_values must be a scalar or have shape [" +
+                     std::to_string(num_elems) + "], got " + values.shape().DebugString());
+  }
+  if (default_value.rank() != 0) {
+    return ctx.Error("default_value must be a scalar, got shape " +
+                     default_value.shape().DebugString());
+  }
+  if (values.dtype() != default_value.dtype()) {
+    return ctx.Error("sparse_values and default_value have different dtypes: " +
+                     DataTypeName(values.dtype()) + " and " + DataTypeName(default_value.dtype()));
+  }
+  return Status::Ok();
+}
+
+// The output dims and their number of elements (at most 2^40).
+Status ReadOutputShape(const KernelContext& ctx, std::vector<int64_t>* dims, int64_t* total) {
+  TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, ctx.input(1), "output_shape", dims));
+  *total = 1;
+  for (int64_t d : *dims) {
+    if (d < 0) {
+      return ctx.Error("output_shape " + TensorShape(*dims).DebugString() +
+                       " has a negative dimension");
+    }
+    if (d != 0 && *total > (int64_t{1} << 40) / d) {
+      return ctx.Error("output_shape " + TensorShape(*dims).DebugString() + " is too large");
+    }
+    *total *= d;
+  }
+  return Status::Ok();
+}
+
 class SparseToDenseKernel final : public OpKernel {
  public:
   explicit SparseToDenseKernel(bool validate) : validate_(validate) {}
@@ -37,70 +79,17 @@ class SparseToDenseKernel final : public OpKernel {
     }
     const int64_t num_elems = indices.rank() > 0 ? indices.dim(0) : 1;
     const int64_t num_dims = indices.rank() > 1 ? indices.dim(1) : 1;
-    if (output_shape.num_elements() != num_dims) {
-      return ctx.Error("output_shape has " + std::to_string(output_shape.num_elements()) +
-                       " elements but sparse indices have " + std::to_string(num_dims) +
-                       " dimensions");
-    }
-    if (!(values.rank() == 0 || (values.rank() == 1 && values.dim(0) == num_elems))) {
-      return ctx.Error("sparse_values must be a scalar or have shape [" +
-                       std::to_string(num_elems) + "], got " + values.shape().DebugString());
-    }
-    if (default_value.rank() != 0) {
-      return ctx.Error("default_value must be a scalar, got shape " +
-                       default_value.shape().DebugString());
-    }
-    if (values.dtype() != default_value.dtype()) {
-      return ctx.Error("sparse_values and default_value have different dtypes: " +
-                       DataTypeName(values.dtype()) + " and " +
-                       DataTypeName(default_value.dtype()));
-    }
+    TERN_RETURN_IF_ERROR(CheckInputs(ctx, num_elems, num_dims));
     std::vector<int64_t> dims;
-    TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, output_shape, "output_shape", &dims));
-    int64_t total = 1;
-    for (int64_t d : dims) {
-      if (d < 0) {
-        return ctx.Error("output_shape " + TensorShape(dims).DebugString() +
-                         " has a negative dimension");
-      }
-      if (d != 0 && total > (int64_t{1} << 40) / d) {
-        return ctx.Error("output_shape " + TensorShape(dims).DebugString() + " is too large");
-      }
-      total *= d;
-    }
+    int64_t total = 0;
+    TERN_RETURN_IF_ERROR(ReadOutputShape(ctx, &dims, &total));
     std::vector<int64_t> idx;
     TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, indices, "sparse_indices", &idx));
     if (indices.dtype() != output_shape.dtype()) {
       return ctx.Error("sparse_indices and output_shape have different dtypes");
     }
-    // Flat output offsets, checking bounds (and order when validating).
-    const std::vector<int64_t> strides = RowMajorStrides(dims);
     std::vector<int64_t> offsets(num_elems);
-    for (int64_t i = 0; i < num_elems; ++i) {
-      int64_t offset = 0;
-      for (int64_t d = 0; d < num_dims; ++d) {
-        const int64_t v = idx[i * num_dims + d];
-        if (v < 0 || v >= dims[d]) {
-          return ctx.Error("sparse_indices[" + std::to_string(i) + "] = " +
-                           IndexString(idx, i, num_dims) + " is out of bounds: need 0 <= index < " +
-                           TensorShape(dims).DebugString());
-        }
-        offset += v * strides[d];
-      }
-      offsets[i] = offset;
-      if (validate_ && i > 0) {
-        // Row-major offsets of in-bounds indices order exactly as the indices do.
-        if (offset < offsets[i - 1]) {
-          return ctx.Error("sparse_indices[" + std::to_string(i) + "] = " +
-                           IndexString(idx, i, num_dims) +
-                           " is out of order; many sparse ops require sorted indices");
-        }
-        if (offset == offsets[i - 1]) {
-          return ctx.Error("sparse_indices[" + std::to_string(i) + "] = " +
-                           IndexString(idx, i, num_dims) + " is repeated");
-        }
-      }
-    }
+    TERN_RETURN_IF_ERROR(FlatOffsets(ctx, idx, num_dims, dims, &offsets));
     return DispatchByElementSize(
         values.dtype(), "sparse_values",
         [&]<typename T>() -> Status {
@@ -118,6 +107,39 @@ class SparseToDenseKernel final : public OpKernel {
   }
 
  private:
+  // Flat output offsets of the indices, checking bounds (and order when validating).
+  Status FlatOffsets(const KernelContext& ctx, const std::vector<int64_t>& idx, int64_t num_dims,
+                     const std::vector<int64_t>& dims, std::vector<int64_t>* offsets) const {
+    const std::vector<int64_t> strides = RowMajorStrides(dims);
+    const int64_t num_elems = static_cast<int64_t>(offsets->size());
+    for (int64_t i = 0; i < num_elems; ++i) {
+      int64_t offset = 0;
+      for (int64_t d = 0; d < num_dims; ++d) {
+        const int64_t v = idx[i * num_dims + d];
+        if (v < 0 || v >= dims[d]) {
+          return ctx.Error("sparse_indices[" + std::to_string(i) + "] = " +
+                           IndexString(idx, i, num_dims) + " is out of bounds: need 0 <= index < " +
+                           TensorShape(dims).DebugString());
+        }
+        offset += v * strides[d];
+      }
+      (*offsets)[i] = offset;
+      if (validate_ && i > 0) {
+        // Row-major offsets of in-bounds indices order exactly as the indices do.
+        if (offset < (*offsets)[i - 1]) {
+          return ctx.Error("sparse_indices[" + std::to_string(i) + "] = " +
+                           IndexString(idx, i, num_dims) +
+                           " is out of order; many sparse ops require sorted indices");
+        }
+        if (offset == (*offsets)[i - 1]) {
+          return ctx.Error("sparse_indices[" + std::to_string(i) + "] = " +
+                           IndexString(idx, i, num_dims) + " is repeated");
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
   const bool validate_;
 };
 

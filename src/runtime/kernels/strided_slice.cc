@@ -27,137 +27,85 @@ struct Masks {
 constexpr int64_t kNewAxis = -1;
 constexpr int64_t kShrinkAxis = -2;
 
+// The slice entries as given, plus an implicit trailing ellipsis if none is given.
+struct SparseSpec {
+  std::vector<int64_t> begin, end, strides;
+  Masks masks;
+  int dims = 0;
+  int new_axes_after_ellipsis = 0;
+};
+
+// One entry per input dimension.
+struct DenseSpec {
+  std::vector<int64_t> begin, end, strides;
+  uint64_t begin_mask = 0, end_mask = 0, shrink = 0;
+  std::vector<int64_t> gather;  // output dims: a dense dim, kNewAxis or kShrinkAxis
+};
+
+// Rewrites dense->begin[i] to the canonical begin of input dimension i; sets its size.
+Status CanonicalizeDim(const KernelContext& ctx, const Tensor& input, int i, DenseSpec* dense,
+                       int64_t* size) {
+  const uint64_t bit = uint64_t{1} << i;
+  const int64_t dim = input.dim(i);
+  const int64_t stride = dense->strides[i];
+  if (stride == 0) return ctx.Error("strides[" + std::to_string(i) + "] must be non-zero");
+  const bool shrink = dense->shrink & bit;
+  if (shrink && stride <= 0) {
+    return ctx.Error("only stride 1 allowed on non-range indexing (shrink_axis_mask)");
+  }
+  int64_t b = dense->begin[i];
+  int64_t e = dense->end[i];
+  if (shrink) {
+    const int64_t fwd = b < 0 ? dim + b : b;
+    if (fwd < 0 || fwd >= dim) {
+      return ctx.Error("slice index " + std::to_string(b) + " of dimension " + std::to_string(i) +
+                       " out of bounds for input " + input.shape().DebugString());
+    }
+    b = fwd;
+    e = fwd + 1;
+  } else {
+    const int64_t lo = stride > 0 ? 0 : -1;
+    const int64_t hi = stride > 0 ? dim : dim - 1;
+    auto canonical = [&](int64_t x, bool masked, bool is_end) {
+      if (masked) return (stride > 0) != is_end ? lo : hi;
+      const int64_t fwd = x < 0 ? dim + x : x;
+      return std::clamp(fwd, lo, hi);
+    };
+    b = canonical(b, dense->begin_mask & bit, false);
+    e = canonical(e, dense->end_mask & bit, true);
+  }
+  const int64_t interval = e - b;
+  *size = 0;
+  if (interval != 0 && (interval < 0) == (stride < 0)) {
+    *size = interval / stride + (interval % stride != 0 ? 1 : 0);
+  }
+  dense->begin[i] = b;
+  return Status::Ok();
+}
+
 class StridedSliceKernel final : public OpKernel {
  public:
   explicit StridedSliceKernel(Masks masks) : masks_(masks) {}
 
   Status Compute(KernelContext& ctx) const override {
     const Tensor& input = ctx.input(0);
-    std::vector<int64_t> begin, end, strides;
-    TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "begin", &begin));
-    TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(2), "end", &end));
-    TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(3), "strides", &strides));
-    if (ctx.input(2).dtype() != ctx.input(1).dtype() ||
-        ctx.input(3).dtype() != ctx.input(1).dtype()) {
-      return ctx.Error("begin, end and strides must have the same dtype");
-    }
-    if (begin.size() != end.size() || begin.size() != strides.size()) {
-      return ctx.Error("begin, end and strides must have the same length, got " +
-                       std::to_string(begin.size()) + ", " + std::to_string(end.size()) + " and " +
-                       std::to_string(strides.size()));
-    }
-    if (begin.size() > 32) {
-      return ctx.Error("at most 32 slice entries are supported, got " +
-                       std::to_string(begin.size()));
-    }
+    SparseSpec sparse;
+    TERN_RETURN_IF_ERROR(ReadSparseSpec(ctx, &sparse));
+    DenseSpec dense;
+    TERN_RETURN_IF_ERROR(Densify(ctx, sparse, input, &dense));
 
-    // Sparse spec: the entries as given, plus an implicit trailing ellipsis if none is given.
-    int sparse_dims = static_cast<int>(begin.size());
-    Masks sparse = masks_;
-    const uint64_t in_range = (uint64_t{1} << sparse_dims) - 1;
-    sparse.begin &= in_range;
-    sparse.end &= in_range;
-    sparse.new_axis &= in_range;
-    sparse.shrink &= in_range;
-    sparse.ellipsis &= in_range;
-    if (sparse.ellipsis & (sparse.ellipsis - 1)) {
-      return ctx.Error("multiple ellipses in slice spec are not allowed");
-    }
-    if (sparse.ellipsis == 0) {
-      sparse.ellipsis = uint64_t{1} << sparse_dims;
-      ++sparse_dims;
-    }
-    int num_add_axis_after_ellipsis = 0;
-    bool after_ellipsis = false;
-    for (int i = 0; i < sparse_dims; ++i) {
-      if (after_ellipsis && (sparse.new_axis & (uint64_t{1} << i))) ++num_add_axis_after_ellipsis;
-      if (sparse.ellipsis & (uint64_t{1} << i)) after_ellipsis = true;
-    }
-
-    // Dense spec: one entry per input dimension.
     const int rank = input.rank();
-    std::vector<int64_t> d_begin(rank, 0), d_end(rank, 0), d_stride(rank, 1);
-    uint64_t d_begin_mask = 0, d_end_mask = 0, d_shrink = 0;
-    std::vector<int64_t> gather;  // output dims: a dense dim, kNewAxis or kShrinkAxis
-    int full = 0;
-    for (int i = 0; i < sparse_dims; ++i) {
-      const uint64_t bit = uint64_t{1} << i;
-      if (sparse.ellipsis & bit) {
-        const int next = std::min(rank - (sparse_dims - i) + 1 + num_add_axis_after_ellipsis, rank);
-        for (; full < next; ++full) {
-          d_begin_mask |= uint64_t{1} << full;
-          d_end_mask |= uint64_t{1} << full;
-          gather.push_back(full);
-        }
-      } else if (sparse.new_axis & bit) {
-        gather.push_back(kNewAxis);
-      } else {
-        if (full == rank) {
-          return ctx.Error("index out of range using input dim " + std::to_string(full) +
-                           "; input " + input.shape().DebugString() + " has only " +
-                           std::to_string(rank) + " dims");
-        }
-        d_begin[full] = begin[i];
-        d_end[full] = end[i];
-        d_stride[full] = strides[i];
-        if (sparse.begin & bit) d_begin_mask |= uint64_t{1} << full;
-        if (sparse.end & bit) d_end_mask |= uint64_t{1} << full;
-        if (sparse.shrink & bit) {
-          d_shrink |= uint64_t{1} << full;
-          gather.push_back(kShrinkAxis);
-        } else {
-          gather.push_back(full);
-        }
-        ++full;
-      }
-    }
-
-    // Canonical begin and size per input dimension.
     std::vector<int64_t> sizes(rank);
     bool identity = true;
     for (int i = 0; i < rank; ++i) {
-      const uint64_t bit = uint64_t{1} << i;
-      const int64_t dim = input.dim(i);
-      const int64_t stride = d_stride[i];
-      if (stride == 0) return ctx.Error("strides[" + std::to_string(i) + "] must be non-zero");
-      const bool shrink = d_shrink & bit;
-      if (shrink && stride <= 0) {
-        return ctx.Error("only stride 1 allowed on non-range indexing (shrink_axis_mask)");
+      TERN_RETURN_IF_ERROR(CanonicalizeDim(ctx, input, i, &dense, &sizes[i]));
+      if (!(dense.begin[i] == 0 && dense.strides[i] == 1 && sizes[i] == input.dim(i))) {
+        identity = false;
       }
-      int64_t b = d_begin[i];
-      int64_t e = d_end[i];
-      if (shrink) {
-        const int64_t fwd = b < 0 ? dim + b : b;
-        if (fwd < 0 || fwd >= dim) {
-          return ctx.Error("slice index " + std::to_string(b) + " of dimension " +
-                           std::to_string(i) + " out of bounds for input " +
-                           input.shape().DebugString());
-        }
-        b = fwd;
-        e = fwd + 1;
-      } else {
-        const int64_t lo = stride > 0 ? 0 : -1;
-        const int64_t hi = stride > 0 ? dim : dim - 1;
-        auto canonical = [&](int64_t x, bool masked, bool is_end) {
-          if (masked) return (stride > 0) != is_end ? lo : hi;
-          const int64_t fwd = x < 0 ? dim + x : x;
-          return std::clamp(fwd, lo, hi);
-        };
-        b = canonical(b, d_begin_mask & bit, false);
-        e = canonical(e, d_end_mask & bit, true);
-      }
-      const int64_t interval = e - b;
-      int64_t size = 0;
-      if (interval != 0 && (interval < 0) == (stride < 0)) {
-        size = interval / stride + (interval % stride != 0 ? 1 : 0);
-      }
-      d_begin[i] = b;
-      sizes[i] = size;
-      if (!(b == 0 && stride == 1 && size == dim)) identity = false;
     }
 
     std::vector<int64_t> out_dims;
-    for (int64_t g : gather) {
+    for (int64_t g : dense.gather) {
       if (g == kNewAxis) {
         out_dims.push_back(1);
       } else if (g != kShrinkAxis) {
@@ -172,8 +120,8 @@ class StridedSliceKernel final : public OpKernel {
     int64_t offset = 0;
     std::vector<int64_t> view_strides(rank);
     for (int i = 0; i < rank; ++i) {
-      if (sizes[i] > 0) offset += d_begin[i] * in_strides[i];
-      view_strides[i] = d_stride[i] * in_strides[i];
+      if (sizes[i] > 0) offset += dense.begin[i] * in_strides[i];
+      view_strides[i] = dense.strides[i] * in_strides[i];
     }
     return DispatchByElementSize(
         input.dtype(), "input",
@@ -187,6 +135,89 @@ class StridedSliceKernel final : public OpKernel {
   }
 
  private:
+  Status ReadSparseSpec(const KernelContext& ctx, SparseSpec* sparse) const {
+    TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "begin", &sparse->begin));
+    TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(2), "end", &sparse->end));
+    TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(3), "strides", &sparse->strides));
+    const size_t entries = sparse->begin.size();
+    if (ctx.input(2).dtype() != ctx.input(1).dtype() ||
+        ctx.input(3).dtype() != ctx.input(1).dtype()) {
+      return ctx.Error("begin, end and strides must have the same dtype");
+    }
+    if (entries != sparse->end.size() || entries != sparse->strides.size()) {
+      return ctx.Error("begin, end and strides must have the same length, got " +
+                       std::to_string(entries) + ", " + std::to_string(sparse->end.size()) +
+                       " and " + std::to_string(sparse->strides.size()));
+    }
+    if (entries > 32) {
+      return ctx.Error("at most 32 slice entries are supported, got " + std::to_string(entries));
+    }
+    sparse->dims = static_cast<int>(entries);
+    Masks& m = sparse->masks;
+    m = masks_;
+    const uint64_t in_range = (uint64_t{1} << sparse->dims) - 1;
+    m.begin &= in_range;
+    m.end &= in_range;
+    m.new_axis &= in_range;
+    m.shrink &= in_range;
+    m.ellipsis &= in_range;
+    if (m.ellipsis & (m.ellipsis - 1)) {
+      return ctx.Error("multiple ellipses in slice spec are not allowed");
+    }
+    if (m.ellipsis == 0) {
+      m.ellipsis = uint64_t{1} << sparse->dims;
+      ++sparse->dims;
+    }
+    bool after_ellipsis = false;
+    for (int i = 0; i < sparse->dims; ++i) {
+      if (after_ellipsis && (m.new_axis & (uint64_t{1} << i))) ++sparse->new_axes_after_ellipsis;
+      if (m.ellipsis & (uint64_t{1} << i)) after_ellipsis = true;
+    }
+    return Status::Ok();
+  }
+
+  static Status Densify(const KernelContext& ctx, const SparseSpec& sparse, const Tensor& input,
+                        DenseSpec* dense) {
+    const int rank = input.rank();
+    dense->begin.assign(rank, 0);
+    dense->end.assign(rank, 0);
+    dense->strides.assign(rank, 1);
+    int full = 0;
+    for (int i = 0; i < sparse.dims; ++i) {
+      const uint64_t bit = uint64_t{1} << i;
+      if (sparse.masks.ellipsis & bit) {
+        const int next =
+            std::min(rank - (sparse.dims - i) + 1 + sparse.new_axes_after_ellipsis, rank);
+        for (; full < next; ++full) {
+          dense->begin_mask |= uint64_t{1} << full;
+          dense->end_mask |= uint64_t{1} << full;
+          dense->gather.push_back(full);
+        }
+      } else if (sparse.masks.new_axis & bit) {
+        dense->gather.push_back(kNewAxis);
+      } else {
+        if (full == rank) {
+          return ctx.Error("index out of range using input dim " + std::to_string(full) +
+                           "; input " + input.shape().DebugString() + " has only " +
+                           std::to_string(rank) + " dims");
+        }
+        dense->begin[full] = sparse.begin[i];
+        dense->end[full] = sparse.end[i];
+        dense->strides[full] = sparse.strides[i];
+        if (sparse.masks.begin & bit) dense->begin_mask |= uint64_t{1} << full;
+        if (sparse.masks.end & bit) dense->end_mask |= uint64_t{1} << full;
+        if (sparse.masks.shrink & bit) {
+          dense->shrink |= uint64_t{1} << full;
+          dense->gather.push_back(kShrinkAxis);
+        } else {
+          dense->gather.push_back(full);
+        }
+        ++full;
+      }
+    }
+    return Status::Ok();
+  }
+
   const Masks masks_;
 };
 
