@@ -1,7 +1,7 @@
 #include "server/grpc_service.h"
 
 #include "loader/model_config.h"
-#include "runtime/tensor_proto.h"
+#include "runtime/format/tensor_proto.h"
 #include "server/example_inference.h"
 #include "server/grpc_unary_call.h"
 #include "server/model_metadata.h"
