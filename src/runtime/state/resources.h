@@ -1,5 +1,5 @@
-// Per-model mutable state: variables (TF1 ref variables and TF2 resource variables) and, later,
-// lookup tables. Owned by the Session; shared by every run of it. Thread-safe.
+// Per-model mutable state: variables (TF1 ref and TF2 resource variables) and named resources
+// such as lookup tables. Owned by the Session, shared by all its runs. Thread-safe.
 #pragma once
 
 #include <functional>

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cctype>
+#include <string>
 
 #include "runtime/kernel.h"
+#include "runtime/kernels/internal/string_edit.h"
 
 namespace tern {
 
@@ -13,22 +15,12 @@ template <int (*Map)(int)>
 class StringCaseKernel final : public OpKernel {
  public:
   Status Compute(KernelContext& ctx) const override {
-    const Tensor& in = ctx.input(0);
-    if (in.dtype() != tensorflow::DT_STRING) {
-      return ctx.Error("input must be string, got " + DataTypeName(in.dtype()));
-    }
-    Tensor out(tensorflow::DT_STRING, in.shape());
-    const std::string* s = in.flat<std::string>();
-    std::string* o = out.flat<std::string>();
-    for (int64_t i = 0, n = in.num_elements(); i < n; ++i) {
-      o[i] = s[i];
-      for (char& c : o[i]) {
+    return EditEachString(ctx, [](std::string& s) {
+      for (char& c : s) {
         const unsigned char u = static_cast<unsigned char>(c);
         if (u < 0x80) c = static_cast<char>(Map(u));
       }
-    }
-    ctx.set_output(0, std::move(out));
-    return Status::Ok();
+    });
   }
 
   static StatusOr<std::unique_ptr<OpKernel>> Create(const KernelConstruction& c) {
