@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/kernels/gemm.h"
-#include "runtime/saved_model.h"
+#include "runtime/kernels/internal/gemm.h"
+#include "runtime/saved_model/saved_model.h"
 
 namespace {
 

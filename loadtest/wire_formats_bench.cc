@@ -20,7 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
-#include "runtime/tensor_proto.h"
+#include "runtime/format/tensor_proto.h"
 #include "server/codec/json_tensor.h"
 #include "serving/predict.pb.h"
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/kernels/gemm.h"
+#include "runtime/kernels/internal/gemm.h"
 
 namespace {
 

@@ -1,4 +1,5 @@
-"""Eigen vs the no-packing GEMM for few rows (src/runtime/kernels/gemm_small_isa.cc), side by side.
+"""Eigen vs the no-packing GEMM for few rows, side by side
+(src/runtime/kernels/internal/gemm_small_isa.cc).
 
 1. build/loadtest/gemm/gemm_bench, family small_rows/: per ISA this CPU runs (AVX-512, AVX2+FMA),
    Eigen and the kernel on the MLP's (K, N) and small_resnet's im2col (K, N), M = 1..128 (and the

@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "batching/batch_scheduler.h"
-#include "common/metrics.h"
 #include "batching/batching_options.h"
-#include "runtime/saved_model.h"
+#include "common/metrics.h"
+#include "runtime/saved_model/saved_model.h"
 
 namespace tern {
 

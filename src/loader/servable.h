@@ -8,7 +8,7 @@
 #include <string>
 
 #include "loader/instance_pool.h"
-#include "runtime/saved_model.h"
+#include "runtime/saved_model/saved_model.h"
 
 namespace tern {
 

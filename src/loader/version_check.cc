@@ -2,8 +2,8 @@
 
 #include <filesystem>
 
-#include "runtime/saved_model.h"
-#include "runtime/tensor_bundle.h"
+#include "runtime/format/saved_model_proto.h"
+#include "runtime/format/tensor_bundle.h"
 
 namespace tern {
 

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "runtime/crc32c.h"
-#include "runtime/tensor_proto.h"
+#include "runtime/format/crc32c.h"
+#include "runtime/format/tensor_proto.h"
 #include "serving/prediction_log.pb.h"
 
 namespace tern {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "common/status.h"
-#include "runtime/saved_model.h"
+#include "runtime/saved_model/saved_model.h"
 
 namespace tern {
 

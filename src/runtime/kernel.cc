@@ -1,6 +1,6 @@
 #include "runtime/kernel.h"
 
-#include "runtime/tensor_proto.h"
+#include "runtime/format/tensor_proto.h"
 
 namespace tern {
 namespace {

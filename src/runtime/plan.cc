@@ -7,7 +7,7 @@
 #include "runtime/function_library.h"
 #include "runtime/kernel_registry.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/resources.h"
+#include "runtime/state/resources.h"
 
 namespace tern {
 namespace {

@@ -13,7 +13,7 @@
 #include "runtime/function_library.h"
 #include "runtime/graph.h"
 #include "runtime/plan.h"
-#include "runtime/resources.h"
+#include "runtime/state/resources.h"
 #include "tf/graph.pb.h"
 
 namespace tern {

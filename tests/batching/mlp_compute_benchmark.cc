@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "runtime/saved_model.h"
+#include "runtime/saved_model/saved_model.h"
 
 namespace tern {
 namespace {

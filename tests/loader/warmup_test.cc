@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "runtime/crc32c.h"
+#include "runtime/format/crc32c.h"
 
 namespace tern {
 namespace {

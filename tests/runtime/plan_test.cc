@@ -2,10 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "runtime/format/tensor_proto.h"
 #include "runtime/function_library.h"
-#include "runtime/resources.h"
 #include "runtime/session.h"
-#include "runtime/tensor_proto.h"
+#include "runtime/state/resources.h"
 
 namespace tern {
 namespace {

@@ -2,8 +2,8 @@
 #include <cmath>
 #include <type_traits>
 
+#include "runtime/kernels/internal/unary.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/unary.h"
 
 namespace tern {
 namespace {

@@ -2,7 +2,7 @@
 // a + b concatenates.
 #include <string>
 
-#include "runtime/kernels/broadcast.h"
+#include "runtime/kernels/internal/broadcast.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,5 +1,5 @@
 // AddN: the elementwise sum of N tensors of one shape and dtype; integers wrap.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

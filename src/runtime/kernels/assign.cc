@@ -1,6 +1,6 @@
 // Assign (TF1): stores input 1 in the ref variable of input 0 and outputs the reference.
+#include "runtime/kernels/internal/resource_input.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/resource_variable.h"
 
 namespace tern {
 namespace {

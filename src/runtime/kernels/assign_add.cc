@@ -1,7 +1,7 @@
 // AssignAdd (TF1): ref variable += value; outputs the reference, like Assign.
-#include "runtime/kernels/assign_add.h"
+#include "runtime/kernels/internal/assign_add.h"
+#include "runtime/kernels/internal/resource_input.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/resource_variable.h"
 
 namespace tern {
 namespace {

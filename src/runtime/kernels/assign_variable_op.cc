@@ -1,6 +1,6 @@
 // AssignVariableOp: stores input 1 in the resource variable of input 0.
+#include "runtime/kernels/internal/resource_input.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/resource_variable.h"
 
 namespace tern {
 namespace {

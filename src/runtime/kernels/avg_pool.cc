@@ -1,7 +1,7 @@
 // AvgPool: the mean of each ksize window (NHWC; strides; SAME/VALID padding). Like TensorFlow,
 // a window cut by SAME padding averages only the input positions it covers. float, double.
+#include "runtime/kernels/internal/window.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/window.h"
 
 namespace tern {
 namespace {

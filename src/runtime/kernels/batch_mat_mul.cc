@@ -1,7 +1,7 @@
 // BatchMatMul, BatchMatMulV2 and BatchMatMulV3: batched matrix products over the leading
 // dimensions (V1 requires equal batch shapes; V2/V3 broadcast them), adj_x/adj_y transposing
 // the last two dimensions (real dtypes only, so adjoint is transpose).
-#include "runtime/kernels/batch_mat_mul.h"
+#include "runtime/kernels/internal/batch_mat_mul.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

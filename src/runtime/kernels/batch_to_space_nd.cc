@@ -1,6 +1,6 @@
 // BatchToSpaceND: the inverse of SpaceToBatchND, then crops the spatial dimensions.
+#include "runtime/kernels/internal/space_batch.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/space_batch.h"
 
 namespace tern {
 namespace {

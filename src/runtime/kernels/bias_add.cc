@@ -1,6 +1,6 @@
 // BiasAdd: value + bias along the channel dimension (the last one for NHWC, dimension 1 for
 // NCHW). value must be at least 2-D; bias is 1-D with the channel count.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,7 +1,7 @@
 // BroadcastGradientArgs: for shapes s0 and s1 (1-D int32/int64), the dimensions of their
 // broadcast shape along which each was broadcast (so a gradient sums over them). Training graphs
 // (Keras train signatures) use it.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

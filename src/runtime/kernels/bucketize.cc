@@ -2,7 +2,7 @@
 // equal to a boundary goes to the upper bucket (upper_bound). Output int32, same shape.
 #include <algorithm>
 
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -8,7 +8,7 @@
 #include <limits>
 #include <type_traits>
 
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,6 +1,6 @@
 // ConcatV2: joins N tensors along `axis` (the last input; int32 or int64, negative counts from
 // the end). Inputs share dtype and rank (>= 1) and agree on every other dimension. Any dtype.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

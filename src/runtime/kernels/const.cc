@@ -1,5 +1,5 @@
 // Const: the tensor in attr "value", parsed once at load and shared by every run.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -4,15 +4,15 @@
 // where the input already is that matrix) and multiplied by the filter viewed as [KH*KW*C, OC],
 // a cache-sized block of rows at a time.
 // The filter is read in place (weights are never copied). float, double; float's GEMM is Gemm
-// (gemm.h), built for this CPU's vector units.
+// (internal/gemm.h), built for this CPU's vector units.
 #include <Eigen/Core>
 #include <algorithm>
 #include <memory>
 #include <type_traits>
 
-#include "runtime/kernels/gemm.h"
+#include "runtime/kernels/internal/gemm.h"
+#include "runtime/kernels/internal/window.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/window.h"
 
 namespace tern {
 namespace {

@@ -3,7 +3,7 @@
 // order in T, as TensorFlow's scan does; integers wrap.
 #include <string>
 
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

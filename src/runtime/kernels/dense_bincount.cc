@@ -2,7 +2,7 @@
 // a 2-D input (output [rows, size]). With non-empty weights (same shape as input) it sums the
 // weights instead of counting; with binary_output it writes 1 where a value occurs. Values >=
 // size are ignored; negative values are an error, as in TensorFlow.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

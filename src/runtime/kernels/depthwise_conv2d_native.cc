@@ -2,8 +2,8 @@
 // [KH,KW,C,M] -> output channel c*M+m, with strides, dilations and SAME/VALID/EXPLICIT padding
 // (NHWC). A direct loop whose innermost run is the contiguous C*M filter row, which the compiler
 // vectorizes; there is no GEMM to hand this to. float, double.
+#include "runtime/kernels/internal/window.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/window.h"
 
 namespace tern {
 namespace {

@@ -8,8 +8,8 @@
 // and implicit outputs (no "->") are rejected at load time.
 #include <map>
 
-#include "runtime/kernels/batch_mat_mul.h"
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/batch_mat_mul.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,8 +1,8 @@
 // Erf: the error function, elementwise (Keras' exact gelu).
 #include <cmath>
 
+#include "runtime/kernels/internal/unary.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/unary.h"
 
 namespace tern {
 

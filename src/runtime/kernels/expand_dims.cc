@@ -1,6 +1,6 @@
 // ExpandDims: inserts a dimension of size 1 at `dim` (one int32/int64 value in [-rank-1, rank]).
 // Shares the input's buffer.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

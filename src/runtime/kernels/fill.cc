@@ -1,6 +1,6 @@
 // Fill: a tensor of shape `dims` (1-D int32/int64, non-negative) with every element `value`
 // (a scalar of any dtype).
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -3,8 +3,8 @@
 #include <limits>
 #include <type_traits>
 
-#include "runtime/kernels/broadcast.h"
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/broadcast.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

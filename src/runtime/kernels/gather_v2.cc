@@ -2,7 +2,7 @@
 // integer indices, with `batch_dims` leading dimensions shared by params and indices (attr,
 // default 0; negative counts from the end of indices). Indices outside [0, dim) are
 // INVALID_ARGUMENT, as on TensorFlow's CPU. Any dtype.
-#include "runtime/kernels/gather.h"
+#include "runtime/kernels/internal/gather.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,5 +1,5 @@
 // Greater: a > b elementwise with broadcasting, as bool.
-#include "runtime/kernels/compare.h"
+#include "runtime/kernels/internal/compare.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

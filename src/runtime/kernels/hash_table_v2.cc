@@ -1,10 +1,10 @@
 // HashTableV2: a handle to the session's hash table named by attr shared_name (or, when that is
 // empty, by the node's name), created empty on first use. Every plan of the session that names
 // the same table gets the same one, so the init op fills the table the signatures read.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/lookup_table.h"
-#include "runtime/resources.h"
+#include "runtime/state/lookup_table.h"
+#include "runtime/state/resources.h"
 
 namespace tern {
 

@@ -1,6 +1,6 @@
 // If and StatelessIf: runs then_branch or else_branch on the inputs after the predicate
-// (TensorFlow's truth value, see control_flow.h). Only the chosen branch runs.
-#include "runtime/kernels/control_flow.h"
+// (TensorFlow's truth value, see internal/control_flow.h). Only the chosen branch runs.
+#include "runtime/kernels/internal/control_flow.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

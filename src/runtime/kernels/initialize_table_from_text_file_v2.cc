@@ -11,8 +11,8 @@
 #include <fstream>
 #include <limits>
 
+#include "runtime/kernels/internal/resource_input.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/table_input.h"
 
 namespace tern {
 namespace {

@@ -1,5 +1,5 @@
 // LessEqual: a <= b elementwise with broadcasting, as bool.
-#include "runtime/kernels/compare.h"
+#include "runtime/kernels/internal/compare.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,8 +1,8 @@
 // Log: natural logarithm, elementwise; -inf at 0 and NaN below, like TensorFlow.
 #include <cmath>
 
+#include "runtime/kernels/internal/unary.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/unary.h"
 
 namespace tern {
 

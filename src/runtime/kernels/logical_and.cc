@@ -1,5 +1,5 @@
 // LogicalAnd: a && b for bool tensors with broadcasting.
-#include "runtime/kernels/compare.h"
+#include "runtime/kernels/internal/compare.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,7 +1,7 @@
 // LookupTableFindV2: the table's value for each key, or default_value (a scalar, or one per
 // key) for keys it does not hold. Output has the keys' shape.
+#include "runtime/kernels/internal/resource_input.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/table_input.h"
 
 namespace tern {
 namespace {

@@ -1,7 +1,7 @@
 // LookupTableImportV2 (and InitializeTableV2, the same contract): fills a hash table with
 // keys[i] -> values[i]; see LookupTable::Initialize for re-initialisation and duplicates.
+#include "runtime/kernels/internal/resource_input.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/table_input.h"
 
 namespace tern {
 namespace {

@@ -1,6 +1,6 @@
 // LookupTableSizeV2: the number of entries in a table, as an int64 scalar.
+#include "runtime/kernels/internal/resource_input.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/table_input.h"
 
 namespace tern {
 namespace {

@@ -1,12 +1,12 @@
 // MatMul: product = op(a) * op(b) for 2-D a and b, op transposing when transpose_a/transpose_b
 // is set (both default false). Computed by Eigen's blocked GEMM on row-major maps of the buffers;
-// float goes through Gemm (gemm.h): this CPU's build of Eigen, or for few rows the kernel that
+// float goes through Gemm (internal/gemm.h): this CPU's build of Eigen, or for few rows the kernel that
 // reads b in place.
 // Types: float, double, int32, int64.
 #include <Eigen/Core>
 #include <type_traits>
 
-#include "runtime/kernels/gemm.h"
+#include "runtime/kernels/internal/gemm.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <limits>
 
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/window.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/window.h"
 
 namespace tern {
 namespace {

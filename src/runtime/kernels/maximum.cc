@@ -3,7 +3,7 @@
 #include <limits>
 #include <type_traits>
 
-#include "runtime/kernels/broadcast.h"
+#include "runtime/kernels/internal/broadcast.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

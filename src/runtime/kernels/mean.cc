@@ -2,8 +2,8 @@
 // divide the wrapped integer sum (truncating), as TensorFlow does. Mean of nothing is NaN (floats).
 #include <type_traits>
 
+#include "runtime/kernels/internal/reduction.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/reduction.h"
 
 namespace tern {
 namespace {

@@ -3,8 +3,8 @@
 #include <limits>
 #include <type_traits>
 
+#include "runtime/kernels/internal/reduction.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/reduction.h"
 
 namespace tern {
 namespace {

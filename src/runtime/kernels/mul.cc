@@ -1,5 +1,5 @@
 // Mul: elementwise a * b with broadcasting.
-#include "runtime/kernels/broadcast.h"
+#include "runtime/kernels/internal/broadcast.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

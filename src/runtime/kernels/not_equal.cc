@@ -1,5 +1,5 @@
 // NotEqual: a != b elementwise with broadcasting, as bool (strings too).
-#include "runtime/kernels/compare.h"
+#include "runtime/kernels/internal/compare.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

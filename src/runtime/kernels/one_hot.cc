@@ -1,7 +1,7 @@
 // OneHot: output[..., d, ...] = on_value if indices[...] == d else off_value, with the new depth
 // dimension at `axis` (default -1: last). Indices outside [0, depth) give an all-off row.
 // indices: uint8, int8, int32 or int64; depth: int32 scalar; on/off: scalars of any dtype.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

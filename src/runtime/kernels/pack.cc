@@ -1,6 +1,6 @@
 // Pack: stacks N tensors of one shape into a tensor of rank + 1, the new dimension (size N) at
 // `axis` (default 0; negative counts from the end of the output's dims). Any dtype.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -2,7 +2,7 @@
 // (before, after; non-negative) says. Every dtype (strings pad with "" / the given value).
 #include <algorithm>
 
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,7 +1,7 @@
 // ParseExampleV2: keys arrive as 1-D string tensors.
 // Inputs: serialized, names, sparse_keys, dense_keys, ragged_keys, dense_defaults[Tdense].
+#include "runtime/kernels/internal/parse_example.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/parse_example_common.h"
 
 namespace tern {
 namespace {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "runtime/kernels/broadcast.h"
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/broadcast.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

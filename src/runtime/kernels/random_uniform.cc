@@ -5,7 +5,7 @@
 // is refused at load time rather than answering with different numbers.
 #include <random>
 
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

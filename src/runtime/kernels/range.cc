@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <type_traits>
 
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,6 +1,6 @@
 // ReadVariableOp: the current value of a resource variable.
+#include "runtime/kernels/internal/resource_input.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/resource_variable.h"
 
 namespace tern {
 namespace {

@@ -1,5 +1,5 @@
 // RealDiv: a / b elementwise with broadcasting for float and double (IEEE: x/0 is +-inf or NaN).
-#include "runtime/kernels/broadcast.h"
+#include "runtime/kernels/internal/broadcast.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,7 +1,7 @@
 // ReduceJoin: joins strings along the axes in reduction_indices (negative counts from the end)
 // with `separator`. Axes are joined in the order given: the first listed axis varies fastest in
 // the joined string. keep_dims keeps reduced axes as size 1.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

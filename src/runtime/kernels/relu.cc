@@ -1,7 +1,7 @@
 // Relu: max(features, 0) elementwise; NaN stays NaN. float, double and the integer types.
 #include <type_traits>
 
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,8 +1,8 @@
 // Relu6: min(max(x, 0), 6), elementwise; NaN stays NaN (MobileNet).
 #include <cmath>
 
+#include "runtime/kernels/internal/unary.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/unary.h"
 
 namespace tern {
 

@@ -1,8 +1,8 @@
 // ResourceApplyGradientDescent: var -= alpha * delta on a resource variable (float, double),
 // atomically with respect to other updates of it. Keras train signatures use it.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/resource_input.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/resource_variable.h"
 
 namespace tern {
 namespace {

@@ -1,9 +1,9 @@
 // ResourceGather: GatherV2 on a resource variable's current value along axis batch_dims
 // (attr, default 0), as Keras Embedding layers read their table. Reads the value once; the
 // variable is not copied.
-#include "runtime/kernels/gather.h"
+#include "runtime/kernels/internal/gather.h"
+#include "runtime/kernels/internal/resource_input.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/resource_variable.h"
 
 namespace tern {
 namespace {

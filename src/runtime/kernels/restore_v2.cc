@@ -1,7 +1,7 @@
 // RestoreV2: reads named tensors from a tensor bundle (the variables/ checkpoint).
 // Runs once per load, from the saver's restore op.
+#include "runtime/format/tensor_bundle.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/tensor_bundle.h"
 
 namespace tern {
 namespace {

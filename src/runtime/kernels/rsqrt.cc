@@ -1,8 +1,8 @@
 // Rsqrt: 1 / sqrt(x), elementwise (batch normalization).
 #include <cmath>
 
+#include "runtime/kernels/internal/unary.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/unary.h"
 
 namespace tern {
 

@@ -1,8 +1,8 @@
 // SelectV2: condition ? t : e elementwise, with NumPy broadcasting across all three inputs.
 // Select (v1) is the same when the shapes match or condition is a scalar; its other form (a
 // vector condition picking rows) is handled too.
-#include "runtime/kernels/broadcast.h"
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/broadcast.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

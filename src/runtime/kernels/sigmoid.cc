@@ -1,8 +1,8 @@
 // Sigmoid: 1 / (1 + exp(-x)), elementwise; saturates to 0 and 1 without overflow.
 #include <cmath>
 
+#include "runtime/kernels/internal/unary.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/unary.h"
 
 namespace tern {
 

@@ -1,6 +1,6 @@
 // Slice: the block of `input` starting at `begin` with extent `size` per dimension (size -1:
 // to the end). Any dtype.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

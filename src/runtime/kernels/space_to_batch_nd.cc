@@ -1,7 +1,7 @@
 // SpaceToBatchND: zero-pads the M spatial dimensions and moves block_shape-strided phases of
-// them into the batch dimension (see space_batch.h for the mapping).
+// them into the batch dimension (see internal/space_batch.h for the mapping).
+#include "runtime/kernels/internal/space_batch.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/space_batch.h"
 
 namespace tern {
 namespace {

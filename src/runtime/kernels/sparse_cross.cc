@@ -13,23 +13,12 @@
 #include <algorithm>
 #include <string>
 
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/string_hash.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/string_hash.h"
 
 namespace tern {
 namespace {
-
-// Concatenates two 64-bit fingerprints (not commutative): TensorFlow's FingerprintCat64.
-inline uint64_t ShiftMix(uint64_t v) { return v ^ (v >> 47); }
-inline uint64_t FingerprintCat64(uint64_t fp1, uint64_t fp2) {
-  constexpr uint64_t kMul = 0xc6a4a7935bd1e995ULL;
-  uint64_t r = fp1 ^ kMul;
-  r ^= ShiftMix(fp2 * kMul) * kMul;
-  r *= kMul;
-  r = ShiftMix(r) * kMul;
-  return ShiftMix(r);
-}
 
 constexpr int64_t kMaxCrosses = int64_t{1} << 31;
 

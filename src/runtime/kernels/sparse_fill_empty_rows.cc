@@ -2,7 +2,7 @@
 // [row, 0, ..., 0] = default_value to rows that have none. Output entries are grouped by row
 // (input order kept within a row); empty_row_indicator marks the filled rows and
 // reverse_index_map[i] is where input entry i went.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,6 +1,6 @@
 // SparseReshape: re-indexes a SparseTensor's int64 indices [N, R] from input_shape [R] to
 // new_shape [R'] (at most one -1, inferred) with the same number of dense elements.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,6 +1,6 @@
-// SparseSegmentMean (see sparse_segment_reduction.h).
+// SparseSegmentMean (see internal/sparse_segment_reduction.h).
+#include "runtime/kernels/internal/sparse_segment_reduction.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/sparse_segment_reduction.h"
 
 namespace tern {
 

@@ -1,6 +1,6 @@
-// SparseSegmentSqrtN (see sparse_segment_reduction.h).
+// SparseSegmentSqrtN (see internal/sparse_segment_reduction.h).
+#include "runtime/kernels/internal/sparse_segment_reduction.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/sparse_segment_reduction.h"
 
 namespace tern {
 

@@ -3,7 +3,7 @@
 // 1-D indices, or a [n, rank] matrix; int32 or int64). With validate_indices (the default) the
 // indices must be in bounds, sorted and unique; without it they must still be in bounds.
 // Any value dtype.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,6 +1,6 @@
 // Split: `value` cut into num_split equal pieces along `axis` (input 0, a scalar; negative
 // counts from the end). The dimension must divide evenly.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

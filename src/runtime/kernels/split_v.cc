@@ -1,5 +1,5 @@
 // SplitV: `value` cut along `axis` into pieces of the given sizes (one may be -1: the rest).
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,8 +1,8 @@
 // Sqrt: square root, elementwise; NaN below zero, like TensorFlow.
 #include <cmath>
 
+#include "runtime/kernels/internal/unary.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/unary.h"
 
 namespace tern {
 

@@ -2,7 +2,7 @@
 #include <cmath>
 #include <type_traits>
 
-#include "runtime/kernels/broadcast.h"
+#include "runtime/kernels/internal/broadcast.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

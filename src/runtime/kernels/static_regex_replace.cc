@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "runtime/kernels/internal/string_edit.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
@@ -17,23 +18,13 @@ class StaticRegexReplaceKernel final : public OpKernel {
       : regex_(std::move(regex)), rewrite_(std::move(rewrite)), replace_global_(replace_global) {}
 
   Status Compute(KernelContext& ctx) const override {
-    const Tensor& in = ctx.input(0);
-    if (in.dtype() != tensorflow::DT_STRING) {
-      return ctx.Error("input must be string, got " + DataTypeName(in.dtype()));
-    }
-    Tensor out(tensorflow::DT_STRING, in.shape());
-    const std::string* s = in.flat<std::string>();
-    std::string* o = out.flat<std::string>();
-    for (int64_t i = 0, n = in.num_elements(); i < n; ++i) {
-      o[i] = s[i];
+    return EditEachString(ctx, [this](std::string& s) {
       if (replace_global_) {
-        RE2::GlobalReplace(&o[i], *regex_, rewrite_);
+        RE2::GlobalReplace(&s, *regex_, rewrite_);
       } else {
-        RE2::Replace(&o[i], *regex_, rewrite_);
+        RE2::Replace(&s, *regex_, rewrite_);
       }
-    }
-    ctx.set_output(0, std::move(out));
-    return Status::Ok();
+    });
   }
 
  private:

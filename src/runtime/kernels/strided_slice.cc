@@ -10,7 +10,7 @@
 // spec over the input's dims -> per-dim begin/size), so shapes and errors match it.
 #include <algorithm>
 
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

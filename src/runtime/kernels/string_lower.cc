@@ -1,6 +1,6 @@
-// StringLower: ASCII lower case of every string (see string_case.h).
+// StringLower: ASCII lower case of every string (see internal/string_case.h).
+#include "runtime/kernels/internal/string_case.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/string_case.h"
 
 namespace tern {
 

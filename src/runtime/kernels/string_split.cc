@@ -1,8 +1,8 @@
 // StringSplit: splits each string of a 1-D input on any of the bytes in `delimiter` (every byte
 // when the delimiter is empty); skip_empty (default true) drops empty tokens. The result is a
-// SparseTensor (see string_split_common.h).
+// SparseTensor (see internal/string_split.h).
+#include "runtime/kernels/internal/string_split.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/string_split_common.h"
 
 namespace tern {
 namespace {

@@ -2,8 +2,8 @@
 // on runs of ASCII whitespace, dropping empty tokens; otherwise splits on every
 // occurrence of the whole `sep` string, keeping empty tokens. maxsplit >= 0 limits the number
 // of splits (the rest stays in the last token). The result is a SparseTensor.
+#include "runtime/kernels/internal/string_split.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/string_split_common.h"
 
 namespace tern {
 namespace {

@@ -1,6 +1,6 @@
-// StringToHashBucketFast: Fingerprint64(s) mod num_buckets, as int64 (see string_hash.h).
-#include "runtime/kernels/string_to_hash_bucket.h"
-#include "runtime/string_hash.h"
+// StringToHashBucketFast: Fingerprint64(s) mod num_buckets, as int64 (see internal/string_hash.h).
+#include "runtime/kernels/internal/string_hash.h"
+#include "runtime/kernels/internal/string_to_hash_bucket.h"
 
 namespace tern {
 

@@ -1,7 +1,7 @@
 // StringToHashBucketStrong: SipHash-2-4 of each string keyed by attr key (two integers) mod
-// num_buckets, as int64 (see string_hash.h).
-#include "runtime/kernels/string_to_hash_bucket.h"
-#include "runtime/string_hash.h"
+// num_buckets, as int64 (see internal/string_hash.h).
+#include "runtime/kernels/internal/string_hash.h"
+#include "runtime/kernels/internal/string_to_hash_bucket.h"
 
 namespace tern {
 

@@ -3,7 +3,8 @@
 // false). float sums accumulate in double; integer sums wrap. float, double and the integers.
 #include <type_traits>
 
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/reduction.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
@@ -64,22 +65,8 @@ class SumKernel final : public OpKernel {
 
   Status Compute(KernelContext& ctx) const override {
     const Tensor& input = ctx.input(0);
-    std::vector<int64_t> axes;
-    TERN_RETURN_IF_ERROR(
-        ReadIndexVector(ctx, ctx.input(1), "reduction_indices", &axes, /*allow_scalar=*/true));
+    TERN_ASSIGN_OR_RETURN(const std::vector<bool> reduce, ReducedDimensions(ctx, input));
     const int rank = input.rank();
-    std::vector<bool> reduce(rank, false);
-    for (int64_t a : axes) {
-      if (a < -rank || a >= rank) {
-        return ctx.Error("invalid reduction dimension " + std::to_string(a) +
-                         " for input of shape " + input.shape().DebugString());
-      }
-      const int64_t d = a < 0 ? a + rank : a;
-      if (reduce[d]) {
-        return ctx.Error("reduction_indices contains duplicate dimension " + std::to_string(d));
-      }
-      reduce[d] = true;
-    }
     std::vector<int64_t> out_dims;
     // Collapsed view: adjacent dims with the same flag merged; size-1 dims dropped.
     std::vector<int64_t> dims;

@@ -1,8 +1,8 @@
 // Tanh: hyperbolic tangent, elementwise (float, double).
 #include <cmath>
 
+#include "runtime/kernels/internal/unary.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/unary.h"
 
 namespace tern {
 

@@ -1,7 +1,7 @@
 // TensorListElementShape: the list's element shape as shape_type (int32 default, or int64):
 // a scalar -1 for unknown rank, else a vector with -1 for unknown dims.
+#include "runtime/kernels/internal/tensor_list.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/tensor_list.h"
 
 namespace tern {
 namespace {

@@ -1,8 +1,8 @@
 // TensorListFromTensor: a list of the slices of `tensor` along dimension 0, each checked
 // against element_shape.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/tensor_list.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/tensor_list.h"
 
 namespace tern {
 namespace {

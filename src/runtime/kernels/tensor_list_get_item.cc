@@ -1,8 +1,8 @@
 // TensorListGetItem: element `index` of the list; an element never set reads as zeros of the
 // element shape (the list's merged with the element_shape input), which must then be known.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/tensor_list.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/tensor_list.h"
 
 namespace tern {
 namespace {

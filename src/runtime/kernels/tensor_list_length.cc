@@ -1,6 +1,6 @@
 // TensorListLength: the number of elements, an int32 scalar.
+#include "runtime/kernels/internal/tensor_list.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/tensor_list.h"
 
 namespace tern {
 namespace {

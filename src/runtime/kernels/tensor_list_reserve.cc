@@ -1,7 +1,7 @@
 // TensorListReserve: a list of num_elements unset elements of element_dtype and element_shape.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/tensor_list.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/tensor_list.h"
 
 namespace tern {
 namespace {

@@ -1,9 +1,9 @@
 // TensorListSetItem: a new list equal to the input but with element `index` set to `item`
 // (the input list is unchanged; the other elements are shared). With
 // resize_if_index_out_of_bounds the list grows to index + 1 instead of failing.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/tensor_list.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/tensor_list.h"
 
 namespace tern {
 namespace {

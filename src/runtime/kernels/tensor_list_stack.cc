@@ -1,9 +1,9 @@
 // TensorListStack: the elements stacked along a new dimension 0. All elements share one shape
 // (the list's element shape merged with the element_shape input and the set elements' shapes);
 // unset elements are zeros. num_elements (attr, default -1) checks the list's length.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/tensor_list.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/tensor_list.h"
 
 namespace tern {
 namespace {

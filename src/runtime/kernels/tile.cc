@@ -1,6 +1,6 @@
 // Tile: repeats the input multiples[i] times along each dimension i (multiples: 1-D int32/int64
 // with one non-negative entry per input dimension). Any dtype.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,6 +1,6 @@
 // Transpose: y.dims[i] = x.dims[perm[i]] (perm: 1-D int32/int64 permutation of 0..rank-1).
 // Any dtype; the identity permutation shares the input's buffer.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -2,7 +2,7 @@
 // input element, the position of its value in y (idx, out_idx: int32 by default or int64).
 #include <unordered_map>
 
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

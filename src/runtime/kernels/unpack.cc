@@ -1,6 +1,6 @@
 // Unpack: `value` cut into its `num` slices along `axis` (attr, default 0; negative counts
 // from the end), each without that dimension.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -1,7 +1,7 @@
 // VarHandleOp: a handle to the session's resource variable named by attr shared_name.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/resources.h"
+#include "runtime/state/resources.h"
 
 namespace tern {
 

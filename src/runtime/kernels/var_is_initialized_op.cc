@@ -1,6 +1,6 @@
 // VarIsInitializedOp: whether the resource variable has a value.
+#include "runtime/kernels/internal/resource_input.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/resource_variable.h"
 
 namespace tern {
 namespace {

@@ -1,7 +1,7 @@
 // VariableV2 (TF1 ref variable): outputs a reference to the session's variable. Consumers that
 // want the value get it dereferenced by the plan; Assign receives the reference itself.
 #include "runtime/kernels/kernels.h"
-#include "runtime/resources.h"
+#include "runtime/state/resources.h"
 
 namespace tern {
 namespace {

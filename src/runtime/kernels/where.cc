@@ -1,6 +1,6 @@
 // Where (one input): the coordinates of the non-zero (true) elements, int64 [count, rank], in
 // row-major order.
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -2,7 +2,7 @@
 // replaced each time by the results of `body`. Shapes may change between iterations; TensorLists
 // and resource handles are carried like any value. Each iteration runs under the request's
 // deadline (Plan::Run checks it before every step).
-#include "runtime/kernels/control_flow.h"
+#include "runtime/kernels/internal/control_flow.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

@@ -4,8 +4,8 @@
 #include <set>
 #include <sstream>
 
-#include "runtime/inspect.h"
-#include "runtime/saved_model.h"
+#include "runtime/format/saved_model_proto.h"
+#include "runtime/saved_model/inspect.h"
 #include "runtime/tensor.h"
 
 namespace tern {

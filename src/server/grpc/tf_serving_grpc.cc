@@ -1,7 +1,7 @@
 #include "server/grpc/tf_serving_grpc.h"
 
 #include "loader/model_config.h"
-#include "runtime/tensor_proto.h"
+#include "runtime/format/tensor_proto.h"
 #include "server/core/example_inference.h"
 #include "server/grpc/grpc_unary_call.h"
 #include "server/core/model_metadata.h"

@@ -1,0 +1,224 @@
+// GEMM for few rows without packing: C[m,n] = op(A)[m,k] * B[k,n] with B row-major, read in
+// place. Eigen packs all of B (its "lhs" in the transposed view) on every call, which at m <= 64
+// costs about as much as the multiply; here each tile of C (up to 8 rows by up to 8 vectors of
+// columns) lives in registers across the whole depth: per step of k it loads the tile's
+// contiguous stretch of B's row k and broadcasts one element of A per row. B is walked in column
+// panels of kPanelBytes so a panel stays in L2 while every block of rows passes over it.
+// CMake compiles this file once per ISA (AVX2+FMA, AVX-512) with TERN_GEMM_SMALL_FN naming the
+// entry point; everything else has internal linkage, so the builds never merge. No standard
+// library templates here for the same reason (an inline template instantiated with AVX-512 code
+// could be picked by the linker for every caller).
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "runtime/kernels/internal/gemm.h"
+
+namespace tern {
+namespace {
+
+#if defined(__AVX512F__)
+constexpr int kWidth = 16;
+using Vec = __m512;
+using Mask = __mmask16;
+// Accumulator registers a tile may use (of 32), leaving room for B's vectors and a broadcast.
+constexpr int kAccumulators = 24;
+constexpr int kMaxVecs = 8;
+inline Mask TailMask(int64_t lanes) { return static_cast<Mask>((1u << lanes) - 1u); }
+inline Vec Zero() { return _mm512_setzero_ps(); }
+inline Vec Load(const float* p) { return _mm512_loadu_ps(p); }
+inline Vec LoadTail(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
+inline Vec Broadcast(const float* p) { return _mm512_set1_ps(*p); }
+inline Vec Fma(Vec a, Vec b, Vec acc) { return _mm512_fmadd_ps(a, b, acc); }
+inline Vec Add(Vec a, Vec b) { return _mm512_add_ps(a, b); }
+inline void Store(float* p, Vec v) { _mm512_storeu_ps(p, v); }
+inline void StoreTail(float* p, Vec v, Mask m) { _mm512_mask_storeu_ps(p, m, v); }
+#elif defined(__AVX2__) && defined(__FMA__)
+constexpr int kWidth = 8;
+using Vec = __m256;
+using Mask = __m256i;
+constexpr int kAccumulators = 12;  // of 16
+constexpr int kMaxVecs = 4;
+inline Mask TailMask(int64_t lanes) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(lanes)),
+                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+inline Vec Zero() { return _mm256_setzero_ps(); }
+inline Vec Load(const float* p) { return _mm256_loadu_ps(p); }
+// vmaskmovps suppresses faults on masked-off lanes, so a tail never reads past B or C.
+inline Vec LoadTail(const float* p, Mask m) { return _mm256_maskload_ps(p, m); }
+inline Vec Broadcast(const float* p) { return _mm256_broadcast_ss(p); }
+inline Vec Fma(Vec a, Vec b, Vec acc) { return _mm256_fmadd_ps(a, b, acc); }
+inline Vec Add(Vec a, Vec b) { return _mm256_add_ps(a, b); }
+inline void Store(float* p, Vec v) { _mm256_storeu_ps(p, v); }
+inline void StoreTail(float* p, Vec v, Mask m) { _mm256_maskstore_ps(p, m, v); }
+#else
+#error "gemm_small_isa.cc is built only for AVX2+FMA and AVX-512"
+#endif
+
+// B's column panel walked by all row blocks before the next: half of a 1 MiB L2 (2 MiB here),
+// leaving room for A's rows and C.
+constexpr int64_t kPanelBytes = 512 * 1024;
+
+// Rows of a tile whose columns take `vecs` vectors: as many as the accumulators allow, at most 8
+// (each row needs its own pointer into A, and x86-64 has 16 general registers).
+constexpr int MaxRows(int vecs) {
+  return kAccumulators / vecs < 8 ? kAccumulators / vecs : 8;
+}
+
+struct TileArgs {
+  const float* a;     // the tile's first row of op(A), at depth 0
+  int64_t a_row;      // elements between rows of op(A)
+  int64_t a_depth;    // elements between depths of op(A)
+  const float* b;     // B[0, first column of the tile]
+  int64_t ldb;
+  float* c;           // C[first row, first column of the tile]
+  int64_t ldc;
+  int64_t k;
+  int64_t cols;       // columns of the tile, in ((kVecs-1)*kWidth, kVecs*kWidth]
+};
+
+// One kRows x (kVecs*kWidth) tile of C over the full depth; the last vector is masked when
+// kTail. A tile of few accumulators alternates two sets over k, so that FMA latency (4 cycles,
+// 2 per cycle) is hidden by independent chains rather than stalling on one.
+template <int kRows, int kVecs, bool kTail>
+void Tile(const TileArgs& t) {
+  constexpr int kSets = kRows * kVecs <= 4 ? 2 : 1;
+  const Mask tail = TailMask(kTail ? t.cols - (kVecs - 1) * kWidth : kWidth);
+  const float* rows[kRows];
+#pragma GCC unroll 8
+  for (int r = 0; r < kRows; ++r) rows[r] = t.a + r * t.a_row;
+  Vec acc[kSets][kRows][kVecs];
+#pragma GCC unroll 2
+  for (int s = 0; s < kSets; ++s) {
+#pragma GCC unroll 8
+    for (int r = 0; r < kRows; ++r) {
+#pragma GCC unroll 8
+      for (int v = 0; v < kVecs; ++v) acc[s][r][v] = Zero();
+    }
+  }
+  // Locals, not t's fields: the compiler otherwise reloads them on every step of k.
+  const float* brow = t.b;
+  const int64_t ldb = t.ldb;
+  const int64_t a_depth = t.a_depth;
+  int64_t offset = 0;  // of depth p in A's rows
+  auto step = [&](int s) {
+    Vec bv[kVecs];
+#pragma GCC unroll 8
+    for (int v = 0; v < kVecs; ++v) {
+      bv[v] = (kTail && v == kVecs - 1) ? LoadTail(brow + v * kWidth, tail)
+                                        : Load(brow + v * kWidth);
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < kRows; ++r) {
+      const Vec x = Broadcast(rows[r] + offset);
+#pragma GCC unroll 8
+      for (int v = 0; v < kVecs; ++v) acc[s][r][v] = Fma(x, bv[v], acc[s][r][v]);
+    }
+    brow += ldb;
+    offset += a_depth;
+  };
+  int64_t p = t.k;
+  if constexpr (kSets == 2) {
+    for (; p >= 2; p -= 2) {
+      step(0);
+      step(1);
+    }
+  }
+  for (; p > 0; --p) step(0);
+#pragma GCC unroll 8
+  for (int r = 0; r < kRows; ++r) {
+    float* crow = t.c + r * t.ldc;
+#pragma GCC unroll 8
+    for (int v = 0; v < kVecs; ++v) {
+      Vec sum = acc[0][r][v];
+      if constexpr (kSets == 2) sum = Add(sum, acc[1][r][v]);
+      if (kTail && v == kVecs - 1) {
+        StoreTail(crow + v * kWidth, sum, tail);
+      } else {
+        Store(crow + v * kWidth, sum);
+      }
+    }
+  }
+}
+
+// Tile<rows, kVecs, kTail> for a row count known only at run time (a block's last rows).
+template <int kVecs, bool kTail, int kRows = 1>
+void TileRows(int rows, const TileArgs& t) {
+  if constexpr (kRows < MaxRows(kVecs)) {
+    if (rows != kRows) return TileRows<kVecs, kTail, kRows + 1>(rows, t);
+  }
+  Tile<kRows, kVecs, kTail>(t);
+}
+
+template <int kVecs = 1>
+void TileAny(int rows, const TileArgs& t) {
+  if constexpr (kVecs < kMaxVecs) {
+    if (t.cols > kVecs * kWidth) return TileAny<kVecs + 1>(rows, t);
+  }
+  if (t.cols == kVecs * kWidth) {
+    TileRows<kVecs, false>(rows, t);
+  } else {
+    TileRows<kVecs, true>(rows, t);
+  }
+}
+
+// MaxRows(vecs) for a run-time vecs.
+template <int kVecs = 1>
+int RowsFor(int vecs) {
+  if constexpr (kVecs < kMaxVecs) {
+    if (vecs != kVecs) return RowsFor<kVecs + 1>(vecs);
+  }
+  return MaxRows(kVecs);
+}
+
+}  // namespace
+
+void TERN_GEMM_SMALL_FN(const GemmArgs& g) {
+  const int64_t m = g.m, k = g.k, n = g.n;
+  if (m <= 0 || n <= 0) return;
+  const int64_t a_row = g.transpose_a ? 1 : k;
+  const int64_t a_depth = g.transpose_a ? m : 1;
+  // Tile width by a cost per step of k, summed over the tiles: the FMAs (at least 8, the chains
+  // it takes to hide their latency), the broadcasts of A, and B's vectors counted twice since they
+  // come from L2. Few rows get wide tiles (one pass over B), many rows tall ones (fewer passes).
+  const int64_t n_vecs = (n + kWidth - 1) / kWidth;
+  int vecs = 1;
+  int64_t cheapest = -1;
+  for (int v = 1; v <= kMaxVecs && v <= n_vecs; ++v) {
+    const int64_t rows = RowsFor(v);
+    auto tile_cost = [v](int64_t r) { return (r * v > 8 ? r * v : 8) + 2 * v + r; };
+    const int64_t cost = ((n_vecs + v - 1) / v) *
+                         (m / rows * tile_cost(rows) + (m % rows > 0 ? tile_cost(m % rows) : 0));
+    if (cheapest < 0 || cost < cheapest) {
+      cheapest = cost;
+      vecs = v;
+    }
+  }
+  const int64_t tile_cols = vecs * kWidth;
+  const int64_t block_rows = RowsFor(vecs);
+  // At least one tile wide; a multiple of tiles so only the last tile of C's row is partial.
+  const int64_t depth_bytes = (k > 0 ? k : 1) * static_cast<int64_t>(sizeof(float));
+  int64_t panel_cols = kPanelBytes / depth_bytes / tile_cols * tile_cols;
+  if (panel_cols < tile_cols) panel_cols = tile_cols;
+  for (int64_t j0 = 0; j0 < n; j0 += panel_cols) {
+    const int64_t j1 = j0 + panel_cols < n ? j0 + panel_cols : n;
+    for (int64_t i = 0; i < m; i += block_rows) {
+      const int rows = static_cast<int>(m - i < block_rows ? m - i : block_rows);
+      for (int64_t j = j0; j < j1; j += tile_cols) {
+        const TileArgs t = {.a = g.a + i * a_row,
+                            .a_row = a_row,
+                            .a_depth = a_depth,
+                            .b = g.b + j,
+                            .ldb = n,
+                            .c = g.c + i * n + j,
+                            .ldc = n,
+                            .k = k,
+                            .cols = j1 - j < tile_cols ? j1 - j : tile_cols};
+        TileAny(rows, t);
+      }
+    }
+  }
+}
+
+}  // namespace tern

@@ -1,0 +1,108 @@
+// Reductions over the dims named by a reduction_indices input (Mean, Max, Min, Prod; Sum has its
+// own kernel and shares only the axis validation): keep_dims, and one pass over the input in
+// memory order.
+// Stateless; thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "runtime/kernels/internal/common.h"
+
+namespace tern {
+
+// The dims that input 1 (`reduction_indices`: an int32/int64 scalar or vector, negative counting
+// from the end) names, as one flag per dim of `input`. Out-of-range or repeated dims are errors.
+inline StatusOr<std::vector<bool>> ReducedDimensions(const KernelContext& ctx,
+                                                     const Tensor& input) {
+  std::vector<int64_t> axes;
+  TERN_RETURN_IF_ERROR(
+      ReadIndexVector(ctx, ctx.input(1), "reduction_indices", &axes, /*allow_scalar=*/true));
+  const int rank = input.rank();
+  std::vector<bool> reduce(rank, false);
+  for (int64_t a : axes) {
+    if (a < -rank || a >= rank) {
+      return ctx.Error("invalid reduction dimension " + std::to_string(a) +
+                       " for input of shape " + input.shape().DebugString());
+    }
+    const int64_t d = a < 0 ? a + rank : a;
+    if (reduce[d]) {
+      return ctx.Error("reduction_indices contains duplicate dimension " + std::to_string(d));
+    }
+    reduce[d] = true;
+  }
+  return reduce;
+}
+
+// Reducer<T> provides: using Acc; Acc Init(); Acc Combine(Acc, T); T Finish(Acc, int64_t count).
+// float16 runs only for reducers that opt in with `static constexpr bool kSupportsHalf = true;`
+// (exact ones such as Max; Mean and Prod would need TensorFlow's accumulation order).
+template <template <typename> class Reducer>
+class ReductionKernel final : public OpKernel {
+ public:
+  explicit ReductionKernel(bool keep_dims) : keep_dims_(keep_dims) {}
+
+  Status Compute(KernelContext& ctx) const override {
+    const Tensor& input = ctx.input(0);
+    TERN_ASSIGN_OR_RETURN(const std::vector<bool> reduce, ReducedDimensions(ctx, input));
+    const int rank = input.rank();
+    std::vector<int64_t> out_dims, out_strides(rank, 0);
+    int64_t count = 1;
+    for (int i = 0; i < rank; ++i) {
+      if (!reduce[i]) {
+        out_dims.push_back(input.dim(i));
+      } else {
+        count *= input.dim(i);
+        if (keep_dims_) out_dims.push_back(1);
+      }
+    }
+    int64_t stride = 1;
+    for (int i = rank - 1; i >= 0; --i) {
+      if (!reduce[i]) {
+        out_strides[i] = stride;
+        stride *= input.dim(i);
+      }
+    }
+    auto reduce_as = [&]<typename T>() -> Status {
+      using R = Reducer<T>;
+      TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
+      const int64_t n_out = out->num_elements();
+      std::vector<typename R::Acc> acc(static_cast<size_t>(n_out), R::Init());
+      const T* in = input.flat<T>();
+      const int64_t total = input.num_elements();
+      std::vector<int64_t> counter(rank, 0);
+      int64_t o = 0;
+      for (int64_t i = 0; i < total; ++i) {
+        acc[o] = R::Combine(acc[o], in[i]);
+        for (int d = rank - 1; d >= 0; --d) {
+          ++counter[d];
+          o += out_strides[d];
+          if (counter[d] < input.dim(d)) break;
+          o -= out_strides[d] * counter[d];
+          counter[d] = 0;
+        }
+      }
+      T* po = out->flat<T>();
+      for (int64_t i = 0; i < n_out; ++i) po[i] = R::Finish(acc[i], count);
+      return Status::Ok();
+    };
+    if (input.dtype() == tensorflow::DT_HALF) {
+      if constexpr (requires { Reducer<float>::kSupportsHalf; }) {
+        return reduce_as.template operator()<Eigen::half>();
+      }
+    }
+    return DispatchRealNumber(input.dtype(), "input", reduce_as, ctx);
+  }
+
+  static StatusOr<std::unique_ptr<OpKernel>> Create(const KernelConstruction& c) {
+    // keep_dims defaults to false (stripped from exports when false).
+    return std::unique_ptr<OpKernel>(new ReductionKernel(c.GetBoolAttrOr("keep_dims", false)));
+  }
+
+ private:
+  const bool keep_dims_;
+};
+
+}  // namespace tern

@@ -1,0 +1,189 @@
+#include "runtime/saved_model/saved_model.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "common/startup_trace.h"
+#include "runtime/format/saved_model_proto.h"
+#include "runtime/saved_model/inspect.h"
+#include "tf/saved_model.pb.h"
+
+namespace tern {
+namespace {
+
+constexpr char kInitOpSignature[] = "__saved_model_init_op";
+
+std::string NodeNameOf(const std::string& tensor_name) {
+  std::string node;
+  int output = 0;
+  ParseTensorName(tensor_name, &node, &output);
+  return node;
+}
+
+SignatureTensor ToSignatureTensor(const tensorflow::TensorInfo& info) {
+  SignatureTensor t;
+  t.tensor_name = info.name();
+  t.dtype = info.dtype();
+  t.unknown_rank = info.tensor_shape().unknown_rank();
+  for (const auto& d : info.tensor_shape().dim()) t.dims.push_back(d.size());
+  return t;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<SavedModel>> SavedModel::Load(const std::string& export_dir,
+                                                       const SavedModelLoadOptions& options) {
+  auto model = std::unique_ptr<SavedModel>(new SavedModel());
+  model->export_dir_ = export_dir;
+  tensorflow::SavedModel proto;
+  TERN_RETURN_IF_ERROR(ReadSavedModelProto(export_dir, &proto));
+  MarkStartupPhase("model_read");
+
+  std::set<std::string> wanted(options.tags.begin(), options.tags.end());
+  std::string available;
+  int chosen = -1;
+  for (int i = 0; i < proto.meta_graphs_size(); ++i) {
+    const auto& tags = proto.meta_graphs(i).meta_info_def().tags();
+    if (std::set<std::string>(tags.begin(), tags.end()) == wanted) chosen = i;
+    available += (available.empty() ? "" : "; ");
+    for (int t = 0; t < tags.size(); ++t) available += (t ? "," : "") + tags[t];
+  }
+  if (chosen < 0) {
+    std::string want;
+    for (const auto& t : options.tags) want += (want.empty() ? "" : ",") + t;
+    return NotFound("SavedModel in '" + export_dir + "' has no MetaGraphDef with tags {" + want +
+                    "}; it has: {" + available + "}");
+  }
+  model->meta_graph_ = std::move(*proto.mutable_meta_graphs(chosen));
+  // Every missing op at once, before any work: a user fixes (or reports) them all in one go.
+  auto unsupported = InventoryOps(model->meta_graph_).Unsupported();
+  if (!unsupported.empty()) {
+    return Unimplemented(UnsupportedOpsMessage(unsupported) + " (SavedModel '" + export_dir + "')");
+  }
+  TERN_ASSIGN_OR_RETURN(model->session_,
+                   Session::Create(std::move(*model->meta_graph_.mutable_graph_def())));
+  MarkStartupPhase("graph_built");
+  TERN_RETURN_IF_ERROR(model->Restore());
+  MarkStartupPhase("variables_restored");
+  TERN_RETURN_IF_ERROR(model->RunInitOp());
+  MarkStartupPhase("init_op_run");
+  TERN_RETURN_IF_ERROR(model->BuildSignatures());
+  MarkStartupPhase("plans_built");
+  return model;
+}
+
+Status SavedModel::Restore() {
+  namespace fs = std::filesystem;
+  const std::string prefix = export_dir_ + "/variables/variables";
+  const auto& saver = meta_graph_.saver_def();
+  std::error_code ec;
+  if (saver.restore_op_name().empty() || !fs::exists(prefix + ".index", ec)) {
+    return Status::Ok();  // a model without variables
+  }
+  auto result = session_->Run({{saver.filename_tensor_name(), Tensor::Scalar<std::string>(prefix)}},
+                              {}, {saver.restore_op_name()}, RunOptions());
+  if (!result.ok()) return result.status().WithContext("restoring variables from '" + prefix + "'");
+  return Status::Ok();
+}
+
+Status SavedModel::RunInitOp() {
+  std::string init_node;
+  auto sig = meta_graph_.signature_def().find(kInitOpSignature);
+  if (sig != meta_graph_.signature_def().end() && !sig->second.outputs().empty()) {
+    init_node = NodeNameOf(sig->second.outputs().begin()->second.name());
+  } else {
+    for (const char* collection : {"saved_model_main_op", "legacy_init_op"}) {
+      auto it = meta_graph_.collection_def().find(collection);
+      if (it != meta_graph_.collection_def().end() && it->second.node_list().value_size() > 0) {
+        init_node = NodeNameOf(it->second.node_list().value(0));
+        break;
+      }
+    }
+  }
+  if (init_node.empty()) return Status::Ok();
+  // Asset files are fed as their absolute paths.
+  std::vector<std::pair<std::string, Tensor>> feeds;
+  for (const auto& asset : meta_graph_.asset_file_def()) {
+    feeds.emplace_back(asset.tensor_info().name(),
+                       Tensor::Scalar<std::string>(export_dir_ + "/assets/" + asset.filename()));
+  }
+  auto result = session_->Run(feeds, {}, {init_node}, RunOptions());
+  if (!result.ok()) return result.status().WithContext("running init op '" + init_node + "'");
+  return Status::Ok();
+}
+
+Status SavedModel::BuildSignatures() {
+  for (const auto& [name, def] : meta_graph_.signature_def()) {
+    if (name == kInitOpSignature) continue;
+    Signature s;
+    s.name = name;
+    s.method_name = def.method_name();
+    for (const auto& [key, info] : def.inputs()) s.inputs[key] = ToSignatureTensor(info);
+    for (const auto& [key, info] : def.outputs()) s.outputs[key] = ToSignatureTensor(info);
+    PlanSpec spec;
+    for (const auto& [key, t] : s.inputs) spec.feeds.push_back(t.tensor_name);
+    for (const auto& [key, t] : s.outputs) spec.fetches.push_back(t.tensor_name);
+    auto plan = session_->Prepare(spec);
+    if (!plan.ok()) return plan.status().WithContext("signature '" + name + "'");
+    signatures_.emplace(name, std::move(s));
+  }
+  return Status::Ok();
+}
+
+StatusOr<const Signature*> SavedModel::FindSignature(const std::string& name) const {
+  auto it = signatures_.find(name);
+  if (it != signatures_.end()) return &it->second;
+  std::string names;
+  for (const auto& [n, s] : signatures_) names += (names.empty() ? "" : ", ") + n;
+  return NotFound("Serving signature name: \"" + name + "\" not found in signature def; " +
+                  "available signatures: " + names);
+}
+
+StatusOr<std::map<std::string, Tensor>> SavedModel::RunSignature(
+    const std::string& signature_name, const std::map<std::string, Tensor>& inputs,
+    const std::vector<std::string>& output_filter, const RunOptions& options) const {
+  TERN_ASSIGN_OR_RETURN(const Signature* signature, FindSignature(signature_name));
+  std::vector<std::pair<std::string, Tensor>> feeds;
+  for (const auto& [key, tensor] : inputs) {
+    auto it = signature->inputs.find(key);
+    if (it == signature->inputs.end()) {
+      std::string names;
+      for (const auto& [k, t] : signature->inputs) names += (names.empty() ? "" : ", ") + k;
+      return InvalidArgument("input '" + key + "' is not in signature '" + signature_name +
+                             "'; its inputs are: " + names);
+    }
+    if (tensor.dtype() != it->second.dtype) {
+      return InvalidArgument("input '" + key + "' of signature '" + signature_name +
+                             "' expects dtype " + DataTypeName(it->second.dtype) + " but got " +
+                             DataTypeName(tensor.dtype()));
+    }
+    feeds.emplace_back(it->second.tensor_name, tensor);
+  }
+  for (const auto& [key, t] : signature->inputs) {
+    if (!inputs.count(key)) {
+      return InvalidArgument("signature '" + signature_name + "' needs input '" + key +
+                             "', which the request lacks");
+    }
+  }
+  std::vector<std::string> keys;
+  if (output_filter.empty()) {
+    for (const auto& [key, t] : signature->outputs) keys.push_back(key);
+  } else {
+    for (const auto& key : output_filter) {
+      if (!signature->outputs.count(key)) {
+        return InvalidArgument("output_filter names '" + key + "', which is not an output of signature '" +
+                               signature_name + "'");
+      }
+      keys.push_back(key);
+    }
+  }
+  std::vector<std::string> fetches;
+  for (const auto& key : keys) fetches.push_back(signature->outputs.at(key).tensor_name);
+  TERN_ASSIGN_OR_RETURN(auto values, session_->Run(feeds, fetches, {}, options));
+  std::map<std::string, Tensor> outputs;
+  for (size_t i = 0; i < keys.size(); ++i) outputs[keys[i]] = std::move(values[i]);
+  return outputs;
+}
+
+}  // namespace tern

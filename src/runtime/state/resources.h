@@ -1,0 +1,60 @@
+// Per-model mutable state: variables (TF1 ref and TF2 resource variables) and named resources
+// such as lookup tables. Owned by the Session, shared by all its runs. Thread-safe.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "runtime/tensor.h"
+
+namespace tern {
+
+class Variable final : public Resource {
+ public:
+  explicit Variable(std::string name) : name_(std::move(name)) {}
+  std::string TypeName() const override { return "Variable"; }
+  const std::string& name() const { return name_; }
+
+  // FAILED_PRECONDITION naming the variable until it has been assigned.
+  StatusOr<Tensor> Read() const;
+  // Publishes a new value; readers holding the old tensor keep it unchanged.
+  void Assign(Tensor value);
+  // Replaces the value with update(current value) under the lock, so concurrent updates
+  // (AssignAdd) are not lost. FAILED_PRECONDITION if uninitialised; update's error is returned.
+  Status Update(const std::function<StatusOr<Tensor>(const Tensor&)>& update);
+  bool initialized() const;
+
+ private:
+  const std::string name_;
+  mutable std::mutex mu_;
+  Tensor value_;
+  bool initialized_ = false;
+};
+
+class SessionResources {
+ public:
+  // Returns the variable for `key`, creating it (uninitialised) on first use.
+  std::shared_ptr<Variable> GetOrCreateVariable(const std::string& key);
+
+  // Generic named resources (lookup tables, ...): returns the existing one or the result of
+  // `create()`.
+  template <typename T, typename Factory>
+  std::shared_ptr<T> GetOrCreate(const std::string& key, Factory create) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& slot = others_[key];
+    if (!slot) slot = create();
+    return std::dynamic_pointer_cast<T>(slot);
+  }
+
+  size_t num_variables() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<Variable>> variables_;
+  std::unordered_map<std::string, std::shared_ptr<Resource>> others_;
+};
+
+}  // namespace tern

@@ -1,0 +1,178 @@
+// Every ISA build of Gemm that this CPU can run, against a plain triple loop in double, for the
+// four transpose combinations and shapes around the kernels' block edges.
+#include "runtime/kernels/internal/gemm.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <iterator>
+#include <random>
+#include <vector>
+
+namespace tern {
+namespace {
+
+struct Isa {
+  const char* name;
+  void (*fn)(const GemmArgs&);
+  bool runs_here;
+};
+
+std::vector<Isa> Isas() {
+  __builtin_cpu_init();
+  return {{"baseline", &GemmBaseline, true},
+          {"avx2_fma", &GemmAvx2Fma,
+           __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")},
+          {"avx512", &GemmAvx512,
+           __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")}};
+}
+
+TEST(GemmTest, EveryIsaMatchesTheReference) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  const int64_t shapes[][3] = {{1, 1, 1}, {1, 512, 512}, {3, 17, 5}, {33, 65, 31}, {64, 256, 48}};
+  for (const Isa& isa : Isas()) {
+    if (!isa.runs_here) continue;
+    for (const auto& s : shapes) {
+      const int64_t m = s[0], k = s[1], n = s[2];
+      for (int t = 0; t < 4; ++t) {
+        const bool ta = t & 1, tb = t & 2;
+        std::vector<float> a(m * k), b(k * n), c(m * n, 123.0f);
+        for (float& x : a) x = dist(rng);
+        for (float& x : b) x = dist(rng);
+        isa.fn({.a = a.data(), .b = b.data(), .c = c.data(), .m = m, .k = k, .n = n,
+                .transpose_a = ta, .transpose_b = tb});
+        for (int64_t i = 0; i < m; ++i) {
+          for (int64_t j = 0; j < n; ++j) {
+            double want = 0;
+            for (int64_t p = 0; p < k; ++p) {
+              want += double(ta ? a[p * m + i] : a[i * k + p]) *
+                      double(tb ? b[j * k + p] : b[p * n + j]);
+            }
+            ASSERT_NEAR(c[i * n + j], want, 1e-5 + 1e-5 * std::abs(want) + 1e-6 * k)
+                << isa.name << " m=" << m << " k=" << k << " n=" << n << " ta=" << ta
+                << " tb=" << tb << " at " << i << "," << j;
+          }
+        }
+      }
+    }
+  }
+}
+
+// The product of random [m,k] x [k,n] by a plain triple loop in double, with a tolerance that
+// grows with the depth (float accumulation in any order).
+void ExpectMatchesReference(void (*fn)(const GemmArgs&), const char* name, int64_t m, int64_t k,
+                            int64_t n, bool transpose_a, std::mt19937& rng) {
+  std::uniform_real_distribution<float> dist(-1, 1);
+  std::vector<float> a(m * k), b(k * n), c(m * n, 123.0f);
+  for (float& x : a) x = dist(rng);
+  for (float& x : b) x = dist(rng);
+  fn({.a = a.data(), .b = b.data(), .c = c.data(), .m = m, .k = k, .n = n,
+      .transpose_a = transpose_a});
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      double want = 0;
+      for (int64_t p = 0; p < k; ++p) {
+        want += double(transpose_a ? a[p * m + i] : a[i * k + p]) * double(b[p * n + j]);
+      }
+      ASSERT_NEAR(c[i * n + j], want, 1e-5 + 1e-5 * std::abs(want) + 1e-6 * k)
+          << name << " m=" << m << " k=" << k << " n=" << n << " ta=" << transpose_a << " at "
+          << i << "," << j;
+    }
+  }
+}
+
+#if defined(__x86_64__)
+std::vector<Isa> SmallIsas() {
+  __builtin_cpu_init();
+  return {{"small_avx2_fma", &GemmSmallAvx2Fma,
+           __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")},
+          {"small_avx512", &GemmSmallAvx512,
+           __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")}};
+}
+
+// Every row count a tile or a block can end on (1..70), depths and widths on and off the vector
+// width (8 or 16), K = 1 and N = 1, both layouts of A.
+TEST(GemmTest, SmallKernelMatchesTheReferenceForRandomShapes) {
+  int ran = 0;
+  for (const Isa& isa : SmallIsas()) {
+    if (!isa.runs_here) continue;
+    ++ran;
+    std::mt19937 rng(11);
+    const int64_t depths[] = {1, 2, 7, 16, 33, 100, 257};
+    const int64_t widths[] = {1, 3, 8, 15, 16, 17, 31, 40, 64, 65, 100, 129};
+    for (int64_t m = 1; m <= 70; ++m) {
+      const int64_t k = depths[rng() % std::size(depths)];
+      const int64_t n = widths[rng() % std::size(widths)];
+      ExpectMatchesReference(isa.fn, isa.name, m, k, n, /*transpose_a=*/m % 3 == 0, rng);
+      if (HasFatalFailure()) return;
+    }
+    for (int64_t k : depths) {
+      for (int64_t n : widths) {
+        ExpectMatchesReference(isa.fn, isa.name, 1 + static_cast<int64_t>(rng() % 20), k, n,
+                               /*transpose_a=*/false, rng);
+        if (HasFatalFailure()) return;
+      }
+    }
+    // A column panel narrower than N (512 KiB of B is 128 columns at K = 1024), M past a block.
+    ExpectMatchesReference(isa.fn, isa.name, 9, 1024, 300, /*transpose_a=*/false, rng);
+    ExpectMatchesReference(isa.fn, isa.name, 13, 1024, 300, /*transpose_a=*/true, rng);
+  }
+  if (ran == 0) GTEST_SKIP() << "this CPU has neither AVX2+FMA nor AVX-512";
+}
+
+// The small kernel leaves every element of C outside [m,n] alone (masked tails store nothing
+// past the row) and writes every element inside (C starts as garbage).
+TEST(GemmTest, SmallKernelWritesExactlyC) {
+  for (const Isa& isa : SmallIsas()) {
+    if (!isa.runs_here) continue;
+    const int64_t m = 5, k = 3, n = 13;
+    std::vector<float> a(m * k, 1.0f), b(k * n, 2.0f);
+    std::vector<float> c(m * n + 64, -7.0f);
+    isa.fn({.a = a.data(), .b = b.data(), .c = c.data(), .m = m, .k = k, .n = n});
+    for (int64_t i = 0; i < m * n; ++i) ASSERT_EQ(c[i], 6.0f) << isa.name << " at " << i;
+    for (int64_t i = m * n; i < m * n + 64; ++i) ASSERT_EQ(c[i], -7.0f) << isa.name << " at " << i;
+  }
+}
+#endif
+
+// Gemm through the dispatcher, on both paths, for shapes on each side of the switch-over.
+TEST(GemmTest, DispatchedGemmMatchesTheReferenceOnEitherPath) {
+  std::mt19937 rng(5);
+  for (GemmPath path : {GemmPath::kAuto, GemmPath::kEigenOnly}) {
+    SetGemmPath(path);
+    for (int64_t m : {1, 8, 64, 65, 200}) {
+      ExpectMatchesReference(&Gemm, "Gemm", m, 72, 16, /*transpose_a=*/false, rng);
+      ExpectMatchesReference(&Gemm, "Gemm", m, 256, 40, /*transpose_a=*/true, rng);
+    }
+  }
+  SetGemmPath(GemmPath::kAuto);
+}
+
+// The switch-over measured by loadtest/gemm/small_gemm.py: few rows (not one) of a wide B, or a
+// narrow B at any M; never a transposed B, never on the baseline build, never when forced off.
+TEST(GemmTest, SmallKernelTakesFewRowsOrNarrowB) {
+  const bool vector_isa = GemmIsa() != "baseline";
+  const GemmArgs eight_rows = {.m = 8, .k = 256, .n = 512};
+  const GemmArgs conv = {.m = 1024, .k = 72, .n = 16};
+  EXPECT_EQ(GemmTakesSmallPath(eight_rows), vector_isa);
+  EXPECT_EQ(GemmTakesSmallPath(conv), vector_isa);
+  EXPECT_FALSE(GemmTakesSmallPath({.m = 1, .k = 256, .n = 512}));
+  EXPECT_FALSE(GemmTakesSmallPath({.m = 128, .k = 512, .n = 512}));
+  EXPECT_FALSE(GemmTakesSmallPath({.m = 8, .k = 256, .n = 512, .transpose_b = true}));
+  SetGemmPath(GemmPath::kEigenOnly);
+  EXPECT_FALSE(GemmTakesSmallPath(eight_rows));
+  EXPECT_FALSE(GemmTakesSmallPath(conv));
+  SetGemmPath(GemmPath::kAuto);
+}
+
+TEST(GemmTest, DispatchPicksTheWidestIsaThisCpuRuns) {
+  std::string widest = "baseline";
+  for (const Isa& isa : Isas()) {
+    if (isa.runs_here) widest = isa.name;
+  }
+  EXPECT_EQ(GemmIsa(), widest);
+}
+
+}  // namespace
+}  // namespace tern
