@@ -34,7 +34,7 @@ ROOMS = {
                                  "runtime:top", "runtime/kernels"],
     "runtime/saved_model": ["common", "runtime"],
     "batching": ["common", "runtime"],
-    "loader": ["common", "runtime", "batching"],
+    "loader": ["common", "runtime"],  # batching and loader sit side by side; server joins them
     "server/core": ["common", "runtime", "batching", "loader"],
     "server/codec": ["common", "runtime"],
     "server/http": ["common", "runtime", "server/core", "server/codec"],
