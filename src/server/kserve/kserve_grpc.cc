@@ -1,8 +1,8 @@
 #include "server/kserve/kserve_grpc.h"
 
+#include "server/grpc/grpc_status.h"
 #include "server/grpc/grpc_unary_call.h"
 #include "server/kserve/kserve_tensor.h"
-#include "server/grpc/grpc_status.h"
 
 namespace tern {
 namespace {
@@ -127,12 +127,8 @@ grpc::ServerUnaryReactor* GrpcInferenceService::ModelInfer(grpc::CallbackServerC
   using Request = inference::ModelInferRequest;
   using Response = inference::ModelInferResponse;
   return ServeRawUnary<Request, Response>(
-      context, request_bytes, response_bytes, "inference.ModelInferRequest", nullptr,
-      [this](std::shared_ptr<UnaryCall<Request, Response>> call) -> Status {
-        // Once the drain began, the call is held (its client waiting) and refused UNAVAILABLE.
-        if (gate_ != nullptr && !gate_->AdmitAsync("ModelInfer", [call](Status s) { call->finish(s); })) {
-          return Status::Ok();
-        }
+      context, request_bytes, response_bytes, {"ModelInfer", "inference.ModelInferRequest", gate_},
+      nullptr, [this](std::shared_ptr<UnaryCall<Request, Response>> call) -> Status {
         TERN_ASSIGN_OR_RETURN(V2InferRequest parsed, ParseInferRequest(call->request));
         service_->InferAsync(std::move(parsed), call->options,
                              [call](StatusOr<V2InferResult> result) {
