@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 
 namespace tern {
 namespace {
@@ -11,10 +12,10 @@ namespace {
 class NamedHandler : public RestHandler {
  public:
   explicit NamedHandler(std::string name) : name_(std::move(name)) {}
-  RestResponse Handle(const RestRequest&) const override {
+  void HandleAsync(const RestRequest&, RestDone done) const override {
     RestResponse r;
     r.body = name_;
-    return r;
+    done(std::move(r));
   }
 
  private:
