@@ -6,9 +6,15 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <sstream>
+#include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
+#include <vector>
 
+#include "common/compute_pool.h"
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/startup_trace.h"
@@ -17,21 +23,41 @@
 #include "server/app/batching_flags.h"
 #include "server/app/flags.h"
 #include "server/app/front_door_options.h"
+#include "server/app/inspect_command.h"
+#include "server/core/inference_core.h"
+#include "server/grpc/grpc_health.h"
+#include "server/grpc/tf_serving_grpc.h"
+#include "server/http/rest_router.h"
+#include "server/kserve/kserve_grpc.h"
+#include "server/kserve/kserve_rest.h"
 #include "server/listen/front_door.h"
 #include "server/listen/listen_fds.h"
-#include "server/grpc/tf_serving_grpc.h"
 #include "server/metrics/metrics_collectors.h"
 #include "server/metrics/metrics_rest_handler.h"
 #include "server/metrics/monitoring_config.h"
-#include "server/grpc/grpc_health.h"
-#include "server/kserve/kserve_grpc.h"
-#include "server/kserve/kserve_rest.h"
-#include "server/app/inspect_command.h"
-#include "server/core/inference_core.h"
-#include "server/http/rest_router.h"
 #include "server/rest/rest_api.h"
 
 namespace {
+
+// The command line's mistakes: reported on stderr, exit code 2.
+int Fail(std::string_view message) {
+  std::cerr << "tern: " << message << "\n";
+  return 2;
+}
+
+// Blocks the termination signals in every thread (main waits for them with sigtimedwait).
+void SetUpProcess() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  // Debian's absl keeps its debug default of tracking the lock order of every absl::Mutex (gRPC
+  // takes several per call) for deadlock reports: ~2% of a busy server's CPU, for a report
+  // Tern's users never asked for.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+}
 
 std::vector<std::string> SplitTags(const std::string& tags) {
   std::vector<std::string> out;
@@ -77,31 +103,177 @@ void DrainAndStop(int signal, const tern::ServerFlags& flags, tern::KServeServic
                  << ", REST connections left: " << report.rest_connections_left;
 }
 
+// Where to listen and which paths serve the metrics page, from the flags and the environment.
+struct Surroundings {
+  tern::FrontDoorOptions front_door_options;
+  tern::ListenPlan listen_plan;
+  tern::MonitoringOptions monitoring;
+};
+
+tern::StatusOr<Surroundings> ReadSurroundings(const tern::ServerFlags& flags) {
+  Surroundings out;
+  auto inherited = tern::TakeListenFdsFromEnvironment();
+  if (!inherited.ok()) return inherited.status().WithContext("socket activation");
+  out.front_door_options = tern::FrontDoorOptionsFromFlags(flags);
+  TERN_ASSIGN_OR_RETURN(out.listen_plan,
+                        tern::PlanListeners(out.front_door_options, std::getenv("PORT"),
+                                            std::move(inherited).value()));
+  TERN_ASSIGN_OR_RETURN(out.monitoring, tern::LoadMonitoringConfig(flags.monitoring_config_file));
+  return out;
+}
+
+// The models and what runs them. Members are destroyed in reverse order, after the front ends
+// (made later); Stop comes first, while the front ends are still alive.
+struct ModelStack {
+  std::unique_ptr<tern::Metrics> metrics;
+  std::unique_ptr<tern::ComputePool> compute_pool;
+  std::unique_ptr<tern::SignatureBatcher> batcher;  // null: no batching
+  std::unique_ptr<tern::ModelManager> manager;
+  std::unique_ptr<tern::ConfigFilePoller> config_poller;  // null: one model from the flags
+
+  // Answers what is still queued while the REST server's objects (answers post to its
+  // executor) are alive, then stops loading and unloading models.
+  void Stop() {
+    batcher.reset();
+    compute_pool.reset();
+    config_poller.reset();
+    manager->Stop();
+  }
+};
+
+std::unique_ptr<tern::Metrics> MakeMetrics(const tern::ServerFlags& flags) {
+  tern::Metrics::Options options;
+  options.export_tf_serving_names = flags.enable_tf_serving_metric_names;
+  options.build_version = TERN_BUILD_VERSION;
+  auto metrics = tern::Metrics::Create(options);
+  metrics->AddCollectable(tern::ProcessCollector::Create({}));
+  return metrics;
+}
+
+std::unique_ptr<tern::ModelManager> MakeModelManager(const tern::ServerFlags& flags,
+                                                     tern::Metrics* metrics) {
+  tern::ModelManager::Options options;
+  options.load_options.tags = SplitTags(flags.saved_model_tags);
+  options.enable_model_warmup = flags.enable_model_warmup;
+  options.file_system_poll_wait_ms = int64_t{flags.file_system_poll_wait_seconds} * 1000;
+  options.metrics = metrics;
+  options.model_load_wait_timeout_ms = flags.model_load_wait_timeout_ms;
+  options.memory_budget_bytes = flags.model_memory_budget_mb << 20;
+  auto manager = tern::ModelManager::Create(options);
+  metrics->AddCollectable(tern::ModelStateCollector::Create({manager.get()}));
+  return manager;
+}
+
+// The models to serve: --model_config_file (read now, then polled), else the one model the
+// flags name.
+tern::Status ConfigureModels(const tern::ServerFlags& flags, ModelStack* stack) {
+  if (!flags.model_config_file.empty()) {
+    stack->config_poller = tern::ConfigFilePoller::Create(
+        {flags.model_config_file, int64_t{flags.model_config_file_poll_wait_seconds} * 1000},
+        stack->manager.get());
+    return stack->config_poller->PollOnce();
+  }
+  TERN_ASSIGN_OR_RETURN(auto single,
+                        tern::SingleModelConfig({flags.model_name, flags.model_base_path,
+                                                 flags.min_instances, flags.max_instances,
+                                                 flags.idle_unload_seconds}));
+  stack->manager->SetConfig({single});
+  return tern::Status::Ok();
+}
+
+// Loads the initial model versions before any port opens, as TF Serving does.
+tern::StatusOr<ModelStack> LoadModels(const tern::ServerFlags& flags) {
+  ModelStack stack;
+  stack.metrics = MakeMetrics(flags);
+  // One pool, one thread per core, runs every model computation: unbatched requests from the
+  // async front ends and the batches.
+  stack.compute_pool = tern::ComputePool::Create({});
+  TERN_ASSIGN_OR_RETURN(stack.batcher, tern::MakeBatcherFromFlags(flags, stack.metrics.get(),
+                                                                  stack.compute_pool.get()));
+  stack.manager = MakeModelManager(flags, stack.metrics.get());
+  TERN_RETURN_IF_ERROR(ConfigureModels(flags, &stack));
+  tern::MarkStartupPhase("config_read");
+  stack.manager->Step();
+  tern::MarkStartupPhase("models_loaded");
+  stack.manager->StartBackground();
+  return stack;
+}
+
+// The services every front end calls and the REST handlers, in construction order (destroyed in
+// reverse). Built in place: the gRPC services and the drain gate do not move.
+struct FrontEnds {
+  FrontEnds(const ModelStack& models, const tern::ServerFlags& flags,
+            const tern::MonitoringOptions& monitoring)
+      : service(models.manager.get(), models.metrics.get(), models.batcher.get(),
+                models.compute_pool.get()),
+        request_metrics(tern::RequestMetrics::Create({models.metrics.get(), models.manager.get()})),
+        kserve(&service),
+        grpc_predictions(&service, request_metrics.get(), &grpc_gate),
+        grpc_models(&service, models.manager.get(), request_metrics.get(), &grpc_gate),
+        grpc_inference(&kserve, &grpc_gate),
+        grpc_health(&kserve, {"tensorflow.serving.PredictionService",
+                              "tensorflow.serving.ModelService", "inference.GRPCInferenceService"}),
+        v2_rest(&kserve, {.timeout_ms = flags.rest_api_timeout_in_ms}),
+        rest_api(&service, {.timeout_ms = flags.rest_api_timeout_in_ms}),
+        rest_router(tern::RestRouter::Create({{{"/v2", &v2_rest}}, &rest_api})),
+        rest_handler(tern::MetricsRestHandler::Create(
+            {rest_router.get(), request_metrics.get(), monitoring.metrics_paths})) {}
+
+  tern::FrontDoor::Endpoints Endpoints(tern::ActivityTracker* activity) {
+    return {rest_handler.get(),
+            {&grpc_predictions, &grpc_models, &grpc_inference, &grpc_health},
+            activity,
+            &grpc_gate};
+  }
+
+  tern::InferenceCore service;
+  std::unique_ptr<tern::RequestMetrics> request_metrics;
+  tern::KServeService kserve;
+  tern::GrpcDrainGate grpc_gate;
+  tern::GrpcPredictionService grpc_predictions;
+  tern::GrpcModelService grpc_models;
+  tern::GrpcInferenceService grpc_inference;
+  tern::GrpcHealthService grpc_health;
+  tern::KServeRestApi v2_rest;
+  tern::RestApi rest_api;
+  std::unique_ptr<tern::RestRouter> rest_router;
+  std::unique_ptr<tern::MetricsRestHandler> rest_handler;
+};
+
+// Serves until a signal (or idleness), then drains. Destruction runs in reverse declaration
+// order: the front door first, the models last.
+int Serve(const tern::ServerFlags& flags) {
+  auto surroundings = ReadSurroundings(flags);
+  if (!surroundings.ok()) return Fail(surroundings.status().message());
+  auto models = LoadModels(flags);
+  if (!models.ok()) return Fail(models.status().message());
+  FrontEnds front_ends(*models, flags, surroundings->monitoring);
+  auto activity = tern::ActivityTracker::Create({});
+  auto front_door = tern::FrontDoor::Start(surroundings->front_door_options,
+                                           std::move(surroundings->listen_plan),
+                                           front_ends.Endpoints(activity.get()));
+  if (!front_door.ok()) {
+    TERN_LOG(Error) << front_door.status().ToString();
+    return 1;
+  }
+  const int signal =
+      WaitForSignalOrIdle(int64_t{flags.idle_shutdown_seconds} * 1000, *activity);
+  DrainAndStop(signal, flags, &front_ends.kserve, front_door->get());
+  models->Stop();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   tern::MarkStartupPhase("main");
-  // Block the termination signals in every thread; main waits for them with sigwait.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
-  // Debian's absl keeps its debug default of tracking the lock order of every absl::Mutex (gRPC
-  // takes several per call) for deadlock reports: ~2% of a busy server's CPU, for a report
-  // Tern's users never asked for.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  SetUpProcess();
   if (argc > 1 && std::string(argv[1]) == "inspect") {
     return tern::RunInspectCommand(std::vector<std::string>(argv + 2, argv + argc), std::cout,
                                    std::cerr);
   }
-
   auto flags = tern::ParseServerFlags(std::vector<std::string>(argv + 1, argv + argc));
-  if (!flags.ok()) {
-    std::cerr << "tern: " << flags.status().message() << "\n";
-    return 2;
-  }
+  if (!flags.ok()) return Fail(flags.status().message());
   tern::MarkStartupPhase("flags_parsed");
   if (flags->help) {
     std::cout << tern::ServerFlagsUsage();
@@ -112,111 +284,5 @@ int main(int argc, char** argv) {
               << tern::ServerFlagsUsage();
     return 2;
   }
-
-  auto inherited = tern::TakeListenFdsFromEnvironment();
-  if (!inherited.ok()) {
-    std::cerr << "tern: socket activation: " << inherited.status().message() << "\n";
-    return 2;
-  }
-  const tern::FrontDoorOptions front_door_options = tern::FrontDoorOptionsFromFlags(*flags);
-  auto listen_plan = tern::PlanListeners(front_door_options, std::getenv("PORT"),
-                                         std::move(inherited).value());
-  if (!listen_plan.ok()) {
-    std::cerr << "tern: " << listen_plan.status().message() << "\n";
-    return 2;
-  }
-
-  auto monitoring = tern::LoadMonitoringConfig(flags->monitoring_config_file);
-  if (!monitoring.ok()) {
-    std::cerr << "tern: " << monitoring.status().message() << "\n";
-    return 2;
-  }
-  tern::Metrics::Options metrics_options;
-  metrics_options.export_tf_serving_names = flags->enable_tf_serving_metric_names;
-  metrics_options.build_version = TERN_BUILD_VERSION;
-  auto metrics = tern::Metrics::Create(metrics_options);
-  metrics->AddCollectable(tern::ProcessCollector::Create({}));
-
-  // One pool, one thread per core, runs every model computation: unbatched requests from the
-  // async front ends and the batches.
-  auto compute_pool = tern::ComputePool::Create({});
-  auto batcher = tern::MakeBatcherFromFlags(*flags, metrics.get(), compute_pool.get());
-  if (!batcher.ok()) {
-    std::cerr << "tern: " << batcher.status().message() << "\n";
-    return 2;
-  }
-  tern::ModelManager::Options manager_options;
-  manager_options.load_options.tags = SplitTags(flags->saved_model_tags);
-  manager_options.enable_model_warmup = flags->enable_model_warmup;
-  manager_options.file_system_poll_wait_ms =
-      int64_t{flags->file_system_poll_wait_seconds} * 1000;
-  manager_options.metrics = metrics.get();
-  manager_options.model_load_wait_timeout_ms = flags->model_load_wait_timeout_ms;
-  manager_options.memory_budget_bytes = flags->model_memory_budget_mb << 20;
-  auto manager = tern::ModelManager::Create(manager_options);
-  metrics->AddCollectable(tern::ModelStateCollector::Create({manager.get()}));
-  std::unique_ptr<tern::ConfigFilePoller> config_poller;
-  if (!flags->model_config_file.empty()) {
-    config_poller = tern::ConfigFilePoller::Create(
-        {flags->model_config_file, int64_t{flags->model_config_file_poll_wait_seconds} * 1000},
-        manager.get());
-    if (tern::Status read = config_poller->PollOnce(); !read.ok()) {
-      std::cerr << "tern: " << read.message() << "\n";
-      return 2;
-    }
-  } else {
-    auto single = tern::SingleModelConfig({flags->model_name, flags->model_base_path,
-                                           flags->min_instances, flags->max_instances,
-                                           flags->idle_unload_seconds});
-    if (!single.ok()) {
-      std::cerr << "tern: " << single.status().message() << "\n";
-      return 2;
-    }
-    manager->SetConfig({*single});
-  }
-  tern::MarkStartupPhase("config_read");
-  manager->Step();  // the initial versions load before the ports open, as in TF Serving
-  tern::MarkStartupPhase("models_loaded");
-  manager->StartBackground();
-
-  tern::InferenceCore service(manager.get(), metrics.get(), batcher->get(), compute_pool.get());
-  auto request_metrics = tern::RequestMetrics::Create({metrics.get(), manager.get()});
-  tern::KServeService kserve(&service);
-  tern::GrpcDrainGate grpc_gate;
-  tern::GrpcPredictionService grpc_predictions(&service, request_metrics.get(), &grpc_gate);
-  tern::GrpcModelService grpc_models(&service, manager.get(), request_metrics.get(), &grpc_gate);
-  tern::GrpcInferenceService grpc_inference(&kserve, &grpc_gate);
-  tern::GrpcHealthService grpc_health(
-      &kserve, {"tensorflow.serving.PredictionService", "tensorflow.serving.ModelService",
-                "inference.GRPCInferenceService"});
-  tern::RestApi::Options rest_api_options;
-  rest_api_options.timeout_ms = flags->rest_api_timeout_in_ms;
-  tern::KServeRestApi::Options v2_options;
-  v2_options.timeout_ms = flags->rest_api_timeout_in_ms;
-  tern::KServeRestApi v2_rest(&kserve, v2_options);
-  tern::RestApi rest_api(&service, rest_api_options);
-  auto rest_router = tern::RestRouter::Create({{{"/v2", &v2_rest}}, &rest_api});
-  auto rest_handler = tern::MetricsRestHandler::Create(
-      {rest_router.get(), request_metrics.get(), monitoring->metrics_paths});
-
-  auto activity = tern::ActivityTracker::Create({});
-  auto front_door = tern::FrontDoor::Start(
-      front_door_options, std::move(listen_plan).value(),
-      {rest_handler.get(), {&grpc_predictions, &grpc_models, &grpc_inference, &grpc_health},
-       activity.get(), &grpc_gate});
-  if (!front_door.ok()) {
-    TERN_LOG(Error) << front_door.status().ToString();
-    return 1;
-  }
-
-  const int signal =
-      WaitForSignalOrIdle(int64_t{flags->idle_shutdown_seconds} * 1000, *activity);
-  DrainAndStop(signal, *flags, &kserve, front_door->get());
-  // Answer what is still queued while the REST server's objects (answers post to its executor)
-  // are alive.
-  batcher->reset();
-  compute_pool.reset();
-  config_poller.reset();
-  manager->Stop();
-  return 0;
+  return Serve(*flags);
 }

@@ -201,21 +201,102 @@ bool WalkInput(od::value value, Numbers* n, Values* values) {
   return dense;
 }
 
+// Copies the body into the thread's padded buffer: simdjson reads up to SIMDJSON_PADDING bytes
+// past the end and the caller's view promises none (a memcpy into a reused buffer: no
+// allocation, no page faults).
+void CopyPadded(std::string_view body, Scratch* scratch) {
+  if (!scratch->padded || scratch->padded_capacity < body.size()) {
+    scratch->padded = std::make_unique<char[]>(body.size() + simdjson::SIMDJSON_PADDING);
+    scratch->padded_capacity = body.size();
+  }
+  std::memcpy(scratch->padded.get(), body.data(), body.size());
+  std::memset(scratch->padded.get() + body.size(), 0, simdjson::SIMDJSON_PADDING);
+}
+
+// By input name; "" for the unnamed form (the signature's only input).
+using InputNumbers = std::map<std::string, Numbers>;
+
+// {"inputs": {"a": [...], ...}}: each named input's numbers.
+bool WalkNamedInputs(od::value value, InputNumbers* numbers, Values* values) {
+  od::object named;
+  if (value.get_object().get(named)) return false;
+  for (auto input : named) {
+    od::field input_field;
+    if (std::move(input).get(input_field)) return false;
+    std::string_view input_key;
+    if (input_field.unescaped_key().get(input_key)) return false;
+    const std::string name(input_key);
+    if (name.empty() || numbers->count(name)) return false;
+    if (!WalkInput(input_field.value(), &(*numbers)[name], values)) return false;
+  }
+  return true;
+}
+
+// The data member, "instances" (rows) or "inputs" (columnar): its format and numbers.
+bool WalkData(std::string_view key, od::value value, PredictJsonRequest* request,
+              InputNumbers* numbers, Values* values) {
+  request->format = key == "instances" ? JsonFormat::kRow : JsonFormat::kColumnar;
+  od::json_type type;
+  if (value.type().get(type)) return false;
+  if (type == od::json_type::object && request->format == JsonFormat::kColumnar) {
+    return WalkNamedInputs(value, numbers, values);
+  }
+  return WalkInput(value, &(*numbers)[""], values);  // a bare columnar number fails here too
+}
+
+// The root object's members: at most one signature_name and one data member, nothing else.
+bool WalkRoot(od::object root, PredictJsonRequest* request, InputNumbers* numbers,
+              Values* values) {
+  bool have_signature = false, have_data = false;
+  for (auto member : root) {
+    od::field field;
+    if (std::move(member).get(field)) return false;
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return false;
+    od::value value = field.value();
+    if (key == "signature_name" && !have_signature) {
+      std::string_view name;
+      if (value.get_string().get(name)) return false;
+      request->signature_name = std::string(name);
+      have_signature = true;
+    } else if ((key == "instances" || key == "inputs") && !have_data) {
+      have_data = true;
+      if (!WalkData(key, value, request, numbers, values)) return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The signature's inputs as tensors of the numbers; false unless they match it exactly.
+bool FillInputs(const InputNumbers& numbers, const Values& values,
+                const SignatureInputSpecs& specs, PredictJsonRequest* request) {
+  if (auto unnamed = numbers.find(""); unnamed != numbers.end()) {
+    if (specs.size() != 1) return false;
+    auto tensor = TensorFor(unnamed->second, values, specs.begin()->second);
+    if (!tensor) return false;
+    request->inputs.emplace(specs.begin()->first, std::move(*tensor));
+    return true;
+  }
+  if (numbers.size() != specs.size()) return false;
+  for (const auto& [name, spec] : specs) {
+    auto it = numbers.find(name);
+    if (it == numbers.end()) return false;
+    auto tensor = TensorFor(it->second, values, spec);
+    if (!tensor) return false;
+    request->inputs.emplace(name, std::move(*tensor));
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<StatusOr<PredictJsonRequest>> FastParsePredictRequest(
     std::string_view body, const SignatureInputLookup& lookup) {
   Scratch& scratch = ThreadScratch();
   ScratchTrim trim(&scratch, body.size());
-  // simdjson reads up to SIMDJSON_PADDING bytes past the end; the caller's view promises none,
-  // so the body is copied into a reused padded buffer (a memcpy: no allocation, no page faults).
-  if (!scratch.padded || scratch.padded_capacity < body.size()) {
-    scratch.padded = std::make_unique<char[]>(body.size() + simdjson::SIMDJSON_PADDING);
-    scratch.padded_capacity = body.size();
-  }
-  std::memcpy(scratch.padded.get(), body.data(), body.size());
-  std::memset(scratch.padded.get() + body.size(), 0, simdjson::SIMDJSON_PADDING);
-  Values values(&scratch.values);
+  CopyPadded(body, &scratch);
   // Stage 1 (finding the structure) runs the best kernel of this CPU, chosen at run time.
   od::document doc;
   if (scratch.parser
@@ -223,67 +304,18 @@ std::optional<StatusOr<PredictJsonRequest>> FastParsePredictRequest(
           .get(doc)) {
     return std::nullopt;
   }
-  od::object object;
-  if (doc.get_object().get(object)) return std::nullopt;
+  od::object root;
+  if (doc.get_object().get(root)) return std::nullopt;
   PredictJsonRequest request;
-  // By input name; "" for the unnamed form (the signature's only input).
-  std::map<std::string, Numbers> numbers;
-  bool have_signature = false, have_data = false;
-  for (auto member : object) {
-    od::field field;
-    if (std::move(member).get(field)) return std::nullopt;
-    std::string_view key;
-    if (field.unescaped_key().get(key)) return std::nullopt;
-    od::value value = field.value();
-    if (key == "signature_name" && !have_signature) {
-      std::string_view name;
-      if (value.get_string().get(name)) return std::nullopt;
-      request.signature_name = std::string(name);
-      have_signature = true;
-    } else if ((key == "instances" || key == "inputs") && !have_data) {
-      have_data = true;
-      request.format = key == "instances" ? JsonFormat::kRow : JsonFormat::kColumnar;
-      od::json_type type;
-      if (value.type().get(type)) return std::nullopt;
-      if (type == od::json_type::object && request.format == JsonFormat::kColumnar) {
-        od::object named;
-        if (value.get_object().get(named)) return std::nullopt;
-        for (auto input : named) {
-          od::field input_field;
-          if (std::move(input).get(input_field)) return std::nullopt;
-          std::string_view input_key;
-          if (input_field.unescaped_key().get(input_key)) return std::nullopt;
-          const std::string name(input_key);
-          if (name.empty() || numbers.count(name)) return std::nullopt;
-          if (!WalkInput(input_field.value(), &numbers[name], &values)) return std::nullopt;
-        }
-      } else if (!WalkInput(value, &numbers[""], &values)) {
-        return std::nullopt;  // also a bare columnar number, left to the DOM path
-      }
-    } else {
-      return std::nullopt;
-    }
-  }
+  InputNumbers numbers;
+  Values values(&scratch.values);
+  if (!WalkRoot(root, &request, &numbers, &values)) return std::nullopt;
   // On Demand stops at the root's closing brace: anything after it is the DOM path's error.
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return std::nullopt;
-  if (!have_data || numbers.empty()) return std::nullopt;
+  if (numbers.empty()) return std::nullopt;  // no data member, or no named inputs in it
   auto specs = lookup(request.signature_name);
   if (!specs.ok()) return StatusOr<PredictJsonRequest>(specs.status());
-  if (numbers.count("")) {
-    if (specs->size() != 1) return std::nullopt;
-    auto tensor = TensorFor(numbers[""], values, specs->begin()->second);
-    if (!tensor) return std::nullopt;
-    request.inputs.emplace(specs->begin()->first, std::move(*tensor));
-    return StatusOr<PredictJsonRequest>(std::move(request));
-  }
-  if (numbers.size() != specs->size()) return std::nullopt;
-  for (const auto& [name, spec] : *specs) {
-    auto it = numbers.find(name);
-    if (it == numbers.end()) return std::nullopt;
-    auto tensor = TensorFor(it->second, values, spec);
-    if (!tensor) return std::nullopt;
-    request.inputs.emplace(name, std::move(*tensor));
-  }
+  if (!FillInputs(numbers, values, *specs, &request)) return std::nullopt;
   return StatusOr<PredictJsonRequest>(std::move(request));
 }
 

@@ -1,7 +1,11 @@
 #include "server/core/example_inference.h"
 
+#include <map>
+#include <memory>
 #include <mutex>
 #include <set>
+#include <string>
+#include <vector>
 
 namespace tern {
 namespace {
@@ -226,86 +230,108 @@ struct MultiJoin {
   }
 };
 
+// One task of a MultiInference request, checked and planned.
+struct PlannedTask {
+  const Signature* signature;
+  TaskPlan plan;
+};
+
+// Every task must ask for the first task's model and version.
+Status CheckSameModel(const tensorflow::serving::ModelSpec& spec,
+                      const tensorflow::serving::ModelSpec& first) {
+  if (spec.name() != first.name() || spec.version_choice_case() != first.version_choice_case() ||
+      spec.version().value() != first.version().value() ||
+      spec.version_label() != first.version_label()) {
+    return InvalidArgument(
+        "All ModelSpecs in a MultiInferenceRequest must access the same model name and "
+        "version; task for '" + spec.name() + "' differs from the first task's '" +
+        first.name() + "'");
+  }
+  return Status::Ok();
+}
+
+StatusOr<TaskPlan> PlanTask(const tensorflow::serving::InferenceTask& task,
+                            const Signature& signature) {
+  if (task.method_name() == kClassifyMethod) return PlanClassify(signature);
+  if (task.method_name() == kRegressMethod) return PlanRegress(signature);
+  return InvalidArgument("Unsupported signature method_name: '" + task.method_name() +
+                         "' (expected " + kClassifyMethod + " or " + kRegressMethod + ")");
+}
+
+// Checks and plans every task before any runs. TF Serving evaluates all tasks in one session
+// run, fed once, so every signature must be distinct and take the same input tensor.
+StatusOr<std::vector<PlannedTask>> PlanTasks(
+    const ServableHandle& servable, const tensorflow::serving::MultiInferenceRequest& request) {
+  const auto& first = request.tasks(0).model_spec();
+  std::set<std::string> seen;
+  std::string input_tensor;
+  std::vector<PlannedTask> tasks;
+  for (const auto& task : request.tasks()) {
+    const auto& spec = task.model_spec();
+    TERN_RETURN_IF_ERROR(CheckSameModel(spec, first));
+    TERN_ASSIGN_OR_RETURN(const Signature* signature,
+                          InferenceCore::GetSignature(servable, spec.signature_name()));
+    if (!seen.insert(signature->name).second) {
+      return InvalidArgument("Duplicate evaluation of signature: " + signature->name);
+    }
+    TERN_ASSIGN_OR_RETURN(std::string input, ExamplesInputName(*signature));
+    const std::string& tensor = signature->inputs.at(input).tensor_name;
+    if (input_tensor.empty()) input_tensor = tensor;
+    if (tensor != input_tensor) {
+      return InvalidArgument("Input tensor must be the same for all Signatures: '" + tensor +
+                             "' in '" + signature->name + "' vs '" + input_tensor + "'");
+    }
+    TERN_ASSIGN_OR_RETURN(TaskPlan plan, PlanTask(task, *signature));
+    tasks.push_back({signature, std::move(plan)});
+  }
+  return tasks;
+}
+
+// Runs task `index`; its result (or error) goes to `join`.
+void RunTask(const InferenceCore& service, const ServableHandle& servable,
+             const PlannedTask& task, size_t index, const Tensor& examples,
+             const RunOptions& options, std::shared_ptr<MultiJoin> join) {
+  const bool classify = task.plan.classify;
+  const int64_t batch = examples.num_elements();
+  RunPlan(service, servable, *task.signature, task.plan, examples, options,
+          [join, index, classify, batch](StatusOr<std::map<std::string, Tensor>> outputs) {
+            if (!outputs.ok()) return join->Finish(index, outputs.status(), nullptr);
+            if (classify) {
+              auto result = ClassificationFrom(*outputs, batch);
+              if (!result.ok()) return join->Finish(index, result.status(), nullptr);
+              return join->Finish(index, Status::Ok(), [&](auto* out) {
+                *out->mutable_classification_result() = std::move(result).value();
+              });
+            }
+            auto result = RegressionFrom(*outputs, batch);
+            if (!result.ok()) return join->Finish(index, result.status(), nullptr);
+            join->Finish(index, Status::Ok(), [&](auto* out) {
+              *out->mutable_regression_result() = std::move(result).value();
+            });
+          });
+}
+
 }  // namespace
 
 void RunMultiInference(const InferenceCore& service, const ServableHandle& servable,
                        const tensorflow::serving::MultiInferenceRequest& request,
                        const RunOptions& options, MultiInferenceDone done) {
-  struct Task {
-    const Signature* signature;
-    TaskPlan plan;
-  };
-  std::vector<Task> tasks;
-  Tensor examples;
-  auto plan_all = [&]() -> Status {
-    if (request.tasks().empty()) return InvalidArgument("MultiInferenceRequest has no tasks");
-    TERN_ASSIGN_OR_RETURN(examples, SerializedExamples(request.input()));
-    const auto& first = request.tasks(0).model_spec();
-    std::set<std::string> seen;
-    std::string input_tensor;
-    for (const auto& task : request.tasks()) {
-      const auto& spec = task.model_spec();
-      if (spec.name() != first.name() ||
-          spec.version_choice_case() != first.version_choice_case() ||
-          spec.version().value() != first.version().value() ||
-          spec.version_label() != first.version_label()) {
-        return InvalidArgument(
-            "All ModelSpecs in a MultiInferenceRequest must access the same model name and "
-            "version; task for '" + spec.name() + "' differs from the first task's '" +
-            first.name() + "'");
-      }
-      TERN_ASSIGN_OR_RETURN(const Signature* signature,
-                       InferenceCore::GetSignature(servable, spec.signature_name()));
-      if (!seen.insert(signature->name).second) {
-        return InvalidArgument("Duplicate evaluation of signature: " + signature->name);
-      }
-      // TF Serving evaluates all tasks in one session run, fed once: same input tensor for all.
-      TERN_ASSIGN_OR_RETURN(std::string input, ExamplesInputName(*signature));
-      const std::string& tensor = signature->inputs.at(input).tensor_name;
-      if (input_tensor.empty()) input_tensor = tensor;
-      if (tensor != input_tensor) {
-        return InvalidArgument("Input tensor must be the same for all Signatures: '" + tensor +
-                               "' in '" + signature->name + "' vs '" + input_tensor + "'");
-      }
-      StatusOr<TaskPlan> plan = InvalidArgument(
-          "Unsupported signature method_name: '" + task.method_name() + "' (expected " +
-          kClassifyMethod + " or " + kRegressMethod + ")");
-      if (task.method_name() == kClassifyMethod) plan = PlanClassify(*signature);
-      if (task.method_name() == kRegressMethod) plan = PlanRegress(*signature);
-      if (!plan.ok()) return plan.status();
-      tasks.push_back({signature, std::move(plan).value()});
-    }
-    return Status::Ok();
-  };
-  if (Status planned = plan_all(); !planned.ok()) return done(planned);
+  if (request.tasks().empty()) return done(InvalidArgument("MultiInferenceRequest has no tasks"));
+  auto examples = SerializedExamples(request.input());
+  if (!examples.ok()) return done(examples.status());
+  auto tasks = PlanTasks(servable, request);
+  if (!tasks.ok()) return done(tasks.status());
 
   auto join = std::make_shared<MultiJoin>();
-  join->remaining = tasks.size();
-  join->errors.resize(tasks.size());
+  join->remaining = tasks->size();
+  join->errors.resize(tasks->size());
   join->done = std::move(done);
-  for (const Task& task : tasks) {
+  for (const PlannedTask& task : *tasks) {
     auto* out = join->response.add_results();
     FillResponseModelSpec(*servable, task.signature->name, out->mutable_model_spec());
   }
-  const int64_t batch = examples.num_elements();
-  for (size_t i = 0; i < tasks.size(); ++i) {
-    const bool classify = tasks[i].plan.classify;
-    RunPlan(service, servable, *tasks[i].signature, tasks[i].plan, examples, options,
-            [join, i, classify, batch](StatusOr<std::map<std::string, Tensor>> outputs) {
-              if (!outputs.ok()) return join->Finish(i, outputs.status(), nullptr);
-              if (classify) {
-                auto result = ClassificationFrom(*outputs, batch);
-                if (!result.ok()) return join->Finish(i, result.status(), nullptr);
-                return join->Finish(i, Status::Ok(), [&](auto* out) {
-                  *out->mutable_classification_result() = std::move(result).value();
-                });
-              }
-              auto result = RegressionFrom(*outputs, batch);
-              if (!result.ok()) return join->Finish(i, result.status(), nullptr);
-              join->Finish(i, Status::Ok(), [&](auto* out) {
-                *out->mutable_regression_result() = std::move(result).value();
-              });
-            });
+  for (size_t i = 0; i < tasks->size(); ++i) {
+    RunTask(service, servable, (*tasks)[i], i, *examples, options, join);
   }
 }
 

@@ -1,16 +1,25 @@
 #include "server/grpc/tf_serving_grpc.h"
 
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "loader/model_config.h"
 #include "runtime/format/tensor_proto.h"
 #include "server/core/example_inference.h"
-#include "server/grpc/grpc_unary_call.h"
 #include "server/core/model_metadata.h"
 #include "server/grpc/grpc_status.h"
+#include "server/grpc/grpc_unary_call.h"
 
 namespace tern {
 namespace {
 
-StatusOr<ModelRef> ToModelRef(const tensorflow::serving::ModelSpec& spec) {
+using tensorflow::serving::ModelSpec;
+
+StatusOr<ModelRef> ToModelRef(const ModelSpec& spec) {
   ModelRef ref;
   ref.name = spec.name();
   if (spec.has_version()) ref.version = spec.version().value();
@@ -18,129 +27,85 @@ StatusOr<ModelRef> ToModelRef(const tensorflow::serving::ModelSpec& spec) {
   return ref;
 }
 
-RunOptions RunOptionsFor(const grpc::ServerContextBase* context) {
-  RunOptions options;
-  const auto deadline = context->deadline();
-  if (deadline != std::chrono::system_clock::time_point::max()) {
-    options.deadline = std::chrono::steady_clock::now() +
-                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                           deadline - std::chrono::system_clock::now());
-  }
-  return options;
+// Ends an RPC's request metrics under the model and version its spec names.
+void FinishObserving(RequestMetrics::Observer& observer, const ModelSpec& spec,
+                     const grpc::Status& status) {
+  std::optional<int64_t> version;
+  if (spec.has_version()) version = spec.version().value();
+  observer.Finish(spec.name(), version, FromGrpcStatusCode(status.error_code()));
 }
 
-// Counts and times one RPC: the single place gRPC requests meet the metrics.
+// Counts and times one synchronous RPC (the asynchronous ones: ObserveRpc below).
 // A call that starts once the drain gate closed is held, then refused unrun.
 template <typename Body>
 grpc::Status Metered(const RequestMetrics* metrics, GrpcDrainGate* gate,
                      const grpc::ServerContext* context, std::string_view method,
-                     const tensorflow::serving::ModelSpec& spec, Body body) {
+                     const ModelSpec& spec, Body body) {
   RequestMetrics::Observer observer(metrics, "grpc", method);
   Status admitted = Admit(gate, method, context);
   grpc::Status status = admitted.ok() ? body() : ToGrpcStatus(admitted);
-  std::optional<int64_t> version;
-  if (spec.has_version()) version = spec.version().value();
-  observer.Finish(spec.name(), version, FromGrpcStatusCode(status.error_code()));
+  FinishObserving(observer, spec, status);
   return status;
 }
 
-}  // namespace
-
-grpc::ServerUnaryReactor* GrpcPredictionService::Predict(grpc::CallbackServerContext* context,
-                                                         const grpc::ByteBuffer* request_bytes,
-                                                         grpc::ByteBuffer* response_bytes) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  // Live until the answer, which may come from a batch thread after this function returned.
-  struct Call {
-    tensorflow::serving::PredictRequest request;
-    tensorflow::serving::PredictResponse response;
-  };
-  auto call = std::make_shared<Call>();
-  auto observer = std::make_shared<RequestMetrics::Observer>(metrics_, "grpc", "Predict");
-  auto finish = [reactor, observer, call, response_bytes](const Status& status) {
-    const auto& spec = call->request.model_spec();
-    std::optional<int64_t> version;
-    if (spec.has_version()) version = spec.version().value();
-    grpc::Status rpc_status = ToGrpcStatus(status);
-    if (rpc_status.ok()) {
-      bool own_buffer = false;
-      grpc::ByteBuffer out;
-      rpc_status = grpc::SerializationTraits<tensorflow::serving::PredictResponse>::Serialize(
-          call->response, &out, &own_buffer);
-      if (rpc_status.ok()) response_bytes->Swap(&out);
-    }
-    observer->Finish(spec.name(), version, FromGrpcStatusCode(rpc_status.error_code()));
-    reactor->Finish(rpc_status);  // response_bytes is released after this
-  };
-  // Once the drain began, the call is held (its client waiting, not sending more) and refused.
-  if (gate_ != nullptr && !gate_->AdmitAsync("Predict", finish)) return reactor;
-  const tensorflow::serving::PredictRequest* request = &call->request;
-  tensorflow::serving::PredictResponse* response = &call->response;
-  auto start = [&]() -> Status {
-    grpc::ByteBuffer bytes(*request_bytes);  // shares the slices; Deserialize consumes its input
-    if (!grpc::SerializationTraits<tensorflow::serving::PredictRequest>::Deserialize(
-             &bytes, &call->request).ok()) {
-      return InvalidArgument("the request body is not a valid tensorflow.serving.PredictRequest (" +
-                             std::to_string(request_bytes->Length()) + " bytes)");
-    }
-    TERN_ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request->model_spec()));
-    ref.deadline = RunOptionsFor(context).deadline;  // bounds a wait for a model at zero
-    TERN_ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
-    TERN_ASSIGN_OR_RETURN(const Signature* signature,
-                     InferenceCore::GetSignature(servable, request->model_spec().signature_name()));
-    std::map<std::string, Tensor> inputs;
-    for (const auto& [name, proto] : request->inputs()) {
-      auto tensor = TensorFromProto(proto);
-      if (!tensor.ok()) return tensor.status().WithContext("input '" + name + "'");
-      inputs.emplace(name, std::move(tensor).value());
-    }
-    std::vector<std::string> filter(request->output_filter().begin(), request->output_filter().end());
-    service_->PredictAsync(
-        servable, *signature, std::move(inputs), std::move(filter), RunOptionsFor(context),
-        [servable, signature_name = signature->name, response,
-         finish](StatusOr<std::map<std::string, Tensor>> outputs) {
-          if (!outputs.ok()) return finish(outputs.status());
-          auto* spec = response->mutable_model_spec();
-          spec->set_name(servable->model_name);
-          spec->mutable_version()->set_value(servable->version);
-          spec->set_signature_name(signature_name);
-          for (const auto& [name, tensor] : *outputs) {
-            TensorToProto(tensor, &(*response->mutable_outputs())[name]);
-          }
-          finish(Status::Ok());
-        });
-    return Status::Ok();
-  };
-  Status started = start();
-  if (!started.ok()) finish(started);
-  return reactor;
-}
-
-namespace {
-
-// The metrics of an examples RPC, keyed by the model spec it names.
+// The request metrics of one asynchronous RPC, finished under the model spec its request names.
 template <typename Request>
-std::function<void(const Request&, const grpc::Status&)> ObserveExamplesRpc(
+std::function<void(const Request&, const grpc::Status&)> ObserveRpc(
     const RequestMetrics* metrics, std::string_view method,
-    const tensorflow::serving::ModelSpec& (*spec_of)(const Request&)) {
+    const ModelSpec& (*spec_of)(const Request&)) {
   auto observer = std::make_shared<RequestMetrics::Observer>(metrics, "grpc", method);
   return [observer, spec_of](const Request& request, const grpc::Status& status) {
-    const auto& spec = spec_of(request);
-    std::optional<int64_t> version;
-    if (spec.has_version()) version = spec.version().value();
-    observer->Finish(spec.name(), version, FromGrpcStatusCode(status.error_code()));
+    FinishObserving(*observer, spec_of(request), status);
   };
 }
 
 template <typename Request>
-const tensorflow::serving::ModelSpec& SpecOf(const Request& request) {
+const ModelSpec& SpecOf(const Request& request) {
   return request.model_spec();
 }
 
-const tensorflow::serving::ModelSpec& FirstTaskSpec(
-    const tensorflow::serving::MultiInferenceRequest& request) {
-  return request.tasks_size() > 0 ? request.tasks(0).model_spec()
-                                  : tensorflow::serving::ModelSpec::default_instance();
+const ModelSpec& FirstTaskSpec(const tensorflow::serving::MultiInferenceRequest& request) {
+  return request.tasks_size() > 0 ? request.tasks(0).model_spec() : ModelSpec::default_instance();
+}
+
+// Resolves the servable a spec names; the RPC's deadline bounds a wait for a model at zero.
+template <typename Request, typename Response>
+StatusOr<ServableHandle> ServableFor(const InferenceCore& service, const ModelSpec& spec,
+                                     const UnaryCall<Request, Response>& call) {
+  TERN_ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(spec));
+  ref.deadline = call.options.deadline;
+  return service.GetServable(ref);
+}
+
+using PredictCall =
+    UnaryCall<tensorflow::serving::PredictRequest, tensorflow::serving::PredictResponse>;
+
+Status StartPredict(InferenceCore* service, std::shared_ptr<PredictCall> call) {
+  const tensorflow::serving::PredictRequest& request = call->request;
+  TERN_ASSIGN_OR_RETURN(ServableHandle servable,
+                        ServableFor(*service, request.model_spec(), *call));
+  TERN_ASSIGN_OR_RETURN(
+      const Signature* signature,
+      InferenceCore::GetSignature(servable, request.model_spec().signature_name()));
+  std::map<std::string, Tensor> inputs;
+  for (const auto& [name, proto] : request.inputs()) {
+    auto tensor = TensorFromProto(proto);
+    if (!tensor.ok()) return tensor.status().WithContext("input '" + name + "'");
+    inputs.emplace(name, std::move(tensor).value());
+  }
+  std::vector<std::string> filter(request.output_filter().begin(), request.output_filter().end());
+  service->PredictAsync(
+      servable, *signature, std::move(inputs), std::move(filter), call->options,
+      [call, servable, signature_name = signature->name](
+          StatusOr<std::map<std::string, Tensor>> outputs) {
+        if (!outputs.ok()) return call->finish(outputs.status());
+        FillResponseModelSpec(*servable, signature_name, call->response.mutable_model_spec());
+        for (const auto& [name, tensor] : *outputs) {
+          TensorToProto(tensor, &(*call->response.mutable_outputs())[name]);
+        }
+        call->finish(Status::Ok());
+      });
+  return Status::Ok();
 }
 
 // Classify and Regress differ only in the runner and the result field.
@@ -148,11 +113,11 @@ template <typename Request, typename Response, typename Runner>
 Status StartExamplesRpc(InferenceCore* service,
                         std::shared_ptr<UnaryCall<Request, Response>> call, Runner runner) {
   const Request& request = call->request;
-  TERN_ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request.model_spec()));
-  ref.deadline = call->options.deadline;  // bounds a wait for a model at zero
-  TERN_ASSIGN_OR_RETURN(ServableHandle servable, service->GetServable(ref));
-  TERN_ASSIGN_OR_RETURN(const Signature* signature,
-                   InferenceCore::GetSignature(servable, request.model_spec().signature_name()));
+  TERN_ASSIGN_OR_RETURN(ServableHandle servable,
+                        ServableFor(*service, request.model_spec(), *call));
+  TERN_ASSIGN_OR_RETURN(
+      const Signature* signature,
+      InferenceCore::GetSignature(servable, request.model_spec().signature_name()));
   TERN_ASSIGN_OR_RETURN(Tensor examples, SerializedExamples(request.input()));
   runner(*service, servable, *signature, std::move(examples), call->options,
          [call, servable, signature_name = signature->name](auto result) {
@@ -164,7 +129,38 @@ Status StartExamplesRpc(InferenceCore* service,
   return Status::Ok();
 }
 
+using MultiInferenceCall = UnaryCall<tensorflow::serving::MultiInferenceRequest,
+                                     tensorflow::serving::MultiInferenceResponse>;
+
+Status StartMultiInference(InferenceCore* service, std::shared_ptr<MultiInferenceCall> call) {
+  const tensorflow::serving::MultiInferenceRequest& request = call->request;
+  if (request.tasks().empty()) return InvalidArgument("MultiInferenceRequest has no tasks");
+  TERN_ASSIGN_OR_RETURN(ServableHandle servable,
+                        ServableFor(*service, request.tasks(0).model_spec(), *call));
+  RunMultiInference(*service, servable, request, call->options,
+                    [call](StatusOr<tensorflow::serving::MultiInferenceResponse> response) {
+                      if (!response.ok()) return call->finish(response.status());
+                      call->response = std::move(response).value();
+                      call->finish(Status::Ok());
+                    });
+  return Status::Ok();
+}
+
 }  // namespace
+
+grpc::ServerUnaryReactor* GrpcPredictionService::Predict(grpc::CallbackServerContext* context,
+                                                         const grpc::ByteBuffer* request_bytes,
+                                                         grpc::ByteBuffer* response_bytes) {
+  using Request = tensorflow::serving::PredictRequest;
+  return ServeRawUnary<Request, tensorflow::serving::PredictResponse>(
+      context, request_bytes, response_bytes,
+      {"Predict", "tensorflow.serving.PredictRequest", gate_,
+       UnaryMethod::Admission::kBeforeParsing},
+      ObserveRpc<Request>(metrics_, "Predict", &SpecOf<Request>),
+      [this](std::shared_ptr<PredictCall> call) {
+        return StartPredict(service_, std::move(call));
+      });
+}
 
 grpc::ServerUnaryReactor* GrpcPredictionService::Classify(grpc::CallbackServerContext* context,
                                                           const grpc::ByteBuffer* request_bytes,
@@ -172,13 +168,10 @@ grpc::ServerUnaryReactor* GrpcPredictionService::Classify(grpc::CallbackServerCo
   using Request = tensorflow::serving::ClassificationRequest;
   using Response = tensorflow::serving::ClassificationResponse;
   return ServeRawUnary<Request, Response>(
-      context, request_bytes, response_bytes, "tensorflow.serving.ClassificationRequest",
-      ObserveExamplesRpc<Request>(metrics_, "Classify", &SpecOf<Request>),
-      [this](std::shared_ptr<UnaryCall<Request, Response>> call) -> Status {
-        // Once the drain began, the call is held (its client waiting) and refused UNAVAILABLE.
-        if (gate_ != nullptr && !gate_->AdmitAsync("Classify", [call](Status s) { call->finish(s); })) {
-          return Status::Ok();
-        }
+      context, request_bytes, response_bytes,
+      {"Classify", "tensorflow.serving.ClassificationRequest", gate_},
+      ObserveRpc<Request>(metrics_, "Classify", &SpecOf<Request>),
+      [this](std::shared_ptr<UnaryCall<Request, Response>> call) {
         return StartExamplesRpc(service_, std::move(call), RunClassify);
       });
 }
@@ -189,13 +182,10 @@ grpc::ServerUnaryReactor* GrpcPredictionService::Regress(grpc::CallbackServerCon
   using Request = tensorflow::serving::RegressionRequest;
   using Response = tensorflow::serving::RegressionResponse;
   return ServeRawUnary<Request, Response>(
-      context, request_bytes, response_bytes, "tensorflow.serving.RegressionRequest",
-      ObserveExamplesRpc<Request>(metrics_, "Regress", &SpecOf<Request>),
-      [this](std::shared_ptr<UnaryCall<Request, Response>> call) -> Status {
-        // Once the drain began, the call is held (its client waiting) and refused UNAVAILABLE.
-        if (gate_ != nullptr && !gate_->AdmitAsync("Regress", [call](Status s) { call->finish(s); })) {
-          return Status::Ok();
-        }
+      context, request_bytes, response_bytes,
+      {"Regress", "tensorflow.serving.RegressionRequest", gate_},
+      ObserveRpc<Request>(metrics_, "Regress", &SpecOf<Request>),
+      [this](std::shared_ptr<UnaryCall<Request, Response>> call) {
         return StartExamplesRpc(service_, std::move(call), RunRegress);
       });
 }
@@ -204,32 +194,15 @@ grpc::ServerUnaryReactor* GrpcPredictionService::MultiInference(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response_bytes) {
   using Request = tensorflow::serving::MultiInferenceRequest;
-  using Response = tensorflow::serving::MultiInferenceResponse;
-  return ServeRawUnary<Request, Response>(
-      context, request_bytes, response_bytes, "tensorflow.serving.MultiInferenceRequest",
-      ObserveExamplesRpc<Request>(metrics_, "MultiInference", &FirstTaskSpec),
-      [this](std::shared_ptr<UnaryCall<Request, Response>> call) -> Status {
-        // Once the drain began, the call is held (its client waiting) and refused UNAVAILABLE.
-        if (gate_ != nullptr && !gate_->AdmitAsync("MultiInference", [call](Status s) { call->finish(s); })) {
-          return Status::Ok();
-        }
-        const Request& request = call->request;
-        if (request.tasks().empty()) return InvalidArgument("MultiInferenceRequest has no tasks");
-        TERN_ASSIGN_OR_RETURN(ModelRef ref, ToModelRef(request.tasks(0).model_spec()));
-        ref.deadline = call->options.deadline;
-        TERN_ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
-        RunMultiInference(*service_, servable, request, call->options,
-                          [call](StatusOr<Response> response) {
-                            if (!response.ok()) return call->finish(response.status());
-                            call->response = std::move(response).value();
-                            call->finish(Status::Ok());
-                          });
-        return Status::Ok();
+  return ServeRawUnary<Request, tensorflow::serving::MultiInferenceResponse>(
+      context, request_bytes, response_bytes,
+      {"MultiInference", "tensorflow.serving.MultiInferenceRequest", gate_},
+      ObserveRpc<Request>(metrics_, "MultiInference", &FirstTaskSpec),
+      [this](std::shared_ptr<MultiInferenceCall> call) {
+        return StartMultiInference(service_, std::move(call));
       });
 }
 
-// Minimal signature_def metadata so that perf_analyzer --service-kind=tfserving (the batching
-// benchmark) can read the inputs. The api branch replaces this with the full implementation.
 grpc::Status GrpcPredictionService::GetModelMetadata(
     grpc::ServerContext* context, const tensorflow::serving::GetModelMetadataRequest* request,
     tensorflow::serving::GetModelMetadataResponse* response) {

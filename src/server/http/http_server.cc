@@ -13,8 +13,9 @@
 #include <vector>
 
 #include "common/logging.h"
-#include "server/http/gzip.h"
 #include "server/codec/json_tensor.h"
+#include "server/http/gzip.h"
+#include "server/http/http_status.h"
 
 namespace tern {
 namespace {
@@ -96,7 +97,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       // The request could not be read whole (too large, malformed): answer and close.
       const bool too_large = ec == http::error::body_limit;
       auto response = std::make_shared<http::response<http::string_body>>(
-          too_large ? http::status::payload_too_large : http::status::bad_request, 11);
+          static_cast<http::status>(ToHttpStatusCode(
+              too_large ? HttpRefusal::kBodyTooLarge : HttpRefusal::kMalformedRequest)),
+          11);
       response->set(http::field::content_type, "application/json");
       response->body() = WriteErrorResponse(
           too_large ? "request body exceeds the limit of " + std::to_string(max_request_bytes_) +
@@ -116,21 +119,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (request.method() == http::verb::options && enable_cors_) {
       // A CORS preflight; TF Serving requires an Origin on it.
       if (request[http::field::origin].empty()) {
-        result.status_code = 400;
+        result.status_code = ToHttpStatusCode(HttpRefusal::kPreflightWithoutOrigin);
         result.body = WriteErrorResponse("CORS preflight (OPTIONS) without an Origin header");
       } else {
         result.content_type = "text/plain";
       }
     } else if (!encoding.empty() && !beast::iequals(encoding, "identity") &&
                !beast::iequals(encoding, "gzip")) {
-      result.status_code = 415;
+      result.status_code = ToHttpStatusCode(HttpRefusal::kUnsupportedEncoding);
       result.body = WriteErrorResponse("unsupported Content-Encoding '" + std::string(encoding) +
                                        "' (supported: gzip, identity)");
     } else {
       if (beast::iequals(encoding, "gzip")) {
         auto gunzipped = GunzipBody(body, max_request_bytes_);
         if (!gunzipped.ok()) {
-          result.status_code = gunzipped.status().code() == StatusCode::kResourceExhausted ? 413 : 400;
+          result.status_code =
+              ToHttpStatusCode(BodyDecodingRefusal(gunzipped.status().code()));
           result.body = WriteErrorResponse(gunzipped.status().message());
           return Respond(request, std::move(result));
         }

@@ -25,4 +25,21 @@ int ToHttpStatusCode(StatusCode code) {
   return 500;
 }
 
+int ToHttpStatusCode(HttpRefusal refusal) {
+  switch (refusal) {
+    case HttpRefusal::kBodyTooLarge: return 413;
+    case HttpRefusal::kMalformedRequest: return 400;
+    case HttpRefusal::kUnsupportedEncoding: return 415;
+    case HttpRefusal::kPreflightWithoutOrigin: return 400;
+    case HttpRefusal::kNoSuchPath: return 404;
+    case HttpRefusal::kMethodNotAllowed: return 405;
+  }
+  return 400;
+}
+
+HttpRefusal BodyDecodingRefusal(StatusCode code) {
+  return code == StatusCode::kResourceExhausted ? HttpRefusal::kBodyTooLarge
+                                                : HttpRefusal::kMalformedRequest;
+}
+
 }  // namespace tern

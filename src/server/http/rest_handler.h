@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "runtime/kernel.h"
 
 namespace tern {
 
@@ -30,23 +31,29 @@ struct RestResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
 };
 
-// What the HTTP server calls.
+// An error answer as both REST APIs write it: {"error": message}, with the HTTP code mapped from
+// the status (http_status.h) and the status's code kept for metrics.
+RestResponse ErrorResponse(const Status& status);
+
+// A REST request's run options: its deadline is timeout_ms from now (--rest_api_timeout_in_ms;
+// 0: none).
+RunOptions RestRunOptions(int64_t timeout_ms);
+
+// What the HTTP server calls. Handlers implement HandleAsync only; Handle is written once, here.
 class RestHandler {
  public:
   virtual ~RestHandler() = default;
-  virtual RestResponse Handle(const RestRequest& request) const = 0;
-  // The server's entry point: answers through `done`, exactly once, maybe on another thread
-  // after returning (a predict waiting for its batch holds no thread). The request's views
-  // must stay valid until `done` runs. Default: Handle on the calling thread.
+  // The one entry point: answers through `done`, exactly once, maybe on another thread after
+  // returning (a predict waiting for its batch holds no thread); an answer known at once is
+  // given inline. The request's views must stay valid until `done` runs.
   using RestDone = std::function<void(RestResponse)>;
-  virtual void HandleAsync(const RestRequest& request, RestDone done) const {
-    done(Handle(request));
-  }
-  // For callers without extra headers (tests, tools).
+  virtual void HandleAsync(const RestRequest& request, RestDone done) const = 0;
+
+  // HandleAsync, waited for: for tests and tools, never on a thread `done` may need.
+  RestResponse Handle(const RestRequest& request) const;
+  // The same for callers without extra headers.
   RestResponse Handle(std::string_view method, std::string_view target,
-                      std::string_view body) const {
-    return Handle(RestRequest{method, target, body, {}});
-  }
+                      std::string_view body) const;
 };
 
 }  // namespace tern

@@ -18,10 +18,6 @@ const RestHandler& RestRouter::Pick(std::string_view target) const {
   return *options_.fallback;
 }
 
-RestResponse RestRouter::Handle(const RestRequest& request) const {
-  return Pick(request.target).Handle(request);
-}
-
 void RestRouter::HandleAsync(const RestRequest& request, RestDone done) const {
   Pick(request.target).HandleAsync(request, std::move(done));
 }

@@ -24,8 +24,6 @@ class RestRouter : public RestHandler {
   };
   static std::unique_ptr<RestRouter> Create(Options options);
 
-  using RestHandler::Handle;
-  RestResponse Handle(const RestRequest& request) const override;
   void HandleAsync(const RestRequest& request, RestDone done) const override;
 
  private:

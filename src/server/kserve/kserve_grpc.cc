@@ -1,8 +1,8 @@
 #include "server/kserve/kserve_grpc.h"
 
+#include "server/grpc/grpc_status.h"
 #include "server/grpc/grpc_unary_call.h"
 #include "server/kserve/kserve_tensor.h"
-#include "server/grpc/grpc_status.h"
 
 namespace tern {
 namespace {
@@ -61,6 +61,20 @@ Status FillInferResponse(const StatusOr<V2InferResult>& result,
   return Status::Ok();
 }
 
+// A synchronous model RPC: admitted by the drain gate (held while draining), the model named by
+// (name, version) parsed, then body(ref).
+template <typename Body>
+grpc::Status ServeModelRpc(GrpcDrainGate* gate, std::string_view method,
+                           const grpc::ServerContext* context, const std::string& name,
+                           const std::string& version, Body body) {
+  auto run = [&]() -> Status {
+    TERN_RETURN_IF_ERROR(Admit(gate, method, context));
+    TERN_ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(name, version));
+    return body(ref);
+  };
+  return ToGrpcStatus(run());
+}
+
 }  // namespace
 
 grpc::Status GrpcInferenceService::ServerLive(grpc::ServerContext*, const inference::ServerLiveRequest*,
@@ -78,14 +92,12 @@ grpc::Status GrpcInferenceService::ServerReady(grpc::ServerContext*, const infer
 grpc::Status GrpcInferenceService::ModelReady(grpc::ServerContext* context,
                                               const inference::ModelReadyRequest* request,
                                               inference::ModelReadyResponse* response) {
-  auto run = [&]() -> Status {
-    TERN_RETURN_IF_ERROR(Admit(gate_, "ModelReady", context));
-    TERN_ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(request->name(), request->version()));
+  return ServeModelRpc(gate_, "ModelReady", context, request->name(), request->version(),
+                       [&](const ModelRef& ref) -> Status {
     TERN_ASSIGN_OR_RETURN(bool ready, service_->ModelReady(ref));
     response->set_ready(ready);
     return Status::Ok();
-  };
-  return ToGrpcStatus(run());
+  });
 }
 
 grpc::Status GrpcInferenceService::ServerMetadata(grpc::ServerContext*,
@@ -100,9 +112,8 @@ grpc::Status GrpcInferenceService::ServerMetadata(grpc::ServerContext*,
 grpc::Status GrpcInferenceService::ModelMetadata(grpc::ServerContext* context,
                                                  const inference::ModelMetadataRequest* request,
                                                  inference::ModelMetadataResponse* response) {
-  auto run = [&]() -> Status {
-    TERN_RETURN_IF_ERROR(Admit(gate_, "ModelMetadata", context));
-    TERN_ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(request->name(), request->version()));
+  return ServeModelRpc(gate_, "ModelMetadata", context, request->name(), request->version(),
+                       [&](const ModelRef& ref) -> Status {
     TERN_ASSIGN_OR_RETURN(V2ModelMetadata m, service_->ModelMetadata(ref));
     response->set_name(m.name);
     for (const auto& v : m.versions) response->add_versions(v);
@@ -117,8 +128,7 @@ grpc::Status GrpcInferenceService::ModelMetadata(grpc::ServerContext* context,
       }
     }
     return Status::Ok();
-  };
-  return ToGrpcStatus(run());
+  });
 }
 
 grpc::ServerUnaryReactor* GrpcInferenceService::ModelInfer(grpc::CallbackServerContext* context,
@@ -127,12 +137,8 @@ grpc::ServerUnaryReactor* GrpcInferenceService::ModelInfer(grpc::CallbackServerC
   using Request = inference::ModelInferRequest;
   using Response = inference::ModelInferResponse;
   return ServeRawUnary<Request, Response>(
-      context, request_bytes, response_bytes, "inference.ModelInferRequest", nullptr,
-      [this](std::shared_ptr<UnaryCall<Request, Response>> call) -> Status {
-        // Once the drain began, the call is held (its client waiting) and refused UNAVAILABLE.
-        if (gate_ != nullptr && !gate_->AdmitAsync("ModelInfer", [call](Status s) { call->finish(s); })) {
-          return Status::Ok();
-        }
+      context, request_bytes, response_bytes, {"ModelInfer", "inference.ModelInferRequest", gate_},
+      nullptr, [this](std::shared_ptr<UnaryCall<Request, Response>> call) -> Status {
         TERN_ASSIGN_OR_RETURN(V2InferRequest parsed, ParseInferRequest(call->request));
         service_->InferAsync(std::move(parsed), call->options,
                              [call](StatusOr<V2InferResult> result) {
@@ -146,9 +152,8 @@ grpc::ServerUnaryReactor* GrpcInferenceService::ModelInfer(grpc::CallbackServerC
 grpc::Status GrpcInferenceService::ModelConfig(grpc::ServerContext* context,
                                                const inference::ModelConfigRequest* request,
                                                inference::ModelConfigResponse* response) {
-  auto run = [&]() -> Status {
-    TERN_RETURN_IF_ERROR(Admit(gate_, "ModelConfig", context));
-    TERN_ASSIGN_OR_RETURN(ModelRef ref, KServeService::ParseModelRef(request->name(), request->version()));
+  return ServeModelRpc(gate_, "ModelConfig", context, request->name(), request->version(),
+                       [&](const ModelRef& ref) -> Status {
     TERN_ASSIGN_OR_RETURN(V2ModelConfig c, service_->ModelConfig(ref));
     inference::ModelConfig* config = response->mutable_config();
     config->set_name(c.name);
@@ -183,8 +188,7 @@ grpc::Status GrpcInferenceService::ModelConfig(grpc::ServerContext* context,
           static_cast<uint64_t>(c.dynamic_batching->max_queue_delay_microseconds));
     }
     return Status::Ok();
-  };
-  return ToGrpcStatus(run());
+  });
 }
 
 }  // namespace tern

@@ -1,15 +1,17 @@
 #include "server/kserve/kserve_rest.h"
 
 #include <charconv>
-#include <functional>
-#include <future>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "server/codec/json_internal.h"
 #include "server/codec/json_tensor.h"
 #include "server/kserve/kserve_tensor.h"
-#include "server/http/http_status.h"
 
 namespace tern {
 namespace {
@@ -18,14 +20,6 @@ using json_internal::Json;
 
 // Deeper nesting than any real tensor has; bounds the recursion over "data".
 constexpr int kMaxDataDepth = 64;
-
-RestResponse Error(const Status& status) {
-  RestResponse r;
-  r.status_code = ToHttpStatusCode(status.code());
-  r.code = status.code();
-  r.body = WriteErrorResponse(status.message());
-  return r;
-}
 
 RestResponse Ok(std::string body) {
   RestResponse r;
@@ -207,18 +201,22 @@ StatusOr<V2Path> ParseModelsPath(std::string_view rest) {
   return p;
 }
 
-RunOptions RunOptionsFor(const KServeRestApi::Options& options) {
-  RunOptions run;
-  if (options.timeout_ms > 0) {
-    run.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.timeout_ms);
+// Which outputs an infer answers as binary data: those whose 'parameters' say binary_data, else
+// all of them when the request's binary_data_output is true.
+struct BinaryOutputs {
+  bool all = false;
+  std::map<std::string, bool> named;
+
+  bool operator()(const std::string& name) const {
+    auto it = named.find(name);
+    return it != named.end() ? it->second : all;
   }
-  return run;
-}
+};
 
 // The infer response: JSON header, then the outputs asked for as binary (always for FP16/BF16,
 // which JSON cannot carry) after it. `id_json` is the request's id as JSON, or "".
 StatusOr<RestResponse> InferResponse(const V2InferResult& result, const std::string& id_json,
-                                     const std::function<bool(const std::string&)>& as_binary) {
+                                     const BinaryOutputs& as_binary) {
   std::string json = "{\"model_name\":" + Quote(result.model_name) + ",\"model_version\":" +
                      Quote(std::to_string(result.version));
   if (!id_json.empty()) json += ",\"id\":" + id_json;
@@ -249,13 +247,142 @@ StatusOr<RestResponse> InferResponse(const V2InferResult& result, const std::str
   return r;
 }
 
-}  // namespace
+// An infer request's body: the JSON header and the binary tensor data that follows it.
+struct InferBody {
+  std::string_view header;
+  std::string_view binary;
+  bool raw = false;  // Inference-Header-Content-Length: 0: the whole body is one raw input
+};
 
-RestResponse KServeRestApi::Handle(const RestRequest& request) const {
-  std::promise<RestResponse> answer;
-  HandleAsync(request, [&answer](RestResponse r) { answer.set_value(std::move(r)); });
-  return answer.get_future().get();
+StatusOr<InferBody> SplitInferBody(const RestRequest& request) {
+  InferBody out{request.body, {}};
+  const std::string_view text = request.inference_header_content_length;
+  if (text.empty()) return out;
+  uint64_t length = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), length);
+  if (ec != std::errc() || ptr != text.data() + text.size()) {
+    return InvalidArgument("Inference-Header-Content-Length '" + std::string(text) +
+                           "' is not a non-negative integer");
+  }
+  if (length == 0) {
+    out.raw = true;
+    return out;
+  }
+  if (length > request.body.size()) {
+    return InvalidArgument("Inference-Header-Content-Length " + std::to_string(length) +
+                           " exceeds the body size " + std::to_string(request.body.size()));
+  }
+  out.header = request.body.substr(0, length);
+  out.binary = request.body.substr(length);
+  return out;
 }
+
+// inputs[index]: its tensor comes from 'data', or from the binary data at *offset (advanced).
+Status ReadInferInput(const Json& in, size_t index, std::string_view binary, size_t* offset,
+                      int64_t max_elements, V2InferRequest* infer) {
+  if (!in.is_object()) {
+    return InvalidArgument("inputs[" + std::to_string(index) + "] is not an object");
+  }
+  auto name = in.find("name");
+  if (name == in.end() || !name->is_string()) {
+    return InvalidArgument("inputs[" + std::to_string(index) + "] needs a string 'name'");
+  }
+  const std::string what = "input '" + name->get<std::string>() + "'";
+  auto datatype = in.find("datatype");
+  if (datatype == in.end() || !datatype->is_string()) {
+    return InvalidArgument(what + " needs a string 'datatype'");
+  }
+  TERN_ASSIGN_OR_RETURN(DataType dtype, V2DatatypeFromName(datatype->get<std::string>()));
+  auto shape_json = in.find("shape");
+  if (shape_json == in.end() || !shape_json->is_array()) {
+    return InvalidArgument(what + " needs a 'shape' list of integers");
+  }
+  std::vector<int64_t> dims;
+  for (const auto& d : *shape_json) {
+    if (!d.is_number_integer()) {
+      return InvalidArgument(what + ": shape element " + json_internal::JsonSnippet(d) +
+                             " is not an integer");
+    }
+    dims.push_back(d.get<int64_t>());
+  }
+  TERN_ASSIGN_OR_RETURN(TensorShape shape, V2Shape(dims, max_elements, what));
+  TERN_ASSIGN_OR_RETURN(int64_t binary_size, ReadInt(Parameters(in), "binary_data_size", what));
+  Tensor tensor;
+  if (binary_size >= 0) {
+    if (static_cast<uint64_t>(binary_size) > binary.size() - *offset) {
+      return InvalidArgument(what + ": binary_data_size " + std::to_string(binary_size) +
+                             " exceeds the " + std::to_string(binary.size() - *offset) +
+                             " bytes of binary data left in the body");
+    }
+    TERN_ASSIGN_OR_RETURN(
+        tensor, TensorFromRaw(dtype, shape, binary.substr(*offset, binary_size), what));
+    *offset += binary_size;
+  } else {
+    auto data = in.find("data");
+    if (data == in.end()) return InvalidArgument(what + " has neither 'data' nor binary_data_size");
+    TERN_ASSIGN_OR_RETURN(tensor, TensorFromJsonData(dtype, shape, *data, what));
+  }
+  if (!infer->inputs.emplace(name->get<std::string>(), std::move(tensor)).second) {
+    return InvalidArgument(what + " is given twice");
+  }
+  return Status::Ok();
+}
+
+// The 'outputs' list: the names asked for, and which of them say binary_data.
+Status ReadInferOutputs(const Json& doc, V2InferRequest* infer, BinaryOutputs* binary_outputs) {
+  auto outputs = doc.find("outputs");
+  if (outputs == doc.end()) return Status::Ok();
+  if (!outputs->is_array()) return InvalidArgument("'outputs' must be a list");
+  for (const auto& out : *outputs) {
+    auto name = out.is_object() ? out.find("name") : out.end();
+    if (!out.is_object() || name == out.end() || !name->is_string()) {
+      return InvalidArgument("every element of 'outputs' needs a string 'name'");
+    }
+    infer->outputs.push_back(name->get<std::string>());
+    const Json& p = Parameters(out);
+    if (p.contains("binary_data")) {
+      binary_outputs->named[name->get<std::string>()] = ReadBool(p, "binary_data");
+    }
+  }
+  return Status::Ok();
+}
+
+// A JSON infer request, its tensors read; what its answer needs besides the result.
+struct ParsedInfer {
+  V2InferRequest infer;
+  std::string id_json;  // the request's id as JSON, or ""
+  BinaryOutputs binary_outputs;
+};
+
+StatusOr<ParsedInfer> ParseInferBody(const InferBody& body, const ModelRef& ref,
+                                     int64_t max_elements) {
+  TERN_ASSIGN_OR_RETURN(Json doc, json_internal::ParseJsonObject(body.header));
+  ParsedInfer out;
+  out.infer.model = ref;
+  const Json& params = Parameters(doc);
+  if (auto it = params.find("signature_name"); it != params.end() && it->is_string()) {
+    out.infer.signature_name = it->get<std::string>();
+  }
+  auto inputs = doc.find("inputs");
+  if (inputs == doc.end() || !inputs->is_array() || inputs->empty()) {
+    return InvalidArgument("the infer request needs a non-empty 'inputs' list");
+  }
+  size_t offset = 0;
+  for (size_t i = 0; i < inputs->size(); ++i) {
+    TERN_RETURN_IF_ERROR(
+        ReadInferInput((*inputs)[i], i, body.binary, &offset, max_elements, &out.infer));
+  }
+  if (offset != body.binary.size()) {
+    return InvalidArgument(std::to_string(body.binary.size() - offset) +
+                           " bytes of binary data after the last binary input");
+  }
+  out.binary_outputs.all = ReadBool(params, "binary_data_output");
+  TERN_RETURN_IF_ERROR(ReadInferOutputs(doc, &out.infer, &out.binary_outputs));
+  if (auto it = doc.find("id"); it != doc.end() && it->is_string()) out.id_json = it->dump();
+  return out;
+}
+
+}  // namespace
 
 void KServeRestApi::HandleAsync(const RestRequest& request, RestHandler::RestDone done) const {
   std::string_view path = request.target.substr(0, request.target.find('?'));
@@ -268,33 +395,33 @@ void KServeRestApi::HandleAsync(const RestRequest& request, RestHandler::RestDon
   if (get && path == "/v2/health/live") return done(Ok(""));
   if (get && path == "/v2/health/ready") {
     if (service_->ServerReady()) return done(Ok(""));
-    return done(Error(Unavailable("not every model has an available version yet")));
+    return done(ErrorResponse(Unavailable("not every model has an available version yet")));
   }
   constexpr std::string_view kModels = "/v2/models/";
   if (path.substr(0, kModels.size()) != kModels) {
-    return done(Error(NotFound("no v2 endpoint " + std::string(request.method) + " " + std::string(path))));
+    return done(ErrorResponse(NotFound("no v2 endpoint " + std::string(request.method) + " " + std::string(path))));
   }
   auto parsed = ParseModelsPath(path.substr(kModels.size()));
   if (!parsed.ok()) {
-    return done(Error(NotFound(parsed.status().message() + ": " + std::string(path))));
+    return done(ErrorResponse(NotFound(parsed.status().message() + ": " + std::string(path))));
   }
   auto ref = KServeService::ParseModelRef(parsed->model, parsed->version);
-  if (!ref.ok()) return done(Error(ref.status()));
+  if (!ref.ok()) return done(ErrorResponse(ref.status()));
   if (get && parsed->action.empty()) return done(Metadata(*ref));
   if (get && parsed->action == "ready") {
     auto ready = service_->ModelReady(*ref);
-    if (!ready.ok()) return done(Error(ready.status()));
+    if (!ready.ok()) return done(ErrorResponse(ready.status()));
     if (*ready) return done(Ok(""));
-    return done(Error(Unavailable("model " + ref->name + " is not ready")));
+    return done(ErrorResponse(Unavailable("model " + ref->name + " is not ready")));
   }
   if (get && parsed->action == "config") return done(Config(*ref));
   if (request.method == "POST" && parsed->action == "infer") return Infer(*ref, request, std::move(done));
-  return done(Error(NotFound("no v2 endpoint " + std::string(request.method) + " " + std::string(path))));
+  return done(ErrorResponse(NotFound("no v2 endpoint " + std::string(request.method) + " " + std::string(path))));
 }
 
 RestResponse KServeRestApi::Metadata(const ModelRef& ref) const {
   auto m = service_->ModelMetadata(ref);
-  if (!m.ok()) return Error(m.status());
+  if (!m.ok()) return ErrorResponse(m.status());
   std::string out = "{\"name\":" + Quote(m->name) + ",\"versions\":[";
   for (size_t i = 0; i < m->versions.size(); ++i) out += (i ? "," : "") + Quote(m->versions[i]);
   out += "],\"platform\":" + Quote(m->platform);
@@ -313,7 +440,7 @@ RestResponse KServeRestApi::Metadata(const ModelRef& ref) const {
 // Triton's JSON form of the model config (the protobuf message with its field names).
 RestResponse KServeRestApi::Config(const ModelRef& ref) const {
   auto c = service_->ModelConfig(ref);
-  if (!c.ok()) return Error(c.status());
+  if (!c.ok()) return ErrorResponse(c.status());
   std::string out = "{\"name\":" + Quote(c->name) + ",\"platform\":" + Quote(c->platform) +
                     ",\"backend\":" + Quote(c->backend) +
                     ",\"max_batch_size\":" + std::to_string(c->max_batch_size);
@@ -385,128 +512,34 @@ void KServeRestApi::RawInfer(const ModelRef& ref, std::string_view body,
     infer.model = ref;
     TERN_ASSIGN_OR_RETURN(Tensor tensor, TensorFromRaw(dtype, shape, body, what));
     infer.inputs.emplace(input.name, std::move(tensor));
-    service_->InferAsync(std::move(infer), RunOptionsFor(options_),
+    service_->InferAsync(std::move(infer), RestRunOptions(options_.timeout_ms),
                          [done](StatusOr<V2InferResult> result) {
-                           if (!result.ok()) return done(Error(result.status()));
-                           auto response = InferResponse(*result, "", [](const std::string&) { return true; });
-                           done(response.ok() ? std::move(response).value() : Error(response.status()));
+                           if (!result.ok()) return done(ErrorResponse(result.status()));
+                           auto response = InferResponse(*result, "",
+                                                         BinaryOutputs{.all = true, .named = {}});
+                           done(response.ok() ? std::move(response).value() : ErrorResponse(response.status()));
                          });
     return Status::Ok();
   };
-  if (Status started = start(); !started.ok()) done(Error(started));
+  if (Status started = start(); !started.ok()) done(ErrorResponse(started));
 }
 
 void KServeRestApi::Infer(const ModelRef& ref, const RestRequest& request,
                           RestHandler::RestDone done) const {
-  // Split the body into the JSON header and the binary tensor data that follows it.
-  std::string_view header = request.body, binary;
-  if (!request.inference_header_content_length.empty()) {
-    const auto& text = request.inference_header_content_length;
-    uint64_t length = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), length);
-    if (ec != std::errc() || ptr != text.data() + text.size()) {
-      return done(Error(InvalidArgument("Inference-Header-Content-Length '" + std::string(text) +
-                                        "' is not a non-negative integer")));
-    }
-    if (length == 0) return RawInfer(ref, request.body, std::move(done));
-    if (length > request.body.size()) {
-      return done(Error(InvalidArgument("Inference-Header-Content-Length " + std::to_string(length) +
-                                        " exceeds the body size " +
-                                        std::to_string(request.body.size()))));
-    }
-    header = request.body.substr(0, length);
-    binary = request.body.substr(length);
-  }
-  auto start = [&]() -> Status {
-    TERN_ASSIGN_OR_RETURN(Json doc, json_internal::ParseJsonObject(header));
-    V2InferRequest infer;
-    infer.model = ref;
-    const Json& params = Parameters(doc);
-    if (auto it = params.find("signature_name"); it != params.end() && it->is_string()) {
-      infer.signature_name = it->get<std::string>();
-    }
-    auto inputs = doc.find("inputs");
-    if (inputs == doc.end() || !inputs->is_array() || inputs->empty()) {
-      return InvalidArgument("the infer request needs a non-empty 'inputs' list");
-    }
-    size_t offset = 0;
-    for (size_t i = 0; i < inputs->size(); ++i) {
-      const Json& in = (*inputs)[i];
-      if (!in.is_object()) return InvalidArgument("inputs[" + std::to_string(i) + "] is not an object");
-      auto name = in.find("name");
-      if (name == in.end() || !name->is_string()) {
-        return InvalidArgument("inputs[" + std::to_string(i) + "] needs a string 'name'");
-      }
-      const std::string what = "input '" + name->get<std::string>() + "'";
-      auto datatype = in.find("datatype");
-      if (datatype == in.end() || !datatype->is_string()) return InvalidArgument(what + " needs a string 'datatype'");
-      TERN_ASSIGN_OR_RETURN(DataType dtype, V2DatatypeFromName(datatype->get<std::string>()));
-      auto shape_json = in.find("shape");
-      if (shape_json == in.end() || !shape_json->is_array()) {
-        return InvalidArgument(what + " needs a 'shape' list of integers");
-      }
-      std::vector<int64_t> dims;
-      for (const auto& d : *shape_json) {
-        if (!d.is_number_integer()) {
-          return InvalidArgument(what + ": shape element " + json_internal::JsonSnippet(d) + " is not an integer");
-        }
-        dims.push_back(d.get<int64_t>());
-      }
-      TERN_ASSIGN_OR_RETURN(TensorShape shape, V2Shape(dims, options_.max_tensor_elements, what));
-      TERN_ASSIGN_OR_RETURN(int64_t binary_size, ReadInt(Parameters(in), "binary_data_size", what));
-      Tensor tensor;
-      if (binary_size >= 0) {
-        if (static_cast<uint64_t>(binary_size) > binary.size() - offset) {
-          return InvalidArgument(what + ": binary_data_size " + std::to_string(binary_size) +
-                                 " exceeds the " + std::to_string(binary.size() - offset) +
-                                 " bytes of binary data left in the body");
-        }
-        TERN_ASSIGN_OR_RETURN(tensor, TensorFromRaw(dtype, shape, binary.substr(offset, binary_size), what));
-        offset += binary_size;
-      } else {
-        auto data = in.find("data");
-        if (data == in.end()) return InvalidArgument(what + " has neither 'data' nor binary_data_size");
-        TERN_ASSIGN_OR_RETURN(tensor, TensorFromJsonData(dtype, shape, *data, what));
-      }
-      if (!infer.inputs.emplace(name->get<std::string>(), std::move(tensor)).second) {
-        return InvalidArgument(what + " is given twice");
-      }
-    }
-    if (offset != binary.size()) {
-      return InvalidArgument(std::to_string(binary.size() - offset) +
-                             " bytes of binary data after the last binary input");
-    }
-    const bool all_binary = ReadBool(params, "binary_data_output");
-    std::map<std::string, bool> binary_output;
-    if (auto outputs = doc.find("outputs"); outputs != doc.end()) {
-      if (!outputs->is_array()) return InvalidArgument("'outputs' must be a list");
-      for (const auto& out : *outputs) {
-        auto name = out.is_object() ? out.find("name") : out.end();
-        if (!out.is_object() || name == out.end() || !name->is_string()) {
-          return InvalidArgument("every element of 'outputs' needs a string 'name'");
-        }
-        infer.outputs.push_back(name->get<std::string>());
-        const Json& p = Parameters(out);
-        if (p.contains("binary_data")) binary_output[name->get<std::string>()] = ReadBool(p, "binary_data");
-      }
-    }
-    std::string id;
-    if (auto it = doc.find("id"); it != doc.end() && it->is_string()) id = it->dump();
-    // Everything the answer needs is copied: the request's body may be gone by then.
-    service_->InferAsync(
-        std::move(infer), RunOptionsFor(options_),
-        [done, id = std::move(id), all_binary, binary_output = std::move(binary_output)](
-            StatusOr<V2InferResult> result) {
-          if (!result.ok()) return done(Error(result.status()));
-          auto response = InferResponse(*result, id, [&](const std::string& name) {
-            auto it = binary_output.find(name);
-            return it != binary_output.end() ? it->second : all_binary;
-          });
-          done(response.ok() ? std::move(response).value() : Error(response.status()));
-        });
-    return Status::Ok();
-  };
-  if (Status started = start(); !started.ok()) done(Error(started));
+  auto body = SplitInferBody(request);
+  if (!body.ok()) return done(ErrorResponse(body.status()));
+  if (body->raw) return RawInfer(ref, request.body, std::move(done));
+  auto parsed = ParseInferBody(*body, ref, options_.max_tensor_elements);
+  if (!parsed.ok()) return done(ErrorResponse(parsed.status()));
+  // Everything the answer needs is moved out of the request: its body may be gone by then.
+  service_->InferAsync(
+      std::move(parsed->infer), RestRunOptions(options_.timeout_ms),
+      [done = std::move(done), id = std::move(parsed->id_json),
+       binary_outputs = std::move(parsed->binary_outputs)](StatusOr<V2InferResult> result) {
+        if (!result.ok()) return done(ErrorResponse(result.status()));
+        auto response = InferResponse(*result, id, binary_outputs);
+        done(response.ok() ? std::move(response).value() : ErrorResponse(response.status()));
+      });
 }
 
 }  // namespace tern

@@ -21,11 +21,7 @@ class KServeRestApi : public RestHandler {
   };
   KServeRestApi(const KServeService* service, Options options) : service_(service), options_(options) {}
 
-  using RestHandler::Handle;
-  // Waits for an infer's answer (tests and tools); the server calls HandleAsync.
-  RestResponse Handle(const RestRequest& request) const override;
-  // Answers through `done`, exactly once, maybe on a batch thread after returning (an infer
-  // waiting for its batch holds no thread). The request's views must stay valid until then.
+  // An infer answers on a batch thread; everything else inline.
   void HandleAsync(const RestRequest& request, RestDone done) const override;
 
  private:

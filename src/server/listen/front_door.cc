@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <thread>
 
@@ -49,6 +51,7 @@ int LocalPort(int fd) {
 
 }  // namespace
 
+
 StatusOr<ListenPlan> PlanListeners(const FrontDoorOptions& options, const char* port_env,
                                    std::vector<InheritedSocket> inherited) {
   ListenPlan plan;
@@ -77,13 +80,46 @@ StatusOr<ListenPlan> PlanListeners(const FrontDoorOptions& options, const char* 
   return plan;
 }
 
+namespace {
+
 // After Shutdown began, how long before held calls are answered (so that the GOAWAY is on the
 // wire first), and how long idle clients then get to close their connections before being cut.
 constexpr std::chrono::milliseconds kGoawayLeadMs{100};
-// Before Shutdown, how long no request may have started or finished (see Drain), at most.
+// Before Shutdown, how long no request may have started or finished (LetLateCallsArrive), at
+// most.
 constexpr std::chrono::milliseconds kGrpcSettleMs{100};
 constexpr std::chrono::milliseconds kMaxGrpcSettleMs{1000};
 constexpr std::chrono::milliseconds kGrpcCloseWaitMs{300};
+
+using Clock = std::chrono::steady_clock;
+
+void SleepALittle() { std::this_thread::sleep_for(std::chrono::milliseconds(5)); }
+
+// gRPC's core shutdown, started at construction: it closes gRPC's own listeners and starts the
+// GOAWAY on every connection before the constructor returns. (The C++ Server::Shutdown joins
+// it: a second shutdown_and_notify only adds its own tag.) Not copyable: the core holds &tag_.
+class GrpcCoreShutdown {
+ public:
+  explicit GrpcCoreShutdown(grpc::Server* server)
+      : cq_(grpc_completion_queue_create_for_pluck(nullptr)) {
+    grpc_server_shutdown_and_notify(server->c_server(), cq_, &tag_);
+  }
+  GrpcCoreShutdown(const GrpcCoreShutdown&) = delete;
+  GrpcCoreShutdown& operator=(const GrpcCoreShutdown&) = delete;
+
+  // Once Server::Shutdown returned: the core has published the tag.
+  void Collect() {
+    grpc_completion_queue_pluck(cq_, &tag_, gpr_inf_future(GPR_CLOCK_REALTIME), nullptr);
+    grpc_completion_queue_shutdown(cq_);
+    grpc_completion_queue_destroy(cq_);
+  }
+
+ private:
+  grpc_completion_queue* cq_;
+  int tag_ = 0;
+};
+
+}  // namespace
 
 struct FrontDoor::Impl {
   std::unique_ptr<grpc::Server> grpc;
@@ -91,6 +127,15 @@ struct FrontDoor::Impl {
   std::unique_ptr<HttpServer> rest;
   std::unique_ptr<ConnectionRouter> router;
   ActivityTracker* activity = nullptr;
+
+  // The steps of Drain, in its order.
+  void CloseDoors(int64_t timeout_ms);
+  int64_t WaitRestDrained(Clock::time_point deadline);
+  int64_t WaitForAcceptedRequests(Clock::time_point deadline);
+  void LetLateCallsArrive(Clock::time_point deadline);
+  std::thread ShutDownGrpc(Clock::time_point deadline, std::atomic<bool>* done);
+  void ReleaseHeldCalls(Clock::time_point deadline);
+  void DisconnectIdleGrpcClients(Clock::time_point deadline, const std::atomic<bool>& grpc_done);
 };
 
 FrontDoor::FrontDoor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -180,81 +225,101 @@ StatusOr<std::unique_ptr<FrontDoor>> FrontDoor::Start(const FrontDoorOptions& op
   return std::unique_ptr<FrontDoor>(new FrontDoor(std::move(impl)));
 }
 
+// gRPC calls that start from now on are held, not run (grpc_drain_gate.h). Listeners close
+// first (connections accepted but not yet classified get a moment to be routed), then responses
+// start closing their connections.
+void FrontDoor::Impl::CloseDoors(int64_t timeout_ms) {
+  if (grpc_gate) grpc_gate->Close();
+  if (router) router->StopAccepting(std::min<int64_t>(200, timeout_ms));
+  if (rest) rest->StartDrain();
+}
+
+// How many REST connections are still open at the deadline.
+int64_t FrontDoor::Impl::WaitRestDrained(Clock::time_point deadline) {
+  if (!rest) return 0;
+  const auto remaining =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return rest->WaitDrained(std::max<int64_t>(0, remaining.count()));
+}
+
+// Waits for the accepted requests: everything in flight but the held gRPC calls. Returns how many
+// are left at the deadline.
+int64_t FrontDoor::Impl::WaitForAcceptedRequests(Clock::time_point deadline) {
+  const auto accepted_in_flight = [&] {
+    if (!activity) return int64_t{0};
+    const int64_t held = grpc_gate ? grpc_gate->held() : 0;
+    return std::max<int64_t>(0, activity->requests_in_flight() - held);
+  };
+  while (accepted_in_flight() > 0 && Clock::now() < deadline) SleepALittle();
+  return accepted_in_flight();
+}
+
+// A client answered just now may have its next call on the way: let it arrive and be held,
+// rather than reach gRPC after Shutdown began. Held calls arriving extend the wait (bounded).
+void FrontDoor::Impl::LetLateCallsArrive(Clock::time_point deadline) {
+  if (!grpc_gate || !activity) return;
+  const auto give_up = std::min(deadline, Clock::now() + kMaxGrpcSettleMs);
+  while (activity->MsSinceLastRequestEvent() < kGrpcSettleMs.count() && Clock::now() < give_up) {
+    SleepALittle();
+  }
+}
+
+// Server::Shutdown, on its own thread: it waits for the RPCs in flight until the deadline, then
+// cancels the rest; *done is set when it returned.
+std::thread FrontDoor::Impl::ShutDownGrpc(Clock::time_point deadline, std::atomic<bool>* done) {
+  return std::thread([server = grpc.get(), deadline, done] {
+    const auto remaining = std::max(Clock::duration::zero(), deadline - Clock::now());
+    server->Shutdown(std::chrono::system_clock::now() + remaining);
+    done->store(true);
+  });
+}
+
+// A held call's answer must reach its client after the GOAWAY (written first on the same
+// connection), so that the client sends its retry on a new connection, which is refused, and not
+// on this one, where gRPC would cancel it.
+void FrontDoor::Impl::ReleaseHeldCalls(Clock::time_point deadline) {
+  if (!grpc_gate) return;
+  if (grpc_gate->held() > 0) {
+    std::this_thread::sleep_until(std::min(deadline, Clock::now() + kGoawayLeadMs));
+  }
+  grpc_gate->Release();
+}
+
+// Every call is answered; gRPC now only waits for clients to close their connections after the
+// GOAWAY, which an idle client may take seconds to do: after a moment, disconnect them.
+void FrontDoor::Impl::DisconnectIdleGrpcClients(Clock::time_point deadline,
+                                                const std::atomic<bool>& grpc_done) {
+  const auto cut = std::min(deadline, Clock::now() + kGrpcCloseWaitMs);
+  while (!grpc_done.load() && Clock::now() < cut) SleepALittle();
+  if (!grpc_done.load()) grpc_server_cancel_all_calls(grpc->c_server());
+}
+
 FrontDoor::DrainReport FrontDoor::Drain(int64_t timeout_ms) {
-  using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  const auto sleep_a_little = [] { std::this_thread::sleep_for(std::chrono::milliseconds(5)); };
-  // gRPC calls that start from now on are held, not run (grpc_drain_gate.h).
-  GrpcDrainGate* gate = impl_->grpc_gate;
-  if (gate) gate->Close();
-  // Listeners close first (connections accepted but not yet classified get a moment to be
-  // routed), then responses start closing their connections.
-  if (impl_->router) impl_->router->StopAccepting(std::min<int64_t>(200, timeout_ms));
-  if (impl_->rest) impl_->rest->StartDrain();
+  impl_->CloseDoors(timeout_ms);
   DrainReport report;
   // Kept-alive REST connections get a moment for one more request; gRPC goes on meanwhile.
   std::thread rest_drain([this, deadline, &report] {
-    if (!impl_->rest) return;
-    const auto remaining =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    report.rest_connections_left = impl_->rest->WaitDrained(std::max<int64_t>(0, remaining.count()));
+    report.rest_connections_left = impl_->WaitRestDrained(deadline);
   });
-  // The accepted requests: everything in flight but the held gRPC calls.
-  const auto accepted_in_flight = [&] {
-    if (!impl_->activity) return int64_t{0};
-    return std::max<int64_t>(0, impl_->activity->requests_in_flight() - (gate ? gate->held() : 0));
-  };
-  while (accepted_in_flight() > 0 && Clock::now() < deadline) sleep_a_little();
-  report.requests_left = accepted_in_flight();
-  // A client answered just now may have its next call on the way: let it arrive and be held,
-  // rather than reach gRPC after Shutdown began. Held calls arriving extend the wait (bounded).
-  if (gate && impl_->activity && report.requests_left == 0) {
-    const auto give_up = std::min(deadline, Clock::now() + kMaxGrpcSettleMs);
-    while (impl_->activity->MsSinceLastRequestEvent() < kGrpcSettleMs.count() &&
-           Clock::now() < give_up) {
-      sleep_a_little();
-    }
-  }
-  // gRPC's core shutdown, here and now: it closes gRPC's own listeners and starts the GOAWAY on
-  // every connection before it returns, so the held calls below are answered after it. (The
-  // C++ Shutdown below joins it: a second shutdown_and_notify only adds its own tag.)
-  grpc_completion_queue* core_shutdown_cq = grpc_completion_queue_create_for_pluck(nullptr);
-  int core_shutdown_tag = 0;
-  grpc_server_shutdown_and_notify(impl_->grpc->c_server(), core_shutdown_cq, &core_shutdown_tag);
-  // Server::Shutdown waits for the RPCs in flight until the deadline, then cancels the rest.
+  report.requests_left = impl_->WaitForAcceptedRequests(deadline);
+  if (report.requests_left == 0) impl_->LetLateCallsArrive(deadline);
+  // From here on gRPC shuts down; the held calls are answered after its GOAWAY started.
+  GrpcCoreShutdown core_shutdown(impl_->grpc.get());
   std::atomic<bool> grpc_done{false};
-  std::thread grpc_drain([grpc = impl_->grpc.get(), deadline, &grpc_done] {
-    const auto remaining = std::max(Clock::duration::zero(), deadline - Clock::now());
-    grpc->Shutdown(std::chrono::system_clock::now() + remaining);
-    grpc_done.store(true);
-  });
-  if (gate) {
-    // A held call's answer must reach its client after the GOAWAY (written first on the same
-    // connection), so that the client sends its retry on a new connection, which is refused,
-    // and not on this one, where gRPC would cancel it.
-    if (gate->held() > 0) {
-      std::this_thread::sleep_until(std::min(deadline, Clock::now() + kGoawayLeadMs));
-    }
-    gate->Release();
-  }
-  while (impl_->activity && impl_->activity->requests_in_flight() > 0 && Clock::now() < deadline) {
-    sleep_a_little();
+  std::thread grpc_drain = impl_->ShutDownGrpc(deadline, &grpc_done);
+  impl_->ReleaseHeldCalls(deadline);
+  ActivityTracker* activity = impl_->activity;
+  while (activity && activity->requests_in_flight() > 0 && Clock::now() < deadline) {
+    SleepALittle();
   }
   // What is still running (REST requests read meanwhile included) is cut off.
-  if (impl_->activity) report.requests_left = impl_->activity->requests_in_flight();
-  if (impl_->activity && report.requests_left == 0) {
-    // Every call is answered; gRPC now only waits for clients to close their connections after
-    // the GOAWAY, which an idle client may take seconds to do: after a moment, disconnect them.
-    const auto cut = std::min(deadline, Clock::now() + kGrpcCloseWaitMs);
-    while (!grpc_done.load() && Clock::now() < cut) sleep_a_little();
-    if (!grpc_done.load()) grpc_server_cancel_all_calls(impl_->grpc->c_server());
+  if (activity) report.requests_left = activity->requests_in_flight();
+  if (activity && report.requests_left == 0) {
+    impl_->DisconnectIdleGrpcClients(deadline, grpc_done);
   }
   grpc_drain.join();
-  // Shutdown is complete, so the core has published the tag.
-  grpc_completion_queue_pluck(core_shutdown_cq, &core_shutdown_tag,
-                              gpr_inf_future(GPR_CLOCK_REALTIME), nullptr);
-  grpc_completion_queue_shutdown(core_shutdown_cq);
-  grpc_completion_queue_destroy(core_shutdown_cq);
+  core_shutdown.Collect();
   rest_drain.join();
   if (impl_->rest) impl_->rest->Stop();
   impl_->router.reset();

@@ -1,7 +1,5 @@
 #include "server/metrics/metrics_rest_handler.h"
 
-#include <future>
-
 #include <algorithm>
 #include <charconv>
 
@@ -79,12 +77,6 @@ RestRequestLabels LabelsForRestRequest(std::string_view http_method, std::string
 
 std::unique_ptr<MetricsRestHandler> MetricsRestHandler::Create(Options options) {
   return std::unique_ptr<MetricsRestHandler>(new MetricsRestHandler(std::move(options)));
-}
-
-RestResponse MetricsRestHandler::Handle(const RestRequest& request) const {
-  std::promise<RestResponse> answer;
-  HandleAsync(request, [&answer](RestResponse r) { answer.set_value(std::move(r)); });
-  return answer.get_future().get();
 }
 
 void MetricsRestHandler::HandleAsync(const RestRequest& request, RestDone done) const {

@@ -35,8 +35,6 @@ class MetricsRestHandler : public RestHandler {
   };
   static std::unique_ptr<MetricsRestHandler> Create(Options options);
 
-  using RestHandler::Handle;
-  RestResponse Handle(const RestRequest& request) const override;
   void HandleAsync(const RestRequest& request, RestDone done) const override;
 
  private:

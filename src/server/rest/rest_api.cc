@@ -1,12 +1,13 @@
 #include "server/rest/rest_api.h"
 
-#include <future>
-
 #include <charconv>
+#include <string>
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
-#include "server/core/example_inference.h"
 #include "server/codec/json_tensor.h"
+#include "server/core/example_inference.h"
 #include "server/core/model_metadata.h"
 #include "server/http/http_status.h"
 
@@ -67,45 +68,43 @@ std::string ErrorCodeName(StatusCode code) { return std::string(StatusCodeName(c
 
 }  // namespace
 
-RestResponse RestApi::Error(const Status& status) const {
-  RestResponse r;
-  r.status_code = ToHttpStatusCode(status.code());
-  r.code = status.code();
-  r.body = WriteErrorResponse(status.message());
-  return r;
-}
-
-RestResponse RestApi::Handle(const RestRequest& http) const {
+void RestApi::HandleAsync(const RestRequest& http, RestDone done) const {
   const std::string_view method = http.method, target = http.target, body = http.body;
   std::string_view path = target.substr(0, target.find('?'));
   if (path == "/v1/models" || path == "/v1/models/") {
-    return Error(InvalidArgument("Missing model name in request."));
+    return done(ErrorResponse(InvalidArgument("Missing model name in request.")));
   }
   auto parsed = ParseModelPath(path);
   if (!parsed.ok()) {
-    RestResponse r = Error(parsed.status());
-    if (path.substr(0, kModelsPrefix.size()) != kModelsPrefix) r.status_code = 404;
-    return r;
+    RestResponse r = ErrorResponse(parsed.status());
+    if (path.substr(0, kModelsPrefix.size()) != kModelsPrefix) {
+      r.status_code = ToHttpStatusCode(HttpRefusal::kNoSuchPath);
+    }
+    return done(std::move(r));
   }
-  if (method == "GET" && parsed->verb.empty()) return HandleModelStatus(parsed->ref);
-  if (method == "GET" && parsed->verb == "metadata") return HandleMetadata(parsed->ref);
-  if (method == "POST" && parsed->verb == "predict") return HandlePredict(parsed->ref, body);
+  if (method == "GET" && parsed->verb.empty()) return done(HandleModelStatus(parsed->ref));
+  if (method == "GET" && parsed->verb == "metadata") return done(HandleMetadata(parsed->ref));
+  if (method == "POST" && parsed->verb == "predict") {
+    return HandlePredict(parsed->ref, body, std::move(done));
+  }
   if (method == "POST" && (parsed->verb == "classify" || parsed->verb == "regress")) {
-    return HandleExamples(parsed->ref, parsed->verb, body);
+    return HandleExamples(parsed->ref, parsed->verb, body, std::move(done));
   }
   if (method == "POST" && parsed->verb.empty()) {
-    return Error(InvalidArgument("Malformed request: POST " + std::string(path) +
-                                 " (expected a verb such as :predict)"));
+    return done(ErrorResponse(InvalidArgument("Malformed request: POST " + std::string(path) +
+                                      " (expected a verb such as :predict)")));
   }
-  RestResponse r = Error(NotFound("Malformed request: " + std::string(method) + " " +
+  RestResponse r = ErrorResponse(NotFound("Malformed request: " + std::string(method) + " " +
                                   std::string(path)));
-  r.status_code = method == "GET" || method == "POST" ? 404 : 405;
-  return r;
+  if (method != "GET" && method != "POST") {
+    r.status_code = ToHttpStatusCode(HttpRefusal::kMethodNotAllowed);
+  }
+  done(std::move(r));
 }
 
 RestResponse RestApi::HandleModelStatus(const ModelRef& ref) const {
   auto statuses = service_->GetModelStatus(ref);
-  if (!statuses.ok()) return Error(statuses.status());
+  if (!statuses.ok()) return ErrorResponse(statuses.status());
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& s : *statuses) {
     nlohmann::ordered_json entry;
@@ -124,26 +123,18 @@ RestResponse RestApi::HandleModelStatus(const ModelRef& ref) const {
 
 RestResponse RestApi::HandleMetadata(const ModelRef& ref) const {
   auto servable = service_->GetServable(ref);
-  if (!servable.ok()) return Error(servable.status());
+  if (!servable.ok()) return ErrorResponse(servable.status());
   auto json = ModelMetadataJson(*servable);
-  if (!json.ok()) return Error(json.status());
+  if (!json.ok()) return ErrorResponse(json.status());
   RestResponse r;
   r.body = std::move(json).value();
   return r;
 }
 
-RestResponse RestApi::HandleExamples(const ModelRef& ref, std::string_view verb,
-                                     std::string_view body) const {
-  // Synchronous form for tests and tools: the async path, waited for.
-  std::promise<RestResponse> answer;
-  HandleExamplesAsync(ref, verb, body, [&answer](RestResponse r) { answer.set_value(std::move(r)); });
-  return answer.get_future().get();
-}
-
-void RestApi::HandleExamplesAsync(const ModelRef& ref, std::string_view verb,
-                                  std::string_view body, RestDone done) const {
-  auto json_answer = [this, done](StatusOr<std::string> json) {
-    if (!json.ok()) return done(Error(json.status()));
+void RestApi::HandleExamples(const ModelRef& ref, std::string_view verb,
+                             std::string_view body, RestDone done) const {
+  auto json_answer = [done](StatusOr<std::string> json) {
+    if (!json.ok()) return done(ErrorResponse(json.status()));
     RestResponse r;
     r.body = std::move(json).value();
     done(std::move(r));
@@ -186,43 +177,14 @@ void RestApi::HandleExamplesAsync(const ModelRef& ref, std::string_view verb,
                 });
     return Status::Ok();
   };
-  if (Status started = start(); !started.ok()) done(Error(started));
+  if (Status started = start(); !started.ok()) done(ErrorResponse(started));
 }
 
-RunOptions RestApi::RunOptionsNow() const {
-  RunOptions run;
-  if (options_.timeout_ms > 0) {
-    run.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
-  }
-  return run;
-}
-
-void RestApi::HandleAsync(const RestRequest& http, RestDone done) const {
-  std::string_view path = http.target.substr(0, http.target.find('?'));
-  if (http.method == "POST") {
-    auto parsed = ParseModelPath(path);
-    if (parsed.ok() && parsed->verb == "predict") {
-      return HandlePredictAsync(parsed->ref, http.body, std::move(done));
-    }
-    if (parsed.ok() && (parsed->verb == "classify" || parsed->verb == "regress")) {
-      return HandleExamplesAsync(parsed->ref, parsed->verb, http.body, std::move(done));
-    }
-  }
-  done(Handle(http));
-}
-
-RestResponse RestApi::HandlePredict(const ModelRef& ref, std::string_view body) const {
-  // Synchronous form for tests and tools: the async path, waited for.
-  std::promise<RestResponse> answer;
-  HandlePredictAsync(ref, body, [&answer](RestResponse r) { answer.set_value(std::move(r)); });
-  return answer.get_future().get();
-}
-
-void RestApi::HandlePredictAsync(const ModelRef& ref, std::string_view body, RestDone done) const {
+void RestApi::HandlePredict(const ModelRef& ref, std::string_view body, RestDone done) const {
   ModelRef bounded = ref;
   bounded.deadline = RunOptionsNow().deadline;  // bounds a wait for a model at zero
   auto servable = service_->GetServable(bounded);
-  if (!servable.ok()) return done(Error(servable.status()));
+  if (!servable.ok()) return done(ErrorResponse(servable.status()));
   const Signature* signature = nullptr;
   auto request = ParsePredictRequest(
       body, [&](const std::string& name) -> StatusOr<SignatureInputSpecs> {
@@ -235,14 +197,14 @@ void RestApi::HandlePredictAsync(const ModelRef& ref, std::string_view body, Res
         }
         return specs;
       });
-  if (!request.ok()) return done(Error(request.status()));
+  if (!request.ok()) return done(ErrorResponse(request.status()));
   service_->PredictAsync(
       *servable, *signature, std::move(request->inputs), {}, RunOptionsNow(),
-      [this, format = request->format, done = std::move(done)](
+      [format = request->format, done = std::move(done)](
           StatusOr<std::map<std::string, Tensor>> outputs) {
-        if (!outputs.ok()) return done(Error(outputs.status()));
+        if (!outputs.ok()) return done(ErrorResponse(outputs.status()));
         auto json = WritePredictResponse(*outputs, format);
-        if (!json.ok()) return done(Error(json.status()));
+        if (!json.ok()) return done(ErrorResponse(json.status()));
         RestResponse r;
         r.body = std::move(json).value();
         done(std::move(r));

@@ -1,5 +1,6 @@
 // RestApi: TF Serving's REST API as a function from (method, path, body) to (code, body),
-// with no networking, so it is testable alone. The HTTP server (http/http_server.h) calls it.
+// with no networking, so it is testable alone. The HTTP server reaches it through the router
+// (http/rest_router.h).
 // Holds a non-owning pointer to the InferenceCore. Thread-safe.
 #pragma once
 
@@ -23,21 +24,17 @@ class RestApi : public RestHandler {
   };
   RestApi(InferenceCore* service, Options options) : service_(service), options_(options) {}
 
-  using RestHandler::Handle;
-  RestResponse Handle(const RestRequest& request) const override;
+  // A predict, classify or regress answers on a batch thread; everything else inline.
   void HandleAsync(const RestRequest& request, RestDone done) const override;
 
  private:
   RestResponse HandleModelStatus(const ModelRef& ref) const;
-  RestResponse HandlePredict(const ModelRef& ref, std::string_view body) const;
-  void HandlePredictAsync(const ModelRef& ref, std::string_view body, RestDone done) const;
+  void HandlePredict(const ModelRef& ref, std::string_view body, RestDone done) const;
   RestResponse HandleMetadata(const ModelRef& ref) const;
   // :classify and :regress
-  RestResponse HandleExamples(const ModelRef& ref, std::string_view verb, std::string_view body) const;
-  void HandleExamplesAsync(const ModelRef& ref, std::string_view verb, std::string_view body,
-                           RestDone done) const;
-  RunOptions RunOptionsNow() const;  // deadline from options_.timeout_ms
-  RestResponse Error(const Status& status) const;
+  void HandleExamples(const ModelRef& ref, std::string_view verb, std::string_view body,
+                      RestDone done) const;
+  RunOptions RunOptionsNow() const { return RestRunOptions(options_.timeout_ms); }
 
   InferenceCore* service_;
   Options options_;

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 namespace tern {
 namespace {
@@ -11,15 +15,42 @@ namespace {
 class NamedHandler : public RestHandler {
  public:
   explicit NamedHandler(std::string name) : name_(std::move(name)) {}
-  RestResponse Handle(const RestRequest&) const override {
+  void HandleAsync(const RestRequest&, RestDone done) const override {
     RestResponse r;
     r.body = name_;
-    return r;
+    done(std::move(r));
   }
 
  private:
   std::string name_;
 };
+
+// Answers on its own thread after HandleAsync returned, as a predict waiting for its batch does.
+class LaterHandler : public RestHandler {
+ public:
+  ~LaterHandler() override {
+    for (auto& t : threads_) t.join();
+  }
+  void HandleAsync(const RestRequest& request, RestDone done) const override {
+    threads_.emplace_back([target = std::string(request.target), done = std::move(done)] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      RestResponse r;
+      r.status_code = 503;
+      r.body = "later " + target;
+      done(std::move(r));
+    });
+  }
+
+ private:
+  mutable std::vector<std::thread> threads_;  // one test thread calls HandleAsync
+};
+
+TEST(RestHandler, HandleWaitsForAnAnswerGivenOnAnotherThread) {
+  LaterHandler later;
+  RestResponse r = later.Handle("GET", "/x", "");
+  EXPECT_EQ(r.status_code, 503);
+  EXPECT_EQ(r.body, "later /x");
+}
 
 TEST(RestRouter, PicksByLeadingPathSegmentElseFallback) {
   NamedHandler v1("v1"), v2("v2"), metrics("metrics");
