@@ -105,13 +105,16 @@ void Register() {
     if (TheConfig().gemm_paths.empty()) {
       benchmark::RegisterBenchmark("BM_Signature", BM_Signature, tern::GemmPath::kAuto,
                                    "batch " + std::to_string(rows))
-          ->Arg(rows)->Unit(benchmark::kMillisecond);
+          ->Arg(rows)
+          ->Unit(benchmark::kMillisecond);
     }
     for (const std::string& name : TheConfig().gemm_paths) {
-      const tern::GemmPath path = name == "eigen" ? tern::GemmPath::kEigenOnly : tern::GemmPath::kAuto;
+      const tern::GemmPath path =
+          name == "eigen" ? tern::GemmPath::kEigenOnly : tern::GemmPath::kAuto;
       benchmark::RegisterBenchmark(("BM_Signature/gemm:" + name).c_str(), BM_Signature, path,
                                    "gemm " + name + ", batch " + std::to_string(rows))
-          ->Arg(rows)->Unit(benchmark::kMillisecond);
+          ->Arg(rows)
+          ->Unit(benchmark::kMillisecond);
     }
   }
 }

@@ -39,8 +39,8 @@ Server& TheServer() {
     s->service = std::make_unique<tern::InferenceCore>(s->manager.get(), s->metrics.get());
     s->request_metrics = tern::RequestMetrics::Create({s->metrics.get(), s->manager.get()});
     s->api = std::make_unique<tern::RestApi>(s->service.get(), tern::RestApi::Options{});
-    s->handler = tern::MetricsRestHandler::Create(
-        {s->api.get(), s->request_metrics.get(), {"/metrics"}});
+    s->handler =
+        tern::MetricsRestHandler::Create({s->api.get(), s->request_metrics.get(), {"/metrics"}});
     std::vector<tern::ServedModelConfig> configs;
     for (int i = 0; i < g_models; ++i) {
       configs.push_back({"model" + std::to_string(i), kModelPath, {}, {}});
@@ -82,7 +82,8 @@ void BM_RenderMetricsPage(benchmark::State& state) {
 void BM_OneRestPredict(benchmark::State& state) {
   Server& s = TheServer();
   for (auto _ : state) {
-    auto r = s.handler->Handle("POST", "/v1/models/model0:predict", R"({"instances": [1.0, 2.0, 5.0]})");
+    auto r =
+        s.handler->Handle("POST", "/v1/models/model0:predict", R"({"instances": [1.0, 2.0, 5.0]})");
     if (r.status_code != 200) state.SkipWithError(r.body.c_str());
     benchmark::DoNotOptimize(r);
   }

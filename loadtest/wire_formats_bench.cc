@@ -9,6 +9,8 @@
 // Every decoder is checked once to give back exactly the floats that were written.
 //   build/loadtest/wire_formats_bench --benchmark_format=json   (loadtest/wire_formats.py runs it)
 #include <benchmark/benchmark.h>
+#include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include <charconv>
 #include <cstdlib>
@@ -16,9 +18,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-#include <simdjson.h>
 
 #include "runtime/format/tensor_proto.h"
 #include "server/codec/json_tensor.h"
@@ -129,9 +128,15 @@ class FloatArraySax : public nlohmann::json_sax<nlohmann::json> {
   bool binary(binary_t&) override { return false; }
   bool start_object(std::size_t) override { return ++depth_ <= 2; }
   bool key(string_t&) override { return true; }
-  bool end_object() override { --depth_; return true; }
+  bool end_object() override {
+    --depth_;
+    return true;
+  }
   bool start_array(std::size_t) override { return ++depth_ == 3; }
-  bool end_array() override { --depth_; return true; }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
     return false;
   }
@@ -164,7 +169,8 @@ void BM_DecodeNlohmannSax(benchmark::State& state) {
 BENCHMARK(BM_DecodeNlohmannSax)->Unit(benchmark::kMillisecond);
 
 // simdjson's DOM API (run-time dispatch to this CPU's best kernels), then floats.
-bool SimdjsonDecode(simdjson::dom::parser& parser, const std::string& body, std::vector<float>* out) {
+bool SimdjsonDecode(simdjson::dom::parser& parser, const std::string& body,
+                    std::vector<float>* out) {
   simdjson::dom::element doc;
   if (parser.parse(body).get(doc)) return false;
   simdjson::dom::array array;

@@ -42,8 +42,8 @@ void Run(benchmark::State& state, GemmFn fn) {
     fn(a.data(), b.data(), c.data(), m, k, n);
     benchmark::DoNotOptimize(c.data());
   }
-  state.counters["GFLOPs"] = benchmark::Counter(
-      2.0 * m * k * n * state.iterations() / 1e9, benchmark::Counter::kIsRate);
+  state.counters["GFLOPs"] =
+      benchmark::Counter(2.0 * m * k * n * state.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
 
 void Shapes(benchmark::internal::Benchmark* b) {
@@ -86,8 +86,8 @@ void RegisterSmallRows() {
       // Each pair of an ISA adjacent, so Eigen and the kernel see the same machine load.
       for (const Impl& impl : impls) {
         if (!impl.runs_here) continue;
-        const std::string name = std::string("small_rows/") + impl.name + "/k:" +
-                                 std::to_string(s.k) + "/n:" + std::to_string(s.n) +
+        const std::string name = std::string("small_rows/") + impl.name +
+                                 "/k:" + std::to_string(s.k) + "/n:" + std::to_string(s.n) +
                                  "/m:" + std::to_string(m);
         auto fn = impl.fn;
         benchmark::RegisterBenchmark(name.c_str(), [fn, m, s](benchmark::State& state) {
@@ -100,10 +100,10 @@ void RegisterSmallRows() {
             fn({.a = a.data(), .b = b.data(), .c = c.data(), .m = m, .k = s.k, .n = s.n});
             benchmark::DoNotOptimize(c.data());
           }
-          state.counters["GFLOPs"] = benchmark::Counter(
-              2.0 * static_cast<double>(m * s.k * s.n) * static_cast<double>(state.iterations()) /
-                  1e9,
-              benchmark::Counter::kIsRate);
+          state.counters["GFLOPs"] =
+              benchmark::Counter(2.0 * static_cast<double>(m * s.k * s.n) *
+                                     static_cast<double>(state.iterations()) / 1e9,
+                                 benchmark::Counter::kIsRate);
         })->Unit(benchmark::kMicrosecond);
       }
     }

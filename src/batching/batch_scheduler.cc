@@ -144,9 +144,8 @@ Status BatchScheduler::Queue::Admits(const std::string& name, const BatchTasks& 
   int64_t open_rows = (!batches.empty() && !batches.back().closed) ? batches.back().rows : -1;
   for (const auto& task : tasks) {
     if (task->rows < 1 || task->rows > max_rows) {
-      return InvalidArgument("a batch task has " + std::to_string(task->rows) +
-                             " rows; queue '" + name + "' takes 1 to " +
-                             std::to_string(max_rows));
+      return InvalidArgument("a batch task has " + std::to_string(task->rows) + " rows; queue '" +
+                             name + "' takes 1 to " + std::to_string(max_rows));
     }
     if (open_rows >= 0 && open_rows + task->rows <= max_rows) {
       open_rows += task->rows;
@@ -263,8 +262,7 @@ bool BatchScheduler::ClaimRunnerLocked(BatchClock::time_point now) {
     const Queue& q = *queue;
     if (q.batches.empty()) continue;
     const Batch& front = q.batches.front();
-    if (stopping_ || front.closed ||
-        now >= front.ready_at) {
+    if (stopping_ || front.closed || now >= front.ready_at) {
       ready = true;
       break;
     }
@@ -309,15 +307,14 @@ void BatchScheduler::Run(Taken taken) {
   }
   FailExpired(std::move(expired), start);
   if (!live.empty()) taken.queue->options.process(std::move(live));
-  const double micros =
-      std::chrono::duration<double, std::micro>(options_.now() - start).count();
+  const double micros = std::chrono::duration<double, std::micro>(options_.now() - start).count();
   std::lock_guard<std::mutex> lock(mu_);
   Queue& q = *taken.queue;
   --q.in_flight;
   q.LearnFrom(tasks, taken.late_joiners, taken.timed_out);
-  q.ema_compute_micros = q.ema_compute_micros < 0
-                             ? micros
-                             : (1 - kComputeEmaWeight) * q.ema_compute_micros + kComputeEmaWeight * micros;
+  q.ema_compute_micros = q.ema_compute_micros < 0 ? micros
+                                                  : (1 - kComputeEmaWeight) * q.ema_compute_micros +
+                                                        kComputeEmaWeight * micros;
 }
 
 void BatchScheduler::TimerLoop() {

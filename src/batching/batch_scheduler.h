@@ -22,7 +22,6 @@
 #include <mutex>
 #include <string>
 #include <thread>
-
 #include <vector>
 
 #include "common/compute_pool.h"
@@ -95,7 +94,7 @@ class BatchScheduler {
   struct Batch {
     BatchTasks tasks;
     int64_t rows = 0;
-    bool closed = false;  // full: no task joins any more
+    bool closed = false;            // full: no task joins any more
     BatchClock::time_point opened;  // when its first task arrived
     // opened + the queue's timeout at that moment. Fixed per batch, so a batch once ready stays
     // ready while the automatic timeout moves (the timer leaves ready batches to the runners).
@@ -120,7 +119,7 @@ class BatchScheduler {
   struct Taken {
     std::shared_ptr<Queue> queue;
     Batch batch;
-    bool timed_out = false;  // released by the timeout rather than by being full
+    bool timed_out = false;   // released by the timeout rather than by being full
     size_t late_joiners = 0;  // tasks that arrived in the second half of the wait
   };
 

@@ -71,7 +71,8 @@ StatusOr<tensorflow::serving::BatchingParameters> ParseBatchingParametersText(
   return params;
 }
 
-StatusOr<tensorflow::serving::BatchingParameters> ReadBatchingParametersFile(const std::string& path) {
+StatusOr<tensorflow::serving::BatchingParameters> ReadBatchingParametersFile(
+    const std::string& path) {
   auto text = ReadTextFile(path);
   if (!text.ok()) return NotFound("cannot open batching parameters file '" + path + "'");
   return ParseBatchingParametersText(*text, "'" + path + "'");

@@ -16,7 +16,7 @@ struct BatchingOptions {
   int64_t max_batch_size = 1000;
   int64_t batch_timeout_micros = 0;
   int64_t max_enqueued_batches = 10;
-  int64_t num_batch_threads = 0;  // 0: one per core
+  int64_t num_batch_threads = 0;             // 0: one per core
   std::vector<int64_t> allowed_batch_sizes;  // empty: any size; else increasing, last == max
   bool pad_variable_length_inputs = false;
   // Tern only: when > 0 the batch timeout is chosen per queue from the observed compute time
@@ -29,14 +29,15 @@ struct BatchingOptions {
 
 // Applies the set fields of `params` over `base` and validates the result. `source` names the
 // file in error messages.
-StatusOr<BatchingOptions> MergeBatchingParameters(const tensorflow::serving::BatchingParameters& params,
-                                                  const BatchingOptions& base,
-                                                  const std::string& source);
+StatusOr<BatchingOptions> MergeBatchingParameters(
+    const tensorflow::serving::BatchingParameters& params, const BatchingOptions& base,
+    const std::string& source);
 
 // Parses TF Serving's text format of BatchingParameters.
 StatusOr<tensorflow::serving::BatchingParameters> ParseBatchingParametersText(
     const std::string& text, const std::string& source);
-StatusOr<tensorflow::serving::BatchingParameters> ReadBatchingParametersFile(const std::string& path);
+StatusOr<tensorflow::serving::BatchingParameters> ReadBatchingParametersFile(
+    const std::string& path);
 
 // Checks the invariants (positive sizes, allowed sizes increasing and ending at max).
 Status ValidateBatchingOptions(const BatchingOptions& options, const std::string& source);

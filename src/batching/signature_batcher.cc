@@ -42,7 +42,8 @@ struct Join {
         rows += part[name].dim(0);
       }
       auto whole = ConcatRows(pieces, rows, inner);
-      if (!whole.ok()) return done(whole.status().WithContext("reassembling output '" + name + "'"));
+      if (!whole.ok())
+        return done(whole.status().WithContext("reassembling output '" + name + "'"));
       merged.emplace(name, std::move(whole).value());
     }
     done(std::move(merged));
@@ -102,7 +103,8 @@ StatusOr<const BatchingOptions*> SignatureBatcher::OptionsFor(const SavedModel& 
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
     TERN_ASSIGN_OR_RETURN(auto params, ReadBatchingParametersFile(path));
-    TERN_ASSIGN_OR_RETURN(auto merged, MergeBatchingParameters(params, options_.defaults, "'" + path + "'"));
+    TERN_ASSIGN_OR_RETURN(auto merged,
+                          MergeBatchingParameters(params, options_.defaults, "'" + path + "'"));
     own = std::make_shared<const BatchingOptions>(std::move(merged));
   }
   per_model_[model.export_dir()] = own;
@@ -116,8 +118,8 @@ std::string SignatureBatcher::QueueNameFor(const SignatureRun& run,
   // while a queued task holds keep_alive.
   char address[32];
   std::snprintf(address, sizeof(address), "%p", static_cast<const void*>(run.model));
-  std::string name = run.model_name + "/" + std::to_string(run.version) + "/" +
-                     run.signature_name + " @" + address;
+  std::string name = run.model_name + "/" + std::to_string(run.version) + "/" + run.signature_name +
+                     " @" + address;
   for (const auto& f : run.output_filter) name += " >" + f;
   for (const auto& [input, t] : run.inputs) {
     name += " " + input + ":" + DataTypeName(t.dtype());
@@ -138,8 +140,8 @@ void SignatureBatcher::RunAsync(SignatureRun run, SignatureDone done) {
   const BatchingOptions* batching = *options;
   const std::string queue = batching ? QueueNameFor(run, *batching) : "";
   if (queue.empty()) {
-    return done(run.model->RunSignature(run.signature_name, run.inputs, run.output_filter,
-                                        run.options));
+    return done(
+        run.model->RunSignature(run.signature_name, run.inputs, run.output_filter, run.options));
   }
   const int64_t rows = BatchRows(run.inputs);
   const int64_t chunk_rows = batching->max_batch_size;
@@ -148,8 +150,8 @@ void SignatureBatcher::RunAsync(SignatureRun run, SignatureDone done) {
   auto join = std::make_shared<Join>();
   join->parts.resize(chunks);
   join->remaining = chunks;
-  join->inner = batching->pad_variable_length_inputs ? InnerDims::kPadToLargest
-                                                     : InnerDims::kMustMatch;
+  join->inner =
+      batching->pad_variable_length_inputs ? InnerDims::kPadToLargest : InnerDims::kMustMatch;
   join->done = std::move(done);
   BatchTasks tasks;
   for (size_t c = 0; c < chunks; ++c) {
@@ -181,10 +183,11 @@ void SignatureBatcher::RunAsync(SignatureRun run, SignatureDone done) {
   queue_options.max_enqueued_batches = batching->max_enqueued_batches;
   queue_options.batch_timeout_micros = batching->batch_timeout_micros;
   queue_options.target_latency_micros = batching->target_latency_micros;
-  queue_options.process = [this, batching = *batching, queue, model = run.model_name](
-                              BatchTasks batch) {
+  queue_options.process = [this, batching = *batching, queue,
+                           model = run.model_name](BatchTasks batch) {
     ProcessBatch(batching, options_.metrics, model, std::move(batch));
-    if (options_.metrics) options_.metrics->SetBatchQueueDepth(model, scheduler_->QueuedTasks(queue));
+    if (options_.metrics)
+      options_.metrics->SetBatchQueueDepth(model, scheduler_->QueuedTasks(queue));
   };
   // The queue depth gauge is refreshed after each batch (queue_options.process), not per request.
   Status scheduled = scheduler_->Schedule(queue, queue_options, std::move(tasks));
@@ -231,8 +234,8 @@ void SignatureBatcher::ProcessBatch(const BatchingOptions& options, Metrics* met
   }
   RunOptions run_options;
   run_options.deadline = deadline;
-  auto outputs = first.model->RunSignature(first.signature_name, merged, first.output_filter,
-                                           run_options);
+  auto outputs =
+      first.model->RunSignature(first.signature_name, merged, first.output_filter, run_options);
   if (!outputs.ok()) return fail_all(outputs.status());
   for (const auto& [name, t] : *outputs) {
     if (t.rank() < 1 || t.dim(0) != padded) {

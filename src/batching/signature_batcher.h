@@ -29,8 +29,8 @@ enum class PerModelParameters {
 };
 
 struct SignatureRun {
-  const SavedModel* model = nullptr;        // must stay valid while keep_alive is held
-  std::shared_ptr<const void> keep_alive;   // held until the request is answered
+  const SavedModel* model = nullptr;       // must stay valid while keep_alive is held
+  std::shared_ptr<const void> keep_alive;  // held until the request is answered
   std::string model_name;
   int64_t version = 0;
   std::string signature_name;
@@ -49,7 +49,7 @@ class SignatureBatcher {
     PerModelParameters per_model = PerModelParameters::kIgnore;
     Stepping stepping = Stepping::kBackgroundThreads;
     std::function<BatchClock::time_point()> now;  // default: steady_clock::now
-    Metrics* metrics = nullptr;  // not owned; batch size, padding, queue latency and depth
+    Metrics* metrics = nullptr;           // not owned; batch size, padding, queue latency and depth
     ComputePool* compute_pool = nullptr;  // not owned; where batches run (see BatchScheduler)
   };
   static StatusOr<std::unique_ptr<SignatureBatcher>> Create(Options options);

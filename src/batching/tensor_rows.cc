@@ -30,8 +30,8 @@ void CopyIntoCorner(const Elem* src, const std::vector<int64_t>& src_dims, Elem*
 }
 
 template <typename Elem>
-void CopyRows(const Tensor& part, const std::vector<int64_t>& row_dims_out, Elem* dst,
-              size_t width, const Elem* src) {
+void CopyRows(const Tensor& part, const std::vector<int64_t>& row_dims_out, Elem* dst, size_t width,
+              const Elem* src) {
   std::vector<int64_t> src_row(part.shape().dims().begin() + 1, part.shape().dims().end());
   size_t src_row_size = width, dst_row_size = width;
   for (size_t d = 0; d < src_row.size(); ++d) {
@@ -125,7 +125,8 @@ StatusOr<Tensor> SliceRows(const Tensor& tensor, int64_t begin, int64_t count) {
     std::copy(src, src + count * row_elems, out.flat<std::string>());
   } else {
     const size_t width = DataTypeSize(tensor.dtype());
-    if (width == 0) return InvalidArgument("cannot take rows of dtype " + DataTypeName(tensor.dtype()));
+    if (width == 0)
+      return InvalidArgument("cannot take rows of dtype " + DataTypeName(tensor.dtype()));
     if (count > 0) {
       std::memcpy(out.raw_data(),
                   static_cast<const char*>(tensor.raw_data()) + begin * row_elems * width,

@@ -11,8 +11,8 @@
 namespace tern {
 
 enum class InnerDims {
-  kMustMatch,       // every part has the same dims after dimension 0
-  kPadToLargest,    // smaller parts are zero-padded at the end of each inner dimension
+  kMustMatch,     // every part has the same dims after dimension 0
+  kPadToLargest,  // smaller parts are zero-padded at the end of each inner dimension
 };
 
 // Concatenates `parts` along dimension 0 and appends copies of the first row until the result

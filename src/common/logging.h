@@ -12,7 +12,8 @@ void WriteLogLine(LogLevel level, std::string_view file, int line, std::string_v
 
 class LogMessage {
  public:
-  LogMessage(LogLevel level, const char* file, int line) : level_(level), file_(file), line_(line) {}
+  LogMessage(LogLevel level, const char* file, int line)
+      : level_(level), file_(file), line_(line) {}
   ~LogMessage() { WriteLogLine(level_, file_, line_, stream_.str()); }
   std::ostringstream& stream() { return stream_; }
 

@@ -27,7 +27,7 @@ const Histogram::BucketBoundaries& LatencyBuckets() {
 }
 
 const Histogram::BucketBoundaries& LoadBuckets() {
-  static const auto* b = new Histogram::BucketBoundaries{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+  static const auto* b = new Histogram::BucketBoundaries{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,  2.5,
                                                          5,    10,    30,   60,  120,  300, 600};
   return *b;
 }
@@ -51,8 +51,8 @@ std::string S(std::string_view v) { return std::string(v); }
 
 // TF Serving counts its inference APIs under its own names, not status or metadata calls.
 bool IsTfServingInference(std::string_view method) {
-  for (std::string_view m : {"predict", "classify", "regress", "Predict", "Classify", "Regress",
-                             "MultiInference"}) {
+  for (std::string_view m :
+       {"predict", "classify", "regress", "Predict", "Classify", "Regress", "MultiInference"}) {
     if (method == m) return true;
   }
   return false;
@@ -321,7 +321,9 @@ void Metrics::RecordBatchQueueLatency(std::string_view model, double seconds) {
   Families& f = *families_;
   f.queue_duration_by_model
       .Get(Key({model}),
-           [&]() -> Histogram& { return f.queue_duration.Add({{"model", S(model)}}, LatencyBuckets()); })
+           [&]() -> Histogram& {
+             return f.queue_duration.Add({{"model", S(model)}}, LatencyBuckets());
+           })
       .Observe(seconds);
 }
 
@@ -329,7 +331,9 @@ void Metrics::RecordBatch(std::string_view model, int batch_size, int padding_ro
   Families& f = *families_;
   f.batch_size_by_model
       .Get(Key({model}),
-           [&]() -> Histogram& { return f.batch_size.Add({{"model", S(model)}}, f.batch_buckets); })
+           [&]() -> Histogram& {
+             return f.batch_size.Add({{"model", S(model)}}, f.batch_buckets);
+           })
       .Observe(batch_size);
   f.batch_padding_by_model
       .Get(Key({model}),
@@ -343,7 +347,9 @@ void Metrics::SetBatchQueueDepth(std::string_view model, int depth) {
   Families& f = *families_;
   f.queue_depth_by_model
       .Get(Key({model}),
-           [&]() -> prometheus::Gauge& { return f.queue_depth.Add({{"model", S(model)}}); })
+           [&]() -> prometheus::Gauge& {
+             return f.queue_depth.Add({{"model", S(model)}});
+           })
       .Set(depth);
 }
 

@@ -16,8 +16,8 @@ class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
   void AddError(int line, google::protobuf::io::ColumnNumber column,
                 const std::string& message) override {
     if (!first_.empty()) return;
-    first_ = "line " + std::to_string(line + 1) + ", column " + std::to_string(column + 1) +
-             ": " + message;
+    first_ = "line " + std::to_string(line + 1) + ", column " + std::to_string(column + 1) + ": " +
+             message;
   }
   void AddWarning(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
   const std::string& first() const { return first_; }

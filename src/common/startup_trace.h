@@ -18,15 +18,16 @@ class StartupTrace {
  public:
   struct Options {
     bool enabled = false;
-    std::function<int64_t()> monotonic_now_ns;          // default: CLOCK_MONOTONIC
-    std::function<void(std::string_view line)> sink;    // default: one log line on stderr
+    std::function<int64_t()> monotonic_now_ns;        // default: CLOCK_MONOTONIC
+    std::function<void(std::string_view line)> sink;  // default: one log line on stderr
   };
   static std::unique_ptr<StartupTrace> Create(Options options);
 
   // The process-wide trace, enabled by the environment variable TERN_STARTUP_TRACE=1.
   static StartupTrace& Global();
 
-  // Returns true when this was the phase's first mark and the trace is enabled (a line was written).
+  // Returns true when this was the phase's first mark and the trace is enabled (a line was
+  // written).
   bool Mark(std::string_view phase);
 
  private:

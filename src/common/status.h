@@ -108,15 +108,15 @@ class [[nodiscard]] StatusOr {
 #define TERN_CONCAT_INNER(a, b) a##b
 #define TERN_CONCAT(a, b) TERN_CONCAT_INNER(a, b)
 
-#define TERN_RETURN_IF_ERROR(expr)                     \
-  do {                                            \
-    ::tern::Status tern_status_ = (expr);         \
-    if (!tern_status_.ok()) return tern_status_;  \
+#define TERN_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::tern::Status tern_status_ = (expr);        \
+    if (!tern_status_.ok()) return tern_status_; \
   } while (0)
 
 #define TERN_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                          \
-  if (!tmp.ok()) return tmp.status();         \
+  auto tmp = (expr);                               \
+  if (!tmp.ok()) return tmp.status();              \
   lhs = std::move(tmp).value()
 
 // TERN_ASSIGN_OR_RETURN(auto x, FunctionReturningStatusOr());

@@ -8,7 +8,8 @@
 namespace tern {
 
 std::unique_ptr<ConfigFilePoller> ConfigFilePoller::Create(Options options, ModelManager* manager) {
-  auto poller = std::unique_ptr<ConfigFilePoller>(new ConfigFilePoller(std::move(options), manager));
+  auto poller =
+      std::unique_ptr<ConfigFilePoller>(new ConfigFilePoller(std::move(options), manager));
   if (poller->options_.poll_wait_ms > 0) {
     ConfigFilePoller* self = poller.get();
     poller->thread_ = std::thread([self] {

@@ -23,8 +23,8 @@ DirWatcher::~DirWatcher() {
 void DirWatcher::Watch(const std::set<std::string>& dirs) {
   if (inotify_fd_ < 0) return;
   std::lock_guard<std::mutex> lock(mu_);
-  constexpr uint32_t kMask = IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM |
-                             IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+  constexpr uint32_t kMask = IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_CLOSE_WRITE |
+                             IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
   for (const auto& dir : dirs) inotify_add_watch(inotify_fd_, dir.c_str(), kMask);
 }
 

@@ -36,7 +36,8 @@ StatusOr<InstancePool::Lease> InstancePool::Acquire(
       return ResourceExhausted("model '" + options_.model + "': all " +
                                std::to_string(max_instances_) +
                                " instances (max_instances) stayed busy until the request's "
-                               "deadline; " + std::to_string(queued_) + " more requests wait");
+                               "deadline; " +
+                               std::to_string(queued_) + " more requests wait");
     }
   }
   ++busy_;

@@ -16,9 +16,7 @@ StatusOr<VersionPolicy> PolicyFromProto(
       // proto3 cannot tell 0 from unset; TF Serving serves one version then too.
       policy.num_versions = proto.latest().num_versions() == 0 ? 1 : proto.latest().num_versions();
       break;
-    case Proto::kAll:
-      policy.kind = VersionPolicy::Kind::kAll;
-      break;
+    case Proto::kAll: policy.kind = VersionPolicy::Kind::kAll; break;
     case Proto::kSpecific:
       policy.kind = VersionPolicy::Kind::kSpecific;
       if (proto.specific().versions().empty()) {
@@ -27,14 +25,14 @@ StatusOr<VersionPolicy> PolicyFromProto(
       }
       for (int64_t v : proto.specific().versions()) {
         if (v <= 0) {
-          return InvalidArgument("model '" + model + "': model_version_policy.specific has version " +
+          return InvalidArgument("model '" + model +
+                                 "': model_version_policy.specific has version " +
                                  std::to_string(v) + "; versions are positive integers");
         }
         policy.versions.insert(v);
       }
       break;
-    case Proto::POLICY_CHOICE_NOT_SET:
-      break;  // latest { num_versions: 1 }
+    case Proto::POLICY_CHOICE_NOT_SET: break;  // latest { num_versions: 1 }
   }
   return policy;
 }
@@ -62,7 +60,8 @@ Status ScaleFromProto(const tensorflow::serving::ModelConfig& m, const std::stri
                            std::to_string(m.idle_unload_seconds()) + "; expected >= 0");
   }
   if (m.idle_unload_seconds() > 0 && c->min_instances != 0) {
-    return InvalidArgument(model + ": idle_unload_seconds needs min_instances: 0 (a model with "
+    return InvalidArgument(model +
+                           ": idle_unload_seconds needs min_instances: 0 (a model with "
                            "min_instances >= 1 is never unloaded)");
   }
   c->idle_unload_seconds = m.idle_unload_seconds();
@@ -74,8 +73,7 @@ Status ScaleFromProto(const tensorflow::serving::ModelConfig& m, const std::stri
 std::set<int64_t> AspiredVersions(const VersionPolicy& policy, const std::set<int64_t>& on_disk) {
   std::set<int64_t> out;
   switch (policy.kind) {
-    case VersionPolicy::Kind::kAll:
-      return on_disk;
+    case VersionPolicy::Kind::kAll: return on_disk;
     case VersionPolicy::Kind::kSpecific:
       for (int64_t v : policy.versions) {
         if (on_disk.count(v)) out.insert(v);

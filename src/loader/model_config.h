@@ -18,8 +18,8 @@ namespace tern {
 struct VersionPolicy {
   enum class Kind { kLatest, kAll, kSpecific };
   Kind kind = Kind::kLatest;
-  int64_t num_versions = 1;       // kLatest
-  std::set<int64_t> versions;     // kSpecific
+  int64_t num_versions = 1;    // kLatest
+  std::set<int64_t> versions;  // kSpecific
   bool operator==(const VersionPolicy&) const = default;
 };
 

@@ -69,7 +69,8 @@ std::set<int64_t> WatchVersionDirs(const std::string& base_path,
 
 std::string VersionNotFound(const std::string& model, std::optional<int64_t> version) {
   if (version) {
-    return "Servable not found for request: Specific(" + model + ", " + std::to_string(*version) + ")";
+    return "Servable not found for request: Specific(" + model + ", " + std::to_string(*version) +
+           ")";
   }
   return "Servable not found for request: Latest(" + model + ")";
 }
@@ -246,8 +247,7 @@ bool ModelManager::AnyLoaded(const ModelState& state) {
 // Idle scale to zero: every version goes once no request has come for idle_unload_seconds
 // and none is in flight.
 bool ModelManager::ScaleToZeroIfIdle(const ServedModelConfig& config,
-                                     std::chrono::steady_clock::time_point now,
-                                     ModelState* state) {
+                                     std::chrono::steady_clock::time_point now, ModelState* state) {
   const auto idle_for = std::chrono::seconds(config.idle_unload_seconds);
   const auto last_used = std::chrono::steady_clock::time_point(
       std::chrono::steady_clock::duration(state->instances->last_used_ns()));
@@ -349,8 +349,7 @@ void ModelManager::UnloadReplaced(const std::string& model, const std::set<int64
 
 // Why a request waiting for the model gets no version: the newest wanted version's error.
 std::string ModelManager::DemandFailure(const ServedModelConfig& config,
-                                        const std::set<int64_t>& aspired,
-                                        const ModelState& state) {
+                                        const std::set<int64_t>& aspired, const ModelState& state) {
   if (aspired.empty()) {
     return "no version directory under base path '" + config.base_path +
            "' matches its version policy";
@@ -473,8 +472,8 @@ bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
         servable.status());
   }
   if (!servable.ok()) {
-    const Status error = servable.status().WithContext(
-        "loading model '" + config.name + "' version " + std::to_string(version));
+    const Status error = servable.status().WithContext("loading model '" + config.name +
+                                                       "' version " + std::to_string(version));
     slot->failures++;
     slot->fingerprint = Fingerprint(path);
     const int64_t shift = std::min(slot->failures - 1, 20);
@@ -494,9 +493,10 @@ bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
   slot->last_error.clear();
   SetStatus(config.name, {version, VersionState::kAvailable, Status::Ok()});
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now() - started).count();
-  TERN_LOG(Info) << "Model '" << config.name << "' version " << version << " is AVAILABLE ("
-                 << ms << " ms to load, about " << Megabytes(slot->memory_estimate_bytes) << ")";
+                      std::chrono::steady_clock::now() - started)
+                      .count();
+  TERN_LOG(Info) << "Model '" << config.name << "' version " << version << " is AVAILABLE (" << ms
+                 << " ms to load, about " << Megabytes(slot->memory_estimate_bytes) << ")";
   return true;
 }
 
@@ -525,8 +525,8 @@ void ModelManager::RetireFreed() {
     }
     // A version scaled to zero is still loadable on demand: START, as TF Serving reports a
     // version the manager knows but has not loaded.
-    SetStatus(it->model, {it->version, it->to_zero ? VersionState::kStart : VersionState::kEnd,
-                          Status::Ok()});
+    SetStatus(it->model,
+              {it->version, it->to_zero ? VersionState::kStart : VersionState::kEnd, Status::Ok()});
     TERN_LOG(Info) << "Model '" << it->model << "' version " << it->version << " is unloaded";
     it = retiring_.erase(it);
     freed = true;
@@ -566,8 +566,7 @@ void ModelManager::BackgroundLoop() {
     }
     if (retiring) wait = std::min(wait, kRetireCheck);
     if (retry != steady_clock::time_point::max()) {
-      wait = std::min(wait, std::max(milliseconds(1),
-                                     duration_cast<milliseconds>(retry - Now())));
+      wait = std::min(wait, std::max(milliseconds(1), duration_cast<milliseconds>(retry - Now())));
     }
     if (watcher_->Wait(wait)) {
       // A copy in progress fires many events; let a burst settle before the next pass.
@@ -631,7 +630,8 @@ StatusOr<ServableHandle> ModelManager::WaitForLoad(const std::string& model_name
   if (handle == nullptr) handle = loaded();
   if (handle != nullptr) return handle;
   const auto waited_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::steady_clock::now() - started).count();
+                             std::chrono::steady_clock::now() - started)
+                             .count();
   if (demand.completed > seen) {
     return Unavailable("model '" + model_name + "' was at zero instances and loading it on " +
                        "demand failed: " + demand.error);
@@ -678,8 +678,8 @@ StatusOr<ServableHandle> ModelManager::GetHandleByLabel(const std::string& model
   const auto& versions = snapshot->at(model_name).versions;
   auto it = versions.find(version);
   if (it != versions.end()) return it->second;
-  return NotFound("version label '" + label + "' of model '" + model_name +
-                  "' points to version " + std::to_string(version) + ", which is not available");
+  return NotFound("version label '" + label + "' of model '" + model_name + "' points to version " +
+                  std::to_string(version) + ", which is not available");
 }
 
 StatusOr<std::vector<VersionStatus>> ModelManager::GetStatus(const std::string& model_name) const {

@@ -57,7 +57,7 @@ class ModelManager {
     // change to its files retries it at once.
     int64_t min_retry_backoff_ms = 100;
     int64_t max_retry_backoff_ms = 30000;
-    Clock clock;  // default: steady_clock::now
+    Clock clock;                 // default: steady_clock::now
     Metrics* metrics = nullptr;  // not owned; load outcomes are recorded there when set
     // How long a request to a model at zero instances waits for its load (never beyond the
     // request's own deadline).
@@ -87,16 +87,14 @@ class ModelManager {
   // until the deadline or model_load_wait_timeout_ms, whichever comes first); UNAVAILABLE
   // naming the model when that load fails or does not finish in time.
   using Deadline = std::chrono::steady_clock::time_point;
-  StatusOr<ServableHandle> GetHandle(const std::string& model_name,
-                                     std::optional<int64_t> version,
+  StatusOr<ServableHandle> GetHandle(const std::string& model_name, std::optional<int64_t> version,
                                      Deadline deadline = Deadline::max()) const;
   // Like GetHandle for a loaded version, but never loads, waits or counts as use (for metrics
   // labels and status pages, which must not keep a model from scaling to zero).
   StatusOr<ServableHandle> PeekHandle(const std::string& model_name,
                                       std::optional<int64_t> version) const;
   // The version a label points to (from the model's version_labels).
-  StatusOr<ServableHandle> GetHandleByLabel(const std::string& model_name,
-                                            const std::string& label,
+  StatusOr<ServableHandle> GetHandleByLabel(const std::string& model_name, const std::string& label,
                                             Deadline deadline = Deadline::max()) const;
   StatusOr<int64_t> ResolveLabel(const std::string& model_name, const std::string& label) const;
 
@@ -162,8 +160,8 @@ class ModelManager {
   ModelState& PrepareModelState(const ServedModelConfig& config);
   static bool AnyLoaded(const ModelState& state);
   // True if it unloaded the model; otherwise sets when to look again.
-  bool ScaleToZeroIfIdle(const ServedModelConfig& config,
-                         std::chrono::steady_clock::time_point now, ModelState* state);
+  bool ScaleToZeroIfIdle(const ServedModelConfig& config, std::chrono::steady_clock::time_point now,
+                         ModelState* state);
   void MarkStartAtZero(const std::string& model, const std::set<int64_t>& aspired,
                        const ModelState& state);
   void LoadAspired(const ServedModelConfig& config, const std::map<int64_t, std::string>& on_disk,
@@ -179,8 +177,7 @@ class ModelManager {
                                    const std::set<int64_t>& aspired, const ModelState& state);
   bool LoadVersion(const ServedModelConfig& config, int64_t version, const std::string& path,
                    Slot* slot);
-  void Unload(const std::string& model, int64_t version, ModelState* state,
-              bool to_zero = false);
+  void Unload(const std::string& model, int64_t version, ModelState* state, bool to_zero = false);
   // Scale to zero: unloads every version of an on-demand model when no request holds one.
   bool UnloadToZero(const std::string& model, ModelState* state);
   // Makes room for `bytes` under the budget by scaling idle on-demand models (other than

@@ -29,7 +29,8 @@ uint32_t LoadLe32(const char* p) {
 StatusOr<Tensor> ExamplesTensor(const tensorflow::serving::Input& input) {
   std::vector<std::string> serialized;
   if (input.has_example_list()) {
-    for (const auto& e : input.example_list().examples()) serialized.push_back(e.SerializeAsString());
+    for (const auto& e : input.example_list().examples())
+      serialized.push_back(e.SerializeAsString());
   } else if (input.has_example_list_with_context()) {
     const auto& list = input.example_list_with_context();
     for (const auto& e : list.examples()) {
@@ -73,7 +74,8 @@ Status RunRecord(const SavedModel& model, const tensorflow::serving::PredictionL
         if (!tensor.ok()) return tensor.status().WithContext("input '" + key + "'");
         inputs.emplace(key, std::move(tensor).value());
       }
-      std::vector<std::string> filter(request.output_filter().begin(), request.output_filter().end());
+      std::vector<std::string> filter(request.output_filter().begin(),
+                                      request.output_filter().end());
       return model.RunSignature(name, inputs, filter, RunOptions()).status();
     }
     case Log::kClassifyLog:
@@ -85,15 +87,16 @@ Status RunRecord(const SavedModel& model, const tensorflow::serving::PredictionL
     case Log::kMultiInferenceLog: {
       const auto& request = log.multi_inference_log().request();
       for (const auto& task : request.tasks()) {
-        TERN_RETURN_IF_ERROR(RunOnExamples(model, task.model_spec().signature_name(), request.input()));
+        TERN_RETURN_IF_ERROR(
+            RunOnExamples(model, task.model_spec().signature_name(), request.input()));
       }
       return Status::Ok();
     }
-    case Log::LOG_TYPE_NOT_SET:
-      break;
+    case Log::LOG_TYPE_NOT_SET: break;
   }
-  return InvalidArgument("record has no predict_log, classify_log, regress_log or "
-                         "multi_inference_log");
+  return InvalidArgument(
+      "record has no predict_log, classify_log, regress_log or "
+      "multi_inference_log");
 }
 
 }  // namespace

@@ -59,8 +59,8 @@ StatusOr<Graph> Graph::FromGraphDef(const tensorflow::GraphDef& graph_def) {
       if (!input.empty() && input[0] == '^') {
         int c = g.FindNode(input.substr(1));
         if (c < 0) {
-          return InvalidArgument("node '" + n.def->name() + "' has control input from unknown node '" +
-                                 input.substr(1) + "'");
+          return InvalidArgument("node '" + n.def->name() +
+                                 "' has control input from unknown node '" + input.substr(1) + "'");
         }
         n.control_inputs.push_back(c);
         continue;
@@ -125,8 +125,7 @@ class FunctionRefResolver {
       offset += count;
     }
     return InvalidArgument("reference '" + ref + "': op " + graph_.node(node).def->op() +
-                           " has no output '" + arg_name + "' with index " +
-                           std::to_string(index));
+                           " has no output '" + arg_name + "' with index " + std::to_string(index));
   }
 
   const Graph& graph_;
@@ -165,7 +164,7 @@ void Graph::AddFunctionNodes(const tensorflow::FunctionDef& function) {
 // The body's inputs, then the results in output-arg order (rewritten to "node:k" form) and
 // the control results.
 Status Graph::ResolveFunctionRefs(const tensorflow::FunctionDef& function,
-                                    const FunctionLibrary& library) {
+                                  const FunctionLibrary& library) {
   const auto& signature = function.signature();
   FunctionRefResolver resolver(*this, library);
   for (size_t i = owned_defs_.size(); i < nodes_.size(); ++i) {

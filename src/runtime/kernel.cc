@@ -110,8 +110,8 @@ StatusOr<Tensor> KernelConstruction::GetTensorAttr(std::string_view name) const 
 }
 
 Status KernelConstruction::Error(std::string_view message) const {
-  return InvalidArgument("node '" + node_.name() + "' (op " + node_.op() + "): " +
-                         std::string(message));
+  return InvalidArgument("node '" + node_.name() + "' (op " + node_.op() +
+                         "): " + std::string(message));
 }
 
 StatusOr<Tensor*> KernelContext::AllocateOutput(int i, DataType dtype, TensorShape shape) {

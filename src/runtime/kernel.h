@@ -86,8 +86,14 @@ class KernelContext {
   KernelContext(const std::string& node_name, const std::string& op, const Tensor* const* inputs,
                 int num_inputs, Tensor* outputs, int num_outputs, const RunOptions& options,
                 SessionResources* resources)
-      : node_name_(node_name), op_(op), inputs_(inputs), num_inputs_(num_inputs),
-        outputs_(outputs), num_outputs_(num_outputs), options_(options), resources_(resources) {}
+      : node_name_(node_name),
+        op_(op),
+        inputs_(inputs),
+        num_inputs_(num_inputs),
+        outputs_(outputs),
+        num_outputs_(num_outputs),
+        options_(options),
+        resources_(resources) {}
 
   int num_inputs() const { return num_inputs_; }
   const Tensor& input(int i) const { return *inputs_[i]; }

@@ -18,8 +18,8 @@ StatusOr<std::vector<std::pair<std::string, int>>> ExpandOutputArgs(
         count = static_cast<int>(a.i());
       } else {
         const auto& l = a.list();
-        count = l.type_size() + l.i_size() + l.s_size() + l.shape_size() + l.f_size() +
-                l.b_size() + l.tensor_size() + l.func_size();
+        count = l.type_size() + l.i_size() + l.s_size() + l.shape_size() + l.f_size() + l.b_size() +
+                l.tensor_size() + l.func_size();
       }
     }
     out.emplace_back(std::string(arg.name), count);

@@ -55,7 +55,10 @@ class Plan::Builder {
  public:
   Builder(const Graph& graph, const PlanSpec& spec, SessionResources* resources,
           FunctionLibrary* functions)
-      : graph_(graph), spec_(spec), resources_(resources), functions_(functions),
+      : graph_(graph),
+        spec_(spec),
+        resources_(resources),
+        functions_(functions),
         plan_(new Plan()) {
     plan_->resources_ = resources;
   }
@@ -316,7 +319,8 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
       const Tensor& value = slots[in.slot];
       if (in.deref) {
         auto* variable = dynamic_cast<Variable*>(value.resource().get());
-        if (variable == nullptr) return Internal("node '" + step.name + "' expected a variable ref");
+        if (variable == nullptr)
+          return Internal("node '" + step.name + "' expected a variable ref");
         TERN_ASSIGN_OR_RETURN(Tensor read, variable->Read());
         dereferenced.push_back(std::move(read));
         inputs.push_back(&dereferenced.back());
@@ -336,7 +340,8 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
       const auto start = std::chrono::steady_clock::now();
       const Status status = step.kernel->Compute(ctx);
       OpTimings::Entry& entry = options.op_timings->by_op[step.op];
-      entry.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      entry.seconds +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       ++entry.calls;
       TERN_RETURN_IF_ERROR(status);
     }

@@ -42,10 +42,10 @@ StatusOr<std::shared_ptr<const Plan>> Session::Prepare(const PlanSpec& spec) {
   return plans_.emplace(key, std::move(plan)).first->second;
 }
 
-StatusOr<std::vector<Tensor>> Session::Run(
-    const std::vector<std::pair<std::string, Tensor>>& feeds,
-    const std::vector<std::string>& fetches, const std::vector<std::string>& targets,
-    const RunOptions& options) {
+StatusOr<std::vector<Tensor>> Session::Run(const std::vector<std::pair<std::string, Tensor>>& feeds,
+                                           const std::vector<std::string>& fetches,
+                                           const std::vector<std::string>& targets,
+                                           const RunOptions& options) {
   PlanSpec spec;
   std::vector<Tensor> values;
   for (const auto& [name, tensor] : feeds) {

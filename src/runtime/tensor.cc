@@ -108,7 +108,8 @@ StatusOr<Tensor> Tensor::Create(DataType dtype, TensorShape shape) {
   return Tensor(dtype, std::move(shape));
 }
 
-Tensor::Tensor(DataType dtype, TensorShape shape) : dtype_(BaseType(dtype)), shape_(std::move(shape)) {
+Tensor::Tensor(DataType dtype, TensorShape shape)
+    : dtype_(BaseType(dtype)), shape_(std::move(shape)) {
   const int64_t n = shape_.num_elements();
   if (dtype_ == tensorflow::DT_STRING) {
     strings_ = std::make_shared<std::vector<std::string>>(static_cast<size_t>(n));
@@ -139,8 +140,7 @@ size_t Tensor::byte_size() const {
 StatusOr<Tensor> Tensor::Reshaped(TensorShape shape) const {
   if (shape.num_elements() != num_elements()) {
     return InvalidArgument("cannot reshape " + shape_.DebugString() + " (" +
-                           std::to_string(num_elements()) + " elements) to " +
-                           shape.DebugString());
+                           std::to_string(num_elements()) + " elements) to " + shape.DebugString());
   }
   return WithShape(std::move(shape));
 }

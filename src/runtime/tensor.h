@@ -27,9 +27,9 @@ DataType BaseType(DataType dtype);  // strips _REF
 
 template <typename T>
 struct DataTypeOf;
-#define TERN_DATATYPE_OF(T, DT) \
-  template <>                   \
-  struct DataTypeOf<T> {        \
+#define TERN_DATATYPE_OF(T, DT)                       \
+  template <>                                         \
+  struct DataTypeOf<T> {                              \
     static constexpr DataType value = tensorflow::DT; \
   }
 TERN_DATATYPE_OF(float, DT_FLOAT);

@@ -141,7 +141,8 @@ TEST_F(BatchSchedulerTest, QueuesAreServedRoundRobin) {
   ASSERT_TRUE(Add("b", q, 3, 1).ok());
   ASSERT_TRUE(Add("b", q, 4, 1).ok());
   EXPECT_EQ(scheduler_->ProcessReadyBatches(), 4);
-  EXPECT_THAT(batches_, ElementsAre(ElementsAre(1), ElementsAre(3), ElementsAre(2), ElementsAre(4)));
+  EXPECT_THAT(batches_,
+              ElementsAre(ElementsAre(1), ElementsAre(3), ElementsAre(2), ElementsAre(4)));
 }
 
 TEST_F(BatchSchedulerTest, AutomaticTimeoutGrowsWhileRequestsArriveTogether) {
@@ -243,7 +244,6 @@ TEST(BatchSchedulerThreadsTest, BackgroundThreadsAnswerEveryTask) {
   EXPECT_EQ(rows_run.load(), expected);
   EXPECT_TRUE(failures.empty());
 }
-
 
 TEST(BatchSchedulerThreadsTest, WithAComputePoolBatchesRunOnItsThreads) {
   auto pool = ComputePool::Create({/*num_threads=*/1});

@@ -24,7 +24,8 @@ TEST(BatchingOptionsTest, UnsetFieldsKeepTfServingDefaults) {
 
 TEST(BatchingOptionsTest, ReadsEveryFieldOfTheTfServingExampleFile) {
   // The batching config shipped with TF Serving's test data.
-  auto params = ReadBatchingParametersFile(TERN_SHARED_DIR "/testdata/tf_serving/batching_config.txt");
+  auto params =
+      ReadBatchingParametersFile(TERN_SHARED_DIR "/testdata/tf_serving/batching_config.txt");
   ASSERT_TRUE(params.ok()) << params.status().ToString();
   auto options = MergeBatchingParameters(*params, BatchingOptions{}, "file");
   ASSERT_TRUE(options.ok()) << options.status().ToString();
@@ -45,7 +46,8 @@ TEST(BatchingOptionsTest, AllFields) {
     allowed_batch_sizes: 4
     allowed_batch_sizes: 8
     pad_variable_length_inputs: true
-  )", "test");
+  )",
+                                            "test");
   ASSERT_TRUE(params.ok()) << params.status().ToString();
   auto options = MergeBatchingParameters(*params, BatchingOptions{}, "test");
   ASSERT_TRUE(options.ok()) << options.status().ToString();

@@ -11,7 +11,8 @@ namespace {
 
 void BM_MlpRows(benchmark::State& state) {
   static auto* model =
-      SavedModel::Load(TERN_SOURCE_DIR "/tests/models/mlp/model/1", SavedModelLoadOptions{})->release();
+      SavedModel::Load(TERN_SOURCE_DIR "/tests/models/mlp/model/1", SavedModelLoadOptions{})
+          ->release();
   const int64_t rows = state.range(0);
   std::vector<float> x(rows * 256);
   std::mt19937 gen(1);

@@ -4,12 +4,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <thread>
@@ -54,10 +54,13 @@ struct Answer {
 
 class SignatureBatcherTest : public ::testing::Test {
  protected:
-  void SetUp() override { model_ = LoadMlp(); ASSERT_NE(model_, nullptr); }
+  void SetUp() override {
+    model_ = LoadMlp();
+    ASSERT_NE(model_, nullptr);
+  }
 
-  std::unique_ptr<SignatureBatcher> Make(BatchingOptions defaults,
-                                         PerModelParameters per_model = PerModelParameters::kIgnore) {
+  std::unique_ptr<SignatureBatcher> Make(
+      BatchingOptions defaults, PerModelParameters per_model = PerModelParameters::kIgnore) {
     SignatureBatcher::Options options;
     options.defaults = defaults;
     options.per_model = per_model;
@@ -126,8 +129,10 @@ TEST_F(SignatureBatcherTest, BatchedOutputsMatchTensorFlow) {
   std::vector<Tensor> want;
   for (size_t i = 0; i < golden.size(); ++i) {
     std::vector<float> x, y;
-    for (const auto& row : golden[i]["x"]) for (float v : row) x.push_back(v);
-    for (const auto& row : golden[i]["y"]) for (float v : row) y.push_back(v);
+    for (const auto& row : golden[i]["x"])
+      for (float v : row) x.push_back(v);
+    for (const auto& row : golden[i]["y"])
+      for (float v : row) y.push_back(v);
     const int64_t rows = static_cast<int64_t>(golden[i]["x"].size());
     want.push_back(Tensor::FromVector<float>(y, TensorShape{rows, 10}));
     batcher->RunAsync(Request(Tensor::FromVector<float>(x, TensorShape{rows, kWidth})),
@@ -231,16 +236,21 @@ TEST_F(SignatureBatcherTest, ConcurrentRequestsOfDifferentShapesAreEachAnsweredC
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        const int rows = 1 + (t * 7 + i) % 20;  // some above max_batch_size
+        const int rows = 1 + (t * 7 + i) % 20;                 // some above max_batch_size
         const int width = (i % 5 == 4) ? kWidth - 1 : kWidth;  // some malformed
         Tensor x = RandomRows(rows, width, t * 1000 + i);
         auto out = (*batcher)->Run(Request(x));
         if (width != kWidth) {
-          if (!out.ok() && out.status().code() == StatusCode::kInvalidArgument) ++bad_width_errors;
-          else ++wrong;
+          if (!out.ok() && out.status().code() == StatusCode::kInvalidArgument)
+            ++bad_width_errors;
+          else
+            ++wrong;
           continue;
         }
-        if (!out.ok()) { ++wrong; continue; }
+        if (!out.ok()) {
+          ++wrong;
+          continue;
+        }
         const Tensor want = Alone(x);
         const Tensor& got = out->at("y");
         bool same = got.shape() == want.shape();
@@ -258,8 +268,8 @@ TEST_F(SignatureBatcherTest, ConcurrentRequestsOfDifferentShapesAreEachAnsweredC
 }
 
 TEST_F(SignatureBatcherTest, PerModelParametersFileTurnsBatchingOnForThatModelOnly) {
-  const auto root = std::filesystem::temp_directory_path() /
-                    ("tern_batching_" + std::to_string(::getpid()));
+  const auto root =
+      std::filesystem::temp_directory_path() / ("tern_batching_" + std::to_string(::getpid()));
   std::filesystem::remove_all(root);
   const auto with = root / "with", without = root / "without";
   std::filesystem::create_directories(root);
@@ -282,8 +292,8 @@ TEST_F(SignatureBatcherTest, PerModelParametersFileTurnsBatchingOnForThatModelOn
 }
 
 TEST_F(SignatureBatcherTest, BadPerModelFileFailsThatModelsRequestsClearly) {
-  const auto root = std::filesystem::temp_directory_path() /
-                    ("tern_batching_bad_" + std::to_string(::getpid()));
+  const auto root =
+      std::filesystem::temp_directory_path() / ("tern_batching_bad_" + std::to_string(::getpid()));
   std::filesystem::remove_all(root);
   std::filesystem::copy(kModelDir, root, std::filesystem::copy_options::recursive);
   std::filesystem::create_directories(root / "assets.extra");

@@ -33,7 +33,8 @@ TEST(ModelConfigTest, ParsesTfServingTextFormat) {
       config { name: "b" base_path: "/models/b" model_version_policy { all {} } }
       config { name: "c" base_path: "/models/c" model_version_policy { latest { num_versions: 2 } } }
       config { name: "d" base_path: "/models/d" }
-    })", "test");
+    })",
+                                      "test");
   ASSERT_TRUE(configs.ok()) << configs.status().message();
   ASSERT_EQ(configs->size(), 4u);
   const auto& a = (*configs)[0];
@@ -49,7 +50,8 @@ TEST(ModelConfigTest, ParsesTfServingTextFormat) {
 }
 
 TEST(ModelConfigTest, ParseErrorNamesLineAndColumn) {
-  auto configs = ParseModelConfigText("model_config_list {\n  config { nme: \"a\" }\n}", "f.config");
+  auto configs =
+      ParseModelConfigText("model_config_list {\n  config { nme: \"a\" }\n}", "f.config");
   ASSERT_FALSE(configs.ok());
   EXPECT_EQ(configs.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(configs.status().message().find("f.config"), std::string::npos);
@@ -63,13 +65,16 @@ TEST(ModelConfigTest, RejectsInvalidConfigs) {
       {R"(model_config_list { config { base_path: "/x" } })", "name is empty"},
       {R"(model_config_list { config { name: "a" } })", "base_path is empty"},
       {R"(model_config_list { config { name: "a" base_path: "/x" }
-                              config { name: "a" base_path: "/y" } })", "earlier model"},
+                              config { name: "a" base_path: "/y" } })",
+       "earlier model"},
       {R"(model_config_list { config { name: "a" base_path: "/x" model_platform: "pytorch" } })",
        "pytorch"},
       {R"(model_config_list { config { name: "a" base_path: "/x"
-                              model_version_policy { specific {} } } })", "no versions"},
+                              model_version_policy { specific {} } } })",
+       "no versions"},
       {R"(model_config_list { config { name: "a" base_path: "/x"
-                              version_labels { key: "s" value: 0 } } })", "label 's'"},
+                              version_labels { key: "s" value: 0 } } })",
+       "label 's'"},
   };
   for (const auto& [text, expected] : cases) {
     auto configs = ParseModelConfigText(text, "t");
@@ -94,14 +99,15 @@ TEST(ModelConfigTest, TfServingBadConfigFileIsRejected) {
 }
 
 TEST(ModelConfigTest, TernScaleFieldsDefaultToAlwaysLoadedAndParse) {
-  auto defaults = ParseModelConfigText(
-      R"(model_config_list { config { name: "a" base_path: "/x" } })", "t");
+  auto defaults =
+      ParseModelConfigText(R"(model_config_list { config { name: "a" base_path: "/x" } })", "t");
   ASSERT_TRUE(defaults.ok()) << defaults.status().message();
   EXPECT_EQ(defaults->at(0).min_instances, 1);
   EXPECT_EQ(defaults->at(0).max_instances, 0);
   EXPECT_EQ(defaults->at(0).idle_unload_seconds, 0);
   auto scaled = ParseModelConfigText(R"(model_config_list { config { name: "a" base_path: "/x"
-      min_instances: 0 max_instances: 3 idle_unload_seconds: 60 } })", "t");
+      min_instances: 0 max_instances: 3 idle_unload_seconds: 60 } })",
+                                     "t");
   ASSERT_TRUE(scaled.ok()) << scaled.status().message();
   EXPECT_EQ(scaled->at(0).min_instances, 0);
   EXPECT_EQ(scaled->at(0).max_instances, 3);
@@ -119,7 +125,8 @@ TEST(ModelConfigTest, RejectsBadTernScaleFields) {
       {R"(model_config_list { config { name: "a" base_path: "/x" max_instances: -2 } })",
        "max_instances is -2"},
       {R"(model_config_list { config { name: "a" base_path: "/x" min_instances: 3
-                              max_instances: 2 } })", "above max_instances"},
+                              max_instances: 2 } })",
+       "above max_instances"},
       {R"(model_config_list { config { name: "a" base_path: "/x" idle_unload_seconds: 5 } })",
        "needs min_instances: 0"},
   };

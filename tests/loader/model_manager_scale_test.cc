@@ -90,7 +90,8 @@ TEST_F(ScaleTest, ZeroModelLoadsOnFirstRequestAndScalesBackToZeroWhenIdle) {
   EXPECT_EQ(manager_->ModelNames(), std::vector<std::string>{"m"});
   EXPECT_EQ(manager_->LoadedMemoryBytes(), 0);
 
-  auto first = std::async(std::launch::async, [&] { return manager_->GetHandle("m", std::nullopt); });
+  auto first =
+      std::async(std::launch::async, [&] { return manager_->GetHandle("m", std::nullopt); });
   auto handle = StepUntil(first);
   ASSERT_TRUE(handle.ok()) << handle.status().message();
   EXPECT_FLOAT_EQ(Predict(*handle), 2.5f);
@@ -110,7 +111,8 @@ TEST_F(ScaleTest, ZeroModelLoadsOnFirstRequestAndScalesBackToZeroWhenIdle) {
   EXPECT_EQ(manager_->LoadedMemoryBytes(), 0);
   EXPECT_EQ(manager_->ModelNames(), std::vector<std::string>{"m"});
 
-  auto again = std::async(std::launch::async, [&] { return manager_->GetHandle("m", std::nullopt); });
+  auto again =
+      std::async(std::launch::async, [&] { return manager_->GetHandle("m", std::nullopt); });
   auto reloaded = StepUntil(again);
   ASSERT_TRUE(reloaded.ok()) << reloaded.status().message();
   EXPECT_FLOAT_EQ(Predict(*reloaded), 2.5f);
@@ -120,7 +122,8 @@ TEST_F(ScaleTest, RecentRequestsKeepAModelLoaded) {
   Start();
   manager_->SetConfig({OnDemand("m", AddModel("m", kHalfPlusTwo), 60)});
   manager_->Step();
-  auto first = std::async(std::launch::async, [&] { return manager_->GetHandle("m", std::nullopt); });
+  auto first =
+      std::async(std::launch::async, [&] { return manager_->GetHandle("m", std::nullopt); });
   ASSERT_TRUE(StepUntil(first).ok());
   for (int i = 0; i < 3; ++i) {
     Advance(40s);
@@ -136,9 +139,8 @@ TEST_F(ScaleTest, ConcurrentFirstRequestsShareOneLoad) {
   manager_->Step();
   std::vector<std::future<StatusOr<ServableHandle>>> requests;
   for (int i = 0; i < 8; ++i) {
-    requests.push_back(std::async(std::launch::async, [&] {
-      return manager_->GetHandle("m", std::nullopt);
-    }));
+    requests.push_back(
+        std::async(std::launch::async, [&] { return manager_->GetHandle("m", std::nullopt); }));
   }
   std::set<const ServableVersion*> versions;
   for (auto& r : requests) {
@@ -153,9 +155,11 @@ TEST_F(ScaleTest, FailedLoadAnswersWaitersClearlyAndOtherModelsServe) {
   Start();
   const std::string broken = AddModel("broken", kHalfPlusTwo);
   fs::remove(broken + "/1/variables/variables.data-00000-of-00001");
-  manager_->SetConfig({OnDemand("broken", broken), OnDemand("good", AddModel("good", kHalfPlusThree))});
+  manager_->SetConfig(
+      {OnDemand("broken", broken), OnDemand("good", AddModel("good", kHalfPlusThree))});
   manager_->Step();
-  auto bad = std::async(std::launch::async, [&] { return manager_->GetHandle("broken", std::nullopt); });
+  auto bad =
+      std::async(std::launch::async, [&] { return manager_->GetHandle("broken", std::nullopt); });
   auto result = StepUntil(bad);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), StatusCode::kUnavailable);
@@ -163,7 +167,8 @@ TEST_F(ScaleTest, FailedLoadAnswersWaitersClearlyAndOtherModelsServe) {
       << result.status().message();
   EXPECT_NE(result.status().message().find("variables.data-00000-of-00001"), std::string::npos)
       << result.status().message();
-  auto good = std::async(std::launch::async, [&] { return manager_->GetHandle("good", std::nullopt); });
+  auto good =
+      std::async(std::launch::async, [&] { return manager_->GetHandle("good", std::nullopt); });
   auto handle = StepUntil(good);
   ASSERT_TRUE(handle.ok()) << handle.status().message();
   EXPECT_FLOAT_EQ(Predict(*handle), 3.5f);
@@ -196,7 +201,8 @@ TEST_F(ScaleTest, MemoryBudgetUnloadsLeastRecentlyUsedIdleModel) {
   Start();
   manager_->SetConfig({OnDemand("a", a)});
   manager_->Step();
-  auto probe = std::async(std::launch::async, [&] { return manager_->GetHandle("a", std::nullopt); });
+  auto probe =
+      std::async(std::launch::async, [&] { return manager_->GetHandle("a", std::nullopt); });
   ASSERT_TRUE(StepUntil(probe).ok());
   const int64_t one = manager_->LoadedMemoryBytes();
   ASSERT_GT(one, 0);
@@ -205,7 +211,8 @@ TEST_F(ScaleTest, MemoryBudgetUnloadsLeastRecentlyUsedIdleModel) {
   manager_->SetConfig({OnDemand("a", a), OnDemand("b", b), OnDemand("c", c)});
   manager_->Step();
   auto load = [&](const std::string& model) {
-    auto f = std::async(std::launch::async, [&, model] { return manager_->GetHandle(model, std::nullopt); });
+    auto f = std::async(std::launch::async,
+                        [&, model] { return manager_->GetHandle(model, std::nullopt); });
     return StepUntil(f);
   };
   ASSERT_TRUE(load("a").ok());

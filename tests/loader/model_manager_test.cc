@@ -114,7 +114,8 @@ TEST_P(BrokenVersionTest, NeverReplacesAGoodVersionAndShowsTheError) {
   const std::string shard = VersionDir(2) + "/variables/variables.data-00000-of-00001";
   std::string expected;
   if (GetParam() == "truncated_saved_model") {
-    fs::resize_file(VersionDir(2) + "/saved_model.pb", fs::file_size(VersionDir(2) + "/saved_model.pb") / 2);
+    fs::resize_file(VersionDir(2) + "/saved_model.pb",
+                    fs::file_size(VersionDir(2) + "/saved_model.pb") / 2);
     expected = "saved_model.pb";
   } else if (GetParam() == "bad_checksum") {
     std::fstream f(shard, std::ios::in | std::ios::out | std::ios::binary);
@@ -150,7 +151,8 @@ TEST_P(BrokenVersionTest, NeverReplacesAGoodVersionAndShowsTheError) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Breakage, BrokenVersionTest,
-                         ::testing::Values("truncated_saved_model", "bad_checksum", "missing_shard"));
+                         ::testing::Values("truncated_saved_model", "bad_checksum",
+                                           "missing_shard"));
 
 TEST_F(ModelManagerTest, UnchangedBrokenVersionWaitsForBackoff) {
   AddVersion(kHalfPlusTwo, 1);

@@ -26,8 +26,8 @@ std::string Record(const std::string& data) {
 class TfRecordTest : public ::testing::Test {
  protected:
   std::string Write(const std::string& bytes) {
-    const std::string path = std::filesystem::temp_directory_path() /
-                             ("tern_tfrecord_" + std::to_string(getpid()));
+    const std::string path =
+        std::filesystem::temp_directory_path() / ("tern_tfrecord_" + std::to_string(getpid()));
     std::ofstream(path, std::ios::binary) << bytes;
     paths_.push_back(path);
     return path;

@@ -10,8 +10,8 @@
 namespace tern {
 namespace {
 
-tensorflow::NodeDef* AddNode(tensorflow::GraphDef* g, const std::string& name, const std::string& op,
-                             std::vector<std::string> inputs = {}) {
+tensorflow::NodeDef* AddNode(tensorflow::GraphDef* g, const std::string& name,
+                             const std::string& op, std::vector<std::string> inputs = {}) {
   auto* n = g->add_node();
   n->set_name(name);
   n->set_op(op);
@@ -69,8 +69,8 @@ TEST(PlanTest, OpTimingsCountEveryStepRunByOp) {
 TEST(PlanTest, FetchingAFedTensorReturnsTheFeed) {
   auto session = Session::Create(HalfPlusTwo());
   ASSERT_TRUE(session.ok());
-  auto out = (*session)->Run({{"ax:0", Tensor::Scalar<float>(10.0f)}}, {"y:0", "ax:0"}, {},
-                             RunOptions());
+  auto out =
+      (*session)->Run({{"ax:0", Tensor::Scalar<float>(10.0f)}}, {"y:0", "ax:0"}, {}, RunOptions());
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   EXPECT_FLOAT_EQ((*out)[0].flat<float>()[0], 12.0f);
   EXPECT_FLOAT_EQ((*out)[1].flat<float>()[0], 10.0f);
@@ -79,7 +79,8 @@ TEST(PlanTest, FetchingAFedTensorReturnsTheFeed) {
 TEST(PlanTest, UnsupportedOpsFailTheBuildNamingOpAndNode) {
   auto session = Session::Create(HalfPlusTwo());
   ASSERT_TRUE(session.ok());
-  auto out = (*session)->Run({{"x:0", Tensor::Scalar<float>(1.0f)}}, {"unused:0"}, {}, RunOptions());
+  auto out =
+      (*session)->Run({{"x:0", Tensor::Scalar<float>(1.0f)}}, {"unused:0"}, {}, RunOptions());
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), StatusCode::kUnimplemented);
   EXPECT_NE(out.status().message().find("SomeOpTernLacks (node 'unused')"), std::string::npos)
@@ -167,7 +168,8 @@ TEST(PlanTest, CallsLibraryFunctionsWithResourceVariables) {
 
   auto session = Session::Create(g);
   ASSERT_TRUE(session.ok()) << session.status().ToString();
-  auto before = (*session)->Run({{"x:0", Tensor::Scalar<float>(2.0f)}}, {"call:0"}, {}, RunOptions());
+  auto before =
+      (*session)->Run({{"x:0", Tensor::Scalar<float>(2.0f)}}, {"call:0"}, {}, RunOptions());
   ASSERT_FALSE(before.ok());
   EXPECT_NE(before.status().message().find("before it was initialised"), std::string::npos);
   ASSERT_TRUE((*session)->Run({}, {}, {"init"}, RunOptions()).ok());

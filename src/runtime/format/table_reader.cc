@@ -1,14 +1,13 @@
 #include "runtime/format/table_reader.h"
 
 #include <fcntl.h>
+#include <snappy.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <unordered_set>
-
-#include <snappy.h>
 
 #include "runtime/format/bundle_coding.h"
 #include "runtime/format/crc32c.h"
@@ -78,8 +77,8 @@ class TableParser {
       }
       TERN_ASSIGN_OR_RETURN(std::string block, ReadBlock(handle, what));
       const size_t first = entries.size();
-      TERN_RETURN_IF_ERROR(ParseBlock(block, what + " at offset " + std::to_string(handle.offset),
-                                 &entries));
+      TERN_RETURN_IF_ERROR(
+          ParseBlock(block, what + " at offset " + std::to_string(handle.offset), &entries));
       // The index key separates blocks: no key in block i may sort after it.
       if (entries.size() > first && entries.back().key > index_entries[i].key) {
         return Error(what + " holds keys past its index entry");
@@ -94,9 +93,7 @@ class TableParser {
   }
 
  private:
-  Status Error(const std::string& message) const {
-    return DataLoss(file_name_ + ": " + message);
-  }
+  Status Error(const std::string& message) const { return DataLoss(file_name_ + ": " + message); }
 
   StatusOr<std::string> ReadBlock(const BlockHandle& handle, const std::string& what) const {
     const std::string where = what + " at offset " + std::to_string(handle.offset) + " (" +
@@ -113,17 +110,14 @@ class TableParser {
     // The checksum covers the stored (possibly compressed) bytes and the type byte.
     const uint32_t actual = crc32c::Extend(crc32c::Value(data, handle.size), data + handle.size, 1);
     if (crc32c::Unmask(stored) != actual) {
-      return Error(where + ": checksum mismatch (stored masked crc32c " +
-                   crc32c::ToHex(stored) + ", computed " + crc32c::ToHex(crc32c::Mask(actual)) +
-                   ")");
+      return Error(where + ": checksum mismatch (stored masked crc32c " + crc32c::ToHex(stored) +
+                   ", computed " + crc32c::ToHex(crc32c::Mask(actual)) + ")");
     }
     switch (type) {
-      case kNoCompression:
-        return std::string(data, handle.size);
+      case kNoCompression: return std::string(data, handle.size);
       case kSnappyCompression: {
         size_t length = 0;
-        if (!snappy::GetUncompressedLength(data, handle.size, &length) ||
-            length > kMaxBlockSize) {
+        if (!snappy::GetUncompressedLength(data, handle.size, &length) || length > kMaxBlockSize) {
           return Error(where + ": bad snappy header");
         }
         std::string out;
@@ -214,8 +208,8 @@ StatusOr<std::vector<TableEntry>> ReadTableFile(const std::string& path) {
     contents.resize(static_cast<size_t>(st.st_size));
     size_t done = 0;
     while (done < contents.size()) {
-      const ssize_t n = ::pread(fd, contents.data() + done, contents.size() - done,
-                                static_cast<off_t>(done));
+      const ssize_t n =
+          ::pread(fd, contents.data() + done, contents.size() - done, static_cast<off_t>(done));
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         status = Unavailable(path + ": read failed: " + std::strerror(errno));

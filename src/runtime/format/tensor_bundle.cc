@@ -261,7 +261,8 @@ StatusOr<std::unique_ptr<TensorBundleReader>> TensorBundleReader::Open(const std
                                   std::move(entry));
   }
   TERN_RETURN_IF_ERROR(reader->OpenShards());
-  for (const auto& [key, entry] : reader->entries_) TERN_RETURN_IF_ERROR(reader->CheckEntry(key, entry));
+  for (const auto& [key, entry] : reader->entries_)
+    TERN_RETURN_IF_ERROR(reader->CheckEntry(key, entry));
   return reader;
 }
 
@@ -315,8 +316,8 @@ Status TensorBundleReader::CheckEntry(const std::string& key, const BundleEntryP
                     ", +" + std::to_string(entry.size()) + "): truncated (half-written export?)");
   }
   const size_t elem = DataTypeSize(entry.dtype());
-  if (elem > 0 && static_cast<uint64_t>(entry.size()) !=
-                      static_cast<uint64_t>(shape.num_elements()) * elem) {
+  if (elem > 0 &&
+      static_cast<uint64_t>(entry.size()) != static_cast<uint64_t>(shape.num_elements()) * elem) {
     return DataLoss(what + " is " + DataTypeName(entry.dtype()) + shape.DebugString() + " (" +
                     std::to_string(shape.num_elements() * elem) + " bytes) but " +
                     std::to_string(entry.size()) + " bytes are stored");
@@ -335,8 +336,8 @@ Status TensorBundleReader::CheckSlices(const std::string& key,
     const std::string slice_key = bundle_coding::EncodeTensorSliceKey(key, extents);
     const std::string slice_what = what + ": slice " + DescribeKey(slice_key);
     if (static_cast<int>(extents.size()) != shape.rank()) {
-      return DataLoss(slice_what + " has rank " + std::to_string(extents.size()) +
-                      ", the tensor " + std::to_string(shape.rank()));
+      return DataLoss(slice_what + " has rank " + std::to_string(extents.size()) + ", the tensor " +
+                      std::to_string(shape.rank()));
     }
     for (size_t d = 0; d < extents.size(); ++d) {
       const SliceExtent& e = extents[d];
@@ -370,9 +371,7 @@ Status TensorBundleReader::CheckSlices(const std::string& key,
   return Status::Ok();
 }
 
-bool TensorBundleReader::Contains(const std::string& key) const {
-  return entries_.contains(key);
-}
+bool TensorBundleReader::Contains(const std::string& key) const { return entries_.contains(key); }
 
 std::vector<std::string> TensorBundleReader::Keys() const {
   std::vector<std::string> keys;
@@ -410,8 +409,8 @@ StatusOr<Tensor> TensorBundleReader::ReadStored(const std::string& key,
                          ", which the bundle reader does not support");
   }
   TERN_ASSIGN_OR_RETURN(Tensor tensor, Tensor::Create(entry.dtype(), std::move(shape)));
-  TERN_RETURN_IF_ERROR(ReadBytes(shards_[entry.shard_id()], entry.offset(), entry.size(),
-                            tensor.raw_data()));
+  TERN_RETURN_IF_ERROR(
+      ReadBytes(shards_[entry.shard_id()], entry.offset(), entry.size(), tensor.raw_data()));
   const uint32_t crc = crc32c::Value(tensor.raw_data(), static_cast<size_t>(entry.size()));
   if (crc32c::Mask(crc) != entry.crc32c()) return ChecksumError(key, entry, crc);
   return tensor;
@@ -501,12 +500,13 @@ StatusOr<Tensor> TensorBundleReader::ReadSlice(const std::string& key,
                            DescribeKey(key));
   }
   TERN_ASSIGN_OR_RETURN(BundleEntryProto entry, Entry(key));
-  TERN_ASSIGN_OR_RETURN(TensorShape stored_shape,
-                   ShapeFromProto(entry.shape(), index_path_ + ": tensor " + DescribeKey(key)));
+  TERN_ASSIGN_OR_RETURN(
+      TensorShape stored_shape,
+      ShapeFromProto(entry.shape(), index_path_ + ": tensor " + DescribeKey(key)));
   if (stored_shape != full_shape) {
     return InvalidArgument("tensor " + DescribeKey(key) + " in " + index_path_ + " has shape " +
-                           stored_shape.DebugString() + ", the slice spec \"" +
-                           shape_and_slice + "\" expects " + full_shape.DebugString());
+                           stored_shape.DebugString() + ", the slice spec \"" + shape_and_slice +
+                           "\" expects " + full_shape.DebugString());
   }
   // The usual request (RestoreV2 restoring one partition) names exactly a stored slice.
   const std::string slice_key = bundle_coding::EncodeTensorSliceKey(key, extents);
@@ -555,8 +555,7 @@ Status TensorBundleReader::ReadBytes(const Shard& shard, uint64_t offset, uint64
   auto* dst = static_cast<char*>(out);
   uint64_t done = 0;
   while (done < size) {
-    const ssize_t n = ::pread(shard.fd, dst + done, size - done,
-                              static_cast<off_t>(offset + done));
+    const ssize_t n = ::pread(shard.fd, dst + done, size - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       return Unavailable(shard.path + ": read at offset " + std::to_string(offset + done) +
@@ -573,12 +572,11 @@ Status TensorBundleReader::ReadBytes(const Shard& shard, uint64_t offset, uint64
 
 Status TensorBundleReader::ChecksumError(const std::string& key, const BundleEntryProto& entry,
                                          uint32_t computed) const {
-  return DataLoss(shards_[entry.shard_id()].path + ": checksum mismatch in tensor " +
-                  DescribeKey(key) + " (bytes [" + std::to_string(entry.offset()) + ", +" +
-                  std::to_string(entry.size()) + "), stored masked crc32c " +
-                  crc32c::ToHex(entry.crc32c()) + ", computed " +
-                  crc32c::ToHex(crc32c::Mask(computed)) +
-                  "): the variables are corrupt or were half-written");
+  return DataLoss(
+      shards_[entry.shard_id()].path + ": checksum mismatch in tensor " + DescribeKey(key) +
+      " (bytes [" + std::to_string(entry.offset()) + ", +" + std::to_string(entry.size()) +
+      "), stored masked crc32c " + crc32c::ToHex(entry.crc32c()) + ", computed " +
+      crc32c::ToHex(crc32c::Mask(computed)) + "): the variables are corrupt or were half-written");
 }
 
 }  // namespace tern

@@ -23,8 +23,8 @@ Status FillFromField(const Field& field, Tensor* tensor, std::string_view field_
     return Status::Ok();
   }
   return InvalidArgument("TensorProto has " + std::to_string(given) + " values in " +
-                         std::string(field_name) + " but shape " +
-                         tensor->shape().DebugString() + " holds " + std::to_string(n));
+                         std::string(field_name) + " but shape " + tensor->shape().DebugString() +
+                         " holds " + std::to_string(n));
 }
 
 }  // namespace
@@ -50,8 +50,8 @@ StatusOr<Tensor> TensorFromProto(const tensorflow::TensorProto& proto) {
     const std::string& content = proto.tensor_content();
     if (content.size() != tensor.byte_size()) {
       return InvalidArgument("tensor_content has " + std::to_string(content.size()) +
-                             " bytes but " + DataTypeName(dtype) + shape.DebugString() +
-                             " needs " + std::to_string(tensor.byte_size()));
+                             " bytes but " + DataTypeName(dtype) + shape.DebugString() + " needs " +
+                             std::to_string(tensor.byte_size()));
     }
     std::memcpy(tensor.raw_data(), content.data(), content.size());
     return tensor;
@@ -98,8 +98,7 @@ StatusOr<Tensor> TensorFromProto(const tensorflow::TensorProto& proto) {
       TERN_RETURN_IF_ERROR(FillFromField<std::string>(proto.string_val(), &tensor, "string_val"));
       break;
     default:
-      return InvalidArgument("TensorProto of dtype " + DataTypeName(dtype) +
-                             " is not supported");
+      return InvalidArgument("TensorProto of dtype " + DataTypeName(dtype) + " is not supported");
   }
   return tensor;
 }

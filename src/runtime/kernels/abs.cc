@@ -9,7 +9,17 @@ namespace tern {
 namespace {
 
 Status ComputeAbs(KernelContext& ctx) {
-  return UnaryNumeric(ctx, []<typename T>(T x) -> T { if constexpr (std::is_unsigned_v<T>) { return x; } else if constexpr (std::is_integral_v<T>) { return x < 0 ? static_cast<T>(std::make_unsigned_t<T>(0) - static_cast<std::make_unsigned_t<T>>(x)) : x; } else { return std::fabs(x); } });
+  return UnaryNumeric(ctx, []<typename T>(T x) -> T {
+    if constexpr (std::is_unsigned_v<T>) {
+      return x;
+    } else if constexpr (std::is_integral_v<T>) {
+      return x < 0 ? static_cast<T>(std::make_unsigned_t<T>(0) -
+                                    static_cast<std::make_unsigned_t<T>>(x))
+                   : x;
+    } else {
+      return std::fabs(x);
+    }
+  });
 }
 
 }  // namespace

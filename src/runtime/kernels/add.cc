@@ -15,9 +15,11 @@ struct AddFn {
 };
 
 Status ComputeAdd(KernelContext& ctx) {
-  if (ctx.input(0).dtype() == tensorflow::DT_STRING && ctx.input(1).dtype() == tensorflow::DT_STRING) {
+  if (ctx.input(0).dtype() == tensorflow::DT_STRING &&
+      ctx.input(1).dtype() == tensorflow::DT_STRING) {
     return BinaryBroadcast<std::string, std::string>(
-        ctx, tensorflow::DT_STRING, [](const std::string& a, const std::string& b) { return a + b; });
+        ctx, tensorflow::DT_STRING,
+        [](const std::string& a, const std::string& b) { return a + b; });
   }
   return ArithmeticBroadcast<AddFn>(ctx);
 }

@@ -22,22 +22,41 @@ class AsStringKernel final : public OpKernel {
       for (int64_t i = 0; i < n; ++i) o[i] = Format(get(i));
     };
     switch (in.dtype()) {
-      case tensorflow::DT_FLOAT: each([&](int64_t i) { return double{in.flat<float>()[i]}; }); break;
+      case tensorflow::DT_FLOAT:
+        each([&](int64_t i) { return double{in.flat<float>()[i]}; });
+        break;
       case tensorflow::DT_DOUBLE: each([&](int64_t i) { return in.flat<double>()[i]; }); break;
-      case tensorflow::DT_INT8: each([&](int64_t i) { return (long long)in.flat<int8_t>()[i]; }); break;
-      case tensorflow::DT_INT16: each([&](int64_t i) { return (long long)in.flat<int16_t>()[i]; }); break;
-      case tensorflow::DT_INT32: each([&](int64_t i) { return (long long)in.flat<int32_t>()[i]; }); break;
-      case tensorflow::DT_INT64: each([&](int64_t i) { return (long long)in.flat<int64_t>()[i]; }); break;
-      case tensorflow::DT_UINT8: each([&](int64_t i) { return (unsigned long long)in.flat<uint8_t>()[i]; }); break;
-      case tensorflow::DT_UINT16: each([&](int64_t i) { return (unsigned long long)in.flat<uint16_t>()[i]; }); break;
-      case tensorflow::DT_UINT32: each([&](int64_t i) { return (unsigned long long)in.flat<uint32_t>()[i]; }); break;
-      case tensorflow::DT_UINT64: each([&](int64_t i) { return (unsigned long long)in.flat<uint64_t>()[i]; }); break;
-      case tensorflow::DT_STRING: each([&](int64_t i) { return in.flat<std::string>()[i].c_str(); }); break;
+      case tensorflow::DT_INT8:
+        each([&](int64_t i) { return (long long)in.flat<int8_t>()[i]; });
+        break;
+      case tensorflow::DT_INT16:
+        each([&](int64_t i) { return (long long)in.flat<int16_t>()[i]; });
+        break;
+      case tensorflow::DT_INT32:
+        each([&](int64_t i) { return (long long)in.flat<int32_t>()[i]; });
+        break;
+      case tensorflow::DT_INT64:
+        each([&](int64_t i) { return (long long)in.flat<int64_t>()[i]; });
+        break;
+      case tensorflow::DT_UINT8:
+        each([&](int64_t i) { return (unsigned long long)in.flat<uint8_t>()[i]; });
+        break;
+      case tensorflow::DT_UINT16:
+        each([&](int64_t i) { return (unsigned long long)in.flat<uint16_t>()[i]; });
+        break;
+      case tensorflow::DT_UINT32:
+        each([&](int64_t i) { return (unsigned long long)in.flat<uint32_t>()[i]; });
+        break;
+      case tensorflow::DT_UINT64:
+        each([&](int64_t i) { return (unsigned long long)in.flat<uint64_t>()[i]; });
+        break;
+      case tensorflow::DT_STRING:
+        each([&](int64_t i) { return in.flat<std::string>()[i].c_str(); });
+        break;
       case tensorflow::DT_BOOL:
         for (int64_t i = 0; i < n; ++i) o[i] = in.flat<bool>()[i] ? "true" : "false";
         break;
-      default:
-        return ctx.Error("unsupported input dtype " + DataTypeName(in.dtype()));
+      default: return ctx.Error("unsupported input dtype " + DataTypeName(in.dtype()));
     }
     ctx.set_output(0, std::move(out));
     return Status::Ok();
@@ -54,10 +73,14 @@ class AsStringKernel final : public OpKernel {
   }
   template <typename V>
   const char* Conversion() const {
-    if constexpr (std::is_same_v<V, double>) return float_conversion_.c_str();
-    else if constexpr (std::is_same_v<V, long long>) return "lld";
-    else if constexpr (std::is_same_v<V, unsigned long long>) return "llu";
-    else return "s";
+    if constexpr (std::is_same_v<V, double>)
+      return float_conversion_.c_str();
+    else if constexpr (std::is_same_v<V, long long>)
+      return "lld";
+    else if constexpr (std::is_same_v<V, unsigned long long>)
+      return "llu";
+    else
+      return "s";
   }
 
   // "%", flags, width and precision; the conversion letter is added per dtype.
@@ -98,8 +121,9 @@ StatusOr<std::unique_ptr<OpKernel>> CreateAsStringKernel(const KernelConstructio
   }
   if (width > -1) format += std::to_string(width);
   if (precision > -1) format += "." + std::to_string(precision);
-  return std::unique_ptr<OpKernel>(
-      new AsStringKernel(format, shortest ? "g" : scientific ? "e" : "f"));
+  return std::unique_ptr<OpKernel>(new AsStringKernel(format, shortest     ? "g"
+                                                              : scientific ? "e"
+                                                                           : "f"));
 }
 
 }  // namespace tern

@@ -1,5 +1,6 @@
 // AssignAdd (TF1): ref variable += value; outputs the reference, like Assign.
 #include "runtime/kernels/internal/assign_add.h"
+
 #include "runtime/kernels/internal/resource_input.h"
 #include "runtime/kernels/kernels.h"
 

@@ -39,8 +39,8 @@ class AvgPoolKernel final : public OpKernel {
 
   Status Compute(KernelContext& ctx) const override {
     const Tensor& input = ctx.input(0);
-    TERN_ASSIGN_OR_RETURN(WindowGeometry g,
-                     ComputeWindow(ctx, attrs_, input.shape(), attrs_.ksize_h, attrs_.ksize_w));
+    TERN_ASSIGN_OR_RETURN(WindowGeometry g, ComputeWindow(ctx, attrs_, input.shape(),
+                                                          attrs_.ksize_h, attrs_.ksize_w));
     const TensorShape shape{g.batch, g.out_h, g.out_w, g.channels};
     switch (input.dtype()) {
       case tensorflow::DT_FLOAT: {
@@ -54,7 +54,8 @@ class AvgPoolKernel final : public OpKernel {
         return Status::Ok();
       }
       default:
-        return ctx.Error("dtype " + DataTypeName(input.dtype()) + " is not supported (float, double)");
+        return ctx.Error("dtype " + DataTypeName(input.dtype()) +
+                         " is not supported (float, double)");
     }
   }
 

@@ -2,6 +2,7 @@
 // dimensions (V1 requires equal batch shapes; V2/V3 broadcast them), adj_x/adj_y transposing
 // the last two dimensions (real dtypes only, so adjoint is transpose).
 #include "runtime/kernels/internal/batch_mat_mul.h"
+
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
@@ -15,9 +16,9 @@ class BatchMatMulKernel final : public OpKernel {
   Status Compute(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& y = ctx.input(1);
-    if (!broadcast_ && (x.rank() != y.rank() ||
-                        !std::equal(x.shape().dims().begin(), x.shape().dims().end() - 2,
-                                    y.shape().dims().begin()))) {
+    if (!broadcast_ &&
+        (x.rank() != y.rank() || !std::equal(x.shape().dims().begin(), x.shape().dims().end() - 2,
+                                             y.shape().dims().begin()))) {
       return ctx.Error("x " + x.shape().DebugString() + " and y " + y.shape().DebugString() +
                        " must have the same batch dimensions");
     }
@@ -42,9 +43,9 @@ StatusOr<std::unique_ptr<OpKernel>> CreateBatchMatMulKernel(const KernelConstruc
   if (c.HasAttr("Tout")) {
     TERN_ASSIGN_OR_RETURN(out_type, c.GetTypeAttr("Tout"));
   }
-  return std::unique_ptr<OpKernel>(new BatchMatMulKernel(
-      c.GetBoolAttrOr("adj_x", false), c.GetBoolAttrOr("adj_y", false),
-      /*broadcast=*/c.op() != "BatchMatMul", out_type));
+  return std::unique_ptr<OpKernel>(
+      new BatchMatMulKernel(c.GetBoolAttrOr("adj_x", false), c.GetBoolAttrOr("adj_y", false),
+                            /*broadcast=*/c.op() != "BatchMatMul", out_type));
 }
 
 }  // namespace tern

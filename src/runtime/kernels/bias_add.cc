@@ -26,10 +26,9 @@ class BiasAddKernel final : public OpKernel {
     const int channel_dim = nchw_ ? 1 : value.rank() - 1;
     const int64_t channels = value.dim(channel_dim);
     if (bias.dim(0) != channels) {
-      return ctx.Error("bias has " + std::to_string(bias.dim(0)) +
-                       " elements but value " + value.shape().DebugString() + " has " +
-                       std::to_string(channels) + " channels in dimension " +
-                       std::to_string(channel_dim));
+      return ctx.Error("bias has " + std::to_string(bias.dim(0)) + " elements but value " +
+                       value.shape().DebugString() + " has " + std::to_string(channels) +
+                       " channels in dimension " + std::to_string(channel_dim));
     }
     // value viewed as [outer, channels, inner].
     int64_t outer = 1;

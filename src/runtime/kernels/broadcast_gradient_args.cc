@@ -34,8 +34,8 @@ Status ComputeBroadcastGradientArgs(KernelContext& ctx) {
   const DataType dtype = ctx.input(0).dtype();
   for (int k = 0; k < 2; ++k) {
     const std::vector<int64_t>& r = k == 0 ? r0 : r1;
-    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(k, dtype,
-                                                      TensorShape{static_cast<int64_t>(r.size())}));
+    TERN_ASSIGN_OR_RETURN(
+        Tensor * out, ctx.AllocateOutput(k, dtype, TensorShape{static_cast<int64_t>(r.size())}));
     for (size_t i = 0; i < r.size(); ++i) {
       if (dtype == tensorflow::DT_INT64) {
         out->flat<int64_t>()[i] = r[i];

@@ -107,9 +107,8 @@ StatusOr<std::unique_ptr<OpKernel>> CreateCastKernel(const KernelConstruction& c
   TERN_ASSIGN_OR_RETURN(DataType dst, c.GetTypeAttr("DstT"));
   if (src == dst) return std::unique_ptr<OpKernel>(new CastKernel(src, dst, nullptr));
   CastFn fn = nullptr;
-  const bool ok = WithCastType(src, [&]<typename S>() {
-    WithCastType(dst, [&]<typename D>() { fn = &CastLoop<S, D>; });
-  });
+  const bool ok = WithCastType(
+      src, [&]<typename S>() { WithCastType(dst, [&]<typename D>() { fn = &CastLoop<S, D>; }); });
   if (!ok || fn == nullptr) {
     return c.Error("cast from " + DataTypeName(src) + " to " + DataTypeName(dst) +
                    " is not supported");

@@ -34,9 +34,9 @@ Status ComputeConcatV2(KernelContext& ctx) {
     }
     for (int d = 0; d < rank; ++d) {
       if (d != axis && t.dim(d) != first.dim(d)) {
-        return ctx.Error("values[" + std::to_string(i) + "] has shape " +
-                         t.shape().DebugString() + ", which does not match values[0] " +
-                         first.shape().DebugString() + " in dimension " + std::to_string(d));
+        return ctx.Error("values[" + std::to_string(i) + "] has shape " + t.shape().DebugString() +
+                         ", which does not match values[0] " + first.shape().DebugString() +
+                         " in dimension " + std::to_string(d));
       }
     }
     out_dims[axis] += t.dim(axis);
@@ -53,7 +53,7 @@ Status ComputeConcatV2(KernelContext& ctx) {
       first.dtype(), "values",
       [&]<typename T>() -> Status {
         TERN_ASSIGN_OR_RETURN(Tensor * out,
-                         ctx.AllocateOutput(0, first.dtype(), TensorShape(out_dims)));
+                              ctx.AllocateOutput(0, first.dtype(), TensorShape(out_dims)));
         T* o = out->flat<T>();
         for (int64_t r = 0; r < outer; ++r) {
           for (int i = 0; i < n; ++i) {

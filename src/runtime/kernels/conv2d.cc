@@ -6,6 +6,7 @@
 // The filter is read in place (weights are never copied). float, double; float's GEMM is Gemm
 // (internal/gemm.h), built for this CPU's vector units.
 #include <Eigen/Core>
+
 #include <algorithm>
 #include <memory>
 #include <type_traits>
@@ -91,13 +92,14 @@ class Conv2DKernel final : public OpKernel {
     const Tensor& input = ctx.input(0);
     const Tensor& filter = ctx.input(1);
     TERN_ASSIGN_OR_RETURN(WindowGeometry g,
-                     ComputeConvWindow(ctx, attrs_, input, filter, "[KH,KW,C,OC]",
-                                       " (grouped convolutions are not supported)"));
+                          ComputeConvWindow(ctx, attrs_, input, filter, "[KH,KW,C,OC]",
+                                            " (grouped convolutions are not supported)"));
     switch (input.dtype()) {
       case tensorflow::DT_FLOAT: return Run<float>(ctx, g);
       case tensorflow::DT_DOUBLE: return Run<double>(ctx, g);
       default:
-        return ctx.Error("dtype " + DataTypeName(input.dtype()) + " is not supported (float, double)");
+        return ctx.Error("dtype " + DataTypeName(input.dtype()) +
+                         " is not supported (float, double)");
     }
   }
 
@@ -107,8 +109,9 @@ class Conv2DKernel final : public OpKernel {
     const Tensor& input = ctx.input(0);
     const Tensor& filter = ctx.input(1);
     const int64_t out_c = filter.dim(3);
-    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(),
-                                                      TensorShape{g.batch, g.out_h, g.out_w, out_c}));
+    TERN_ASSIGN_OR_RETURN(
+        Tensor * out,
+        ctx.AllocateOutput(0, input.dtype(), TensorShape{g.batch, g.out_h, g.out_w, out_c}));
     const int64_t rows = g.batch * g.out_h * g.out_w;
     const int64_t depth = g.k_h * g.k_w * g.channels;
     if (rows == 0 || out_c == 0) return Status::Ok();

@@ -28,28 +28,31 @@ class CumsumKernel final : public OpKernel {
     for (int d = 0; d < axis; ++d) outer *= x.dim(d);
     for (int d = static_cast<int>(axis) + 1; d < rank; ++d) inner *= x.dim(d);
     const int64_t len = x.dim(static_cast<int>(axis));
-    return DispatchRealNumber(x.dtype(), "x", [&]<typename T>() -> Status {
-      TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape()));
-      const T* in = x.flat<T>();
-      T* o = out->flat<T>();
-      for (int64_t a = 0; a < outer; ++a) {
-        for (int64_t b = 0; b < inner; ++b) {
-          T sum = T(0);
-          for (int64_t k = 0; k < len; ++k) {
-            const int64_t j = reverse_ ? len - 1 - k : k;
-            const int64_t at = (a * len + j) * inner + b;
-            if (exclusive_) {
-              o[at] = sum;
-              sum = WrappingAdd(sum, in[at]);
-            } else {
-              sum = WrappingAdd(sum, in[at]);
-              o[at] = sum;
+    return DispatchRealNumber(
+        x.dtype(), "x",
+        [&]<typename T>() -> Status {
+          TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape()));
+          const T* in = x.flat<T>();
+          T* o = out->flat<T>();
+          for (int64_t a = 0; a < outer; ++a) {
+            for (int64_t b = 0; b < inner; ++b) {
+              T sum = T(0);
+              for (int64_t k = 0; k < len; ++k) {
+                const int64_t j = reverse_ ? len - 1 - k : k;
+                const int64_t at = (a * len + j) * inner + b;
+                if (exclusive_) {
+                  o[at] = sum;
+                  sum = WrappingAdd(sum, in[at]);
+                } else {
+                  sum = WrappingAdd(sum, in[at]);
+                  o[at] = sum;
+                }
+              }
             }
           }
-        }
-      }
-      return Status::Ok();
-    }, ctx);
+          return Status::Ok();
+        },
+        ctx);
   }
 
  private:
@@ -61,8 +64,8 @@ class CumsumKernel final : public OpKernel {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateCumsumKernel(const KernelConstruction& c) {
   // Both attrs default to false (stripped from exports when false).
-  return std::unique_ptr<OpKernel>(new CumsumKernel(c.GetBoolAttrOr("exclusive", false),
-                                                    c.GetBoolAttrOr("reverse", false)));
+  return std::unique_ptr<OpKernel>(
+      new CumsumKernel(c.GetBoolAttrOr("exclusive", false), c.GetBoolAttrOr("reverse", false)));
 }
 
 }  // namespace tern

@@ -36,24 +36,27 @@ class DenseBincountKernel final : public OpKernel {
     const int64_t cols = input.rank() == 2 ? input.dim(1) : input.num_elements();
     TensorShape shape = input.rank() == 2 ? TensorShape{rows, size} : TensorShape{size};
     TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, weights.dtype(), shape));
-    return DispatchRealNumber(weights.dtype(), "weights", [&]<typename T>() -> Status {
-      T* o = out->flat<T>();
-      const T* w = weighted ? weights.flat<T>() : nullptr;
-      for (int64_t r = 0; r < rows; ++r) {
-        for (int64_t c = 0; c < cols; ++c) {
-          const int64_t i = r * cols + c;
-          const int64_t v = values[i];
-          if (v >= size) continue;
-          T& slot = o[r * size + v];
-          if (binary_output_) {
-            slot = T(1);
-          } else {
-            slot = WrappingAdd<T>(slot, w ? w[i] : T(1));
+    return DispatchRealNumber(
+        weights.dtype(), "weights",
+        [&]<typename T>() -> Status {
+          T* o = out->flat<T>();
+          const T* w = weighted ? weights.flat<T>() : nullptr;
+          for (int64_t r = 0; r < rows; ++r) {
+            for (int64_t c = 0; c < cols; ++c) {
+              const int64_t i = r * cols + c;
+              const int64_t v = values[i];
+              if (v >= size) continue;
+              T& slot = o[r * size + v];
+              if (binary_output_) {
+                slot = T(1);
+              } else {
+                slot = WrappingAdd<T>(slot, w ? w[i] : T(1));
+              }
+            }
           }
-        }
-      }
-      return Status::Ok();
-    }, ctx);
+          return Status::Ok();
+        },
+        ctx);
   }
 
  private:

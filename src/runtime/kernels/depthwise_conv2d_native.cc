@@ -48,7 +48,7 @@ class DepthwiseKernel final : public OpKernel {
     const Tensor& input = ctx.input(0);
     const Tensor& filter = ctx.input(1);
     TERN_ASSIGN_OR_RETURN(WindowGeometry g,
-                     ComputeConvWindow(ctx, attrs_, input, filter, "[KH,KW,C,M]", ""));
+                          ComputeConvWindow(ctx, attrs_, input, filter, "[KH,KW,C,M]", ""));
     const int64_t mult = filter.dim(3);
     const TensorShape shape{g.batch, g.out_h, g.out_w, g.channels * mult};
     switch (input.dtype()) {
@@ -59,11 +59,13 @@ class DepthwiseKernel final : public OpKernel {
       }
       case tensorflow::DT_DOUBLE: {
         TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), shape));
-        Depthwise(input.flat<double>(), filter.flat<double>(), g, attrs_, mult, out->flat<double>());
+        Depthwise(input.flat<double>(), filter.flat<double>(), g, attrs_, mult,
+                  out->flat<double>());
         return Status::Ok();
       }
       default:
-        return ctx.Error("dtype " + DataTypeName(input.dtype()) + " is not supported (float, double)");
+        return ctx.Error("dtype " + DataTypeName(input.dtype()) +
+                         " is not supported (float, double)");
     }
   }
 

@@ -58,10 +58,13 @@ StatusOr<Tensor> Permute(const KernelContext& ctx, const Tensor& t, const std::v
     pstrides[i] = strides[perm[i]];
   }
   Tensor out(t.dtype(), TensorShape(dims));
-  TERN_RETURN_IF_ERROR(DispatchByElementSize(t.dtype(), "operand", [&]<typename T>() -> Status {
-    StridedGather(t.flat<T>(), 0, dims, pstrides, out.flat<T>());
-    return Status::Ok();
-  }, ctx));
+  TERN_RETURN_IF_ERROR(DispatchByElementSize(
+      t.dtype(), "operand",
+      [&]<typename T>() -> Status {
+        StridedGather(t.flat<T>(), 0, dims, pstrides, out.flat<T>());
+        return Status::Ok();
+      },
+      ctx));
   return out;
 }
 
@@ -89,16 +92,19 @@ StatusOr<Tensor> SumOut(const KernelContext& ctx, const Tensor& t, std::string* 
   }
   TERN_ASSIGN_OR_RETURN(Tensor p, Permute(ctx, t, perm));
   Tensor out(t.dtype(), TensorShape(kept_dims));
-  TERN_RETURN_IF_ERROR(DispatchRealNumber(t.dtype(), "operand", [&]<typename T>() -> Status {
-    const T* in = p.flat<T>();
-    T* o = out.flat<T>();
-    for (int64_t r = 0; r < outer; ++r) {
-      T sum = T(0);
-      for (int64_t j = 0; j < inner; ++j) sum = WrappingAdd(sum, in[r * inner + j]);
-      o[r] = sum;
-    }
-    return Status::Ok();
-  }, ctx));
+  TERN_RETURN_IF_ERROR(DispatchRealNumber(
+      t.dtype(), "operand",
+      [&]<typename T>() -> Status {
+        const T* in = p.flat<T>();
+        T* o = out.flat<T>();
+        for (int64_t r = 0; r < outer; ++r) {
+          T sum = T(0);
+          for (int64_t j = 0; j < inner; ++j) sum = WrappingAdd(sum, in[r * inner + j]);
+          o[r] = sum;
+        }
+        return Status::Ok();
+      },
+      ctx));
   *labels = kept;
   return out;
 }
@@ -188,8 +194,8 @@ class EinsumKernel final : public OpKernel {
     int ellipsis_rank = 0;
     for (int i = 0; i < ctx.num_inputs(); ++i) {
       if (spec_.inputs[i].find(kEllipsisLabel) != std::string::npos) {
-        ellipsis_rank = std::max(ellipsis_rank, ctx.input(i).rank() -
-                                                    static_cast<int>(spec_.inputs[i].size()) + 1);
+        ellipsis_rank = std::max(
+            ellipsis_rank, ctx.input(i).rank() - static_cast<int>(spec_.inputs[i].size()) + 1);
       }
     }
     return ellipsis_rank;
@@ -199,8 +205,8 @@ class EinsumKernel final : public OpKernel {
   Status LabelOperands(const KernelContext& ctx, int ellipsis_rank,
                        std::vector<std::string>* labels, LabelSizes* sizes) const {
     for (int i = 0; i < ctx.num_inputs(); ++i) {
-      TERN_ASSIGN_OR_RETURN((*labels)[i], ExpandLabels(ctx, spec_.inputs[i], ctx.input(i).rank(),
-                                                       ellipsis_rank));
+      TERN_ASSIGN_OR_RETURN((*labels)[i],
+                            ExpandLabels(ctx, spec_.inputs[i], ctx.input(i).rank(), ellipsis_rank));
       const std::string& li = (*labels)[i];
       for (size_t d = 0; d < li.size(); ++d) {
         const int64_t size = ctx.input(i).dim(static_cast<int>(d));
@@ -218,8 +224,8 @@ class EinsumKernel final : public OpKernel {
   StatusOr<std::string> OutputLabels(const KernelContext& ctx, int ellipsis_rank,
                                      const LabelSizes& sizes) const {
     const bool out_has_ellipsis = spec_.output.find(kEllipsisLabel) != std::string::npos;
-    const int out_rank = static_cast<int>(spec_.output.size()) -
-                         (out_has_ellipsis ? 1 - ellipsis_rank : 0);
+    const int out_rank =
+        static_cast<int>(spec_.output.size()) - (out_has_ellipsis ? 1 - ellipsis_rank : 0);
     TERN_ASSIGN_OR_RETURN(std::string out_labels,
                           ExpandLabels(ctx, spec_.output, out_rank, ellipsis_rank));
     for (char l : out_labels) {
@@ -248,8 +254,8 @@ StatusOr<Spec> ParseEquation(const KernelConstruction& c, const std::string& equ
   size_t start = 0;
   while (true) {
     const size_t comma = lhs.find(',', start);
-    spec.inputs.push_back(lhs.substr(start, comma == std::string::npos ? std::string::npos
-                                                                       : comma - start));
+    spec.inputs.push_back(
+        lhs.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     if (comma == std::string::npos) break;
     start = comma + 1;
   }

@@ -14,12 +14,14 @@ Status ComputeFill(KernelContext& ctx) {
     return ctx.Error("value must be a scalar, got shape " + value.shape().DebugString());
   }
   for (int64_t d : dims) {
-    if (d < 0) return ctx.Error("dims must be non-negative, got " + TensorShape(dims).DebugString());
+    if (d < 0)
+      return ctx.Error("dims must be non-negative, got " + TensorShape(dims).DebugString());
   }
   return DispatchByElementSize(
       value.dtype(), "value",
       [&]<typename T>() -> Status {
-        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, value.dtype(), TensorShape(dims)));
+        TERN_ASSIGN_OR_RETURN(Tensor * out,
+                              ctx.AllocateOutput(0, value.dtype(), TensorShape(dims)));
         const T v = value.flat<T>()[0];
         T* o = out->flat<T>();
         for (int64_t i = 0, n = out->num_elements(); i < n; ++i) o[i] = v;

@@ -18,7 +18,9 @@ struct FloorDivFn {
         // min / -1 overflows; the wrapped quotient is min and the remainder 0.
         if (a == std::numeric_limits<T>::min() && b == T(-1)) return a;
       }
-      T q = static_cast<T>(a / b); if ((a % b != 0) && ((a < 0) != (b < 0))) --q; return q;
+      T q = static_cast<T>(a / b);
+      if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+      return q;
     } else {
       return std::floor(a / b);
     }

@@ -1,4 +1,5 @@
-// FloorMod: a - floor(a / b) * b with broadcasting (the result takes b's sign, like Python's %); integer b == 0 is an error, as in TensorFlow.
+// FloorMod: a - floor(a / b) * b with broadcasting (the result takes b's sign, like Python's %);
+// integer b == 0 is an error, as in TensorFlow.
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -18,9 +19,13 @@ struct FloorModFn {
         // min / -1 overflows; the wrapped quotient is min and the remainder 0.
         if (a == std::numeric_limits<T>::min() && b == T(-1)) return T(0);
       }
-      T r = static_cast<T>(a % b); if (r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b); return r;
+      T r = static_cast<T>(a % b);
+      if (r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b);
+      return r;
     } else {
-      T r = std::fmod(a, b); if (r != 0 && ((r < 0) != (b < 0))) r += b; return r;
+      T r = std::fmod(a, b);
+      if (r != 0 && ((r < 0) != (b < 0))) r += b;
+      return r;
     }
   }
 };

@@ -65,7 +65,9 @@ void Normalize(const float* in, const ChannelLayout& l, const float* scale, cons
 class FusedBatchNormKernel final : public OpKernel {
  public:
   FusedBatchNormKernel(float epsilon, bool is_training, int num_outputs, bool channels_first)
-      : epsilon_(epsilon), is_training_(is_training), num_outputs_(num_outputs),
+      : epsilon_(epsilon),
+        is_training_(is_training),
+        num_outputs_(num_outputs),
         channels_first_(channels_first) {}
 
   Status Compute(KernelContext& ctx) const override {
@@ -74,7 +76,8 @@ class FusedBatchNormKernel final : public OpKernel {
       return ctx.Error("x must be float, got " + DataTypeName(x.dtype()));
     }
     if (x.rank() < (channels_first_ ? 2 : 1)) {
-      return ctx.Error("x has shape " + x.shape().DebugString() + ", too few dims for its data_format");
+      return ctx.Error("x has shape " + x.shape().DebugString() +
+                       ", too few dims for its data_format");
     }
     const int channel_dim = channels_first_ ? 1 : x.rank() - 1;
     ChannelLayout l;
@@ -158,11 +161,12 @@ StatusOr<std::unique_ptr<OpKernel>> CreateFusedBatchNormKernel(const KernelConst
   const bool is_training = c.GetBoolAttrOr("is_training", true);
   if (is_training && c.HasAttr("exponential_avg_factor")) {
     TERN_ASSIGN_OR_RETURN(float factor, c.GetFloatAttr("exponential_avg_factor"));
-    if (factor != 1.0f) return c.Error("exponential_avg_factor != 1 (a training update) is not supported");
+    if (factor != 1.0f)
+      return c.Error("exponential_avg_factor != 1 (a training update) is not supported");
   }
-  return std::unique_ptr<OpKernel>(
-      new FusedBatchNormKernel(epsilon, is_training, c.op() == "FusedBatchNormV3" ? 6 : 5,
-                               /*channels_first=*/format[1] == 'C'));
+  return std::unique_ptr<OpKernel>(new FusedBatchNormKernel(epsilon, is_training,
+                                                            c.op() == "FusedBatchNormV3" ? 6 : 5,
+                                                            /*channels_first=*/format[1] == 'C'));
 }
 
 }  // namespace tern

@@ -23,9 +23,8 @@ StatusOr<std::unique_ptr<OpKernel>> CreateHashTableV2Kernel(const KernelConstruc
       c.resources()->GetOrCreate<LookupTable>(key, [&] { return fresh; });
   if (table == nullptr) return c.Error("resource '" + shared_name + "' is not a lookup table");
   if (table->key_dtype() != options.key_dtype || table->value_dtype() != options.value_dtype) {
-    return c.Error("table '" + shared_name + "' exists with " +
-                   DataTypeName(table->key_dtype()) + " -> " +
-                   DataTypeName(table->value_dtype()) + ", not " +
+    return c.Error("table '" + shared_name + "' exists with " + DataTypeName(table->key_dtype()) +
+                   " -> " + DataTypeName(table->value_dtype()) + ", not " +
                    DataTypeName(options.key_dtype) + " -> " + DataTypeName(options.value_dtype));
   }
   return std::unique_ptr<OpKernel>(new FixedOutputKernel(Tensor::FromResource(std::move(table))));

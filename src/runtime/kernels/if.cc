@@ -19,8 +19,8 @@ class IfKernel final : public OpKernel {
     for (int i = 1; i < ctx.num_inputs(); ++i) args.push_back(ctx.input(i));
     auto results = branch.plan->Run(args, ctx.options());
     if (!results.ok()) {
-      return results.status().WithContext("in branch '" + branch.name + "' of '" +
-                                          ctx.node_name() + "'");
+      return results.status().WithContext("in branch '" + branch.name + "' of '" + ctx.node_name() +
+                                          "'");
     }
     if (static_cast<int>(results->size()) != ctx.num_outputs()) {
       return ctx.Error("branch '" + branch.name + "' returned " + std::to_string(results->size()) +

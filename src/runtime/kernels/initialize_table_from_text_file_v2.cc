@@ -134,8 +134,8 @@ class InitializeTableFromTextFileKernel final : public OpKernel {
           ok = ParseField(field, *out, i);
         }
         if (!ok) {
-          return ctx.Error("Field " + field + " in line " + std::to_string(i) + " of " +
-                           filename + " is not a valid " + DataTypeName(out->dtype()) + ".");
+          return ctx.Error("Field " + field + " in line " + std::to_string(i) + " of " + filename +
+                           " is not a valid " + DataTypeName(out->dtype()) + ".");
         }
       }
     }
@@ -155,8 +155,7 @@ class InitializeTableFromTextFileKernel final : public OpKernel {
       return ctx.Error("cannot open vocabulary file " + filename + ": " + std::strerror(errno));
     }
     std::string line;
-    while ((options_.vocab_size < 0 ||
-            static_cast<int64_t>(lines->size()) < options_.vocab_size) &&
+    while ((options_.vocab_size < 0 || static_cast<int64_t>(lines->size()) < options_.vocab_size) &&
            std::getline(in, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.empty()) {

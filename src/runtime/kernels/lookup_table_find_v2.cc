@@ -10,7 +10,8 @@ Status ComputeFind(KernelContext& ctx) {
   TERN_ASSIGN_OR_RETURN(LookupTable * table, TableInput(ctx, 0));
   Tensor values;
   Status status = table->Find(ctx.input(1), ctx.input(2), &values);
-  if (!status.ok()) return status.WithContext("node '" + ctx.node_name() + "' (op " + ctx.op() + ")");
+  if (!status.ok())
+    return status.WithContext("node '" + ctx.node_name() + "' (op " + ctx.op() + ")");
   ctx.set_output(0, std::move(values));
   return Status::Ok();
 }

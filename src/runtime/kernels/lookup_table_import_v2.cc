@@ -9,7 +9,8 @@ namespace {
 Status ComputeImport(KernelContext& ctx) {
   TERN_ASSIGN_OR_RETURN(LookupTable * table, TableInput(ctx, 0));
   Status status = table->Initialize(ctx.input(1), ctx.input(2));
-  if (!status.ok()) return status.WithContext("node '" + ctx.node_name() + "' (op " + ctx.op() + ")");
+  if (!status.ok())
+    return status.WithContext("node '" + ctx.node_name() + "' (op " + ctx.op() + ")");
   return Status::Ok();
 }
 

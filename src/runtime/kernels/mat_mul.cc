@@ -1,9 +1,9 @@
 // MatMul: product = op(a) * op(b) for 2-D a and b, op transposing when transpose_a/transpose_b
 // is set (both default false). Computed by Eigen's blocked GEMM on row-major maps of the buffers;
-// float goes through Gemm (internal/gemm.h): this CPU's build of Eigen, or for few rows the kernel that
-// reads b in place.
-// Types: float, double, int32, int64.
+// float goes through Gemm (internal/gemm.h): this CPU's build of Eigen, or for few rows the kernel
+// that reads b in place. Types: float, double, int32, int64.
 #include <Eigen/Core>
+
 #include <type_traits>
 
 #include "runtime/kernels/internal/gemm.h"
@@ -57,8 +57,14 @@ class MatMulKernel final : public OpKernel {
     TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, a.dtype(), TensorShape{m, n}));
     if (m == 0 || n == 0 || k == 0) return Status::Ok();  // zero-filled already
     if constexpr (std::is_same_v<T, float>) {
-      Gemm({.a = a.flat<float>(), .b = b.flat<float>(), .c = out->flat<float>(), .m = m, .k = k,
-            .n = n, .transpose_a = transpose_a_, .transpose_b = transpose_b_});
+      Gemm({.a = a.flat<float>(),
+            .b = b.flat<float>(),
+            .c = out->flat<float>(),
+            .m = m,
+            .k = k,
+            .n = n,
+            .transpose_a = transpose_a_,
+            .transpose_b = transpose_b_});
       return Status::Ok();
     }
     Eigen::Map<const Matrix> ma(a.flat<T>(), a.dim(0), a.dim(1));

@@ -1,5 +1,7 @@
-// Max: the largest element over reduction_indices (keep_dims); -inf (lowest integer) over nothing; NaN propagates.
+// Max: the largest element over reduction_indices (keep_dims); -inf (lowest integer) over nothing;
+// NaN propagates.
 #include <Eigen/Core>
+
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -14,8 +16,17 @@ template <typename T>
 struct MaxReducer {
   static constexpr bool kSupportsHalf = true;
   using Acc = T;
-  static Acc Init() { return std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest(); }
-  static Acc Combine(Acc a, T x) { if constexpr (!std::is_integral_v<T>) { if (Eigen::numext::isnan(a) || Eigen::numext::isnan(x)) return std::numeric_limits<T>::quiet_NaN(); } return x > a ? x : a; }
+  static Acc Init() {
+    return std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
+                                                : std::numeric_limits<T>::lowest();
+  }
+  static Acc Combine(Acc a, T x) {
+    if constexpr (!std::is_integral_v<T>) {
+      if (Eigen::numext::isnan(a) || Eigen::numext::isnan(x))
+        return std::numeric_limits<T>::quiet_NaN();
+    }
+    return x > a ? x : a;
+  }
   static T Finish(Acc a, int64_t) { return a; }
 };
 

@@ -16,14 +16,14 @@ class MaxPoolKernel final : public OpKernel {
 
   Status Compute(KernelContext& ctx) const override {
     const Tensor& input = ctx.input(0);
-    TERN_ASSIGN_OR_RETURN(WindowGeometry g,
-                     ComputeWindow(ctx, attrs_, input.shape(), attrs_.ksize_h, attrs_.ksize_w));
+    TERN_ASSIGN_OR_RETURN(WindowGeometry g, ComputeWindow(ctx, attrs_, input.shape(),
+                                                          attrs_.ksize_h, attrs_.ksize_w));
     return DispatchRealNumber(
         input.dtype(), "input",
         [&]<typename T>() -> Status {
-          TERN_ASSIGN_OR_RETURN(Tensor * out,
-                           ctx.AllocateOutput(0, input.dtype(),
-                                              TensorShape{g.batch, g.out_h, g.out_w, g.channels}));
+          TERN_ASSIGN_OR_RETURN(
+              Tensor * out, ctx.AllocateOutput(0, input.dtype(),
+                                               TensorShape{g.batch, g.out_h, g.out_w, g.channels}));
           const T* in = input.flat<T>();
           T* o = out->flat<T>();
           const int64_t c = g.channels;

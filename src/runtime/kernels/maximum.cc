@@ -1,4 +1,5 @@
-// Maximum: max(a, b) elementwise with broadcasting; a NaN on either side gives NaN, like TensorFlow.
+// Maximum: max(a, b) elementwise with broadcasting; a NaN on either side gives NaN, like
+// TensorFlow.
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -11,7 +12,12 @@ namespace {
 
 template <typename T>
 struct MaximumFn {
-  T operator()(T a, T b) const { if constexpr (std::is_floating_point_v<T>) { if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN(); } return a > b ? a : b; }
+  T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
+    }
+    return a > b ? a : b;
+  }
 };
 
 Status ComputeMaximum(KernelContext& ctx) { return ArithmeticBroadcast<MaximumFn>(ctx); }

@@ -1,4 +1,5 @@
-// Minimum: min(a, b) elementwise with broadcasting; a NaN on either side gives NaN, like TensorFlow.
+// Minimum: min(a, b) elementwise with broadcasting; a NaN on either side gives NaN, like
+// TensorFlow.
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -11,7 +12,12 @@ namespace {
 
 template <typename T>
 struct MinimumFn {
-  T operator()(T a, T b) const { if constexpr (std::is_floating_point_v<T>) { if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN(); } return a < b ? a : b; }
+  T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
+    }
+    return a < b ? a : b;
+  }
 };
 
 Status ComputeMinimum(KernelContext& ctx) { return ArithmeticBroadcast<MinimumFn>(ctx); }

@@ -1,6 +1,7 @@
 // Neg: -x, elementwise; integers wrap (the most negative value stays), like TensorFlow; float16
 // flips the sign bit (exact, as Eigen::half negation is).
 #include <Eigen/Core>
+
 #include <cmath>
 #include <type_traits>
 
@@ -19,7 +20,13 @@ Status ComputeNeg(KernelContext& ctx) {
     for (int64_t i = 0, n = x.num_elements(); i < n; ++i) o[i] = -in[i];
     return Status::Ok();
   }
-  return UnaryNumeric(ctx, []<typename T>(T x) -> T { if constexpr (std::is_integral_v<T>) { return static_cast<T>(std::make_unsigned_t<T>(0) - static_cast<std::make_unsigned_t<T>>(x)); } else { return -x; } });
+  return UnaryNumeric(ctx, []<typename T>(T x) -> T {
+    if constexpr (std::is_integral_v<T>) {
+      return static_cast<T>(std::make_unsigned_t<T>(0) - static_cast<std::make_unsigned_t<T>>(x));
+    } else {
+      return -x;
+    }
+  });
 }
 
 }  // namespace

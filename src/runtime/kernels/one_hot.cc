@@ -27,8 +27,8 @@ class OneHotKernel final : public OpKernel {
                        on.shape().DebugString() + " and " + off.shape().DebugString());
     }
     if (on.dtype() != off.dtype()) {
-      return ctx.Error("on_value and off_value have different dtypes: " +
-                       DataTypeName(on.dtype()) + " and " + DataTypeName(off.dtype()));
+      return ctx.Error("on_value and off_value have different dtypes: " + DataTypeName(on.dtype()) +
+                       " and " + DataTypeName(off.dtype()));
     }
     const int rank = indices.rank();
     if (axis_ > rank) {
@@ -44,8 +44,7 @@ class OneHotKernel final : public OpKernel {
       case tensorflow::DT_INT8:
         idx.assign(indices.flat<int8_t>(), indices.flat<int8_t>() + indices.num_elements());
         break;
-      default:
-        TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, indices, "indices", &idx));
+      default: TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, indices, "indices", &idx));
     }
     std::vector<int64_t> dims = indices.shape().dims();
     dims.insert(dims.begin() + axis, depth);

@@ -41,7 +41,8 @@ class PackKernel final : public OpKernel {
     return DispatchByElementSize(
         first.dtype(), "values",
         [&]<typename T>() -> Status {
-          TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, first.dtype(), TensorShape(dims)));
+          TERN_ASSIGN_OR_RETURN(Tensor * out,
+                                ctx.AllocateOutput(0, first.dtype(), TensorShape(dims)));
           T* o = out->flat<T>();
           for (int64_t r = 0; r < outer; ++r) {
             for (int i = 0; i < n; ++i) {

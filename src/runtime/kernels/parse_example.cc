@@ -1,6 +1,7 @@
 // ParseExample (v1): keys arrive as lists of scalar string inputs.
 // Inputs: serialized, names, sparse_keys[Nsparse], dense_keys[Ndense], dense_defaults[Ndense].
 #include "runtime/kernels/internal/parse_example.h"
+
 #include "runtime/kernels/kernels.h"
 
 namespace tern {

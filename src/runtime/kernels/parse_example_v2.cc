@@ -16,7 +16,8 @@ class ParseExampleV2Kernel final : public OpKernel {
 
   Status Compute(KernelContext& ctx) const override {
     const size_t nd = spec_.dense_types.size();
-    if (ctx.num_inputs() != static_cast<int>(5 + nd)) return ctx.Error("unexpected number of inputs");
+    if (ctx.num_inputs() != static_cast<int>(5 + nd))
+      return ctx.Error("unexpected number of inputs");
     for (int i = 2; i <= 4; ++i) {
       if (ctx.input(i).dtype() != tensorflow::DT_STRING) return ctx.Error("keys must be strings");
     }

@@ -13,7 +13,14 @@ template <typename T>
 struct ProdReducer {
   using Acc = T;
   static Acc Init() { return T(1); }
-  static Acc Combine(Acc a, T x) { if constexpr (std::is_integral_v<T>) { using U = std::make_unsigned_t<std::conditional_t<(sizeof(T) < 4), int32_t, T>>; return static_cast<T>(static_cast<U>(a) * static_cast<U>(x)); } else { return a * x; } }
+  static Acc Combine(Acc a, T x) {
+    if constexpr (std::is_integral_v<T>) {
+      using U = std::make_unsigned_t<std::conditional_t<(sizeof(T) < 4), int32_t, T>>;
+      return static_cast<T>(static_cast<U>(a) * static_cast<U>(x));
+    } else {
+      return a * x;
+    }
+  }
   static T Finish(Acc a, int64_t) { return a; }
 };
 

@@ -44,19 +44,23 @@ class RaggedTensorToTensorKernel final : public OpKernel {
     const int64_t inner_size = inner.num_elements();
     TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, values.dtype(), TensorShape(dims)));
     const std::vector<int64_t> default_index = BroadcastIndex(default_value.shape(), inner);
-    return DispatchByElementSize(values.dtype(), "values", [&]<typename T>() -> Status {
-      T* o = out->flat<T>();
-      const T* v = values.flat<T>();
-      const T* dv = default_value.flat<T>();
-      const int64_t blocks = inner_size == 0 ? 0 : out->num_elements() / inner_size;
-      for (int64_t b = 0; b < blocks; ++b) {
-        for (int64_t k = 0; k < inner_size; ++k) o[b * inner_size + k] = dv[default_index[k]];
-      }
-      for (size_t j = 0; j < index.size(); ++j) {
-        if (index[j] >= 0) CopyElements(v + j * inner_size, inner_size, o + index[j] * inner_size);
-      }
-      return Status::Ok();
-    }, ctx);
+    return DispatchByElementSize(
+        values.dtype(), "values",
+        [&]<typename T>() -> Status {
+          T* o = out->flat<T>();
+          const T* v = values.flat<T>();
+          const T* dv = default_value.flat<T>();
+          const int64_t blocks = inner_size == 0 ? 0 : out->num_elements() / inner_size;
+          for (int64_t b = 0; b < blocks; ++b) {
+            for (int64_t k = 0; k < inner_size; ++k) o[b * inner_size + k] = dv[default_index[k]];
+          }
+          for (size_t j = 0; j < index.size(); ++j) {
+            if (index[j] >= 0)
+              CopyElements(v + j * inner_size, inner_size, o + index[j] * inner_size);
+          }
+          return Status::Ok();
+        },
+        ctx);
   }
 
  private:
@@ -73,8 +77,8 @@ class RaggedTensorToTensorKernel final : public OpKernel {
     if (ctx.input(1).rank() < 1) return ctx.Error("values must have rank >= 1, got a scalar");
     parts->resize(num_partitions);
     for (int i = 0; i < num_partitions; ++i) {
-      TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, ctx.input(3 + i), "row_partition_tensors[" +
-                                      std::to_string(i) + "]", &(*parts)[i]));
+      TERN_RETURN_IF_ERROR(ReadIndexValues(
+          ctx, ctx.input(3 + i), "row_partition_tensors[" + std::to_string(i) + "]", &(*parts)[i]));
     }
     if (first_dim_size_) {
       if ((*parts)[0].size() != 1) return ctx.Error("FIRST_DIM_SIZE must be a scalar");
@@ -121,9 +125,9 @@ class RaggedTensorToTensorKernel final : public OpKernel {
                                            const std::vector<int64_t>& p, int64_t parent_rows,
                                            int64_t value_rows) {
     if (static_cast<int64_t>(p.size()) != parent_rows + 1 || p[0] != 0) {
-      return ctx.Error("Invalid row split size: row_splits[" + std::to_string(l) +
-                       "] must have " + std::to_string(parent_rows + 1) +
-                       " entries starting at 0, got " + DimsString(p));
+      return ctx.Error("Invalid row split size: row_splits[" + std::to_string(l) + "] must have " +
+                       std::to_string(parent_rows + 1) + " entries starting at 0, got " +
+                       DimsString(p));
     }
     int64_t longest = 0;
     for (size_t i = 1; i < p.size(); ++i) {
@@ -141,8 +145,8 @@ class RaggedTensorToTensorKernel final : public OpKernel {
   static StatusOr<int64_t> LongestRowIdRun(const KernelContext& ctx, const std::vector<int64_t>& p,
                                            int64_t parent_rows, int64_t value_rows) {
     if (value_rows >= 0 && static_cast<int64_t>(p.size()) != value_rows) {
-      return ctx.Error("value_rowids has " + std::to_string(p.size()) +
-                       " entries but values has " + std::to_string(value_rows) + " rows");
+      return ctx.Error("value_rowids has " + std::to_string(p.size()) + " entries but values has " +
+                       std::to_string(value_rows) + " rows");
     }
     int64_t longest = 0;
     int64_t run = 0;
@@ -173,12 +177,13 @@ class RaggedTensorToTensorKernel final : public OpKernel {
                          " but shape.rank = " + std::to_string(requested.size()));
       }
       for (int d = 0; d < out_rank; ++d) {
-        if (requested[d] < -1) return ctx.Error("shape " + DimsString(requested) + " has a dim < -1");
+        if (requested[d] < -1)
+          return ctx.Error("shape " + DimsString(requested) + " has a dim < -1");
         if (requested[d] == -1) continue;
         if (d > ragged_rank && requested[d] != natural[d]) {
           return ctx.Error("rt_input.shape and shape=" + DimsString(requested) +
-                           " are incompatible: rt_input.shape[" + std::to_string(d) + "] = " +
-                           std::to_string(natural[d]) + " but shape[" + std::to_string(d) +
+                           " are incompatible: rt_input.shape[" + std::to_string(d) +
+                           "] = " + std::to_string(natural[d]) + " but shape[" + std::to_string(d) +
                            "] = " + std::to_string(requested[d]));
         }
         (*dims)[d] = requested[d];
@@ -205,15 +210,14 @@ class RaggedTensorToTensorKernel final : public OpKernel {
     if (!default_ok) {
       return ctx.Error("default_value.shape=" + default_value.shape().DebugString() +
                        " and rt_input.flat_values.shape=" + values.shape().DebugString() +
-                       " are incompatible: default_value must broadcast to " +
-                       inner.DebugString());
+                       " are incompatible: default_value must broadcast to " + inner.DebugString());
     }
     return Status::Ok();
   }
 
   // Where each value goes: a flat index into dims[0..ragged_rank], or -1 when cut off.
-  std::vector<int64_t> ValuePositions(const std::vector<std::vector<int64_t>>& parts,
-                                      int64_t nrows, const std::vector<int64_t>& dims) const {
+  std::vector<int64_t> ValuePositions(const std::vector<std::vector<int64_t>>& parts, int64_t nrows,
+                                      const std::vector<int64_t>& dims) const {
     std::vector<int64_t> index(static_cast<size_t>(nrows));
     for (int64_t r = 0; r < nrows; ++r) index[r] = r < dims[0] ? r : -1;
     for (size_t l = 0; l < levels_.size(); ++l) {
@@ -268,7 +272,8 @@ StatusOr<std::unique_ptr<OpKernel>> CreateRaggedTensorToTensorKernel(const Kerne
     }
   }
   if (levels.empty()) return c.Error("row_partition_types names no ragged dimension");
-  return std::unique_ptr<OpKernel>(new RaggedTensorToTensorKernel(first_dim_size, std::move(levels)));
+  return std::unique_ptr<OpKernel>(
+      new RaggedTensorToTensorKernel(first_dim_size, std::move(levels)));
 }
 
 }  // namespace tern

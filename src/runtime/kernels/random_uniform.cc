@@ -30,10 +30,12 @@ class RandomUniformKernel final : public OpKernel {
     if (dtype_ == tensorflow::DT_FLOAT) {
       // 23 random mantissa bits, as TensorFlow builds its floats: values k * 2^-23.
       std::uniform_int_distribution<uint32_t> bits(0, (1u << 23) - 1);
-      for (int64_t i = 0; i < n; ++i) out->flat<float>()[i] = static_cast<float>(bits(gen)) * 0x1p-23f;
+      for (int64_t i = 0; i < n; ++i)
+        out->flat<float>()[i] = static_cast<float>(bits(gen)) * 0x1p-23f;
     } else {
       std::uniform_int_distribution<uint64_t> bits(0, (uint64_t{1} << 52) - 1);
-      for (int64_t i = 0; i < n; ++i) out->flat<double>()[i] = static_cast<double>(bits(gen)) * 0x1p-52;
+      for (int64_t i = 0; i < n; ++i)
+        out->flat<double>()[i] = static_cast<double>(bits(gen)) * 0x1p-52;
     }
     return Status::Ok();
   }
@@ -57,8 +59,8 @@ StatusOr<std::unique_ptr<OpKernel>> CreateRandomUniformKernel(const KernelConstr
     TERN_ASSIGN_OR_RETURN(seed2, c.GetIntAttr("seed2"));
   }
   if (seed != 0 || seed2 != 0) {
-    return c.Error("seeded RandomUniform (seed=" + std::to_string(seed) + ", seed2=" +
-                   std::to_string(seed2) +
+    return c.Error("seeded RandomUniform (seed=" + std::to_string(seed) +
+                   ", seed2=" + std::to_string(seed2) +
                    ") is not supported: TensorFlow's Philox sequence is not implemented");
   }
   return std::unique_ptr<OpKernel>(new RandomUniformKernel(dtype));

@@ -39,10 +39,11 @@ Status RunRange(KernelContext& ctx) {
   int64_t size = 0;
   if constexpr (std::is_integral_v<T>) {
     // |limit - start| and |delta| as unsigned, so no intermediate overflows.
-    const uint64_t span = limit >= start ? static_cast<uint64_t>(limit) - static_cast<uint64_t>(start)
-                                         : static_cast<uint64_t>(start) - static_cast<uint64_t>(limit);
-    const uint64_t step = delta > 0 ? static_cast<uint64_t>(delta)
-                                    : uint64_t{0} - static_cast<uint64_t>(delta);
+    const uint64_t span = limit >= start
+                              ? static_cast<uint64_t>(limit) - static_cast<uint64_t>(start)
+                              : static_cast<uint64_t>(start) - static_cast<uint64_t>(limit);
+    const uint64_t step =
+        delta > 0 ? static_cast<uint64_t>(delta) : uint64_t{0} - static_cast<uint64_t>(delta);
     const uint64_t count = span / step + (span % step != 0 ? 1 : 0);
     if (count > static_cast<uint64_t>(INT64_MAX)) return ctx.Error("range is too large");
     size = static_cast<int64_t>(count);
@@ -53,7 +54,8 @@ Status RunRange(KernelContext& ctx) {
     }
     size = static_cast<int64_t>(count);
   }
-  TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, ctx.input(0).dtype(), TensorShape{size}));
+  TERN_ASSIGN_OR_RETURN(Tensor * out,
+                        ctx.AllocateOutput(0, ctx.input(0).dtype(), TensorShape{size}));
   T* o = out->flat<T>();
   if constexpr (std::is_integral_v<T>) {
     // Every element lies between start and limit, so int64 arithmetic does not overflow for

@@ -15,8 +15,7 @@ Status ComputeRealDiv(KernelContext& ctx) {
   switch (dtype) {
     case tensorflow::DT_FLOAT: return BinaryBroadcast<float, float>(ctx, dtype, div);
     case tensorflow::DT_DOUBLE: return BinaryBroadcast<double, double>(ctx, dtype, div);
-    default:
-      return ctx.Error("dtype " + DataTypeName(dtype) + " is not supported (float, double)");
+    default: return ctx.Error("dtype " + DataTypeName(dtype) + " is not supported (float, double)");
   }
 }
 

@@ -19,7 +19,7 @@ class ReduceJoinKernel final : public OpKernel {
     }
     std::vector<int64_t> axes;
     TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "reduction_indices", &axes,
-                                    /*allow_scalar=*/true));
+                                         /*allow_scalar=*/true));
     const int rank = in.rank();
     std::vector<bool> reduced(rank, false);
     for (int64_t& a : axes) {
@@ -36,8 +36,10 @@ class ReduceJoinKernel final : public OpKernel {
     std::vector<int64_t> kept, out_dims;
     for (int d = 0; d < rank; ++d) {
       if (!reduced[d]) kept.push_back(d);
-      if (!reduced[d]) out_dims.push_back(dims[d]);
-      else if (keep_dims_) out_dims.push_back(1);
+      if (!reduced[d])
+        out_dims.push_back(dims[d]);
+      else if (keep_dims_)
+        out_dims.push_back(1);
     }
     Tensor out(tensorflow::DT_STRING, TensorShape(out_dims));
     int64_t joined = 1;

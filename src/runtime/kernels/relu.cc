@@ -34,8 +34,7 @@ Status ComputeRelu(KernelContext& ctx) {
     case tensorflow::DT_UINT16: return RunRelu<uint16_t>(ctx);
     case tensorflow::DT_UINT32: return RunRelu<uint32_t>(ctx);
     case tensorflow::DT_UINT64: return RunRelu<uint64_t>(ctx);
-    default:
-      return ctx.Error("dtype " + DataTypeName(ctx.input(0).dtype()) + " is not supported");
+    default: return ctx.Error("dtype " + DataTypeName(ctx.input(0).dtype()) + " is not supported");
   }
 }
 

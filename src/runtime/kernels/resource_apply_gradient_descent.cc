@@ -28,7 +28,8 @@ Status ComputeResourceApplyGradientDescent(KernelContext& ctx) {
   Status status = variable->Update([&](const Tensor& var) -> StatusOr<Tensor> {
     if (var.dtype() != delta.dtype() || var.dtype() != alpha.dtype()) {
       return ctx.Error("variable '" + variable->name() + "' is " + var.DebugString() +
-                       " but alpha is " + alpha.DebugString() + " and delta " + delta.DebugString());
+                       " but alpha is " + alpha.DebugString() + " and delta " +
+                       delta.DebugString());
     }
     if (var.shape() != delta.shape()) {
       return ctx.Error("variable '" + variable->name() + "' has shape " +

@@ -18,8 +18,8 @@ class ShapeKernel final : public OpKernel {
       const int64_t d = input.dim(i);
       if (out_type_ == tensorflow::DT_INT32) {
         if (d > std::numeric_limits<int32_t>::max()) {
-          return ctx.Error("dimension " + std::to_string(i) + " of " +
-                           input.shape().DebugString() + " does not fit in int32 (use int64)");
+          return ctx.Error("dimension " + std::to_string(i) + " of " + input.shape().DebugString() +
+                           " does not fit in int32 (use int64)");
         }
         out->flat<int32_t>()[i] = static_cast<int32_t>(d);
       } else {

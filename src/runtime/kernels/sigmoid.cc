@@ -6,6 +6,7 @@
 
 namespace tern {
 
-TERN_UNARY_FLOAT_KERNEL(Sigmoid, x >= T(0) ? T(1) / (T(1) + std::exp(-x)) : std::exp(x) / (T(1) + std::exp(x)))
+TERN_UNARY_FLOAT_KERNEL(Sigmoid, x >= T(0) ? T(1) / (T(1) + std::exp(-x))
+                                           : std::exp(x) / (T(1) + std::exp(x)))
 
 }  // namespace tern

@@ -33,11 +33,14 @@ Status ComputeSlice(KernelContext& ctx) {
   int64_t offset = 0;
   for (int d = 0; d < rank; ++d) offset += begin[d] * strides[d];
   Tensor out(in.dtype(), TensorShape(dims));
-  return DispatchByElementSize(in.dtype(), "input", [&]<typename T>() -> Status {
-    StridedGather(in.flat<T>(), offset, dims, strides, out.flat<T>());
-    ctx.set_output(0, std::move(out));
-    return Status::Ok();
-  }, ctx);
+  return DispatchByElementSize(
+      in.dtype(), "input",
+      [&]<typename T>() -> Status {
+        StridedGather(in.flat<T>(), offset, dims, strides, out.flat<T>());
+        ctx.set_output(0, std::move(out));
+        return Status::Ok();
+      },
+      ctx);
 }
 
 }  // namespace

@@ -29,8 +29,11 @@ Status ComputeSoftmax(KernelContext& ctx) {
   const int64_t rows = x.num_elements() / depth;
   switch (x.dtype()) {
     case tensorflow::DT_FLOAT: SoftmaxRows(x.flat<float>(), rows, depth, out->flat<float>()); break;
-    case tensorflow::DT_DOUBLE: SoftmaxRows(x.flat<double>(), rows, depth, out->flat<double>()); break;
-    default: return ctx.Error("dtype " + DataTypeName(x.dtype()) + " is not supported (float, double)");
+    case tensorflow::DT_DOUBLE:
+      SoftmaxRows(x.flat<double>(), rows, depth, out->flat<double>());
+      break;
+    default:
+      return ctx.Error("dtype " + DataTypeName(x.dtype()) + " is not supported (float, double)");
   }
   return Status::Ok();
 }

@@ -26,8 +26,8 @@ constexpr int64_t kMaxCrosses = int64_t{1} << 31;
 // (memory follows the data, not the claimed batch size).
 struct Column {
   const Tensor* values = nullptr;
-  int64_t dense_width = -1;   // >= 0 for a dense column
-  std::vector<int64_t> rows;  // sparse: distinct rows, ascending
+  int64_t dense_width = -1;    // >= 0 for a dense column
+  std::vector<int64_t> rows;   // sparse: distinct rows, ascending
   std::vector<int64_t> start;  // sparse: first value of each row
   std::vector<int64_t> count;  // sparse: values in each row
 
@@ -77,8 +77,11 @@ class SparseCrossKernel final : public OpKernel {
   SparseCrossKernel(int num_sparse, std::vector<DataType> sparse_types,
                     std::vector<DataType> dense_types, bool hashed, int64_t num_buckets,
                     uint64_t hash_key)
-      : num_sparse_(num_sparse), sparse_types_(std::move(sparse_types)),
-        dense_types_(std::move(dense_types)), hashed_(hashed), num_buckets_(num_buckets),
+      : num_sparse_(num_sparse),
+        sparse_types_(std::move(sparse_types)),
+        dense_types_(std::move(dense_types)),
+        hashed_(hashed),
+        num_buckets_(num_buckets),
         hash_key_(hash_key) {}
 
   Status Compute(KernelContext& ctx) const override {
@@ -99,12 +102,13 @@ class SparseCrossKernel final : public OpKernel {
     TERN_RETURN_IF_ERROR(CountCrosses(ctx, columns, batch, &plan));
 
     TERN_ASSIGN_OR_RETURN(Tensor * out_indices,
-                     ctx.AllocateOutput(0, tensorflow::DT_INT64, TensorShape{plan.total, 2}));
-    TERN_ASSIGN_OR_RETURN(Tensor * out_values,
-                     ctx.AllocateOutput(1, hashed_ ? tensorflow::DT_INT64 : tensorflow::DT_STRING,
-                                        TensorShape{plan.total}));
+                          ctx.AllocateOutput(0, tensorflow::DT_INT64, TensorShape{plan.total, 2}));
+    TERN_ASSIGN_OR_RETURN(
+        Tensor * out_values,
+        ctx.AllocateOutput(1, hashed_ ? tensorflow::DT_INT64 : tensorflow::DT_STRING,
+                           TensorShape{plan.total}));
     TERN_ASSIGN_OR_RETURN(Tensor * out_shape,
-                     ctx.AllocateOutput(2, tensorflow::DT_INT64, TensorShape{2}));
+                          ctx.AllocateOutput(2, tensorflow::DT_INT64, TensorShape{2}));
     out_shape->flat<int64_t>()[0] = batch;
     out_shape->flat<int64_t>()[1] = plan.max_row;
     WriteCrosses(columns, plan, out_indices, out_values);
@@ -187,8 +191,8 @@ class SparseCrossKernel final : public OpKernel {
 
   // Rows that can have crosses: those of the first sparse column, or every row when all
   // columns are dense (their data spans the batch). For each: crosses and value offsets.
-  Status CountCrosses(const KernelContext& ctx, const std::vector<Column>& columns,
-                      int64_t batch, CrossRows* plan) const {
+  Status CountCrosses(const KernelContext& ctx, const std::vector<Column>& columns, int64_t batch,
+                      CrossRows* plan) const {
     std::vector<int64_t> candidates;
     if (num_sparse_ > 0) {
       candidates = columns[0].rows;
@@ -224,8 +228,8 @@ class SparseCrossKernel final : public OpKernel {
     return Status::Ok();
   }
 
-  void WriteCrosses(const std::vector<Column>& columns, const CrossRows& plan,
-                    Tensor* out_indices, Tensor* out_values) const {
+  void WriteCrosses(const std::vector<Column>& columns, const CrossRows& plan, Tensor* out_indices,
+                    Tensor* out_values) const {
     const size_t num_columns = columns.size();
     std::vector<int64_t> pos(num_columns);
     int64_t o = 0;
@@ -324,10 +328,9 @@ StatusOr<std::unique_ptr<OpKernel>> CreateSparseCrossKernel(const KernelConstruc
   } else if (out_type != tensorflow::DT_STRING) {
     return c.Error("hashed_output=false needs out_type string, got " + DataTypeName(out_type));
   }
-  return std::unique_ptr<OpKernel>(new SparseCrossKernel(n, std::move(sparse_types),
-                                                         std::move(dense_types), hashed,
-                                                         num_buckets,
-                                                         static_cast<uint64_t>(hash_key)));
+  return std::unique_ptr<OpKernel>(
+      new SparseCrossKernel(n, std::move(sparse_types), std::move(dense_types), hashed, num_buckets,
+                            static_cast<uint64_t>(hash_key)));
 }
 
 }  // namespace tern

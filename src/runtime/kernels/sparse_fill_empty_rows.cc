@@ -37,8 +37,8 @@ Status ComputeSparseFillEmptyRows(KernelContext& ctx) {
   for (int64_t i = 0; i < n; ++i) {
     const int64_t row = idx[i * rank];
     if (row < 0 || row >= rows) {
-      return ctx.Error("indices(" + std::to_string(i) + ", 0) is invalid: " +
-                       std::to_string(row) + " >= " + std::to_string(rows));
+      return ctx.Error("indices(" + std::to_string(i) + ", 0) is invalid: " + std::to_string(row) +
+                       " >= " + std::to_string(rows));
     }
     ++count[row];
   }
@@ -52,21 +52,25 @@ Status ComputeSparseFillEmptyRows(KernelContext& ctx) {
   Tensor out_indices(tensorflow::DT_INT64, TensorShape{total, rank});
   Tensor out_values(values.dtype(), TensorShape{total});
   Tensor reverse(tensorflow::DT_INT64, TensorShape{n});
-  TERN_RETURN_IF_ERROR(DispatchByElementSize(values.dtype(), "values", [&]<typename T>() -> Status {
-    std::vector<int64_t> next(start.begin(), start.end() - 1);
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t at = next[idx[i * rank]]++;
-      for (int64_t d = 0; d < rank; ++d) out_indices.flat<int64_t>()[at * rank + d] = idx[i * rank + d];
-      out_values.flat<T>()[at] = values.flat<T>()[i];
-      reverse.flat<int64_t>()[i] = at;
-    }
-    for (int64_t r = 0; r < rows; ++r) {
-      if (count[r] != 0) continue;
-      out_indices.flat<int64_t>()[start[r] * rank] = r;  // other coordinates stay 0
-      out_values.flat<T>()[start[r]] = default_value.flat<T>()[0];
-    }
-    return Status::Ok();
-  }, ctx));
+  TERN_RETURN_IF_ERROR(DispatchByElementSize(
+      values.dtype(), "values",
+      [&]<typename T>() -> Status {
+        std::vector<int64_t> next(start.begin(), start.end() - 1);
+        for (int64_t i = 0; i < n; ++i) {
+          const int64_t at = next[idx[i * rank]]++;
+          for (int64_t d = 0; d < rank; ++d)
+            out_indices.flat<int64_t>()[at * rank + d] = idx[i * rank + d];
+          out_values.flat<T>()[at] = values.flat<T>()[i];
+          reverse.flat<int64_t>()[i] = at;
+        }
+        for (int64_t r = 0; r < rows; ++r) {
+          if (count[r] != 0) continue;
+          out_indices.flat<int64_t>()[start[r] * rank] = r;  // other coordinates stay 0
+          out_values.flat<T>()[start[r]] = default_value.flat<T>()[0];
+        }
+        return Status::Ok();
+      },
+      ctx));
   ctx.set_output(0, std::move(out_indices));
   ctx.set_output(1, std::move(out_values));
   ctx.set_output(2, std::move(empty_rows));

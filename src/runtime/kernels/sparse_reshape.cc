@@ -30,8 +30,9 @@ Status ComputeSparseReshape(KernelContext& ctx) {
   int64_t known = 1, unknown = -1;
   for (size_t i = 0; i < out_dims.size(); ++i) {
     if (out_dims[i] == -1) {
-      if (unknown >= 0) return ctx.Error("only one output dimension may be -1, not both " +
-                                         std::to_string(unknown) + " and " + std::to_string(i));
+      if (unknown >= 0)
+        return ctx.Error("only one output dimension may be -1, not both " +
+                         std::to_string(unknown) + " and " + std::to_string(i));
       unknown = static_cast<int64_t>(i);
     } else if (out_dims[i] < 0) {
       return ctx.Error("size " + std::to_string(i) + " must be non-negative, not " +

@@ -5,8 +5,7 @@
 namespace tern {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateSparseSegmentMeanKernel(const KernelConstruction&) {
-  return std::unique_ptr<OpKernel>(
-      new SparseSegmentReductionKernel<SegmentReduction::kMean>());
+  return std::unique_ptr<OpKernel>(new SparseSegmentReductionKernel<SegmentReduction::kMean>());
 }
 
 }  // namespace tern

@@ -5,8 +5,7 @@
 namespace tern {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateSparseSegmentSqrtNKernel(const KernelConstruction&) {
-  return std::unique_ptr<OpKernel>(
-      new SparseSegmentReductionKernel<SegmentReduction::kSqrtN>());
+  return std::unique_ptr<OpKernel>(new SparseSegmentReductionKernel<SegmentReduction::kSqrtN>());
 }
 
 }  // namespace tern

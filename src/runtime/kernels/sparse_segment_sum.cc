@@ -5,8 +5,7 @@
 namespace tern {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateSparseSegmentSumKernel(const KernelConstruction&) {
-  return std::unique_ptr<OpKernel>(
-      new SparseSegmentReductionKernel<SegmentReduction::kSum>());
+  return std::unique_ptr<OpKernel>(new SparseSegmentReductionKernel<SegmentReduction::kSum>());
 }
 
 }  // namespace tern

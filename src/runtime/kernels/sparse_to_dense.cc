@@ -29,8 +29,8 @@ Status CheckInputs(const KernelContext& ctx, int64_t num_elems, int64_t num_dims
                      " dimensions");
   }
   if (!(values.rank() == 0 || (values.rank() == 1 && values.dim(0) == num_elems))) {
-    return ctx.Error("sparse_values must be a scalar or have shape [" +
-                     std::to_string(num_elems) + "], got " + values.shape().DebugString());
+    return ctx.Error("sparse_values must be a scalar or have shape [" + std::to_string(num_elems) +
+                     "], got " + values.shape().DebugString());
   }
   if (default_value.rank() != 0) {
     return ctx.Error("default_value must be a scalar, got shape " +
@@ -74,8 +74,7 @@ class SparseToDenseKernel final : public OpKernel {
                        indices.shape().DebugString());
     }
     if (output_shape.rank() != 1) {
-      return ctx.Error("output_shape must be 1-D, got shape " +
-                       output_shape.shape().DebugString());
+      return ctx.Error("output_shape must be 1-D, got shape " + output_shape.shape().DebugString());
     }
     const int64_t num_elems = indices.rank() > 0 ? indices.dim(0) : 1;
     const int64_t num_dims = indices.rank() > 1 ? indices.dim(1) : 1;
@@ -94,7 +93,7 @@ class SparseToDenseKernel final : public OpKernel {
         values.dtype(), "sparse_values",
         [&]<typename T>() -> Status {
           TERN_ASSIGN_OR_RETURN(Tensor * out,
-                           ctx.AllocateOutput(0, values.dtype(), TensorShape(dims)));
+                                ctx.AllocateOutput(0, values.dtype(), TensorShape(dims)));
           T* o = out->flat<T>();
           const T def = default_value.flat<T>()[0];
           for (int64_t i = 0; i < total; ++i) o[i] = def;
@@ -117,9 +116,9 @@ class SparseToDenseKernel final : public OpKernel {
       for (int64_t d = 0; d < num_dims; ++d) {
         const int64_t v = idx[i * num_dims + d];
         if (v < 0 || v >= dims[d]) {
-          return ctx.Error("sparse_indices[" + std::to_string(i) + "] = " +
-                           IndexString(idx, i, num_dims) + " is out of bounds: need 0 <= index < " +
-                           TensorShape(dims).DebugString());
+          return ctx.Error(
+              "sparse_indices[" + std::to_string(i) + "] = " + IndexString(idx, i, num_dims) +
+              " is out of bounds: need 0 <= index < " + TensorShape(dims).DebugString());
         }
         offset += v * strides[d];
       }
@@ -127,13 +126,13 @@ class SparseToDenseKernel final : public OpKernel {
       if (validate_ && i > 0) {
         // Row-major offsets of in-bounds indices order exactly as the indices do.
         if (offset < (*offsets)[i - 1]) {
-          return ctx.Error("sparse_indices[" + std::to_string(i) + "] = " +
-                           IndexString(idx, i, num_dims) +
+          return ctx.Error("sparse_indices[" + std::to_string(i) +
+                           "] = " + IndexString(idx, i, num_dims) +
                            " is out of order; many sparse ops require sorted indices");
         }
         if (offset == (*offsets)[i - 1]) {
-          return ctx.Error("sparse_indices[" + std::to_string(i) + "] = " +
-                           IndexString(idx, i, num_dims) + " is repeated");
+          return ctx.Error("sparse_indices[" + std::to_string(i) +
+                           "] = " + IndexString(idx, i, num_dims) + " is repeated");
         }
       }
     }

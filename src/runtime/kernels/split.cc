@@ -21,7 +21,7 @@ Status SplitToOutputs(KernelContext& ctx, const Tensor& value, int axis,
           std::vector<int64_t> dims = value.shape().dims();
           dims[axis] = sizes[k];
           TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(static_cast<int>(k), value.dtype(),
-                                                            TensorShape(dims)));
+                                                                 TensorShape(dims)));
           const int64_t chunk = sizes[k] * inner;
           T* o = out->flat<T>();
           for (int64_t r = 0; r < outer; ++r) {

@@ -10,10 +10,15 @@ namespace {
 
 template <typename T>
 struct SquaredDifferenceFn {
-  T operator()(T a, T b) const { const T d = static_cast<T>(a - b); return static_cast<T>(d * d); }
+  T operator()(T a, T b) const {
+    const T d = static_cast<T>(a - b);
+    return static_cast<T>(d * d);
+  }
 };
 
-Status ComputeSquaredDifference(KernelContext& ctx) { return ArithmeticBroadcast<SquaredDifferenceFn>(ctx); }
+Status ComputeSquaredDifference(KernelContext& ctx) {
+  return ArithmeticBroadcast<SquaredDifferenceFn>(ctx);
+}
 
 }  // namespace
 

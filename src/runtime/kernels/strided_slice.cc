@@ -127,7 +127,7 @@ class StridedSliceKernel final : public OpKernel {
         input.dtype(), "input",
         [&]<typename T>() -> Status {
           TERN_ASSIGN_OR_RETURN(Tensor * out,
-                           ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
+                                ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
           StridedGather(input.flat<T>(), offset, sizes, view_strides, out->flat<T>());
           return Status::Ok();
         },
@@ -226,10 +226,11 @@ class StridedSliceKernel final : public OpKernel {
 StatusOr<std::unique_ptr<OpKernel>> CreateStridedSliceKernel(const KernelConstruction& c) {
   Masks m;
   // Every mask defaults to 0; exports strip attrs equal to their default.
-  const std::pair<const char*, uint64_t*> attrs[] = {
-      {"begin_mask", &m.begin},       {"end_mask", &m.end},
-      {"ellipsis_mask", &m.ellipsis}, {"new_axis_mask", &m.new_axis},
-      {"shrink_axis_mask", &m.shrink}};
+  const std::pair<const char*, uint64_t*> attrs[] = {{"begin_mask", &m.begin},
+                                                     {"end_mask", &m.end},
+                                                     {"ellipsis_mask", &m.ellipsis},
+                                                     {"new_axis_mask", &m.new_axis},
+                                                     {"shrink_axis_mask", &m.shrink}};
   for (const auto& [name, field] : attrs) {
     if (!c.HasAttr(name)) continue;
     TERN_ASSIGN_OR_RETURN(int64_t v, c.GetIntAttr(name));

@@ -2,6 +2,7 @@
 // when the delimiter is empty); skip_empty (default true) drops empty tokens. The result is a
 // SparseTensor (see internal/string_split.h).
 #include "runtime/kernels/internal/string_split.h"
+
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
@@ -27,7 +28,8 @@ class StringSplitKernel final : public OpKernel {
       size_t start = 0;
       while (true) {
         const size_t at = s.find_first_of(delimiter, start);
-        std::string token = s.substr(start, at == std::string::npos ? std::string::npos : at - start);
+        std::string token =
+            s.substr(start, at == std::string::npos ? std::string::npos : at - start);
         if (!(skip_empty_ && token.empty())) tokens.push_back(std::move(token));
         if (at == std::string::npos) break;
         start = at + 1;

@@ -44,8 +44,8 @@ class StringSplitV2Kernel final : public OpKernel {
       }
       size_t start = 0;
       while (true) {
-        const size_t at = (maxsplit_ >= 0 && splits == maxsplit_) ? std::string::npos
-                                                                  : s.find(sep, start);
+        const size_t at =
+            (maxsplit_ >= 0 && splits == maxsplit_) ? std::string::npos : s.find(sep, start);
         tokens.push_back(s.substr(start, at == std::string::npos ? std::string::npos : at - start));
         if (at == std::string::npos) break;
         ++splits;

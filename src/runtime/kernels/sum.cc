@@ -45,7 +45,8 @@ void ReduceSum(const T* in, const std::vector<int64_t>& dims, const std::vector<
         acc[o] = a;
       } else {
         Acc* dst = acc.data() + o;
-        for (int64_t j = 0; j < inner; ++j) dst[j] = WrappingAdd<Acc>(dst[j], static_cast<Acc>(row[j]));
+        for (int64_t j = 0; j < inner; ++j)
+          dst[j] = WrappingAdd<Acc>(dst[j], static_cast<Acc>(row[j]));
       }
       for (int d = rank - 2; d >= 0; --d) {
         ++counter[d];
@@ -93,7 +94,7 @@ class SumKernel final : public OpKernel {
         input.dtype(), "input",
         [&]<typename T>() -> Status {
           TERN_ASSIGN_OR_RETURN(Tensor * out,
-                           ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
+                                ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
           ReduceSum<T>(input.flat<T>(), dims, reduced, out->num_elements(), out->flat<T>());
           return Status::Ok();
         },

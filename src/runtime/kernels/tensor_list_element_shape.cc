@@ -13,8 +13,8 @@ class TensorListElementShapeKernel final : public OpKernel {
   Status Compute(KernelContext& ctx) const override {
     TERN_ASSIGN_OR_RETURN(const TensorList* list, TensorListInput(ctx, 0));
     const PartialShape& s = list->element_shape;
-    const TensorShape shape = s.known_rank ? TensorShape{static_cast<int64_t>(s.dims.size())}
-                                           : TensorShape{};
+    const TensorShape shape =
+        s.known_rank ? TensorShape{static_cast<int64_t>(s.dims.size())} : TensorShape{};
     TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, type_, shape));
     const std::vector<int64_t> values = s.known_rank ? s.dims : std::vector<int64_t>{-1};
     for (size_t i = 0; i < values.size(); ++i) {

@@ -30,8 +30,7 @@ class TensorListStackKernel final : public OpKernel {
       if (!e.initialized()) continue;
       auto merged = MergeShapes(ctx, shape, Known(e.shape()));
       if (!merged.ok()) {
-        return ctx.Error("cannot stack elements of different shapes: " +
-                         merged.status().message());
+        return ctx.Error("cannot stack elements of different shapes: " + merged.status().message());
       }
       shape = std::move(merged).value();
     }

@@ -7,8 +7,8 @@ namespace tern {
 namespace {
 
 template <typename T>
-void TileRows(const T* in, const std::vector<int64_t>& in_dims, const std::vector<int64_t>& out_dims,
-              T* out) {
+void TileRows(const T* in, const std::vector<int64_t>& in_dims,
+              const std::vector<int64_t>& out_dims, T* out) {
   const int rank = static_cast<int>(in_dims.size());
   const std::vector<int64_t> in_strides = RowMajorStrides(in_dims);
   const int64_t in_row = in_dims[rank - 1];
@@ -43,9 +43,8 @@ Status ComputeTile(KernelContext& ctx) {
   TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "multiples", &multiples));
   const int rank = input.rank();
   if (static_cast<int>(multiples.size()) != rank) {
-    return ctx.Error("multiples has " + std::to_string(multiples.size()) +
-                     " entries but input " + input.shape().DebugString() + " has rank " +
-                     std::to_string(rank));
+    return ctx.Error("multiples has " + std::to_string(multiples.size()) + " entries but input " +
+                     input.shape().DebugString() + " has rank " + std::to_string(rank));
   }
   std::vector<int64_t> out_dims(rank);
   bool identity = true;
@@ -67,7 +66,8 @@ Status ComputeTile(KernelContext& ctx) {
   return DispatchByElementSize(
       input.dtype(), "input",
       [&]<typename T>() -> Status {
-        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
+        TERN_ASSIGN_OR_RETURN(Tensor * out,
+                              ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
         if (out->num_elements() > 0) {
           TileRows(input.flat<T>(), input.shape().dims(), out_dims, out->flat<T>());
         }

@@ -19,8 +19,8 @@ Status ComputeTranspose(KernelContext& ctx) {
   for (int i = 0; i < rank; ++i) {
     const int64_t p = perm[i];
     if (p < 0 || p >= rank || seen[p]) {
-      return ctx.Error("perm is not a permutation of 0.." + std::to_string(rank - 1) +
-                       ": perm[" + std::to_string(i) + "] = " + std::to_string(p));
+      return ctx.Error("perm is not a permutation of 0.." + std::to_string(rank - 1) + ": perm[" +
+                       std::to_string(i) + "] = " + std::to_string(p));
     }
     seen[p] = true;
   }
@@ -40,7 +40,8 @@ Status ComputeTranspose(KernelContext& ctx) {
   return DispatchByElementSize(
       x.dtype(), "x",
       [&]<typename T>() -> Status {
-        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), TensorShape(out_dims)));
+        TERN_ASSIGN_OR_RETURN(Tensor * out,
+                              ctx.AllocateOutput(0, x.dtype(), TensorShape(out_dims)));
         StridedGather(x.flat<T>(), 0, out_dims, strides, out->flat<T>());
         return Status::Ok();
       },

@@ -19,27 +19,32 @@ class UniqueKernel final : public OpKernel {
     std::vector<int64_t> idx(n), firsts;
     // Elements are compared by their bytes (by value for strings): the same as equality for
     // integers and strings; for floats, -0.0 and 0.0 or NaNs may differ from TF.
-    TERN_RETURN_IF_ERROR(DispatchByElementSize(x.dtype(), "x", [&]<typename T>() -> Status {
-      if constexpr (std::is_same_v<T, Bytes16>) {
-        return ctx.Error("complex values are not supported");
-      } else {
-        std::unordered_map<T, int64_t> seen;
-        const T* v = x.flat<T>();
-        for (int64_t i = 0; i < n; ++i) {
-          auto [it, inserted] = seen.try_emplace(v[i], static_cast<int64_t>(firsts.size()));
-          if (inserted) firsts.push_back(i);
-          idx[i] = it->second;
-        }
-        Tensor y(x.dtype(), TensorShape{static_cast<int64_t>(firsts.size())});
-        for (size_t k = 0; k < firsts.size(); ++k) y.flat<T>()[k] = v[firsts[k]];
-        ctx.set_output(0, std::move(y));
-        return Status::Ok();
-      }
-    }, ctx));
+    TERN_RETURN_IF_ERROR(DispatchByElementSize(
+        x.dtype(), "x",
+        [&]<typename T>() -> Status {
+          if constexpr (std::is_same_v<T, Bytes16>) {
+            return ctx.Error("complex values are not supported");
+          } else {
+            std::unordered_map<T, int64_t> seen;
+            const T* v = x.flat<T>();
+            for (int64_t i = 0; i < n; ++i) {
+              auto [it, inserted] = seen.try_emplace(v[i], static_cast<int64_t>(firsts.size()));
+              if (inserted) firsts.push_back(i);
+              idx[i] = it->second;
+            }
+            Tensor y(x.dtype(), TensorShape{static_cast<int64_t>(firsts.size())});
+            for (size_t k = 0; k < firsts.size(); ++k) y.flat<T>()[k] = v[firsts[k]];
+            ctx.set_output(0, std::move(y));
+            return Status::Ok();
+          }
+        },
+        ctx));
     Tensor out(out_idx_, TensorShape{n});
     for (int64_t i = 0; i < n; ++i) {
-      if (out_idx_ == tensorflow::DT_INT64) out.flat<int64_t>()[i] = idx[i];
-      else out.flat<int32_t>()[i] = static_cast<int32_t>(idx[i]);
+      if (out_idx_ == tensorflow::DT_INT64)
+        out.flat<int64_t>()[i] = idx[i];
+      else
+        out.flat<int32_t>()[i] = static_cast<int32_t>(idx[i]);
     }
     ctx.set_output(1, std::move(out));
     return Status::Ok();

@@ -30,8 +30,9 @@ class UnpackKernel final : public OpKernel {
         value.dtype(), "value",
         [&]<typename T>() -> Status {
           for (int64_t k = 0; k < n; ++k) {
-            TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(static_cast<int>(k), value.dtype(),
-                                                              TensorShape(dims)));
+            TERN_ASSIGN_OR_RETURN(
+                Tensor * out,
+                ctx.AllocateOutput(static_cast<int>(k), value.dtype(), TensorShape(dims)));
             T* o = out->flat<T>();
             for (int64_t r = 0; r < outer; ++r) {
               CopyElements(value.flat<T>() + (r * n + k) * inner, inner, o + r * inner);

@@ -15,12 +15,15 @@ Status ComputeWhere(KernelContext& ctx) {
       if (in.flat<bool>()[i]) hits.push_back(i);
     }
   } else {
-    TERN_RETURN_IF_ERROR(DispatchRealNumber(in.dtype(), "input", [&]<typename T>() -> Status {
-      for (int64_t i = 0; i < n; ++i) {
-        if (in.flat<T>()[i] != T(0)) hits.push_back(i);
-      }
-      return Status::Ok();
-    }, ctx));
+    TERN_RETURN_IF_ERROR(DispatchRealNumber(
+        in.dtype(), "input",
+        [&]<typename T>() -> Status {
+          for (int64_t i = 0; i < n; ++i) {
+            if (in.flat<T>()[i] != T(0)) hits.push_back(i);
+          }
+          return Status::Ok();
+        },
+        ctx));
   }
   const int rank = in.rank();
   const std::vector<int64_t> strides = RowMajorStrides(in.shape().dims());

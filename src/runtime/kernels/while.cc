@@ -19,7 +19,8 @@ class WhileKernel final : public OpKernel {
     for (int i = 0; i < ctx.num_inputs(); ++i) vars.push_back(ctx.input(i));
     for (int64_t iteration = 0;; ++iteration) {
       auto pred = cond_.plan->Run(vars, ctx.options());
-      if (!pred.ok()) return pred.status().WithContext("in the condition of '" + ctx.node_name() + "'");
+      if (!pred.ok())
+        return pred.status().WithContext("in the condition of '" + ctx.node_name() + "'");
       if (pred->size() != 1) {
         return ctx.Error("cond function '" + cond_.name + "' returned " +
                          std::to_string(pred->size()) + " values, expected 1");
@@ -28,8 +29,8 @@ class WhileKernel final : public OpKernel {
       if (!go_on) break;
       auto next = body_.plan->Run(vars, ctx.options());
       if (!next.ok()) {
-        return next.status().WithContext("in iteration " + std::to_string(iteration) +
-                                         " of '" + ctx.node_name() + "'");
+        return next.status().WithContext("in iteration " + std::to_string(iteration) + " of '" +
+                                         ctx.node_name() + "'");
       }
       if (next->size() != vars.size()) {
         return ctx.Error("body function '" + body_.name + "' returned " +
@@ -68,9 +69,9 @@ StatusOr<std::unique_ptr<OpKernel>> CreateWhileKernel(const KernelConstruction& 
     return c.Error("with " + std::to_string(n) + " loop variables, cond '" + cond.name +
                    "' takes " + std::to_string(cond.num_args) + " and returns " +
                    std::to_string(cond.num_rets) + " values, body '" + body.name + "' takes " +
-                   std::to_string(body.num_args) + " and returns " +
-                   std::to_string(body.num_rets) + "; expected " + std::to_string(n) +
-                   " -> 1 and " + std::to_string(n) + " -> " + std::to_string(n));
+                   std::to_string(body.num_args) + " and returns " + std::to_string(body.num_rets) +
+                   "; expected " + std::to_string(n) + " -> 1 and " + std::to_string(n) + " -> " +
+                   std::to_string(n));
   }
   return std::unique_ptr<OpKernel>(new WhileKernel(std::move(cond), std::move(body)));
 }

@@ -27,7 +27,8 @@ class Walker {
  public:
   explicit Walker(const tensorflow::MetaGraphDef& meta) {
     for (const auto& n : meta.graph_def().node()) nodes_[n.name()] = &n;
-    for (const auto& f : meta.graph_def().library().function()) functions_[f.signature().name()] = &f;
+    for (const auto& f : meta.graph_def().library().function())
+      functions_[f.signature().name()] = &f;
   }
 
   void Walk(const std::vector<std::string>& targets, const std::set<std::string>& fed) {

@@ -62,7 +62,7 @@ StatusOr<std::unique_ptr<SavedModel>> SavedModel::Load(const std::string& export
     return Unimplemented(UnsupportedOpsMessage(unsupported) + " (SavedModel '" + export_dir + "')");
   }
   TERN_ASSIGN_OR_RETURN(model->session_,
-                   Session::Create(std::move(*model->meta_graph_.mutable_graph_def())));
+                        Session::Create(std::move(*model->meta_graph_.mutable_graph_def())));
   MarkStartupPhase("graph_built");
   TERN_RETURN_IF_ERROR(model->Restore());
   MarkStartupPhase("variables_restored");
@@ -172,8 +172,8 @@ StatusOr<std::map<std::string, Tensor>> SavedModel::RunSignature(
   } else {
     for (const auto& key : output_filter) {
       if (!signature->outputs.count(key)) {
-        return InvalidArgument("output_filter names '" + key + "', which is not an output of signature '" +
-                               signature_name + "'");
+        return InvalidArgument("output_filter names '" + key +
+                               "', which is not an output of signature '" + signature_name + "'");
       }
       keys.push_back(key);
     }

@@ -1,8 +1,7 @@
 #include "runtime/state/lookup_table.h"
 
-#include <mutex>
-
 #include <cstring>
+#include <mutex>
 
 namespace tern {
 namespace {
@@ -30,7 +29,8 @@ void CopyElement(const Tensor& src, int64_t from, Tensor& dst, int64_t to) {
 }
 
 bool ElementsEqual(const Tensor& a, int64_t i, const Tensor& b, int64_t j) {
-  if (a.dtype() == tensorflow::DT_STRING) return a.flat<std::string>()[i] == b.flat<std::string>()[j];
+  if (a.dtype() == tensorflow::DT_STRING)
+    return a.flat<std::string>()[i] == b.flat<std::string>()[j];
   const size_t size = DataTypeSize(a.dtype());
   return std::memcmp(static_cast<const char*>(a.raw_data()) + i * size,
                      static_cast<const char*>(b.raw_data()) + j * size, size) == 0;
@@ -128,8 +128,8 @@ Status LookupTable::Find(const Tensor& keys, const Tensor& default_value, Tensor
                            DataTypeName(keys.dtype()) + " keys");
   }
   if (default_value.dtype() != options_.value_dtype) {
-    return InvalidArgument("table values are " + DataTypeName(options_.value_dtype) +
-                           ", got a " + DataTypeName(default_value.dtype()) + " default");
+    return InvalidArgument("table values are " + DataTypeName(options_.value_dtype) + ", got a " +
+                           DataTypeName(default_value.dtype()) + " default");
   }
   const bool per_key_default = default_value.rank() != 0;
   if (per_key_default && default_value.shape() != keys.shape()) {

@@ -21,8 +21,8 @@ StatusOr<std::unique_ptr<SignatureBatcher>> MakeBatcherFromFlags(const ServerFla
   if (!flags.batching_parameters_file.empty()) {
     TERN_ASSIGN_OR_RETURN(auto params, ReadBatchingParametersFile(flags.batching_parameters_file));
     TERN_ASSIGN_OR_RETURN(options.defaults,
-                     MergeBatchingParameters(params, options.defaults,
-                                             "'" + flags.batching_parameters_file + "'"));
+                          MergeBatchingParameters(params, options.defaults,
+                                                  "'" + flags.batching_parameters_file + "'"));
   }
   if (flags.batching_target_latency_ms < 0) {
     return InvalidArgument("--batching_target_latency_ms must be >= 0, got " +

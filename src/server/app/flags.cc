@@ -27,7 +27,8 @@ std::function<Status(ServerFlags&, const std::string&)> IntSetter(Int ServerFlag
   };
 }
 
-std::function<Status(ServerFlags&, const std::string&)> StringSetter(std::string ServerFlags::*field) {
+std::function<Status(ServerFlags&, const std::string&)> StringSetter(
+    std::string ServerFlags::*field) {
   return [field](ServerFlags& flags, const std::string& value) -> Status {
     flags.*field = value;
     return Status::Ok();
@@ -60,12 +61,15 @@ const std::map<std::string, FlagDef>& Flags() {
       {"rest_api_timeout_in_ms",
        {"deadline of a REST request in milliseconds (default 30000)", false,
         IntSetter(&ServerFlags::rest_api_timeout_in_ms, "rest_api_timeout_in_ms")}},
-      {"model_name", {"name of the served model (default 'default')", false,
-                      StringSetter(&ServerFlags::model_name)}},
-      {"model_base_path", {"directory holding the model's numbered versions", false,
-                           StringSetter(&ServerFlags::model_base_path)}},
-      {"saved_model_tags", {"comma-separated MetaGraphDef tags to load (default 'serve')", false,
-                            StringSetter(&ServerFlags::saved_model_tags)}},
+      {"model_name",
+       {"name of the served model (default 'default')", false,
+        StringSetter(&ServerFlags::model_name)}},
+      {"model_base_path",
+       {"directory holding the model's numbered versions", false,
+        StringSetter(&ServerFlags::model_base_path)}},
+      {"saved_model_tags",
+       {"comma-separated MetaGraphDef tags to load (default 'serve')", false,
+        StringSetter(&ServerFlags::saved_model_tags)}},
       {"monitoring_config_file",
        {"text-format MonitoringConfig: Prometheus path, or enable: false to turn metrics off "
         "(default: on at /monitoring/prometheus/metrics and /metrics)",
@@ -74,41 +78,49 @@ const std::map<std::string, FlagDef>& Flags() {
        {"also export TF Serving's :tensorflow:serving:* metric names (default false)", true,
         [](ServerFlags& flags, const std::string& value) -> Status {
           if (value != "true" && value != "false") {
-            return InvalidArgument("flag --enable_tf_serving_metric_names expects true or false, "
-                                   "got '" + value + "'");
+            return InvalidArgument(
+                "flag --enable_tf_serving_metric_names expects true or false, "
+                "got '" +
+                value + "'");
           }
           flags.enable_tf_serving_metric_names = value == "true";
           return Status::Ok();
         }}},
-      {"grpc_socket_path", {"also serve gRPC on this UNIX socket path", false,
-                            StringSetter(&ServerFlags::grpc_socket_path)}},
+      {"grpc_socket_path",
+       {"also serve gRPC on this UNIX socket path", false,
+        StringSetter(&ServerFlags::grpc_socket_path)}},
       {"grpc_channel_arguments",
        {"comma-separated gRPC channel arguments key=value (ints as ints, else strings)", false,
         StringSetter(&ServerFlags::grpc_channel_arguments)}},
-      {"grpc_max_threads", {"maximum gRPC threads (default: max(256, 4 per core))", false,
-                            IntSetter(&ServerFlags::grpc_max_threads, "grpc_max_threads")}},
-      {"ssl_config_file", {"text-format SSLConfig (server_key, server_cert, custom_ca, "
-                           "client_verify): serve gRPC over TLS", false,
-                           StringSetter(&ServerFlags::ssl_config_file)}},
+      {"grpc_max_threads",
+       {"maximum gRPC threads (default: max(256, 4 per core))", false,
+        IntSetter(&ServerFlags::grpc_max_threads, "grpc_max_threads")}},
+      {"ssl_config_file",
+       {"text-format SSLConfig (server_key, server_cert, custom_ca, "
+        "client_verify): serve gRPC over TLS",
+        false, StringSetter(&ServerFlags::ssl_config_file)}},
       {"rest_api_enable_cors_support",
        {"answer CORS preflights and add Access-Control-Allow-* headers", true,
         BoolSetter(&ServerFlags::rest_api_enable_cors_support, "rest_api_enable_cors_support")}},
       {"enable_grpc_healthcheck_service",
        {"serve grpc.health.v1 (Tern: always on; accepted for compatibility)", true,
-        BoolSetter(&ServerFlags::enable_grpc_healthcheck_service, "enable_grpc_healthcheck_service")}},
-      {"max_request_bytes", {"largest REST request body, after gzip decoding (default 256 MiB)",
-                             false, IntSetter(&ServerFlags::max_request_bytes, "max_request_bytes")}},
+        BoolSetter(&ServerFlags::enable_grpc_healthcheck_service,
+                   "enable_grpc_healthcheck_service")}},
+      {"max_request_bytes",
+       {"largest REST request body, after gzip decoding (default 256 MiB)", false,
+        IntSetter(&ServerFlags::max_request_bytes, "max_request_bytes")}},
       {"model_config_file",
        {"text-format ModelServerConfig listing the models; overrides --model_name and "
-        "--model_base_path", false, StringSetter(&ServerFlags::model_config_file)}},
+        "--model_base_path",
+        false, StringSetter(&ServerFlags::model_config_file)}},
       {"model_config_file_poll_wait_seconds",
        {"re-read --model_config_file this often (default 0: read once)", false,
         IntSetter(&ServerFlags::model_config_file_poll_wait_seconds,
                   "model_config_file_poll_wait_seconds")}},
       {"file_system_poll_wait_seconds",
        {"poll every base path for new versions this often (default 1; inotify reacts sooner)",
-        false, IntSetter(&ServerFlags::file_system_poll_wait_seconds,
-                         "file_system_poll_wait_seconds")}},
+        false,
+        IntSetter(&ServerFlags::file_system_poll_wait_seconds, "file_system_poll_wait_seconds")}},
       {"min_instances",
        {"Tern: 0 loads the model (--model_name) on its first request instead of at start "
         "(default 1: always loaded)",
@@ -132,36 +144,39 @@ const std::map<std::string, FlagDef>& Flags() {
       {"enable_model_warmup",
        {"replay assets.extra/tf_serving_warmup_requests before serving a version (default true)",
         true, BoolSetter(&ServerFlags::enable_model_warmup, "enable_model_warmup")}},
-      {"enable_batching", {"group concurrent requests into batches (default false)", true,
-                           BoolSetter(&ServerFlags::enable_batching, "enable_batching")}},
+      {"enable_batching",
+       {"group concurrent requests into batches (default false)", true,
+        BoolSetter(&ServerFlags::enable_batching, "enable_batching")}},
       {"batching_parameters_file",
        {"text-format BatchingParameters; needs --enable_batching", false,
         StringSetter(&ServerFlags::batching_parameters_file)}},
       {"enable_per_model_batching_parameters",
        {"read <version>/assets.extra/batching_params.pbtxt; a model without it is not batched",
-        true, BoolSetter(&ServerFlags::enable_per_model_batching_parameters,
-                         "enable_per_model_batching_parameters")}},
+        true,
+        BoolSetter(&ServerFlags::enable_per_model_batching_parameters,
+                   "enable_per_model_batching_parameters")}},
       {"enable_per_model_batching_params",
        {"alias of --enable_per_model_batching_parameters", true,
         BoolSetter(&ServerFlags::enable_per_model_batching_parameters,
                    "enable_per_model_batching_params")}},
       {"batching_target_latency_ms",
        {"Tern: choose each queue's batch timeout from its compute time to keep queueing + "
-        "compute within this many ms (0: use batch_timeout_micros)", false,
-        IntSetter(&ServerFlags::batching_target_latency_ms, "batching_target_latency_ms")}},
+        "compute within this many ms (0: use batch_timeout_micros)",
+        false, IntSetter(&ServerFlags::batching_target_latency_ms, "batching_target_latency_ms")}},
       {"idle_shutdown_seconds",
        {"Tern: exit 0 after this many seconds with no request in flight and no open REST "
-        "connection (default 0: never); meant for systemd socket activation", false,
-        IntSetter(&ServerFlags::idle_shutdown_seconds, "idle_shutdown_seconds")}},
+        "connection (default 0: never); meant for systemd socket activation",
+        false, IntSetter(&ServerFlags::idle_shutdown_seconds, "idle_shutdown_seconds")}},
       {"drain_timeout_seconds",
        {"Tern: on SIGTERM/SIGINT, readiness turns false, listeners close and requests already "
-        "accepted get this many seconds to finish before exit (default 25)", false,
-        IntSetter(&ServerFlags::drain_timeout_seconds, "drain_timeout_seconds")}},
-      {"help", {"print this help", true,
-                [](ServerFlags& flags, const std::string& value) -> Status {
-                  flags.help = value != "false";
-                  return Status::Ok();
-                }}},
+        "accepted get this many seconds to finish before exit (default 25)",
+        false, IntSetter(&ServerFlags::drain_timeout_seconds, "drain_timeout_seconds")}},
+      {"help",
+       {"print this help", true,
+        [](ServerFlags& flags, const std::string& value) -> Status {
+          flags.help = value != "false";
+          return Status::Ok();
+        }}},
   };
   return *flags;
 }
@@ -185,7 +200,8 @@ StatusOr<ServerFlags> ParseServerFlags(const std::vector<std::string>& args) {
     }
     auto it = Flags().find(name);
     if (it == Flags().end()) {
-      return InvalidArgument("unknown flag --" + name + "; run with --help for the supported flags");
+      return InvalidArgument("unknown flag --" + name +
+                             "; run with --help for the supported flags");
     }
     if (!has_value) {
       if (it->second.is_bool) {

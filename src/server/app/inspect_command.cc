@@ -20,8 +20,8 @@ std::string ShapeString(const tensorflow::TensorShapeProto& shape) {
   if (shape.unknown_rank()) return "unknown rank";
   std::string s = "(";
   for (int i = 0; i < shape.dim_size(); ++i) {
-    s += (i ? ", " : "") + (shape.dim(i).size() < 0 ? std::string("-1")
-                                                    : std::to_string(shape.dim(i).size()));
+    s += (i ? ", " : "") +
+         (shape.dim(i).size() < 0 ? std::string("-1") : std::to_string(shape.dim(i).size()));
   }
   return s + (shape.dim_size() == 1 ? ",)" : ")");
 }
@@ -125,8 +125,8 @@ int RunInspectCommand(const std::vector<std::string>& args, std::ostream& out, s
   out << "\nOps (signatures, restore and init; " << inventory.ops.size() << " types, " << total
       << " nodes):\n";
   for (const auto& u : inventory.ops) {
-    out << "  " << (u.supported ? "  " : "! ") << u.op << std::string(u.op.size() < 32 ? 32 - u.op.size() : 1, ' ')
-        << u.nodes << "\n";
+    out << "  " << (u.supported ? "  " : "! ") << u.op
+        << std::string(u.op.size() < 32 ? 32 - u.op.size() : 1, ' ') << u.nodes << "\n";
   }
   auto unsupported = inventory.Unsupported();
   if (unsupported.empty()) {
@@ -135,8 +135,8 @@ int RunInspectCommand(const std::vector<std::string>& args, std::ostream& out, s
   }
   out << "\nUnsupported by Tern (" << unsupported.size() << "; the model will not load):\n";
   for (const auto& u : unsupported) {
-    out << "  " << u.op << "  (" << u.nodes << " node" << (u.nodes > 1 ? "s" : "")
-        << ", e.g. '" << u.first_node << "')\n";
+    out << "  " << u.op << "  (" << u.nodes << " node" << (u.nodes > 1 ? "s" : "") << ", e.g. '"
+        << u.first_node << "')\n";
   }
   return 1;
 }

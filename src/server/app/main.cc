@@ -98,8 +98,8 @@ void DrainAndStop(int signal, const tern::ServerFlags& flags, tern::KServeServic
   const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - start)
                               .count();
-  TERN_LOG(Info) << "Drained in " << elapsed_ms << " ms; requests cut off at the deadline: "
-                 << report.requests_left
+  TERN_LOG(Info) << "Drained in " << elapsed_ms
+                 << " ms; requests cut off at the deadline: " << report.requests_left
                  << ", REST connections left: " << report.rest_connections_left;
 }
 
@@ -173,10 +173,10 @@ tern::Status ConfigureModels(const tern::ServerFlags& flags, ModelStack* stack) 
         stack->manager.get());
     return stack->config_poller->PollOnce();
   }
-  TERN_ASSIGN_OR_RETURN(auto single,
-                        tern::SingleModelConfig({flags.model_name, flags.model_base_path,
-                                                 flags.min_instances, flags.max_instances,
-                                                 flags.idle_unload_seconds}));
+  TERN_ASSIGN_OR_RETURN(
+      auto single,
+      tern::SingleModelConfig({flags.model_name, flags.model_base_path, flags.min_instances,
+                               flags.max_instances, flags.idle_unload_seconds}));
   stack->manager->SetConfig({single});
   return tern::Status::Ok();
 }
@@ -249,15 +249,14 @@ int Serve(const tern::ServerFlags& flags) {
   if (!models.ok()) return Fail(models.status().message());
   FrontEnds front_ends(*models, flags, surroundings->monitoring);
   auto activity = tern::ActivityTracker::Create({});
-  auto front_door = tern::FrontDoor::Start(surroundings->front_door_options,
-                                           std::move(surroundings->listen_plan),
-                                           front_ends.Endpoints(activity.get()));
+  auto front_door =
+      tern::FrontDoor::Start(surroundings->front_door_options, std::move(surroundings->listen_plan),
+                             front_ends.Endpoints(activity.get()));
   if (!front_door.ok()) {
     TERN_LOG(Error) << front_door.status().ToString();
     return 1;
   }
-  const int signal =
-      WaitForSignalOrIdle(int64_t{flags.idle_shutdown_seconds} * 1000, *activity);
+  const int signal = WaitForSignalOrIdle(int64_t{flags.idle_shutdown_seconds} * 1000, *activity);
   DrainAndStop(signal, flags, &front_ends.kserve, front_door->get());
   models->Stop();
   return 0;

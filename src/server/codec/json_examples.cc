@@ -77,8 +77,7 @@ Status AddFeatureValue(const Json& value, const std::string& where, Feature* fea
       TERN_RETURN_IF_ERROR(CheckKind(*feature, Feature::kInt64List, where));
       feature->mutable_int64_list()->add_value(value.get<int64_t>());
       return Status::Ok();
-    default:
-      break;
+    default: break;
   }
   return InvalidArgument(where + " has a value of unexpected JSON type " + JsonKind(value) + " " +
                          JsonSnippet(value) +
@@ -86,8 +85,7 @@ Status AddFeatureValue(const Json& value, const std::string& where, Feature* fea
 }
 
 // `where` names the example ("examples[2]" or "context").
-Status ExampleFromJson(const Json& value, const std::string& where,
-                       tensorflow::Example* example) {
+Status ExampleFromJson(const Json& value, const std::string& where, tensorflow::Example* example) {
   if (!value.is_object()) {
     return InvalidArgument(where + " must be an object of features, got " + JsonKind(value));
   }
@@ -129,7 +127,7 @@ StatusOr<ExamplesJsonRequest> ParseExamplesRequest(std::string_view body) {
   request.examples.resize(examples->size());
   for (size_t i = 0; i < examples->size(); ++i) {
     TERN_RETURN_IF_ERROR(ExampleFromJson((*examples)[i], "examples[" + std::to_string(i) + "]",
-                                    &request.examples[i]));
+                                         &request.examples[i]));
   }
   return request;
 }

@@ -6,6 +6,8 @@
 // std::nullopt so that the DOM path answers with its own result or error: the fast path never
 // changes what is accepted, only how fast.
 // Thread-safety: each thread uses its own parser and buffers (thread_local), bounded in size.
+#include <simdjson.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -14,8 +16,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "server/codec/json_internal.h"
 #include "server/codec/json_tensor.h"
@@ -87,11 +87,11 @@ class ScratchTrim {
 };
 
 struct Numbers {
-  std::vector<int64_t> dims;    // filled in on the first path down the nesting
-  size_t rank = SIZE_MAX;       // depth of the first number; every number must sit there
-  size_t begin = 0;             // this input's numbers are values[begin, end) of the scratch
+  std::vector<int64_t> dims;  // filled in on the first path down the nesting
+  size_t rank = SIZE_MAX;     // depth of the first number; every number must sit there
+  size_t begin = 0;           // this input's numbers are values[begin, end) of the scratch
   size_t end = 0;
-  uint64_t max_integer = 0;     // largest magnitude of an integer literal
+  uint64_t max_integer = 0;  // largest magnitude of an integer literal
   bool has_decimal_outside_float = false;
 };
 
@@ -122,8 +122,7 @@ inline __attribute__((always_inline)) bool AppendNumber(od::value value, Numbers
       values->Append(d);
       return true;
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -165,8 +164,7 @@ bool Walk(od::value value, size_t level, Numbers* n, Values* values) {
 // The collected numbers as T. The cast from double is the one TF Serving's parser makes
 // (correctly rounded), and exact for the integers accepted here.
 template <typename T>
-std::optional<Tensor> ToTensor(const Numbers& n, const Values& values,
-                               DataType dtype) {
+std::optional<Tensor> ToTensor(const Numbers& n, const Values& values, DataType dtype) {
   constexpr uint64_t kMaxExact = (uint64_t{1} << std::numeric_limits<T>::digits) - 1;
   if (n.max_integer > kMaxExact) return std::nullopt;
   if (std::is_same_v<T, float> && n.has_decimal_outside_float) return std::nullopt;
@@ -180,8 +178,7 @@ std::optional<Tensor> ToTensor(const Numbers& n, const Values& values,
 }
 
 // Numbers that match the spec, as a tensor; std::nullopt otherwise.
-std::optional<Tensor> TensorFor(const Numbers& n, const Values& values,
-                                const TensorSpec& spec) {
+std::optional<Tensor> TensorFor(const Numbers& n, const Values& values, const TensorSpec& spec) {
   if (!spec.unknown_rank) {
     if (spec.dims.size() != n.dims.size()) return std::nullopt;
     for (size_t i = 0; i < spec.dims.size(); ++i) {
@@ -245,8 +242,7 @@ bool WalkData(std::string_view key, od::value value, PredictJsonRequest* request
 }
 
 // The root object's members: at most one signature_name and one data member, nothing else.
-bool WalkRoot(od::object root, PredictJsonRequest* request, InputNumbers* numbers,
-              Values* values) {
+bool WalkRoot(od::object root, PredictJsonRequest* request, InputNumbers* numbers, Values* values) {
   bool have_signature = false, have_data = false;
   for (auto member : root) {
     od::field field;
@@ -270,8 +266,8 @@ bool WalkRoot(od::object root, PredictJsonRequest* request, InputNumbers* number
 }
 
 // The signature's inputs as tensors of the numbers; false unless they match it exactly.
-bool FillInputs(const InputNumbers& numbers, const Values& values,
-                const SignatureInputSpecs& specs, PredictJsonRequest* request) {
+bool FillInputs(const InputNumbers& numbers, const Values& values, const SignatureInputSpecs& specs,
+                PredictJsonRequest* request) {
   if (auto unnamed = numbers.find(""); unnamed != numbers.end()) {
     if (specs.size() != 1) return false;
     auto tensor = TensorFor(unnamed->second, values, specs.begin()->second);

@@ -3,13 +3,13 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "runtime/tensor.h"
@@ -69,8 +69,7 @@ Status VisitJsonDtype(DataType dtype, Fn&& fn) {
     case tensorflow::DT_UINT64: return fn(Tag<uint64_t>{});
     case tensorflow::DT_BOOL: return fn(Tag<bool>{});
     case tensorflow::DT_STRING: return fn(Tag<std::string>{});
-    default:
-      return Unimplemented("dtype " + DataTypeName(dtype) + " has no JSON representation");
+    default: return Unimplemented("dtype " + DataTypeName(dtype) + " has no JSON representation");
   }
 }
 

@@ -32,7 +32,9 @@ struct Where {
     if (instance >= 0) out += ", instances[" + std::to_string(instance) + "]";
     return out;
   }
-  Status Error(const std::string& detail) const { return InvalidArgument(Prefix() + ": " + detail); }
+  Status Error(const std::string& detail) const {
+    return InvalidArgument(Prefix() + ": " + detail);
+  }
 };
 
 std::string ShapeString(const std::vector<int64_t>& dims) {
@@ -93,8 +95,8 @@ Status ToElement(const Json& value, DataType dtype, T* out) {
     // that rounds to it (FLT_MAX as printed, 3.40282347e+38) is accepted.
     constexpr uint64_t kMaxExact = (uint64_t{1} << std::numeric_limits<T>::digits) - 1;
     const auto lossy = [&] {
-      return InvalidArgument("cannot convert " + JsonSnippet(value) + " to " +
-                             DataTypeName(dtype) + " without loss of precision");
+      return InvalidArgument("cannot convert " + JsonSnippet(value) + " to " + DataTypeName(dtype) +
+                             " without loss of precision");
     };
     if (value.is_number_float()) {
       const double d = value.get<double>();
@@ -108,8 +110,8 @@ Status ToElement(const Json& value, DataType dtype, T* out) {
       *out = static_cast<T>(u);
     } else if (value.is_number_integer()) {
       const int64_t i = value.get<int64_t>();
-      const uint64_t magnitude = i < 0 ? uint64_t{0} - static_cast<uint64_t>(i)
-                                       : static_cast<uint64_t>(i);
+      const uint64_t magnitude =
+          i < 0 ? uint64_t{0} - static_cast<uint64_t>(i) : static_cast<uint64_t>(i);
       if (magnitude > kMaxExact) return lossy();
       *out = static_cast<T>(i);
     } else {
@@ -179,8 +181,8 @@ Status FillElements(const Json& value, const std::vector<int64_t>& dims, size_t 
   if (!value.is_array()) {
     return where.Error("ragged nested list: found " + JsonKind(value) + " " + JsonSnippet(value) +
                        " at depth " + std::to_string(level) + " where a list of " +
-                       std::to_string(dims[level]) + " was expected (shape " +
-                       ShapeString(dims) + ")");
+                       std::to_string(dims[level]) + " was expected (shape " + ShapeString(dims) +
+                       ")");
   }
   if (static_cast<int64_t>(value.size()) != dims[level]) {
     return where.Error("ragged nested list: a list at depth " + std::to_string(level) + " has " +
@@ -334,10 +336,10 @@ StatusOr<PredictJsonRequest> ParsePredictRequest(std::string_view body,
   TERN_ASSIGN_OR_RETURN(request.signature_name, json_internal::ReadSignatureName(doc));
   TERN_ASSIGN_OR_RETURN(SignatureInputSpecs specs, lookup(request.signature_name));
   if (specs.empty()) {
-    return InvalidArgument(
-        (request.signature_name.empty() ? std::string("the default signature")
-                                        : "signature '" + request.signature_name + "'") +
-        " has no inputs");
+    return InvalidArgument((request.signature_name.empty()
+                                ? std::string("the default signature")
+                                : "signature '" + request.signature_name + "'") +
+                           " has no inputs");
   }
   for (const auto& [name, spec] : specs) {
     Status status = CheckJsonDtype(spec.dtype);

@@ -148,8 +148,8 @@ void WriteElement(PrettyWriter& writer, const T& value, bool as_bytes) {
 // Writes the part of a tensor below dimension `dim` that starts at element `*offset`, as nested
 // lists (a bare value when dim == rank), and advances `*offset` past it.
 template <typename T>
-void WriteNested(PrettyWriter& writer, const T* data, const std::vector<int64_t>& dims,
-                 size_t dim, bool as_bytes, int64_t* offset) {
+void WriteNested(PrettyWriter& writer, const T* data, const std::vector<int64_t>& dims, size_t dim,
+                 bool as_bytes, int64_t* offset) {
   if (dim == dims.size()) {
     WriteElement(writer, data[(*offset)++], as_bytes);
     return;

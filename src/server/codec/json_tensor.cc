@@ -20,9 +20,8 @@ namespace {
 template <typename T>
 std::string FormatGeneral(T value, int precision) {
   std::array<char, 64> buf;
-  auto result =
-      std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::general,
-                    precision);
+  auto result = std::to_chars(buf.data(), buf.data() + buf.size(), value,
+                              std::chars_format::general, precision);
   return std::string(buf.data(), result.ptr);
 }
 
@@ -99,8 +98,8 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   std::string out;
   out.reserve(text.size() / 4 * 3 + 3);
   uint32_t accumulator = 0;
-  int sextets = 0;    // data characters seen
-  int padding = 0;    // '=' seen
+  int sextets = 0;  // data characters seen
+  int padding = 0;  // '=' seen
   for (char c : text) {
     if (IsAsciiSpace(c)) continue;
     if (c == '=') {

@@ -16,8 +16,8 @@ constexpr char kRegressMethod[] = "tensorflow/serving/regress";
 // The signature's single input, which must take the serialized examples.
 StatusOr<std::string> ExamplesInputName(const Signature& signature) {
   if (signature.inputs.size() != 1) {
-    return InvalidArgument("Expected one input Tensor in signature '" + signature.name +
-                           "', got " + std::to_string(signature.inputs.size()));
+    return InvalidArgument("Expected one input Tensor in signature '" + signature.name + "', got " +
+                           std::to_string(signature.inputs.size()));
   }
   const auto& [name, info] = *signature.inputs.begin();
   if (info.dtype != tensorflow::DT_STRING) {
@@ -30,9 +30,9 @@ StatusOr<std::string> ExamplesInputName(const Signature& signature) {
 
 Status CheckBatch(const Tensor& t, const std::string& name, int64_t batch) {
   if (t.rank() < 1 || t.dim(0) != batch) {
-    return InvalidArgument("Input batch size did not match output batch size: " +
-                           std::to_string(batch) + " examples, but output '" + name +
-                           "' has shape " + t.shape().DebugString());
+    return InvalidArgument(
+        "Input batch size did not match output batch size: " + std::to_string(batch) +
+        " examples, but output '" + name + "' has shape " + t.shape().DebugString());
   }
   return Status::Ok();
 }
@@ -52,8 +52,10 @@ StatusOr<TaskPlan> PlanClassify(const Signature& signature) {
   const bool has_classes = signature.outputs.count("classes") > 0;
   const bool has_scores = signature.outputs.count("scores") > 0;
   if (!has_classes && !has_scores) {
-    return InvalidArgument("Expected classification signature outputs to contain at least one of "
-                           "'classes' and 'scores'; signature '" + signature.name + "' has none");
+    return InvalidArgument(
+        "Expected classification signature outputs to contain at least one of "
+        "'classes' and 'scores'; signature '" +
+        signature.name + "' has none");
   }
   if (has_classes) plan.fetch.push_back("classes");
   if (has_scores) plan.fetch.push_back("scores");
@@ -86,8 +88,9 @@ StatusOr<tensorflow::serving::ClassificationResult> ClassificationFrom(
     if (t == nullptr) continue;
     TERN_RETURN_IF_ERROR(CheckBatch(*t, name, batch));
     if (t->rank() != 2) {
-      return InvalidArgument(std::string("Expected Tensor shape: [batch_size num_classes] but got ") +
-                             t->shape().DebugString() + " for output '" + name + "'");
+      return InvalidArgument(
+          std::string("Expected Tensor shape: [batch_size num_classes] but got ") +
+          t->shape().DebugString() + " for output '" + name + "'");
     }
     if (classes != nullptr && scores != nullptr && t == scores && t->dim(1) != num_classes) {
       return InvalidArgument("Tensors classes and scores should match in num_classes: " +
@@ -101,7 +104,8 @@ StatusOr<tensorflow::serving::ClassificationResult> ClassificationFrom(
                            DataTypeName(classes->dtype()));
   }
   if (scores != nullptr && scores->dtype() != tensorflow::DT_FLOAT) {
-    return InvalidArgument("Expected scores Tensor of DT_FLOAT, got " + DataTypeName(scores->dtype()));
+    return InvalidArgument("Expected scores Tensor of DT_FLOAT, got " +
+                           DataTypeName(scores->dtype()));
   }
   tensorflow::serving::ClassificationResult result;
   for (int64_t i = 0; i < batch; ++i) {
@@ -122,11 +126,14 @@ StatusOr<tensorflow::serving::RegressionResult> RegressionFrom(
   const Tensor& values = it->second;
   TERN_RETURN_IF_ERROR(CheckBatch(values, "outputs", batch));
   if (values.rank() > 2 || (values.rank() == 2 && values.dim(1) != 1)) {
-    return InvalidArgument("Expected output Tensor shape to be either [batch_size] or "
-                           "[batch_size, 1] but got " + values.shape().DebugString());
+    return InvalidArgument(
+        "Expected output Tensor shape to be either [batch_size] or "
+        "[batch_size, 1] but got " +
+        values.shape().DebugString());
   }
   if (values.dtype() != tensorflow::DT_FLOAT) {
-    return InvalidArgument("Expected output Tensor of DT_FLOAT, got " + DataTypeName(values.dtype()));
+    return InvalidArgument("Expected output Tensor of DT_FLOAT, got " +
+                           DataTypeName(values.dtype()));
   }
   tensorflow::serving::RegressionResult result;
   for (int64_t i = 0; i < batch; ++i) result.add_regressions()->set_value(values.flat<float>()[i]);
@@ -244,8 +251,8 @@ Status CheckSameModel(const tensorflow::serving::ModelSpec& spec,
       spec.version_label() != first.version_label()) {
     return InvalidArgument(
         "All ModelSpecs in a MultiInferenceRequest must access the same model name and "
-        "version; task for '" + spec.name() + "' differs from the first task's '" +
-        first.name() + "'");
+        "version; task for '" +
+        spec.name() + "' differs from the first task's '" + first.name() + "'");
   }
   return Status::Ok();
 }
@@ -288,9 +295,9 @@ StatusOr<std::vector<PlannedTask>> PlanTasks(
 }
 
 // Runs task `index`; its result (or error) goes to `join`.
-void RunTask(const InferenceCore& service, const ServableHandle& servable,
-             const PlannedTask& task, size_t index, const Tensor& examples,
-             const RunOptions& options, std::shared_ptr<MultiJoin> join) {
+void RunTask(const InferenceCore& service, const ServableHandle& servable, const PlannedTask& task,
+             size_t index, const Tensor& examples, const RunOptions& options,
+             std::shared_ptr<MultiJoin> join) {
   const bool classify = task.plan.classify;
   const int64_t batch = examples.num_elements();
   RunPlan(service, servable, *task.signature, task.plan, examples, options,

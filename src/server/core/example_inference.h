@@ -7,11 +7,11 @@
 #include <functional>
 #include <string>
 
+#include "server/core/inference_core.h"
 #include "serving/classification.pb.h"
 #include "serving/inference.pb.h"
 #include "serving/input.pb.h"
 #include "serving/regression.pb.h"
-#include "server/core/inference_core.h"
 
 namespace tern {
 

@@ -11,7 +11,7 @@ StatusOr<ServableHandle> InferenceCore::GetServable(const ModelRef& ref) const {
 }
 
 StatusOr<const Signature*> InferenceCore::GetSignature(const ServableHandle& servable,
-                                                           const std::string& signature_name) {
+                                                       const std::string& signature_name) {
   return servable->model->FindSignature(signature_name.empty() ? "serving_default"
                                                                : signature_name);
 }
@@ -27,8 +27,8 @@ StatusOr<std::map<std::string, Tensor>> InferenceCore::Predict(
   const auto start = std::chrono::steady_clock::now();
   auto outputs =
       batcher_ != nullptr
-          ? batcher_->Run({servable->model.get(), servable, servable->model_name,
-                           servable->version, signature.name, inputs, output_filter, options})
+          ? batcher_->Run({servable->model.get(), servable, servable->model_name, servable->version,
+                           signature.name, inputs, output_filter, options})
           : servable->model->RunSignature(signature.name, inputs, output_filter, options);
   if (metrics_) {
     metrics_->RecordCompute(
@@ -39,9 +39,9 @@ StatusOr<std::map<std::string, Tensor>> InferenceCore::Predict(
 }
 
 void InferenceCore::PredictAsync(const ServableHandle& servable, const Signature& signature,
-                                     std::map<std::string, Tensor> inputs,
-                                     std::vector<std::string> output_filter,
-                                     const RunOptions& options, PredictDone done) const {
+                                 std::map<std::string, Tensor> inputs,
+                                 std::vector<std::string> output_filter, const RunOptions& options,
+                                 PredictDone done) const {
   if (batcher_ == nullptr) {
     if (compute_pool_ == nullptr) {
       return done(Predict(servable, signature, inputs, output_filter, options));
@@ -85,8 +85,7 @@ StatusOr<std::vector<VersionStatus>> InferenceCore::GetModelStatus(const ModelRe
   for (const auto& s : statuses) {
     if (s.version == *version) return std::vector<VersionStatus>{s};
   }
-  return NotFound("Could not find version " + std::to_string(*version) + " of model " +
-                  ref.name);
+  return NotFound("Could not find version " + std::to_string(*version) + " of model " + ref.name);
 }
 
 }  // namespace tern

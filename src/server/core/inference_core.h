@@ -12,16 +12,16 @@
 #include <string>
 #include <vector>
 
+#include "batching/signature_batcher.h"
 #include "common/compute_pool.h"
 #include "common/metrics.h"
-#include "batching/signature_batcher.h"
 #include "loader/model_manager.h"
 
 namespace tern {
 
 struct ModelRef {
   std::string name;
-  std::optional<int64_t> version;  // empty: the latest available version
+  std::optional<int64_t> version;    // empty: the latest available version
   std::optional<std::string> label;  // a version_labels entry; exclusive with version
   // Bounds the wait for a model at zero instances to load (with --model_load_wait_timeout_ms).
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
@@ -33,7 +33,7 @@ class InferenceCore {
   // compute_pool (not owned): where PredictAsync runs unbatched requests; null: the caller's
   // thread.
   InferenceCore(ModelManager* manager, Metrics* metrics, SignatureBatcher* batcher = nullptr,
-                    ComputePool* compute_pool = nullptr)
+                ComputePool* compute_pool = nullptr)
       : manager_(manager), metrics_(metrics), batcher_(batcher), compute_pool_(compute_pool) {}
 
   // A model at zero instances is loaded first (see ModelManager::GetHandle).

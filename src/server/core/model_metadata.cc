@@ -23,8 +23,8 @@ StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
   std::string out;
   auto status = google::protobuf::util::MessageToJsonString(message, &out, options);
   if (!status.ok()) {
-    return Internal("cannot print " + message.GetTypeName() + " as JSON: " +
-                    std::string(status.message()));
+    return Internal("cannot print " + message.GetTypeName() +
+                    " as JSON: " + std::string(status.message()));
   }
   while (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
@@ -35,15 +35,16 @@ StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
 StatusOr<tensorflow::serving::GetModelMetadataResponse> GetModelMetadata(
     const ServableHandle& servable, const std::vector<std::string>& metadata_fields) {
   if (metadata_fields.empty()) {
-    return InvalidArgument("GetModelMetadataRequest must specify at least one metadata_field "
-                           "(supported: signature_def)");
+    return InvalidArgument(
+        "GetModelMetadataRequest must specify at least one metadata_field "
+        "(supported: signature_def)");
   }
   tensorflow::serving::GetModelMetadataResponse response;
   FillResponseModelSpec(*servable, "", response.mutable_model_spec());
   for (const auto& field : metadata_fields) {
     if (field != kSignatureDef) {
-      return InvalidArgument("Metadata field " + field + " is not supported (supported: " +
-                             kSignatureDef + ")");
+      return InvalidArgument("Metadata field " + field +
+                             " is not supported (supported: " + kSignatureDef + ")");
     }
     (*response.mutable_metadata())[kSignatureDef].PackFrom(SignatureDefs(*servable));
   }
@@ -55,8 +56,8 @@ StatusOr<std::string> ModelMetadataJson(const ServableHandle& servable) {
   FillResponseModelSpec(*servable, "", &spec);
   TERN_ASSIGN_OR_RETURN(std::string spec_json, ToJson(spec));
   TERN_ASSIGN_OR_RETURN(std::string signatures_json, ToJson(SignatureDefs(*servable)));
-  return "{\n\"model_spec\":" + spec_json + ",\n\"metadata\": {\"signature_def\": " +
-         signatures_json + "}\n}\n";
+  return "{\n\"model_spec\":" + spec_json +
+         ",\n\"metadata\": {\"signature_def\": " + signatures_json + "}\n}\n";
 }
 
 }  // namespace tern

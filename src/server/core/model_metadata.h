@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "serving/get_model_metadata.pb.h"
 #include "server/core/inference_core.h"
+#include "serving/get_model_metadata.pb.h"
 
 namespace tern {
 

@@ -32,8 +32,8 @@ class ActivityInterceptorFactory final
 
 }  // namespace
 
-std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeActivityInterceptorFactory(
-    ActivityTracker* tracker) {
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+MakeActivityInterceptorFactory(ActivityTracker* tracker) {
   return std::make_unique<ActivityInterceptorFactory>(tracker);
 }
 

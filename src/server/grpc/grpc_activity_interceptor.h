@@ -10,7 +10,7 @@
 
 namespace tern {
 
-std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeActivityInterceptorFactory(
-    ActivityTracker* tracker);
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+MakeActivityInterceptorFactory(ActivityTracker* tracker);
 
 }  // namespace tern

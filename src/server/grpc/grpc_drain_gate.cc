@@ -67,9 +67,10 @@ Status Admit(GrpcDrainGate* gate, std::string_view method, const grpc::ServerCon
   auto hold_until = std::chrono::steady_clock::now() + std::chrono::minutes(10);
   const auto deadline = context->deadline();
   if (deadline != std::chrono::system_clock::time_point::max()) {
-    hold_until = std::min(hold_until, std::chrono::steady_clock::now() +
-                                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                              deadline - std::chrono::system_clock::now()));
+    hold_until =
+        std::min(hold_until, std::chrono::steady_clock::now() +
+                                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                     deadline - std::chrono::system_clock::now()));
   }
   return gate->Admit(method, hold_until);
 }

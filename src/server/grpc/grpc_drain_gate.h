@@ -8,6 +8,8 @@
 // Thread-safe.
 #pragma once
 
+#include <grpcpp/server_context.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -15,8 +17,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <grpcpp/server_context.h>
 
 #include "common/status.h"
 

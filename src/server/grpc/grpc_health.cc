@@ -8,7 +8,8 @@ using grpc::health::v1::HealthCheckResponse;
 
 HealthCheckResponse::ServingStatus GrpcHealthService::StatusOf(const std::string& name) const {
   if (name.empty()) {
-    return readiness_->ServerReady() ? HealthCheckResponse::SERVING : HealthCheckResponse::NOT_SERVING;
+    return readiness_->ServerReady() ? HealthCheckResponse::SERVING
+                                     : HealthCheckResponse::NOT_SERVING;
   }
   return names_.count(name) ? HealthCheckResponse::SERVING : HealthCheckResponse::SERVICE_UNKNOWN;
 }
@@ -18,7 +19,8 @@ grpc::Status GrpcHealthService::Check(grpc::ServerContext*,
                                       HealthCheckResponse* response) {
   const auto status = StatusOf(request->service());
   if (status == HealthCheckResponse::SERVICE_UNKNOWN) {
-    return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown service '" + request->service() + "'");
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        "unknown service '" + request->service() + "'");
   }
   response->set_status(status);
   return grpc::Status::OK;

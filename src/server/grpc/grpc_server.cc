@@ -6,8 +6,8 @@
 #include <sstream>
 #include <thread>
 
-#include "server/grpc/grpc_activity_interceptor.h"
 #include "common/proto_text_file.h"
+#include "server/grpc/grpc_activity_interceptor.h"
 #include "serving/ssl_config.pb.h"
 
 namespace tern {
@@ -21,7 +21,8 @@ StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const std::string
   if (Status parsed = ParseProtoText(*text, &config); !parsed.ok()) {
     return InvalidArgument("--ssl_config_file " + ssl_config_file +
                            " is not a text-format SSLConfig (server_key, server_cert, custom_ca, "
-                           "client_verify): " + parsed.message());
+                           "client_verify): " +
+                           parsed.message());
   }
   if (config.server_key().empty() || config.server_cert().empty()) {
     return InvalidArgument("--ssl_config_file " + ssl_config_file +

@@ -1,6 +1,7 @@
 // Builds and starts the gRPC server from TF Serving's gRPC flags: TCP port, optional UNIX
 // socket, channel arguments, thread cap, TLS from an SSLConfig file; with server reflection
-// registered (grpc.health.v1 is one of the services passed in: grpc_health.h). Services are not owned and must outlive the server.
+// registered (grpc.health.v1 is one of the services passed in: grpc_health.h). Services are not
+// owned and must outlive the server.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -17,11 +18,11 @@
 namespace tern {
 
 struct GrpcServerOptions {
-  int port = 8500;               // 0: no TCP listener (connections may come by fd)
-  std::string socket_path;       // "": no UNIX socket
-  std::string channel_arguments;  // --grpc_channel_arguments
-  int max_threads = 0;           // 0: max(256, 4 per core)
-  std::string ssl_config_file;   // "": plaintext
+  int port = 8500;                      // 0: no TCP listener (connections may come by fd)
+  std::string socket_path;              // "": no UNIX socket
+  std::string channel_arguments;        // --grpc_channel_arguments
+  int max_threads = 0;                  // 0: max(256, 4 per core)
+  std::string ssl_config_file;          // "": plaintext
   ActivityTracker* activity = nullptr;  // optional, not owned: told when each RPC starts/ends
 };
 

@@ -72,8 +72,8 @@ grpc::ServerUnaryReactor* ServeRawUnary(
   call->options = RunOptionsForDeadline(context->deadline());
   // A raw pointer: the closure lives inside the call, and whoever calls finish holds the call.
   UnaryCall<Request, Response>* self = call.get();
-  call->finish = [self, reactor, response_bytes, on_finish = std::move(on_finish)](
-                     const Status& status) {
+  call->finish = [self, reactor, response_bytes,
+                  on_finish = std::move(on_finish)](const Status& status) {
     grpc::Status rpc_status = ToGrpcStatus(status);
     if (rpc_status.ok()) {
       bool own_buffer = false;

@@ -96,8 +96,8 @@ Status StartPredict(InferenceCore* service, std::shared_ptr<PredictCall> call) {
   std::vector<std::string> filter(request.output_filter().begin(), request.output_filter().end());
   service->PredictAsync(
       servable, *signature, std::move(inputs), std::move(filter), call->options,
-      [call, servable, signature_name = signature->name](
-          StatusOr<std::map<std::string, Tensor>> outputs) {
+      [call, servable,
+       signature_name = signature->name](StatusOr<std::map<std::string, Tensor>> outputs) {
         if (!outputs.ok()) return call->finish(outputs.status());
         FillResponseModelSpec(*servable, signature_name, call->response.mutable_model_spec());
         for (const auto& [name, tensor] : *outputs) {
@@ -110,8 +110,8 @@ Status StartPredict(InferenceCore* service, std::shared_ptr<PredictCall> call) {
 
 // Classify and Regress differ only in the runner and the result field.
 template <typename Request, typename Response, typename Runner>
-Status StartExamplesRpc(InferenceCore* service,
-                        std::shared_ptr<UnaryCall<Request, Response>> call, Runner runner) {
+Status StartExamplesRpc(InferenceCore* service, std::shared_ptr<UnaryCall<Request, Response>> call,
+                        Runner runner) {
   const Request& request = call->request;
   TERN_ASSIGN_OR_RETURN(ServableHandle servable,
                         ServableFor(*service, request.model_spec(), *call));
@@ -228,11 +228,21 @@ grpc::Status GrpcModelService::GetModelStatus(
       auto* out = response->add_model_version_status();
       out->set_version(s.version);
       switch (s.state) {
-        case VersionState::kStart: out->set_state(tensorflow::serving::ModelVersionStatus::START); break;
-        case VersionState::kLoading: out->set_state(tensorflow::serving::ModelVersionStatus::LOADING); break;
-        case VersionState::kAvailable: out->set_state(tensorflow::serving::ModelVersionStatus::AVAILABLE); break;
-        case VersionState::kUnloading: out->set_state(tensorflow::serving::ModelVersionStatus::UNLOADING); break;
-        case VersionState::kEnd: out->set_state(tensorflow::serving::ModelVersionStatus::END); break;
+        case VersionState::kStart:
+          out->set_state(tensorflow::serving::ModelVersionStatus::START);
+          break;
+        case VersionState::kLoading:
+          out->set_state(tensorflow::serving::ModelVersionStatus::LOADING);
+          break;
+        case VersionState::kAvailable:
+          out->set_state(tensorflow::serving::ModelVersionStatus::AVAILABLE);
+          break;
+        case VersionState::kUnloading:
+          out->set_state(tensorflow::serving::ModelVersionStatus::UNLOADING);
+          break;
+        case VersionState::kEnd:
+          out->set_state(tensorflow::serving::ModelVersionStatus::END);
+          break;
       }
       out->mutable_status()->set_error_code(static_cast<tensorflow::error::Code>(s.status.code()));
       out->mutable_status()->set_error_message(s.status.message());

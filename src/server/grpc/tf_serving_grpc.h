@@ -6,11 +6,11 @@
 // finishes the RPC.
 #pragma once
 
+#include "server/core/inference_core.h"
+#include "server/grpc/grpc_drain_gate.h"
+#include "server/metrics/request_metrics.h"
 #include "serving/model_service.grpc.pb.h"
 #include "serving/prediction_service.grpc.pb.h"
-#include "server/grpc/grpc_drain_gate.h"
-#include "server/core/inference_core.h"
-#include "server/metrics/request_metrics.h"
 
 namespace tern {
 
@@ -54,16 +54,16 @@ class GrpcPredictionService final
 // Neither the InferenceCore nor the ModelManager is owned.
 class GrpcModelService final : public tensorflow::serving::ModelService::Service {
  public:
-  GrpcModelService(InferenceCore* service, ModelManager* manager,
-                   const RequestMetrics* metrics, GrpcDrainGate* gate = nullptr)
+  GrpcModelService(InferenceCore* service, ModelManager* manager, const RequestMetrics* metrics,
+                   GrpcDrainGate* gate = nullptr)
       : service_(service), manager_(manager), metrics_(metrics), gate_(gate) {}
 
   grpc::Status GetModelStatus(grpc::ServerContext* context,
                               const tensorflow::serving::GetModelStatusRequest* request,
                               tensorflow::serving::GetModelStatusResponse* response) override;
-  grpc::Status HandleReloadConfigRequest(grpc::ServerContext* context,
-                                         const tensorflow::serving::ReloadConfigRequest* request,
-                                         tensorflow::serving::ReloadConfigResponse* response) override;
+  grpc::Status HandleReloadConfigRequest(
+      grpc::ServerContext* context, const tensorflow::serving::ReloadConfigRequest* request,
+      tensorflow::serving::ReloadConfigResponse* response) override;
 
  private:
   InferenceCore* service_;

@@ -19,7 +19,8 @@ StatusOr<std::string> GunzipBody(std::string_view compressed, uint64_t max_decod
     if (rc != Z_OK && rc != Z_STREAM_END) {
       const std::string why = stream.msg != nullptr ? stream.msg : "truncated or corrupt data";
       inflateEnd(&stream);
-      return InvalidArgument("cannot decode the gzip request body (Content-Encoding: gzip): " + why);
+      return InvalidArgument("cannot decode the gzip request body (Content-Encoding: gzip): " +
+                             why);
     }
     out.append(chunk, sizeof(chunk) - stream.avail_out);
     if (out.size() > max_decoded_bytes) {
@@ -29,7 +30,8 @@ StatusOr<std::string> GunzipBody(std::string_view compressed, uint64_t max_decod
     }
     if (rc != Z_STREAM_END && stream.avail_in == 0 && stream.avail_out != 0) {
       inflateEnd(&stream);
-      return InvalidArgument("cannot decode the gzip request body (Content-Encoding: gzip): it is truncated");
+      return InvalidArgument(
+          "cannot decode the gzip request body (Content-Encoding: gzip): it is truncated");
     }
   }
   inflateEnd(&stream);

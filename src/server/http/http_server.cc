@@ -37,9 +37,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket socket, const RestHandler* api, const HttpServer::Options& options,
               std::shared_ptr<SessionContext> context)
-      : stream_(std::move(socket)), drain_timer_(stream_.get_executor()), api_(api),
-        max_request_bytes_(options.max_request_bytes), enable_cors_(options.enable_cors_support),
-        header_timeout_s_(options.idle_timeout_s), drain_idle_ms_(options.drain_idle_ms),
+      : stream_(std::move(socket)),
+        drain_timer_(stream_.get_executor()),
+        api_(api),
+        max_request_bytes_(options.max_request_bytes),
+        enable_cors_(options.enable_cors_support),
+        header_timeout_s_(options.idle_timeout_s),
+        drain_idle_ms_(options.drain_idle_ms),
         context_(std::move(context)) {
     ++context_->open_sessions;
     if (context_->activity) context_->activity->ConnectionOpened();
@@ -80,16 +84,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_->body_limit(max_request_bytes_);
     parser_->header_limit(64 * 1024);
     stream_.expires_after(std::chrono::seconds(header_timeout_s_));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
-        ec == beast::error::timeout || ec == asio::error::connection_reset ||
-        ec == asio::error::operation_aborted) {
+    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
       return Close();
     }
     BeginRequest();
@@ -97,14 +99,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       // The request could not be read whole (too large, malformed): answer and close.
       const bool too_large = ec == http::error::body_limit;
       auto response = std::make_shared<http::response<http::string_body>>(
-          static_cast<http::status>(ToHttpStatusCode(
-              too_large ? HttpRefusal::kBodyTooLarge : HttpRefusal::kMalformedRequest)),
+          static_cast<http::status>(ToHttpStatusCode(too_large ? HttpRefusal::kBodyTooLarge
+                                                               : HttpRefusal::kMalformedRequest)),
           11);
       response->set(http::field::content_type, "application/json");
-      response->body() = WriteErrorResponse(
-          too_large ? "request body exceeds the limit of " + std::to_string(max_request_bytes_) +
-                          " bytes"
-                    : "malformed HTTP request: " + ec.message());
+      response->body() =
+          WriteErrorResponse(too_large ? "request body exceeds the limit of " +
+                                             std::to_string(max_request_bytes_) + " bytes"
+                                       : "malformed HTTP request: " + ec.message());
       response->keep_alive(false);
       response->prepare_payload();
       return Write(std::move(response));
@@ -133,8 +135,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       if (beast::iequals(encoding, "gzip")) {
         auto gunzipped = GunzipBody(body, max_request_bytes_);
         if (!gunzipped.ok()) {
-          result.status_code =
-              ToHttpStatusCode(BodyDecodingRefusal(gunzipped.status().code()));
+          result.status_code = ToHttpStatusCode(BodyDecodingRefusal(gunzipped.status().code()));
           result.body = WriteErrorResponse(gunzipped.status().message());
           return Respond(request, std::move(result));
         }
@@ -149,10 +150,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                       std::string_view(target.data(), target.size()), body,
                       std::string_view(header_length.data(), header_length.size())},
           [self = shared_from_this()](RestResponse answer) {
-            asio::post(self->stream_.get_executor(),
-                       [self, answer = std::move(answer)]() mutable {
-                         self->Respond(self->parser_->get(), std::move(answer));
-                       });
+            asio::post(self->stream_.get_executor(), [self, answer = std::move(answer)]() mutable {
+              self->Respond(self->parser_->get(), std::move(answer));
+            });
           });
     }
     Respond(request, std::move(result));
@@ -177,15 +177,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void Write(std::shared_ptr<http::response<http::string_body>> response) {
     const bool keep_alive = response->keep_alive();
-    http::async_write(stream_, *response,
-                      [self = shared_from_this(), response, keep_alive](beast::error_code ec, size_t) {
-                        self->EndRequest();
-                        // A response that promised keep-alive is followed by a read even while
-                        // draining: the client may already have sent its next request.
-                        if (ec || !keep_alive) return self->Close();
-                        if (self->context_->draining.load()) self->OnDrain();
-                        self->ReadRequest();
-                      });
+    http::async_write(
+        stream_, *response,
+        [self = shared_from_this(), response, keep_alive](beast::error_code ec, size_t) {
+          self->EndRequest();
+          // A response that promised keep-alive is followed by a read even while
+          // draining: the client may already have sent its next request.
+          if (ec || !keep_alive) return self->Close();
+          if (self->context_->draining.load()) self->OnDrain();
+          self->ReadRequest();
+        });
   }
 
   void Close() {
@@ -268,10 +269,11 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const RestHandler* api, 
   beast::error_code ec;
   if (options.port < 0) {
     const int threads = std::max(1, options.num_threads);
-    for (int i = 0; i < threads; ++i) impl->threads.emplace_back([io = &impl->io] {
-      auto work = asio::make_work_guard(*io);
-      io->run();
-    });
+    for (int i = 0; i < threads; ++i)
+      impl->threads.emplace_back([io = &impl->io] {
+        auto work = asio::make_work_guard(*io);
+        io->run();
+      });
     return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
   }
   auto address = asio::ip::make_address(options.address, ec);
@@ -290,10 +292,11 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const RestHandler* api, 
   const int threads = std::max(1, options.num_threads);
   // The guard keeps the threads running until Stop: once a drain closed the acceptor, requests
   // waiting for a batch hold no I/O, and without it run() would return with their answers unsent.
-  for (int i = 0; i < threads; ++i) impl->threads.emplace_back([io = &impl->io] {
-    auto work = asio::make_work_guard(*io);
-    io->run();
-  });
+  for (int i = 0; i < threads; ++i)
+    impl->threads.emplace_back([io = &impl->io] {
+      auto work = asio::make_work_guard(*io);
+      io->run();
+    });
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
@@ -330,7 +333,8 @@ void HttpServer::StartDrain() {
   impl_->context->draining.store(true);
   std::lock_guard<std::mutex> lock(impl_->sessions_mu);
   for (const auto& weak : impl_->sessions) {
-    if (auto session = weak.lock()) asio::post(session->executor(), [session] { session->OnDrain(); });
+    if (auto session = weak.lock())
+      asio::post(session->executor(), [session] { session->OnDrain(); });
   }
 }
 

@@ -21,7 +21,7 @@ class HttpServer {
     int port = 8501;  // 0 picks a free port; -1: no listener (connections come by AdoptConnection)
     int num_threads = 2;
     uint64_t max_request_bytes = 256ull << 20;  // after gzip decoding too
-    bool enable_cors_support = false;  // --rest_api_enable_cors_support
+    bool enable_cors_support = false;           // --rest_api_enable_cors_support
     // A connection that sends nothing (or drips a request slower than this) is closed.
     int64_t idle_timeout_s = 300;
     // While draining, a connection waiting for its next request is closed after this long.

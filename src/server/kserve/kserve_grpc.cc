@@ -10,18 +10,21 @@ namespace {
 // Per tensor, as KServe/Triton bound it: more elements than this is refused before allocating.
 constexpr int64_t kMaxElements = int64_t{1} << 31;
 
-std::string SignatureParameter(const google::protobuf::Map<std::string, inference::InferParameter>& p) {
+std::string SignatureParameter(
+    const google::protobuf::Map<std::string, inference::InferParameter>& p) {
   auto it = p.find("signature_name");
   return it == p.end() ? "" : it->second.string_param();
 }
 
 StatusOr<V2InferRequest> ParseInferRequest(const inference::ModelInferRequest& request) {
   V2InferRequest out;
-  TERN_ASSIGN_OR_RETURN(out.model, KServeService::ParseModelRef(request.model_name(), request.model_version()));
+  TERN_ASSIGN_OR_RETURN(
+      out.model, KServeService::ParseModelRef(request.model_name(), request.model_version()));
   out.signature_name = SignatureParameter(request.parameters());
   const bool raw = request.raw_input_contents_size() > 0;
   if (raw && request.raw_input_contents_size() != request.inputs_size()) {
-    return InvalidArgument("raw_input_contents has " + std::to_string(request.raw_input_contents_size()) +
+    return InvalidArgument("raw_input_contents has " +
+                           std::to_string(request.raw_input_contents_size()) +
                            " entries but the request has " + std::to_string(request.inputs_size()) +
                            " inputs; expected one per input");
   }
@@ -29,11 +32,12 @@ StatusOr<V2InferRequest> ParseInferRequest(const inference::ModelInferRequest& r
     const auto& input = request.inputs(i);
     const std::string what = "input '" + input.name() + "'";
     TERN_ASSIGN_OR_RETURN(DataType dtype, V2DatatypeFromName(input.datatype()));
-    TERN_ASSIGN_OR_RETURN(TensorShape shape,
-                     V2Shape({input.shape().begin(), input.shape().end()}, kMaxElements, what));
+    TERN_ASSIGN_OR_RETURN(TensorShape shape, V2Shape({input.shape().begin(), input.shape().end()},
+                                                     kMaxElements, what));
     Tensor tensor;
     if (raw) {
-      TERN_ASSIGN_OR_RETURN(tensor, TensorFromRaw(dtype, shape, request.raw_input_contents(i), what));
+      TERN_ASSIGN_OR_RETURN(tensor,
+                            TensorFromRaw(dtype, shape, request.raw_input_contents(i), what));
     } else {
       TERN_ASSIGN_OR_RETURN(tensor, TensorFromContents(dtype, shape, input.contents(), what));
     }
@@ -77,13 +81,15 @@ grpc::Status ServeModelRpc(GrpcDrainGate* gate, std::string_view method,
 
 }  // namespace
 
-grpc::Status GrpcInferenceService::ServerLive(grpc::ServerContext*, const inference::ServerLiveRequest*,
+grpc::Status GrpcInferenceService::ServerLive(grpc::ServerContext*,
+                                              const inference::ServerLiveRequest*,
                                               inference::ServerLiveResponse* response) {
   response->set_live(true);
   return grpc::Status::OK;
 }
 
-grpc::Status GrpcInferenceService::ServerReady(grpc::ServerContext*, const inference::ServerReadyRequest*,
+grpc::Status GrpcInferenceService::ServerReady(grpc::ServerContext*,
+                                               const inference::ServerReadyRequest*,
                                                inference::ServerReadyResponse* response) {
   response->set_ready(service_->ServerReady());
   return grpc::Status::OK;
@@ -94,10 +100,10 @@ grpc::Status GrpcInferenceService::ModelReady(grpc::ServerContext* context,
                                               inference::ModelReadyResponse* response) {
   return ServeModelRpc(gate_, "ModelReady", context, request->name(), request->version(),
                        [&](const ModelRef& ref) -> Status {
-    TERN_ASSIGN_OR_RETURN(bool ready, service_->ModelReady(ref));
-    response->set_ready(ready);
-    return Status::Ok();
-  });
+                         TERN_ASSIGN_OR_RETURN(bool ready, service_->ModelReady(ref));
+                         response->set_ready(ready);
+                         return Status::Ok();
+                       });
 }
 
 grpc::Status GrpcInferenceService::ServerMetadata(grpc::ServerContext*,
@@ -112,23 +118,24 @@ grpc::Status GrpcInferenceService::ServerMetadata(grpc::ServerContext*,
 grpc::Status GrpcInferenceService::ModelMetadata(grpc::ServerContext* context,
                                                  const inference::ModelMetadataRequest* request,
                                                  inference::ModelMetadataResponse* response) {
-  return ServeModelRpc(gate_, "ModelMetadata", context, request->name(), request->version(),
-                       [&](const ModelRef& ref) -> Status {
-    TERN_ASSIGN_OR_RETURN(V2ModelMetadata m, service_->ModelMetadata(ref));
-    response->set_name(m.name);
-    for (const auto& v : m.versions) response->add_versions(v);
-    response->set_platform(m.platform);
-    for (auto [list, out] : {std::pair{&m.inputs, response->mutable_inputs()},
-                             std::pair{&m.outputs, response->mutable_outputs()}}) {
-      for (const auto& t : *list) {
-        auto* meta = out->Add();
-        meta->set_name(t.name);
-        meta->set_datatype(t.datatype);
-        for (int64_t d : t.shape) meta->add_shape(d);
-      }
-    }
-    return Status::Ok();
-  });
+  return ServeModelRpc(
+      gate_, "ModelMetadata", context, request->name(), request->version(),
+      [&](const ModelRef& ref) -> Status {
+        TERN_ASSIGN_OR_RETURN(V2ModelMetadata m, service_->ModelMetadata(ref));
+        response->set_name(m.name);
+        for (const auto& v : m.versions) response->add_versions(v);
+        response->set_platform(m.platform);
+        for (auto [list, out] : {std::pair{&m.inputs, response->mutable_inputs()},
+                                 std::pair{&m.outputs, response->mutable_outputs()}}) {
+          for (const auto& t : *list) {
+            auto* meta = out->Add();
+            meta->set_name(t.name);
+            meta->set_datatype(t.datatype);
+            for (int64_t d : t.shape) meta->add_shape(d);
+          }
+        }
+        return Status::Ok();
+      });
 }
 
 grpc::ServerUnaryReactor* GrpcInferenceService::ModelInfer(grpc::CallbackServerContext* context,
@@ -140,11 +147,10 @@ grpc::ServerUnaryReactor* GrpcInferenceService::ModelInfer(grpc::CallbackServerC
       context, request_bytes, response_bytes, {"ModelInfer", "inference.ModelInferRequest", gate_},
       nullptr, [this](std::shared_ptr<UnaryCall<Request, Response>> call) -> Status {
         TERN_ASSIGN_OR_RETURN(V2InferRequest parsed, ParseInferRequest(call->request));
-        service_->InferAsync(std::move(parsed), call->options,
-                             [call](StatusOr<V2InferResult> result) {
-                               call->finish(FillInferResponse(result, &call->response,
-                                                              call->request.id()));
-                             });
+        service_->InferAsync(
+            std::move(parsed), call->options, [call](StatusOr<V2InferResult> result) {
+              call->finish(FillInferResponse(result, &call->response, call->request.id()));
+            });
         return Status::Ok();
       });
 }
@@ -152,43 +158,45 @@ grpc::ServerUnaryReactor* GrpcInferenceService::ModelInfer(grpc::CallbackServerC
 grpc::Status GrpcInferenceService::ModelConfig(grpc::ServerContext* context,
                                                const inference::ModelConfigRequest* request,
                                                inference::ModelConfigResponse* response) {
-  return ServeModelRpc(gate_, "ModelConfig", context, request->name(), request->version(),
-                       [&](const ModelRef& ref) -> Status {
-    TERN_ASSIGN_OR_RETURN(V2ModelConfig c, service_->ModelConfig(ref));
-    inference::ModelConfig* config = response->mutable_config();
-    config->set_name(c.name);
-    config->set_platform(c.platform);
-    config->set_backend(c.backend);
-    config->set_max_batch_size(c.max_batch_size);
-    auto data_type = [](const std::string& name) -> StatusOr<inference::DataType> {
-      inference::DataType type;
-      if (!inference::DataType_Parse(name, &type)) return Internal("no Triton data type " + name);
-      return type;
-    };
-    for (const auto& t : c.inputs) {
-      auto* in = config->add_input();
-      in->set_name(t.name);
-      TERN_ASSIGN_OR_RETURN(inference::DataType type, data_type(t.datatype));
-      in->set_data_type(type);
-      for (int64_t d : t.shape) in->add_dims(d);
-    }
-    for (const auto& t : c.outputs) {
-      auto* out = config->add_output();
-      out->set_name(t.name);
-      TERN_ASSIGN_OR_RETURN(inference::DataType type, data_type(t.datatype));
-      out->set_data_type(type);
-      for (int64_t d : t.shape) out->add_dims(d);
-    }
-    if (c.dynamic_batching) {
-      auto* dynamic = config->mutable_dynamic_batching();
-      for (int64_t size : c.dynamic_batching->preferred_batch_size) {
-        dynamic->add_preferred_batch_size(static_cast<int32_t>(size));
-      }
-      dynamic->set_max_queue_delay_microseconds(
-          static_cast<uint64_t>(c.dynamic_batching->max_queue_delay_microseconds));
-    }
-    return Status::Ok();
-  });
+  return ServeModelRpc(
+      gate_, "ModelConfig", context, request->name(), request->version(),
+      [&](const ModelRef& ref) -> Status {
+        TERN_ASSIGN_OR_RETURN(V2ModelConfig c, service_->ModelConfig(ref));
+        inference::ModelConfig* config = response->mutable_config();
+        config->set_name(c.name);
+        config->set_platform(c.platform);
+        config->set_backend(c.backend);
+        config->set_max_batch_size(c.max_batch_size);
+        auto data_type = [](const std::string& name) -> StatusOr<inference::DataType> {
+          inference::DataType type;
+          if (!inference::DataType_Parse(name, &type))
+            return Internal("no Triton data type " + name);
+          return type;
+        };
+        for (const auto& t : c.inputs) {
+          auto* in = config->add_input();
+          in->set_name(t.name);
+          TERN_ASSIGN_OR_RETURN(inference::DataType type, data_type(t.datatype));
+          in->set_data_type(type);
+          for (int64_t d : t.shape) in->add_dims(d);
+        }
+        for (const auto& t : c.outputs) {
+          auto* out = config->add_output();
+          out->set_name(t.name);
+          TERN_ASSIGN_OR_RETURN(inference::DataType type, data_type(t.datatype));
+          out->set_data_type(type);
+          for (int64_t d : t.shape) out->add_dims(d);
+        }
+        if (c.dynamic_batching) {
+          auto* dynamic = config->mutable_dynamic_batching();
+          for (int64_t size : c.dynamic_batching->preferred_batch_size) {
+            dynamic->add_preferred_batch_size(static_cast<int32_t>(size));
+          }
+          dynamic->set_max_queue_delay_microseconds(
+              static_cast<uint64_t>(c.dynamic_batching->max_queue_delay_microseconds));
+        }
+        return Status::Ok();
+      });
 }
 
 }  // namespace tern

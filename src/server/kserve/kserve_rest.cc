@@ -30,7 +30,8 @@ RestResponse Ok(std::string body) {
 std::string Quote(std::string_view s) { return Json(std::string(s)).dump(); }
 
 // Appends the elements of a (possibly nested) JSON list to `out`, in row-major order.
-Status Flatten(const Json& value, int depth, std::vector<const Json*>* out, const std::string& what) {
+Status Flatten(const Json& value, int depth, std::vector<const Json*>* out,
+               const std::string& what) {
   if (depth > kMaxDataDepth) {
     return InvalidArgument(what + ": 'data' is nested more than " + std::to_string(kMaxDataDepth) +
                            " levels deep");
@@ -60,18 +61,21 @@ Status ReadElement(const Json& v, size_t index, const std::string& what, T* out)
     if (!v.is_number()) return bad("a number");
     const double d = v.get<double>();
     if constexpr (std::is_same_v<T, float>) {
-      if (std::isfinite(d) && !json_internal::RoundsToFiniteFloat(d)) return bad("a number within FP32 range");
+      if (std::isfinite(d) && !json_internal::RoundsToFiniteFloat(d))
+        return bad("a number within FP32 range");
     }
     *out = static_cast<T>(d);
   } else {
     if (v.is_number_unsigned()) {
       const uint64_t u = v.get<uint64_t>();
-      if (u > static_cast<uint64_t>(std::numeric_limits<T>::max())) return bad("an integer within the datatype's range");
+      if (u > static_cast<uint64_t>(std::numeric_limits<T>::max()))
+        return bad("an integer within the datatype's range");
       *out = static_cast<T>(u);
     } else if (v.is_number_integer()) {
       const int64_t i = v.get<int64_t>();
       if (i < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
-          (i > 0 && static_cast<uint64_t>(i) > static_cast<uint64_t>(std::numeric_limits<T>::max()))) {
+          (i > 0 &&
+           static_cast<uint64_t>(i) > static_cast<uint64_t>(std::numeric_limits<T>::max()))) {
         return bad("an integer within the datatype's range");
       }
       *out = static_cast<T>(i);
@@ -137,10 +141,16 @@ std::string DataJson(const Tensor& t) {
   };
   switch (t.dtype()) {
     case tensorflow::DT_FLOAT:
-      for (int64_t i = 0; i < n; ++i) { sep(i); out += FormatJsonFloat(t.flat<float>()[i]); }
+      for (int64_t i = 0; i < n; ++i) {
+        sep(i);
+        out += FormatJsonFloat(t.flat<float>()[i]);
+      }
       break;
     case tensorflow::DT_DOUBLE:
-      for (int64_t i = 0; i < n; ++i) { sep(i); out += FormatJsonDouble(t.flat<double>()[i]); }
+      for (int64_t i = 0; i < n; ++i) {
+        sep(i);
+        out += FormatJsonDouble(t.flat<double>()[i]);
+      }
       break;
     case tensorflow::DT_STRING:
       for (int64_t i = 0; i < n; ++i) {
@@ -153,9 +163,15 @@ std::string DataJson(const Tensor& t) {
       Status ignored = json_internal::VisitJsonDtype(t.dtype(), [&](auto tag) -> Status {
         using T = typename decltype(tag)::type;
         if constexpr (std::is_same_v<T, bool>) {
-          for (int64_t i = 0; i < n; ++i) { sep(i); out += t.flat<bool>()[i] ? "true" : "false"; }
+          for (int64_t i = 0; i < n; ++i) {
+            sep(i);
+            out += t.flat<bool>()[i] ? "true" : "false";
+          }
         } else if constexpr (std::is_integral_v<T>) {
-          for (int64_t i = 0; i < n; ++i) { sep(i); out += std::to_string(t.flat<T>()[i]); }
+          for (int64_t i = 0; i < n; ++i) {
+            sep(i);
+            out += std::to_string(t.flat<T>()[i]);
+          }
         }
         return Status::Ok();
       });
@@ -217,17 +233,18 @@ struct BinaryOutputs {
 // which JSON cannot carry) after it. `id_json` is the request's id as JSON, or "".
 StatusOr<RestResponse> InferResponse(const V2InferResult& result, const std::string& id_json,
                                      const BinaryOutputs& as_binary) {
-  std::string json = "{\"model_name\":" + Quote(result.model_name) + ",\"model_version\":" +
-                     Quote(std::to_string(result.version));
+  std::string json = "{\"model_name\":" + Quote(result.model_name) +
+                     ",\"model_version\":" + Quote(std::to_string(result.version));
   if (!id_json.empty()) json += ",\"id\":" + id_json;
   json += ",\"outputs\":[";
   std::string tail;
   for (size_t i = 0; i < result.outputs.size(); ++i) {
     const auto& [name, tensor] = result.outputs[i];
     TERN_ASSIGN_OR_RETURN(std::string datatype, V2DatatypeName(tensor.dtype()));
-    json += std::string(i ? "," : "") + "{\"name\":" + Quote(name) + ",\"datatype\":" +
-            Quote(datatype) + ",\"shape\":" + ShapeJson(tensor.shape().dims());
-    if (as_binary(name) || tensor.dtype() == tensorflow::DT_HALF || tensor.dtype() == tensorflow::DT_BFLOAT16) {
+    json += std::string(i ? "," : "") + "{\"name\":" + Quote(name) +
+            ",\"datatype\":" + Quote(datatype) + ",\"shape\":" + ShapeJson(tensor.shape().dims());
+    if (as_binary(name) || tensor.dtype() == tensorflow::DT_HALF ||
+        tensor.dtype() == tensorflow::DT_BFLOAT16) {
       std::string raw = TensorToRaw(tensor);
       json += ",\"parameters\":{\"binary_data_size\":" + std::to_string(raw.size()) + "}}";
       tail += raw;
@@ -314,8 +331,8 @@ Status ReadInferInput(const Json& in, size_t index, std::string_view binary, siz
                              " exceeds the " + std::to_string(binary.size() - *offset) +
                              " bytes of binary data left in the body");
     }
-    TERN_ASSIGN_OR_RETURN(
-        tensor, TensorFromRaw(dtype, shape, binary.substr(*offset, binary_size), what));
+    TERN_ASSIGN_OR_RETURN(tensor,
+                          TensorFromRaw(dtype, shape, binary.substr(*offset, binary_size), what));
     *offset += binary_size;
   } else {
     auto data = in.find("data");
@@ -390,7 +407,7 @@ void KServeRestApi::HandleAsync(const RestRequest& request, RestHandler::RestDon
   const bool get = request.method == "GET";
   if (get && path == "/v2") {
     return done(Ok(std::string("{\"name\":\"") + KServeService::kServerName + "\",\"version\":\"" +
-              KServeService::kServerVersion + "\",\"extensions\":[\"binary_tensor_data\"]}"));
+                   KServeService::kServerVersion + "\",\"extensions\":[\"binary_tensor_data\"]}"));
   }
   if (get && path == "/v2/health/live") return done(Ok(""));
   if (get && path == "/v2/health/ready") {
@@ -399,7 +416,8 @@ void KServeRestApi::HandleAsync(const RestRequest& request, RestHandler::RestDon
   }
   constexpr std::string_view kModels = "/v2/models/";
   if (path.substr(0, kModels.size()) != kModels) {
-    return done(ErrorResponse(NotFound("no v2 endpoint " + std::string(request.method) + " " + std::string(path))));
+    return done(ErrorResponse(
+        NotFound("no v2 endpoint " + std::string(request.method) + " " + std::string(path))));
   }
   auto parsed = ParseModelsPath(path.substr(kModels.size()));
   if (!parsed.ok()) {
@@ -415,8 +433,10 @@ void KServeRestApi::HandleAsync(const RestRequest& request, RestHandler::RestDon
     return done(ErrorResponse(Unavailable("model " + ref->name + " is not ready")));
   }
   if (get && parsed->action == "config") return done(Config(*ref));
-  if (request.method == "POST" && parsed->action == "infer") return Infer(*ref, request, std::move(done));
-  return done(ErrorResponse(NotFound("no v2 endpoint " + std::string(request.method) + " " + std::string(path))));
+  if (request.method == "POST" && parsed->action == "infer")
+    return Infer(*ref, request, std::move(done));
+  return done(ErrorResponse(
+      NotFound("no v2 endpoint " + std::string(request.method) + " " + std::string(path))));
 }
 
 RestResponse KServeRestApi::Metadata(const ModelRef& ref) const {
@@ -429,8 +449,8 @@ RestResponse KServeRestApi::Metadata(const ModelRef& ref) const {
     out += std::string(",\"") + key + "\":[";
     for (size_t i = 0; i < list->size(); ++i) {
       const auto& t = (*list)[i];
-      out += std::string(i ? "," : "") + "{\"name\":" + Quote(t.name) + ",\"datatype\":" +
-             Quote(t.datatype) + ",\"shape\":" + ShapeJson(t.shape) + "}";
+      out += std::string(i ? "," : "") + "{\"name\":" + Quote(t.name) +
+             ",\"datatype\":" + Quote(t.datatype) + ",\"shape\":" + ShapeJson(t.shape) + "}";
     }
     out += "]";
   }
@@ -448,8 +468,8 @@ RestResponse KServeRestApi::Config(const ModelRef& ref) const {
     out += std::string(",\"") + key + "\":[";
     for (size_t i = 0; i < list->size(); ++i) {
       const auto& t = (*list)[i];
-      out += std::string(i ? "," : "") + "{\"name\":" + Quote(t.name) + ",\"data_type\":" +
-             Quote(t.datatype) + ",\"dims\":" + ShapeJson(t.shape) + "}";
+      out += std::string(i ? "," : "") + "{\"name\":" + Quote(t.name) +
+             ",\"data_type\":" + Quote(t.datatype) + ",\"dims\":" + ShapeJson(t.shape) + "}";
     }
     out += "]";
   }
@@ -471,36 +491,44 @@ void KServeRestApi::RawInfer(const ModelRef& ref, std::string_view body,
   auto start = [&]() -> Status {
     TERN_ASSIGN_OR_RETURN(V2ModelMetadata meta, service_->ModelMetadata(ref));
     if (meta.inputs.size() != 1) {
-      return InvalidArgument("a raw binary request (Inference-Header-Content-Length: 0) needs a model "
-                             "with exactly one input; model " + meta.name + " has " +
-                             std::to_string(meta.inputs.size()) + "; send a JSON header instead");
+      return InvalidArgument(
+          "a raw binary request (Inference-Header-Content-Length: 0) needs a model "
+          "with exactly one input; model " +
+          meta.name + " has " + std::to_string(meta.inputs.size()) +
+          "; send a JSON header instead");
     }
     const V2TensorMetadata& input = meta.inputs[0];
     const std::string what = "raw binary input '" + input.name + "'";
     TERN_ASSIGN_OR_RETURN(DataType dtype, V2DatatypeFromName(input.datatype));
     if (dtype == tensorflow::DT_STRING) {
-      return InvalidArgument(what + ": a BYTES input cannot be sent raw (its shape is not implied "
+      return InvalidArgument(what +
+                             ": a BYTES input cannot be sent raw (its shape is not implied "
                              "by the byte count); send a JSON header");
     }
     std::vector<int64_t> dims = input.shape;
     int unknown = 0;
     int64_t known_elements = 1;
     for (int64_t d : dims) {
-      if (d < 0) ++unknown;
-      else known_elements *= d;
+      if (d < 0)
+        ++unknown;
+      else
+        known_elements *= d;
     }
     const int64_t element_size = static_cast<int64_t>(DataTypeSize(dtype));
     if (unknown > 1 || (unknown == 1 && known_elements == 0)) {
-      return InvalidArgument(what + ": the model's shape " + ShapeJson(input.shape) +
-                             " has more than one unknown dimension, so a raw body cannot fix it; send "
-                             "a JSON header with the shape");
+      return InvalidArgument(
+          what + ": the model's shape " + ShapeJson(input.shape) +
+          " has more than one unknown dimension, so a raw body cannot fix it; send "
+          "a JSON header with the shape");
     }
     if (unknown == 1) {
       const int64_t row_bytes = known_elements * element_size;
       if (body.size() % row_bytes != 0) {
-        return InvalidArgument(what + ": " + std::to_string(body.size()) + " bytes is not a whole "
-                               "number of " + input.datatype + " tensors of shape " +
-                               ShapeJson(input.shape) + " (" + std::to_string(row_bytes) +
+        return InvalidArgument(what + ": " + std::to_string(body.size()) +
+                               " bytes is not a whole "
+                               "number of " +
+                               input.datatype + " tensors of shape " + ShapeJson(input.shape) +
+                               " (" + std::to_string(row_bytes) +
                                " bytes per step of the unknown dimension)");
       }
       for (int64_t& d : dims) {
@@ -512,13 +540,13 @@ void KServeRestApi::RawInfer(const ModelRef& ref, std::string_view body,
     infer.model = ref;
     TERN_ASSIGN_OR_RETURN(Tensor tensor, TensorFromRaw(dtype, shape, body, what));
     infer.inputs.emplace(input.name, std::move(tensor));
-    service_->InferAsync(std::move(infer), RestRunOptions(options_.timeout_ms),
-                         [done](StatusOr<V2InferResult> result) {
-                           if (!result.ok()) return done(ErrorResponse(result.status()));
-                           auto response = InferResponse(*result, "",
-                                                         BinaryOutputs{.all = true, .named = {}});
-                           done(response.ok() ? std::move(response).value() : ErrorResponse(response.status()));
-                         });
+    service_->InferAsync(
+        std::move(infer), RestRunOptions(options_.timeout_ms),
+        [done](StatusOr<V2InferResult> result) {
+          if (!result.ok()) return done(ErrorResponse(result.status()));
+          auto response = InferResponse(*result, "", BinaryOutputs{.all = true, .named = {}});
+          done(response.ok() ? std::move(response).value() : ErrorResponse(response.status()));
+        });
     return Status::Ok();
   };
   if (Status started = start(); !started.ok()) done(ErrorResponse(started));

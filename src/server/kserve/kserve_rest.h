@@ -1,14 +1,14 @@
 // KServe Open Inference Protocol (v2) over REST: /v2, /v2/health/{live,ready},
-// /v2/models/{m}[/versions/{v}][/ready|/infer|/config], JSON tensors and the binary tensor extension
-// (JSON header of Inference-Header-Content-Length bytes, then raw tensor bytes; a header length
-// of 0 is a raw binary request for a single-input model).
-// A function of the request, no networking. The KServeService is not owned. Thread-safe.
+// /v2/models/{m}[/versions/{v}][/ready|/infer|/config], JSON tensors and the binary tensor
+// extension (JSON header of Inference-Header-Content-Length bytes, then raw tensor bytes; a header
+// length of 0 is a raw binary request for a single-input model). A function of the request, no
+// networking. The KServeService is not owned. Thread-safe.
 #pragma once
 
 #include <cstdint>
 
-#include "server/kserve/kserve_service.h"
 #include "server/http/rest_handler.h"
+#include "server/kserve/kserve_service.h"
 
 namespace tern {
 
@@ -19,7 +19,8 @@ class KServeRestApi : public RestHandler {
     // Elements per tensor beyond which a request is refused before allocating.
     int64_t max_tensor_elements = int64_t{1} << 31;
   };
-  KServeRestApi(const KServeService* service, Options options) : service_(service), options_(options) {}
+  KServeRestApi(const KServeService* service, Options options)
+      : service_(service), options_(options) {}
 
   // An infer answers on a batch thread; everything else inline.
   void HandleAsync(const RestRequest& request, RestDone done) const override;

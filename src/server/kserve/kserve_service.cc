@@ -31,8 +31,8 @@ StatusOr<std::vector<std::string>> CheckInferRequest(const V2InferRequest& reque
     if (it == signature.inputs.end()) {
       std::string known;
       for (const auto& [k, v] : signature.inputs) known += (known.empty() ? "" : ", ") + k;
-      return InvalidArgument("unexpected inference input '" + name + "' for model '" +
-                             model_name + "' (inputs: " + known + ")");
+      return InvalidArgument("unexpected inference input '" + name + "' for model '" + model_name +
+                             "' (inputs: " + known + ")");
     }
     if (it->second.dtype != tensor.dtype()) {
       auto want = V2DatatypeName(it->second.dtype);
@@ -43,15 +43,15 @@ StatusOr<std::vector<std::string>> CheckInferRequest(const V2InferRequest& reque
   }
   for (const auto& [name, t] : signature.inputs) {
     if (request.inputs.count(name) == 0) {
-      return InvalidArgument("missing inference input '" + name + "' for model '" +
-                             model_name + "'");
+      return InvalidArgument("missing inference input '" + name + "' for model '" + model_name +
+                             "'");
     }
   }
   std::vector<std::string> names = request.outputs;
   for (const auto& name : names) {
     if (signature.outputs.count(name) == 0) {
-      return InvalidArgument("unknown requested output '" + name + "' for model '" +
-                             model_name + "'");
+      return InvalidArgument("unknown requested output '" + name + "' for model '" + model_name +
+                             "'");
     }
   }
   if (names.empty()) {
@@ -62,7 +62,8 @@ StatusOr<std::vector<std::string>> CheckInferRequest(const V2InferRequest& reque
 
 }  // namespace
 
-StatusOr<ModelRef> KServeService::ParseModelRef(const std::string& name, const std::string& version) {
+StatusOr<ModelRef> KServeService::ParseModelRef(const std::string& name,
+                                                const std::string& version) {
   if (name.empty()) return InvalidArgument("model name is empty");
   ModelRef ref;
   ref.name = name;
@@ -90,11 +91,12 @@ bool KServeService::ServerReady() const {
 }
 
 StatusOr<bool> KServeService::ModelReady(const ModelRef& ref) const {
-  TERN_ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ModelRef{ref.name, std::nullopt, std::nullopt}));
+  TERN_ASSIGN_OR_RETURN(auto statuses,
+                        service_->GetModelStatus(ModelRef{ref.name, std::nullopt, std::nullopt}));
   for (const auto& s : statuses) {
     // START: at zero instances, loaded by the next request (scale from zero), so ready.
-    const bool serves = s.state == VersionState::kAvailable ||
-                        (s.state == VersionState::kStart && s.status.ok());
+    const bool serves =
+        s.state == VersionState::kAvailable || (s.state == VersionState::kStart && s.status.ok());
     if (serves && (!ref.version || *ref.version == s.version)) {
       return true;
     }
@@ -107,7 +109,8 @@ StatusOr<V2ModelMetadata> KServeService::ModelMetadata(const ModelRef& ref) cons
   TERN_ASSIGN_OR_RETURN(const Signature* signature, InferenceCore::GetSignature(servable, ""));
   V2ModelMetadata m;
   m.name = servable->model_name;
-  TERN_ASSIGN_OR_RETURN(auto statuses, service_->GetModelStatus(ModelRef{ref.name, std::nullopt, std::nullopt}));
+  TERN_ASSIGN_OR_RETURN(auto statuses,
+                        service_->GetModelStatus(ModelRef{ref.name, std::nullopt, std::nullopt}));
   for (const auto& s : statuses) {
     if (s.state == VersionState::kAvailable) m.versions.push_back(std::to_string(s.version));
   }
@@ -147,8 +150,8 @@ StatusOr<V2ModelConfig> KServeService::ModelConfig(const ModelRef& ref) const {
     // A batched model reports its real limit, so Triton clients size their batches to it.
     TERN_ASSIGN_OR_RETURN(const BatchingOptions* batching, service_->BatchingOptionsFor(servable));
     if (batching != nullptr) {
-      config.max_batch_size = static_cast<int32_t>(std::min<int64_t>(
-          batching->max_batch_size, std::numeric_limits<int32_t>::max()));
+      config.max_batch_size = static_cast<int32_t>(
+          std::min<int64_t>(batching->max_batch_size, std::numeric_limits<int32_t>::max()));
       V2DynamicBatching dynamic;
       dynamic.preferred_batch_size = batching->allowed_batch_sizes;
       dynamic.max_queue_delay_microseconds = batching->batch_timeout_micros;

@@ -35,8 +35,8 @@ StatusOr<Tensor> FromRepeated(DataType dtype, const TensorShape& shape, const Re
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
       if (v < static_cast<decltype(v)>(std::numeric_limits<T>::min()) ||
           v > static_cast<decltype(v)>(std::numeric_limits<T>::max())) {
-        return InvalidArgument(what + ": element " + std::to_string(i) + " = " +
-                               std::to_string(v) + " is out of range for " + DataTypeName(dtype));
+        return InvalidArgument(what + ": element " + std::to_string(i) + " = " + std::to_string(v) +
+                               " is out of range for " + DataTypeName(dtype));
       }
     }
     out[i] = static_cast<T>(v);
@@ -59,7 +59,8 @@ StatusOr<DataType> V2DatatypeFromName(std::string_view name) {
     if (name == d.name) return d.dtype;
     valid += valid.empty() ? d.name : std::string(", ") + d.name;
   }
-  return InvalidArgument("unknown datatype '" + std::string(name) + "' (expected one of " + valid + ")");
+  return InvalidArgument("unknown datatype '" + std::string(name) + "' (expected one of " + valid +
+                         ")");
 }
 
 StatusOr<TensorShape> V2Shape(const std::vector<int64_t>& dims, int64_t max_elements,
@@ -145,17 +146,28 @@ StatusOr<Tensor> TensorFromContents(DataType dtype, const TensorShape& shape,
                                     const inference::InferTensorContents& c,
                                     const std::string& what) {
   switch (dtype) {
-    case tensorflow::DT_BOOL: return FromRepeated<bool>(dtype, shape, c.bool_contents(), "bool_contents", what);
-    case tensorflow::DT_INT8: return FromRepeated<int8_t>(dtype, shape, c.int_contents(), "int_contents", what);
-    case tensorflow::DT_INT16: return FromRepeated<int16_t>(dtype, shape, c.int_contents(), "int_contents", what);
-    case tensorflow::DT_INT32: return FromRepeated<int32_t>(dtype, shape, c.int_contents(), "int_contents", what);
-    case tensorflow::DT_INT64: return FromRepeated<int64_t>(dtype, shape, c.int64_contents(), "int64_contents", what);
-    case tensorflow::DT_UINT8: return FromRepeated<uint8_t>(dtype, shape, c.uint_contents(), "uint_contents", what);
-    case tensorflow::DT_UINT16: return FromRepeated<uint16_t>(dtype, shape, c.uint_contents(), "uint_contents", what);
-    case tensorflow::DT_UINT32: return FromRepeated<uint32_t>(dtype, shape, c.uint_contents(), "uint_contents", what);
-    case tensorflow::DT_UINT64: return FromRepeated<uint64_t>(dtype, shape, c.uint64_contents(), "uint64_contents", what);
-    case tensorflow::DT_FLOAT: return FromRepeated<float>(dtype, shape, c.fp32_contents(), "fp32_contents", what);
-    case tensorflow::DT_DOUBLE: return FromRepeated<double>(dtype, shape, c.fp64_contents(), "fp64_contents", what);
+    case tensorflow::DT_BOOL:
+      return FromRepeated<bool>(dtype, shape, c.bool_contents(), "bool_contents", what);
+    case tensorflow::DT_INT8:
+      return FromRepeated<int8_t>(dtype, shape, c.int_contents(), "int_contents", what);
+    case tensorflow::DT_INT16:
+      return FromRepeated<int16_t>(dtype, shape, c.int_contents(), "int_contents", what);
+    case tensorflow::DT_INT32:
+      return FromRepeated<int32_t>(dtype, shape, c.int_contents(), "int_contents", what);
+    case tensorflow::DT_INT64:
+      return FromRepeated<int64_t>(dtype, shape, c.int64_contents(), "int64_contents", what);
+    case tensorflow::DT_UINT8:
+      return FromRepeated<uint8_t>(dtype, shape, c.uint_contents(), "uint_contents", what);
+    case tensorflow::DT_UINT16:
+      return FromRepeated<uint16_t>(dtype, shape, c.uint_contents(), "uint_contents", what);
+    case tensorflow::DT_UINT32:
+      return FromRepeated<uint32_t>(dtype, shape, c.uint_contents(), "uint_contents", what);
+    case tensorflow::DT_UINT64:
+      return FromRepeated<uint64_t>(dtype, shape, c.uint64_contents(), "uint64_contents", what);
+    case tensorflow::DT_FLOAT:
+      return FromRepeated<float>(dtype, shape, c.fp32_contents(), "fp32_contents", what);
+    case tensorflow::DT_DOUBLE:
+      return FromRepeated<double>(dtype, shape, c.fp64_contents(), "fp64_contents", what);
     case tensorflow::DT_STRING: {
       if (static_cast<int64_t>(c.bytes_contents_size()) != shape.num_elements()) {
         return InvalidArgument(what + ": shape " + shape.DebugString() + " needs " +
@@ -164,7 +176,8 @@ StatusOr<Tensor> TensorFromContents(DataType dtype, const TensorShape& shape,
                                std::to_string(c.bytes_contents_size()));
       }
       Tensor t(dtype, shape);
-      for (int i = 0; i < c.bytes_contents_size(); ++i) t.flat<std::string>()[i] = c.bytes_contents(i);
+      for (int i = 0; i < c.bytes_contents_size(); ++i)
+        t.flat<std::string>()[i] = c.bytes_contents(i);
       return t;
     }
     default:

@@ -1,9 +1,9 @@
 #include "server/listen/connection_router.h"
 
+#include <boost/asio.hpp>
 #include <sys/socket.h>
 
 #include <atomic>
-#include <boost/asio.hpp>
 #include <future>
 #include <thread>
 
@@ -34,19 +34,19 @@ struct ConnectionRouter::Impl : std::enable_shared_from_this<ConnectionRouter::I
   std::thread thread;
 
   void Accept(tcp::acceptor* acceptor) {
-    acceptor->async_accept([self = shared_from_this(), acceptor](boost::system::error_code ec,
-                                                                 tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
-      if (ec) {
-        TERN_LOG(Warning) << "accept failed: " << ec.message();
-      } else {
-        self->Sniff(std::make_shared<tcp::socket>(std::move(socket)),
-                    std::make_shared<asio::steady_timer>(self->io),
-                    std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(self->options.preface_timeout_ms));
-      }
-      self->Accept(acceptor);
-    });
+    acceptor->async_accept(
+        [self = shared_from_this(), acceptor](boost::system::error_code ec, tcp::socket socket) {
+          if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
+          if (ec) {
+            TERN_LOG(Warning) << "accept failed: " << ec.message();
+          } else {
+            self->Sniff(std::make_shared<tcp::socket>(std::move(socket)),
+                        std::make_shared<asio::steady_timer>(self->io),
+                        std::chrono::steady_clock::now() +
+                            std::chrono::milliseconds(self->options.preface_timeout_ms));
+          }
+          self->Accept(acceptor);
+        });
   }
 
   // Peeks at the first bytes until they decide the protocol, then hands the fd over.
@@ -60,7 +60,8 @@ struct ConnectionRouter::Impl : std::enable_shared_from_this<ConnectionRouter::I
       char bytes[kHttp2Preface.size()];
       const ssize_t n = ::recv(socket->native_handle(), bytes, sizeof(bytes), MSG_PEEK);
       if (n <= 0) return;  // the peer closed (or failed) before sending a request
-      const WireProtocol protocol = ClassifyPreface(std::string_view(bytes, static_cast<size_t>(n)));
+      const WireProtocol protocol =
+          ClassifyPreface(std::string_view(bytes, static_cast<size_t>(n)));
       if (protocol == WireProtocol::kUndecided) {
         // Part of the preface came; the rest is in flight. Readiness would fire again at once
         // (peeked bytes stay readable), so look again a little later.

@@ -16,9 +16,9 @@
 
 #include "common/logging.h"
 #include "common/startup_trace.h"
-#include "server/listen/connection_router.h"
 #include "server/grpc/grpc_server.h"
 #include "server/http/http_server.h"
+#include "server/listen/connection_router.h"
 
 namespace tern {
 namespace {
@@ -50,7 +50,6 @@ int LocalPort(int fd) {
 }
 
 }  // namespace
-
 
 StatusOr<ListenPlan> PlanListeners(const FrontDoorOptions& options, const char* port_env,
                                    std::vector<InheritedSocket> inherited) {
@@ -147,8 +146,8 @@ FrontDoor::~FrontDoor() {
   if (impl_->grpc) impl_->grpc->Shutdown(std::chrono::system_clock::now());
 }
 
-StatusOr<std::unique_ptr<FrontDoor>> FrontDoor::Start(const FrontDoorOptions& options, ListenPlan plan,
-                                                      Endpoints endpoints) {
+StatusOr<std::unique_ptr<FrontDoor>> FrontDoor::Start(const FrontDoorOptions& options,
+                                                      ListenPlan plan, Endpoints endpoints) {
   auto impl = std::make_unique<Impl>();
   impl->activity = endpoints.activity;
   impl->grpc_gate = endpoints.grpc_gate;
@@ -183,7 +182,8 @@ StatusOr<std::unique_ptr<FrontDoor>> FrontDoor::Start(const FrontDoorOptions& op
   MarkStartupPhase("grpc_listening");
   if (grpc_started->port != 0 || !options.grpc_socket_path.empty()) {
     TERN_LOG(Info) << "gRPC listening on port " << grpc_started->port
-                   << (options.grpc_socket_path.empty() ? "" : " and unix:" + options.grpc_socket_path);
+                   << (options.grpc_socket_path.empty() ? ""
+                                                        : " and unix:" + options.grpc_socket_path);
   }
 
   if (plan.rest_port != 0 || !routed_fds.empty()) {
@@ -211,15 +211,15 @@ StatusOr<std::unique_ptr<FrontDoor>> FrontDoor::Start(const FrontDoorOptions& op
     router_options.listening_fds = routed_fds;
     grpc::Server* grpc_server = impl->grpc.get();
     HttpServer* rest_server = impl->rest.get();
-    TERN_ASSIGN_OR_RETURN(impl->router,
-                     ConnectionRouter::Start(
-                         router_options,
-                         {[rest_server](int fd) { rest_server->AdoptConnection(fd); },
-                          [grpc_server](int fd) {
-                            // gRPC's event engine expects a non-blocking socket.
-                            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-                            grpc::AddInsecureChannelFromFd(grpc_server, fd);
-                          }}));
+    TERN_ASSIGN_OR_RETURN(
+        impl->router,
+        ConnectionRouter::Start(router_options,
+                                {[rest_server](int fd) { rest_server->AdoptConnection(fd); },
+                                 [grpc_server](int fd) {
+                                   // gRPC's event engine expects a non-blocking socket.
+                                   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+                                   grpc::AddInsecureChannelFromFd(grpc_server, fd);
+                                 }}));
   }
   if (impl->rest) MarkStartupPhase("rest_listening");
   return std::unique_ptr<FrontDoor>(new FrontDoor(std::move(impl)));

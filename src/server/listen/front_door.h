@@ -15,8 +15,8 @@
 #include "common/status.h"
 #include "server/core/activity_tracker.h"
 #include "server/grpc/grpc_drain_gate.h"
-#include "server/listen/listen_fds.h"
 #include "server/http/rest_handler.h"
+#include "server/listen/listen_fds.h"
 
 namespace tern {
 
@@ -37,8 +37,8 @@ struct FrontDoorOptions {
 };
 
 struct ListenPlan {
-  int grpc_port = 0;    // own gRPC TCP listener; 0: none
-  int rest_port = 0;    // own REST listener; 0: none
+  int grpc_port = 0;     // own gRPC TCP listener; 0: none
+  int rest_port = 0;     // own REST listener; 0: none
   int shared_port = -1;  // one listener for both protocols; -1: none, 0: a free port
   std::vector<InheritedSocket> inherited;  // both protocols, routed per connection
 };
@@ -58,8 +58,8 @@ class FrontDoor {
     ActivityTracker* activity = nullptr;
     GrpcDrainGate* grpc_gate = nullptr;  // the gate the gRPC services consult; closed by Drain
   };
-  static StatusOr<std::unique_ptr<FrontDoor>> Start(const FrontDoorOptions& options, ListenPlan plan,
-                                                    Endpoints endpoints);
+  static StatusOr<std::unique_ptr<FrontDoor>> Start(const FrontDoorOptions& options,
+                                                    ListenPlan plan, Endpoints endpoints);
   ~FrontDoor();
 
   // What was still open at the drain deadline (all zero: a clean drain).

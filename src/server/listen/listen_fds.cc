@@ -25,7 +25,8 @@ StatusOr<long> ParsePositive(const char* name, const char* text) {
 
 }  // namespace
 
-StatusOr<std::vector<InheritedSocket>> ParseListenFds(const char* listen_pid, const char* listen_fds,
+StatusOr<std::vector<InheritedSocket>> ParseListenFds(const char* listen_pid,
+                                                      const char* listen_fds,
                                                       const char* listen_fdnames, pid_t self) {
   if (listen_pid == nullptr || listen_fds == nullptr) return std::vector<InheritedSocket>{};
   TERN_ASSIGN_OR_RETURN(long pid, ParsePositive("LISTEN_PID", listen_pid));
@@ -40,8 +41,8 @@ StatusOr<std::vector<InheritedSocket>> ParseListenFds(const char* listen_pid, co
     for (std::string name; std::getline(in, name, ':');) names.push_back(name);
     if (names.size() != static_cast<size_t>(count)) {
       return InvalidArgument("LISTEN_FDNAMES='" + std::string(listen_fdnames) + "' names " +
-                             std::to_string(names.size()) + " sockets but LISTEN_FDS=" +
-                             std::to_string(count));
+                             std::to_string(names.size()) +
+                             " sockets but LISTEN_FDS=" + std::to_string(count));
     }
   }
   std::vector<InheritedSocket> out;

@@ -19,7 +19,8 @@ struct InheritedSocket {
 
 // Null arguments mean the variable is unset. No LISTEN_PID, or one naming another process:
 // no sockets (the variables were meant for someone else). INVALID_ARGUMENT for malformed values.
-StatusOr<std::vector<InheritedSocket>> ParseListenFds(const char* listen_pid, const char* listen_fds,
+StatusOr<std::vector<InheritedSocket>> ParseListenFds(const char* listen_pid,
+                                                      const char* listen_fds,
                                                       const char* listen_fdnames, pid_t self);
 
 // Reads the variables of this process, unsets them (children must not inherit them) and marks

@@ -110,8 +110,8 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
                          MetricType::Gauge, vsize));
   }
   if (ParseDouble(stat, 20, &threads)) {
-    out.push_back(Family("process_threads", "OS threads in the process.", MetricType::Gauge,
-                         threads));
+    out.push_back(
+        Family("process_threads", "OS threads in the process.", MetricType::Gauge, threads));
   }
   if (ParseDouble(stat, 22, &start_ticks) && ReadBootTime(options_.proc_dir, &boot)) {
     out.push_back(Family("process_start_time_seconds", "Start time since the epoch, seconds.",
@@ -131,8 +131,8 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
   }
   double max_fds = 0;
   if (ReadMaxOpenFiles(dir + "/limits", &max_fds)) {
-    out.push_back(Family("process_max_fds", "Limit on open file descriptors.", MetricType::Gauge,
-                         max_fds));
+    out.push_back(
+        Family("process_max_fds", "Limit on open file descriptors.", MetricType::Gauge, max_fds));
   }
   return out;
 }
@@ -143,15 +143,15 @@ std::shared_ptr<ModelStateCollector> ModelStateCollector::Create(Options options
 
 std::vector<prometheus::MetricFamily> ModelStateCollector::Collect() const {
   using prometheus::MetricType;
-  prometheus::MetricFamily versions{"tern_model_versions",
-                                    "Versions of each model in each state.", MetricType::Gauge, {}};
-  prometheus::MetricFamily instances{"tern_model_instances",
-                                     "Loaded, servable instances of a model.", MetricType::Gauge,
-                                     {}};
+  prometheus::MetricFamily versions{
+      "tern_model_versions", "Versions of each model in each state.", MetricType::Gauge, {}};
+  prometheus::MetricFamily instances{
+      "tern_model_instances", "Loaded, servable instances of a model.", MetricType::Gauge, {}};
   prometheus::MetricFamily memory{
       "tern_model_memory_estimate_bytes",
       "Estimated memory of a model's loaded versions (weights and graph), as the budget counts it.",
-      MetricType::Gauge, {}};
+      MetricType::Gauge,
+      {}};
   for (const std::string& model : options_.manager->ModelNames()) {
     prometheus::ClientMetric bytes;
     bytes.label = {{"model", model}};

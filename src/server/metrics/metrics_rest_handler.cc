@@ -14,8 +14,7 @@ std::optional<int64_t> ParseVersion(std::string_view text) {
 }
 
 // Maps a verb from the URL onto the fixed list, so arbitrary verbs share one label value.
-std::string_view KnownMethod(std::string_view verb,
-                             std::initializer_list<std::string_view> known) {
+std::string_view KnownMethod(std::string_view verb, std::initializer_list<std::string_view> known) {
   for (std::string_view k : known) {
     if (verb == k) return k;
   }
@@ -91,8 +90,8 @@ void MetricsRestHandler::HandleAsync(const RestRequest& request, RestDone done) 
     return done(std::move(r));
   }
   auto labels = std::make_shared<RestRequestLabels>(LabelsForRestRequest(method, path));
-  auto observer = std::make_shared<RequestMetrics::Observer>(options_.request_metrics,
-                                                             labels->api, labels->method);
+  auto observer = std::make_shared<RequestMetrics::Observer>(options_.request_metrics, labels->api,
+                                                             labels->method);
   options_.inner->HandleAsync(request, [labels, observer, done = std::move(done)](RestResponse r) {
     observer->Finish(labels->model, labels->version, r.code);
     done(std::move(r));

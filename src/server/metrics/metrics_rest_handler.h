@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "server/metrics/request_metrics.h"
 #include "server/http/rest_handler.h"
+#include "server/metrics/request_metrics.h"
 
 namespace tern {
 

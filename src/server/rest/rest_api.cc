@@ -1,10 +1,10 @@
 #include "server/rest/rest_api.h"
 
+#include <nlohmann/json.hpp>
+
 #include <charconv>
 #include <string>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "server/codec/json_tensor.h"
 #include "server/core/example_inference.h"
@@ -56,8 +56,8 @@ StatusOr<ModelPath> ParseModelPath(std::string_view path) {
     int64_t version = 0;
     auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), version);
     if (ec != std::errc() || ptr != number.data() + number.size() || number.empty()) {
-      return InvalidArgument("Malformed request: version '" + std::string(number) +
-                             "' in " + std::string(path) + " is not an integer");
+      return InvalidArgument("Malformed request: version '" + std::string(number) + "' in " +
+                             std::string(path) + " is not an integer");
     }
     out.ref.version = version;
   }
@@ -92,10 +92,10 @@ void RestApi::HandleAsync(const RestRequest& http, RestDone done) const {
   }
   if (method == "POST" && parsed->verb.empty()) {
     return done(ErrorResponse(InvalidArgument("Malformed request: POST " + std::string(path) +
-                                      " (expected a verb such as :predict)")));
+                                              " (expected a verb such as :predict)")));
   }
-  RestResponse r = ErrorResponse(NotFound("Malformed request: " + std::string(method) + " " +
-                                  std::string(path)));
+  RestResponse r = ErrorResponse(
+      NotFound("Malformed request: " + std::string(method) + " " + std::string(path)));
   if (method != "GET" && method != "POST") {
     r.status_code = ToHttpStatusCode(HttpRefusal::kMethodNotAllowed);
   }
@@ -131,8 +131,8 @@ RestResponse RestApi::HandleMetadata(const ModelRef& ref) const {
   return r;
 }
 
-void RestApi::HandleExamples(const ModelRef& ref, std::string_view verb,
-                             std::string_view body, RestDone done) const {
+void RestApi::HandleExamples(const ModelRef& ref, std::string_view verb, std::string_view body,
+                             RestDone done) const {
   auto json_answer = [done](StatusOr<std::string> json) {
     if (!json.ok()) return done(ErrorResponse(json.status()));
     RestResponse r;
@@ -145,7 +145,7 @@ void RestApi::HandleExamples(const ModelRef& ref, std::string_view verb,
     TERN_ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(bounded));
     TERN_ASSIGN_OR_RETURN(ExamplesJsonRequest request, ParseExamplesRequest(body));
     TERN_ASSIGN_OR_RETURN(const Signature* signature,
-                     InferenceCore::GetSignature(servable, request.signature_name));
+                          InferenceCore::GetSignature(servable, request.signature_name));
     tensorflow::serving::Input input;
     if (request.context) {
       auto* list = input.mutable_example_list_with_context();
@@ -171,7 +171,8 @@ void RestApi::HandleExamples(const ModelRef& ref, std::string_view verb,
                   std::vector<LabelScores> out;
                   for (const auto& c : result->classifications()) {
                     LabelScores& pairs = out.emplace_back();
-                    for (const auto& cls : c.classes()) pairs.emplace_back(cls.label(), cls.score());
+                    for (const auto& cls : c.classes())
+                      pairs.emplace_back(cls.label(), cls.score());
                   }
                   json_answer(WriteClassifyResponse(out));
                 });
@@ -186,8 +187,8 @@ void RestApi::HandlePredict(const ModelRef& ref, std::string_view body, RestDone
   auto servable = service_->GetServable(bounded);
   if (!servable.ok()) return done(ErrorResponse(servable.status()));
   const Signature* signature = nullptr;
-  auto request = ParsePredictRequest(
-      body, [&](const std::string& name) -> StatusOr<SignatureInputSpecs> {
+  auto request =
+      ParsePredictRequest(body, [&](const std::string& name) -> StatusOr<SignatureInputSpecs> {
         TERN_ASSIGN_OR_RETURN(signature, InferenceCore::GetSignature(*servable, name));
         SignatureInputSpecs specs;
         // Only the dtype is enforced: TF Serving feeds whatever shape the JSON has (half_plus_two
@@ -198,17 +199,16 @@ void RestApi::HandlePredict(const ModelRef& ref, std::string_view body, RestDone
         return specs;
       });
   if (!request.ok()) return done(ErrorResponse(request.status()));
-  service_->PredictAsync(
-      *servable, *signature, std::move(request->inputs), {}, RunOptionsNow(),
-      [format = request->format, done = std::move(done)](
-          StatusOr<std::map<std::string, Tensor>> outputs) {
-        if (!outputs.ok()) return done(ErrorResponse(outputs.status()));
-        auto json = WritePredictResponse(*outputs, format);
-        if (!json.ok()) return done(ErrorResponse(json.status()));
-        RestResponse r;
-        r.body = std::move(json).value();
-        done(std::move(r));
-      });
+  service_->PredictAsync(*servable, *signature, std::move(request->inputs), {}, RunOptionsNow(),
+                         [format = request->format,
+                          done = std::move(done)](StatusOr<std::map<std::string, Tensor>> outputs) {
+                           if (!outputs.ok()) return done(ErrorResponse(outputs.status()));
+                           auto json = WritePredictResponse(*outputs, format);
+                           if (!json.ok()) return done(ErrorResponse(json.status()));
+                           RestResponse r;
+                           r.body = std::move(json).value();
+                           done(std::move(r));
+                         });
 }
 
 }  // namespace tern

@@ -74,7 +74,9 @@ TEST(SliceKeyTest, MatchesTensorFlowKeys) {
 TEST(SliceKeyTest, EscapesNameBytes) {
   const std::string name = "a\x00z\xff"s;
   const std::string key = EncodeTensorSliceKey(name, {});
-  EXPECT_EQ(key, "\x00" "a\x00\xffz\xff\x00\x00\x01\x00"s);
+  EXPECT_EQ(key,
+            "\x00"
+            "a\x00\xffz\xff\x00\x00\x01\x00"s);
   const auto decoded = DecodeTensorSliceKey(key);
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(decoded->name, name);
@@ -137,7 +139,7 @@ TEST(SliceKeyTest, DecodesMultiDimensionalKeys) {
 TEST(SliceKeyTest, RejectsOtherKeys) {
   EXPECT_FALSE(DecodeTensorSliceKey("a/.ATTRIBUTES/VARIABLE_VALUE").has_value());
   EXPECT_FALSE(DecodeTensorSliceKey("").has_value());
-  EXPECT_FALSE(DecodeTensorSliceKey("\x00part"s).has_value());                       // no end
+  EXPECT_FALSE(DecodeTensorSliceKey("\x00part"s).has_value());                      // no end
   EXPECT_FALSE(DecodeTensorSliceKey("\x00part\x00\x01\x01\x02\x80"s).has_value());  // short
   EXPECT_FALSE(DecodeTensorSliceKey("\x00p\x00\x01\x00junk"s).has_value());         // trailing
 }

@@ -3,6 +3,7 @@
 // Plain value types; not thread-safe.
 #pragma once
 
+#include <snappy.h>
 #include <stdlib.h>
 
 #include <cstdint>
@@ -14,8 +15,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <snappy.h>
 
 #include "runtime/format/bundle_coding.h"
 #include "runtime/format/crc32c.h"
@@ -177,8 +176,8 @@ class BundleBuilder {
   }
 
   template <typename T>
-  void Add(const std::string& key, const std::vector<T>& values,
-           const std::vector<int64_t>& shape, int shard = 0) {
+  void Add(const std::string& key, const std::vector<T>& values, const std::vector<int64_t>& shape,
+           int shard = 0) {
     AddRaw(key, DataTypeOf<T>::value, shape,
            std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T)),
            shard);

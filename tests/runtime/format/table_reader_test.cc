@@ -11,8 +11,8 @@
 namespace tern {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::BuildTable;
+using ::testing::HasSubstr;
 using testing::KeyValues;
 using testing::TableOptions;
 

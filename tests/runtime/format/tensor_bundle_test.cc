@@ -15,10 +15,10 @@ namespace tern {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::BundleBuilder;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
-using testing::BundleBuilder;
 using testing::TempDir;
 
 std::string Testdata(const std::string& relative) {
@@ -116,7 +116,9 @@ TEST(RealBundleTest, HalfPlusTwoTf2) {
   EXPECT_EQ(Scalar<float>(*reader, "c/.ATTRIBUTES/VARIABLE_VALUE"), 3.0f);
   const std::string graph = Scalar<std::string>(*reader, "_CHECKPOINTABLE_OBJECT_GRAPH");
   EXPECT_EQ(graph.size(), 613u);
-  EXPECT_EQ(graph.substr(0, 10), std::string("\n\x98\x01\n\x05\x12\x01" "a\x08\x01", 10));
+  EXPECT_EQ(graph.substr(0, 10), std::string("\n\x98\x01\n\x05\x12\x01"
+                                             "a\x08\x01",
+                                             10));
 }
 
 TEST(RealBundleTest, MlnetCifarTrainingCheckpoint) {
@@ -161,17 +163,17 @@ TEST(RealBundleTest, CppflowKerasTf2Kernel) {
   ASSERT_NE(reader, nullptr);
   const Tensor kernel = ReadOk(*reader, "layer_with_weights-1/kernel/.ATTRIBUTES/VARIABLE_VALUE");
   ASSERT_EQ(kernel.shape(), TensorShape({5, 5}));
-  EXPECT_THAT(Values<float>(kernel),
-              ElementsAreArray<float>(
-                  {0.06122654676437378f, -0.5799600481987f,     0.1578890085220337f,
-                   -0.5535281896591187f, -0.6649402976036072f,  0.6269505023956299f,
-                   -0.17495012283325195f, -0.40251362323760986f, -0.15023332834243774f,
-                   0.4681888818740845f,  0.6791213750839233f,   0.6713370084762573f,
-                   0.4824535846710205f,  0.033566176891326904f, 0.15520602464675903f,
-                   -0.6254833936691284f, 0.018160700798034668f, 0.20678383111953735f,
-                   0.746168851852417f,   -0.30700522661209106f, 0.47221839427948f,
-                   0.743461012840271f,   0.2326221466064453f,   0.16500818729400635f,
-                   0.17801928520202637f}));
+  EXPECT_THAT(
+      Values<float>(kernel),
+      ElementsAreArray<float>({0.06122654676437378f,  -0.5799600481987f,     0.1578890085220337f,
+                               -0.5535281896591187f,  -0.6649402976036072f,  0.6269505023956299f,
+                               -0.17495012283325195f, -0.40251362323760986f, -0.15023332834243774f,
+                               0.4681888818740845f,   0.6791213750839233f,   0.6713370084762573f,
+                               0.4824535846710205f,   0.033566176891326904f, 0.15520602464675903f,
+                               -0.6254833936691284f,  0.018160700798034668f, 0.20678383111953735f,
+                               0.746168851852417f,    -0.30700522661209106f, 0.47221839427948f,
+                               0.743461012840271f,    0.2326221466064453f,   0.16500818729400635f,
+                               0.17801928520202637f}));
   EXPECT_EQ(Scalar<std::string>(*reader, "_CHECKPOINTABLE_OBJECT_GRAPH").size(), 2704u);
 }
 
@@ -300,10 +302,9 @@ class TfWrittenBundleTest : public ::testing::Test {
 
 TEST_F(TfWrittenBundleTest, KeysHideHeaderAndSliceKeys) {
   EXPECT_EQ(reader_->header().num_shards(), 2);
-  EXPECT_THAT(reader_->Keys(),
-              ElementsAre("bf16", "boolv", "cplx", "dbl", "empty", "empty_strs", "half", "i16",
-                          "i32", "i8", "part", "part2", "part_i8", "part_str", "strs", "u16",
-                          "u32", "u64", "u8"));
+  EXPECT_THAT(reader_->Keys(), ElementsAre("bf16", "boolv", "cplx", "dbl", "empty", "empty_strs",
+                                           "half", "i16", "i32", "i8", "part", "part2", "part_i8",
+                                           "part_str", "strs", "u16", "u32", "u64", "u8"));
   EXPECT_TRUE(reader_->VerifyAll().ok());
 }
 

@@ -14,61 +14,330 @@ namespace {
 
 // out = stack([x[i] * 2 for i in range(len(x))]) via a While over TensorLists.
 constexpr char kLoopGraph[] = R"pb(
-  node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
-  node { name: "limit" op: "Placeholder" attr { key: "dtype" value { type: DT_INT32 } } }
-  node { name: "zero" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
-         attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape {} int_val: 0 } } } }
-  node { name: "unknown_shape" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
-         attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape {} int_val: -1 } } } }
-  node { name: "n" op: "Shape" input: "x" attr { key: "T" value { type: DT_FLOAT } } }
-  node { name: "n0" op: "StridedSlice" input: "n" input: "begin" input: "end" input: "stride"
-         attr { key: "shrink_axis_mask" value { i: 1 } } attr { key: "Index" value { type: DT_INT32 } }
-         attr { key: "T" value { type: DT_INT32 } } }
-  node { name: "begin" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
-         attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 1 } } int_val: 0 } } } }
-  node { name: "end" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
-         attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 1 } } int_val: 1 } } } }
-  node { name: "stride" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
-         attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 1 } } int_val: 1 } } } }
-  node { name: "inputs" op: "TensorListFromTensor" input: "x" input: "unknown_shape"
-         attr { key: "element_dtype" value { type: DT_FLOAT } } attr { key: "shape_type" value { type: DT_INT32 } } }
-  node { name: "outputs" op: "TensorListReserve" input: "unknown_shape" input: "n0"
-         attr { key: "element_dtype" value { type: DT_FLOAT } } attr { key: "shape_type" value { type: DT_INT32 } } }
-  node { name: "loop" op: "StatelessWhile" input: "zero" input: "limit" input: "inputs" input: "outputs"
-         attr { key: "T" value { list { type: DT_INT32 type: DT_INT32 type: DT_VARIANT type: DT_VARIANT } } }
-         attr { key: "cond" value { func { name: "cond" } } }
-         attr { key: "body" value { func { name: "body" } } } }
-  node { name: "out" op: "TensorListStack" input: "loop:3" input: "unknown_shape"
-         attr { key: "element_dtype" value { type: DT_FLOAT } } }
+  node {
+    name: "x"
+    op: "Placeholder"
+    attr {
+      key: "dtype"
+      value { type: DT_FLOAT }
+    }
+  }
+  node {
+    name: "limit"
+    op: "Placeholder"
+    attr {
+      key: "dtype"
+      value { type: DT_INT32 }
+    }
+  }
+  node {
+    name: "zero"
+    op: "Const"
+    attr {
+      key: "dtype"
+      value { type: DT_INT32 }
+    }
+    attr {
+      key: "value"
+      value {
+        tensor {
+          dtype: DT_INT32
+          tensor_shape {}
+          int_val: 0
+        }
+      }
+    }
+  }
+  node {
+    name: "unknown_shape"
+    op: "Const"
+    attr {
+      key: "dtype"
+      value { type: DT_INT32 }
+    }
+    attr {
+      key: "value"
+      value {
+        tensor {
+          dtype: DT_INT32
+          tensor_shape {}
+          int_val: -1
+        }
+      }
+    }
+  }
+  node {
+    name: "n"
+    op: "Shape"
+    input: "x"
+    attr {
+      key: "T"
+      value { type: DT_FLOAT }
+    }
+  }
+  node {
+    name: "n0"
+    op: "StridedSlice"
+    input: "n"
+    input: "begin"
+    input: "end"
+    input: "stride"
+    attr {
+      key: "shrink_axis_mask"
+      value { i: 1 }
+    }
+    attr {
+      key: "Index"
+      value { type: DT_INT32 }
+    }
+    attr {
+      key: "T"
+      value { type: DT_INT32 }
+    }
+  }
+  node {
+    name: "begin"
+    op: "Const"
+    attr {
+      key: "dtype"
+      value { type: DT_INT32 }
+    }
+    attr {
+      key: "value"
+      value {
+        tensor {
+          dtype: DT_INT32
+          tensor_shape { dim { size: 1 } }
+          int_val: 0
+        }
+      }
+    }
+  }
+  node {
+    name: "end"
+    op: "Const"
+    attr {
+      key: "dtype"
+      value { type: DT_INT32 }
+    }
+    attr {
+      key: "value"
+      value {
+        tensor {
+          dtype: DT_INT32
+          tensor_shape { dim { size: 1 } }
+          int_val: 1
+        }
+      }
+    }
+  }
+  node {
+    name: "stride"
+    op: "Const"
+    attr {
+      key: "dtype"
+      value { type: DT_INT32 }
+    }
+    attr {
+      key: "value"
+      value {
+        tensor {
+          dtype: DT_INT32
+          tensor_shape { dim { size: 1 } }
+          int_val: 1
+        }
+      }
+    }
+  }
+  node {
+    name: "inputs"
+    op: "TensorListFromTensor"
+    input: "x"
+    input: "unknown_shape"
+    attr {
+      key: "element_dtype"
+      value { type: DT_FLOAT }
+    }
+    attr {
+      key: "shape_type"
+      value { type: DT_INT32 }
+    }
+  }
+  node {
+    name: "outputs"
+    op: "TensorListReserve"
+    input: "unknown_shape"
+    input: "n0"
+    attr {
+      key: "element_dtype"
+      value { type: DT_FLOAT }
+    }
+    attr {
+      key: "shape_type"
+      value { type: DT_INT32 }
+    }
+  }
+  node {
+    name: "loop"
+    op: "StatelessWhile"
+    input: "zero"
+    input: "limit"
+    input: "inputs"
+    input: "outputs"
+    attr {
+      key: "T"
+      value { list { type: DT_INT32 type: DT_INT32 type: DT_VARIANT type: DT_VARIANT } }
+    }
+    attr {
+      key: "cond"
+      value { func { name: "cond" } }
+    }
+    attr {
+      key: "body"
+      value { func { name: "body" } }
+    }
+  }
+  node {
+    name: "out"
+    op: "TensorListStack"
+    input: "loop:3"
+    input: "unknown_shape"
+    attr {
+      key: "element_dtype"
+      value { type: DT_FLOAT }
+    }
+  }
   node { name: "length" op: "TensorListLength" input: "loop:3" }
   library {
     function {
-      signature { name: "cond"
-        input_arg { name: "i" type: DT_INT32 } input_arg { name: "limit" type: DT_INT32 }
-        input_arg { name: "in" type: DT_VARIANT } input_arg { name: "out" type: DT_VARIANT }
-        output_arg { name: "go" type: DT_BOOL } }
-      node_def { name: "less" op: "Less" input: "i" input: "limit" attr { key: "T" value { type: DT_INT32 } } }
+      signature {
+        name: "cond"
+        input_arg { name: "i" type: DT_INT32 }
+        input_arg { name: "limit" type: DT_INT32 }
+        input_arg { name: "in" type: DT_VARIANT }
+        input_arg { name: "out" type: DT_VARIANT }
+        output_arg { name: "go" type: DT_BOOL }
+      }
+      node_def {
+        name: "less"
+        op: "Less"
+        input: "i"
+        input: "limit"
+        attr {
+          key: "T"
+          value { type: DT_INT32 }
+        }
+      }
       ret { key: "go" value: "less:z:0" }
     }
     function {
-      signature { name: "body"
-        input_arg { name: "i" type: DT_INT32 } input_arg { name: "limit" type: DT_INT32 }
-        input_arg { name: "in" type: DT_VARIANT } input_arg { name: "out" type: DT_VARIANT }
-        output_arg { name: "i_next" type: DT_INT32 } output_arg { name: "limit_same" type: DT_INT32 }
-        output_arg { name: "in_same" type: DT_VARIANT } output_arg { name: "out_next" type: DT_VARIANT } }
-      node_def { name: "unknown" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
-                 attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape {} int_val: -1 } } } }
-      node_def { name: "two" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
-                 attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape {} float_val: 2 } } } }
-      node_def { name: "one" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
-                 attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape {} int_val: 1 } } } }
-      node_def { name: "row" op: "TensorListGetItem" input: "in" input: "i" input: "unknown"
-                 attr { key: "element_dtype" value { type: DT_FLOAT } } }
-      node_def { name: "doubled" op: "Mul" input: "row:item:0" input: "two:output:0"
-                 attr { key: "T" value { type: DT_FLOAT } } }
-      node_def { name: "set" op: "TensorListSetItem" input: "out" input: "i" input: "doubled:z:0"
-                 attr { key: "element_dtype" value { type: DT_FLOAT } } }
-      node_def { name: "next" op: "AddV2" input: "i" input: "one:output:0" attr { key: "T" value { type: DT_INT32 } } }
+      signature {
+        name: "body"
+        input_arg { name: "i" type: DT_INT32 }
+        input_arg { name: "limit" type: DT_INT32 }
+        input_arg { name: "in" type: DT_VARIANT }
+        input_arg { name: "out" type: DT_VARIANT }
+        output_arg { name: "i_next" type: DT_INT32 }
+        output_arg { name: "limit_same" type: DT_INT32 }
+        output_arg { name: "in_same" type: DT_VARIANT }
+        output_arg { name: "out_next" type: DT_VARIANT }
+      }
+      node_def {
+        name: "unknown"
+        op: "Const"
+        attr {
+          key: "dtype"
+          value { type: DT_INT32 }
+        }
+        attr {
+          key: "value"
+          value {
+            tensor {
+              dtype: DT_INT32
+              tensor_shape {}
+              int_val: -1
+            }
+          }
+        }
+      }
+      node_def {
+        name: "two"
+        op: "Const"
+        attr {
+          key: "dtype"
+          value { type: DT_FLOAT }
+        }
+        attr {
+          key: "value"
+          value {
+            tensor {
+              dtype: DT_FLOAT
+              tensor_shape {}
+              float_val: 2
+            }
+          }
+        }
+      }
+      node_def {
+        name: "one"
+        op: "Const"
+        attr {
+          key: "dtype"
+          value { type: DT_INT32 }
+        }
+        attr {
+          key: "value"
+          value {
+            tensor {
+              dtype: DT_INT32
+              tensor_shape {}
+              int_val: 1
+            }
+          }
+        }
+      }
+      node_def {
+        name: "row"
+        op: "TensorListGetItem"
+        input: "in"
+        input: "i"
+        input: "unknown"
+        attr {
+          key: "element_dtype"
+          value { type: DT_FLOAT }
+        }
+      }
+      node_def {
+        name: "doubled"
+        op: "Mul"
+        input: "row:item:0"
+        input: "two:output:0"
+        attr {
+          key: "T"
+          value { type: DT_FLOAT }
+        }
+      }
+      node_def {
+        name: "set"
+        op: "TensorListSetItem"
+        input: "out"
+        input: "i"
+        input: "doubled:z:0"
+        attr {
+          key: "element_dtype"
+          value { type: DT_FLOAT }
+        }
+      }
+      node_def {
+        name: "next"
+        op: "AddV2"
+        input: "i"
+        input: "one:output:0"
+        attr {
+          key: "T"
+          value { type: DT_INT32 }
+        }
+      }
       ret { key: "i_next" value: "next:z:0" }
       ret { key: "limit_same" value: "limit" }
       ret { key: "in_same" value: "in" }
@@ -99,8 +368,8 @@ TEST(ControlFlowTest, WhileMapsTensorListsRowByRow) {
 
   // Stopping early leaves unset elements, which stack as zeros (the element shape is known
   // from the set ones).
-  auto partial = session->Run({{"x:0", x}, {"limit:0", Tensor::Scalar<int32_t>(1)}}, {"out:0"},
-                              {}, RunOptions());
+  auto partial = session->Run({{"x:0", x}, {"limit:0", Tensor::Scalar<int32_t>(1)}}, {"out:0"}, {},
+                              RunOptions());
   ASSERT_TRUE(partial.ok()) << partial.status().ToString();
   const std::vector<float> want = {2, 4, 0, 0, 0, 0};
   for (int i = 0; i < 6; ++i) EXPECT_EQ((*partial)[0].flat<float>()[i], want[i]);
@@ -139,26 +408,115 @@ TEST(ControlFlowTest, DeadlineStopsAnEndlessLoop) {
 
 // y = if pred: x + 1 else: x * 3, for predicates of several dtypes and ranks.
 constexpr char kIfGraph[] = R"pb(
-  node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
-  node { name: "pred" op: "Placeholder" attr { key: "dtype" value { type: DT_INVALID } } }
-  node { name: "y" op: "StatelessIf" input: "pred" input: "x"
-         attr { key: "Tin" value { list { type: DT_FLOAT } } }
-         attr { key: "Tout" value { list { type: DT_FLOAT } } }
-         attr { key: "then_branch" value { func { name: "plus_one" } } }
-         attr { key: "else_branch" value { func { name: "times_three" } } } }
+  node {
+    name: "x"
+    op: "Placeholder"
+    attr {
+      key: "dtype"
+      value { type: DT_FLOAT }
+    }
+  }
+  node {
+    name: "pred"
+    op: "Placeholder"
+    attr {
+      key: "dtype"
+      value { type: DT_INVALID }
+    }
+  }
+  node {
+    name: "y"
+    op: "StatelessIf"
+    input: "pred"
+    input: "x"
+    attr {
+      key: "Tin"
+      value { list { type: DT_FLOAT } }
+    }
+    attr {
+      key: "Tout"
+      value { list { type: DT_FLOAT } }
+    }
+    attr {
+      key: "then_branch"
+      value { func { name: "plus_one" } }
+    }
+    attr {
+      key: "else_branch"
+      value { func { name: "times_three" } }
+    }
+  }
   library {
     function {
-      signature { name: "plus_one" input_arg { name: "v" type: DT_FLOAT } output_arg { name: "r" type: DT_FLOAT } }
-      node_def { name: "c" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
-                 attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape {} float_val: 1 } } } }
-      node_def { name: "add" op: "AddV2" input: "v" input: "c:output:0" attr { key: "T" value { type: DT_FLOAT } } }
+      signature {
+        name: "plus_one"
+        input_arg { name: "v" type: DT_FLOAT }
+        output_arg { name: "r" type: DT_FLOAT }
+      }
+      node_def {
+        name: "c"
+        op: "Const"
+        attr {
+          key: "dtype"
+          value { type: DT_FLOAT }
+        }
+        attr {
+          key: "value"
+          value {
+            tensor {
+              dtype: DT_FLOAT
+              tensor_shape {}
+              float_val: 1
+            }
+          }
+        }
+      }
+      node_def {
+        name: "add"
+        op: "AddV2"
+        input: "v"
+        input: "c:output:0"
+        attr {
+          key: "T"
+          value { type: DT_FLOAT }
+        }
+      }
       ret { key: "r" value: "add:z:0" }
     }
     function {
-      signature { name: "times_three" input_arg { name: "v" type: DT_FLOAT } output_arg { name: "r" type: DT_FLOAT } }
-      node_def { name: "c" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
-                 attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape {} float_val: 3 } } } }
-      node_def { name: "mul" op: "Mul" input: "v" input: "c:output:0" attr { key: "T" value { type: DT_FLOAT } } }
+      signature {
+        name: "times_three"
+        input_arg { name: "v" type: DT_FLOAT }
+        output_arg { name: "r" type: DT_FLOAT }
+      }
+      node_def {
+        name: "c"
+        op: "Const"
+        attr {
+          key: "dtype"
+          value { type: DT_FLOAT }
+        }
+        attr {
+          key: "value"
+          value {
+            tensor {
+              dtype: DT_FLOAT
+              tensor_shape {}
+              float_val: 3
+            }
+          }
+        }
+      }
+      node_def {
+        name: "mul"
+        op: "Mul"
+        input: "v"
+        input: "c:output:0"
+        attr {
+          key: "T"
+          value { type: DT_FLOAT }
+        }
+      }
       ret { key: "r" value: "mul:z:0" }
     }
   }
@@ -176,9 +534,9 @@ TEST(ControlFlowTest, IfTakesTensorFlowsTruthValue) {
   const std::vector<Case> cases = {
       {Tensor::Scalar<bool>(true), 3},
       {Tensor::Scalar<bool>(false), 6},
-      {Tensor::Scalar<int32_t>(-2), 3},        // non-zero scalar: true
-      {Tensor::Scalar<float>(0.0f), 6},        // zero: false
-      {Tensor::Scalar<std::string>(""), 6},    // empty string: false
+      {Tensor::Scalar<int32_t>(-2), 3},                        // non-zero scalar: true
+      {Tensor::Scalar<float>(0.0f), 6},                        // zero: false
+      {Tensor::Scalar<std::string>(""), 6},                    // empty string: false
       {Tensor::FromVector<bool>({false}, TensorShape{1}), 3},  // non-scalar: has elements
       {Tensor(tensorflow::DT_BOOL, TensorShape{0}), 6},        // no elements: false
   };
@@ -197,8 +555,9 @@ TEST(ControlFlowTest, BranchArityMismatchFailsTheLoad) {
   (*graph.mutable_node(2)->mutable_attr())["Tin"].mutable_list()->add_type(tensorflow::DT_FLOAT);
   auto session = Session::Create(graph);
   ASSERT_TRUE(session.ok());  // plans are built per run signature
-  auto out = (*session)->Run({{"x:0", Tensor::Scalar<float>(1)}, {"pred:0", Tensor::Scalar<bool>(true)}},
-                             {"y:0"}, {}, RunOptions());
+  auto out =
+      (*session)->Run({{"x:0", Tensor::Scalar<float>(1)}, {"pred:0", Tensor::Scalar<bool>(true)}},
+                      {"y:0"}, {}, RunOptions());
   ASSERT_FALSE(out.ok());
   EXPECT_NE(out.status().message().find("takes 1 arguments but the op passes 2"), std::string::npos)
       << out.status().message();

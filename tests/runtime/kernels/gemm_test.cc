@@ -20,11 +20,11 @@ struct Isa {
 
 std::vector<Isa> Isas() {
   __builtin_cpu_init();
-  return {{"baseline", &GemmBaseline, true},
-          {"avx2_fma", &GemmAvx2Fma,
-           __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")},
-          {"avx512", &GemmAvx512,
-           __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")}};
+  return {
+      {"baseline", &GemmBaseline, true},
+      {"avx2_fma", &GemmAvx2Fma, __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")},
+      {"avx512", &GemmAvx512,
+       __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")}};
 }
 
 TEST(GemmTest, EveryIsaMatchesTheReference) {
@@ -40,8 +40,14 @@ TEST(GemmTest, EveryIsaMatchesTheReference) {
         std::vector<float> a(m * k), b(k * n), c(m * n, 123.0f);
         for (float& x : a) x = dist(rng);
         for (float& x : b) x = dist(rng);
-        isa.fn({.a = a.data(), .b = b.data(), .c = c.data(), .m = m, .k = k, .n = n,
-                .transpose_a = ta, .transpose_b = tb});
+        isa.fn({.a = a.data(),
+                .b = b.data(),
+                .c = c.data(),
+                .m = m,
+                .k = k,
+                .n = n,
+                .transpose_a = ta,
+                .transpose_b = tb});
         for (int64_t i = 0; i < m; ++i) {
           for (int64_t j = 0; j < n; ++j) {
             double want = 0;
@@ -67,7 +73,12 @@ void ExpectMatchesReference(void (*fn)(const GemmArgs&), const char* name, int64
   std::vector<float> a(m * k), b(k * n), c(m * n, 123.0f);
   for (float& x : a) x = dist(rng);
   for (float& x : b) x = dist(rng);
-  fn({.a = a.data(), .b = b.data(), .c = c.data(), .m = m, .k = k, .n = n,
+  fn({.a = a.data(),
+      .b = b.data(),
+      .c = c.data(),
+      .m = m,
+      .k = k,
+      .n = n,
       .transpose_a = transpose_a});
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < n; ++j) {
@@ -76,8 +87,8 @@ void ExpectMatchesReference(void (*fn)(const GemmArgs&), const char* name, int64
         want += double(transpose_a ? a[p * m + i] : a[i * k + p]) * double(b[p * n + j]);
       }
       ASSERT_NEAR(c[i * n + j], want, 1e-5 + 1e-5 * std::abs(want) + 1e-6 * k)
-          << name << " m=" << m << " k=" << k << " n=" << n << " ta=" << transpose_a << " at "
-          << i << "," << j;
+          << name << " m=" << m << " k=" << k << " n=" << n << " ta=" << transpose_a << " at " << i
+          << "," << j;
     }
   }
 }

@@ -1,20 +1,21 @@
-// Single-op kernel tests against TensorFlow. The goldens (tests/runtime/kernels/kernels_golden.json)
-// are recorded by tests/runtime/kernels/kernels_golden.py with tf.raw_ops: each case builds a
-// NodeDef with only the attrs the case sets (defaults stripped, as in an export), runs the
-// registered kernel on the recorded inputs and compares every output with TensorFlow's, or
-// expects an error where TensorFlow raised one. A few hand-written tests check error messages and sharing.
+// Single-op kernel tests against TensorFlow. The goldens
+// (tests/runtime/kernels/kernels_golden.json) are recorded by
+// tests/runtime/kernels/kernels_golden.py with tf.raw_ops: each case builds a NodeDef with only the
+// attrs the case sets (defaults stripped, as in an export), runs the registered kernel on the
+// recorded inputs and compares every output with TensorFlow's, or expects an error where TensorFlow
+// raised one. A few hand-written tests check error messages and sharing.
+#include <Eigen/Core>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <set>
 #include <cstring>
 #include <fstream>
 #include <limits>
 #include <map>
-#include <nlohmann/json.hpp>
-#include <Eigen/Core>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -51,8 +52,8 @@ StatusOr<std::vector<Tensor>> RunKernel(const tensorflow::NodeDef& node,
   std::vector<const Tensor*> in(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) in[i] = &inputs[i];
   RunOptions options;
-  KernelContext ctx(node.name(), node.op(), in.data(), static_cast<int>(in.size()),
-                    outputs.data(), num_outputs, options, nullptr);
+  KernelContext ctx(node.name(), node.op(), in.data(), static_cast<int>(in.size()), outputs.data(),
+                    num_outputs, options, nullptr);
   TERN_RETURN_IF_ERROR(kernel->Compute(ctx));
   for (int i = 0; i < num_outputs; ++i) {
     if (!outputs[i].initialized()) return Internal("output " + std::to_string(i) + " not set");
@@ -167,28 +168,42 @@ tensorflow::AttrValue AttrFromJson(const json& j) {
 // or on the math library (TensorFlow uses Eigen's vectorized approximations of tanh, exp, erf,
 // ..., which differ from libm by a few ulps).
 bool NeedsTolerance(const std::string& op) {
-  static const std::set<std::string> ops = {"MatMul", "Sum", "Mean", "Softmax", "Tanh", "Sigmoid",
-                                            "Erf", "Exp", "Log", "Sqrt", "Rsqrt", "Conv2D",
-                                            "DepthwiseConv2dNative", "AvgPool", "FusedBatchNormV3",
-                                            "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3",
+  static const std::set<std::string> ops = {"MatMul",
+                                            "Sum",
+                                            "Mean",
+                                            "Softmax",
+                                            "Tanh",
+                                            "Sigmoid",
+                                            "Erf",
+                                            "Exp",
+                                            "Log",
+                                            "Sqrt",
+                                            "Rsqrt",
+                                            "Conv2D",
+                                            "DepthwiseConv2dNative",
+                                            "AvgPool",
+                                            "FusedBatchNormV3",
+                                            "BatchMatMul",
+                                            "BatchMatMulV2",
+                                            "BatchMatMulV3",
                                             "Einsum"};
   return ops.count(op) > 0;
 }
 
 void ExpectTensorsEqual(const Tensor& got, const Tensor& want, bool tolerant) {
   ASSERT_EQ(got.dtype(), want.dtype()) << DataTypeName(got.dtype());
-  ASSERT_EQ(got.shape(), want.shape()) << got.shape().DebugString() << " vs "
-                                       << want.shape().DebugString();
+  ASSERT_EQ(got.shape(), want.shape())
+      << got.shape().DebugString() << " vs " << want.shape().DebugString();
   const int64_t n = want.num_elements();
   for (int64_t i = 0; i < n; ++i) {
     SCOPED_TRACE("element " + std::to_string(i));
     switch (want.dtype()) {
       case tensorflow::DT_FLOAT:
       case tensorflow::DT_DOUBLE: {
-        const double a = want.dtype() == tensorflow::DT_FLOAT ? got.flat<float>()[i]
-                                                              : got.flat<double>()[i];
-        const double b = want.dtype() == tensorflow::DT_FLOAT ? want.flat<float>()[i]
-                                                              : want.flat<double>()[i];
+        const double a =
+            want.dtype() == tensorflow::DT_FLOAT ? got.flat<float>()[i] : got.flat<double>()[i];
+        const double b =
+            want.dtype() == tensorflow::DT_FLOAT ? want.flat<float>()[i] : want.flat<double>()[i];
         if (std::isnan(b)) {
           EXPECT_TRUE(std::isnan(a)) << a;
         } else if (tolerant && a != b) {  // a == b covers infinities
@@ -279,15 +294,14 @@ TEST_P(KernelGoldenTest, MatchesTensorFlow) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Golden, KernelGoldenTest, ::testing::ValuesIn(LoadCases()),
-    [](const ::testing::TestParamInfo<GoldenCase>& info) {
-      std::string name = info.param.name;
-      for (char& ch : name) {
-        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      }
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Golden, KernelGoldenTest, ::testing::ValuesIn(LoadCases()),
+                         [](const ::testing::TestParamInfo<GoldenCase>& info) {
+                           std::string name = info.param.name;
+                           for (char& ch : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           }
+                           return name;
+                         });
 
 tensorflow::NodeDef MakeNode(const std::string& op) {
   tensorflow::NodeDef node;
@@ -298,8 +312,8 @@ tensorflow::NodeDef MakeNode(const std::string& op) {
 
 TEST(KernelsTest, EveryTaxiOpIsRegistered) {
   for (const char* op : {"BiasAdd", "Bucketize", "Cast", "ConcatV2", "ExpandDims", "MatMul",
-                         "OneHot", "Pack", "Range", "Relu", "Shape", "SparseCross",
-                         "SparseToDense", "StridedSlice", "Sum", "Tile", "Transpose"}) {
+                         "OneHot", "Pack", "Range", "Relu", "Shape", "SparseCross", "SparseToDense",
+                         "StridedSlice", "Sum", "Tile", "Transpose"}) {
     EXPECT_NE(FindKernel(op), nullptr) << op;
   }
 }
@@ -341,18 +355,18 @@ TEST(KernelsTest, RaggedTensorToTensorRejectsWhatItCannotPlace) {
   auto* types = (*node.mutable_attr())["row_partition_types"].mutable_list();
   types->add_s("FIRST_DIM_SIZE");
   types->add_s("VALUE_ROWIDS");
-  auto out = RunKernel(node, {Tensor::Scalar<int64_t>(-1),
-                              Tensor::FromVector<int32_t>({1, 2, 3}, TensorShape{3}),
-                              Tensor::Scalar<int32_t>(0), Tensor::Scalar<int64_t>(3),
-                              Tensor::FromVector<int64_t>({0, 2, 1}, TensorShape{3})});
+  auto out = RunKernel(
+      node, {Tensor::Scalar<int64_t>(-1), Tensor::FromVector<int32_t>({1, 2, 3}, TensorShape{3}),
+             Tensor::Scalar<int32_t>(0), Tensor::Scalar<int64_t>(3),
+             Tensor::FromVector<int64_t>({0, 2, 1}, TensorShape{3})});
   ASSERT_FALSE(out.ok());
   EXPECT_NE(out.status().message().find("sorted"), std::string::npos) << out.status().message();
 
   types->set_s(1, "ROW_LENGTHS");
-  out = RunKernel(node, {Tensor::Scalar<int64_t>(-1),
-                         Tensor::FromVector<int32_t>({1, 2, 3}, TensorShape{3}),
-                         Tensor::Scalar<int32_t>(0), Tensor::Scalar<int64_t>(3),
-                         Tensor::FromVector<int64_t>({1, 1, 1}, TensorShape{3})});
+  out = RunKernel(
+      node, {Tensor::Scalar<int64_t>(-1), Tensor::FromVector<int32_t>({1, 2, 3}, TensorShape{3}),
+             Tensor::Scalar<int32_t>(0), Tensor::Scalar<int64_t>(3),
+             Tensor::FromVector<int64_t>({1, 1, 1}, TensorShape{3})});
   ASSERT_FALSE(out.ok());
   EXPECT_NE(out.status().message().find("ROW_LENGTHS"), std::string::npos)
       << out.status().message();
@@ -391,8 +405,7 @@ TEST(KernelsTest, BadIndexDtypesAreErrors) {
   auto tile = MakeNode("Tile");
   EXPECT_FALSE(RunKernel(tile, {x, Tensor::FromVector<int32_t>({1, 2}, TensorShape{2})}).ok());
   auto transpose = MakeNode("Transpose");
-  EXPECT_FALSE(
-      RunKernel(transpose, {x, Tensor::FromVector<int32_t>({1}, TensorShape{1})}).ok());
+  EXPECT_FALSE(RunKernel(transpose, {x, Tensor::FromVector<int32_t>({1}, TensorShape{1})}).ok());
 }
 
 TEST(KernelsTest, IdentitySlicesShareTheBuffer) {
@@ -413,8 +426,10 @@ TEST(KernelsTest, MatMulLargerThanOneBlock) {
   const int64_t m = 67, k = 129, n = 45;
   Tensor a(tensorflow::DT_FLOAT, TensorShape{m, k});
   Tensor b(tensorflow::DT_FLOAT, TensorShape{n, k});  // used transposed
-  for (int64_t i = 0; i < m * k; ++i) a.flat<float>()[i] = static_cast<float>((i * 37 % 101) - 50) / 25.0f;
-  for (int64_t i = 0; i < n * k; ++i) b.flat<float>()[i] = static_cast<float>((i * 53 % 97) - 48) / 31.0f;
+  for (int64_t i = 0; i < m * k; ++i)
+    a.flat<float>()[i] = static_cast<float>((i * 37 % 101) - 50) / 25.0f;
+  for (int64_t i = 0; i < n * k; ++i)
+    b.flat<float>()[i] = static_cast<float>((i * 53 % 97) - 48) / 31.0f;
   auto node = MakeNode("MatMul");
   (*node.mutable_attr())["transpose_b"].set_b(true);
   auto out = RunKernel(node, {a, b});
@@ -442,15 +457,19 @@ TEST(KernelsTest, Conv2DSpanningManyPatchBlocks) {
   const int64_t n = 4, h = 33, w = 31, c = 16, kh = 3, kw = 3, oc = 5;
   Tensor in(tensorflow::DT_FLOAT, TensorShape{n, h, w, c});
   Tensor filter(tensorflow::DT_FLOAT, TensorShape{kh, kw, c, oc});
-  for (int64_t i = 0; i < in.num_elements(); ++i) in.flat<float>()[i] = static_cast<float>((i * 37 % 101) - 50) / 25.0f;
-  for (int64_t i = 0; i < filter.num_elements(); ++i) filter.flat<float>()[i] = static_cast<float>((i * 53 % 97) - 48) / 31.0f;
+  for (int64_t i = 0; i < in.num_elements(); ++i)
+    in.flat<float>()[i] = static_cast<float>((i * 37 % 101) - 50) / 25.0f;
+  for (int64_t i = 0; i < filter.num_elements(); ++i)
+    filter.flat<float>()[i] = static_cast<float>((i * 53 % 97) - 48) / 31.0f;
   for (const Case& k : {Case{1, 1, "SAME"}, Case{2, 1, "SAME"}, Case{1, 2, "VALID"}}) {
     SCOPED_TRACE(std::string(k.padding) + " stride " + std::to_string(k.stride) + " dilation " +
                  std::to_string(k.dilation));
     auto node = MakeNode("Conv2D");
     auto& attrs = *node.mutable_attr();
-    for (int64_t v : {int64_t{1}, k.stride, k.stride, int64_t{1}}) attrs["strides"].mutable_list()->add_i(v);
-    for (int64_t v : {int64_t{1}, k.dilation, k.dilation, int64_t{1}}) attrs["dilations"].mutable_list()->add_i(v);
+    for (int64_t v : {int64_t{1}, k.stride, k.stride, int64_t{1}})
+      attrs["strides"].mutable_list()->add_i(v);
+    for (int64_t v : {int64_t{1}, k.dilation, k.dilation, int64_t{1}})
+      attrs["dilations"].mutable_list()->add_i(v);
     attrs["padding"].set_s(k.padding);
     auto out = RunKernel(node, {in, filter});
     ASSERT_TRUE(out.ok()) << out.status().ToString();
@@ -479,7 +498,8 @@ TEST(KernelsTest, Conv2DSpanningManyPatchBlocks) {
               }
             }
             const double value = got.flat<float>()[((b * oh + y) * ow + x) * oc + o];
-            ASSERT_NEAR(value, want, 1e-4 + 1e-5 * std::abs(want)) << b << "," << y << "," << x << "," << o;
+            ASSERT_NEAR(value, want, 1e-4 + 1e-5 * std::abs(want))
+                << b << "," << y << "," << x << "," << o;
           }
         }
       }
@@ -507,7 +527,8 @@ TEST(KernelsTest, ResourceGatherReadsTheVariable) {
 
   // batch_dims=1: row b of the indices picks within row b of the value (axis 1).
   (*node.mutable_attr())["batch_dims"].set_i(1);
-  auto batched = RunKernel(node, {handle, Tensor::FromVector<int32_t>({1, 0, 0}, TensorShape{3, 1})});
+  auto batched =
+      RunKernel(node, {handle, Tensor::FromVector<int32_t>({1, 0, 0}, TensorShape{3, 1})});
   ASSERT_TRUE(batched.ok()) << batched.status().ToString();
   ASSERT_EQ((*batched)[0].shape(), (TensorShape{3, 1}));
   EXPECT_EQ((*batched)[0].flat<float>()[0], 1);
@@ -529,7 +550,8 @@ TEST(KernelsTest, AssignAddVariableOpLosesNoConcurrentIncrement) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
-      for (int i = 0; i < 500; ++i) ASSERT_TRUE(RunKernel(MakeNode("AssignAddVariableOp"), {handle, one}).ok());
+      for (int i = 0; i < 500; ++i)
+        ASSERT_TRUE(RunKernel(MakeNode("AssignAddVariableOp"), {handle, one}).ok());
     });
   }
   for (auto& t : threads) t.join();

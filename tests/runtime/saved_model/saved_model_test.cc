@@ -15,9 +15,9 @@ class HalfPlusTwoTest : public ::testing::TestWithParam<std::string> {};
 TEST_P(HalfPlusTwoTest, PredictAndRegressSignatures) {
   auto model = SavedModel::Load(kTfServing + GetParam() + "/00000123", SavedModelLoadOptions());
   ASSERT_TRUE(model.ok()) << model.status().ToString();
-  auto out = (*model)->RunSignature(
-      "serving_default", {{"x", Tensor::FromVector<float>({1, 2, 5}, TensorShape{3})}}, {},
-      RunOptions());
+  auto out = (*model)->RunSignature("serving_default",
+                                    {{"x", Tensor::FromVector<float>({1, 2, 5}, TensorShape{3})}},
+                                    {}, RunOptions());
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   const Tensor& y = out->at("y");
   ASSERT_EQ(y.num_elements(), 3);
@@ -25,9 +25,9 @@ TEST_P(HalfPlusTwoTest, PredictAndRegressSignatures) {
   EXPECT_FLOAT_EQ(y.flat<float>()[1], 3.0f);
   EXPECT_FLOAT_EQ(y.flat<float>()[2], 4.5f);
 
-  auto y3 = (*model)->RunSignature(
-      "regress_x2_to_y3", {{"inputs", Tensor::FromVector<float>({1}, TensorShape{1})}}, {},
-      RunOptions());
+  auto y3 = (*model)->RunSignature("regress_x2_to_y3",
+                                   {{"inputs", Tensor::FromVector<float>({1}, TensorShape{1})}}, {},
+                                   RunOptions());
   ASSERT_TRUE(y3.ok()) << y3.status().ToString();
   EXPECT_FLOAT_EQ(y3->at("outputs").flat<float>()[0], 3.5f);
 }

@@ -2,11 +2,11 @@
 // tests/models/taxi_fare/export_taxi_fare.py) on every case of its golden.json and compares each
 // output with what TensorFlow computed: |a - b| <= 1e-5 + 1e-5 * |b|.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <fstream>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -143,8 +143,8 @@ TEST_F(TaxiFareTest, MatchesTensorFlowGoldens) {
         const double err = std::abs(a - b);
         max_abs = std::max(max_abs, err);
         if (b != 0) max_rel = std::max(max_rel, err / std::abs(b));
-        EXPECT_LE(err, 1e-5 + 1e-5 * std::abs(b)) << "element " << i << ": got " << a
-                                                  << ", TensorFlow " << b;
+        EXPECT_LE(err, 1e-5 + 1e-5 * std::abs(b))
+            << "element " << i << ": got " << a << ", TensorFlow " << b;
         ++compared;
       }
     }
@@ -158,8 +158,8 @@ TEST_F(TaxiFareTest, BadInputIsAnErrorNotACrash) {
   ASSERT_NE(model_, nullptr);
   // Features of different batch sizes.
   std::map<std::string, Tensor> inputs;
-  for (const char* name : {"pickup_longitude", "pickup_latitude", "dropoff_longitude",
-                           "dropoff_latitude"}) {
+  for (const char* name :
+       {"pickup_longitude", "pickup_latitude", "dropoff_longitude", "dropoff_latitude"}) {
     inputs[name] = Tensor::FromVector<float>({-73.98f, -73.97f}, TensorShape{2});
   }
   inputs["passenger_count"] = Tensor::FromVector<float>({1.0f, 2.0f, 3.0f}, TensorShape{3});

@@ -2,6 +2,8 @@
 // InitializeTableFromTextFileV2's column / line-number / whole-line semantics and its load
 // errors (missing file, empty line, too few columns, bad field, vocab_size), each checked
 // against what TensorFlow 2.x does for the same file (see the comments).
+#include "runtime/state/lookup_table.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -11,7 +13,6 @@
 
 #include "runtime/kernel.h"
 #include "runtime/kernel_registry.h"
-#include "runtime/state/lookup_table.h"
 #include "runtime/state/resources.h"
 
 namespace tern {
@@ -69,7 +70,8 @@ class LookupTableKernelsTest : public ::testing::Test {
   }
 
   StatusOr<Tensor> Find(const Tensor& table, const Tensor& keys, const Tensor& default_value) {
-    TERN_ASSIGN_OR_RETURN(auto out, Run(Node("find", "LookupTableFindV2"), {table, keys, default_value}));
+    TERN_ASSIGN_OR_RETURN(auto out,
+                          Run(Node("find", "LookupTableFindV2"), {table, keys, default_value}));
     return out[0];
   }
 
@@ -149,10 +151,11 @@ TEST_F(LookupTableKernelsTest, TextFileWholeLineToLineNumberWithOffsetAndVocabSi
   const std::string path = WriteFile("vocab.txt", "apple\r\nbanana\ncherry\n");
   Tensor table = Table("words", tensorflow::DT_STRING, tensorflow::DT_INT64);
   ASSERT_TRUE(InitFromFile(table, path, /*key_index=*/-2, /*value_index=*/-1, /*vocab_size=*/2,
-                           /*offset=*/5).ok());
-  auto found = Find(table, Tensor::FromVector<std::string>({"apple", "banana", "cherry"},
-                                                           TensorShape{3}),
-                    Tensor::Scalar<int64_t>(-1));
+                           /*offset=*/5)
+                  .ok());
+  auto found =
+      Find(table, Tensor::FromVector<std::string>({"apple", "banana", "cherry"}, TensorShape{3}),
+           Tensor::Scalar<int64_t>(-1));
   ASSERT_TRUE(found.ok()) << found.status().ToString();
   // TF: a -> 5, b -> 6 (offset added to line numbers); vocab_size=2 stops after two lines; the
   // \r of a CRLF line is not part of the key.
@@ -204,7 +207,9 @@ TEST_F(LookupTableKernelsTest, TextFileErrorsNameTheFileAndLine) {
 
   // None of the failures initialised the table.
   EXPECT_EQ(Find(table, Tensor::FromVector<std::string>({"a"}, TensorShape{1}),
-                 Tensor::Scalar<int64_t>(0)).status().code(),
+                 Tensor::Scalar<int64_t>(0))
+                .status()
+                .code(),
             StatusCode::kFailedPrecondition);
 }
 

@@ -12,10 +12,10 @@
 namespace tern {
 namespace {
 
+using tensorflow::Feature;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using tensorflow::Feature;
 
 const Feature& GetFeature(const tensorflow::Example& example, const std::string& name) {
   return example.features().feature().at(name);

@@ -88,29 +88,29 @@ TEST(JsonFastPredictTest, FloatsRoundTripExactly) {
 
 TEST(JsonFastPredictTest, LeavesEverythingElseToTheDomPath) {
   const char* bodies[] = {
-      R"({"inputs": [NaN, 1.0]})",                // TF Serving's non-finite tokens
-      R"({"inputs": [16777217]})",                // not exact in float32
-      R"({"inputs": [1e39]})",                    // outside float32
-      R"({"inputs": [[1.0, 2.0], [3.0]]})",       // ragged
-      R"({"inputs": [[1.0], 2.0]})",              // ragged
-      R"({"inputs": []})",                        // empty
-      R"({"inputs": 1.0})",                       // bare columnar value
-      R"({"inputs": {"y": [1.0]}})",              // unknown input name
-      R"({"inputs": {"x": [1.0], "x": [2.0]}})",  // repeated input
-      R"({"instances": [{"x": 1.0}]})",           // named rows
-      R"({"inputs": [{"b64": "AA=="}]})",         // bytes
-      R"({"inputs": [1.0], "inputs": [2.0]})",    // repeated key
-      R"({"inputs": [1.0], "extra": 1})",         // unknown key
-      R"({"inputs": [1.0], "instances": [1.0]})", // both formats
-      R"({"inputs": [1.0]} trailing)",            // not JSON
-      R"({"inputs": [1.0, 2.0]})",                // shape [2] vs the spec's [-1, 1]
+      R"({"inputs": [NaN, 1.0]})",                 // TF Serving's non-finite tokens
+      R"({"inputs": [16777217]})",                 // not exact in float32
+      R"({"inputs": [1e39]})",                     // outside float32
+      R"({"inputs": [[1.0, 2.0], [3.0]]})",        // ragged
+      R"({"inputs": [[1.0], 2.0]})",               // ragged
+      R"({"inputs": []})",                         // empty
+      R"({"inputs": 1.0})",                        // bare columnar value
+      R"({"inputs": {"y": [1.0]}})",               // unknown input name
+      R"({"inputs": {"x": [1.0], "x": [2.0]}})",   // repeated input
+      R"({"instances": [{"x": 1.0}]})",            // named rows
+      R"({"inputs": [{"b64": "AA=="}]})",          // bytes
+      R"({"inputs": [1.0], "inputs": [2.0]})",     // repeated key
+      R"({"inputs": [1.0], "extra": 1})",          // unknown key
+      R"({"inputs": [1.0], "instances": [1.0]})",  // both formats
+      R"({"inputs": [1.0]} trailing)",             // not JSON
+      R"({"inputs": [1.0, 2.0]})",                 // shape [2] vs the spec's [-1, 1]
       R"({"inputs": [true]})",
   };
   for (const char* body : bodies) {
     int calls = 0;
-    auto lookup = One(tensorflow::DT_FLOAT, std::string(body) == R"({"inputs": [1.0, 2.0]})"
-                                                ? std::vector<int64_t>{-1, 1}
-                                                : std::vector<int64_t>{-1},
+    auto lookup = One(tensorflow::DT_FLOAT,
+                      std::string(body) == R"({"inputs": [1.0, 2.0]})" ? std::vector<int64_t>{-1, 1}
+                                                                       : std::vector<int64_t>{-1},
                       &calls);
     EXPECT_FALSE(FastParsePredictRequest(body, lookup).has_value()) << body;
     EXPECT_LE(calls, 1) << body;
@@ -123,16 +123,26 @@ TEST(JsonFastPredictTest, LeavesEverythingElseToTheDomPath) {
 // it to the DOM path, which writes the error), never read into a tensor.
 TEST(JsonFastPredictTest, MalformedJsonIsNeverAccepted) {
   const char* bodies[] = {
-      R"({"inputs": [1.0, 2.0])",         R"({"inputs": [1.0, 2.0})",
-      R"({"inputs": [1.0 2.0]})",         R"({"inputs": [1.0, 2.0,]})",
-      R"({"inputs": [1.0],})",            R"({"inputs" [1.0]})",
-      R"({"inputs": [[1.0], [2.0]]]})",   R"({"inputs": [01]})",
-      R"({"inputs": [1.]})",              R"({"inputs": [-]})",
-      R"({"inputs": [1e999]})",           R"({"inputs": [1.0]}{"inputs": [1.0]})",
-      R"({"inputs": [1.0]}])",            R"({"inputs": [1.0, "2"]})",
-      R"({"inputs": [tru]})",             R"({"inputs": [1.0], "signature_name": 5})",
-      "{\"inp\xffts\": [1.0]}",          R"({"inputs": [1.0])",
-      R"(  )",                            R"([1.0])",
+      R"({"inputs": [1.0, 2.0])",
+      R"({"inputs": [1.0, 2.0})",
+      R"({"inputs": [1.0 2.0]})",
+      R"({"inputs": [1.0, 2.0,]})",
+      R"({"inputs": [1.0],})",
+      R"({"inputs" [1.0]})",
+      R"({"inputs": [[1.0], [2.0]]]})",
+      R"({"inputs": [01]})",
+      R"({"inputs": [1.]})",
+      R"({"inputs": [-]})",
+      R"({"inputs": [1e999]})",
+      R"({"inputs": [1.0]}{"inputs": [1.0]})",
+      R"({"inputs": [1.0]}])",
+      R"({"inputs": [1.0, "2"]})",
+      R"({"inputs": [tru]})",
+      R"({"inputs": [1.0], "signature_name": 5})",
+      "{\"inp\xffts\": [1.0]}",
+      R"({"inputs": [1.0])",
+      R"(  )",
+      R"([1.0])",
   };
   for (const char* body : bodies) {
     EXPECT_FALSE(FastParsePredictRequest(body, One(tensorflow::DT_FLOAT, {-1})).has_value())

@@ -1,6 +1,4 @@
 // Predict/error response writing, number formatting, round trips, base64 and UTF-8.
-#include "server/codec/json_tensor.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,12 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "server/codec/json_tensor.h"
+
 namespace tern {
 namespace {
 
-using ::testing::AllOf;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using tensorflow::DT_BOOL;
 using tensorflow::DT_DOUBLE;
 using tensorflow::DT_FLOAT;
@@ -29,6 +26,9 @@ using tensorflow::DT_UINT16;
 using tensorflow::DT_UINT32;
 using tensorflow::DT_UINT64;
 using tensorflow::DT_UINT8;
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 TensorSpec Spec(DataType dtype, std::vector<int64_t> dims) {
   return TensorSpec{dtype, std::move(dims), false};
@@ -60,8 +60,7 @@ std::string Write(const std::map<std::string, Tensor>& outputs, JsonFormat forma
 TEST(JsonPredictResponseTest, RowSingleOutputScalarsLayout) {
   std::map<std::string, Tensor> outputs{
       {"y", Tensor::FromVector<float>({3.5f, 4.0f, 5.5f}, TensorShape{3})}};
-  EXPECT_EQ(Write(outputs, JsonFormat::kRow),
-            "{\n    \"predictions\": [3.5, 4.0, 5.5\n    ]\n}");
+  EXPECT_EQ(Write(outputs, JsonFormat::kRow), "{\n    \"predictions\": [3.5, 4.0, 5.5\n    ]\n}");
 }
 
 TEST(JsonPredictResponseTest, RowSingleOutputNested) {
@@ -125,8 +124,8 @@ TEST(JsonPredictResponseTest, ColumnarScalarAndSeveralOutputs) {
 
 TEST(JsonPredictResponseTest, BytesOutputsAreBase64) {
   std::map<std::string, Tensor> outputs{
-      {"img_bytes", Tensor::FromVector<std::string>({std::string("\x00\xff", 2), "hi"},
-                                                    TensorShape{2})}};
+      {"img_bytes",
+       Tensor::FromVector<std::string>({std::string("\x00\xff", 2), "hi"}, TensorShape{2})}};
   EXPECT_EQ(Write(outputs, JsonFormat::kRow),
             "{\n"
             "    \"predictions\": [{\n"
@@ -160,7 +159,8 @@ TEST(JsonPredictResponseTest, NonFiniteFloats) {
   EXPECT_EQ(Write(outputs, JsonFormat::kRow),
             "{\n    \"predictions\": [NaN, Infinity, -Infinity\n    ]\n}");
   std::map<std::string, Tensor> doubles{
-      {"y", Tensor::FromVector<double>({-std::numeric_limits<double>::infinity()}, TensorShape{1})}};
+      {"y",
+       Tensor::FromVector<double>({-std::numeric_limits<double>::infinity()}, TensorShape{1})}};
   EXPECT_EQ(Write(doubles, JsonFormat::kRow), "{\n    \"predictions\": [-Infinity\n    ]\n}");
 }
 
@@ -192,9 +192,8 @@ TEST(JsonPredictResponseTest, RowNeedsSharedBatchDim) {
   auto result = WritePredictResponse(outputs, JsonFormat::kRow);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_THAT(result.status().message(),
-              AllOf(HasSubstr("output 'b'"), HasSubstr("batch size 3"), HasSubstr("output 'a'"),
-                    HasSubstr("has 2")));
+  EXPECT_THAT(result.status().message(), AllOf(HasSubstr("output 'b'"), HasSubstr("batch size 3"),
+                                               HasSubstr("output 'a'"), HasSubstr("has 2")));
   // The columnar format does not care.
   EXPECT_TRUE(WritePredictResponse(outputs, JsonFormat::kColumnar).ok());
 }
@@ -271,7 +270,8 @@ TEST(JsonRoundTripTest, AllDtypes) {
       {"i64", Tensor::FromVector<int64_t>({std::numeric_limits<int64_t>::min()}, TensorShape{1})},
       {"b", Tensor::FromVector<bool>({true, false, true}, TensorShape{3})},
       {"s", Tensor::FromVector<std::string>({"x", "", "\xce\xbb"}, TensorShape{3, 1})},
-      {"raw_bytes", Tensor::FromVector<std::string>({std::string("\0\x01\xff", 3)}, TensorShape{})}};
+      {"raw_bytes",
+       Tensor::FromVector<std::string>({std::string("\0\x01\xff", 3)}, TensorShape{})}};
   auto inputs = RoundTrip(outputs, {{"f", Spec(DT_FLOAT, {2, 3})},
                                     {"d", AnyShape(DT_DOUBLE)},
                                     {"i32", AnyShape(DT_INT32)},

@@ -13,9 +13,6 @@
 namespace tern {
 namespace {
 
-using ::testing::AllOf;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using tensorflow::DT_BOOL;
 using tensorflow::DT_DOUBLE;
 using tensorflow::DT_FLOAT;
@@ -29,6 +26,9 @@ using tensorflow::DT_UINT16;
 using tensorflow::DT_UINT32;
 using tensorflow::DT_UINT64;
 using tensorflow::DT_UINT8;
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 TensorSpec Spec(DataType dtype, std::vector<int64_t> dims) {
   return TensorSpec{dtype, std::move(dims), false};
@@ -104,8 +104,7 @@ TEST(JsonPredictRequestTest, RowSeveralInputs) {
   EXPECT_THAT(Values<int64_t>(request->inputs.at("signal")),
               ElementsAre(1, 2, 3, 4, 5, 3, 4, 1, 2, 5));
   EXPECT_EQ(request->inputs.at("sensor").shape(), (TensorShape{2, 2, 2}));
-  EXPECT_THAT(Values<float>(request->inputs.at("sensor")),
-              ElementsAre(1, 2, 3, 4, 4, 5, 6, 8));
+  EXPECT_THAT(Values<float>(request->inputs.at("sensor")), ElementsAre(1, 2, 3, 4, 4, 5, 6, 8));
 }
 
 TEST(JsonPredictRequestTest, RowEmptyListsGiveZeroDims) {
@@ -161,9 +160,9 @@ TEST(JsonPredictRequestTest, ColumnarSingleBase64Value) {
 // ---------------------------------------------------------------- strings, b64, dtypes
 
 TEST(JsonPredictRequestTest, StringsAndBase64) {
-  auto request = Parse(
-      R"({"instances": [{"b64": "aGVsbG8="}, "plain", {"b64": "d29ybGQ"}, {"b64": ""}]})",
-      {{"x", Spec(DT_STRING, {-1})}});
+  auto request =
+      Parse(R"({"instances": [{"b64": "aGVsbG8="}, "plain", {"b64": "d29ybGQ"}, {"b64": ""}]})",
+            {{"x", Spec(DT_STRING, {-1})}});
   ASSERT_TRUE(request.ok()) << request.status().ToString();
   EXPECT_THAT(Values<std::string>(request->inputs.at("x")),
               ElementsAre("hello", "plain", "world", ""));
@@ -190,16 +189,17 @@ TEST(JsonPredictRequestTest, IntegerDtypes) {
   EXPECT_THAT(Values<int32_t>(request->inputs.at("i32")),
               ElementsAre(std::numeric_limits<int32_t>::min(), 2147483647));
   EXPECT_THAT(Values<uint32_t>(request->inputs.at("u32")), ElementsAre(0u, 4294967295u));
-  EXPECT_THAT(Values<int64_t>(request->inputs.at("i64")),
-              ElementsAre(std::numeric_limits<int64_t>::min(),
-                          std::numeric_limits<int64_t>::max()));
+  EXPECT_THAT(
+      Values<int64_t>(request->inputs.at("i64")),
+      ElementsAre(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()));
   EXPECT_THAT(Values<uint64_t>(request->inputs.at("u64")),
               ElementsAre(0u, std::numeric_limits<uint64_t>::max()));
 }
 
 TEST(JsonPredictRequestTest, IntegersAreAcceptedForFloatInputs) {
-  auto request = Parse(R"({"inputs": {"f": [1, -2, 16777215, 2.5e1], "d": [9007199254740991, 0.1]}})",
-                       {{"f", AnyShape(DT_FLOAT)}, {"d", AnyShape(DT_DOUBLE)}});
+  auto request =
+      Parse(R"({"inputs": {"f": [1, -2, 16777215, 2.5e1], "d": [9007199254740991, 0.1]}})",
+            {{"f", AnyShape(DT_FLOAT)}, {"d", AnyShape(DT_DOUBLE)}});
   ASSERT_TRUE(request.ok()) << request.status().ToString();
   EXPECT_THAT(Values<float>(request->inputs.at("f")), ElementsAre(1.0f, -2.0f, 16777215.0f, 25.0f));
   EXPECT_THAT(Values<double>(request->inputs.at("d")), ElementsAre(9007199254740991.0, 0.1));
@@ -225,9 +225,8 @@ TEST(JsonPredictRequestTest, NonFiniteTokensAmongOtherNumbersAndStrings) {
   const std::string body =
       R"({"signature_name": "NaN \"Infinity\"", "inputs": {"s": ["NaN", "-Infinity"],)"
       R"( "d": [[1e2, NaN], [-3, -Infinity]], "i": [-1, 20]}})";
-  auto request = Parse(body, {{"s", AnyShape(DT_STRING)},
-                              {"d", AnyShape(DT_DOUBLE)},
-                              {"i", AnyShape(DT_INT32)}});
+  auto request = Parse(
+      body, {{"s", AnyShape(DT_STRING)}, {"d", AnyShape(DT_DOUBLE)}, {"i", AnyShape(DT_INT32)}});
   ASSERT_TRUE(request.ok()) << request.status().ToString();
   EXPECT_EQ(request->signature_name, "NaN \"Infinity\"");
   EXPECT_THAT(Values<std::string>(request->inputs.at("s")), ElementsAre("NaN", "-Infinity"));
@@ -269,7 +268,8 @@ TEST(JsonPredictRequestTest, LookupErrorIsReturnedAsIs) {
 // ---------------------------------------------------------------- errors
 
 TEST(JsonPredictRequestErrorTest, MalformedJsonGivesByteOffset) {
-  const std::string message = ParseError(R"({"instances": [1, 2,, 3]})", {{"x", AnyShape(DT_FLOAT)}});
+  const std::string message =
+      ParseError(R"({"instances": [1, 2,, 3]})", {{"x", AnyShape(DT_FLOAT)}});
   EXPECT_THAT(message, AllOf(HasSubstr("JSON parse error"), HasSubstr("byte offset 20")));
   // Offsets stay right after a rewritten NaN token.
   EXPECT_THAT(ParseError(R"({"instances": [NaN, ]})", {{"x", AnyShape(DT_FLOAT)}}),
@@ -342,9 +342,9 @@ TEST(JsonPredictRequestErrorTest, MixedObjectsAndValuesInInstances) {
 
 TEST(JsonPredictRequestErrorTest, RaggedRows) {
   SignatureInputSpecs specs{{"x", AnyShape(DT_FLOAT)}};
-  EXPECT_THAT(ParseError(R"({"instances": [[1, 2], [3, 4, 5]]})", specs),
-              AllOf(HasSubstr("input 'x'"), HasSubstr("instances[1]"), HasSubstr("[3]"),
-                    HasSubstr("[2]")));
+  EXPECT_THAT(
+      ParseError(R"({"instances": [[1, 2], [3, 4, 5]]})", specs),
+      AllOf(HasSubstr("input 'x'"), HasSubstr("instances[1]"), HasSubstr("[3]"), HasSubstr("[2]")));
   EXPECT_THAT(ParseError(R"({"instances": [[1, 2], 3]})", specs),
               AllOf(HasSubstr("input 'x'"), HasSubstr("instances[1]")));
   // Ragged inside one instance.
@@ -366,12 +366,13 @@ TEST(JsonPredictRequestErrorTest, RaggedColumnar) {
 }
 
 TEST(JsonPredictRequestErrorTest, ShapeMismatchWithSpec) {
-  EXPECT_THAT(ParseError(R"({"instances": [[1, 2, 3, 4], [5, 6, 7, 8]]})",
-                         {{"x", Spec(DT_FLOAT, {-1, 3})}}),
-              AllOf(HasSubstr("input 'x'"), HasSubstr("expected shape [?,3]"),
-                    HasSubstr("got [2,4]")));
-  EXPECT_THAT(ParseError(R"({"inputs": [1, 2]})", {{"x", Spec(DT_FLOAT, {-1, 2})}}),
-              AllOf(HasSubstr("input 'x'"), HasSubstr("expected shape [?,2]"), HasSubstr("got [2]")));
+  EXPECT_THAT(
+      ParseError(R"({"instances": [[1, 2, 3, 4], [5, 6, 7, 8]]})",
+                 {{"x", Spec(DT_FLOAT, {-1, 3})}}),
+      AllOf(HasSubstr("input 'x'"), HasSubstr("expected shape [?,3]"), HasSubstr("got [2,4]")));
+  EXPECT_THAT(
+      ParseError(R"({"inputs": [1, 2]})", {{"x", Spec(DT_FLOAT, {-1, 2})}}),
+      AllOf(HasSubstr("input 'x'"), HasSubstr("expected shape [?,2]"), HasSubstr("got [2]")));
   EXPECT_THAT(ParseError(R"({"instances": [1, 2, 3]})", {{"x", Spec(DT_FLOAT, {2})}}),
               AllOf(HasSubstr("input 'x'"), HasSubstr("expected shape [2]"), HasSubstr("got [3]")));
 }
@@ -430,8 +431,9 @@ TEST(JsonPredictRequestErrorTest, LossyFloatConversions) {
 }
 
 TEST(JsonPredictRequestErrorTest, BadBase64) {
-  EXPECT_THAT(ParseError(R"({"instances": [{"b64": "not base64!"}]})", {{"x", AnyShape(DT_STRING)}}),
-              AllOf(HasSubstr("input 'x'"), HasSubstr("instances[0]"), HasSubstr("base64")));
+  EXPECT_THAT(
+      ParseError(R"({"instances": [{"b64": "not base64!"}]})", {{"x", AnyShape(DT_STRING)}}),
+      AllOf(HasSubstr("input 'x'"), HasSubstr("instances[0]"), HasSubstr("base64")));
   EXPECT_THAT(ParseError(R"({"inputs": {"b64": "QQ=A"}})", {{"x", AnyShape(DT_STRING)}}),
               AllOf(HasSubstr("input 'x'"), HasSubstr("base64")));
 }

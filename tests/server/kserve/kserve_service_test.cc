@@ -103,8 +103,9 @@ TEST_F(KServeServiceTest, ConfigReportsTheServersBatchingParameters) {
 
 TEST_F(KServeServiceTest, PerModelParametersApplyOnlyToVersionsThatHaveThem) {
   AddModel("plain");
-  AddModel("tuned", "max_batch_size { value: 6 } batch_timeout_micros { value: 700 } "
-                    "allowed_batch_sizes: 3 allowed_batch_sizes: 6");
+  AddModel("tuned",
+           "max_batch_size { value: 6 } batch_timeout_micros { value: 700 } "
+           "allowed_batch_sizes: 3 allowed_batch_sizes: 6");
   Start(BatchingOptions{}, PerModelParameters::kRead);
   const V2ModelConfig plain = Config("plain");
   EXPECT_EQ(plain.max_batch_size, 1000);

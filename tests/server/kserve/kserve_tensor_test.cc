@@ -36,7 +36,8 @@ TEST(KServeTensor, RawBytesHaveLengthPrefixes) {
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->flat<std::string>()[2], "xyz");
   // A length running past the end, and trailing bytes, are errors naming the problem.
-  auto overrun = TensorFromRaw(tensorflow::DT_STRING, TensorShape{1}, std::string("\x09\0\0\0ab", 6), "s");
+  auto overrun =
+      TensorFromRaw(tensorflow::DT_STRING, TensorShape{1}, std::string("\x09\0\0\0ab", 6), "s");
   ASSERT_FALSE(overrun.ok());
   EXPECT_NE(overrun.status().message().find("declares 9 bytes"), std::string::npos);
   EXPECT_FALSE(TensorFromRaw(tensorflow::DT_STRING, TensorShape{1}, raw, "s").ok());

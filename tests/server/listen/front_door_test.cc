@@ -1,4 +1,6 @@
 // Socket activation parsing, idle tracking, listener planning and connection routing.
+#include "server/listen/front_door.h"
+
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -8,11 +10,10 @@
 #include <chrono>
 #include <thread>
 
-#include "server/core/activity_tracker.h"
-#include "server/listen/connection_router.h"
 #include "server/app/flags.h"
 #include "server/app/front_door_options.h"
-#include "server/listen/front_door.h"
+#include "server/core/activity_tracker.h"
+#include "server/listen/connection_router.h"
 #include "server/listen/listen_fds.h"
 
 namespace tern {
@@ -170,8 +171,8 @@ TEST(ConnectionRouter, RoutesByFirstBytesWithoutConsumingThem) {
   int port = 0;
   const int listener = ListeningSocket(&port);
   std::atomic<int> http_fd{-1}, grpc_fd{-1};
-  auto router = ConnectionRouter::Start({{listener}, 5000},
-                                        {[&](int fd) { http_fd = fd; }, [&](int fd) { grpc_fd = fd; }});
+  auto router = ConnectionRouter::Start(
+      {{listener}, 5000}, {[&](int fd) { http_fd = fd; }, [&](int fd) { grpc_fd = fd; }});
   ASSERT_TRUE(router.ok()) << router.status().message();
 
   const int http_client = Connect(port);

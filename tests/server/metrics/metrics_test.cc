@@ -23,14 +23,15 @@ TEST(MetricsTest, RequestIsCountedAndTimedWithItsLabels) {
   metrics->RecordRequest({"m", "3", "rest", "predict"}, StatusCode::kOk, 0.004);
   metrics->RecordRequest({"m", "", "grpc", "Predict"}, StatusCode::kNotFound, 0.001);
   const std::string page = metrics->Render();
-  EXPECT_THAT(page, HasSubstr(
-      "tern_requests_total{api=\"rest\",code=\"OK\",method=\"predict\",model=\"m\",version=\"3\"} 2"));
+  EXPECT_THAT(page, HasSubstr("tern_requests_total{api=\"rest\",code=\"OK\",method=\"predict\","
+                              "model=\"m\",version=\"3\"} 2"));
   EXPECT_THAT(page, HasSubstr("tern_requests_total{api=\"grpc\",code=\"NOT_FOUND\","
                               "method=\"Predict\",model=\"m\",version=\"\"} 1"));
   EXPECT_THAT(page, HasSubstr("tern_request_duration_seconds_count{api=\"rest\",method=\"predict\","
                               "model=\"m\",version=\"3\"} 2"));
-  EXPECT_THAT(page, HasSubstr("tern_request_duration_seconds_bucket{api=\"rest\",method=\"predict\","
-                              "model=\"m\",version=\"3\",le=\"0.0025\"} 1"));
+  EXPECT_THAT(page,
+              HasSubstr("tern_request_duration_seconds_bucket{api=\"rest\",method=\"predict\","
+                        "model=\"m\",version=\"3\",le=\"0.0025\"} 1"));
   EXPECT_THAT(page, HasSubstr("tern_build_info{version=\"dev\"} 1"));
   EXPECT_THAT(page, Not(HasSubstr(":tensorflow:serving")));
 }
@@ -54,9 +55,12 @@ TEST(MetricsTest, TfServingNamesOnlyWhenAsked) {
   metrics->RecordRequest({"m", "1", "v2", "infer"}, StatusCode::kOk, 0.001);
   metrics->RecordCompute("m", "1", 0.0005);
   const std::string page = metrics->Render();
-  EXPECT_THAT(page, HasSubstr(":tensorflow:serving:request_count{model_name=\"m\",status=\"OK\"} 1"));
-  EXPECT_THAT(page, HasSubstr(
-      ":tensorflow:serving:request_count{model_name=\"m\",status=\"INVALID_ARGUMENT\"} 1"));
+  EXPECT_THAT(page,
+              HasSubstr(":tensorflow:serving:request_count{model_name=\"m\",status=\"OK\"} 1"));
+  EXPECT_THAT(
+      page,
+      HasSubstr(
+          ":tensorflow:serving:request_count{model_name=\"m\",status=\"INVALID_ARGUMENT\"} 1"));
   // Latency in microseconds, successful requests only.
   EXPECT_THAT(page, HasSubstr(":tensorflow:serving:request_latency_count{API=\"Predict\","
                               "entrypoint=\"GRPC\",model_name=\"m\"} 1"));
@@ -93,7 +97,9 @@ TEST(MetricsTest, BatchingAndLifecycleRecorders) {
   EXPECT_THAT(page, HasSubstr("tern_batch_padding_rows_sum{model=\"m\"} 3"));
   EXPECT_THAT(page, HasSubstr("tern_batch_queue_duration_seconds_count{model=\"m\"} 1"));
   EXPECT_THAT(page, HasSubstr("tern_batch_queue_depth{model=\"m\"} 5"));
-  EXPECT_THAT(page, HasSubstr("tern_model_warmup_duration_seconds_count{model=\"m\",result=\"success\"} 1"));
+  EXPECT_THAT(
+      page,
+      HasSubstr("tern_model_warmup_duration_seconds_count{model=\"m\",result=\"success\"} 1"));
   EXPECT_THAT(page, HasSubstr("tern_model_instances{model=\"m\"} 2"));
 }
 
@@ -101,8 +107,8 @@ TEST(MetricsTest, BatchingAndLifecycleRecorders) {
 class FakeInstances : public prometheus::Collectable {
  public:
   std::vector<prometheus::MetricFamily> Collect() const override {
-    prometheus::MetricFamily f{"tern_model_instances", "from the collector",
-                               prometheus::MetricType::Gauge, {}};
+    prometheus::MetricFamily f{
+        "tern_model_instances", "from the collector", prometheus::MetricType::Gauge, {}};
     prometheus::ClientMetric m;
     m.label = {{"model", "m"}};
     m.gauge.value = 7;
@@ -136,7 +142,9 @@ class FakeProc : public ::testing::Test {
           "Max open files            1024                 4096                 files\n");
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
-  void Write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+  }
 
   ProcessCollector::Options Options() {
     ProcessCollector::Options o;
@@ -161,7 +169,7 @@ TEST_F(FakeProc, ReadsStatFdsAndLimits) {
         "42 (tern (x) y) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 9 0 1000 123456789 "
         "2500 18446744073709551615\n");
   const std::string page = RenderOnly(ProcessCollector::Create(Options()));
-  EXPECT_THAT(page, HasSubstr("process_cpu_seconds_total 3\n"));  // (250 + 50) / 100
+  EXPECT_THAT(page, HasSubstr("process_cpu_seconds_total 3\n"));             // (250 + 50) / 100
   EXPECT_THAT(page, HasSubstr("process_resident_memory_bytes 10240000\n"));  // 2500 pages
   EXPECT_THAT(page, HasSubstr("process_virtual_memory_bytes 123456789\n"));
   EXPECT_THAT(page, HasSubstr("process_threads 9\n"));

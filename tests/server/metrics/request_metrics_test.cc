@@ -68,7 +68,8 @@ class RequestMetricsTest : public ::testing::Test {
 
 TEST_F(RequestMetricsTest, PredictIsCountedWithTheServedVersion) {
   for (int i = 0; i < 3; ++i) {
-    auto r = handler_->Handle("POST", "/v1/models/half_plus_two:predict", R"({"instances": [1.0]})");
+    auto r =
+        handler_->Handle("POST", "/v1/models/half_plus_two:predict", R"({"instances": [1.0]})");
     ASSERT_EQ(r.status_code, 200) << r.body;
   }
   auto bad = handler_->Handle("POST", "/v1/models/half_plus_two:predict", R"({"instances": "x"})");
@@ -76,8 +77,9 @@ TEST_F(RequestMetricsTest, PredictIsCountedWithTheServedVersion) {
   auto page = handler_->Handle("GET", "/metrics", "");
   EXPECT_EQ(page.status_code, 200);
   EXPECT_EQ(page.content_type, Metrics::kContentType);
-  EXPECT_THAT(page.body, HasSubstr("tern_requests_total{api=\"rest\",code=\"OK\",method=\"predict\","
-                                   "model=\"half_plus_two\",version=\"123\"} 3"));
+  EXPECT_THAT(page.body,
+              HasSubstr("tern_requests_total{api=\"rest\",code=\"OK\",method=\"predict\","
+                        "model=\"half_plus_two\",version=\"123\"} 3"));
   EXPECT_THAT(page.body, HasSubstr("code=\"INVALID_ARGUMENT\",method=\"predict\","
                                    "model=\"half_plus_two\",version=\"123\"} 1"));
   EXPECT_THAT(page.body, HasSubstr("tern_compute_duration_seconds_count{model=\"half_plus_two\","
@@ -92,8 +94,9 @@ TEST_F(RequestMetricsTest, UnknownNamesAndVersionsCreateNoNewSeries) {
     const std::string name = "nosuchmodel" + std::to_string(i);
     auto r = handler_->Handle("POST", "/v1/models/" + name + ":predict", R"({"instances": [1]})");
     EXPECT_EQ(r.status_code, 404);
-    r = handler_->Handle("POST", "/v1/models/half_plus_two/versions/" + std::to_string(1000 + i) +
-                                     ":predict", R"({"instances": [1]})");
+    r = handler_->Handle(
+        "POST", "/v1/models/half_plus_two/versions/" + std::to_string(1000 + i) + ":predict",
+        R"({"instances": [1]})");
     EXPECT_EQ(r.status_code, 404);
   }
   const std::string page = handler_->Handle("GET", "/monitoring/prometheus/metrics", "").body;

@@ -19,13 +19,17 @@ inline Status AddToVariable(KernelContext& ctx, Variable& variable, const Tensor
                        delta.shape().DebugString() + "; shapes must be equal");
     }
     Tensor next(current.dtype(), current.shape());
-    TERN_RETURN_IF_ERROR(DispatchRealNumber(current.dtype(), "value", [&]<typename T>() -> Status {
-      const T* a = current.flat<T>();
-      const T* b = delta.flat<T>();
-      T* o = next.flat<T>();
-      for (int64_t i = 0, n = current.num_elements(); i < n; ++i) o[i] = WrappingAdd(a[i], b[i]);
-      return Status::Ok();
-    }, ctx));
+    TERN_RETURN_IF_ERROR(DispatchRealNumber(
+        current.dtype(), "value",
+        [&]<typename T>() -> Status {
+          const T* a = current.flat<T>();
+          const T* b = delta.flat<T>();
+          T* o = next.flat<T>();
+          for (int64_t i = 0, n = current.num_elements(); i < n; ++i)
+            o[i] = WrappingAdd(a[i], b[i]);
+          return Status::Ok();
+        },
+        ctx));
     return next;
   });
   if (status.code() == StatusCode::kFailedPrecondition) return ctx.Error(status.message());

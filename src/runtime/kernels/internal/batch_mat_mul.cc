@@ -1,6 +1,7 @@
+#include "runtime/kernels/internal/batch_mat_mul.h"
+
 #include <Eigen/Core>
 
-#include "runtime/kernels/internal/batch_mat_mul.h"
 #include "runtime/kernels/internal/broadcast.h"
 
 namespace tern {
@@ -8,8 +9,7 @@ namespace {
 
 template <typename T>
 void MultiplyBatches(const MatMulOperands& op, const std::vector<int64_t>& ia,
-                     const std::vector<int64_t>& ib, int64_t m, int64_t k, int64_t n,
-                     Tensor& out) {
+                     const std::vector<int64_t>& ib, int64_t m, int64_t k, int64_t n, Tensor& out) {
   using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   const Tensor& a = *op.a;
   const Tensor& b = *op.b;
@@ -55,8 +55,10 @@ StatusOr<Tensor> BatchedMatMul(const KernelContext& ctx, const MatMulOperands& o
                      (op.transpose_a ? " (adjoint)" : "") + ", y " + b.shape().DebugString() +
                      (op.transpose_b ? " (adjoint)" : ""));
   }
-  const TensorShape batch_a(std::vector<int64_t>(a.shape().dims().begin(), a.shape().dims().end() - 2));
-  const TensorShape batch_b(std::vector<int64_t>(b.shape().dims().begin(), b.shape().dims().end() - 2));
+  const TensorShape batch_a(
+      std::vector<int64_t>(a.shape().dims().begin(), a.shape().dims().end() - 2));
+  const TensorShape batch_b(
+      std::vector<int64_t>(b.shape().dims().begin(), b.shape().dims().end() - 2));
   auto batch = BroadcastShape(batch_a, batch_b);
   if (!batch.ok()) {
     return ctx.Error("batch dimensions of x " + a.shape().DebugString() + " and y " +
@@ -83,8 +85,7 @@ StatusOr<Tensor> BatchedMatMul(const KernelContext& ctx, const MatMulOperands& o
   return out;
 }
 
-Status BatchedMatMulToOutput(KernelContext& ctx, const MatMulOperands& operands,
-                             int output_index) {
+Status BatchedMatMulToOutput(KernelContext& ctx, const MatMulOperands& operands, int output_index) {
   TERN_ASSIGN_OR_RETURN(Tensor out, BatchedMatMul(ctx, operands));
   ctx.set_output(output_index, std::move(out));
   return Status::Ok();

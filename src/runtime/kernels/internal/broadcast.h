@@ -2,10 +2,10 @@
 // Stateless helpers; thread-safe.
 #pragma once
 
+#include <Eigen/Core>
+
 #include <cstdint>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "common/status.h"
 #include "runtime/kernel.h"
@@ -80,8 +80,7 @@ Status ArithmeticBroadcast(KernelContext& ctx) {
       return BinaryBroadcast<uint32_t, uint32_t>(ctx, dtype, Op<uint32_t>());
     case tensorflow::DT_UINT64:
       return BinaryBroadcast<uint64_t, uint64_t>(ctx, dtype, Op<uint64_t>());
-    default:
-      break;
+    default: break;
   }
   return ctx.Error("dtype " + DataTypeName(dtype) + " is not supported");
 }

@@ -49,8 +49,7 @@ Status DispatchByElementSize(DataType dtype, std::string_view what, Fn&& fn,
     case 4: return fn.template operator()<uint32_t>();
     case 8: return fn.template operator()<uint64_t>();
     case 16: return fn.template operator()<Bytes16>();
-    default:
-      return ctx.Error(std::string(what) + " has unsupported dtype " + DataTypeName(dtype));
+    default: return ctx.Error(std::string(what) + " has unsupported dtype " + DataTypeName(dtype));
   }
 }
 
@@ -70,23 +69,25 @@ Status DispatchRealNumber(DataType dtype, std::string_view what, Fn&& fn,
     case tensorflow::DT_UINT16: return fn.template operator()<uint16_t>();
     case tensorflow::DT_UINT32: return fn.template operator()<uint32_t>();
     case tensorflow::DT_UINT64: return fn.template operator()<uint64_t>();
-    default:
-      return ctx.Error(std::string(what) + " has unsupported dtype " + DataTypeName(dtype));
+    default: return ctx.Error(std::string(what) + " has unsupported dtype " + DataTypeName(dtype));
   }
 }
 
 // Integer division by zero traps; the integer division kernels reject it the way TensorFlow
 // does, before computing anything. Floating-point divisors pass (they give inf/NaN).
 inline Status RejectIntegerZeroDivisor(KernelContext& ctx, const Tensor& divisor) {
-  return DispatchRealNumber(divisor.dtype(), "y", [&]<typename T>() -> Status {
-    if constexpr (std::is_integral_v<T>) {
-      const T* p = divisor.flat<T>();
-      for (int64_t i = 0, n = divisor.num_elements(); i < n; ++i) {
-        if (p[i] == T(0)) return ctx.Error("Integer division by zero");
-      }
-    }
-    return Status::Ok();
-  }, ctx);
+  return DispatchRealNumber(
+      divisor.dtype(), "y",
+      [&]<typename T>() -> Status {
+        if constexpr (std::is_integral_v<T>) {
+          const T* p = divisor.flat<T>();
+          for (int64_t i = 0, n = divisor.num_elements(); i < n; ++i) {
+            if (p[i] == T(0)) return ctx.Error("Integer division by zero");
+          }
+        }
+        return Status::Ok();
+      },
+      ctx);
 }
 
 // Wrapping addition for integers (no signed-overflow UB), plain addition for floating point.
@@ -149,9 +150,9 @@ inline Status ResolveAxis(const KernelContext& ctx, int64_t axis, const Tensor& 
                           std::string_view name, int* out) {
   const int rank = t.rank();
   if (axis < -rank || axis >= rank) {
-    return ctx.Error("axis " + std::to_string(axis) + " is out of range [" +
-                     std::to_string(-rank) + ", " + std::to_string(rank) + ") for " +
-                     std::string(name) + " of shape " + t.shape().DebugString());
+    return ctx.Error("axis " + std::to_string(axis) + " is out of range [" + std::to_string(-rank) +
+                     ", " + std::to_string(rank) + ") for " + std::string(name) + " of shape " +
+                     t.shape().DebugString());
   }
   *out = static_cast<int>(axis < 0 ? axis + rank : axis);
   return Status::Ok();

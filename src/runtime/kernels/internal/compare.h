@@ -31,8 +31,7 @@ Status CompareBroadcast(KernelContext& ctx, Fn fn) {
     case tensorflow::DT_STRING:
       if constexpr (kStrings) return BinaryBroadcast<std::string, bool>(ctx, kBool, fn);
       [[fallthrough]];
-    default:
-      return ctx.Error("dtype " + DataTypeName(dtype) + " is not supported");
+    default: return ctx.Error("dtype " + DataTypeName(dtype) + " is not supported");
   }
 }
 

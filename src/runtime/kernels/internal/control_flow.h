@@ -19,10 +19,13 @@ inline StatusOr<bool> PredicateValue(const KernelContext& ctx, const Tensor& t,
   if (t.dtype() == tensorflow::DT_BOOL) return t.flat<bool>()[0];
   if (t.dtype() == tensorflow::DT_STRING) return !t.flat<std::string>()[0].empty();
   bool value = false;
-  Status s = DispatchRealNumber(t.dtype(), what, [&]<typename T>() -> Status {
-    value = t.flat<T>()[0] != T(0);
-    return Status::Ok();
-  }, ctx);
+  Status s = DispatchRealNumber(
+      t.dtype(), what,
+      [&]<typename T>() -> Status {
+        value = t.flat<T>()[0] != T(0);
+        return Status::Ok();
+      },
+      ctx);
   if (!s.ok()) return s;
   return value;
 }

@@ -57,8 +57,8 @@ inline Status GatherToOutput(KernelContext& ctx, const Tensor& params, const Ten
   for (size_t k = 0; k < idx.size(); ++k) {
     if (idx[k] < 0 || idx[k] >= limit) {
       return ctx.Error("indices[" + FormatMultiIndex(static_cast<int64_t>(k), indices.shape()) +
-                       "] = " + std::to_string(idx[k]) + " is not in [0, " +
-                       std::to_string(limit) + ")");
+                       "] = " + std::to_string(idx[k]) + " is not in [0, " + std::to_string(limit) +
+                       ")");
     }
   }
   int64_t batch = 1, outer = 1, inner = 1, per_batch = 1;
@@ -82,7 +82,8 @@ inline Status GatherToOutput(KernelContext& ctx, const Tensor& params, const Ten
   return DispatchByElementSize(
       params.dtype(), "params",
       [&]<typename T>() -> Status {
-        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, params.dtype(), TensorShape(dims)));
+        TERN_ASSIGN_OR_RETURN(Tensor * out,
+                              ctx.AllocateOutput(0, params.dtype(), TensorShape(dims)));
         const T* p = params.flat<T>();
         T* o = out->flat<T>();
         for (int64_t b = 0; b < batch; ++b) {

@@ -62,20 +62,18 @@ constexpr int64_t kPanelBytes = 512 * 1024;
 
 // Rows of a tile whose columns take `vecs` vectors: as many as the accumulators allow, at most 8
 // (each row needs its own pointer into A, and x86-64 has 16 general registers).
-constexpr int MaxRows(int vecs) {
-  return kAccumulators / vecs < 8 ? kAccumulators / vecs : 8;
-}
+constexpr int MaxRows(int vecs) { return kAccumulators / vecs < 8 ? kAccumulators / vecs : 8; }
 
 struct TileArgs {
-  const float* a;     // the tile's first row of op(A), at depth 0
-  int64_t a_row;      // elements between rows of op(A)
-  int64_t a_depth;    // elements between depths of op(A)
-  const float* b;     // B[0, first column of the tile]
+  const float* a;   // the tile's first row of op(A), at depth 0
+  int64_t a_row;    // elements between rows of op(A)
+  int64_t a_depth;  // elements between depths of op(A)
+  const float* b;   // B[0, first column of the tile]
   int64_t ldb;
-  float* c;           // C[first row, first column of the tile]
+  float* c;  // C[first row, first column of the tile]
   int64_t ldc;
   int64_t k;
-  int64_t cols;       // columns of the tile, in ((kVecs-1)*kWidth, kVecs*kWidth]
+  int64_t cols;  // columns of the tile, in ((kVecs-1)*kWidth, kVecs*kWidth]
 };
 
 // One kRows x (kVecs*kWidth) tile of C over the full depth; the last vector is masked when
@@ -106,8 +104,8 @@ void Tile(const TileArgs& t) {
     Vec bv[kVecs];
 #pragma GCC unroll 8
     for (int v = 0; v < kVecs; ++v) {
-      bv[v] = (kTail && v == kVecs - 1) ? LoadTail(brow + v * kWidth, tail)
-                                        : Load(brow + v * kWidth);
+      bv[v] =
+          (kTail && v == kVecs - 1) ? LoadTail(brow + v * kWidth, tail) : Load(brow + v * kWidth);
     }
 #pragma GCC unroll 8
     for (int r = 0; r < kRows; ++r) {

@@ -20,8 +20,7 @@ int FeatureSize(const tensorflow::Feature& f, DataType dtype) {
       return dtype == tensorflow::DT_INT64 ? f.int64_list().value_size() : -1;
     case tensorflow::Feature::kBytesList:
       return dtype == tensorflow::DT_STRING ? f.bytes_list().value_size() : -1;
-    case tensorflow::Feature::KIND_NOT_SET:
-      return 0;
+    case tensorflow::Feature::KIND_NOT_SET: return 0;
   }
   return -1;
 }
@@ -51,8 +50,7 @@ void CopyFeature(const tensorflow::Feature& f, Tensor* out, int64_t offset) {
         out->flat<std::string>()[offset + i] = f.bytes_list().value(i);
       }
       break;
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -82,8 +80,7 @@ void CopyDefault(const Tensor& fallback, DataType dtype, int64_t per_example, Te
       case tensorflow::DT_INT64:
         out->flat<int64_t>()[offset + i] = fallback.flat<int64_t>()[src];
         break;
-      default:
-        out->flat<std::string>()[offset + i] = fallback.flat<std::string>()[src];
+      default: out->flat<std::string>()[offset + i] = fallback.flat<std::string>()[src];
     }
   }
 }
@@ -157,13 +154,14 @@ Status FillSparse(KernelContext& ctx, const Examples& examples, bool scalar, siz
   int64_t max_len = 0;
   TERN_RETURN_IF_ERROR(CountSparse(ctx, examples, key, dtype, &nnz, &max_len));
   const int rank = scalar ? 1 : 2;
-  TERN_ASSIGN_OR_RETURN(Tensor * indices,
-                        ctx.AllocateOutput(static_cast<int>(s), tensorflow::DT_INT64,
-                                           TensorShape{nnz, rank}));
-  TERN_ASSIGN_OR_RETURN(Tensor * values, ctx.AllocateOutput(static_cast<int>(ns + s), dtype,
-                                                       TensorShape{nnz}));
-  TERN_ASSIGN_OR_RETURN(Tensor * shape, ctx.AllocateOutput(static_cast<int>(2 * ns + s),
-                                                      tensorflow::DT_INT64, TensorShape{rank}));
+  TERN_ASSIGN_OR_RETURN(
+      Tensor * indices,
+      ctx.AllocateOutput(static_cast<int>(s), tensorflow::DT_INT64, TensorShape{nnz, rank}));
+  TERN_ASSIGN_OR_RETURN(Tensor * values,
+                        ctx.AllocateOutput(static_cast<int>(ns + s), dtype, TensorShape{nnz}));
+  TERN_ASSIGN_OR_RETURN(
+      Tensor * shape,
+      ctx.AllocateOutput(static_cast<int>(2 * ns + s), tensorflow::DT_INT64, TensorShape{rank}));
   int64_t k = 0;
   for (int64_t b = 0; b < batch; ++b) {
     const auto& features = examples[b].features().feature();
@@ -210,7 +208,8 @@ Status ValidateParseExampleSpec(const KernelConstruction& c, const ParseExampleS
 }
 
 Status ParseSerializedExamples(KernelContext& ctx, const ParseExampleSpec& spec,
-                               const Tensor& serialized, const std::vector<std::string>& sparse_keys,
+                               const Tensor& serialized,
+                               const std::vector<std::string>& sparse_keys,
                                const std::vector<std::string>& dense_keys,
                                const std::vector<const Tensor*>& dense_defaults) {
   if (serialized.dtype() != tensorflow::DT_STRING || serialized.rank() > 1) {
@@ -220,7 +219,8 @@ Status ParseSerializedExamples(KernelContext& ctx, const ParseExampleSpec& spec,
   const bool scalar = serialized.rank() == 0;
   const size_t ns = sparse_keys.size();
   const size_t nd = dense_keys.size();
-  if (ns != spec.sparse_types.size() || nd != spec.dense_types.size() || dense_defaults.size() != nd) {
+  if (ns != spec.sparse_types.size() || nd != spec.dense_types.size() ||
+      dense_defaults.size() != nd) {
     return ctx.Error("number of keys does not match the op's attributes");
   }
   Examples examples;

@@ -19,7 +19,8 @@ struct ParseExampleSpec {
 // Outputs are written as: sparse_indices[Ns], sparse_values[Ns], sparse_shapes[Ns],
 // dense_values[Nd], starting at output 0.
 Status ParseSerializedExamples(KernelContext& ctx, const ParseExampleSpec& spec,
-                               const Tensor& serialized, const std::vector<std::string>& sparse_keys,
+                               const Tensor& serialized,
+                               const std::vector<std::string>& sparse_keys,
                                const std::vector<std::string>& dense_keys,
                                const std::vector<const Tensor*>& dense_defaults);
 

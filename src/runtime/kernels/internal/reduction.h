@@ -4,10 +4,10 @@
 // Stateless; thread-safe.
 #pragma once
 
+#include <Eigen/Core>
+
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "runtime/kernels/internal/common.h"
 
@@ -24,8 +24,8 @@ inline StatusOr<std::vector<bool>> ReducedDimensions(const KernelContext& ctx,
   std::vector<bool> reduce(rank, false);
   for (int64_t a : axes) {
     if (a < -rank || a >= rank) {
-      return ctx.Error("invalid reduction dimension " + std::to_string(a) +
-                       " for input of shape " + input.shape().DebugString());
+      return ctx.Error("invalid reduction dimension " + std::to_string(a) + " for input of shape " +
+                       input.shape().DebugString());
     }
     const int64_t d = a < 0 ? a + rank : a;
     if (reduce[d]) {
@@ -67,7 +67,8 @@ class ReductionKernel final : public OpKernel {
     }
     auto reduce_as = [&]<typename T>() -> Status {
       using R = Reducer<T>;
-      TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
+      TERN_ASSIGN_OR_RETURN(Tensor * out,
+                            ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
       const int64_t n_out = out->num_elements();
       std::vector<typename R::Acc> acc(static_cast<size_t>(n_out), R::Init());
       const T* in = input.flat<T>();

@@ -156,7 +156,8 @@ Status SpaceBatchToOutput(KernelContext& ctx, SpaceBatchDirection direction) {
   return DispatchByElementSize(
       input.dtype(), "input",
       [&]<typename T>() -> Status {
-        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
+        TERN_ASSIGN_OR_RETURN(Tensor * out,
+                              ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
         if (out->num_elements() == 0) return Status::Ok();
         std::vector<int64_t> space_dims = {l.space_batch};
         for (int i = 0; i < l.m; ++i) {

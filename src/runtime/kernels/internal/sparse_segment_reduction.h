@@ -2,7 +2,8 @@
 // data[indices[k]] over the k with segment_ids[k] == s. segment_ids must be sorted; the output
 // has max(segment_ids)+1 rows (0 when empty); rows of empty segments are 0. Mean divides by the
 // segment's size, SqrtN by its square root
-// (as a multiplication by the reciprocal, as TensorFlow does). float and double data; int32/int64 ids. Stateless.
+// (as a multiplication by the reciprocal, as TensorFlow does). float and double data; int32/int64
+// ids. Stateless.
 #pragma once
 
 #include <cmath>

@@ -68,8 +68,8 @@ uint64_t Hash17To32(const char* s, size_t len) {
   const uint64_t b = Load64(s + 8);
   const uint64_t c = Load64(s + len - 8) * mul;
   const uint64_t d = Load64(s + len - 16) * kK2;
-  return Mix16(RotateRight(a + b, 43) + RotateRight(c, 30) + d,
-               a + RotateRight(b + kK2, 18) + c, mul);
+  return Mix16(RotateRight(a + b, 43) + RotateRight(c, 30) + d, a + RotateRight(b + kK2, 18) + c,
+               mul);
 }
 
 uint64_t Hash33To64(const char* s, size_t len) {
@@ -84,8 +84,8 @@ uint64_t Hash33To64(const char* s, size_t len) {
   const uint64_t f = Load64(s + 24);
   const uint64_t g = (y + Load64(s + len - 32)) * mul;
   const uint64_t h = (z + Load64(s + len - 24)) * mul;
-  return Mix16(RotateRight(e + f, 43) + RotateRight(g, 30) + h,
-               e + RotateRight(f + a, 18) + g, mul);
+  return Mix16(RotateRight(e + f, 43) + RotateRight(g, 30) + h, e + RotateRight(f + a, 18) + g,
+               mul);
 }
 
 // Mixes 32 bytes into the two seeds.
@@ -101,10 +101,20 @@ std::pair<uint64_t, uint64_t> Mix32(const char* s, uint64_t a, uint64_t b) {
 }
 
 void SipRound(uint64_t& v0, uint64_t& v1, uint64_t& v2, uint64_t& v3) {
-  v0 += v1; v1 = RotateLeft(v1, 13); v1 ^= v0; v0 = RotateLeft(v0, 32);
-  v2 += v3; v3 = RotateLeft(v3, 16); v3 ^= v2;
-  v0 += v3; v3 = RotateLeft(v3, 21); v3 ^= v0;
-  v2 += v1; v1 = RotateLeft(v1, 17); v1 ^= v2; v2 = RotateLeft(v2, 32);
+  v0 += v1;
+  v1 = RotateLeft(v1, 13);
+  v1 ^= v0;
+  v0 = RotateLeft(v0, 32);
+  v2 += v3;
+  v3 = RotateLeft(v3, 16);
+  v3 ^= v2;
+  v0 += v3;
+  v3 = RotateLeft(v3, 21);
+  v3 ^= v0;
+  v2 += v1;
+  v1 = RotateLeft(v1, 17);
+  v1 ^= v2;
+  v2 = RotateLeft(v2, 32);
 }
 
 }  // namespace

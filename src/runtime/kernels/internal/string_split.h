@@ -9,7 +9,8 @@
 
 namespace tern {
 
-inline Status EmitSplitTokens(KernelContext& ctx, const std::vector<std::vector<std::string>>& rows) {
+inline Status EmitSplitTokens(KernelContext& ctx,
+                              const std::vector<std::vector<std::string>>& rows) {
   int64_t total = 0, widest = 0;
   for (const auto& r : rows) {
     total += static_cast<int64_t>(r.size());
@@ -27,8 +28,8 @@ inline Status EmitSplitTokens(KernelContext& ctx, const std::vector<std::vector<
   }
   ctx.set_output(0, std::move(indices));
   ctx.set_output(1, std::move(values));
-  ctx.set_output(2, Tensor::FromVector<int64_t>({static_cast<int64_t>(rows.size()), widest},
-                                                TensorShape{2}));
+  ctx.set_output(
+      2, Tensor::FromVector<int64_t>({static_cast<int64_t>(rows.size()), widest}, TensorShape{2}));
   return Status::Ok();
 }
 

@@ -29,14 +29,14 @@ Status UnaryFloat(KernelContext& ctx, Fn fn) {
 }
 
 // Declares Create<Name>Kernel computing out = EXPR(x) for float and double.
-#define TERN_UNARY_FLOAT_KERNEL(Name, EXPR)                                          \
-  namespace {                                                                        \
-  Status Compute##Name(KernelContext& ctx) {                                         \
-    return UnaryFloat(ctx, []<typename T>(T x) -> T { return static_cast<T>(EXPR); }); \
-  }                                                                                  \
-  }                                                                                  \
+#define TERN_UNARY_FLOAT_KERNEL(Name, EXPR)                                               \
+  namespace {                                                                             \
+  Status Compute##Name(KernelContext& ctx) {                                              \
+    return UnaryFloat(ctx, []<typename T>(T x) -> T { return static_cast<T>(EXPR); });    \
+  }                                                                                       \
+  }                                                                                       \
   StatusOr<std::unique_ptr<OpKernel>> Create##Name##Kernel(const KernelConstruction& c) { \
-    return FunctionKernel<Compute##Name>::Create(c);                                 \
+    return FunctionKernel<Compute##Name>::Create(c);                                      \
   }
 
 }  // namespace tern
@@ -48,13 +48,13 @@ template <typename Fn>
 Status UnaryNumeric(KernelContext& ctx, Fn fn) {
   const Tensor& x = ctx.input(0);
   switch (x.dtype()) {
-#define TERN_UNARY_CASE(DT, T)                                                  \
-  case tensorflow::DT: {                                                        \
-    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape())); \
-    const T* in = x.flat<T>();                                                  \
-    T* o = out->flat<T>();                                                      \
-    for (int64_t i = 0, n = x.num_elements(); i < n; ++i) o[i] = fn(in[i]);     \
-    return Status::Ok();                                                        \
+#define TERN_UNARY_CASE(DT, T)                                                       \
+  case tensorflow::DT: {                                                             \
+    TERN_ASSIGN_OR_RETURN(Tensor* out, ctx.AllocateOutput(0, x.dtype(), x.shape())); \
+    const T* in = x.flat<T>();                                                       \
+    T* o = out->flat<T>();                                                           \
+    for (int64_t i = 0, n = x.num_elements(); i < n; ++i) o[i] = fn(in[i]);          \
+    return Status::Ok();                                                             \
   }
     TERN_UNARY_CASE(DT_FLOAT, float)
     TERN_UNARY_CASE(DT_DOUBLE, double)
@@ -67,8 +67,7 @@ Status UnaryNumeric(KernelContext& ctx, Fn fn) {
     TERN_UNARY_CASE(DT_UINT32, uint32_t)
     TERN_UNARY_CASE(DT_UINT64, uint64_t)
 #undef TERN_UNARY_CASE
-    default:
-      return ctx.Error("dtype " + DataTypeName(x.dtype()) + " is not supported");
+    default: return ctx.Error("dtype " + DataTypeName(x.dtype()) + " is not supported");
   }
 }
 

@@ -8,7 +8,8 @@ StatusOr<WindowAttrs> WindowAttrs::Parse(const KernelConstruction& c, bool pool)
   WindowAttrs a;
   const std::string format = c.GetStringAttrOr("data_format", "NHWC");
   if (format != "NHWC") {
-    return c.Error("data_format " + format + " is not supported on CPU (NHWC only, as in "
+    return c.Error("data_format " + format +
+                   " is not supported on CPU (NHWC only, as in "
                    "TensorFlow)");
   }
   TERN_ASSIGN_OR_RETURN(std::vector<int64_t> strides, c.GetIntListAttr("strides"));
@@ -91,10 +92,10 @@ StatusOr<WindowGeometry> ComputeWindow(const KernelContext& ctx, const WindowAtt
     return ctx.Error("input must be 4-D (NHWC), got shape " + input.DebugString());
   }
   WindowGeometry g{input.dim(0), input.dim(1), input.dim(2), input.dim(3), k_h, k_w, 0, 0, 0, 0};
-  if (!OneDim(a, g.in_h, k_h, a.stride_h, a.dilation_h, a.explicit_top, a.explicit_bottom,
-              &g.out_h, &g.pad_top) ||
-      !OneDim(a, g.in_w, k_w, a.stride_w, a.dilation_w, a.explicit_left, a.explicit_right,
-              &g.out_w, &g.pad_left)) {
+  if (!OneDim(a, g.in_h, k_h, a.stride_h, a.dilation_h, a.explicit_top, a.explicit_bottom, &g.out_h,
+              &g.pad_top) ||
+      !OneDim(a, g.in_w, k_w, a.stride_w, a.dilation_w, a.explicit_left, a.explicit_right, &g.out_w,
+              &g.pad_left)) {
     return ctx.Error("the " + std::to_string(k_h) + "x" + std::to_string(k_w) +
                      " window (dilated) does not fit input " + input.DebugString() +
                      " with VALID padding");
@@ -114,7 +115,8 @@ StatusOr<WindowGeometry> ComputeConvWindow(const KernelContext& ctx, const Windo
     return ctx.Error("input and filter have different dtypes: " + DataTypeName(input.dtype()) +
                      " and " + DataTypeName(filter.dtype()));
   }
-  TERN_ASSIGN_OR_RETURN(WindowGeometry g, ComputeWindow(ctx, a, input.shape(), filter.dim(0), filter.dim(1)));
+  TERN_ASSIGN_OR_RETURN(WindowGeometry g,
+                        ComputeWindow(ctx, a, input.shape(), filter.dim(0), filter.dim(1)));
   if (g.channels != filter.dim(2)) {
     return ctx.Error("input has " + std::to_string(g.channels) + " channels but the filter " +
                      filter.shape().DebugString() + " expects " + std::to_string(filter.dim(2)) +
