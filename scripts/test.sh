@@ -24,8 +24,9 @@ for arg in "$@"; do
 done
 
 scripts/setup.sh
-echo "== layering (tests/check_layers.py)"
+echo "== layering (tests/check_layers.py) and formatting (scripts/format.sh --check)"
 python3 tests/check_layers.py | tail -n 20
+scripts/format.sh --check
 scripts/build.sh
 echo "== unit tests (ctest)"
 ctest --test-dir build --output-on-failure -j2
