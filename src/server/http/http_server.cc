@@ -255,6 +255,17 @@ struct HttpServer::Impl {
       Accept();
     });
   }
+
+  // The guard keeps the threads running until Stop: once a drain closed the acceptor, requests
+  // waiting for a batch hold no I/O, and without it run() would return with their answers unsent.
+  void RunIoThreads(int num_threads) {
+    for (int i = 0; i < std::max(1, num_threads); ++i) {
+      threads.emplace_back([io = &io] {
+        auto work = asio::make_work_guard(*io);
+        io->run();
+      });
+    }
+  }
 };
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -267,13 +278,8 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const RestHandler* api, 
   impl->options = options;
   impl->context->activity = options.activity;
   beast::error_code ec;
-  if (options.port < 0) {
-    const int threads = std::max(1, options.num_threads);
-    for (int i = 0; i < threads; ++i)
-      impl->threads.emplace_back([io = &impl->io] {
-        auto work = asio::make_work_guard(*io);
-        io->run();
-      });
+  if (options.port < 0) {  // adopted connections only (the front door's router)
+    impl->RunIoThreads(options.num_threads);
     return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
   }
   auto address = asio::ip::make_address(options.address, ec);
@@ -289,14 +295,7 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const RestHandler* api, 
   }
   impl->bound_port = impl->acceptor.local_endpoint().port();
   impl->Accept();
-  const int threads = std::max(1, options.num_threads);
-  // The guard keeps the threads running until Stop: once a drain closed the acceptor, requests
-  // waiting for a batch hold no I/O, and without it run() would return with their answers unsent.
-  for (int i = 0; i < threads; ++i)
-    impl->threads.emplace_back([io = &impl->io] {
-      auto work = asio::make_work_guard(*io);
-      io->run();
-    });
+  impl->RunIoThreads(options.num_threads);
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
