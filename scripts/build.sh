@@ -31,6 +31,7 @@ set +e
 ninja -C "$BUILD_DIR" "${TARGETS[@]}" 2>&1 | tee "$LOG" | awk -v tty="$([ -t 1 ] && echo 1 || echo 0)" '
   /^\[[0-9]+\/[0-9]+\] / {
     s = $1; gsub(/[][]/, "", s); split(s, n, "/"); step = int(n[2] / 20); if (step < 1) step = 1
+    if (n[1] == 0) next  # CMake re-checking its globs, not a build step
     line = substr($0, 1, 110)
     if (tty) { printf "\r\033[K%s", line; fflush() }
     else if (n[1] % step == 0 || n[1] == n[2]) { print line; fflush() }
