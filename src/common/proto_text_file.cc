@@ -28,11 +28,11 @@ class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
 
 }  // namespace
 
-Status ParseProtoText(std::string_view text, google::protobuf::Message* message) {
+Status ParseProtoText(const std::string& text, google::protobuf::Message* message) {
   google::protobuf::TextFormat::Parser parser;
   FirstErrorCollector errors;
   parser.RecordErrorsTo(&errors);
-  if (parser.ParseFromString(std::string(text), message)) return Status();
+  if (parser.ParseFromString(text, message)) return Status();
   return InvalidArgument(errors.first().empty() ? "not valid text format" : errors.first());
 }
 

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 
 #include "common/status.h"
 
@@ -17,7 +16,7 @@ namespace tern {
 
 // Parses text-format `text` into `message`. On failure INVALID_ARGUMENT whose message is the
 // parser's first complaint: "line L, column C: what".
-Status ParseProtoText(std::string_view text, google::protobuf::Message* message);
+Status ParseProtoText(const std::string& text, google::protobuf::Message* message);
 
 // The whole file at `path`; NOT_FOUND naming the path when it cannot be opened.
 StatusOr<std::string> ReadTextFile(const std::string& path);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "json_test_util.h"
 #include "server/codec/json_tensor.h"
 
 namespace tern {
@@ -30,24 +31,11 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-TensorSpec Spec(DataType dtype, std::vector<int64_t> dims) {
-  return TensorSpec{dtype, std::move(dims), false};
-}
-TensorSpec AnyShape(DataType dtype) { return TensorSpec{dtype, {}, true}; }
-
-SignatureInputLookup Fixed(SignatureInputSpecs specs) {
-  return [specs](const std::string&) -> StatusOr<SignatureInputSpecs> { return specs; };
-}
-
-template <typename T>
-std::vector<T> Values(const Tensor& tensor) {
-  const T* data = tensor.flat<T>();
-  return std::vector<T>(data, data + tensor.num_elements());
-}
-
-StatusOr<PredictJsonRequest> Parse(const std::string& body, SignatureInputSpecs specs) {
-  return ParsePredictRequest(body, Fixed(std::move(specs)));
-}
+using json_test::AnyShape;
+using json_test::Fixed;
+using json_test::Parse;
+using json_test::Spec;
+using json_test::Values;
 
 std::string Write(const std::map<std::string, Tensor>& outputs, JsonFormat format) {
   auto result = WritePredictResponse(outputs, format);

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "json_test_util.h"
+
 namespace tern {
 namespace {
 
@@ -30,24 +32,11 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-TensorSpec Spec(DataType dtype, std::vector<int64_t> dims) {
-  return TensorSpec{dtype, std::move(dims), false};
-}
-TensorSpec AnyShape(DataType dtype) { return TensorSpec{dtype, {}, true}; }
-
-SignatureInputLookup Fixed(SignatureInputSpecs specs) {
-  return [specs](const std::string&) -> StatusOr<SignatureInputSpecs> { return specs; };
-}
-
-template <typename T>
-std::vector<T> Values(const Tensor& tensor) {
-  const T* data = tensor.flat<T>();
-  return std::vector<T>(data, data + tensor.num_elements());
-}
-
-StatusOr<PredictJsonRequest> Parse(const std::string& body, SignatureInputSpecs specs) {
-  return ParsePredictRequest(body, Fixed(std::move(specs)));
-}
+using json_test::AnyShape;
+using json_test::Fixed;
+using json_test::Parse;
+using json_test::Spec;
+using json_test::Values;
 
 // Parses and expects INVALID_ARGUMENT; returns the message.
 std::string ParseError(const std::string& body, SignatureInputSpecs specs) {
