@@ -50,6 +50,10 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
  && useradd --uid 1000 --user-group --home-dir /nonexistent --no-create-home tern
 COPY --chmod=0755 docker/entrypoint.sh /usr/local/bin/tern-entrypoint
 COPY --chmod=0755 docker/healthcheck.sh /usr/local/bin/tern-healthcheck
+# TF Serving's image paths, so manifests and KServe serving runtimes that name them run Tern by
+# swapping the image: the server binary and the entrypoint script.
+RUN ln -s /usr/local/bin/tern /usr/bin/tensorflow_model_server \
+ && ln -s /usr/local/bin/tern-entrypoint /usr/bin/tf_serving_entrypoint.sh
 # The demo model: `-e MODEL_NAME=taxi_fare` serves it; mount yours at /models/<name>.
 COPY models/taxi_fare /models/taxi_fare
 ENV MODEL_NAME=model MODEL_BASE_PATH=/models

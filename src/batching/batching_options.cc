@@ -38,9 +38,18 @@ Status ValidateBatchingOptions(const BatchingOptions& o, const std::string& sour
                  std::to_string(sizes[i]) + " at index " + std::to_string(i));
     }
   }
-  if (!sizes.empty() && sizes.back() != o.max_batch_size) {
+  if (o.max_execution_batch_size < 0 ||
+      (o.enable_large_batch_splitting && o.max_execution_batch_size > o.max_batch_size)) {
+    return bad("max_execution_batch_size must be between 1 and max_batch_size (" +
+               std::to_string(o.max_batch_size) + "), got " +
+               std::to_string(o.max_execution_batch_size));
+  }
+  const int64_t largest = o.ExecutionBatchSize();
+  const char* largest_name =
+      largest == o.max_batch_size ? "max_batch_size" : "max_execution_batch_size";
+  if (!sizes.empty() && sizes.back() != largest) {
     return bad("the last allowed_batch_sizes entry (" + std::to_string(sizes.back()) +
-               ") must equal max_batch_size (" + std::to_string(o.max_batch_size) + ")");
+               ") must equal " + largest_name + " (" + std::to_string(largest) + ")");
   }
   return Status::Ok();
 }
@@ -57,6 +66,12 @@ StatusOr<BatchingOptions> MergeBatchingParameters(const tensorflow::serving::Bat
     o.allowed_batch_sizes.assign(p.allowed_batch_sizes().begin(), p.allowed_batch_sizes().end());
   }
   if (p.pad_variable_length_inputs()) o.pad_variable_length_inputs = true;
+  if (p.has_enable_large_batch_splitting()) {
+    o.enable_large_batch_splitting = p.enable_large_batch_splitting().value();
+  }
+  if (p.has_max_execution_batch_size()) {
+    o.max_execution_batch_size = p.max_execution_batch_size().value();
+  }
   TERN_RETURN_IF_ERROR(ValidateBatchingOptions(o, source));
   return o;
 }

@@ -10,7 +10,9 @@
 namespace tern {
 namespace {
 
-constexpr const char* kPerModelFile = "assets.extra/batching_params.pbtxt";
+// TF Serving's place for a version's own batching parameters, then Tern's earlier one.
+constexpr const char* kPerModelFiles[] = {"batching_params.pbtxt",
+                                          "assets.extra/batching_params.pbtxt"};
 
 // Collects the answers of a request's chunks and answers the caller once all are in.
 struct Join {
@@ -98,14 +100,16 @@ StatusOr<const BatchingOptions*> SignatureBatcher::OptionsFor(const SavedModel& 
   std::lock_guard<std::mutex> lock(mu_);
   auto it = per_model_.find(model.export_dir());
   if (it != per_model_.end()) return it->second.get();
-  const std::string path = (std::filesystem::path(model.export_dir()) / kPerModelFile).string();
   std::shared_ptr<const BatchingOptions> own;
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec)) {
+  for (const char* file : kPerModelFiles) {
+    const std::string path = (std::filesystem::path(model.export_dir()) / file).string();
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) continue;
     TERN_ASSIGN_OR_RETURN(auto params, ReadBatchingParametersFile(path));
     TERN_ASSIGN_OR_RETURN(auto merged,
                           MergeBatchingParameters(params, options_.defaults, "'" + path + "'"));
     own = std::make_shared<const BatchingOptions>(std::move(merged));
+    break;
   }
   per_model_[model.export_dir()] = own;
   return own.get();
@@ -144,7 +148,12 @@ void SignatureBatcher::RunAsync(SignatureRun run, SignatureDone done) {
         run.model->RunSignature(run.signature_name, run.inputs, run.output_filter, run.options));
   }
   const int64_t rows = BatchRows(run.inputs);
-  const int64_t chunk_rows = batching->max_batch_size;
+  if (batching->enable_large_batch_splitting && rows > batching->max_batch_size) {
+    return done(InvalidArgument("Task size " + std::to_string(rows) +
+                                " is larger than maximum input batch size " +
+                                std::to_string(batching->max_batch_size)));
+  }
+  const int64_t chunk_rows = batching->ExecutionBatchSize();
   const size_t chunks = static_cast<size_t>((rows + chunk_rows - 1) / chunk_rows);
 
   auto join = std::make_shared<Join>();
@@ -179,7 +188,7 @@ void SignatureBatcher::RunAsync(SignatureRun run, SignatureDone done) {
     tasks.push_back(std::move(task));
   }
   BatchQueueOptions queue_options;
-  queue_options.max_batch_size = batching->max_batch_size;
+  queue_options.max_batch_size = batching->ExecutionBatchSize();
   queue_options.max_enqueued_batches = batching->max_enqueued_batches;
   queue_options.batch_timeout_micros = batching->batch_timeout_micros;
   queue_options.target_latency_micros = batching->target_latency_micros;

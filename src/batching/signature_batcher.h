@@ -24,7 +24,8 @@ namespace tern {
 
 enum class PerModelParameters {
   kIgnore,
-  // Read <version dir>/assets.extra/batching_params.pbtxt; a version without it is not batched.
+  // Read <version dir>/batching_params.pbtxt (as TF Serving; assets.extra/batching_params.pbtxt
+  // too); a version without one is not batched.
   kRead,
 };
 

@@ -16,8 +16,7 @@ class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
   void AddError(int line, google::protobuf::io::ColumnNumber column,
                 const std::string& message) override {
     if (!first_.empty()) return;
-    first_ = "line " + std::to_string(line + 1) + ", column " + std::to_string(column + 1) + ": " +
-             message;
+    first_ = std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
   }
   void AddWarning(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
   const std::string& first() const { return first_; }
@@ -33,7 +32,10 @@ Status ParseProtoText(const std::string& text, google::protobuf::Message* messag
   FirstErrorCollector errors;
   parser.RecordErrorsTo(&errors);
   if (parser.ParseFromString(text, message)) return Status();
-  return InvalidArgument(errors.first().empty() ? "not valid text format" : errors.first());
+  // Protobuf's own wording (what TF Serving prints, and what its users grep for), with the
+  // line:column where parsing stopped.
+  return InvalidArgument("Error parsing text-format " + message->GetTypeName() + ": " +
+                         (errors.first().empty() ? "not valid text format" : errors.first()));
 }
 
 StatusOr<std::string> ReadTextFile(const std::string& path) {

@@ -1,9 +1,24 @@
 #include "loader/model_config.h"
 
+#include <mutex>
+#include <set>
+
+#include "common/logging.h"
 #include "common/proto_text_file.h"
 
 namespace tern {
 namespace {
+
+// Once per model name: config files are re-read on every poll.
+void NoteLoggingConfigIgnored(const std::string& model) {
+  static std::mutex mu;
+  static auto* noted = new std::set<std::string>();
+  std::lock_guard<std::mutex> lock(mu);
+  if (!noted->insert(model).second) return;
+  TERN_LOG(Info) << "model '" << model
+                 << "': logging_config does not apply to Tern (it has no request logger); "
+                    "ignored";
+}
 
 StatusOr<VersionPolicy> PolicyFromProto(
     const tensorflow::serving::FileSystemStoragePathSourceConfig::ServableVersionPolicy& proto,
@@ -128,6 +143,7 @@ StatusOr<std::vector<ServedModelConfig>> ModelConfigsFromProto(
       c.version_labels[label] = version;
     }
     TERN_RETURN_IF_ERROR(ScaleFromProto(m, model, &c));
+    if (m.has_logging_config()) NoteLoggingConfigIgnored(m.name());
     out.push_back(std::move(c));
   }
   return out;
@@ -150,8 +166,7 @@ StatusOr<std::vector<ServedModelConfig>> ParseModelConfigText(const std::string&
                                                               const std::string& source_name) {
   tensorflow::serving::ModelServerConfig proto;
   if (Status parsed = ParseProtoText(text, &proto); !parsed.ok()) {
-    return InvalidArgument("cannot parse model config '" + source_name +
-                           "' as a text-format ModelServerConfig: " + parsed.message());
+    return InvalidArgument("model config '" + source_name + "': " + parsed.message());
   }
   auto configs = ModelConfigsFromProto(proto);
   if (!configs.ok()) return configs.status().WithContext("model config '" + source_name + "'");

@@ -107,9 +107,43 @@ void ModelManager::SetConfig(std::vector<ServedModelConfig> configs) {
 }
 
 Status ModelManager::ReloadConfig(std::vector<ServedModelConfig> configs) {
+  std::set<std::string> known;
+  for (const auto& c : config()) known.insert(c.name);
+  std::vector<std::string> added;
+  for (const auto& c : configs) {
+    if (!known.count(c.name) && c.min_instances > 0) added.push_back(c.name);
+  }
   SetConfig(std::move(configs));
   Step();
-  return Status::Ok();
+  return CheckAvailable(added);
+}
+
+// TF Serving's answer to a reload whose new models did not load: how many, and why each.
+Status ModelManager::CheckAvailable(const std::vector<std::string>& models) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  int unavailable = 0;
+  std::string details;
+  for (const auto& name : models) {
+    auto it = statuses_.find(name);
+    const bool available = it != statuses_.end() &&
+                           std::any_of(it->second.begin(), it->second.end(), [](const auto& v) {
+                             return v.second.state == VersionState::kAvailable;
+                           });
+    if (available) continue;
+    ++unavailable;
+    details += "{name: " + name;
+    if (it != statuses_.end() && !it->second.empty()) {
+      const VersionStatus& latest = it->second.rbegin()->second;
+      details += " version: " + std::to_string(latest.version);
+      if (!latest.status.ok()) details += " due to error: " + latest.status.ToString();
+    } else {
+      details += " (no version found under its base path)";
+    }
+    details += "}, ";
+  }
+  if (unavailable == 0) return Status::Ok();
+  return Status(StatusCode::kUnknown, std::to_string(unavailable) +
+                                          " model(s) did not become available: {" + details + "}");
 }
 
 std::vector<ServedModelConfig> ModelManager::config() const {
@@ -285,9 +319,14 @@ void ModelManager::LoadAspired(const ServedModelConfig& config,
     Slot& slot = state->slots[*it];
     if (slot.loaded) continue;
     const std::string& path = on_disk.at(*it);
-    if (slot.failures > 0 && now < slot.next_retry && Fingerprint(path) == slot.fingerprint) {
-      next_retry_ = std::min(next_retry_, slot.next_retry);
-      continue;
+    if (slot.failures > 0 && Fingerprint(path) == slot.fingerprint) {
+      const bool gave_up =
+          options_.max_load_retries >= 0 && slot.failures > options_.max_load_retries;
+      if (gave_up) continue;  // until its files change
+      if (now < slot.next_retry) {
+        next_retry_ = std::min(next_retry_, slot.next_retry);
+        continue;
+      }
     }
     const int64_t bytes = EstimateMemoryBytes(path);
     if (!FitBudget(config.name, bytes)) {
@@ -440,7 +479,7 @@ bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
     TERN_ASSIGN_OR_RETURN(auto model, SavedModel::Load(path, options_.load_options));
     if (options_.enable_model_warmup) {
       const auto warmup_started = std::chrono::steady_clock::now();
-      auto records = RunWarmup(*model, path);
+      auto records = RunWarmup(*model, path, options_.warmup_iterations);
       if (options_.metrics != nullptr && (!records.ok() || *records > 0)) {
         options_.metrics->RecordWarmup(
             config.name,
@@ -481,7 +520,10 @@ bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
         std::min(options_.max_retry_backoff_ms, options_.min_retry_backoff_ms << shift);
     slot->next_retry = Now() + std::chrono::milliseconds(backoff_ms);
     if (error.message() != slot->last_error) {
-      TERN_LOG(Warning) << error.message() << " (will retry)";
+      const bool last =
+          options_.max_load_retries >= 0 && slot->failures > options_.max_load_retries;
+      TERN_LOG(Warning) << error.message()
+                        << (last ? " (no more retries until its files change)" : " (will retry)");
       slot->last_error = error.message();
     }
     SetStatus(config.name, {version, VersionState::kEnd, error});

@@ -57,6 +57,10 @@ class ModelManager {
     // change to its files retries it at once.
     int64_t min_retry_backoff_ms = 100;
     int64_t max_retry_backoff_ms = 30000;
+    // Retries after the first failure before giving up on a version until its files change
+    // (TF Serving's --max_num_load_retries); -1: no limit.
+    int64_t max_load_retries = -1;
+    int warmup_iterations = 1;   // each warmup record is replayed this many times
     Clock clock;                 // default: steady_clock::now
     Metrics* metrics = nullptr;  // not owned; load outcomes are recorded there when set
     // How long a request to a model at zero instances waits for its load (never beyond the
@@ -71,7 +75,8 @@ class ModelManager {
   // Replaces the list of served models. Takes effect at the next Step: models no longer listed
   // are unloaded, new ones loaded, changed policies and labels applied.
   void SetConfig(std::vector<ServedModelConfig> configs);
-  // SetConfig then one Step, so the caller sees the outcome (TF Serving's ReloadConfig).
+  // SetConfig then one Step, so the caller sees the outcome (TF Serving's ReloadConfig): an
+  // error naming every newly added model (min_instances >= 1) that did not become available.
   Status ReloadConfig(std::vector<ServedModelConfig> configs);
   std::vector<ServedModelConfig> config() const;
 
@@ -194,6 +199,8 @@ class ModelManager {
   const Options options_;
   std::unique_ptr<DirWatcher> watcher_;
   std::atomic<std::shared_ptr<const ServingMap>> serving_{std::make_shared<const ServingMap>()};
+
+  Status CheckAvailable(const std::vector<std::string>& models) const;
 
   mutable std::mutex mu_;  // guards statuses_, configs_, publishing
   std::map<std::string, std::map<int64_t, VersionStatus>> statuses_;

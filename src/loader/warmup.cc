@@ -1,5 +1,6 @@
 #include "loader/warmup.h"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -134,7 +135,7 @@ StatusOr<std::vector<std::string>> ReadTfRecords(const std::string& path, int ma
   return records;
 }
 
-StatusOr<int> RunWarmup(const SavedModel& model, const std::string& version_dir) {
+StatusOr<int> RunWarmup(const SavedModel& model, const std::string& version_dir, int iterations) {
   const std::string path = version_dir + "/assets.extra/tf_serving_warmup_requests";
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return 0;
@@ -145,9 +146,11 @@ StatusOr<int> RunWarmup(const SavedModel& model, const std::string& version_dir)
       return DataLoss("warmup record " + std::to_string(i) + " of '" + path +
                       "' is not a PredictionLog");
     }
-    Status run = RunRecord(model, log);
-    if (!run.ok()) {
-      return run.WithContext("warmup record " + std::to_string(i) + " of '" + path + "'");
+    for (int iteration = 0; iteration < std::max(1, iterations); ++iteration) {
+      Status run = RunRecord(model, log);
+      if (!run.ok()) {
+        return run.WithContext("warmup record " + std::to_string(i) + " of '" + path + "'");
+      }
     }
   }
   return static_cast<int>(records.size());

@@ -13,10 +13,12 @@ namespace tern {
 
 inline constexpr int kMaxWarmupRecords = 1000;  // TF Serving's limit
 
-// Runs every record (predict, classify, regress, multi_inference) once. A missing file is
+// Runs every record (predict, classify, regress, multi_inference) `iterations` times (TF
+// Serving's --num_request_iterations_for_warmup; at least once). A missing file is
 // fine (0 records). A corrupt file, an unsupported record or a failing run is an error naming
 // the record; TF Serving fails the load then, and so do we.
-StatusOr<int> RunWarmup(const SavedModel& model, const std::string& version_dir);
+StatusOr<int> RunWarmup(const SavedModel& model, const std::string& version_dir,
+                        int iterations = 1);
 
 // Reads a TFRecord file, checking the length and data checksums of every record.
 StatusOr<std::vector<std::string>> ReadTfRecords(const std::string& path, int max_records);

@@ -65,7 +65,33 @@ TEST(BatchingOptionsTest, SyntaxErrorNamesLine) {
   auto params = ParseBatchingParametersText("max_batch_size { value: 8 }\nbogus: 1\n", "'f.txt'");
   ASSERT_FALSE(params.ok());
   EXPECT_THAT(params.status().message(), HasSubstr("'f.txt'"));
-  EXPECT_THAT(params.status().message(), HasSubstr("line 2"));
+  EXPECT_THAT(params.status().message(), HasSubstr("BatchingParameters: 2:"));  // line:column
+}
+
+TEST(BatchingOptionsTest, LargeBatchSplittingFieldsAsTfServing) {
+  auto params = ParseBatchingParametersText(
+      "max_batch_size { value: 64 } enable_large_batch_splitting { value: true }\n"
+      "max_execution_batch_size { value: 16 } allowed_batch_sizes: 8 allowed_batch_sizes: 16",
+      "t");
+  ASSERT_TRUE(params.ok()) << params.status().message();
+  auto options = MergeBatchingParameters(*params, BatchingOptions{}, "t");
+  ASSERT_TRUE(options.ok()) << options.status().message();
+  EXPECT_TRUE(options->enable_large_batch_splitting);
+  EXPECT_EQ(options->ExecutionBatchSize(), 16);
+  // With splitting, the allowed sizes end at the execution size, not at max_batch_size.
+  auto wrong_end = ParseBatchingParametersText(
+      "max_batch_size { value: 64 } enable_large_batch_splitting { value: true }\n"
+      "max_execution_batch_size { value: 16 } allowed_batch_sizes: 64",
+      "t");
+  ASSERT_TRUE(wrong_end.ok());
+  auto refused = MergeBatchingParameters(*wrong_end, BatchingOptions{}, "t");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("must equal max_execution_batch_size (16)"));
+  // Without splitting, max_execution_batch_size does not change the batch size.
+  auto off = ParseBatchingParametersText(
+      "max_batch_size { value: 64 } max_execution_batch_size { value: 16 }", "t");
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(MergeBatchingParameters(*off, BatchingOptions{}, "t")->ExecutionBatchSize(), 64);
 }
 
 TEST(BatchingOptionsTest, AllowedSizesMustEndAtMax) {

@@ -267,6 +267,28 @@ TEST_F(SignatureBatcherTest, ConcurrentRequestsOfDifferentShapesAreEachAnsweredC
   EXPECT_EQ(bad_width_errors.load(), kThreads * 2);  // i = 4 and 9 in each thread
 }
 
+TEST_F(SignatureBatcherTest, LargeBatchSplittingRunsPiecesOfTheExecutionSize) {
+  BatchingOptions o;
+  o.max_batch_size = 12;
+  o.enable_large_batch_splitting = true;
+  o.max_execution_batch_size = 4;
+  auto batcher = Make(o);
+  Tensor x = RandomRows(10, kWidth, 9);
+  Answer answer;
+  batcher->RunAsync(Request(x), answer.Callback());
+  EXPECT_EQ(batcher->scheduler().ProcessReadyBatches(), 3);  // 4 + 4 + 2 rows
+  ASSERT_TRUE(answer.result.has_value());
+  ASSERT_TRUE(answer.result->ok()) << answer.result->status().ToString();
+  ExpectNear((*answer.result)->at("y"), Alone(x), "10-row request");
+  // More rows than max_batch_size is refused, in TF Serving's words.
+  Answer too_big;
+  batcher->RunAsync(Request(RandomRows(13, kWidth, 3)), too_big.Callback());
+  ASSERT_TRUE(too_big.result.has_value());
+  ASSERT_FALSE(too_big.result->ok());
+  EXPECT_THAT(too_big.result->status().message(),
+              HasSubstr("Task size 13 is larger than maximum input batch size 12"));
+}
+
 TEST_F(SignatureBatcherTest, PerModelParametersFileTurnsBatchingOnForThatModelOnly) {
   const auto root =
       std::filesystem::temp_directory_path() / ("tern_batching_" + std::to_string(::getpid()));
@@ -275,8 +297,8 @@ TEST_F(SignatureBatcherTest, PerModelParametersFileTurnsBatchingOnForThatModelOn
   std::filesystem::create_directories(root);
   std::filesystem::copy(kModelDir, with, std::filesystem::copy_options::recursive);
   std::filesystem::copy(kModelDir, without, std::filesystem::copy_options::recursive);
-  std::filesystem::create_directories(with / "assets.extra");
-  std::ofstream(with / "assets.extra" / "batching_params.pbtxt")
+  // TF Serving's place: the version directory itself.
+  std::ofstream(with / "batching_params.pbtxt")
       << "max_batch_size { value: 4 } batch_timeout_micros { value: 1000 }\n";
   auto batcher = Make(BatchingOptions{}, PerModelParameters::kRead);
   auto batched_model = LoadMlp(with.string()), plain_model = LoadMlp(without.string());

@@ -193,6 +193,15 @@ def test_extra_arguments_are_passed_to_the_server(image):
         podman("rm", "-f", name, check=False)
 
 
+def test_tf_servings_binary_and_entrypoint_paths_run_tern(image):
+    """Manifests and KServe's TF Serving runtime call the server by TF Serving's image paths."""
+    for entrypoint in ["/usr/bin/tensorflow_model_server", "/usr/bin/tf_serving_entrypoint.sh"]:
+        r = podman("run", "--rm", "--network=host", "--entrypoint", entrypoint, image, "--version",
+                   check=False)
+        assert r.returncode == 0, (entrypoint, r.stdout, r.stderr)
+        assert r.stdout.startswith("TensorFlow ModelServer: tern-"), (entrypoint, r.stdout)
+
+
 def test_runs_as_the_knative_manifest_says(containers):
     import yaml
     doc = yaml.safe_load((ROOT / "config/knative/service.yaml").read_text())

@@ -116,7 +116,7 @@ def test_bad_parameters_file_names_the_line(tmp_path):
                           params_file(tmp_path, "max_batch_size { value: 4 }\nnot_a_field: 3\n")],
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 2
-    assert "line 2" in out.stderr and "not_a_field" in out.stderr
+    assert ": 2:12:" in out.stderr and "not_a_field" in out.stderr  # line:column
 
 
 def process_threads(pid):

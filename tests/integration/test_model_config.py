@@ -104,7 +104,7 @@ def test_config_file_is_polled_and_a_bad_file_keeps_the_models(tern_factory, mod
     assert predict_rest(server, "a").json() == {"predictions": [3.5]}
     config.write_text(config_text({"a": (a, ""), "b": (b, "")}))
     wait_for(lambda: predict_rest(server, "b").status_code == 200, what="model b from the file")
-    assert "cannot parse model config" in server.log_path.read_text()
+    assert "Error parsing text-format tensorflow.serving.ModelServerConfig" in server.log_path.read_text()
 
 
 def test_version_labels_over_rest_and_grpc(tern_factory, models, tmp_path):

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/metrics.h"
+
 namespace tern {
 namespace {
 
@@ -172,6 +174,64 @@ TEST_F(ModelManagerTest, UnchangedBrokenVersionWaitsForBackoff) {
   auto latest = manager_->GetHandle("m", std::nullopt);
   ASSERT_TRUE(latest.ok());
   EXPECT_EQ((*latest)->version, 1);
+}
+
+TEST_F(ModelManagerTest, LoadRetriesStopAtTheLimitUntilTheFilesChange) {
+  auto metrics = Metrics::Create({});
+  ModelManager::Options options;
+  options.clock = [this] { return now_; };
+  options.max_load_retries = 1;
+  options.min_retry_backoff_ms = options.max_retry_backoff_ms = 1000;
+  options.metrics = metrics.get();
+  manager_ = ModelManager::Create(options);
+  auto failed_attempts = [&] {
+    const std::string page = metrics->Render();
+    const std::string key = "tern_model_load_failures_total{model=\"m\"} ";
+    const auto at = page.find(key);
+    return at == std::string::npos ? -1 : std::stoi(page.substr(at + key.size()));
+  };
+  fs::create_directories(VersionDir(1));
+  std::ofstream(VersionDir(1) + "/saved_model.pb") << "not a protobuf";
+  Serve();
+  manager_->Step();  // the first attempt
+  now_ += std::chrono::seconds(2);
+  manager_->Step();  // the one retry
+  EXPECT_EQ(StatusOf(1).state, VersionState::kEnd);
+  EXPECT_EQ(failed_attempts(), 2);
+  // Given up: no further attempt, however long it waits.
+  now_ += std::chrono::hours(1);
+  manager_->Step();
+  EXPECT_EQ(failed_attempts(), 2);
+  EXPECT_EQ(StatusOf(1).state, VersionState::kEnd);
+  EXPECT_FALSE(manager_->GetHandle("m", std::nullopt).ok());
+  // New files are a new chance.
+  fs::remove_all(VersionDir(1));
+  AddVersion(kHalfPlusTwo, 1);
+  manager_->Step();
+  EXPECT_EQ(StatusOf(1).state, VersionState::kAvailable);
+}
+
+TEST_F(ModelManagerTest, ReloadConfigReportsANewModelThatDidNotLoad) {
+  AddVersion(kHalfPlusTwo, 1);
+  Serve();
+  manager_->Step();
+  const fs::path broken = base_ / "broken";
+  fs::create_directories(broken / "7");
+  std::ofstream((broken / "7" / "saved_model.pb").string()) << "not a protobuf";
+  Status status =
+      manager_->ReloadConfig({{"m", base_.string(), {}, {}}, {"bad", broken.string(), {}, {}}});
+  EXPECT_EQ(status.code(), StatusCode::kUnknown);
+  EXPECT_NE(status.message().find("1 model(s) did not become available"), std::string::npos)
+      << status.message();
+  EXPECT_NE(status.message().find("name: bad version: 7 due to error"), std::string::npos)
+      << status.message();
+  // The good model keeps serving; a reload where every new model loads is OK.
+  EXPECT_TRUE(manager_->GetHandle("m", std::nullopt).ok());
+  const fs::path good = base_ / "good";
+  fs::create_directories(good);
+  fs::copy(kHalfPlusThree, good / "1", fs::copy_options::recursive);
+  EXPECT_TRUE(
+      manager_->ReloadConfig({{"m", base_.string(), {}, {}}, {"g", good.string(), {}, {}}}).ok());
 }
 
 TEST_F(ModelManagerTest, DeletingTheNewestVersionFallsBackToThePreviousOne) {

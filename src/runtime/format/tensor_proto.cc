@@ -27,6 +27,42 @@ Status FillFromField(const Field& field, Tensor* tensor, std::string_view field_
                          " holds " + std::to_string(n));
 }
 
+template <typename T, typename Field>
+void AppendAll(const Tensor& tensor, Field* field) {
+  const T* values = tensor.flat<T>();
+  const int64_t n = tensor.num_elements();
+  field->Reserve(static_cast<int>(n));
+  for (int64_t i = 0; i < n; ++i) field->AddAlreadyReserved(values[i]);
+}
+
+// Writes the values to the field TensorFlow's AsProtoField uses for the dtype; false for a dtype
+// without one (complex, quantized), which then goes to tensor_content.
+bool WriteTypedField(const Tensor& tensor, tensorflow::TensorProto* proto) {
+  switch (tensor.dtype()) {
+    case tensorflow::DT_FLOAT: AppendAll<float>(tensor, proto->mutable_float_val()); return true;
+    case tensorflow::DT_DOUBLE: AppendAll<double>(tensor, proto->mutable_double_val()); return true;
+    case tensorflow::DT_INT32: AppendAll<int32_t>(tensor, proto->mutable_int_val()); return true;
+    case tensorflow::DT_INT16: AppendAll<int16_t>(tensor, proto->mutable_int_val()); return true;
+    case tensorflow::DT_INT8: AppendAll<int8_t>(tensor, proto->mutable_int_val()); return true;
+    case tensorflow::DT_UINT8: AppendAll<uint8_t>(tensor, proto->mutable_int_val()); return true;
+    case tensorflow::DT_UINT16: AppendAll<uint16_t>(tensor, proto->mutable_int_val()); return true;
+    // Both 16-bit floats travel as their bit patterns in half_val.
+    case tensorflow::DT_HALF:
+    case tensorflow::DT_BFLOAT16:
+      AppendAll<uint16_t>(tensor, proto->mutable_half_val());
+      return true;
+    case tensorflow::DT_INT64: AppendAll<int64_t>(tensor, proto->mutable_int64_val()); return true;
+    case tensorflow::DT_UINT32:
+      AppendAll<uint32_t>(tensor, proto->mutable_uint32_val());
+      return true;
+    case tensorflow::DT_UINT64:
+      AppendAll<uint64_t>(tensor, proto->mutable_uint64_val());
+      return true;
+    case tensorflow::DT_BOOL: AppendAll<bool>(tensor, proto->mutable_bool_val()); return true;
+    default: return false;
+  }
+}
+
 }  // namespace
 
 StatusOr<TensorShape> ShapeFromProto(const tensorflow::TensorShapeProto& proto) {
@@ -103,7 +139,8 @@ StatusOr<Tensor> TensorFromProto(const tensorflow::TensorProto& proto) {
   return tensor;
 }
 
-void TensorToProto(const Tensor& tensor, tensorflow::TensorProto* proto) {
+void TensorToProto(const Tensor& tensor, tensorflow::TensorProto* proto,
+                   TensorProtoEncoding encoding) {
   proto->Clear();
   proto->set_dtype(tensor.dtype());
   ShapeToProto(tensor.shape(), proto->mutable_tensor_shape());
@@ -112,6 +149,7 @@ void TensorToProto(const Tensor& tensor, tensorflow::TensorProto* proto) {
     for (int64_t i = 0; i < tensor.num_elements(); ++i) proto->add_string_val(s[i]);
     return;
   }
+  if (encoding == TensorProtoEncoding::kTypedFields && WriteTypedField(tensor, proto)) return;
   proto->set_tensor_content(static_cast<const char*>(tensor.raw_data()), tensor.byte_size());
 }
 

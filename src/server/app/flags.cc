@@ -1,182 +1,306 @@
 #include "server/app/flags.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <functional>
 #include <map>
 
 namespace tern {
 namespace {
 
+enum class FlagKind { kBool, kInt, kFloat, kString };
+
+using Setter = std::function<Status(ServerFlags&, const std::string& name, const std::string&)>;
+
+enum class Origin { kTfServing, kTern };
+
 struct FlagDef {
+  Origin origin;
+  FlagKind kind;
   std::string help;
-  bool is_bool = false;
-  std::function<Status(ServerFlags&, const std::string&)> set;
+  Setter set;
 };
 
 template <typename Int>
-std::function<Status(ServerFlags&, const std::string&)> IntSetter(Int ServerFlags::*field,
-                                                                  const std::string& name) {
-  return [field, name](ServerFlags& flags, const std::string& value) -> Status {
-    Int parsed{};
-    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-    if (ec != std::errc() || ptr != value.data() + value.size() || value.empty()) {
-      return InvalidArgument("flag --" + name + " expects an integer, got '" + value + "'");
-    }
-    flags.*field = parsed;
+StatusOr<Int> ParseInt(const std::string& name, const std::string& value) {
+  Int parsed{};
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+  if (ec != std::errc() || ptr != value.data() + value.size() || value.empty()) {
+    return InvalidArgument("flag --" + name + " expects an integer, got '" + value + "'");
+  }
+  return parsed;
+}
+
+StatusOr<bool> ParseBool(const std::string& name, const std::string& value) {
+  std::string lower = value;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lower == "true" || lower == "1") return true;
+  if (lower == "false" || lower == "0") return false;
+  return InvalidArgument("flag --" + name + " expects true or false, got '" + value + "'");
+}
+
+Status CheckFloat(const std::string& name, const std::string& value) {
+  char* end = nullptr;
+  std::strtod(value.c_str(), &end);
+  if (value.empty() || end != value.c_str() + value.size()) {
+    return InvalidArgument("flag --" + name + " expects a number, got '" + value + "'");
+  }
+  return Status::Ok();
+}
+
+template <typename Int>
+Setter IntSetter(Int ServerFlags::*field) {
+  return [field](ServerFlags& flags, const std::string& name, const std::string& value) -> Status {
+    TERN_ASSIGN_OR_RETURN(flags.*field, ParseInt<Int>(name, value));
     return Status::Ok();
   };
 }
 
-std::function<Status(ServerFlags&, const std::string&)> StringSetter(
-    std::string ServerFlags::*field) {
-  return [field](ServerFlags& flags, const std::string& value) -> Status {
+Setter StringSetter(std::string ServerFlags::*field) {
+  return [field](ServerFlags& flags, const std::string&, const std::string& value) -> Status {
     flags.*field = value;
     return Status::Ok();
   };
 }
 
-std::function<Status(ServerFlags&, const std::string&)> BoolSetter(bool ServerFlags::*field,
-                                                                   const std::string& name) {
-  return [field, name](ServerFlags& flags, const std::string& value) -> Status {
-    if (value == "true" || value == "1") {
-      flags.*field = true;
-    } else if (value == "false" || value == "0") {
-      flags.*field = false;
-    } else {
-      return InvalidArgument("flag --" + name + " expects true or false, got '" + value + "'");
-    }
+Setter BoolSetter(bool ServerFlags::*field) {
+  return [field](ServerFlags& flags, const std::string& name, const std::string& value) -> Status {
+    TERN_ASSIGN_OR_RETURN(flags.*field, ParseBool(name, value));
     return Status::Ok();
   };
 }
 
+// A TF Serving flag with no meaning here: its value is checked as TF Serving would, then noted.
+Setter Inapplicable(FlagKind kind, std::string reason) {
+  return [kind, reason](ServerFlags& flags, const std::string& name,
+                        const std::string& value) -> Status {
+    switch (kind) {
+      case FlagKind::kBool: TERN_RETURN_IF_ERROR(ParseBool(name, value).status()); break;
+      case FlagKind::kInt: TERN_RETURN_IF_ERROR(ParseInt<int64_t>(name, value).status()); break;
+      case FlagKind::kFloat: TERN_RETURN_IF_ERROR(CheckFloat(name, value)); break;
+      case FlagKind::kString: break;
+    }
+    flags.inapplicable.push_back({name, value, reason});
+    return Status::Ok();
+  };
+}
+
+FlagDef Tf(FlagKind kind, std::string help, Setter set) {
+  return {Origin::kTfServing, kind, std::move(help), std::move(set)};
+}
+FlagDef TfInapplicable(FlagKind kind, std::string help, std::string reason) {
+  std::string text = help + " [accepted; does not apply: " + reason + "]";
+  return {Origin::kTfServing, kind, std::move(text), Inapplicable(kind, std::move(reason))};
+}
+FlagDef Own(FlagKind kind, std::string help, Setter set) {
+  return {Origin::kTern, kind, std::move(help), std::move(set)};
+}
+
+constexpr FlagKind kBool = FlagKind::kBool;
+constexpr FlagKind kInt = FlagKind::kInt;
+constexpr FlagKind kFloat = FlagKind::kFloat;
+constexpr FlagKind kString = FlagKind::kString;
+
+using S = ServerFlags;
+
+// Every flag of TF Serving's main.cc (48) and Tern's own, in one table.
 const std::map<std::string, FlagDef>& Flags() {
   static const auto* flags = new std::map<std::string, FlagDef>{
-      {"port", {"gRPC port (default 8500)", false, IntSetter(&ServerFlags::port, "port")}},
-      {"rest_api_port",
-       {"REST port (default 8501; 0 disables REST)", false,
-        IntSetter(&ServerFlags::rest_api_port, "rest_api_port")}},
-      {"rest_api_num_threads",
-       {"REST worker threads (default: number of cores)", false,
-        IntSetter(&ServerFlags::rest_api_num_threads, "rest_api_num_threads")}},
-      {"rest_api_timeout_in_ms",
-       {"deadline of a REST request in milliseconds (default 30000)", false,
-        IntSetter(&ServerFlags::rest_api_timeout_in_ms, "rest_api_timeout_in_ms")}},
-      {"model_name",
-       {"name of the served model (default 'default')", false,
-        StringSetter(&ServerFlags::model_name)}},
-      {"model_base_path",
-       {"directory holding the model's numbered versions", false,
-        StringSetter(&ServerFlags::model_base_path)}},
-      {"saved_model_tags",
-       {"comma-separated MetaGraphDef tags to load (default 'serve')", false,
-        StringSetter(&ServerFlags::saved_model_tags)}},
-      {"monitoring_config_file",
-       {"text-format MonitoringConfig: Prometheus path, or enable: false to turn metrics off "
-        "(default: on at /monitoring/prometheus/metrics and /metrics)",
-        false, StringSetter(&ServerFlags::monitoring_config_file)}},
-      {"enable_tf_serving_metric_names",
-       {"also export TF Serving's :tensorflow:serving:* metric names (default false)", true,
-        [](ServerFlags& flags, const std::string& value) -> Status {
-          if (value != "true" && value != "false") {
-            return InvalidArgument(
-                "flag --enable_tf_serving_metric_names expects true or false, "
-                "got '" +
-                value + "'");
-          }
-          flags.enable_tf_serving_metric_names = value == "true";
-          return Status::Ok();
-        }}},
+      // TF Serving's flags that Tern acts on.
+      {"port", Tf(kInt, "gRPC port (default 8500; 0: no gRPC port)", IntSetter(&S::port))},
       {"grpc_socket_path",
-       {"also serve gRPC on this UNIX socket path", false,
-        StringSetter(&ServerFlags::grpc_socket_path)}},
-      {"grpc_channel_arguments",
-       {"comma-separated gRPC channel arguments key=value (ints as ints, else strings)", false,
-        StringSetter(&ServerFlags::grpc_channel_arguments)}},
-      {"grpc_max_threads",
-       {"maximum gRPC threads (default: max(256, 4 per core))", false,
-        IntSetter(&ServerFlags::grpc_max_threads, "grpc_max_threads")}},
-      {"ssl_config_file",
-       {"text-format SSLConfig (server_key, server_cert, custom_ca, "
-        "client_verify): serve gRPC over TLS",
-        false, StringSetter(&ServerFlags::ssl_config_file)}},
+       Tf(kString, "also serve gRPC on this UNIX socket path", StringSetter(&S::grpc_socket_path))},
+      {"rest_api_port", Tf(kInt, "REST port (default 0: no REST port, as TF Serving)",
+                           IntSetter(&S::rest_api_port))},
+      {"rest_api_num_threads",
+       Tf(kInt,
+          "REST io threads (default: one per core; TF Serving: 4 per core, since its threads "
+          "block on a run and Tern's do not)",
+          IntSetter(&S::rest_api_num_threads))},
+      {"rest_api_timeout_in_ms", Tf(kInt, "deadline of a REST request in ms (default 30000)",
+                                    IntSetter(&S::rest_api_timeout_in_ms))},
       {"rest_api_enable_cors_support",
-       {"answer CORS preflights and add Access-Control-Allow-* headers", true,
-        BoolSetter(&ServerFlags::rest_api_enable_cors_support, "rest_api_enable_cors_support")}},
-      {"enable_grpc_healthcheck_service",
-       {"serve grpc.health.v1 (Tern: always on; accepted for compatibility)", true,
-        BoolSetter(&ServerFlags::enable_grpc_healthcheck_service,
-                   "enable_grpc_healthcheck_service")}},
-      {"max_request_bytes",
-       {"largest REST request body, after gzip decoding (default 256 MiB)", false,
-        IntSetter(&ServerFlags::max_request_bytes, "max_request_bytes")}},
-      {"model_config_file",
-       {"text-format ModelServerConfig listing the models; overrides --model_name and "
-        "--model_base_path",
-        false, StringSetter(&ServerFlags::model_config_file)}},
-      {"model_config_file_poll_wait_seconds",
-       {"re-read --model_config_file this often (default 0: read once)", false,
-        IntSetter(&ServerFlags::model_config_file_poll_wait_seconds,
-                  "model_config_file_poll_wait_seconds")}},
-      {"file_system_poll_wait_seconds",
-       {"poll every base path for new versions this often (default 1; inotify reacts sooner)",
-        false,
-        IntSetter(&ServerFlags::file_system_poll_wait_seconds, "file_system_poll_wait_seconds")}},
-      {"min_instances",
-       {"Tern: 0 loads the model (--model_name) on its first request instead of at start "
-        "(default 1: always loaded)",
-        false, IntSetter(&ServerFlags::min_instances, "min_instances")}},
-      {"max_instances",
-       {"Tern: requests of the model run in parallel on one copy of the weights, at most this "
-        "many; more wait in line (default 0: no limit)",
-        false, IntSetter(&ServerFlags::max_instances, "max_instances")}},
-      {"idle_unload_seconds",
-       {"Tern: with --min_instances=0, unload the model after this many seconds without "
-        "requests (default 0: never)",
-        false, IntSetter(&ServerFlags::idle_unload_seconds, "idle_unload_seconds")}},
-      {"model_load_wait_timeout_ms",
-       {"Tern: how long a request to a model at zero instances waits for it to load, never "
-        "beyond the request's deadline (default 30000)",
-        false, IntSetter(&ServerFlags::model_load_wait_timeout_ms, "model_load_wait_timeout_ms")}},
-      {"model_memory_budget_mb",
-       {"Tern: keep the estimated memory of loaded models under this by unloading least "
-        "recently used idle models with min_instances 0 (default 0: no budget)",
-        false, IntSetter(&ServerFlags::model_memory_budget_mb, "model_memory_budget_mb")}},
-      {"enable_model_warmup",
-       {"replay assets.extra/tf_serving_warmup_requests before serving a version (default true)",
-        true, BoolSetter(&ServerFlags::enable_model_warmup, "enable_model_warmup")}},
-      {"enable_batching",
-       {"group concurrent requests into batches (default false)", true,
-        BoolSetter(&ServerFlags::enable_batching, "enable_batching")}},
+       Tf(kBool, "answer CORS preflights and add Access-Control-Allow-* headers",
+          BoolSetter(&S::rest_api_enable_cors_support))},
+      {"enable_batching", Tf(kBool, "group concurrent requests into batches (default false)",
+                             BoolSetter(&S::enable_batching))},
+      {"allow_version_labels_for_unavailable_models",
+       Tf(kBool,
+          "accepted; Tern always lets a label name a version that is not loaded yet (requests "
+          "by that label get a clear error until it is)",
+          BoolSetter(&S::allow_version_labels_for_unavailable_models))},
       {"batching_parameters_file",
-       {"text-format BatchingParameters; needs --enable_batching", false,
-        StringSetter(&ServerFlags::batching_parameters_file)}},
+       Tf(kString, "text-format BatchingParameters", StringSetter(&S::batching_parameters_file))},
       {"enable_per_model_batching_parameters",
-       {"read <version>/assets.extra/batching_params.pbtxt; a model without it is not batched",
-        true,
-        BoolSetter(&ServerFlags::enable_per_model_batching_parameters,
-                   "enable_per_model_batching_parameters")}},
+       Tf(kBool,
+          "read each version's batching_params.pbtxt (also assets.extra/batching_params.pbtxt); "
+          "a version without one is not batched",
+          BoolSetter(&S::enable_per_model_batching_parameters))},
+      {"model_config_file",
+       Tf(kString,
+          "text-format ModelServerConfig listing the models; overrides --model_name and "
+          "--model_base_path",
+          StringSetter(&S::model_config_file))},
+      {"model_config_file_poll_wait_seconds",
+       Tf(kInt, "re-read --model_config_file this often (default 0: read once)",
+          IntSetter(&S::model_config_file_poll_wait_seconds))},
+      {"model_name",
+       Tf(kString, "name of the served model (default 'default')", StringSetter(&S::model_name))},
+      {"model_base_path", Tf(kString, "directory holding the model's numbered versions",
+                             StringSetter(&S::model_base_path))},
+      {"num_load_threads",
+       Tf(kInt, "accepted; Tern loads versions one at a time, as TF Serving with 0 (its default)",
+          IntSetter(&S::num_load_threads))},
+      {"max_num_load_retries",
+       Tf(kInt,
+          "retries of a failed load before giving up until its files change (default: Tern "
+          "retries until it loads; TF Serving: 5)",
+          IntSetter(&S::max_num_load_retries))},
+      {"load_retry_interval_micros",
+       Tf(kInt,
+          "wait between load retries (default: Tern backs off from 100 ms to 30 s; TF Serving: "
+          "60 s)",
+          IntSetter(&S::load_retry_interval_micros))},
+      {"file_system_poll_wait_seconds",
+       Tf(kInt, "poll every base path for new versions this often (default 1; inotify is sooner)",
+          IntSetter(&S::file_system_poll_wait_seconds))},
+      {"tensorflow_session_parallelism",
+       Tf(kInt, "threads that run models (default 0: one per core)",
+          IntSetter(&S::tensorflow_session_parallelism))},
+      {"tensorflow_intra_op_parallelism",
+       Tf(kInt, "threads that run models when session and inter-op parallelism are unset",
+          IntSetter(&S::tensorflow_intra_op_parallelism))},
+      {"tensorflow_inter_op_parallelism",
+       Tf(kInt, "threads that run models side by side when session parallelism is unset",
+          IntSetter(&S::tensorflow_inter_op_parallelism))},
+      {"ssl_config_file",
+       Tf(kString,
+          "text-format SSLConfig (server_key, server_cert, custom_ca, client_verify): serve "
+          "gRPC over TLS",
+          StringSetter(&S::ssl_config_file))},
+      {"saved_model_tags", Tf(kString, "comma-separated MetaGraphDef tags (default 'serve')",
+                              StringSetter(&S::saved_model_tags))},
+      {"grpc_channel_arguments",
+       Tf(kString, "comma-separated gRPC channel arguments key=value (ints as ints)",
+          StringSetter(&S::grpc_channel_arguments))},
+      {"grpc_max_threads",
+       Tf(kInt, "maximum gRPC threads (default: max(256, 4 per core); TF Serving: 4 per core)",
+          IntSetter(&S::grpc_max_threads))},
+      {"enable_model_warmup",
+       Tf(kBool, "replay assets.extra/tf_serving_warmup_requests before serving (default true)",
+          BoolSetter(&S::enable_model_warmup))},
+      {"num_request_iterations_for_warmup",
+       Tf(kInt, "replay each warmup record this many times (default 0: once)",
+          IntSetter(&S::num_request_iterations_for_warmup))},
+      {"version", Tf(kBool, "print the version and exit", BoolSetter(&S::version))},
+      {"monitoring_config_file",
+       Tf(kString,
+          "text-format MonitoringConfig: Prometheus path, or enable: false to turn metrics off "
+          "(default: on at /monitoring/prometheus/metrics and /metrics; TF Serving: off)",
+          StringSetter(&S::monitoring_config_file))},
+      {"enable_signature_method_name_check",
+       Tf(kBool,
+          "Classify, Regress and MultiInference require the signature's method_name to match "
+          "(default false)",
+          BoolSetter(&S::enable_signature_method_name_check))},
+      {"enable_grpc_healthcheck_service",
+       Tf(kBool, "serve grpc.health.v1 (default true; TF Serving: false)",
+          BoolSetter(&S::enable_grpc_healthcheck_service))},
+      {"enable_serialization_as_tensor_content",
+       Tf(kBool,
+          "gRPC Predict writes outputs as tensor_content instead of float_val, int_val, ... "
+          "(default false)",
+          BoolSetter(&S::enable_serialization_as_tensor_content))},
+      // TF Serving's flags with no meaning in Tern: accepted, logged once.
+      {"num_unload_threads",
+       TfInapplicable(kInt, "threads that unload servables",
+                      "a version is freed when its last request lets go of it")},
+      {"flush_filesystem_caches", TfInapplicable(kBool, "flush file system caches after loads",
+                                                 "Tern keeps no file system caches")},
+      {"tensorflow_session_config_file",
+       TfInapplicable(kString, "text-format TensorFlow ConfigProto",
+                      "Tern's runtime has no TensorFlow session")},
+      {"use_alts_credentials",
+       TfInapplicable(kBool, "Google ALTS credentials", "ALTS runs only on Google Cloud")},
+      {"platform_config_file", TfInapplicable(kString, "text-format PlatformConfigMap",
+                                              "Tern serves the TensorFlow platform only")},
+      {"per_process_gpu_memory_fraction",
+       TfInapplicable(kFloat, "GPU memory fraction", "Tern runs on CPUs")},
+      {"remove_unused_fields_from_bundle_metagraph",
+       TfInapplicable(kBool, "drop unused MetaGraphDef fields",
+                      "Tern keeps only the plan it runs anyway")},
+      {"prefer_tflite_model",
+       TfInapplicable(kBool, "load model.tflite", "Tern does not run TensorFlow Lite models")},
+      {"num_tflite_pools", TfInapplicable(kInt, "TFLite interpreter pools",
+                                          "Tern does not run TensorFlow Lite models")},
+      {"num_tflite_interpreters_per_pool",
+       TfInapplicable(kInt, "TFLite interpreters per pool",
+                      "Tern does not run TensorFlow Lite models")},
+      {"xla_cpu_compilation_enabled",
+       TfInapplicable(kBool, "XLA:CPU JIT", "Tern's runtime has no XLA")},
+      {"xla_gpu_compilation_enabled",
+       TfInapplicable(kBool, "XLA:GPU JIT", "Tern's runtime has no XLA")},
+      {"enable_profiler",
+       TfInapplicable(kBool, "TensorFlow profiler service", "Tern's runtime has no profiler")},
+      {"thread_pool_factory_config_file",
+       TfInapplicable(kString, "text-format ThreadPoolConfig",
+                      "Tern has one compute pool; see --tensorflow_session_parallelism")},
+      {"mixed_precision",
+       TfInapplicable(kString, "mixed precision mode", "Tern computes in the model's own dtypes")},
+      {"skip_initialize_tpu", TfInapplicable(kBool, "skip TPU initialization", "Tern has no TPU")},
+      // Tern's own.
+      {"enable_tf_serving_metric_names",
+       Own(kBool, "also export TF Serving's :tensorflow:serving:* metric names (default false)",
+           BoolSetter(&S::enable_tf_serving_metric_names))},
+      {"max_request_bytes", Own(kInt, "largest REST request body, after gzip (default 256 MiB)",
+                                IntSetter(&S::max_request_bytes))},
       {"enable_per_model_batching_params",
-       {"alias of --enable_per_model_batching_parameters", true,
-        BoolSetter(&ServerFlags::enable_per_model_batching_parameters,
-                   "enable_per_model_batching_params")}},
+       Own(kBool, "alias of --enable_per_model_batching_parameters",
+           BoolSetter(&S::enable_per_model_batching_parameters))},
+      {"min_instances",
+       Own(kInt,
+           "0 loads the model (--model_name) on its first request instead of at start "
+           "(default 1: always loaded)",
+           IntSetter(&S::min_instances))},
+      {"max_instances",
+       Own(kInt,
+           "requests of the model run in parallel on one copy of the weights, at most this many; "
+           "more wait in line (default 0: no limit)",
+           IntSetter(&S::max_instances))},
+      {"idle_unload_seconds",
+       Own(kInt,
+           "with --min_instances=0, unload the model after this many seconds without requests "
+           "(default 0: never)",
+           IntSetter(&S::idle_unload_seconds))},
+      {"model_load_wait_timeout_ms",
+       Own(kInt,
+           "how long a request to a model at zero instances waits for it to load, never beyond "
+           "the request's deadline (default 30000)",
+           IntSetter(&S::model_load_wait_timeout_ms))},
+      {"model_memory_budget_mb",
+       Own(kInt,
+           "keep the estimated memory of loaded models under this by unloading least recently "
+           "used idle models with min_instances 0 (default 0: no budget)",
+           IntSetter(&S::model_memory_budget_mb))},
       {"batching_target_latency_ms",
-       {"Tern: choose each queue's batch timeout from its compute time to keep queueing + "
-        "compute within this many ms (0: use batch_timeout_micros)",
-        false, IntSetter(&ServerFlags::batching_target_latency_ms, "batching_target_latency_ms")}},
+       Own(kInt,
+           "choose each queue's batch timeout from its compute time to keep queueing + compute "
+           "within this many ms (0: use batch_timeout_micros)",
+           IntSetter(&S::batching_target_latency_ms))},
       {"idle_shutdown_seconds",
-       {"Tern: exit 0 after this many seconds with no request in flight and no open REST "
-        "connection (default 0: never); meant for systemd socket activation",
-        false, IntSetter(&ServerFlags::idle_shutdown_seconds, "idle_shutdown_seconds")}},
+       Own(kInt,
+           "exit 0 after this many seconds with no request in flight and no open REST "
+           "connection (default 0: never); meant for systemd socket activation",
+           IntSetter(&S::idle_shutdown_seconds))},
       {"drain_timeout_seconds",
-       {"Tern: on SIGTERM/SIGINT, readiness turns false, listeners close and requests already "
-        "accepted get this many seconds to finish before exit (default 25)",
-        false, IntSetter(&ServerFlags::drain_timeout_seconds, "drain_timeout_seconds")}},
-      {"help",
-       {"print this help", true,
-        [](ServerFlags& flags, const std::string& value) -> Status {
-          flags.help = value != "false";
-          return Status::Ok();
-        }}},
+       Own(kInt,
+           "on SIGTERM/SIGINT, readiness turns false, listeners close and requests already "
+           "accepted get this many seconds to finish before exit (default 25)",
+           IntSetter(&S::drain_timeout_seconds))},
+      {"help", Own(kBool, "print this help", BoolSetter(&S::help))},
   };
   return *flags;
 }
@@ -201,10 +325,11 @@ StatusOr<ServerFlags> ParseServerFlags(const std::vector<std::string>& args) {
     auto it = Flags().find(name);
     if (it == Flags().end()) {
       return InvalidArgument("unknown flag --" + name +
-                             "; run with --help for the supported flags");
+                             " (neither TensorFlow Serving nor Tern has it); run with --help "
+                             "for the flags");
     }
     if (!has_value) {
-      if (it->second.is_bool) {
+      if (it->second.kind == FlagKind::kBool) {
         value = "true";
       } else if (i + 1 < args.size()) {
         value = args[++i];
@@ -212,19 +337,35 @@ StatusOr<ServerFlags> ParseServerFlags(const std::vector<std::string>& args) {
         return InvalidArgument("flag --" + name + " needs a value");
       }
     }
-    TERN_RETURN_IF_ERROR(it->second.set(flags, value));
+    TERN_RETURN_IF_ERROR(it->second.set(flags, name, value));
     flags.given.push_back(name);
   }
   if (flags.idle_shutdown_seconds < 0 || flags.drain_timeout_seconds < 0) {
     return InvalidArgument("--idle_shutdown_seconds and --drain_timeout_seconds must be >= 0");
   }
+  if (flags.num_request_iterations_for_warmup < 0) {
+    return InvalidArgument("--num_request_iterations_for_warmup must be >= 0");
+  }
   return flags;
 }
 
 std::string ServerFlagsUsage() {
-  std::string out = "usage: tern [--flag=value ...]\n\nFlags (TensorFlow Serving's names):\n";
-  for (const auto& [name, def] : Flags()) out += "  --" + name + "\t" + def.help + "\n";
-  return out;
+  std::string tf_serving, own;
+  for (const auto& [name, def] : Flags()) {
+    (def.origin == Origin::kTfServing ? tf_serving : own) += "  --" + name + "\t" + def.help + "\n";
+  }
+  return "usage: tern [--flag=value ...]\n       tern inspect <saved_model_dir>\n\n"
+         "TensorFlow Serving's flags (all 48 are accepted):\n" +
+         tf_serving + "\nTern's own flags:\n" + own;
+}
+
+int ComputeThreads(const ServerFlags& flags) {
+  for (int64_t threads :
+       {flags.tensorflow_session_parallelism, flags.tensorflow_inter_op_parallelism,
+        flags.tensorflow_intra_op_parallelism}) {
+    if (threads > 0) return static_cast<int>(std::min<int64_t>(threads, 1024));
+  }
+  return 0;
 }
 
 }  // namespace tern

@@ -1,5 +1,6 @@
-// Command-line flags, named and defaulted as tensorflow_model_server's so existing command
-// lines keep working. Parsing is pure; thread-compatible.
+// Command-line flags: every flag of tensorflow_model_server, with its name and default, so an
+// existing command line keeps working, plus Tern's own. Parsing is pure; thread-compatible.
+// Where a default differs from TF Serving's on purpose, docs/configuration.md says why.
 #pragma once
 
 #include <cstdint>
@@ -10,10 +11,17 @@
 
 namespace tern {
 
+// A TF Serving flag that is accepted but has no meaning here (GPU, TPU, XLA, TFLite, ...).
+struct InapplicableFlag {
+  std::string name;
+  std::string value;
+  std::string reason;  // why it does not apply
+};
+
 struct ServerFlags {
   int32_t port = 8500;               // gRPC
-  int32_t rest_api_port = 8501;      // 0 disables REST
-  int32_t rest_api_num_threads = 0;  // 0: one per core
+  int32_t rest_api_port = 0;         // 0: no REST port (TF Serving's default)
+  int32_t rest_api_num_threads = 0;  // 0: one per core (Tern's io threads never block)
   int64_t rest_api_timeout_in_ms = 30000;
   std::string model_name = "default";
   std::string model_base_path;
@@ -26,12 +34,25 @@ struct ServerFlags {
   int32_t grpc_max_threads = 0;        // 0: max(256, 4 per core)
   std::string ssl_config_file;         // text-format SSLConfig: TLS for gRPC
   bool rest_api_enable_cors_support = false;
-  bool enable_grpc_healthcheck_service = true;      // Tern always serves grpc.health.v1
+  bool enable_grpc_healthcheck_service = true;  // Tern's default: on (TF Serving: off)
+  bool enable_serialization_as_tensor_content = false;
   int64_t max_request_bytes = int64_t{256} << 20;   // Tern's: REST body limit (after gzip)
   std::string model_config_file;                    // overrides model_name/model_base_path
   int32_t model_config_file_poll_wait_seconds = 0;  // 0: read once
   int32_t file_system_poll_wait_seconds = 1;        // <= 0: no periodic poll (inotify still on)
   bool enable_model_warmup = true;
+  int32_t num_request_iterations_for_warmup = 0;  // > 0: replay each warmup record this often
+  // Load retries. Unset (-1): Tern retries with backoff from 100 ms to 30 s until the version
+  // loads or its files change; set, they work as TF Serving's.
+  int32_t max_num_load_retries = -1;
+  int64_t load_retry_interval_micros = -1;
+  int32_t num_load_threads = 0;
+  // Size the compute pool (0: one thread per core); see ComputeThreads().
+  int64_t tensorflow_session_parallelism = 0;
+  int64_t tensorflow_intra_op_parallelism = 0;
+  int64_t tensorflow_inter_op_parallelism = 0;
+  bool enable_signature_method_name_check = false;
+  bool allow_version_labels_for_unavailable_models = false;
   // Tern's scale 0..N (single-model mode; a config file sets them per model).
   int32_t min_instances = 1;                   // 0: load on the first request
   int32_t max_instances = 0;                   // parallel runs; 0: no limit
@@ -46,7 +67,9 @@ struct ServerFlags {
   int32_t idle_shutdown_seconds = 0;   // exit 0 after this long without requests; 0: never
   int32_t drain_timeout_seconds = 25;  // SIGTERM/SIGINT: how long in-flight requests may take
   bool help = false;
-  std::vector<std::string> given;  // names of the flags on the command line, in order
+  bool version = false;
+  std::vector<std::string> given;              // names of the flags on the command line, in order
+  std::vector<InapplicableFlag> inapplicable;  // TF Serving flags given that do not apply
 };
 
 // Accepts --name=value and --name value; booleans also as bare --name. Unknown flags are an
@@ -54,5 +77,11 @@ struct ServerFlags {
 StatusOr<ServerFlags> ParseServerFlags(const std::vector<std::string>& args);
 
 std::string ServerFlagsUsage();
+
+// Threads of the compute pool the parallelism flags ask for; 0: one per core. TF Serving's
+// session parallelism sizes both of its pools, inter-op the pool that runs requests side by
+// side, intra-op the threads one op may use; Tern runs each request on one pool thread, so the
+// first of session, inter-op, intra-op that is set decides.
+int ComputeThreads(const ServerFlags& flags);
 
 }  // namespace tern

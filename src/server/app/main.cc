@@ -2,6 +2,7 @@
 #include <absl/synchronization/mutex.h>
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -159,6 +160,12 @@ std::unique_ptr<tern::ModelManager> MakeModelManager(const tern::ServerFlags& fl
   options.metrics = metrics;
   options.model_load_wait_timeout_ms = flags.model_load_wait_timeout_ms;
   options.memory_budget_bytes = flags.model_memory_budget_mb << 20;
+  options.warmup_iterations = std::max(1, flags.num_request_iterations_for_warmup);
+  if (flags.max_num_load_retries >= 0) options.max_load_retries = flags.max_num_load_retries;
+  if (flags.load_retry_interval_micros >= 0) {
+    options.min_retry_backoff_ms = options.max_retry_backoff_ms =
+        flags.load_retry_interval_micros / 1000;
+  }
   auto manager = tern::ModelManager::Create(options);
   metrics->AddCollectable(tern::ModelStateCollector::Create({manager.get()}));
   return manager;
@@ -187,7 +194,7 @@ tern::StatusOr<ModelStack> LoadModels(const tern::ServerFlags& flags) {
   stack.metrics = MakeMetrics(flags);
   // One pool, one thread per core, runs every model computation: unbatched requests from the
   // async front ends and the batches.
-  stack.compute_pool = tern::ComputePool::Create({});
+  stack.compute_pool = tern::ComputePool::Create({.num_threads = tern::ComputeThreads(flags)});
   TERN_ASSIGN_OR_RETURN(stack.batcher, tern::MakeBatcherFromFlags(flags, stack.metrics.get(),
                                                                   stack.compute_pool.get()));
   stack.manager = MakeModelManager(flags, stack.metrics.get());
@@ -205,25 +212,33 @@ struct FrontEnds {
   FrontEnds(const ModelStack& models, const tern::ServerFlags& flags,
             const tern::MonitoringOptions& monitoring)
       : service(models.manager.get(), models.metrics.get(), models.batcher.get(),
-                models.compute_pool.get()),
+                models.compute_pool.get(),
+                flags.enable_signature_method_name_check ? tern::SignatureMethodCheck::kRequireMatch
+                                                         : tern::SignatureMethodCheck::kOff),
         request_metrics(tern::RequestMetrics::Create({models.metrics.get(), models.manager.get()})),
         kserve(&service),
-        grpc_predictions(&service, request_metrics.get(), &grpc_gate),
+        grpc_predictions(&service, request_metrics.get(), &grpc_gate,
+                         flags.enable_serialization_as_tensor_content
+                             ? tern::TensorProtoEncoding::kTensorContent
+                             : tern::TensorProtoEncoding::kTypedFields),
         grpc_models(&service, models.manager.get(), request_metrics.get(), &grpc_gate),
         grpc_inference(&kserve, &grpc_gate),
-        grpc_health(&kserve, {"tensorflow.serving.PredictionService",
-                              "tensorflow.serving.ModelService", "inference.GRPCInferenceService"}),
+        // TF Serving registers its services under their short names; the fully qualified ones
+        // are what grpc_health_probe users write.
+        grpc_health(&kserve,
+                    {"PredictionService", "ModelService", "tensorflow.serving.PredictionService",
+                     "tensorflow.serving.ModelService", "inference.GRPCInferenceService"}),
         v2_rest(&kserve, {.timeout_ms = flags.rest_api_timeout_in_ms}),
         rest_api(&service, {.timeout_ms = flags.rest_api_timeout_in_ms}),
         rest_router(tern::RestRouter::Create({{{"/v2", &v2_rest}}, &rest_api})),
         rest_handler(tern::MetricsRestHandler::Create(
             {rest_router.get(), request_metrics.get(), monitoring.metrics_paths})) {}
 
-  tern::FrontDoor::Endpoints Endpoints(tern::ActivityTracker* activity) {
-    return {rest_handler.get(),
-            {&grpc_predictions, &grpc_models, &grpc_inference, &grpc_health},
-            activity,
-            &grpc_gate};
+  tern::FrontDoor::Endpoints Endpoints(tern::ActivityTracker* activity,
+                                       const tern::ServerFlags& flags) {
+    std::vector<grpc::Service*> grpc_services = {&grpc_predictions, &grpc_models, &grpc_inference};
+    if (flags.enable_grpc_healthcheck_service) grpc_services.push_back(&grpc_health);
+    return {rest_handler.get(), std::move(grpc_services), activity, &grpc_gate};
   }
 
   tern::InferenceCore service;
@@ -251,7 +266,7 @@ int Serve(const tern::ServerFlags& flags) {
   auto activity = tern::ActivityTracker::Create({});
   auto front_door =
       tern::FrontDoor::Start(surroundings->front_door_options, std::move(surroundings->listen_plan),
-                             front_ends.Endpoints(activity.get()));
+                             front_ends.Endpoints(activity.get(), flags));
   if (!front_door.ok()) {
     TERN_LOG(Error) << front_door.status().ToString();
     return 1;
@@ -277,6 +292,16 @@ int main(int argc, char** argv) {
   if (flags->help) {
     std::cout << tern::ServerFlagsUsage();
     return 0;
+  }
+  if (flags->version) {
+    std::cout << "TensorFlow ModelServer: tern-" << TERN_BUILD_VERSION
+              << " (TensorFlow Serving's APIs, flags and formats)\n"
+              << "TensorFlow Library: none (Tern's own runtime)\n";
+    return 0;
+  }
+  for (const auto& flag : flags->inapplicable) {
+    TERN_LOG(Info) << "--" << flag.name << "=" << flag.value << " does not apply to Tern ("
+                   << flag.reason << "); ignored";
   }
   if (flags->model_base_path.empty() && flags->model_config_file.empty()) {
     std::cerr << "tern: --model_base_path or --model_config_file is required\n"

@@ -3,6 +3,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <Eigen/Core>
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -52,13 +53,20 @@ struct Tag {
   using type = T;
 };
 
+// The 16-bit floats: JSON numbers, converted through float with round-to-nearest-even.
+template <typename T>
+inline constexpr bool kIsHalfFloat =
+    std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>;
+
 // Calls fn(Tag<T>{}) with the element type T of `dtype`, for the dtypes JSON can carry (those
-// of TF Serving plus uint16); UNIMPLEMENTED for the others.
+// of TF Serving plus uint16, half and bfloat16); UNIMPLEMENTED for the others.
 template <typename Fn>
 Status VisitJsonDtype(DataType dtype, Fn&& fn) {
   switch (dtype) {
     case tensorflow::DT_FLOAT: return fn(Tag<float>{});
     case tensorflow::DT_DOUBLE: return fn(Tag<double>{});
+    case tensorflow::DT_HALF: return fn(Tag<Eigen::half>{});
+    case tensorflow::DT_BFLOAT16: return fn(Tag<Eigen::bfloat16>{});
     case tensorflow::DT_INT8: return fn(Tag<int8_t>{});
     case tensorflow::DT_UINT8: return fn(Tag<uint8_t>{});
     case tensorflow::DT_INT16: return fn(Tag<int16_t>{});

@@ -89,6 +89,16 @@ Status ToElement(const Json& value, DataType dtype, T* out) {
     if (!value.is_boolean()) return InvalidArgument(TypeMismatch(value, dtype));
     *out = value.get<bool>();
     return Status::Ok();
+  } else if constexpr (json_internal::kIsHalfFloat<T>) {
+    // Read as float, then rounded to the nearest 16-bit value; a finite number beyond the
+    // type's range is refused rather than turned into infinity.
+    float wide = 0;
+    TERN_RETURN_IF_ERROR(ToElement(value, dtype, &wide));
+    *out = static_cast<T>(wide);
+    if (std::isfinite(wide) && !std::isfinite(static_cast<float>(*out))) {
+      return InvalidArgument(JsonSnippet(value) + " is out of range for " + DataTypeName(dtype));
+    }
+    return Status::Ok();
   } else if constexpr (std::is_floating_point_v<T>) {
     // As TF Serving: an integer is accepted when T holds it exactly, a decimal when it is in
     // T's range (non-finite values always). Unlike TF Serving, a decimal just above T's max

@@ -137,6 +137,10 @@ void WriteElement(PrettyWriter& writer, const T& value, bool as_bytes) {
     writer.Raw(value ? "true" : "false");
   } else if constexpr (std::is_same_v<T, float>) {
     writer.Raw(FormatJsonFloat(value));
+  } else if constexpr (json_internal::kIsHalfFloat<T>) {
+    // Every half and bfloat16 value is exactly a float; the float's shortest form reads back
+    // to the same 16 bits.
+    writer.Raw(FormatJsonFloat(static_cast<float>(value)));
   } else if constexpr (std::is_same_v<T, double>) {
     writer.Raw(FormatJsonDouble(value));
   } else {

@@ -45,7 +45,18 @@ struct TaskPlan {
   std::vector<std::string> fetch;  // "classes" and/or "scores", or "outputs"
 };
 
-StatusOr<TaskPlan> PlanClassify(const Signature& signature) {
+// TF Serving's wording for a signature exported for another method.
+Status CheckMethod(SignatureMethodCheck check, const Signature& signature, const char* kind,
+                   const char* expected) {
+  if (check == SignatureMethodCheck::kOff || signature.method_name == expected) {
+    return Status::Ok();
+  }
+  return InvalidArgument(std::string("Expected ") + kind + " signature method_name to be " +
+                         expected + ". Was: " + signature.method_name);
+}
+
+StatusOr<TaskPlan> PlanClassify(const Signature& signature, SignatureMethodCheck check) {
+  TERN_RETURN_IF_ERROR(CheckMethod(check, signature, "classification", kClassifyMethod));
   TaskPlan plan;
   plan.classify = true;
   plan.signature_name = signature.name;
@@ -63,7 +74,8 @@ StatusOr<TaskPlan> PlanClassify(const Signature& signature) {
   return plan;
 }
 
-StatusOr<TaskPlan> PlanRegress(const Signature& signature) {
+StatusOr<TaskPlan> PlanRegress(const Signature& signature, SignatureMethodCheck check) {
+  TERN_RETURN_IF_ERROR(CheckMethod(check, signature, "regression", kRegressMethod));
   TaskPlan plan;
   plan.signature_name = signature.name;
   if (signature.outputs.count("outputs") == 0) {
@@ -186,7 +198,7 @@ void FillResponseModelSpec(const ServableVersion& servable, const std::string& s
 void RunClassify(const InferenceCore& service, const ServableHandle& servable,
                  const Signature& signature, Tensor examples, const RunOptions& options,
                  ClassifyDone done) {
-  auto plan = PlanClassify(signature);
+  auto plan = PlanClassify(signature, service.method_check());
   if (!plan.ok()) return done(plan.status());
   const int64_t batch = examples.num_elements();
   RunPlan(service, servable, signature, *plan, std::move(examples), options,
@@ -199,7 +211,7 @@ void RunClassify(const InferenceCore& service, const ServableHandle& servable,
 void RunRegress(const InferenceCore& service, const ServableHandle& servable,
                 const Signature& signature, Tensor examples, const RunOptions& options,
                 RegressDone done) {
-  auto plan = PlanRegress(signature);
+  auto plan = PlanRegress(signature, service.method_check());
   if (!plan.ok()) return done(plan.status());
   const int64_t batch = examples.num_elements();
   RunPlan(service, servable, signature, *plan, std::move(examples), options,
@@ -258,20 +270,21 @@ Status CheckSameModel(const tensorflow::serving::ModelSpec& spec,
 }
 
 StatusOr<TaskPlan> PlanTask(const tensorflow::serving::InferenceTask& task,
-                            const Signature& signature) {
-  if (task.method_name() == kClassifyMethod) return PlanClassify(signature);
-  if (task.method_name() == kRegressMethod) return PlanRegress(signature);
+                            const Signature& signature, SignatureMethodCheck check) {
+  if (task.method_name() == kClassifyMethod) return PlanClassify(signature, check);
+  if (task.method_name() == kRegressMethod) return PlanRegress(signature, check);
   return InvalidArgument("Unsupported signature method_name: '" + task.method_name() +
                          "' (expected " + kClassifyMethod + " or " + kRegressMethod + ")");
 }
 
-// Checks and plans every task before any runs. TF Serving evaluates all tasks in one session
-// run, fed once, so every signature must be distinct and take the same input tensor.
+// Checks and plans every task before any runs. Every signature must be distinct; each is fed
+// the same examples through its own input tensor (TF2 exports give each signature its own
+// placeholder), as current TF Serving does.
 StatusOr<std::vector<PlannedTask>> PlanTasks(
-    const ServableHandle& servable, const tensorflow::serving::MultiInferenceRequest& request) {
+    const ServableHandle& servable, const tensorflow::serving::MultiInferenceRequest& request,
+    SignatureMethodCheck check) {
   const auto& first = request.tasks(0).model_spec();
   std::set<std::string> seen;
-  std::string input_tensor;
   std::vector<PlannedTask> tasks;
   for (const auto& task : request.tasks()) {
     const auto& spec = task.model_spec();
@@ -281,14 +294,7 @@ StatusOr<std::vector<PlannedTask>> PlanTasks(
     if (!seen.insert(signature->name).second) {
       return InvalidArgument("Duplicate evaluation of signature: " + signature->name);
     }
-    TERN_ASSIGN_OR_RETURN(std::string input, ExamplesInputName(*signature));
-    const std::string& tensor = signature->inputs.at(input).tensor_name;
-    if (input_tensor.empty()) input_tensor = tensor;
-    if (tensor != input_tensor) {
-      return InvalidArgument("Input tensor must be the same for all Signatures: '" + tensor +
-                             "' in '" + signature->name + "' vs '" + input_tensor + "'");
-    }
-    TERN_ASSIGN_OR_RETURN(TaskPlan plan, PlanTask(task, *signature));
+    TERN_ASSIGN_OR_RETURN(TaskPlan plan, PlanTask(task, *signature, check));
     tasks.push_back({signature, std::move(plan)});
   }
   return tasks;
@@ -326,7 +332,7 @@ void RunMultiInference(const InferenceCore& service, const ServableHandle& serva
   if (request.tasks().empty()) return done(InvalidArgument("MultiInferenceRequest has no tasks"));
   auto examples = SerializedExamples(request.input());
   if (!examples.ok()) return done(examples.status());
-  auto tasks = PlanTasks(servable, request);
+  auto tasks = PlanTasks(servable, request, service.method_check());
   if (!tasks.ok()) return done(tasks.status());
 
   auto join = std::make_shared<MultiJoin>();

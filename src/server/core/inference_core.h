@@ -27,14 +27,26 @@ struct ModelRef {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
+enum class SignatureMethodCheck { kOff, kRequireMatch };
+
 class InferenceCore {
  public:
   // metrics: null records no compute time; batcher: null runs every request alone.
   // compute_pool (not owned): where PredictAsync runs unbatched requests; null: the caller's
   // thread.
+  // method_check: whether Classify, Regress and MultiInference require the signature's
+  // method_name to match (TF Serving's --enable_signature_method_name_check; off by default
+  // there, since native TF2 exports write the predict method for every signature).
   InferenceCore(ModelManager* manager, Metrics* metrics, SignatureBatcher* batcher = nullptr,
-                ComputePool* compute_pool = nullptr)
-      : manager_(manager), metrics_(metrics), batcher_(batcher), compute_pool_(compute_pool) {}
+                ComputePool* compute_pool = nullptr,
+                SignatureMethodCheck method_check = SignatureMethodCheck::kOff)
+      : manager_(manager),
+        metrics_(metrics),
+        batcher_(batcher),
+        compute_pool_(compute_pool),
+        method_check_(method_check) {}
+
+  SignatureMethodCheck method_check() const { return method_check_; }
 
   // A model at zero instances is loaded first (see ModelManager::GetHandle).
   StatusOr<ServableHandle> GetServable(const ModelRef& ref) const;
@@ -72,6 +84,7 @@ class InferenceCore {
   Metrics* metrics_;
   SignatureBatcher* batcher_;
   ComputePool* compute_pool_;
+  SignatureMethodCheck method_check_;
 };
 
 }  // namespace tern

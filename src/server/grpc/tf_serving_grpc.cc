@@ -80,7 +80,8 @@ StatusOr<ServableHandle> ServableFor(const InferenceCore& service, const ModelSp
 using PredictCall =
     UnaryCall<tensorflow::serving::PredictRequest, tensorflow::serving::PredictResponse>;
 
-Status StartPredict(InferenceCore* service, std::shared_ptr<PredictCall> call) {
+Status StartPredict(InferenceCore* service, TensorProtoEncoding output_encoding,
+                    std::shared_ptr<PredictCall> call) {
   const tensorflow::serving::PredictRequest& request = call->request;
   TERN_ASSIGN_OR_RETURN(ServableHandle servable,
                         ServableFor(*service, request.model_spec(), *call));
@@ -96,12 +97,12 @@ Status StartPredict(InferenceCore* service, std::shared_ptr<PredictCall> call) {
   std::vector<std::string> filter(request.output_filter().begin(), request.output_filter().end());
   service->PredictAsync(
       servable, *signature, std::move(inputs), std::move(filter), call->options,
-      [call, servable,
+      [call, servable, output_encoding,
        signature_name = signature->name](StatusOr<std::map<std::string, Tensor>> outputs) {
         if (!outputs.ok()) return call->finish(outputs.status());
         FillResponseModelSpec(*servable, signature_name, call->response.mutable_model_spec());
         for (const auto& [name, tensor] : *outputs) {
-          TensorToProto(tensor, &(*call->response.mutable_outputs())[name]);
+          TensorToProto(tensor, &(*call->response.mutable_outputs())[name], output_encoding);
         }
         call->finish(Status::Ok());
       });
@@ -158,7 +159,7 @@ grpc::ServerUnaryReactor* GrpcPredictionService::Predict(grpc::CallbackServerCon
        UnaryMethod::Admission::kBeforeParsing},
       ObserveRpc<Request>(metrics_, "Predict", &SpecOf<Request>),
       [this](std::shared_ptr<PredictCall> call) {
-        return StartPredict(service_, std::move(call));
+        return StartPredict(service_, output_encoding_, std::move(call));
       });
 }
 

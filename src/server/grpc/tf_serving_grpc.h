@@ -6,6 +6,7 @@
 // finishes the RPC.
 #pragma once
 
+#include "runtime/format/tensor_proto.h"
 #include "server/core/inference_core.h"
 #include "server/grpc/grpc_drain_gate.h"
 #include "server/metrics/request_metrics.h"
@@ -21,9 +22,12 @@ class GrpcPredictionService final
                   tensorflow::serving::PredictionService::WithRawCallbackMethod_MultiInference<
                       tensorflow::serving::PredictionService::Service>>>> {
  public:
+  // output_encoding: how Predict writes its output tensors; TF Serving's default is the typed
+  // fields (float_val, ...), --enable_serialization_as_tensor_content picks tensor_content.
   GrpcPredictionService(InferenceCore* service, const RequestMetrics* metrics,
-                        GrpcDrainGate* gate = nullptr)
-      : service_(service), metrics_(metrics), gate_(gate) {}
+                        GrpcDrainGate* gate = nullptr,
+                        TensorProtoEncoding output_encoding = TensorProtoEncoding::kTypedFields)
+      : service_(service), metrics_(metrics), gate_(gate), output_encoding_(output_encoding) {}
 
   // Raw bytes in and out: Tern parses the request itself, so bytes that are not a
   // PredictRequest get INVALID_ARGUMENT with a message (gRPC's callback path would answer
@@ -49,6 +53,7 @@ class GrpcPredictionService final
   InferenceCore* service_;
   const RequestMetrics* metrics_;
   GrpcDrainGate* gate_;
+  TensorProtoEncoding output_encoding_;
 };
 
 // Neither the InferenceCore nor the ModelManager is owned.

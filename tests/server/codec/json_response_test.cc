@@ -1,4 +1,5 @@
 // Predict/error response writing, number formatting, round trips, base64 and UTF-8.
+#include <Eigen/Core>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -191,10 +192,29 @@ TEST(JsonPredictResponseTest, RowRejectsScalarsEmptyAndUnsupported) {
   ASSERT_FALSE(scalar.ok());
   EXPECT_THAT(scalar.status().message(), AllOf(HasSubstr("output 's'"), HasSubstr("scalar")));
   EXPECT_FALSE(WritePredictResponse({}, JsonFormat::kColumnar).ok());
-  auto half = WritePredictResponse({{"h", Tensor(DT_HALF, TensorShape{1})}}, JsonFormat::kRow);
-  ASSERT_FALSE(half.ok());
-  EXPECT_EQ(half.status().code(), StatusCode::kUnimplemented);
-  EXPECT_THAT(half.status().message(), HasSubstr("output 'h'"));
+  auto complex = WritePredictResponse({{"c", Tensor(tensorflow::DT_COMPLEX64, TensorShape{1})}},
+                                      JsonFormat::kRow);
+  ASSERT_FALSE(complex.ok());
+  EXPECT_EQ(complex.status().code(), StatusCode::kUnimplemented);
+  EXPECT_THAT(complex.status().message(), HasSubstr("output 'c'"));
+}
+
+TEST(JsonPredictResponseTest, HalfAndBfloat16AreWrittenAsNumbers) {
+  Tensor half(DT_HALF, TensorShape{3});
+  Eigen::half* h = half.flat<Eigen::half>();
+  h[0] = Eigen::half(1.5f);
+  h[1] = Eigen::half(-0.099975586f);  // the half nearest -0.1
+  h[2] = Eigen::half(65504.0f);       // the largest half
+  Tensor bf16(tensorflow::DT_BFLOAT16, TensorShape{3});
+  Eigen::bfloat16* b = bf16.flat<Eigen::bfloat16>();
+  b[0] = Eigen::bfloat16(2.0f);
+  b[1] = Eigen::bfloat16(0.1f);  // 0.10009765625 in bfloat16
+  b[2] = Eigen::bfloat16(-3.0e38f);
+  EXPECT_EQ(
+      Write({{"h", half}}, JsonFormat::kColumnar),
+      "{\n    \"outputs\": [\n        1.5,\n        -0.0999755859,\n        65504.0\n    ]\n}");
+  const std::string written = Write({{"b", bf16}}, JsonFormat::kColumnar);
+  EXPECT_THAT(written, AllOf(HasSubstr("2.0"), HasSubstr("0.100097656")));
 }
 
 TEST(JsonErrorResponseTest, Layout) {

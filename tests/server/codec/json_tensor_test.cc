@@ -428,10 +428,32 @@ TEST(JsonPredictRequestErrorTest, BadBase64) {
 }
 
 TEST(JsonPredictRequestErrorTest, UnsupportedDtype) {
-  auto result = Parse(R"({"instances": [1]})", {{"h", AnyShape(DT_HALF)}});
+  auto result = Parse(R"({"instances": [1]})", {{"c", AnyShape(tensorflow::DT_COMPLEX64)}});
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), StatusCode::kUnimplemented);
-  EXPECT_THAT(result.status().message(), AllOf(HasSubstr("input 'h'"), HasSubstr("half")));
+  EXPECT_THAT(result.status().message(), AllOf(HasSubstr("input 'c'"), HasSubstr("complex64")));
+}
+
+TEST(JsonPredictRequestTest, HalfAndBfloat16RoundToNearest) {
+  auto result = Parse(R"({"inputs": {"h": [1.5, -0.1, 65504, 1e-8], "b": [0.1, 3]}})",
+                      {{"h", AnyShape(DT_HALF)}, {"b", AnyShape(tensorflow::DT_BFLOAT16)}});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const Tensor& h = result->inputs.at("h");
+  ASSERT_EQ(h.dtype(), DT_HALF);
+  const uint16_t* bits = static_cast<const uint16_t*>(h.raw_data());
+  EXPECT_EQ(bits[0], 0x3e00);  // 1.5
+  EXPECT_EQ(bits[1], 0xae66);  // -0.1 rounded to nearest: -0.0999755859375
+  EXPECT_EQ(bits[2], 0x7bff);  // 65504, the largest half
+  EXPECT_EQ(bits[3], 0x0000);  // underflows to +0 as float -> half does
+  const uint16_t* b = static_cast<const uint16_t*>(result->inputs.at("b").raw_data());
+  EXPECT_EQ(b[0], 0x3dcd);  // 0.1 rounded to nearest even: 0.10009765625
+  EXPECT_EQ(b[1], 0x4040);  // 3.0
+}
+
+TEST(JsonPredictRequestErrorTest, HalfOutOfRange) {
+  auto result = Parse(R"({"inputs": {"h": [70000]}})", {{"h", AnyShape(DT_HALF)}});
+  ASSERT_FALSE(result.ok());
+  EXPECT_THAT(result.status().message(), AllOf(HasSubstr("70000"), HasSubstr("out of range")));
 }
 
 TEST(JsonPredictRequestErrorTest, DeepNestingIsRejected) {

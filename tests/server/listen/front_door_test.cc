@@ -93,11 +93,11 @@ FrontDoorOptions Parse(const std::vector<std::string>& args) {
   return FrontDoorOptionsFromFlags(*flags);
 }
 
-TEST(PlanListeners, OwnPortsByDefault) {
+TEST(PlanListeners, GrpcOnlyByDefaultAsTfServing) {
   auto plan = PlanListeners(Parse({}), nullptr, {});
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->grpc_port, 8500);
-  EXPECT_EQ(plan->rest_port, 8501);
+  EXPECT_EQ(plan->rest_port, 0);
   EXPECT_EQ(plan->shared_port, -1);
 }
 

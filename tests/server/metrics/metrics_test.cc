@@ -225,7 +225,8 @@ TEST(MonitoringConfigTest, BadFilesSayWhatAndWhere) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(bad.status().message(), HasSubstr("'x.txt'"));
-  EXPECT_THAT(bad.status().message(), HasSubstr("line 2"));
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("Error parsing text-format tensorflow.serving.MonitoringConfig: 2:"));
   EXPECT_THAT(bad.status().message(), HasSubstr("enabled"));
   auto relative = ParseMonitoringConfig("prometheus_config { enable: true path: \"prom\" }", "t");
   ASSERT_FALSE(relative.ok());
