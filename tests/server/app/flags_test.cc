@@ -111,8 +111,8 @@ TEST(ServerFlagsTest, InapplicableFlagValuesAreStillChecked) {
 }
 
 TEST(ServerFlagsTest, BooleansTakeTheFormsTfServingTakes) {
-  for (const char* form : {"--enable_batching", "--enable_batching=true",
-                                  "--enable_batching=1", "--enable_batching=True"}) {
+  for (const char* form : {"--enable_batching", "--enable_batching=true", "--enable_batching=1",
+                           "--enable_batching=True"}) {
     auto flags = ParseServerFlags({form});
     ASSERT_TRUE(flags.ok()) << form;
     EXPECT_TRUE(flags->enable_batching) << form;
