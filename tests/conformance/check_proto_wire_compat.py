@@ -61,6 +61,8 @@ NOT_SHIPPED = {
         "thread_pool_name": (5, _F.TYPE_MESSAGE, ".google.protobuf.StringValue"),
         "allowed_batch_sizes": (6, _F.TYPE_INT64, ""),
         "pad_variable_length_inputs": (7, _F.TYPE_BOOL, ""),
+        "enable_large_batch_splitting": (8, _F.TYPE_MESSAGE, ".google.protobuf.BoolValue"),
+        "max_execution_batch_size": (9, _F.TYPE_MESSAGE, ".google.protobuf.Int64Value"),
     },
 }
 
