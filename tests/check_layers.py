@@ -26,7 +26,9 @@ ROOMS = {
     # saved_model (loading a SavedModel into a session).
     "runtime/tensor": ["common"],
     "runtime/format": ["common", "runtime/tensor"],
-    "runtime": ["common", "runtime/tensor", "runtime/format", "runtime/state", "runtime/kernels"],
+    "runtime": ["common", "runtime/tensor", "runtime/format", "runtime/state", "runtime/kernels",
+                "runtime/optimize"],
+    "runtime/optimize": ["common", "runtime/tensor", "runtime:top"],
     "runtime/state": ["common", "runtime/tensor", "runtime:top"],
     "runtime/kernels": ["common", "runtime/tensor", "runtime/format", "runtime/state",
                         "runtime:top", "runtime/kernels/internal"],

@@ -33,6 +33,18 @@ Status Graph::Index() {
   return Status::Ok();
 }
 
+StatusOr<Graph> Graph::WithNodes(std::vector<GraphNode> nodes,
+                                 std::deque<tensorflow::NodeDef> added_defs) const {
+  Graph g;
+  g.nodes_ = std::move(nodes);
+  g.owned_defs_ = std::move(added_defs);  // a deque's move keeps its elements where they are
+  g.arg_names_ = arg_names_;
+  g.ret_tensors_ = ret_tensors_;
+  g.control_rets_ = control_rets_;
+  TERN_RETURN_IF_ERROR(g.Index());
+  return g;
+}
+
 int Graph::FindNode(const std::string& name) const {
   auto it = by_name_.find(name);
   return it == by_name_.end() ? -1 : it->second;

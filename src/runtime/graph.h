@@ -35,6 +35,12 @@ class Graph {
   static StatusOr<Graph> FromFunction(const tensorflow::FunctionDef& function,
                                       const FunctionLibrary& library);
 
+  // This graph with its nodes replaced, for load-time rewrites (runtime/optimize/): `nodes`
+  // point into this graph's defs or into `added_defs`, which the new graph owns. This graph
+  // must outlive the result; arguments and results stay as they are.
+  StatusOr<Graph> WithNodes(std::vector<GraphNode> nodes,
+                            std::deque<tensorflow::NodeDef> added_defs) const;
+
   const std::vector<GraphNode>& nodes() const { return nodes_; }
   const GraphNode& node(int i) const { return nodes_[i]; }
   // -1 when absent.

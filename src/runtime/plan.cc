@@ -7,6 +7,7 @@
 #include "runtime/function_library.h"
 #include "runtime/kernel_registry.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/optimize/fuse_convolutions.h"
 #include "runtime/state/resources.h"
 
 namespace tern {
@@ -299,7 +300,8 @@ class Plan::Builder {
 StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph, const PlanSpec& spec,
                                             SessionResources* resources,
                                             FunctionLibrary* functions) {
-  return Builder(graph, spec, resources, functions).Build();
+  TERN_ASSIGN_OR_RETURN(std::optional<Graph> fused, FuseConvolutions(graph, spec));
+  return Builder(fused ? *fused : graph, spec, resources, functions).Build();
 }
 
 StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,

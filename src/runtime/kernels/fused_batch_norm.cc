@@ -54,6 +54,16 @@ void Normalize(const float* in, const ChannelLayout& l, const float* scale, cons
     a[c] = static_cast<float>(scale[c] * inv);
     b[c] = static_cast<float>(offset[c] - mean[c] * scale[c] * inv);
   }
+  if (inner == 1) {  // channels last: the channel loop is the contiguous one, and vectorizes
+    const float* pa = a.data();
+    const float* pb = b.data();
+    for (int64_t r = 0; r < l.outer; ++r) {
+      const float* x = in + r * channels;
+      float* y = o + r * channels;
+      for (int64_t c = 0; c < channels; ++c) y[c] = x[c] * pa[c] + pb[c];
+    }
+    return;
+  }
   for (int64_t r = 0; r < l.outer; ++r) {
     for (int64_t c = 0; c < channels; ++c) {
       const int64_t base = (r * channels + c) * inner;

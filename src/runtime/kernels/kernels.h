@@ -142,6 +142,9 @@ TERN_DECLARE_KERNEL(VariableV2);
 TERN_DECLARE_KERNEL(Where);
 TERN_DECLARE_KERNEL(While);
 TERN_DECLARE_KERNEL(ZerosLike);
+// Fused ops (a leading underscore, as TensorFlow names its internal ones).
+TERN_DECLARE_KERNEL(FusedConv2D);
+TERN_DECLARE_KERNEL(FusedDepthwiseConv2dNative);
 
 #undef TERN_DECLARE_KERNEL
 

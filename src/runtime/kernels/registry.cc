@@ -186,6 +186,8 @@ const std::vector<KernelRegistration>& Table() {
       {"Where", CreateWhereKernel, {{"index"}}},
       {"While", CreateWhileKernel, {{"output", "T"}}},
       {"ZerosLike", CreateZerosLikeKernel, {{"y"}}},
+      {"_FusedConv2D", CreateFusedConv2DKernel, {{"output"}}},
+      {"_FusedDepthwiseConv2dNative", CreateFusedDepthwiseConv2dNativeKernel, {{"output"}}},
   };
   return table;
 }

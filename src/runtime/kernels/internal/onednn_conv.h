@@ -1,0 +1,66 @@
+// Float convolutions on oneDNN (Debian's libdnnl 2.x): Conv2D and depthwise (grouped)
+// convolution over NHWC tensors, with an epilogue fused as post-ops (a per-channel bias, a
+// residual addend of the output's shape, an activation).
+//
+// One OneDnnConv belongs to one kernel instance. A primitive is created the first time an input
+// shape is seen and cached; the filter is reordered into the layout that primitive chose once
+// per filter buffer (a Tensor is never mutated, so the same buffer means the same values; a
+// variable that is assigned hands out a new buffer, which is reordered again).
+//
+// Thread-safety: Run may be called concurrently. The caches sit behind a mutex held only while
+// looking up or creating; primitives execute outside it with a scratchpad of the calling thread.
+// oneDNN runs every call on the calling thread alone: Debian builds it with OpenMP, and each
+// thread that calls in sets its own OpenMP thread count to 1 first (an OpenMP ICV is per
+// thread), so oneDNN never opens a parallel region or starts a pool that would compete with
+// Tern's compute pool.
+#pragma once
+
+#include <memory>
+
+#include "runtime/kernels/internal/window.h"
+#include "runtime/tensor.h"
+
+namespace tern {
+
+enum class ConvActivation { kNone, kRelu, kRelu6, kElu, kLeakyRelu };
+
+// What follows the convolution, in this order: + bias[oc], + residual[n,oh,ow,oc], activation.
+struct ConvEpilogue {
+  bool bias = false;
+  bool residual = false;
+  ConvActivation activation = ConvActivation::kNone;
+  float leaky_alpha = 0.2f;  // kLeakyRelu's slope for negative inputs
+};
+
+class OneDnnConv {
+ public:
+  // `depthwise`: the filter is [KH,KW,C,M] and input channel c makes outputs c*M..c*M+M-1;
+  // otherwise it is [KH,KW,C,OC].
+  OneDnnConv(const WindowAttrs& attrs, bool depthwise, ConvEpilogue epilogue);
+  ~OneDnnConv();
+  OneDnnConv(const OneDnnConv&) = delete;
+  OneDnnConv& operator=(const OneDnnConv&) = delete;
+
+  // out [N,OH,OW,OC] = activation(conv(in, filter) + bias + residual), for the geometry `g`
+  // the caller computed and checked. `bias` and `residual` are read only when the epilogue has
+  // them. Returns false, having written nothing, when oneDNN has no implementation for this
+  // shape: the caller then runs its own kernel.
+  bool Run(const WindowGeometry& g, const float* in, const Tensor& filter, const float* bias,
+           const float* residual, float* out) const;
+
+ private:
+  struct Primitive;
+  struct State;
+  std::shared_ptr<const Primitive> PrimitiveFor(const WindowGeometry& g, int64_t out_channels) const;
+
+  const WindowAttrs attrs_;
+  const bool depthwise_;
+  const ConvEpilogue epilogue_;
+  std::unique_ptr<State> state_;
+};
+
+// Whether OneDnnConv is used at all: TERN_ONEDNN=0 in the environment turns it off (for
+// benchmarks that compare it with the own kernels, and as an escape hatch). Read once.
+bool OneDnnEnabled();
+
+}  // namespace tern

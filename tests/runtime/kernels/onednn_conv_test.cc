@@ -1,0 +1,163 @@
+// OneDnnConv (oneDNN's convolution with post-ops) against Tern's own convolution loops plus the
+// epilogue written out by hand, over the geometries the zoo's CNNs use and a few odd ones
+// (dilation, VALID leaving input unused, a depth multiplier, explicit padding), and a check that
+// a new filter buffer is reordered again instead of the cached one being reused.
+#include "runtime/kernels/internal/onednn_conv.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "runtime/kernels/internal/own_conv.h"
+
+namespace tern {
+namespace {
+
+struct Case {
+  int64_t batch, in_h, in_w, channels, k, out_channels;  // out_channels: M when depthwise
+  int64_t stride, dilation;
+  bool same, depthwise;
+};
+
+std::string Name(const Case& c) {
+  return "n" + std::to_string(c.batch) + " " + std::to_string(c.in_h) + "x" +
+         std::to_string(c.in_w) + "x" + std::to_string(c.channels) + " k" + std::to_string(c.k) +
+         " oc" + std::to_string(c.out_channels) + " s" + std::to_string(c.stride) + " d" +
+         std::to_string(c.dilation) + (c.same ? " SAME" : " VALID") +
+         (c.depthwise ? " depthwise" : "");
+}
+
+// TensorFlow's output size and leading padding for SAME and VALID.
+WindowGeometry Geometry(const Case& c, WindowAttrs* attrs) {
+  attrs->stride_h = attrs->stride_w = c.stride;
+  attrs->dilation_h = attrs->dilation_w = c.dilation;
+  attrs->padding = c.same ? WindowAttrs::Padding::kSame : WindowAttrs::Padding::kValid;
+  const int64_t effective = (c.k - 1) * c.dilation + 1;
+  auto size = [&](int64_t in, int64_t* pad) {
+    if (!c.same) {
+      *pad = 0;
+      return (in - effective) / c.stride + 1;
+    }
+    const int64_t out = (in + c.stride - 1) / c.stride;
+    *pad = std::max<int64_t>((out - 1) * c.stride + effective - in, 0) / 2;
+    return out;
+  };
+  WindowGeometry g{};
+  g.batch = c.batch;
+  g.in_h = c.in_h;
+  g.in_w = c.in_w;
+  g.channels = c.channels;
+  g.k_h = g.k_w = c.k;
+  g.out_h = size(c.in_h, &g.pad_top);
+  g.out_w = size(c.in_w, &g.pad_left);
+  return g;
+}
+
+std::vector<float> Random(int64_t n, std::mt19937* rng) {
+  std::uniform_real_distribution<float> dist(-1, 1);
+  std::vector<float> v(static_cast<size_t>(n));
+  for (float& x : v) x = dist(*rng);
+  return v;
+}
+
+Tensor FilterTensor(const Case& c, const std::vector<float>& values) {
+  Tensor t(tensorflow::DT_FLOAT, TensorShape{c.k, c.k, c.channels, c.out_channels});
+  std::copy(values.begin(), values.end(), t.flat<float>());
+  return t;
+}
+
+float Activate(ConvActivation a, float alpha, float v) {
+  switch (a) {
+    case ConvActivation::kNone: return v;
+    case ConvActivation::kRelu: return std::max(v, 0.f);
+    case ConvActivation::kRelu6: return std::min(std::max(v, 0.f), 6.f);
+    case ConvActivation::kElu: return v > 0 ? v : std::expm1(v);
+    case ConvActivation::kLeakyRelu: return v > 0 ? v : alpha * v;
+  }
+  return v;
+}
+
+void Check(const Case& c, const ConvEpilogue& e) {
+  SCOPED_TRACE(Name(c) + " bias=" + std::to_string(e.bias) +
+               " residual=" + std::to_string(e.residual) +
+               " activation=" + std::to_string(static_cast<int>(e.activation)));
+  std::mt19937 rng(11);
+  WindowAttrs attrs;
+  const WindowGeometry g = Geometry(c, &attrs);
+  const int64_t oc = c.depthwise ? c.channels * c.out_channels : c.out_channels;
+  const int64_t out_size = g.batch * g.out_h * g.out_w * oc;
+  const std::vector<float> in = Random(g.batch * g.in_h * g.in_w * g.channels, &rng);
+  const Tensor filter = FilterTensor(c, Random(c.k * c.k * c.channels * c.out_channels, &rng));
+  const std::vector<float> bias = Random(oc, &rng);
+  const std::vector<float> residual = Random(out_size, &rng);
+
+  std::vector<float> want(static_cast<size_t>(out_size), 0.f);
+  if (c.depthwise) {
+    DepthwiseDirect(in.data(), filter.flat<float>(), g, attrs, c.out_channels, want.data());
+  } else {
+    ConvByGemm(in.data(), filter.flat<float>(), g, attrs, oc, want.data());
+  }
+  for (int64_t i = 0; i < out_size; ++i) {
+    float v = want[i] + (e.bias ? bias[i % oc] : 0.f) + (e.residual ? residual[i] : 0.f);
+    want[i] = Activate(e.activation, e.leaky_alpha, v);
+  }
+
+  OneDnnConv conv(attrs, c.depthwise, e);
+  std::vector<float> got(static_cast<size_t>(out_size), 123.f);
+  ASSERT_TRUE(conv.Run(g, in.data(), filter, bias.data(), residual.data(), got.data()))
+      << "oneDNN has no implementation";
+  const double tolerance = 1e-5 * static_cast<double>(c.k * c.k * c.channels) + 1e-5;
+  for (int64_t i = 0; i < out_size; ++i) {
+    ASSERT_NEAR(got[i], want[i], tolerance) << "at " << i;
+  }
+}
+
+const Case kCases[] = {
+    // batch, h, w, c, k, oc|m, stride, dilation, same, depthwise
+    {1, 8, 8, 3, 3, 16, 1, 1, true, false},    {2, 9, 7, 5, 3, 6, 2, 1, true, false},
+    {3, 8, 8, 16, 1, 24, 1, 1, true, false},   {1, 7, 7, 4, 3, 8, 2, 1, false, false},
+    {2, 10, 10, 3, 3, 5, 1, 2, true, false},   {1, 9, 9, 8, 7, 4, 2, 1, true, false},
+    {1, 8, 8, 16, 3, 1, 1, 1, true, true},     {2, 9, 9, 8, 3, 1, 2, 1, true, true},
+    {1, 8, 8, 4, 3, 2, 1, 1, false, true},     {1, 11, 11, 6, 5, 1, 2, 2, true, true},
+};
+
+TEST(OneDnnConvTest, PlainConvolutionMatchesOwnKernels) {
+  for (const Case& c : kCases) Check(c, ConvEpilogue{});
+}
+
+TEST(OneDnnConvTest, EveryEpilogueMatchesOwnKernelsThenTheEpilogue) {
+  const ConvActivation activations[] = {ConvActivation::kNone, ConvActivation::kRelu,
+                                        ConvActivation::kRelu6, ConvActivation::kElu,
+                                        ConvActivation::kLeakyRelu};
+  for (const Case& c : kCases) {
+    for (ConvActivation a : activations) {
+      Check(c, ConvEpilogue{.bias = true, .residual = false, .activation = a, .leaky_alpha = 0.3f});
+      Check(c, ConvEpilogue{.bias = true, .residual = true, .activation = a, .leaky_alpha = 0.3f});
+    }
+    Check(c, ConvEpilogue{.bias = false, .residual = true});
+  }
+}
+
+TEST(OneDnnConvTest, ANewFilterBufferIsReorderedAgain) {
+  const Case c = {1, 6, 6, 4, 3, 8, 1, 1, true, false};
+  WindowAttrs attrs;
+  const WindowGeometry g = Geometry(c, &attrs);
+  std::mt19937 rng(3);
+  const std::vector<float> in = Random(6 * 6 * 4, &rng);
+  const Tensor first = FilterTensor(c, Random(3 * 3 * 4 * 8, &rng));
+  const Tensor second = FilterTensor(c, Random(3 * 3 * 4 * 8, &rng));
+  OneDnnConv conv(attrs, /*depthwise=*/false, ConvEpilogue{});
+  for (const Tensor* filter : {&first, &second, &first}) {
+    std::vector<float> want(6 * 6 * 8, 0.f), got(6 * 6 * 8, 0.f);
+    ConvByGemm(in.data(), filter->flat<float>(), g, attrs, 8, want.data());
+    ASSERT_TRUE(conv.Run(g, in.data(), *filter, nullptr, nullptr, got.data()));
+    for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-4) << i;
+  }
+}
+
+}  // namespace
+}  // namespace tern
