@@ -6,7 +6,8 @@
 //   BiasAdd           args: bias [OC]
 //   FusedBatchNorm    args: scale, offset, mean, variance [OC] (inference); attr epsilon
 //   Add               args: addend (the output's shape, or any shape that broadcasts to it)
-//   Relu | Relu6 | Elu | LeakyRelu (attr leakyrelu_alpha)
+//   Relu | Relu6 | Elu | LeakyRelu (attr leakyrelu_alpha) | Sigmoid | _MklSwish (TensorFlow's
+//   name for x * sigmoid(x); x * sigmoid(beta * x) with Tern's attr swish_beta)
 // BiasAdd and FusedBatchNorm are folded into the filter and a bias once per set of argument
 // buffers (cached; a tensor is never mutated, so the same buffers mean the same values), and the
 // rest runs as oneDNN post-ops (internal/onednn_conv.h); without oneDNN, the own convolution
@@ -14,6 +15,7 @@
 #include <cmath>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "runtime/kernels/internal/broadcast.h"
@@ -31,11 +33,22 @@ struct FusedOps {
   ConvActivation activation = ConvActivation::kNone;
   float epsilon = 0.0001f;
   float leaky_alpha = 0.2f;
+  float swish_beta = 1.f;
 
   int num_args() const { return (bias ? 1 : 0) + (batch_norm ? 4 : 0) + (add ? 1 : 0); }
   // Input index of the addend (after the filter, the bias and the batch norm's four).
   int add_input() const { return 2 + (bias ? 1 : 0) + (batch_norm ? 4 : 0); }
 };
+
+std::optional<ConvActivation> ActivationNamed(const std::string& name) {
+  if (name == "Relu") return ConvActivation::kRelu;
+  if (name == "Relu6") return ConvActivation::kRelu6;
+  if (name == "Elu") return ConvActivation::kElu;
+  if (name == "LeakyRelu") return ConvActivation::kLeakyRelu;
+  if (name == "Sigmoid") return ConvActivation::kSigmoid;
+  if (name == "_MklSwish") return ConvActivation::kSwish;
+  return std::nullopt;
+}
 
 StatusOr<FusedOps> ParseFusedOps(const KernelConstruction& c) {
   TERN_ASSIGN_OR_RETURN(std::vector<std::string> names, c.GetStringListAttr("fused_ops"));
@@ -52,25 +65,26 @@ StatusOr<FusedOps> ParseFusedOps(const KernelConstruction& c) {
     } else if (name == "Add") {
       next = 3;
       ops.add = true;
-    } else if (name == "Relu" || name == "Relu6" || name == "Elu" || name == "LeakyRelu") {
+    } else if (auto activation = ActivationNamed(name)) {
       next = 4;
-      ops.activation = name == "Relu"    ? ConvActivation::kRelu
-                       : name == "Relu6" ? ConvActivation::kRelu6
-                       : name == "Elu"   ? ConvActivation::kElu
-                                         : ConvActivation::kLeakyRelu;
+      ops.activation = *activation;
     } else {
       return c.Error("fused op " + name +
                      " is not supported (BiasAdd, FusedBatchNorm, Add, Relu, Relu6, Elu, "
-                     "LeakyRelu)");
+                     "LeakyRelu, Sigmoid, _MklSwish)");
     }
     if (next <= stage) {
-      return c.Error("fused_ops must be in the order BiasAdd, FusedBatchNorm, Add, activation, "
-                     "each at most once");
+      return c.Error(
+          "fused_ops must be in the order BiasAdd, FusedBatchNorm, Add, activation, "
+          "each at most once");
     }
     stage = next;
   }
   if (c.HasAttr("epsilon")) {
     TERN_ASSIGN_OR_RETURN(ops.epsilon, c.GetFloatAttr("epsilon"));
+  }
+  if (c.HasAttr("swish_beta")) {
+    TERN_ASSIGN_OR_RETURN(ops.swish_beta, c.GetFloatAttr("swish_beta"));
   }
   if (c.HasAttr("leakyrelu_alpha")) {
     TERN_ASSIGN_OR_RETURN(ops.leaky_alpha, c.GetFloatAttr("leakyrelu_alpha"));
@@ -89,6 +103,8 @@ float Activate(const FusedOps& ops, float v) {
     case ConvActivation::kRelu6: return std::min(std::max(v, 0.f), 6.f);
     case ConvActivation::kElu: return v > 0.f ? v : std::expm1(v);
     case ConvActivation::kLeakyRelu: return v > 0.f ? v : v * ops.leaky_alpha;
+    case ConvActivation::kSigmoid: return 1.f / (1.f + std::exp(-v));
+    case ConvActivation::kSwish: return v / (1.f + std::exp(-ops.swish_beta * v));
   }
   return v;
 }
@@ -110,7 +126,8 @@ class FusedConvKernel final : public OpKernel {
                 ConvEpilogue{.bias = ops.bias || ops.batch_norm,
                              .residual = ops.add,
                              .activation = ops.activation,
-                             .leaky_alpha = ops.leaky_alpha}),
+                             .alpha = ops.activation == ConvActivation::kSwish ? ops.swish_beta
+                                                                               : ops.leaky_alpha}),
         onednn_no_add_(attrs, depthwise, ConvEpilogue{.bias = ops.bias || ops.batch_norm}) {}
 
   Status Compute(KernelContext& ctx) const override {
@@ -158,8 +175,7 @@ class FusedConvKernel final : public OpKernel {
         return ctx.Error("input " + std::to_string(i) + " must be float, got " +
                          DataTypeName(t.dtype()));
       }
-      if (i != (ops_.add ? ops_.add_input() : -1) &&
-          (t.rank() != 1 || t.num_elements() != out_c)) {
+      if (i != (ops_.add ? ops_.add_input() : -1) && (t.rank() != 1 || t.num_elements() != out_c)) {
         return ctx.Error("input " + std::to_string(i) + " has shape " + t.shape().DebugString() +
                          ", expected [" + std::to_string(out_c) + "] (the output channels)");
       }

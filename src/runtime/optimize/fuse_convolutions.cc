@@ -1,9 +1,13 @@
 #include "runtime/optimize/fuse_convolutions.h"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
+#include <set>
 #include <string>
 #include <vector>
+
+#include "runtime/kernel_registry.h"
 
 namespace tern {
 namespace {
@@ -13,7 +17,7 @@ bool IsBatchNorm(const std::string& op) {
 }
 
 bool IsActivation(const std::string& op) {
-  return op == "Relu" || op == "Relu6" || op == "Elu" || op == "LeakyRelu";
+  return op == "Relu" || op == "Relu6" || op == "Elu" || op == "LeakyRelu" || op == "Sigmoid";
 }
 
 bool HasType(const tensorflow::NodeDef& def, const char* attr, tensorflow::DataType type) {
@@ -38,30 +42,75 @@ float FloatAttr(const tensorflow::NodeDef& def, const char* name, float fallback
   return it == def.attr().end() ? fallback : it->second.f();
 }
 
-// How each node's outputs are used, and which nodes a rewrite must keep.
+// How each node's outputs are used by the nodes the plan runs, and which nodes a rewrite must
+// keep as they are.
 struct Uses {
+  std::vector<bool> needed;                 // the plan runs it
   std::vector<std::vector<TensorId>> data;  // by producer: (consumer, output read)
   std::vector<int> control;                 // by node: how many control uses
   std::vector<bool> pinned;                 // fed, fetched or a target
 };
 
-Uses FindUses(const Graph& graph, const PlanSpec& spec) {
-  const size_t n = graph.nodes().size();
-  Uses uses{std::vector<std::vector<TensorId>>(n), std::vector<int>(n, 0),
-            std::vector<bool>(n, false)};
-  for (size_t i = 0; i < n; ++i) {
-    const GraphNode& node = graph.node(static_cast<int>(i));
-    for (TensorId in : node.inputs) uses.data[in.node].push_back({static_cast<int>(i), in.output});
-    for (int c : node.control_inputs) ++uses.control[c];
+// The nodes the plan will run: everything the fetches and targets depend on, not looking past
+// fed tensors (the plan builder's pruning). Readers outside it (a custom gradient's IdentityN,
+// training ops) do not stop a fusion.
+std::vector<bool> Needed(const Graph& graph, const std::vector<GraphNode>& nodes,
+                         const PlanSpec& spec, const std::set<int64_t>& fed) {
+  auto key = [](TensorId id) { return (static_cast<int64_t>(id.node) << 20) | id.output; };
+  std::vector<bool> needed(nodes.size(), false);
+  std::vector<int> stack;
+  auto visit = [&](int node) {
+    if (!needed[node]) {
+      needed[node] = true;
+      stack.push_back(node);
+    }
+  };
+  for (const std::string& name : spec.fetches) {
+    auto id = graph.ResolveTensor(name);
+    if (id.ok() && !fed.count(key(*id))) visit(id->node);
   }
+  for (const std::string& name : spec.targets) {
+    std::string node_name;
+    int output = 0;
+    if (!ParseTensorName(name, &node_name, &output)) continue;
+    const int node = graph.FindNode(node_name);
+    if (node >= 0) visit(node);
+  }
+  while (!stack.empty()) {
+    const GraphNode& node = nodes[stack.back()];
+    stack.pop_back();
+    for (TensorId in : node.inputs) {
+      if (!fed.count(key(in))) visit(in.node);
+    }
+    for (int c : node.control_inputs) visit(c);
+  }
+  return needed;
+}
+
+Uses FindUses(const Graph& graph, const std::vector<GraphNode>& nodes, const PlanSpec& spec) {
+  const size_t n = nodes.size();
+  Uses uses{{},
+            std::vector<std::vector<TensorId>>(n),
+            std::vector<int>(n, 0),
+            std::vector<bool>(n, false)};
+  std::set<int64_t> fed;
   for (const auto* names : {&spec.feeds, &spec.fetches, &spec.targets}) {
     for (const std::string& name : *names) {
       std::string node_name;
       int output = 0;
       if (!ParseTensorName(name, &node_name, &output)) continue;
       const int node = graph.FindNode(node_name);
-      if (node >= 0) uses.pinned[node] = true;
+      if (node < 0) continue;
+      uses.pinned[node] = true;
+      if (names == &spec.feeds) fed.insert((static_cast<int64_t>(node) << 20) | output);
     }
+  }
+  uses.needed = Needed(graph, nodes, spec, fed);
+  for (size_t i = 0; i < n; ++i) {
+    if (!uses.needed[i]) continue;
+    const GraphNode& node = nodes[i];
+    for (TensorId in : node.inputs) uses.data[in.node].push_back({static_cast<int>(i), in.output});
+    for (int c : node.control_inputs) ++uses.control[c];
   }
   return uses;
 }
@@ -74,12 +123,13 @@ struct Chain {
   std::vector<TensorId> args;
   float epsilon = 0.0001f;
   float leaky_alpha = 0.2f;
+  float swish_beta = 1.f;
 };
 
 class ChainFinder {
  public:
-  ChainFinder(const Graph& graph, const Uses& uses, std::vector<bool>* claimed)
-      : graph_(graph), uses_(uses), claimed_(*claimed) {}
+  ChainFinder(const std::vector<GraphNode>& nodes, const Uses& uses, std::vector<bool>* claimed)
+      : nodes_(nodes), uses_(uses), claimed_(*claimed) {}
 
   // The chain starting at convolution `conv`; fused_ops is empty when nothing follows it.
   Chain From(int conv) {
@@ -88,9 +138,10 @@ class ChainFinder {
     int stage = 0;  // 1 BiasAdd, 2 batch norm, 3 Add, 4 activation
     int cur = conv;
     while (stage < 4) {
+      if (Swish(cur, &chain)) break;
       const int next = SoleConsumer(cur);
       if (next < 0 || claimed_[next]) break;
-      const GraphNode& node = graph_.node(next);
+      const GraphNode& node = nodes_[next];
       const tensorflow::NodeDef& def = *node.def;
       const bool reads_cur_first = !node.inputs.empty() && node.inputs[0].node == cur;
       if (def.op() == "BiasAdd" && stage < 1 && reads_cur_first && node.inputs.size() == 2 &&
@@ -98,9 +149,9 @@ class ChainFinder {
         chain.fused_ops.push_back("BiasAdd");
         chain.args.push_back(node.inputs[1]);
         stage = 1;
-      } else if (IsBatchNorm(def.op()) && stage < 2 && reads_cur_first &&
-                 node.inputs.size() == 5 && IsFloat(def) && IsNhwc(def) &&
-                 !BoolAttr(def, "is_training", true) && OnlyOutputZeroUsed(next) &&
+      } else if (IsBatchNorm(def.op()) && stage < 2 && reads_cur_first && node.inputs.size() == 5 &&
+                 IsFloat(def) && IsNhwc(def) && !BoolAttr(def, "is_training", true) &&
+                 OnlyOutputZeroUsed(next) &&
                  (!def.attr().count("U") || HasType(def, "U", tensorflow::DT_FLOAT))) {
         chain.fused_ops.push_back("FusedBatchNorm");
         for (int i = 1; i < 5; ++i) chain.args.push_back(node.inputs[i]);
@@ -139,53 +190,147 @@ class ChainFinder {
     return data[0].node;
   }
 
+  // Whether `node` feeds exactly Keras' swish, node * Sigmoid(beta * node) with a constant
+  // beta (Mul(beta, node) feeding the Sigmoid; TensorFlow's silu omits it) and nothing else
+  // reads its parts. Appends the parts to `chain`, the final Mul last.
+  bool Swish(int node, Chain* chain) const {
+    if (uses_.pinned[node] || uses_.control[node] > 0) return false;
+    const std::vector<TensorId>& data = uses_.data[node];
+    if (data.size() != 2 || data[0].output != 0 || data[1].output != 0) return false;
+    for (int first = 0; first < 2; ++first) {
+      const int head = data[first].node, mul = data[1 - first].node;
+      float beta = 1.f;
+      int sigmoid = head;
+      if (Is(head, "Mul", 2)) {  // beta * node
+        const GraphNode& h = nodes_[head];
+        const TensorId other = h.inputs[h.inputs[0].node == node ? 1 : 0];
+        const std::optional<float> value = ScalarConst(other);
+        if (!value || other.node == node) continue;
+        beta = *value;
+        sigmoid = SoleConsumer(head);
+        if (sigmoid < 0) continue;
+      }
+      if (!Is(sigmoid, "Sigmoid", 1) || !Is(mul, "Mul", 2) || SoleConsumer(sigmoid) != mul)
+        continue;
+      const GraphNode& m = nodes_[mul];
+      const bool reads_both = (m.inputs[0].node == node && m.inputs[1].node == sigmoid) ||
+                              (m.inputs[0].node == sigmoid && m.inputs[1].node == node);
+      if (!reads_both) continue;
+      chain->fused_ops.push_back("_MklSwish");
+      chain->swish_beta = beta;
+      if (head != sigmoid) chain->nodes.push_back(head);
+      chain->nodes.push_back(sigmoid);
+      chain->nodes.push_back(mul);
+      return true;
+    }
+    return false;
+  }
+
+  // `node` is a float `op` with `inputs` data inputs that no chain has taken.
+  bool Is(int node, const char* op, size_t inputs) const {
+    const GraphNode& n = nodes_[node];
+    return n.def->op() == op && IsFloat(*n.def) && n.inputs.size() == inputs && !claimed_[node];
+  }
+
+  // The value of a float Const with one element.
+  std::optional<float> ScalarConst(TensorId id) const {
+    const tensorflow::NodeDef& def = *nodes_[id.node].def;
+    auto it = def.attr().find("value");
+    if (def.op() != "Const" || id.output != 0 || it == def.attr().end()) return std::nullopt;
+    const tensorflow::TensorProto& t = it->second.tensor();
+    if (t.dtype() != tensorflow::DT_FLOAT) return std::nullopt;
+    for (const auto& dim : t.tensor_shape().dim()) {
+      if (dim.size() != 1) return std::nullopt;
+    }
+    if (t.float_val_size() == 1) return t.float_val(0);
+    if (t.tensor_content().size() == sizeof(float)) {
+      float v;
+      std::memcpy(&v, t.tensor_content().data(), sizeof(float));
+      return v;
+    }
+    return std::nullopt;
+  }
+
   bool OnlyOutputZeroUsed(int node) const {
     return std::all_of(uses_.data[node].begin(), uses_.data[node].end(),
                        [](TensorId use) { return use.output == 0; });
   }
 
-  const Graph& graph_;
+  const std::vector<GraphNode>& nodes_;
   const Uses& uses_;
   std::vector<bool>& claimed_;
 };
 
-std::string TensorName(const Graph& graph, TensorId id) {
-  const std::string& name = graph.node(id.node).def->name();
+std::string TensorName(const std::vector<GraphNode>& nodes, TensorId id) {
+  const std::string& name = nodes[id.node].def->name();
   return id.output == 0 ? name : name + ":" + std::to_string(id.output);
 }
 
 // The fused node: the convolution's attrs, the last node's name, the chain's extra inputs.
-tensorflow::NodeDef FusedDef(const Graph& graph, const Chain& chain) {
-  const tensorflow::NodeDef& conv = *graph.node(chain.nodes.front()).def;
-  tensorflow::NodeDef def = conv;
-  def.set_name(graph.node(chain.nodes.back()).def->name());
-  def.set_op(conv.op() == "Conv2D" ? "_FusedConv2D" : "_FusedDepthwiseConv2dNative");
+tensorflow::NodeDef FusedDef(const std::vector<GraphNode>& nodes, const Chain& chain) {
+  const GraphNode& conv = nodes[chain.nodes.front()];
+  tensorflow::NodeDef def = *conv.def;
+  def.set_name(nodes[chain.nodes.back()].def->name());
+  def.set_op(conv.def->op() == "Conv2D" ? "_FusedConv2D" : "_FusedDepthwiseConv2dNative");
   def.clear_input();
-  for (TensorId in : graph.node(chain.nodes.front()).inputs) {
-    def.add_input(TensorName(graph, in));
-  }
-  for (TensorId arg : chain.args) def.add_input(TensorName(graph, arg));
+  for (TensorId in : conv.inputs) def.add_input(TensorName(nodes, in));
+  for (TensorId arg : chain.args) def.add_input(TensorName(nodes, arg));
   auto& attrs = *def.mutable_attr();
   auto* ops = attrs["fused_ops"].mutable_list();
   for (const std::string& op : chain.fused_ops) ops->add_s(op);
   attrs["num_args"].set_i(static_cast<int64_t>(chain.args.size()));
   attrs["epsilon"].set_f(chain.epsilon);
   attrs["leakyrelu_alpha"].set_f(chain.leaky_alpha);
+  attrs["swish_beta"].set_f(chain.swish_beta);  // Tern's: x * sigmoid(beta * x)
   return def;
+}
+
+// The graph's nodes with every read through Identity or IdentityN taken from the tensor it
+// forwards (Keras wraps each swish in an IdentityN for its custom gradient, which would count as
+// a second reader). Kept: identities that are fed (the feed replaces their output), that wait
+// on control inputs, or that read a TF1 reference (an Identity is what dereferences it).
+std::vector<GraphNode> BypassIdentities(const Graph& graph, const PlanSpec& spec) {
+  std::vector<GraphNode> nodes(graph.nodes().begin(), graph.nodes().end());
+  std::vector<bool> fed(nodes.size(), false);
+  for (const std::string& name : spec.feeds) {
+    std::string node_name;
+    int output = 0;
+    if (!ParseTensorName(name, &node_name, &output)) continue;
+    const int node = graph.FindNode(node_name);
+    if (node >= 0) fed[node] = true;
+  }
+  auto forwards = [&](TensorId id) {
+    const GraphNode& n = graph.node(id.node);
+    const std::string& op = n.def->op();
+    if ((op != "Identity" && op != "IdentityN") || fed[id.node] || !n.control_inputs.empty() ||
+        id.output >= static_cast<int>(n.inputs.size())) {
+      return false;
+    }
+    const KernelRegistration* producer = FindKernel(graph.node(n.inputs[id.output].node).def->op());
+    return producer == nullptr || !producer->produces_ref;
+  };
+  for (GraphNode& node : nodes) {
+    for (TensorId& in : node.inputs) {
+      for (int hops = 0; hops < 64 && forwards(in); ++hops)
+        in = graph.node(in.node).inputs[in.output];
+    }
+  }
+  return nodes;
 }
 
 }  // namespace
 
 StatusOr<std::optional<Graph>> FuseConvolutions(const Graph& graph, const PlanSpec& spec) {
-  const Uses uses = FindUses(graph, spec);
-  const int n = static_cast<int>(graph.nodes().size());
+  std::vector<GraphNode> nodes = BypassIdentities(graph, spec);
+  const Uses uses = FindUses(graph, nodes, spec);
+  const int n = static_cast<int>(nodes.size());
   std::vector<bool> claimed(n, false);
-  ChainFinder finder(graph, uses, &claimed);
+  ChainFinder finder(nodes, uses, &claimed);
   std::vector<Chain> chains;
   for (int i = 0; i < n; ++i) {
-    const tensorflow::NodeDef& def = *graph.node(i).def;
+    const tensorflow::NodeDef& def = *nodes[i].def;
     if ((def.op() != "Conv2D" && def.op() != "DepthwiseConv2dNative") || !IsFloat(def) ||
-        !IsNhwc(def) || graph.node(i).inputs.size() != 2) {
+        !IsNhwc(def) || nodes[i].inputs.size() != 2) {
       continue;
     }
     Chain chain = finder.From(i);
@@ -194,17 +339,17 @@ StatusOr<std::optional<Graph>> FuseConvolutions(const Graph& graph, const PlanSp
   if (chains.empty()) return std::optional<Graph>();
 
   // The last node of each chain becomes the fused node, in place; the others go.
-  std::vector<GraphNode> nodes(graph.nodes().begin(), graph.nodes().end());
   std::vector<bool> removed(n, false);
   std::deque<tensorflow::NodeDef> added;
+  std::vector<GraphNode> fused_nodes;
   for (const Chain& chain : chains) {
-    added.push_back(FusedDef(graph, chain));
+    added.push_back(FusedDef(nodes, chain));
     GraphNode fused;
     fused.def = &added.back();
-    fused.inputs = graph.node(chain.nodes.front()).inputs;
+    fused.inputs = nodes[chain.nodes.front()].inputs;
     fused.inputs.insert(fused.inputs.end(), chain.args.begin(), chain.args.end());
     for (int node : chain.nodes) {
-      for (int c : graph.node(node).control_inputs) {
+      for (int c : nodes[node].control_inputs) {
         if (std::find(fused.control_inputs.begin(), fused.control_inputs.end(), c) ==
             fused.control_inputs.end()) {
           fused.control_inputs.push_back(c);
@@ -212,12 +357,22 @@ StatusOr<std::optional<Graph>> FuseConvolutions(const Graph& graph, const PlanSp
       }
     }
     for (size_t k = 0; k + 1 < chain.nodes.size(); ++k) removed[chain.nodes[k]] = true;
-    nodes[chain.nodes.back()] = std::move(fused);
+    fused_nodes.push_back(std::move(fused));
   }
+  for (size_t c = 0; c < chains.size(); ++c) {
+    nodes[chains[c].nodes.back()] = std::move(fused_nodes[c]);
+  }
+  // Nodes the plan does not run go too (their inputs may be nodes removed here), except fed
+  // ones, which the plan looks up by name: they stay without inputs, which a fed node never
+  // reads.
   std::vector<int> new_index(n, -1);
   std::vector<GraphNode> kept;
   for (int i = 0; i < n; ++i) {
-    if (removed[i]) continue;
+    if (removed[i] || !(uses.needed[i] || uses.pinned[i])) continue;
+    if (!uses.needed[i]) {
+      nodes[i].inputs.clear();
+      nodes[i].control_inputs.clear();
+    }
     new_index[i] = static_cast<int>(kept.size());
     kept.push_back(std::move(nodes[i]));
   }

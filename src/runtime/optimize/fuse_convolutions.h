@@ -1,10 +1,10 @@
 // Load-time fusion of convolution chains: Conv2D or DepthwiseConv2dNative (float, NHWC)
 // followed by any of BiasAdd, FusedBatchNorm (inference), Add/AddV2 and one activation (Relu,
-// Relu6, Elu, LeakyRelu), in that order, becomes one _FusedConv2D or
-// _FusedDepthwiseConv2dNative node (kernels/fused_conv2d.cc), which folds the bias and batch
-// norm into the filter and runs the rest as oneDNN post-ops. Keras' Conv2D + BatchNormalization
-// + ReLU is one node instead of three, and ResNet's residual Add + ReLU join the convolution
-// before them.
+// Relu6, Elu, LeakyRelu, Sigmoid, or swish: Mul(y, Sigmoid(y))), in that order, becomes one
+// _FusedConv2D or _FusedDepthwiseConv2dNative node (kernels/fused_conv2d.cc), which folds the
+// bias and batch norm into the filter and runs the rest as oneDNN post-ops. Keras' Conv2D +
+// BatchNormalization + ReLU is one node instead of three, ResNet's residual Add + ReLU join the
+// convolution before them, and EfficientNet's swish becomes a post-op.
 //
 // A node joins a chain only when the chain's previous node feeds nothing but it (one data use,
 // of output 0, no control uses) and is not fed, fetched or a target: the fused node takes the

@@ -77,6 +77,8 @@ float Activate(ConvActivation a, float alpha, float v) {
     case ConvActivation::kRelu6: return std::min(std::max(v, 0.f), 6.f);
     case ConvActivation::kElu: return v > 0 ? v : std::expm1(v);
     case ConvActivation::kLeakyRelu: return v > 0 ? v : alpha * v;
+    case ConvActivation::kSigmoid: return 1.f / (1.f + std::exp(-v));
+    case ConvActivation::kSwish: return v / (1.f + std::exp(-alpha * v));
   }
   return v;
 }
@@ -103,7 +105,7 @@ void Check(const Case& c, const ConvEpilogue& e) {
   }
   for (int64_t i = 0; i < out_size; ++i) {
     float v = want[i] + (e.bias ? bias[i % oc] : 0.f) + (e.residual ? residual[i] : 0.f);
-    want[i] = Activate(e.activation, e.leaky_alpha, v);
+    want[i] = Activate(e.activation, e.alpha, v);
   }
 
   OneDnnConv conv(attrs, c.depthwise, e);
@@ -118,11 +120,11 @@ void Check(const Case& c, const ConvEpilogue& e) {
 
 const Case kCases[] = {
     // batch, h, w, c, k, oc|m, stride, dilation, same, depthwise
-    {1, 8, 8, 3, 3, 16, 1, 1, true, false},    {2, 9, 7, 5, 3, 6, 2, 1, true, false},
-    {3, 8, 8, 16, 1, 24, 1, 1, true, false},   {1, 7, 7, 4, 3, 8, 2, 1, false, false},
-    {2, 10, 10, 3, 3, 5, 1, 2, true, false},   {1, 9, 9, 8, 7, 4, 2, 1, true, false},
-    {1, 8, 8, 16, 3, 1, 1, 1, true, true},     {2, 9, 9, 8, 3, 1, 2, 1, true, true},
-    {1, 8, 8, 4, 3, 2, 1, 1, false, true},     {1, 11, 11, 6, 5, 1, 2, 2, true, true},
+    {1, 8, 8, 3, 3, 16, 1, 1, true, false},  {2, 9, 7, 5, 3, 6, 2, 1, true, false},
+    {3, 8, 8, 16, 1, 24, 1, 1, true, false}, {1, 7, 7, 4, 3, 8, 2, 1, false, false},
+    {2, 10, 10, 3, 3, 5, 1, 2, true, false}, {1, 9, 9, 8, 7, 4, 2, 1, true, false},
+    {1, 8, 8, 16, 3, 1, 1, 1, true, true},   {2, 9, 9, 8, 3, 1, 2, 1, true, true},
+    {1, 8, 8, 4, 3, 2, 1, 1, false, true},   {1, 11, 11, 6, 5, 1, 2, 2, true, true},
 };
 
 TEST(OneDnnConvTest, PlainConvolutionMatchesOwnKernels) {
@@ -130,13 +132,14 @@ TEST(OneDnnConvTest, PlainConvolutionMatchesOwnKernels) {
 }
 
 TEST(OneDnnConvTest, EveryEpilogueMatchesOwnKernelsThenTheEpilogue) {
-  const ConvActivation activations[] = {ConvActivation::kNone, ConvActivation::kRelu,
-                                        ConvActivation::kRelu6, ConvActivation::kElu,
-                                        ConvActivation::kLeakyRelu};
+  const ConvActivation activations[] = {ConvActivation::kNone,      ConvActivation::kRelu,
+                                        ConvActivation::kRelu6,     ConvActivation::kElu,
+                                        ConvActivation::kLeakyRelu, ConvActivation::kSigmoid,
+                                        ConvActivation::kSwish};
   for (const Case& c : kCases) {
     for (ConvActivation a : activations) {
-      Check(c, ConvEpilogue{.bias = true, .residual = false, .activation = a, .leaky_alpha = 0.3f});
-      Check(c, ConvEpilogue{.bias = true, .residual = true, .activation = a, .leaky_alpha = 0.3f});
+      Check(c, ConvEpilogue{.bias = true, .residual = false, .activation = a, .alpha = 0.3f});
+      Check(c, ConvEpilogue{.bias = true, .residual = true, .activation = a, .alpha = 0.3f});
     }
     Check(c, ConvEpilogue{.bias = false, .residual = true});
   }

@@ -22,7 +22,8 @@ tensorflow::NodeDef* AddNode(tensorflow::GraphDef* g, const std::string& name,
   n->set_name(name);
   n->set_op(op);
   for (auto& i : inputs) n->add_input(i);
-  if (op != "Const" && op != "Placeholder") (*n->mutable_attr())["T"].set_type(tensorflow::DT_FLOAT);
+  if (op != "Const" && op != "Placeholder")
+    (*n->mutable_attr())["T"].set_type(tensorflow::DT_FLOAT);
   return n;
 }
 
@@ -93,8 +94,8 @@ void ExpectFusedEqualsUnfused(bool depthwise) {
   ASSERT_TRUE(session.ok()) << session.status().ToString();
   const std::vector<std::string> fused = StepOps(**session, {"act:0"});
   EXPECT_TRUE(Has(fused, depthwise ? "_FusedDepthwiseConv2dNative" : "_FusedConv2D"));
-  for (const char* op : {"Conv2D", "DepthwiseConv2dNative", "BiasAdd", "FusedBatchNormV3",
-                         "AddV2", "Relu6"}) {
+  for (const char* op :
+       {"Conv2D", "DepthwiseConv2dNative", "BiasAdd", "FusedBatchNormV3", "AddV2", "Relu6"}) {
     EXPECT_FALSE(Has(fused, op)) << op;
   }
   // Fetching the convolution's output pins it: nothing is fused.
@@ -142,6 +143,51 @@ TEST(FuseConvolutionsTest, AnAddendThatBroadcastsStillAddsCorrectly) {
   for (int64_t i = 0; i < (*a)[0].num_elements(); ++i) {
     ASSERT_NEAR((*a)[0].flat<float>()[i], (*b)[0].flat<float>()[i], 1e-4) << i;
   }
+}
+
+// conv -> BiasAdd -> y * Sigmoid(y) (tf.nn.silu), or y * Sigmoid(beta * y) as Keras writes
+// activation="swish" (beta a Const).
+void ExpectSwishFused(bool with_beta) {
+  tensorflow::GraphDef g;
+  AddPlaceholder(&g, "x");
+  AddConst(&g, "w", TensorShape{1, 1, kChannels, kOut}, -1, 1, 1);
+  AddConst(&g, "b", TensorShape{kOut}, -1, 1, 2);
+  auto* conv = AddNode(&g, "conv", "Conv2D", {"x", "w"});
+  for (int64_t s : {1, 1, 1, 1}) (*conv->mutable_attr())["strides"].mutable_list()->add_i(s);
+  (*conv->mutable_attr())["padding"].set_s("VALID");
+  AddNode(&g, "bias", "BiasAdd", {"conv", "b"});
+  if (with_beta) {
+    AddConst(&g, "beta", TensorShape{}, 1.5, 1.5, 3);
+    AddNode(&g, "scaled", "Mul", {"beta", "bias"});
+    AddNode(&g, "sig", "Sigmoid", {"scaled"});
+  } else {
+    AddNode(&g, "sig", "Sigmoid", {"bias"});
+  }
+  AddNode(&g, "swish", "Mul", {"bias", "sig"});
+  // Keras' custom gradient reads the parts too; the plan never runs it.
+  AddNode(&g, "gradient_inputs", "IdentityN", {"swish", "bias", "sig"});
+  auto session = Session::Create(g);
+  ASSERT_TRUE(session.ok());
+  PlanSpec spec;
+  spec.feeds = {"x:0"};
+  spec.fetches = {"swish:0"};
+  auto plan = (*session)->Prepare(spec);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ((*plan)->StepOps(), std::vector<std::string>({"Const", "Const", "_FusedConv2D"}));
+  const Tensor x = RandomTensor(TensorShape{2, 3, 5, kChannels}, 7);
+  auto a = (*session)->Run({{"x:0", x}}, {"swish:0"}, {}, RunOptions());
+  auto b = (*session)->Run({{"x:0", x}}, {"swish:0", "conv:0"}, {}, RunOptions());
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  for (int64_t i = 0; i < (*a)[0].num_elements(); ++i) {
+    ASSERT_NEAR((*a)[0].flat<float>()[i], (*b)[0].flat<float>()[i], 1e-5) << i;
+  }
+}
+
+TEST(FuseConvolutionsTest, SwishBecomesAPostOp) { ExpectSwishFused(/*with_beta=*/false); }
+
+TEST(FuseConvolutionsTest, KerasSwishWithBetaBecomesAPostOp) {
+  ExpectSwishFused(/*with_beta=*/true);
 }
 
 TEST(FuseConvolutionsTest, TrainingBatchNormAndSharedOutputsStopTheChain) {

@@ -1,6 +1,7 @@
 #include "runtime/kernels/internal/onednn_conv.h"
 
 #include <omp.h>
+#include <oneapi/dnnl/dnnl.hpp>
 
 #include <array>
 #include <cstdlib>
@@ -10,8 +11,6 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
-
-#include <oneapi/dnnl/dnnl.hpp>
 
 namespace tern {
 namespace {
@@ -68,7 +67,13 @@ void AppendActivation(const ConvEpilogue& e, dnnl::post_ops* ops) {
       ops->append_eltwise(1.f, dnnl::algorithm::eltwise_elu, 1.f, 0.f);
       return;
     case ConvActivation::kLeakyRelu:
-      ops->append_eltwise(1.f, dnnl::algorithm::eltwise_relu, e.leaky_alpha, 0.f);
+      ops->append_eltwise(1.f, dnnl::algorithm::eltwise_relu, e.alpha, 0.f);
+      return;
+    case ConvActivation::kSigmoid:
+      ops->append_eltwise(1.f, dnnl::algorithm::eltwise_logistic, 0.f, 0.f);
+      return;
+    case ConvActivation::kSwish:
+      ops->append_eltwise(1.f, dnnl::algorithm::eltwise_swish, e.alpha, 0.f);
       return;
   }
 }
@@ -113,8 +118,8 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
   auto p = std::make_shared<Primitive>();
   p->src = md({n, c, g.in_h, g.in_w}, Tag::nhwc);
   p->dst = md({n, oc, g.out_h, g.out_w}, Tag::nhwc);
-  const memory::dims weight_dims = depthwise_ ? memory::dims{c, mult, 1, g.k_h, g.k_w}
-                                             : memory::dims{oc, c, g.k_h, g.k_w};
+  const memory::dims weight_dims =
+      depthwise_ ? memory::dims{c, mult, 1, g.k_h, g.k_w} : memory::dims{oc, c, g.k_h, g.k_w};
   p->user_weights = md(weight_dims, depthwise_ ? Tag::hwigo : Tag::hwio);
   const memory::desc any_weights = md(weight_dims, Tag::any);
   if (epilogue_.bias) p->bias = md({oc}, Tag::x);
@@ -140,11 +145,11 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
     const auto kind = dnnl::prop_kind::forward_inference;
     const auto algorithm = dnnl::algorithm::convolution_direct;
     const dnnl::convolution_forward::desc desc =
-        epilogue_.bias ? dnnl::convolution_forward::desc(kind, algorithm, p->src, any_weights,
-                                                         p->bias, p->dst, strides, dilates, pad_l,
-                                                         pad_r)
-                       : dnnl::convolution_forward::desc(kind, algorithm, p->src, any_weights,
-                                                         p->dst, strides, dilates, pad_l, pad_r);
+        epilogue_.bias
+            ? dnnl::convolution_forward::desc(kind, algorithm, p->src, any_weights, p->bias, p->dst,
+                                              strides, dilates, pad_l, pad_r)
+            : dnnl::convolution_forward::desc(kind, algorithm, p->src, any_weights, p->dst, strides,
+                                              dilates, pad_l, pad_r);
     dnnl::convolution_forward::primitive_desc pd(desc, attr, Engine());
     // oneDNN may only offer a reference implementation for odd shapes; the own kernels are
     // faster than that.

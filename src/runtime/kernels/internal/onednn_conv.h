@@ -22,14 +22,15 @@
 
 namespace tern {
 
-enum class ConvActivation { kNone, kRelu, kRelu6, kElu, kLeakyRelu };
+// kSwish is x * sigmoid(alpha * x) (Keras' "swish").
+enum class ConvActivation { kNone, kRelu, kRelu6, kElu, kLeakyRelu, kSigmoid, kSwish };
 
 // What follows the convolution, in this order: + bias[oc], + residual[n,oh,ow,oc], activation.
 struct ConvEpilogue {
   bool bias = false;
   bool residual = false;
   ConvActivation activation = ConvActivation::kNone;
-  float leaky_alpha = 0.2f;  // kLeakyRelu's slope for negative inputs
+  float alpha = 0.2f;  // kLeakyRelu's slope for negative inputs; kSwish's beta
 };
 
 class OneDnnConv {
@@ -51,7 +52,8 @@ class OneDnnConv {
  private:
   struct Primitive;
   struct State;
-  std::shared_ptr<const Primitive> PrimitiveFor(const WindowGeometry& g, int64_t out_channels) const;
+  std::shared_ptr<const Primitive> PrimitiveFor(const WindowGeometry& g,
+                                                int64_t out_channels) const;
 
   const WindowAttrs attrs_;
   const bool depthwise_;

@@ -88,29 +88,29 @@ void MatMul(const T* lhs, const T* filter, T* out, int64_t rows, int64_t depth, 
 template <typename T>
 void ConvByGemm(const T* in, const T* w, const WindowGeometry& g, const WindowAttrs& a,
                 int64_t out_c, T* o) {
-    const int64_t rows = g.batch * g.out_h * g.out_w;
-    const int64_t depth = g.k_h * g.k_w * g.channels;
-    if (rows == 0 || out_c == 0 || depth == 0) return;  // zero-filled already
-    const bool direct = g.k_h == 1 && g.k_w == 1 && a.stride_h == 1 && a.stride_w == 1 &&
-                        g.pad_top == 0 && g.pad_left == 0;
-    if (direct) {
-      MatMul(in, w, o, rows, depth, out_c);
-      return;
-    }
-    const int64_t block_rows =
-        std::clamp<int64_t>(kColBlockBytes / static_cast<int64_t>(depth * sizeof(T)), 1, rows);
-    // Default-initialized: Im2Col writes every element.
-    std::unique_ptr<T[]> col(new T[static_cast<size_t>(block_rows * depth)]);
-    for (int64_t begin = 0; begin < rows; begin += block_rows) {
-      const int64_t end = std::min(rows, begin + block_rows);
-      Im2Col(in, g, a, begin, end, col.get());
-      MatMul(col.get(), w, o + begin * out_c, end - begin, depth, out_c);
-    }
+  const int64_t rows = g.batch * g.out_h * g.out_w;
+  const int64_t depth = g.k_h * g.k_w * g.channels;
+  if (rows == 0 || out_c == 0 || depth == 0) return;  // zero-filled already
+  const bool direct = g.k_h == 1 && g.k_w == 1 && a.stride_h == 1 && a.stride_w == 1 &&
+                      g.pad_top == 0 && g.pad_left == 0;
+  if (direct) {
+    MatMul(in, w, o, rows, depth, out_c);
+    return;
+  }
+  const int64_t block_rows =
+      std::clamp<int64_t>(kColBlockBytes / static_cast<int64_t>(depth * sizeof(T)), 1, rows);
+  // Default-initialized: Im2Col writes every element.
+  std::unique_ptr<T[]> col(new T[static_cast<size_t>(block_rows * depth)]);
+  for (int64_t begin = 0; begin < rows; begin += block_rows) {
+    const int64_t end = std::min(rows, begin + block_rows);
+    Im2Col(in, g, a, begin, end, col.get());
+    MatMul(col.get(), w, o + begin * out_c, end - begin, depth, out_c);
+  }
 }
 
 template <typename T>
 void DepthwiseDirect(const T* in, const T* filter, const WindowGeometry& g, const WindowAttrs& a,
-               int64_t mult, T* out) {
+                     int64_t mult, T* out) {
   const int64_t c = g.channels;
   const int64_t oc = c * mult;
   for (int64_t n = 0; n < g.batch; ++n) {
