@@ -52,4 +52,31 @@ std::vector<int64_t> BroadcastIndex(const TensorShape& in, const TensorShape& ou
   return index;
 }
 
+std::optional<MiddleBroadcast> FindMiddleBroadcast(const TensorShape& in, const TensorShape& out) {
+  const int rank = out.rank();
+  if (in.rank() > rank) return std::nullopt;
+  auto in_dim = [&](int i) {
+    return i - (rank - in.rank()) >= 0 ? in.dim(i - (rank - in.rank())) : 1;
+  };
+  int first = -1, last = -1;
+  for (int i = 0; i < rank; ++i) {
+    const bool repeated = in_dim(i) == 1 && out.dim(i) != 1;
+    if (repeated) {
+      if (first < 0) first = i;
+      last = i;
+    } else if (in_dim(i) != out.dim(i)) {
+      return std::nullopt;
+    }
+  }
+  if (first < 0) return std::nullopt;
+  for (int i = first; i <= last; ++i) {
+    if (in_dim(i) != 1) return std::nullopt;  // a kept dim between two repeated ones
+  }
+  MiddleBroadcast m;
+  for (int i = 0; i < rank; ++i) {
+    (i < first ? m.outer : i <= last ? m.middle : m.inner) *= out.dim(i);
+  }
+  return m;
+}
+
 }  // namespace tern

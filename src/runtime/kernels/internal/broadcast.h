@@ -5,6 +5,7 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "common/status.h"
@@ -19,6 +20,14 @@ StatusOr<TensorShape> BroadcastShape(const TensorShape& a, const TensorShape& b)
 // For each output element, the flat index into an input broadcast to `out`.
 // Computed per call; kernels use it only on the general (non-fast) path.
 std::vector<int64_t> BroadcastIndex(const TensorShape& in, const TensorShape& out);
+
+// `out` viewed as [outer, middle, inner] when `in` broadcast to it is [outer, 1, inner]: `in`
+// repeats along one contiguous run of dims (a per-channel scale [N,1,1,C] over [N,H,W,C], a bias
+// [C] over [N,C]). nullopt for any other broadcast, and when nothing is broadcast.
+struct MiddleBroadcast {
+  int64_t outer = 1, middle = 1, inner = 1;
+};
+std::optional<MiddleBroadcast> FindMiddleBroadcast(const TensorShape& in, const TensorShape& out);
 
 // Applies out[i] = fn(a[i], b[i]) with broadcasting. In and out element types may differ
 // (comparisons produce bool).
@@ -43,6 +52,21 @@ Status BinaryBroadcast(KernelContext& ctx, DataType out_dtype, Fn fn) {
   } else if (na == 1 && nb == n) {
     const In va = pa[0];
     for (int64_t i = 0; i < n; ++i) po[i] = fn(va, pb[i]);
+  } else if (std::optional<MiddleBroadcast> m;
+             na == n && (m = FindMiddleBroadcast(b.shape(), *shape))) {
+    for (int64_t o = 0, i = 0; o < m->outer; ++o) {
+      const In* row = pb + o * m->inner;
+      for (int64_t j = 0; j < m->middle; ++j, i += m->inner) {
+        for (int64_t k = 0; k < m->inner; ++k) po[i + k] = fn(pa[i + k], row[k]);
+      }
+    }
+  } else if (nb == n && (m = FindMiddleBroadcast(a.shape(), *shape))) {
+    for (int64_t o = 0, i = 0; o < m->outer; ++o) {
+      const In* row = pa + o * m->inner;
+      for (int64_t j = 0; j < m->middle; ++j, i += m->inner) {
+        for (int64_t k = 0; k < m->inner; ++k) po[i + k] = fn(row[k], pb[i + k]);
+      }
+    }
   } else if (n > 0) {
     std::vector<int64_t> ia = BroadcastIndex(a.shape(), *shape);
     std::vector<int64_t> ib = BroadcastIndex(b.shape(), *shape);

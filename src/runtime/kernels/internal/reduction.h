@@ -6,6 +6,8 @@
 
 #include <Eigen/Core>
 
+#include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,26 @@ inline StatusOr<std::vector<bool>> ReducedDimensions(const KernelContext& ctx,
     reduce[d] = true;
   }
   return reduce;
+}
+
+// When the reduced dims (ignoring dims of size 1) are one contiguous run, the input as
+// [outer, reduced, inner]: global pooling's Mean over H and W of NHWC.
+inline std::optional<std::array<int64_t, 3>> ReducedBlock(const TensorShape& shape,
+                                                          const std::vector<bool>& reduce) {
+  int first = -1, last = -1;
+  for (int i = 0; i < shape.rank(); ++i) {
+    if (reduce[i] && shape.dim(i) != 1) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  }
+  if (first < 0) return std::nullopt;
+  for (int i = first; i <= last; ++i) {
+    if (!reduce[i] && shape.dim(i) != 1) return std::nullopt;
+  }
+  std::array<int64_t, 3> block = {1, 1, 1};
+  for (int i = 0; i < shape.rank(); ++i) block[i < first ? 0 : i <= last ? 1 : 2] *= shape.dim(i);
+  return block;
 }
 
 // Reducer<T> provides: using Acc; Acc Init(); Acc Combine(Acc, T); T Finish(Acc, int64_t count).
@@ -73,6 +95,20 @@ class ReductionKernel final : public OpKernel {
       std::vector<typename R::Acc> acc(static_cast<size_t>(n_out), R::Init());
       const T* in = input.flat<T>();
       const int64_t total = input.num_elements();
+      if (const auto block = ReducedBlock(input.shape(), reduce)) {
+        // The same order of Combine calls per output as the general loop below, vectorizable.
+        const auto [outer, middle, inner] = *block;
+        for (int64_t o = 0; o < outer; ++o) {
+          typename R::Acc* row = acc.data() + o * inner;
+          for (int64_t m = 0; m < middle; ++m) {
+            const T* x = in + (o * middle + m) * inner;
+            for (int64_t k = 0; k < inner; ++k) row[k] = R::Combine(row[k], x[k]);
+          }
+        }
+        T* po = out->flat<T>();
+        for (int64_t i = 0; i < n_out; ++i) po[i] = R::Finish(acc[i], count);
+        return Status::Ok();
+      }
       std::vector<int64_t> counter(rank, 0);
       int64_t o = 0;
       for (int64_t i = 0; i < total; ++i) {
