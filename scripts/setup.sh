@@ -14,7 +14,7 @@ APT_PACKAGES=(
   libboost-dev libboost-system-dev nlohmann-json3-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev libopenblas-dev
   libsnappy-dev zlib1g-dev python3-venv prometheus python3-matplotlib openssl
-  libsimdjson-dev libre2-dev
+  libsimdjson-dev libre2-dev libjpeg62-turbo-dev libpng-dev
   clang-format  # scripts/format.sh; the test command checks the C++ is formatted
   systemd  # systemd-socket-activate and systemd-analyze for the socket activation tests
 )

@@ -246,6 +246,27 @@ def text_vectorization():
         "text": {"kind": "sentence", "vocab": ["The", "cat,", "dog", "a", "Tern!", "model", "zebra"]}}
 
 
+def lookup_adapted():
+    """StringLookup, IntegerLookup and TextVectorization with vocabularies learnt by adapt(): the
+    export restores a MutableHashTable of each from the checkpoint."""
+    _seed(13)
+    words = L.Input((3,), dtype="string", name="words")
+    codes = L.Input((2,), dtype="int64", name="codes")
+    text = L.Input((), dtype="string", name="text")
+    string_lookup = L.StringLookup(num_oov_indices=2)
+    string_lookup.adapt(tf.constant(WORDS[:7] + WORDS[2:9] + WORDS[:3]))
+    integer_lookup = L.IntegerLookup()
+    integer_lookup.adapt(tf.constant([3, 7, 7, 11, 19, 42, 42, 42], dtype=tf.int64))
+    vectorize = L.TextVectorization(max_tokens=12, output_sequence_length=5)
+    vectorize.adapt(["The cat sat", "on the mat.", "The dog, the tern!", "a model serves"])
+    outputs = {"word_ids": string_lookup(words), "code_ids": integer_lookup(codes),
+               "token_ids": vectorize(text)}
+    return tf.keras.Model([words, codes, text], outputs, name="lookup_adapted"), {
+        "words": {"kind": "string", "vocab": WORDS + ["unknown", ""]},
+        "codes": {"kind": "int", "values": [0, 3, 7, 11, 19, 42, 5, -1]},
+        "text": {"kind": "sentence", "vocab": ["The", "cat,", "dog", "a", "Tern!", "mat", "zebra"]}}
+
+
 def category_encoding():
     inp = L.Input((3,), dtype="int32", name="cats")
     multi = L.CategoryEncoding(num_tokens=10, output_mode="multi_hot")(inp)
@@ -275,5 +296,5 @@ BUILDERS = [
     mlp_layernorm, multi_io, int_bool_inputs, conv_same_valid, conv_dilated, depthwise_separable,
     pooling, cnn_layers, small_resnet, mobilenet_v2, embedding_lstm, embedding_gru, conv1d,
     transformer_block, string_lookup, integer_lookup, hashing, text_vectorization,
-    category_encoding,
+    category_encoding, lookup_adapted,
 ]

@@ -133,5 +133,84 @@ def module_unknown_dims(path):
     return {}
 
 
+class ImageBytes(tf.Module):
+    """TF Serving's ResNet tutorial contract: encoded image bytes in, decoded and resized in the
+    graph, then a (tiny) classifier."""
+
+    def __init__(self):
+        super().__init__()
+        self.kernel = tf.Variable(tf.random.stateless_normal([3, 3, 3, 4], seed=[3, 4]) * 0.3,
+                                  name="kernel")
+
+    @tf.function(input_signature=[_spec([None], tf.string, "image_bytes")])
+    def classify(self, image_bytes):
+        def prepare(one):  # DecodeJpeg, ResizeBilinear (half_pixel_centers) on uint8
+            return tf.image.resize(tf.io.decode_jpeg(one, channels=3), [20, 20])
+        x = tf.map_fn(prepare, image_bytes, fn_output_signature=tf.float32) / 255.0
+        y = tf.nn.relu(tf.nn.conv2d(x, self.kernel, 2, "SAME"))
+        return {"probabilities": tf.nn.softmax(tf.reduce_mean(y, axis=[1, 2])),
+                "pixels": x[:, ::5, ::5, :]}
+
+    @tf.function(input_signature=[_spec([], tf.string, "image")])
+    def decode(self, image):
+        # DecodeImage (JPEG or PNG), DecodePng on the same bytes, both resize modes and their
+        # legacy variants.
+        img = tf.io.decode_image(image, channels=3, expand_animations=False)
+        batch = img[tf.newaxis]
+        return {
+            "image": img,
+            "png_gray16": tf.io.decode_png(image, channels=1, dtype=tf.uint16),
+            "nearest": tf.image.resize(batch, [9, 13], method="nearest"),
+            "legacy_nearest": tf.compat.v1.image.resize_nearest_neighbor(batch, [7, 5]),
+            "align_corners": tf.compat.v1.image.resize_bilinear(batch, [6, 11],
+                                                                align_corners=True),
+            "float_bilinear": tf.image.resize(tf.cast(batch, tf.float32) / 3.0, [15, 4]),
+        }
+
+    @tf.function(input_signature=[_spec([], tf.string, "jpeg")])
+    def decode_jpeg_attrs(self, jpeg):
+        return {
+            "fast_no_fancy": tf.io.decode_jpeg(jpeg, dct_method="INTEGER_FAST",
+                                               fancy_upscaling=False),
+            "half_gray": tf.io.decode_jpeg(jpeg, channels=1, ratio=2),
+        }
+
+
+def module_image_bytes(path):
+    m = ImageBytes()
+    tf.saved_model.save(m, path, signatures={"serving_default": m.classify, "decode": m.decode,
+                                             "decode_jpeg_attrs": m.decode_jpeg_attrs})
+    return {"image_bytes": {"kind": "image", "format": "jpeg"},
+            "image": {"kind": "image", "format": "mixed"},
+            "jpeg": {"kind": "image", "format": "jpeg"}}
+
+
+class TextOps(tf.Module):
+    @tf.function(input_signature=[_spec([None], tf.string, "text"),
+                                  _spec([None], tf.int32, "segment")])
+    def edit(self, text, segment):
+        stripped = tf.strings.strip(text)
+        lengths = tf.strings.length(stripped)
+        return {
+            "stripped": stripped,
+            "prefix": tf.strings.substr(stripped, 0, 3),
+            "suffix": tf.strings.substr(stripped, -tf.minimum(lengths, 2), lengths),
+            "first_chars": tf.strings.substr(text, 0, 2, unit="UTF8_CHAR"),
+            "is_word": tf.strings.regex_full_match(stripped, tf.constant(r"\w+")),
+            "is_lower": tf.strings.regex_full_match(stripped, "[a-z ]*"),
+            "marked": tf.strings.regex_replace(text, tf.constant("a+"), tf.constant("<\\0>")),
+            "joined": tf.strings.unsorted_segment_join(stripped, segment, num_segments=4,
+                                                       separator="|"),
+        }
+
+
+def module_text_ops(path):
+    m = TextOps()
+    tf.saved_model.save(m, path, signatures={"serving_default": m.edit})
+    return {"text": {"kind": "string", "vocab": ["  tern ", "Model", "", "a b\t", "\u00e9t\u00e9",
+                                                 "banana", "aaa!"]},
+            "segment": {"kind": "int", "low": 0, "high": 4}}
+
+
 EXPORTERS = [module_multi_signature, module_control_flow, module_stateful_counter, module_dtypes,
-             module_unknown_dims]
+             module_unknown_dims, module_image_bytes, module_text_ops]

@@ -32,10 +32,12 @@ namespace {
 
 using nlohmann::json;
 
-// kernels_golden.json (kernels_golden.py) and kernels_golden_text.json (kernels_golden_text.py).
+// kernels_golden.json (kernels_golden.py), kernels_golden_text.json (kernels_golden_text.py) and
+// kernels_golden_image.json (kernels_golden_image.py).
 const std::vector<std::string> kGoldenPaths = {
     std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden.json",
     std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden_text.json",
+    std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden_image.json",
 };
 
 // Builds the kernel for `node` and runs it once on `inputs`.
