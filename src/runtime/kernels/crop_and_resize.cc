@@ -38,8 +38,7 @@ class CropAndResizeKernel final : public OpKernel {
     const int64_t batch = image.shape().dim(0), height = image.shape().dim(1),
                   width = image.shape().dim(2), depth = image.shape().dim(3);
     if (height <= 0 || width <= 0) return ctx.Error("image dimensions must be positive");
-    if (boxes.dtype() != tensorflow::DT_FLOAT || boxes.rank() != 2 ||
-        boxes.shape().dim(1) != 4) {
+    if (boxes.dtype() != tensorflow::DT_FLOAT || boxes.rank() != 2 || boxes.shape().dim(1) != 4) {
       return ctx.Error("boxes must be float [num_boxes, 4], got " + DataTypeName(boxes.dtype()) +
                        " " + boxes.shape().DebugString());
     }
@@ -93,14 +92,12 @@ class CropAndResizeKernel final : public OpKernel {
       const float y1 = boxes[4 * b], x1 = boxes[4 * b + 1], y2 = boxes[4 * b + 2],
                   x2 = boxes[4 * b + 3];
       const T* source = image + index[b] * height * row;
-      const float height_scale =
-          crop_height > 1 ? (y2 - y1) * static_cast<float>(height - 1) /
-                                static_cast<float>(crop_height - 1)
-                          : 0;
-      const float width_scale =
-          crop_width > 1
-              ? (x2 - x1) * static_cast<float>(width - 1) / static_cast<float>(crop_width - 1)
-              : 0;
+      const float height_scale = crop_height > 1 ? (y2 - y1) * static_cast<float>(height - 1) /
+                                                       static_cast<float>(crop_height - 1)
+                                                 : 0;
+      const float width_scale = crop_width > 1 ? (x2 - x1) * static_cast<float>(width - 1) /
+                                                     static_cast<float>(crop_width - 1)
+                                               : 0;
       for (int64_t y = 0; y < crop_height; ++y) {
         float* out_row = out + ((b * crop_height + y) * crop_width) * depth;
         const float in_y = SamplePosition(y1, y2, height, crop_height, height_scale, y);
@@ -131,8 +128,7 @@ class CropAndResizeKernel final : public OpKernel {
             const float top_left = static_cast<float>(source[top * row + left * depth + d]);
             const float top_right = static_cast<float>(source[top * row + right * depth + d]);
             const float bottom_left = static_cast<float>(source[bottom * row + left * depth + d]);
-            const float bottom_right =
-                static_cast<float>(source[bottom * row + right * depth + d]);
+            const float bottom_right = static_cast<float>(source[bottom * row + right * depth + d]);
             const float top_value = top_left + (top_right - top_left) * x_lerp;
             const float bottom_value = bottom_left + (bottom_right - bottom_left) * x_lerp;
             pixel[d] = top_value + (bottom_value - top_value) * y_lerp;
@@ -157,8 +153,8 @@ StatusOr<std::unique_ptr<OpKernel>> CreateCropAndResizeKernel(const KernelConstr
   if (c.HasAttr("extrapolation_value")) {
     TERN_ASSIGN_OR_RETURN(extrapolation_value, c.GetFloatAttr("extrapolation_value"));
   }
-  return std::unique_ptr<OpKernel>(new CropAndResizeKernel(method == "nearest",
-                                                           extrapolation_value));
+  return std::unique_ptr<OpKernel>(
+      new CropAndResizeKernel(method == "nearest", extrapolation_value));
 }
 
 }  // namespace tern

@@ -4,9 +4,9 @@
 // weights are computed per row and column in float, then each output is
 // top + (bottom - top) * y_lerp over the two horizontally interpolated rows, in TensorFlow's
 // order of float operations, so results match it bit for bit.
-#include <algorithm>
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 

@@ -40,10 +40,10 @@ class ResizeNearestNeighborKernel final : public OpKernel {
         element == 0) {
       return ctx.Error("images has unsupported dtype " + DataTypeName(images.dtype()));
     }
-    const std::vector<int64_t> ys = SourceIndices(g.out_height, g.in_height, g.height_scale, attrs_);
+    const std::vector<int64_t> ys =
+        SourceIndices(g.out_height, g.in_height, g.height_scale, attrs_);
     const std::vector<int64_t> xs = SourceIndices(g.out_width, g.in_width, g.width_scale, attrs_);
-    Tensor out(images.dtype(),
-               TensorShape{g.batch, g.out_height, g.out_width, g.channels});
+    Tensor out(images.dtype(), TensorShape{g.batch, g.out_height, g.out_width, g.channels});
     // A pixel is `channels` elements moved as bytes: the op never looks at their values.
     const size_t pixel = element * static_cast<size_t>(g.channels);
     const char* in = static_cast<const char*>(images.raw_data());

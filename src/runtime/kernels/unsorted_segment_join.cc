@@ -2,6 +2,8 @@
 // the `separator` attr. segment_ids' shape is a prefix of the inputs' shape (rank >= 1); the
 // output is [num_segments] + the rest of the inputs' shape, "" where a segment got nothing.
 // Every id must be in [0, num_segments), as TensorFlow requires (negative ids are not dropped).
+// Like TensorFlow, a separator goes in only once the joined string is non-empty, so leading
+// empty strings vanish: ["", "a", ""] joins to "a|", ["", ""] to "".
 #include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
 
@@ -51,15 +53,13 @@ class UnsortedSegmentJoinKernel final : public OpKernel {
     }
     const std::string* src = in.flat<std::string>();
     std::string* dst = out.flat<std::string>();
-    std::vector<bool> started(static_cast<size_t>(num_segments), false);
     for (size_t i = 0; i < ids.size(); ++i) {
       const int64_t id = ids[i];
       for (int64_t j = 0; j < inner; ++j) {
         std::string& joined = dst[id * inner + j];
-        if (started[id]) joined += separator_;
+        if (!joined.empty()) joined += separator_;
         joined += src[static_cast<int64_t>(i) * inner + j];
       }
-      started[id] = true;
     }
     ctx.set_output(0, std::move(out));
     return Status::Ok();

@@ -3,8 +3,9 @@
 // InitializeTableFromTextFileV2 from an asset file), then read by LookupTableFindV2 on every
 // request. A mutable table (TensorFlow's MutableHashTable, Options::mutable_table) starts empty
 // and readable, and each import replaces its whole contents: that is how a checkpoint restores
-// it (Keras' lookup layers keep one). Keys are string or integer (int32/int64); values are one scalar of any non-resource
-// dtype per key. Thread-safe: initialisation takes a writer lock, lookups a reader lock.
+// it (Keras' lookup layers keep one). Keys are string or integer (int32/int64); values are one
+// scalar of any non-resource dtype per key. Thread-safe: initialisation takes a writer lock,
+// lookups a reader lock.
 #pragma once
 
 #include <cstdint>
@@ -51,7 +52,9 @@ class LookupTable final : public Resource {
 
  private:
   explicit LookupTable(Options options)
-      : options_(options), initialized_(options.mutable_table), values_(options.value_dtype, TensorShape{int64_t{0}}) {}
+      : options_(options),
+        initialized_(options.mutable_table),
+        values_(options.value_dtype, TensorShape{int64_t{0}}) {}
   Status Replace(const Tensor& keys, const Tensor& values);
   // Position of `keys[i]` in values_, or -1.
   int64_t IndexOf(const Tensor& keys, int64_t i) const;

@@ -337,6 +337,10 @@ def substr_strip_segment_join_cases():
     case(join + "/full_rank_ids", join, [("inputs", s([[b"a", b"b"], [b"c", b"d"]])),
                                          ("segment_ids", i32([[1, 0], [0, 0]])),
                                          ("num_segments", i32(2))])
+    case(join + "/empty_strings", join,
+         [("inputs", s([b"", b"", b"a", b"", b"", b"b", b"", b"c", b""])),
+          ("segment_ids", i32([0, 0, 0, 0, 1, 1, 2, 2, 3])), ("num_segments", i32(5))],
+         attrs={"separator": "|"})
     case(join + "/zero_segments", join, [("inputs", s([], )), ("segment_ids", i32([])),
                                          ("num_segments", i32(0))])
     case(join + "/err_negative_id", join, [("inputs", s([b"a", b"b"])),

@@ -12,7 +12,7 @@
 namespace tern {
 
 struct DecodeRequest {
-  int channels = 0;  // 0, 1, 3 or 4 (JPEG data refuses 4)
+  int channels = 0;                       // 0, 1, 3 or 4 (JPEG data refuses 4)
   DataType dtype = tensorflow::DT_UINT8;  // uint8, uint16 or float (scaled to [0, 1])
   JpegDecodeOptions jpeg;
 };

@@ -101,8 +101,8 @@ bool DecodeJpegInto(const std::string& bytes, const JpegDecodeOptions& options, 
   cinfo.src = &src.pub;
   jpeg_read_header(&cinfo, TRUE);
   const int channels = options.channels == 0 ? std::min(cinfo.num_components, 3) : options.channels;
-  const bool cmyk = channels == 3 && (cinfo.jpeg_color_space == JCS_CMYK ||
-                                      cinfo.jpeg_color_space == JCS_YCCK);
+  const bool cmyk =
+      channels == 3 && (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK);
   cinfo.out_color_space = channels == 1 ? JCS_GRAYSCALE : (cmyk ? JCS_CMYK : JCS_RGB);
   cinfo.do_fancy_upsampling = options.fancy_upscaling ? TRUE : FALSE;
   cinfo.scale_num = 1;
@@ -212,11 +212,10 @@ bool DecodePngInto(const std::string& bytes, int requested_channels, bool sixtee
   png_get_IHDR(png, info, &width, &height, &bit_depth, &color_type, nullptr, nullptr, nullptr);
   const bool has_trns = png_get_valid(png, info, PNG_INFO_tRNS) != 0;
   // A new variable, not `requested_channels` reassigned: that one is live across setjmp.
-  const int channels =
-      requested_channels != 0
-          ? requested_channels
-          : (color_type == PNG_COLOR_TYPE_PALETTE ? (has_trns ? 4 : 3)
-                                                  : png_get_channels(png, info));
+  const int channels = requested_channels != 0
+                           ? requested_channels
+                           : (color_type == PNG_COLOR_TYPE_PALETTE ? (has_trns ? 4 : 3)
+                                                                   : png_get_channels(png, info));
   const bool has_alpha = (color_type & PNG_COLOR_MASK_ALPHA) != 0;
   if (channels % 2 == 0) {  // alpha wanted
     if (!has_alpha) {

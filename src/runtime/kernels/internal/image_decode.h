@@ -23,7 +23,7 @@ struct JpegDecodeOptions {
   bool fancy_upscaling = true;
   bool try_recover_truncated = false;
   float acceptable_fraction = 1;  // of the lines, for a truncated image to be accepted
-  bool fast_integer_dct = true;  // JDCT_IFAST, TensorFlow's default; false: JDCT_ISLOW
+  bool fast_integer_dct = true;   // JDCT_IFAST, TensorFlow's default; false: JDCT_ISLOW
 };
 
 // uint8 [height, width, channels].

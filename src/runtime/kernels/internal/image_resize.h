@@ -67,8 +67,7 @@ inline StatusOr<ResizeGeometry> ReadResizeGeometry(const KernelContext& ctx,
                      "x" + std::to_string(g.out_width));
   }
   if (g.in_height <= 0 || g.in_width <= 0) {
-    return ctx.Error("input image must be of non-zero size, got " +
-                     images.shape().DebugString());
+    return ctx.Error("input image must be of non-zero size, got " + images.shape().DebugString());
   }
   g.height_scale = ResizeScale(g.in_height, g.out_height, attrs.align_corners);
   g.width_scale = ResizeScale(g.in_width, g.out_width, attrs.align_corners);
