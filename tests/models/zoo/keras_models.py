@@ -207,6 +207,49 @@ def transformer_block():
     return tf.keras.Model(inp, L.GlobalAveragePooling1D()(x), name="transformer_block"), {}
 
 
+def conv_transpose():
+    """Keras' Conv2DTranspose: Conv2DBackpropInput with SAME/VALID padding, strides, dilations."""
+    def body(x):
+        x = L.Conv2DTranspose(4, 3, strides=2, padding="same")(x)
+        x = L.LeakyReLU(0.1)(x)
+        x = L.Conv2DTranspose(3, (2, 3), strides=(1, 2), padding="valid", activation="elu")(x)
+        x = L.Conv2DTranspose(2, 3, dilation_rate=2, padding="same")(x)
+        return L.Conv2DTranspose(2, 4, strides=3, padding="valid")(x)
+    return _cnn("conv_transpose", body, shape=(6, 5, 3), seed=13)
+
+
+def activations():
+    """Dense layers with the activations that are ops of their own (Elu, Selu, Softplus,
+    Softsign, LeakyRelu)."""
+    _seed(14)
+    x = inp = L.Input((8,), name="x")
+    outs = {}
+    for act in ("elu", "selu", "softplus", "softsign"):
+        outs[act] = L.Dense(5, activation=act, name=act)(x)
+    outs["leaky_relu"] = L.LeakyReLU(0.3, name="leaky_relu")(L.Dense(5)(x))
+    outs["elu_layer"] = L.ELU(name="elu_layer")(L.Dense(5)(x))
+    return tf.keras.Model(inp, outs, name="activations"), {}
+
+
+def bidirectional_rnn():
+    """Bidirectional LSTM and GRU: the backward direction reverses time (ReverseV2)."""
+    _seed(15)
+    inp = L.Input((7,), dtype="int32", name="tokens")
+    x = L.Embedding(40, 6)(inp)
+    x = L.Bidirectional(L.LSTM(5, return_sequences=True))(x)
+    x = L.Bidirectional(L.GRU(4), merge_mode="sum")(x)
+    return tf.keras.Model(inp, L.Dense(3)(x), name="bidirectional_rnn"), {
+        "tokens": {"kind": "int", "low": 0, "high": 40}}
+
+
+def causal_attention():
+    """MultiHeadAttention with use_causal_mask: the mask is a MatrixBandPart of ones."""
+    _seed(16)
+    inp = L.Input((5, 8), name="seq")
+    x = L.MultiHeadAttention(num_heads=2, key_dim=4)(inp, inp, use_causal_mask=True)
+    return tf.keras.Model(inp, L.LayerNormalization()(inp + x), name="causal_attention"), {}
+
+
 WORDS = ["red", "green", "blue", "cat", "dog", "the", "a", "tern", "model", "serve"]
 
 
@@ -275,5 +318,5 @@ BUILDERS = [
     mlp_layernorm, multi_io, int_bool_inputs, conv_same_valid, conv_dilated, depthwise_separable,
     pooling, cnn_layers, small_resnet, mobilenet_v2, embedding_lstm, embedding_gru, conv1d,
     transformer_block, string_lookup, integer_lookup, hashing, text_vectorization,
-    category_encoding,
+    category_encoding, conv_transpose, activations, bidirectional_rnn, causal_attention,
 ]
