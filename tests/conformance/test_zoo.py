@@ -28,7 +28,12 @@ TOLERANCES = {
                  "TF rounds intermediates to half, which a float kernel may not"),
 }
 # model -> (atol, rtol, why) for models whose float32 results depend on summation order.
-MODEL_TOLERANCES = {}
+MODEL_TOLERANCES = {
+    "conv_transpose": (1e-3, 1e-5, "four stacked transposed convolutions: on the 'large' inputs "
+                       "(1e4) outputs reach 3e3, and the ones near zero are differences of terms of "
+                       "1e3, where float32 summation order (oneDNN's vs a GEMM + col2im) shows at "
+                       "~6e-4 absolute, 2e-7 of the output scale; random inputs pass at 1e-5"),
+}
 # Models TensorFlow on this CPU cannot run, so there is nothing to compare against.
 TF_CANNOT_RUN = {
     "saved_model_half_plus_two_gpu_trt": "TRTEngineOp needs TensorRT and a GPU",
