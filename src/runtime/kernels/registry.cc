@@ -127,6 +127,7 @@ const std::vector<KernelRegistration>& Table() {
         {"ragged_row_splits", "ragged_split_types"}}},
       {"Placeholder", CreatePlaceholderKernel, {{"output"}}},
       {"PlaceholderWithDefault", CreateIdentityKernel, {{"output"}}},
+      {"Pow", CreatePowKernel, {{"z"}}},
       {"Prod", CreateProdKernel, {{"output"}}},
       {"RandomUniform", CreateRandomUniformKernel, {{"output"}}},
       {"RaggedTensorToTensor", CreateRaggedTensorToTensorKernel, {{"result"}}},

@@ -197,6 +197,7 @@ bool NeedsTolerance(const std::string& op) {
       "Lgamma",
       "Digamma",
       "Conv2DBackpropInput",
+      "Pow",
   };
   return ops.count(op) > 0;
 }
