@@ -97,6 +97,41 @@ def activations():
     return keras.Model(inp, outs, name="activations"), {}
 
 
+WORDS = ["red", "green", "blue", "cat", "dog", "the", "a", "tern", "model", "serve"]
+
+
+def preprocessing():
+    """Preprocessing layers with a given vocabulary or statistics (no adapt())."""
+    _seed(40)
+    words = keras.Input((3,), dtype="string", name="words")
+    codes = keras.Input((4,), dtype="int64", name="codes")
+    pixels = keras.Input((4, 4, 3), name="pixels")
+    outs = {
+        "word_ids": L.StringLookup(vocabulary=WORDS[:6], num_oov_indices=2)(words),
+        "word_multi_hot": L.StringLookup(vocabulary=WORDS[:4], output_mode="multi_hot")(words),
+        "code_ids": L.IntegerLookup(vocabulary=[3, 7, 11, 19, 42])(codes),
+        "hashed": L.Hashing(num_bins=16)(words),
+        "scaled": L.Rescaling(1.0 / 255, offset=-0.5)(pixels),
+        "normalized": L.Normalization(mean=[0.5, 0.2, 0.1], variance=[0.25, 0.5, 2.0])(pixels),
+    }
+    model = keras.Model({"words": words, "codes": codes, "pixels": pixels}, outs,
+                        name="preprocessing")
+    return model, {"words": {"kind": "string", "vocab": WORDS + ["unknown", ""]},
+                   "codes": {"kind": "int", "values": [0, 3, 7, 11, 19, 42, 5, -1, 1000]}}
+
+
+def bert_tiny():
+    """A keras_hub BERT backbone built from its config (random weights, nothing downloaded)."""
+    import keras_hub
+    _seed(41)
+    model = keras_hub.models.BertBackbone(
+        vocabulary_size=100, num_layers=2, num_heads=2, hidden_dim=16, intermediate_dim=32,
+        max_sequence_length=16)
+    return model, {"token_ids": {"kind": "int", "low": 0, "high": 100},
+                   "segment_ids": {"kind": "int", "low": 0, "high": 2},
+                   "padding_mask": {"kind": "int", "values": [0, 1, 1, 1]}}
+
+
 def _randomize_batchnorm(model):
     """Gives BatchNormalization non-trivial moving statistics (fresh ones are 0 and 1)."""
     rng = tf.random.Generator.from_seed(7)
@@ -132,4 +167,6 @@ EXPORTS = [
     ("k3_bidirectional_lstm", bidirectional_lstm, export_archive),
     ("k3_conv_transpose", conv_transpose, export_archive),
     ("k3_activations", activations, export_archive),
+    ("k3_preprocessing", preprocessing, export_archive),
+    ("k3_bert_tiny", bert_tiny, export_archive),
 ]
