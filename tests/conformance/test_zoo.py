@@ -33,6 +33,13 @@ MODEL_TOLERANCES = {
                        "(1e4) outputs reach 3e3, and the ones near zero are differences of terms of "
                        "1e3, where float32 summation order (oneDNN's vs a GEMM + col2im) shows at "
                        "~6e-4 absolute, 2e-7 of the output scale; random inputs pass at 1e-5"),
+    "k3_conv_transpose": (1e-3, 1e-5, "as conv_transpose: on the 'large' inputs (1e4) outputs near "
+                          "zero are differences of ~1e3 terms; float32 summation order shows at "
+                          "~5e-4 absolute; the other inputs pass at 1e-5"),
+    "k3_causal_attention": (2e-3, 1e-5, "on the 'large' inputs (1e4) the attention logits reach "
+                            "~1e8, where float32's ulp is 8: q.k summed in another order moves "
+                            "softmax weights, ~1e-3 on outputs of ~7 (1 of 80 values); the other "
+                            "inputs pass at 1e-5"),
     "k3_multi_io": (1e-3, 1e-5, "on the 1e4-scale `large` inputs `score` is a sum of ~1e4-sized "
                     "terms that cancel to ~5, so float32 rounding of the terms (ulp ~1e-3) "
                     "decides its last digits, in whatever order TF and Tern add them"),

@@ -231,7 +231,7 @@ def activations():
         outs[act] = L.Dense(5, activation=act, name=act)(x)
     outs["leaky_relu"] = L.LeakyReLU(0.3, name="leaky_relu")(L.Dense(5)(x))
     outs["elu_layer"] = L.ELU(name="elu_layer")(L.Dense(5)(x))
-    return tf.keras.Model(inp, outs, name="activations"), {}
+    return tf_keras.Model(inp, outs, name="activations"), {}
 
 
 def bidirectional_rnn():
@@ -241,7 +241,7 @@ def bidirectional_rnn():
     x = L.Embedding(40, 6)(inp)
     x = L.Bidirectional(L.LSTM(5, return_sequences=True))(x)
     x = L.Bidirectional(L.GRU(4), merge_mode="sum")(x)
-    return tf.keras.Model(inp, L.Dense(3)(x), name="bidirectional_rnn"), {
+    return tf_keras.Model(inp, L.Dense(3)(x), name="bidirectional_rnn"), {
         "tokens": {"kind": "int", "low": 0, "high": 40}}
 
 
@@ -250,7 +250,7 @@ def causal_attention():
     _seed(16)
     inp = L.Input((5, 8), name="seq")
     x = L.MultiHeadAttention(num_heads=2, key_dim=4)(inp, inp, use_causal_mask=True)
-    return tf.keras.Model(inp, L.LayerNormalization()(inp + x), name="causal_attention"), {}
+    return tf_keras.Model(inp, L.LayerNormalization()(inp + x), name="causal_attention"), {}
 
 
 WORDS = ["red", "green", "blue", "cat", "dog", "the", "a", "tern", "model", "serve"]
