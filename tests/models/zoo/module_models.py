@@ -216,3 +216,77 @@ def module_text_ops(path):
 
 EXPORTERS = [module_multi_signature, module_control_flow, module_stateful_counter, module_dtypes,
              module_unknown_dims, module_image_bytes, module_text_ops]
+
+
+class SpecialMath(tf.Module):
+    @tf.function(input_signature=[_spec([None, 6], tf.float32, "x")])
+    def serve(self, x):
+        inv = 1.0 / x  # inf where x is 0
+        return {
+            # Keras 3's exact gelu; the tanh approximation cubes x with Pow.
+            "gelu_erfc": 0.5 * x * tf.math.erfc(-x / tf.sqrt(2.0)),
+            "gelu_tanh": tf.nn.gelu(x, approximate=True),
+            "lgamma": tf.math.lgamma(x),
+            "digamma": tf.math.digamma(tf.abs(x) + 0.25),
+            "is_finite": tf.math.is_finite(inv),
+            "is_inf": tf.math.is_inf(inv),
+            "is_nan": tf.math.is_nan(x * inv),  # 0 * inf
+            "cumprod": tf.math.cumprod(x, axis=1),
+            "cumprod_exclusive_reverse": tf.math.cumprod(x, axis=1, exclusive=True, reverse=True),
+        }
+
+    @tf.function(input_signature=[_spec([None, 4], tf.float64, "x")])
+    def double(self, x):
+        return {"erfc": tf.math.erfc(x), "lgamma": tf.math.lgamma(x),
+                "softplus": tf.math.softplus(x * 10.0), "elu": tf.nn.elu(x),
+                "cumprod": tf.math.cumprod(x, axis=0)}
+
+
+def module_special_math(path):
+    m = SpecialMath()
+    tf.saved_model.save(m, path, signatures={"serving_default": m.serve, "double": m.double})
+    return {}
+
+
+class Postprocess(tf.Module):
+    """Classifier post-processing: top-k, arg max/min, picking and scattering by index."""
+
+    def __init__(self):
+        super().__init__()
+        self.bias = tf.Variable(tf.linspace(-0.5, 0.5, 10), name="bias")
+
+    @tf.function(input_signature=[_spec([None, 10], tf.float32, "logits")])
+    def serve(self, logits):
+        logits = logits + tf.broadcast_to(self.bias, tf.shape(logits))
+        values, indices = tf.math.top_k(logits, k=3)
+        best = tf.argmax(logits, axis=-1)
+        rows = tf.range(tf.shape(logits)[0], dtype=tf.int64)
+        picked = tf.gather_nd(logits, tf.stack([rows, best], axis=1))
+        row_ids = tf.broadcast_to(tf.cast(rows, tf.int32)[:, None], tf.shape(indices))
+        where = tf.stack([row_ids, indices], axis=-1)  # [batch, 3, 2]
+        top_only = tf.scatter_nd(where, values, tf.shape(logits))
+        return {"top_values": values, "top_indices": indices, "argmax": best,
+                "argmin": tf.argmin(logits, axis=1, output_type=tf.int32),
+                "picked": picked, "top_only": top_only,
+                "reversed": tf.reverse(logits, axis=[-1])}
+
+    @tf.function(input_signature=[_spec([None, None, 4], tf.float32, "seq")])
+    def causal(self, seq):
+        # A causal mask by hand, as attention code writes it: band_part of ones, broadcast to
+        # the batch.
+        t = tf.shape(seq)[1]
+        mask = tf.linalg.band_part(tf.ones([t, t]), -1, 0)
+        mask = tf.broadcast_to(mask, [tf.shape(seq)[0], t, t])
+        scores = tf.matmul(seq, seq, transpose_b=True) - 1e9 * (1.0 - mask)
+        return {"attended": tf.matmul(tf.nn.softmax(scores), seq),
+                "band": tf.linalg.band_part(scores, 1, 1)}
+
+
+def module_postprocess(path):
+    m = Postprocess()
+    tf.saved_model.save(m, path, signatures={"serving_default": m.serve, "causal": m.causal})
+    return {}
+
+
+EXPORTERS = [module_multi_signature, module_control_flow, module_stateful_counter, module_dtypes,
+             module_unknown_dims, module_special_math, module_postprocess]
