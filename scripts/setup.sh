@@ -14,7 +14,7 @@ APT_PACKAGES=(
   libboost-dev libboost-system-dev nlohmann-json3-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev libopenblas-dev
   libsnappy-dev zlib1g-dev python3-venv prometheus python3-matplotlib openssl
-  libsimdjson-dev libre2-dev
+  libsimdjson-dev libre2-dev libjpeg62-turbo-dev libpng-dev
   libdnnl-dev  # oneDNN: float convolutions (src/runtime/kernels/internal/onednn_conv.h)
   clang-format  # scripts/format.sh; the test command checks the C++ is formatted
   systemd  # systemd-socket-activate and systemd-analyze for the socket activation tests
@@ -31,20 +31,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# The venv: pins live in scripts/requirements.txt. tensorflow-serving-api declares a dependency
-# on the full `tensorflow` wheel; we install it without deps next to tensorflow-cpu instead.
+# The venv: pins live in scripts/requirements.txt. The packages of requirements-tf-nodeps.txt
+# (tensorflow-serving-api, tf-keras, keras-hub's tensorflow-text) declare a dependency on the full
+# `tensorflow` wheel; we install them without deps next to tensorflow-cpu instead.
 VENV=.venv
 REQ=scripts/requirements.txt
+REQ_NODEPS=scripts/requirements-tf-nodeps.txt
 STAMP="$VENV/.tern-requirements"
-if [ "$WITH_VENV" = 1 ] && { [ ! -x "$VENV/bin/python" ] || ! cmp -s "$REQ" "$STAMP"; }; then
+if [ "$WITH_VENV" = 1 ] && { [ ! -x "$VENV/bin/python" ] || ! cat "$REQ" "$REQ_NODEPS" | cmp -s - "$STAMP"; }; then
   echo "setup: building the Python venv in $VENV (first time takes a few minutes)"
   PY=python3
   [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
   rm -rf "$VENV"
   "$PY" -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQ"
-  "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps tensorflow-serving-api==2.15.1
-  cp "$REQ" "$STAMP"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps -r "$REQ_NODEPS"
+  cat "$REQ" "$REQ_NODEPS" >"$STAMP"
 fi
 
 # Deployment checks: kubernetes-validate in the venv, and the npm schema packages

@@ -106,6 +106,15 @@ TERN_EXTENSIONS = {
 }
 
 
+def label_of(field):
+    """A FieldDescriptor's label as FieldDescriptorProto spells it (protobuf 6 deprecates
+    FieldDescriptor.label in favour of is_repeated / is_required)."""
+    F = descriptor_pb2.FieldDescriptorProto
+    if field.is_repeated:
+        return F.LABEL_REPEATED
+    return F.LABEL_REQUIRED if field.is_required else F.LABEL_OPTIONAL
+
+
 def compare_message(ours, prefix, pool, problems):
     full = f"{prefix}.{ours.name}"
     if full in TEXT_ONLY:
@@ -132,8 +141,8 @@ def compare_message(ours, prefix, pool, problems):
             problems.append(f"{where}: TensorFlow names it {other.name}")
         if other.type != field.type:
             problems.append(f"{where}: type {field.type}, TensorFlow has {other.type}")
-        if other.label != field.label:
-            problems.append(f"{where}: label {field.label}, TensorFlow has {other.label}")
+        if label_of(other) != field.label:
+            problems.append(f"{where}: label {field.label}, TensorFlow has {label_of(other)}")
     for nested in ours.nested_type:
         if nested.options.map_entry:
             continue

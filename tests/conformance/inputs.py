@@ -4,6 +4,7 @@ A hint (from build/zoo/manifest.json) says what values are valid for one input:
   {"kind": "int", "low": a, "high": b} | {"kind": "int", "values": [...]}
   {"kind": "string", "vocab": [...]} | {"kind": "sentence", "vocab": [...]}
   {"kind": "example", "features": {name: {"kind": "float"|"bytes", ...}}}  (serialized tf.Example)
+  {"kind": "image", "format": "jpeg"|"png"|"mixed"}  (encoded RGB images of random sizes)
   {"shape": [...]} fixes the fed shape (for an unknown-rank input that must be, e.g., a scalar)
 Cases: random at batch 1 and 17, zeros, negatives, large values, and an empty batch. A case
 that makes no sense for an input (negatives of a vocabulary) falls back to random values; the
@@ -94,12 +95,33 @@ def _example(rng, case, features):
     return tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString()
 
 
+def _image(rng, case, fmt):
+    """Encoded bytes of a random-sized RGB picture (smooth gradients plus noise, black for the
+    zeros case), encoded by TensorFlow: JPEG at a random quality, PNG, or either."""
+    height, width = (int(v) for v in rng.integers(4, 40, size=2))
+    if case == "zeros":
+        pixels = np.zeros([height, width, 3], np.uint8)
+    else:
+        y, x = np.mgrid[0:height, 0:width]
+        base = np.stack([y * 255.0 / height, x * 255.0 / width, 128 + 90 * np.sin((x + y) / 4)], -1)
+        pixels = np.clip(base + rng.normal(0, 20, size=base.shape), 0, 255).astype(np.uint8)
+    if fmt == "mixed":
+        fmt = "png" if rng.random() < 0.5 else "jpeg"
+    if fmt == "png":
+        return tf.io.encode_png(pixels).numpy()
+    return tf.io.encode_jpeg(pixels, quality=int(rng.integers(50, 96)),
+                             chroma_downsampling=bool(rng.random() < 0.7)).numpy()
+
+
 def make_input(rng, case, batch, spec, hint):
     """A numpy array for one input (object arrays of bytes for strings)."""
     shape = concrete_shape(spec, batch, hint)
     dtype = spec.dtype
     if hint.get("kind") == "example" and dtype == tf.string:
         flat = [_example(rng, case, hint["features"]) for _ in range(int(np.prod(shape)))]
+        return np.array(flat, dtype=object).reshape(shape)
+    if hint.get("kind") == "image" and dtype == tf.string:
+        flat = [_image(rng, case, hint["format"]) for _ in range(int(np.prod(shape)))]
         return np.array(flat, dtype=object).reshape(shape)
     if dtype == tf.string:
         return _strings(rng, case, shape, hint)

@@ -28,7 +28,22 @@ TOLERANCES = {
                  "TF rounds intermediates to half, which a float kernel may not"),
 }
 # model -> (atol, rtol, why) for models whose float32 results depend on summation order.
-MODEL_TOLERANCES = {}
+MODEL_TOLERANCES = {
+    "conv_transpose": (1e-3, 1e-5, "four stacked transposed convolutions: on the 'large' inputs "
+                       "(1e4) outputs reach 3e3, and the ones near zero are differences of terms of "
+                       "1e3, where float32 summation order (oneDNN's vs a GEMM + col2im) shows at "
+                       "~6e-4 absolute, 2e-7 of the output scale; random inputs pass at 1e-5"),
+    "k3_conv_transpose": (1e-3, 1e-5, "as conv_transpose: on the 'large' inputs (1e4) outputs near "
+                          "zero are differences of ~1e3 terms; float32 summation order shows at "
+                          "~5e-4 absolute; the other inputs pass at 1e-5"),
+    "k3_causal_attention": (2e-3, 1e-5, "on the 'large' inputs (1e4) the attention logits reach "
+                            "~1e8, where float32's ulp is 8: q.k summed in another order moves "
+                            "softmax weights, ~1e-3 on outputs of ~7 (1 of 80 values); the other "
+                            "inputs pass at 1e-5"),
+    "k3_multi_io": (1e-3, 1e-5, "on the 1e4-scale `large` inputs `score` is a sum of ~1e4-sized "
+                    "terms that cancel to ~5, so float32 rounding of the terms (ulp ~1e-3) "
+                    "decides its last digits, in whatever order TF and Tern add them"),
+}
 # Models TensorFlow on this CPU cannot run, so there is nothing to compare against.
 TF_CANNOT_RUN = {
     "saved_model_half_plus_two_gpu_trt": "TRTEngineOp needs TensorRT and a GPU",
@@ -46,6 +61,15 @@ SIGNATURE_TF_CANNOT_RUN = {
 # (model, signature) pairs that load but are known to fail, with why. Asserted both ways: such a
 # signature must still fail, and one that starts passing must leave this table.
 SIGNATURE_KNOWN_FAILURES = {
+    # tf.saved_model.save of a Keras 3 model: the serving function captures the Keras variables'
+    # handles, but the SaverDef's restore function restores copies of them (VarHandleOps
+    # Variable, Variable_1, ...), so a session-based loader serves uninitialised variables.
+    # TF Serving and saved_model_cli fail the same way (keras-team/keras#19274,
+    # tensorflow/tensorflow#72963); Python's tf.saved_model.load restores by the object graph.
+    ("k3_mlp_saved_model", "serving_default"):
+        "Keras 3 + tf.saved_model.save: the saver restores copies, not the served variables",
+    ("k3_cnn_saved_model", "serving_default"):
+        "Keras 3 + tf.saved_model.save: the saver restores copies, not the served variables",
 }
 
 

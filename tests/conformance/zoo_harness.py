@@ -17,6 +17,9 @@ SHARED = ROOT.parent / "shared"
 TERN = Path(os.environ.get("TERN_BINARY", ROOT / "build" / "tern"))
 ZOO_DIR = Path(os.environ.get("TERN_ZOO_DIR", ROOT / "build" / "zoo"))
 PYTHON = ROOT / ".venv" / "bin" / "python"
+# The zoo as TensorFlow 2.15 (Keras 2.15) wrote it, committed: today's TF writes some of these
+# models differently (Keras GELU became Erfc) and can no longer write others the same way.
+ZOO_TF2_15_DIR = ROOT / "tests" / "models" / "zoo_tf2_15"
 
 # Models beside the zoo: TF Serving's test SavedModels and models other projects test with.
 TF_SERVING_MODELS = [
@@ -45,6 +48,9 @@ def export_zoo():
 def all_models(manifest):
     """{name: (base_path, hints)} for the zoo and the shared test models."""
     models = {name: (ZOO_DIR / name, entry["hints"]) for name, entry in manifest["models"].items()}
+    old_zoo = json.loads((ZOO_TF2_15_DIR / "manifest.json").read_text())
+    for name, entry in old_zoo["models"].items():
+        models["tf2_15_" + name] = (ZOO_TF2_15_DIR / name, entry["hints"])
     # half_plus_two's classify/regress signatures parse tf.Examples with float features x, x2.
     example = {"kind": "example", "features": {"x": {"kind": "float", "low": -5.0, "high": 5.0},
                                                "x2": {"kind": "float", "low": -5.0, "high": 5.0}}}

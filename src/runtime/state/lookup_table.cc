@@ -81,6 +81,7 @@ Status LookupTable::Initialize(const Tensor& keys, const Tensor& values) {
     return InvalidArgument("keys and values must have the same size: " +
                            keys.shape().DebugString() + " vs " + values.shape().DebugString());
   }
+  if (options_.mutable_table) return Replace(keys, values);
   std::unique_lock lock(mu_);
   if (initialized_) {
     // The same entries again (as a re-run init op gives) are fine; anything else is not.
@@ -119,6 +120,31 @@ Status LookupTable::Initialize(const Tensor& keys, const Tensor& values) {
   int_index_ = std::move(int_index);
   values_ = std::move(stored);
   initialized_ = true;
+  return Status::Ok();
+}
+
+Status LookupTable::Replace(const Tensor& keys, const Tensor& values) {
+  std::unordered_map<std::string, int64_t> string_index;
+  std::unordered_map<int64_t, int64_t> int_index;
+  std::vector<int64_t> last;  // input position of each distinct key's last value
+  for (int64_t i = 0, n = keys.num_elements(); i < n; ++i) {
+    const int64_t next = static_cast<int64_t>(last.size());
+    const int64_t pos =
+        keys.dtype() == tensorflow::DT_STRING
+            ? string_index.try_emplace(keys.flat<std::string>()[i], next).first->second
+            : int_index.try_emplace(IntKey(keys, i), next).first->second;
+    if (pos == next) {
+      last.push_back(i);
+    } else {
+      last[pos] = i;
+    }
+  }
+  Tensor stored(options_.value_dtype, TensorShape{static_cast<int64_t>(last.size())});
+  for (size_t k = 0; k < last.size(); ++k) CopyElement(values, last[k], stored, k);
+  std::unique_lock lock(mu_);
+  string_index_ = std::move(string_index);
+  int_index_ = std::move(int_index);
+  values_ = std::move(stored);
   return Status::Ok();
 }
 

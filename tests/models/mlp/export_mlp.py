@@ -22,6 +22,9 @@ import os
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Keras 2 (tf-keras), which wrote the checked-in export (with TF 2.15's tf.keras): the same
+# initializers draw the same weights from seed 7, where Keras 3 would draw others.
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 

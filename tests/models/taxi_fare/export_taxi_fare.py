@@ -21,8 +21,11 @@ Signatures of the export:
   regression       tensorflow/serving/regress  input `inputs`: serialized
                    tf.Example, string [-1]; output `outputs` float32 [-1, 1]
 
-Run from the repository root:
-  .venv/bin/python tests/models/taxi_fare/export_taxi_fare.py
+The checked-in export and golden.json are committed test data written by TensorFlow 2.15.1:
+tf.estimator was removed in TensorFlow 2.16, so the project venv's TensorFlow cannot run this
+script. To write them again, use a separate venv with the TensorFlow that still had Estimators:
+  python3 -m venv /tmp/tf215 && /tmp/tf215/bin/pip install tensorflow-cpu==2.15.1 numpy==1.26.4
+  /tmp/tf215/bin/python tests/models/taxi_fare/export_taxi_fare.py
 
 Options (for experiments; the defaults produce the checked-in model):
   --variant dnn_indicator|dnn_embedding|linear|wide_deep
@@ -309,6 +312,11 @@ def main(argv):
     parser.add_argument("--export_dir", default=DEFAULT_EXPORT_DIR)
     parser.add_argument("--no_golden", action="store_true")
     args = parser.parse_args(argv)
+    if not hasattr(tf, "estimator"):
+        print("export_taxi_fare: TensorFlow %s has no tf.estimator (removed in 2.16); run this "
+              "script with tensorflow-cpu 2.15 (see its docstring). models/taxi_fare/1 and "
+              "golden.json are committed and stay as they are." % tf.__version__, file=sys.stderr)
+        return 2
     export(args.variant, args.export_dir)
     size = sum(os.path.getsize(os.path.join(d, f))
                for d, _, files in os.walk(args.export_dir) for f in files)

@@ -5,10 +5,17 @@ Usage: .venv/bin/python tests/models/zoo/export_zoo.py [--out build/zoo] [--only
 
 Writes <out>/<model>/1/ (TF Serving's layout) for every model and <out>/manifest.json:
 {"fingerprint": ..., "models": {name: {"family": ..., "hints": {...}}}}. The fingerprint hashes
-the zoo's sources; when it matches, nothing is exported again (a warm run takes no time).
+the zoo's sources and the TensorFlow and Keras versions; when it matches, nothing is exported
+again (a warm run takes no time).
+
+The venv's TensorFlow is today's (Keras 3 is its tf.keras). Families: "keras" (Keras 2 through
+tf-keras, keras_models.py), "keras3" (Keras 3 model.export() and tf.saved_model.save,
+keras3_models.py), "tf.Module" and "tf1" (tf.compat.v1 graphs, whose feature columns and
+tf.compat.v1.layers need Keras 2: hence TF_USE_LEGACY_KERAS=1 for this process).
 """
 import argparse
 import hashlib
+import importlib.metadata
 import json
 import os
 import shutil
@@ -18,13 +25,18 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
-SOURCES = ["export_zoo.py", "keras_models.py", "module_models.py", "tf1_models.py"]
+SOURCES = [
+    "export_zoo.py", "keras_models.py", "keras3_models.py", "module_models.py", "tf1_models.py"]
+# A new TensorFlow or Keras writes different graphs: export again.
+PACKAGES = ["tensorflow-cpu", "keras", "tf-keras"]
 
 
 def fingerprint():
     h = hashlib.sha256()
     for name in SOURCES:
         h.update((HERE / name).read_bytes())
+    for package in PACKAGES:
+        h.update(("%s==%s" % (package, importlib.metadata.version(package))).encode())
     return h.hexdigest()[:16]
 
 
@@ -43,7 +55,11 @@ def up_to_date(out):
 def exporters():
     """(name, family, export(path) -> hints) for every model, in a stable order."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # Before TensorFlow is imported: tf.compat.v1.layers and feature columns (tf1_models.py)
+    # exist only with Keras 2. Keras 3 (keras3_models.py) is imported as `keras` all the same.
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
     sys.path.insert(0, str(HERE))
+    import keras3_models
     import keras_models
     import module_models
     import tf1_models
@@ -59,6 +75,12 @@ def exporters():
                        signatures=keras_models.serving_signature(model))
             return hints
         out.append((build.__name__, "keras", export))
+    for name, build, save in keras3_models.EXPORTS:
+        def export(path, build=build, save=save):
+            model, hints = build()
+            save(model, path)
+            return hints
+        out.append((name, "keras3", export))
     out += [(e.__name__, "tf.Module", e) for e in module_models.EXPORTERS]
     out += [(e.__name__, "tf1", e) for e in tf1_models.EXPORTERS]
     return out

@@ -1,16 +1,19 @@
-"""Keras (2.x, tf.keras) models of the zoo: MLPs, CNNs, sequence and preprocessing models.
+"""Keras 2 (tf-keras) models of the zoo: MLPs, CNNs, sequence and preprocessing models, saved
+the way TF 2.15 and earlier saved a tf.keras model (`model.save(save_format="tf")`); Keras 3
+exports are in keras3_models.py.
 
 Each builder returns (model, hints). Weights are random with fixed seeds; nothing is trained.
 `hints` tell the conformance runner how to make valid inputs (see tests/conformance/inputs.py):
 {"input_name": {"kind": "int", "low": 0, "high": 100}} etc.
 """
 import tensorflow as tf
+import tf_keras
 
-L = tf.keras.layers
+L = tf_keras.layers
 
 
 def _seed(n):
-    tf.keras.utils.set_random_seed(n)
+    tf_keras.utils.set_random_seed(n)
 
 
 def _mlp(name, activations, extra=None, features=8):
@@ -21,7 +24,7 @@ def _mlp(name, activations, extra=None, features=8):
         if extra and i == 0:
             for layer in extra():
                 x = layer(x)
-    return tf.keras.Model(inp, x, name=name), {}
+    return tf_keras.Model(inp, x, name=name), {}
 
 
 def mlp_relu_softmax():
@@ -72,7 +75,7 @@ def multi_io():
     h = L.Concatenate()([L.Dense(8, activation="relu")(a), L.Dense(8, activation="tanh")(b)])
     out1 = L.Dense(3, activation="softmax", name="probs")(h)
     out2 = L.Dense(1, name="score")(h)
-    return tf.keras.Model([a, b], [out1, out2], name="multi_io"), {}
+    return tf_keras.Model([a, b], [out1, out2], name="multi_io"), {}
 
 
 def int_bool_inputs():
@@ -81,7 +84,7 @@ def int_bool_inputs():
     b = L.Input((2,), dtype="bool", name="flags")
     h = L.Concatenate()([tf.cast(i, tf.float32), tf.cast(b, tf.float32)])
     out = L.Dense(2, name="y")(h)
-    return tf.keras.Model([i, b], out, name="int_bool_inputs"), {
+    return tf_keras.Model([i, b], out, name="int_bool_inputs"), {
         "counts": {"kind": "int", "low": -50, "high": 50}}
 
 
@@ -89,7 +92,7 @@ def _cnn(name, body, shape=(16, 16, 3), seed=5):
     _seed(seed)
     inp = L.Input(shape, name="image")
     out = body(inp)
-    return tf.keras.Model(inp, out, name=name), {}
+    return tf_keras.Model(inp, out, name=name), {}
 
 
 def conv_same_valid():
@@ -163,7 +166,7 @@ def small_resnet():
 
 def mobilenet_v2():
     _seed(6)
-    model = tf.keras.applications.MobileNetV2(input_shape=(96, 96, 3), alpha=0.35,
+    model = tf_keras.applications.MobileNetV2(input_shape=(96, 96, 3), alpha=0.35,
                                               weights=None, classes=10)
     _randomize_batchnorm(model)
     return model, {}
@@ -174,7 +177,7 @@ def embedding_lstm():
     inp = L.Input((10,), dtype="int32", name="tokens")
     x = L.Embedding(100, 8)(inp)
     x = L.LSTM(16)(x)
-    return tf.keras.Model(inp, L.Dense(2)(x), name="embedding_lstm"), {
+    return tf_keras.Model(inp, L.Dense(2)(x), name="embedding_lstm"), {
         "tokens": {"kind": "int", "low": 0, "high": 100}}
 
 
@@ -184,7 +187,7 @@ def embedding_gru():
     x = L.Embedding(50, 6)(inp)
     x = L.GRU(12, return_sequences=True)(x)
     x = L.GRU(5)(x)
-    return tf.keras.Model(inp, x, name="embedding_gru"), {
+    return tf_keras.Model(inp, x, name="embedding_gru"), {
         "tokens": {"kind": "int", "low": 0, "high": 50}}
 
 
@@ -194,7 +197,7 @@ def conv1d():
     x = L.Conv1D(8, 3, activation="relu")(inp)
     x = L.Conv1D(8, 5, strides=2, padding="same", dilation_rate=1)(x)
     x = L.MaxPooling1D(2)(x)
-    return tf.keras.Model(inp, L.GlobalAveragePooling1D()(x), name="conv1d"), {}
+    return tf_keras.Model(inp, L.GlobalAveragePooling1D()(x), name="conv1d"), {}
 
 
 def transformer_block():
@@ -204,7 +207,50 @@ def transformer_block():
     x = L.LayerNormalization(epsilon=1e-6)(inp + attn)
     ff = L.Dense(16)(L.Dense(32, activation="relu")(x))
     x = L.LayerNormalization(epsilon=1e-6)(x + ff)
-    return tf.keras.Model(inp, L.GlobalAveragePooling1D()(x), name="transformer_block"), {}
+    return tf_keras.Model(inp, L.GlobalAveragePooling1D()(x), name="transformer_block"), {}
+
+
+def conv_transpose():
+    """Keras' Conv2DTranspose: Conv2DBackpropInput with SAME/VALID padding, strides, dilations."""
+    def body(x):
+        x = L.Conv2DTranspose(4, 3, strides=2, padding="same")(x)
+        x = L.LeakyReLU(0.1)(x)
+        x = L.Conv2DTranspose(3, (2, 3), strides=(1, 2), padding="valid", activation="elu")(x)
+        x = L.Conv2DTranspose(2, 3, dilation_rate=2, padding="same")(x)
+        return L.Conv2DTranspose(2, 4, strides=3, padding="valid")(x)
+    return _cnn("conv_transpose", body, shape=(6, 5, 3), seed=13)
+
+
+def activations():
+    """Dense layers with the activations that are ops of their own (Elu, Selu, Softplus,
+    Softsign, LeakyRelu)."""
+    _seed(14)
+    x = inp = L.Input((8,), name="x")
+    outs = {}
+    for act in ("elu", "selu", "softplus", "softsign"):
+        outs[act] = L.Dense(5, activation=act, name=act)(x)
+    outs["leaky_relu"] = L.LeakyReLU(0.3, name="leaky_relu")(L.Dense(5)(x))
+    outs["elu_layer"] = L.ELU(name="elu_layer")(L.Dense(5)(x))
+    return tf_keras.Model(inp, outs, name="activations"), {}
+
+
+def bidirectional_rnn():
+    """Bidirectional LSTM and GRU: the backward direction reverses time (ReverseV2)."""
+    _seed(15)
+    inp = L.Input((7,), dtype="int32", name="tokens")
+    x = L.Embedding(40, 6)(inp)
+    x = L.Bidirectional(L.LSTM(5, return_sequences=True))(x)
+    x = L.Bidirectional(L.GRU(4), merge_mode="sum")(x)
+    return tf_keras.Model(inp, L.Dense(3)(x), name="bidirectional_rnn"), {
+        "tokens": {"kind": "int", "low": 0, "high": 40}}
+
+
+def causal_attention():
+    """MultiHeadAttention with use_causal_mask: the mask is a MatrixBandPart of ones."""
+    _seed(16)
+    inp = L.Input((5, 8), name="seq")
+    x = L.MultiHeadAttention(num_heads=2, key_dim=4)(inp, inp, use_causal_mask=True)
+    return tf_keras.Model(inp, L.LayerNormalization()(inp + x), name="causal_attention"), {}
 
 
 WORDS = ["red", "green", "blue", "cat", "dog", "the", "a", "tern", "model", "serve"]
@@ -214,7 +260,7 @@ def string_lookup():
     inp = L.Input((3,), dtype="string", name="words")
     ids = L.StringLookup(vocabulary=WORDS[:6], num_oov_indices=2)(inp)
     onehot = L.StringLookup(vocabulary=WORDS[:4], output_mode="multi_hot")(inp)
-    return tf.keras.Model(inp, {"ids": ids, "multi_hot": onehot}, name="string_lookup"), {
+    return tf_keras.Model(inp, {"ids": ids, "multi_hot": onehot}, name="string_lookup"), {
         "words": {"kind": "string", "vocab": WORDS + ["unknown", ""]}}
 
 
@@ -222,7 +268,7 @@ def integer_lookup():
     inp = L.Input((4,), dtype="int64", name="codes")
     ids = L.IntegerLookup(vocabulary=[3, 7, 11, 19, 42])(inp)
     counts = L.IntegerLookup(vocabulary=[3, 7, 11], output_mode="count")(inp)
-    return tf.keras.Model(inp, {"ids": ids, "counts": counts}, name="integer_lookup"), {
+    return tf_keras.Model(inp, {"ids": ids, "counts": counts}, name="integer_lookup"), {
         "codes": {"kind": "int", "values": [0, 3, 7, 11, 19, 42, 5, -1, 1000]}}
 
 
@@ -231,7 +277,7 @@ def hashing():
     i = L.Input((2,), dtype="int64", name="ids")
     hs = L.Hashing(num_bins=16)(s)
     hi = L.Hashing(num_bins=7, salt=[3, 5])(i)
-    return tf.keras.Model([s, i], {"hashed_strings": hs, "hashed_ids": hi}, name="hashing"), {
+    return tf_keras.Model([s, i], {"hashed_strings": hs, "hashed_ids": hi}, name="hashing"), {
         "keys": {"kind": "string", "vocab": WORDS}, "ids": {"kind": "int", "low": -1000, "high": 1000}}
 
 
@@ -242,15 +288,36 @@ def text_vectorization():
                               vocabulary=["the", "cat", "dog", "a", "tern", "model"])
     ids = vec(inp)
     x = L.GlobalAveragePooling1D()(L.Embedding(20, 4)(ids))
-    return tf.keras.Model(inp, {"ids": ids, "embedding": x}, name="text_vectorization"), {
+    return tf_keras.Model(inp, {"ids": ids, "embedding": x}, name="text_vectorization"), {
         "text": {"kind": "sentence", "vocab": ["The", "cat,", "dog", "a", "Tern!", "model", "zebra"]}}
+
+
+def lookup_adapted():
+    """StringLookup, IntegerLookup and TextVectorization with vocabularies learnt by adapt(): the
+    export restores a MutableHashTable of each from the checkpoint."""
+    _seed(13)
+    words = L.Input((3,), dtype="string", name="words")
+    codes = L.Input((2,), dtype="int64", name="codes")
+    text = L.Input((), dtype="string", name="text")
+    string_lookup = L.StringLookup(num_oov_indices=2)
+    string_lookup.adapt(tf.constant(WORDS[:7] + WORDS[2:9] + WORDS[:3]))
+    integer_lookup = L.IntegerLookup()
+    integer_lookup.adapt(tf.constant([3, 7, 7, 11, 19, 42, 42, 42], dtype=tf.int64))
+    vectorize = L.TextVectorization(max_tokens=12, output_sequence_length=5)
+    vectorize.adapt(["The cat sat", "on the mat.", "The dog, the tern!", "a model serves"])
+    outputs = {"word_ids": string_lookup(words), "code_ids": integer_lookup(codes),
+               "token_ids": vectorize(text)}
+    return tf.keras.Model([words, codes, text], outputs, name="lookup_adapted"), {
+        "words": {"kind": "string", "vocab": WORDS + ["unknown", ""]},
+        "codes": {"kind": "int", "values": [0, 3, 7, 11, 19, 42, 5, -1]},
+        "text": {"kind": "sentence", "vocab": ["The", "cat,", "dog", "a", "Tern!", "mat", "zebra"]}}
 
 
 def category_encoding():
     inp = L.Input((3,), dtype="int32", name="cats")
     multi = L.CategoryEncoding(num_tokens=10, output_mode="multi_hot")(inp)
     count = L.CategoryEncoding(num_tokens=10, output_mode="count")(inp)
-    return tf.keras.Model(inp, {"multi_hot": multi, "count": count}, name="category_encoding"), {
+    return tf_keras.Model(inp, {"multi_hot": multi, "count": count}, name="category_encoding"), {
         "cats": {"kind": "int", "low": 0, "high": 10}}
 
 
@@ -275,5 +342,6 @@ BUILDERS = [
     mlp_layernorm, multi_io, int_bool_inputs, conv_same_valid, conv_dilated, depthwise_separable,
     pooling, cnn_layers, small_resnet, mobilenet_v2, embedding_lstm, embedding_gru, conv1d,
     transformer_block, string_lookup, integer_lookup, hashing, text_vectorization,
-    category_encoding,
+    category_encoding, conv_transpose, activations, bidirectional_rnn, causal_attention,
+    lookup_adapted,
 ]

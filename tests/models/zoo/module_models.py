@@ -133,5 +133,160 @@ def module_unknown_dims(path):
     return {}
 
 
+class ImageBytes(tf.Module):
+    """TF Serving's ResNet tutorial contract: encoded image bytes in, decoded and resized in the
+    graph, then a (tiny) classifier."""
+
+    def __init__(self):
+        super().__init__()
+        self.weights = tf.Variable(tf.random.stateless_normal([75, 4], seed=[3, 4]) * 0.3,
+                                   name="weights")
+
+    @tf.function(input_signature=[_spec([None], tf.string, "image_bytes")])
+    def classify(self, image_bytes):
+        def prepare(one):  # DecodeJpeg, ResizeBilinear (half_pixel_centers) on uint8
+            return tf.image.resize(tf.io.decode_jpeg(one, channels=3), [20, 20])
+        x = tf.map_fn(prepare, image_bytes, fn_output_signature=tf.float32) / 255.0
+        # 4x4 block means then a dense layer: not Conv2D, whose TF 2.15 CPU kernel returns its
+        # input unchanged for an empty batch (shape [0, 20, 20, 3]), which no server should copy.
+        blocks = tf.reduce_mean(tf.reshape(x, [-1, 5, 4, 5, 4, 3]), axis=[2, 4])
+        logits = tf.matmul(tf.reshape(blocks, [-1, 75]), self.weights)
+        return {"probabilities": tf.nn.softmax(logits), "pixels": x[:, ::5, ::5, :]}
+
+    @tf.function(input_signature=[_spec([], tf.string, "image")])
+    def decode(self, image):
+        # DecodeImage (JPEG or PNG), DecodePng on the same bytes, both resize modes and their
+        # legacy variants.
+        img = tf.io.decode_image(image, channels=3, expand_animations=False)
+        batch = img[tf.newaxis]
+        return {
+            "image": img,
+            "png_gray16": tf.io.decode_png(image, channels=1, dtype=tf.uint16),
+            "nearest": tf.image.resize(batch, [9, 13], method="nearest"),
+            "legacy_nearest": tf.compat.v1.image.resize_nearest_neighbor(batch, [7, 5]),
+            "align_corners": tf.compat.v1.image.resize_bilinear(batch, [6, 11],
+                                                                align_corners=True),
+            "float_bilinear": tf.image.resize(tf.cast(batch, tf.float32) / 3.0, [15, 4]),
+        }
+
+    @tf.function(input_signature=[_spec([], tf.string, "jpeg")])
+    def decode_jpeg_attrs(self, jpeg):
+        return {
+            "fast_no_fancy": tf.io.decode_jpeg(jpeg, dct_method="INTEGER_FAST",
+                                               fancy_upscaling=False),
+            "half_gray": tf.io.decode_jpeg(jpeg, channels=1, ratio=2),
+        }
+
+
+def module_image_bytes(path):
+    m = ImageBytes()
+    tf.saved_model.save(m, path, signatures={"serving_default": m.classify, "decode": m.decode,
+                                             "decode_jpeg_attrs": m.decode_jpeg_attrs})
+    return {"image_bytes": {"kind": "image", "format": "jpeg"},
+            "image": {"kind": "image", "format": "mixed"},
+            "jpeg": {"kind": "image", "format": "jpeg"}}
+
+
+class TextOps(tf.Module):
+    @tf.function(input_signature=[_spec([None], tf.string, "text"),
+                                  _spec([None], tf.int32, "segment")])
+    def edit(self, text, segment):
+        stripped = tf.strings.strip(text)
+        lengths = tf.strings.length(stripped)
+        return {
+            "stripped": stripped,
+            "prefix": tf.strings.substr(stripped, 0, 3),
+            "suffix": tf.strings.substr(stripped, -tf.minimum(lengths, 2), lengths),
+            "first_chars": tf.strings.substr(text, 0, 2, unit="UTF8_CHAR"),
+            "is_word": tf.strings.regex_full_match(stripped, tf.constant(r"\w+")),
+            "is_lower": tf.strings.regex_full_match(stripped, "[a-z ]*"),
+            "marked": tf.strings.regex_replace(text, tf.constant("a+"), tf.constant("<\\0>")),
+            "joined": tf.strings.unsorted_segment_join(stripped, segment, num_segments=4,
+                                                       separator="|"),
+        }
+
+
+def module_text_ops(path):
+    m = TextOps()
+    tf.saved_model.save(m, path, signatures={"serving_default": m.edit})
+    return {"text": {"kind": "string", "vocab": ["  tern ", "Model", "", "a b\t", "\u00e9t\u00e9",
+                                                 "banana", "aaa!"]},
+            "segment": {"kind": "int", "low": 0, "high": 4}}
+
+
 EXPORTERS = [module_multi_signature, module_control_flow, module_stateful_counter, module_dtypes,
-             module_unknown_dims]
+             module_unknown_dims, module_image_bytes, module_text_ops]
+
+
+class SpecialMath(tf.Module):
+    @tf.function(input_signature=[_spec([None, 6], tf.float32, "x")])
+    def serve(self, x):
+        inv = 1.0 / x  # inf where x is 0
+        return {
+            # Keras 3's exact gelu; the tanh approximation cubes x with Pow.
+            "gelu_erfc": 0.5 * x * tf.math.erfc(-x / tf.sqrt(2.0)),
+            "gelu_tanh": tf.nn.gelu(x, approximate=True),
+            "lgamma": tf.math.lgamma(x),
+            "digamma": tf.math.digamma(tf.abs(x) + 0.25),
+            "is_finite": tf.math.is_finite(inv),
+            "is_inf": tf.math.is_inf(inv),
+            "is_nan": tf.math.is_nan(x * inv),  # 0 * inf
+            "cumprod": tf.math.cumprod(x, axis=1),
+            "cumprod_exclusive_reverse": tf.math.cumprod(x, axis=1, exclusive=True, reverse=True),
+        }
+
+    @tf.function(input_signature=[_spec([None, 4], tf.float64, "x")])
+    def double(self, x):
+        return {"erfc": tf.math.erfc(x), "lgamma": tf.math.lgamma(x),
+                "softplus": tf.math.softplus(x * 10.0), "elu": tf.nn.elu(x),
+                "cumprod": tf.math.cumprod(x, axis=0)}
+
+
+def module_special_math(path):
+    m = SpecialMath()
+    tf.saved_model.save(m, path, signatures={"serving_default": m.serve, "double": m.double})
+    return {}
+
+
+class Postprocess(tf.Module):
+    """Classifier post-processing: top-k, arg max/min, picking and scattering by index."""
+
+    def __init__(self):
+        super().__init__()
+        self.bias = tf.Variable(tf.linspace(-0.5, 0.5, 10), name="bias")
+
+    @tf.function(input_signature=[_spec([None, 10], tf.float32, "logits")])
+    def serve(self, logits):
+        logits = logits + tf.broadcast_to(self.bias, tf.shape(logits))
+        values, indices = tf.math.top_k(logits, k=3)
+        best = tf.argmax(logits, axis=-1)
+        rows = tf.range(tf.shape(logits)[0], dtype=tf.int64)
+        picked = tf.gather_nd(logits, tf.stack([rows, best], axis=1))
+        row_ids = tf.broadcast_to(tf.cast(rows, tf.int32)[:, None], tf.shape(indices))
+        where = tf.stack([row_ids, indices], axis=-1)  # [batch, 3, 2]
+        top_only = tf.scatter_nd(where, values, tf.shape(logits))
+        return {"top_values": values, "top_indices": indices, "argmax": best,
+                "argmin": tf.argmin(logits, axis=1, output_type=tf.int32),
+                "picked": picked, "top_only": top_only,
+                "reversed": tf.reverse(logits, axis=[-1])}
+
+    @tf.function(input_signature=[_spec([None, None, 4], tf.float32, "seq")])
+    def causal(self, seq):
+        # A causal mask by hand, as attention code writes it: band_part of ones, broadcast to
+        # the batch.
+        t = tf.shape(seq)[1]
+        mask = tf.linalg.band_part(tf.ones([t, t]), -1, 0)
+        mask = tf.broadcast_to(mask, [tf.shape(seq)[0], t, t])
+        scores = tf.matmul(seq, seq, transpose_b=True) - 1e9 * (1.0 - mask)
+        return {"attended": tf.matmul(tf.nn.softmax(scores), seq),
+                "band": tf.linalg.band_part(scores, 1, 1)}
+
+
+def module_postprocess(path):
+    m = Postprocess()
+    tf.saved_model.save(m, path, signatures={"serving_default": m.serve, "causal": m.causal})
+    return {}
+
+
+EXPORTERS = [module_multi_signature, module_control_flow, module_stateful_counter, module_dtypes,
+             module_unknown_dims, module_special_math, module_postprocess]

@@ -208,6 +208,26 @@ def regex_cases():
          [("input", s([[b"a  b", b" c "], [b"\t", b"dd"]]))], attrs={"pattern": r"\s+", "rewrite": " "})
     case("StaticRegexReplace/err_bad_pattern", "StaticRegexReplace", [("input", s([b"a"]))],
          attrs={"pattern": "(a", "rewrite": ""})
+    for name, pattern in [("anchored", r"\w+ ok"), ("alternatives", "a+|The.*"), ("empty", "")]:
+        case("RegexFullMatch/" + name, "RegexFullMatch", [("input", text), ("pattern", s(pattern))])
+    case("StaticRegexFullMatch/words", "StaticRegexFullMatch", [("input", text)],
+         attrs={"pattern": r"[\w ,!]+"})
+    case("StaticRegexFullMatch/err_bad_pattern", "StaticRegexFullMatch", [("input", text)],
+         attrs={"pattern": "a(c"})
+    case("RegexFullMatch/err_bad_pattern", "RegexFullMatch", [("input", text), ("pattern", s("a(c"))])
+    case("RegexFullMatch/err_pattern_vector", "RegexFullMatch",
+         [("input", text), ("pattern", s([b"a"]))])
+    case("RegexReplace/groups", "RegexReplace",
+         [("input", text), ("pattern", s(r"(\w+) (\w+)")), ("rewrite", s(r"\2 \1"))])
+    case("RegexReplace/first_only", "RegexReplace",
+         [("input", text), ("pattern", s("a")), ("rewrite", s("<\\0>"))],
+         attrs={"replace_global": False})
+    case("RegexReplace/missing_group_unchanged", "RegexReplace",
+         [("input", text), ("pattern", s("b")), ("rewrite", s(r"\2"))])
+    case("RegexReplace/err_bad_pattern", "RegexReplace",
+         [("input", text), ("pattern", s("(a")), ("rewrite", s(""))])
+    case("RegexReplace/err_rewrite_vector", "RegexReplace",
+         [("input", text), ("pattern", s("a")), ("rewrite", s([b"b"]))])
 
 
 def ragged_cases():
@@ -278,8 +298,66 @@ def half_cases():
          attrs={"keep_dims": True})
 
 
+def substr_strip_segment_join_cases():
+    w = s([b"hello", b"caf\xc3\xa9s", b"", b"\xe9abc"])
+    grid = s([[b"abcd", b"efgh"], [b"ijkl", b"mnop"]])
+    for unit in ("BYTE", "UTF8_CHAR"):
+        attrs = {} if unit == "BYTE" else {"unit": unit}
+        case("Substr/%s_scalar" % unit, "Substr", [("input", w), ("pos", i32(0)), ("len", i32(2))],
+             attrs=attrs)
+        case("Substr/%s_negative_pos" % unit, "Substr",
+             [("input", w[:2]), ("pos", i32(-2)), ("len", i32(10))], attrs=attrs)
+        case("Substr/%s_negative_len" % unit, "Substr",
+             [("input", w[:2]), ("pos", i64(1)), ("len", i64(-1))], attrs=attrs)
+        case("Substr/%s_elementwise" % unit, "Substr",
+             [("input", w), ("pos", i32([1, 2, 0, 1])), ("len", i32([2, 3, 1, 2]))], attrs=attrs)
+        case("Substr/%s_err_pos" % unit, "Substr",
+             [("input", w[:2]), ("pos", i32(-6)), ("len", i32(1))], attrs=attrs)
+        case("Substr/%s_broadcast_rows" % unit, "Substr",
+             [("input", grid), ("pos", i32([1, 2])), ("len", i32([2, 1]))], attrs=attrs)
+        case("Substr/%s_broadcast_cols" % unit, "Substr",
+             [("input", grid), ("pos", i32([[1], [2]])), ("len", i32([[2], [1]]))], attrs=attrs)
+    case("Substr/broadcast_input", "Substr",
+         [("input", s([b"abcd"])), ("pos", i32([[1], [2]])), ("len", i32([[2], [1]]))])
+    case("Substr/broadcast_scalar_input", "Substr",
+         [("input", s(b"abcd")), ("pos", i64([[1], [2]])), ("len", i64([[2], [1]]))])
+    case("Substr/rank3_same_shape", "Substr",
+         [("input", s([[[b"abcd"]]])), ("pos", i32([[[1]]])), ("len", i32([[[2]]]))])
+    case("Substr/err_shapes", "Substr",
+         [("input", s([b"abcd"])), ("pos", i32([[1], [2]])), ("len", i32([2, 1]))])
+    case("StringStrip/ascii_space", "StringStrip",
+         [("input", s([[b" \t a b\n\v\f\r", b""], [b"\x00 x\xa0", b"   "]]))])
+    join = "UnsortedSegmentJoin"
+    case(join + "/vector", join, [("inputs", s([b"a", b"b", b"c", b"d"])),
+                                  ("segment_ids", i32([1, 0, 1, 3])), ("num_segments", i32(4))],
+         attrs={"separator": ":"})
+    case(join + "/rows", join, [("inputs", s([[b"a", b"b"], [b"c", b"d"], [b"e", b"f"]])),
+                                ("segment_ids", i64([1, 1, 0])), ("num_segments", i64(3))],
+         attrs={"separator": ", "})
+    case(join + "/full_rank_ids", join, [("inputs", s([[b"a", b"b"], [b"c", b"d"]])),
+                                         ("segment_ids", i32([[1, 0], [0, 0]])),
+                                         ("num_segments", i32(2))])
+    case(join + "/empty_strings", join,
+         [("inputs", s([b"", b"", b"a", b"", b"", b"b", b"", b"c", b""])),
+          ("segment_ids", i32([0, 0, 0, 0, 1, 1, 2, 2, 3])), ("num_segments", i32(5))],
+         attrs={"separator": "|"})
+    case(join + "/zero_segments", join, [("inputs", s([], )), ("segment_ids", i32([])),
+                                         ("num_segments", i32(0))])
+    case(join + "/err_negative_id", join, [("inputs", s([b"a", b"b"])),
+                                           ("segment_ids", i32([1, -1])), ("num_segments", i32(2))])
+    case(join + "/err_id_too_big", join, [("inputs", s([b"a", b"b"])),
+                                          ("segment_ids", i32([1, 2])), ("num_segments", i32(2))])
+    case(join + "/err_prefix", join, [("inputs", s([b"a", b"b"])), ("segment_ids", i32([1])),
+                                      ("num_segments", i32(2))])
+    case(join + "/err_num_segments", join, [("inputs", s([b"a"])), ("segment_ids", i32([0])),
+                                            ("num_segments", i32(-1))])
+    case(join + "/err_scalar_ids", join, [("inputs", s(b"a")), ("segment_ids", i32(0)),
+                                          ("num_segments", i32(1))])
+
+
 def main():
     string_cases()
+    substr_strip_segment_join_cases()
     regex_cases()
     ragged_cases()
     cumsum_cases()

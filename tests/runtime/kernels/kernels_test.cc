@@ -32,10 +32,14 @@ namespace {
 
 using nlohmann::json;
 
-// kernels_golden.json (kernels_golden.py) and kernels_golden_text.json (kernels_golden_text.py).
+// kernels_golden.json (kernels_golden.py), kernels_golden_text.json (kernels_golden_text.py),
+// kernels_golden_numeric.json (kernels_golden_numeric.py) and kernels_golden_image.json
+// (kernels_golden_image.py).
 const std::vector<std::string> kGoldenPaths = {
     std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden.json",
     std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden_text.json",
+    std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden_numeric.json",
+    std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden_image.json",
 };
 
 // Builds the kernel for `node` and runs it once on `inputs`.
@@ -168,25 +172,35 @@ tensorflow::AttrValue AttrFromJson(const json& j) {
 // or on the math library (TensorFlow uses Eigen's vectorized approximations of tanh, exp, erf,
 // ..., which differ from libm by a few ulps).
 bool NeedsTolerance(const std::string& op) {
-  static const std::set<std::string> ops = {"MatMul",
-                                            "Sum",
-                                            "Mean",
-                                            "Softmax",
-                                            "Tanh",
-                                            "Sigmoid",
-                                            "Erf",
-                                            "Exp",
-                                            "Log",
-                                            "Sqrt",
-                                            "Rsqrt",
-                                            "Conv2D",
-                                            "DepthwiseConv2dNative",
-                                            "AvgPool",
-                                            "FusedBatchNormV3",
-                                            "BatchMatMul",
-                                            "BatchMatMulV2",
-                                            "BatchMatMulV3",
-                                            "Einsum"};
+  static const std::set<std::string> ops = {
+      "MatMul",
+      "Sum",
+      "Mean",
+      "Softmax",
+      "Tanh",
+      "Sigmoid",
+      "Erf",
+      "Exp",
+      "Log",
+      "Sqrt",
+      "Rsqrt",
+      "Conv2D",
+      "DepthwiseConv2dNative",
+      "AvgPool",
+      "FusedBatchNormV3",
+      "BatchMatMul",
+      "BatchMatMulV2",
+      "BatchMatMulV3",
+      "Einsum",
+      "Erfc",
+      "Elu",
+      "Selu",
+      "Softplus",
+      "Lgamma",
+      "Digamma",
+      "Conv2DBackpropInput",
+      "Pow",
+  };
   return ops.count(op) > 0;
 }
 
@@ -505,6 +519,83 @@ TEST(KernelsTest, Conv2DSpanningManyPatchBlocks) {
       }
     }
   }
+}
+
+TEST(KernelsTest, Conv2DBackpropInputSpanningManyPatchBlocks) {
+  // Enough out_backprop rows that the patch gradients are computed in several blocks (the last
+  // one partial), with taps cut by padding; checked against a plain double-precision scatter.
+  struct Case {
+    int64_t stride;
+    const char* padding;
+  };
+  const int64_t n = 4, h = 33, w = 31, c = 16, kh = 3, kw = 3, oc = 5;
+  Tensor filter(tensorflow::DT_FLOAT, TensorShape{kh, kw, c, oc});
+  for (int64_t i = 0; i < filter.num_elements(); ++i)
+    filter.flat<float>()[i] = static_cast<float>((i * 53 % 97) - 48) / 31.0f;
+  for (const Case& k : {Case{1, "SAME"}, Case{2, "SAME"}, Case{2, "VALID"}}) {
+    SCOPED_TRACE(std::string(k.padding) + " stride " + std::to_string(k.stride));
+    const bool same = std::string(k.padding) == "SAME";
+    const int64_t oh = same ? (h + k.stride - 1) / k.stride : (h - kh) / k.stride + 1;
+    const int64_t ow = same ? (w + k.stride - 1) / k.stride : (w - kw) / k.stride + 1;
+    const int64_t pad_top = same ? std::max<int64_t>((oh - 1) * k.stride + kh - h, 0) / 2 : 0;
+    const int64_t pad_left = same ? std::max<int64_t>((ow - 1) * k.stride + kw - w, 0) / 2 : 0;
+    Tensor grad(tensorflow::DT_FLOAT, TensorShape{n, oh, ow, oc});
+    for (int64_t i = 0; i < grad.num_elements(); ++i)
+      grad.flat<float>()[i] = static_cast<float>((i * 37 % 101) - 50) / 25.0f;
+    auto node = MakeNode("Conv2DBackpropInput");
+    auto& attrs = *node.mutable_attr();
+    for (int64_t v : {int64_t{1}, k.stride, k.stride, int64_t{1}})
+      attrs["strides"].mutable_list()->add_i(v);
+    attrs["padding"].set_s(k.padding);
+    auto out = RunKernel(
+        node, {Tensor::FromVector<int32_t>({static_cast<int32_t>(n), h, w, c}, TensorShape{4}),
+               filter, grad});
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    const Tensor& got = (*out)[0];
+    ASSERT_EQ(got.shape(), (TensorShape{n, h, w, c}));
+    std::vector<double> want(static_cast<size_t>(got.num_elements()), 0.0);
+    for (int64_t b = 0; b < n; ++b) {
+      for (int64_t y = 0; y < oh; ++y) {
+        for (int64_t x = 0; x < ow; ++x) {
+          for (int64_t i = 0; i < kh; ++i) {
+            for (int64_t j = 0; j < kw; ++j) {
+              const int64_t iy = y * k.stride - pad_top + i;
+              const int64_t ix = x * k.stride - pad_left + j;
+              if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+              for (int64_t ch = 0; ch < c; ++ch) {
+                for (int64_t o = 0; o < oc; ++o) {
+                  want[((b * h + iy) * w + ix) * c + ch] +=
+                      static_cast<double>(grad.flat<float>()[((b * oh + y) * ow + x) * oc + o]) *
+                      filter.flat<float>()[((i * kw + j) * c + ch) * oc + o];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    for (int64_t i = 0; i < got.num_elements(); ++i) {
+      ASSERT_NEAR(got.flat<float>()[i], want[i], 1e-4 + 1e-5 * std::abs(want[i])) << i;
+    }
+  }
+}
+
+TEST(KernelsTest, ScatterNdIgnoresBadIndicesOnlyWhenAsked) {
+  // bad_indices_policy is newer than the TensorFlow that records the goldens.
+  const std::vector<Tensor> inputs = {Tensor::FromVector<int32_t>({1, 9, 1}, TensorShape{3, 1}),
+                                      Tensor::FromVector<float>({1, 2, 4}, TensorShape{3}),
+                                      Tensor::FromVector<int32_t>({3}, TensorShape{1})};
+  auto node = MakeNode("ScatterNd");
+  auto out = RunKernel(node, inputs);
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("indices[1] = [9] does not index into shape [3]"),
+            std::string::npos)
+      << out.status().message();
+  (*node.mutable_attr())["bad_indices_policy"].set_s("IGNORE");
+  out = RunKernel(node, inputs);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(std::vector<float>((*out)[0].flat<float>(), (*out)[0].flat<float>() + 3),
+            (std::vector<float>{0, 5, 0}));
 }
 
 TEST(KernelsTest, ResourceGatherReadsTheVariable) {

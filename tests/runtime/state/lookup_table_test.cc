@@ -1,4 +1,5 @@
 // Lookup tables and their kernels: HashTableV2 sharing within a session, import and find,
+// MutableHashTableV2's replace-on-import,
 // InitializeTableFromTextFileV2's column / line-number / whole-line semantics and its load
 // errors (missing file, empty line, too few columns, bad field, vocab_size), each checked
 // against what TensorFlow 2.x does for the same file (see the comments).
@@ -131,6 +132,49 @@ TEST_F(LookupTableKernelsTest, SameSharedNameIsOneTableAndReimportMustMatch) {
   SetType(node, "value_dtype", tensorflow::DT_FLOAT);
   (*node.mutable_attr())["shared_name"].set_s("shared");
   EXPECT_FALSE(Run(node, {}).ok());
+}
+
+// What TensorFlow 2.15 does with tf.lookup.experimental.MutableHashTable(tf.string, tf.int64, -1):
+// lookup before any import gives the default and size 0; importing {a: 1, b: 2, a: 3} gives
+// a -> 3 (the last value wins), size 2; importing {c: 9} then leaves only c.
+TEST_F(LookupTableKernelsTest, MutableTableIsReadableEmptyAndImportReplacesIt) {
+  auto node = Node("mutable", "MutableHashTableV2");
+  SetType(node, "key_dtype", tensorflow::DT_STRING);
+  SetType(node, "value_dtype", tensorflow::DT_INT64);
+  (*node.mutable_attr())["shared_name"].set_s("m");
+  auto handle = Run(node, {});
+  ASSERT_TRUE(handle.ok()) << handle.status().ToString();
+  const Tensor table = (*handle)[0];
+  const auto keys = Tensor::FromVector<std::string>({"a", "b", "c"}, TensorShape{3});
+  auto found = Find(table, keys, Tensor::Scalar<int64_t>(-1));
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(std::vector<int64_t>(found->flat<int64_t>(), found->flat<int64_t>() + 3),
+            (std::vector<int64_t>{-1, -1, -1}));
+  auto import = Run(Node("import", "LookupTableImportV2"),
+                    {table, Tensor::FromVector<std::string>({"a", "b", "a"}, TensorShape{3}),
+                     Tensor::FromVector<int64_t>({1, 2, 3}, TensorShape{3})});
+  ASSERT_TRUE(import.ok()) << import.status().ToString();
+  found = Find(table, keys, Tensor::Scalar<int64_t>(-1));
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(std::vector<int64_t>(found->flat<int64_t>(), found->flat<int64_t>() + 3),
+            (std::vector<int64_t>{3, 2, -1}));
+  auto size = Run(Node("size", "LookupTableSizeV2"), {table});
+  ASSERT_TRUE(size.ok());
+  EXPECT_EQ((*size)[0].flat<int64_t>()[0], 2);
+  import = Run(Node("import2", "LookupTableImportV2"),
+               {table, Tensor::FromVector<std::string>({"c"}, TensorShape{1}),
+                Tensor::FromVector<int64_t>({9}, TensorShape{1})});
+  ASSERT_TRUE(import.ok()) << import.status().ToString();
+  found = Find(table, keys, Tensor::Scalar<int64_t>(-1));
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(std::vector<int64_t>(found->flat<int64_t>(), found->flat<int64_t>() + 3),
+            (std::vector<int64_t>{-1, -1, 9}));
+  // A HashTableV2 under the same name is another kind of table: refused at load.
+  auto immutable = Node("table", "HashTableV2");
+  SetType(immutable, "key_dtype", tensorflow::DT_STRING);
+  SetType(immutable, "value_dtype", tensorflow::DT_INT64);
+  (*immutable.mutable_attr())["shared_name"].set_s("m");
+  EXPECT_FALSE(Run(immutable, {}).ok());
 }
 
 TEST_F(LookupTableKernelsTest, DuplicateKeyWithOtherValueFailsAndLeavesTableUninitialised) {

@@ -2,7 +2,10 @@
 // Stateless helpers; thread-safe.
 #pragma once
 
+#include <Eigen/Core>
+
 #include <string>
+#include <type_traits>
 
 #include "runtime/kernel.h"
 
@@ -70,5 +73,49 @@ Status UnaryNumeric(KernelContext& ctx, Fn fn) {
     default: return ctx.Error("dtype " + DataTypeName(x.dtype()) + " is not supported");
   }
 }
+
+}  // namespace tern
+
+namespace tern {
+
+// out[i] = pred(in[i]) as a bool tensor, for float, double and float16 (the classification ops
+// IsNan, IsInf, IsFinite: float16 widens to float exactly, so one predicate serves all three).
+template <typename Pred>
+Status UnaryFloatPredicate(KernelContext& ctx, Pred pred) {
+  const Tensor& x = ctx.input(0);
+  auto run = [&]<typename T>() -> Status {
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, tensorflow::DT_BOOL, x.shape()));
+    const T* in = x.flat<T>();
+    bool* o = out->flat<bool>();
+    const int64_t n = x.num_elements();
+    for (int64_t i = 0; i < n; ++i) {
+      if constexpr (std::is_same_v<T, Eigen::half>) {
+        o[i] = pred(static_cast<float>(in[i]));
+      } else {
+        o[i] = pred(in[i]);
+      }
+    }
+    return Status::Ok();
+  };
+  switch (x.dtype()) {
+    case tensorflow::DT_FLOAT: return run.template operator()<float>();
+    case tensorflow::DT_DOUBLE: return run.template operator()<double>();
+    case tensorflow::DT_HALF: return run.template operator()<Eigen::half>();
+    default:
+      return ctx.Error("dtype " + DataTypeName(x.dtype()) +
+                       " is not supported (float, double, float16)");
+  }
+}
+
+// Declares Create<Name>Kernel computing the bool tensor PRED(x) for float, double and float16.
+#define TERN_UNARY_PREDICATE_KERNEL(Name, PRED)                                           \
+  namespace {                                                                             \
+  Status Compute##Name(KernelContext& ctx) {                                              \
+    return UnaryFloatPredicate(ctx, []<typename T>(T x) -> bool { return PRED; });        \
+  }                                                                                       \
+  }                                                                                       \
+  StatusOr<std::unique_ptr<OpKernel>> Create##Name##Kernel(const KernelConstruction& c) { \
+    return FunctionKernel<Compute##Name>::Create(c);                                      \
+  }
 
 }  // namespace tern

@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+"""Record TensorFlow's outputs for the activation, classification, layout, index and
+transposed-convolution ops of issue #15 (Erfc ... Conv2DBackpropInput), goldens of kernels_test.cc.
+
+Run from the repository root:
+  .venv/bin/python tests/runtime/kernels/kernels_golden_numeric.py
+
+Writes tests/runtime/kernels/kernels_golden_numeric.json in kernels_golden.py's format, with its
+case() helper (attrs left at their OpDef default are omitted, as in an export).
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+# TensorFlow's own CPU kernels, not oneDNN's: the oneDNN Conv2DBackpropInput aborts (instead of
+# an InvalidArgument naming the mismatch) on the bad shapes the error cases feed it. Valid inputs
+# give the same values either way. Only dilated Conv2DBackpropInput needs oneDNN (TensorFlow's
+# own CPU kernel refuses dilations; oneDNN, on by default, runs them): those cases are recorded
+# by a second run of this script with --dilated, in a process of its own.
+DILATED = "--dilated" in sys.argv
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if DILATED else "0"
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import kernels_golden as kg  # noqa: E402
+from kernels_golden import Ints, case, f32, i32, i64  # noqa: E402
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+OUT = os.path.join(HERE, "kernels_golden_numeric.json")
+
+
+def activation_cases():
+    edge = f32([[-np.inf, -1e4, -20.0, -2.5], [-1e-8, -0.0, 0.0, 1e-8],
+                [0.5, 3.0, 14.0, 16.0], [20.0, 1e4, np.inf, np.nan]])
+    rng = np.random.default_rng(15)
+    wide = (rng.normal(size=[3, 5]) * 4).astype(np.float32)
+    for op in ("Erfc", "Elu", "Selu", "Softplus", "Softsign", "LeakyRelu"):
+        arg = "x" if op == "Erfc" else "features"
+        case(op + "/edges", op, [(arg, edge)])
+        case(op + "/random", op, [(arg, wide)])
+        case(op + "/double", op, [(arg, edge.astype(np.float64))])
+        case(op + "/empty", op, [(arg, np.zeros([0, 4], np.float32))])
+    case("LeakyRelu/alpha", "LeakyRelu", [("features", wide)], attrs={"alpha": 0.01})
+    case("LeakyRelu/alpha_above_one", "LeakyRelu", [("features", wide)], attrs={"alpha": 3.0})
+    case("LeakyRelu/alpha_double", "LeakyRelu", [("features", wide.astype(np.float64))],
+         attrs={"alpha": 0.3})
+    # Softplus around its thresholds (log(eps) + 2: about -13.9 for float, -34 for double).
+    around = f32([-15, -13.95, -13.9, -13, 13, 13.9, 13.95, 15])
+    case("Softplus/thresholds", "Softplus", [("features", around)])
+    case("Softplus/thresholds_double", "Softplus",
+         [("features", np.array([-36, -34.1, -34, -33, 33, 34, 34.1, 36], np.float64))])
+    gamma_in = f32([-2.5, -1.5, -0.5, 1e-6, 0.5, 1, 1.5, 2, 3.7, 10, 100, 1e6])
+    for op in ("Lgamma", "Digamma"):
+        case(op + "/values", op, [("x", gamma_in)])
+        case(op + "/double", op, [("x", gamma_in.astype(np.float64))])
+        case(op + "/poles", op, [("x", f32([0, -0.0, -1, -2, np.inf, -np.inf, np.nan]))])
+    base = f32([[-2, -0.5, 0, 0.5, 3, np.inf, -np.inf, np.nan, 1, 1e10]])
+    expo = f32([[3], [0.5], [-1], [0], [2.5], [np.nan]])
+    case("Pow/float_broadcast", "Pow", [("x", base), ("y", expo)])
+    case("Pow/double", "Pow", [("x", base.astype(np.float64)), ("y", expo.astype(np.float64))])
+    case("Pow/cube", "Pow", [("x", wide), ("y", np.float32(3))])
+    case("Pow/int32_wraps", "Pow", [("x", i32([2, -3, 0, 7, -1, 46341])), ("y", i32([31, 3, 0, 2, 5, 2]))])
+    case("Pow/int64", "Pow", [("x", i64([[2], [-5]])), ("y", i64([0, 1, 63]))])
+    case("Pow/err_negative_int", "Pow", [("x", i32([2, 3])), ("y", i32([1, -1]))])
+    cls = f32([[np.nan, np.inf, -np.inf], [0, -1e38, 1e-45]])
+    for op in ("IsNan", "IsInf", "IsFinite"):
+        case(op + "/float", op, [("x", cls)])
+        case(op + "/double", op, [("x", cls.astype(np.float64))])
+        case(op + "/half", op, [("x", cls.astype(np.float16))])
+        case(op + "/empty", op, [("x", np.zeros([2, 0], np.float32))])
+
+
+def layout_cases():
+    x = np.arange(2 * 4 * 5, dtype=np.float32).reshape(2, 4, 5) - 7.5
+    for lo, up in ((-1, 0), (0, -1), (1, 2), (0, 0), (-1, -1), (4, 5), (2, 0)):
+        case("MatrixBandPart/%d_%d" % (lo, up), "MatrixBandPart",
+             [("input", x), ("num_lower", np.int64(lo)), ("num_upper", np.int64(up))])
+    case("MatrixBandPart/int32_wide", "MatrixBandPart",
+         [("input", np.arange(12, dtype=np.int32).reshape(2, 6)), ("num_lower", np.int32(1)),
+          ("num_upper", np.int32(3))])
+    case("MatrixBandPart/bool", "MatrixBandPart",
+         [("input", np.ones([3, 3], bool)), ("num_lower", np.int32(-1)),
+          ("num_upper", np.int32(0))])
+    case("MatrixBandPart/empty", "MatrixBandPart",
+         [("input", np.zeros([0, 3, 3], np.float32)), ("num_lower", np.int32(1)),
+          ("num_upper", np.int32(1))])
+    case("MatrixBandPart/err_rank", "MatrixBandPart",
+         [("input", f32([1, 2])), ("num_lower", np.int32(0)), ("num_upper", np.int32(0))])
+    case("MatrixBandPart/err_lower", "MatrixBandPart",
+         [("input", x), ("num_lower", np.int64(5)), ("num_upper", np.int64(0))])
+    case("MatrixBandPart/err_upper", "MatrixBandPart",
+         [("input", x), ("num_lower", np.int64(0)), ("num_upper", np.int64(6))])
+    case("MatrixBandPart/err_not_scalar", "MatrixBandPart",
+         [("input", x), ("num_lower", i64([0])), ("num_upper", np.int64(0))])
+
+    for name, axes in (("axis0", [0]), ("last", [-1]), ("two", [0, 2]), ("all", [2, 1, 0]),
+                       ("none", [])):
+        case("ReverseV2/" + name, "ReverseV2", [("tensor", x), ("axis", i32(axes))])
+    case("ReverseV2/int64_axis_strings", "ReverseV2",
+         [("tensor", np.array([[b"a", b"b", b"c"], [b"d", b"e", b"f"]])), ("axis", i64([1]))])
+    case("ReverseV2/int8", "ReverseV2",
+         [("tensor", np.array([1, 2, 3], np.int8)), ("axis", i32([0]))])
+    case("ReverseV2/empty", "ReverseV2", [("tensor", np.zeros([2, 0], np.float32)),
+                                          ("axis", i32([1]))])
+    case("ReverseV2/err_duplicate", "ReverseV2", [("tensor", x), ("axis", i32([0, -3]))])
+    case("ReverseV2/err_range", "ReverseV2", [("tensor", x), ("axis", i32([3]))])
+
+    case("BroadcastTo/row", "BroadcastTo", [("input", f32([1, 2, 3])), ("shape", i32([2, 3]))])
+    case("BroadcastTo/col_int64", "BroadcastTo",
+         [("input", i64([[1], [2]])), ("shape", i64([2, 4]))])
+    case("BroadcastTo/middle", "BroadcastTo",
+         [("input", np.arange(6, dtype=np.float32).reshape(2, 1, 3)), ("shape", i32([4, 2, 2, 3]))])
+    case("BroadcastTo/scalar", "BroadcastTo", [("input", np.float32(7)), ("shape", i32([2, 2]))])
+    case("BroadcastTo/same", "BroadcastTo", [("input", f32([[1, 2]])), ("shape", i32([1, 2]))])
+    case("BroadcastTo/to_zero", "BroadcastTo", [("input", f32([[1, 2]])), ("shape", i32([0, 2]))])
+    case("BroadcastTo/strings", "BroadcastTo",
+         [("input", np.array([b"x", b"y"])), ("shape", i32([2, 2]))])
+    case("BroadcastTo/err_incompatible", "BroadcastTo",
+         [("input", f32([1, 2])), ("shape", i32([3]))])
+    case("BroadcastTo/err_rank", "BroadcastTo", [("input", f32([[1, 2]])), ("shape", i32([2]))])
+    case("BroadcastTo/err_negative", "BroadcastTo", [("input", f32([1, 2])), ("shape", i32([-1, 2]))])
+
+
+def index_cases():
+    m = f32([[1, 5, 5, -2], [np.nan, 3, 9, 9], [-np.inf, -np.inf, -1, -7]])
+    for op in ("ArgMax", "ArgMin"):
+        case(op + "/last", op, [("input", m), ("dimension", np.int32(-1))])
+        case(op + "/first", op, [("input", m), ("dimension", np.int64(0))])
+        case(op + "/int32_out", op, [("input", m), ("dimension", np.int32(1))],
+             attrs={"output_type": tf.int32})
+        case(op + "/int32_in", op, [("input", i32([[3, -1, 3], [0, 0, 0]])), ("dimension", np.int32(1))])
+        case(op + "/uint8", op, [("input", np.array([0, 255, 255, 0], np.uint8)),
+                                 ("dimension", np.int32(0))])
+        case(op + "/nan_first", op, [("input", f32([np.nan, 1, 3, -2])), ("dimension", np.int32(0))])
+        case(op + "/all_nan", op, [("input", f32([np.nan, np.nan])), ("dimension", np.int32(0))])
+        case(op + "/rank3", op, [("input", np.arange(24, dtype=np.float64).reshape(2, 3, 4) % 5),
+                                 ("dimension", np.int32(1))])
+        case(op + "/err_dim", op, [("input", m), ("dimension", np.int32(2))])
+        case(op + "/err_empty", op, [("input", np.zeros([2, 0], np.float32)),
+                                     ("dimension", np.int32(1))])
+
+    row = f32([[1, 5, 3, 5, 2, 0, 9], [4, 4, 4, 4, -1, 4, 8]])
+    for k in (0, 1, 3, 7):
+        case("TopKV2/k%d" % k, "TopKV2", [("input", row), ("k", np.int32(k))])
+    case("TopKV2/int32", "TopKV2", [("input", i32([[3, -1, 3, 7], [0, 0, 0, 0]])), ("k", np.int32(2))])
+    case("TopKV2/double_rank3", "TopKV2",
+         [("input", np.random.default_rng(3).normal(size=[2, 3, 6])), ("k", np.int32(4))])
+    case("TopKV2/unsorted_all", "TopKV2", [("input", row), ("k", np.int32(7))],
+         attrs={"sorted": False})
+    case("TopKV2/unsorted_one", "TopKV2", [("input", row), ("k", np.int32(1))],
+         attrs={"sorted": False})
+    case("TopKV2/inf", "TopKV2", [("input", f32([-np.inf, 2, np.inf, -1])), ("k", np.int32(3))])
+    case("TopKV2/err_k", "TopKV2", [("input", row), ("k", np.int32(8))])
+    case("TopKV2/err_negative_k", "TopKV2", [("input", row), ("k", np.int32(-1))])
+    case("TopKV2/err_scalar", "TopKV2", [("input", np.float32(1)), ("k", np.int32(1))])
+
+    p = np.arange(24, dtype=np.float32).reshape(2, 3, 4) - 3.5
+    case("GatherNd/full", "GatherNd", [("params", p), ("indices", i32([[1, 2, 3], [0, 0, 1]]))])
+    case("GatherNd/rows", "GatherNd", [("params", p), ("indices", i64([[[1], [0]], [[1], [1]]]))])
+    case("GatherNd/pairs", "GatherNd", [("params", p), ("indices", i32([[0, 2], [1, 0]]))])
+    case("GatherNd/depth0", "GatherNd", [("params", p[0]), ("indices", np.zeros([2, 0], np.int32))])
+    case("GatherNd/strings", "GatherNd",
+         [("params", np.array([[b"a", b"b"], [b"c", b"d"]])), ("indices", i32([[1, 0], [0, 1]]))])
+    case("GatherNd/empty_indices", "GatherNd", [("params", p), ("indices", np.zeros([0, 2], np.int32))])
+    case("GatherNd/err_range", "GatherNd", [("params", p), ("indices", i32([[0, 1], [0, 3]]))])
+    case("GatherNd/err_negative", "GatherNd", [("params", p), ("indices", i32([[-1]]))])
+    case("GatherNd/err_depth", "GatherNd", [("params", p[0]), ("indices", i32([[0, 0, 0]]))])
+    case("GatherNd/err_scalar_indices", "GatherNd", [("params", p), ("indices", np.int32(0))])
+
+    case("ScatterNd/vector", "ScatterNd",
+         [("indices", i32([[4], [3], [1], [7]])), ("updates", f32([9, 10, 11, 12])),
+          ("shape", i32([8]))])
+    case("ScatterNd/duplicates_add", "ScatterNd",
+         [("indices", i64([[1], [1], [0], [1]])), ("updates", f32([0.5, 0.25, 3, 1e-8])),
+          ("shape", i64([3]))])
+    case("ScatterNd/slices", "ScatterNd",
+         [("indices", i32([[0], [2]])), ("updates", f32([[5, 5, 5, 5], [6, 6, 6, 6]])),
+          ("shape", i32([4, 4]))])
+    case("ScatterNd/int32_pairs", "ScatterNd",
+         [("indices", i32([[[0, 1]], [[1, 0]]])), ("updates", i32([[2147483647], [3]])),
+          ("shape", i32([2, 2]))])
+    case("ScatterNd/int32_wraps", "ScatterNd",
+         [("indices", i32([[0], [0]])), ("updates", i32([2147483647, 1])), ("shape", i32([1]))])
+    case("ScatterNd/empty_updates", "ScatterNd",
+         [("indices", np.zeros([0, 1], np.int32)), ("updates", np.zeros([0], np.float64)),
+          ("shape", i32([3]))])
+    case("ScatterNd/err_range", "ScatterNd",
+         [("indices", i32([[5]])), ("updates", f32([1])), ("shape", i32([4]))])
+    case("ScatterNd/err_updates_shape", "ScatterNd",
+         [("indices", i32([[1]])), ("updates", f32([1, 2])), ("shape", i32([4]))])
+    case("ScatterNd/err_empty_output", "ScatterNd",
+         [("indices", i32([[1]])), ("updates", f32([1])), ("shape", i32([0]))])
+
+    c = f32([[1, 2, 3], [0.5, -2, 4]])
+    for attrs in ({}, {"exclusive": True}, {"reverse": True}, {"exclusive": True, "reverse": True}):
+        suffix = "_".join(sorted(attrs)) or "plain"
+        case("Cumprod/" + suffix, "Cumprod", [("x", c), ("axis", np.int32(1))], attrs=attrs)
+    case("Cumprod/axis0_int64", "Cumprod", [("x", i64([[2, 3], [4, -5]])), ("axis", np.int64(0))])
+    case("Cumprod/int32_wraps", "Cumprod", [("x", i32([65536, 65536, 3])), ("axis", np.int32(0))])
+    case("Cumprod/double", "Cumprod", [("x", c.astype(np.float64)), ("axis", np.int32(-1))])
+    case("Cumprod/err_axis", "Cumprod", [("x", c), ("axis", np.int32(2))])
+
+
+def conv_transpose_cases(dilated=False):
+    """Conv2DBackpropInput as Keras' Conv2DTranspose calls it, and TF's shape checks; with
+    `dilated`, only the dilated cases (run under oneDNN)."""
+    rng = np.random.default_rng(21 + dilated)
+
+    def conv_t(name, in_shape, k, out_c, pad, s, d=(1, 1), sizes=None, **extra):
+        in_h, in_w = in_shape
+        filt = rng.normal(size=[k[0], k[1], 3, out_c]).astype(np.float32)
+        # out_backprop has the Conv2D output shape for an input of in_shape.
+        eff = [(k[i] - 1) * d[i] + 1 for i in range(2)]
+        if pad == "SAME":
+            oh, ow = -(-in_h // s[0]), -(-in_w // s[1])
+        else:
+            p = extra.get("explicit_paddings", [0] * 8)
+            oh = (in_h + p[2] + p[3] - eff[0]) // s[0] + 1
+            ow = (in_w + p[4] + p[5] - eff[1]) // s[1] + 1
+        grad = rng.normal(size=[2, oh, ow, out_c]).astype(np.float32)
+        attrs = {"strides": Ints([1, s[0], s[1], 1]), "padding": pad}
+        if d != (1, 1):
+            attrs["dilations"] = Ints([1, d[0], d[1], 1])
+        attrs.update(extra)
+        case("Conv2DBackpropInput/" + name, "Conv2DBackpropInput",
+             [("input_sizes", sizes if sizes is not None else i32([2, in_h, in_w, 3])),
+              ("filter", filt), ("out_backprop", grad)], attrs=attrs)
+
+    if dilated:
+        conv_t("dilated_same", (7, 7), (3, 3), 2, "SAME", (1, 1), d=(2, 2))
+        conv_t("dilated_valid", (9, 7), (3, 2), 2, "VALID", (1, 1), d=(2, 3))
+        conv_t("dilated_strided", (9, 8), (2, 3), 3, "SAME", (2, 1), d=(1, 2))
+        return
+    conv_t("same_s1", (5, 6), (3, 3), 4, "SAME", (1, 1))
+    conv_t("same_s2", (8, 8), (3, 3), 4, "SAME", (2, 2))
+    conv_t("same_s2_odd", (7, 9), (3, 2), 2, "SAME", (2, 2))
+    conv_t("valid_s2", (9, 8), (3, 3), 5, "VALID", (2, 2))
+    conv_t("valid_s2_extra", (10, 9), (3, 3), 5, "VALID", (2, 2))  # a row the window skips
+    conv_t("valid_s3_k2", (6, 6), (2, 2), 1, "VALID", (3, 3))
+    conv_t("same_4x4_s2", (8, 6), (4, 4), 3, "SAME", (2, 2))
+    conv_t("err_sizes_int64", (5, 5), (3, 3), 2, "SAME", (2, 2), sizes=i64([2, 5, 5, 3]))
+    conv_t("sizes_hw_only", (5, 5), (3, 3), 2, "SAME", (2, 2), sizes=i32([5, 5]))
+    conv_t("explicit", (6, 5), (3, 3), 2, "EXPLICIT", (1, 2),
+           explicit_paddings=Ints([0, 0, 1, 2, 0, 1, 0, 0]))
+    filt = rng.normal(size=[3, 3, 3, 4]).astype(np.float32)
+    case("Conv2DBackpropInput/double", "Conv2DBackpropInput",
+         [("input_sizes", i32([1, 4, 4, 3])), ("filter", filt.astype(np.float64)),
+          ("out_backprop", rng.normal(size=[1, 2, 2, 4]))],
+         attrs={"strides": Ints([1, 2, 2, 1]), "padding": "SAME"})
+    case("Conv2DBackpropInput/empty_batch", "Conv2DBackpropInput",
+         [("input_sizes", i32([0, 4, 4, 3])), ("filter", filt),
+          ("out_backprop", np.zeros([0, 2, 2, 4], np.float32))],
+         attrs={"strides": Ints([1, 2, 2, 1]), "padding": "SAME"})
+    case("Conv2DBackpropInput/err_out_size", "Conv2DBackpropInput",
+         [("input_sizes", i32([1, 4, 4, 3])), ("filter", filt),
+          ("out_backprop", np.zeros([1, 3, 2, 4], np.float32))],
+         attrs={"strides": Ints([1, 2, 2, 1]), "padding": "SAME"})
+    case("Conv2DBackpropInput/err_depth", "Conv2DBackpropInput",
+         [("input_sizes", i32([1, 4, 4, 2])), ("filter", filt),
+          ("out_backprop", np.zeros([1, 2, 2, 4], np.float32))],
+         attrs={"strides": Ints([1, 2, 2, 1]), "padding": "SAME"})
+    case("Conv2DBackpropInput/err_out_depth", "Conv2DBackpropInput",
+         [("input_sizes", i32([1, 4, 4, 3])), ("filter", filt),
+          ("out_backprop", np.zeros([1, 2, 2, 5], np.float32))],
+         attrs={"strides": Ints([1, 2, 2, 1]), "padding": "SAME"})
+
+
+def main():
+    if DILATED:
+        conv_transpose_cases(dilated=True)
+        print(json.dumps(kg.CASES))
+        return 0
+    activation_cases()
+    layout_cases()
+    index_cases()
+    conv_transpose_cases()
+    dilated = subprocess.run([sys.executable, __file__, "--dilated"], check=True,
+                             capture_output=True, text=True,
+                             env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1"}).stdout
+    kg.CASES.extend(json.loads(dilated.strip().splitlines()[-1]))
+    with open(OUT, "w") as f:
+        f.write("[\n" + ",\n".join(json.dumps(c) for c in kg.CASES) + "\n]\n")
+    errors = sum(1 for c in kg.CASES if "error" in c)
+    print("wrote %s: %d cases (%d expect an error)" % (OUT, len(kg.CASES), errors))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
