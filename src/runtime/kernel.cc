@@ -116,7 +116,11 @@ Status KernelConstruction::Error(std::string_view message) const {
 
 StatusOr<Tensor*> KernelContext::AllocateOutput(int i, DataType dtype, TensorShape shape) {
   auto t = Tensor::Create(dtype, std::move(shape));
-  if (!t.ok()) return Error(t.status().message());
+  if (!t.ok()) {
+    if (t.status().code() != StatusCode::kResourceExhausted) return Error(t.status().message());
+    return Status(StatusCode::kResourceExhausted,
+                  "node '" + node_name_ + "' (op " + op_ + "): " + t.status().message());
+  }
   outputs_[i] = std::move(t).value();
   return &outputs_[i];
 }

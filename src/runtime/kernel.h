@@ -39,6 +39,9 @@ struct RunOptions {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   // When set, every step's Compute is timed into it.
   OpTimings* op_timings = nullptr;
+  // The account the run's tensors are charged to. Null: a run outside any other gets its own,
+  // with TensorMemory::RunLimitBytes(); a run inside another (a function call) shares it.
+  std::shared_ptr<RunMemory> memory;
 };
 
 // What a kernel sees while it is being built. Not owned by the kernel; valid only during Create.

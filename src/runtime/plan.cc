@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <new>
 #include <set>
+#include <stdexcept>
 
 #include "runtime/function_library.h"
 #include "runtime/kernel_registry.h"
@@ -304,8 +306,31 @@ StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph, const PlanSpec& 
   return Builder(fused ? *fused : graph, spec, resources, functions).Build();
 }
 
+namespace {
+
+// A kernel's own allocations (vectors, strings) can still fail; that ends this run, not the
+// process.
+template <typename Step>
+Status ComputeStep(const Step& step, KernelContext& ctx) {
+  try {
+    return step.kernel->Compute(ctx);
+  } catch (const std::bad_alloc&) {
+    return ResourceExhausted("node '" + step.name + "' (op " + step.op + "): out of memory");
+  } catch (const std::length_error& error) {
+    return ResourceExhausted("node '" + step.name + "' (op " + step.op +
+                             "): allocation too large (" + error.what() + ")");
+  }
+}
+
+}  // namespace
+
 StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
                                         const RunOptions& options) const {
+  std::shared_ptr<RunMemory> memory = options.memory;
+  if (memory == nullptr && RunMemoryScope::Current() == nullptr) {
+    memory = RunMemory::Create(TensorMemory::RunLimitBytes());
+  }
+  RunMemoryScope scope(std::move(memory));
   TERN_ASSIGN_OR_RETURN(std::vector<Tensor> slots, BindFeeds(feeds));
   const bool has_deadline = options.deadline != std::chrono::steady_clock::time_point::max();
   std::vector<const Tensor*> inputs;
@@ -337,10 +362,10 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
     KernelContext ctx(step.name, step.op, inputs.data(), static_cast<int>(inputs.size()),
                       slots.data() + step.first_output, step.num_outputs, options, resources_);
     if (options.op_timings == nullptr) {
-      TERN_RETURN_IF_ERROR(step.kernel->Compute(ctx));
+      TERN_RETURN_IF_ERROR(ComputeStep(step, ctx));
     } else {
       const auto start = std::chrono::steady_clock::now();
-      const Status status = step.kernel->Compute(ctx);
+      const Status status = ComputeStep(step, ctx);
       OpTimings::Entry& entry = options.op_timings->by_op[step.op];
       entry.seconds +=
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -79,16 +79,47 @@ std::string TensorShape::DebugString() const {
   return out + "]";
 }
 
-Tensor::Buffer::Buffer(size_t bytes) : size(bytes) {
+Tensor::Buffer::Buffer(size_t bytes, std::shared_ptr<RunMemory> run_memory)
+    : size(bytes), run(std::move(run_memory)) {
   constexpr size_t kAlignment = 64;
   size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   if (rounded == 0) rounded = kAlignment;
   data = std::aligned_alloc(kAlignment, rounded);
-  if (data == nullptr) throw std::bad_alloc();
+  if (data == nullptr) {
+    TensorMemory::Release(static_cast<int64_t>(size), run.get());
+    throw std::bad_alloc();
+  }
   std::memset(data, 0, rounded);
 }
 
-Tensor::Buffer::~Buffer() { std::free(data); }
+Tensor::Buffer::~Buffer() {
+  std::free(data);
+  TensorMemory::Release(static_cast<int64_t>(size), run.get());
+}
+
+namespace {
+
+// What a tensor of this dtype and shape keeps in its flat buffer (0: none).
+int64_t BufferBytes(DataType dtype, const TensorShape& shape) {
+  const DataType base = BaseType(dtype);
+  if (base == tensorflow::DT_STRING || base == tensorflow::DT_RESOURCE ||
+      base == tensorflow::DT_VARIANT) {
+    return 0;
+  }
+  return shape.num_elements() * static_cast<int64_t>(DataTypeSize(base));
+}
+
+// Charges the buffer of the unchecked constructor before it is allocated (so a failed
+// allocation releases exactly what was charged) and returns the run it went to.
+std::shared_ptr<RunMemory> ChargeUnchecked(DataType dtype, const TensorShape& shape) {
+  const std::shared_ptr<RunMemory>& run = RunMemoryScope::Current();
+  if (const int64_t bytes = BufferBytes(dtype, shape); bytes > 0) {
+    TensorMemory::ChargeUnchecked(bytes, run.get());
+  }
+  return run;
+}
+
+}  // namespace
 
 StatusOr<Tensor> Tensor::Create(DataType dtype, TensorShape shape) {
   constexpr int64_t kMaxElements = int64_t{1} << 40;
@@ -105,18 +136,37 @@ StatusOr<Tensor> Tensor::Create(DataType dtype, TensorShape shape) {
   if (dtype != tensorflow::DT_STRING && DataTypeSize(dtype) == 0) {
     return InvalidArgument("cannot allocate a tensor of dtype " + DataTypeName(dtype));
   }
-  return Tensor(dtype, std::move(shape));
+  const int64_t bytes = BufferBytes(dtype, shape);
+  const auto what = [&] {
+    return "allocating " + DataTypeName(BaseType(dtype)) + shape.DebugString() + " (" +
+           std::to_string(bytes) + " bytes): ";
+  };
+  const std::shared_ptr<RunMemory>& run = RunMemoryScope::Current();
+  if (bytes > 0) {
+    if (Status charged = TensorMemory::Charge(bytes, run.get()); !charged.ok()) {
+      return ResourceExhausted(what() + charged.message());
+    }
+  }
+  try {
+    return Tensor(dtype, std::move(shape), run, Charged::kYes);
+  } catch (const std::bad_alloc&) {
+    // Strings allocate outside the budget; a failed buffer has released its charge.
+    return ResourceExhausted(what() + "out of memory");
+  }
 }
 
-Tensor::Tensor(DataType dtype, TensorShape shape)
+Tensor::Tensor(DataType dtype, TensorShape shape, std::shared_ptr<RunMemory> run, Charged)
     : dtype_(BaseType(dtype)), shape_(std::move(shape)) {
   const int64_t n = shape_.num_elements();
   if (dtype_ == tensorflow::DT_STRING) {
     strings_ = std::make_shared<std::vector<std::string>>(static_cast<size_t>(n));
   } else if (dtype_ != tensorflow::DT_RESOURCE && dtype_ != tensorflow::DT_VARIANT) {
-    buffer_ = std::make_shared<Buffer>(static_cast<size_t>(n) * DataTypeSize(dtype_));
+    buffer_ = std::make_shared<Buffer>(static_cast<size_t>(n) * DataTypeSize(dtype_), std::move(run));
   }
 }
+
+Tensor::Tensor(DataType dtype, TensorShape shape)
+    : Tensor(dtype, std::move(shape), ChargeUnchecked(dtype, shape), Charged::kYes) {}
 
 Tensor Tensor::FromResource(std::shared_ptr<Resource> resource) {
   Tensor t;
@@ -155,7 +205,9 @@ Tensor Tensor::Clone() const {
   Tensor t = *this;
   if (strings_) t.strings_ = std::make_shared<std::vector<std::string>>(*strings_);
   if (buffer_) {
-    t.buffer_ = std::make_shared<Buffer>(buffer_->size);
+    TensorMemory::ChargeUnchecked(static_cast<int64_t>(buffer_->size),
+                                  RunMemoryScope::Current().get());
+    t.buffer_ = std::make_shared<Buffer>(buffer_->size, RunMemoryScope::Current());
     std::memcpy(t.buffer_->data, buffer_->data, buffer_->size);
   }
   return t;

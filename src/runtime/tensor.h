@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "runtime/memory_account.h"
 #include "tf/types.pb.h"
 
 namespace tern {
@@ -77,9 +78,12 @@ class Resource {
 class Tensor {
  public:
   Tensor() = default;
-  // Allocates a zero-filled tensor. Fails for a negative dimension or an unsupported dtype.
+  // Allocates a zero-filled tensor, charged to the run in scope (memory_account.h). Fails for a
+  // negative dimension or an unsupported dtype (INVALID_ARGUMENT), and with RESOURCE_EXHAUSTED
+  // when the memory budgets would be exceeded or the allocation fails.
   static StatusOr<Tensor> Create(DataType dtype, TensorShape shape);
-  // For callers that have validated the shape already.
+  // For callers that have validated the shape already and allocate little (constants, tests):
+  // charged without a budget check; std::bad_alloc if the allocation fails.
   Tensor(DataType dtype, TensorShape shape);
 
   template <typename T>
@@ -143,14 +147,18 @@ class Tensor {
   std::string DebugString() const;
 
  private:
+  // Holds `size` bytes charged to the process and to `run` (nullable) until destroyed.
   struct Buffer {
-    explicit Buffer(size_t bytes);
+    Buffer(size_t bytes, std::shared_ptr<RunMemory> run);  // the bytes are charged already
     ~Buffer();
     Buffer(const Buffer&) = delete;
     Buffer& operator=(const Buffer&) = delete;
     void* data = nullptr;
     size_t size = 0;
+    std::shared_ptr<RunMemory> run;
   };
+  enum class Charged { kYes };
+  Tensor(DataType dtype, TensorShape shape, std::shared_ptr<RunMemory> run, Charged);
 
   DataType dtype_ = tensorflow::DT_INVALID;
   TensorShape shape_;

@@ -285,6 +285,17 @@ const std::map<std::string, FlagDef>& Flags() {
            "keep the estimated memory of loaded models under this by unloading least recently "
            "used idle models with min_instances 0 (default 0: no budget)",
            IntSetter(&S::model_memory_budget_mb))},
+      {"memory_limit_mb",
+       Own(kInt,
+           "tensor memory of the whole process (model weights and requests); an allocation past "
+           "it fails that request with RESOURCE_EXHAUSTED (HTTP 429) (default 0: 80% of the "
+           "container's or machine's memory; -1: none)",
+           IntSetter(&S::memory_limit_mb))},
+      {"max_request_memory_mb",
+       Own(kInt,
+           "tensor memory one request may hold while it runs; past it the request fails with "
+           "RESOURCE_EXHAUSTED (HTTP 429) (default 0: a quarter of --memory_limit_mb; -1: none)",
+           IntSetter(&S::max_request_memory_mb))},
       {"batching_target_latency_ms",
        Own(kInt,
            "choose each queue's batch timeout from its compute time to keep queueing + compute "

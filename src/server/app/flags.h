@@ -59,6 +59,10 @@ struct ServerFlags {
   int64_t idle_unload_seconds = 0;             // min_instances 0: unload after this idle time
   int64_t model_load_wait_timeout_ms = 30000;  // a request waits this long for a load
   int64_t model_memory_budget_mb = 0;          // 0: no budget
+  // Tensor memory budgets (runtime/memory_account.h). 0: derived from the machine (see
+  // MemoryBudgetsFromFlags); -1: none.
+  int64_t memory_limit_mb = 0;
+  int64_t max_request_memory_mb = 0;
   bool enable_batching = false;
   std::string batching_parameters_file;  // text-format BatchingParameters
   bool enable_per_model_batching_parameters = false;

@@ -24,6 +24,7 @@
 #include "server/app/batching_flags.h"
 #include "server/app/flags.h"
 #include "server/app/front_door_options.h"
+#include "server/app/memory_budget_flags.h"
 #include "server/app/inspect_command.h"
 #include "server/core/inference_core.h"
 #include "server/grpc/grpc_health.h"
@@ -104,6 +105,19 @@ void DrainAndStop(int signal, const tern::ServerFlags& flags, tern::KServeServic
                  << ", REST connections left: " << report.rest_connections_left;
 }
 
+// Before any model loads: weights count against the process budget too.
+void SetMemoryBudgets(const tern::ServerFlags& flags) {
+  const tern::MemoryBudgets budgets =
+      tern::MemoryBudgetsFromFlags(flags, tern::TensorMemory::DetectAvailableBytes());
+  tern::TensorMemory::SetProcessLimitBytes(budgets.process_bytes);
+  tern::TensorMemory::SetRunLimitBytes(budgets.request_bytes);
+  const auto mib = [](int64_t bytes) {
+    return bytes > 0 ? std::to_string(bytes >> 20) + " MiB" : std::string("none");
+  };
+  TERN_LOG(Info) << "Tensor memory budget: " << mib(budgets.process_bytes) << " for the process, "
+                 << mib(budgets.request_bytes) << " per request";
+}
+
 // Where to listen and which paths serve the metrics page, from the flags and the environment.
 struct Surroundings {
   tern::FrontDoorOptions front_door_options;
@@ -148,6 +162,7 @@ std::unique_ptr<tern::Metrics> MakeMetrics(const tern::ServerFlags& flags) {
   options.build_version = TERN_BUILD_VERSION;
   auto metrics = tern::Metrics::Create(options);
   metrics->AddCollectable(tern::ProcessCollector::Create({}));
+  metrics->AddCollectable(tern::TensorMemoryCollector::Create());
   return metrics;
 }
 
@@ -299,6 +314,7 @@ int main(int argc, char** argv) {
               << "TensorFlow Library: none (Tern's own runtime)\n";
     return 0;
   }
+  SetMemoryBudgets(*flags);
   for (const auto& flag : flags->inapplicable) {
     TERN_LOG(Info) << "--" << flag.name << "=" << flag.value << " does not apply to Tern ("
                    << flag.reason << "); ignored";

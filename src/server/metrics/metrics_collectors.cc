@@ -6,6 +6,9 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <utility>
+
+#include "runtime/memory_account.h"
 
 namespace tern {
 namespace {
@@ -88,6 +91,41 @@ std::shared_ptr<ProcessCollector> ProcessCollector::Create(Options options) {
   if (options.clock_ticks_per_second <= 0) options.clock_ticks_per_second = sysconf(_SC_CLK_TCK);
   if (options.page_size_bytes <= 0) options.page_size_bytes = sysconf(_SC_PAGESIZE);
   return std::shared_ptr<ProcessCollector>(new ProcessCollector(std::move(options)));
+}
+
+std::shared_ptr<TensorMemoryCollector> TensorMemoryCollector::Create() {
+  return std::make_shared<TensorMemoryCollector>();
+}
+
+std::vector<prometheus::MetricFamily> TensorMemoryCollector::Collect() const {
+  using prometheus::MetricType;
+  std::vector<prometheus::MetricFamily> out;
+  out.push_back(Family("tern_tensor_memory_bytes",
+                       "Bytes of live tensor buffers: model weights and requests' tensors.",
+                       MetricType::Gauge, static_cast<double>(TensorMemory::InUseBytes())));
+  out.push_back(Family("tern_tensor_memory_peak_bytes", "Most tensor bytes live at once.",
+                       MetricType::Gauge, static_cast<double>(TensorMemory::PeakBytes())));
+  prometheus::MetricFamily budget{"tern_tensor_memory_budget_bytes",
+                                  "Tensor memory budgets (0: none): the process's "
+                                  "(--memory_limit_mb) and each request's "
+                                  "(--max_request_memory_mb).",
+                                  MetricType::Gauge,
+                                  {}};
+  for (const auto& [scope, bytes] :
+       {std::pair<const char*, int64_t>{"process", TensorMemory::ProcessLimitBytes()},
+        std::pair<const char*, int64_t>{"request", TensorMemory::RunLimitBytes()}}) {
+    prometheus::ClientMetric metric;
+    metric.label.push_back({"scope", scope});
+    metric.gauge.value = static_cast<double>(bytes);
+    budget.metric.push_back(std::move(metric));
+  }
+  out.push_back(std::move(budget));
+  out.push_back(Family("tern_tensor_allocations_refused_total",
+                       "Tensor allocations refused for a memory budget (the request got "
+                       "RESOURCE_EXHAUSTED).",
+                       MetricType::Counter,
+                       static_cast<double>(TensorMemory::RefusedAllocations())));
+  return out;
 }
 
 std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {

@@ -31,6 +31,15 @@ class ProcessCollector : public prometheus::Collectable {
   const Options options_;
 };
 
+// The tensor memory accounting (runtime/memory_account.h): tern_tensor_memory_bytes (live tensor
+// buffers, model weights included), tern_tensor_memory_peak_bytes, tern_tensor_memory_budget_bytes
+// {scope="process"|"request"} (0: no budget) and tern_tensor_allocations_refused_total.
+class TensorMemoryCollector : public prometheus::Collectable {
+ public:
+  static std::shared_ptr<TensorMemoryCollector> Create();
+  std::vector<prometheus::MetricFamily> Collect() const override;
+};
+
 // tern_model_versions{model,state}: how many versions of each model are in each state, from
 // ModelManager::GetStatus. tern_model_instances{model}: loaded (AVAILABLE) versions, until the
 // scale-from-zero work reports instances itself through Metrics::SetModelInstances.

@@ -1,4 +1,5 @@
 #include "server/app/flags.h"
+#include "server/app/memory_budget_flags.h"
 
 #include <gtest/gtest.h>
 
@@ -147,6 +148,26 @@ TEST(ServerFlagsTest, UsageListsBothGroups) {
   EXPECT_NE(usage.find("--enable_serialization_as_tensor_content"), std::string::npos);
   EXPECT_NE(usage.find("Tern's own flags"), std::string::npos);
   EXPECT_NE(usage.find("does not apply"), std::string::npos);
+}
+
+TEST(MemoryBudgetFlagsTest, DerivedFromTheMachineUnlessGiven) {
+  constexpr int64_t kGiB = int64_t{1} << 30;
+  auto defaults = ParseServerFlags({});
+  ASSERT_TRUE(defaults.ok());
+  MemoryBudgets derived = MemoryBudgetsFromFlags(*defaults, 10 * kGiB);
+  EXPECT_EQ(derived.process_bytes, 8 * kGiB);
+  EXPECT_EQ(derived.request_bytes, 2 * kGiB);
+  EXPECT_EQ(MemoryBudgetsFromFlags(*defaults, 0).process_bytes, 0);  // unknown machine: none
+  auto given = ParseServerFlags({"--memory_limit_mb=1024", "--max_request_memory_mb=100"});
+  ASSERT_TRUE(given.ok());
+  MemoryBudgets set = MemoryBudgetsFromFlags(*given, 10 * kGiB);
+  EXPECT_EQ(set.process_bytes, int64_t{1024} << 20);
+  EXPECT_EQ(set.request_bytes, int64_t{100} << 20);
+  auto none = ParseServerFlags({"--memory_limit_mb=-1", "--max_request_memory_mb=-1"});
+  ASSERT_TRUE(none.ok());
+  MemoryBudgets off = MemoryBudgetsFromFlags(*none, 10 * kGiB);
+  EXPECT_EQ(off.process_bytes, 0);
+  EXPECT_EQ(off.request_bytes, 0);
 }
 
 }  // namespace
