@@ -64,6 +64,10 @@ int64_t BatchRows(const std::map<std::string, Tensor>& inputs) {
   return rows;
 }
 
+int64_t Nanos(BatchClock::duration d) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+}
+
 }  // namespace
 
 struct SignatureBatcher::Task final : BatchTask {
@@ -73,6 +77,7 @@ struct SignatureBatcher::Task final : BatchTask {
   std::vector<std::string> output_filter;
   std::map<std::string, Tensor> inputs;
   std::shared_ptr<Join> join;
+  std::shared_ptr<RunTimings> timings;  // nullable
   size_t chunk = 0;
 
   void Fail(const Status& status) override { join->Finish(chunk, status); }
@@ -144,8 +149,20 @@ void SignatureBatcher::RunAsync(SignatureRun run, SignatureDone done) {
   const BatchingOptions* batching = *options;
   const std::string queue = batching ? QueueNameFor(run, *batching) : "";
   if (queue.empty()) {
-    return done(
-        run.model->RunSignature(run.signature_name, run.inputs, run.output_filter, run.options));
+    const auto start = BatchClock::now();
+    auto outputs =
+        run.model->RunSignature(run.signature_name, run.inputs, run.output_filter, run.options);
+    InferenceTimings t;
+    t.compute_infer_ns = Nanos(BatchClock::now() - start);
+    if (run.timings) run.timings->Add(t);
+    if (options_.metrics && outputs.ok()) {
+      const int64_t rows = BatchRows(run.inputs);
+      options_.metrics->RecordExecution({.model = run.model_name,
+                                         .version = run.version,
+                                         .batch_size = rows > 0 ? rows : 1,
+                                         .timings = t});
+    }
+    return done(std::move(outputs));
   }
   const int64_t rows = BatchRows(run.inputs);
   if (batching->enable_large_batch_splitting && rows > batching->max_batch_size) {
@@ -171,6 +188,7 @@ void SignatureBatcher::RunAsync(SignatureRun run, SignatureDone done) {
     task->model = run.model;
     task->keep_alive = run.keep_alive;
     task->join = join;
+    task->timings = run.timings;
     task->chunk = c;
     if (chunks == 1) {
       task->signature_name = std::move(run.signature_name);
@@ -192,9 +210,9 @@ void SignatureBatcher::RunAsync(SignatureRun run, SignatureDone done) {
   queue_options.max_enqueued_batches = batching->max_enqueued_batches;
   queue_options.batch_timeout_micros = batching->batch_timeout_micros;
   queue_options.target_latency_micros = batching->target_latency_micros;
-  queue_options.process = [this, batching = *batching, queue,
-                           model = run.model_name](BatchTasks batch) {
-    ProcessBatch(batching, options_.metrics, model, std::move(batch));
+  queue_options.process = [this, batching = *batching, queue, model = run.model_name,
+                           version = run.version](BatchTasks batch) {
+    ProcessBatch(batching, options_.metrics, model, version, std::move(batch));
     if (options_.metrics)
       options_.metrics->SetBatchQueueDepth(model, scheduler_->QueuedTasks(queue));
   };
@@ -207,7 +225,8 @@ void SignatureBatcher::RunAsync(SignatureRun run, SignatureDone done) {
 }
 
 void SignatureBatcher::ProcessBatch(const BatchingOptions& options, Metrics* metrics,
-                                    const std::string& model_name, BatchTasks batch) {
+                                    const std::string& model_name, int64_t version,
+                                    BatchTasks batch) {
   std::vector<Task*> tasks;
   int64_t rows = 0;
   auto deadline = BatchClock::time_point::min();
@@ -216,17 +235,20 @@ void SignatureBatcher::ProcessBatch(const BatchingOptions& options, Metrics* met
     tasks.push_back(static_cast<Task*>(t.get()));
     rows += t->rows;
     deadline = std::max(deadline, t->deadline);
-    if (metrics) {
-      metrics->RecordBatchQueueLatency(
-          model_name, std::chrono::duration<double>(started - t->enqueued).count());
+  }
+  // Every request in the batch is charged the batch's phases, as Triton charges them.
+  InferenceTimings phases;
+  auto charge = [&] {
+    for (Task* t : tasks) {
+      if (!t->timings) continue;
+      InferenceTimings mine = phases;
+      mine.queue_ns = Nanos(started - t->enqueued);
+      t->timings->Add(mine);
+      t->timings->batched.store(true, std::memory_order_relaxed);
     }
-  }
-  if (metrics) {
-    const int64_t padded_rows = options.PaddedBatchSize(rows);
-    metrics->RecordBatch(model_name, static_cast<int>(padded_rows),
-                         static_cast<int>(padded_rows - rows));
-  }
+  };
   auto fail_all = [&](const Status& status) {
+    charge();
     for (Task* t : tasks) t->join->Finish(t->chunk, status);
   };
   const Task& first = *tasks.front();
@@ -241,6 +263,8 @@ void SignatureBatcher::ProcessBatch(const BatchingOptions& options, Metrics* met
     if (!whole.ok()) return fail_all(whole.status().WithContext("batching input '" + name + "'"));
     merged.emplace(name, std::move(whole).value());
   }
+  const auto merged_at = BatchClock::now();
+  phases.compute_input_ns = Nanos(merged_at - started);
   RunOptions run_options;
   run_options.deadline = deadline;
   // A batch may hold what its requests could have held alone.
@@ -249,6 +273,8 @@ void SignatureBatcher::ProcessBatch(const BatchingOptions& options, Metrics* met
       per_request > 0 ? per_request * static_cast<int64_t>(tasks.size()) : 0);
   auto outputs =
       first.model->RunSignature(first.signature_name, merged, first.output_filter, run_options);
+  const auto ran_at = BatchClock::now();
+  phases.compute_infer_ns = Nanos(ran_at - merged_at);
   if (!outputs.ok()) return fail_all(outputs.status());
   for (const auto& [name, t] : *outputs) {
     if (t.rank() < 1 || t.dim(0) != padded) {
@@ -259,6 +285,7 @@ void SignatureBatcher::ProcessBatch(const BatchingOptions& options, Metrics* met
           "off for this model)"));
     }
   }
+  std::vector<StatusOr<SignatureOutputs>> answers;
   int64_t at = 0;
   for (Task* t : tasks) {
     SignatureOutputs mine;
@@ -272,11 +299,21 @@ void SignatureBatcher::ProcessBatch(const BatchingOptions& options, Metrics* met
       mine.emplace(name, std::move(part).value());
     }
     at += t->rows;
-    if (status.ok()) {
-      t->join->Finish(t->chunk, std::move(mine));
-    } else {
-      t->join->Finish(t->chunk, status);
-    }
+    answers.push_back(status.ok() ? StatusOr<SignatureOutputs>(std::move(mine))
+                                  : StatusOr<SignatureOutputs>(status));
+  }
+  phases.compute_output_ns = Nanos(BatchClock::now() - ran_at);
+  charge();
+  if (metrics) {
+    metrics->RecordExecution({.model = model_name,
+                              .version = version,
+                              .batch_size = padded,
+                              .padding_rows = padded - rows,
+                              .timings = phases,
+                              .batched = true});
+  }
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    tasks[i]->join->Finish(tasks[i]->chunk, std::move(answers[i]));
   }
 }
 

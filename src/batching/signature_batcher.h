@@ -38,6 +38,8 @@ struct SignatureRun {
   std::map<std::string, Tensor> inputs;
   std::vector<std::string> output_filter;
   RunOptions options;
+  // Nullable: where the batcher adds the request's queue and compute phases.
+  std::shared_ptr<RunTimings> timings;
 };
 
 using SignatureOutputs = std::map<std::string, Tensor>;
@@ -50,7 +52,7 @@ class SignatureBatcher {
     PerModelParameters per_model = PerModelParameters::kIgnore;
     Stepping stepping = Stepping::kBackgroundThreads;
     std::function<BatchClock::time_point()> now;  // default: steady_clock::now
-    Metrics* metrics = nullptr;           // not owned; batch size, padding, queue latency and depth
+    Metrics* metrics = nullptr;  // not owned; executions (batch size, padding, phases), depth
     ComputePool* compute_pool = nullptr;  // not owned; where batches run (see BatchScheduler)
   };
   static StatusOr<std::unique_ptr<SignatureBatcher>> Create(Options options);
@@ -73,7 +75,7 @@ class SignatureBatcher {
   struct Task;
   explicit SignatureBatcher(Options options);
   static void ProcessBatch(const BatchingOptions& options, Metrics* metrics,
-                           const std::string& model_name, BatchTasks tasks);
+                           const std::string& model_name, int64_t version, BatchTasks tasks);
 
   Options options_;
   std::unique_ptr<BatchScheduler> scheduler_;

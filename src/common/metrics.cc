@@ -269,6 +269,24 @@ void Metrics::AddInFlight(std::string_view api, int delta) {
   }
 }
 
+void Metrics::RecordInference(const Inference& in) {
+  statistics_.RecordRequest(in.model, in.version, in.ok, in.duration_ns, in.timings, in.rows);
+  if (!in.ok) return;
+  const std::string version = std::to_string(in.version);
+  const auto& t = in.timings;
+  RecordCompute(
+      in.model, version,
+      static_cast<double>(t.compute_input_ns + t.compute_infer_ns + t.compute_output_ns) * 1e-9);
+  if (in.batched) RecordBatchQueueLatency(in.model, static_cast<double>(t.queue_ns) * 1e-9);
+}
+
+void Metrics::RecordExecution(const Execution& run) {
+  statistics_.RecordExecution(run.model, run.version, run.batch_size, run.timings);
+  if (run.batched) {
+    RecordBatch(run.model, static_cast<int>(run.batch_size), static_cast<int>(run.padding_rows));
+  }
+}
+
 void Metrics::RecordCompute(std::string_view model, std::string_view version, double seconds) {
   Families& f = *families_;
   f.compute_by_labels

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/inference_statistics.h"
 #include "common/status.h"
 
 namespace prometheus {
@@ -45,17 +46,40 @@ class Metrics {
   void RecordRequest(const RequestLabels& labels, StatusCode code, double latency_seconds);
   // +1 when a request starts, -1 when it ends.
   void AddInFlight(std::string_view api, int delta);
-  // Time spent running the model (Session::Run), excluding parsing and serialization.
-  void RecordCompute(std::string_view model, std::string_view version, double seconds);
+  // One request the model answered or failed (from any API): Prometheus observes its compute
+  // phases (input + infer + output, not parsing or serialization) and, when it waited for a
+  // batch, its queue time; the statistics (Triton's extension) count it with its phases.
+  struct Inference {
+    std::string_view model;
+    int64_t version = 0;
+    bool ok = true;
+    int64_t duration_ns = 0;  // from the core taking the request to its answer
+    InferenceTimings timings;
+    int64_t rows = 1;  // dimension 0 of its inputs (1 for a scalar request)
+    bool batched = false;
+  };
+  void RecordInference(const Inference& inference);
+  // One run of the model over batch_size rows (padding_rows of them padding): the batch-size
+  // and padding histograms for a batched run, the statistics' per-batch-size phases for any.
+  struct Execution {
+    std::string_view model;
+    int64_t version = 0;
+    int64_t batch_size = 1;
+    int64_t padding_rows = 0;
+    InferenceTimings timings;  // queue_ns unused
+    bool batched = false;
+  };
+  void RecordExecution(const Execution& execution);
+  // What the v2 statistics extension reports; filled by RecordInference and RecordExecution.
+  const InferenceStatistics& statistics() const { return statistics_; }
 
   // Model lifecycle (loader).
   void RecordModelLoad(std::string_view model, double seconds, const Status& status);
   void RecordWarmup(std::string_view model, double seconds, const Status& status);
   void SetModelInstances(std::string_view model, int instances);
 
-  // Batching: per request queueing time, per batch size and padding rows, queue depth.
-  void RecordBatchQueueLatency(std::string_view model, double seconds);
-  void RecordBatch(std::string_view model, int batch_size, int padding_rows);
+  // Batching: the queue depth (queue time and batch sizes come with RecordInference and
+  // RecordExecution).
   void SetBatchQueueDepth(std::string_view model, int depth);
 
   // Sources read at scrape time (model states, process stats). Kept alive by the Metrics.
@@ -68,12 +92,16 @@ class Metrics {
  private:
   struct Families;
   explicit Metrics(Options options);
+  void RecordCompute(std::string_view model, std::string_view version, double seconds);
+  void RecordBatchQueueLatency(std::string_view model, double seconds);
+  void RecordBatch(std::string_view model, int batch_size, int padding_rows);
 
   const Options options_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<Families> families_;
   mutable std::mutex collectables_mu_;
   std::vector<std::shared_ptr<const prometheus::Collectable>> collectables_;
+  InferenceStatistics statistics_;
 };
 
 }  // namespace tern

@@ -566,9 +566,15 @@ void ModelManager::RetireFreed() {
       continue;
     }
     // A version scaled to zero is still loadable on demand: START, as TF Serving reports a
-    // version the manager knows but has not loaded.
-    SetStatus(it->model,
-              {it->version, it->to_zero ? VersionState::kStart : VersionState::kEnd, Status::Ok()});
+    // version the manager knows but has not loaded. One loaded again since (the model unloaded
+    // and loaded back while a request held the old copy) keeps its AVAILABLE.
+    auto state = states_.find(it->model);
+    const bool reloaded = state != states_.end() && state->second.slots.count(it->version) &&
+                          state->second.slots.at(it->version).loaded;
+    if (!reloaded) {
+      SetStatus(it->model, {it->version, it->to_zero ? VersionState::kStart : VersionState::kEnd,
+                            Status::Ok()});
+    }
     TERN_LOG(Info) << "Model '" << it->model << "' version " << it->version << " is unloaded";
     it = retiring_.erase(it);
     freed = true;

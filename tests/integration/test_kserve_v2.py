@@ -38,7 +38,10 @@ def test_health(client):
 def test_server_metadata(client):
     meta = client.get_server_metadata()
     name = meta["name"] if isinstance(meta, dict) else meta.name
+    extensions = meta["extensions"] if isinstance(meta, dict) else list(meta.extensions)
     assert name == "tern"
+    assert extensions == ["binary_tensor_data", "model_configuration", "statistics",
+                          "model_repository"]
 
 
 def test_model_metadata(client):
@@ -90,11 +93,18 @@ def test_infer_errors_are_clear(client):
 
 def test_rest_json_endpoints(server):
     base = server.rest
-    assert requests.get(f"{base}/v2/health/live").status_code == 200
-    assert requests.get(f"{base}/v2/health/ready").status_code == 200
+    live = requests.get(f"{base}/v2/health/live")
+    assert live.status_code == 200 and live.json() == {"live": True}
+    ready = requests.get(f"{base}/v2/health/ready")
+    assert ready.status_code == 200 and ready.json() == {"ready": True}
     assert requests.get(f"{base}/v2/models/{MODEL}/versions/123/ready").status_code == 200
+    # Not ready is 400, as Triton answers (the protocol says a 4xx); unknown is 404.
+    not_ready = requests.get(f"{base}/v2/models/{MODEL}/versions/7/ready")
+    assert not_ready.status_code == 400 and "not ready" in not_ready.json()["error"]
     assert requests.get(f"{base}/v2/models/nope/ready").status_code == 404
-    assert requests.get(f"{base}/v2").json()["extensions"] == ["binary_tensor_data"]
+    # Exactly the extensions implemented.
+    assert requests.get(f"{base}/v2").json()["extensions"] == [
+        "binary_tensor_data", "model_configuration", "statistics", "model_repository"]
     r = requests.post(f"{base}/v2/models/{MODEL}/infer",
                       json={"id": "7", "inputs": [{"name": "x", "shape": [2, 1], "datatype": "FP32",
                                                    "data": [[1.0], [3.0]]}]})

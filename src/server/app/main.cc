@@ -231,7 +231,8 @@ struct FrontEnds {
                 flags.enable_signature_method_name_check ? tern::SignatureMethodCheck::kRequireMatch
                                                          : tern::SignatureMethodCheck::kOff),
         request_metrics(tern::RequestMetrics::Create({models.metrics.get(), models.manager.get()})),
-        kserve(&service),
+        repository(models.manager.get()),
+        kserve(&service, {.repository = &repository}),
         grpc_predictions(&service, request_metrics.get(), &grpc_gate,
                          flags.enable_serialization_as_tensor_content
                              ? tern::TensorProtoEncoding::kTensorContent
@@ -258,6 +259,7 @@ struct FrontEnds {
 
   tern::InferenceCore service;
   std::unique_ptr<tern::RequestMetrics> request_metrics;
+  tern::ModelRepository repository;
   tern::KServeService kserve;
   tern::GrpcDrainGate grpc_gate;
   tern::GrpcPredictionService grpc_predictions;

@@ -1,5 +1,6 @@
 #include "server/core/inference_core.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace tern {
@@ -16,25 +17,79 @@ StatusOr<const Signature*> InferenceCore::GetSignature(const ServableHandle& ser
                                                                : signature_name);
 }
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t Nanos(Clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+}
+
+// The rows a request asks for (Triton's inference count): dimension 0 of its first input.
+int64_t RequestRows(const std::map<std::string, Tensor>& inputs) {
+  if (inputs.empty() || inputs.begin()->second.rank() < 1) return 1;
+  return std::max<int64_t>(1, inputs.begin()->second.dim(0));
+}
+
+}  // namespace
+
+void InferenceCore::RecordInference(const ServableHandle& servable, bool ok,
+                                    Clock::time_point arrived, const InferenceTimings& timings,
+                                    int64_t rows, bool batched) const {
+  if (!metrics_) return;
+  metrics_->RecordInference({.model = servable->model_name,
+                             .version = servable->version,
+                             .ok = ok,
+                             .duration_ns = Nanos(Clock::now() - arrived),
+                             .timings = timings,
+                             .rows = rows,
+                             .batched = batched});
+}
+
 StatusOr<std::map<std::string, Tensor>> InferenceCore::Predict(
     const ServableHandle& servable, const Signature& signature,
     const std::map<std::string, Tensor>& inputs, const std::vector<std::string>& output_filter,
     const RunOptions& options) const {
+  return PredictArrivedAt(servable, signature, inputs, output_filter, options, Clock::now());
+}
+
+StatusOr<std::map<std::string, Tensor>> InferenceCore::PredictArrivedAt(
+    const ServableHandle& servable, const Signature& signature,
+    const std::map<std::string, Tensor>& inputs, const std::vector<std::string>& output_filter,
+    const RunOptions& options, Clock::time_point arrived) const {
+  const int64_t rows = RequestRows(inputs);
+  if (batcher_ != nullptr) {
+    auto timings = std::make_shared<RunTimings>();
+    auto outputs =
+        batcher_->Run({servable->model.get(), servable, servable->model_name, servable->version,
+                       signature.name, inputs, output_filter, options, timings});
+    RecordInference(servable, outputs.ok(), arrived, timings->Load(), rows,
+                    timings->batched.load());
+    return outputs;
+  }
   InstancePool::Lease lease;
-  if (batcher_ == nullptr && servable->instances) {
-    TERN_ASSIGN_OR_RETURN(lease, servable->instances->Acquire(options.deadline));
+  if (servable->instances) {
+    auto acquired = servable->instances->Acquire(options.deadline);
+    if (!acquired.ok()) {
+      RecordInference(servable, false, arrived, {}, rows, false);
+      return acquired.status();
+    }
+    lease = std::move(acquired).value();
   }
-  const auto start = std::chrono::steady_clock::now();
-  auto outputs =
-      batcher_ != nullptr
-          ? batcher_->Run({servable->model.get(), servable, servable->model_name, servable->version,
-                           signature.name, inputs, output_filter, options})
-          : servable->model->RunSignature(signature.name, inputs, output_filter, options);
-  if (metrics_) {
-    metrics_->RecordCompute(
-        servable->model_name, std::to_string(servable->version),
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  // Run alone: the wait for an instance and a compute thread is its queue; its inputs are fed
+  // and its outputs handed back as they are, so only the run itself is compute.
+  const auto start = Clock::now();
+  auto outputs = servable->model->RunSignature(signature.name, inputs, output_filter, options);
+  InferenceTimings timings;
+  timings.queue_ns = Nanos(start - arrived);
+  timings.compute_infer_ns = Nanos(Clock::now() - start);
+  if (metrics_ && outputs.ok()) {
+    metrics_->RecordExecution({.model = servable->model_name,
+                               .version = servable->version,
+                               .batch_size = rows,
+                               .timings = timings});
   }
+  RecordInference(servable, outputs.ok(), arrived, timings, rows, false);
   return outputs;
 }
 
@@ -42,29 +97,28 @@ void InferenceCore::PredictAsync(const ServableHandle& servable, const Signature
                                  std::map<std::string, Tensor> inputs,
                                  std::vector<std::string> output_filter, const RunOptions& options,
                                  PredictDone done) const {
+  const auto arrived = Clock::now();
   if (batcher_ == nullptr) {
     if (compute_pool_ == nullptr) {
-      return done(Predict(servable, signature, inputs, output_filter, options));
+      return done(PredictArrivedAt(servable, signature, inputs, output_filter, options, arrived));
     }
     // The servable handle keeps the model (and so `signature`) alive until the run is over.
     compute_pool_->Schedule([this, servable, &signature, inputs = std::move(inputs),
-                             output_filter = std::move(output_filter), options,
+                             output_filter = std::move(output_filter), options, arrived,
                              done = std::move(done)] {
-      done(Predict(servable, signature, inputs, output_filter, options));
+      done(PredictArrivedAt(servable, signature, inputs, output_filter, options, arrived));
     });
     return;
   }
-  const auto start = std::chrono::steady_clock::now();
+  const int64_t rows = RequestRows(inputs);
+  auto timings = std::make_shared<RunTimings>();
   batcher_->RunAsync(
       {servable->model.get(), servable, servable->model_name, servable->version, signature.name,
-       std::move(inputs), std::move(output_filter), options},
-      [metrics = metrics_, name = servable->model_name, version = servable->version, start,
+       std::move(inputs), std::move(output_filter), options, timings},
+      [this, servable, arrived, rows, timings,
        done = std::move(done)](StatusOr<SignatureOutputs> outputs) {
-        if (metrics) {
-          metrics->RecordCompute(
-              name, std::to_string(version),
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-        }
+        RecordInference(servable, outputs.ok(), arrived, timings->Load(), rows,
+                        timings->batched.load());
         done(std::move(outputs));
       });
 }

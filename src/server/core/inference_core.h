@@ -1,8 +1,8 @@
 // InferenceCore: the transport-free heart of the server, called by every front end (TF Serving
 // REST and gRPC, KServe v2 over both). Resolves model/version/signature, runs the signature
 // (through the batcher when batching is on), reports model status. Holds non-owning pointers to
-// the ModelManager, the Metrics (nullable: no compute timing) and the SignatureBatcher
-// (nullable: no batching), which must outlive it. Thread-safe.
+// the ModelManager, the Metrics (nullable: no compute timing, no statistics) and the
+// SignatureBatcher (nullable: no batching), which must outlive it. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -79,7 +79,22 @@ class InferenceCore {
 
   std::vector<std::string> ModelNames() const { return manager_->ModelNames(); }
 
+  // Nullable: what the statistics extension reports (the Metrics' statistics).
+  const InferenceStatistics* statistics() const {
+    return metrics_ ? &metrics_->statistics() : nullptr;
+  }
+
  private:
+  // Predict for a request that reached the core at `arrived` (its queue time starts there).
+  StatusOr<std::map<std::string, Tensor>> PredictArrivedAt(
+      const ServableHandle& servable, const Signature& signature,
+      const std::map<std::string, Tensor>& inputs, const std::vector<std::string>& output_filter,
+      const RunOptions& options, std::chrono::steady_clock::time_point arrived) const;
+  // One answered request into the Metrics (Prometheus and the statistics); no-op without them.
+  void RecordInference(const ServableHandle& servable, bool ok,
+                       std::chrono::steady_clock::time_point arrived,
+                       const InferenceTimings& timings, int64_t rows, bool batched) const;
+
   ModelManager* manager_;
   Metrics* metrics_;
   SignatureBatcher* batcher_;

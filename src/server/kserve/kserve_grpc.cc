@@ -111,7 +111,7 @@ grpc::Status GrpcInferenceService::ServerMetadata(grpc::ServerContext*,
                                                   inference::ServerMetadataResponse* response) {
   response->set_name(KServeService::kServerName);
   response->set_version(KServeService::kServerVersion);
-  response->add_extensions("binary_tensor_data");
+  for (const auto& extension : KServeService::Extensions()) response->add_extensions(extension);
   return grpc::Status::OK;
 }
 

@@ -35,6 +35,20 @@ class GrpcInferenceService final
   grpc::Status ModelConfig(grpc::ServerContext*, const inference::ModelConfigRequest* request,
                            inference::ModelConfigResponse* response) override;
 
+  // Triton's statistics and repository extensions (kserve_grpc_extensions.cc).
+  grpc::Status ModelStatistics(grpc::ServerContext* context,
+                               const inference::ModelStatisticsRequest* request,
+                               inference::ModelStatisticsResponse* response) override;
+  grpc::Status RepositoryIndex(grpc::ServerContext* context,
+                               const inference::RepositoryIndexRequest* request,
+                               inference::RepositoryIndexResponse* response) override;
+  grpc::Status RepositoryModelLoad(grpc::ServerContext* context,
+                                   const inference::RepositoryModelLoadRequest* request,
+                                   inference::RepositoryModelLoadResponse* response) override;
+  grpc::Status RepositoryModelUnload(grpc::ServerContext* context,
+                                     const inference::RepositoryModelUnloadRequest* request,
+                                     inference::RepositoryModelUnloadResponse* response) override;
+
  private:
   const KServeService* service_;
   GrpcDrainGate* gate_;

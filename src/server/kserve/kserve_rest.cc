@@ -11,6 +11,8 @@
 
 #include "server/codec/json_internal.h"
 #include "server/codec/json_tensor.h"
+#include "server/kserve/kserve_rest_repository.h"
+#include "server/kserve/kserve_rest_statistics.h"
 #include "server/kserve/kserve_tensor.h"
 
 namespace tern {
@@ -406,14 +408,22 @@ void KServeRestApi::HandleAsync(const RestRequest& request, RestHandler::RestDon
   if (!path.empty() && path.back() == '/') path.remove_suffix(1);
   const bool get = request.method == "GET";
   if (get && path == "/v2") {
+    Json extensions = KServeService::Extensions();
     return done(Ok(std::string("{\"name\":\"") + KServeService::kServerName + "\",\"version\":\"" +
-                   KServeService::kServerVersion + "\",\"extensions\":[\"binary_tensor_data\"]}"));
+                   KServeService::kServerVersion + "\",\"extensions\":" + extensions.dump() + "}"));
   }
-  if (get && path == "/v2/health/live") return done(Ok(""));
+  // Not ready is a 4xx, as the Open Inference Protocol says and Triton answers (400).
+  if (get && path == "/v2/health/live") return done(Ok("{\"live\":true}"));
   if (get && path == "/v2/health/ready") {
-    if (service_->ServerReady()) return done(Ok(""));
-    return done(ErrorResponse(Unavailable("not every model has an available version yet")));
+    if (service_->ServerReady()) return done(Ok("{\"ready\":true}"));
+    return done(ErrorResponse(
+        FailedPrecondition(service_->draining() ? "the server is shutting down"
+                                                : "not every model has an available version yet")));
   }
+  if (RestResponse repository; HandleRepositoryRest(*service_, request, path, &repository)) {
+    return done(std::move(repository));
+  }
+  if (get && path == "/v2/models/stats") return done(RestModelStatistics(*service_, "", ""));
   constexpr std::string_view kModels = "/v2/models/";
   if (path.substr(0, kModels.size()) != kModels) {
     return done(ErrorResponse(
@@ -429,10 +439,16 @@ void KServeRestApi::HandleAsync(const RestRequest& request, RestHandler::RestDon
   if (get && parsed->action == "ready") {
     auto ready = service_->ModelReady(*ref);
     if (!ready.ok()) return done(ErrorResponse(ready.status()));
-    if (*ready) return done(Ok(""));
-    return done(ErrorResponse(Unavailable("model " + ref->name + " is not ready")));
+    if (*ready) return done(Ok("{\"name\":" + Quote(ref->name) + ",\"ready\":true}"));
+    return done(ErrorResponse(FailedPrecondition(
+        "model " + ref->name +
+        (ref->version ? " version " + std::to_string(*ref->version) : std::string()) +
+        " is not ready")));
   }
   if (get && parsed->action == "config") return done(Config(*ref));
+  if (get && parsed->action == "stats") {
+    return done(RestModelStatistics(*service_, parsed->model, parsed->version));
+  }
   if (request.method == "POST" && parsed->action == "infer")
     return Infer(*ref, request, std::move(done));
   return done(ErrorResponse(

@@ -164,6 +164,40 @@ StatusOr<V2ModelConfig> KServeService::ModelConfig(const ModelRef& ref) const {
   return config;
 }
 
+StatusOr<std::vector<V2ModelStatistics>> KServeService::ModelStatistics(
+    const std::string& name, const std::string& version) const {
+  std::vector<std::string> names;
+  if (name.empty()) {
+    if (!version.empty()) return InvalidArgument("a model version needs a model name");
+    names = service_->ModelNames();
+  } else {
+    names.push_back(name);
+  }
+  TERN_ASSIGN_OR_RETURN(ModelRef ref, ParseModelRef(name.empty() ? "-" : name, version));
+  const InferenceStatistics* recorded = service_->statistics();
+  std::vector<V2ModelStatistics> out;
+  for (const auto& model : names) {
+    TERN_ASSIGN_OR_RETURN(auto statuses,
+                          service_->GetModelStatus(ModelRef{model, std::nullopt, std::nullopt}));
+    bool found = false;
+    // GetModelStatus lists the highest version first; Triton's answer lists them ascending.
+    for (auto it = statuses.rbegin(); it != statuses.rend(); ++it) {
+      if (ref.version && *ref.version != it->version) continue;
+      found = true;
+      V2ModelStatistics entry{model, it->version, {}};
+      if (recorded) entry.stats = recorded->Get(model, it->version);
+      const bool used = entry.stats.success.count + entry.stats.fail.count > 0;
+      if (ref.version || used || it->state == VersionState::kAvailable) {
+        out.push_back(std::move(entry));
+      }
+    }
+    if (ref.version && !found) {
+      return NotFound("model " + model + " has no version " + std::to_string(*ref.version));
+    }
+  }
+  return out;
+}
+
 void KServeService::InferAsync(V2InferRequest request, const RunOptions& options,
                                InferDone done) const {
   ModelRef ref = request.model;

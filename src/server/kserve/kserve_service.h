@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "common/inference_statistics.h"
 #include "server/core/inference_core.h"
+#include "server/core/model_repository.h"
 #include "server/core/server_readiness.h"
 
 namespace tern {
@@ -64,6 +66,13 @@ struct V2InferResult {
   std::vector<std::pair<std::string, Tensor>> outputs;
 };
 
+// Triton's statistics extension: one model version's numbers.
+struct V2ModelStatistics {
+  std::string name;
+  int64_t version = 0;
+  VersionStatistics stats;
+};
+
 class KServeService : public ServerReadiness {
  public:
   struct Options {
@@ -71,6 +80,8 @@ class KServeService : public ServerReadiness {
     // batched. Tern takes any number of rows, so this only bounds what Triton clients send;
     // TF Serving's batching default. A batched model reports its batching max_batch_size.
     int32_t config_max_batch_size = 1000;
+    // Not owned; null: the repository extension answers UNIMPLEMENTED.
+    ModelRepository* repository = nullptr;
   };
   explicit KServeService(InferenceCore* service) : service_(service) {}
   KServeService(InferenceCore* service, Options options) : service_(service), options_(options) {}
@@ -90,7 +101,28 @@ class KServeService : public ServerReadiness {
   // runs, else where InferenceCore::PredictAsync answers (a batch thread or the compute
   // pool), so a request waiting for its batch holds no thread.
   using InferDone = std::function<void(StatusOr<V2InferResult>)>;
+  // Statistics of every model (name ""), of one model, or of one version (version "" = all):
+  // each version that is available or has answered a request, zeros where none has. NOT_FOUND
+  // for an unknown model or version.
+  StatusOr<std::vector<V2ModelStatistics>> ModelStatistics(const std::string& name,
+                                                           const std::string& version) const;
   void InferAsync(V2InferRequest request, const RunOptions& options, InferDone done) const;
+
+  // Triton's model repository extension (kserve_repository.cc). `repository` is the request's
+  // repository_name: Tern has one repository, so any other is UNIMPLEMENTED, as in Triton.
+  StatusOr<std::vector<ModelRepository::Entry>> RepositoryIndex(const std::string& repository,
+                                                                bool ready_only) const;
+  // config_json: Triton's `config` load parameter, which Tern maps onto its model config: a
+  // JSON object whose `base_path` says where to serve the model from (see docs/api.md).
+  // has_file_parameters: the request carried `file:` parameters (model files in the request),
+  // which Tern does not take.
+  Status RepositoryLoad(const std::string& repository, const std::string& model,
+                        const std::optional<std::string>& config_json,
+                        bool has_file_parameters) const;
+  Status RepositoryUnload(const std::string& repository, const std::string& model) const;
+
+  // The extensions ServerMetadata lists: exactly those implemented.
+  static const std::vector<std::string>& Extensions();
 
   // What the server calls itself in ServerMetadata.
   static constexpr const char* kServerName = "tern";

@@ -27,11 +27,23 @@ RestRequestLabels LabelsForRestRequest(std::string_view http_method, std::string
   RestRequestLabels out;
   constexpr std::string_view kV1 = "/v1/models/", kV2 = "/v2/models/";
   const bool v1 = path.substr(0, kV1.size()) == kV1;
-  const bool v2 = path.substr(0, kV2.size()) == kV2;
+  // /v2/models/stats is every model's statistics, not a model named "stats".
+  const bool v2 = path.substr(0, kV2.size()) == kV2 && path != "/v2/models/stats";
   if (!v1 && !v2) {
     if (path.substr(0, 3) == "/v2") {
       out.api = "v2";
-      out.method = path.substr(0, 10) == "/v2/health" ? "health" : "server_metadata";
+      if (path.substr(0, 10) == "/v2/health") {
+        out.method = "health";
+      } else if (path == "/v2/models/stats") {
+        out.method = "stats";
+      } else if (path.substr(0, 14) == "/v2/repository") {
+        // The model in a load or unload path is not a served model's label: leave it out.
+        out.method = path.ends_with("/load")     ? "repository_load"
+                     : path.ends_with("/unload") ? "repository_unload"
+                                                 : "repository_index";
+      } else {
+        out.method = "server_metadata";
+      }
     }
     return out;
   }
@@ -68,7 +80,7 @@ RestRequestLabels LabelsForRestRequest(std::string_view http_method, std::string
     if (tail.empty()) {
       out.method = "metadata";
     } else {
-      out.method = KnownMethod(tail, {"infer", "ready"});
+      out.method = KnownMethod(tail, {"infer", "ready", "config", "stats"});
     }
   }
   return out;

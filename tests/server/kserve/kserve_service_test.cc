@@ -25,12 +25,14 @@ class KServeServiceTest : public ::testing::Test {
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(base_);
     manager_ = ModelManager::Create({});
+    metrics_ = Metrics::Create({});
   }
   void TearDown() override {
     kserve_.reset();
     service_.reset();
     batcher_.reset();
     manager_.reset();
+    metrics_.reset();
     fs::remove_all(base_);
   }
 
@@ -55,11 +57,12 @@ class KServeServiceTest : public ::testing::Test {
       options.defaults = *batching;
       options.per_model = per_model;
       options.stepping = Stepping::kManual;
+      options.metrics = metrics_.get();
       auto batcher = SignatureBatcher::Create(options);
       ASSERT_TRUE(batcher.ok()) << batcher.status().ToString();
       batcher_ = std::move(batcher).value();
     }
-    service_ = std::make_unique<InferenceCore>(manager_.get(), nullptr, batcher_.get());
+    service_ = std::make_unique<InferenceCore>(manager_.get(), metrics_.get(), batcher_.get());
     kserve_ = std::make_unique<KServeService>(service_.get());
   }
 
@@ -72,6 +75,7 @@ class KServeServiceTest : public ::testing::Test {
   fs::path base_;
   std::vector<ServedModelConfig> configs_;
   std::unique_ptr<ModelManager> manager_;
+  std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<SignatureBatcher> batcher_;
   std::unique_ptr<InferenceCore> service_;
   std::unique_ptr<KServeService> kserve_;
@@ -162,6 +166,58 @@ TEST_F(KServeServiceTest, InferAsyncWaitsForItsBatchWithoutHoldingTheCaller) {
                   1e-5 + 1e-5 * std::fabs(want.flat<float>()[k]));
     }
   }
+}
+
+Tensor MlpRow(float seed) {
+  std::vector<float> v(256);
+  for (int i = 0; i < 256; ++i) v[i] = std::cos(seed + 0.2f * i);
+  return Tensor::FromVector<float>(v, TensorShape{1, 256});
+}
+
+// Two requests run as one batch of two: each is a success charged the batch's phases, the batch
+// is one execution of size 2, and both waited in the queue.
+TEST_F(KServeServiceTest, StatisticsCountABatchOnceAndEachRequestInIt) {
+  AddModel("mlp");
+  BatchingOptions batching;
+  batching.max_batch_size = 2;
+  batching.batch_timeout_micros = 60'000'000;
+  Start(batching);
+  int answered = 0;
+  for (int i = 0; i < 2; ++i) {
+    V2InferRequest request;
+    request.model.name = "mlp";
+    request.inputs.emplace("x", MlpRow(static_cast<float>(i)));
+    kserve_->InferAsync(std::move(request), RunOptions(), [&answered](StatusOr<V2InferResult> r) {
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      ++answered;
+    });
+  }
+  ASSERT_EQ(batcher_->scheduler().ProcessReadyBatches(), 1);
+  ASSERT_EQ(answered, 2);
+  auto stats = kserve_->ModelStatistics("mlp", "");
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  ASSERT_EQ(stats->size(), 1u);
+  const V2ModelStatistics& m = (*stats)[0];
+  EXPECT_EQ(m.name, "mlp");
+  EXPECT_EQ(m.version, 1);
+  EXPECT_EQ(m.stats.success.count, 2u);
+  EXPECT_EQ(m.stats.fail.count, 0u);
+  EXPECT_EQ(m.stats.inference_count, 2u);
+  EXPECT_EQ(m.stats.execution_count, 1u);
+  EXPECT_EQ(m.stats.queue.count, 2u);
+  EXPECT_GT(m.stats.queue.ns, 0u);
+  EXPECT_GT(m.stats.compute_infer.ns, 0u);
+  ASSERT_EQ(m.stats.batch_stats.size(), 1u);
+  ASSERT_EQ(m.stats.batch_stats.count(2), 1u);
+  // Each request is charged the batch's run: twice the batch's own infer time.
+  EXPECT_EQ(m.stats.compute_infer.ns, 2 * m.stats.batch_stats.at(2).compute_infer.ns);
+
+  EXPECT_EQ(kserve_->ModelStatistics("mlp", "9").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(kserve_->ModelStatistics("nope", "").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(kserve_->ModelStatistics("", "1").status().code(), StatusCode::kInvalidArgument);
+  auto every = kserve_->ModelStatistics("", "");
+  ASSERT_TRUE(every.ok());
+  EXPECT_EQ(every->size(), 1u);
 }
 
 TEST_F(KServeServiceTest, InferAsyncRefusesABadRequestAtOnceAndQueuesNothing) {

@@ -53,7 +53,7 @@ TEST(MetricsTest, TfServingNamesOnlyWhenAsked) {
   metrics->RecordRequest({"m", "", "rest", "predict"}, StatusCode::kInvalidArgument, 0.001);
   metrics->RecordRequest({"m", "1", "rest", "status"}, StatusCode::kOk, 0.001);
   metrics->RecordRequest({"m", "1", "v2", "infer"}, StatusCode::kOk, 0.001);
-  metrics->RecordCompute("m", "1", 0.0005);
+  metrics->RecordInference({.model = "m", .version = 1, .timings = {.compute_infer_ns = 500000}});
   const std::string page = metrics->Render();
   EXPECT_THAT(page,
               HasSubstr(":tensorflow:serving:request_count{model_name=\"m\",status=\"OK\"} 1"));
@@ -86,8 +86,14 @@ TEST(MetricsTest, ModelLoadCountsFailuresAndInitializesBatchingSeries) {
 
 TEST(MetricsTest, BatchingAndLifecycleRecorders) {
   auto metrics = Metrics::Create({});
-  metrics->RecordBatch("m", 8, 3);
-  metrics->RecordBatchQueueLatency("m", 0.003);
+  metrics->RecordExecution({.model = "m",
+                            .version = 1,
+                            .batch_size = 8,
+                            .padding_rows = 3,
+                            .timings = {},
+                            .batched = true});
+  metrics->RecordInference(
+      {.model = "m", .version = 1, .timings = {.queue_ns = 3000000}, .batched = true});
   metrics->SetBatchQueueDepth("m", 5);
   metrics->RecordWarmup("m", 0.2, Status::Ok());
   metrics->SetModelInstances("m", 2);
@@ -234,6 +240,49 @@ TEST(MonitoringConfigTest, BadFilesSayWhatAndWhere) {
   auto missing = LoadMonitoringConfig("/nonexistent/monitoring.txt");
   ASSERT_FALSE(missing.ok());
   EXPECT_THAT(missing.status().message(), HasSubstr("/nonexistent/monitoring.txt"));
+}
+
+// One record feeds both readers: the Prometheus page and Triton's statistics extension.
+TEST(MetricsTest, InferenceRecordsFeedPrometheusAndStatistics) {
+  auto metrics = Metrics::Create({});
+  InferenceTimings t{.queue_ns = 2000000,
+                     .compute_input_ns = 1000000,
+                     .compute_infer_ns = 5000000,
+                     .compute_output_ns = 1000000};
+  metrics->RecordExecution(
+      {.model = "m", .version = 3, .batch_size = 4, .timings = t, .batched = true});
+  for (int i = 0; i < 2; ++i) {
+    metrics->RecordInference({.model = "m",
+                              .version = 3,
+                              .duration_ns = 9000000,
+                              .timings = t,
+                              .rows = 2,
+                              .batched = true});
+  }
+  metrics->RecordInference(
+      {.model = "m", .version = 3, .ok = false, .duration_ns = 100, .timings = {}});
+  const std::string page = metrics->Render();
+  EXPECT_THAT(page, HasSubstr("tern_compute_duration_seconds_count{model=\"m\",version=\"3\"} 2"));
+  EXPECT_THAT(page,
+              HasSubstr("tern_compute_duration_seconds_sum{model=\"m\",version=\"3\"} 0.014"));
+  EXPECT_THAT(page, HasSubstr("tern_batch_queue_duration_seconds_sum{model=\"m\"} 0.004"));
+
+  const VersionStatistics s = metrics->statistics().Get("m", 3);
+  EXPECT_EQ(s.success.count, 2u);
+  EXPECT_EQ(s.success.ns, 18000000u);
+  EXPECT_EQ(s.fail.count, 1u);
+  EXPECT_EQ(s.fail.ns, 100u);
+  EXPECT_EQ(s.inference_count, 4u);
+  EXPECT_EQ(s.execution_count, 1u);
+  EXPECT_EQ(s.queue.ns, 4000000u);
+  EXPECT_EQ(s.compute_infer.count, 2u);
+  EXPECT_EQ(s.compute_infer.ns, 10000000u);
+  ASSERT_EQ(s.batch_stats.count(4), 1u);
+  EXPECT_EQ(s.batch_stats.at(4).compute_infer.count, 1u);
+  EXPECT_EQ(s.batch_stats.at(4).compute_infer.ns, 5000000u);
+  EXPECT_GT(s.last_inference_ms, 0u);
+  EXPECT_EQ(metrics->statistics().Get("m", 4).success.count, 0u);
+  EXPECT_EQ(metrics->statistics().Get("other", 3).execution_count, 0u);
 }
 
 }  // namespace

@@ -37,6 +37,16 @@ TEST(RestLabelsTest, UrlsMapToFixedMethods) {
   EXPECT_EQ(LabelsForRestRequest("GET", "/v2/models/m/ready").method, "ready");
   EXPECT_EQ(LabelsForRestRequest("GET", "/v2/models/m").method, "metadata");
   EXPECT_EQ(LabelsForRestRequest("GET", "/v2/health/live").method, "health");
+  EXPECT_EQ(LabelsForRestRequest("GET", "/v2/models/m/versions/3/stats").method, "stats");
+  l = LabelsForRestRequest("GET", "/v2/models/stats");
+  EXPECT_EQ(l.method, "stats");
+  EXPECT_EQ(l.model, "");  // not a model named "stats"
+  l = LabelsForRestRequest("POST", "/v2/repository/models/m/load");
+  EXPECT_EQ(l.method, "repository_load");
+  EXPECT_EQ(l.model, "");  // a load names a model that may not be served: no label from it
+  EXPECT_EQ(LabelsForRestRequest("POST", "/v2/repository/models/m/unload").method,
+            "repository_unload");
+  EXPECT_EQ(LabelsForRestRequest("POST", "/v2/repository/index").method, "repository_index");
   l = LabelsForRestRequest("GET", "/random/path/123");
   EXPECT_EQ(l.api, "rest");
   EXPECT_EQ(l.method, "other");
