@@ -40,8 +40,8 @@ def test_server_metadata(client):
     name = meta["name"] if isinstance(meta, dict) else meta.name
     extensions = meta["extensions"] if isinstance(meta, dict) else list(meta.extensions)
     assert name == "tern"
-    assert extensions == ["binary_tensor_data", "model_configuration", "statistics",
-                          "model_repository"]
+    assert extensions == ["binary_tensor_data", "classification", "model_configuration",
+                          "statistics", "model_repository"]
 
 
 def test_model_metadata(client):
@@ -104,7 +104,8 @@ def test_rest_json_endpoints(server):
     assert requests.get(f"{base}/v2/models/nope/ready").status_code == 404
     # Exactly the extensions implemented.
     assert requests.get(f"{base}/v2").json()["extensions"] == [
-        "binary_tensor_data", "model_configuration", "statistics", "model_repository"]
+        "binary_tensor_data", "classification", "model_configuration", "statistics",
+        "model_repository"]
     r = requests.post(f"{base}/v2/models/{MODEL}/infer",
                       json={"id": "7", "inputs": [{"name": "x", "shape": [2, 1], "datatype": "FP32",
                                                    "data": [[1.0], [3.0]]}]})

@@ -45,7 +45,16 @@ StatusOr<V2InferRequest> ParseInferRequest(const inference::ModelInferRequest& r
       return InvalidArgument("input '" + input.name() + "' is given twice");
     }
   }
-  for (const auto& output : request.outputs()) out.outputs.push_back(output.name());
+  for (const auto& output : request.outputs()) {
+    out.outputs.push_back(output.name());
+    auto k = output.parameters().find("classification");
+    if (k == output.parameters().end()) continue;
+    if (k->second.parameter_choice_case() != inference::InferParameter::kInt64Param) {
+      return InvalidArgument("output '" + output.name() +
+                             "': the 'classification' parameter must be an int64_param");
+    }
+    if (k->second.int64_param() != 0) out.classification[output.name()] = k->second.int64_param();
+  }
   return out;
 }
 

@@ -47,12 +47,6 @@ StatusOr<ModelRepository::LoadOverride> OverrideFromConfig(const std::string& mo
 
 }  // namespace
 
-const std::vector<std::string>& KServeService::Extensions() {
-  static const auto* extensions = new std::vector<std::string>{
-      "binary_tensor_data", "model_configuration", "statistics", "model_repository"};
-  return *extensions;
-}
-
 StatusOr<std::vector<ModelRepository::Entry>> KServeService::RepositoryIndex(
     const std::string& repository, bool ready_only) const {
   TERN_RETURN_IF_ERROR(CheckRepository(repository, options_.repository));

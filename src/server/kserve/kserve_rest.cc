@@ -362,6 +362,16 @@ Status ReadInferOutputs(const Json& doc, V2InferRequest* infer, BinaryOutputs* b
     if (p.contains("binary_data")) {
       binary_outputs->named[name->get<std::string>()] = ReadBool(p, "binary_data");
     }
+    if (auto k = p.find("classification"); k != p.end()) {
+      if (!k->is_number_integer()) {
+        return InvalidArgument("output '" + name->get<std::string>() +
+                               "': 'classification' must be an integer, got " +
+                               json_internal::JsonSnippet(*k));
+      }
+      // 0 is how tritonclient says "no classification".
+      if (k->get<int64_t>() != 0)
+        infer->classification[name->get<std::string>()] = k->get<int64_t>();
+    }
   }
   return Status::Ok();
 }

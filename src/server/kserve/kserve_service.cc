@@ -57,10 +57,39 @@ StatusOr<std::vector<std::string>> CheckInferRequest(const V2InferRequest& reque
   if (names.empty()) {
     for (const auto& [name, t] : signature.outputs) names.push_back(name);
   }
+  for (const auto& [name, k] : request.classification) {
+    if (std::find(request.outputs.begin(), request.outputs.end(), name) == request.outputs.end()) {
+      return InvalidArgument("classification asked for output '" + name +
+                             "', which the request does not name in 'outputs'");
+    }
+    if (k < 1) {
+      return InvalidArgument("output '" + name + "': classification must be at least 1, got " +
+                             std::to_string(k));
+    }
+  }
   return names;
 }
 
+// Whether the model batches as Triton sees it (the config's max_batch_size > 0): every input
+// and output has a known rank and a leading dimension of unknown size.
+bool Batchable(const Signature& signature) {
+  bool batchable = !signature.inputs.empty();
+  for (const auto* list : {&signature.inputs, &signature.outputs}) {
+    for (const auto& [name, t] : *list) {
+      batchable = batchable && !t.unknown_rank && !t.dims.empty() && t.dims[0] == -1;
+    }
+  }
+  return batchable;
+}
+
 }  // namespace
+
+const std::vector<std::string>& KServeService::Extensions() {
+  static const auto* extensions =
+      new std::vector<std::string>{"binary_tensor_data", "classification", "model_configuration",
+                                   "statistics", "model_repository"};
+  return *extensions;
+}
 
 StatusOr<ModelRef> KServeService::ParseModelRef(const std::string& name,
                                                 const std::string& version) {
@@ -130,16 +159,9 @@ StatusOr<V2ModelConfig> KServeService::ModelConfig(const ModelRef& ref) const {
   V2ModelConfig config;
   config.name = m.name;
   config.platform = m.platform;
-  bool batchable = !m.inputs.empty();
-  for (const auto* list : {&m.inputs, &m.outputs}) {
-    for (const auto& t : *list) batchable = batchable && !t.shape.empty() && t.shape[0] == -1;
-  }
-  // An unknown rank is reported as [-1] in metadata; that is not a batch dimension.
   TERN_ASSIGN_OR_RETURN(ServableHandle servable, service_->GetServable(ref));
   TERN_ASSIGN_OR_RETURN(const Signature* signature, InferenceCore::GetSignature(servable, ""));
-  for (const auto* list : {&signature->inputs, &signature->outputs}) {
-    for (const auto& [name, t] : *list) batchable = batchable && !t.unknown_rank;
-  }
+  const bool batchable = Batchable(*signature);
   config.inputs = std::move(m.inputs);
   config.outputs = std::move(m.outputs);
   if (batchable) {
@@ -210,7 +232,8 @@ void KServeService::InferAsync(V2InferRequest request, const RunOptions& options
   if (!names.ok()) return done(names.status());
   service_->PredictAsync(
       *servable, **signature, std::move(request.inputs), *names, options,
-      [servable = *servable, names = *names,
+      [servable = *servable, names = *names, classification = std::move(request.classification),
+       batched = Batchable(**signature), labels = labels_,
        done = std::move(done)](StatusOr<std::map<std::string, Tensor>> outputs) {
         if (!outputs.ok()) return done(outputs.status());
         V2InferResult result;
@@ -220,6 +243,13 @@ void KServeService::InferAsync(V2InferRequest request, const RunOptions& options
           auto it = outputs->find(name);
           if (it == outputs->end()) {
             return done(Internal("signature did not produce output '" + name + "'"));
+          }
+          if (auto k = classification.find(name); k != classification.end()) {
+            auto names_of = labels->For(servable->path, name);
+            if (!names_of.ok()) return done(names_of.status());
+            auto classes = Classify(it->second, k->second, batched, names_of->get(), name);
+            if (!classes.ok()) return done(classes.status());
+            it->second = std::move(classes).value();
           }
           result.outputs.emplace_back(name, std::move(it->second));
         }

@@ -15,6 +15,7 @@
 #include "server/core/inference_core.h"
 #include "server/core/model_repository.h"
 #include "server/core/server_readiness.h"
+#include "server/kserve/kserve_classification.h"
 
 namespace tern {
 
@@ -57,6 +58,9 @@ struct V2InferRequest {
   std::string signature_name;  // "" = serving_default (v2 parameter "signature_name")
   std::map<std::string, Tensor> inputs;
   std::vector<std::string> outputs;  // empty: every output of the signature
+  // Triton's classification extension: output name -> k (the output's `classification`
+  // parameter); that output is answered as its top k "value:index[:label]" strings.
+  std::map<std::string, int64_t> classification;
 };
 
 struct V2InferResult {
@@ -131,6 +135,7 @@ class KServeService : public ServerReadiness {
  private:
   InferenceCore* service_;
   Options options_;
+  std::shared_ptr<ClassificationLabels> labels_ = std::make_shared<ClassificationLabels>();
   std::atomic<bool> draining_{false};
 };
 
