@@ -112,3 +112,22 @@ def test_rest_json_endpoints(server):
     assert r.status_code == 200, r.text
     assert r.json() == {"model_name": MODEL, "model_version": "123", "id": "7",
                         "outputs": [{"name": "y", "datatype": "FP32", "shape": [2, 1], "data": [2.5, 3.5]}]}
+
+
+def test_shared_memory_is_refused_saying_so(client):
+    """No shared-memory extension yet: a tensor naming a region gets UNIMPLEMENTED (501) with a
+    message that says shared memory is not supported, and the region calls are not served."""
+    infer_input = client.module.InferInput("x", [3], "FP32")
+    infer_input.set_shared_memory("region0", 12)
+    with pytest.raises(Exception) as error:
+        client.infer(MODEL, [infer_input])
+    assert "shared memory" in str(error.value) and "'x'" in str(error.value)
+    x = client.module.InferInput("x", [3], "FP32")
+    x.set_data_from_numpy(np.ones(3, np.float32))
+    y = client.module.InferRequestedOutput("y")
+    y.set_shared_memory("region1", 12)
+    with pytest.raises(Exception) as error:
+        client.infer(MODEL, [x], outputs=[y])
+    assert "shared memory" in str(error.value) and "'y'" in str(error.value)
+    with pytest.raises(Exception):
+        client.get_system_shared_memory_status()

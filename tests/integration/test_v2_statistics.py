@@ -3,6 +3,8 @@ clients (tritonclient.http and tritonclient.grpc): the counts follow the traffic
 transports report the same numbers, and they are the numbers the Prometheus page shows."""
 import json
 import re
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -13,6 +15,9 @@ import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
 from conftest import ROOT, TF_SERVING_MODELS
+
+sys.path.insert(0, str(ROOT / "loadtest"))
+import drivers  # noqa: E402
 
 MODEL = "half_plus_two"
 
@@ -173,3 +178,22 @@ def test_batched_statistics_per_batch_size(tern_factory, tmp_path):
     assert prometheus(server, "tern_batch_queue_duration_seconds_count", {"model": "mlp"}) == 24
     assert prometheus(server, "tern_batch_queue_duration_seconds_sum", {"model": "mlp"}) == \
         pytest.approx(st["queue"]["ns"] * 1e-9, rel=1e-6)
+
+
+@pytest.mark.parametrize("protocol", ["grpc", "http"])
+def test_perf_analyzer_prints_the_server_side_breakdown(tern_factory, protocol):
+    """perf_analyzer --service-kind=triton reads ModelStatistics before and after its window
+    and prints the server's queue and compute split from the difference."""
+    server = tern_factory("mlp", ROOT / "tests/models/mlp/model")
+    port = server.grpc_port if protocol == "grpc" else server.rest_port
+    out = subprocess.run([str(drivers.tools_bin() / "perf_analyzer"), "--service-kind=triton", "-i", protocol,
+                          "-u", f"127.0.0.1:{port}", "-m", "mlp", "-b", "4",
+                          "--concurrency-range=2:2", "--measurement-interval=1000",
+                          "--stability-percentage=10000"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    server_part = out.stdout.split("Server:", 1)[1]
+    executions = int(re.search(r"Execution count: (\d+)", server_part).group(1))
+    inferences = int(re.search(r"Inference count: (\d+)", server_part).group(1))
+    assert executions > 0 and inferences == 4 * executions
+    infer_usec = int(re.search(r"compute infer (\d+) usec", server_part).group(1))
+    assert "queue" in server_part and infer_usec >= 0

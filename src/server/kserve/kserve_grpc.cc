@@ -31,6 +31,8 @@ StatusOr<V2InferRequest> ParseInferRequest(const inference::ModelInferRequest& r
   for (int i = 0; i < request.inputs_size(); ++i) {
     const auto& input = request.inputs(i);
     const std::string what = "input '" + input.name() + "'";
+    TERN_RETURN_IF_ERROR(
+        RefuseSharedMemory(input.parameters().count("shared_memory_region") > 0, what));
     TERN_ASSIGN_OR_RETURN(DataType dtype, V2DatatypeFromName(input.datatype()));
     TERN_ASSIGN_OR_RETURN(TensorShape shape, V2Shape({input.shape().begin(), input.shape().end()},
                                                      kMaxElements, what));
@@ -47,6 +49,8 @@ StatusOr<V2InferRequest> ParseInferRequest(const inference::ModelInferRequest& r
   }
   for (const auto& output : request.outputs()) {
     out.outputs.push_back(output.name());
+    TERN_RETURN_IF_ERROR(RefuseSharedMemory(output.parameters().count("shared_memory_region") > 0,
+                                            "output '" + output.name() + "'"));
     auto k = output.parameters().find("classification");
     if (k == output.parameters().end()) continue;
     if (k->second.parameter_choice_case() != inference::InferParameter::kInt64Param) {

@@ -325,6 +325,7 @@ Status ReadInferInput(const Json& in, size_t index, std::string_view binary, siz
     dims.push_back(d.get<int64_t>());
   }
   TERN_ASSIGN_OR_RETURN(TensorShape shape, V2Shape(dims, max_elements, what));
+  TERN_RETURN_IF_ERROR(RefuseSharedMemory(Parameters(in).contains("shared_memory_region"), what));
   TERN_ASSIGN_OR_RETURN(int64_t binary_size, ReadInt(Parameters(in), "binary_data_size", what));
   Tensor tensor;
   if (binary_size >= 0) {
@@ -359,6 +360,8 @@ Status ReadInferOutputs(const Json& doc, V2InferRequest* infer, BinaryOutputs* b
     }
     infer->outputs.push_back(name->get<std::string>());
     const Json& p = Parameters(out);
+    TERN_RETURN_IF_ERROR(RefuseSharedMemory(p.contains("shared_memory_region"),
+                                            "output '" + name->get<std::string>() + "'"));
     if (p.contains("binary_data")) {
       binary_outputs->named[name->get<std::string>()] = ReadBool(p, "binary_data");
     }
