@@ -269,8 +269,8 @@ void SignatureBatcher::ProcessBatch(const BatchingOptions& options, Metrics* met
   run_options.deadline = deadline;
   // A batch may hold what its requests could have held alone.
   const int64_t per_request = TensorMemory::RunLimitBytes();
-  run_options.memory = RunMemory::Create(
-      per_request > 0 ? per_request * static_cast<int64_t>(tasks.size()) : 0);
+  run_options.memory =
+      RunMemory::Create(per_request > 0 ? per_request * static_cast<int64_t>(tasks.size()) : 0);
   auto outputs =
       first.model->RunSignature(first.signature_name, merged, first.output_filter, run_options);
   const auto ran_at = BatchClock::now();

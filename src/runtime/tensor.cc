@@ -161,7 +161,8 @@ Tensor::Tensor(DataType dtype, TensorShape shape, std::shared_ptr<RunMemory> run
   if (dtype_ == tensorflow::DT_STRING) {
     strings_ = std::make_shared<std::vector<std::string>>(static_cast<size_t>(n));
   } else if (dtype_ != tensorflow::DT_RESOURCE && dtype_ != tensorflow::DT_VARIANT) {
-    buffer_ = std::make_shared<Buffer>(static_cast<size_t>(n) * DataTypeSize(dtype_), std::move(run));
+    buffer_ =
+        std::make_shared<Buffer>(static_cast<size_t>(n) * DataTypeSize(dtype_), std::move(run));
   }
 }
 

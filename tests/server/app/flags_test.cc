@@ -1,11 +1,12 @@
 #include "server/app/flags.h"
-#include "server/app/memory_budget_flags.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
 #include <vector>
+
+#include "server/app/memory_budget_flags.h"
 
 namespace tern {
 namespace {
