@@ -116,11 +116,9 @@ Status KernelConstruction::Error(std::string_view message) const {
 
 StatusOr<Tensor*> KernelContext::AllocateOutput(int i, DataType dtype, TensorShape shape) {
   auto t = Tensor::Create(dtype, std::move(shape));
-  if (!t.ok()) {
-    if (t.status().code() != StatusCode::kResourceExhausted) return Error(t.status().message());
-    return Status(StatusCode::kResourceExhausted,
-                  "node '" + node_name_ + "' (op " + op_ + "): " + t.status().message());
-  }
+  // Create's errors keep their code (INVALID_ARGUMENT for a bad shape, RESOURCE_EXHAUSTED for
+  // a budget or a failed allocation) and gain the node, as Error's do.
+  if (!t.ok()) return t.status().WithContext("node '" + node_name_ + "' (op " + op_ + ")");
   outputs_[i] = std::move(t).value();
   return &outputs_[i];
 }
