@@ -64,8 +64,8 @@ class ScanKernel final : public OpKernel {
 template <typename Op>
 StatusOr<std::unique_ptr<OpKernel>> CreateScanKernel(const KernelConstruction& c) {
   // Both attrs default to false (stripped from exports when false).
-  return std::unique_ptr<OpKernel>(new ScanKernel<Op>(c.GetBoolAttrOr("exclusive", false),
-                                                      c.GetBoolAttrOr("reverse", false)));
+  return std::unique_ptr<OpKernel>(
+      new ScanKernel<Op>(c.GetBoolAttrOr("exclusive", false), c.GetBoolAttrOr("reverse", false)));
 }
 
 }  // namespace tern
