@@ -61,15 +61,8 @@ SIGNATURE_TF_CANNOT_RUN = {
 # (model, signature) pairs that load but are known to fail, with why. Asserted both ways: such a
 # signature must still fail, and one that starts passing must leave this table.
 SIGNATURE_KNOWN_FAILURES = {
-    # tf.saved_model.save of a Keras 3 model: the serving function captures the Keras variables'
-    # handles, but the SaverDef's restore function restores copies of them (VarHandleOps
-    # Variable, Variable_1, ...), so a session-based loader serves uninitialised variables.
-    # TF Serving and saved_model_cli fail the same way (keras-team/keras#19274,
-    # tensorflow/tensorflow#72963); Python's tf.saved_model.load restores by the object graph.
-    ("k3_mlp_saved_model", "serving_default"):
-        "Keras 3 + tf.saved_model.save: the saver restores copies, not the served variables",
-    ("k3_cnn_saved_model", "serving_default"):
-        "Keras 3 + tf.saved_model.save: the saver restores copies, not the served variables",
+    # (Keras 3 + tf.saved_model.save, whose SaverDef restores copies of the served variables,
+    # passes: SavedModel::Restore restores the captured variables by the object graph.)
 }
 
 

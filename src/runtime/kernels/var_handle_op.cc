@@ -6,9 +6,8 @@
 namespace tern {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateVarHandleOpKernel(const KernelConstruction& c) {
-  std::string shared_name = c.GetStringAttrOr("shared_name", "");
-  if (shared_name.empty()) shared_name = c.name();
-  const std::string key = c.GetStringAttrOr("container", "") + "/" + shared_name;
+  const std::string key = VariableResourceKey(c.GetStringAttrOr("container", ""),
+                                              c.GetStringAttrOr("shared_name", ""), c.name());
   return std::unique_ptr<OpKernel>(
       new FixedOutputKernel(Tensor::FromResource(c.resources()->GetOrCreateVariable(key))));
 }

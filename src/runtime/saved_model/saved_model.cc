@@ -4,9 +4,11 @@
 #include <filesystem>
 #include <set>
 
+#include "common/logging.h"
 #include "common/startup_trace.h"
 #include "runtime/format/saved_model_proto.h"
 #include "runtime/saved_model/inspect.h"
+#include "runtime/saved_model/object_graph_restore.h"
 #include "tf/saved_model.pb.h"
 
 namespace tern {
@@ -61,10 +63,12 @@ StatusOr<std::unique_ptr<SavedModel>> SavedModel::Load(const std::string& export
   if (!unsupported.empty()) {
     return Unimplemented(UnsupportedOpsMessage(unsupported) + " (SavedModel '" + export_dir + "')");
   }
+  // Read before the graph moves into the session.
+  const std::vector<BoundVariable> bound_variables = BoundVariablesOf(model->meta_graph_);
   TERN_ASSIGN_OR_RETURN(model->session_,
                         Session::Create(std::move(*model->meta_graph_.mutable_graph_def())));
   MarkStartupPhase("graph_built");
-  TERN_RETURN_IF_ERROR(model->Restore());
+  TERN_RETURN_IF_ERROR(model->Restore(bound_variables));
   MarkStartupPhase("variables_restored");
   TERN_RETURN_IF_ERROR(model->RunInitOp());
   MarkStartupPhase("init_op_run");
@@ -73,7 +77,7 @@ StatusOr<std::unique_ptr<SavedModel>> SavedModel::Load(const std::string& export
   return model;
 }
 
-Status SavedModel::Restore() {
+Status SavedModel::Restore(const std::vector<BoundVariable>& bound_variables) {
   namespace fs = std::filesystem;
   const std::string prefix = export_dir_ + "/variables/variables";
   const auto& saver = meta_graph_.saver_def();
@@ -84,6 +88,15 @@ Status SavedModel::Restore() {
   auto result = session_->Run({{saver.filename_tensor_name(), Tensor::Scalar<std::string>(prefix)}},
                               {}, {saver.restore_op_name()}, RunOptions());
   if (!result.ok()) return result.status().WithContext("restoring variables from '" + prefix + "'");
+  auto by_object_graph =
+      RestoreBoundVariables(bound_variables, meta_graph_, prefix, session_->resources());
+  if (!by_object_graph.ok()) {
+    return by_object_graph.status().WithContext("restoring variables by the object graph");
+  }
+  if (*by_object_graph > 0) {
+    TERN_LOG(Info) << "SavedModel '" << export_dir_ << "': restored " << *by_object_graph
+                   << " variable(s) its SaverDef leaves out, by the object graph";
+  }
   return Status::Ok();
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "runtime/saved_model/object_graph_restore.h"
 #include "runtime/session.h"
 #include "tf/meta_graph.pb.h"
 
@@ -53,7 +54,7 @@ class SavedModel {
 
  private:
   SavedModel() = default;
-  Status Restore();
+  Status Restore(const std::vector<BoundVariable>& bound_variables);
   Status RunInitOp();
   Status BuildSignatures();
 

@@ -2,6 +2,11 @@
 
 namespace tern {
 
+std::string VariableResourceKey(const std::string& container, const std::string& shared_name,
+                                const std::string& node_name) {
+  return container + "/" + (shared_name.empty() ? node_name : shared_name);
+}
+
 StatusOr<Tensor> Variable::Read() const {
   std::lock_guard<std::mutex> lock(mu_);
   if (!initialized_) {

@@ -34,6 +34,11 @@ class Variable final : public Resource {
   bool initialized_ = false;
 };
 
+// The SessionResources key of a resource variable (VarHandleOp): its container and shared_name,
+// the node's name when shared_name is empty, as TensorFlow resolves it.
+std::string VariableResourceKey(const std::string& container, const std::string& shared_name,
+                                const std::string& node_name);
+
 class SessionResources {
  public:
   // Returns the variable for `key`, creating it (uninitialised) on first use.
