@@ -1,4 +1,5 @@
 // Softmax: exp(x - max) / sum(exp(x - max)) over the last dimension (rank >= 1); float, double.
+// LogSoftmax: (x - max) - log(sum(exp(x - max))), the same rows in log space.
 // Subtracting the row max keeps exp from overflowing, as TensorFlow does.
 #include <cmath>
 
@@ -7,7 +8,7 @@
 namespace tern {
 namespace {
 
-template <typename T>
+template <bool kLog, typename T>
 void SoftmaxRows(const T* in, int64_t rows, int64_t depth, T* out) {
   for (int64_t r = 0; r < rows; ++r) {
     const T* x = in + r * depth;
@@ -15,11 +16,18 @@ void SoftmaxRows(const T* in, int64_t rows, int64_t depth, T* out) {
     T max = x[0];
     for (int64_t j = 1; j < depth; ++j) max = x[j] > max ? x[j] : max;
     T sum = 0;
-    for (int64_t j = 0; j < depth; ++j) sum += (y[j] = std::exp(x[j] - max));
-    for (int64_t j = 0; j < depth; ++j) y[j] /= sum;
+    if constexpr (kLog) {
+      for (int64_t j = 0; j < depth; ++j) sum += std::exp(y[j] = x[j] - max);
+      const T log_sum = std::log(sum);
+      for (int64_t j = 0; j < depth; ++j) y[j] -= log_sum;
+    } else {
+      for (int64_t j = 0; j < depth; ++j) sum += (y[j] = std::exp(x[j] - max));
+      for (int64_t j = 0; j < depth; ++j) y[j] /= sum;
+    }
   }
 }
 
+template <bool kLog>
 Status ComputeSoftmax(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   if (x.rank() < 1) return ctx.Error("logits must have rank >= 1, got a scalar");
@@ -28,9 +36,11 @@ Status ComputeSoftmax(KernelContext& ctx) {
   if (depth == 0 || x.num_elements() == 0) return Status::Ok();
   const int64_t rows = x.num_elements() / depth;
   switch (x.dtype()) {
-    case tensorflow::DT_FLOAT: SoftmaxRows(x.flat<float>(), rows, depth, out->flat<float>()); break;
+    case tensorflow::DT_FLOAT:
+      SoftmaxRows<kLog>(x.flat<float>(), rows, depth, out->flat<float>());
+      break;
     case tensorflow::DT_DOUBLE:
-      SoftmaxRows(x.flat<double>(), rows, depth, out->flat<double>());
+      SoftmaxRows<kLog>(x.flat<double>(), rows, depth, out->flat<double>());
       break;
     default:
       return ctx.Error("dtype " + DataTypeName(x.dtype()) + " is not supported (float, double)");
@@ -41,7 +51,11 @@ Status ComputeSoftmax(KernelContext& ctx) {
 }  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> CreateSoftmaxKernel(const KernelConstruction& c) {
-  return FunctionKernel<ComputeSoftmax>::Create(c);
+  return FunctionKernel<ComputeSoftmax<false>>::Create(c);
+}
+
+StatusOr<std::unique_ptr<OpKernel>> CreateLogSoftmaxKernel(const KernelConstruction& c) {
+  return FunctionKernel<ComputeSoftmax<true>>::Create(c);
 }
 
 }  // namespace tern

@@ -76,6 +76,8 @@ def enc_attr(v):
         return {"list_type": [x.name for x in v]}
     if isinstance(v, list):
         return {"list_f": [float(x) for x in v]}
+    if isinstance(v, tf.TensorShape):  # unknown dims are -1, an unknown rank is null
+        return {"shape": None if v.rank is None else [-1 if d is None else d for d in v.as_list()]}
     raise TypeError(v)
 
 

@@ -33,13 +33,14 @@ namespace {
 using nlohmann::json;
 
 // kernels_golden.json (kernels_golden.py), kernels_golden_text.json (kernels_golden_text.py),
-// kernels_golden_numeric.json (kernels_golden_numeric.py) and kernels_golden_image.json
-// (kernels_golden_image.py).
+// kernels_golden_numeric.json (kernels_golden_numeric.py), kernels_golden_image.json
+// (kernels_golden_image.py) and kernels_golden_math.json (kernels_golden_math.py).
 const std::vector<std::string> kGoldenPaths = {
     std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden.json",
     std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden_text.json",
     std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden_numeric.json",
     std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden_image.json",
+    std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden_math.json",
 };
 
 // Builds the kernel for `node` and runs it once on `inputs`.
@@ -157,6 +158,13 @@ tensorflow::AttrValue AttrFromJson(const json& j) {
   } else if (j.contains("list_s")) {
     a.mutable_list();
     for (const auto& v : j.at("list_s")) a.mutable_list()->add_s(v.get<std::string>());
+  } else if (j.contains("shape")) {
+    auto* shape = a.mutable_shape();
+    if (j.at("shape").is_null()) {
+      shape->set_unknown_rank(true);
+    } else {
+      for (const auto& d : j.at("shape")) shape->add_dim()->set_size(d.get<int64_t>());
+    }
   } else if (j.contains("list_type")) {
     a.mutable_list();
     for (const auto& t : j.at("list_type")) {
@@ -200,6 +208,26 @@ bool NeedsTolerance(const std::string& op) {
       "Digamma",
       "Conv2DBackpropInput",
       "Pow",
+      // Eigen's vectorized sin/cos/log1p/expm1 and libm's differ by an ulp or two.
+      "Sin",
+      "Cos",
+      "Tan",
+      "Asin",
+      "Acos",
+      "Atan",
+      "Atan2",
+      "Sinh",
+      "Cosh",
+      "Asinh",
+      "Acosh",
+      "Atanh",
+      "Log1p",
+      "Expm1",
+      "Xlogy",
+      "LogSoftmax",
+      // TensorFlow's float reciprocal is Eigen's approximation refined by a Newton step.
+      "Reciprocal",
+      "Inv",
   };
   return ops.count(op) > 0;
 }

@@ -109,4 +109,41 @@ Status ArithmeticBroadcast(KernelContext& ctx) {
   return ctx.Error("dtype " + DataTypeName(dtype) + " is not supported");
 }
 
+// out = fn(a, b) with broadcasting for ops TensorFlow defines on float and double only; fn is a
+// generic lambda.
+template <typename Fn>
+Status FloatBroadcast(KernelContext& ctx, Fn fn) {
+  const DataType dtype = ctx.input(0).dtype();
+  if (ctx.input(1).dtype() != dtype) {
+    return ctx.Error("inputs have different dtypes: " + DataTypeName(dtype) + " and " +
+                     DataTypeName(ctx.input(1).dtype()));
+  }
+  switch (dtype) {
+    case tensorflow::DT_FLOAT: return BinaryBroadcast<float, float>(ctx, dtype, fn);
+    case tensorflow::DT_DOUBLE: return BinaryBroadcast<double, double>(ctx, dtype, fn);
+    default: return ctx.Error("dtype " + DataTypeName(dtype) + " is not supported (float, double)");
+  }
+}
+
+// out = fn(a, b) with broadcasting over the integer dtypes (bitwise ops); fn is a generic lambda.
+template <typename Fn>
+Status IntegerBroadcast(KernelContext& ctx, Fn fn) {
+  const DataType dtype = ctx.input(0).dtype();
+  if (ctx.input(1).dtype() != dtype) {
+    return ctx.Error("inputs have different dtypes: " + DataTypeName(dtype) + " and " +
+                     DataTypeName(ctx.input(1).dtype()));
+  }
+  switch (dtype) {
+    case tensorflow::DT_INT8: return BinaryBroadcast<int8_t, int8_t>(ctx, dtype, fn);
+    case tensorflow::DT_INT16: return BinaryBroadcast<int16_t, int16_t>(ctx, dtype, fn);
+    case tensorflow::DT_INT32: return BinaryBroadcast<int32_t, int32_t>(ctx, dtype, fn);
+    case tensorflow::DT_INT64: return BinaryBroadcast<int64_t, int64_t>(ctx, dtype, fn);
+    case tensorflow::DT_UINT8: return BinaryBroadcast<uint8_t, uint8_t>(ctx, dtype, fn);
+    case tensorflow::DT_UINT16: return BinaryBroadcast<uint16_t, uint16_t>(ctx, dtype, fn);
+    case tensorflow::DT_UINT32: return BinaryBroadcast<uint32_t, uint32_t>(ctx, dtype, fn);
+    case tensorflow::DT_UINT64: return BinaryBroadcast<uint64_t, uint64_t>(ctx, dtype, fn);
+    default: return ctx.Error("dtype " + DataTypeName(dtype) + " is not supported (integer types)");
+  }
+}
+
 }  // namespace tern

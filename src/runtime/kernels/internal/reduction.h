@@ -60,7 +60,8 @@ inline std::optional<std::array<int64_t, 3>> ReducedBlock(const TensorShape& sha
 
 // Reducer<T> provides: using Acc; Acc Init(); Acc Combine(Acc, T); T Finish(Acc, int64_t count).
 // float16 runs only for reducers that opt in with `static constexpr bool kSupportsHalf = true;`
-// (exact ones such as Max; Mean and Prod would need TensorFlow's accumulation order).
+// (exact ones such as Max; Mean and Prod would need TensorFlow's accumulation order). Logical
+// reducers (Any, All) declare `static constexpr bool kBooleanOnly = true;` and take bool only.
 template <template <typename> class Reducer>
 class ReductionKernel final : public OpKernel {
  public:
@@ -125,6 +126,12 @@ class ReductionKernel final : public OpKernel {
       for (int64_t i = 0; i < n_out; ++i) po[i] = R::Finish(acc[i], count);
       return Status::Ok();
     };
+    if constexpr (requires { Reducer<bool>::kBooleanOnly; }) {
+      if (input.dtype() != tensorflow::DT_BOOL) {
+        return ctx.Error("input has dtype " + DataTypeName(input.dtype()) + ", expected bool");
+      }
+      return reduce_as.template operator()<bool>();
+    }
     if (input.dtype() == tensorflow::DT_HALF) {
       if constexpr (requires { Reducer<float>::kSupportsHalf; }) {
         return reduce_as.template operator()<Eigen::half>();

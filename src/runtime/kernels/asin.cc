@@ -1,0 +1,11 @@
+// Asin: arcsine, elementwise; NaN outside [-1, 1] (float, double).
+#include <cmath>
+
+#include "runtime/kernels/internal/unary.h"
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+
+TERN_UNARY_FLOAT_KERNEL(Asin, std::asin(x))
+
+}  // namespace tern

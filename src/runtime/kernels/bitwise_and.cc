@@ -1,0 +1,18 @@
+// BitwiseAnd: x & y with broadcasting, integer types.
+#include "runtime/kernels/internal/broadcast.h"
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+namespace {
+
+Status ComputeBitwiseAnd(KernelContext& ctx) {
+  return IntegerBroadcast(ctx, [](auto x, auto y) { return static_cast<decltype(x)>(x & y); });
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateBitwiseAndKernel(const KernelConstruction& c) {
+  return FunctionKernel<ComputeBitwiseAnd>::Create(c);
+}
+
+}  // namespace tern

@@ -1,0 +1,11 @@
+// Cos: cosine, elementwise (float, double).
+#include <cmath>
+
+#include "runtime/kernels/internal/unary.h"
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+
+TERN_UNARY_FLOAT_KERNEL(Cos, std::cos(x))
+
+}  // namespace tern

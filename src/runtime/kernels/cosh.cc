@@ -1,0 +1,11 @@
+// Cosh: hyperbolic cosine, elementwise (float, double).
+#include <cmath>
+
+#include "runtime/kernels/internal/unary.h"
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+
+TERN_UNARY_FLOAT_KERNEL(Cosh, std::cosh(x))
+
+}  // namespace tern

@@ -1,0 +1,11 @@
+// Sinh: hyperbolic sine, elementwise (float, double).
+#include <cmath>
+
+#include "runtime/kernels/internal/unary.h"
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+
+TERN_UNARY_FLOAT_KERNEL(Sinh, std::sinh(x))
+
+}  // namespace tern

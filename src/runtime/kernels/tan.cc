@@ -1,0 +1,11 @@
+// Tan: tangent, elementwise (float, double).
+#include <cmath>
+
+#include "runtime/kernels/internal/unary.h"
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+
+TERN_UNARY_FLOAT_KERNEL(Tan, std::tan(x))
+
+}  // namespace tern
