@@ -8,7 +8,7 @@ import requests
 from tensorflow.core.framework import types_pb2
 from tensorflow.core.protobuf import saved_model_pb2
 
-from conftest import TERN, TF_SERVING_MODELS, free_port
+from conftest import ROOT, TERN, TF_SERVING_MODELS, free_port
 
 
 def write_model_with_unknown_ops(version_dir):
@@ -82,3 +82,30 @@ def test_load_fails_naming_every_missing_op(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_ops_lists_what_a_model_lacks(tmp_path):
+    write_model_with_unknown_ops(tmp_path / "m" / "1")
+    r = subprocess.run([str(TERN), "ops", str(tmp_path / "m")], capture_output=True, text=True)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert [line.split()[0] for line in r.stdout.splitlines()] == ["FrobnicateV7", "Wibble"]
+    assert "Wibble  (e.g. node 'c')" in r.stdout
+    ok = subprocess.run([str(TERN), "ops", str(TF_SERVING_MODELS / "saved_model_half_plus_two_cpu")],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0 and "Tern runs every op" in ok.stdout
+
+
+def test_ops_lists_every_registered_op():
+    r = subprocess.run([str(TERN), "ops"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    ops = r.stdout.splitlines()[:-1]
+    assert ops == sorted(ops) and {"MatMul", "Conv2D", "ParseExampleV2", "Erfc"} <= set(ops)
+    assert r.stdout.splitlines()[-1] == "(%d ops)" % len(ops)
+
+
+def test_ops_doc_is_generated_from_the_registry():
+    """docs/ops.md is `tern ops --markdown`: a new kernel updates it in the same commit."""
+    doc = (ROOT / "docs" / "ops.md").read_text()
+    r = subprocess.run([str(TERN), "ops", "--markdown"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert doc == r.stdout, "docs/ops.md is stale: run build/tern ops --markdown > docs/ops.md"

@@ -303,6 +303,10 @@ int main(int argc, char** argv) {
     return tern::RunInspectCommand(std::vector<std::string>(argv + 2, argv + argc), std::cout,
                                    std::cerr);
   }
+  if (argc > 1 && std::string(argv[1]) == "ops") {
+    return tern::RunOpsCommand(std::vector<std::string>(argv + 2, argv + argc), std::cout,
+                               std::cerr);
+  }
   auto flags = tern::ParseServerFlags(std::vector<std::string>(argv + 1, argv + argc));
   if (!flags.ok()) return Fail(flags.status().message());
   tern::MarkStartupPhase("flags_parsed");
