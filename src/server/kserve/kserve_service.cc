@@ -57,6 +57,12 @@ StatusOr<std::vector<std::string>> CheckInferRequest(const V2InferRequest& reque
   if (names.empty()) {
     for (const auto& [name, t] : signature.outputs) names.push_back(name);
   }
+  for (const auto& [name, slice] : request.output_shared_memory) {
+    if (signature.outputs.count(name) == 0) {
+      return InvalidArgument("unknown requested output '" + name + "' for model '" + model_name +
+                             "'");
+    }
+  }
   for (const auto& [name, k] : request.classification) {
     if (std::find(request.outputs.begin(), request.outputs.end(), name) == request.outputs.end()) {
       return InvalidArgument("classification asked for output '" + name +
@@ -87,7 +93,7 @@ bool Batchable(const Signature& signature) {
 const std::vector<std::string>& KServeService::Extensions() {
   static const auto* extensions =
       new std::vector<std::string>{"binary_tensor_data", "classification", "model_configuration",
-                                   "statistics", "model_repository"};
+                                   "statistics", "model_repository", "system_shared_memory"};
   return *extensions;
 }
 
@@ -234,7 +240,7 @@ void KServeService::InferAsync(V2InferRequest request, const RunOptions& options
       *servable, **signature, std::move(request.inputs), *names, options,
       [servable = *servable, names = *names, classification = std::move(request.classification),
        batched = Batchable(**signature), labels = labels_,
-       done = std::move(done)](StatusOr<std::map<std::string, Tensor>> outputs) {
+       shared_memory = std::move(request.output_shared_memory), done = std::move(done)](StatusOr<std::map<std::string, Tensor>> outputs) {
         if (!outputs.ok()) return done(outputs.status());
         V2InferResult result;
         result.model_name = servable->model_name;
@@ -250,6 +256,12 @@ void KServeService::InferAsync(V2InferRequest request, const RunOptions& options
             auto classes = Classify(it->second, k->second, batched, names_of->get(), name);
             if (!classes.ok()) return done(classes.status());
             it->second = std::move(classes).value();
+          }
+          if (auto slice = shared_memory.find(name); slice != shared_memory.end()) {
+            auto written =
+                WriteTensorToSharedMemory(slice->second, it->second, "output '" + name + "'");
+            if (!written.ok()) return done(written.status());
+            result.shared_memory_outputs[name] = {slice->second.region->name(), *written};
           }
           result.outputs.emplace_back(name, std::move(it->second));
         }

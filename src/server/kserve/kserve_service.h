@@ -16,6 +16,7 @@
 #include "server/core/model_repository.h"
 #include "server/core/server_readiness.h"
 #include "server/kserve/kserve_classification.h"
+#include "server/kserve/shared_memory.h"
 
 namespace tern {
 
@@ -61,6 +62,15 @@ struct V2InferRequest {
   // Triton's classification extension: output name -> k (the output's `classification`
   // parameter); that output is answered as its top k "value:index[:label]" strings.
   std::map<std::string, int64_t> classification;
+  // Triton's system shared memory extension: outputs whose data goes into a registered region
+  // (held until the answer is written) instead of into the response.
+  std::map<std::string, SharedMemorySlice> output_shared_memory;
+};
+
+// An output written into shared memory: the response names the region and the bytes written.
+struct V2SharedMemoryOutput {
+  std::string region;
+  uint64_t byte_size = 0;
 };
 
 struct V2InferResult {
@@ -68,6 +78,9 @@ struct V2InferResult {
   int64_t version = 0;
   // In the order requested (or the signature's order when none were requested).
   std::vector<std::pair<std::string, Tensor>> outputs;
+  // The outputs among them that were written into shared memory: the response carries their
+  // datatype and shape but not their data.
+  std::map<std::string, V2SharedMemoryOutput> shared_memory_outputs;
 };
 
 // Triton's statistics extension: one model version's numbers.
@@ -125,6 +138,9 @@ class KServeService : public ServerReadiness {
                         bool has_file_parameters) const;
   Status RepositoryUnload(const std::string& repository, const std::string& model) const;
 
+  // Triton's system shared memory extension: the regions registered with this server.
+  SharedMemoryRegistry& shared_memory() const { return *shared_memory_; }
+
   // The extensions ServerMetadata lists: exactly those implemented.
   static const std::vector<std::string>& Extensions();
 
@@ -137,6 +153,7 @@ class KServeService : public ServerReadiness {
   Options options_;
   std::shared_ptr<ClassificationLabels> labels_ = std::make_shared<ClassificationLabels>();
   std::atomic<bool> draining_{false};
+  std::shared_ptr<SharedMemoryRegistry> shared_memory_ = std::make_shared<SharedMemoryRegistry>();
 };
 
 }  // namespace tern
