@@ -29,8 +29,7 @@ StatusOr<std::optional<uint64_t>> SizeParameter(
       return std::optional<uint64_t>(it->second.int64_param());
     case inference::InferParameter::kUint64Param:
       return std::optional<uint64_t>(it->second.uint64_param());
-    default:
-      break;
+    default: break;
   }
   return InvalidArgument(what + ": parameter '" + key +
                          "' must be a non-negative int64_param or uint64_param");
@@ -74,8 +73,7 @@ StatusOr<V2InferRequest> ParseInferRequest(const inference::ModelInferRequest& r
   for (int i = 0; i < request.inputs_size(); ++i) {
     const auto& input = request.inputs(i);
     const std::string what = "input '" + input.name() + "'";
-    TERN_ASSIGN_OR_RETURN(auto shared_memory,
-                          ReadSharedMemoryParameters(input.parameters(), what));
+    TERN_ASSIGN_OR_RETURN(auto shared_memory, ReadSharedMemoryParameters(input.parameters(), what));
     TERN_ASSIGN_OR_RETURN(DataType dtype, V2DatatypeFromName(input.datatype()));
     TERN_ASSIGN_OR_RETURN(TensorShape shape, V2Shape({input.shape().begin(), input.shape().end()},
                                                      kMaxElements, what));
@@ -218,7 +216,8 @@ grpc::ServerUnaryReactor* GrpcInferenceService::ModelInfer(grpc::CallbackServerC
   return ServeRawUnary<Request, Response>(
       context, request_bytes, response_bytes, {"ModelInfer", "inference.ModelInferRequest", gate_},
       nullptr, [this](std::shared_ptr<UnaryCall<Request, Response>> call) -> Status {
-        TERN_ASSIGN_OR_RETURN(V2InferRequest parsed, ParseInferRequest(call->request, service_->shared_memory()));
+        TERN_ASSIGN_OR_RETURN(V2InferRequest parsed,
+                              ParseInferRequest(call->request, service_->shared_memory()));
         service_->InferAsync(
             std::move(parsed), call->options, [call](StatusOr<V2InferResult> result) {
               call->finish(FillInferResponse(result, &call->response, call->request.id()));

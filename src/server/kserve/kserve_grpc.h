@@ -70,6 +70,14 @@ class GrpcInferenceService final
       grpc::ServerContext* context, const inference::CudaSharedMemoryUnregisterRequest* request,
       inference::CudaSharedMemoryUnregisterResponse* response) override;
 
+  // Triton's trace and logging extensions (kserve_grpc_settings.cc).
+  grpc::Status TraceSetting(grpc::ServerContext* context,
+                            const inference::TraceSettingRequest* request,
+                            inference::TraceSettingResponse* response) override;
+  grpc::Status LogSettings(grpc::ServerContext* context,
+                           const inference::LogSettingsRequest* request,
+                           inference::LogSettingsResponse* response) override;
+
  private:
   const KServeService* service_;
   GrpcDrainGate* gate_;

@@ -13,6 +13,7 @@
 #include "server/codec/json_internal.h"
 #include "server/codec/json_tensor.h"
 #include "server/kserve/kserve_rest_repository.h"
+#include "server/kserve/kserve_rest_settings.h"
 #include "server/kserve/kserve_rest_shared_memory.h"
 #include "server/kserve/kserve_rest_statistics.h"
 #include "server/kserve/kserve_tensor.h"
@@ -271,7 +272,7 @@ StatusOr<RestResponse> InferResponse(const V2InferResult& result, const std::str
       // answers it (Triton's C++ client reads any output 'parameters' as binary data).
       json += "}";
     } else if (as_binary(name) || tensor.dtype() == tensorflow::DT_HALF ||
-        tensor.dtype() == tensorflow::DT_BFLOAT16) {
+               tensor.dtype() == tensorflow::DT_BFLOAT16) {
       std::string raw = TensorToRaw(tensor);
       json += ",\"parameters\":{\"binary_data_size\":" + std::to_string(raw.size()) + "}}";
       tail += raw;
@@ -397,8 +398,8 @@ Status ReadInferOutputs(const Json& doc, const SharedMemoryRegistry& registry,
     const std::string what = "output '" + name->get<std::string>() + "'";
     TERN_ASSIGN_OR_RETURN(auto shared_memory, ReadSharedMemoryParameters(p, what));
     if (shared_memory) {
-      TERN_ASSIGN_OR_RETURN(auto slice,
-                            ResolveSharedMemory(registry, *shared_memory, /*is_input=*/false, what));
+      TERN_ASSIGN_OR_RETURN(
+          auto slice, ResolveSharedMemory(registry, *shared_memory, /*is_input=*/false, what));
       infer->output_shared_memory[name->get<std::string>()] = std::move(slice);
     }
     if (p.contains("binary_data")) {
@@ -477,6 +478,9 @@ void KServeRestApi::HandleAsync(const RestRequest& request, RestHandler::RestDon
   }
   if (RestResponse shm; HandleSharedMemoryRest(*service_, request, path, &shm)) {
     return done(std::move(shm));
+  }
+  if (RestResponse settings; HandleSettingsRest(*service_, request, path, &settings)) {
+    return done(std::move(settings));
   }
   if (get && path == "/v2/models/stats") return done(RestModelStatistics(*service_, "", ""));
   constexpr std::string_view kModels = "/v2/models/";
@@ -628,8 +632,7 @@ void KServeRestApi::Infer(const ModelRef& ref, const RestRequest& request,
   auto body = SplitInferBody(request);
   if (!body.ok()) return done(ErrorResponse(body.status()));
   if (body->raw) return RawInfer(ref, request.body, std::move(done));
-  auto parsed =
-      ParseInferBody(*body, ref, options_.max_tensor_elements, service_->shared_memory());
+  auto parsed = ParseInferBody(*body, ref, options_.max_tensor_elements, service_->shared_memory());
   if (!parsed.ok()) return done(ErrorResponse(parsed.status()));
   // Everything the answer needs is moved out of the request: its body may be gone by then.
   service_->InferAsync(

@@ -98,12 +98,11 @@ bool HandleSharedMemoryRest(const KServeService& service, const RestRequest& req
       return true;
     }
   }
-  *response = ErrorResponse(
-      NotFound("no v2 shared memory endpoint " + std::string(request.method) + " " +
-               std::string(path) +
-               " (GET /v2/systemsharedmemory[/region/{name}]/status, POST "
-               "/v2/systemsharedmemory/region/{name}/register, POST "
-               "/v2/systemsharedmemory[/region/{name}]/unregister)"));
+  *response = ErrorResponse(NotFound("no v2 shared memory endpoint " + std::string(request.method) +
+                                     " " + std::string(path) +
+                                     " (GET /v2/systemsharedmemory[/region/{name}]/status, POST "
+                                     "/v2/systemsharedmemory/region/{name}/register, POST "
+                                     "/v2/systemsharedmemory[/region/{name}]/unregister)"));
   return true;
 }
 

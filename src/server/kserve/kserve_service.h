@@ -17,6 +17,7 @@
 #include "server/core/server_readiness.h"
 #include "server/kserve/kserve_classification.h"
 #include "server/kserve/shared_memory.h"
+#include "server/kserve/trace.h"
 
 namespace tern {
 
@@ -99,9 +100,14 @@ class KServeService : public ServerReadiness {
     int32_t config_max_batch_size = 1000;
     // Not owned; null: the repository extension answers UNIMPLEMENTED.
     ModelRepository* repository = nullptr;
+    // Where Triton's trace extension writes its traces ("": none, tracing stays off).
+    std::string trace_file;
   };
-  explicit KServeService(InferenceCore* service) : service_(service) {}
-  KServeService(InferenceCore* service, Options options) : service_(service), options_(options) {}
+  explicit KServeService(InferenceCore* service) : KServeService(service, Options{}) {}
+  KServeService(InferenceCore* service, Options options)
+      : service_(service),
+        options_(options),
+        tracer_(std::make_shared<InferenceTracer>(options.trace_file)) {}
 
   // "" -> latest; otherwise a decimal version number (INVALID_ARGUMENT otherwise).
   static StatusOr<ModelRef> ParseModelRef(const std::string& name, const std::string& version);
@@ -140,6 +146,8 @@ class KServeService : public ServerReadiness {
 
   // Triton's system shared memory extension: the regions registered with this server.
   SharedMemoryRegistry& shared_memory() const { return *shared_memory_; }
+  // Triton's trace extension: settings, and the traces of sampled infer requests.
+  InferenceTracer& tracer() const { return *tracer_; }
 
   // The extensions ServerMetadata lists: exactly those implemented.
   static const std::vector<std::string>& Extensions();
@@ -149,11 +157,18 @@ class KServeService : public ServerReadiness {
   static constexpr const char* kServerVersion = "0.1.0";
 
  private:
+  // `done` wrapped to stamp the trace's timestamps (from `*phases`, which it creates for the
+  // core to fill) and hand it to the tracer before answering.
+  InferDone TracedDone(std::unique_ptr<RequestTrace> trace, InferDone done,
+                       std::shared_ptr<RequestPhases>* phases) const;
+
   InferenceCore* service_;
   Options options_;
   std::shared_ptr<ClassificationLabels> labels_ = std::make_shared<ClassificationLabels>();
   std::atomic<bool> draining_{false};
   std::shared_ptr<SharedMemoryRegistry> shared_memory_ = std::make_shared<SharedMemoryRegistry>();
+  // Shared with the answers of traced requests still running.
+  std::shared_ptr<InferenceTracer> tracer_;
 };
 
 }  // namespace tern

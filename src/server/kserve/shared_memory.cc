@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/logging.h"
 #include "server/kserve/kserve_tensor.h"
 
 namespace tern {
@@ -23,9 +24,9 @@ std::string Describe(const SharedMemoryRegion& r) {
 }  // namespace
 
 StatusOr<std::shared_ptr<SharedMemoryRegion>> SharedMemoryRegion::Open(const std::string& name,
-                                                                        const std::string& key,
-                                                                        uint64_t offset,
-                                                                        uint64_t byte_size) {
+                                                                       const std::string& key,
+                                                                       uint64_t offset,
+                                                                       uint64_t byte_size) {
   const std::string what = "shared memory region '" + name + "'";
   if (name.empty()) return InvalidArgument("a shared memory region needs a name");
   if (byte_size == 0) return InvalidArgument(what + ": byte_size must be greater than 0");
@@ -72,16 +73,18 @@ Status SharedMemoryRegistry::Register(const std::string& name, const std::string
     std::lock_guard<std::mutex> lock(mu_);
     if (regions_.count(name) > 0) {
       return Status(StatusCode::kAlreadyExists, "shared memory region '" + name +
-                           "' is already registered; unregister it first");
+                                                    "' is already registered; unregister it first");
     }
   }
   // Opened outside the lock: shm_open and mmap are system calls other requests need not wait on.
   TERN_ASSIGN_OR_RETURN(auto region, SharedMemoryRegion::Open(name, key, offset, byte_size));
   std::lock_guard<std::mutex> lock(mu_);
   if (!regions_.emplace(name, std::move(region)).second) {
-    return Status(StatusCode::kAlreadyExists, "shared memory region '" + name +
-                         "' is already registered; unregister it first");
+    return Status(StatusCode::kAlreadyExists,
+                  "shared memory region '" + name + "' is already registered; unregister it first");
   }
+  TERN_VLOG(1) << "registered system shared memory region '" << name << "': key '" << key
+               << "', offset " << offset << ", " << byte_size << " bytes";
   return Status::Ok();
 }
 
@@ -95,6 +98,9 @@ void SharedMemoryRegistry::Unregister(const std::string& name) {
       dropped.emplace(it->first, std::move(it->second));
       regions_.erase(it);
     }
+  }
+  for (const auto& [dropped_name, region] : dropped) {
+    TERN_VLOG(1) << "unregistered system shared memory region '" << dropped_name << "'";
   }
   // `dropped` unmaps here, outside the lock, unless a request still holds a region.
 }
@@ -121,9 +127,9 @@ StatusOr<std::shared_ptr<const SharedMemoryRegion>> SharedMemoryRegistry::Find(
   if (it != regions_.end()) return it->second;
   std::string known;
   for (const auto& [key, r] : regions_) known += (known.empty() ? "" : ", ") + key;
-  return InvalidArgument(what + " names shared memory region '" + name +
-                         "', which is not registered (registered: " +
-                         (known.empty() ? "none" : known) + ")");
+  return InvalidArgument(
+      what + " names shared memory region '" + name +
+      "', which is not registered (registered: " + (known.empty() ? "none" : known) + ")");
 }
 
 StatusOr<SharedMemorySlice> ResolveSharedMemory(const SharedMemoryRegistry& registry,

@@ -30,8 +30,8 @@ class SharedMemoryRegion {
   // Opens the shm object `key` and maps [0, offset + byte_size) read-write. INVALID_ARGUMENT
   // when the object is missing, smaller than offset + byte_size, or byte_size is 0.
   static StatusOr<std::shared_ptr<SharedMemoryRegion>> Open(const std::string& name,
-                                                            const std::string& key,
-                                                            uint64_t offset, uint64_t byte_size);
+                                                            const std::string& key, uint64_t offset,
+                                                            uint64_t byte_size);
   ~SharedMemoryRegion();
   SharedMemoryRegion(const SharedMemoryRegion&) = delete;
   SharedMemoryRegion& operator=(const SharedMemoryRegion&) = delete;
