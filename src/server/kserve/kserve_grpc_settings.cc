@@ -52,8 +52,7 @@ grpc::Status GrpcInferenceService::LogSettings(grpc::ServerContext*,
         case inference::LogSettingsRequest::SettingValue::kStringParam:
           changes[name] = value.string_param();
           break;
-        default:
-          return InvalidArgument("log setting '" + name + "' has no value");
+        default: return InvalidArgument("log setting '" + name + "' has no value");
       }
     }
     if (!changes.empty()) TERN_RETURN_IF_ERROR(UpdateLogSettings(changes));

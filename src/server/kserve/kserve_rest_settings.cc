@@ -29,7 +29,7 @@ Json TraceJson(const TraceSettingValues& values) {
 
 // A JSON setting value: a string, an integer, a list of strings, or null (clear).
 StatusOr<std::optional<std::vector<std::string>>> TraceValue(const std::string& name,
-                                                              const Json& v) {
+                                                             const Json& v) {
   if (v.is_null()) return std::optional<std::vector<std::string>>();
   if (v.is_string()) return std::optional<std::vector<std::string>>({v.get<std::string>()});
   if (v.is_number_integer()) {
@@ -114,14 +114,15 @@ bool HandleSettingsRest(const KServeService& service, const RestRequest& request
     return true;
   }
   if (path == "/v2/trace/setting") {
-    *response = get_or_post ? Trace(service, "", request)
-                            : ErrorResponse(NotFound("no v2 endpoint " + std::string(request.method) +
-                                                     " /v2/trace/setting"));
+    *response = get_or_post
+                    ? Trace(service, "", request)
+                    : ErrorResponse(NotFound("no v2 endpoint " + std::string(request.method) +
+                                             " /v2/trace/setting"));
     return true;
   }
   constexpr std::string_view kModels = "/v2/models/", kTrace = "/trace/setting";
-  if (path.size() > kModels.size() + kTrace.size() &&
-      path.substr(0, kModels.size()) == kModels && path.ends_with(kTrace)) {
+  if (path.size() > kModels.size() + kTrace.size() && path.substr(0, kModels.size()) == kModels &&
+      path.ends_with(kTrace)) {
     const std::string_view model =
         path.substr(kModels.size(), path.size() - kModels.size() - kTrace.size());
     if (model.find('/') == std::string_view::npos && get_or_post) {

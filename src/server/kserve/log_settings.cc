@@ -5,8 +5,9 @@
 namespace tern {
 namespace {
 
-constexpr const char* kNames = "log_file, log_info, log_warning, log_error, log_verbose_level, "
-                               "log_format";
+constexpr const char* kNames =
+    "log_file, log_info, log_warning, log_error, log_verbose_level, "
+    "log_format";
 
 template <typename T>
 Status Read(const std::string& name, const LogSettingValue& value, T* out) {
@@ -14,8 +15,8 @@ Status Read(const std::string& name, const LogSettingValue& value, T* out) {
     *out = *v;
     return Status::Ok();
   }
-  return InvalidArgument("log setting '" + name + "' must be " + LogSettingType(T{}) +
-                         ", got " + LogSettingType(value));
+  return InvalidArgument("log setting '" + name + "' must be " + LogSettingType(T{}) + ", got " +
+                         LogSettingType(value));
 }
 
 }  // namespace
@@ -55,8 +56,8 @@ Status UpdateLogSettings(const LogSettingMap& changes) {
       } else if (format == "ISO8601") {
         s.format = LogFormat::kIso8601;
       } else {
-        return InvalidArgument("log setting 'log_format' must be \"default\" or \"ISO8601\", got \"" +
-                               format + "\"");
+        return InvalidArgument(
+            "log setting 'log_format' must be \"default\" or \"ISO8601\", got \"" + format + "\"");
       }
     } else if (name == "log_file") {
       std::string file;

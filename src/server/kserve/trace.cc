@@ -77,8 +77,8 @@ TraceSettingValues InferenceTracer::Settings(const std::string& model) const {
           {"trace_mode", {"triton"}}};
 }
 
-Status InferenceTracer::Apply(const TraceSettingChanges& changes, bool model_level,
-                              Config* config, std::optional<int64_t>* log_frequency) const {
+Status InferenceTracer::Apply(const TraceSettingChanges& changes, bool model_level, Config* config,
+                              std::optional<int64_t>* log_frequency) const {
   for (const auto& [name, values] : changes) {
     const bool clear = !values || (model_level && values->empty());
     if (clear && !model_level) {
@@ -194,12 +194,11 @@ std::unique_ptr<RequestTrace> InferenceTracer::Sample(const std::string& model) 
 void InferenceTracer::Finish(const RequestTrace& trace) {
   Json stamps = Json::array();
   for (const auto& [name, ns] : trace.timestamps) stamps.push_back({{"name", name}, {"ns", ns}});
-  const std::string entry =
-      Json{{"id", trace.id},
-           {"model_name", trace.model_name},
-           {"model_version", trace.model_version}}
-          .dump() +
-      "," + Json{{"id", trace.id}, {"timestamps", std::move(stamps)}}.dump();
+  const std::string entry = Json{{"id", trace.id},
+                                 {"model_name", trace.model_name},
+                                 {"model_version", trace.model_version}}
+                                .dump() +
+                            "," + Json{{"id", trace.id}, {"timestamps", std::move(stamps)}}.dump();
   std::lock_guard<std::mutex> lock(mu_);
   buffer_.push_back(entry);
   if (log_frequency_ > 0 && static_cast<int64_t>(buffer_.size()) >= log_frequency_) {

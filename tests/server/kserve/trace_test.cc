@@ -49,8 +49,8 @@ TEST(InferenceTracer, OffByDefaultAndSettingsRoundTrip) {
   EXPECT_EQ(s["trace_rate"], Value("1000"));
   EXPECT_EQ(s["trace_count"], Value("-1"));
   EXPECT_EQ(s["log_frequency"], Value("0"));
-  ASSERT_TRUE(tracer.Update("", {{"trace_level", Value("TIMESTAMPS")}, {"trace_rate", Value("3")}})
-                  .ok());
+  ASSERT_TRUE(
+      tracer.Update("", {{"trace_level", Value("TIMESTAMPS")}, {"trace_rate", Value("3")}}).ok());
   ASSERT_TRUE(tracer.Update("m", {{"trace_rate", Value("1")}}).ok());
   EXPECT_EQ(tracer.Settings("m")["trace_rate"], Value("1"));
   EXPECT_EQ(tracer.Settings("other")["trace_rate"], Value("3"));
@@ -60,8 +60,8 @@ TEST(InferenceTracer, OffByDefaultAndSettingsRoundTrip) {
 
 TEST(InferenceTracer, SamplesOneInRateAndStopsAtCount) {
   InferenceTracer tracer(TempPath("b.json"));
-  ASSERT_TRUE(tracer.Update("", {{"trace_level", Value("TIMESTAMPS")}, {"trace_rate", Value("4")}})
-                  .ok());
+  ASSERT_TRUE(
+      tracer.Update("", {{"trace_level", Value("TIMESTAMPS")}, {"trace_rate", Value("4")}}).ok());
   EXPECT_EQ(TraceRequests(tracer, "m", 12), 3);
   ASSERT_TRUE(tracer.Update("", {{"trace_rate", Value("1")}, {"trace_count", Value("2")}}).ok());
   EXPECT_EQ(TraceRequests(tracer, "m", 5), 2);
