@@ -187,15 +187,24 @@ def test_bad_offsets_and_sizes_get_clear_errors(server, protocol, regions):
 
 
 def test_cuda_shared_memory_is_refused_clearly(server):
+    """Registering or naming a CUDA region says CUDA is not supported; listing and unregistering
+    every region succeed (there are none), as a Triton without GPUs answers, so clients that
+    clean up both kinds (perf_analyzer) do not fail."""
     http, _ = client_for(server, "http")
     grpc, _ = client_for(server, "grpc")
-    for call in (lambda: http.get_cuda_shared_memory_status(),
-                 lambda: http.register_cuda_shared_memory("c", b"handle", 0, 64),
-                 lambda: grpc.get_cuda_shared_memory_status(),
-                 lambda: grpc.unregister_cuda_shared_memory()):
+    for call in (lambda: http.register_cuda_shared_memory("c", b"aGFuZGxl", 0, 64),
+                 lambda: http.get_cuda_shared_memory_status("c"),
+                 lambda: http.unregister_cuda_shared_memory("c"),
+                 lambda: grpc.register_cuda_shared_memory("c", b"aGFuZGxl", 0, 64),
+                 lambda: grpc.get_cuda_shared_memory_status("c"),
+                 lambda: grpc.unregister_cuda_shared_memory("c")):
         with pytest.raises(InferenceServerException,
                            match="CUDA shared memory is not supported on this server"):
             call()
+    assert http.get_cuda_shared_memory_status() == []
+    assert len(grpc.get_cuda_shared_memory_status().regions) == 0
+    http.unregister_cuda_shared_memory()
+    grpc.unregister_cuda_shared_memory()
 
 
 def test_rest_endpoints_as_triton_spells_them(server, regions):
@@ -282,6 +291,7 @@ def test_perf_analyzer_with_system_shared_memory(tern_factory, protocol):
                           "--stability-percentage=10000"],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
+    assert "Unable to unregister" not in out.stdout + out.stderr
     server_part = out.stdout.split("Server:", 1)[1]
     executions = int(re.search(r"Execution count: (\d+)", server_part).group(1))
     inferences = int(re.search(r"Inference count: (\d+)", server_part).group(1))

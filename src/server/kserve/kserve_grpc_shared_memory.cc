@@ -36,9 +36,13 @@ grpc::Status GrpcInferenceService::SystemSharedMemoryUnregister(
   return grpc::Status::OK;
 }
 
+// Listing or unregistering every CUDA region succeeds (there are none), as a Triton built without
+// GPUs answers, since tools such as perf_analyzer clean up both kinds; naming or registering a
+// CUDA region is refused.
 grpc::Status GrpcInferenceService::CudaSharedMemoryStatus(
-    grpc::ServerContext*, const inference::CudaSharedMemoryStatusRequest*,
+    grpc::ServerContext*, const inference::CudaSharedMemoryStatusRequest* request,
     inference::CudaSharedMemoryStatusResponse*) {
+  if (request->name().empty()) return grpc::Status::OK;
   return ToGrpcStatus(CudaSharedMemoryUnsupported());
 }
 
@@ -49,8 +53,9 @@ grpc::Status GrpcInferenceService::CudaSharedMemoryRegister(
 }
 
 grpc::Status GrpcInferenceService::CudaSharedMemoryUnregister(
-    grpc::ServerContext*, const inference::CudaSharedMemoryUnregisterRequest*,
+    grpc::ServerContext*, const inference::CudaSharedMemoryUnregisterRequest* request,
     inference::CudaSharedMemoryUnregisterResponse*) {
+  if (request->name().empty()) return grpc::Status::OK;
   return ToGrpcStatus(CudaSharedMemoryUnsupported());
 }
 

@@ -73,7 +73,16 @@ bool HandleSharedMemoryRest(const KServeService& service, const RestRequest& req
            (path.size() == prefix.size() || path[prefix.size()] == '/');
   };
   if (under(kCuda)) {
-    *response = ErrorResponse(CudaSharedMemoryUnsupported());
+    // Listing or unregistering every CUDA region succeeds (there are none), as a Triton built
+    // without GPUs answers, since tools such as perf_analyzer clean up both kinds; anything
+    // naming or registering a CUDA region is refused saying CUDA is not supported.
+    if (request.method == "GET" && path == "/v2/cudasharedmemory/status") {
+      response->body = "[]";
+    } else if (request.method == "POST" && path == "/v2/cudasharedmemory/unregister") {
+      *response = RestResponse{};
+    } else {
+      *response = ErrorResponse(CudaSharedMemoryUnsupported());
+    }
     return true;
   }
   if (!under(kSystem)) return false;

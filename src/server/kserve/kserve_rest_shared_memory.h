@@ -1,7 +1,8 @@
 // Triton's shared memory extensions over REST: GET /v2/systemsharedmemory[/region/{r}]/status,
 // POST /v2/systemsharedmemory/region/{r}/register ({"key", "offset", "byte_size"}) and
-// POST /v2/systemsharedmemory[/region/{r}]/unregister; every /v2/cudasharedmemory path answers
-// that CUDA shared memory is not supported. A function of KServeService's registry, no
+// POST /v2/systemsharedmemory[/region/{r}]/unregister. Under /v2/cudasharedmemory, the status
+// and unregister of every region succeed (there are none); the rest answers that CUDA shared
+// memory is not supported. A function of KServeService's registry, no
 // networking. Thread-safe.
 #pragma once
 

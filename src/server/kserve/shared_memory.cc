@@ -55,17 +55,36 @@ StatusOr<std::shared_ptr<SharedMemoryRegion>> SharedMemoryRegion::Open(const std
   }
   // From 0, since mmap's offset must be page-aligned and the region's need not be.
   void* mapping = mmap(nullptr, end, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  const std::string error = Errno();
-  close(fd);  // the mapping keeps the object alive
   if (mapping == MAP_FAILED) {
+    const std::string error = Errno();
+    close(fd);
     return InvalidArgument(what + ": cannot map " + std::to_string(end) +
                            " bytes of shared memory key '" + key + "': " + error);
   }
   return std::shared_ptr<SharedMemoryRegion>(
-      new SharedMemoryRegion(name, key, offset, byte_size, mapping));
+      new SharedMemoryRegion(name, key, offset, byte_size, mapping, fd));
 }
 
-SharedMemoryRegion::~SharedMemoryRegion() { munmap(mapping_, offset_ + byte_size_); }
+Status SharedMemoryRegion::CheckNotShrunk() const {
+  struct stat st {};
+  if (fstat(fd_, &st) != 0) {
+    return InvalidArgument("cannot stat shared memory key '" + key_ + "' of region '" + name_ +
+                           "': " + Errno());
+  }
+  const uint64_t end = offset_ + byte_size_;
+  if (static_cast<uint64_t>(st.st_size) < end) {
+    return InvalidArgument("shared memory key '" + key_ + "' of region '" + name_ +
+                           "' has shrunk to " + std::to_string(st.st_size) +
+                           " bytes since it was registered (the region needs " +
+                           std::to_string(end) + "); register it again");
+  }
+  return Status::Ok();
+}
+
+SharedMemoryRegion::~SharedMemoryRegion() {
+  munmap(mapping_, offset_ + byte_size_);
+  close(fd_);
+}
 
 Status SharedMemoryRegistry::Register(const std::string& name, const std::string& key,
                                       uint64_t offset, uint64_t byte_size) {
@@ -162,6 +181,7 @@ StatusOr<SharedMemorySlice> ResolveSharedMemory(const SharedMemoryRegistry& regi
 
 StatusOr<Tensor> TensorFromSharedMemory(const SharedMemorySlice& slice, DataType dtype,
                                         const TensorShape& shape, const std::string& what) {
+  TERN_RETURN_IF_ERROR(slice.region->CheckNotShrunk().WithContext(what));
   const std::string_view bytes(slice.region->data() + slice.offset, slice.byte_size);
   return TensorFromRaw(dtype, shape, bytes,
                        what + " (in shared memory region '" + slice.region->name() + "')");
@@ -176,6 +196,7 @@ StatusOr<uint64_t> WriteTensorToSharedMemory(const SharedMemorySlice& slice, con
                            " bytes, but shared_memory_byte_size gives " +
                            std::to_string(slice.byte_size) + " in " + Describe(*slice.region));
   }
+  TERN_RETURN_IF_ERROR(slice.region->CheckNotShrunk().WithContext(what));
   if (!raw.empty()) std::memcpy(slice.region->data() + slice.offset, raw.data(), raw.size());
   return raw.size();
 }

@@ -2,7 +2,8 @@
 // registered by name, and the reads and writes of tensors in them.
 //
 // Ownership: a region is a read-write mapping of [0, offset + byte_size) of the shm object the
-// client named by key (shm_open), unmapped when the last shared_ptr to it goes. The registry
+// client named by key (shm_open), with the object's descriptor, both released when the last
+// shared_ptr to it goes. The registry
 // holds one; every request that reads or writes a region holds another from the moment it is
 // parsed until its answer is written, so unregistering a region while a request uses it only
 // stops new requests from finding it, never unmaps memory in use.
@@ -42,19 +43,26 @@ class SharedMemoryRegion {
   uint64_t byte_size() const { return byte_size_; }  // of the region
   // The region's first byte (the object's byte `offset`).
   char* data() const { return static_cast<char*>(mapping_) + offset_; }
+  // INVALID_ARGUMENT when the client has shrunk the shm object below the region since it was
+  // registered: touching the mapping past the object's end would be SIGBUS. Checked before
+  // every read and write (one fstat); a shrink between the check and the copy is the client's
+  // race to lose, as in Triton.
+  Status CheckNotShrunk() const;
 
  private:
   SharedMemoryRegion(std::string name, std::string key, uint64_t offset, uint64_t byte_size,
-                     void* mapping)
+                     void* mapping, int fd)
       : name_(std::move(name)),
         key_(std::move(key)),
         offset_(offset),
         byte_size_(byte_size),
-        mapping_(mapping) {}
+        mapping_(mapping),
+        fd_(fd) {}
 
   std::string name_, key_;
   uint64_t offset_, byte_size_;
   void* mapping_;
+  int fd_;  // kept open for CheckNotShrunk
 };
 
 // What a status request reports of one region.

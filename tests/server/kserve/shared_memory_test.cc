@@ -183,6 +183,24 @@ TEST(SharedMemoryRegistry, ConcurrentRegisterFindUnregister) {
   EXPECT_TRUE(registry.List("")->empty());
 }
 
+TEST(SharedMemoryRegistry, AnObjectShrunkAfterRegisterIsAnErrorNotACrash) {
+  ShmObject object(4096);
+  SharedMemoryRegistry registry;
+  ASSERT_TRUE(registry.Register("r", object.key(), 0, 4096).ok());
+  auto slice = ResolveSharedMemory(registry, {"r", 0, 4096}, true, "input 'x'");
+  ASSERT_TRUE(slice.ok());
+  const int fd = shm_open(object.key().c_str(), O_RDWR, 0);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(ftruncate(fd, 16), 0);  // reading page 0 past 16 bytes is fine, later pages SIGBUS
+  close(fd);
+  auto read = TensorFromSharedMemory(*slice, tensorflow::DT_UINT8, TensorShape{4096}, "input 'x'");
+  EXPECT_TRUE(Contains(read.status(), "has shrunk to 16 bytes since it was registered"))
+      << read.status().message();
+  auto written = WriteTensorToSharedMemory(*slice, Tensor(tensorflow::DT_UINT8, TensorShape{4096}),
+                                           "output 'y'");
+  EXPECT_TRUE(Contains(written.status(), "output 'y'")) << written.status().message();
+}
+
 TEST(SharedMemory, CudaIsNotSupported) {
   Status s = CudaSharedMemoryUnsupported();
   EXPECT_EQ(s.code(), StatusCode::kUnimplemented);
