@@ -300,3 +300,36 @@ def test_perf_analyzer_with_system_shared_memory(tern_factory, protocol):
     # perf_analyzer unregisters what it registered when it is done.
     http = httpclient.InferenceServerClient(f"127.0.0.1:{server.rest_port}")
     assert http.get_system_shared_memory_status() == []
+
+
+@pytest.mark.parametrize("protocol", ["http", "grpc"])
+def test_some_inputs_in_shared_memory_and_the_rest_in_the_request(tern_factory, protocol, regions):
+    """The taxi fare model's five inputs, two from shared memory and three in the request (gRPC:
+    raw_input_contents then holds only those three): the same fare as all five in the request."""
+    server = tern_factory("taxi_fare", ROOT / "models" / "taxi_fare")
+    client, module = client_for(server, protocol)
+    trip = {"pickup_longitude": [-73.9857, -73.99], "pickup_latitude": [40.7484, 40.73],
+            "dropoff_longitude": [-73.968, -73.95], "dropoff_latitude": [40.785, 40.77],
+            "passenger_count": [1.0, 3.0]}
+
+    def inputs(in_shm):
+        out = []
+        for name, values in trip.items():
+            x = np.array(values, dtype=np.float32)
+            tensor = module.InferInput(name, [2], "FP32")
+            if name in in_shm:
+                key, handle = regions(name, x.nbytes)
+                shm.set_shared_memory_region(handle, [x])
+                client.register_system_shared_memory(name, key, x.nbytes)
+                tensor.set_shared_memory(name, x.nbytes)
+            else:
+                tensor.set_data_from_numpy(x)
+            out.append(tensor)
+        return out
+
+    try:
+        expected = client.infer("taxi_fare", inputs(())).as_numpy("predictions")
+        mixed = client.infer("taxi_fare", inputs(("pickup_latitude", "passenger_count")))
+        np.testing.assert_array_equal(mixed.as_numpy("predictions"), expected)
+    finally:
+        client.unregister_system_shared_memory()
