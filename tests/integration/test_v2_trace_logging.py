@@ -11,7 +11,7 @@ import tritonclient.grpc as grpcclient
 import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
-from conftest import TF_SERVING_MODELS, TernServer
+from conftest import ROOT, TF_SERVING_MODELS, TernServer
 
 MODEL = "half_plus_two"
 BASE = TF_SERVING_MODELS / "saved_model_half_plus_two_tf2_cpu"
@@ -162,6 +162,35 @@ def test_a_model_can_trace_when_the_server_does_not(traced):
         infer(http, httpclient)
     server.stop()
     assert len(read_traces(path)) == 3
+
+
+def test_batched_requests_trace_their_batch_phases(tmp_path):
+    """With batching, QUEUE_START to COMPUTE_START is the wait for the batch, and the batch's
+    merge (compute input) and split (compute output) sit around the run, in order."""
+    params = tmp_path / "batching.txt"
+    params.write_text("max_batch_size { value: 4 } batch_timeout_micros { value: 20000 } "
+                      "max_enqueued_batches { value: 100 } allowed_batch_sizes: 4")
+    path = tmp_path / "trace.json"
+    server = TernServer("mlp", ROOT / "tests/models/mlp/model",
+                        ["--enable_batching", f"--batching_parameters_file={params}",
+                         f"--trace_file={path}"])
+    http = httpclient.InferenceServerClient(f"127.0.0.1:{server.rest_port}", concurrency=4)
+    http.update_trace_settings(settings={"trace_level": ["TIMESTAMPS"], "trace_rate": "1"})
+    row = np.asarray(json.loads((ROOT / "tests/models/mlp/golden.json").read_text())[0]["x"][:1],
+                     np.float32)
+    tensor = httpclient.InferInput("x", list(row.shape), "FP32")
+    tensor.set_data_from_numpy(row)
+    for p in [http.async_infer("mlp", [tensor]) for _ in range(8)]:
+        p.get_result()
+    assert server.stop() == 0
+    traces = read_traces(path)
+    assert len(traces) == 8
+    for t in traces.values():
+        assert [s["name"] for s in t["timestamps"]] == STAMPS
+        ns = {s["name"]: s["ns"] for s in t["timestamps"]}
+        assert ns["COMPUTE_START"] > ns["QUEUE_START"]  # waited for the batch
+        assert ns["COMPUTE_OUTPUT_START"] > ns["COMPUTE_INPUT_END"]
+        assert ns["REQUEST_END"] >= ns["COMPUTE_END"]
 
 
 def test_log_settings(traced):
