@@ -306,6 +306,11 @@ const std::map<std::string, FlagDef>& Flags() {
            "exit 0 after this many seconds with no request in flight and no open REST "
            "connection (default 0: never); meant for systemd socket activation",
            IntSetter(&S::idle_shutdown_seconds))},
+      {"trace_file",
+       Own(kString,
+           "the file KServe v2 request traces go to, in Triton's trace file format; tracing is "
+           "turned on at run time through /v2/trace/setting (default \"\": no tracing)",
+           StringSetter(&S::trace_file))},
       {"drain_timeout_seconds",
        Own(kInt,
            "on SIGTERM/SIGINT, readiness turns false, listeners close and requests already "

@@ -28,6 +28,7 @@ struct ServerFlags {
   std::string saved_model_tags = "serve";
   std::string monitoring_config_file;  // empty: metrics on at the default paths
   bool enable_tf_serving_metric_names = false;
+  std::string trace_file;  // Tern's: where Triton's trace extension writes ("": tracing off)
   // gRPC and REST transport (TF Serving's names).
   std::string grpc_socket_path;        // also serve gRPC on unix:<path>
   std::string grpc_channel_arguments;  // "key=value,key=value"

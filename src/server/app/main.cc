@@ -232,7 +232,7 @@ struct FrontEnds {
                                                          : tern::SignatureMethodCheck::kOff),
         request_metrics(tern::RequestMetrics::Create({models.metrics.get(), models.manager.get()})),
         repository(models.manager.get()),
-        kserve(&service, {.repository = &repository}),
+        kserve(&service, {.repository = &repository, .trace_file = flags.trace_file}),
         grpc_predictions(&service, request_metrics.get(), &grpc_gate,
                          flags.enable_serialization_as_tensor_content
                              ? tern::TensorProtoEncoding::kTensorContent

@@ -35,7 +35,8 @@ int64_t RequestRows(const std::map<std::string, Tensor>& inputs) {
 
 void InferenceCore::RecordInference(const ServableHandle& servable, bool ok,
                                     Clock::time_point arrived, const InferenceTimings& timings,
-                                    int64_t rows, bool batched) const {
+                                    int64_t rows, bool batched, RequestPhases* phases) const {
+  if (phases != nullptr) *phases = {arrived, timings};
   if (!metrics_) return;
   metrics_->RecordInference({.model = servable->model_name,
                              .version = servable->version,
@@ -56,22 +57,22 @@ StatusOr<std::map<std::string, Tensor>> InferenceCore::Predict(
 StatusOr<std::map<std::string, Tensor>> InferenceCore::PredictArrivedAt(
     const ServableHandle& servable, const Signature& signature,
     const std::map<std::string, Tensor>& inputs, const std::vector<std::string>& output_filter,
-    const RunOptions& options, Clock::time_point arrived) const {
+    const RunOptions& options, Clock::time_point arrived, RequestPhases* phases) const {
   const int64_t rows = RequestRows(inputs);
   if (batcher_ != nullptr) {
     auto timings = std::make_shared<RunTimings>();
     auto outputs =
         batcher_->Run({servable->model.get(), servable, servable->model_name, servable->version,
                        signature.name, inputs, output_filter, options, timings});
-    RecordInference(servable, outputs.ok(), arrived, timings->Load(), rows,
-                    timings->batched.load());
+    RecordInference(servable, outputs.ok(), arrived, timings->Load(), rows, timings->batched.load(),
+                    phases);
     return outputs;
   }
   InstancePool::Lease lease;
   if (servable->instances) {
     auto acquired = servable->instances->Acquire(options.deadline);
     if (!acquired.ok()) {
-      RecordInference(servable, false, arrived, {}, rows, false);
+      RecordInference(servable, false, arrived, {}, rows, false, phases);
       return acquired.status();
     }
     lease = std::move(acquired).value();
@@ -89,24 +90,26 @@ StatusOr<std::map<std::string, Tensor>> InferenceCore::PredictArrivedAt(
                                .batch_size = rows,
                                .timings = timings});
   }
-  RecordInference(servable, outputs.ok(), arrived, timings, rows, false);
+  RecordInference(servable, outputs.ok(), arrived, timings, rows, false, phases);
   return outputs;
 }
 
 void InferenceCore::PredictAsync(const ServableHandle& servable, const Signature& signature,
                                  std::map<std::string, Tensor> inputs,
                                  std::vector<std::string> output_filter, const RunOptions& options,
-                                 PredictDone done) const {
+                                 PredictDone done, std::shared_ptr<RequestPhases> phases) const {
   const auto arrived = Clock::now();
   if (batcher_ == nullptr) {
     if (compute_pool_ == nullptr) {
-      return done(PredictArrivedAt(servable, signature, inputs, output_filter, options, arrived));
+      return done(PredictArrivedAt(servable, signature, inputs, output_filter, options, arrived,
+                                   phases.get()));
     }
     // The servable handle keeps the model (and so `signature`) alive until the run is over.
     compute_pool_->Schedule([this, servable, &signature, inputs = std::move(inputs),
                              output_filter = std::move(output_filter), options, arrived,
-                             done = std::move(done)] {
-      done(PredictArrivedAt(servable, signature, inputs, output_filter, options, arrived));
+                             phases = std::move(phases), done = std::move(done)] {
+      done(PredictArrivedAt(servable, signature, inputs, output_filter, options, arrived,
+                            phases.get()));
     });
     return;
   }
@@ -115,10 +118,10 @@ void InferenceCore::PredictAsync(const ServableHandle& servable, const Signature
   batcher_->RunAsync(
       {servable->model.get(), servable, servable->model_name, servable->version, signature.name,
        std::move(inputs), std::move(output_filter), options, timings},
-      [this, servable, arrived, rows, timings,
+      [this, servable, arrived, rows, timings, phases = std::move(phases),
        done = std::move(done)](StatusOr<SignatureOutputs> outputs) {
         RecordInference(servable, outputs.ok(), arrived, timings->Load(), rows,
-                        timings->batched.load());
+                        timings->batched.load(), phases.get());
         done(std::move(outputs));
       });
 }

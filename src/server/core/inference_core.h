@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,13 @@
 #include "loader/model_manager.h"
 
 namespace tern {
+
+// Where one request's time went in the core, for a trace: when it arrived (its queue started)
+// and how long each phase took after that.
+struct RequestPhases {
+  std::chrono::steady_clock::time_point arrived;
+  InferenceTimings timings;
+};
 
 struct ModelRef {
   std::string name;
@@ -66,10 +74,12 @@ class InferenceCore {
   // Predict without holding the calling thread while the request waits for its batch: `done`
   // runs once, on a batch thread, or for an unbatched request on the compute pool (the calling
   // thread without one). The servable stays loaded until `done` has run.
+  // `phases` (nullable, for tracing) is filled before `done` runs.
   using PredictDone = std::function<void(StatusOr<std::map<std::string, Tensor>>)>;
   void PredictAsync(const ServableHandle& servable, const Signature& signature,
                     std::map<std::string, Tensor> inputs, std::vector<std::string> output_filter,
-                    const RunOptions& options, PredictDone done) const;
+                    const RunOptions& options, PredictDone done,
+                    std::shared_ptr<RequestPhases> phases = nullptr) const;
 
   // The batching options `servable`'s requests run with; null when they are not batched
   // (batching off, or per-model parameters on and the version has none).
@@ -89,11 +99,14 @@ class InferenceCore {
   StatusOr<std::map<std::string, Tensor>> PredictArrivedAt(
       const ServableHandle& servable, const Signature& signature,
       const std::map<std::string, Tensor>& inputs, const std::vector<std::string>& output_filter,
-      const RunOptions& options, std::chrono::steady_clock::time_point arrived) const;
-  // One answered request into the Metrics (Prometheus and the statistics); no-op without them.
+      const RunOptions& options, std::chrono::steady_clock::time_point arrived,
+      RequestPhases* phases = nullptr) const;
+  // One answered request into the Metrics (Prometheus and the statistics; no-op without them)
+  // and into `phases` (nullable).
   void RecordInference(const ServableHandle& servable, bool ok,
                        std::chrono::steady_clock::time_point arrived,
-                       const InferenceTimings& timings, int64_t rows, bool batched) const;
+                       const InferenceTimings& timings, int64_t rows, bool batched,
+                       RequestPhases* phases = nullptr) const;
 
   ModelManager* manager_;
   Metrics* metrics_;

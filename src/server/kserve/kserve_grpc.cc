@@ -3,6 +3,7 @@
 #include "server/grpc/grpc_status.h"
 #include "server/grpc/grpc_unary_call.h"
 #include "server/kserve/kserve_tensor.h"
+#include "server/kserve/shared_memory.h"
 
 namespace tern {
 namespace {
@@ -16,30 +17,74 @@ std::string SignatureParameter(
   return it == p.end() ? "" : it->second.string_param();
 }
 
-StatusOr<V2InferRequest> ParseInferRequest(const inference::ModelInferRequest& request) {
+// An int64 (or uint64) parameter, as tritonclient sends shared_memory_offset and _byte_size.
+StatusOr<std::optional<uint64_t>> SizeParameter(
+    const google::protobuf::Map<std::string, inference::InferParameter>& p, const char* key,
+    const std::string& what) {
+  auto it = p.find(key);
+  if (it == p.end()) return std::optional<uint64_t>();
+  switch (it->second.parameter_choice_case()) {
+    case inference::InferParameter::kInt64Param:
+      if (it->second.int64_param() < 0) break;
+      return std::optional<uint64_t>(it->second.int64_param());
+    case inference::InferParameter::kUint64Param:
+      return std::optional<uint64_t>(it->second.uint64_param());
+    default: break;
+  }
+  return InvalidArgument(what + ": parameter '" + key +
+                         "' must be a non-negative int64_param or uint64_param");
+}
+
+// Triton's shared-memory parameters of an input or output; nullopt when it names no region.
+StatusOr<std::optional<SharedMemoryParameters>> ReadSharedMemoryParameters(
+    const google::protobuf::Map<std::string, inference::InferParameter>& p,
+    const std::string& what) {
+  auto region = p.find("shared_memory_region");
+  if (region == p.end()) return std::optional<SharedMemoryParameters>();
+  if (region->second.parameter_choice_case() != inference::InferParameter::kStringParam) {
+    return InvalidArgument(what + ": parameter 'shared_memory_region' must be a string_param");
+  }
+  SharedMemoryParameters out;
+  out.region = region->second.string_param();
+  TERN_ASSIGN_OR_RETURN(out.offset, SizeParameter(p, "shared_memory_offset", what));
+  TERN_ASSIGN_OR_RETURN(out.byte_size, SizeParameter(p, "shared_memory_byte_size", what));
+  return std::optional<SharedMemoryParameters>(std::move(out));
+}
+
+StatusOr<V2InferRequest> ParseInferRequest(const inference::ModelInferRequest& request,
+                                           const SharedMemoryRegistry& registry) {
   V2InferRequest out;
   TERN_ASSIGN_OR_RETURN(
       out.model, KServeService::ParseModelRef(request.model_name(), request.model_version()));
   out.signature_name = SignatureParameter(request.parameters());
+  // raw_input_contents holds one entry per input not in shared memory, in input order.
+  int in_request = 0;
+  for (const auto& input : request.inputs()) {
+    in_request += input.parameters().count("shared_memory_region") == 0 ? 1 : 0;
+  }
   const bool raw = request.raw_input_contents_size() > 0;
-  if (raw && request.raw_input_contents_size() != request.inputs_size()) {
+  if (raw && request.raw_input_contents_size() != in_request) {
     return InvalidArgument("raw_input_contents has " +
                            std::to_string(request.raw_input_contents_size()) +
-                           " entries but the request has " + std::to_string(request.inputs_size()) +
-                           " inputs; expected one per input");
+                           " entries but the request has " + std::to_string(in_request) +
+                           " inputs outside shared memory; expected one per such input");
   }
+  int raw_index = 0;
   for (int i = 0; i < request.inputs_size(); ++i) {
     const auto& input = request.inputs(i);
     const std::string what = "input '" + input.name() + "'";
-    TERN_RETURN_IF_ERROR(
-        RefuseSharedMemory(input.parameters().count("shared_memory_region") > 0, what));
+    TERN_ASSIGN_OR_RETURN(auto shared_memory, ReadSharedMemoryParameters(input.parameters(), what));
     TERN_ASSIGN_OR_RETURN(DataType dtype, V2DatatypeFromName(input.datatype()));
     TERN_ASSIGN_OR_RETURN(TensorShape shape, V2Shape({input.shape().begin(), input.shape().end()},
                                                      kMaxElements, what));
     Tensor tensor;
-    if (raw) {
-      TERN_ASSIGN_OR_RETURN(tensor,
-                            TensorFromRaw(dtype, shape, request.raw_input_contents(i), what));
+    if (shared_memory) {
+      TERN_ASSIGN_OR_RETURN(auto slice,
+                            ResolveSharedMemory(registry, *shared_memory, /*is_input=*/true, what));
+      TERN_ASSIGN_OR_RETURN(tensor, TensorFromSharedMemory(slice, dtype, shape, what));
+    } else if (raw) {
+      TERN_ASSIGN_OR_RETURN(
+          tensor, TensorFromRaw(dtype, shape, request.raw_input_contents(raw_index++), what));
     } else {
       TERN_ASSIGN_OR_RETURN(tensor, TensorFromContents(dtype, shape, input.contents(), what));
     }
@@ -48,9 +93,15 @@ StatusOr<V2InferRequest> ParseInferRequest(const inference::ModelInferRequest& r
     }
   }
   for (const auto& output : request.outputs()) {
+    const std::string what = "output '" + output.name() + "'";
     out.outputs.push_back(output.name());
-    TERN_RETURN_IF_ERROR(RefuseSharedMemory(output.parameters().count("shared_memory_region") > 0,
-                                            "output '" + output.name() + "'"));
+    TERN_ASSIGN_OR_RETURN(auto shared_memory,
+                          ReadSharedMemoryParameters(output.parameters(), what));
+    if (shared_memory) {
+      TERN_ASSIGN_OR_RETURN(
+          out.output_shared_memory[output.name()],
+          ResolveSharedMemory(registry, *shared_memory, /*is_input=*/false, what));
+    }
     auto k = output.parameters().find("classification");
     if (k == output.parameters().end()) continue;
     if (k->second.parameter_choice_case() != inference::InferParameter::kInt64Param) {
@@ -73,6 +124,12 @@ Status FillInferResponse(const StatusOr<V2InferResult>& result,
     out->set_name(name);
     TERN_ASSIGN_OR_RETURN(*out->mutable_datatype(), V2DatatypeName(tensor.dtype()));
     for (int64_t d : tensor.shape().dims()) out->add_shape(d);
+    if (result->shared_memory_outputs.count(name) > 0) {
+      // Written into shared memory: an empty raw entry keeps raw_output_contents one per
+      // output, as Triton answers.
+      response->add_raw_output_contents();
+      continue;
+    }
     response->add_raw_output_contents(TensorToRaw(tensor));
   }
   return Status::Ok();
@@ -159,7 +216,8 @@ grpc::ServerUnaryReactor* GrpcInferenceService::ModelInfer(grpc::CallbackServerC
   return ServeRawUnary<Request, Response>(
       context, request_bytes, response_bytes, {"ModelInfer", "inference.ModelInferRequest", gate_},
       nullptr, [this](std::shared_ptr<UnaryCall<Request, Response>> call) -> Status {
-        TERN_ASSIGN_OR_RETURN(V2InferRequest parsed, ParseInferRequest(call->request));
+        TERN_ASSIGN_OR_RETURN(V2InferRequest parsed,
+                              ParseInferRequest(call->request, service_->shared_memory()));
         service_->InferAsync(
             std::move(parsed), call->options, [call](StatusOr<V2InferResult> result) {
               call->finish(FillInferResponse(result, &call->response, call->request.id()));

@@ -49,6 +49,35 @@ class GrpcInferenceService final
                                      const inference::RepositoryModelUnloadRequest* request,
                                      inference::RepositoryModelUnloadResponse* response) override;
 
+  // Triton's system shared memory extension; the CUDA calls answer "not supported"
+  // (kserve_grpc_shared_memory.cc).
+  grpc::Status SystemSharedMemoryStatus(
+      grpc::ServerContext* context, const inference::SystemSharedMemoryStatusRequest* request,
+      inference::SystemSharedMemoryStatusResponse* response) override;
+  grpc::Status SystemSharedMemoryRegister(
+      grpc::ServerContext* context, const inference::SystemSharedMemoryRegisterRequest* request,
+      inference::SystemSharedMemoryRegisterResponse* response) override;
+  grpc::Status SystemSharedMemoryUnregister(
+      grpc::ServerContext* context, const inference::SystemSharedMemoryUnregisterRequest* request,
+      inference::SystemSharedMemoryUnregisterResponse* response) override;
+  grpc::Status CudaSharedMemoryStatus(grpc::ServerContext* context,
+                                      const inference::CudaSharedMemoryStatusRequest* request,
+                                      inference::CudaSharedMemoryStatusResponse* response) override;
+  grpc::Status CudaSharedMemoryRegister(
+      grpc::ServerContext* context, const inference::CudaSharedMemoryRegisterRequest* request,
+      inference::CudaSharedMemoryRegisterResponse* response) override;
+  grpc::Status CudaSharedMemoryUnregister(
+      grpc::ServerContext* context, const inference::CudaSharedMemoryUnregisterRequest* request,
+      inference::CudaSharedMemoryUnregisterResponse* response) override;
+
+  // Triton's trace and logging extensions (kserve_grpc_settings.cc).
+  grpc::Status TraceSetting(grpc::ServerContext* context,
+                            const inference::TraceSettingRequest* request,
+                            inference::TraceSettingResponse* response) override;
+  grpc::Status LogSettings(grpc::ServerContext* context,
+                           const inference::LogSettingsRequest* request,
+                           inference::LogSettingsResponse* response) override;
+
  private:
   const KServeService* service_;
   GrpcDrainGate* gate_;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,8 +13,11 @@
 #include "server/codec/json_internal.h"
 #include "server/codec/json_tensor.h"
 #include "server/kserve/kserve_rest_repository.h"
+#include "server/kserve/kserve_rest_settings.h"
+#include "server/kserve/kserve_rest_shared_memory.h"
 #include "server/kserve/kserve_rest_statistics.h"
 #include "server/kserve/kserve_tensor.h"
+#include "server/kserve/shared_memory.h"
 
 namespace tern {
 namespace {
@@ -134,6 +138,24 @@ const Json& Parameters(const Json& obj) {
   return it != obj.end() && it->is_object() ? *it : *empty;
 }
 
+// Triton's shared-memory parameters of an input or output; nullopt when it names no region.
+StatusOr<std::optional<SharedMemoryParameters>> ReadSharedMemoryParameters(
+    const Json& parameters, const std::string& what) {
+  auto region = parameters.find("shared_memory_region");
+  if (region == parameters.end()) return std::optional<SharedMemoryParameters>();
+  if (!region->is_string()) {
+    return InvalidArgument(what + ": 'shared_memory_region' must be a string, got " +
+                           json_internal::JsonSnippet(*region));
+  }
+  SharedMemoryParameters out;
+  out.region = region->get<std::string>();
+  TERN_ASSIGN_OR_RETURN(int64_t offset, ReadInt(parameters, "shared_memory_offset", what));
+  TERN_ASSIGN_OR_RETURN(int64_t size, ReadInt(parameters, "shared_memory_byte_size", what));
+  if (offset >= 0) out.offset = offset;
+  if (size >= 0) out.byte_size = size;
+  return std::optional<SharedMemoryParameters>(std::move(out));
+}
+
 // Writes the elements of a tensor as a flat JSON list.
 std::string DataJson(const Tensor& t) {
   std::string out = "[";
@@ -245,8 +267,12 @@ StatusOr<RestResponse> InferResponse(const V2InferResult& result, const std::str
     TERN_ASSIGN_OR_RETURN(std::string datatype, V2DatatypeName(tensor.dtype()));
     json += std::string(i ? "," : "") + "{\"name\":" + Quote(name) +
             ",\"datatype\":" + Quote(datatype) + ",\"shape\":" + ShapeJson(tensor.shape().dims());
-    if (as_binary(name) || tensor.dtype() == tensorflow::DT_HALF ||
-        tensor.dtype() == tensorflow::DT_BFLOAT16) {
+    if (result.shared_memory_outputs.count(name) > 0) {
+      // In shared memory: datatype and shape only, neither data nor parameters, as Triton
+      // answers it (Triton's C++ client reads any output 'parameters' as binary data).
+      json += "}";
+    } else if (as_binary(name) || tensor.dtype() == tensorflow::DT_HALF ||
+               tensor.dtype() == tensorflow::DT_BFLOAT16) {
       std::string raw = TensorToRaw(tensor);
       json += ",\"parameters\":{\"binary_data_size\":" + std::to_string(raw.size()) + "}}";
       tail += raw;
@@ -298,7 +324,8 @@ StatusOr<InferBody> SplitInferBody(const RestRequest& request) {
 
 // inputs[index]: its tensor comes from 'data', or from the binary data at *offset (advanced).
 Status ReadInferInput(const Json& in, size_t index, std::string_view binary, size_t* offset,
-                      int64_t max_elements, V2InferRequest* infer) {
+                      int64_t max_elements, const SharedMemoryRegistry& registry,
+                      V2InferRequest* infer) {
   if (!in.is_object()) {
     return InvalidArgument("inputs[" + std::to_string(index) + "] is not an object");
   }
@@ -325,10 +352,17 @@ Status ReadInferInput(const Json& in, size_t index, std::string_view binary, siz
     dims.push_back(d.get<int64_t>());
   }
   TERN_ASSIGN_OR_RETURN(TensorShape shape, V2Shape(dims, max_elements, what));
-  TERN_RETURN_IF_ERROR(RefuseSharedMemory(Parameters(in).contains("shared_memory_region"), what));
+  TERN_ASSIGN_OR_RETURN(auto shared_memory, ReadSharedMemoryParameters(Parameters(in), what));
   TERN_ASSIGN_OR_RETURN(int64_t binary_size, ReadInt(Parameters(in), "binary_data_size", what));
   Tensor tensor;
-  if (binary_size >= 0) {
+  if (shared_memory) {
+    if (binary_size >= 0 || in.contains("data")) {
+      return InvalidArgument(what + " names a shared_memory_region and also carries data");
+    }
+    TERN_ASSIGN_OR_RETURN(auto slice,
+                          ResolveSharedMemory(registry, *shared_memory, /*is_input=*/true, what));
+    TERN_ASSIGN_OR_RETURN(tensor, TensorFromSharedMemory(slice, dtype, shape, what));
+  } else if (binary_size >= 0) {
     if (static_cast<uint64_t>(binary_size) > binary.size() - *offset) {
       return InvalidArgument(what + ": binary_data_size " + std::to_string(binary_size) +
                              " exceeds the " + std::to_string(binary.size() - *offset) +
@@ -349,7 +383,8 @@ Status ReadInferInput(const Json& in, size_t index, std::string_view binary, siz
 }
 
 // The 'outputs' list: the names asked for, and which of them say binary_data.
-Status ReadInferOutputs(const Json& doc, V2InferRequest* infer, BinaryOutputs* binary_outputs) {
+Status ReadInferOutputs(const Json& doc, const SharedMemoryRegistry& registry,
+                        V2InferRequest* infer, BinaryOutputs* binary_outputs) {
   auto outputs = doc.find("outputs");
   if (outputs == doc.end()) return Status::Ok();
   if (!outputs->is_array()) return InvalidArgument("'outputs' must be a list");
@@ -360,8 +395,13 @@ Status ReadInferOutputs(const Json& doc, V2InferRequest* infer, BinaryOutputs* b
     }
     infer->outputs.push_back(name->get<std::string>());
     const Json& p = Parameters(out);
-    TERN_RETURN_IF_ERROR(RefuseSharedMemory(p.contains("shared_memory_region"),
-                                            "output '" + name->get<std::string>() + "'"));
+    const std::string what = "output '" + name->get<std::string>() + "'";
+    TERN_ASSIGN_OR_RETURN(auto shared_memory, ReadSharedMemoryParameters(p, what));
+    if (shared_memory) {
+      TERN_ASSIGN_OR_RETURN(
+          auto slice, ResolveSharedMemory(registry, *shared_memory, /*is_input=*/false, what));
+      infer->output_shared_memory[name->get<std::string>()] = std::move(slice);
+    }
     if (p.contains("binary_data")) {
       binary_outputs->named[name->get<std::string>()] = ReadBool(p, "binary_data");
     }
@@ -387,7 +427,7 @@ struct ParsedInfer {
 };
 
 StatusOr<ParsedInfer> ParseInferBody(const InferBody& body, const ModelRef& ref,
-                                     int64_t max_elements) {
+                                     int64_t max_elements, const SharedMemoryRegistry& registry) {
   TERN_ASSIGN_OR_RETURN(Json doc, json_internal::ParseJsonObject(body.header));
   ParsedInfer out;
   out.infer.model = ref;
@@ -402,14 +442,14 @@ StatusOr<ParsedInfer> ParseInferBody(const InferBody& body, const ModelRef& ref,
   size_t offset = 0;
   for (size_t i = 0; i < inputs->size(); ++i) {
     TERN_RETURN_IF_ERROR(
-        ReadInferInput((*inputs)[i], i, body.binary, &offset, max_elements, &out.infer));
+        ReadInferInput((*inputs)[i], i, body.binary, &offset, max_elements, registry, &out.infer));
   }
   if (offset != body.binary.size()) {
     return InvalidArgument(std::to_string(body.binary.size() - offset) +
                            " bytes of binary data after the last binary input");
   }
   out.binary_outputs.all = ReadBool(params, "binary_data_output");
-  TERN_RETURN_IF_ERROR(ReadInferOutputs(doc, &out.infer, &out.binary_outputs));
+  TERN_RETURN_IF_ERROR(ReadInferOutputs(doc, registry, &out.infer, &out.binary_outputs));
   if (auto it = doc.find("id"); it != doc.end() && it->is_string()) out.id_json = it->dump();
   return out;
 }
@@ -435,6 +475,12 @@ void KServeRestApi::HandleAsync(const RestRequest& request, RestHandler::RestDon
   }
   if (RestResponse repository; HandleRepositoryRest(*service_, request, path, &repository)) {
     return done(std::move(repository));
+  }
+  if (RestResponse shm; HandleSharedMemoryRest(*service_, request, path, &shm)) {
+    return done(std::move(shm));
+  }
+  if (RestResponse settings; HandleSettingsRest(*service_, request, path, &settings)) {
+    return done(std::move(settings));
   }
   if (get && path == "/v2/models/stats") return done(RestModelStatistics(*service_, "", ""));
   constexpr std::string_view kModels = "/v2/models/";
@@ -586,7 +632,7 @@ void KServeRestApi::Infer(const ModelRef& ref, const RestRequest& request,
   auto body = SplitInferBody(request);
   if (!body.ok()) return done(ErrorResponse(body.status()));
   if (body->raw) return RawInfer(ref, request.body, std::move(done));
-  auto parsed = ParseInferBody(*body, ref, options_.max_tensor_elements);
+  auto parsed = ParseInferBody(*body, ref, options_.max_tensor_elements, service_->shared_memory());
   if (!parsed.ok()) return done(ErrorResponse(parsed.status()));
   // Everything the answer needs is moved out of the request: its body may be gone by then.
   service_->InferAsync(

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <limits>
 
+#include "common/logging.h"
 #include "server/kserve/kserve_tensor.h"
 
 namespace tern {
@@ -57,6 +58,12 @@ StatusOr<std::vector<std::string>> CheckInferRequest(const V2InferRequest& reque
   if (names.empty()) {
     for (const auto& [name, t] : signature.outputs) names.push_back(name);
   }
+  for (const auto& [name, slice] : request.output_shared_memory) {
+    if (signature.outputs.count(name) == 0) {
+      return InvalidArgument("unknown requested output '" + name + "' for model '" + model_name +
+                             "'");
+    }
+  }
   for (const auto& [name, k] : request.classification) {
     if (std::find(request.outputs.begin(), request.outputs.end(), name) == request.outputs.end()) {
       return InvalidArgument("classification asked for output '" + name +
@@ -85,9 +92,14 @@ bool Batchable(const Signature& signature) {
 }  // namespace
 
 const std::vector<std::string>& KServeService::Extensions() {
-  static const auto* extensions =
-      new std::vector<std::string>{"binary_tensor_data", "classification", "model_configuration",
-                                   "statistics", "model_repository"};
+  static const auto* extensions = new std::vector<std::string>{"binary_tensor_data",
+                                                               "classification",
+                                                               "model_configuration",
+                                                               "statistics",
+                                                               "model_repository",
+                                                               "system_shared_memory",
+                                                               "trace",
+                                                               "logging"};
   return *extensions;
 }
 
@@ -222,10 +234,20 @@ StatusOr<std::vector<V2ModelStatistics>> KServeService::ModelStatistics(
 
 void KServeService::InferAsync(V2InferRequest request, const RunOptions& options,
                                InferDone done) const {
+  TERN_VLOG(1) << "v2 infer request for model " << request.model.name << " ("
+               << request.inputs.size() << " inputs, " << request.output_shared_memory.size()
+               << " outputs into shared memory)";
+  std::shared_ptr<RequestPhases> phases;
+  RequestTrace* trace = nullptr;
+  if (auto sampled = tracer_->Sample(request.model.name)) {
+    trace = sampled.get();
+    done = TracedDone(std::move(sampled), std::move(done), &phases);
+  }
   ModelRef ref = request.model;
   ref.deadline = std::min(ref.deadline, options.deadline);  // bounds a wait for a model at zero
   auto servable = service_->GetServable(ref);
   if (!servable.ok()) return done(servable.status());
+  if (trace != nullptr) trace->model_version = (*servable)->version;
   auto signature = InferenceCore::GetSignature(*servable, request.signature_name);
   if (!signature.ok()) return done(signature.status());
   auto names = CheckInferRequest(request, (*servable)->model_name, **signature);
@@ -234,6 +256,7 @@ void KServeService::InferAsync(V2InferRequest request, const RunOptions& options
       *servable, **signature, std::move(request.inputs), *names, options,
       [servable = *servable, names = *names, classification = std::move(request.classification),
        batched = Batchable(**signature), labels = labels_,
+       shared_memory = std::move(request.output_shared_memory),
        done = std::move(done)](StatusOr<std::map<std::string, Tensor>> outputs) {
         if (!outputs.ok()) return done(outputs.status());
         V2InferResult result;
@@ -251,10 +274,46 @@ void KServeService::InferAsync(V2InferRequest request, const RunOptions& options
             if (!classes.ok()) return done(classes.status());
             it->second = std::move(classes).value();
           }
+          if (auto slice = shared_memory.find(name); slice != shared_memory.end()) {
+            auto written =
+                WriteTensorToSharedMemory(slice->second, it->second, "output '" + name + "'");
+            if (!written.ok()) return done(written.status());
+            result.shared_memory_outputs[name] = {slice->second.region->name(), *written};
+          }
           result.outputs.emplace_back(name, std::move(it->second));
         }
         done(std::move(result));
-      });
+      },
+      std::move(phases));
+}
+
+KServeService::InferDone KServeService::TracedDone(std::unique_ptr<RequestTrace> trace,
+                                                   InferDone done,
+                                                   std::shared_ptr<RequestPhases>* phases) const {
+  using Clock = std::chrono::steady_clock;
+  trace->Stamp("REQUEST_START", Clock::now());
+  *phases = std::make_shared<RequestPhases>();
+  return [trace = std::shared_ptr<RequestTrace>(std::move(trace)), phases = *phases,
+          tracer = tracer_, done = std::move(done)](StatusOr<V2InferResult> result) {
+    // The core's phases follow one another from the request's arrival; a request refused
+    // before it reached the core has none.
+    if (phases->arrived != Clock::time_point()) {
+      const InferenceTimings& t = phases->timings;
+      Clock::time_point at = phases->arrived;
+      trace->Stamp("QUEUE_START", at);
+      at += std::chrono::nanoseconds(t.queue_ns);
+      trace->Stamp("COMPUTE_START", at);
+      at += std::chrono::nanoseconds(t.compute_input_ns);
+      trace->Stamp("COMPUTE_INPUT_END", at);
+      at += std::chrono::nanoseconds(t.compute_infer_ns);
+      trace->Stamp("COMPUTE_OUTPUT_START", at);
+      at += std::chrono::nanoseconds(t.compute_output_ns);
+      trace->Stamp("COMPUTE_END", at);
+    }
+    trace->Stamp("REQUEST_END", Clock::now());
+    tracer->Finish(*trace);
+    done(std::move(result));
+  };
 }
 
 }  // namespace tern

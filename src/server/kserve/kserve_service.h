@@ -16,6 +16,8 @@
 #include "server/core/model_repository.h"
 #include "server/core/server_readiness.h"
 #include "server/kserve/kserve_classification.h"
+#include "server/kserve/shared_memory.h"
+#include "server/kserve/trace.h"
 
 namespace tern {
 
@@ -61,6 +63,15 @@ struct V2InferRequest {
   // Triton's classification extension: output name -> k (the output's `classification`
   // parameter); that output is answered as its top k "value:index[:label]" strings.
   std::map<std::string, int64_t> classification;
+  // Triton's system shared memory extension: outputs whose data goes into a registered region
+  // (held until the answer is written) instead of into the response.
+  std::map<std::string, SharedMemorySlice> output_shared_memory;
+};
+
+// An output written into shared memory: the response names the region and the bytes written.
+struct V2SharedMemoryOutput {
+  std::string region;
+  uint64_t byte_size = 0;
 };
 
 struct V2InferResult {
@@ -68,6 +79,9 @@ struct V2InferResult {
   int64_t version = 0;
   // In the order requested (or the signature's order when none were requested).
   std::vector<std::pair<std::string, Tensor>> outputs;
+  // The outputs among them that were written into shared memory: the response carries their
+  // datatype and shape but not their data.
+  std::map<std::string, V2SharedMemoryOutput> shared_memory_outputs;
 };
 
 // Triton's statistics extension: one model version's numbers.
@@ -86,9 +100,14 @@ class KServeService : public ServerReadiness {
     int32_t config_max_batch_size = 1000;
     // Not owned; null: the repository extension answers UNIMPLEMENTED.
     ModelRepository* repository = nullptr;
+    // Where Triton's trace extension writes its traces ("": none, tracing stays off).
+    std::string trace_file;
   };
-  explicit KServeService(InferenceCore* service) : service_(service) {}
-  KServeService(InferenceCore* service, Options options) : service_(service), options_(options) {}
+  explicit KServeService(InferenceCore* service) : KServeService(service, Options{}) {}
+  KServeService(InferenceCore* service, Options options)
+      : service_(service),
+        options_(options),
+        tracer_(std::make_shared<InferenceTracer>(options.trace_file)) {}
 
   // "" -> latest; otherwise a decimal version number (INVALID_ARGUMENT otherwise).
   static StatusOr<ModelRef> ParseModelRef(const std::string& name, const std::string& version);
@@ -125,6 +144,11 @@ class KServeService : public ServerReadiness {
                         bool has_file_parameters) const;
   Status RepositoryUnload(const std::string& repository, const std::string& model) const;
 
+  // Triton's system shared memory extension: the regions registered with this server.
+  SharedMemoryRegistry& shared_memory() const { return *shared_memory_; }
+  // Triton's trace extension: settings, and the traces of sampled infer requests.
+  InferenceTracer& tracer() const { return *tracer_; }
+
   // The extensions ServerMetadata lists: exactly those implemented.
   static const std::vector<std::string>& Extensions();
 
@@ -133,10 +157,18 @@ class KServeService : public ServerReadiness {
   static constexpr const char* kServerVersion = "0.1.0";
 
  private:
+  // `done` wrapped to stamp the trace's timestamps (from `*phases`, which it creates for the
+  // core to fill) and hand it to the tracer before answering.
+  InferDone TracedDone(std::unique_ptr<RequestTrace> trace, InferDone done,
+                       std::shared_ptr<RequestPhases>* phases) const;
+
   InferenceCore* service_;
   Options options_;
   std::shared_ptr<ClassificationLabels> labels_ = std::make_shared<ClassificationLabels>();
   std::atomic<bool> draining_{false};
+  std::shared_ptr<SharedMemoryRegistry> shared_memory_ = std::make_shared<SharedMemoryRegistry>();
+  // Shared with the answers of traced requests still running.
+  std::shared_ptr<InferenceTracer> tracer_;
 };
 
 }  // namespace tern

@@ -186,12 +186,4 @@ StatusOr<Tensor> TensorFromContents(DataType dtype, const TensorShape& shape,
   }
 }
 
-Status RefuseSharedMemory(bool names_a_region, const std::string& what) {
-  if (!names_a_region) return Status::Ok();
-  return Unimplemented(what +
-                       " names a shared_memory_region: this server does not support system or "
-                       "CUDA shared memory (its metadata lists no shared-memory extension); send "
-                       "the tensor in the request (JSON or binary data)");
-}
-
 }  // namespace tern

@@ -34,9 +34,4 @@ StatusOr<Tensor> TensorFromContents(DataType dtype, const TensorShape& shape,
                                     const inference::InferTensorContents& contents,
                                     const std::string& what);
 
-// Triton's shared-memory parameters on an input or output (`shared_memory_region`): Tern has
-// no shared-memory extension yet, so such a tensor is refused with a message that says so
-// (UNIMPLEMENTED), not a confusing one about missing data. `what`: "input 'x'", "output 'y'".
-Status RefuseSharedMemory(bool names_a_region, const std::string& what);
-
 }  // namespace tern

@@ -41,6 +41,13 @@ RestRequestLabels LabelsForRestRequest(std::string_view http_method, std::string
         out.method = path.ends_with("/load")     ? "repository_load"
                      : path.ends_with("/unload") ? "repository_unload"
                                                  : "repository_index";
+      } else if (path.substr(0, 22) == "/v2/systemsharedmemory" ||
+                 path.substr(0, 20) == "/v2/cudasharedmemory") {
+        out.method = "shared_memory";
+      } else if (path.substr(0, 9) == "/v2/trace") {
+        out.method = "trace_setting";
+      } else if (path.substr(0, 11) == "/v2/logging") {
+        out.method = "logging";
       } else {
         out.method = "server_metadata";
       }
@@ -80,7 +87,9 @@ RestRequestLabels LabelsForRestRequest(std::string_view http_method, std::string
     if (tail.empty()) {
       out.method = "metadata";
     } else {
-      out.method = KnownMethod(tail, {"infer", "ready", "config", "stats"});
+      out.method = tail == "trace/setting"
+                       ? "trace_setting"
+                       : KnownMethod(tail, {"infer", "ready", "config", "stats"});
     }
   }
   return out;

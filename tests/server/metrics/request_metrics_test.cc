@@ -47,6 +47,14 @@ TEST(RestLabelsTest, UrlsMapToFixedMethods) {
   EXPECT_EQ(LabelsForRestRequest("POST", "/v2/repository/models/m/unload").method,
             "repository_unload");
   EXPECT_EQ(LabelsForRestRequest("POST", "/v2/repository/index").method, "repository_index");
+  EXPECT_EQ(LabelsForRestRequest("POST", "/v2/systemsharedmemory/region/r/register").method,
+            "shared_memory");
+  EXPECT_EQ(LabelsForRestRequest("GET", "/v2/cudasharedmemory/status").method, "shared_memory");
+  EXPECT_EQ(LabelsForRestRequest("GET", "/v2/trace/setting").method, "trace_setting");
+  l = LabelsForRestRequest("POST", "/v2/models/m/trace/setting");
+  EXPECT_EQ(l.method, "trace_setting");
+  EXPECT_EQ(l.model, "m");
+  EXPECT_EQ(LabelsForRestRequest("POST", "/v2/logging").method, "logging");
   l = LabelsForRestRequest("GET", "/random/path/123");
   EXPECT_EQ(l.api, "rest");
   EXPECT_EQ(l.method, "other");
