@@ -3,12 +3,14 @@
 # wire-compatibility check against TensorFlow's own descriptors, and the integration tests
 # (pytest) that run build/tern against real SavedModels with the official clients, and the
 # differential test of the model zoo against TensorFlow (tests/conformance).
-# Usage: scripts/test.sh [--asan] [--bench] [--container]
+# Usage: scripts/test.sh [--asan] [--bench] [--container] [--all-apps]
 #   --asan       also runs the unit tests under ASan+UBSan
 #   --bench      runs the full batching, v2 batching, scale-from-zero and wire-format benchmarks instead of
 #                their short forms
 #   --container  builds the image from source (the Dockerfile's default target) instead of
 #                packing build/tern
+#   --all-apps   the conformance zoo exports all fifteen keras.applications architectures
+#                (~1.8 GB, minutes), not the four smallest
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ASAN=0
@@ -19,6 +21,7 @@ for arg in "$@"; do
     --asan) ASAN=1 ;;
     --bench) BENCH=1 ;;
     --container) CONTAINER=1 ;;
+    --all-apps) export TERN_ZOO_APPS=all ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac
 done

@@ -10,7 +10,10 @@ again (a warm run takes no time).
 
 The venv's TensorFlow is today's (Keras 3 is its tf.keras). Families: "keras" (Keras 2 through
 tf-keras, keras_models.py), "keras3" (Keras 3 model.export() and tf.saved_model.save,
-keras3_models.py), "tf.Module" and "tf1" (tf.compat.v1 graphs, whose feature columns and
+keras3_models.py), "keras3 layers" and "keras layers" (the layer sweep, keras_layers.py),
+"keras_hub" (backbones from small configs, keras_hub_models.py), "keras.applications"
+(keras_apps_models.py; TERN_ZOO_APPS=all for every architecture),
+"tf.Module" and "tf1" (tf.compat.v1 graphs, whose feature columns and
 tf.compat.v1.layers need Keras 2: hence TF_USE_LEGACY_KERAS=1 for this process).
 """
 import argparse
@@ -26,7 +29,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 SOURCES = [
-    "export_zoo.py", "keras_models.py", "keras3_models.py", "module_models.py", "tf1_models.py"]
+    "export_zoo.py", "keras_models.py", "keras3_models.py", "keras_layers.py",
+    "keras_hub_models.py", "keras_apps_models.py", "module_models.py", "tf1_models.py"]
+# keras.applications: "short" (four small architectures, the default) or "all" (fifteen).
+APPS = os.environ.get("TERN_ZOO_APPS", "short")
 # A new TensorFlow or Keras writes different graphs: export again.
 PACKAGES = ["tensorflow-cpu", "keras", "tf-keras"]
 
@@ -35,6 +41,7 @@ def fingerprint():
     h = hashlib.sha256()
     for name in SOURCES:
         h.update((HERE / name).read_bytes())
+    h.update(APPS.encode())
     for package in PACKAGES:
         h.update(("%s==%s" % (package, importlib.metadata.version(package))).encode())
     return h.hexdigest()[:16]
@@ -60,6 +67,9 @@ def exporters():
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
     sys.path.insert(0, str(HERE))
     import keras3_models
+    import keras_apps_models
+    import keras_hub_models
+    import keras_layers
     import keras_models
     import module_models
     import tf1_models
@@ -81,6 +91,19 @@ def exporters():
             save(model, path)
             return hints
         out.append((name, "keras3", export))
+    out += keras_layers.exporters()
+    for name, build in keras_hub_models.EXPORTS:
+        def export(path, build=build):
+            model, hints = build()
+            model.export(path, format="tf_saved_model", verbose=False)
+            return hints
+        out.append((name, "keras_hub", export))
+    for name, build in keras_apps_models.exports(APPS):
+        def export(path, build=build):
+            model, hints = build()
+            model.export(path, format="tf_saved_model", verbose=False)
+            return hints
+        out.append((name, "keras.applications", export))
     out += [(e.__name__, "tf.Module", e) for e in module_models.EXPORTERS]
     out += [(e.__name__, "tf1", e) for e in tf1_models.EXPORTERS]
     return out
