@@ -214,10 +214,6 @@ def module_text_ops(path):
             "segment": {"kind": "int", "low": 0, "high": 4}}
 
 
-EXPORTERS = [module_multi_signature, module_control_flow, module_stateful_counter, module_dtypes,
-             module_unknown_dims, module_image_bytes, module_text_ops]
-
-
 class SpecialMath(tf.Module):
     @tf.function(input_signature=[_spec([None, 6], tf.float32, "x")])
     def serve(self, x):
@@ -288,5 +284,131 @@ def module_postprocess(path):
     return {}
 
 
+class Ranking(tf.Module):
+    """Ranking and post-processing users serve: sort/argsort, segment reductions, where, unique,
+    non-max suppression."""
+
+    @tf.function(input_signature=[_spec([None, 6], tf.float32, "scores"),
+                                  _spec([None], tf.int32, "segment")])
+    def serve(self, scores, segment):
+        rows = tf.shape(scores)[0]
+        ids = tf.math.minimum(segment, rows - 1)  # valid ids for the unsorted reductions
+        return {
+            "sorted": tf.sort(scores, axis=-1, direction="DESCENDING"),
+            "argsort": tf.argsort(scores, axis=-1, stable=True),
+            "ascending": tf.sort(scores, axis=0),
+            "segment_sum": tf.math.unsorted_segment_sum(scores, ids, num_segments=4),
+            "segment_max": tf.math.unsorted_segment_max(scores, ids, num_segments=4),
+            "segment_min": tf.math.unsorted_segment_min(scores, ids, num_segments=4),
+            "segment_mean": tf.math.unsorted_segment_mean(scores, ids, num_segments=4),
+            "positive_at": tf.where(scores > 0.5),
+            "clipped": tf.where(scores > 0, scores, tf.zeros_like(scores)),
+            "unique_segments": tf.unique(segment).y,
+        }
+
+    @tf.function(input_signature=[_spec([None, 4], tf.float32, "boxes"),
+                                  _spec([None], tf.float32, "box_scores")])
+    def nms(self, boxes, box_scores):
+        corners = tf.concat([boxes[:, :2], boxes[:, :2] + tf.abs(boxes[:, 2:])], axis=1)
+        selected = tf.image.non_max_suppression(corners, box_scores, max_output_size=5,
+                                                iou_threshold=0.3, score_threshold=-1.0)
+        padded, valid = tf.image.non_max_suppression_padded(
+            corners, box_scores, max_output_size=4, iou_threshold=0.5, pad_to_max_output_size=True)
+        with_scores, soft_scores = tf.image.non_max_suppression_with_scores(
+            corners, box_scores, max_output_size=3, soft_nms_sigma=0.5)
+        return {"selected": selected, "padded": padded, "valid": valid,
+                "soft_selected": with_scores, "soft_scores": soft_scores}
+
+
+def module_ranking(path):
+    m = Ranking()
+    tf.saved_model.save(m, path, signatures={"serving_default": m.serve, "nms": m.nms})
+    return {"segment": {"kind": "int", "low": 0, "high": 4}}
+
+
+class ImageOps(tf.Module):
+    """Image pre-processing in the graph: dtype conversion, every resize method, crops, flips,
+    colour conversions."""
+
+    @tf.function(input_signature=[_spec([None, 12, 10, 3], tf.uint8, "pixels")])
+    def serve(self, pixels):
+        x = tf.image.convert_image_dtype(pixels, tf.float32)
+        out = {"as_float": x,
+               "back_to_uint8": tf.image.convert_image_dtype(x * 0.5, tf.uint8, saturate=True),
+               "grayscale": tf.image.rgb_to_grayscale(x),
+               "flipped": tf.image.flip_left_right(tf.image.flip_up_down(x)),
+               "central": tf.image.central_crop(x, 0.5),
+               "padded": tf.image.resize_with_crop_or_pad(x, 14, 8),
+               "standardized": tf.image.per_image_standardization(x),
+               "adjusted": tf.image.adjust_contrast(tf.image.adjust_brightness(x, 0.1), 1.5)}
+        for method in ("bilinear", "nearest", "bicubic", "area"):
+            out["resize_" + method] = tf.image.resize(x, [7, 5], method=method)
+        out["resize_pad"] = tf.image.resize_with_pad(x, 8, 8)
+        return out
+
+
+def module_image_ops(path):
+    m = ImageOps()
+    tf.saved_model.save(m, path, signatures={"serving_default": m.serve})
+    return {"pixels": {"kind": "int", "low": 0, "high": 256}}
+
+
+class ImageResizeKernels(tf.Module):
+    """The resize methods TensorFlow computes with ScaleAndTranslate (kernel-based)."""
+
+    @tf.function(input_signature=[_spec([None, 12, 10, 3], tf.float32, "image")])
+    def serve(self, image):
+        out = {"resize_" + m: tf.image.resize(image, [7, 5], method=m)
+               for m in ("lanczos3", "lanczos5", "gaussian", "mitchellcubic")}
+        out["resize_antialias"] = tf.image.resize(image, [5, 4], antialias=True)
+        return out
+
+
+def module_image_resize_kernels(path):
+    m = ImageResizeKernels()
+    tf.saved_model.save(m, path, signatures={"serving_default": m.serve})
+    return {}
+
+
+class EinsumForms(tf.Module):
+    @tf.function(input_signature=[_spec([None, 4, 4], tf.float32, "a"),
+                                  _spec([None, 4, 4], tf.float32, "b")])
+    def serve(self, a, b):
+        return {"diagonal": tf.einsum("bii->bi", a), "trace": tf.einsum("bii->b", a),
+                "implicit": tf.einsum("bij,bjk", a, b), "outer": tf.einsum("bi,bj->bij",
+                                                                           a[:, 0], b[:, 1]),
+                "broadcast": tf.einsum("...ij,...jk->...ik", a, b),
+                "sum_all": tf.einsum("bij->", a)}
+
+
+def module_einsum(path):
+    m = EinsumForms()
+    tf.saved_model.save(m, path, signatures={"serving_default": m.serve})
+    return {}
+
+
+class RaggedText(tf.Module):
+    """Ragged tensors as text pipelines build them: split, n-grams, lengths, padding."""
+
+    @tf.function(input_signature=[_spec([None], tf.string, "text")])
+    def serve(self, text):
+        words = tf.strings.split(tf.strings.lower(text))
+        return {"tokens": words.to_tensor(default_value="<pad>", shape=[None, 4]),
+                "counts": words.row_lengths(),
+                "bigrams": tf.strings.ngrams(words, 2, separator="_").to_tensor(),
+                "first": tf.strings.reduce_join(words[:, :1], axis=1),
+                "hashed": tf.strings.to_hash_bucket_fast(words, 7).to_tensor(-1),
+                "chars": tf.strings.unicode_split(text, "UTF-8").row_lengths()}
+
+
+def module_ragged_text(path):
+    m = RaggedText()
+    tf.saved_model.save(m, path, signatures={"serving_default": m.serve})
+    return {"text": {"kind": "sentence", "vocab": ["Tern", "serves", "a", "MODEL", "\u00e9t\u00e9",
+                                                   "x"]}}
+
+
 EXPORTERS = [module_multi_signature, module_control_flow, module_stateful_counter, module_dtypes,
-             module_unknown_dims, module_special_math, module_postprocess]
+             module_unknown_dims, module_image_bytes, module_text_ops, module_special_math,
+             module_postprocess, module_ranking, module_image_ops, module_image_resize_kernels,
+             module_einsum, module_ragged_text]

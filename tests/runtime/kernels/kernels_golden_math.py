@@ -151,7 +151,84 @@ def other_cases():
          attrs={"type": tf.float32})
 
 
+def module_pattern_cases():
+    """Segment reductions, non-max suppression, contrast, ragged ranges and UTF-8 decoding, as
+    tf.Module exports use them."""
+    rng = np.random.default_rng(80)
+    data = (rng.normal(size=[5, 3]) * 4).astype(np.float32)
+    ids = i32([2, 0, 2, -1, 1])
+    for op in ("UnsortedSegmentSum", "UnsortedSegmentProd", "UnsortedSegmentMax",
+               "UnsortedSegmentMin"):
+        case(op + "/rows", op, [("data", data), ("segment_ids", ids),
+                                ("num_segments", np.int32(4))])
+        case(op + "/int64_2d_ids", op, [("data", i64([[1, 2], [3, 4]])),
+                                        ("segment_ids", i32([[0, 1], [1, 1]])),
+                                        ("num_segments", np.int64(3))])
+        case(op + "/double", op, [("data", data.astype(np.float64)), ("segment_ids", ids),
+                                  ("num_segments", np.int32(3))])
+        case(op + "/err_range", op, [("data", data), ("segment_ids", i32([0, 1, 2, 3, 4])),
+                                     ("num_segments", np.int32(4))])
+        case(op + "/err_shape", op, [("data", data), ("segment_ids", i32([0, 1])),
+                                     ("num_segments", np.int32(4))])
+    corners = rng.uniform(0, 10, size=[12, 2]).astype(np.float32)
+    boxes = np.concatenate([corners, corners + rng.uniform(1, 4, size=[12, 2])], axis=1)
+    boxes = boxes.astype(np.float32)
+    boxes[3] = boxes[3][[2, 3, 0, 1]]  # corners the other way round
+    boxes[5] = boxes[4] + 0.1  # an overlapping twin
+    scores = rng.uniform(0, 1, size=[12]).astype(np.float32)
+    scores[7] = scores[8]  # a tie: the lower index ranks first
+    base = [("boxes", boxes), ("scores", scores), ("max_output_size", np.int32(6)),
+            ("iou_threshold", np.float32(0.2))]
+    case("NonMaxSuppressionV2/basic", "NonMaxSuppressionV2", base)
+    case("NonMaxSuppressionV3/threshold", "NonMaxSuppressionV3",
+         base + [("score_threshold", np.float32(0.3))])
+    case("NonMaxSuppressionV3/empty", "NonMaxSuppressionV3",
+         [("boxes", np.zeros([0, 4], np.float32)), ("scores", np.zeros([0], np.float32)),
+          ("max_output_size", np.int32(3)), ("iou_threshold", np.float32(0.5)),
+          ("score_threshold", np.float32(0))])
+    case("NonMaxSuppressionV3/err_iou", "NonMaxSuppressionV3",
+         base[:3] + [("iou_threshold", np.float32(1.5)), ("score_threshold", np.float32(0))])
+    for pad in (False, True):
+        case("NonMaxSuppressionV4/pad_%s" % pad, "NonMaxSuppressionV4",
+             [("boxes", boxes), ("scores", scores), ("max_output_size", np.int32(10)),
+              ("iou_threshold", np.float32(0.1)), ("score_threshold", np.float32(0.2))],
+             attrs={"pad_to_max_output_size": pad})
+    for sigma in (0.0, 0.5):
+        case("NonMaxSuppressionV5/sigma_%s" % sigma, "NonMaxSuppressionV5",
+             [("boxes", boxes), ("scores", scores), ("max_output_size", np.int32(8)),
+              ("iou_threshold", np.float32(0.3)), ("score_threshold", np.float32(0.05)),
+              ("soft_nms_sigma", np.float32(sigma))])
+    images = rng.uniform(0, 1, size=[2, 4, 5, 3]).astype(np.float32)
+    case("AdjustContrastv2/batch", "AdjustContrastv2",
+         [("images", images), ("contrast_factor", np.float32(1.7))])
+    case("AdjustContrastv2/single", "AdjustContrastv2",
+         [("images", images[0]), ("contrast_factor", np.float32(-0.5))])
+    case("AdjustContrastv2/err_rank", "AdjustContrastv2",
+         [("images", images[0, 0]), ("contrast_factor", np.float32(2))])
+    case("RaggedRange/int32", "RaggedRange",
+         [("starts", i32([0, 5, 3, 2])), ("limits", i32([5, 0, 3, 9])), ("deltas", i32([2, -2, 1, 3]))])
+    case("RaggedRange/broadcast", "RaggedRange",
+         [("starts", np.int64(1)), ("limits", i64([4, 0, 7])), ("deltas", np.int64(2))])
+    case("RaggedRange/float_int32_splits", "RaggedRange",
+         [("starts", f32([0.5, 1])), ("limits", f32([2.0, -1])), ("deltas", f32([0.4, -0.7]))],
+         attrs={"Tsplits": tf.int32})
+    case("RaggedRange/err_zero_delta", "RaggedRange",
+         [("starts", i32([0])), ("limits", i32([3])), ("deltas", i32([0]))])
+    texts = np.array([b"tern", "\u00e9t\u00e9 \U0001F426".encode(), b"", b"a\xffb\xe2\x82",
+                      b"\xf0\x9f\x90x", b"\xc0\xaf\xed\xa0\x80z", b"tab\there\x01"],
+                     dtype=object)
+    for errors in ("replace", "ignore"):
+        case("UnicodeDecode/" + errors, "UnicodeDecode", [("input", texts)],
+             attrs={"input_encoding": "UTF-8", "errors": errors})
+    case("UnicodeDecode/controls_int32_splits", "UnicodeDecode", [("input", texts.reshape(7, 1))],
+         attrs={"input_encoding": "UTF-8", "replace_control_characters": True,
+                "replacement_char": 63, "Tsplits": tf.int32})
+    case("UnicodeDecode/err_strict", "UnicodeDecode", [("input", texts)],
+         attrs={"input_encoding": "UTF-8", "errors": "strict"})
+
+
 def main():
+    module_pattern_cases()
     unary_cases()
     binary_cases()
     other_cases()
