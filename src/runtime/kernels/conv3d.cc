@@ -81,10 +81,10 @@ class Conv3DKernel final : public OpKernel {
         Window3DGeometry g,
         ComputeWindow3D(ctx, attrs_, input.shape(), {filter.dim(0), filter.dim(1), filter.dim(2)}));
     if (g.channels != filter.dim(3)) {
-      return ctx.Error("input depth must equal the filter's in_depth: " +
-                       std::to_string(g.channels) + " vs " + std::to_string(filter.dim(3)) +
-                       " (input " + input.shape().DebugString() + ", filter " +
-                       filter.shape().DebugString() + ")");
+      return ctx.Error(
+          "input depth must equal the filter's in_depth: " + std::to_string(g.channels) + " vs " +
+          std::to_string(filter.dim(3)) + " (input " + input.shape().DebugString() + ", filter " +
+          filter.shape().DebugString() + ")");
     }
     switch (input.dtype()) {
       case tensorflow::DT_FLOAT: return Run<float>(ctx, g);

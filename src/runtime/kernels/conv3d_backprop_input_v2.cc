@@ -107,8 +107,8 @@ class Conv3DBackpropInputV2Kernel final : public OpKernel {
                        std::to_string(sizes[0]) + " and " + std::to_string(grad.dim(0)));
     }
     if (sizes[4] != filter.dim(3)) {
-      return ctx.Error("input depth must equal the filter's in_depth: " +
-                       std::to_string(sizes[4]) + " vs " + std::to_string(filter.dim(3)));
+      return ctx.Error("input depth must equal the filter's in_depth: " + std::to_string(sizes[4]) +
+                       " vs " + std::to_string(filter.dim(3)));
     }
     if (grad.dim(4) != filter.dim(4)) {
       return ctx.Error("filter and out_backprop must have the same out_depth: " +
@@ -165,8 +165,7 @@ class Conv3DBackpropInputV2Kernel final : public OpKernel {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<OpKernel>> CreateConv3DBackpropInputV2Kernel(
-    const KernelConstruction& c) {
+StatusOr<std::unique_ptr<OpKernel>> CreateConv3DBackpropInputV2Kernel(const KernelConstruction& c) {
   TERN_ASSIGN_OR_RETURN(Window3DAttrs attrs, Window3DAttrs::Parse(c, /*pool=*/false));
   return std::unique_ptr<OpKernel>(new Conv3DBackpropInputV2Kernel(attrs));
 }

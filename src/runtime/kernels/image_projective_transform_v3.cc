@@ -118,12 +118,10 @@ class ImageProjectiveTransformV3Kernel final : public OpKernel {
     const Tensor& shape = ctx.input(2);
     const Tensor& fill = ctx.input(3);
     if (images.rank() != 4) {
-      return ctx.Error("Input images must have rank 4, got shape " +
-                       images.shape().DebugString());
+      return ctx.Error("Input images must have rank 4, got shape " + images.shape().DebugString());
     }
     if (transforms.dtype() != tensorflow::DT_FLOAT || transforms.rank() != 2 ||
-        (transforms.dim(0) != images.dim(0) && transforms.dim(0) != 1) ||
-        transforms.dim(1) != 8) {
+        (transforms.dim(0) != images.dim(0) && transforms.dim(0) != 1) || transforms.dim(1) != 8) {
       return ctx.Error("Input transform should be num_images x 8 or 1 x 8 float, got " +
                        DataTypeName(transforms.dtype()) + " " + transforms.shape().DebugString());
     }
@@ -142,8 +140,8 @@ class ImageProjectiveTransformV3Kernel final : public OpKernel {
     }
     const float fill_value = fill.flat<float>()[0];
     TERN_ASSIGN_OR_RETURN(
-        Tensor * out, ctx.AllocateOutput(0, images.dtype(), TensorShape{images.dim(0), out_h,
-                                                                         out_w, images.dim(3)}));
+        Tensor * out, ctx.AllocateOutput(0, images.dtype(),
+                                         TensorShape{images.dim(0), out_h, out_w, images.dim(3)}));
     switch (images.dtype()) {
       case tensorflow::DT_UINT8: return Run<uint8_t>(images, transforms, fill_value, out);
       case tensorflow::DT_INT32: return Run<int32_t>(images, transforms, fill_value, out);
@@ -159,8 +157,7 @@ class ImageProjectiveTransformV3Kernel final : public OpKernel {
 
  private:
   template <typename T>
-  Status Run(const Tensor& images, const Tensor& transforms, float fill_value,
-             Tensor* out) const {
+  Status Run(const Tensor& images, const Tensor& transforms, float fill_value, Tensor* out) const {
     const int64_t n = images.dim(0), h = images.dim(1), w = images.dim(2), ch = images.dim(3);
     const int64_t out_h = out->dim(1), out_w = out->dim(2);
     const T fill = static_cast<T>(fill_value);
@@ -224,8 +221,7 @@ StatusOr<std::unique_ptr<OpKernel>> CreateImageProjectiveTransformV3Kernel(
   } else if (fill_mode == "NEAREST") {
     mode = FillMode::kNearest;
   } else {
-    return c.Error("fill_mode must be REFLECT, WRAP, CONSTANT or NEAREST, got '" + fill_mode +
-                   "'");
+    return c.Error("fill_mode must be REFLECT, WRAP, CONSTANT or NEAREST, got '" + fill_mode + "'");
   }
   return std::unique_ptr<OpKernel>(new ImageProjectiveTransformV3Kernel(interp, mode));
 }

@@ -21,10 +21,9 @@ class MaxPool3DKernel final : public OpKernel {
     }
     TERN_ASSIGN_OR_RETURN(Window3DGeometry g,
                           ComputeWindow3D(ctx, attrs_, input.shape(), attrs_.ksize));
-    TERN_ASSIGN_OR_RETURN(Tensor * out,
-                          ctx.AllocateOutput(0, input.dtype(),
-                                             TensorShape{g.batch, g.out[0], g.out[1], g.out[2],
-                                                         g.channels}));
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(),
+                                                           TensorShape{g.batch, g.out[0], g.out[1],
+                                                                       g.out[2], g.channels}));
     const float* in = input.flat<float>();
     float* o = out->flat<float>();
     const int64_t c = g.channels;

@@ -55,10 +55,9 @@ class ResizeAreaKernel final : public OpKernel {
   Status Compute(KernelContext& ctx) const override {
     TERN_ASSIGN_OR_RETURN(ResizeGeometry g, ReadResizeGeometry(ctx, attrs_));
     const Tensor& images = ctx.input(0);
-    TERN_ASSIGN_OR_RETURN(
-        Tensor * out, ctx.AllocateOutput(0, tensorflow::DT_FLOAT,
-                                         TensorShape{g.batch, g.out_height, g.out_width,
-                                                     g.channels}));
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, tensorflow::DT_FLOAT,
+                                                           TensorShape{g.batch, g.out_height,
+                                                                       g.out_width, g.channels}));
     if (images.dtype() == tensorflow::DT_HALF) {
       Resize(images.flat<Eigen::half>(), g, out->flat<float>());
       return Status::Ok();

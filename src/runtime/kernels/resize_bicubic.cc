@@ -52,9 +52,8 @@ struct Taps {
 int64_t Clamp(int64_t v, int64_t size) { return std::min(size - 1, std::max<int64_t>(0, v)); }
 
 Taps ComputeTaps(int64_t out_index, float scale, int64_t in_size, bool half_pixel_centers) {
-  const float in = half_pixel_centers
-                       ? (static_cast<float>(out_index) + 0.5f) * scale - 0.5f
-                       : static_cast<float>(out_index) * scale;
+  const float in = half_pixel_centers ? (static_cast<float>(out_index) + 0.5f) * scale - 0.5f
+                                      : static_cast<float>(out_index) * scale;
   const int64_t base = static_cast<int64_t>(std::floor(in));
   const float delta = in - static_cast<float>(base);
   const int64_t offset = lrintf(delta * kTableSize);
@@ -88,10 +87,9 @@ class ResizeBicubicKernel final : public OpKernel {
   Status Compute(KernelContext& ctx) const override {
     TERN_ASSIGN_OR_RETURN(ResizeGeometry g, ReadResizeGeometry(ctx, attrs_));
     const Tensor& images = ctx.input(0);
-    TERN_ASSIGN_OR_RETURN(
-        Tensor * out, ctx.AllocateOutput(0, tensorflow::DT_FLOAT,
-                                         TensorShape{g.batch, g.out_height, g.out_width,
-                                                     g.channels}));
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, tensorflow::DT_FLOAT,
+                                                           TensorShape{g.batch, g.out_height,
+                                                                       g.out_width, g.channels}));
     if (images.dtype() == tensorflow::DT_HALF) {
       Resize(images.flat<Eigen::half>(), g, out->flat<float>());
       return Status::Ok();

@@ -28,10 +28,10 @@ class StatelessRandomGetKeyCounterKernel final : public OpKernel {
     } else {
       return ctx.Error("seed must be int32 or int64, got " + DataTypeName(seed.dtype()));
     }
-    const PhiloxCounter mix = PhiloxBlock(
-        {static_cast<uint32_t>(s0), static_cast<uint32_t>(s0 >> 32), static_cast<uint32_t>(s1),
-         static_cast<uint32_t>(s1 >> 32)},
-        {0x3ec8f720u, 0x02461e29u});
+    const PhiloxCounter mix =
+        PhiloxBlock({static_cast<uint32_t>(s0), static_cast<uint32_t>(s0 >> 32),
+                     static_cast<uint32_t>(s1), static_cast<uint32_t>(s1 >> 32)},
+                    {0x3ec8f720u, 0x02461e29u});
     TERN_ASSIGN_OR_RETURN(Tensor * key, ctx.AllocateOutput(0, tensorflow::DT_UINT64, {1}));
     TERN_ASSIGN_OR_RETURN(Tensor * counter, ctx.AllocateOutput(1, tensorflow::DT_UINT64, {2}));
     key->flat<uint64_t>()[0] = mix[0] | (static_cast<uint64_t>(mix[1]) << 32);

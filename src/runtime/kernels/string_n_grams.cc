@@ -39,8 +39,7 @@ class StringNGramsKernel final : public OpKernel {
       return ctx.Error("data must be a vector, got shape " + data.shape().DebugString());
     }
     if (splits_t.rank() != 1) {
-      return ctx.Error("data_splits must be a vector, got shape " +
-                       splits_t.shape().DebugString());
+      return ctx.Error("data_splits must be a vector, got shape " + splits_t.shape().DebugString());
     }
     std::vector<int64_t> splits;
     TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, splits_t, "data_splits", &splits));
@@ -76,17 +75,18 @@ class StringNGramsKernel final : public OpKernel {
         if (a_.preserve_short && length > 0 && ngrams.size() == row_begin) {
           // Only a fixed pad width can leave a non-empty row without n-grams.
           if (a_.pad_width < 0) {
-            return ctx.Error("Pad width should be >= 0 when preserve_short_sequences is True "
-                             "and ngram_widths are not provided, got " +
-                             std::to_string(a_.pad_width));
+            return ctx.Error(
+                "Pad width should be >= 0 when preserve_short_sequences is True "
+                "and ngram_widths are not provided, got " +
+                std::to_string(a_.pad_width));
           }
           AppendNGrams(row, length + 2 * a_.pad_width, 1, &ngrams);
         }
         out_splits[r + 1] = static_cast<int64_t>(ngrams.size());
       }
-      TERN_ASSIGN_OR_RETURN(
-          Tensor * out, ctx.AllocateOutput(0, tensorflow::DT_STRING,
-                                           TensorShape{static_cast<int64_t>(ngrams.size())}));
+      TERN_ASSIGN_OR_RETURN(Tensor * out,
+                            ctx.AllocateOutput(0, tensorflow::DT_STRING,
+                                               TensorShape{static_cast<int64_t>(ngrams.size())}));
       std::move(ngrams.begin(), ngrams.end(), out->flat<std::string>());
     }
     TERN_ASSIGN_OR_RETURN(Tensor * split_out,

@@ -56,8 +56,7 @@ inline float PhiloxToFloat(uint32_t x) {
 
 // A double in [0, 1) from the low 20 bits of hi and all of lo: 1.m - 1.
 inline double PhiloxToDouble(uint32_t hi, uint32_t lo) {
-  const uint64_t bits =
-      (uint64_t{1023} << 52) | (static_cast<uint64_t>(hi & 0xfffffu) << 32) | lo;
+  const uint64_t bits = (uint64_t{1023} << 52) | (static_cast<uint64_t>(hi & 0xfffffu) << 32) | lo;
   double d;
   std::memcpy(&d, &bits, sizeof(d));
   return d - 1.0;

@@ -24,7 +24,8 @@ StatusOr<Window3DAttrs> Window3DAttrs::Parse(const KernelConstruction& c, bool p
   Window3DAttrs a;
   const std::string format = c.GetStringAttrOr("data_format", "NDHWC");
   if (format != "NDHWC") {
-    return c.Error("data_format " + format + " is not supported on CPU (NDHWC only, as in "
+    return c.Error("data_format " + format +
+                   " is not supported on CPU (NDHWC only, as in "
                    "TensorFlow)");
   }
   TERN_RETURN_IF_ERROR(ReadSpatial(c, "strides", &a.strides));
