@@ -174,9 +174,11 @@ class ImageProjectiveTransformV3Kernel final : public OpKernel {
           if (!outside) {
             in_x = MapCoordinate((t[0] * fx + t[1] * fy + t[2]) / projection, w, mode_);
             in_y = MapCoordinate((t[3] * fx + t[4] * fy + t[5]) / projection, h, mode_);
-            // Only CONSTANT leaves coordinates outside the image.
-            outside = in_x < 0 || in_x > static_cast<float>(w - 1) || in_y < 0 ||
-                      in_y > static_cast<float>(h - 1);
+            // CONSTANT leaves coordinates outside the image: taps there read fill_value, so a
+            // pixel within one of the edge blends with it, as in TensorFlow. Coordinates too far
+            // out (or NaN) to index with read fill_value alone.
+            constexpr float kFar = 1e9f;
+            outside = !(in_x > -kFar && in_x < kFar && in_y > -kFar && in_y < kFar);
           }
           for (int64_t c = 0; c < ch; ++c, ++o) {
             if (outside) {

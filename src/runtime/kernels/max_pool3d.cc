@@ -1,6 +1,7 @@
 // MaxPool3D: the largest value in each ksize window (NDHWC; strides; SAME/VALID padding, padded
-// positions never win), what Keras' MaxPooling3D runs. float (TensorFlow's CPU kernel also takes
-// half and bfloat16, which Keras models do not export by default).
+// positions never win; a window of -inf gives -inf, as TensorFlow's), what Keras' MaxPooling3D
+// runs. float (TensorFlow's CPU kernel also takes half and bfloat16, which Keras models do not
+// export by default).
 #include <algorithm>
 #include <limits>
 
@@ -33,7 +34,7 @@ class MaxPool3DKernel final : public OpKernel {
         for (int64_t oh = 0; oh < g.out[1]; ++oh) {
           for (int64_t ow = 0; ow < g.out[2]; ++ow) {
             float* dst = o + (((n * g.out[0] + od) * g.out[1] + oh) * g.out[2] + ow) * c;
-            std::fill(dst, dst + c, std::numeric_limits<float>::lowest());
+            std::fill(dst, dst + c, -std::numeric_limits<float>::infinity());
             for (int64_t kd = 0; kd < g.k[0]; ++kd) {
               const int64_t id = od * s[0] - g.pad[0] + kd;
               if (id < 0 || id >= g.in[0]) continue;
