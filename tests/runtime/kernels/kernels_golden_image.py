@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Record TensorFlow's outputs for the image kernels (DecodeJpeg, DecodePng, DecodeImage,
-ResizeBilinear, ResizeNearestNeighbor, CropAndResize): tests/runtime/kernels/kernels_golden_image.json, in
+ResizeBilinear, ResizeNearestNeighbor, ResizeBicubic, ResizeArea, CropAndResize,
+ImageProjectiveTransformV3): tests/runtime/kernels/kernels_golden_image.json, in
 kernels_golden.py's format. The encoded images are made here, deterministically: TensorFlow's
 encoders for JPEG (several qualities, chroma subsamplings, progressive, grayscale) and PNG, and
 hand-written PNG chunks for what its encoder cannot write (palette, transparency, 1-bit gray).
@@ -175,6 +176,40 @@ def resize_cases():
              attrs={"align_corners": True, "half_pixel_centers": True})
 
 
+def resize_cubic_area_cases():
+    """ResizeBicubic and ResizeArea, as Keras' Resizing(interpolation="bicubic"/"area") and
+    tf.image.resize call them (bicubic with half_pixel_centers, area with neither attr)."""
+    rng = np.random.default_rng(13)
+    img = rng.normal(size=(2, 5, 7, 3)).astype(np.float32) * 50
+    pixels = rng.integers(0, 256, size=(1, 6, 4, 2), dtype=np.uint8)
+    modes = {"ResizeBicubic": [("legacy", {}), ("align_corners", {"align_corners": True}),
+                               ("half_pixel", {"half_pixel_centers": True})],
+             "ResizeArea": [("legacy", {}), ("align_corners", {"align_corners": True})]}
+    for op, op_modes in modes.items():
+        for mode, attrs in op_modes:
+            for size in ([9, 4], [3, 11], [5, 7], [1, 1], [2, 3], [4, 5], [16, 21]):
+                case("%s/%s_%dx%d" % (op, mode, size[0], size[1]), op,
+                     [("images", img), ("size", i32(size))], attrs=attrs)
+            case("%s/%s_uint8" % (op, mode), op,
+                 [("images", pixels), ("size", i32([11, 5]))], attrs=attrs)
+            case("%s/%s_4ch" % (op, mode), op,
+                 [("images", img[:, :, :, :2].repeat(2, axis=3)), ("size", i32([3, 10]))],
+                 attrs=attrs)
+        case(op + "/int32", op, [("images", rng.integers(-99, 99, size=(1, 3, 3, 1)).astype(
+            np.int32)), ("size", i32([4, 5]))])
+        case(op + "/double", op, [("images", img[:1].astype(np.float64)), ("size", i32([4, 8]))])
+        case(op + "/half", op, [("images", img[:1].astype(np.float16)), ("size", i32([3, 8]))])
+        case(op + "/64x48_from_odd", op, [("images", rng.normal(size=(1, 37, 29, 1)).astype(
+            np.float32)), ("size", i32([64, 48]))])
+        case(op + "/20x13_from_odd", op, [("images", rng.normal(size=(1, 37, 29, 1)).astype(
+            np.float32)), ("size", i32([20, 13]))])
+        case(op + "/err_rank", op, [("images", img[0]), ("size", i32([2, 2]))])
+        case(op + "/err_size_len", op, [("images", img), ("size", i32([2, 2, 2]))])
+        case(op + "/err_size_zero", op, [("images", img), ("size", i32([0, 2]))])
+    case("ResizeBicubic/err_both_modes", "ResizeBicubic", [("images", img), ("size", i32([2, 2]))],
+         attrs={"align_corners": True, "half_pixel_centers": True})
+
+
 def crop_and_resize_cases():
     rng = np.random.default_rng(12)
     img = rng.normal(size=(2, 6, 8, 3)).astype(np.float32) * 40
@@ -200,11 +235,68 @@ def crop_and_resize_cases():
                                        ("box_ind", i32([0])), ("crop_size", i32([2, 2]))])
 
 
+def projective_transform_cases():
+    """ImageProjectiveTransformV3 as Keras' RandomTranslation / RandomRotation / RandomZoom call
+    it (BILINEAR, REFLECT by default), and every interpolation x fill_mode."""
+    rng = np.random.default_rng(14)
+    img = (rng.normal(size=(2, 6, 7, 3)) * 40).astype(np.float32)
+    angle = 0.4
+    cos, sin = np.cos(angle), np.sin(angle)
+    cx, cy = 3.0, 2.5
+    rotate = [cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy, 0, 0]
+    transforms = {
+        "translate": f32([[1, 0, -2.5, 0, 1, 1.75, 0, 0]]),
+        "rotate_zoom": f32([rotate, [1.6, 0, -1.2, 0, 0.7, 0.9, 0, 0]]),
+        "far": f32([[1, 0, -40.3, 0, 1, 23.6, 0, 0], [-1, 0, 6, 0, -1.2, 9.5, 0, 0]]),
+        "projective": f32([[0.9, 0.1, 0.4, -0.2, 1.1, 0.3, 0.05, -0.08]]),
+    }
+    op = "ImageProjectiveTransformV3"
+    for tname, t in transforms.items():
+        for interp in ("NEAREST", "BILINEAR"):
+            for mode in ("REFLECT", "WRAP", "CONSTANT", "NEAREST"):
+                attrs = {"interpolation": interp}
+                if mode != "CONSTANT":
+                    attrs["fill_mode"] = mode
+                case("%s/%s_%s_%s" % (op, tname, interp.lower(), mode.lower()), op,
+                     [("images", img), ("transforms", t), ("output_shape", i32([6, 7])),
+                      ("fill_value", np.float32(-3.5))], attrs=attrs,
+                     node_attrs={"dtype": tf.float32})
+    bil = {"interpolation": "BILINEAR", "fill_mode": "REFLECT"}
+    f32_node = {"dtype": tf.float32}
+    case(op + "/output_shape_bigger", op,
+         [("images", img), ("transforms", transforms["rotate_zoom"]),
+          ("output_shape", i32([9, 4])), ("fill_value", np.float32(0))], attrs=bil,
+         node_attrs=f32_node)
+    case(op + "/uint8", op,
+         [("images", rng.integers(0, 256, size=(1, 5, 5, 2), dtype=np.uint8)),
+          ("transforms", transforms["rotate_zoom"][:1]), ("output_shape", i32([5, 5])),
+          ("fill_value", np.float32(7))],
+         attrs={"interpolation": "BILINEAR"}, node_attrs={"dtype": tf.uint8})
+    case(op + "/double_nearest_wrap", op,
+         [("images", img[:1].astype(np.float64)), ("transforms", transforms["far"][:1]),
+          ("output_shape", i32([6, 7])), ("fill_value", np.float32(0))],
+         attrs={"interpolation": "NEAREST", "fill_mode": "WRAP"}, node_attrs={"dtype": tf.float64})
+    case(op + "/one_pixel_reflect", op,
+         [("images", img[:, :1, :1]), ("transforms", transforms["translate"]),
+          ("output_shape", i32([3, 2])), ("fill_value", np.float32(0))], attrs=bil,
+         node_attrs=f32_node)
+    case(op + "/err_transform_shape", op,
+         [("images", img), ("transforms", f32([[1, 0, 0, 0, 1, 0, 0]])),
+          ("output_shape", i32([6, 7])), ("fill_value", np.float32(0))], attrs=bil,
+         node_attrs=f32_node)
+    case(op + "/err_output_shape", op,
+         [("images", img), ("transforms", transforms["translate"]),
+          ("output_shape", i32([6, 7, 1])), ("fill_value", np.float32(0))], attrs=bil,
+         node_attrs=f32_node)
+
+
 def main():
     jpeg_cases()
     png_cases()
     resize_cases()
+    resize_cubic_area_cases()
     crop_and_resize_cases()
+    projective_transform_cases()
     with open(OUT, "w") as f:
         f.write("[\n" + ",\n".join(json.dumps(c) for c in kg.CASES) + "\n]\n")
     errors = sum(1 for c in kg.CASES if "error" in c)

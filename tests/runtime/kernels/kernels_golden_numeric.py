@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Record TensorFlow's outputs for the activation, classification, layout, index and
-transposed-convolution ops of issue #15 (Erfc ... Conv2DBackpropInput), goldens of kernels_test.cc.
+transposed-convolution ops of issue #15 (Erfc ... Conv2DBackpropInput) and the 3-D convolutions
+and pools (Conv3D, Conv3DBackpropInputV2, MaxPool3D, AvgPool3D) and the stateless Philox ops
+(StatelessRandomGetKeyCounter, StatelessRandomUniformV2), goldens of kernels_test.cc.
 
 Run from the repository root:
   .venv/bin/python tests/runtime/kernels/kernels_golden_numeric.py
@@ -269,15 +271,117 @@ def conv_transpose_cases(dilated=False):
          attrs={"strides": Ints([1, 2, 2, 1]), "padding": "SAME"})
 
 
+def volume_cases(dilated=False):
+    """The 3-D ops of Keras' Conv3D, Conv3DTranspose, MaxPooling3D and AveragePooling3D; with
+    `dilated`, only the dilated Conv3D (TensorFlow's own CPU kernel refuses dilations, oneDNN runs
+    them)."""
+    rng = np.random.default_rng(33 + dilated)
+
+    def conv(name, shape, k, oc, pad, s, d=(1, 1, 1), dtype=np.float32):
+        inp = rng.normal(size=shape).astype(dtype)
+        filt = rng.normal(size=[*k, shape[4], oc]).astype(dtype)
+        attrs = {"strides": Ints([1, *s, 1]), "padding": pad}
+        if d != (1, 1, 1):
+            attrs["dilations"] = Ints([1, *d, 1])
+        case("Conv3D/" + name, "Conv3D", [("input", inp), ("filter", filt)], attrs=attrs)
+
+    if dilated:
+        conv("dilated", [1, 7, 7, 7, 2], (2, 3, 2), 3, "VALID", (1, 1, 1), d=(2, 2, 3))
+        conv("dilated_same", [1, 6, 5, 7, 2], (3, 2, 2), 2, "SAME", (1, 2, 1), d=(2, 1, 2))
+        return
+    x = rng.normal(size=[2, 5, 6, 7, 3]).astype(np.float32)
+    for pad in ("VALID", "SAME"):
+        for k, s in (((2, 2, 2), (2, 2, 2)), ((3, 2, 3), (1, 2, 3)), ((1, 1, 1), (1, 1, 1))):
+            name = "%s_k%d%d%d_s%d%d%d" % ((pad,) + k + s)
+            attrs = {"ksize": Ints([1, *k, 1]), "strides": Ints([1, *s, 1]), "padding": pad}
+            case("MaxPool3D/" + name, "MaxPool3D", [("input", x)], attrs=attrs)
+            case("AvgPool3D/" + name, "AvgPool3D", [("input", x)], attrs=attrs)
+    pool = {"ksize": Ints([1, 2, 2, 2, 1]), "strides": Ints([1, 2, 2, 2, 1]), "padding": "VALID"}
+    case("MaxPool3D/neg_inf", "MaxPool3D",
+         [("input", np.full([1, 2, 2, 2, 1], -np.inf, np.float32))], attrs=pool)
+    case("MaxPool3D/empty_batch", "MaxPool3D", [("input", np.zeros([0, 4, 4, 4, 2], np.float32))],
+         attrs=pool)
+    case("AvgPool3D/window_wider_than_input", "AvgPool3D", [("input", x[:, :1])], attrs=pool)
+    case("AvgPool3D/err_window", "AvgPool3D", [("input", x[:, :1])],
+         attrs={**pool, "ksize": Ints([1, 3, 2, 2, 1]), "strides": Ints([1, 1, 1, 1, 1])})
+    case("MaxPool3D/err_rank", "MaxPool3D", [("input", x[0])], attrs=pool)
+
+    conv("valid_s1", [2, 5, 6, 7, 3], (3, 3, 3), 4, "VALID", (1, 1, 1))
+    conv("same_s1", [1, 5, 6, 7, 3], (3, 3, 3), 4, "SAME", (1, 1, 1))
+    conv("same_s2", [2, 5, 6, 7, 2], (3, 2, 3), 5, "SAME", (2, 2, 2))
+    conv("valid_s2_1x1x1", [1, 4, 4, 4, 3], (1, 1, 1), 2, "VALID", (2, 1, 2))
+    conv("double", [1, 4, 5, 4, 2], (2, 2, 2), 3, "SAME", (1, 2, 1), dtype=np.float64)
+    case("Conv3D/err_channels", "Conv3D",
+         [("input", x), ("filter", np.zeros([2, 2, 2, 2, 4], np.float32))],
+         attrs={"strides": Ints([1, 1, 1, 1, 1]), "padding": "VALID"})
+    case("Conv3D/err_filter_rank", "Conv3D",
+         [("input", x), ("filter", np.zeros([2, 2, 3, 4], np.float32))],
+         attrs={"strides": Ints([1, 1, 1, 1, 1]), "padding": "VALID"})
+
+    def conv_t(name, in_shape, k, oc, pad, s, sizes_dtype=np.int32, grad_shape=None):
+        filt = rng.normal(size=[*k, in_shape[4], oc]).astype(np.float32)
+        if pad == "SAME":
+            out = [-(-in_shape[i + 1] // s[i]) for i in range(3)]
+        else:
+            out = [(in_shape[i + 1] - k[i]) // s[i] + 1 for i in range(3)]
+        grad = rng.normal(size=grad_shape or [in_shape[0], *out, oc]).astype(np.float32)
+        case("Conv3DBackpropInputV2/" + name, "Conv3DBackpropInputV2",
+             [("input_sizes", np.array(in_shape, sizes_dtype)), ("filter", filt),
+              ("out_backprop", grad)],
+             attrs={"strides": Ints([1, *s, 1]), "padding": pad})
+
+    conv_t("same_s2", [2, 4, 6, 5, 3], (3, 3, 3), 4, "SAME", (2, 2, 2))
+    conv_t("same_s1", [1, 3, 4, 5, 2], (2, 3, 2), 3, "SAME", (1, 1, 1))
+    conv_t("valid_s2", [1, 7, 6, 5, 2], (3, 2, 3), 2, "VALID", (2, 2, 1))
+    conv_t("valid_extra_row", [1, 8, 6, 6, 1], (3, 3, 3), 2, "VALID", (2, 2, 2))
+    conv_t("sizes_int64", [1, 4, 4, 4, 2], (2, 2, 2), 3, "SAME", (2, 2, 2), sizes_dtype=np.int64)
+    conv_t("err_out_size", [1, 4, 4, 4, 2], (2, 2, 2), 3, "SAME", (2, 2, 2),
+           grad_shape=[1, 2, 3, 2, 3])
+
+
+def stateless_random_cases():
+    """The Philox stream of tf.random.stateless_uniform (Keras 3's random image layers):
+    StatelessRandomGetKeyCounter, then StatelessRandomUniformV2 at the key and counter."""
+    for name, seed in (("int32", i32([1, 2])), ("int32_negative", i32([-7, 2147483647])),
+                       ("int64", i64([123456789012, -5])), ("zeros", i64([0, 0]))):
+        case("StatelessRandomGetKeyCounter/" + name, "StatelessRandomGetKeyCounter",
+             [("seed", seed)])
+    case("StatelessRandomGetKeyCounter/err_shape", "StatelessRandomGetKeyCounter",
+         [("seed", i32([1, 2, 3]))])
+    key, counter = tf.raw_ops.StatelessRandomGetKeyCounter(seed=i32([1337, 42]))
+    key, counter = key.numpy(), counter.numpy()
+    u64 = lambda v: np.array(v, np.uint64)  # noqa: E731
+
+    def uniform(name, shape, dtype=tf.float32, k=key, c=counter, alg=np.int32(3)):
+        attrs = {} if dtype == tf.float32 else {"dtype": dtype}
+        case("StatelessRandomUniformV2/" + name, "StatelessRandomUniformV2",
+             [("shape", shape), ("key", k), ("counter", c), ("alg", alg)], attrs=attrs)
+
+    uniform("float_auto", i32([3, 5]))
+    uniform("float_philox", i32([7]), alg=np.int32(1))
+    uniform("float_scalar", i32([]))
+    uniform("double", i64([2, 5]), dtype=tf.float64)
+    uniform("half", i32([9]), dtype=tf.float16)
+    uniform("empty", i32([0, 3]))
+    # A counter about to carry out of its low 64 bits.
+    uniform("counter_carry", i32([2, 6]), c=u64([2**64 - 2, 5]))
+    uniform("counter_zero_key_max", i32([5]), k=u64([2**64 - 1]), c=u64([0, 0]))
+    uniform("err_alg", i32([3]), alg=np.int32(7))
+    uniform("err_key_shape", i32([3]), k=u64([1, 2]))
+
+
 def main():
     if DILATED:
         conv_transpose_cases(dilated=True)
+        volume_cases(dilated=True)
         print(json.dumps(kg.CASES))
         return 0
     activation_cases()
     layout_cases()
     index_cases()
     conv_transpose_cases()
+    volume_cases()
+    stateless_random_cases()
     dilated = subprocess.run([sys.executable, __file__, "--dilated"], check=True,
                              capture_output=True, text=True,
                              env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1"}).stdout

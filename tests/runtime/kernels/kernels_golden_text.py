@@ -191,6 +191,63 @@ def bincount_cases():
          [("input", i32([1, -2])), ("size", i32(4)), ("weights", empty)])
 
 
+def ngram_ragged_bincount_cases():
+    """StringNGrams and RaggedBincount, as Keras' TextVectorization (ngrams, count / multi_hot /
+    tf_idf) and IntegerLookup run them."""
+    words = s([b"the", b"quick", b"brown", b"fox", b"a", b"b", b"c", b"x"])
+    splits = i64([0, 4, 4, 5, 7, 8])
+    base = {"separator": " ", "ngram_widths": Ints([2]), "left_pad": "", "right_pad": "",
+            "pad_width": 0, "preserve_short_sequences": False}
+
+    def ngrams(name, data=words, sp=splits, **attrs):
+        case("StringNGrams/" + name, "StringNGrams", [("data", data), ("data_splits", sp)],
+             attrs={**base, **attrs})
+
+    ngrams("bigrams")  # TextVectorization(ngrams=2) adds the unigrams separately
+    ngrams("widths_1_2_3", ngram_widths=Ints([1, 2, 3]))
+    ngrams("int32_splits", sp=i32([0, 4, 4, 5, 7, 8]), ngram_widths=Ints([3, 1]))
+    ngrams("pad_auto", ngram_widths=Ints([2, 3]), left_pad="<s>", right_pad="</s>", pad_width=-1)
+    ngrams("pad_1", ngram_widths=Ints([3]), left_pad="L", right_pad="R", pad_width=1,
+           separator="_")
+    ngrams("pad_wider_than_width", ngram_widths=Ints([2, 4]), left_pad="L", right_pad="R",
+           pad_width=5, separator="")
+    ngrams("preserve_short", ngram_widths=Ints([3]), preserve_short_sequences=True)
+    ngrams("preserve_short_padded", ngram_widths=Ints([4]), left_pad="L", right_pad="R",
+           pad_width=1, preserve_short_sequences=True)
+    ngrams("no_widths_preserve", ngram_widths=Ints([]), pad_width=0, preserve_short_sequences=True)
+    ngrams("long_separator", ngram_widths=Ints([2]), separator=" <-> ")
+    ngrams("empty_data", data=s([]).astype(bytes), sp=i64([0, 0, 0]))
+    ngrams("one_row", sp=i64([0, 8]), ngram_widths=Ints([8, 9]))
+    ngrams("err_first_split", sp=i64([1, 4, 8]))
+    ngrams("err_last_split", sp=i64([0, 4, 7]))
+    ngrams("err_decreasing", sp=i64([0, 5, 4, 8]))
+    ngrams("err_width", ngram_widths=Ints([0]))
+    ngrams("err_preserve_dynamic_pad", ngram_widths=Ints([]), pad_width=-1,
+           preserve_short_sequences=True)
+
+    values = i64([3, 1, 1, 7, 0, 2, 2, 2, 5])
+    rsplits = i64([0, 4, 4, 6, 9])
+    empty_f = np.zeros([0], np.float32)
+
+    def bincount(name, v=values, sp=rsplits, size=np.int64(6), weights=empty_f, **attrs):
+        case("RaggedBincount/" + name, "RaggedBincount",
+             [("splits", sp), ("values", v), ("size", size), ("weights", weights)], attrs=attrs)
+
+    bincount("counts")
+    bincount("multi_hot", binary_output=True)
+    bincount("int32_values", v=values.astype(np.int32), size=np.int32(4))
+    bincount("weighted_float", weights=np.linspace(0.5, 4.5, 9).astype(np.float32))
+    bincount("weighted_double_binary", weights=np.linspace(0.5, 4.5, 9), binary_output=True)
+    bincount("counts_int64", weights=np.zeros([0], np.int64))
+    bincount("counts_int32", weights=np.zeros([0], np.int32))
+    bincount("size0", size=np.int64(0))
+    bincount("no_rows", v=i64([]), sp=i64([0]))
+    bincount("err_negative", v=i64([3, 1, 1, -7, 0, 2, 2, 2, 5]))
+    bincount("err_first_split", sp=i64([1, 4, 4, 6, 9]))
+    bincount("err_last_split", sp=i64([0, 4, 4, 6, 8]))
+    bincount("err_size", size=np.int64(-1))
+
+
 def regex_cases():
     text = s([b"The cat, the DOG!", b"", b"a-b_c", b"caf\xc3\xa9 ok", b"aaa"])
     punct = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
@@ -364,6 +421,7 @@ def main():
     half_cases()
     split_join_cases()
     bincount_cases()
+    ngram_ragged_bincount_cases()
     sparse_cases()
     hashed_cross_cases()
     with open(OUT, "w") as f:

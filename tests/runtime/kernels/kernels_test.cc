@@ -228,6 +228,10 @@ bool NeedsTolerance(const std::string& op) {
       // TensorFlow's float reciprocal is Eigen's approximation refined by a Newton step.
       "Reciprocal",
       "Inv",
+      // The 3-D convolutions and AvgPool3D sum in a different order than TensorFlow.
+      "Conv3D",
+      "Conv3DBackpropInputV2",
+      "AvgPool3D",
   };
   return ops.count(op) > 0;
 }
