@@ -61,7 +61,10 @@ struct GrpcUpstream::Callbacks {
   static int OnFrameReceived(nghttp2_session* session, const nghttp2_frame* frame, void* user) {
     auto* self = static_cast<GrpcUpstream*>(user);
     if (frame->hd.type == NGHTTP2_GOAWAY) {
-      self->goaway_ = true;  // the gRPC server drains: streams it did not take are refused
+      // The gRPC server drains: streams it did not take are refused, and its shutdown waits
+      // for this connection to close, which it does once its streams are done.
+      self->goaway_ = true;
+      if (self->streams_.empty()) self->Close();
       return 0;
     }
     Http2Stream* stream = StreamOf(session, frame->hd.stream_id);
@@ -113,12 +116,12 @@ struct GrpcUpstream::Callbacks {
     return 0;
   }
 
-  static int OnStreamClose(nghttp2_session* session, int32_t id, uint32_t error_code,
-                           void* user) {
+  static int OnStreamClose(nghttp2_session* session, int32_t id, uint32_t error_code, void* user) {
     auto* self = static_cast<GrpcUpstream*>(user);
     Http2Stream* stream = StreamOf(session, id);
     self->streams_.erase(id);
     if (stream != nullptr) self->FinishStream(stream, error_code);
+    if (self->goaway_ && self->streams_.empty()) self->Close();
     return 0;
   }
 
@@ -152,7 +155,8 @@ std::unique_ptr<GrpcUpstream> GrpcUpstream::Connect(asio::any_io_executor execut
     TERN_LOG(Warning) << "cannot use the gRPC server connection: " << ec.message();
     return nullptr;
   }
-  std::unique_ptr<GrpcUpstream> upstream(new GrpcUpstream(std::move(socket), std::move(downstream)));
+  std::unique_ptr<GrpcUpstream> upstream(
+      new GrpcUpstream(std::move(socket), std::move(downstream)));
   nghttp2_session_callbacks* callbacks = nullptr;
   nghttp2_session_callbacks_new(&callbacks);
   nghttp2_session_callbacks_set_on_header_callback(callbacks, &Callbacks::OnHeader);
@@ -254,26 +258,26 @@ void GrpcUpstream::FinishStream(Http2Stream* stream, uint32_t error_code) {
     // Not processed at all: the client may safely retry it elsewhere.
     nghttp2_submit_rst_stream(downstream, NGHTTP2_FLAG_NONE, stream->id, NGHTTP2_REFUSED_STREAM);
   } else if (!stream->response_started) {
-    SubmitTrailersOnly(downstream, stream->id, 14 /* UNAVAILABLE */,
-                       "the gRPC server closed the stream (HTTP/2 error " +
-                           std::to_string(error_code) + ")");
+    SubmitTrailersOnly(
+        downstream, stream->id, 14 /* UNAVAILABLE */,
+        "the gRPC server closed the stream (HTTP/2 error " + std::to_string(error_code) + ")");
     stream->response.complete = true;
   } else {
-    nghttp2_submit_rst_stream(downstream, NGHTTP2_FLAG_NONE, stream->id,
-                              error_code == NGHTTP2_NO_ERROR ? uint32_t{NGHTTP2_INTERNAL_ERROR} : error_code);
+    nghttp2_submit_rst_stream(
+        downstream, NGHTTP2_FLAG_NONE, stream->id,
+        error_code == NGHTTP2_NO_ERROR ? uint32_t{NGHTTP2_INTERNAL_ERROR} : error_code);
   }
 }
 
 void GrpcUpstream::Read() {
-  socket_.async_read_some(
-      asio::buffer(read_buffer_),
-      [this, alive = alive_](boost::system::error_code ec, size_t n) {
-        if (!*alive || closed_) return;
-        if (ec) return Close();
-        Receive(read_buffer_.data(), n);
-        downstream_.flush();
-        if (!closed_) Read();
-      });
+  socket_.async_read_some(asio::buffer(read_buffer_),
+                          [this, alive = alive_](boost::system::error_code ec, size_t n) {
+                            if (!*alive || closed_) return;
+                            if (ec) return Close();
+                            Receive(read_buffer_.data(), n);
+                            downstream_.flush();
+                            if (!closed_) Read();
+                          });
 }
 
 void GrpcUpstream::Receive(const uint8_t* data, size_t size) {

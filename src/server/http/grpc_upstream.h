@@ -9,8 +9,9 @@
 // until Abandon or until it reports them finished.
 #pragma once
 
+// clang-format off
 #include <utility>  // before Boost.Asio, whose awaitable.hpp uses std::exchange
-
+// clang-format on
 #include <boost/asio.hpp>
 #include <nghttp2/nghttp2.h>
 

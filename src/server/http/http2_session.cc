@@ -157,8 +157,8 @@ struct Http2Session::Callbacks {
   }
 
   // Sends stream->response (a REST answer's body, or what the gRPC server sent) to the client.
-  static ssize_t ReadResponse(nghttp2_session* session, int32_t id, uint8_t* buffer,
-                              size_t length, uint32_t* flags, nghttp2_data_source*, void*) {
+  static ssize_t ReadResponse(nghttp2_session* session, int32_t id, uint8_t* buffer, size_t length,
+                              uint32_t* flags, nghttp2_data_source*, void*) {
     Http2Stream* stream = StreamOf(session, id);
     if (stream == nullptr) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     OutboundBody& body = stream->response;
@@ -234,10 +234,9 @@ void Http2Session::Start(std::string received, std::optional<H2cUpgradeRequest> 
 
   if (upgrade) {
     const auto payload = DecodeBase64Url(upgrade->http2_settings);
-    if (!payload || nghttp2_session_upgrade2(session_,
-                                             reinterpret_cast<const uint8_t*>(payload->data()),
-                                             payload->size(), upgrade->method == "HEAD",
-                                             nullptr) != 0) {
+    if (!payload ||
+        nghttp2_session_upgrade2(session_, reinterpret_cast<const uint8_t*>(payload->data()),
+                                 payload->size(), upgrade->method == "HEAD", nullptr) != 0) {
       // The 101 is already sent: all that is left is to say why over HTTP/2 and close.
       nghttp2_session_terminate_session(session_, NGHTTP2_PROTOCOL_ERROR);
     } else {
@@ -257,7 +256,8 @@ void Http2Session::Start(std::string received, std::optional<H2cUpgradeRequest> 
       DispatchRest(std::move(stream));
     }
   }
-  if (!received.empty()) Receive(reinterpret_cast<const uint8_t*>(received.data()), received.size());
+  if (!received.empty())
+    Receive(reinterpret_cast<const uint8_t*>(received.data()), received.size());
   if (closed_) return;
   Read();
   ArmIdleTimer();
@@ -326,13 +326,12 @@ void Http2Session::DispatchRest(std::shared_ptr<Http2Stream> stream) {
   stream->in_handler = true;
   ++rest_in_flight_;
   if (context_->activity) context_->activity->RequestStarted();
-  const RestRequestHead head{stream->method, stream->path, stream->content_encoding,
-                             stream->origin, stream->inference_header_length};
+  const RestRequestHead head{stream->method, stream->path, stream->content_encoding, stream->origin,
+                             stream->inference_header_length};
   std::string_view body;
-  auto immediate =
-      PrepareRestRequest(head, stream->request_body,
-                         {options_.max_request_bytes, options_.enable_cors_support},
-                         &stream->decoded_body, &body);
+  auto immediate = PrepareRestRequest(head, stream->request_body,
+                                      {options_.max_request_bytes, options_.enable_cors_support},
+                                      &stream->decoded_body, &body);
   if (immediate) return AnswerRest(stream.get(), std::move(*immediate));
   // The stream (its strings) stays alive until the answer, even if the client resets it.
   api_->HandleAsync(
@@ -425,17 +424,17 @@ void Http2Session::Receive(const uint8_t* data, size_t size) {
 }
 
 void Http2Session::Read() {
-  socket_.async_read_some(
-      asio::buffer(read_buffer_),
-      [self = shared_from_this()](boost::system::error_code ec, size_t n) {
-        if (self->closed_) return;
-        if (ec) return self->Close();
-        self->ArmIdleTimer();
-        self->Receive(self->read_buffer_.data(), n);
-        if (self->closed_) return;
-        self->FlushAll();
-        if (!self->closed_ && nghttp2_session_want_read(self->session_)) self->Read();
-      });
+  socket_.async_read_some(asio::buffer(read_buffer_),
+                          [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                            if (self->closed_) return;
+                            if (ec) return self->Close();
+                            self->ArmIdleTimer();
+                            self->Receive(self->read_buffer_.data(), n);
+                            if (self->closed_) return;
+                            self->FlushAll();
+                            if (!self->closed_ && nghttp2_session_want_read(self->session_))
+                              self->Read();
+                          });
 }
 
 void Http2Session::FlushAll() {

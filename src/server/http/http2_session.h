@@ -8,8 +8,9 @@
 // the strand. The RestHandler must outlive it.
 #pragma once
 
+// clang-format off
 #include <utility>  // before Boost.Asio, whose awaitable.hpp uses std::exchange
-
+// clang-format on
 #include <boost/asio.hpp>
 
 #include <map>
@@ -30,8 +31,7 @@ class GrpcUpstream;
 
 // The HTTP/1.1 request that asked to upgrade; it becomes stream 1, answered over HTTP/2.
 struct H2cUpgradeRequest {
-  std::string method, target, body, content_type, content_encoding, origin,
-      inference_header_length;
+  std::string method, target, body, content_type, content_encoding, origin, inference_header_length;
   std::string http2_settings;  // the HTTP2-Settings header, still base64url-encoded
 };
 

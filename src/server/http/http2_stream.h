@@ -56,5 +56,4 @@ struct Http2Stream {
   OutboundBody response;  // -> client: the REST answer's body, or the gRPC server's DATA
 };
 
-
 }  // namespace tern

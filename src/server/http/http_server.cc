@@ -44,9 +44,13 @@ struct ServerContext : SessionContext {
   }
 };
 
-// The first line of the HTTP/2 client preface, as an HTTP/1.x parser reads it.
-bool IsHttp2Preface(const http::request<http::string_body>& request) {
-  return request.method_string() == "PRI" && request.target() == "*" && request.version() == 20;
+// The HTTP/2 client preface begins like an HTTP/1.x request line of version 2.0, which Beast
+// refuses (bad_version) without consuming it.
+bool StartsWithHttp2Preface(const beast::flat_buffer& buffer) {
+  constexpr std::string_view kRequestLine = "PRI * HTTP/2.0\r\n";
+  const auto data = buffer.data();
+  const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+  return bytes.substr(0, kRequestLine.size()) == kRequestLine;
 }
 
 // RFC 7540 3.2: an HTTP/1.1 request may ask to continue as HTTP/2 ("Upgrade: h2c" with its
@@ -143,6 +147,11 @@ class HttpSession : public ServerSession, public std::enable_shared_from_this<Ht
         ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
       return Close();
     }
+    if (ec == http::error::bad_version && StartsWithHttp2Preface(buffer_)) {
+      // Prior knowledge on a port that did not peek (the REST port): the preface and the frames
+      // after it are still in buffer_.
+      return HandOverToHttp2(std::string(), std::nullopt);
+    }
     BeginRequest();
     if (ec) {
       // The request could not be read whole (too large, malformed): answer and close.
@@ -161,12 +170,6 @@ class HttpSession : public ServerSession, public std::enable_shared_from_this<Ht
       return Write(std::move(response));
     }
     const auto& request = parser_->get();
-    if (IsHttp2Preface(request)) {
-      // Prior knowledge on a port that did not peek (the REST port): the rest of the preface
-      // and the frames after it are still in buffer_.
-      EndRequest();
-      return HandOverToHttp2(std::string("PRI * HTTP/2.0\r\n\r\n"), std::nullopt);
-    }
     if (AsksForH2c(request) && !context_->draining.load()) return UpgradeToH2c(request);
     decoded_.clear();
     std::string_view body;
@@ -199,8 +202,8 @@ class HttpSession : public ServerSession, public std::enable_shared_from_this<Ht
                               std::string(request["Inference-Header-Content-Length"]),
                               std::string(request["HTTP2-Settings"])};
     EndRequest();  // the HTTP/2 session counts it from here
-    auto response = std::make_shared<http::response<http::empty_body>>(
-        http::status::switching_protocols, 11);
+    auto response =
+        std::make_shared<http::response<http::empty_body>>(http::status::switching_protocols, 11);
     response->set(http::field::connection, "Upgrade");
     response->set(http::field::upgrade, "h2c");
     http::async_write(stream_, *response,

@@ -40,9 +40,9 @@ std::optional<RestResponse> PrepareRestRequest(const RestRequestHead& head,
   const std::string_view encoding = head.content_encoding;
   if (!encoding.empty() && !EqualsIgnoringCase(encoding, "identity") &&
       !EqualsIgnoringCase(encoding, "gzip")) {
-    return Refusal(HttpRefusal::kUnsupportedEncoding,
-                   "unsupported Content-Encoding '" + std::string(encoding) +
-                       "' (supported: gzip, identity)");
+    return Refusal(
+        HttpRefusal::kUnsupportedEncoding,
+        "unsupported Content-Encoding '" + std::string(encoding) + "' (supported: gzip, identity)");
   }
   if (EqualsIgnoringCase(encoding, "gzip")) {
     auto gunzipped = GunzipBody(raw_body, options.max_request_bytes);

@@ -224,11 +224,10 @@ StatusOr<std::unique_ptr<FrontDoor>> FrontDoor::Start(const FrontDoorOptions& op
     HttpServer* rest_server = impl->rest.get();
     TERN_ASSIGN_OR_RETURN(
         impl->router,
-        ConnectionRouter::Start(router_options,
-                                {[rest_server](int fd) { rest_server->AdoptConnection(fd); },
-                                 [rest_server](int fd) {
-                                   rest_server->AdoptConnection(fd, /*http2=*/true);
-                                 }}));
+        ConnectionRouter::Start(
+            router_options,
+            {[rest_server](int fd) { rest_server->AdoptConnection(fd); },
+             [rest_server](int fd) { rest_server->AdoptConnection(fd, /*http2=*/true); }}));
   }
   if (impl->rest) MarkStartupPhase("rest_listening");
   return std::unique_ptr<FrontDoor>(new FrontDoor(std::move(impl)));
