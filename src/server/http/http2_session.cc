@@ -225,11 +225,12 @@ void Http2Session::Start(std::string received, std::optional<H2cUpgradeRequest> 
     TERN_LOG(Warning) << "HTTP/2 session: " << nghttp2_strerror(rv);
     return Close();
   }
+  // No SETTINGS_MAX_HEADER_LIST_SIZE: nghttp2 would enforce it with REFUSED_STREAM, which
+  // tells a client to retry; OnHeader's limit answers 400 instead, as HTTP/1.1 does.
   const nghttp2_settings_entry settings[] = {
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxConcurrentStreams},
-      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, kStreamWindow},
-      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, kMaxHeaderListBytes}};
-  nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, 3);
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, kStreamWindow}};
+  nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, 2);
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
 
   if (upgrade) {

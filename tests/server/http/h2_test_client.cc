@@ -150,10 +150,9 @@ H2Client::~H2Client() {
 int32_t H2Client::Submit(const std::string& method, const std::string& path,
                          std::vector<std::pair<std::string, std::string>> headers,
                          std::string body) {
-  headers.insert(headers.begin(), {{":method", method},
-                                   {":scheme", "http"},
-                                   {":authority", "test"},
-                                   {":path", path}});
+  headers.insert(
+      headers.begin(),
+      {{":method", method}, {":scheme", "http"}, {":authority", "test"}, {":path", path}});
   std::vector<nghttp2_nv> nvs;
   for (auto& [name, value] : headers) {
     nvs.push_back({reinterpret_cast<uint8_t*>(name.data()),

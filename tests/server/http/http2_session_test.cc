@@ -2,6 +2,8 @@
 // knowledge and Upgrade: h2c), gRPC deadlines and cancellation through the forwarding, bad input,
 // and the drain. The gRPC side is a real grpc::Server (its health service) reached over a socket
 // pair, as the front door wires it.
+#include "server/http/http2_session.h"
+
 #include <fcntl.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/generic/async_generic_service.h>
@@ -20,7 +22,6 @@
 #include <vector>
 
 #include "h2_test_client.h"
-#include "server/http/http2_session.h"
 #include "server/http/http_server.h"
 
 namespace tern {
@@ -140,8 +141,8 @@ class Http2SessionTest : public ::testing::Test {
 TEST_F(Http2SessionTest, RestAndGrpcStreamsShareOneConnection) {
   H2Client client(server_->port());
   ASSERT_TRUE(client.connected());
-  const int32_t echo = client.Submit("POST", "/echo", {{"content-type", "application/json"}},
-                                     "hello");
+  const int32_t echo =
+      client.Submit("POST", "/echo", {{"content-type", "application/json"}}, "hello");
   const int32_t check =
       client.Submit("POST", "/grpc.health.v1.Health/Check", kGrpcHeaders, GrpcFrame(""));
   const int32_t missing = client.Submit("GET", "/missing");
@@ -192,8 +193,8 @@ TEST_F(Http2SessionTest, GrpcTimeoutReachesTheGrpcServer) {
   const auto start = std::chrono::steady_clock::now();
   ASSERT_TRUE(client.RunUntilStreamsClosed(5000));
   const auto& response = client.responses[hang];
-  const auto& status = response.trailers.count("grpc-status") ? response.trailers
-                                                              : response.headers;
+  const auto& status =
+      response.trailers.count("grpc-status") ? response.trailers : response.headers;
   EXPECT_EQ(status.at("grpc-status"), "4");  // DEADLINE_EXCEEDED
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
   EXPECT_TRUE(WaitFor(hanging_.cancelled, 1));
@@ -245,7 +246,8 @@ TEST_F(Http2SessionTest, BodyOverTheLimitIs413AsOverHttp1) {
 TEST_F(Http2SessionTest, HugeHeaderListIs400AndTheConnectionGoesOn) {
   H2Client client(server_->port());
   std::vector<std::pair<std::string, std::string>> headers;
-  for (int i = 0; i < 100; ++i) headers.emplace_back("x-big-" + std::to_string(i), std::string(1000, 'a'));
+  for (int i = 0; i < 100; ++i)
+    headers.emplace_back("x-big-" + std::to_string(i), std::string(1000, 'a'));
   const int32_t huge = client.Submit("GET", "/echo", headers);
   const int32_t after = client.Submit("GET", "/echo");
   ASSERT_TRUE(client.RunUntilStreamsClosed());
@@ -270,7 +272,8 @@ TEST_F(Http2SessionTest, MalformedFramesCloseTheConnectionWithGoawayNotTheServer
     H2Client client(server_->port());
     client.Submit("GET", "/echo");
     ASSERT_TRUE(client.RunUntilStreamsClosed());
-    client.SendRaw(std::string("\x01\x00\x00\x00\x00\x00\x00\x00\x03", 9) + std::string(65536, 'z'));
+    client.SendRaw(std::string("\x01\x00\x00\x00\x00\x00\x00\x00\x03", 9) +
+                   std::string(65536, 'z'));
     EXPECT_TRUE(client.RunUntilConnectionClosed());
     EXPECT_TRUE(client.goaway_received);
   }
