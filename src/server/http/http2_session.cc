@@ -18,7 +18,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-constexpr char kClientPreface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 // The request head limit, as for HTTP/1.1 (Beast's header_limit in http_server.cc); counted as
 // HTTP/2 counts SETTINGS_MAX_HEADER_LIST_SIZE (name + value + 32 per field).
 constexpr size_t kMaxHeaderListBytes = 64 * 1024;
