@@ -17,6 +17,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,9 +34,12 @@ using testing::H2Client;
 // Echoes the request; /slow answers from another thread after a while, /missing is a 404.
 class EchoHandler : public RestHandler {
  public:
-  ~EchoHandler() override {
+  ~EchoHandler() override { JoinAll(); }
+  // The answers still to come must come while the server runs: they go to its io threads.
+  void JoinAll() {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& t : threads_) t.join();
+    threads_.clear();
   }
   void HandleAsync(const RestRequest& request, RestDone done) const override {
     RestResponse response;
@@ -101,6 +105,7 @@ class Http2SessionTest : public ::testing::Test {
  protected:
   void SetUp() override { StartServers(/*with_grpc=*/true); }
   void TearDown() override {
+    handler_.JoinAll();
     if (server_) server_->Stop();
     if (grpc_) grpc_->Shutdown(std::chrono::system_clock::now());
   }
@@ -281,6 +286,59 @@ TEST_F(Http2SessionTest, MalformedFramesCloseTheConnectionWithGoawayNotTheServer
   const int32_t id = healthy.Submit("GET", "/echo");
   ASSERT_TRUE(healthy.RunUntilStreamsClosed());
   EXPECT_EQ(healthy.responses[id].status(), 200);
+}
+
+// One raw HTTP/2 frame: 9-byte header (length, type, flags, stream id), then the payload.
+std::string RawFrame(uint8_t type, uint8_t flags, uint32_t stream_id, const std::string& payload) {
+  std::string frame(9, '\0');
+  const uint32_t length = static_cast<uint32_t>(payload.size());
+  frame[0] = static_cast<char>(length >> 16);
+  frame[1] = static_cast<char>(length >> 8);
+  frame[2] = static_cast<char>(length);
+  frame[3] = static_cast<char>(type);
+  frame[4] = static_cast<char>(flags);
+  for (int i = 0; i < 4; ++i) frame[5 + i] = static_cast<char>((stream_id >> (24 - 8 * i)) & 0xff);
+  return frame + payload;
+}
+
+TEST_F(Http2SessionTest, RandomFramesAmidRestAndGrpcStreamsNeverHurtTheServer) {
+  // Each connection opens a gRPC stream (that never ends by itself) and a REST stream, then
+  // sends frames of random type, flags, stream and payload, and hangs up. The server must stay
+  // up and serving, and every gRPC call must be cancelled once its connection is gone.
+  std::mt19937 random(19);
+  const uint32_t streams[] = {0, 1, 2, 3, 5, 7, 9};
+  for (int connection = 0; connection < 150; ++connection) {
+    H2Client client(server_->port());
+    ASSERT_TRUE(client.connected());
+    client.Submit("POST", "/test.Hang/Forever", kGrpcHeaders, GrpcFrame("x"));
+    client.Submit("POST", "/slow", {}, "body");
+    client.RunUntilStreamsClosed(5);
+    std::string frames;
+    for (int i = 0, n = 1 + static_cast<int>(random() % 8); i < n; ++i) {
+      std::string payload(random() % 40, '\0');
+      for (char& c : payload) c = static_cast<char>(random());
+      frames += RawFrame(static_cast<uint8_t>(random() % 12), static_cast<uint8_t>(random()),
+                         streams[random() % 7], payload);
+    }
+    client.SendRaw(frames);
+    client.RunUntilConnectionClosed(20);
+  }
+  {
+    H2Client healthy(server_->port());
+    const int32_t id = healthy.Submit("GET", "/echo");
+    const int32_t check =
+        healthy.Submit("POST", "/grpc.health.v1.Health/Check", kGrpcHeaders, GrpcFrame(""));
+    ASSERT_TRUE(healthy.RunUntilStreamsClosed());
+    EXPECT_EQ(healthy.responses[id].status(), 200);
+    EXPECT_EQ(healthy.responses[check].body, GrpcFrame(kServing));
+  }
+  // No call is left running for a connection that is gone (gRPC's shutdown would wait for it
+  // until the deadline), and no forwarding connection is left open.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto start = std::chrono::steady_clock::now();
+  grpc_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_GE(hanging_.cancelled.load(), 1);
 }
 
 TEST_F(Http2SessionTest, DrainSendsGoawayAnswersWhatWasTakenAndCloses) {
