@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the load-test tools into loadtest/.tools: perf_analyzer (+ libcudart), matplotlib, and
-# the Debian packages wrk, libb64-0d and nginx-light (the static-reply ceiling of
-# wire_formats.py). Idempotent; pins in loadtest/requirements.txt.
+# the Debian packages wrk, libb64-0d, nginx-light (the static-reply ceiling of wire_formats.py)
+# and nghttp2-client (h2load, for h2c_bench.py). Idempotent; pins in loadtest/requirements.txt.
 # Prints the directory holding perf_analyzer's wrapper on success.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -9,7 +9,7 @@ TOOLS=.tools
 STAMP=$TOOLS/.stamp
 PIP=../.venv/bin/pip
 need=()
-for pkg in wrk libb64-0d nginx-light; do
+for pkg in wrk libb64-0d nginx-light nghttp2-client; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

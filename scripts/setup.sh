@@ -10,11 +10,13 @@ WITH_VENV=1
 
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache curl
+  nghttp2-client  # h2load and nghttp: HTTP/2 clients for the h2c tests and loadtest/h2c_bench.py
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost-dev libboost-system-dev nlohmann-json3-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev libopenblas-dev
   libsnappy-dev zlib1g-dev python3-venv prometheus python3-matplotlib openssl
   libsimdjson-dev libre2-dev libjpeg62-turbo-dev libpng-dev
+  libnghttp2-dev  # HTTP/2 (h2c) for REST beside gRPC on one connection (server/http/http2_session.h)
   libdnnl-dev  # oneDNN: float convolutions (src/runtime/kernels/internal/onednn_conv.h)
   clang-format  # scripts/format.sh; the test command checks the C++ is formatted
   systemd  # systemd-socket-activate and systemd-analyze for the socket activation tests
@@ -76,4 +78,13 @@ if [ "$WITH_VENV" = 1 ] && [ ! -x .tools/bin/grpcurl ] && command -v go >/dev/nu
   echo "setup: building grpcurl $GRPCURL_VERSION into .tools/bin"
   GOBIN="$PWD/.tools/bin" go install "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION" \
     || echo "setup: grpcurl could not be built; its tests will be skipped" >&2
+fi
+# Knative's queue-proxy (tests/integration/test_h2c.py runs it in front of Tern, as Knative
+# does), built the same way. v0.45.0: the newest release (v0.51.0) needs knative.dev/pkg and
+# knative.dev/networking versions the module proxy did not serve (403) when this was written.
+QUEUE_PROXY_VERSION=v0.45.0
+if [ "$WITH_VENV" = 1 ] && [ ! -x .tools/bin/queue ] && command -v go >/dev/null 2>&1; then
+  echo "setup: building Knative's queue-proxy $QUEUE_PROXY_VERSION into .tools/bin/queue"
+  GOBIN="$PWD/.tools/bin" go install "knative.dev/serving/cmd/queue@$QUEUE_PROXY_VERSION" \
+    || echo "setup: the queue-proxy could not be built; its test will be skipped" >&2
 fi

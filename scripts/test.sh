@@ -5,8 +5,8 @@
 # differential test of the model zoo against TensorFlow (tests/conformance).
 # Usage: scripts/test.sh [--asan] [--bench] [--container] [--all-apps]
 #   --asan       also runs the unit tests under ASan+UBSan
-#   --bench      runs the full batching, v2 batching, scale-from-zero and wire-format benchmarks instead of
-#                their short forms
+#   --bench      runs the full batching, v2 batching, scale-from-zero, wire-format and h2c benchmarks
+#                instead of their short forms
 #   --container  builds the image from source (the Dockerfile's default target) instead of
 #                packing build/tern
 #   --all-apps   the conformance zoo exports all fifteen keras.applications architectures
@@ -70,6 +70,15 @@ if [ "$BENCH" = 1 ]; then
 else
   echo "== KServe v2 batching off vs on, short form (full: scripts/test.sh --bench)"
   .venv/bin/python loadtest/v2_batching.py --quick --out build/loadtest-smoke
+fi
+if ! command -v wrk >/dev/null || ! command -v h2load >/dev/null; then
+  echo "== REST over h2c vs HTTP/1.1 vs gRPC: skipped (loadtest/setup_tools.sh installs wrk, h2load)"
+elif [ "$BENCH" = 1 ]; then
+  echo "== REST over h2c vs HTTP/1.1 vs gRPC (full; writes loadtest/results/)"
+  .venv/bin/python loadtest/h2c_bench.py --seconds 5 --rounds 3
+else
+  echo "== REST over h2c vs HTTP/1.1 vs gRPC, short form (full: scripts/test.sh --bench)"
+  .venv/bin/python loadtest/h2c_bench.py --seconds 2 --out build/loadtest-smoke
 fi
 echo "== cold start, short form (full: loadtest/cold_start.py)"
 .venv/bin/python loadtest/cold_start.py --runs 3 --out build/loadtest-smoke

@@ -14,8 +14,10 @@
 
 #include "common/logging.h"
 #include "server/codec/json_tensor.h"
-#include "server/http/gzip.h"
+#include "server/http/http2_session.h"
 #include "server/http/http_status.h"
+#include "server/http/rest_exchange.h"
+#include "server/http/server_session.h"
 
 namespace tern {
 namespace {
@@ -25,20 +27,68 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-// What the sessions of one server share; outlives them (they hold it).
-struct SessionContext {
-  std::atomic<bool> draining{false};
-  std::atomic<int64_t> open_sessions{0};
-  ActivityTracker* activity = nullptr;
+// What the sessions of one server share, with the list StartDrain walks; outlives them (they
+// hold it).
+struct ServerContext : SessionContext {
+  std::mutex sessions_mu;
+  std::vector<std::weak_ptr<ServerSession>> sessions;
+  size_t live_after_prune = 0;
+
+  void Register(std::weak_ptr<ServerSession> session) {
+    std::lock_guard<std::mutex> lock(sessions_mu);
+    if (sessions.size() >= 2 * live_after_prune + 64) {  // amortised O(1) per connection
+      std::erase_if(sessions, [](const auto& s) { return s.expired(); });
+      live_after_prune = sessions.size();
+    }
+    sessions.push_back(std::move(session));
+  }
 };
 
+// The HTTP/2 client preface begins like an HTTP/1.x request line of version 2.0, which Beast
+// refuses (bad_version) without consuming it.
+bool StartsWithHttp2Preface(const beast::flat_buffer& buffer) {
+  constexpr std::string_view kRequestLine = "PRI * HTTP/2.0\r\n";
+  const auto data = buffer.data();
+  const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+  return bytes.substr(0, kRequestLine.size()) == kRequestLine;
+}
+
+// RFC 7540 3.2: an HTTP/1.1 request may ask to continue as HTTP/2 ("Upgrade: h2c" with its
+// SETTINGS in HTTP2-Settings).
+bool AsksForH2c(const http::request<http::string_body>& request) {
+  if (request.version() != 11 || request[http::field::upgrade].empty() ||
+      request.count("HTTP2-Settings") != 1) {
+    return false;
+  }
+  const auto upgrade = request[http::field::upgrade];
+  for (auto token : http::token_list(upgrade)) {
+    if (beast::iequals(token, "h2c")) return true;
+  }
+  return false;
+}
+
+std::string_view View(beast::string_view text) { return {text.data(), text.size()}; }
+
+void StartHttp2Session(tcp::socket socket, std::string received,
+                       std::optional<H2cUpgradeRequest> upgrade, const RestHandler* api,
+                       const HttpServer::Options& options, std::shared_ptr<ServerContext> context) {
+  auto session = std::make_shared<Http2Session>(std::move(socket), api, options, context);
+  context->Register(session);
+  asio::dispatch(session->executor(), [session, context, received = std::move(received),
+                                       upgrade = std::move(upgrade)]() mutable {
+    session->Start(std::move(received), std::move(upgrade));
+    if (context->draining.load()) session->PostDrain();
+  });
+}
+
 // One connection: read a request, answer it, repeat while the client keeps the connection.
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+class HttpSession : public ServerSession, public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket socket, const RestHandler* api, const HttpServer::Options& options,
-              std::shared_ptr<SessionContext> context)
+              std::shared_ptr<ServerContext> context)
       : stream_(std::move(socket)),
         drain_timer_(stream_.get_executor()),
+        options_(options),
         api_(api),
         max_request_bytes_(options.max_request_bytes),
         enable_cors_(options.enable_cors_support),
@@ -55,6 +105,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void Start() { ReadRequest(); }
+  void PostDrain() override {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->OnDrain(); });
+  }
 
   // On the session's strand: a connection between requests gets drain_idle_ms for one more.
   void OnDrain() {
@@ -94,6 +147,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
       return Close();
     }
+    if (ec == http::error::bad_version && StartsWithHttp2Preface(buffer_)) {
+      // Prior knowledge on a port that did not peek (the REST port): the preface and the frames
+      // after it are still in buffer_.
+      return HandOverToHttp2(std::string(), std::nullopt);
+    }
     BeginRequest();
     if (ec) {
       // The request could not be read whole (too large, malformed): answer and close.
@@ -112,62 +170,66 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return Write(std::move(response));
     }
     const auto& request = parser_->get();
-    const auto method = request.method_string();
-    const auto target = request.target();
-    RestResponse result;
+    if (AsksForH2c(request) && !context_->draining.load()) return UpgradeToH2c(request);
     decoded_.clear();
-    std::string_view body = request.body();
-    const auto encoding = request[http::field::content_encoding];
-    if (request.method() == http::verb::options && enable_cors_) {
-      // A CORS preflight; TF Serving requires an Origin on it.
-      if (request[http::field::origin].empty()) {
-        result.status_code = ToHttpStatusCode(HttpRefusal::kPreflightWithoutOrigin);
-        result.body = WriteErrorResponse("CORS preflight (OPTIONS) without an Origin header");
-      } else {
-        result.content_type = "text/plain";
-      }
-    } else if (!encoding.empty() && !beast::iequals(encoding, "identity") &&
-               !beast::iequals(encoding, "gzip")) {
-      result.status_code = ToHttpStatusCode(HttpRefusal::kUnsupportedEncoding);
-      result.body = WriteErrorResponse("unsupported Content-Encoding '" + std::string(encoding) +
-                                       "' (supported: gzip, identity)");
-    } else {
-      if (beast::iequals(encoding, "gzip")) {
-        auto gunzipped = GunzipBody(body, max_request_bytes_);
-        if (!gunzipped.ok()) {
-          result.status_code = ToHttpStatusCode(BodyDecodingRefusal(gunzipped.status().code()));
-          result.body = WriteErrorResponse(gunzipped.status().message());
-          return Respond(request, std::move(result));
-        }
-        decoded_ = std::move(gunzipped).value();
-        body = decoded_;
-      }
-      const auto header_length = request["Inference-Header-Content-Length"];
-      // The parser (and decoded_) keep the request alive until the answer is written; the
-      // answer may come from a batch thread, so it is handed back to this session's strand.
-      return api_->HandleAsync(
-          RestRequest{std::string_view(method.data(), method.size()),
-                      std::string_view(target.data(), target.size()), body,
-                      std::string_view(header_length.data(), header_length.size())},
-          [self = shared_from_this()](RestResponse answer) {
-            asio::post(self->stream_.get_executor(), [self, answer = std::move(answer)]() mutable {
-              self->Respond(self->parser_->get(), std::move(answer));
-            });
-          });
-    }
-    Respond(request, std::move(result));
+    std::string_view body;
+    auto immediate = PrepareRestRequest(
+        {View(request.method_string()), View(request.target()),
+         View(request[http::field::content_encoding]), View(request[http::field::origin]),
+         View(request["Inference-Header-Content-Length"])},
+        request.body(), {max_request_bytes_, enable_cors_}, &decoded_, &body);
+    if (immediate) return Respond(request, std::move(*immediate));
+    // The parser (and decoded_) keep the request alive until the answer is written; the answer
+    // may come from a batch thread, so it is handed back to this session's strand.
+    api_->HandleAsync(RestRequest{View(request.method_string()), View(request.target()), body,
+                                  View(request["Inference-Header-Content-Length"])},
+                      [self = shared_from_this()](RestResponse answer) {
+                        asio::post(self->stream_.get_executor(),
+                                   [self, answer = std::move(answer)]() mutable {
+                                     self->Respond(self->parser_->get(), std::move(answer));
+                                   });
+                      });
+  }
+
+  // 101 Switching Protocols, then the connection is HTTP/2 and the request its stream 1.
+  void UpgradeToH2c(const http::request<http::string_body>& request) {
+    H2cUpgradeRequest upgrade{std::string(request.method_string()),
+                              std::string(request.target()),
+                              request.body(),
+                              std::string(request[http::field::content_type]),
+                              std::string(request[http::field::content_encoding]),
+                              std::string(request[http::field::origin]),
+                              std::string(request["Inference-Header-Content-Length"]),
+                              std::string(request["HTTP2-Settings"])};
+    EndRequest();  // the HTTP/2 session counts it from here
+    auto response =
+        std::make_shared<http::response<http::empty_body>>(http::status::switching_protocols, 11);
+    response->set(http::field::connection, "Upgrade");
+    response->set(http::field::upgrade, "h2c");
+    http::async_write(stream_, *response,
+                      [self = shared_from_this(), response, upgrade = std::move(upgrade)](
+                          beast::error_code ec, size_t) mutable {
+                        if (ec) return self->Close();
+                        self->HandOverToHttp2(std::string(), std::move(upgrade));
+                      });
+  }
+
+  // The socket, and what was read past the request, go to an Http2Session.
+  void HandOverToHttp2(std::string received, std::optional<H2cUpgradeRequest> upgrade) {
+    received += beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    stream_.expires_never();
+    StartHttp2Session(stream_.release_socket(), std::move(received), std::move(upgrade), api_,
+                      options_, context_);
   }
 
   void Respond(const http::request<http::string_body>& request, RestResponse result) {
     auto response = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(result.status_code), request.version());
-    response->set(http::field::server, "tern");
     response->set(http::field::content_type, result.content_type);
     for (const auto& [name, value] : result.headers) response->set(name, value);
-    if (enable_cors_) {
-      response->set(http::field::access_control_allow_origin, "*");
-      response->set(http::field::access_control_allow_methods, "POST, GET");
-      response->set(http::field::access_control_allow_headers, "Content-Type");
+    for (const auto& [name, value] : CommonResponseHeaders(enable_cors_)) {
+      response->set(name, value);
     }
     response->keep_alive(request.keep_alive() && !context_->draining.load());
     response->body() = std::move(result.body);
@@ -196,6 +258,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   beast::tcp_stream stream_;
   asio::steady_timer drain_timer_;
+  const HttpServer::Options options_;  // for a hand-over to HTTP/2
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string decoded_;  // the gunzipped body of the request being answered
@@ -204,7 +267,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   const bool enable_cors_;
   const int64_t header_timeout_s_;
   const int64_t drain_idle_ms_;
-  std::shared_ptr<SessionContext> context_;
+  std::shared_ptr<ServerContext> context_;
   bool in_request_ = false;
 };
 
@@ -220,21 +283,11 @@ struct HttpServer::Impl {
   Options options;
   bool stopped = false;
   int bound_port = 0;
-  std::shared_ptr<SessionContext> context = std::make_shared<SessionContext>();
-  std::mutex sessions_mu;
-  std::vector<std::weak_ptr<HttpSession>> sessions;  // for StartDrain
-  size_t live_after_prune = 0;
+  std::shared_ptr<ServerContext> context = std::make_shared<ServerContext>();
 
   void StartSession(tcp::socket socket) {
     auto session = std::make_shared<HttpSession>(std::move(socket), api, options, context);
-    {
-      std::lock_guard<std::mutex> lock(sessions_mu);
-      if (sessions.size() >= 2 * live_after_prune + 64) {  // amortised O(1) per connection
-        std::erase_if(sessions, [](const auto& s) { return s.expired(); });
-        live_after_prune = sessions.size();
-      }
-      sessions.push_back(session);
-    }
+    context->Register(session);
     // On the session's strand: StartDrain may post OnDrain to it at any time.
     asio::dispatch(session->executor(), [session, context = context] {
       session->Start();
@@ -301,7 +354,7 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const RestHandler* api, 
 
 int HttpServer::port() const { return impl_->bound_port; }
 
-void HttpServer::AdoptConnection(int fd) {
+void HttpServer::AdoptConnection(int fd, bool http2) {
   sockaddr_storage address{};
   socklen_t length = sizeof(address);
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
@@ -316,7 +369,12 @@ void HttpServer::AdoptConnection(int fd) {
     ::close(fd);
     return;
   }
-  impl_->StartSession(std::move(socket));
+  if (http2) {
+    StartHttp2Session(std::move(socket), std::string(), std::nullopt, impl_->api, impl_->options,
+                      impl_->context);
+  } else {
+    impl_->StartSession(std::move(socket));
+  }
 }
 
 void HttpServer::StartDrain() {
@@ -330,10 +388,9 @@ void HttpServer::StartDrain() {
   });
   if (!impl_->io.stopped()) closed->get_future().wait_for(std::chrono::seconds(5));
   impl_->context->draining.store(true);
-  std::lock_guard<std::mutex> lock(impl_->sessions_mu);
-  for (const auto& weak : impl_->sessions) {
-    if (auto session = weak.lock())
-      asio::post(session->executor(), [session] { session->OnDrain(); });
+  std::lock_guard<std::mutex> lock(impl_->context->sessions_mu);
+  for (const auto& weak : impl_->context->sessions) {
+    if (auto session = weak.lock()) session->PostDrain();
   }
 }
 

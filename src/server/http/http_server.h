@@ -1,10 +1,14 @@
-// HttpServer: HTTP/1.1 (keep-alive) on Boost.Beast, feeding a RestHandler (the router).
+// HttpServer: HTTP/1.1 (keep-alive) on Boost.Beast and HTTP/2 (nghttp2, http2_session.h), both
+// feeding a RestHandler (the router). A connection speaks HTTP/2 when it opens with the client
+// preface (prior knowledge) or asks for `Upgrade: h2c`; its gRPC streams go to the gRPC server
+// through connect_grpc.
 // Owns its io_context threads; Start, StartDrain, WaitDrained and Stop are called from one
 // thread, AdoptConnection from any. The RestHandler and ActivityTracker are not owned and must
 // outlive the server.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,13 +31,17 @@ class HttpServer {
     // While draining, a connection waiting for its next request is closed after this long.
     int64_t drain_idle_ms = 500;
     ActivityTracker* activity = nullptr;  // optional: told of connections and requests
+    // Opens a connection to the in-process gRPC server (a connected stream socket it serves);
+    // -1 when it cannot. Unset: gRPC streams over HTTP/2 are answered UNAVAILABLE.
+    std::function<int()> connect_grpc;
   };
   static StatusOr<std::unique_ptr<HttpServer>> Start(const RestHandler* handler, Options options);
   ~HttpServer();
 
   int port() const;
   // Serves a connected TCP socket accepted elsewhere (ConnectionRouter); takes the fd.
-  void AdoptConnection(int fd);
+  // http2: the connection is known to open with the HTTP/2 preface.
+  void AdoptConnection(int fd, bool http2 = false);
   // Drain: stop accepting; each response from now on closes its connection; idle connections
   // close after drain_idle_ms. Requests already read are answered.
   void StartDrain();

@@ -22,7 +22,7 @@ constexpr std::string_view kHttp2Preface("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24)
 WireProtocol ClassifyPreface(std::string_view first_bytes) {
   const size_t n = std::min(first_bytes.size(), kHttp2Preface.size());
   if (first_bytes.substr(0, n) != kHttp2Preface.substr(0, n)) return WireProtocol::kHttp1;
-  return n == kHttp2Preface.size() ? WireProtocol::kGrpc : WireProtocol::kUndecided;
+  return n == kHttp2Preface.size() ? WireProtocol::kHttp2 : WireProtocol::kUndecided;
 }
 
 struct ConnectionRouter::Impl : std::enable_shared_from_this<ConnectionRouter::Impl> {
@@ -77,8 +77,8 @@ struct ConnectionRouter::Impl : std::enable_shared_from_this<ConnectionRouter::I
       socket->set_option(tcp::no_delay(true), ec);
       const int fd = socket->release(ec);
       if (ec) return;
-      if (protocol == WireProtocol::kGrpc) {
-        self->targets.grpc(fd);
+      if (protocol == WireProtocol::kHttp2) {
+        self->targets.http2(fd);
       } else {
         self->targets.http1(fd);
       }

@@ -1,7 +1,8 @@
 // Accepts TCP connections on listening sockets it is given (inherited from systemd, or one port
-// shared by both protocols) and routes each: a connection that opens with the HTTP/2 client
-// preface goes to gRPC, anything else to the HTTP/1.1 REST server. The preface is peeked, not
-// consumed, so the receiver reads the connection from its first byte.
+// shared by both protocols) and routes each by its first bytes: one that opens with the HTTP/2
+// client preface goes to the HTTP/2 target, anything else to the HTTP/1.1 one. (Both are Tern's
+// HttpServer, which decides each HTTP/2 stream on its own: gRPC or REST.) The preface is peeked,
+// not consumed, so the receiver reads the connection from its first byte.
 // Owns the listening fds and one io thread; Start/StopAccepting/destructor from one thread.
 #pragma once
 
@@ -15,7 +16,7 @@
 
 namespace tern {
 
-enum class WireProtocol { kUndecided, kHttp1, kGrpc };
+enum class WireProtocol { kUndecided, kHttp1, kHttp2 };
 
 // What the first bytes of a connection say: kUndecided while they are a strict prefix of the
 // HTTP/2 preface.
@@ -31,7 +32,7 @@ class ConnectionRouter {
   // Each receives a connected fd and owns it from then on.
   struct Targets {
     std::function<void(int fd)> http1;
-    std::function<void(int fd)> grpc;
+    std::function<void(int fd)> http2;
   };
   static StatusOr<std::unique_ptr<ConnectionRouter>> Start(Options options, Targets targets);
   ~ConnectionRouter();

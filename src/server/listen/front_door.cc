@@ -202,6 +202,18 @@ StatusOr<std::unique_ptr<FrontDoor>> FrontDoor::Start(const FrontDoorOptions& op
           std::min<int64_t>(rest_options.idle_timeout_s, options.idle_shutdown_seconds);
     }
     rest_options.activity = endpoints.activity;
+    // HTTP/2 connections on the REST or shared port carry gRPC streams too: each is forwarded
+    // to the gRPC server over a socket pair it serves like any connection (its interceptors,
+    // drain gate, deadlines and shutdown apply as on the gRPC port).
+    grpc::Server* grpc_server = impl->grpc.get();
+    rest_options.connect_grpc = [grpc_server]() -> int {
+      int fds[2];
+      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return -1;
+      // gRPC's event engine expects a non-blocking socket.
+      fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+      grpc::AddInsecureChannelFromFd(grpc_server, fds[0]);
+      return fds[1];
+    };
     TERN_ASSIGN_OR_RETURN(impl->rest, HttpServer::Start(endpoints.rest_handler, rest_options));
     if (plan.rest_port != 0) TERN_LOG(Info) << "REST listening on port " << impl->rest->port();
   }
@@ -209,17 +221,13 @@ StatusOr<std::unique_ptr<FrontDoor>> FrontDoor::Start(const FrontDoorOptions& op
   if (!routed_fds.empty()) {
     ConnectionRouter::Options router_options;
     router_options.listening_fds = routed_fds;
-    grpc::Server* grpc_server = impl->grpc.get();
     HttpServer* rest_server = impl->rest.get();
     TERN_ASSIGN_OR_RETURN(
         impl->router,
-        ConnectionRouter::Start(router_options,
-                                {[rest_server](int fd) { rest_server->AdoptConnection(fd); },
-                                 [grpc_server](int fd) {
-                                   // gRPC's event engine expects a non-blocking socket.
-                                   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-                                   grpc::AddInsecureChannelFromFd(grpc_server, fd);
-                                 }}));
+        ConnectionRouter::Start(
+            router_options,
+            {[rest_server](int fd) { rest_server->AdoptConnection(fd); },
+             [rest_server](int fd) { rest_server->AdoptConnection(fd, /*http2=*/true); }}));
   }
   if (impl->rest) MarkStartupPhase("rest_listening");
   return std::unique_ptr<FrontDoor>(new FrontDoor(std::move(impl)));

@@ -79,7 +79,7 @@ TEST(ActivityTracker, TimeSinceTheLastRequestStartedOrFinishedCountsWhileOthersR
 
 TEST(Preface, RecognisesHttp2AndLeavesPartialPrefacesUndecided) {
   EXPECT_EQ(ClassifyPreface(std::string_view("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24)),
-            WireProtocol::kGrpc);
+            WireProtocol::kHttp2);
   EXPECT_EQ(ClassifyPreface("PRI * HT"), WireProtocol::kUndecided);
   EXPECT_EQ(ClassifyPreface(""), WireProtocol::kUndecided);
   EXPECT_EQ(ClassifyPreface("POST /v1/models/m:predict HTTP/1.1\r\n"), WireProtocol::kHttp1);
