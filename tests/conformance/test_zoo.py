@@ -63,11 +63,6 @@ SIGNATURE_TF_CANNOT_RUN = {
 SIGNATURE_KNOWN_FAILURES = {
     # (Keras 3 + tf.saved_model.save, whose SaverDef restores copies of the served variables,
     # passes: SavedModel::Restore restores the captured variables by the object graph.)
-    # Keras Conv2D(groups=3) exports a grouped Conv2D (filter in-depth = channels / groups), which
-    # Tern's Conv2D refuses; the sweep's Conv3D / Conv3DTranspose outputs are in the same signature.
-    ("k2_layers_convolution", "serving_default"): "grouped Conv2D (Keras Conv2D groups=3)",
-    ("k3_layers_convolution", "serve"): "grouped Conv2D (Keras Conv2D groups=3)",
-    ("k3_layers_convolution", "serving_default"): "grouped Conv2D (Keras Conv2D groups=3)",
 }
 
 

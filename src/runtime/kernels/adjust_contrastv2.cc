@@ -20,8 +20,8 @@ Status ComputeAdjustContrastv2(KernelContext& ctx) {
                      images.shape().DebugString());
   }
   if (factor.dtype() != tensorflow::DT_FLOAT || factor.rank() != 0) {
-    return ctx.Error("contrast_factor must be a float scalar, got " +
-                     DataTypeName(factor.dtype()) + " " + factor.shape().DebugString());
+    return ctx.Error("contrast_factor must be a float scalar, got " + DataTypeName(factor.dtype()) +
+                     " " + factor.shape().DebugString());
   }
   const float f = factor.flat<float>()[0];
   const int rank = images.rank();

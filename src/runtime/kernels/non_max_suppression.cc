@@ -124,9 +124,9 @@ class NonMaxSuppressionKernel final : public OpKernel {
     std::copy(selected.begin(), selected.end(), indices->flat<int32_t>());
     int next_output = 1;
     if (version_ == Version::kV5) {
-      TERN_ASSIGN_OR_RETURN(Tensor * out_scores,
-                            ctx.AllocateOutput(next_output++, tensorflow::DT_FLOAT,
-                                               TensorShape({rows})));
+      TERN_ASSIGN_OR_RETURN(
+          Tensor * out_scores,
+          ctx.AllocateOutput(next_output++, tensorflow::DT_FLOAT, TensorShape({rows})));
       std::copy(selected_scores.begin(), selected_scores.end(), out_scores->flat<float>());
     }
     if (version_ == Version::kV4 || version_ == Version::kV5) {

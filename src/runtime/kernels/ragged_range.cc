@@ -57,16 +57,16 @@ class RaggedRangeKernel final : public OpKernel {
         }
         splits.push_back(splits.back() + size);
       }
-      TERN_ASSIGN_OR_RETURN(Tensor * values, ctx.AllocateOutput(1, in[0]->dtype(),
-                                                                TensorShape({splits.back()})));
+      TERN_ASSIGN_OR_RETURN(Tensor * values,
+                            ctx.AllocateOutput(1, in[0]->dtype(), TensorShape({splits.back()})));
       T* v = values->flat<T>();
       for (int64_t r = 0; r < rows; ++r) {
         T x = at(0, r);
         for (int64_t k = splits[r]; k < splits[r + 1]; ++k, x += at(2, r)) v[k] = x;
       }
-      TERN_ASSIGN_OR_RETURN(Tensor * out_splits,
-                            ctx.AllocateOutput(0, splits_type_,
-                                               TensorShape({static_cast<int64_t>(splits.size())})));
+      TERN_ASSIGN_OR_RETURN(
+          Tensor * out_splits,
+          ctx.AllocateOutput(0, splits_type_, TensorShape({static_cast<int64_t>(splits.size())})));
       for (size_t i = 0; i < splits.size(); ++i) {
         if (splits_type_ == tensorflow::DT_INT32) {
           out_splits->flat<int32_t>()[i] = static_cast<int32_t>(splits[i]);

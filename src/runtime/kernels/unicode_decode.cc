@@ -100,10 +100,9 @@ class UnicodeDecodeKernel final : public OpKernel {
         out_splits->flat<int64_t>()[i] = splits[i];
       }
     }
-    TERN_ASSIGN_OR_RETURN(
-        Tensor * values,
-        ctx.AllocateOutput(1, tensorflow::DT_INT32,
-                           TensorShape({static_cast<int64_t>(chars.size())})));
+    TERN_ASSIGN_OR_RETURN(Tensor * values,
+                          ctx.AllocateOutput(1, tensorflow::DT_INT32,
+                                             TensorShape({static_cast<int64_t>(chars.size())})));
     std::copy(chars.begin(), chars.end(), values->flat<int32_t>());
     return Status::Ok();
   }

@@ -1,5 +1,5 @@
-// UnsortedSegmentMax: the largest of each segment's rows (the dtype's lowest finite value where none),
-// segment ids in any order (internal/unsorted_segment_reduction.h).
+// UnsortedSegmentMax: the largest of each segment's rows (the dtype's lowest finite value where
+// none), segment ids in any order (internal/unsorted_segment_reduction.h).
 #include <limits>
 
 #include "runtime/kernels/internal/unsorted_segment_reduction.h"

@@ -1,5 +1,5 @@
-// UnsortedSegmentMin: the smallest of each segment's rows (the dtype's highest finite value where none),
-// segment ids in any order (internal/unsorted_segment_reduction.h).
+// UnsortedSegmentMin: the smallest of each segment's rows (the dtype's highest finite value where
+// none), segment ids in any order (internal/unsorted_segment_reduction.h).
 #include <limits>
 
 #include "runtime/kernels/internal/unsorted_segment_reduction.h"

@@ -227,7 +227,23 @@ def module_pattern_cases():
          attrs={"input_encoding": "UTF-8", "errors": "strict"})
 
 
+def grouped_conv_cases():
+    """Conv2D whose filter covers a divisor of the input's channels: Keras' Conv2D(groups=G)."""
+    rng = np.random.default_rng(81)
+    x = rng.normal(size=[2, 6, 5, 6]).astype(np.float32)
+    for name, filt_shape, strides, padding in (("g3_same", [3, 3, 2, 6], 1, "SAME"),
+                                               ("g2_valid_s2", [2, 3, 3, 4], 2, "VALID"),
+                                               ("g6_depthwise_like", [3, 3, 1, 12], 1, "SAME")):
+        case("Conv2D/grouped_" + name, "Conv2D",
+             [("input", x), ("filter", rng.normal(size=filt_shape).astype(np.float32))],
+             attrs={"strides": Ints([1, strides, strides, 1]), "padding": padding})
+    case("Conv2D/grouped_double", "Conv2D",
+         [("input", x.astype(np.float64)), ("filter", rng.normal(size=[3, 3, 3, 4]))],
+         attrs={"strides": Ints([1, 1, 1, 1]), "padding": "SAME"})
+
+
 def main():
+    grouped_conv_cases()
     module_pattern_cases()
     unary_cases()
     binary_cases()

@@ -228,6 +228,8 @@ bool NeedsTolerance(const std::string& op) {
       // TensorFlow's float reciprocal is Eigen's approximation refined by a Newton step.
       "Reciprocal",
       "Inv",
+      // The per-channel mean, summed in another order.
+      "AdjustContrastv2",
       // The 3-D convolutions and AvgPool3D sum in a different order than TensorFlow.
       "Conv3D",
       "Conv3DBackpropInputV2",
