@@ -4,8 +4,9 @@
 // free (kept) or summed out first. The two-operand case is a transpose into
 // [batch, free, contracted] x [batch, contracted, free], one batched GEMM (batch_mat_mul.h),
 // and a transpose into the output's order. An ellipsis stands for the same leading dimensions
-// in every operand (equal sizes, no broadcasting). Repeated labels in one operand (diagonals)
-// and implicit outputs (no "->") are rejected at load time.
+// in every operand (equal sizes, no broadcasting). A label repeated in one operand takes that
+// operand's diagonal first ("bii->bi", "ii->"). An equation without "->" (tf.einsum resolves
+// implicit outputs itself) and a label repeated in the output are rejected at load time.
 #include <map>
 
 #include "runtime/kernels/internal/batch_mat_mul.h"
@@ -65,6 +66,38 @@ StatusOr<Tensor> Permute(const KernelContext& ctx, const Tensor& t, const std::v
         return Status::Ok();
       },
       ctx));
+  return out;
+}
+
+// The diagonal over every label `labels` repeats (each kept once, at its first position);
+// updates labels. Shares t when no label repeats.
+StatusOr<Tensor> TakeDiagonals(const KernelContext& ctx, const Tensor& t, std::string* labels) {
+  std::string unique;
+  for (char l : *labels) {
+    if (unique.find(l) == std::string::npos) unique.push_back(l);
+  }
+  if (unique.size() == labels->size()) return t;
+  const std::vector<int64_t> strides = RowMajorStrides(t.shape().dims());
+  std::vector<int64_t> dims(unique.size(), -1), dstrides(unique.size(), 0);
+  for (size_t d = 0; d < labels->size(); ++d) {
+    const size_t u = unique.find((*labels)[d]);
+    if (dims[u] >= 0 && dims[u] != t.dim(static_cast<int>(d))) {
+      return ctx.Error("label '" + std::string(1, unique[u]) + "' repeats over dims of sizes " +
+                       std::to_string(dims[u]) + " and " +
+                       std::to_string(t.dim(static_cast<int>(d))));
+    }
+    dims[u] = t.dim(static_cast<int>(d));
+    dstrides[u] += strides[d];  // one step along the diagonal moves along every repeated dim
+  }
+  Tensor out(t.dtype(), TensorShape(dims));
+  TERN_RETURN_IF_ERROR(DispatchByElementSize(
+      t.dtype(), "operand",
+      [&]<typename T>() -> Status {
+        StridedGather(t.flat<T>(), 0, dims, dstrides, out.flat<T>());
+        return Status::Ok();
+      },
+      ctx));
+  *labels = unique;
   return out;
 }
 
@@ -132,7 +165,8 @@ std::vector<int> PermutationOf(const std::string& from, const std::string& to) {
 
 Status EinsumOneOperand(KernelContext& ctx, std::string la, const std::string& out_labels,
                         const std::vector<int64_t>& out_dims) {
-  TERN_ASSIGN_OR_RETURN(Tensor a, SumOut(ctx, ctx.input(0), &la, out_labels));
+  TERN_ASSIGN_OR_RETURN(Tensor diagonal, TakeDiagonals(ctx, ctx.input(0), &la));
+  TERN_ASSIGN_OR_RETURN(Tensor a, SumOut(ctx, diagonal, &la, out_labels));
   TERN_ASSIGN_OR_RETURN(Tensor out, Permute(ctx, a, PermutationOf(la, out_labels)));
   ctx.set_output(0, out.WithShape(TensorShape(out_dims)));
   return Status::Ok();
@@ -141,9 +175,11 @@ Status EinsumOneOperand(KernelContext& ctx, std::string la, const std::string& o
 Status EinsumTwoOperands(KernelContext& ctx, std::string la, std::string lb,
                          const LabelSizes& sizes, const std::string& out_labels,
                          const std::vector<int64_t>& out_dims) {
+  TERN_ASSIGN_OR_RETURN(Tensor diagonal_a, TakeDiagonals(ctx, ctx.input(0), &la));
+  TERN_ASSIGN_OR_RETURN(Tensor diagonal_b, TakeDiagonals(ctx, ctx.input(1), &lb));
   // Sum out labels that appear in one operand only and not in the output.
-  TERN_ASSIGN_OR_RETURN(Tensor a, SumOut(ctx, ctx.input(0), &la, out_labels + lb));
-  TERN_ASSIGN_OR_RETURN(Tensor b, SumOut(ctx, ctx.input(1), &lb, out_labels + la));
+  TERN_ASSIGN_OR_RETURN(Tensor a, SumOut(ctx, diagonal_a, &la, out_labels + lb));
+  TERN_ASSIGN_OR_RETURN(Tensor b, SumOut(ctx, diagonal_b, &lb, out_labels + la));
   std::string batch, free_a, free_b, contract;
   for (char l : la) {
     const bool in_b = lb.find(l) != std::string::npos;
@@ -246,7 +282,9 @@ StatusOr<Spec> ParseEquation(const KernelConstruction& c, const std::string& equ
   }
   const size_t arrow = eq.find("->");
   if (arrow == std::string::npos) {
-    return c.Error("equation '" + equation + "' has no '->'; implicit outputs are not supported");
+    // tf.einsum resolves an implicit output ("ij,jk") before it builds the op; the op itself
+    // requires one, as TensorFlow's kernel does.
+    return c.Error("equation '" + equation + "' has no '->' (the op needs an explicit output)");
   }
   Spec spec;
   std::string lhs = eq.substr(0, arrow);
@@ -269,7 +307,8 @@ StatusOr<Spec> ParseEquation(const KernelConstruction& c, const std::string& equ
          all.push_back(&spec.output);
          return all;
        }()) {
-    // "..." -> one marker; labels must be letters and not repeat.
+    // "..." -> one marker; labels must be letters and repeat only in an operand (a diagonal).
+    const bool is_output = s == &spec.output;
     const size_t dots = s->find("...");
     if (dots != std::string::npos) s->replace(dots, 3, std::string(1, kEllipsisLabel));
     std::string seen;
@@ -282,9 +321,9 @@ StatusOr<Spec> ParseEquation(const KernelConstruction& c, const std::string& equ
         return c.Error("equation '" + equation + "' has an unsupported character '" +
                        std::string(1, ch) + "'");
       }
-      if (seen.find(ch) != std::string::npos) {
+      if (is_output && seen.find(ch) != std::string::npos) {
         return c.Error("equation '" + equation + "' repeats label '" + std::string(1, ch) +
-                       "' in one term (diagonals are not supported)");
+                       "' in its output");
       }
       seen.push_back(ch);
     }

@@ -242,7 +242,22 @@ def grouped_conv_cases():
          attrs={"strides": Ints([1, 1, 1, 1]), "padding": "SAME"})
 
 
+def einsum_diagonal_cases():
+    rng = np.random.default_rng(82)
+    a = rng.normal(size=[2, 3, 3]).astype(np.float32)
+    b = rng.normal(size=[3, 4]).astype(np.float32)
+    for eq in ("bii->bi", "bii->b", "bii->", "bii->ib"):
+        case("Einsum/" + eq.replace("->", "_to_"), "Einsum", [("inputs", [a])],
+             attrs={"equation": eq}, node_attrs={"N": 1})
+    c = rng.normal(size=[3, 3, 2]).astype(np.float32)
+    case("Einsum/iij_jk_to_ik", "Einsum", [("inputs", [c, b[:2]])],
+         attrs={"equation": "iij,jk->ik"}, node_attrs={"N": 2})
+    case("Einsum/ii_to_empty_int", "Einsum", [("inputs", [i32([[1, 2], [3, 4]])])],
+         attrs={"equation": "ii->"}, node_attrs={"N": 1})
+
+
 def main():
+    einsum_diagonal_cases()
     grouped_conv_cases()
     module_pattern_cases()
     unary_cases()
