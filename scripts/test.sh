@@ -3,8 +3,10 @@
 # wire-compatibility check against TensorFlow's own descriptors, and the integration tests
 # (pytest) that run build/tern against real SavedModels with the official clients, and the
 # differential test of the model zoo against TensorFlow (tests/conformance).
-# Usage: scripts/test.sh [--asan] [--bench] [--container] [--all-apps]
+# Usage: scripts/test.sh [--asan] [--fuzz] [--bench] [--container] [--all-apps]
 #   --asan       also runs the unit tests under ASan+UBSan
+#   --fuzz       also fuzzes every parser for 10 s under libFuzzer+ASan+UBSan (scripts/fuzz.sh;
+#                clang build in build-fuzz/). Without it ctest still replays the fuzz corpora.
 #   --bench      runs the full batching, v2 batching, scale-from-zero, wire-format and h2c benchmarks
 #                instead of their short forms
 #   --container  builds the image from source (the Dockerfile's default target) instead of
@@ -14,11 +16,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ASAN=0
+FUZZ=0
 BENCH=0
 CONTAINER=0
 for arg in "$@"; do
   case "$arg" in
     --asan) ASAN=1 ;;
+    --fuzz) FUZZ=1 ;;
     --bench) BENCH=1 ;;
     --container) CONTAINER=1 ;;
     --all-apps) export TERN_ZOO_APPS=all ;;
@@ -37,6 +41,10 @@ if [ "$ASAN" = 1 ]; then
   scripts/build.sh --asan
   echo "== unit tests under ASan+UBSan"
   ctest --test-dir build-asan --output-on-failure -j2
+fi
+if [ "$FUZZ" = 1 ]; then
+  echo "== fuzzing, short form (scripts/fuzz.sh --seconds 10)"
+  scripts/fuzz.sh --seconds 10
 fi
 echo "== benchmark smoke (metrics page vs one predict; full run: loadtest/metrics_render.py)"
 build/loadtest/metrics_render_bench --models=3 --benchmark_min_time=0.01 2>&1 | grep -E '^BM_'
