@@ -58,7 +58,13 @@ std::string DataTypeName(DataType dtype) {
   }
 }
 
-bool IsRefType(DataType dtype) { return static_cast<int>(dtype) > 100; }
+// TensorFlow's reference types are the dtypes plus 100. A proto's dtype field is an open enum
+// (any int32 off the wire), so values beyond that range are unknown dtypes, not references:
+// treating them as references made DataTypeName recurse once per 100 of the value.
+bool IsRefType(DataType dtype) {
+  const int value = static_cast<int>(dtype);
+  return value > 100 && value < 200;
+}
 
 DataType BaseType(DataType dtype) {
   return IsRefType(dtype) ? static_cast<DataType>(static_cast<int>(dtype) - 100) : dtype;

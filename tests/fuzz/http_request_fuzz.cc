@@ -44,12 +44,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::optional<http::request_parser<http::string_body>> parser;
   std::string pending;
   for (int messages = 0; messages < 16; ++messages) {
+    if (pending.empty() && input.empty()) return 0;  // the client closed between requests
     parser.emplace();
     parser->body_limit(kBodyLimit);
     parser->header_limit(64 * 1024);
     beast::error_code ec;
     while (!parser->is_done()) {
       if (pending.empty() && input.empty()) {
+        if (!parser->got_some()) return 0;
         parser->put_eof(ec);
         if (ec) return 0;
         break;
@@ -62,6 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (ec == http::error::need_more) {
         ec = {};
         if (input.empty()) {
+          if (!parser->got_some()) return 0;
           parser->put_eof(ec);
           if (ec) return 0;
           break;

@@ -29,10 +29,10 @@ SignatureInputSpecs SpecsFor(const std::string& signature_name) {
   // Any other name: one unknown-rank input of a dtype picked by the name's length, so every
   // dtype JSON can carry (and one it cannot) is reachable.
   static const tensorflow::DataType kDtypes[] = {
-      tensorflow::DT_FLOAT,  tensorflow::DT_DOUBLE,   tensorflow::DT_HALF,  tensorflow::DT_BFLOAT16,
-      tensorflow::DT_INT8,   tensorflow::DT_UINT8,    tensorflow::DT_INT16, tensorflow::DT_UINT16,
-      tensorflow::DT_INT32,  tensorflow::DT_UINT32,   tensorflow::DT_INT64, tensorflow::DT_UINT64,
-      tensorflow::DT_BOOL,   tensorflow::DT_STRING,   tensorflow::DT_COMPLEX64};
+      tensorflow::DT_FLOAT, tensorflow::DT_DOUBLE, tensorflow::DT_HALF,     tensorflow::DT_BFLOAT16,
+      tensorflow::DT_INT8,  tensorflow::DT_UINT8,  tensorflow::DT_INT16,    tensorflow::DT_UINT16,
+      tensorflow::DT_INT32, tensorflow::DT_UINT32, tensorflow::DT_INT64,    tensorflow::DT_UINT64,
+      tensorflow::DT_BOOL,  tensorflow::DT_STRING, tensorflow::DT_COMPLEX64};
   const auto dtype = kDtypes[signature_name.size() % std::size(kDtypes)];
   return {{"in", TensorSpec{dtype, {}, true}}};
 }
@@ -41,8 +41,8 @@ SignatureInputSpecs SpecsFor(const std::string& signature_name) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);
-  auto parsed = tern::ParsePredictRequest(
-      body, [](const std::string& name) -> StatusOr<SignatureInputSpecs> {
+  auto parsed =
+      tern::ParsePredictRequest(body, [](const std::string& name) -> StatusOr<SignatureInputSpecs> {
         if (name == "missing") return tern::NotFound("no signature " + name);
         return SpecsFor(name);
       });

@@ -56,8 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tern::RunOptions options;
   // KernelContext keeps references to its names.
   static const std::string node_name = "parse", op = "ParseExampleV2";
-  tern::KernelContext ctx(node_name, op, inputs, 1, outputs.data(), num_outputs,
-                          options, nullptr);
+  tern::KernelContext ctx(node_name, op, inputs, 1, outputs.data(), num_outputs, options, nullptr);
   (void)tern::ParseSerializedExamples(ctx, fixture.spec, serialized, fixture.sparse_keys,
                                       fixture.dense_keys, defaults);
   return 0;

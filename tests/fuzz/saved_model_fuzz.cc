@@ -2,8 +2,8 @@
 // saved_model.pb (the MetaGraphDef: GraphDef, function library, signatures, object graph) and
 // its variables/ checkpoint (index and data shard) are the input, length-prefixed
 // (fuzz_input.h). Load parses the graph, restores variables, runs the init op and plans every
-// signature. Models come from other people, so these bytes are untrusted. Any Status is fine; a crash, leak or
-// sanitizer report is a bug.
+// signature. Models come from other people, so these bytes are untrusted. Any Status is fine; a
+// crash, leak or sanitizer report is a bug.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,23 +19,25 @@
 
 namespace {
 
-// One export directory per process, its files rewritten on every input.
+// One export directory per process, its files rewritten on every input (never destroyed: the
+// atexit cleanup reads it).
 const std::string& ExportDir() {
-  static const std::string dir = [] {
+  static const std::string* dir = [] {
     std::string d = "/tmp/tern_fuzz_saved_model_XXXXXX";
     if (mkdtemp(d.data()) == nullptr) std::abort();
     mkdir((d + "/variables").c_str(), 0700);
-    std::atexit([] {
-      const std::string& e = ExportDir();
-      unlink((e + "/saved_model.pb").c_str());
-      unlink((e + "/variables/variables.index").c_str());
-      unlink((e + "/variables/variables.data-00000-of-00001").c_str());
-      rmdir((e + "/variables").c_str());
-      rmdir(e.c_str());
-    });
-    return d;
+    return new std::string(d);
   }();
-  return dir;
+  static const bool cleanup_registered =
+      std::atexit([] {
+        unlink((*dir + "/saved_model.pb").c_str());
+        unlink((*dir + "/variables/variables.index").c_str());
+        unlink((*dir + "/variables/variables.data-00000-of-00001").c_str());
+        rmdir((*dir + "/variables").c_str());
+        rmdir(dir->c_str());
+      }) == 0;
+  (void)cleanup_registered;
+  return *dir;
 }
 
 void Write(const std::string& path, std::string_view bytes) {

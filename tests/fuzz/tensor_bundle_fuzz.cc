@@ -17,20 +17,21 @@
 
 namespace {
 
-// One directory per process, its files rewritten on every input.
+// One directory per process, its files rewritten on every input (never destroyed: the atexit
+// cleanup reads it).
 const std::string& Prefix() {
-  static const std::string prefix = [] {
+  static const std::string* prefix = [] {
     std::string dir = "/tmp/tern_fuzz_bundle_XXXXXX";
     if (mkdtemp(dir.data()) == nullptr) std::abort();
-    std::atexit([] {
-      const std::string p = Prefix();
-      unlink((p + ".index").c_str());
-      unlink((p + ".data-00000-of-00001").c_str());
-      rmdir(p.substr(0, p.rfind('/')).c_str());
-    });
-    return dir + "/variables";
+    return new std::string(dir + "/variables");
   }();
-  return prefix;
+  static const bool cleanup_registered = std::atexit([] {
+                                           unlink((*prefix + ".index").c_str());
+                                           unlink((*prefix + ".data-00000-of-00001").c_str());
+                                           rmdir(prefix->substr(0, prefix->rfind('/')).c_str());
+                                         }) == 0;
+  (void)cleanup_registered;
+  return *prefix;
 }
 
 void Write(const std::string& path, std::string_view bytes) {

@@ -19,6 +19,13 @@ TEST(TensorTest, CreateZeroFilledAndShareOnCopy) {
   EXPECT_EQ(t->flat<float>()[0], 7.0f);
 }
 
+TEST(TensorTest, DataTypeNamesOfReferenceAndUnknownDtypes) {
+  EXPECT_EQ(DataTypeName(static_cast<DataType>(101)), "float_ref");
+  // A dtype off the wire can be any int32; it is unknown, not a reference (found by fuzzing).
+  EXPECT_EQ(DataTypeName(static_cast<DataType>(1'000'000'000)), "dtype1000000000");
+  EXPECT_FALSE(IsRefType(static_cast<DataType>(250)));
+}
+
 TEST(TensorTest, RejectsNegativeDimension) {
   auto t = Tensor::Create(tensorflow::DT_FLOAT, TensorShape{2, -1});
   ASSERT_FALSE(t.ok());

@@ -143,7 +143,6 @@ StatusOr<std::optional<SharedMemoryParameters>> ReadSharedMemoryParameters(
   return std::optional<SharedMemoryParameters>(std::move(out));
 }
 
-
 // inputs[index]: its tensor comes from 'data', or from the binary data at *offset (advanced).
 Status ReadInferInput(const Json& in, size_t index, std::string_view binary, size_t* offset,
                       int64_t max_elements, const SharedMemoryRegistry& registry,
