@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_memory.h"
 #include "server/codec/json_tensor.h"
 
 namespace {
@@ -40,6 +41,7 @@ SignatureInputSpecs SpecsFor(const std::string& signature_name) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  tern::fuzz::LimitTensorMemory();
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   auto parsed =
       tern::ParsePredictRequest(body, [](const std::string& name) -> StatusOr<SignatureInputSpecs> {

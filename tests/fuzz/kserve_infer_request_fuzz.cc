@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_memory.h"
 #include "server/kserve/kserve_rest_infer_request.h"
 
 namespace {
@@ -38,6 +39,7 @@ const tern::SharedMemoryRegistry& Registry() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  tern::fuzz::LimitTensorMemory();
   std::string_view input(reinterpret_cast<const char*>(data), size);
   const size_t newline = input.find('\n');
   tern::RestRequest request;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_memory.h"
 #include "fuzz_input.h"
 #include "runtime/kernel.h"
 #include "runtime/kernels/internal/parse_example.h"
@@ -39,6 +40,7 @@ struct Fixture {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  tern::fuzz::LimitTensorMemory();
   static const Fixture fixture;
   const auto pieces = tern::fuzz::SplitPieces(data, size, 4);
   std::vector<std::string> batch;

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_memory.h"
 #include "fuzz_input.h"
 #include "runtime/saved_model/saved_model.h"
 
@@ -47,6 +48,7 @@ void Write(const std::string& path, std::string_view bytes) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  tern::fuzz::LimitTensorMemory();
   const auto pieces = tern::fuzz::SplitPieces(data, size, 3);
   const std::string& dir = ExportDir();
   Write(dir + "/saved_model.pb", pieces[0]);

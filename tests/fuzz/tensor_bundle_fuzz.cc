@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_memory.h"
 #include "fuzz_input.h"
 #include "runtime/format/tensor_bundle.h"
 
@@ -41,6 +42,7 @@ void Write(const std::string& path, std::string_view bytes) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  tern::fuzz::LimitTensorMemory();
   const auto pieces = tern::fuzz::SplitPieces(data, size, 2);
   const std::string& prefix = Prefix();
   Write(prefix + ".index", pieces[0]);

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fuzz_memory.h"
 #include "runtime/format/tensor_proto.h"
 #include "tf/tensor.pb.h"
 
@@ -18,6 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return true;
   }();
   (void)quiet;
+  tern::fuzz::LimitTensorMemory();
   tensorflow::TensorProto proto;
   if (!proto.ParseFromArray(data, static_cast<int>(size))) return 0;
   auto tensor = tern::TensorFromProto(proto);

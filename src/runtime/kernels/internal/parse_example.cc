@@ -37,13 +37,18 @@ std::string KindName(const tensorflow::Feature& f) {
 // Copies the feature's values into out[offset..].
 void CopyFeature(const tensorflow::Feature& f, Tensor* out, int64_t offset) {
   switch (f.kind_case()) {
+    // An empty list's data() is null, which memcpy may not be given even for 0 bytes.
     case tensorflow::Feature::kFloatList:
-      std::memcpy(out->flat<float>() + offset, f.float_list().value().data(),
-                  sizeof(float) * f.float_list().value_size());
+      if (f.float_list().value_size() > 0) {
+        std::memcpy(out->flat<float>() + offset, f.float_list().value().data(),
+                    sizeof(float) * f.float_list().value_size());
+      }
       break;
     case tensorflow::Feature::kInt64List:
-      std::memcpy(out->flat<int64_t>() + offset, f.int64_list().value().data(),
-                  sizeof(int64_t) * f.int64_list().value_size());
+      if (f.int64_list().value_size() > 0) {
+        std::memcpy(out->flat<int64_t>() + offset, f.int64_list().value().data(),
+                    sizeof(int64_t) * f.int64_list().value_size());
+      }
       break;
     case tensorflow::Feature::kBytesList:
       for (int i = 0; i < f.bytes_list().value_size(); ++i) {
