@@ -75,7 +75,7 @@ for target in "${TARGETS[@]}"; do
   status=$?
   set -e
   stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -n 1; }
-  last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
+  last=$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
   corp=$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$last")
@@ -84,7 +84,8 @@ for target in "${TARGETS[@]}"; do
   if [ "$status" -ne 0 ] || [ "$after" -ne "$before" ]; then
     result="CRASH (exit $status; new in $regressions: $((after - before)))"
     failed+=("$target")
-    grep -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|SUMMARY' "$log" | head -n 5
+    grep -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|SUMMARY' "$log" \
+      | head -n 5 || true
   fi
   summary+=$'\n'"$target|$SECONDS_PER_TARGET|$(stat number_of_executed_units)|$(stat average_exec_per_sec)|$cov|$ft|$corp|$(stat peak_rss_mb)|$result"
   # An empty regressions directory is not worth keeping.

@@ -105,13 +105,16 @@ Tensor::Buffer::~Buffer() {
 
 namespace {
 
-// What a tensor of this dtype and shape keeps in its flat buffer (0: none).
+// What a tensor of this dtype and shape allocates up front (0: nothing): its flat buffer, or for
+// DT_STRING its array of empty strings (the bytes the strings come to hold are not counted).
+// Counting that array keeps a tiny request declaring a string tensor of 10^8 elements from
+// allocating gigabytes outside the budget (found by tests/fuzz/tensor_proto_fuzz).
 int64_t BufferBytes(DataType dtype, const TensorShape& shape) {
   const DataType base = BaseType(dtype);
-  if (base == tensorflow::DT_STRING || base == tensorflow::DT_RESOURCE ||
-      base == tensorflow::DT_VARIANT) {
-    return 0;
+  if (base == tensorflow::DT_STRING) {
+    return shape.num_elements() * static_cast<int64_t>(sizeof(std::string));
   }
+  if (base == tensorflow::DT_RESOURCE || base == tensorflow::DT_VARIANT) return 0;
   return shape.num_elements() * static_cast<int64_t>(DataTypeSize(base));
 }
 
@@ -165,7 +168,21 @@ Tensor::Tensor(DataType dtype, TensorShape shape, std::shared_ptr<RunMemory> run
     : dtype_(BaseType(dtype)), shape_(std::move(shape)) {
   const int64_t n = shape_.num_elements();
   if (dtype_ == tensorflow::DT_STRING) {
-    strings_ = std::make_shared<std::vector<std::string>>(static_cast<size_t>(n));
+    // The array was charged (BufferBytes); it gives the charge back when the last tensor
+    // sharing it goes, or at once when allocating it fails.
+    const int64_t charged = BufferBytes(dtype_, shape_);
+    std::vector<std::string>* strings = nullptr;
+    try {
+      strings = new std::vector<std::string>(static_cast<size_t>(n));
+    } catch (...) {
+      TensorMemory::Release(charged, run.get());
+      throw;
+    }
+    strings_ = std::shared_ptr<std::vector<std::string>>(
+        strings, [charged, run = std::move(run)](std::vector<std::string>* v) {
+          delete v;
+          TensorMemory::Release(charged, run.get());
+        });
   } else if (dtype_ != tensorflow::DT_RESOURCE && dtype_ != tensorflow::DT_VARIANT) {
     buffer_ =
         std::make_shared<Buffer>(static_cast<size_t>(n) * DataTypeSize(dtype_), std::move(run));

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "fuzz_memory.h"
 #include "fuzz_input.h"
+#include "fuzz_memory.h"
 #include "runtime/kernel.h"
 #include "runtime/kernels/internal/parse_example.h"
 

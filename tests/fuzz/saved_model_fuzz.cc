@@ -14,8 +14,8 @@
 #include <string>
 #include <string_view>
 
-#include "fuzz_memory.h"
 #include "fuzz_input.h"
+#include "fuzz_memory.h"
 #include "runtime/saved_model/saved_model.h"
 
 namespace {

@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "fuzz_memory.h"
 #include "fuzz_input.h"
+#include "fuzz_memory.h"
 #include "runtime/format/tensor_bundle.h"
 
 namespace {
