@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -55,5 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Write(dir + "/variables/variables.index", pieces[1]);
   Write(dir + "/variables/variables.data-00000-of-00001", pieces[2]);
   auto model = tern::SavedModel::Load(dir, tern::SavedModelLoadOptions{});
+  // To see how far the seeds get: TERN_FUZZ_VERBOSE=1 build/tests/fuzz/saved_model_fuzz <dir>
+  static const bool verbose = std::getenv("TERN_FUZZ_VERBOSE") != nullptr;
+  if (verbose) std::fprintf(stderr, "load: %s\n", model.status().ToString().c_str());
   return 0;
 }
