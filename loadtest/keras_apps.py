@@ -61,6 +61,7 @@ def main(argv):
     parser.add_argument("--only", nargs="*", choices=sorted(MODELS), default=None)
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf-keras (Keras 2): save_format="tf"
     for name in args.only or MODELS:
         export(name, args.out)
     return 0

@@ -7,8 +7,8 @@
 #   --asan       also runs the unit tests under ASan+UBSan
 #   --fuzz       also fuzzes every parser for 10 s under libFuzzer+ASan+UBSan (scripts/fuzz.sh;
 #                clang build in build-fuzz/). Without it ctest still replays the fuzz corpora.
-#   --bench      runs the full batching, v2 batching, scale-from-zero, wire-format and h2c benchmarks
-#                instead of their short forms
+#   --bench      runs the full batching, v2 batching, scale-from-zero, wire-format, h2c and
+#                runtime-vs-peers benchmarks instead of their short forms
 #   --container  builds the image from source (the Dockerfile's default target) instead of
 #                packing build/tern
 #   --all-apps   the conformance zoo exports all fifteen keras.applications architectures
@@ -95,6 +95,14 @@ TERN_CONTAINER_FULL=$CONTAINER .venv/bin/python -m pytest tests/deploy -q -p no:
   2>&1 | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN'
 echo "== conformance with TensorFlow (model zoo)"
 .venv/bin/python -m pytest tests/conformance -q -p no:cacheprovider
+if [ "$BENCH" = 1 ]; then
+  echo "== runtime vs TensorFlow and ONNX Runtime (full; writes loadtest/results/)"
+  .venv/bin/python loadtest/runtime_vs_peers.py 2>&1 | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN|absl::InitializeLog'
+else
+  echo "== runtime vs TensorFlow and ONNX Runtime, short form (full: scripts/test.sh --bench)"
+  .venv/bin/python loadtest/runtime_vs_peers.py --quick --out build/loadtest-smoke 2>&1 \
+    | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN|absl::InitializeLog'
+fi
 echo "== small-M GEMM vs Eigen, short form (full: loadtest/gemm/small_gemm.py)"
 .venv/bin/python loadtest/gemm/small_gemm.py --quick --out build/loadtest-smoke | tail -n 8
 echo "== integration tests (pytest)"

@@ -29,7 +29,7 @@ ROOMS = {
     "runtime/format": ["common", "runtime/tensor"],
     "runtime": ["common", "runtime/tensor", "runtime/format", "runtime/state", "runtime/kernels",
                 "runtime/optimize"],
-    "runtime/optimize": ["common", "runtime/tensor", "runtime:top"],
+    "runtime/optimize": ["common", "runtime/tensor", "runtime/format", "runtime:top"],
     "runtime/state": ["common", "runtime/tensor", "runtime:top"],
     "runtime/kernels": ["common", "runtime/tensor", "runtime/format", "runtime/state",
                         "runtime:top", "runtime/kernels/internal"],

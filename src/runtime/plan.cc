@@ -6,7 +6,9 @@
 #include <set>
 #include <stdexcept>
 
+#include "runtime/flush_denormals.h"
 #include "runtime/function_library.h"
+#include "runtime/intra_op.h"
 #include "runtime/kernel_registry.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/optimize/fuse_convolutions.h"
@@ -331,6 +333,8 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
     memory = RunMemory::Create(TensorMemory::RunLimitBytes());
   }
   RunMemoryScope scope(std::move(memory));
+  const IntraOpThreads::RunScope holds_a_core;
+  const FlushDenormals as_tensorflow_computes;
   TERN_ASSIGN_OR_RETURN(std::vector<Tensor> slots, BindFeeds(feeds));
   const bool has_deadline = options.deadline != std::chrono::steady_clock::time_point::max();
   std::vector<const Tensor*> inputs;

@@ -1,5 +1,7 @@
 #include "runtime/tensor.h"
 
+#include <malloc.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -85,8 +87,26 @@ std::string TensorShape::DebugString() const {
   return out + "]";
 }
 
+namespace {
+
+// Large tensor buffers come and go at every run (a BERT layer's activations are a few MB each).
+// glibc serves blocks over its mmap threshold with fresh mappings and returns freed memory at the
+// heap's top beyond its trim threshold, so every run paid ~10k page faults (each a kernel entry
+// and a page zeroed) for the same sizes as the run before. Tensor buffers up to 256 MB come from
+// the heap instead, and up to 1 GB of freed heap is kept for the next run, as TensorFlow's BFC
+// allocator keeps its regions. Process-wide, set once, before the first buffer.
+bool KeepLargeBuffersInHeap() {
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  return true;
+}
+
+}  // namespace
+
 Tensor::Buffer::Buffer(size_t bytes, std::shared_ptr<RunMemory> run_memory)
     : size(bytes), run(std::move(run_memory)) {
+  static const bool heap_configured = KeepLargeBuffersInHeap();
+  (void)heap_configured;
   constexpr size_t kAlignment = 64;
   size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   if (rounded == 0) rounded = kAlignment;

@@ -1,11 +1,9 @@
 // Expm1: exp(x) - 1, elementwise, accurate for small x (float, double).
-#include <cmath>
-
 #include "runtime/kernels/internal/unary.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
 
-TERN_UNARY_FLOAT_KERNEL(Expm1, std::expm1(x))
+TERN_UNARY_ARRAY_KERNEL(Expm1, expm1)
 
 }  // namespace tern

@@ -11,6 +11,8 @@ namespace {
 template <typename T>
 struct MeanReducer {
   using Acc = std::conditional_t<std::is_floating_point_v<T>, double, T>;
+  // Sums of floats may be split into partial sums (see ReductionKernel).
+  static constexpr bool kFloatSum = std::is_floating_point_v<T>;
   static Acc Init() { return Acc(0); }
   static Acc Combine(Acc a, T x) { return WrappingAdd<Acc>(a, static_cast<Acc>(x)); }
   static T Finish(Acc a, int64_t count) {

@@ -9,9 +9,26 @@ namespace tern {
 namespace {
 
 template <typename T>
-void Select3(const bool* c, const T* t, const T* e, const std::vector<int64_t>& ic,
-             const std::vector<int64_t>& it, const std::vector<int64_t>& ie, int64_t n, T* out) {
-  for (int64_t i = 0; i < n; ++i) out[i] = c[ic[i]] ? t[it[i]] : e[ie[i]];
+void Select3(const bool* c, const T* t, const T* e, const BroadcastRuns<3>& runs, T* out) {
+  const int64_t len = runs.length;
+  const int64_t sc = runs.inner_strides[0], st = runs.inner_strides[1], se = runs.inner_strides[2];
+  runs.ForEach([&](int64_t o, const std::array<int64_t, 3>& at) {
+    const bool* rc = c + at[0];
+    const T* rt = t + at[1];
+    const T* re = e + at[2];
+    T* ro = out + o;
+    if (sc == 1 && st == 1 && se == 1) {
+      for (int64_t k = 0; k < len; ++k) ro[k] = rc[k] ? rt[k] : re[k];
+    } else if (sc == 1 && st == 1) {
+      const T ve = re[0];
+      for (int64_t k = 0; k < len; ++k) ro[k] = rc[k] ? rt[k] : ve;
+    } else if (sc == 1 && se == 1) {
+      const T vt = rt[0];
+      for (int64_t k = 0; k < len; ++k) ro[k] = rc[k] ? vt : re[k];
+    } else {
+      for (int64_t k = 0; k < len; ++k) ro[k] = rc[k * sc] ? rt[k * st] : re[k * se];
+    }
+  });
 }
 
 Status ComputeSelectV2(KernelContext& ctx) {
@@ -40,15 +57,12 @@ Status ComputeSelectV2(KernelContext& ctx) {
   if (!te.ok()) return ctx.Error(te.status().message());
   auto shape = BroadcastShape(cond_shape, *te);
   if (!shape.ok()) return ctx.Error(shape.status().message());
-  const auto ic = BroadcastIndex(cond_shape, *shape);
-  const auto it = BroadcastIndex(t.shape(), *shape);
-  const auto ie = BroadcastIndex(e.shape(), *shape);
+  const BroadcastRuns<3> runs({&cond_shape, &t.shape(), &e.shape()}, *shape);
   TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, t.dtype(), *shape));
-  const int64_t n = out->num_elements();
   return DispatchByElementSize(
       t.dtype(), "t",
       [&]<typename T>() -> Status {
-        Select3<T>(cond.flat<bool>(), t.flat<T>(), e.flat<T>(), ic, it, ie, n, out->flat<T>());
+        Select3<T>(cond.flat<bool>(), t.flat<T>(), e.flat<T>(), runs, out->flat<T>());
         return Status::Ok();
       },
       ctx);

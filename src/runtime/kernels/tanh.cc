@@ -1,11 +1,9 @@
 // Tanh: hyperbolic tangent, elementwise (float, double).
-#include <cmath>
-
 #include "runtime/kernels/internal/unary.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
 
-TERN_UNARY_FLOAT_KERNEL(Tanh, std::tanh(x))
+TERN_UNARY_ARRAY_KERNEL(Tanh, tanh)
 
 }  // namespace tern

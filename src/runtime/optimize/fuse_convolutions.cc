@@ -1,12 +1,14 @@
 #include "runtime/optimize/fuse_convolutions.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <deque>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "runtime/format/tensor_proto.h"
 #include "runtime/kernel_registry.h"
 
 namespace tern {
@@ -118,6 +120,8 @@ Uses FindUses(const Graph& graph, const std::vector<GraphNode>& nodes, const Pla
 // One chain: the convolution, then the nodes folded into it, with the fused node's extra
 // inputs and attrs.
 struct Chain {
+  int pad = -1;  // a Pad folded into the convolution's padding, or -1
+  std::vector<int64_t> explicit_paddings;
   std::vector<int> nodes;
   std::vector<std::string> fused_ops;
   std::vector<TensorId> args;
@@ -130,6 +134,48 @@ class ChainFinder {
  public:
   ChainFinder(const std::vector<GraphNode>& nodes, const Uses& uses, std::vector<bool>* claimed)
       : nodes_(nodes), uses_(uses), claimed_(*claimed) {}
+
+  // Whether the convolution `conv` (VALID or EXPLICIT padding) reads a zero Pad of H and W that
+  // nothing else reads (Keras' ZeroPadding2D before a stride-2 convolution): then the pad joins
+  // the convolution's own padding, and the padded copy of the input is never made.
+  bool FoldPad(int conv, Chain* chain) {
+    const GraphNode& c = nodes_[conv];
+    const tensorflow::NodeDef& def = *c.def;
+    auto padding = def.attr().find("padding");
+    if (padding == def.attr().end()) return false;
+    std::vector<int64_t> conv_pads(8, 0);
+    if (padding->second.s() == "EXPLICIT") {
+      auto it = def.attr().find("explicit_paddings");
+      if (it == def.attr().end() || it->second.list().i_size() != 8) return false;
+      for (int i = 0; i < 8; ++i) conv_pads[i] = it->second.list().i(i);
+    } else if (padding->second.s() != "VALID") {
+      return false;
+    }
+    const int pad = c.inputs[0].node;
+    const GraphNode& p = nodes_[pad];
+    const std::string& op = p.def->op();
+    if (c.inputs[0].output != 0 || claimed_[pad] || SoleConsumer(pad) != conv || !IsFloat(*p.def) ||
+        !(op == "Pad" || (op == "PadV2" && p.inputs.size() == 3))) {
+      return false;
+    }
+    if (op == "PadV2") {
+      const std::optional<float> value = ScalarConst(p.inputs[2]);
+      if (!value || *value != 0.f || std::signbit(*value)) return false;
+    } else if (p.inputs.size() != 2) {
+      return false;
+    }
+    const std::optional<std::vector<int64_t>> pads = IntConst(p.inputs[1]);
+    if (!pads || pads->size() != 8 || (*pads)[0] != 0 || (*pads)[1] != 0 || (*pads)[6] != 0 ||
+        (*pads)[7] != 0 ||
+        std::any_of(pads->begin(), pads->end(), [](int64_t v) { return v < 0; })) {
+      return false;
+    }
+    chain->pad = pad;
+    chain->explicit_paddings = conv_pads;
+    for (int i = 2; i < 6; ++i) chain->explicit_paddings[i] += (*pads)[i];
+    claimed_[pad] = true;
+    return true;
+  }
 
   // The chain starting at convolution `conv`; fused_ops is empty when nothing follows it.
   Chain From(int conv) {
@@ -251,6 +297,26 @@ class ChainFinder {
     return std::nullopt;
   }
 
+  // The values of an int32 or int64 Const.
+  std::optional<std::vector<int64_t>> IntConst(TensorId id) const {
+    const tensorflow::NodeDef& def = *nodes_[id.node].def;
+    auto it = def.attr().find("value");
+    if (def.op() != "Const" || id.output != 0 || it == def.attr().end()) return std::nullopt;
+    auto tensor = TensorFromProto(it->second.tensor());
+    if (!tensor.ok()) return std::nullopt;
+    std::vector<int64_t> values(tensor->num_elements());
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (tensor->dtype() == tensorflow::DT_INT32) {
+        values[i] = tensor->flat<int32_t>()[i];
+      } else if (tensor->dtype() == tensorflow::DT_INT64) {
+        values[i] = tensor->flat<int64_t>()[i];
+      } else {
+        return std::nullopt;
+      }
+    }
+    return values;
+  }
+
   bool OnlyOutputZeroUsed(int node) const {
     return std::all_of(uses_.data[node].begin(), uses_.data[node].end(),
                        [](TensorId use) { return use.output == 0; });
@@ -266,16 +332,30 @@ std::string TensorName(const std::vector<GraphNode>& nodes, TensorId id) {
   return id.output == 0 ? name : name + ":" + std::to_string(id.output);
 }
 
+// The convolution's data inputs, reading past a folded pad.
+std::vector<TensorId> ConvInputs(const std::vector<GraphNode>& nodes, const Chain& chain) {
+  std::vector<TensorId> inputs = nodes[chain.nodes.front()].inputs;
+  if (chain.pad >= 0) inputs[0] = nodes[chain.pad].inputs[0];
+  return inputs;
+}
+
 // The fused node: the convolution's attrs, the last node's name, the chain's extra inputs.
 tensorflow::NodeDef FusedDef(const std::vector<GraphNode>& nodes, const Chain& chain) {
   const GraphNode& conv = nodes[chain.nodes.front()];
   tensorflow::NodeDef def = *conv.def;
   def.set_name(nodes[chain.nodes.back()].def->name());
-  def.set_op(conv.def->op() == "Conv2D" ? "_FusedConv2D" : "_FusedDepthwiseConv2dNative");
-  def.clear_input();
-  for (TensorId in : conv.inputs) def.add_input(TensorName(nodes, in));
-  for (TensorId arg : chain.args) def.add_input(TensorName(nodes, arg));
   auto& attrs = *def.mutable_attr();
+  def.clear_input();
+  for (TensorId in : ConvInputs(nodes, chain)) def.add_input(TensorName(nodes, in));
+  if (chain.pad >= 0) {
+    attrs["padding"].set_s("EXPLICIT");
+    auto* pads = attrs["explicit_paddings"].mutable_list();
+    pads->clear_i();
+    for (int64_t v : chain.explicit_paddings) pads->add_i(v);
+  }
+  if (chain.fused_ops.empty()) return def;  // only a pad folded: the convolution as it was
+  def.set_op(conv.def->op() == "Conv2D" ? "_FusedConv2D" : "_FusedDepthwiseConv2dNative");
+  for (TensorId arg : chain.args) def.add_input(TensorName(nodes, arg));
   auto* ops = attrs["fused_ops"].mutable_list();
   for (const std::string& op : chain.fused_ops) ops->add_s(op);
   attrs["num_args"].set_i(static_cast<int64_t>(chain.args.size()));
@@ -333,8 +413,12 @@ StatusOr<std::optional<Graph>> FuseConvolutions(const Graph& graph, const PlanSp
         !IsNhwc(def) || nodes[i].inputs.size() != 2) {
       continue;
     }
+    Chain pad;
+    const bool folds_pad = finder.FoldPad(i, &pad);
     Chain chain = finder.From(i);
-    if (!chain.fused_ops.empty()) chains.push_back(std::move(chain));
+    chain.pad = pad.pad;
+    chain.explicit_paddings = pad.explicit_paddings;
+    if (!chain.fused_ops.empty() || folds_pad) chains.push_back(std::move(chain));
   }
   if (chains.empty()) return std::optional<Graph>();
 
@@ -346,9 +430,14 @@ StatusOr<std::optional<Graph>> FuseConvolutions(const Graph& graph, const PlanSp
     added.push_back(FusedDef(nodes, chain));
     GraphNode fused;
     fused.def = &added.back();
-    fused.inputs = nodes[chain.nodes.front()].inputs;
+    fused.inputs = ConvInputs(nodes, chain);
     fused.inputs.insert(fused.inputs.end(), chain.args.begin(), chain.args.end());
-    for (int node : chain.nodes) {
+    std::vector<int> replaced = chain.nodes;
+    if (chain.pad >= 0) {
+      replaced.push_back(chain.pad);
+      removed[chain.pad] = true;
+    }
+    for (int node : replaced) {
       for (int c : nodes[node].control_inputs) {
         if (std::find(fused.control_inputs.begin(), fused.control_inputs.end(), c) ==
             fused.control_inputs.end()) {

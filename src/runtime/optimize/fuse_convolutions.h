@@ -4,7 +4,9 @@
 // _FusedConv2D or _FusedDepthwiseConv2dNative node (kernels/fused_conv2d.cc), which folds the
 // bias and batch norm into the filter and runs the rest as oneDNN post-ops. Keras' Conv2D +
 // BatchNormalization + ReLU is one node instead of three, ResNet's residual Add + ReLU join the
-// convolution before them, and EfficientNet's swish becomes a post-op.
+// convolution before them, and EfficientNet's swish becomes a post-op. A zero Pad of H and W
+// that only a VALID (or EXPLICIT) convolution reads joins that convolution's explicit padding,
+// with or without a chain after it (Keras' ZeroPadding2D before a stride-2 convolution).
 //
 // A node joins a chain only when the chain's previous node feeds nothing but it (one data use,
 // of output 0, no control uses) and is not fed, fetched or a target: the fused node takes the

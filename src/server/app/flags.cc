@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <functional>
+#include <initializer_list>
 #include <map>
 
 namespace tern {
@@ -171,11 +172,12 @@ const std::map<std::string, FlagDef>& Flags() {
        Tf(kInt, "threads that run models (default 0: one per core)",
           IntSetter(&S::tensorflow_session_parallelism))},
       {"tensorflow_intra_op_parallelism",
-       Tf(kInt, "threads that run models when session and inter-op parallelism are unset",
+       Tf(kInt, "threads one op may use, borrowing idle cores (default 0: one per core)",
           IntSetter(&S::tensorflow_intra_op_parallelism))},
-      {"tensorflow_inter_op_parallelism",
-       Tf(kInt, "threads that run models side by side when session parallelism is unset",
-          IntSetter(&S::tensorflow_inter_op_parallelism))},
+      {"tensorflow_inter_op_parallelism", Tf(kInt,
+                                             "threads that run models side by side when session "
+                                             "parallelism is unset (default 0: one per core)",
+                                             IntSetter(&S::tensorflow_inter_op_parallelism))},
       {"ssl_config_file",
        Tf(kString,
           "text-format SSLConfig (server_key, server_cert, custom_ca, client_verify): serve "
@@ -375,13 +377,23 @@ std::string ServerFlagsUsage() {
          tf_serving + "\nTern's own flags:\n" + own;
 }
 
-int ComputeThreads(const ServerFlags& flags) {
-  for (int64_t threads :
-       {flags.tensorflow_session_parallelism, flags.tensorflow_inter_op_parallelism,
-        flags.tensorflow_intra_op_parallelism}) {
+namespace {
+
+int FirstSet(std::initializer_list<int64_t> candidates) {
+  for (int64_t threads : candidates) {
     if (threads > 0) return static_cast<int>(std::min<int64_t>(threads, 1024));
   }
   return 0;
+}
+
+}  // namespace
+
+int ComputeThreads(const ServerFlags& flags) {
+  return FirstSet({flags.tensorflow_session_parallelism, flags.tensorflow_inter_op_parallelism});
+}
+
+int IntraOpThreadLimit(const ServerFlags& flags) {
+  return FirstSet({flags.tensorflow_session_parallelism, flags.tensorflow_intra_op_parallelism});
 }
 
 }  // namespace tern

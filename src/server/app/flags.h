@@ -83,10 +83,12 @@ StatusOr<ServerFlags> ParseServerFlags(const std::vector<std::string>& args);
 
 std::string ServerFlagsUsage();
 
-// Threads of the compute pool the parallelism flags ask for; 0: one per core. TF Serving's
-// session parallelism sizes both of its pools, inter-op the pool that runs requests side by
-// side, intra-op the threads one op may use; Tern runs each request on one pool thread, so the
-// first of session, inter-op, intra-op that is set decides.
+// Threads of the compute pool the parallelism flags ask for; 0: one per core. As in TF Serving,
+// session parallelism sizes both pools, inter-op the pool that runs requests side by side.
 int ComputeThreads(const ServerFlags& flags);
+
+// Threads one op may use at most (IntraOpThreads::SetLimit); 0: one per core. Session
+// parallelism, else intra-op parallelism, as TensorFlow sizes its intra-op pool.
+int IntraOpThreadLimit(const ServerFlags& flags);
 
 }  // namespace tern

@@ -21,6 +21,7 @@
 #include "common/startup_trace.h"
 #include "loader/config_file_poller.h"
 #include "loader/model_manager.h"
+#include "runtime/intra_op.h"
 #include "server/app/batching_flags.h"
 #include "server/app/flags.h"
 #include "server/app/front_door_options.h"
@@ -210,6 +211,8 @@ tern::StatusOr<ModelStack> LoadModels(const tern::ServerFlags& flags) {
   // One pool, one thread per core, runs every model computation: unbatched requests from the
   // async front ends and the batches.
   stack.compute_pool = tern::ComputePool::Create({.num_threads = tern::ComputeThreads(flags)});
+  // A large op may also use the cores no request holds (runtime/intra_op.h).
+  tern::IntraOpThreads::SetLimit(tern::IntraOpThreadLimit(flags));
   TERN_ASSIGN_OR_RETURN(stack.batcher, tern::MakeBatcherFromFlags(flags, stack.metrics.get(),
                                                                   stack.compute_pool.get()));
   stack.manager = MakeModelManager(flags, stack.metrics.get());

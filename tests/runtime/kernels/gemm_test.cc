@@ -9,6 +9,8 @@
 #include <random>
 #include <vector>
 
+#include "runtime/intra_op.h"
+
 namespace tern {
 namespace {
 
@@ -158,6 +160,49 @@ TEST(GemmTest, DispatchedGemmMatchesTheReferenceOnEitherPath) {
     }
   }
   SetGemmPath(GemmPath::kAuto);
+}
+
+// A product large enough to split, with idle cores lent (IntraOpThreads' limit above 1): by rows
+// of C, and by columns when C has few rows; every transpose combination, on either path.
+TEST(GemmTest, ProductSplitAmongThreadsMatchesTheReference) {
+  IntraOpThreads::SetLimit(4);
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  const int64_t shapes[][3] = {{256, 96, 200}, {2, 512, 1000}, {1, 2048, 1030}, {97, 333, 129}};
+  for (GemmPath path : {GemmPath::kAuto, GemmPath::kEigenOnly}) {
+    SetGemmPath(path);
+    for (const auto& s : shapes) {
+      const int64_t m = s[0], k = s[1], n = s[2];
+      for (int t = 0; t < 4; ++t) {
+        const bool ta = t & 1, tb = t & 2;
+        std::vector<float> a(m * k), b(k * n), c(m * n, 123.0f);
+        for (float& x : a) x = dist(rng);
+        for (float& x : b) x = dist(rng);
+        Gemm({.a = a.data(),
+              .b = b.data(),
+              .c = c.data(),
+              .m = m,
+              .k = k,
+              .n = n,
+              .transpose_a = ta,
+              .transpose_b = tb});
+        for (int64_t i = 0; i < m; ++i) {
+          for (int64_t j = 0; j < n; ++j) {
+            double want = 0;
+            for (int64_t p = 0; p < k; ++p) {
+              want += double(ta ? a[p * m + i] : a[i * k + p]) *
+                      double(tb ? b[j * k + p] : b[p * n + j]);
+            }
+            ASSERT_NEAR(c[i * n + j], want, 1e-5 + 1e-5 * std::abs(want) + 1e-6 * k)
+                << "m=" << m << " k=" << k << " n=" << n << " ta=" << ta << " tb=" << tb << " at "
+                << i << "," << j;
+          }
+        }
+      }
+    }
+  }
+  SetGemmPath(GemmPath::kAuto);
+  IntraOpThreads::SetLimit(1);
 }
 
 // The switch-over measured by loadtest/gemm/small_gemm.py: few rows (not one) of a wide B, or a

@@ -207,5 +207,102 @@ TEST(FuseConvolutionsTest, TrainingBatchNormAndSharedOutputsStopTheChain) {
   EXPECT_TRUE(Has(shared_ops, "Relu"));
 }
 
+void AddPaddings(tensorflow::GraphDef* g, const std::string& name, std::vector<int32_t> values) {
+  Tensor t(tensorflow::DT_INT32, TensorShape{4, 2});
+  std::copy(values.begin(), values.end(), t.flat<int32_t>());
+  auto* n = AddNode(g, name, "Const");
+  (*n->mutable_attr())["dtype"].set_type(tensorflow::DT_INT32);
+  TensorToProto(t, (*n->mutable_attr())["value"].mutable_tensor());
+}
+
+// x -> Pad (H and W, asymmetric, as Keras' ZeroPadding2D writes before a stride-2 convolution)
+// -> conv (VALID, stride 2) [-> Relu]: the pad becomes the convolution's explicit padding.
+void ExpectPadFolded(bool depthwise, bool with_relu) {
+  tensorflow::GraphDef g;
+  AddPlaceholder(&g, "x");
+  AddPaddings(&g, "paddings", {0, 0, 0, 1, 1, 2, 0, 0});
+  AddNode(&g, "pad", "Pad", {"x", "paddings"});
+  AddConst(&g, "w", TensorShape{3, 3, kChannels, depthwise ? 2 : kOut}, -1, 1, 1);
+  auto* conv = AddNode(&g, "conv", depthwise ? "DepthwiseConv2dNative" : "Conv2D", {"pad", "w"});
+  for (int64_t s : {1, 2, 2, 1}) (*conv->mutable_attr())["strides"].mutable_list()->add_i(s);
+  (*conv->mutable_attr())["padding"].set_s("VALID");
+  const std::string out = with_relu ? "act:0" : "conv:0";
+  if (with_relu) AddNode(&g, "act", "Relu", {"conv"});
+  auto session = Session::Create(g);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  PlanSpec spec;
+  spec.feeds = {"x:0"};
+  spec.fetches = {out};
+  auto plan = (*session)->Prepare(spec);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  const std::vector<std::string> ops = (*plan)->StepOps();
+  EXPECT_FALSE(Has(ops, "Pad"));
+  const char* conv_op = depthwise ? "DepthwiseConv2dNative" : "Conv2D";
+  const char* fused_op = depthwise ? "_FusedDepthwiseConv2dNative" : "_FusedConv2D";
+  EXPECT_TRUE(Has(ops, with_relu ? fused_op : conv_op));
+  for (int64_t batch : {1, 2}) {
+    const Tensor x = RandomTensor(TensorShape{batch, 9, 8, kChannels}, 7);
+    auto folded = (*session)->Run({{"x:0", x}}, {out}, {}, RunOptions());
+    // Fetching the pad too pins it: the unfolded graph, computed step by step.
+    auto plain = (*session)->Run({{"x:0", x}}, {out, "pad:0"}, {}, RunOptions());
+    ASSERT_TRUE(folded.ok()) << folded.status().ToString();
+    ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+    ASSERT_EQ((*folded)[0].shape(), (*plain)[0].shape());
+    EXPECT_EQ((*folded)[0].shape(), TensorShape({batch, 4, 5, depthwise ? 2 * kChannels : kOut}));
+    for (int64_t i = 0; i < (*folded)[0].num_elements(); ++i) {
+      ASSERT_NEAR((*folded)[0].flat<float>()[i], (*plain)[0].flat<float>()[i], 1e-4) << i;
+    }
+  }
+}
+
+TEST(FuseConvolutionsTest, ZeroPadBeforeAConvolutionBecomesItsPadding) {
+  ExpectPadFolded(/*depthwise=*/false, /*with_relu=*/false);
+  ExpectPadFolded(/*depthwise=*/true, /*with_relu=*/false);
+}
+
+TEST(FuseConvolutionsTest, ZeroPadJoinsAFusedChain) {
+  ExpectPadFolded(/*depthwise=*/false, /*with_relu=*/true);
+  ExpectPadFolded(/*depthwise=*/true, /*with_relu=*/true);
+}
+
+TEST(FuseConvolutionsTest, APadOfTheBatchOrChannelsOrANonZeroValueStays) {
+  for (std::vector<int32_t> pads : {std::vector<int32_t>{1, 0, 1, 1, 1, 1, 0, 0},
+                                    std::vector<int32_t>{0, 0, 1, 1, 1, 1, 0, 1}}) {
+    tensorflow::GraphDef g;
+    AddPlaceholder(&g, "x");
+    AddPaddings(&g, "paddings", pads);
+    AddNode(&g, "pad", "Pad", {"x", "paddings"});
+    AddConst(&g, "w", TensorShape{3, 3, kChannels + pads[7], kOut}, -1, 1, 1);
+    auto* conv = AddNode(&g, "conv", "Conv2D", {"pad", "w"});
+    for (int64_t s : {1, 1, 1, 1}) (*conv->mutable_attr())["strides"].mutable_list()->add_i(s);
+    (*conv->mutable_attr())["padding"].set_s("VALID");
+    auto session = Session::Create(g);
+    ASSERT_TRUE(session.ok());
+    PlanSpec spec;
+    spec.feeds = {"x:0"};
+    spec.fetches = {"conv:0"};
+    auto plan = (*session)->Prepare(spec);
+    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    EXPECT_TRUE(Has((*plan)->StepOps(), "Pad"));
+  }
+  tensorflow::GraphDef g;
+  AddPlaceholder(&g, "x");
+  AddPaddings(&g, "paddings", {0, 0, 1, 1, 1, 1, 0, 0});
+  AddConst(&g, "value", TensorShape{}, 1, 1, 2);
+  AddNode(&g, "pad", "PadV2", {"x", "paddings", "value"});
+  AddConst(&g, "w", TensorShape{3, 3, kChannels, kOut}, -1, 1, 1);
+  auto* conv = AddNode(&g, "conv", "Conv2D", {"pad", "w"});
+  for (int64_t s : {1, 1, 1, 1}) (*conv->mutable_attr())["strides"].mutable_list()->add_i(s);
+  (*conv->mutable_attr())["padding"].set_s("VALID");
+  auto session = Session::Create(g);
+  ASSERT_TRUE(session.ok());
+  PlanSpec spec;
+  spec.feeds = {"x:0"};
+  spec.fetches = {"conv:0"};
+  auto plan = (*session)->Prepare(spec);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_TRUE(Has((*plan)->StepOps(), "PadV2"));
+}
+
 }  // namespace
 }  // namespace tern

@@ -75,7 +75,8 @@ TEST(ServerFlagsTest, AcceptsEveryTfServingFlag) {
   EXPECT_TRUE(flags->enable_signature_method_name_check);
   EXPECT_FALSE(flags->enable_grpc_healthcheck_service);
   EXPECT_TRUE(flags->enable_serialization_as_tensor_content);
-  EXPECT_EQ(ComputeThreads(*flags), 3);
+  EXPECT_EQ(ComputeThreads(*flags), 0);
+  EXPECT_EQ(IntraOpThreadLimit(*flags), 3);
   // The ones with no meaning here are noted with why.
   std::vector<std::string> inapplicable;
   for (const auto& flag : flags->inapplicable) {
@@ -138,9 +139,15 @@ TEST(ServerFlagsTest, VersionAndComputeThreads) {
       {"--tensorflow_session_parallelism=2", "--tensorflow_intra_op_parallelism=8"});
   ASSERT_TRUE(session.ok());
   EXPECT_EQ(ComputeThreads(*session), 2);  // session parallelism sizes every pool in TF
+  EXPECT_EQ(IntraOpThreadLimit(*session), 2);
   auto inter = ParseServerFlags({"--tensorflow_inter_op_parallelism=5"});
   ASSERT_TRUE(inter.ok());
   EXPECT_EQ(ComputeThreads(*inter), 5);
+  EXPECT_EQ(IntraOpThreadLimit(*inter), 0);  // one per core
+  auto intra = ParseServerFlags({"--tensorflow_intra_op_parallelism=1"});
+  ASSERT_TRUE(intra.ok());
+  EXPECT_EQ(ComputeThreads(*intra), 0);
+  EXPECT_EQ(IntraOpThreadLimit(*intra), 1);
 }
 
 TEST(ServerFlagsTest, UsageListsBothGroups) {

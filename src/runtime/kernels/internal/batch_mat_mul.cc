@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 
 #include "runtime/kernels/internal/broadcast.h"
+#include "runtime/kernels/internal/gemm.h"
 
 namespace tern {
 namespace {
@@ -30,6 +31,29 @@ void MultiplyBatches(const MatMulOperands& op, const std::vector<int64_t>& ia,
     }
   }
   (void)k;
+}
+
+// float: each batch on Gemm, the GEMM built for this CPU's widest vectors (this file itself is
+// compiled for baseline x86-64, where Eigen's products would use SSE2 only).
+void MultiplyFloatBatches(const MatMulOperands& op, const std::vector<int64_t>& ia,
+                          const std::vector<int64_t>& ib, int64_t m, int64_t k, int64_t n,
+                          Tensor& out) {
+  const Tensor& a = *op.a;
+  const Tensor& b = *op.b;
+  const int64_t a_size = a.dim(a.rank() - 2) * a.dim(a.rank() - 1);
+  const int64_t b_size = b.dim(b.rank() - 2) * b.dim(b.rank() - 1);
+  for (size_t batch = 0; batch < ia.size(); ++batch) {
+    GemmArgs g;
+    g.a = a.flat<float>() + ia[batch] * a_size;
+    g.b = b.flat<float>() + ib[batch] * b_size;
+    g.c = out.flat<float>() + static_cast<int64_t>(batch) * m * n;
+    g.m = m;
+    g.k = k;
+    g.n = n;
+    g.transpose_a = op.transpose_a;
+    g.transpose_b = op.transpose_b;
+    Gemm(g);
+  }
 }
 
 }  // namespace
@@ -74,7 +98,7 @@ StatusOr<Tensor> BatchedMatMul(const KernelContext& ctx, const MatMulOperands& o
   const std::vector<int64_t> ia = BroadcastIndex(batch_a, *batch);
   const std::vector<int64_t> ib = BroadcastIndex(batch_b, *batch);
   switch (a.dtype()) {
-    case tensorflow::DT_FLOAT: MultiplyBatches<float>(op, ia, ib, m, k, n, out); break;
+    case tensorflow::DT_FLOAT: MultiplyFloatBatches(op, ia, ib, m, k, n, out); break;
     case tensorflow::DT_DOUBLE: MultiplyBatches<double>(op, ia, ib, m, k, n, out); break;
     case tensorflow::DT_INT32: MultiplyBatches<int32_t>(op, ia, ib, m, k, n, out); break;
     case tensorflow::DT_INT64: MultiplyBatches<int64_t>(op, ia, ib, m, k, n, out); break;

@@ -4,6 +4,7 @@
 
 #include <Eigen/Core>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -29,6 +30,80 @@ struct MiddleBroadcast {
 };
 std::optional<MiddleBroadcast> FindMiddleBroadcast(const TensorShape& in, const TensorShape& out);
 
+// `out` walked in runs along its innermost dims, for inputs broadcast to it: dims are merged
+// wherever every input stays contiguous (or repeated) across them, so each run is as long as the
+// broadcast allows. For each run, fn(out_offset, in_offsets, length) with in_offsets[i] the
+// flat offset of input i at the run's start; within the run input i advances by
+// inner_strides[i] (1, or 0 where it repeats). Replaces a per-element index for the general
+// broadcast: an outer product [N,1]*[1,M] is N runs of M, a mask [B,1,1,S] over [B,H,T,S] is
+// B*H*T runs of S.
+template <size_t kInputs>
+struct BroadcastRuns {
+  std::array<int64_t, kInputs> inner_strides{};
+  int64_t length = 0;  // of one run
+  // Merged outer dims and each input's stride along them.
+  std::vector<int64_t> outer_dims;
+  std::array<std::vector<int64_t>, kInputs> outer_strides;
+
+  BroadcastRuns(const std::array<const TensorShape*, kInputs>& in, const TensorShape& out) {
+    const int rank = out.rank();
+    std::vector<int64_t> dims;
+    std::array<std::vector<int64_t>, kInputs> strides;
+    std::array<int64_t, kInputs> running;
+    running.fill(1);
+    // Innermost first, skipping dims of size 1.
+    for (int d = rank - 1; d >= 0; --d) {
+      if (out.dim(d) == 1) continue;
+      std::array<int64_t, kInputs> st;
+      for (size_t i = 0; i < kInputs; ++i) {
+        const int id = in[i]->rank() - rank + d;
+        const int64_t size = id >= 0 ? in[i]->dim(id) : 1;
+        st[i] = size == 1 ? 0 : running[i];
+        running[i] *= size;
+      }
+      bool merge = !dims.empty();
+      for (size_t i = 0; merge && i < kInputs; ++i) {
+        const int64_t inner = strides[i].back();
+        merge = (st[i] == 0 && inner == 0) || (st[i] != 0 && st[i] == inner * dims.back());
+      }
+      if (merge) {
+        dims.back() *= out.dim(d);
+      } else {
+        dims.push_back(out.dim(d));
+        for (size_t i = 0; i < kInputs; ++i) strides[i].push_back(st[i]);
+      }
+    }
+    if (dims.empty()) {  // a single element
+      dims.push_back(1);
+      for (size_t i = 0; i < kInputs; ++i) strides[i].push_back(0);
+    }
+    length = dims.front();
+    for (size_t i = 0; i < kInputs; ++i) inner_strides[i] = strides[i].front();
+    outer_dims.assign(dims.begin() + 1, dims.end());
+    for (size_t i = 0; i < kInputs; ++i)
+      outer_strides[i].assign(strides[i].begin() + 1, strides[i].end());
+  }
+
+  template <typename Fn>
+  void ForEach(Fn fn) const {
+    int64_t runs = 1;
+    for (int64_t d : outer_dims) runs *= d;
+    if (length == 0 || runs == 0) return;
+    std::vector<int64_t> counter(outer_dims.size(), 0);
+    std::array<int64_t, kInputs> offsets{};
+    for (int64_t r = 0; r < runs; ++r) {
+      fn(r * length, offsets);
+      for (size_t d = 0; d < outer_dims.size(); ++d) {  // outer_dims[0] is the innermost
+        ++counter[d];
+        for (size_t i = 0; i < kInputs; ++i) offsets[i] += outer_strides[i][d];
+        if (counter[d] < outer_dims[d]) break;
+        for (size_t i = 0; i < kInputs; ++i) offsets[i] -= outer_strides[i][d] * counter[d];
+        counter[d] = 0;
+      }
+    }
+  }
+};
+
 // Applies out[i] = fn(a[i], b[i]) with broadcasting. In and out element types may differ
 // (comparisons produce bool).
 template <typename In, typename Out, typename Fn>
@@ -53,14 +128,14 @@ Status BinaryBroadcast(KernelContext& ctx, DataType out_dtype, Fn fn) {
     const In va = pa[0];
     for (int64_t i = 0; i < n; ++i) po[i] = fn(va, pb[i]);
   } else if (std::optional<MiddleBroadcast> m;
-             na == n && (m = FindMiddleBroadcast(b.shape(), *shape))) {
+             na == n && (m = FindMiddleBroadcast(b.shape(), *shape)) && m->inner > 1) {
     for (int64_t o = 0, i = 0; o < m->outer; ++o) {
       const In* row = pb + o * m->inner;
       for (int64_t j = 0; j < m->middle; ++j, i += m->inner) {
         for (int64_t k = 0; k < m->inner; ++k) po[i + k] = fn(pa[i + k], row[k]);
       }
     }
-  } else if (nb == n && (m = FindMiddleBroadcast(a.shape(), *shape))) {
+  } else if (nb == n && (m = FindMiddleBroadcast(a.shape(), *shape)) && m->inner > 1) {
     for (int64_t o = 0, i = 0; o < m->outer; ++o) {
       const In* row = pa + o * m->inner;
       for (int64_t j = 0; j < m->middle; ++j, i += m->inner) {
@@ -68,9 +143,27 @@ Status BinaryBroadcast(KernelContext& ctx, DataType out_dtype, Fn fn) {
       }
     }
   } else if (n > 0) {
-    std::vector<int64_t> ia = BroadcastIndex(a.shape(), *shape);
-    std::vector<int64_t> ib = BroadcastIndex(b.shape(), *shape);
-    for (int64_t i = 0; i < n; ++i) po[i] = fn(pa[ia[i]], pb[ib[i]]);
+    const BroadcastRuns<2> runs({&a.shape(), &b.shape()}, *shape);
+    const int64_t len = runs.length;
+    const int64_t sa = runs.inner_strides[0], sb = runs.inner_strides[1];
+    runs.ForEach([&](int64_t o, const std::array<int64_t, 2>& at) {
+      const In* ra = pa + at[0];
+      const In* rb = pb + at[1];
+      Out* ro = po + o;
+      // The three kinds of run, each a loop the compiler can vectorize.
+      if (sa == 1 && sb == 1) {
+        for (int64_t k = 0; k < len; ++k) ro[k] = fn(ra[k], rb[k]);
+      } else if (sa == 1) {
+        const In vb = rb[0];
+        for (int64_t k = 0; k < len; ++k) ro[k] = fn(ra[k], vb);
+      } else if (sb == 1) {
+        const In va = ra[0];
+        for (int64_t k = 0; k < len; ++k) ro[k] = fn(va, rb[k]);
+      } else {
+        const Out v = fn(ra[0], rb[0]);
+        for (int64_t k = 0; k < len; ++k) ro[k] = v;
+      }
+    });
   }
   return Status::Ok();
 }

@@ -1,6 +1,10 @@
 #include "runtime/kernels/internal/gemm.h"
 
+#include <algorithm>
 #include <atomic>
+
+#include "runtime/flush_denormals.h"
+#include "runtime/intra_op.h"
 
 namespace tern {
 namespace {
@@ -53,11 +57,58 @@ bool GemmTakesSmallPath(const GemmArgs& args) {
          SmallIsFaster(args, TheChoice());
 }
 
-void Gemm(const GemmArgs& args) {
+namespace {
+
+void GemmOnThisThread(const GemmArgs& args) {
   if (GemmTakesSmallPath(args)) {
     TheChoice().small(args);
   } else {
     TheChoice().eigen(args);
+  }
+}
+
+// Part `part` of `parts` of the product: a band of C's rows, or of its columns when C has fewer
+// rows than a band needs. The bands start at multiples of 16 columns (one AVX-512 vector) so
+// every thread's tiles stay aligned as the whole product's would.
+GemmArgs Part(const GemmArgs& g, int part, int parts, bool by_rows) {
+  GemmArgs p = g;
+  p.lda = g.lda ? g.lda : (g.transpose_a ? g.m : g.k);
+  p.ldb = g.ldb ? g.ldb : (g.transpose_b ? g.k : g.n);
+  p.ldc = g.ldc ? g.ldc : g.n;
+  const int64_t total = by_rows ? g.m : g.n;
+  const int64_t unit = by_rows ? 1 : 16;
+  const int64_t units = (total + unit - 1) / unit;
+  const int64_t begin = std::min(total, units * part / parts * unit);
+  const int64_t end = std::min(total, units * (part + 1) / parts * unit);
+  if (by_rows) {
+    p.m = end - begin;
+    p.a = g.a + (g.transpose_a ? begin : begin * p.lda);
+    p.c = g.c + begin * p.ldc;
+  } else {
+    p.n = end - begin;
+    p.b = g.b + (g.transpose_b ? begin * p.ldb : begin);
+    p.c = g.c + begin;
+  }
+  return p;
+}
+
+}  // namespace
+
+void Gemm(const GemmArgs& args) {
+  // Below ~4 MFLOP a parallel region costs about what it saves.
+  const double flops =
+      2.0 * static_cast<double>(args.m) * static_cast<double>(args.n) * static_cast<double>(args.k);
+  if (flops < 4e6) return GemmOnThisThread(args);
+  const IntraOpThreads::OpScope cores;
+  const int threads = cores.threads();
+  if (threads == 1) return GemmOnThisThread(args);
+  const bool by_rows = args.m >= 8 * threads;
+  if (!by_rows && args.n < 32 * threads) return GemmOnThisThread(args);
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+  for (int part = 0; part < threads; ++part) {
+    const FlushDenormals as_the_calling_thread;
+    const GemmArgs p = Part(args, part, threads, by_rows);
+    if (p.m > 0 && p.n > 0) GemmOnThisThread(p);
   }
 }
 

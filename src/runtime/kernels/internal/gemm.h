@@ -19,8 +19,13 @@ struct GemmArgs {
   int64_t m = 0, k = 0, n = 0;
   bool transpose_a = false;
   bool transpose_b = false;
+  // Row strides in floats of A, B and C as stored (transposed or not); 0: dense. Gemm sets them
+  // when it splits a product among threads.
+  int64_t lda = 0, ldb = 0, ldc = 0;
 };
 
+// Splits a large product among the cores IntraOpThreads lends it (by rows of C, or by columns
+// when C has too few rows), each part on one of the ISA builds below.
 void Gemm(const GemmArgs& args);
 
 // "avx512", "avx2_fma" or "baseline": the build Gemm uses on this CPU (for logs and benchmarks).

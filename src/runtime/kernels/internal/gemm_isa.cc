@@ -9,9 +9,12 @@ namespace tern {
 
 void TERN_GEMM_FN(const GemmArgs& g) {
   using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  Eigen::Map<const Matrix> a(g.a, g.transpose_a ? g.k : g.m, g.transpose_a ? g.m : g.k);
-  Eigen::Map<const Matrix> b(g.b, g.transpose_b ? g.n : g.k, g.transpose_b ? g.k : g.n);
-  Eigen::Map<Matrix> c(g.c, g.m, g.n);
+  using Stride = Eigen::OuterStride<>;
+  const int64_t a_rows = g.transpose_a ? g.k : g.m, a_cols = g.transpose_a ? g.m : g.k;
+  const int64_t b_rows = g.transpose_b ? g.n : g.k, b_cols = g.transpose_b ? g.k : g.n;
+  Eigen::Map<const Matrix, 0, Stride> a(g.a, a_rows, a_cols, Stride(g.lda ? g.lda : a_cols));
+  Eigen::Map<const Matrix, 0, Stride> b(g.b, b_rows, b_cols, Stride(g.ldb ? g.ldb : b_cols));
+  Eigen::Map<Matrix, 0, Stride> c(g.c, g.m, g.n, Stride(g.ldc ? g.ldc : g.n));
   if (!g.transpose_a && !g.transpose_b) {
     c.noalias() = a * b;
   } else if (g.transpose_a && !g.transpose_b) {

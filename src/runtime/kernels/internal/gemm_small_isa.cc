@@ -175,8 +175,10 @@ int RowsFor(int vecs) {
 void TERN_GEMM_SMALL_FN(const GemmArgs& g) {
   const int64_t m = g.m, k = g.k, n = g.n;
   if (m <= 0 || n <= 0) return;
-  const int64_t a_row = g.transpose_a ? 1 : k;
-  const int64_t a_depth = g.transpose_a ? m : 1;
+  const int64_t lda = g.lda ? g.lda : (g.transpose_a ? m : k);
+  const int64_t ldb = g.ldb ? g.ldb : n, ldc = g.ldc ? g.ldc : n;
+  const int64_t a_row = g.transpose_a ? 1 : lda;
+  const int64_t a_depth = g.transpose_a ? lda : 1;
   // Tile width by a cost per step of k, summed over the tiles: the FMAs (at least 8, the chains
   // it takes to hide their latency), the broadcasts of A, and B's vectors counted twice since they
   // come from L2. Few rows get wide tiles (one pass over B), many rows tall ones (fewer passes).
@@ -208,9 +210,9 @@ void TERN_GEMM_SMALL_FN(const GemmArgs& g) {
                             .a_row = a_row,
                             .a_depth = a_depth,
                             .b = g.b + j,
-                            .ldb = n,
-                            .c = g.c + i * n + j,
-                            .ldc = n,
+                            .ldb = ldb,
+                            .c = g.c + i * ldc + j,
+                            .ldc = ldc,
                             .k = k,
                             .cols = j1 - j < tile_cols ? j1 - j : tile_cols};
         TileAny(rows, t);

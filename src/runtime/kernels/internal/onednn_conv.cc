@@ -8,9 +8,12 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "runtime/intra_op.h"
 
 namespace tern {
 namespace {
@@ -23,13 +26,15 @@ const dnnl::engine& Engine() {
   return engine;
 }
 
-// Called before any oneDNN call on this thread: see the header on threads.
-void RunOnCallingThreadOnly() {
-  thread_local const bool once = [] {
-    omp_set_num_threads(1);
-    return true;
-  }();
-  (void)once;
+// Called before any oneDNN call on this thread, with the threads this call may use (see the
+// header on threads). The OpenMP thread count is per thread and cheap to set, but set only on
+// change.
+void UseThreads(int threads) {
+  thread_local int current = 0;
+  if (current != threads) {
+    omp_set_num_threads(threads);
+    current = threads;
+  }
 }
 
 dnnl::stream& ThreadStream() {
@@ -88,8 +93,9 @@ struct OneDnnConv::Primitive {
 
 struct OneDnnConv::State {
   std::mutex mu;
-  // By input shape [N,H,W,C] and output channels; nullptr: oneDNN has no implementation.
-  std::map<std::array<int64_t, 5>, std::shared_ptr<const Primitive>> primitives;
+  // By input shape [N,H,W,C], output channels and threads (oneDNN fixes a primitive's thread
+  // count when it creates it); nullptr: oneDNN has no implementation.
+  std::map<std::array<int64_t, 6>, std::shared_ptr<const Primitive>> primitives;
   // The filter the reordered weights below were made from (held, so its buffer is not reused).
   Tensor filter;
   std::vector<std::pair<memory::desc, memory>> weights;  // by the layout a primitive chose
@@ -166,13 +172,21 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
 
 bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& filter,
                      const float* bias, const float* residual, float* out) const {
-  RunOnCallingThreadOnly();
   const int64_t out_channels = depthwise_ ? g.channels * filter.dim(3) : filter.dim(3);
+  // Idle cores only for convolutions with work to share: below ~1 MFLOP a parallel region costs
+  // about what it saves.
+  const double flops = 2.0 * static_cast<double>(g.batch * g.out_h * g.out_w * out_channels) *
+                       static_cast<double>(g.k_h * g.k_w) *
+                       static_cast<double>(depthwise_ ? 1 : g.channels);
+  std::optional<IntraOpThreads::OpScope> cores;
+  if (flops >= 1e6) cores.emplace();
+  const int threads = cores ? cores->threads() : 1;
+  UseThreads(threads);
   std::shared_ptr<const Primitive> p;
   memory weights;
   {
     std::lock_guard<std::mutex> lock(state_->mu);
-    const std::array<int64_t, 5> key = {g.batch, g.in_h, g.in_w, g.channels, out_channels};
+    const std::array<int64_t, 6> key = {g.batch, g.in_h, g.in_w, g.channels, out_channels, threads};
     auto it = state_->primitives.find(key);
     if (it == state_->primitives.end()) {
       it = state_->primitives.emplace(key, PrimitiveFor(g, out_channels)).first;

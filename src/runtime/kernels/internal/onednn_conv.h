@@ -9,10 +9,10 @@
 //
 // Thread-safety: Run may be called concurrently. The caches sit behind a mutex held only while
 // looking up or creating; primitives execute outside it with a scratchpad of the calling thread.
-// oneDNN runs every call on the calling thread alone: Debian builds it with OpenMP, and each
-// thread that calls in sets its own OpenMP thread count to 1 first (an OpenMP ICV is per
-// thread), so oneDNN never opens a parallel region or starts a pool that would compete with
-// Tern's compute pool.
+// Threads: Debian builds oneDNN with OpenMP. A call uses the cores IntraOpThreads lends it (idle
+// ones, when the limit allows; else only the calling thread): the calling thread sets its own
+// OpenMP thread count (an OpenMP ICV is per thread) to that before every oneDNN call, so oneDNN
+// never starts more threads than there are idle cores to compete with Tern's compute pool.
 #pragma once
 
 #include <memory>

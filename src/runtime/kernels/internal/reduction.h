@@ -59,6 +59,10 @@ inline std::optional<std::array<int64_t, 3>> ReducedBlock(const TensorShape& sha
 }
 
 // Reducer<T> provides: using Acc; Acc Init(); Acc Combine(Acc, T); T Finish(Acc, int64_t count).
+// A reducer whose Combine is a floating-point sum declares `static constexpr bool kFloatSum`
+// true: a reduction over the innermost dim then keeps eight partial sums, which vectorize (a
+// single running sum waits on each add; in double, as Mean accumulates, the order matters less
+// than float's rounding).
 // float16 runs only for reducers that opt in with `static constexpr bool kSupportsHalf = true;`
 // (exact ones such as Max; Mean and Prod would need TensorFlow's accumulation order). Logical
 // reducers (Any, All) declare `static constexpr bool kBooleanOnly = true;` and take bool only.
@@ -99,6 +103,24 @@ class ReductionKernel final : public OpKernel {
       if (const auto block = ReducedBlock(input.shape(), reduce)) {
         // The same order of Combine calls per output as the general loop below, vectorizable.
         const auto [outer, middle, inner] = *block;
+        if constexpr (requires { R::kFloatSum; }) {
+          if (R::kFloatSum && inner == 1) {
+            T* po = out->flat<T>();
+            for (int64_t o = 0; o < outer; ++o) {
+              const T* x = in + o * middle;
+              typename R::Acc part[8] = {};
+              int64_t m = 0;
+              for (; m + 8 <= middle; m += 8) {
+                for (int j = 0; j < 8; ++j) part[j] += static_cast<typename R::Acc>(x[m + j]);
+              }
+              for (; m < middle; ++m) part[0] += static_cast<typename R::Acc>(x[m]);
+              po[o] = R::Finish(((part[0] + part[4]) + (part[1] + part[5])) +
+                                    ((part[2] + part[6]) + (part[3] + part[7])),
+                                count);
+            }
+            return Status::Ok();
+          }
+        }
         for (int64_t o = 0; o < outer; ++o) {
           typename R::Acc* row = acc.data() + o * inner;
           for (int64_t m = 0; m < middle; ++m) {

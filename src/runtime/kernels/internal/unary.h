@@ -42,6 +42,38 @@ Status UnaryFloat(KernelContext& ctx, Fn fn) {
     return FunctionKernel<Compute##Name>::Create(c);                                      \
   }
 
+// out = fn(in) on Eigen arrays (float, double): fn is a generic lambda such as
+// [](const auto& a) { return a.tanh(); }. Eigen vectorizes its functions, and they are the same
+// approximations TensorFlow's CPU kernels (Eigen too) compute.
+template <typename Fn>
+Status UnaryArray(KernelContext& ctx, Fn fn) {
+  const Tensor& x = ctx.input(0);
+  auto run = [&]<typename T>() -> Status {
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape()));
+    using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
+    const int64_t n = x.num_elements();
+    Eigen::Map<Array>(out->flat<T>(), n) = fn(Eigen::Map<const Array>(x.flat<T>(), n));
+    return Status::Ok();
+  };
+  switch (x.dtype()) {
+    case tensorflow::DT_FLOAT: return run.template operator()<float>();
+    case tensorflow::DT_DOUBLE: return run.template operator()<double>();
+    default:
+      return ctx.Error("dtype " + DataTypeName(x.dtype()) + " is not supported (float, double)");
+  }
+}
+
+// Declares Create<Name>Kernel computing out = x.METHOD() on Eigen arrays (see UnaryArray).
+#define TERN_UNARY_ARRAY_KERNEL(Name, METHOD)                                             \
+  namespace {                                                                             \
+  Status Compute##Name(KernelContext& ctx) {                                              \
+    return UnaryArray(ctx, [](const auto& a) { return a.METHOD(); });                     \
+  }                                                                                       \
+  }                                                                                       \
+  StatusOr<std::unique_ptr<OpKernel>> Create##Name##Kernel(const KernelConstruction& c) { \
+    return FunctionKernel<Compute##Name>::Create(c);                                      \
+  }
+
 }  // namespace tern
 
 namespace tern {

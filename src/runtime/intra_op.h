@@ -1,0 +1,48 @@
+// IntraOpThreads: how many cores one large op (a convolution, a GEMM) may use at once.
+//
+// A run holds one core, the thread it runs on (RunScope, opened by Plan::Run for the outermost
+// run on a thread). A large op asks for more (OpScope): it gets the cores no run and no other op
+// holds, up to the limit, and gives them back when it ends. So one request on an idle server
+// spreads its large ops over the idle cores, while under load every core runs its own request and
+// ops stay on their calling thread: the cores in use never exceed the machine's.
+// Process-wide state; every function is thread-safe.
+#pragma once
+
+namespace tern {
+
+class IntraOpThreads {
+ public:
+  // At most this many threads per op, the calling one included; <= 0 means one per core.
+  // Default 1: every op on its calling thread.
+  static void SetLimit(int threads);
+  static int Limit();
+  static int Cores();
+
+  // Marks the calling thread's run as holding a core for the scope's life. Nested scopes on the
+  // same thread (a function call inside a run) hold nothing more.
+  class RunScope {
+   public:
+    RunScope();
+    ~RunScope();
+    RunScope(const RunScope&) = delete;
+    RunScope& operator=(const RunScope&) = delete;
+
+   private:
+    bool outermost_;
+  };
+
+  // Borrows idle cores for one op. threads() >= 1 counts the calling thread.
+  class OpScope {
+   public:
+    OpScope();
+    ~OpScope();
+    OpScope(const OpScope&) = delete;
+    OpScope& operator=(const OpScope&) = delete;
+    int threads() const { return 1 + borrowed_; }
+
+   private:
+    int borrowed_ = 0;
+  };
+};
+
+}  // namespace tern
