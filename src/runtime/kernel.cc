@@ -114,8 +114,9 @@ Status KernelConstruction::Error(std::string_view message) const {
                          "): " + std::string(message));
 }
 
-StatusOr<Tensor*> KernelContext::AllocateOutput(int i, DataType dtype, TensorShape shape) {
-  auto t = Tensor::Create(dtype, std::move(shape));
+StatusOr<Tensor*> KernelContext::AllocateOutput(int i, DataType dtype, TensorShape shape,
+                                                Tensor::Contents contents) {
+  auto t = Tensor::Create(dtype, std::move(shape), contents);
   // Create's errors keep their code (INVALID_ARGUMENT for a bad shape, RESOURCE_EXHAUSTED for
   // a budget or a failed allocation) and gain the node, as Error's do.
   if (!t.ok()) return t.status().WithContext("node '" + node_name_ + "' (op " + op_ + ")");

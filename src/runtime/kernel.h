@@ -102,8 +102,10 @@ class KernelContext {
   const Tensor& input(int i) const { return *inputs_[i]; }
   int num_outputs() const { return num_outputs_; }
   void set_output(int i, Tensor tensor) { outputs_[i] = std::move(tensor); }
-  // Allocates a zero-filled output (checked shape) and returns a pointer to it.
-  StatusOr<Tensor*> AllocateOutput(int i, DataType dtype, TensorShape shape);
+  // Allocates an output (checked shape; zero-filled unless kUnset, for a kernel that writes every
+  // element) and returns a pointer to it.
+  StatusOr<Tensor*> AllocateOutput(int i, DataType dtype, TensorShape shape,
+                                   Tensor::Contents contents = Tensor::Contents::kZeros);
 
   const RunOptions& options() const { return options_; }
   SessionResources* resources() const { return resources_; }

@@ -103,7 +103,7 @@ bool KeepLargeBuffersInHeap() {
 
 }  // namespace
 
-Tensor::Buffer::Buffer(size_t bytes, std::shared_ptr<RunMemory> run_memory)
+Tensor::Buffer::Buffer(size_t bytes, std::shared_ptr<RunMemory> run_memory, Contents contents)
     : size(bytes), run(std::move(run_memory)) {
   static const bool heap_configured = KeepLargeBuffersInHeap();
   (void)heap_configured;
@@ -115,7 +115,7 @@ Tensor::Buffer::Buffer(size_t bytes, std::shared_ptr<RunMemory> run_memory)
     TensorMemory::Release(static_cast<int64_t>(size), run.get());
     throw std::bad_alloc();
   }
-  std::memset(data, 0, rounded);
+  if (contents == Contents::kZeros) std::memset(data, 0, rounded);
 }
 
 Tensor::Buffer::~Buffer() {
@@ -150,7 +150,7 @@ std::shared_ptr<RunMemory> ChargeUnchecked(DataType dtype, const TensorShape& sh
 
 }  // namespace
 
-StatusOr<Tensor> Tensor::Create(DataType dtype, TensorShape shape) {
+StatusOr<Tensor> Tensor::Create(DataType dtype, TensorShape shape, Contents contents) {
   constexpr int64_t kMaxElements = int64_t{1} << 40;
   int64_t n = 1;
   for (int64_t d : shape.dims()) {
@@ -177,14 +177,15 @@ StatusOr<Tensor> Tensor::Create(DataType dtype, TensorShape shape) {
     }
   }
   try {
-    return Tensor(dtype, std::move(shape), run, Charged::kYes);
+    return Tensor(dtype, std::move(shape), run, Charged::kYes, contents);
   } catch (const std::bad_alloc&) {
     // Strings allocate outside the budget; a failed buffer has released its charge.
     return ResourceExhausted(what() + "out of memory");
   }
 }
 
-Tensor::Tensor(DataType dtype, TensorShape shape, std::shared_ptr<RunMemory> run, Charged)
+Tensor::Tensor(DataType dtype, TensorShape shape, std::shared_ptr<RunMemory> run, Charged,
+               Contents contents)
     : dtype_(BaseType(dtype)), shape_(std::move(shape)) {
   const int64_t n = shape_.num_elements();
   if (dtype_ == tensorflow::DT_STRING) {
@@ -204,8 +205,8 @@ Tensor::Tensor(DataType dtype, TensorShape shape, std::shared_ptr<RunMemory> run
           TensorMemory::Release(charged, run.get());
         });
   } else if (dtype_ != tensorflow::DT_RESOURCE && dtype_ != tensorflow::DT_VARIANT) {
-    buffer_ =
-        std::make_shared<Buffer>(static_cast<size_t>(n) * DataTypeSize(dtype_), std::move(run));
+    buffer_ = std::make_shared<Buffer>(static_cast<size_t>(n) * DataTypeSize(dtype_),
+                                       std::move(run), contents);
   }
 }
 
@@ -251,7 +252,8 @@ Tensor Tensor::Clone() const {
   if (buffer_) {
     TensorMemory::ChargeUnchecked(static_cast<int64_t>(buffer_->size),
                                   RunMemoryScope::Current().get());
-    t.buffer_ = std::make_shared<Buffer>(buffer_->size, RunMemoryScope::Current());
+    t.buffer_ =
+        std::make_shared<Buffer>(buffer_->size, RunMemoryScope::Current(), Contents::kUnset);
     std::memcpy(t.buffer_->data, buffer_->data, buffer_->size);
   }
   return t;

@@ -78,10 +78,16 @@ class Resource {
 class Tensor {
  public:
   Tensor() = default;
-  // Allocates a zero-filled tensor, charged to the run in scope (memory_account.h). Fails for a
-  // negative dimension or an unsupported dtype (INVALID_ARGUMENT), and with RESOURCE_EXHAUSTED
-  // when the memory budgets would be exceeded or the allocation fails.
-  static StatusOr<Tensor> Create(DataType dtype, TensorShape shape);
+  // What a new tensor's buffer holds: zeros, or whatever the allocator returned, for a caller
+  // that writes every element before anyone reads it (a kernel's output: zeroing megabytes it
+  // then overwrites costs as much as the cheaper kernels themselves). Strings are always empty.
+  enum class Contents { kZeros, kUnset };
+  // Allocates a tensor (zero-filled unless kUnset), charged to the run in scope
+  // (memory_account.h). Fails for a negative dimension or an unsupported dtype
+  // (INVALID_ARGUMENT), and with RESOURCE_EXHAUSTED when the memory budgets would be exceeded or
+  // the allocation fails.
+  static StatusOr<Tensor> Create(DataType dtype, TensorShape shape,
+                                 Contents contents = Contents::kZeros);
   // For callers that have validated the shape already and allocate little (constants, tests):
   // charged without a budget check; std::bad_alloc if the allocation fails.
   Tensor(DataType dtype, TensorShape shape);
@@ -149,7 +155,8 @@ class Tensor {
  private:
   // Holds `size` bytes charged to the process and to `run` (nullable) until destroyed.
   struct Buffer {
-    Buffer(size_t bytes, std::shared_ptr<RunMemory> run);  // the bytes are charged already
+    // The bytes are charged already.
+    Buffer(size_t bytes, std::shared_ptr<RunMemory> run, Contents contents);
     ~Buffer();
     Buffer(const Buffer&) = delete;
     Buffer& operator=(const Buffer&) = delete;
@@ -158,7 +165,8 @@ class Tensor {
     std::shared_ptr<RunMemory> run;
   };
   enum class Charged { kYes };
-  Tensor(DataType dtype, TensorShape shape, std::shared_ptr<RunMemory> run, Charged);
+  Tensor(DataType dtype, TensorShape shape, std::shared_ptr<RunMemory> run, Charged,
+         Contents contents = Contents::kZeros);
 
   DataType dtype_ = tensorflow::DT_INVALID;
   TensorShape shape_;

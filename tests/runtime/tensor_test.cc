@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
+#include "runtime/memory_account.h"
+
 namespace tern {
 namespace {
 
@@ -17,6 +21,25 @@ TEST(TensorTest, CreateZeroFilledAndShareOnCopy) {
   Tensor deep = t->Clone();
   deep.flat<float>()[0] = 1.0f;
   EXPECT_EQ(t->flat<float>()[0], 7.0f);
+}
+
+// A kernel's output that it overwrites skips the zero fill, but is charged and checked like any
+// other; strings are constructed empty either way.
+TEST(TensorTest, UnsetContentsAreChargedAndBudgetedAlike) {
+  const int64_t before = TensorMemory::InUseBytes();
+  {
+    auto t = Tensor::Create(tensorflow::DT_FLOAT, TensorShape{256, 1024}, Tensor::Contents::kUnset);
+    ASSERT_TRUE(t.ok());
+    EXPECT_EQ(TensorMemory::InUseBytes() - before, 256 * 1024 * 4);
+    t->flat<float>()[256 * 1024 - 1] = 1.f;  // the whole buffer is there
+    auto strings = Tensor::Create(tensorflow::DT_STRING, TensorShape{3}, Tensor::Contents::kUnset);
+    ASSERT_TRUE(strings.ok());
+    EXPECT_TRUE(strings->flat<std::string>()[2].empty());
+  }
+  EXPECT_EQ(TensorMemory::InUseBytes(), before);
+  auto huge =
+      Tensor::Create(tensorflow::DT_FLOAT, TensorShape{int64_t{1} << 38}, Tensor::Contents::kUnset);
+  EXPECT_EQ(huge.status().code(), StatusCode::kResourceExhausted);
 }
 
 TEST(TensorTest, DataTypeNamesOfReferenceAndUnknownDtypes) {

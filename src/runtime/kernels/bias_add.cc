@@ -38,7 +38,8 @@ class BiasAddKernel final : public OpKernel {
     return DispatchRealNumber(
         value.dtype(), "value",
         [&]<typename T>() -> Status {
-          TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, value.dtype(), value.shape()));
+          TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, value.dtype(), value.shape(),
+                                                                 Tensor::Contents::kUnset));
           const T* in = value.flat<T>();
           const T* b = bias.flat<T>();
           T* o = out->flat<T>();

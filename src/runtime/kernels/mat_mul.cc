@@ -54,8 +54,11 @@ class MatMulKernel final : public OpKernel {
                        (transpose_a_ ? " (transposed)" : "") + ", b " + b.shape().DebugString() +
                        (transpose_b_ ? " (transposed)" : ""));
     }
-    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, a.dtype(), TensorShape{m, n}));
-    if (m == 0 || n == 0 || k == 0) return Status::Ok();  // zero-filled already
+    // Every element is written, except for k == 0, where the product is all zeros.
+    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, a.dtype(), TensorShape{m, n},
+                                                           k > 0 ? Tensor::Contents::kUnset
+                                                                 : Tensor::Contents::kZeros));
+    if (m == 0 || n == 0 || k == 0) return Status::Ok();
     if constexpr (std::is_same_v<T, float>) {
       Gemm({.a = a.flat<float>(),
             .b = b.flat<float>(),

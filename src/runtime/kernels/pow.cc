@@ -41,7 +41,7 @@ std::optional<Status> PowBySquaring(KernelContext& ctx) {
   }
   const float e = y.flat<float>()[0];
   if (e != 2.f && e != 3.f) return std::nullopt;
-  auto out = ctx.AllocateOutput(0, x.dtype(), x.shape());
+  auto out = ctx.AllocateOutput(0, x.dtype(), x.shape(), Tensor::Contents::kUnset);
   if (!out.ok()) return out.status();
   const float* in = x.flat<float>();
   float* o = (*out)->flat<float>();

@@ -58,7 +58,8 @@ Status ComputeSelectV2(KernelContext& ctx) {
   auto shape = BroadcastShape(cond_shape, *te);
   if (!shape.ok()) return ctx.Error(shape.status().message());
   const BroadcastRuns<3> runs({&cond_shape, &t.shape(), &e.shape()}, *shape);
-  TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, t.dtype(), *shape));
+  TERN_ASSIGN_OR_RETURN(Tensor * out,
+                        ctx.AllocateOutput(0, t.dtype(), *shape, Tensor::Contents::kUnset));
   return DispatchByElementSize(
       t.dtype(), "t",
       [&]<typename T>() -> Status {

@@ -50,7 +50,8 @@ template <bool kLog>
 Status ComputeSoftmax(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   if (x.rank() < 1) return ctx.Error("logits must have rank >= 1, got a scalar");
-  TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape()));
+  TERN_ASSIGN_OR_RETURN(Tensor * out,
+                        ctx.AllocateOutput(0, x.dtype(), x.shape(), Tensor::Contents::kUnset));
   const int64_t depth = x.dim(x.rank() - 1);
   if (depth == 0 || x.num_elements() == 0) return Status::Ok();
   const int64_t rows = x.num_elements() / depth;

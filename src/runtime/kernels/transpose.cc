@@ -40,8 +40,8 @@ Status ComputeTranspose(KernelContext& ctx) {
   return DispatchByElementSize(
       x.dtype(), "x",
       [&]<typename T>() -> Status {
-        TERN_ASSIGN_OR_RETURN(Tensor * out,
-                              ctx.AllocateOutput(0, x.dtype(), TensorShape(out_dims)));
+        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), TensorShape(out_dims),
+                                                               Tensor::Contents::kUnset));
         StridedGather(x.flat<T>(), 0, out_dims, strides, out->flat<T>());
         return Status::Ok();
       },

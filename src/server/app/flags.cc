@@ -172,7 +172,7 @@ const std::map<std::string, FlagDef>& Flags() {
        Tf(kInt, "threads that run models (default 0: one per core)",
           IntSetter(&S::tensorflow_session_parallelism))},
       {"tensorflow_intra_op_parallelism",
-       Tf(kInt, "threads one op may use, borrowing idle cores (default 0: one per core)",
+       Tf(kInt, "threads one op may use, borrowing cores no request holds (default 0: 1)",
           IntSetter(&S::tensorflow_intra_op_parallelism))},
       {"tensorflow_inter_op_parallelism", Tf(kInt,
                                              "threads that run models side by side when session "
@@ -393,7 +393,9 @@ int ComputeThreads(const ServerFlags& flags) {
 }
 
 int IntraOpThreadLimit(const ServerFlags& flags) {
-  return FirstSet({flags.tensorflow_session_parallelism, flags.tensorflow_intra_op_parallelism});
+  const int threads =
+      FirstSet({flags.tensorflow_session_parallelism, flags.tensorflow_intra_op_parallelism});
+  return threads > 0 ? threads : 1;
 }
 
 }  // namespace tern

@@ -87,8 +87,10 @@ std::string ServerFlagsUsage();
 // session parallelism sizes both pools, inter-op the pool that runs requests side by side.
 int ComputeThreads(const ServerFlags& flags);
 
-// Threads one op may use at most (IntraOpThreads::SetLimit); 0: one per core. Session
-// parallelism, else intra-op parallelism, as TensorFlow sizes its intra-op pool.
+// Threads one op may use at most (IntraOpThreads::SetLimit): session parallelism, else intra-op
+// parallelism, as TF Serving sizes TensorFlow's intra-op pool; 1 when neither is set (unlike
+// TensorFlow's one per core: on a host whose cores other processes share, OpenMP's spinning
+// fork-join made ops 5-20x slower than on one thread; docs/benchmarks.md).
 int IntraOpThreadLimit(const ServerFlags& flags);
 
 }  // namespace tern

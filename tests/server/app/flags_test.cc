@@ -143,7 +143,7 @@ TEST(ServerFlagsTest, VersionAndComputeThreads) {
   auto inter = ParseServerFlags({"--tensorflow_inter_op_parallelism=5"});
   ASSERT_TRUE(inter.ok());
   EXPECT_EQ(ComputeThreads(*inter), 5);
-  EXPECT_EQ(IntraOpThreadLimit(*inter), 0);  // one per core
+  EXPECT_EQ(IntraOpThreadLimit(*inter), 1);  // ops on their request's thread
   auto intra = ParseServerFlags({"--tensorflow_intra_op_parallelism=1"});
   ASSERT_TRUE(intra.ok());
   EXPECT_EQ(ComputeThreads(*intra), 0);

@@ -91,7 +91,8 @@ StatusOr<Tensor> BatchedMatMul(const KernelContext& ctx, const MatMulOperands& o
   std::vector<int64_t> dims = batch->dims();
   dims.push_back(m);
   dims.push_back(n);
-  auto created = Tensor::Create(a.dtype(), TensorShape(dims));
+  auto created = Tensor::Create(a.dtype(), TensorShape(dims),
+                                k > 0 ? Tensor::Contents::kUnset : Tensor::Contents::kZeros);
   if (!created.ok()) return ctx.Error(created.status().message());
   Tensor out = std::move(created).value();
   if (out.num_elements() == 0 || k == 0) return out;  // zero-filled

@@ -112,7 +112,8 @@ Status BinaryBroadcast(KernelContext& ctx, DataType out_dtype, Fn fn) {
   const Tensor& b = ctx.input(1);
   auto shape = BroadcastShape(a.shape(), b.shape());
   if (!shape.ok()) return ctx.Error(shape.status().message());
-  TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, out_dtype, *shape));
+  TERN_ASSIGN_OR_RETURN(Tensor * out,
+                        ctx.AllocateOutput(0, out_dtype, *shape, Tensor::Contents::kUnset));
   const In* pa = a.flat<In>();
   const In* pb = b.flat<In>();
   Out* po = out->flat<Out>();

@@ -94,8 +94,9 @@ class ReductionKernel final : public OpKernel {
     }
     auto reduce_as = [&]<typename T>() -> Status {
       using R = Reducer<T>;
-      TERN_ASSIGN_OR_RETURN(Tensor * out,
-                            ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
+      TERN_ASSIGN_OR_RETURN(
+          Tensor * out,
+          ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims), Tensor::Contents::kUnset));
       const int64_t n_out = out->num_elements();
       std::vector<typename R::Acc> acc(static_cast<size_t>(n_out), R::Init());
       const T* in = input.flat<T>();

@@ -16,7 +16,8 @@ template <typename Fn>
 Status UnaryFloat(KernelContext& ctx, Fn fn) {
   const Tensor& x = ctx.input(0);
   auto run = [&]<typename T>() -> Status {
-    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape()));
+    TERN_ASSIGN_OR_RETURN(Tensor * out,
+                          ctx.AllocateOutput(0, x.dtype(), x.shape(), Tensor::Contents::kUnset));
     const T* in = x.flat<T>();
     T* o = out->flat<T>();
     const int64_t n = x.num_elements();
@@ -49,7 +50,8 @@ template <typename Fn>
 Status UnaryArray(KernelContext& ctx, Fn fn) {
   const Tensor& x = ctx.input(0);
   auto run = [&]<typename T>() -> Status {
-    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), x.shape()));
+    TERN_ASSIGN_OR_RETURN(Tensor * out,
+                          ctx.AllocateOutput(0, x.dtype(), x.shape(), Tensor::Contents::kUnset));
     using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
     const int64_t n = x.num_elements();
     Eigen::Map<Array>(out->flat<T>(), n) = fn(Eigen::Map<const Array>(x.flat<T>(), n));
@@ -83,13 +85,14 @@ template <typename Fn>
 Status UnaryNumeric(KernelContext& ctx, Fn fn) {
   const Tensor& x = ctx.input(0);
   switch (x.dtype()) {
-#define TERN_UNARY_CASE(DT, T)                                                       \
-  case tensorflow::DT: {                                                             \
-    TERN_ASSIGN_OR_RETURN(Tensor* out, ctx.AllocateOutput(0, x.dtype(), x.shape())); \
-    const T* in = x.flat<T>();                                                       \
-    T* o = out->flat<T>();                                                           \
-    for (int64_t i = 0, n = x.num_elements(); i < n; ++i) o[i] = fn(in[i]);          \
-    return Status::Ok();                                                             \
+#define TERN_UNARY_CASE(DT, T)                                                                    \
+  case tensorflow::DT: {                                                                          \
+    TERN_ASSIGN_OR_RETURN(Tensor* out,                                                            \
+                          ctx.AllocateOutput(0, x.dtype(), x.shape(), Tensor::Contents::kUnset)); \
+    const T* in = x.flat<T>();                                                                    \
+    T* o = out->flat<T>();                                                                        \
+    for (int64_t i = 0, n = x.num_elements(); i < n; ++i) o[i] = fn(in[i]);                       \
+    return Status::Ok();                                                                          \
   }
     TERN_UNARY_CASE(DT_FLOAT, float)
     TERN_UNARY_CASE(DT_DOUBLE, double)
