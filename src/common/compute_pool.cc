@@ -25,7 +25,7 @@ ComputePool::~ComputePool() {
 void ComputePool::Schedule(std::function<void()> work) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(std::move(work));
+    queue_.push_back({std::move(work), std::chrono::steady_clock::now()});
     queued_.fetch_add(1, std::memory_order_relaxed);
   }
   cv_.notify_one();
@@ -38,9 +38,12 @@ void ComputePool::WorkerLoop() {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything queued has run
-      work = std::move(queue_.front());
+      work = std::move(queue_.front().work);
+      const auto queued_at = queue_.front().queued_at;
       queue_.pop_front();
       queued_.fetch_sub(1, std::memory_order_relaxed);
+      last_wait_ns_.store((std::chrono::steady_clock::now() - queued_at).count(),
+                          std::memory_order_relaxed);
     }
     const auto start = std::chrono::steady_clock::now();
     work();
@@ -58,8 +61,12 @@ void ComputePool::RecordRunTime(std::chrono::nanoseconds run_time) {
 }
 
 std::chrono::nanoseconds ComputePool::EstimatedWait() const {
-  return std::chrono::nanoseconds(queued() * mean_run_ns_.load(std::memory_order_relaxed) /
-                                  std::max(1, num_threads()));
+  const int64_t queued_now = queued();
+  if (queued_now == 0) return std::chrono::nanoseconds(0);
+  const int64_t by_run_time =
+      queued_now * mean_run_ns_.load(std::memory_order_relaxed) / std::max(1, num_threads());
+  return std::chrono::nanoseconds(
+      std::max(by_run_time, last_wait_ns_.load(std::memory_order_relaxed)));
 }
 
 }  // namespace tern

@@ -40,7 +40,9 @@ class ComputePool {
   std::chrono::nanoseconds mean_run_time() const {
     return std::chrono::nanoseconds(mean_run_ns_.load(std::memory_order_relaxed));
   }
-  // How long work scheduled now would wait for a thread: queued() * mean_run_time() / threads.
+  // How long work scheduled now would wait for a thread: queued() * mean_run_time() / threads,
+  // or, when work is queued, how long the last item taken had waited, if that is longer (the
+  // mean run time misses what else slows the threads down, e.g. other processes on the cores).
   std::chrono::nanoseconds EstimatedWait() const;
 
  private:
@@ -50,10 +52,15 @@ class ComputePool {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
+  struct Item {
+    std::function<void()> work;
+    std::chrono::steady_clock::time_point queued_at;
+  };
+  std::deque<Item> queue_;
   bool stopping_ = false;
   std::atomic<int64_t> queued_{0};
   std::atomic<int64_t> mean_run_ns_{0};
+  std::atomic<int64_t> last_wait_ns_{0};  // how long the last item taken had been queued
   std::vector<std::thread> threads_;
 };
 

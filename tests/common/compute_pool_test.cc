@@ -63,5 +63,28 @@ TEST(ComputePoolTest, EstimatesTheWaitFromQueueLengthAndRunTimes) {
   release.set_value();
 }
 
+TEST(ComputePoolTest, EstimatesTheWaitFromHowLongTheLastItemWaited) {
+  // Items that run in no time, but wait 100 ms behind one that holds the only thread: the
+  // mean run time alone would say the queue is short.
+  auto pool = ComputePool::Create({.num_threads = 1});
+  std::promise<void> release_first, release_second;
+  auto first = release_first.get_future().share();
+  auto second = release_second.get_future().share();
+  std::promise<void> second_started;
+  pool->Schedule([first] { first.wait(); });
+  pool->Schedule([second, &second_started] {
+    second_started.set_value();
+    second.wait();
+  });
+  pool->Schedule([] {});
+  pool->Schedule([] {});
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  release_first.set_value();
+  second_started.get_future().wait();  // it waited ~100 ms; two no-ops are queued behind it
+  EXPECT_EQ(pool->queued(), 2);
+  EXPECT_GE(pool->EstimatedWait(), std::chrono::milliseconds(90));
+  release_second.set_value();
+}
+
 }  // namespace
 }  // namespace tern
