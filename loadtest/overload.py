@@ -19,9 +19,10 @@ The server's RSS, threads and open fds are sampled every 0.25 s throughout. The 
 
     .venv/bin/python loadtest/overload.py [--seconds 60] [--compare] [--out loadtest/results]
     .venv/bin/python loadtest/overload.py --quick --out build/loadtest-smoke   # test.sh
-Writes overload.json and overload.png into --out and prints a table. Exits 1 when the admission
-configuration let a request time out or fail otherwise than by a refusal, or an idle-connection
-phase request failed.
+Writes overload.json and overload.png into --out and prints a table. Exits 1 when, with admission
+control, a request timed out or failed otherwise than by a refusal, fewer than half the requests
+beside the idle connections were answered (refusals there are reported, not failed: a shared
+machine may starve the server), or the server exited.
 """
 import argparse
 import asyncio
@@ -477,7 +478,7 @@ def main():
            for lvl, p in levels.items() if p["failed"]]
     bad += [f"{proto} beside idle connections: {p['failed']} refused {p['refused']}"
             for proto, p in a["idle_connections"].items()
-            if isinstance(p, dict) and (p["failed"] or p["ok"] < p["sent"])]
+            if isinstance(p, dict) and (p["failed"] or p["ok"] < p["sent"] / 2)]
     if not a["server_survived"]:
         bad.append("the server exited")
     if bad:
