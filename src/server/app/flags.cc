@@ -298,6 +298,12 @@ const std::map<std::string, FlagDef>& Flags() {
            "tensor memory one request may hold while it runs; past it the request fails with "
            "RESOURCE_EXHAUSTED (HTTP 429) (default 0: a quarter of --memory_limit_mb; -1: none)",
            IntSetter(&S::max_request_memory_mb))},
+      {"memory_wait_ms",
+       Own(kInt,
+           "how long an allocation that would pass --memory_limit_mb waits for other requests to "
+           "give memory back before its request fails with RESOURCE_EXHAUSTED (default 100; 0: "
+           "fail at once)",
+           IntSetter(&S::memory_wait_ms))},
       {"max_inflight_requests",
        Own(kInt,
            "requests the server takes at once (queued, batching or running); more are refused at "

@@ -22,6 +22,7 @@
 #include "loader/config_file_poller.h"
 #include "loader/model_manager.h"
 #include "runtime/intra_op.h"
+#include "runtime/memory_wait.h"
 #include "server/app/admission_flags.h"
 #include "server/app/batching_flags.h"
 #include "server/app/flags.h"
@@ -113,6 +114,7 @@ void SetMemoryBudgets(const tern::ServerFlags& flags) {
       tern::MemoryBudgetsFromFlags(flags, tern::TensorMemory::DetectAvailableBytes());
   tern::TensorMemory::SetProcessLimitBytes(budgets.process_bytes);
   tern::TensorMemory::SetRunLimitBytes(budgets.request_bytes);
+  tern::SetTensorMemoryWaitMs(std::max<int64_t>(0, flags.memory_wait_ms));
   const auto mib = [](int64_t bytes) {
     return bytes > 0 ? std::to_string(bytes >> 20) + " MiB" : std::string("none");
   };
