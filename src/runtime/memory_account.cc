@@ -1,5 +1,4 @@
 #include "runtime/memory_account.h"
-#include "runtime/memory_wait.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -7,6 +6,8 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+
+#include "runtime/memory_wait.h"
 
 namespace tern {
 namespace {
@@ -121,12 +122,12 @@ Status TensorMemory::Charge(int64_t bytes, RunMemory* run) {
        !WaitToAdd(bytes, limit, std::chrono::milliseconds(wait_ms), &process_after))) {
     if (run != nullptr) run->in_use_.fetch_sub(bytes, std::memory_order_relaxed);
     ++refused;
-    return ResourceExhausted("the server's tensors would take " + Mib(process_after + bytes) +
-                             ", over its budget of " + Mib(limit) + " (--memory_limit_mb)" +
-                             (wait_ms > 0 && bytes <= limit
-                                  ? " after waiting " + std::to_string(wait_ms) +
-                                        " ms for memory (--memory_wait_ms)"
-                                  : std::string()));
+    return ResourceExhausted(
+        "the server's tensors would take " + Mib(process_after + bytes) + ", over its budget of " +
+        Mib(limit) + " (--memory_limit_mb)" +
+        (wait_ms > 0 && bytes <= limit
+             ? " after waiting " + std::to_string(wait_ms) + " ms for memory (--memory_wait_ms)"
+             : std::string()));
   }
   if (run != nullptr) RaisePeak(run->peak_, after);
   RaisePeak(peak, process_after);

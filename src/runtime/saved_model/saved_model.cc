@@ -8,8 +8,8 @@
 #include "common/startup_trace.h"
 #include "runtime/format/saved_model_proto.h"
 #include "runtime/saved_model/inspect.h"
-#include "runtime/saved_model/side_effect_ops.h"
 #include "runtime/saved_model/object_graph_restore.h"
+#include "runtime/saved_model/side_effect_ops.h"
 #include "tf/saved_model.pb.h"
 
 namespace tern {
@@ -65,7 +65,7 @@ StatusOr<std::unique_ptr<SavedModel>> SavedModel::Load(const std::string& export
   auto reaching_out = RequestTimeSideEffectOps(model->meta_graph_);
   if (!reaching_out.empty()) {
     return FailedPrecondition(SideEffectOpsMessage(reaching_out) + " (SavedModel '" + export_dir +
-                            "'; see docs/models.md#what-a-model-may-do)");
+                              "'; see docs/models.md#what-a-model-may-do)");
   }
   // Every missing op at once, before any work: a user fixes (or reports) them all in one go.
   auto unsupported = InventoryOps(model->meta_graph_).Unsupported();

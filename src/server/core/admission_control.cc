@@ -36,7 +36,8 @@ StatusOr<AdmissionControl::Ticket> AdmissionControl::Admit(
       give_back();
       return Refuse(model, "queue_wait",
                     "the compute queue would hold it about " + std::to_string(Millis(wait)) +
-                        " ms, over the limit of " + std::to_string(options_.max_queue_wait.count()) +
+                        " ms, over the limit of " +
+                        std::to_string(options_.max_queue_wait.count()) +
                         " ms (--max_queue_wait_ms)");
     }
     const auto now = std::chrono::steady_clock::now();

@@ -29,10 +29,10 @@ namespace tern {
 class AdmissionControl {
  public:
   struct Options {
-    int64_t max_in_flight = 0;  // 0: no limit
+    int64_t max_in_flight = 0;                    // 0: no limit
     std::chrono::milliseconds max_queue_wait{0};  // 0: no limit
-    const ComputePool* pool = nullptr;  // whose wait unbatched requests would join
-    Metrics* metrics = nullptr;         // refusals counted by reason
+    const ComputePool* pool = nullptr;            // whose wait unbatched requests would join
+    Metrics* metrics = nullptr;                   // refusals counted by reason
   };
   explicit AdmissionControl(Options options) : options_(options) {}
 

@@ -103,9 +103,8 @@ void InferenceCore::PredictAsync(const ServableHandle& servable, const Signature
   // for as long as it queues, batches and runs.
   AdmissionControl::Ticket ticket;
   if (admission_ != nullptr) {
-    auto admitted = admission_->Admit(servable->model_name,
-                                      batcher_ == nullptr && compute_pool_ != nullptr,
-                                      options.deadline);
+    auto admitted = admission_->Admit(
+        servable->model_name, batcher_ == nullptr && compute_pool_ != nullptr, options.deadline);
     if (!admitted.ok()) return done(admitted.status());
     ticket = std::move(admitted).value();
   }

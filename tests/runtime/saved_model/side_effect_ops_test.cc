@@ -85,7 +85,8 @@ TEST(SideEffectOpsTest, RestoreV2InASignatureIsRefusedThoughTernHasItsKernel) {
   ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(kMetaGraph, &meta));
   (*meta.mutable_signature_def())["restore_at_request_time"]
       .mutable_outputs()
-      ->operator[]("y")
+      ->
+      operator[]("y")
       .set_name("save/RestoreV2:0");
   auto ops = RequestTimeSideEffectOps(meta);
   ASSERT_EQ(ops.size(), 2u);
