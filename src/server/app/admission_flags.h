@@ -9,7 +9,8 @@
 
 namespace tern {
 
-// --max_inflight_requests: 0 -> 128 per thread of `pool`, at least 256; -1 -> none.
+// --max_inflight_requests: 0 -> 128 per thread of `pool`, at least 256 (none with
+// --enable_batching); -1 -> none.
 // --max_queue_wait_ms: 0 -> none. pool and metrics are not owned (nullable).
 AdmissionControl::Options AdmissionOptionsFromFlags(const ServerFlags& flags,
                                                     const ComputePool* pool, Metrics* metrics);

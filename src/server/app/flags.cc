@@ -307,8 +307,8 @@ const std::map<std::string, FlagDef>& Flags() {
       {"max_inflight_requests",
        Own(kInt,
            "requests the server takes at once (queued, batching or running); more are refused at "
-           "once with UNAVAILABLE (HTTP 503) (default 0: 128 per compute thread, at least 256; "
-           "-1: no limit)",
+           "once with UNAVAILABLE (HTTP 503) (default 0: 128 per compute thread, at least 256, "
+           "or with --enable_batching none, the batching queues being bounded; -1: no limit)",
            IntSetter(&S::max_inflight_requests))},
       {"max_queue_wait_ms",
        Own(kInt,
