@@ -409,8 +409,8 @@ def plot(results, samplers, path):
     axes[0].axhline(0.9, color="grey", linestyle=":", label="90% of capacity")
     axes[0].set_title("goodput / capacity against offered load")
     axes[0].set_xlabel("offered load / capacity")
-    axes[0].set_ylim(0, max([1.2] + [line.get_ydata().max() * 1.1 for line in axes[0].lines
-                                      if len(line.get_ydata())]))
+    axes[0].set_ylim(0, max([1.2] + [max(map(float, line.get_ydata())) * 1.1
+                                      for line in axes[0].lines if len(line.get_ydata())]))
     axes[1].set_title("p99 of answered requests")
     axes[1].set_xlabel("offered load / capacity")
     axes[1].set_ylabel("ms")
