@@ -7,8 +7,8 @@
 #   --asan       also runs the unit tests under ASan+UBSan
 #   --fuzz       also fuzzes every parser for 10 s under libFuzzer+ASan+UBSan (scripts/fuzz.sh;
 #                clang build in build-fuzz/). Without it ctest still replays the fuzz corpora.
-#   --bench      runs the full batching, v2 batching, scale-from-zero, wire-format, h2c and
-#                runtime-vs-peers benchmarks instead of their short forms
+#   --bench      runs the full batching, v2 batching, scale-from-zero, wire-format, h2c,
+#                runtime-vs-peers, overload and soak benchmarks instead of their short forms
 #   --container  builds the image from source (the Dockerfile's default target) instead of
 #                packing build/tern
 #   --all-apps   the conformance zoo exports all fifteen keras.applications architectures
@@ -87,6 +87,19 @@ elif [ "$BENCH" = 1 ]; then
 else
   echo "== REST over h2c vs HTTP/1.1 vs gRPC, short form (full: scripts/test.sh --bench)"
   .venv/bin/python loadtest/h2c_bench.py --seconds 2 --out build/loadtest-smoke
+fi
+if [ "$BENCH" = 1 ]; then
+  echo "== overload: open loop at 2x and 4x capacity, 2,000 idle connections (full; writes loadtest/results/)"
+  .venv/bin/python loadtest/overload.py --compare 2>&1 | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN|absl::InitializeLog'
+  echo "== soak: 10 min of mixed traffic, hot swaps and config reloads (full; writes loadtest/results/)"
+  .venv/bin/python loadtest/soak.py 2>&1 | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN|absl::InitializeLog'
+else
+  echo "== overload, short form (full: scripts/test.sh --bench)"
+  .venv/bin/python loadtest/overload.py --quick --out build/loadtest-smoke 2>&1 \
+    | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN|absl::InitializeLog'
+  echo "== soak, short form (full: scripts/test.sh --bench)"
+  .venv/bin/python loadtest/soak.py --quick --out build/loadtest-smoke 2>&1 \
+    | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN|absl::InitializeLog'
 fi
 echo "== cold start, short form (full: loadtest/cold_start.py)"
 .venv/bin/python loadtest/cold_start.py --runs 3 --out build/loadtest-smoke

@@ -24,7 +24,8 @@ ROOMS = {
     # The runtime: tensor < format (bytes on disk) < the execution core, its kernels and state,
     # all one library (the kernel registry names the kernels, which implement kernel.h) <
     # saved_model (loading a SavedModel into a session).
-    "runtime/memory_account": ["common"],  # tensor memory budgets: part of tern_tensor
+    "runtime/memory_account": ["common", "runtime/memory_wait"],  # budgets: part of tern_tensor
+    "runtime/memory_wait": [],  # the budget's wait, set by the server: part of tern_tensor
     "runtime/tensor": ["common", "runtime/memory_account"],
     "runtime/format": ["common", "runtime/tensor"],
     "runtime": ["common", "runtime/tensor", "runtime/format", "runtime/state", "runtime/kernels",

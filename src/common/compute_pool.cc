@@ -25,7 +25,8 @@ ComputePool::~ComputePool() {
 void ComputePool::Schedule(std::function<void()> work) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(std::move(work));
+    queue_.push_back({std::move(work), std::chrono::steady_clock::now()});
+    queued_.fetch_add(1, std::memory_order_relaxed);
   }
   cv_.notify_one();
 }
@@ -37,11 +38,35 @@ void ComputePool::WorkerLoop() {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything queued has run
-      work = std::move(queue_.front());
+      work = std::move(queue_.front().work);
+      const auto queued_at = queue_.front().queued_at;
       queue_.pop_front();
+      queued_.fetch_sub(1, std::memory_order_relaxed);
+      last_wait_ns_.store((std::chrono::steady_clock::now() - queued_at).count(),
+                          std::memory_order_relaxed);
     }
+    const auto start = std::chrono::steady_clock::now();
     work();
+    RecordRunTime(std::chrono::steady_clock::now() - start);
   }
+}
+
+void ComputePool::RecordRunTime(std::chrono::nanoseconds run_time) {
+  // Weight 1/8: follows a change of load within tens of items, and one odd item moves it
+  // little. Racing updates may drop one sample, which an estimate can afford.
+  const int64_t old_mean = mean_run_ns_.load(std::memory_order_relaxed);
+  const int64_t sample = run_time.count();
+  mean_run_ns_.store(old_mean == 0 ? sample : old_mean + (sample - old_mean) / 8,
+                     std::memory_order_relaxed);
+}
+
+std::chrono::nanoseconds ComputePool::EstimatedWait() const {
+  const int64_t queued_now = queued();
+  if (queued_now == 0) return std::chrono::nanoseconds(0);
+  const int64_t by_run_time =
+      queued_now * mean_run_ns_.load(std::memory_order_relaxed) / std::max(1, num_threads());
+  return std::chrono::nanoseconds(
+      std::max(by_run_time, last_wait_ns_.load(std::memory_order_relaxed)));
 }
 
 }  // namespace tern

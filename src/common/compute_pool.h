@@ -2,9 +2,16 @@
 // order; the asynchronous front ends hand unbatched model runs to it so that a gRPC or REST
 // event thread never computes and the cores are not oversubscribed by one thread per request.
 // Destruction runs everything already queued, then joins. Thread-safe.
+//
+// The pool also estimates how long new work would wait before a thread takes it (the queue's
+// length times the recent mean run time, over the threads), which admission control reads to
+// refuse requests at once rather than queue them past any useful answer.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -27,14 +34,33 @@ class ComputePool {
   void Schedule(std::function<void()> work);
   int num_threads() const { return static_cast<int>(threads_.size()); }
 
+  // Work queued and not yet taken by a thread.
+  int64_t queued() const { return queued_.load(std::memory_order_relaxed); }
+  // An exponentially weighted mean of recent work items' run times (0 before the first).
+  std::chrono::nanoseconds mean_run_time() const {
+    return std::chrono::nanoseconds(mean_run_ns_.load(std::memory_order_relaxed));
+  }
+  // How long work scheduled now would wait for a thread: queued() * mean_run_time() / threads,
+  // or, when work is queued, how long the last item taken had waited, if that is longer (the
+  // mean run time misses what else slows the threads down, e.g. other processes on the cores).
+  std::chrono::nanoseconds EstimatedWait() const;
+
  private:
   ComputePool() = default;
   void WorkerLoop();
+  void RecordRunTime(std::chrono::nanoseconds run_time);
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
+  struct Item {
+    std::function<void()> work;
+    std::chrono::steady_clock::time_point queued_at;
+  };
+  std::deque<Item> queue_;
   bool stopping_ = false;
+  std::atomic<int64_t> queued_{0};
+  std::atomic<int64_t> mean_run_ns_{0};
+  std::atomic<int64_t> last_wait_ns_{0};  // how long the last item taken had been queued
   std::vector<std::thread> threads_;
 };
 

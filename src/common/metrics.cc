@@ -147,6 +147,11 @@ struct Metrics::Families {
                         .Name("tern_batch_queue_depth")
                         .Help("Requests waiting in the batching queue.")
                         .Register(r)),
+        refused(prometheus::BuildCounter()
+                    .Name("tern_requests_refused_total")
+                    .Help("Requests refused at once because the server was overloaded (answered "
+                          "UNAVAILABLE / HTTP 503), by model and reason.")
+                    .Register(r)),
         build_info(prometheus::BuildGauge()
                        .Name("tern_build_info")
                        .Help("Always 1; the labels describe the build.")
@@ -180,6 +185,7 @@ struct Metrics::Families {
   prometheus::Family<prometheus::Histogram>& batch_size;
   prometheus::Family<prometheus::Histogram>& batch_padding;
   prometheus::Family<prometheus::Gauge>& queue_depth;
+  prometheus::Family<prometheus::Counter>& refused;
   prometheus::Family<prometheus::Gauge>& build_info;
   prometheus::Family<prometheus::Counter>* tf_request_count = nullptr;
   prometheus::Family<prometheus::Histogram>* tf_request_latency = nullptr;
@@ -199,6 +205,7 @@ struct Metrics::Families {
   SeriesCache<Histogram> batch_size_by_model;
   SeriesCache<Histogram> batch_padding_by_model;
   SeriesCache<prometheus::Gauge> queue_depth_by_model;
+  SeriesCache<prometheus::Counter> refused_by_labels;
 };
 
 std::unique_ptr<Metrics> Metrics::Create(Options options) {
@@ -359,6 +366,16 @@ void Metrics::RecordBatch(std::string_view model, int batch_size, int padding_ro
              return f.batch_padding.Add({{"model", S(model)}}, f.padding_buckets);
            })
       .Observe(padding_rows);
+}
+
+void Metrics::RecordRefusal(std::string_view model, std::string_view reason) {
+  Families& f = *families_;
+  f.refused_by_labels
+      .Get(Key({model, reason}),
+           [&]() -> prometheus::Counter& {
+             return f.refused.Add({{"model", S(model)}, {"reason", S(reason)}});
+           })
+      .Increment();
 }
 
 void Metrics::SetBatchQueueDepth(std::string_view model, int depth) {

@@ -73,6 +73,10 @@ class Metrics {
   // What the v2 statistics extension reports; filled by RecordInference and RecordExecution.
   const InferenceStatistics& statistics() const { return statistics_; }
 
+  // One request admission control refused (overload); reason: a fixed word
+  // ("in_flight_limit", "queue_wait", "deadline").
+  void RecordRefusal(std::string_view model, std::string_view reason);
+
   // Model lifecycle (loader).
   void RecordModelLoad(std::string_view model, double seconds, const Status& status);
   void RecordWarmup(std::string_view model, double seconds, const Status& status);

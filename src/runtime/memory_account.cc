@@ -1,8 +1,13 @@
 #include "runtime/memory_account.h"
 
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <string>
+
+#include "runtime/memory_wait.h"
 
 namespace tern {
 namespace {
@@ -12,6 +17,13 @@ std::atomic<int64_t> run_limit{0};
 std::atomic<int64_t> in_use{0};
 std::atomic<int64_t> peak{0};
 std::atomic<int64_t> refused{0};
+std::atomic<int64_t> process_wait_ms{0};
+
+// Allocations waiting for the process budget sleep on `released`; Release wakes them only when
+// someone waits, so the common path takes no lock.
+std::mutex wait_mu;
+std::condition_variable released;
+std::atomic<int> waiters{0};
 
 thread_local std::shared_ptr<RunMemory> current_run;
 
@@ -52,6 +64,20 @@ int64_t ReadNumber(const std::string& path) {
   }
 }
 
+// TryAdd against the process budget, retried as memory is released until `wait` passes.
+bool WaitToAdd(int64_t bytes, int64_t limit, std::chrono::milliseconds wait, int64_t* after) {
+  const auto until = std::chrono::steady_clock::now() + wait;
+  std::unique_lock<std::mutex> lock(wait_mu);
+  waiters.fetch_add(1, std::memory_order_acq_rel);
+  bool added = TryAdd(in_use, bytes, limit, after);
+  while (!added && released.wait_until(lock, until) == std::cv_status::no_timeout) {
+    added = TryAdd(in_use, bytes, limit, after);
+  }
+  if (!added) added = TryAdd(in_use, bytes, limit, after);
+  waiters.fetch_sub(1, std::memory_order_acq_rel);
+  return added;
+}
+
 }  // namespace
 
 std::shared_ptr<RunMemory> RunMemory::Create(int64_t limit_bytes) {
@@ -73,6 +99,7 @@ const std::shared_ptr<RunMemory>& RunMemoryScope::Current() { return current_run
 
 void TensorMemory::SetProcessLimitBytes(int64_t bytes) { process_limit = bytes; }
 void TensorMemory::SetRunLimitBytes(int64_t bytes) { run_limit = bytes; }
+void SetTensorMemoryWaitMs(int64_t ms) { process_wait_ms = ms; }
 int64_t TensorMemory::ProcessLimitBytes() { return process_limit; }
 int64_t TensorMemory::RunLimitBytes() { return run_limit; }
 int64_t TensorMemory::InUseBytes() { return in_use; }
@@ -89,11 +116,18 @@ Status TensorMemory::Charge(int64_t bytes, RunMemory* run) {
   }
   const int64_t limit = process_limit.load(std::memory_order_relaxed);
   int64_t process_after = 0;
-  if (!TryAdd(in_use, bytes, limit, &process_after)) {
+  const int64_t wait_ms = process_wait_ms.load(std::memory_order_relaxed);
+  if (!TryAdd(in_use, bytes, limit, &process_after) &&
+      (wait_ms <= 0 || bytes > limit ||
+       !WaitToAdd(bytes, limit, std::chrono::milliseconds(wait_ms), &process_after))) {
     if (run != nullptr) run->in_use_.fetch_sub(bytes, std::memory_order_relaxed);
     ++refused;
-    return ResourceExhausted("the server's tensors would take " + Mib(process_after + bytes) +
-                             ", over its budget of " + Mib(limit) + " (--memory_limit_mb)");
+    return ResourceExhausted(
+        "the server's tensors would take " + Mib(process_after + bytes) + ", over its budget of " +
+        Mib(limit) + " (--memory_limit_mb)" +
+        (wait_ms > 0 && bytes <= limit
+             ? " after waiting " + std::to_string(wait_ms) + " ms for memory (--memory_wait_ms)"
+             : std::string()));
   }
   if (run != nullptr) RaisePeak(run->peak_, after);
   RaisePeak(peak, process_after);
@@ -108,6 +142,10 @@ void TensorMemory::ChargeUnchecked(int64_t bytes, RunMemory* run) {
 void TensorMemory::Release(int64_t bytes, RunMemory* run) {
   if (run != nullptr) run->in_use_.fetch_sub(bytes, std::memory_order_relaxed);
   in_use.fetch_sub(bytes, std::memory_order_relaxed);
+  if (waiters.load(std::memory_order_acquire) > 0) {
+    std::lock_guard<std::mutex> lock(wait_mu);
+    released.notify_all();
+  }
 }
 
 int64_t TensorMemory::DetectAvailableBytes() {

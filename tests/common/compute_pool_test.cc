@@ -38,5 +38,53 @@ TEST(ComputePoolTest, DefaultsToOneThreadPerCore) {
             static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
+TEST(ComputePoolTest, EstimatesTheWaitFromQueueLengthAndRunTimes) {
+  auto pool = ComputePool::Create({.num_threads = 1});
+  EXPECT_EQ(pool->EstimatedWait().count(), 0);
+  // Four items of ~20 ms teach the pool its run time.
+  for (int i = 0; i < 4; ++i) {
+    std::promise<void> ran;
+    pool->Schedule([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      ran.set_value();
+    });
+    ran.get_future().wait();
+  }
+  EXPECT_GE(pool->mean_run_time(), std::chrono::milliseconds(15));
+  EXPECT_EQ(pool->queued(), 0);
+  EXPECT_EQ(pool->EstimatedWait().count(), 0);  // nothing queued: no wait
+  std::promise<void> release;
+  auto gate = release.get_future().share();
+  pool->Schedule([gate] { gate.wait(); });  // holds the only thread
+  while (pool->queued() != 0) std::this_thread::yield();
+  for (int i = 0; i < 10; ++i) pool->Schedule([] {});
+  EXPECT_EQ(pool->queued(), 10);
+  EXPECT_GE(pool->EstimatedWait(), 10 * std::chrono::milliseconds(15));
+  release.set_value();
+}
+
+TEST(ComputePoolTest, EstimatesTheWaitFromHowLongTheLastItemWaited) {
+  // Items that run in no time, but wait 100 ms behind one that holds the only thread: the
+  // mean run time alone would say the queue is short.
+  auto pool = ComputePool::Create({.num_threads = 1});
+  std::promise<void> release_first, release_second;
+  auto first = release_first.get_future().share();
+  auto second = release_second.get_future().share();
+  std::promise<void> second_started;
+  pool->Schedule([first] { first.wait(); });
+  pool->Schedule([second, &second_started] {
+    second_started.set_value();
+    second.wait();
+  });
+  pool->Schedule([] {});
+  pool->Schedule([] {});
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  release_first.set_value();
+  second_started.get_future().wait();  // it waited ~100 ms; two no-ops are queued behind it
+  EXPECT_EQ(pool->queued(), 2);
+  EXPECT_GE(pool->EstimatedWait(), std::chrono::milliseconds(90));
+  release_second.set_value();
+}
+
 }  // namespace
 }  // namespace tern

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
+#include "runtime/memory_wait.h"
 #include "runtime/tensor.h"
 
 namespace tern {
@@ -15,6 +18,7 @@ class MemoryAccountTest : public ::testing::Test {
   void TearDown() override {
     TensorMemory::SetProcessLimitBytes(0);
     TensorMemory::SetRunLimitBytes(0);
+    SetTensorMemoryWaitMs(0);
   }
 };
 
@@ -58,6 +62,43 @@ TEST_F(MemoryAccountTest, TheProcessBudgetCoversEveryRun) {
   EXPECT_NE(b.status().message().find("--memory_limit_mb"), std::string::npos);
   *a = Tensor();  // freed: room again
   EXPECT_TRUE(Tensor::Create(tensorflow::DT_UINT8, TensorShape{700 * 1024}).ok());
+}
+
+TEST_F(MemoryAccountTest, AnAllocationOverTheProcessBudgetWaitsBrieflyForMemory) {
+  TensorMemory::SetProcessLimitBytes(TensorMemory::InUseBytes() + (int64_t{1} << 20));
+  SetTensorMemoryWaitMs(5000);
+  auto held = Tensor::Create(tensorflow::DT_UINT8, TensorShape{700 * 1024});
+  ASSERT_TRUE(held.ok());
+  // Another request gives its memory back 100 ms from now: the allocation waits for it.
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    *held = Tensor();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto waited = Tensor::Create(tensorflow::DT_UINT8, TensorShape{700 * 1024});
+  const auto took = std::chrono::steady_clock::now() - start;
+  releaser.join();
+  EXPECT_TRUE(waited.ok()) << waited.status().message();
+  EXPECT_GE(took, std::chrono::milliseconds(50));
+  EXPECT_LT(took, std::chrono::milliseconds(4000));
+}
+
+TEST_F(MemoryAccountTest, AnAllocationThatNoReleaseWouldFitIsRefusedAfterTheWait) {
+  TensorMemory::SetProcessLimitBytes(TensorMemory::InUseBytes() + (int64_t{1} << 20));
+  SetTensorMemoryWaitMs(100);
+  auto held = Tensor::Create(tensorflow::DT_UINT8, TensorShape{700 * 1024});
+  ASSERT_TRUE(held.ok());
+  const auto start = std::chrono::steady_clock::now();
+  auto refused = Tensor::Create(tensorflow::DT_UINT8, TensorShape{700 * 1024});
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(90));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("after waiting 100 ms for memory (--memory_wait_ms)"),
+            std::string::npos)
+      << refused.status().message();
+  // Bigger than the whole budget: refused at once, no wait.
+  const auto again = std::chrono::steady_clock::now();
+  EXPECT_FALSE(Tensor::Create(tensorflow::DT_UINT8, TensorShape{4 << 20}).ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - again, std::chrono::milliseconds(50));
 }
 
 TEST_F(MemoryAccountTest, AnImpossibleAllocationIsAnErrorNotACrash) {

@@ -1,7 +1,9 @@
 // While and StatelessWhile: loop-carried values (attr T) go through `cond` until it is false,
 // replaced each time by the results of `body`. Shapes may change between iterations; TensorLists
 // and resource handles are carried like any value. Each iteration runs under the request's
-// deadline (Plan::Run checks it before every step).
+// deadline (Plan::Run checks it before every step, and the loop before every iteration).
+#include <chrono>
+
 #include "runtime/kernels/internal/control_flow.h"
 #include "runtime/kernels/kernels.h"
 
@@ -17,7 +19,15 @@ class WhileKernel final : public OpKernel {
     std::vector<Tensor> vars;
     vars.reserve(ctx.num_inputs());
     for (int i = 0; i < ctx.num_inputs(); ++i) vars.push_back(ctx.input(i));
+    const auto deadline = ctx.options().deadline;
     for (int64_t iteration = 0;; ++iteration) {
+      // Also here, not only between the steps of cond and body: functions with no step (a body
+      // that hands its arguments back) would otherwise loop past any deadline.
+      if (deadline != std::chrono::steady_clock::time_point::max() &&
+          std::chrono::steady_clock::now() > deadline) {
+        return DeadlineExceeded("deadline passed in iteration " + std::to_string(iteration) +
+                                " of '" + ctx.node_name() + "'");
+      }
       auto pred = cond_.plan->Run(vars, ctx.options());
       if (!pred.ok())
         return pred.status().WithContext("in the condition of '" + ctx.node_name() + "'");

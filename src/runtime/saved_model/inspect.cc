@@ -111,16 +111,30 @@ std::vector<OpUsage> OpInventory::Unsupported() const {
   return out;
 }
 
-OpInventory InventoryOps(const tensorflow::MetaGraphDef& meta) {
-  Walker walker(meta);
+namespace {
+
+void WalkSignatures(const tensorflow::MetaGraphDef& meta, Walker* walker) {
   for (const auto& [name, sig] : meta.signature_def()) {
     if (name == kInitOpSignature) continue;
     std::set<std::string> fed;
     std::vector<std::string> targets;
     for (const auto& [k, info] : sig.inputs()) fed.insert(CanonicalTensor(info.name()));
     for (const auto& [k, info] : sig.outputs()) targets.push_back(info.name());
-    walker.Walk(targets, fed);
+    walker->Walk(targets, fed);
   }
+}
+
+}  // namespace
+
+OpInventory InventorySignatureOps(const tensorflow::MetaGraphDef& meta) {
+  Walker walker(meta);
+  WalkSignatures(meta, &walker);
+  return OpInventory{walker.Result()};
+}
+
+OpInventory InventoryOps(const tensorflow::MetaGraphDef& meta) {
+  Walker walker(meta);
+  WalkSignatures(meta, &walker);
   if (!meta.saver_def().restore_op_name().empty()) {
     walker.Walk({meta.saver_def().restore_op_name()},
                 {CanonicalTensor(meta.saver_def().filename_tensor_name())});

@@ -27,6 +27,9 @@ struct OpInventory {
 // and the init op (`__saved_model_init_op`, `saved_model_main_op` or `legacy_init_op`).
 OpInventory InventoryOps(const tensorflow::MetaGraphDef& meta_graph);
 
+// Ops the serving signatures alone need: what runs at request time (no restore or init op).
+OpInventory InventorySignatureOps(const tensorflow::MetaGraphDef& meta_graph);
+
 // "unsupported ops: If (node 'f/cond' and 2 more), Softmax (node 'dense/Softmax')".
 std::string UnsupportedOpsMessage(const std::vector<OpUsage>& unsupported);
 

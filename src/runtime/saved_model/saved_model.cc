@@ -9,6 +9,7 @@
 #include "runtime/format/saved_model_proto.h"
 #include "runtime/saved_model/inspect.h"
 #include "runtime/saved_model/object_graph_restore.h"
+#include "runtime/saved_model/side_effect_ops.h"
 #include "tf/saved_model.pb.h"
 
 namespace tern {
@@ -58,6 +59,14 @@ StatusOr<std::unique_ptr<SavedModel>> SavedModel::Load(const std::string& export
                     "}; it has: {" + available + "}");
   }
   model->meta_graph_ = std::move(*proto.mutable_meta_graphs(chosen));
+  // Ops that reach outside the request, before the missing ones: the reason to refuse them is
+  // not that Tern lacks a kernel (it has some: RestoreV2 for the saver), and adding one would
+  // not help.
+  auto reaching_out = RequestTimeSideEffectOps(model->meta_graph_);
+  if (!reaching_out.empty()) {
+    return FailedPrecondition(SideEffectOpsMessage(reaching_out) + " (SavedModel '" + export_dir +
+                              "'; see docs/models.md#what-a-model-may-do)");
+  }
   // Every missing op at once, before any work: a user fixes (or reports) them all in one go.
   auto unsupported = InventoryOps(model->meta_graph_).Unsupported();
   if (!unsupported.empty()) {

@@ -298,6 +298,24 @@ const std::map<std::string, FlagDef>& Flags() {
            "tensor memory one request may hold while it runs; past it the request fails with "
            "RESOURCE_EXHAUSTED (HTTP 429) (default 0: a quarter of --memory_limit_mb; -1: none)",
            IntSetter(&S::max_request_memory_mb))},
+      {"memory_wait_ms",
+       Own(kInt,
+           "how long an allocation that would pass --memory_limit_mb waits for other requests to "
+           "give memory back before its request fails with RESOURCE_EXHAUSTED (default 100; 0: "
+           "fail at once)",
+           IntSetter(&S::memory_wait_ms))},
+      {"max_inflight_requests",
+       Own(kInt,
+           "requests the server takes at once (queued, batching or running); more are refused at "
+           "once with UNAVAILABLE (HTTP 503) (default 0: 128 per compute thread, at least 256, "
+           "or with --enable_batching none, the batching queues being bounded; -1: no limit)",
+           IntSetter(&S::max_inflight_requests))},
+      {"max_queue_wait_ms",
+       Own(kInt,
+           "refuse a request at once with UNAVAILABLE (HTTP 503) when the compute queue it would "
+           "join is estimated to hold it longer than this, or past its deadline (default 500; "
+           "0: no limit)",
+           IntSetter(&S::max_queue_wait_ms))},
       {"batching_target_latency_ms",
        Own(kInt,
            "choose each queue's batch timeout from its compute time to keep queueing + compute "

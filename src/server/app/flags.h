@@ -64,6 +64,12 @@ struct ServerFlags {
   // MemoryBudgetsFromFlags); -1: none.
   int64_t memory_limit_mb = 0;
   int64_t max_request_memory_mb = 0;
+  int64_t memory_wait_ms = 100;  // an allocation over the process budget waits this long first
+  // Admission control (server/core/admission_control.h). max_inflight_requests: 0 derives it
+  // from the compute threads (AdmissionOptionsFromFlags; none with batching), -1: none;
+  // max_queue_wait_ms 0: none.
+  int64_t max_inflight_requests = 0;
+  int64_t max_queue_wait_ms = 500;
   bool enable_batching = false;
   std::string batching_parameters_file;  // text-format BatchingParameters
   bool enable_per_model_batching_parameters = false;

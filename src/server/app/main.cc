@@ -22,6 +22,8 @@
 #include "loader/config_file_poller.h"
 #include "loader/model_manager.h"
 #include "runtime/intra_op.h"
+#include "runtime/memory_wait.h"
+#include "server/app/admission_flags.h"
 #include "server/app/batching_flags.h"
 #include "server/app/flags.h"
 #include "server/app/front_door_options.h"
@@ -112,6 +114,7 @@ void SetMemoryBudgets(const tern::ServerFlags& flags) {
       tern::MemoryBudgetsFromFlags(flags, tern::TensorMemory::DetectAvailableBytes());
   tern::TensorMemory::SetProcessLimitBytes(budgets.process_bytes);
   tern::TensorMemory::SetRunLimitBytes(budgets.request_bytes);
+  tern::SetTensorMemoryWaitMs(std::max<int64_t>(0, flags.memory_wait_ms));
   const auto mib = [](int64_t bytes) {
     return bytes > 0 ? std::to_string(bytes >> 20) + " MiB" : std::string("none");
   };
@@ -143,6 +146,7 @@ tern::StatusOr<Surroundings> ReadSurroundings(const tern::ServerFlags& flags) {
 struct ModelStack {
   std::unique_ptr<tern::Metrics> metrics;
   std::unique_ptr<tern::ComputePool> compute_pool;
+  std::unique_ptr<tern::AdmissionControl> admission;
   std::unique_ptr<tern::SignatureBatcher> batcher;  // null: no batching
   std::unique_ptr<tern::ModelManager> manager;
   std::unique_ptr<tern::ConfigFilePoller> config_poller;  // null: one model from the flags
@@ -213,6 +217,8 @@ tern::StatusOr<ModelStack> LoadModels(const tern::ServerFlags& flags) {
   stack.compute_pool = tern::ComputePool::Create({.num_threads = tern::ComputeThreads(flags)});
   // A large op may also use the cores no request holds (runtime/intra_op.h).
   tern::IntraOpThreads::SetLimit(tern::IntraOpThreadLimit(flags));
+  stack.admission = std::make_unique<tern::AdmissionControl>(
+      tern::AdmissionOptionsFromFlags(flags, stack.compute_pool.get(), stack.metrics.get()));
   TERN_ASSIGN_OR_RETURN(stack.batcher, tern::MakeBatcherFromFlags(flags, stack.metrics.get(),
                                                                   stack.compute_pool.get()));
   stack.manager = MakeModelManager(flags, stack.metrics.get());
@@ -232,7 +238,8 @@ struct FrontEnds {
       : service(models.manager.get(), models.metrics.get(), models.batcher.get(),
                 models.compute_pool.get(),
                 flags.enable_signature_method_name_check ? tern::SignatureMethodCheck::kRequireMatch
-                                                         : tern::SignatureMethodCheck::kOff),
+                                                         : tern::SignatureMethodCheck::kOff,
+                models.admission.get()),
         request_metrics(tern::RequestMetrics::Create({models.metrics.get(), models.manager.get()})),
         repository(models.manager.get()),
         kserve(&service, {.repository = &repository, .trace_file = flags.trace_file}),

@@ -99,6 +99,15 @@ void InferenceCore::PredictAsync(const ServableHandle& servable, const Signature
                                  std::vector<std::string> output_filter, const RunOptions& options,
                                  PredictDone done, std::shared_ptr<RequestPhases> phases) const {
   const auto arrived = Clock::now();
+  // Held until `done` has run (the lambdas below own it), so it counts the request in flight
+  // for as long as it queues, batches and runs.
+  AdmissionControl::Ticket ticket;
+  if (admission_ != nullptr) {
+    auto admitted = admission_->Admit(
+        servable->model_name, batcher_ == nullptr && compute_pool_ != nullptr, options.deadline);
+    if (!admitted.ok()) return done(admitted.status());
+    ticket = std::move(admitted).value();
+  }
   if (batcher_ == nullptr) {
     if (compute_pool_ == nullptr) {
       return done(PredictArrivedAt(servable, signature, inputs, output_filter, options, arrived,
@@ -107,7 +116,8 @@ void InferenceCore::PredictAsync(const ServableHandle& servable, const Signature
     // The servable handle keeps the model (and so `signature`) alive until the run is over.
     compute_pool_->Schedule([this, servable, &signature, inputs = std::move(inputs),
                              output_filter = std::move(output_filter), options, arrived,
-                             phases = std::move(phases), done = std::move(done)] {
+                             phases = std::move(phases), done = std::move(done),
+                             ticket = std::move(ticket)] {
       done(PredictArrivedAt(servable, signature, inputs, output_filter, options, arrived,
                             phases.get()));
     });
@@ -118,8 +128,8 @@ void InferenceCore::PredictAsync(const ServableHandle& servable, const Signature
   batcher_->RunAsync(
       {servable->model.get(), servable, servable->model_name, servable->version, signature.name,
        std::move(inputs), std::move(output_filter), options, timings},
-      [this, servable, arrived, rows, timings, phases = std::move(phases),
-       done = std::move(done)](StatusOr<SignatureOutputs> outputs) {
+      [this, servable, arrived, rows, timings, phases = std::move(phases), done = std::move(done),
+       ticket = std::move(ticket)](StatusOr<SignatureOutputs> outputs) {
         RecordInference(servable, outputs.ok(), arrived, timings->Load(), rows,
                         timings->batched.load(), phases.get());
         done(std::move(outputs));

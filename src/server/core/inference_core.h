@@ -17,6 +17,7 @@
 #include "common/compute_pool.h"
 #include "common/metrics.h"
 #include "loader/model_manager.h"
+#include "server/core/admission_control.h"
 
 namespace tern {
 
@@ -45,14 +46,18 @@ class InferenceCore {
   // method_check: whether Classify, Regress and MultiInference require the signature's
   // method_name to match (TF Serving's --enable_signature_method_name_check; off by default
   // there, since native TF2 exports write the predict method for every signature).
+  // admission (not owned, nullable: every request is taken): refuses PredictAsync requests at
+  // once when the server is overloaded.
   InferenceCore(ModelManager* manager, Metrics* metrics, SignatureBatcher* batcher = nullptr,
                 ComputePool* compute_pool = nullptr,
-                SignatureMethodCheck method_check = SignatureMethodCheck::kOff)
+                SignatureMethodCheck method_check = SignatureMethodCheck::kOff,
+                AdmissionControl* admission = nullptr)
       : manager_(manager),
         metrics_(metrics),
         batcher_(batcher),
         compute_pool_(compute_pool),
-        method_check_(method_check) {}
+        method_check_(method_check),
+        admission_(admission) {}
 
   SignatureMethodCheck method_check() const { return method_check_; }
 
@@ -74,7 +79,8 @@ class InferenceCore {
   // Predict without holding the calling thread while the request waits for its batch: `done`
   // runs once, on a batch thread, or for an unbatched request on the compute pool (the calling
   // thread without one). The servable stays loaded until `done` has run.
-  // `phases` (nullable, for tracing) is filled before `done` runs.
+  // `phases` (nullable, for tracing) is filled before `done` runs. An overloaded server
+  // (AdmissionControl) answers UNAVAILABLE at once, on the calling thread.
   using PredictDone = std::function<void(StatusOr<std::map<std::string, Tensor>>)>;
   void PredictAsync(const ServableHandle& servable, const Signature& signature,
                     std::map<std::string, Tensor> inputs, std::vector<std::string> output_filter,
@@ -113,6 +119,7 @@ class InferenceCore {
   SignatureBatcher* batcher_;
   ComputePool* compute_pool_;
   SignatureMethodCheck method_check_;
+  AdmissionControl* admission_;
 };
 
 }  // namespace tern

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "server/app/admission_flags.h"
 #include "server/app/memory_budget_flags.h"
 
 namespace tern {
@@ -176,6 +177,29 @@ TEST(MemoryBudgetFlagsTest, DerivedFromTheMachineUnlessGiven) {
   MemoryBudgets off = MemoryBudgetsFromFlags(*none, 10 * kGiB);
   EXPECT_EQ(off.process_bytes, 0);
   EXPECT_EQ(off.request_bytes, 0);
+}
+
+TEST(AdmissionFlagsTest, InFlightLimitFromTheComputeThreadsUnlessGivenOrBatching) {
+  auto two = ComputePool::Create({.num_threads = 2});
+  auto four = ComputePool::Create({.num_threads = 4});
+  auto defaults = ParseServerFlags({});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(AdmissionOptionsFromFlags(*defaults, two.get(), nullptr).max_in_flight, 256);
+  EXPECT_EQ(AdmissionOptionsFromFlags(*defaults, four.get(), nullptr).max_in_flight, 512);
+  EXPECT_EQ(AdmissionOptionsFromFlags(*defaults, two.get(), nullptr).max_queue_wait.count(), 500);
+  // Batching bounds its own queues.
+  auto batching = ParseServerFlags({"--enable_batching"});
+  ASSERT_TRUE(batching.ok());
+  EXPECT_EQ(AdmissionOptionsFromFlags(*batching, two.get(), nullptr).max_in_flight, 0);
+  auto given = ParseServerFlags({"--max_inflight_requests=10", "--max_queue_wait_ms=0"});
+  ASSERT_TRUE(given.ok());
+  const auto set = AdmissionOptionsFromFlags(*given, two.get(), nullptr);
+  EXPECT_EQ(set.max_in_flight, 10);
+  EXPECT_EQ(set.max_queue_wait.count(), 0);
+  EXPECT_EQ(set.pool, two.get());
+  auto none = ParseServerFlags({"--max_inflight_requests=-1"});
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(AdmissionOptionsFromFlags(*none, two.get(), nullptr).max_in_flight, 0);
 }
 
 }  // namespace
