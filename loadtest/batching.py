@@ -38,6 +38,10 @@ SCENARIOS = {
             "title": "MLP 3x512", "suffix": ""},
     "cnn": {"model": "small_resnet", "dir": ROOT / "build/zoo/small_resnet", "input": "image",
             "row": [32, 32, 3], "title": "small CNN (resnet 32x32)", "suffix": "_cnn"},
+    # Compute-bound: keras.applications ResNet50, random weights (loadtest/keras_apps.py).
+    "resnet50": {"model": "resnet50", "dir": ROOT / "build/apps/resnet50", "input": "image",
+                 "row": [32, 32, 3], "title": "ResNet50 (32x32x3)", "suffix": "_resnet50",
+                 "export": "keras_apps"},
 }
 PARAMS = ("max_batch_size {{ value: 64 }}\nbatch_timeout_micros {{ value: {timeout} }}\n"
           "max_enqueued_batches {{ value: 1000 }}\nnum_batch_threads {{ value: {threads} }}\n")
@@ -62,6 +66,12 @@ def configs(tmp, threads):
 def ensure_model(scenario):
     if not scenario["dir"].exists():
         import subprocess
+        if scenario.get("export") == "keras_apps":
+            # keras.applications under Keras 2 (tf_keras), as the zoo exports it.
+            subprocess.run([sys.executable, str(ROOT / "loadtest/keras_apps.py"), "--out",
+                            str(scenario["dir"].parent), "--only", scenario["model"]], check=True,
+                           env={**os.environ, "TF_USE_LEGACY_KERAS": "1"})
+            return
         subprocess.run([sys.executable, str(ROOT / "tests/models/zoo/export_zoo.py"), "--out",
                         str(scenario["dir"].parent), "--only", scenario["model"]], check=True)
 
