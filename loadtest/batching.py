@@ -175,6 +175,9 @@ def main():
     ap.add_argument("--rates", default=None,
                     help="comma-separated open-loop gRPC request rates (requests/s)")
     ap.add_argument("--seconds", type=float, default=None)
+    ap.add_argument("--stability", type=int, default=None,
+                    help="perf_analyzer --stability-percentage (default 100; --quick: any spread); "
+                         "a loaded shared machine may need more")
     ap.add_argument("--out", default=str(ROOT / "loadtest/results"))
     ap.add_argument("--scenario", choices=sorted(SCENARIOS), default="mlp")
     args = ap.parse_args()
@@ -184,6 +187,7 @@ def main():
     rates = [int(r) for r in (args.rates or ("1000" if args.quick else
                                              scenario.get("rates", "1000,3000,5000"))).split(",")]
     seconds = args.seconds or (1 if args.quick else 5)
+    stability = args.stability or (10000 if args.quick else 100)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     bin_dir = drivers.tools_bin()
@@ -209,7 +213,7 @@ def main():
                         f"{scenario['input']}:" + ",".join(map(str, shape)),
                         # The smoke checks that it runs; a noisy CI machine rarely gives stable
                         # windows in 1 s, so the quick form accepts any spread.
-                        stability_percentage=10000 if args.quick else 100))
+                        stability_percentage=stability))
                     results[name]["rest"][str(c)] = drivers.with_cpu(
                         server, lambda: drivers.wrk(server, c, int(seconds), body))
                     print(f"{name:9s} c={c:4d} grpc {results[name]['grpc'][str(c)]['throughput_rps']:8.0f} rps"
@@ -223,7 +227,7 @@ def main():
                             server, lambda: drivers.perf_analyzer(
                                 bin_dir, server, 64, seconds, input_json,
                                 f"{scenario['input']}:" + ",".join(map(str, shape)),
-                                stability_percentage=10000 if args.quick else 100,
+                                stability_percentage=stability,
                                 request_rate=rate))
                     except RuntimeError as e:
                         # A rate the server cannot sustain, or windows a loaded machine never

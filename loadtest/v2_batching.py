@@ -73,6 +73,9 @@ def main():
     ap.add_argument("--quick", action="store_true", help="smoke run for CI")
     ap.add_argument("--levels", default=None, help="comma-separated concurrency levels")
     ap.add_argument("--seconds", type=float, default=None)
+    ap.add_argument("--stability", type=int, default=None,
+                    help="perf_analyzer --stability-percentage (default 100; --quick: any spread); "
+                         "a loaded shared machine may need more")
     ap.add_argument("--out", default=str(ROOT / "loadtest/results"))
     ap.add_argument("--scenario", choices=sorted(SCENARIOS), default="mlp")
     args = ap.parse_args()
@@ -80,6 +83,7 @@ def main():
     batching.ensure_model(scenario)
     levels = [int(c) for c in (args.levels or ("32" if args.quick else scenario["levels"])).split(",")]
     seconds = args.seconds or (1 if args.quick else 5)
+    stability = args.stability or (10000 if args.quick else 100)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     bin_dir = drivers.tools_bin()
@@ -96,7 +100,7 @@ def main():
                         before = batch_rows(server)
                         r = drivers.perf_analyzer(bin_dir, server, c, seconds, service_kind="triton",
                                                   protocol=proto,
-                                                  stability_percentage=10000 if args.quick else 100)
+                                                  stability_percentage=stability)
                         rows, batches = (a - b for a, b in zip(batch_rows(server), before))
                         if batches:
                             r["rows_per_batch"] = rows / batches
