@@ -101,7 +101,9 @@ void AutoTimeout::Judge(int64_t ceiling_micros) {
     // With nothing kept, try a shorter wait next time: a small one may still gather company.
     candidate_ = kept_ > 0 ? kept_ * 2 : std::max(options_.min_wait_micros, candidate_ / 2);
     ++failed_probes_;
-    rounds = 1 << std::min(failed_probes_, 4);
+    // A failed probe cost throughput: the next one waits 4, 8, ... windows (at most
+    // max_backoff_rounds), so steady closed-loop traffic spends a few percent of its time probing.
+    rounds = 1 << std::min(failed_probes_ + 1, 6);
   }
   exploit_left_ = std::clamp(rounds, 1, options_.max_backoff_rounds);
 }

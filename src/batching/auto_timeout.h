@@ -34,8 +34,8 @@ class AutoTimeout {
     double min_row_gain = 1.1;
     // Waits below this are not worth a wake-up: the first candidate, and the floor of halving.
     int64_t min_wait_micros = 50;
-    // After this many failed probes in a row, the rounds between probes stop growing.
-    int max_backoff_rounds = 16;
+    // The most windows between two probes (reached after failed probes in a row).
+    int max_backoff_rounds = 64;
   };
 
   AutoTimeout() : AutoTimeout(Options()) {}

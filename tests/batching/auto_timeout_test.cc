@@ -87,8 +87,8 @@ TEST_F(AutoTimeoutTest, ProbesGrowRarerWhileTheyFail) {
     }
     EXPECT_EQ(auto_.KeptWaitMicros(), 0);
   }
-  // Baseline only before the first probe; then 2, 4, 8, 16 exploit windows and a baseline.
-  EXPECT_EQ(gaps, (std::vector<int>{1, 3, 5, 9, 17}));
+  // Baseline only before the first probe; then 4, 8, 16, 32 exploit windows and a baseline.
+  EXPECT_EQ(gaps, (std::vector<int>{1, 5, 9, 17, 33}));
 }
 
 TEST_F(AutoTimeoutTest, NoProbeWhenTheBudgetLeavesNoRoom) {
