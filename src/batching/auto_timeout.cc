@@ -9,12 +9,9 @@ AutoTimeout::AutoTimeout(Options options) : options_(options) { StartWindow(Phas
 int64_t AutoTimeout::TimeoutMicros(int64_t ceiling_micros) const {
   const int64_t ceiling = std::max<int64_t>(0, ceiling_micros);
   switch (phase_) {
-    case Phase::kBaseline:
-      return 0;
-    case Phase::kProbe:
-      return std::min(candidate_, ceiling);
-    case Phase::kExploit:
-      return std::min(kept_, ceiling);
+    case Phase::kBaseline: return 0;
+    case Phase::kProbe: return std::min(candidate_, ceiling);
+    case Phase::kExploit: return std::min(kept_, ceiling);
   }
   return 0;
 }

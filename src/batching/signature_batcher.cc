@@ -266,8 +266,7 @@ void SignatureBatcher::ProcessBatch(const BatchingOptions& options, Metrics* met
       std::vector<Tensor> parts;
       for (Task* t : tasks) parts.push_back(t->inputs.at(name));
       auto whole = ConcatRows(parts, padded, inner);
-      if (!whole.ok())
-        return fail_all(whole.status().WithContext("batching input '" + name + "'"));
+      if (!whole.ok()) return fail_all(whole.status().WithContext("batching input '" + name + "'"));
       merged.emplace(name, std::move(whole).value());
     }
   }

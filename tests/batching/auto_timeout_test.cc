@@ -51,7 +51,7 @@ TEST_F(AutoTimeoutTest, KeepsAWaitThatGathersRowsAtTheSameThroughput) {
 }
 
 TEST_F(AutoTimeoutTest, DropsAWaitThatCostsThroughput) {
-  FinishWindow(1, 500);  // baseline
+  FinishWindow(1, 500);   // baseline
   FinishWindow(4, 2000);  // probe kept
   ASSERT_EQ(auto_.KeptWaitMicros(), kCeiling / 8);
   FinishWindow(1, 500);  // exploit
@@ -118,7 +118,7 @@ TEST_F(AutoTimeoutTest, APauseInTrafficRestartsTheWindow) {
   const uint64_t window = auto_.Window();
   now_ += microseconds(500);
   auto_.OnBatchDone(window, now_, 1, kCeiling);  // start marker
-  now_ += std::chrono::seconds(10);               // nobody sends
+  now_ += std::chrono::seconds(10);              // nobody sends
   for (int i = 0; i < 3; ++i) {
     now_ += microseconds(500);
     auto_.OnBatchDone(window, now_, 1, kCeiling);

@@ -186,8 +186,7 @@ class SimulatedServer {
     double RowsPerBatch() const { return batches ? static_cast<double>(rows) / batches : 0; }
   };
 
-  static Result Run(int64_t timeout_us, int64_t target_us, Traffic traffic,
-                    int64_t seconds = 10) {
+  static Result Run(int64_t timeout_us, int64_t target_us, Traffic traffic, int64_t seconds = 10) {
     SimulatedServer sim;
     return sim.Drive(timeout_us, target_us, traffic, seconds);
   }
@@ -273,7 +272,8 @@ TEST(AutomaticTimeoutSimulationTest, ClosedLoopDoesAsWellAsNoWait) {
     const auto fixed = SimulatedServer::Run(2000, 0, traffic);
     const auto automatic = SimulatedServer::Run(0, /*target_us=*/5000, traffic);
     EXPECT_GE(automatic.rows, no_wait.rows * 97 / 100) << clients << " clients";
-    EXPECT_LT(fixed.rows, no_wait.rows * 80 / 100) << clients << " clients: the simulation "
+    EXPECT_LT(fixed.rows, no_wait.rows * 80 / 100) << clients
+                                                   << " clients: the simulation "
                                                       "must be able to tell a wait's cost";
   }
 }
