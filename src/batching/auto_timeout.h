@@ -23,9 +23,10 @@ class AutoTimeout {
   using TimePoint = std::chrono::steady_clock::time_point;
 
   struct Options {
-    // A window is judged after this many counted batches and at least min_window long.
-    int64_t window_batches = 12;
-    std::chrono::microseconds min_window{20000};
+    // A window is judged after this many counted batches and at least min_window long: long
+    // enough that a shared machine's noise does not pass for a tie with the baseline.
+    int64_t window_batches = 32;
+    std::chrono::microseconds min_window{100000};
     // A window longer than this (traffic stopped) is discarded and measured again.
     std::chrono::microseconds max_window{2000000};
     // A candidate may lose at most this fraction of the baseline's throughput (noise margin).
