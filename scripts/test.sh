@@ -56,6 +56,9 @@ export TF_CPP_MIN_LOG_LEVEL=2
 if [ "$BENCH" = 1 ]; then
   echo "== batching benchmark (full; writes loadtest/results/)"
   .venv/bin/python loadtest/batching.py 2>&1 | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN'
+  echo "== batching benchmark, compute-bound ResNet50 (full; writes loadtest/results/)"
+  .venv/bin/python loadtest/batching.py --scenario resnet50 2>&1 \
+    | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN'
   echo "== scale from zero (full; writes loadtest/results/)"
   .venv/bin/python loadtest/scale_from_zero.py
 else
@@ -75,6 +78,7 @@ fi
 if [ "$BENCH" = 1 ]; then
   echo "== KServe v2 batching off vs on (full; writes loadtest/results/)"
   .venv/bin/python loadtest/v2_batching.py
+  .venv/bin/python loadtest/v2_batching.py --scenario resnet50
 else
   echo "== KServe v2 batching off vs on, short form (full: scripts/test.sh --bench)"
   .venv/bin/python loadtest/v2_batching.py --quick --out build/loadtest-smoke

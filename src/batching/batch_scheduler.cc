@@ -11,10 +11,6 @@ namespace {
 constexpr size_t kMaxIdleQueues = 256;
 // Weight of the newest batch in the running average of compute time.
 constexpr double kComputeEmaWeight = 0.2;
-// The automatic timeout climbs to its ceiling in this many batches that gather company...
-constexpr double kAutoStepFraction = 0.25;
-// ...and a halved timeout below this is dropped to 0.
-constexpr double kAutoMinMicros = 50;
 
 }  // namespace
 
@@ -30,20 +26,7 @@ int64_t BatchScheduler::Queue::CeilingMicros() const {
 
 int64_t BatchScheduler::Queue::TimeoutMicros() const {
   if (options.target_latency_micros <= 0) return options.batch_timeout_micros;
-  return std::min(static_cast<int64_t>(auto_timeout_micros), CeilingMicros());
-}
-
-void BatchScheduler::Queue::LearnFrom(size_t tasks, size_t late_joiners, bool timed_out) {
-  if (options.target_latency_micros <= 0) return;
-  const double ceiling = static_cast<double>(CeilingMicros());
-  if (timed_out ? late_joiners > 0 : tasks >= 2) {
-    // Requests do arrive together: waiting a little longer gathers more per batch.
-    auto_timeout_micros = std::min(ceiling, auto_timeout_micros + ceiling * kAutoStepFraction);
-  } else if (timed_out) {
-    // The wait gathered nothing: halve it, down to not waiting at all.
-    auto_timeout_micros /= 2;
-    if (auto_timeout_micros < kAutoMinMicros) auto_timeout_micros = 0;
-  }
+  return automatic.TimeoutMicros(CeilingMicros());
 }
 
 std::unique_ptr<BatchScheduler> BatchScheduler::Create(Options options) {
@@ -134,6 +117,7 @@ BatchScheduler::Queue& BatchScheduler::FindOrCreateQueueLocked(const std::string
     }
     slot = queues_[name] = std::make_shared<Queue>();
     slot->options = options;
+    slot->automatic = AutoTimeout(options.auto_timeout);
   }
   return *slot;
 }
@@ -176,6 +160,7 @@ BatchClock::time_point BatchScheduler::Queue::Append(BatchTasks* tasks,
       batches.emplace_back();
       batches.back().opened = now;
       batches.back().ready_at = now + std::chrono::microseconds(TimeoutMicros());
+      batches.back().window = automatic.Window();
     }
     Batch& b = batches.back();
     b.rows += task->rows;
@@ -205,10 +190,6 @@ bool BatchScheduler::TakeReadyBatchLocked(BatchClock::time_point now, bool drain
     Batch& front = q.batches.front();
     const auto ready_at = front.ready_at;
     if (drain || front.closed || now >= ready_at) {
-      taken->timed_out = !front.closed && ready_at > front.opened;
-      taken->late_joiners = 0;
-      const auto half_way = front.opened + (ready_at - front.opened) / 2;
-      for (const auto& task : front.tasks) taken->late_joiners += task->enqueued >= half_way;
       taken->queue = start->second;
       taken->batch = std::move(front);
       q.batches.pop_front();
@@ -299,7 +280,6 @@ void BatchScheduler::RunnerStep() {
 
 void BatchScheduler::Run(Taken taken) {
   const auto start = options_.now();
-  const size_t tasks = taken.batch.tasks.size();
   BatchTasks live;
   BatchTasks expired;
   for (auto& task : taken.batch.tasks) {
@@ -307,14 +287,17 @@ void BatchScheduler::Run(Taken taken) {
   }
   FailExpired(std::move(expired), start);
   if (!live.empty()) taken.queue->options.process(std::move(live));
-  const double micros = std::chrono::duration<double, std::micro>(options_.now() - start).count();
+  const auto end = options_.now();
+  const double micros = std::chrono::duration<double, std::micro>(end - start).count();
   std::lock_guard<std::mutex> lock(mu_);
   Queue& q = *taken.queue;
   --q.in_flight;
-  q.LearnFrom(tasks, taken.late_joiners, taken.timed_out);
   q.ema_compute_micros = q.ema_compute_micros < 0 ? micros
                                                   : (1 - kComputeEmaWeight) * q.ema_compute_micros +
                                                         kComputeEmaWeight * micros;
+  if (q.options.target_latency_micros > 0) {
+    q.automatic.OnBatchDone(taken.batch.window, end, taken.batch.rows, q.CeilingMicros());
+  }
 }
 
 void BatchScheduler::TimerLoop() {

@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "batching/auto_timeout.h"
 #include "common/compute_pool.h"
 #include "common/status.h"
 
@@ -49,12 +50,12 @@ struct BatchQueueOptions {
   int64_t max_batch_size = 1000;
   int64_t max_enqueued_batches = 10;
   int64_t batch_timeout_micros = 0;
-  // > 0: the timeout is chosen automatically. Its ceiling is what the budget leaves after
-  // 2 x the observed compute time of a batch (capped by batch_timeout_micros when that is > 0);
-  // under the ceiling it grows while waiting gathers company (tasks arriving in the second half
-  // of a wait, or several tasks queued at once) and halves each time a wait gathered none, so
-  // light or closed-loop traffic does not wait for requests that will not come.
+  // > 0: the timeout is chosen automatically (AutoTimeout): no wait unless measuring shows that
+  // a wait gathers more rows per batch without costing throughput. Its ceiling is what the
+  // budget leaves after 2 x the observed compute time of a batch (capped by
+  // batch_timeout_micros when that is > 0).
   int64_t target_latency_micros = 0;
+  AutoTimeout::Options auto_timeout;  // how the automatic timeout measures (tests shorten it)
   // Runs one batch (on a batch thread) and answers every task in it.
   std::function<void(BatchTasks)> process;
 };
@@ -99,17 +100,17 @@ class BatchScheduler {
     // opened + the queue's timeout at that moment. Fixed per batch, so a batch once ready stays
     // ready while the automatic timeout moves (the timer leaves ready batches to the runners).
     BatchClock::time_point ready_at;
+    uint64_t window = 0;  // the automatic timeout's measuring window it was opened in
   };
   struct Queue {
     BatchQueueOptions options;
     std::deque<Batch> batches;
     double ema_compute_micros = -1;  // of the batches run so far; -1: none yet
-    double auto_timeout_micros = 0;  // the automatic timeout before the ceiling is applied
+    AutoTimeout automatic;           // used when options.target_latency_micros > 0
     int64_t in_flight = 0;
     int64_t queued_tasks = 0;
     int64_t CeilingMicros() const;
     int64_t TimeoutMicros() const;
-    void LearnFrom(size_t tasks, size_t late_joiners, bool timed_out);
     // OK if every task has a valid row count and all fit without exceeding
     // max_enqueued_batches; `name` is for the messages.
     Status Admits(const std::string& name, const BatchTasks& tasks) const;
@@ -119,8 +120,6 @@ class BatchScheduler {
   struct Taken {
     std::shared_ptr<Queue> queue;
     Batch batch;
-    bool timed_out = false;   // released by the timeout rather than by being full
-    size_t late_joiners = 0;  // tasks that arrived in the second half of the wait
   };
 
   explicit BatchScheduler(Options options);

@@ -255,13 +255,20 @@ void SignatureBatcher::ProcessBatch(const BatchingOptions& options, Metrics* met
   const int64_t padded = options.PaddedBatchSize(rows);
   const InnerDims inner =
       options.pad_variable_length_inputs ? InnerDims::kPadToLargest : InnerDims::kMustMatch;
+  // A batch of one request with no padding runs on the request's own tensors and answers with
+  // the outputs as they are: no copy in, no copy out (what an unbatched run costs).
+  const bool alone = tasks.size() == 1 && padded == rows;
   std::map<std::string, Tensor> merged;
-  for (const auto& [name, unused] : first.inputs) {
-    std::vector<Tensor> parts;
-    for (Task* t : tasks) parts.push_back(t->inputs.at(name));
-    auto whole = ConcatRows(parts, padded, inner);
-    if (!whole.ok()) return fail_all(whole.status().WithContext("batching input '" + name + "'"));
-    merged.emplace(name, std::move(whole).value());
+  if (alone) {
+    merged = first.inputs;  // tensors share their buffers: no copy
+  } else {
+    for (const auto& [name, unused] : first.inputs) {
+      std::vector<Tensor> parts;
+      for (Task* t : tasks) parts.push_back(t->inputs.at(name));
+      auto whole = ConcatRows(parts, padded, inner);
+      if (!whole.ok()) return fail_all(whole.status().WithContext("batching input '" + name + "'"));
+      merged.emplace(name, std::move(whole).value());
+    }
   }
   const auto merged_at = BatchClock::now();
   phases.compute_input_ns = Nanos(merged_at - started);
@@ -286,8 +293,10 @@ void SignatureBatcher::ProcessBatch(const BatchingOptions& options, Metrics* met
     }
   }
   std::vector<StatusOr<SignatureOutputs>> answers;
+  if (alone) answers.push_back(std::move(outputs));
   int64_t at = 0;
-  for (Task* t : tasks) {
+  for (size_t i = alone ? 1 : 0; i < tasks.size(); ++i) {
+    Task* t = tasks[i];
     SignatureOutputs mine;
     Status status;
     for (const auto& [name, whole] : *outputs) {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <future>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -145,49 +146,12 @@ TEST_F(BatchSchedulerTest, QueuesAreServedRoundRobin) {
               ElementsAre(ElementsAre(1), ElementsAre(3), ElementsAre(2), ElementsAre(4)));
 }
 
-TEST_F(BatchSchedulerTest, AutomaticTimeoutGrowsWhileRequestsArriveTogether) {
+TEST_F(BatchSchedulerTest, AutomaticTimeoutStartsWithoutWaiting) {
   auto q = Queue(8, 10, /*timeout_us=*/0);
   q.target_latency_micros = 10000;
-  compute_us_ = 3000;
-  // Nothing learned yet: no waiting.
   ASSERT_TRUE(Add("m", q, 0, 1).ok());
   EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 0);
-  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
-  EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 0) << "a lone request teaches nothing";
-  // A second request keeps arriving late in the wait: the timeout climbs in quarters of its
-  // ceiling, which is the 10 ms budget minus 2 x 3 ms of compute.
-  std::vector<int64_t> seen;
-  for (int i = 0; i < 6; ++i) {
-    const int64_t timeout = scheduler_->EffectiveTimeoutMicros("m");
-    ASSERT_TRUE(Add("m", q, 10 + i, 1).ok());
-    now_us_ += timeout * 3 / 4;
-    ASSERT_TRUE(Add("m", q, 20 + i, 1).ok());
-    now_us_ += timeout - timeout * 3 / 4;
-    EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
-    seen.push_back(scheduler_->EffectiveTimeoutMicros("m"));
-  }
-  EXPECT_THAT(seen, ElementsAre(1000, 2000, 3000, 4000, 4000, 4000));
-  // Closed-loop clients that are all queued already: waiting gathers nobody new, so it halves.
-  ASSERT_TRUE(Add("m", q, 40, 1).ok());
-  ASSERT_TRUE(Add("m", q, 41, 1).ok());
-  now_us_ += scheduler_->EffectiveTimeoutMicros("m");
-  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
-  EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 2000);
-  ASSERT_TRUE(Add("m", q, 42, 1).ok());
-  now_us_ += 1000;
-  ASSERT_TRUE(Add("m", q, 43, 1).ok());  // arrives in the second half: grows again
-  now_us_ += 1000;
-  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
-  EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 3000);
-  // Waits that gather nothing halve it, down to zero.
-  seen.clear();
-  for (int i = 0; i < 8; ++i) {
-    ASSERT_TRUE(Add("m", q, 30 + i, 1).ok());
-    now_us_ += scheduler_->EffectiveTimeoutMicros("m");
-    EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1);
-    seen.push_back(scheduler_->EffectiveTimeoutMicros("m"));
-  }
-  EXPECT_THAT(seen, ElementsAre(1500, 750, 375, 187, 93, 0, 0, 0));
+  EXPECT_EQ(scheduler_->ProcessReadyBatches(), 1) << "a lone request does not wait";
 }
 
 TEST_F(BatchSchedulerTest, AutomaticTimeoutCeilingShrinksWithComputeTime) {
@@ -203,19 +167,135 @@ TEST_F(BatchSchedulerTest, AutomaticTimeoutCeilingShrinksWithComputeTime) {
   EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 0);
 }
 
-TEST_F(BatchSchedulerTest, AutomaticTimeoutIsCappedByTheFixedOne) {
-  auto q = Queue(8, 10, /*timeout_us=*/1000);
-  q.target_latency_micros = 50000;
-  compute_us_ = 100;
-  for (int i = 0; i < 10; ++i) {
-    const int64_t timeout = scheduler_->EffectiveTimeoutMicros("m");
-    ASSERT_TRUE(Add("m", q, i, 1).ok());
-    now_us_ += timeout * 3 / 4;
-    ASSERT_TRUE(Add("m", q, 100 + i, 1).ok());
-    now_us_ += timeout - timeout * 3 / 4;
-    scheduler_->ProcessReadyBatches();
+// A simulated server: one compute thread (ProcessReadyBatches on the test's thread) on simulated
+// time, where a batch of n rows costs fixed_us + per_row_us x n. Clients are closed loop (each
+// sends again think_us after its answer) or open loop (a request every interval_us).
+// Deterministic: the same run gives the same figures.
+class SimulatedServer {
+ public:
+  struct Traffic {
+    int closed_loop_clients = 0;  // > 0: closed loop
+    int64_t think_us = 300;       // closed loop: from an answer to the next request
+    int64_t interval_us = 0;      // > 0: open loop, one request every interval_us
+  };
+  struct Result {
+    int64_t rows = 0;
+    int64_t batches = 0;
+    int64_t max_latency_us = 0;
+    int64_t max_timeout_us = 0;  // the largest timeout the queue used
+    double RowsPerBatch() const { return batches ? static_cast<double>(rows) / batches : 0; }
+  };
+
+  static Result Run(int64_t timeout_us, int64_t target_us, Traffic traffic, int64_t seconds = 10) {
+    SimulatedServer sim;
+    return sim.Drive(timeout_us, target_us, traffic, seconds);
   }
-  EXPECT_EQ(scheduler_->EffectiveTimeoutMicros("m"), 1000);
+
+ private:
+  struct Request : BatchTask {
+    Request(int client, int64_t sent) : client(client), sent(sent) { rows = 1; }
+    void Fail(const Status&) override { ADD_FAILURE() << "a simulated request failed"; }
+    int client;
+    int64_t sent;
+  };
+
+  Result Drive(int64_t timeout_us, int64_t target_us, Traffic traffic, int64_t seconds) {
+    BatchScheduler::Options options;
+    options.stepping = Stepping::kManual;
+    const auto epoch = BatchClock::time_point();
+    options.now = [&] { return epoch + std::chrono::microseconds(now_); };
+    auto scheduler = BatchScheduler::Create(options);
+    BatchQueueOptions q;
+    q.max_batch_size = 64;
+    q.max_enqueued_batches = 100000;
+    q.batch_timeout_micros = timeout_us;
+    q.target_latency_micros = target_us;
+    Result result;
+    q.process = [&](BatchTasks tasks) {
+      now_ += kFixedUs + kPerRowUs * static_cast<int64_t>(tasks.size());
+      ++result.batches;
+      for (auto& t : tasks) {
+        auto& r = static_cast<Request&>(*t);
+        ++result.rows;
+        result.max_latency_us = std::max(result.max_latency_us, now_ - r.sent);
+        if (traffic.closed_loop_clients > 0) sends_.emplace(now_ + Think(traffic), r.client);
+      }
+    };
+    for (int c = 0; c < traffic.closed_loop_clients; ++c) sends_.emplace(c * 10, c);
+    int64_t next_open_loop = 0;
+    const int64_t end = seconds * 1000000;
+    while (now_ < end) {
+      if (traffic.interval_us > 0) {
+        for (; next_open_loop <= now_; next_open_loop += traffic.interval_us) {
+          sends_.emplace(next_open_loop, -1);
+        }
+      }
+      while (!sends_.empty() && sends_.begin()->first <= now_) {
+        auto [sent, client] = *sends_.begin();
+        sends_.erase(sends_.begin());
+        BatchTasks tasks;
+        tasks.push_back(std::make_unique<Request>(client, sent));
+        EXPECT_TRUE(scheduler->Schedule("m", q, std::move(tasks)).ok());
+      }
+      result.max_timeout_us =
+          std::max(result.max_timeout_us, scheduler->EffectiveTimeoutMicros("m"));
+      if (scheduler->ProcessReadyBatches() == 0) now_ += kStepUs;
+    }
+    return result;
+  }
+
+  // think_us give or take a quarter, from a fixed pseudo-random sequence: real clients drift
+  // apart (in lockstep, one probe that merges two groups of clients into one batch would keep
+  // them merged forever, which no real load does).
+  int64_t Think(const Traffic& traffic) {
+    jitter_state_ = jitter_state_ * 6364136223846793005ULL + 1442695040888963407ULL;
+    const int64_t spread = traffic.think_us / 2 + 1;
+    return traffic.think_us - spread / 2 + static_cast<int64_t>((jitter_state_ >> 33) % spread);
+  }
+
+  static constexpr int64_t kFixedUs = 100;
+  static constexpr int64_t kPerRowUs = 10;
+  static constexpr int64_t kStepUs = 10;
+  int64_t now_ = 0;
+  uint64_t jitter_state_ = 1;
+  std::multimap<int64_t, int> sends_;  // when -> client (-1: open loop)
+};
+
+// The case: closed-loop clients, where every wait is lost time. The automatic timeout
+// must do as well as not waiting at all (within the cost of its rare probes), while a fixed
+// 2 ms timeout loses most of the throughput.
+TEST(AutomaticTimeoutSimulationTest, ClosedLoopDoesAsWellAsNoWait) {
+  for (int clients : {1, 8, 32}) {
+    SimulatedServer::Traffic traffic;
+    traffic.closed_loop_clients = clients;
+    const auto no_wait = SimulatedServer::Run(/*timeout_us=*/0, /*target_us=*/0, traffic);
+    const auto fixed = SimulatedServer::Run(2000, 0, traffic);
+    const auto automatic = SimulatedServer::Run(0, /*target_us=*/5000, traffic);
+    EXPECT_GE(automatic.rows, no_wait.rows * 97 / 100) << clients << " clients";
+    EXPECT_LT(fixed.rows, no_wait.rows * 80 / 100) << clients
+                                                   << " clients: the simulation "
+                                                      "must be able to tell a wait's cost";
+  }
+}
+
+// Open loop at a high rate: a wait gathers rows at no cost in throughput, so the automatic
+// timeout keeps one, cuts the batches (and so the compute per request), and stays in budget.
+TEST(AutomaticTimeoutSimulationTest, OpenLoopKeepsAWaitWithinTheBudget) {
+  SimulatedServer::Traffic traffic;
+  traffic.interval_us = 100;
+  const auto no_wait = SimulatedServer::Run(0, 0, traffic);
+  const auto automatic = SimulatedServer::Run(0, /*target_us=*/5000, traffic);
+  EXPECT_GE(automatic.rows, no_wait.rows * 99 / 100);
+  EXPECT_GT(automatic.RowsPerBatch(), 2 * no_wait.RowsPerBatch());
+  EXPECT_GT(automatic.max_timeout_us, 0);
+  EXPECT_LE(automatic.max_latency_us, 5000 + 1000) << "the budget, plus one simulation step";
+}
+
+TEST(AutomaticTimeoutSimulationTest, IsCappedByTheFixedTimeout) {
+  SimulatedServer::Traffic traffic;
+  traffic.interval_us = 100;
+  const auto automatic = SimulatedServer::Run(/*timeout_us=*/1000, /*target_us=*/50000, traffic);
+  EXPECT_EQ(automatic.max_timeout_us, 1000);
 }
 
 TEST(BatchSchedulerThreadsTest, BackgroundThreadsAnswerEveryTask) {
