@@ -29,7 +29,7 @@ TEST_F(IntraOpThreadsTest, LimitOfOneKeepsEveryOpOnItsThread) {
 
 TEST_F(IntraOpThreadsTest, AnOpBorrowsTheIdleCoresAndGivesThemBack) {
   const int cores = IntraOpThreads::Cores();
-  if (cores < 2) GTEST_SKIP() << "one core";
+  if (cores < 2) GTEST_SKIP() << "borrowing needs a second core; this machine reports one";
   IntraOpThreads::SetLimit(0);  // one per core
   EXPECT_EQ(IntraOpThreads::Limit(), cores);
   const IntraOpThreads::RunScope run;
@@ -45,7 +45,7 @@ TEST_F(IntraOpThreadsTest, AnOpBorrowsTheIdleCoresAndGivesThemBack) {
 
 TEST_F(IntraOpThreadsTest, RunsInProgressHoldTheirCores) {
   const int cores = IntraOpThreads::Cores();
-  if (cores < 2) GTEST_SKIP() << "one core";
+  if (cores < 2) GTEST_SKIP() << "borrowing needs a second core; this machine reports one";
   IntraOpThreads::SetLimit(0);
   // Other runs on other threads: simulated by scopes held on this one (a nested scope on the
   // same thread counts nothing, so each is opened as the outermost by a thread of its own).

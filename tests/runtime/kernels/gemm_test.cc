@@ -29,48 +29,12 @@ std::vector<Isa> Isas() {
        __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")}};
 }
 
-TEST(GemmTest, EveryIsaMatchesTheReference) {
-  std::mt19937 rng(7);
-  std::uniform_real_distribution<float> dist(-1, 1);
-  const int64_t shapes[][3] = {{1, 1, 1}, {1, 512, 512}, {3, 17, 5}, {33, 65, 31}, {64, 256, 48}};
-  for (const Isa& isa : Isas()) {
-    if (!isa.runs_here) continue;
-    for (const auto& s : shapes) {
-      const int64_t m = s[0], k = s[1], n = s[2];
-      for (int t = 0; t < 4; ++t) {
-        const bool ta = t & 1, tb = t & 2;
-        std::vector<float> a(m * k), b(k * n), c(m * n, 123.0f);
-        for (float& x : a) x = dist(rng);
-        for (float& x : b) x = dist(rng);
-        isa.fn({.a = a.data(),
-                .b = b.data(),
-                .c = c.data(),
-                .m = m,
-                .k = k,
-                .n = n,
-                .transpose_a = ta,
-                .transpose_b = tb});
-        for (int64_t i = 0; i < m; ++i) {
-          for (int64_t j = 0; j < n; ++j) {
-            double want = 0;
-            for (int64_t p = 0; p < k; ++p) {
-              want += double(ta ? a[p * m + i] : a[i * k + p]) *
-                      double(tb ? b[j * k + p] : b[p * n + j]);
-            }
-            ASSERT_NEAR(c[i * n + j], want, 1e-5 + 1e-5 * std::abs(want) + 1e-6 * k)
-                << isa.name << " m=" << m << " k=" << k << " n=" << n << " ta=" << ta
-                << " tb=" << tb << " at " << i << "," << j;
-          }
-        }
-      }
-    }
-  }
-}
-
-// The product of random [m,k] x [k,n] by a plain triple loop in double, with a tolerance that
-// grows with the depth (float accumulation in any order).
+// fn's product of random [m,k] x [k,n] (each operand stored transposed when asked) against a
+// plain triple loop in double, with a tolerance that grows with the depth (float accumulation in
+// any order).
 void ExpectMatchesReference(void (*fn)(const GemmArgs&), const char* name, int64_t m, int64_t k,
-                            int64_t n, bool transpose_a, std::mt19937& rng) {
+                            int64_t n, bool transpose_a, std::mt19937& rng,
+                            bool transpose_b = false) {
   std::uniform_real_distribution<float> dist(-1, 1);
   std::vector<float> a(m * k), b(k * n), c(m * n, 123.0f);
   for (float& x : a) x = dist(rng);
@@ -81,16 +45,31 @@ void ExpectMatchesReference(void (*fn)(const GemmArgs&), const char* name, int64
       .m = m,
       .k = k,
       .n = n,
-      .transpose_a = transpose_a});
+      .transpose_a = transpose_a,
+      .transpose_b = transpose_b});
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < n; ++j) {
       double want = 0;
       for (int64_t p = 0; p < k; ++p) {
-        want += double(transpose_a ? a[p * m + i] : a[i * k + p]) * double(b[p * n + j]);
+        want += double(transpose_a ? a[p * m + i] : a[i * k + p]) *
+                double(transpose_b ? b[j * k + p] : b[p * n + j]);
       }
       ASSERT_NEAR(c[i * n + j], want, 1e-5 + 1e-5 * std::abs(want) + 1e-6 * k)
-          << name << " m=" << m << " k=" << k << " n=" << n << " ta=" << transpose_a << " at " << i
-          << "," << j;
+          << name << " m=" << m << " k=" << k << " n=" << n << " ta=" << transpose_a
+          << " tb=" << transpose_b << " at " << i << "," << j;
+    }
+  }
+}
+
+TEST(GemmTest, EveryIsaMatchesTheReference) {
+  std::mt19937 rng(7);
+  const int64_t shapes[][3] = {{1, 1, 1}, {1, 512, 512}, {3, 17, 5}, {33, 65, 31}, {64, 256, 48}};
+  for (const Isa& isa : Isas()) {
+    if (!isa.runs_here) continue;
+    for (const auto& s : shapes) {
+      for (int t = 0; t < 4; ++t) {
+        ExpectMatchesReference(isa.fn, isa.name, s[0], s[1], s[2], t & 1, rng, t & 2);
+      }
     }
   }
 }
@@ -167,37 +146,12 @@ TEST(GemmTest, DispatchedGemmMatchesTheReferenceOnEitherPath) {
 TEST(GemmTest, ProductSplitAmongThreadsMatchesTheReference) {
   IntraOpThreads::SetLimit(4);
   std::mt19937 rng(9);
-  std::uniform_real_distribution<float> dist(-1, 1);
   const int64_t shapes[][3] = {{256, 96, 200}, {2, 512, 1000}, {1, 2048, 1030}, {97, 333, 129}};
   for (GemmPath path : {GemmPath::kAuto, GemmPath::kEigenOnly}) {
     SetGemmPath(path);
     for (const auto& s : shapes) {
-      const int64_t m = s[0], k = s[1], n = s[2];
       for (int t = 0; t < 4; ++t) {
-        const bool ta = t & 1, tb = t & 2;
-        std::vector<float> a(m * k), b(k * n), c(m * n, 123.0f);
-        for (float& x : a) x = dist(rng);
-        for (float& x : b) x = dist(rng);
-        Gemm({.a = a.data(),
-              .b = b.data(),
-              .c = c.data(),
-              .m = m,
-              .k = k,
-              .n = n,
-              .transpose_a = ta,
-              .transpose_b = tb});
-        for (int64_t i = 0; i < m; ++i) {
-          for (int64_t j = 0; j < n; ++j) {
-            double want = 0;
-            for (int64_t p = 0; p < k; ++p) {
-              want += double(ta ? a[p * m + i] : a[i * k + p]) *
-                      double(tb ? b[j * k + p] : b[p * n + j]);
-            }
-            ASSERT_NEAR(c[i * n + j], want, 1e-5 + 1e-5 * std::abs(want) + 1e-6 * k)
-                << "m=" << m << " k=" << k << " n=" << n << " ta=" << ta << " tb=" << tb << " at "
-                << i << "," << j;
-          }
-        }
+        ExpectMatchesReference(&Gemm, "Gemm split", s[0], s[1], s[2], t & 1, rng, t & 2);
       }
     }
   }

@@ -265,43 +265,37 @@ TEST(FuseConvolutionsTest, ZeroPadJoinsAFusedChain) {
   ExpectPadFolded(/*depthwise=*/true, /*with_relu=*/true);
 }
 
-TEST(FuseConvolutionsTest, APadOfTheBatchOrChannelsOrANonZeroValueStays) {
-  for (std::vector<int32_t> pads : {std::vector<int32_t>{1, 0, 1, 1, 1, 1, 0, 0},
-                                    std::vector<int32_t>{0, 0, 1, 1, 1, 1, 0, 1}}) {
-    tensorflow::GraphDef g;
-    AddPlaceholder(&g, "x");
-    AddPaddings(&g, "paddings", pads);
-    AddNode(&g, "pad", "Pad", {"x", "paddings"});
-    AddConst(&g, "w", TensorShape{3, 3, kChannels + pads[7], kOut}, -1, 1, 1);
-    auto* conv = AddNode(&g, "conv", "Conv2D", {"pad", "w"});
-    for (int64_t s : {1, 1, 1, 1}) (*conv->mutable_attr())["strides"].mutable_list()->add_i(s);
-    (*conv->mutable_attr())["padding"].set_s("VALID");
-    auto session = Session::Create(g);
-    ASSERT_TRUE(session.ok());
-    PlanSpec spec;
-    spec.feeds = {"x:0"};
-    spec.fetches = {"conv:0"};
-    auto plan = (*session)->Prepare(spec);
-    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
-    EXPECT_TRUE(Has((*plan)->StepOps(), "Pad"));
-  }
+// The ops of the plan for x -> pad op (Pad, or PadV2 with a constant `value`) -> VALID Conv2D.
+std::vector<std::string> PadThenConvOps(const std::string& pad_op, std::vector<int32_t> pads,
+                                        float value = 0) {
   tensorflow::GraphDef g;
   AddPlaceholder(&g, "x");
-  AddPaddings(&g, "paddings", {0, 0, 1, 1, 1, 1, 0, 0});
-  AddConst(&g, "value", TensorShape{}, 1, 1, 2);
-  AddNode(&g, "pad", "PadV2", {"x", "paddings", "value"});
-  AddConst(&g, "w", TensorShape{3, 3, kChannels, kOut}, -1, 1, 1);
+  AddPaddings(&g, "paddings", pads);
+  if (pad_op == "PadV2") {
+    AddConst(&g, "value", TensorShape{}, value, value, 2);
+    AddNode(&g, "pad", "PadV2", {"x", "paddings", "value"});
+  } else {
+    AddNode(&g, "pad", pad_op, {"x", "paddings"});
+  }
+  AddConst(&g, "w", TensorShape{3, 3, kChannels + pads[6] + pads[7], kOut}, -1, 1, 1);
   auto* conv = AddNode(&g, "conv", "Conv2D", {"pad", "w"});
   for (int64_t s : {1, 1, 1, 1}) (*conv->mutable_attr())["strides"].mutable_list()->add_i(s);
   (*conv->mutable_attr())["padding"].set_s("VALID");
   auto session = Session::Create(g);
-  ASSERT_TRUE(session.ok());
+  EXPECT_TRUE(session.ok());
+  if (!session.ok()) return {};
   PlanSpec spec;
   spec.feeds = {"x:0"};
   spec.fetches = {"conv:0"};
   auto plan = (*session)->Prepare(spec);
-  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
-  EXPECT_TRUE(Has((*plan)->StepOps(), "PadV2"));
+  EXPECT_TRUE(plan.ok()) << plan.status().ToString();
+  return plan.ok() ? (*plan)->StepOps() : std::vector<std::string>();
+}
+
+TEST(FuseConvolutionsTest, APadOfTheBatchOrChannelsOrANonZeroValueStays) {
+  EXPECT_TRUE(Has(PadThenConvOps("Pad", {1, 0, 1, 1, 1, 1, 0, 0}), "Pad"));
+  EXPECT_TRUE(Has(PadThenConvOps("Pad", {0, 0, 1, 1, 1, 1, 0, 1}), "Pad"));
+  EXPECT_TRUE(Has(PadThenConvOps("PadV2", {0, 0, 1, 1, 1, 1, 0, 0}, /*value=*/1), "PadV2"));
 }
 
 }  // namespace
