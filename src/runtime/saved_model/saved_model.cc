@@ -124,11 +124,28 @@ Status SavedModel::RunInitOp() {
     }
   }
   if (init_node.empty()) return Status::Ok();
-  // Asset files are fed as their absolute paths.
+  // Asset files are fed as their absolute paths: the graph's own constant still holds the path
+  // the exporter read them from, long gone on the serving machine. TF2 lists them in
+  // asset_file_def; TF1 (Estimator, SavedModelBuilder) in the saved_model_assets collection.
   std::vector<std::pair<std::string, Tensor>> feeds;
-  for (const auto& asset : meta_graph_.asset_file_def()) {
+  auto feed = [&](const tensorflow::AssetFileDef& asset) {
+    for (const auto& [name, path] : feeds) {
+      if (name == asset.tensor_info().name()) return;  // listed in both places
+    }
     feeds.emplace_back(asset.tensor_info().name(),
                        Tensor::Scalar<std::string>(export_dir_ + "/assets/" + asset.filename()));
+  };
+  for (const auto& asset : meta_graph_.asset_file_def()) feed(asset);
+  auto legacy = meta_graph_.collection_def().find("saved_model_assets");
+  if (legacy != meta_graph_.collection_def().end()) {
+    for (const auto& any : legacy->second.any_list().value()) {
+      tensorflow::AssetFileDef asset;
+      if (!any.UnpackTo(&asset) || asset.tensor_info().name().empty()) {
+        return InvalidArgument("collection 'saved_model_assets' holds an entry that is not an "
+                               "AssetFileDef naming a tensor (type " + any.type_url() + ")");
+      }
+      feed(asset);
+    }
   }
   auto result = session_->Run(feeds, {}, {init_node}, RunOptions());
   if (!result.ok()) return result.status().WithContext("running init op '" + init_node + "'");

@@ -48,6 +48,16 @@ INSTANTIATE_TEST_SUITE_P(Exports, HalfPlusTwoTest,
                          ::testing::Values("saved_model_half_plus_two_cpu",
                                            "saved_model_half_plus_two_tf2_cpu"));
 
+// A TF1 export (feature columns with a vocabulary file, TF 2.15's Estimator-style graph) lists
+// its asset in the saved_model_assets collection, while the graph's constant still names the
+// exporter's temporary file: the init op must read assets/ instead.
+TEST(SavedModelTest, Tf1AssetsCollectionIsFedFromTheAssetsDirectory) {
+  const std::string dir = std::string(TERN_SOURCE_DIR) + "/tests/models/zoo_tf2_15/tf1_dnn/1";
+  ASSERT_FALSE(std::filesystem::exists("/tmp/tmphkebgdz_/cities.txt"));  // the exporter's
+  auto model = SavedModel::Load(dir, SavedModelLoadOptions());
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+}
+
 TEST(SavedModelTest, TruncatedSavedModelIsDataLoss) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / "tern_truncated_model";
