@@ -132,6 +132,43 @@ def parse_example_seeds():
             "wrong_kinds": prefixed(wrong, b"", b"")}
 
 
+def tf_record(data):
+    """TFRecord framing as TF writes it (length, masked CRC32C of it, data, masked CRC32C)."""
+    with tf.io.TFRecordWriter("/tmp/tern_seed.tfrecord") as w:
+        w.write(data)
+    return pathlib.Path("/tmp/tern_seed.tfrecord").read_bytes()
+
+
+def warmup_seeds():
+    """Warmup files as TF Serving users write them: predict, classify and multi-inference logs."""
+    from tensorflow_serving.apis import (classification_pb2, inference_pb2, predict_pb2,
+                                         prediction_log_pb2)
+    predict = predict_pb2.PredictRequest()
+    predict.model_spec.name = "m"
+    predict.inputs["x"].CopyFrom(tf.make_tensor_proto([[1.0, 2.0]], dtype=tf.float32))
+    predict.inputs["s"].CopyFrom(tf.make_tensor_proto([b"a", b"bc"]))
+    predict.output_filter.append("y")
+    classify = classification_pb2.ClassificationRequest()
+    classify.model_spec.signature_name = "classify"
+    classify.input.example_list.examples.add().ParseFromString(example({"x": [1.5], "w": [b"red"]}))
+    multi = inference_pb2.MultiInferenceRequest()
+    multi.input.example_list_with_context.context.ParseFromString(example({"c": [3]}))
+    multi.input.example_list_with_context.examples.add().ParseFromString(example({"x": [2.0]}))
+    multi.tasks.add().model_spec.signature_name = "regress"
+    multi.tasks.add().model_spec.signature_name = "classify"
+    logs = {
+        "predict": prediction_log_pb2.PredictionLog(
+            predict_log=prediction_log_pb2.PredictLog(request=predict)),
+        "classify": prediction_log_pb2.PredictionLog(
+            classify_log=prediction_log_pb2.ClassifyLog(request=classify)),
+        "multi_inference": prediction_log_pb2.PredictionLog(
+            multi_inference_log=prediction_log_pb2.MultiInferenceLog(request=multi)),
+    }
+    seeds = {name: tf_record(log.SerializeToString()) for name, log in logs.items()}
+    seeds["three_records"] = b"".join(seeds[name] for name in logs)
+    return seeds
+
+
 def main():
     write("json_predict_fuzz", PREDICT)
     write("json_examples_fuzz", EXAMPLES)
@@ -151,6 +188,7 @@ def main():
         models[name] = prefixed((v / "saved_model.pb").read_bytes(), index, data)
     write("tensor_bundle_fuzz", bundles)
     write("saved_model_fuzz", models)
+    write("warmup_records_fuzz", warmup_seeds())
 
 
 if __name__ == "__main__":
