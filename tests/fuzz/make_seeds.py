@@ -169,6 +169,50 @@ def warmup_seeds():
     return seeds
 
 
+def h2_frame(kind, flags, stream, payload=b""):
+    """One HTTP/2 frame: 24-bit length, type, flags, 31-bit stream id, payload (RFC 9113 4.1)."""
+    return struct.pack(">I", len(payload))[1:] + bytes([kind, flags]) + \
+        struct.pack(">I", stream) + payload
+
+
+def hpack_literal(headers):
+    """HPACK literal header fields without indexing, new names, no Huffman (RFC 7541 6.2.2)."""
+    out = b""
+    for name, value in headers:
+        out += b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
+    return out
+
+
+def http2_seeds():
+    """What clients send after the preface: SETTINGS, then requests as HEADERS (+ DATA)."""
+    settings, headers, data, window, ping, goaway, rst = 4, 1, 0, 8, 6, 7, 3
+    end_stream, end_headers = 1, 4
+
+    def request(stream, path, body=b"", content_type=b"application/json", extra=()):
+        fields = [(b":method", b"POST" if body else b"GET"), (b":scheme", b"http"),
+                  (b":authority", b"localhost"), (b":path", path),
+                  (b"content-type", content_type)] + list(extra)
+        head = h2_frame(headers, end_headers | (0 if body else end_stream), stream,
+                        hpack_literal(fields))
+        return head + (h2_frame(data, end_stream, stream, body) if body else b"")
+
+    hello = h2_frame(settings, 0, 0)
+    predict = request(1, b"/v1/models/m:predict", b'{"instances": [[1.0, 2.0]]}')
+    return {
+        "get_status": hello + request(1, b"/v1/models/m"),
+        "predict": hello + predict,
+        "two_streams_and_ping": hello + predict + request(3, b"/v2/health/ready") +
+        h2_frame(ping, 0, 0, b"12345678"),
+        "gzip_body": hello + request(1, b"/v1/models/m:predict", gzip.compress(b'{"inputs": 1}'),
+                                     extra=[(b"content-encoding", b"gzip")]),
+        "grpc_stream": hello + request(1, b"/tensorflow.serving.PredictionService/Predict",
+                                       b"\x00\x00\x00\x00\x00", b"application/grpc"),
+        "window_update_and_reset": hello + h2_frame(window, 0, 0, struct.pack(">I", 65535)) +
+        request(1, b"/v1/models/m:predict", b"{}")[:-2] + h2_frame(rst, 0, 1, b"\x00\x00\x00\x08"),
+        "goaway": hello + predict + h2_frame(goaway, 0, 0, b"\x00" * 8),
+    }
+
+
 def main():
     write("json_predict_fuzz", PREDICT)
     write("json_examples_fuzz", EXAMPLES)
@@ -189,6 +233,7 @@ def main():
     write("tensor_bundle_fuzz", bundles)
     write("saved_model_fuzz", models)
     write("warmup_records_fuzz", warmup_seeds())
+    write("http2_fuzz", http2_seeds())
 
 
 if __name__ == "__main__":
