@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cstddef>
+#include <cstdio>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -90,14 +91,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Until the server closes (it does once the peer is gone and its answers are written), or 3 s:
   // the idle timeout (2 s) closes a connection that is left waiting.
   char buffer[16384];
+  size_t answered = 0;
   for (int waited_ms = 0; waited_ms < 3000;) {
     pollfd readable{client, POLLIN, 0};
     if (::poll(&readable, 1, 100) == 0) {
       waited_ms += 100;
       continue;
     }
-    if (::recv(client, buffer, sizeof(buffer), 0) <= 0) break;
+    const ssize_t n = ::recv(client, buffer, sizeof(buffer), 0);
+    if (n <= 0) break;
+    answered += static_cast<size_t>(n);
   }
   ::close(client);
+  // For checking a seed by hand: how much the server wrote back.
+  if (std::getenv("TERN_HTTP2_FUZZ_VERBOSE") != nullptr) {
+    std::fprintf(stderr, "http2_fuzz: %zu bytes in, %zu bytes answered\n", size, answered);
+  }
   return 0;
 }
