@@ -67,7 +67,7 @@ class ModelManager {
     // request's own deadline).
     int64_t model_load_wait_timeout_ms = 30000;
     // Bytes of loaded versions to stay under (--model_memory_budget_mb), besides the process
-  // tensor budget every load also fits under; 0: no budget of its own.
+    // tensor budget every load also fits under; 0: no budget of its own.
     int64_t memory_budget_bytes = 0;
   };
   static std::unique_ptr<ModelManager> Create(Options options);

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include <cstddef>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -75,8 +75,8 @@ bool WriteAll(int fd, const char* data, size_t size) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Harness* harness = new Harness();  // lives for the process, as a server does
   const int client = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (::connect(client, reinterpret_cast<sockaddr*>(&harness->address),
-                sizeof(harness->address)) != 0) {
+  if (::connect(client, reinterpret_cast<sockaddr*>(&harness->address), sizeof(harness->address)) !=
+      0) {
     std::abort();
   }
   const int accepted = ::accept(harness->listener, nullptr, nullptr);

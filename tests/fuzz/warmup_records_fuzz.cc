@@ -22,8 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)quiet;
   tern::fuzz::LimitTensorMemory();
   constexpr int kMaxWarmupRecords = 1000;  // loader/warmup.h's limit, without its model deps
-  auto records = tern::ParseTfRecords(
-      std::string_view(reinterpret_cast<const char*>(data), size), "fuzz", kMaxWarmupRecords);
+  auto records = tern::ParseTfRecords(std::string_view(reinterpret_cast<const char*>(data), size),
+                                      "fuzz", kMaxWarmupRecords);
   if (!records.ok()) return 0;
   for (const std::string& record : *records) {
     auto calls = tern::DecodeWarmupRecord(record);

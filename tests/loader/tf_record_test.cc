@@ -69,8 +69,7 @@ TEST(ParseTfRecords, LengthPastTheDataIsDataLossNotAnAllocation) {
   auto records = ParseTfRecords(bytes, "warmup", 10);
   ASSERT_FALSE(records.ok());
   EXPECT_EQ(records.status().code(), StatusCode::kDataLoss);
-  EXPECT_NE(records.status().message().find("'warmup' record 0: truncated data"),
-            std::string::npos)
+  EXPECT_NE(records.status().message().find("'warmup' record 0: truncated data"), std::string::npos)
       << records.status().message();
 }
 
