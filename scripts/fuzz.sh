@@ -9,18 +9,20 @@
 # the bug is fixed: ctest replays it from then on) and makes the script fail.
 # Usage: scripts/fuzz.sh [--seconds N] [target...]
 #   --seconds N  fuzzing time per target (default 10)
-#   target       json_predict_fuzz, ... (default: every target but saved_model_fuzz, whose fuzz
-#                build compiles the whole runtime with clang; `all` includes it)
+#   target       json_predict_fuzz, ... (default: every target but saved_model_fuzz and
+#                http2_fuzz, whose fuzz builds compile the whole runtime and server HTTP library
+#                with clang; `all` includes them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=10
 TARGETS=()
 DEFAULT_TARGETS=(json_predict_fuzz json_examples_fuzz kserve_infer_request_fuzz tensor_proto_fuzz
-  parse_example_fuzz tensor_bundle_fuzz model_config_fuzz http_request_fuzz gzip_fuzz)
+  parse_example_fuzz tensor_bundle_fuzz model_config_fuzz http_request_fuzz gzip_fuzz
+  warmup_records_fuzz)
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECONDS_PER_TARGET="$2"; shift ;;
-    all) TARGETS+=("${DEFAULT_TARGETS[@]}" saved_model_fuzz) ;;
+    all) TARGETS+=("${DEFAULT_TARGETS[@]}" saved_model_fuzz http2_fuzz) ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) TARGETS+=("$1") ;;
   esac

@@ -7,6 +7,7 @@
 
 #include "common/logging.h"
 #include "common/startup_trace.h"
+#include "loader/memory_budget.h"
 #include "loader/version_check.h"
 #include "loader/version_dirs.h"
 #include "loader/warmup.h"
@@ -27,29 +28,6 @@ std::string Fingerprint(const std::string& dir) {
     out += it->path().string() + ":" + std::to_string(size) + ":" + std::to_string(mtime) + ";";
   }
   return out;
-}
-
-// Bytes of the version's files: the graph (constants included) and the variables' shards are
-// what a loaded version holds in memory, give or take the runtime's per-run buffers.
-int64_t EstimateMemoryBytes(const std::string& dir) {
-  namespace fs = std::filesystem;
-  int64_t total = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
-       it.increment(ec)) {
-    std::error_code file_ec;
-    if (!it->is_regular_file(file_ec)) continue;
-    const std::string name = it->path().filename().string();
-    if (name.rfind("saved_model.pb", 0) == 0 || name.find(".data-") != std::string::npos) {
-      total += static_cast<int64_t>(it->file_size(file_ec));
-    }
-  }
-  return total;
-}
-
-std::string Megabytes(int64_t bytes) {
-  if (bytes < (1 << 20)) return std::to_string((bytes + 1023) >> 10) + " KB";
-  return std::to_string((bytes + (1 << 19)) >> 20) + " MB";
 }
 
 // Watches the base path and every version directory (with its variables); returns the
@@ -328,7 +306,7 @@ void ModelManager::LoadAspired(const ServedModelConfig& config,
         continue;
       }
     }
-    const int64_t bytes = EstimateMemoryBytes(path);
+    const int64_t bytes = EstimateVersionBytes(path);
     if (!FitBudget(config.name, bytes)) {
       const std::string why = OverBudgetMessage(config.name, *it, bytes);
       if (state->on_demand) {
@@ -338,7 +316,7 @@ void ModelManager::LoadAspired(const ServedModelConfig& config,
       }
       TERN_LOG(Warning) << why << "; loading it anyway since it has min_instances >= 1";
     }
-    slot.memory_estimate_bytes = bytes;
+    slot.memory_bytes = bytes;
     if (!LoadVersion(config, *it, path, &slot)) {
       next_retry_ = std::min(next_retry_, slot.next_retry);
     }
@@ -347,10 +325,11 @@ void ModelManager::LoadAspired(const ServedModelConfig& config,
 
 std::string ModelManager::OverBudgetMessage(const std::string& model, int64_t version,
                                             int64_t bytes) const {
+  std::string shortfall = BudgetShortfall(bytes, LoadedBytesLocked(), options_.memory_budget_bytes);
+  if (shortfall.empty()) shortfall = "the memory budget";
   return "loading model '" + model + "' version " + std::to_string(version) + " (about " +
-         Megabytes(bytes) + ") would exceed --model_memory_budget_mb (" +
-         Megabytes(options_.memory_budget_bytes) + ", " + Megabytes(LoadedBytesLocked()) +
-         " loaded) and no idle on-demand model is left to unload";
+         Megabytes(bytes) + ") would exceed " + shortfall +
+         " and no idle on-demand model is left to unload";
 }
 
 // Versions that failed and are no longer wanted (or gone) are forgotten; their statuses keep
@@ -444,15 +423,17 @@ int64_t ModelManager::LoadedBytesLocked() const {
   int64_t total = 0;
   for (const auto& [name, state] : states_) {
     for (const auto& [version, slot] : state.slots) {
-      if (slot.loaded) total += slot.memory_estimate_bytes;
+      if (slot.loaded) total += slot.memory_bytes;
     }
   }
   return total;
 }
 
 bool ModelManager::FitBudget(const std::string& model, int64_t bytes) {
-  if (options_.memory_budget_bytes <= 0) return true;
-  if (LoadedBytesLocked() + bytes <= options_.memory_budget_bytes) return true;
+  const auto fits = [&] {
+    return BudgetShortfall(bytes, LoadedBytesLocked(), options_.memory_budget_bytes).empty();
+  };
+  if (fits()) return true;
   // On-demand models with a version loaded, other than this one, least recently used first.
   std::vector<std::pair<int64_t, std::string>> candidates;
   for (const auto& [name, state] : states_) {
@@ -463,9 +444,9 @@ bool ModelManager::FitBudget(const std::string& model, int64_t bytes) {
   for (const auto& [used, victim] : candidates) {
     // One with a request in flight is skipped: never unloaded under a request.
     if (!UnloadToZero(victim, &states_[victim])) continue;
-    TERN_LOG(Info) << "Model '" << victim << "' scaled to zero to keep under the memory budget ("
-                   << Megabytes(options_.memory_budget_bytes) << ")";
-    if (LoadedBytesLocked() + bytes <= options_.memory_budget_bytes) return true;
+    TERN_LOG(Info) << "Model '" << victim << "' scaled to zero to make room for '" << model
+                   << "' under the memory budget";
+    if (fits()) return true;
   }
   return false;
 }
@@ -474,7 +455,11 @@ bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
                                const std::string& path, Slot* slot) {
   SetStatus(config.name, {version, VersionState::kLoading, Status::Ok()});
   const auto started = std::chrono::steady_clock::now();
+  // Every tensor the load leaves behind (weights, constants, tables) stays charged to this
+  // account for the version's life: what it holds in memory, measured, not estimated.
+  const std::shared_ptr<RunMemory> held = RunMemory::Create(/*limit_bytes=*/0);
   auto attempt = [&]() -> StatusOr<std::shared_ptr<ServableVersion>> {
+    RunMemoryScope charge_to(held);
     TERN_RETURN_IF_ERROR(CheckVersionComplete(path));
     TERN_ASSIGN_OR_RETURN(auto model, SavedModel::Load(path, options_.load_options));
     if (options_.enable_model_warmup) {
@@ -500,7 +485,8 @@ bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
     servable->path = path;
     servable->model = std::move(model);
     servable->instances = states_[config.name].instances;
-    servable->memory_estimate_bytes = slot->memory_estimate_bytes;
+    servable->memory = held;
+    servable->file_estimate_bytes = slot->memory_bytes;
     return servable;
   };
   auto servable = attempt();
@@ -530,6 +516,7 @@ bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
     return false;
   }
   Publish([&](ServingMap& map) { map[config.name].versions[version] = *servable; });
+  slot->memory_bytes = (*servable)->memory_bytes();
   slot->loaded = true;
   slot->failures = 0;
   slot->last_error.clear();
@@ -538,7 +525,7 @@ bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
                       std::chrono::steady_clock::now() - started)
                       .count();
   TERN_LOG(Info) << "Model '" << config.name << "' version " << version << " is AVAILABLE (" << ms
-                 << " ms to load, about " << Megabytes(slot->memory_estimate_bytes) << ")";
+                 << " ms to load, about " << Megabytes(slot->memory_bytes) << ")";
   return true;
 }
 
@@ -752,7 +739,7 @@ std::vector<std::string> ModelManager::ModelNames() const {
 int64_t ModelManager::LoadedMemoryBytes() const {
   int64_t total = 0;
   for (const auto& [name, model] : *serving_.load()) {
-    for (const auto& [version, handle] : model.versions) total += handle->memory_estimate_bytes;
+    for (const auto& [version, handle] : model.versions) total += handle->memory_bytes();
   }
   return total;
 }
@@ -763,7 +750,7 @@ int64_t ModelManager::LoadedMemoryBytes(const std::string& model_name) const {
   if (model == snapshot->end()) return 0;
   int64_t total = 0;
   for (const auto& [version, handle] : model->second.versions) {
-    total += handle->memory_estimate_bytes;
+    total += handle->memory_bytes();
   }
   return total;
 }

@@ -66,7 +66,8 @@ class ModelManager {
     // How long a request to a model at zero instances waits for its load (never beyond the
     // request's own deadline).
     int64_t model_load_wait_timeout_ms = 30000;
-    // Estimated bytes of loaded versions to stay under; 0: no budget.
+    // Bytes of loaded versions to stay under (--model_memory_budget_mb), besides the process
+    // tensor budget every load also fits under; 0: no budget of its own.
     int64_t memory_budget_bytes = 0;
   };
   static std::unique_ptr<ModelManager> Create(Options options);
@@ -110,7 +111,7 @@ class ModelManager {
   // on disk that loads on demand.
   std::vector<std::string> ModelNames() const;
 
-  // Sum of the memory estimates of loaded versions: of every model, or of one (0 at zero).
+  // ServableVersion::memory_bytes() of loaded versions: of every model, or of one (0 at zero).
   int64_t LoadedMemoryBytes() const;
   int64_t LoadedMemoryBytes(const std::string& model_name) const;
 
@@ -131,7 +132,8 @@ class ModelManager {
     std::chrono::steady_clock::time_point next_retry{};
     std::string fingerprint;  // of the files when the last attempt failed
     std::string last_error;
-    int64_t memory_estimate_bytes = 0;
+    // Estimated from the files while loading, then ServableVersion::memory_bytes().
+    int64_t memory_bytes = 0;
   };
   struct ModelState {
     std::map<int64_t, Slot> slots;

@@ -3,11 +3,13 @@
 // Immutable after construction; thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "loader/instance_pool.h"
+#include "runtime/memory_account.h"
 #include "runtime/saved_model/saved_model.h"
 
 namespace tern {
@@ -19,8 +21,16 @@ struct ServableVersion {
   std::unique_ptr<SavedModel> model;
   // The model's executor lanes and activity clock, shared by all its versions.
   std::shared_ptr<InstancePool> instances;
-  // Estimated from the version's files (weights and graph constants); drives the memory budget.
-  int64_t memory_estimate_bytes = 0;
+  // The tensors the version holds (weights, constants, tables), charged to this account while
+  // it loaded (and to the process budget, like every request's).
+  std::shared_ptr<const RunMemory> memory;
+  // Its files' size (saved_model.pb and variable shards), estimated before the load.
+  int64_t file_estimate_bytes = 0;
+  // What the model budget counts: the tensors, or the file estimate when larger, since that
+  // also stands for the graph and plan that small models mostly consist of.
+  int64_t memory_bytes() const {
+    return std::max(file_estimate_bytes, memory != nullptr ? memory->in_use_bytes() : 0);
+  }
 };
 
 using ServableHandle = std::shared_ptr<const ServableVersion>;

@@ -20,7 +20,4 @@ inline constexpr int kMaxWarmupRecords = 1000;  // TF Serving's limit
 StatusOr<int> RunWarmup(const SavedModel& model, const std::string& version_dir,
                         int iterations = 1);
 
-// Reads a TFRecord file, checking the length and data checksums of every record.
-StatusOr<std::vector<std::string>> ReadTfRecords(const std::string& path, int max_records);
-
 }  // namespace tern

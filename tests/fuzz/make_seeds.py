@@ -132,6 +132,87 @@ def parse_example_seeds():
             "wrong_kinds": prefixed(wrong, b"", b"")}
 
 
+def tf_record(data):
+    """TFRecord framing as TF writes it (length, masked CRC32C of it, data, masked CRC32C)."""
+    with tf.io.TFRecordWriter("/tmp/tern_seed.tfrecord") as w:
+        w.write(data)
+    return pathlib.Path("/tmp/tern_seed.tfrecord").read_bytes()
+
+
+def warmup_seeds():
+    """Warmup files as TF Serving users write them: predict, classify and multi-inference logs."""
+    from tensorflow_serving.apis import (classification_pb2, inference_pb2, predict_pb2,
+                                         prediction_log_pb2)
+    predict = predict_pb2.PredictRequest()
+    predict.model_spec.name = "m"
+    predict.inputs["x"].CopyFrom(tf.make_tensor_proto([[1.0, 2.0]], dtype=tf.float32))
+    predict.inputs["s"].CopyFrom(tf.make_tensor_proto([b"a", b"bc"]))
+    predict.output_filter.append("y")
+    classify = classification_pb2.ClassificationRequest()
+    classify.model_spec.signature_name = "classify"
+    classify.input.example_list.examples.add().ParseFromString(example({"x": [1.5], "w": [b"red"]}))
+    multi = inference_pb2.MultiInferenceRequest()
+    multi.input.example_list_with_context.context.ParseFromString(example({"c": [3]}))
+    multi.input.example_list_with_context.examples.add().ParseFromString(example({"x": [2.0]}))
+    multi.tasks.add().model_spec.signature_name = "regress"
+    multi.tasks.add().model_spec.signature_name = "classify"
+    logs = {
+        "predict": prediction_log_pb2.PredictionLog(
+            predict_log=prediction_log_pb2.PredictLog(request=predict)),
+        "classify": prediction_log_pb2.PredictionLog(
+            classify_log=prediction_log_pb2.ClassifyLog(request=classify)),
+        "multi_inference": prediction_log_pb2.PredictionLog(
+            multi_inference_log=prediction_log_pb2.MultiInferenceLog(request=multi)),
+    }
+    seeds = {name: tf_record(log.SerializeToString()) for name, log in logs.items()}
+    seeds["three_records"] = b"".join(seeds[name] for name in logs)
+    return seeds
+
+
+def h2_frame(kind, flags, stream, payload=b""):
+    """One HTTP/2 frame: 24-bit length, type, flags, 31-bit stream id, payload (RFC 9113 4.1)."""
+    return struct.pack(">I", len(payload))[1:] + bytes([kind, flags]) + \
+        struct.pack(">I", stream) + payload
+
+
+def hpack_literal(headers):
+    """HPACK literal header fields without indexing, new names, no Huffman (RFC 7541 6.2.2)."""
+    out = b""
+    for name, value in headers:
+        out += b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
+    return out
+
+
+def http2_seeds():
+    """What clients send after the preface: SETTINGS, then requests as HEADERS (+ DATA)."""
+    settings, headers, data, window, ping, goaway, rst = 4, 1, 0, 8, 6, 7, 3
+    end_stream, end_headers = 1, 4
+
+    def request(stream, path, body=b"", content_type=b"application/json", extra=()):
+        fields = [(b":method", b"POST" if body else b"GET"), (b":scheme", b"http"),
+                  (b":authority", b"localhost"), (b":path", path),
+                  (b"content-type", content_type)] + list(extra)
+        head = h2_frame(headers, end_headers | (0 if body else end_stream), stream,
+                        hpack_literal(fields))
+        return head + (h2_frame(data, end_stream, stream, body) if body else b"")
+
+    hello = h2_frame(settings, 0, 0)
+    predict = request(1, b"/v1/models/m:predict", b'{"instances": [[1.0, 2.0]]}')
+    return {
+        "get_status": hello + request(1, b"/v1/models/m"),
+        "predict": hello + predict,
+        "two_streams_and_ping": hello + predict + request(3, b"/v2/health/ready") +
+        h2_frame(ping, 0, 0, b"12345678"),
+        "gzip_body": hello + request(1, b"/v1/models/m:predict", gzip.compress(b'{"inputs": 1}'),
+                                     extra=[(b"content-encoding", b"gzip")]),
+        "grpc_stream": hello + request(1, b"/tensorflow.serving.PredictionService/Predict",
+                                       b"\x00\x00\x00\x00\x00", b"application/grpc"),
+        "window_update_and_reset": hello + h2_frame(window, 0, 0, struct.pack(">I", 65535)) +
+        request(1, b"/v1/models/m:predict", b"{}")[:-2] + h2_frame(rst, 0, 1, b"\x00\x00\x00\x08"),
+        "goaway": hello + predict + h2_frame(goaway, 0, 0, b"\x00" * 8),
+    }
+
+
 def main():
     write("json_predict_fuzz", PREDICT)
     write("json_examples_fuzz", EXAMPLES)
@@ -151,6 +232,8 @@ def main():
         models[name] = prefixed((v / "saved_model.pb").read_bytes(), index, data)
     write("tensor_bundle_fuzz", bundles)
     write("saved_model_fuzz", models)
+    write("warmup_records_fuzz", warmup_seeds())
+    write("http2_fuzz", http2_seeds())
 
 
 if __name__ == "__main__":

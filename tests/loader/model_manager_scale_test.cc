@@ -9,7 +9,9 @@
 #include <future>
 #include <thread>
 
+#include "loader/memory_budget.h"
 #include "loader/model_manager.h"
+#include "runtime/memory_account.h"
 
 namespace tern {
 namespace {
@@ -236,6 +238,55 @@ TEST_F(ScaleTest, MemoryBudgetUnloadsLeastRecentlyUsedIdleModel) {
   EXPECT_NE(refused.status().message().find("--model_memory_budget_mb"), std::string::npos)
       << refused.status().message();
   EXPECT_FLOAT_EQ(Predict(*held_b), 2.5f);  // the in-flight model kept serving
+}
+
+// Loads and requests share one account: a load that would pass the process tensor budget
+// (--memory_limit_mb) first scales idle on-demand models to zero, as the model budget does.
+TEST_F(ScaleTest, ProcessBudgetUnloadsIdleModelToMakeRoom) {
+  const std::string a = AddModel("a", kHalfPlusTwo);
+  const std::string b = AddModel("b", kHalfPlusThree);
+  Start();
+  manager_->SetConfig({OnDemand("a", a), OnDemand("b", b)});
+  manager_->Step();
+  auto load = [&](const std::string& model) {
+    auto f = std::async(std::launch::async,
+                        [&, model] { return manager_->GetHandle(model, std::nullopt); });
+    return StepUntil(f);
+  };
+  const int64_t before = TensorMemory::InUseBytes();
+  int64_t held_by_a = 0;
+  {
+    auto handle_a = load("a");
+    ASSERT_TRUE(handle_a.ok());
+    // What a loaded version holds is measured, and it is what the process account holds for it.
+    held_by_a = (*handle_a)->memory->in_use_bytes();
+    EXPECT_GT(held_by_a, 0);
+    EXPECT_EQ(TensorMemory::InUseBytes() - before, held_by_a);
+    EXPECT_EQ(manager_->LoadedMemoryBytes("a"),
+              std::max(held_by_a, EstimateVersionBytes(a + "/1")));
+  }
+
+  // Room for b only once a is gone.
+  const int64_t b_estimate = EstimateVersionBytes(b + "/1");
+  const int64_t previous_limit = TensorMemory::ProcessLimitBytes();
+  TensorMemory::SetProcessLimitBytes(TensorMemory::InUseBytes() - held_by_a + b_estimate);
+  Advance(1s);
+  auto handle_b = load("b");
+  TensorMemory::SetProcessLimitBytes(previous_limit);
+  ASSERT_TRUE(handle_b.ok()) << handle_b.status().message();
+  EXPECT_FLOAT_EQ(Predict(*handle_b), 3.5f);
+  EXPECT_EQ(StateOf("a"), VersionState::kStart);
+  EXPECT_EQ(manager_->LoadedMemoryBytes("a"), 0);
+
+  // With b held and no room at all, a is refused naming the process budget.
+  TensorMemory::SetProcessLimitBytes(TensorMemory::InUseBytes() + 1);
+  Advance(1s);
+  auto refused = load("a");
+  TensorMemory::SetProcessLimitBytes(previous_limit);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("--memory_limit_mb"), std::string::npos)
+      << refused.status().message();
+  EXPECT_FLOAT_EQ(Predict(*handle_b), 3.5f);  // the held model kept serving
 }
 
 TEST_F(ScaleTest, MaxInstancesBoundsParallelRunsAndQueuesTheRest) {

@@ -284,8 +284,9 @@ const std::map<std::string, FlagDef>& Flags() {
            IntSetter(&S::model_load_wait_timeout_ms))},
       {"model_memory_budget_mb",
        Own(kInt,
-           "keep the estimated memory of loaded models under this by unloading least recently "
-           "used idle models with min_instances 0 (default 0: no budget)",
+           "keep the tensor memory of loaded models under this by unloading least recently "
+           "used idle models with min_instances 0, as loads also do to fit --memory_limit_mb "
+           "(default 0: no budget of its own)",
            IntSetter(&S::model_memory_budget_mb))},
       {"memory_limit_mb",
        Own(kInt,

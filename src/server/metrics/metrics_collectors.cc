@@ -187,7 +187,8 @@ std::vector<prometheus::MetricFamily> ModelStateCollector::Collect() const {
       "tern_model_instances", "Loaded, servable instances of a model.", MetricType::Gauge, {}};
   prometheus::MetricFamily memory{
       "tern_model_memory_estimate_bytes",
-      "Estimated memory of a model's loaded versions (weights and graph), as the budget counts it.",
+      "Tensor bytes a model's loaded versions hold (weights, constants, tables), as the memory "
+      "budgets count them.",
       MetricType::Gauge,
       {}};
   for (const std::string& model : options_.manager->ModelNames()) {

@@ -43,8 +43,8 @@ class TensorMemoryCollector : public prometheus::Collectable {
 // tern_model_versions{model,state}: how many versions of each model are in each state, from
 // ModelManager::GetStatus. tern_model_instances{model}: loaded (AVAILABLE) versions, until the
 // scale-from-zero work reports instances itself through Metrics::SetModelInstances.
-// tern_model_memory_estimate_bytes{model}: estimated memory of its loaded versions (0 at zero),
-// what --model_memory_budget_mb counts.
+// tern_model_memory_estimate_bytes{model}: tensor bytes its loaded versions hold (0 at zero),
+// measured at load; what --model_memory_budget_mb and --memory_limit_mb count for it.
 class ModelStateCollector : public prometheus::Collectable {
  public:
   struct Options {

@@ -1,4 +1,4 @@
-#include "loader/warmup.h"
+#include "loader/tf_record.h"
 
 #include <gtest/gtest.h>
 
@@ -60,6 +60,17 @@ TEST_F(TfRecordTest, CorruptTruncatedAndTooManyAreErrors) {
   auto too_many = ReadTfRecords(Write(bytes), 1);
   ASSERT_FALSE(too_many.ok());
   EXPECT_EQ(too_many.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ParseTfRecords, LengthPastTheDataIsDataLossNotAnAllocation) {
+  // A header claiming 2^63 bytes, with a valid checksum of that claim.
+  const std::string length = Le(uint64_t{1} << 63, 8);
+  const std::string bytes = length + Le(crc32c::Mask(crc32c::Value(length)), 4) + "abcd";
+  auto records = ParseTfRecords(bytes, "warmup", 10);
+  ASSERT_FALSE(records.ok());
+  EXPECT_EQ(records.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(records.status().message().find("'warmup' record 0: truncated data"), std::string::npos)
+      << records.status().message();
 }
 
 }  // namespace
