@@ -141,8 +141,10 @@ Status SavedModel::RunInitOp() {
     for (const auto& any : legacy->second.any_list().value()) {
       tensorflow::AssetFileDef asset;
       if (!any.UnpackTo(&asset) || asset.tensor_info().name().empty()) {
-        return InvalidArgument("collection 'saved_model_assets' holds an entry that is not an "
-                               "AssetFileDef naming a tensor (type " + any.type_url() + ")");
+        return InvalidArgument(
+            "collection 'saved_model_assets' holds an entry that is not an "
+            "AssetFileDef naming a tensor (type " +
+            any.type_url() + ")");
       }
       feed(asset);
     }
