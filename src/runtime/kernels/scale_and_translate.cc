@@ -2,7 +2,7 @@
 // through a separable filter kernel, output float32. This is what tf.image.resize runs for
 // lanczos3/lanczos5/gaussian/mitchellcubic, and for bilinear (triangle), bicubic (keyscubic) and
 // area (box) with antialias=True. Output pixel x (per axis) samples the source at
-// s = (x + 0.5 - translation) / scale; the source pixels within the kernel's radius of s
+// s = ((x + 0.5) - translation) / scale; the source pixels within the kernel's radius of s
 // (widened by 1/scale when antialiasing a downscale, so the kernel also low-passes) get weight
 // kernel((i + 0.5 - s) / kernel_scale), normalized to sum 1. A sample outside [0, in_size] gets
 // no weights (0). Rows are filtered first into a float [batch, out_h, in_w, c] intermediate,
@@ -119,7 +119,8 @@ Spans ComputeSpans(const FilterKernel& kernel, int64_t in_size, int64_t out_size
   s.weight.assign(out_size * s.span_size, 0.0f);
   const float one_over_kernel_scale = 1.0f / kernel_scale;
   for (int64_t x = 0; x < out_size; ++x) {
-    const float sample = (static_cast<float>(x) + 0.5f - translation) * inv_scale;
+    // Each term scaled on its own, as TensorFlow rounds it.
+    const float sample = (static_cast<float>(x) + 0.5f) * inv_scale - translation * inv_scale;
     if (sample < 0.0f || sample > static_cast<float>(in_size)) {
       s.count[x] = s.span_size;
       continue;

@@ -189,7 +189,9 @@ class ImageBytes(tf.Module):
             "gif_all_float": tf.io.decode_image(gif, dtype=tf.float32),
             "bmp": tf.io.decode_bmp(bmp),
             "bmp_rgba": tf.io.decode_bmp(bmp, channels=4),
-            "bmp_image_float": tf.io.decode_image(bmp, channels=3, dtype=tf.float32),
+            # uint8: TF 2.21's DecodeImage aborts the process (std::bad_alloc) converting a
+            # top-down BMP (negative height) to float32 or uint16.
+            "bmp_image": tf.io.decode_image(bmp, channels=3, expand_animations=False),
             "bmp_resized": tf.image.resize(bmp_rgb[tf.newaxis], [6, 9], antialias=True),
         }
 
