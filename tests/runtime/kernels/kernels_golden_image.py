@@ -213,6 +213,15 @@ def gif_cases():
     for cut in (first_end - 3, first_end + 4, len(two) - 3, len(two) - 2):
         case("DecodeGif/truncated_at_%d_of_%d" % (cut, len(two)), "DecodeGif",
              [("contents", s(two[:cut]))])
+    anim = gifs["animated"]
+    for cut in range(6, len(anim), 3):  # every record boundary and mid-record, as a sweep
+        case("DecodeGif/animated_first_%d_bytes" % cut, "DecodeGif", [("contents", s(anim[:cut]))])
+    mutate = np.random.default_rng(22)
+    for k in range(30):  # a byte changed anywhere: bad codes, sizes, flags, palettes
+        bad = bytearray(anim)
+        at = int(mutate.integers(6, len(bad)))
+        bad[at] = int(mutate.integers(0, 256))
+        case("DecodeGif/mutated_%02d_at_%d" % (k, at), "DecodeGif", [("contents", s(bytes(bad)))])
     case("DecodeGif/err_header_only", "DecodeGif", [("contents", s(two[:10]))])
     case("DecodeGif/err_no_frames", "DecodeGif", [("contents", s(gif(5, 3, [], COLORS, 2)))])
     case("DecodeGif/err_no_palette", "DecodeGif", [("contents", s(gif(5, 3, [{"indices": a}])))])
@@ -304,6 +313,12 @@ def bmp_cases():
          [("contents", s(tf.io.encode_png(rgba[..., :3]).numpy()))])
     case("DecodeBmp/err_gif_bytes", "DecodeBmp",
          [("contents", s(image_files.gif(2, 1, [{"indices": [[1, 2]]}], COLORS, 2)))])
+    mutate = np.random.default_rng(23)
+    for k in range(20):  # a header byte changed: offsets, sizes, depth, the ignored fields
+        bad = bytearray(data)
+        at = int(mutate.integers(2, 54))
+        bad[at] = int(mutate.integers(0, 256))
+        case("DecodeBmp/mutated_%02d_at_%d" % (k, at), "DecodeBmp", [("contents", s(bytes(bad)))])
     case("DecodeImage/bmp", "DecodeImage", [("contents", s(data))])
     case("DecodeImage/bmp_float_c4", "DecodeImage", [("contents", s(data))],
          attrs={"dtype": tf.float32, "channels": 4})
