@@ -23,7 +23,7 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
       libboost-dev libboost-system-dev nlohmann-json3-dev prometheus-cpp-dev \
       libeigen3-dev libsnappy-dev zlib1g-dev libsimdjson-dev libre2-dev libdnnl-dev \
-      libjpeg62-turbo-dev libpng-dev libnghttp2-dev >/dev/null
+      libjpeg62-turbo-dev libpng-dev libgif-dev libnghttp2-dev >/dev/null
 WORKDIR /src
 COPY CMakeLists.txt ./
 COPY proto proto
@@ -47,7 +47,7 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
  && apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       libgrpc++1.51 libprotobuf32 libprometheus-cpp-core1.0 libsnappy1v5 zlib1g libsimdjson14 \
-      libre2-9 libdnnl2 libjpeg62-turbo libpng16-16 libnghttp2-14 >/dev/null \
+      libre2-9 libdnnl2 libjpeg62-turbo libpng16-16 libgif7 libnghttp2-14 >/dev/null \
  && useradd --uid 1000 --user-group --home-dir /nonexistent --no-create-home tern
 COPY --chmod=0755 docker/entrypoint.sh /usr/local/bin/tern-entrypoint
 COPY --chmod=0755 docker/healthcheck.sh /usr/local/bin/tern-healthcheck

@@ -16,6 +16,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev libopenblas-dev
   libsnappy-dev zlib1g-dev python3-venv prometheus python3-matplotlib openssl
   libsimdjson-dev libre2-dev libjpeg62-turbo-dev libpng-dev
+  libgif-dev  # giflib: DecodeGif (src/runtime/kernels/internal/image_decode.h)
   libnghttp2-dev  # HTTP/2 (h2c) for REST beside gRPC on one connection (server/http/http2_session.h)
   libdnnl-dev  # oneDNN: float convolutions (src/runtime/kernels/internal/onednn_conv.h)
   clang-format  # scripts/format.sh; the test command checks the C++ is formatted

@@ -6,5 +6,4 @@ tests/conformance/update_expected_failures.py.
 """
 
 EXPECTED_LOAD_FAILURES = {
-    "module_image_resize_kernels": ["ScaleAndTranslate"],
 }

@@ -4,14 +4,21 @@ A hint (from build/zoo/manifest.json) says what values are valid for one input:
   {"kind": "int", "low": a, "high": b} | {"kind": "int", "values": [...]}
   {"kind": "string", "vocab": [...]} | {"kind": "sentence", "vocab": [...]}
   {"kind": "example", "features": {name: {"kind": "float"|"bytes", ...}}}  (serialized tf.Example)
-  {"kind": "image", "format": "jpeg"|"png"|"mixed"}  (encoded RGB images of random sizes)
+  {"kind": "image", "format": "jpeg"|"png"|"mixed"|"gif"|"bmp"}  (encoded RGB images of random
+    sizes; GIFs animated, BMPs of 8, 24 or 32 bits, either row order)
   {"shape": [...]} fixes the fed shape (for an unknown-rank input that must be, e.g., a scalar)
 Cases: random at batch 1 and 17, zeros, negatives, large values, and an empty batch. A case
 that makes no sense for an input (negatives of a vocabulary) falls back to random values; the
 runner skips any case TensorFlow itself rejects.
 """
+import os
+import sys
+
 import numpy as np
 import tensorflow as tf
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models"))
+import image_files  # noqa: E402
 
 CASES = [("random", 1), ("random", 17), ("zeros", 3), ("negative", 2), ("large", 2),
          ("empty", 0)]
@@ -95,9 +102,44 @@ def _example(rng, case, features):
     return tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString()
 
 
+def _gif(rng, pixels):
+    """An animated GIF of `pixels`: frame 0 whole, then 0-3 frames over random rectangles of a
+    shifted copy, some with a transparent index, some with a local palette. Colours are
+    quantized to a 6x6x6 cube (216 palette entries)."""
+    def indices(p):
+        q = (p.astype(np.int32) * 6) // 256
+        return q[..., 0] * 36 + q[..., 1] * 6 + q[..., 2]
+    cube = [(r * 51, g * 51, b * 51) for r in range(6) for g in range(6) for b in range(6)]
+    height, width = pixels.shape[:2]
+    frames = [{"indices": indices(pixels)}]
+    for k in range(int(rng.integers(0, 4))):
+        top, left = (int(v) for v in rng.integers(0, [height, width]))
+        h, w = (int(v) for v in rng.integers(1, [height - top + 1, width - left + 1]))
+        frame = {"indices": indices(np.roll(pixels, 3 * (k + 1), axis=1)[top:top + h,
+                                                                           left:left + w]),
+                 "top": top, "left": left}
+        if rng.random() < 0.5:
+            frame["transparent"] = int(frame["indices"][0, 0])
+        if rng.random() < 0.3:
+            frame["palette"] = cube[::-1]
+            frame["indices"] = 215 - frame["indices"]
+        frames.append(frame)
+    return image_files.gif(width, height, frames, cube, 7)
+
+
+def _bmp(rng, pixels):
+    bits = int(rng.choice([8, 24, 32]))
+    if bits == 8:
+        pixels = pixels[..., 0]
+    elif bits == 32:
+        pixels = np.concatenate([pixels, pixels[..., 1:2] ^ 0x5A], -1)
+    return image_files.bmp(pixels, bits, top_down=bool(rng.random() < 0.5))
+
+
 def _image(rng, case, fmt):
     """Encoded bytes of a random-sized RGB picture (smooth gradients plus noise, black for the
-    zeros case), encoded by TensorFlow: JPEG at a random quality, PNG, or either."""
+    zeros case), encoded by TensorFlow: JPEG at a random quality, PNG, or either; or written by
+    tests/models/image_files.py: GIF (animated), BMP."""
     height, width = (int(v) for v in rng.integers(4, 40, size=2))
     if case == "zeros":
         pixels = np.zeros([height, width, 3], np.uint8)
@@ -109,6 +151,10 @@ def _image(rng, case, fmt):
         fmt = "png" if rng.random() < 0.5 else "jpeg"
     if fmt == "png":
         return tf.io.encode_png(pixels).numpy()
+    if fmt == "gif":
+        return _gif(rng, pixels)
+    if fmt == "bmp":
+        return _bmp(rng, pixels)
     return tf.io.encode_jpeg(pixels, quality=int(rng.integers(50, 96)),
                              chroma_downsampling=bool(rng.random() < 0.7)).numpy()
 

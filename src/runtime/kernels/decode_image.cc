@@ -1,7 +1,8 @@
-// DecodeImage: a scalar string of JPEG or PNG bytes to a [height, width, channels] tensor of attr
-// dtype uint8 (default), uint16 or float32 (scaled to [0, 1]); see internal/decode_image_op.h.
-// expand_animations only matters for GIF, which Tern does not decode yet. JPEG data is decoded
-// with DecodeJpeg's defaults.
+// DecodeImage: a scalar string of JPEG, PNG, GIF or BMP bytes to a [height, width, channels]
+// tensor of attr dtype uint8 (default), uint16 or float32 (scaled to [0, 1]); see
+// internal/decode_image_op.h. expand_animations (default true) gives a GIF's every frame,
+// [frames, height, width, 3]; false its first frame only. JPEG data is decoded with
+// DecodeJpeg's defaults.
 #include "runtime/kernels/internal/decode_image_op.h"
 #include "runtime/kernels/kernels.h"
 
@@ -21,7 +22,9 @@ class DecodeImageKernel final : public OpKernel {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateDecodeImageKernel(const KernelConstruction& c) {
   DecodeRequest request;
+  request.op = DecodeOp::kImage;
   TERN_ASSIGN_OR_RETURN(request.channels, ReadChannelsAttr(c));
+  request.expand_animations = c.GetBoolAttrOr("expand_animations", true);
   if (c.HasAttr("dtype")) {
     TERN_ASSIGN_OR_RETURN(request.dtype, c.GetTypeAttr("dtype"));
   }

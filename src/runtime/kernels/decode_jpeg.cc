@@ -25,6 +25,7 @@ class DecodeJpegKernel final : public OpKernel {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateDecodeJpegKernel(const KernelConstruction& c) {
   DecodeRequest request;
+  request.op = DecodeOp::kJpeg;
   TERN_ASSIGN_OR_RETURN(request.channels, ReadChannelsAttr(c));
   int64_t ratio = 1;
   if (c.HasAttr("ratio")) {

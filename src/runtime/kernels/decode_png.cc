@@ -21,6 +21,7 @@ class DecodePngKernel final : public OpKernel {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateDecodePngKernel(const KernelConstruction& c) {
   DecodeRequest request;
+  request.op = DecodeOp::kPng;
   TERN_ASSIGN_OR_RETURN(request.channels, ReadChannelsAttr(c));
   if (c.HasAttr("dtype")) {
     TERN_ASSIGN_OR_RETURN(request.dtype, c.GetTypeAttr("dtype"));

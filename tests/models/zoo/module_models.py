@@ -177,14 +177,35 @@ class ImageBytes(tf.Module):
             "half_gray": tf.io.decode_jpeg(jpeg, channels=1, ratio=2),
         }
 
+    @tf.function(input_signature=[_spec([], tf.string, "gif"), _spec([], tf.string, "bmp")])
+    def decode_gif_bmp(self, gif, bmp):
+        # DecodeGif (every frame composited), DecodeImage's first frame, DecodeBmp at each
+        # channel count and DecodeImage on BMP, then an antialiased resize as a pipeline would.
+        frames = tf.io.decode_gif(gif)
+        bmp_rgb = tf.io.decode_bmp(bmp, channels=3)
+        return {
+            "gif_frames": frames,
+            "gif_first": tf.io.decode_image(gif, channels=3, expand_animations=False),
+            "gif_all_float": tf.io.decode_image(gif, dtype=tf.float32),
+            "bmp": tf.io.decode_bmp(bmp),
+            "bmp_rgba": tf.io.decode_bmp(bmp, channels=4),
+            # uint8: TF 2.21's DecodeImage aborts the process (std::bad_alloc) converting a
+            # top-down BMP (negative height) to float32 or uint16.
+            "bmp_image": tf.io.decode_image(bmp, channels=3, expand_animations=False),
+            "bmp_resized": tf.image.resize(bmp_rgb[tf.newaxis], [6, 9], antialias=True),
+        }
+
 
 def module_image_bytes(path):
     m = ImageBytes()
     tf.saved_model.save(m, path, signatures={"serving_default": m.classify, "decode": m.decode,
-                                             "decode_jpeg_attrs": m.decode_jpeg_attrs})
+                                             "decode_jpeg_attrs": m.decode_jpeg_attrs,
+                                             "decode_gif_bmp": m.decode_gif_bmp})
     return {"image_bytes": {"kind": "image", "format": "jpeg"},
             "image": {"kind": "image", "format": "mixed"},
-            "jpeg": {"kind": "image", "format": "jpeg"}}
+            "jpeg": {"kind": "image", "format": "jpeg"},
+            "gif": {"kind": "image", "format": "gif"},
+            "bmp": {"kind": "image", "format": "bmp"}}
 
 
 class TextOps(tf.Module):

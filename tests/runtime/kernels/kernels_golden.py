@@ -48,7 +48,10 @@ def enc_value(v, dtype):
 
 def enc_tensor(t):
     t = tf.convert_to_tensor(t)
-    arr = np.asarray(t.numpy())
+    # Strings as an object array: np.asarray would make a scalar's bytes a fixed-width 'S'
+    # array, which drops trailing NUL bytes (the padding at the end of a BMP, a GIF's last
+    # block terminator).
+    arr = np.asarray(t.numpy(), dtype=object if t.dtype == tf.string else None)
     return {"dtype": t.dtype.name, "shape": list(arr.shape),
             "values": [enc_value(v, t.dtype) for v in np.asarray(arr).reshape(-1).tolist()]}
 

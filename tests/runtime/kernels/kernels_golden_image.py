@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Record TensorFlow's outputs for the image kernels (DecodeJpeg, DecodePng, DecodeImage,
-ResizeBilinear, ResizeNearestNeighbor, ResizeBicubic, ResizeArea, CropAndResize,
+ResizeBilinear, ResizeNearestNeighbor, ResizeBicubic, ResizeArea, ScaleAndTranslate, CropAndResize,
 ImageProjectiveTransformV3): tests/runtime/kernels/kernels_golden_image.json, in
 kernels_golden.py's format. The encoded images are made here, deterministically: TensorFlow's
 encoders for JPEG (several qualities, chroma subsamplings, progressive, grayscale) and PNG, and
-hand-written PNG chunks for what its encoder cannot write (palette, transparency, 1-bit gray).
+hand-written PNG chunks for what its encoder cannot write (palette, transparency, 1-bit gray),
+and GIF and BMP files written by tests/models/image_files.py (TensorFlow encodes neither).
 
 Run from the repository root:
   .venv/bin/python tests/runtime/kernels/kernels_golden_image.py
@@ -19,6 +20,8 @@ import zlib
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models"))
+import image_files  # noqa: E402
 import kernels_golden as kg  # noqa: E402
 from kernels_golden import case, i32, f32, tf  # noqa: E402
 
@@ -150,6 +153,184 @@ def png_cases():
     case("DecodePng/err_channels", "DecodePng", [("contents", s(data))], attrs={"channels": 2})
 
 
+COLORS = [(10, 20, 30), (200, 0, 0), (0, 200, 0), (0, 0, 200), (90, 90, 90), (250, 250, 0),
+          (0, 250, 250), (128, 0, 128)]
+
+
+def pil_gif():
+    """An animated GIF as PIL (what most tools resemble) writes one: frames cropped to what
+    changed, the unchanged pixels transparent, per-frame palettes."""
+    import io
+    from PIL import Image
+    base = picture(12, 14, 3, 19)
+    frames = []
+    for k in range(4):
+        img = base.copy()
+        img[2 + k:6 + k, 3:8 + k] = (40 * k, 255 - 40 * k, 90)
+        frames.append(Image.fromarray(img).quantize(16 + 8 * k))
+    out = io.BytesIO()
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=40,
+                   loop=0, optimize=True, disposal=1)
+    return out.getvalue()
+
+
+def gif_cases():
+    gif = image_files.gif
+    a = np.array([[1, 2, 3, 4, 5], [4, 3, 2, 1, 0], [1, 1, 2, 2, 7]])
+    rng = np.random.default_rng(16)
+    big = rng.integers(0, 8, size=(13, 11))
+    gifs = {
+        "single": gif(5, 3, [{"indices": a}], COLORS, 2),
+        "animated": gif(5, 3, [
+            {"indices": a},
+            {"indices": [[5, 6], [6, 5]], "left": 1, "top": 1, "disposal": 2},
+            {"indices": [[0, 3, 3], [3, 0, 0]], "transparent": 3, "disposal": 3},
+            {"indices": a[::-1], "palette": [(1, 2, 3), (4, 5, 6), (7, 8, 9)] * 3,
+             "palette_bits": 3, "transparent": 2},
+            {"indices": [[7]], "left": 4, "top": 2}], COLORS, 2),
+        "transparent_first": gif(5, 3, [{"indices": a, "transparent": 2}], COLORS, 2),
+        "first_smaller": gif(6, 5, [{"indices": a[:2, :3], "left": 2, "top": 1}], COLORS, 2),
+        "largest_frame_sets_size": gif(6, 6, [
+            {"indices": np.full((2, 5), 1)},
+            {"indices": np.full((4, 3), 2), "left": 1, "top": 1}], COLORS, 2),
+        "frame_past_edge": gif(5, 3, [{"indices": a},
+                                      {"indices": np.full((3, 3), 6), "left": 3, "top": 1}],
+                               COLORS, 2),
+        "interlaced": gif(11, 13, [{"indices": big, "interlace": True}], COLORS, 2),
+        "local_palette_only": gif(5, 3, [{"indices": a, "palette": COLORS[::-1],
+                                          "palette_bits": 2}]),
+        "no_trailer": gif(5, 3, [{"indices": a}, {"indices": a[:, ::-1]}], COLORS, 2,
+                          trailer=False),
+        "full_palette": gif(11, 13, [{"indices": rng.integers(0, 256, size=(13, 11))}],
+                            [tuple(int(v) for v in c) for c in
+                             rng.integers(0, 256, size=(256, 3))], 7),
+    }
+    gifs["pil_animated"] = pil_gif()
+    for name, data in gifs.items():
+        case("DecodeGif/" + name, "DecodeGif", [("contents", s(data))])
+    two = gif(5, 3, [{"indices": a}, {"indices": a[::-1], "transparent": 1}], COLORS, 2)
+    first_end = len(gif(5, 3, [{"indices": a}], COLORS, 2, trailer=False))
+    for cut in (first_end - 3, first_end + 4, len(two) - 3, len(two) - 2):
+        case("DecodeGif/truncated_at_%d_of_%d" % (cut, len(two)), "DecodeGif",
+             [("contents", s(two[:cut]))])
+    anim = gifs["animated"]
+    for cut in range(6, len(anim), 3):  # every record boundary and mid-record, as a sweep
+        case("DecodeGif/animated_first_%d_bytes" % cut, "DecodeGif", [("contents", s(anim[:cut]))])
+    mutate = np.random.default_rng(22)
+    for k in range(30):  # a byte changed anywhere: bad codes, sizes, flags, palettes
+        bad = bytearray(anim)
+        at = int(mutate.integers(6, len(bad)))
+        bad[at] = int(mutate.integers(0, 256))
+        case("DecodeGif/mutated_%02d_at_%d" % (k, at), "DecodeGif", [("contents", s(bytes(bad)))])
+    case("DecodeGif/err_header_only", "DecodeGif", [("contents", s(two[:10]))])
+    case("DecodeGif/err_no_frames", "DecodeGif", [("contents", s(gif(5, 3, [], COLORS, 2)))])
+    case("DecodeGif/err_no_palette", "DecodeGif", [("contents", s(gif(5, 3, [{"indices": a}])))])
+    case("DecodeGif/err_index_past_palette", "DecodeGif",
+         [("contents", s(gif(5, 3, [{"indices": a}], COLORS[:4], 1)))])
+    case("DecodeGif/transparent_index_past_palette", "DecodeGif",
+         [("contents", s(gif(5, 3, [{"indices": a % 5, "transparent": 4}], COLORS[:4], 1)))])
+    case("DecodeGif/clipped_index_past_palette", "DecodeGif",
+         [("contents", s(gif(5, 3, [{"indices": a % 4},
+                                    {"indices": [[1, 7]], "left": 4}], COLORS[:4], 1)))])
+    with_control = gif(5, 3, [{"indices": a, "transparent": 1}], COLORS, 2)
+    at = with_control.index(b"\x21\xf9")  # a second control block before it: the first counts
+    case("DecodeGif/two_control_blocks", "DecodeGif",
+         [("contents", s(with_control[:at] + b"\x21\xf9\x04\x01\x0a\x00\x02\x00" +
+                         with_control[at:]))])
+    later_bad = gif(5, 3, [{"indices": a[:2, :3] % 4}, {"indices": np.full((3, 4), 7)}],
+                    COLORS[:4], 1)
+    case("DecodeGif/err_later_index_past_palette", "DecodeGif", [("contents", s(later_bad))])
+    case("DecodeImage/gif_first_only_later_frame_bad", "DecodeImage",
+         [("contents", s(later_bad))], attrs={"expand_animations": False})
+    rgb = picture(7, 9, 3, 17)
+    case("DecodeGif/png_rgba_bytes", "DecodeGif",
+         [("contents", s(tf.io.encode_png(np.concatenate(
+             [picture(4, 5, 3, 20), picture(4, 5, 1, 21)], -1)).numpy()))])
+    case("DecodeGif/png_bytes", "DecodeGif", [("contents", s(tf.io.encode_png(rgb).numpy()))])
+    case("DecodeGif/jpeg_bytes", "DecodeGif", [("contents", s(tf.io.encode_jpeg(rgb).numpy()))])
+    case("DecodeGif/err_bmp_bytes", "DecodeGif", [("contents", s(image_files.bmp(rgb)))])
+    case("DecodeGif/err_empty", "DecodeGif", [("contents", s(b""))])
+    anim = gifs["animated"]
+    for expand in (True, False):
+        for dtype in (tf.uint8, tf.float32, tf.uint16):
+            attrs = {"dtype": dtype} if dtype != tf.uint8 else {}
+            if not expand:
+                attrs["expand_animations"] = False
+            case("DecodeImage/gif_%s_%s" % ("expand" if expand else "first", dtype.name),
+                 "DecodeImage", [("contents", s(anim))], attrs=attrs)
+    case("DecodeImage/gif_c3", "DecodeImage", [("contents", s(anim))], attrs={"channels": 3})
+    case("DecodeImage/err_gif_c1", "DecodeImage", [("contents", s(anim))], attrs={"channels": 1})
+    case("DecodeImage/err_gif_c4", "DecodeImage", [("contents", s(anim))], attrs={"channels": 4})
+    case("DecodeJpeg/gif_bytes", "DecodeJpeg", [("contents", s(anim))])
+    case("DecodePng/gif_bytes", "DecodePng", [("contents", s(anim))])
+    single = gifs["single"]
+    case("DecodeJpeg/gif_one_frame", "DecodeJpeg", [("contents", s(single))])
+    case("DecodePng/gif_one_frame_uint16", "DecodePng", [("contents", s(single))],
+         attrs={"dtype": tf.uint16})
+    case("DecodeJpeg/err_gif_one_frame_c1", "DecodeJpeg", [("contents", s(single))],
+         attrs={"channels": 1})
+
+
+def bmp_cases():
+    bmp = image_files.bmp
+    rng = np.random.default_rng(18)
+    for width in (1, 2, 3, 5, 6):  # 24-bit rows of 3, 6, 9, 15, 18 bytes: every padding
+        rgba = rng.integers(0, 256, size=(3, width, 4), dtype=np.uint8)
+        for top_down in (False, True):
+            order = "top_down" if top_down else "bottom_up"
+            files = {"rgb24": bmp(rgba[..., :3], 24, top_down), "rgba32": bmp(rgba, 32, top_down),
+                     "gray8": bmp(rgba[..., 0], 8, top_down)}
+            for kind, data in files.items():
+                for channels in (0, 3, 4):
+                    attrs = {"channels": channels} if channels else {}
+                    case("DecodeBmp/%s_w%d_%s_c%d" % (kind, width, order, channels), "DecodeBmp",
+                         [("contents", s(data))], attrs=attrs)
+    rgba = rng.integers(0, 256, size=(4, 7, 4), dtype=np.uint8)
+    data = bmp(rgba[..., :3])
+    case("DecodeBmp/v5_header", "DecodeBmp", [("contents", s(bmp(rgba, 32, header_size=124)))])
+    case("DecodeBmp/gap_before_pixels", "DecodeBmp",
+         [("contents", s(bmp(rgba[..., :3], gap=b"\x01\x02\x03\x04\x05")))])
+    case("DecodeBmp/err_channels_1", "DecodeBmp", [("contents", s(data))], attrs={"channels": 1})
+    case("DecodeBmp/err_gray_channels_1", "DecodeBmp", [("contents", s(bmp(rgba[..., 0], 8)))],
+         attrs={"channels": 1})
+    case("DecodeBmp/err_channels_2", "DecodeBmp", [("contents", s(data))], attrs={"channels": 2})
+    case("DecodeBmp/err_truncated", "DecodeBmp", [("contents", s(data[:-1]))])
+    case("DecodeBmp/err_truncated_row", "DecodeBmp", [("contents", s(data[:-24]))])
+    case("DecodeBmp/err_trailing_bytes", "DecodeBmp", [("contents", s(data + b"xyz"))])
+    case("DecodeBmp/err_short_header", "DecodeBmp", [("contents", s(data[:31]))])
+    case("DecodeBmp/err_empty", "DecodeBmp", [("contents", s(b""))])
+
+    def patched(offset, fmt, value):
+        return data[:offset] + struct.pack(fmt, value) + data[offset + struct.calcsize(fmt):]
+    case("DecodeBmp/err_16_bit", "DecodeBmp", [("contents", s(patched(28, "<H", 16)))])
+    case("DecodeBmp/err_1_bit", "DecodeBmp", [("contents", s(patched(28, "<H", 1)))])
+    case("DecodeBmp/err_width_0", "DecodeBmp", [("contents", s(patched(18, "<i", 0)))])
+    case("DecodeBmp/err_height_0", "DecodeBmp", [("contents", s(patched(22, "<i", 0)))])
+    case("DecodeBmp/err_huge", "DecodeBmp", [("contents", s(patched(18, "<i", 1 << 28)))])
+    case("DecodeBmp/err_negative_offset", "DecodeBmp",
+         [("contents", s(patched(10, "<i", -4)))])
+    case("DecodeBmp/err_png_bytes", "DecodeBmp",
+         [("contents", s(tf.io.encode_png(rgba[..., :3]).numpy()))])
+    case("DecodeBmp/err_gif_bytes", "DecodeBmp",
+         [("contents", s(image_files.gif(2, 1, [{"indices": [[1, 2]]}], COLORS, 2)))])
+    mutate = np.random.default_rng(23)
+    for k in range(20):  # a header byte changed: offsets, sizes, depth, the ignored fields
+        bad = bytearray(data)
+        at = int(mutate.integers(2, 54))
+        bad[at] = int(mutate.integers(0, 256))
+        case("DecodeBmp/mutated_%02d_at_%d" % (k, at), "DecodeBmp", [("contents", s(bytes(bad)))])
+    case("DecodeImage/bmp", "DecodeImage", [("contents", s(data))])
+    case("DecodeImage/bmp_float_c4", "DecodeImage", [("contents", s(data))],
+         attrs={"dtype": tf.float32, "channels": 4})
+    case("DecodeImage/bmp32_uint16_c3", "DecodeImage", [("contents", s(bmp(rgba, 32)))],
+         attrs={"dtype": tf.uint16, "channels": 3})
+    case("DecodeImage/bmp_no_expand", "DecodeImage", [("contents", s(data))],
+         attrs={"expand_animations": False})
+    case("DecodeImage/err_bmp_c1", "DecodeImage", [("contents", s(data))], attrs={"channels": 1})
+    case("DecodeJpeg/err_bmp_bytes", "DecodeJpeg", [("contents", s(data))])
+    case("DecodePng/err_bmp_bytes", "DecodePng", [("contents", s(data))])
+
+
 def resize_cases():
     rng = np.random.default_rng(11)
     img = rng.normal(size=(2, 5, 7, 3)).astype(np.float32) * 50
@@ -208,6 +389,55 @@ def resize_cubic_area_cases():
         case(op + "/err_size_zero", op, [("images", img), ("size", i32([0, 2]))])
     case("ResizeBicubic/err_both_modes", "ResizeBicubic", [("images", img), ("size", i32([2, 2]))],
          attrs={"align_corners": True, "half_pixel_centers": True})
+
+
+def scale_and_translate_cases():
+    """ScaleAndTranslate, as tf.image.resize calls it (scale = new / old size, no translation):
+    every kernel type, antialias on and off, up- and downscaling, plus translations, samples
+    outside the image and each accepted input dtype."""
+    rng = np.random.default_rng(15)
+    img = rng.normal(size=(2, 12, 10, 3)).astype(np.float32) * 50
+    op = "ScaleAndTranslate"
+    kernels = ("lanczos1", "lanczos3", "lanczos5", "gaussian", "box", "triangle", "keyscubic",
+               "mitchellcubic")
+    for kernel in kernels:
+        for antialias in (True, False):
+            for size in ([7, 5], [20, 23], [3, 2], [12, 10]):
+                scale = f32(size) / f32([12, 10])
+                attrs = {"kernel_type": kernel} if kernel != "lanczos3" else {}
+                if not antialias:
+                    attrs["antialias"] = False
+                case("%s/%s_%s_%dx%d" % (op, kernel, "aa" if antialias else "noaa", size[0],
+                                         size[1]), op,
+                     [("images", img), ("size", i32(size)), ("scale", scale),
+                      ("translation", f32([0, 0]))], attrs=attrs)
+            case("%s/%s_%s_translated" % (op, kernel, "aa" if antialias else "noaa"), op,
+                 [("images", img), ("size", i32([9, 6])), ("scale", f32([0.8, 1.7])),
+                  ("translation", f32([1.3, -2.1]))],
+                 attrs={"kernel_type": kernel, "antialias": antialias})
+    for name, translation in (("outside", [-30.0, 4.0]), ("far_right", [2.5, -25.0])):
+        case("%s/%s" % (op, name), op,
+             [("images", img), ("size", i32([6, 8])), ("scale", f32([0.5, 2.0])),
+              ("translation", f32(translation))], attrs={"kernel_type": "triangle"})
+    case(op + "/tiny_scale", op, [("images", img), ("size", i32([4, 3])),
+                                  ("scale", f32([0.05, 0.1])), ("translation", f32([0, 0]))])
+    pixels = rng.integers(0, 256, size=(1, 6, 9, 2), dtype=np.uint8)
+    for dtype in (np.uint8, np.int8, np.int16, np.uint16, np.int32, np.int64, np.float16,
+                  np.float64):
+        case("%s/%s" % (op, np.dtype(dtype).name), op,
+             [("images", pixels.astype(dtype)), ("size", i32([4, 13])),
+              ("scale", f32([4 / 6, 13 / 9])), ("translation", f32([0, 0]))],
+             attrs={"kernel_type": "keyscubic"})
+    ok = [("images", img), ("size", i32([4, 4])), ("scale", f32([0.3, 0.4])),
+          ("translation", f32([0, 0]))]
+    case(op + "/err_kernel_type", op, ok, attrs={"kernel_type": "cubic"})
+    case(op + "/err_scale_zero", op, ok[:2] + [("scale", f32([0, 1]))] + ok[3:])
+    case(op + "/err_scale_negative", op, ok[:2] + [("scale", f32([1, -2]))] + ok[3:])
+    case(op + "/err_size_zero", op, [ok[0], ("size", i32([0, 4]))] + ok[2:])
+    case(op + "/err_size_len", op, [ok[0], ("size", i32([4]))] + ok[2:])
+    case(op + "/err_scale_len", op, ok[:2] + [("scale", f32([1, 1, 1]))] + ok[3:])
+    case(op + "/err_rank", op, [("images", img[0])] + ok[1:])
+    case(op + "/err_empty_image", op, [("images", img[:, :0])] + ok[1:])
 
 
 def crop_and_resize_cases():
@@ -293,8 +523,11 @@ def projective_transform_cases():
 def main():
     jpeg_cases()
     png_cases()
+    gif_cases()
+    bmp_cases()
     resize_cases()
     resize_cubic_area_cases()
+    scale_and_translate_cases()
     crop_and_resize_cases()
     projective_transform_cases()
     with open(OUT, "w") as f:

@@ -1,5 +1,7 @@
 #include "runtime/kernels/internal/decode_image_op.h"
 
+#include <cstring>
+
 namespace tern {
 namespace {
 
@@ -34,6 +36,62 @@ Tensor ConvertFromUint16(const Tensor& pixels) {
   return out;
 }
 
+const char* FormatName(ImageFormat format) {
+  switch (format) {
+    case ImageFormat::kJpeg: return "JPEG";
+    case ImageFormat::kPng: return "PNG";
+    case ImageFormat::kGif: return "GIF";
+    case ImageFormat::kBmp: return "BMP";
+    case ImageFormat::kUnknown: break;
+  }
+  return "unknown";
+}
+
+const char* LowerName(ImageFormat format) {
+  switch (format) {
+    case ImageFormat::kJpeg: return "jpeg";
+    case ImageFormat::kPng: return "png";
+    case ImageFormat::kGif: return "gif";
+    case ImageFormat::kBmp: return "bmp";
+    case ImageFormat::kUnknown: break;
+  }
+  return "image";
+}
+
+const char* OpName(DecodeOp op) {
+  switch (op) {
+    case DecodeOp::kJpeg: return "DecodeJpeg";
+    case DecodeOp::kPng: return "DecodePng";
+    case DecodeOp::kGif: return "DecodeGif";
+    case DecodeOp::kBmp: return "DecodeBmp";
+    case DecodeOp::kImage: return "DecodeImage";
+  }
+  return "Decode";
+}
+
+// Frame 0 of a [frames, h, w, c] tensor, as [h, w, c].
+Tensor FirstFrame(const Tensor& frames) {
+  const TensorShape& s = frames.shape();
+  Tensor out(frames.dtype(), TensorShape{s.dim(1), s.dim(2), s.dim(3)});
+  std::memcpy(out.flat<uint8_t>(), frames.flat<uint8_t>(), static_cast<size_t>(out.num_elements()));
+  return out;
+}
+
+// Output 0 from uint8 HWC pixels: DecodeGif adds the frame axis; the rest convert to the
+// requested dtype.
+Status SetDecoded(KernelContext& ctx, const DecodeRequest& request, Tensor pixels) {
+  if (request.op == DecodeOp::kGif) {
+    const TensorShape& s = pixels.shape();
+    Tensor framed(tensorflow::DT_UINT8, TensorShape{1, s.dim(0), s.dim(1), s.dim(2)});
+    std::memcpy(framed.flat<uint8_t>(), pixels.flat<uint8_t>(),
+                static_cast<size_t>(pixels.num_elements()));
+    ctx.set_output(0, std::move(framed));
+    return Status::Ok();
+  }
+  ctx.set_output(0, ConvertFromUint8(pixels, request.dtype));
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<int> ReadChannelsAttr(const KernelConstruction& c) {
@@ -56,17 +114,30 @@ Status DecodeImageContents(KernelContext& ctx, const DecodeRequest& request) {
     return ctx.Error("`contents` must be scalar but got shape" + contents.shape().DebugString());
   }
   const std::string& bytes = contents.flat<std::string>()[0];
-  switch (SniffImageFormat(bytes)) {
+  if (bytes.empty()) return ctx.Error("Input is empty.");
+  const ImageFormat format = SniffImageFormat(bytes);
+  if (request.op == DecodeOp::kBmp && format != ImageFormat::kBmp &&
+      format != ImageFormat::kUnknown) {
+    return ctx.Error(std::string("Trying to decode ") + FormatName(format) +
+                     " format using DecodeBmp op. Use `decode_" + LowerName(format) +
+                     "` or `decode_image` instead.");
+  }
+  switch (format) {
     case ImageFormat::kJpeg: {
-      if (request.channels == 4) return ctx.Error("JPEG does not support 4 channels");
+      const int channels = request.op == DecodeOp::kGif ? 3 : request.channels;
+      if (channels == 4) return ctx.Error("JPEG does not support 4 channels");
       JpegDecodeOptions options = request.jpeg;
-      options.channels = request.channels;
+      options.channels = channels;
       StatusOr<Tensor> pixels = DecodeJpegBytes(bytes, options);
       if (!pixels.ok()) return ctx.Error(pixels.status().message());
-      ctx.set_output(0, ConvertFromUint8(*pixels, request.dtype));
-      return Status::Ok();
+      return SetDecoded(ctx, request, std::move(pixels).value());
     }
     case ImageFormat::kPng: {
+      if (request.op == DecodeOp::kGif) {
+        StatusOr<Tensor> pixels = DecodePngBytes(bytes, 3, false);
+        if (!pixels.ok()) return ctx.Error(pixels.status().message());
+        return SetDecoded(ctx, request, std::move(pixels).value());
+      }
       StatusOr<Tensor> pixels =
           DecodePngBytes(bytes, request.channels, request.dtype != tensorflow::DT_UINT8);
       if (!pixels.ok()) return ctx.Error(pixels.status().message());
@@ -74,12 +145,43 @@ Status DecodeImageContents(KernelContext& ctx, const DecodeRequest& request) {
                                                               : std::move(pixels).value());
       return Status::Ok();
     }
-    case ImageFormat::kGif:
-    case ImageFormat::kBmp:
-      return ctx.Error("GIF and BMP images are not supported yet; send JPEG or PNG");
+    case ImageFormat::kGif: {
+      if (request.channels != 0 && request.channels != 3) {
+        return ctx.Error("channels must be 0 or 3 for GIF, got " +
+                         std::to_string(request.channels));
+      }
+      const bool all_frames = request.op == DecodeOp::kGif ||
+                              (request.op == DecodeOp::kImage && request.expand_animations);
+      int64_t count = 0;
+      StatusOr<Tensor> frames = DecodeGifBytes(bytes, !all_frames, &count);
+      if (!frames.ok()) return ctx.Error(frames.status().message());
+      if (all_frames) {
+        ctx.set_output(0, ConvertFromUint8(*frames, request.dtype));
+        return Status::Ok();
+      }
+      if (request.op != DecodeOp::kImage && count > 1) {  // DecodeJpeg, DecodePng
+        return ctx.Error("Got " + std::to_string(count) +
+                         " frames, but animated gifs can only be decoded by tf.io.decode_gif or "
+                         "tf.io.decode_image");
+      }
+      return SetDecoded(ctx, request, FirstFrame(*frames));
+    }
+    case ImageFormat::kBmp: {
+      if (request.op != DecodeOp::kBmp && request.op != DecodeOp::kImage) {
+        return ctx.Error(
+            "Trying to decode BMP format using a wrong op. Use `decode_bmp` or `decode_image` "
+            "instead. Op used: " +
+            std::string(OpName(request.op)));
+      }
+      if (request.channels == 1) {
+        return ctx.Error("`channels` must be 0, 3 or 4 for BMP, but got 1");
+      }
+      StatusOr<Tensor> pixels = DecodeBmpBytes(bytes, request.channels);
+      if (!pixels.ok()) return ctx.Error(pixels.status().message());
+      return SetDecoded(ctx, request, std::move(pixels).value());
+    }
     case ImageFormat::kUnknown: break;
   }
-  if (bytes.empty()) return ctx.Error("Input is empty.");
   return ctx.Error("Unknown image file format. One of JPEG, PNG, GIF, BMP required.");
 }
 

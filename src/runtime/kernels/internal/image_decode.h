@@ -1,8 +1,8 @@
-// Image decoding shared by the Decode* ops (JPEG via libjpeg-turbo, PNG via libpng), with
-// TensorFlow's conversions: channel counts, CMYK and palette expansion, 8/16-bit depth and its
-// recovery of truncated JPEGs. Functions return an HWC tensor or INVALID_ARGUMENT saying what is
-// wrong with the bytes; callers add the node. Stateless; thread-safe (each call owns its
-// decoder).
+// Image decoding shared by the Decode* ops (JPEG via libjpeg-turbo, PNG via libpng, GIF via
+// giflib, BMP by Tern's own reader), with TensorFlow's conversions: channel counts, CMYK and
+// palette expansion, 8/16-bit depth, its recovery of truncated JPEGs and its compositing of GIF
+// frames. Functions return an (N)HWC tensor or INVALID_ARGUMENT saying what is wrong with the
+// bytes; callers add the node. Stateless; thread-safe (each call owns its decoder).
 #pragma once
 
 #include <string>
@@ -33,5 +33,15 @@ StatusOr<Tensor> DecodeJpegBytes(const std::string& bytes, const JpegDecodeOptio
 // (a palette becomes RGB, or RGBA with a transparency chunk). 8-bit data widens as v * 257,
 // 16-bit data narrows to its high byte.
 StatusOr<Tensor> DecodePngBytes(const std::string& bytes, int channels, bool sixteen_bit);
+
+// uint8 [frames, height, width, 3], the frames composited as TensorFlow does (gif_decode.cc);
+// first_frame_only: [1, height, width, 3], later frames read but not drawn. `frames_in_file`
+// (may be null) gets the number of complete frames.
+StatusOr<Tensor> DecodeGifBytes(const std::string& bytes, bool first_frame_only,
+                                int64_t* frames_in_file);
+
+// uint8 [height, width, channels] from 8-, 24- or 32-bit BMP data; channels 0 keeps the image's
+// (1, 3 or 4), 3 drops alpha, 4 adds opaque alpha. Callers refuse channels 1 (TensorFlow does).
+StatusOr<Tensor> DecodeBmpBytes(const std::string& bytes, int channels);
 
 }  // namespace tern
