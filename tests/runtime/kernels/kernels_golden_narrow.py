@@ -67,6 +67,8 @@ def unary_cases():
                 # fill no vector, go through the narrow type's own rsqrt, one ulp off for some
                 # values (here the special values at the end). Tern computes each in float.
                 kg.CASES[-1]["max_ulp"] = 1
+        for op in ("Floor", "Ceil", "Round", "Sign", "Log1p", "Expm1"):
+            case("%s/%s" % (op, tag), op, [("x", x.astype(dt))])
         for op in ("Elu", "Selu", "Sigmoid"):
             case("%s/%s_small" % (op, tag), op, [("features" if op != "Sigmoid" else "x",
                                                   small.astype(dt))])
@@ -83,6 +85,14 @@ def binary_cases():
             case("%s/%s" % (op, tag), op, [("x", a.astype(dt)), ("y", b.astype(dt))])
             case("%s/%s_broadcast" % (op, tag), op,
                  [("x", rnd([3, 4], 3.0).astype(dt)), ("y", rnd([4]).astype(dt))])
+        for op in ("Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual"):
+            case("%s/%s" % (op, tag), op, [("x", a.astype(dt)), ("y", b.astype(dt))])
+        case("ClipByValue/%s" % tag, "ClipByValue",
+             [("t", a.astype(dt)), ("clip_value_min", np.array(-1.5, dt)),
+              ("clip_value_max", np.array(2.25, dt))])
+        for op in ("ArgMax", "ArgMin"):
+            case("%s/%s" % (op, tag), op, [("input", rnd([4, 9], 3.0).astype(dt)),
+                                            ("dimension", i32(1))])
         case("Pow/%s" % tag, "Pow", [("x", np.abs(rnd([24], 2.0)).astype(dt)),
                                       ("y", rnd([24], 2.0).astype(dt))])
         case("BiasAdd/%s" % tag, "BiasAdd", [("value", rnd([3, 5], 2.0).astype(dt)),
