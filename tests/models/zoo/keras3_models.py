@@ -176,6 +176,16 @@ def mixed_float16():
     return _mixed_precision("mixed_float16", 43)
 
 
+def bert_tiny_mixed_bfloat16():
+    """bert_tiny built under mixed_bfloat16: its attention, feed-forward and embeddings in
+    bfloat16 (softmax and layer normalization in float32, as Keras computes them)."""
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        return bert_tiny()
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
 def _randomize_batchnorm(model):
     """Gives BatchNormalization non-trivial moving statistics (fresh ones are 0 and 1)."""
     rng = tf.random.Generator.from_seed(7)
@@ -215,4 +225,5 @@ EXPORTS = [
     ("k3_bert_tiny", bert_tiny, export_archive),
     ("k3_mixed_bfloat16", mixed_bfloat16, export_archive),
     ("k3_mixed_float16", mixed_float16, export_archive),
+    ("k3_bert_tiny_mixed_bfloat16", bert_tiny_mixed_bfloat16, export_archive),
 ]
