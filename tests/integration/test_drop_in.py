@@ -237,8 +237,8 @@ def half_model(tmp_path_factory):
         @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float16),
                                       tf.TensorSpec([None, 3], tf.bfloat16)])
         def serve(self, h, b):
-            # bfloat16 only travels here: Tern's kernels do not compute in it yet.
-            return {"h2": h * tf.constant(1.5, tf.float16) + h, "b2": tf.identity(b)}
+            return {"h2": h * tf.constant(1.5, tf.float16) + h,
+                    "b2": b * tf.constant(1.5, tf.bfloat16) + b}
 
     module = Half()
     tf.saved_model.save(module, str(base / "1"), signatures={"serving_default": module.serve})

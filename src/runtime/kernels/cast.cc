@@ -1,10 +1,18 @@
-// Cast: converts x (SrcT) to DstT elementwise. Supported: bool, float, double and the signed and
-// unsigned integers of 8 to 64 bits, in any combination; SrcT == DstT passes the tensor through
-// for every dtype. Conversions follow C++ except where C++ leaves them undefined, where we match
-// TensorFlow on x86-64: a float that is NaN or out of range converts to the integer minimum for
-// int32/int64 (narrower integers convert through int32 and wrap, uint32 through int64, uint64
-// like int64 below 2^63). Truncate only matters for half/bfloat16, which are not supported.
+// Cast: converts x (SrcT) to DstT elementwise. Supported: bool, half, bfloat16, float, double and
+// the signed and unsigned integers of 8 to 64 bits, in any combination; SrcT == DstT passes the
+// tensor through for every dtype. Conversions follow C++ except where C++ leaves them undefined,
+// where we match TensorFlow on x86-64: a float that is NaN or out of range converts to the
+// integer minimum for int32/int64 (narrower integers convert through int32 and wrap, uint32
+// through int64, uint64 like int64 below 2^63).
+// half and bfloat16 convert through float both ways, as Eigen's types (TensorFlow's) do: to them
+// every source is first a float (so a double or an int64 rounds twice), then rounded to nearest
+// even; NaN stays NaN, overflow gives infinity. From them, a value is its float. Truncate (a
+// float source only) clears the float's mantissa bits the narrow type drops before converting,
+// which truncates toward zero as TensorFlow's Truncate does.
+#include <Eigen/Core>
+
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 
@@ -23,9 +31,20 @@ I FloatToSigned(F v) {
   return static_cast<I>(v);
 }
 
+template <typename T>
+constexpr bool kNarrow = std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>;
+
 template <typename D, typename S>
 D Convert(S v) {
-  if constexpr (std::is_same_v<D, bool>) {
+  if constexpr (kNarrow<S> && !std::is_same_v<D, bool>) {
+    return Convert<D>(static_cast<float>(v));
+  } else if constexpr (kNarrow<D>) {
+    if constexpr (std::is_same_v<S, bool>) {
+      return D(v ? 1.0f : 0.0f);
+    } else {
+      return D(static_cast<float>(v));
+    }
+  } else if constexpr (std::is_same_v<D, bool>) {
     return v != S(0);
   } else if constexpr (std::is_same_v<S, bool>) {
     return static_cast<D>(v ? 1 : 0);
@@ -56,6 +75,26 @@ void CastLoop(const void* src, void* dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] = Convert<D>(in[i]);
 }
 
+// Truncate = true from float: the mantissa bits D cannot hold are cleared first, so the rounding
+// that follows has nothing to round (a value beyond D's range still overflows, and one in half's
+// subnormal range still rounds, as in TensorFlow).
+template <typename D>
+void TruncatingCastLoop(const void* src, void* dst, int64_t n) {
+  constexpr uint32_t kDropped = std::is_same_v<D, Eigen::bfloat16> ? 0xffffu : 0x1fffu;
+  const float* in = static_cast<const float*>(src);
+  D* out = static_cast<D*>(dst);
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &in[i], 4);
+    float v = in[i];
+    if (!std::isnan(v)) {
+      bits &= ~kDropped;
+      std::memcpy(&v, &bits, 4);
+    }
+    out[i] = D(v);
+  }
+}
+
 // Calls fn.template operator()<T>() for the dtypes Cast supports; false if unsupported.
 template <typename Fn>
 bool WithCastType(DataType dtype, Fn&& fn) {
@@ -63,6 +102,8 @@ bool WithCastType(DataType dtype, Fn&& fn) {
     case tensorflow::DT_BOOL: fn.template operator()<bool>(); return true;
     case tensorflow::DT_FLOAT: fn.template operator()<float>(); return true;
     case tensorflow::DT_DOUBLE: fn.template operator()<double>(); return true;
+    case tensorflow::DT_HALF: fn.template operator()<Eigen::half>(); return true;
+    case tensorflow::DT_BFLOAT16: fn.template operator()<Eigen::bfloat16>(); return true;
     case tensorflow::DT_INT8: fn.template operator()<int8_t>(); return true;
     case tensorflow::DT_INT16: fn.template operator()<int16_t>(); return true;
     case tensorflow::DT_INT32: fn.template operator()<int32_t>(); return true;
@@ -109,6 +150,10 @@ StatusOr<std::unique_ptr<OpKernel>> CreateCastKernel(const KernelConstruction& c
   CastFn fn = nullptr;
   const bool ok = WithCastType(
       src, [&]<typename S>() { WithCastType(dst, [&]<typename D>() { fn = &CastLoop<S, D>; }); });
+  if (ok && src == tensorflow::DT_FLOAT && c.GetBoolAttrOr("Truncate", false)) {
+    if (dst == tensorflow::DT_HALF) fn = &TruncatingCastLoop<Eigen::half>;
+    if (dst == tensorflow::DT_BFLOAT16) fn = &TruncatingCastLoop<Eigen::bfloat16>;
+  }
   if (!ok || fn == nullptr) {
     return c.Error("cast from " + DataTypeName(src) + " to " + DataTypeName(dst) +
                    " is not supported");

@@ -1,5 +1,7 @@
 // LeakyRelu: x for x > 0, alpha * x otherwise, elementwise (attr alpha, default 0.2; a float
-// attr, widened for double inputs as TensorFlow does). float, double.
+// attr, widened for double inputs as TensorFlow does). float, double, half and bfloat16: on the
+// narrow types TensorFlow rounds alpha to the narrow type first, and so does this.
+#include "runtime/kernels/internal/narrow_float.h"
 #include "runtime/kernels/internal/unary.h"
 #include "runtime/kernels/kernels.h"
 
@@ -12,6 +14,10 @@ class LeakyReluKernel final : public OpKernel {
 
   Status Compute(KernelContext& ctx) const override {
     const float alpha = alpha_;
+    if (IsNarrowFloat(ctx.input(0).dtype())) {
+      return UnaryNarrow(
+          ctx, [alpha]<typename N>(float x) { return x > 0.0f ? x : x * RoundThrough<N>(alpha); });
+    }
     return UnaryFloat(
         ctx, [alpha]<typename T>(T x) -> T { return x > T(0) ? x : x * static_cast<T>(alpha); });
   }

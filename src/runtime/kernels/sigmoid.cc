@@ -1,9 +1,12 @@
 // Sigmoid: 1 / (1 + exp(-x)), elementwise; saturates to 0 and 1 without overflow. float uses
-// Eigen's vectorized logistic (what TensorFlow's CPU kernel computes); double the formula.
+// Eigen's vectorized logistic (what TensorFlow's CPU kernel computes); double the formula. half
+// and bfloat16 follow Eigen's generic logistic as TensorFlow runs it: e = exp(x) and 1 + e each
+// rounded to the narrow type, then e / (1 + e), and 1 where e overflowed.
 #include <Eigen/Core>
 
 #include <cmath>
 
+#include "runtime/kernels/internal/narrow_float.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
@@ -28,8 +31,15 @@ Status ComputeSigmoid(KernelContext& ctx) {
       }
       return Status::Ok();
     }
+    case tensorflow::DT_HALF:
+    case tensorflow::DT_BFLOAT16:
+      return UnaryNarrow(ctx, []<typename N>(float v) {
+        const float e = RoundThrough<N>(std::exp(v));
+        return std::isinf(e) ? 1.0f : e / RoundThrough<N>(1.0f + e);
+      });
     default:
-      return ctx.Error("dtype " + DataTypeName(x.dtype()) + " is not supported (float, double)");
+      return ctx.Error("dtype " + DataTypeName(x.dtype()) +
+                       " is not supported (float, double, half, bfloat16)");
   }
 }
 

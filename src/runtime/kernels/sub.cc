@@ -7,6 +7,7 @@ namespace {
 
 template <typename T>
 struct SubFn {
+  static constexpr bool kSupportsHalf = true;
   T operator()(T a, T b) const { return static_cast<T>(a - b); }
 };
 

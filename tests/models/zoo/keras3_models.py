@@ -132,6 +132,60 @@ def bert_tiny():
                    "padding_mask": {"kind": "int", "values": [0, 1, 1, 1]}}
 
 
+def _mixed_precision(policy, seed):
+    """Image and sequence branches built under a Keras mixed precision policy: float32 variables,
+    Cast to `policy`'s compute dtype around Conv2D, Dense, MultiHeadAttention and the
+    activations (LayerNormalization and softmax Keras computes in float32). The outputs are in the
+    compute dtype except `probs`, a float32 head as Keras' guide recommends."""
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        _seed(seed)
+        image = keras.Input((8, 8, 3), name="image")
+        seq = keras.Input((6, 16), name="seq")
+        x = L.Conv2D(8, 3, padding="same", activation="relu")(image)
+        x = L.BatchNormalization()(x)
+        x = L.DepthwiseConv2D(3, padding="same", activation="relu6")(x)
+        x = L.MaxPooling2D(2)(x)
+        x = L.AveragePooling2D(2)(x)
+        x = L.Dense(16, activation="gelu")(L.GlobalAveragePooling2D()(x))
+        attn = L.MultiHeadAttention(num_heads=2, key_dim=8)(seq, seq)
+        h = L.LayerNormalization(epsilon=1e-6)(seq + attn)
+        h = L.LayerNormalization(epsilon=1e-6)(h + L.Dense(16)(L.Dense(32, activation="relu")(h)))
+        z = L.Concatenate()([x, L.GlobalAveragePooling1D()(h)])
+        outs = {
+            "sigmoid": L.Dense(4, activation="sigmoid")(z),
+            "tanh": L.Dense(4, activation="tanh")(z),
+            "leaky_relu": L.LeakyReLU(negative_slope=0.2)(L.Dense(4)(z)),
+            "elu": L.ELU()(L.Dense(4)(z)),
+            "swish": L.Dense(4, activation="swish")(z),
+            "softmax": L.Dense(3, activation="softmax")(z),
+            "probs": L.Dense(3, activation="softmax", dtype="float32")(z),
+        }
+        model = keras.Model({"image": image, "seq": seq}, outs, name=policy)
+        _randomize_batchnorm(model)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    return model, {}
+
+
+def mixed_bfloat16():
+    return _mixed_precision("mixed_bfloat16", 42)
+
+
+def mixed_float16():
+    return _mixed_precision("mixed_float16", 43)
+
+
+def bert_tiny_mixed_bfloat16():
+    """bert_tiny built under mixed_bfloat16: its attention, feed-forward and embeddings in
+    bfloat16 (softmax and layer normalization in float32, as Keras computes them)."""
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        return bert_tiny()
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
 def _randomize_batchnorm(model):
     """Gives BatchNormalization non-trivial moving statistics (fresh ones are 0 and 1)."""
     rng = tf.random.Generator.from_seed(7)
@@ -169,4 +223,7 @@ EXPORTS = [
     ("k3_activations", activations, export_archive),
     ("k3_preprocessing", preprocessing, export_archive),
     ("k3_bert_tiny", bert_tiny, export_archive),
+    ("k3_mixed_bfloat16", mixed_bfloat16, export_archive),
+    ("k3_mixed_float16", mixed_float16, export_archive),
+    ("k3_bert_tiny_mixed_bfloat16", bert_tiny_mixed_bfloat16, export_archive),
 ]

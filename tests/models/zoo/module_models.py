@@ -3,6 +3,7 @@ stateful variables, every serving dtype, unknown dimensions and scalar outputs.
 
 Each exporter writes a SavedModel to `path` and returns input hints for the conformance runner.
 """
+import numpy as np
 import tensorflow as tf
 
 
@@ -429,7 +430,57 @@ def module_ragged_text(path):
                                                    "x"]}}
 
 
+class Float64(tf.Module):
+    """The common ops computed in float64 (TensorFlow's CPU kernels run them in double, not
+    float): dense and convolution layers, normalization, softmax, reductions and math."""
+
+    def __init__(self):
+        rng = np.random.default_rng(64)
+        self.w = tf.Variable(rng.normal(size=[6, 5]), dtype=tf.float64)
+        self.b = tf.Variable(rng.normal(size=[5]), dtype=tf.float64)
+        self.filters = tf.Variable(rng.normal(size=[3, 3, 2, 4]), dtype=tf.float64)
+        self.depthwise = tf.Variable(rng.normal(size=[3, 3, 2, 2]), dtype=tf.float64)
+
+    @tf.function(input_signature=[_spec([None, 6], tf.float64, "x"),
+                                  _spec([None, 5, 5, 2], tf.float64, "image")])
+    def serve(self, x, image):
+        dense = tf.nn.bias_add(tf.matmul(x, self.w), self.b)
+        mean, variance = tf.nn.moments(dense, axes=[1], keepdims=True)
+        conv = tf.nn.relu(tf.nn.conv2d(image, self.filters, 1, "SAME"))
+        depthwise = tf.nn.depthwise_conv2d(image, self.depthwise, [1, 1, 1, 1], "SAME")
+        pairs = tf.reshape(x, [-1, 2, 3])
+        return {
+            "dense": dense,
+            "layer_norm": (dense - mean) * tf.math.rsqrt(variance + 1e-6),
+            "softmax": tf.nn.softmax(dense),
+            "log_softmax": tf.nn.log_softmax(dense),
+            "sigmoid_tanh": tf.sigmoid(dense) + tf.tanh(dense),
+            "conv": conv,
+            "depthwise": depthwise,
+            "max_pool": tf.nn.max_pool2d(conv, 2, 2, "VALID"),
+            "avg_pool": tf.nn.avg_pool2d(depthwise, 2, 1, "SAME"),
+            "batch_matmul": tf.matmul(pairs, pairs, transpose_b=True),
+            "einsum": tf.einsum("bij,bkj->bik", pairs, pairs),
+            "sum": tf.reduce_sum(x, axis=1), "mean": tf.reduce_mean(image, axis=[1, 2]),
+            "max": tf.reduce_max(x, axis=1), "min": tf.reduce_min(x, axis=0),
+            "prod": tf.reduce_prod(x[:, :3], axis=1),
+            "math": tf.exp(-tf.abs(x)) + tf.math.log1p(tf.abs(x)) + tf.sqrt(tf.abs(x))
+            + tf.math.squared_difference(x, 0.5) + tf.pow(tf.abs(x), 1.5) / (1.0 + x * x),
+            "clip": tf.clip_by_value(tf.maximum(x, -1.0), -0.5, tf.minimum(x, 2.0) + 1.0),
+            "cumsum": tf.cumsum(x, axis=1),
+            "argmax": tf.argmax(dense, axis=1),
+            "to_float32": tf.cast(x, tf.float32),
+            "from_float32": tf.cast(tf.cast(x, tf.float32), tf.float64) - x,
+        }
+
+
+def module_float64(path):
+    m = Float64()
+    tf.saved_model.save(m, path, signatures={"serving_default": m.serve})
+    return {}
+
+
 EXPORTERS = [module_multi_signature, module_control_flow, module_stateful_counter, module_dtypes,
              module_unknown_dims, module_image_bytes, module_text_ops, module_special_math,
              module_postprocess, module_ranking, module_image_ops, module_image_resize_kernels,
-             module_einsum, module_ragged_text]
+             module_einsum, module_ragged_text, module_float64]

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/flush_denormals.h"
 #include "runtime/kernel.h"
 #include "runtime/kernel_registry.h"
 #include "runtime/state/resources.h"
@@ -34,13 +35,15 @@ using nlohmann::json;
 
 // kernels_golden.json (kernels_golden.py), kernels_golden_text.json (kernels_golden_text.py),
 // kernels_golden_numeric.json (kernels_golden_numeric.py), kernels_golden_image.json
-// (kernels_golden_image.py) and kernels_golden_math.json (kernels_golden_math.py).
+// (kernels_golden_image.py), kernels_golden_math.json (kernels_golden_math.py) and
+// kernels_golden_narrow.json (kernels_golden_narrow.py: bfloat16 and half).
 const std::vector<std::string> kGoldenPaths = {
     std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden.json",
     std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden_text.json",
     std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden_numeric.json",
     std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden_image.json",
     std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden_math.json",
+    std::string(TERN_SOURCE_DIR) + "/tests/runtime/kernels/kernels_golden_narrow.json",
 };
 
 // Builds the kernel for `node` and runs it once on `inputs`.
@@ -59,6 +62,8 @@ StatusOr<std::vector<Tensor>> RunKernel(const tensorflow::NodeDef& node,
   RunOptions options;
   KernelContext ctx(node.name(), node.op(), in.data(), static_cast<int>(in.size()), outputs.data(),
                     num_outputs, options, nullptr);
+  // As Plan::Run and TensorFlow's executor (which recorded the goldens) run every kernel.
+  FlushDenormals flush;
   TERN_RETURN_IF_ERROR(kernel->Compute(ctx));
   for (int i = 0; i < num_outputs; ++i) {
     if (!outputs[i].initialized()) return Internal("output " + std::to_string(i) + " not set");
@@ -74,7 +79,7 @@ DataType DtypeFromName(const std::string& name) {
       {"uint8", tensorflow::DT_UINT8},   {"uint16", tensorflow::DT_UINT16},
       {"uint32", tensorflow::DT_UINT32}, {"uint64", tensorflow::DT_UINT64},
       {"bool", tensorflow::DT_BOOL},     {"string", tensorflow::DT_STRING},
-      {"float16", tensorflow::DT_HALF},
+      {"float16", tensorflow::DT_HALF},  {"bfloat16", tensorflow::DT_BFLOAT16},
   };
   auto it = names.find(name);
   EXPECT_NE(it, names.end()) << "unknown dtype " << name;
@@ -106,6 +111,9 @@ Tensor TensorFromJson(const json& j) {
       case tensorflow::DT_DOUBLE: t.flat<double>()[i] = JsonFloat(v); break;
       case tensorflow::DT_HALF:  // the JSON double holds the half exactly
         t.flat<Eigen::half>()[i] = Eigen::half(static_cast<float>(JsonFloat(v)));
+        break;
+      case tensorflow::DT_BFLOAT16:  // likewise
+        t.flat<Eigen::bfloat16>()[i] = Eigen::bfloat16(static_cast<float>(JsonFloat(v)));
         break;
       case tensorflow::DT_INT8: t.flat<int8_t>()[i] = v.get<int8_t>(); break;
       case tensorflow::DT_INT16: t.flat<int16_t>()[i] = v.get<int16_t>(); break;
@@ -238,7 +246,18 @@ bool NeedsTolerance(const std::string& op) {
   return ops.count(op) > 0;
 }
 
-void ExpectTensorsEqual(const Tensor& got, const Tensor& want, bool tolerant) {
+// The distance in units in the last place between two finite 16-bit floats (half or bfloat16)
+// of their bit patterns: consecutive values differ by 1, across zero too.
+int64_t NarrowUlps(uint16_t a, uint16_t b) {
+  auto ordered = [](uint16_t bits) -> int64_t {
+    return (bits & 0x8000) ? -static_cast<int64_t>(bits & 0x7fff) : static_cast<int64_t>(bits);
+  };
+  return std::abs(ordered(a) - ordered(b));
+}
+
+// max_ulp: for half and bfloat16 outputs, how many ulps a value may be off TensorFlow's (0:
+// bitwise equal). A golden case sets it, with the reason in the script that records it.
+void ExpectTensorsEqual(const Tensor& got, const Tensor& want, bool tolerant, int max_ulp = 0) {
   ASSERT_EQ(got.dtype(), want.dtype()) << DataTypeName(got.dtype());
   ASSERT_EQ(got.shape(), want.shape())
       << got.shape().DebugString() << " vs " << want.shape().DebugString();
@@ -261,14 +280,22 @@ void ExpectTensorsEqual(const Tensor& got, const Tensor& want, bool tolerant) {
         }
         break;
       }
-      case tensorflow::DT_HALF: {  // exact, but any NaN matches ("nan" in JSON loses the bits)
-        const float a = static_cast<float>(got.flat<Eigen::half>()[i]);
-        const float b = static_cast<float>(want.flat<Eigen::half>()[i]);
+      case tensorflow::DT_HALF:
+      case tensorflow::DT_BFLOAT16: {  // exact, but any NaN matches ("nan" in JSON loses the bits)
+        const bool half = want.dtype() == tensorflow::DT_HALF;
+        const float a = half ? static_cast<float>(got.flat<Eigen::half>()[i])
+                             : static_cast<float>(got.flat<Eigen::bfloat16>()[i]);
+        const float b = half ? static_cast<float>(want.flat<Eigen::half>()[i])
+                             : static_cast<float>(want.flat<Eigen::bfloat16>()[i]);
+        uint16_t got_bits, want_bits;
+        std::memcpy(&got_bits, static_cast<const char*>(got.raw_data()) + 2 * i, 2);
+        std::memcpy(&want_bits, static_cast<const char*>(want.raw_data()) + 2 * i, 2);
         if (std::isnan(b)) {
           EXPECT_TRUE(std::isnan(a)) << a;
+        } else if (max_ulp > 0 && std::isfinite(a) && std::isfinite(b) && a != b) {
+          EXPECT_LE(NarrowUlps(got_bits, want_bits), max_ulp) << a << " vs " << b;
         } else {
-          EXPECT_EQ(0, std::memcmp(&got.flat<Eigen::half>()[i], &want.flat<Eigen::half>()[i], 2))
-              << a << " vs " << b;  // bitwise, so -0 differs from +0
+          EXPECT_EQ(got_bits, want_bits) << a << " vs " << b;  // bitwise: -0 differs from +0
         }
         break;
       }
@@ -338,7 +365,8 @@ TEST_P(KernelGoldenTest, MatchesTensorFlow) {
   ASSERT_EQ(outputs->size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {
     SCOPED_TRACE("output " + std::to_string(i));
-    ExpectTensorsEqual((*outputs)[i], TensorFromJson(want[i]), NeedsTolerance(node.op()));
+    ExpectTensorsEqual((*outputs)[i], TensorFromJson(want[i]), NeedsTolerance(node.op()),
+                       c.value("max_ulp", 0));
   }
 }
 

@@ -169,9 +169,10 @@ Status BinaryBroadcast(KernelContext& ctx, DataType out_dtype, Fn fn) {
   return Status::Ok();
 }
 
-// Dispatches on the dtype of input 0 for arithmetic ops over the numeric types. float16 runs
-// only for ops that opt in with `static constexpr bool kSupportsHalf = true;`: Eigen::half
-// computes in float and rounds to nearest-even, as TensorFlow's CPU kernels do.
+// Dispatches on the dtype of input 0 for arithmetic ops over the numeric types. float16 and
+// bfloat16 run only for ops that opt in with `static constexpr bool kSupportsHalf = true;`:
+// Eigen::half and Eigen::bfloat16 compute each operation in float and round to nearest-even, as
+// TensorFlow's CPU kernels (Eigen too) do.
 template <template <typename> class Op>
 Status ArithmeticBroadcast(KernelContext& ctx) {
   const DataType dtype = ctx.input(0).dtype();
@@ -185,6 +186,11 @@ Status ArithmeticBroadcast(KernelContext& ctx) {
     case tensorflow::DT_HALF:
       if constexpr (requires { Op<float>::kSupportsHalf; }) {
         return BinaryBroadcast<Eigen::half, Eigen::half>(ctx, dtype, Op<Eigen::half>());
+      }
+      break;
+    case tensorflow::DT_BFLOAT16:
+      if constexpr (requires { Op<float>::kSupportsHalf; }) {
+        return BinaryBroadcast<Eigen::bfloat16, Eigen::bfloat16>(ctx, dtype, Op<Eigen::bfloat16>());
       }
       break;
     case tensorflow::DT_INT32: return BinaryBroadcast<int32_t, int32_t>(ctx, dtype, Op<int32_t>());
