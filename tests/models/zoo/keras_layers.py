@@ -350,6 +350,8 @@ FAMILIES = [
     ("audio", AUDIO, {}),
     ("structured_preprocessing", STRUCTURED_PREPROCESSING, STRUCTURED_HINTS),
 ]
+# Families whose classes tf-keras does not have: no k2_layers_ model.
+KERAS3_ONLY = {"image_augmentation", "audio"}
 
 
 def build_family(K, family, seed):
@@ -405,5 +407,6 @@ def exporters():
             tf.saved_model.save(model, path, signatures={"serving_default": serve})
             return hints
         out.append(("k3_layers_" + family_name, "keras3 layers", export_k3))
-        out.append(("k2_layers_" + family_name, "keras layers", export_k2))
+        if family_name not in KERAS3_ONLY:
+            out.append(("k2_layers_" + family_name, "keras layers", export_k2))
     return out
