@@ -6,11 +6,5 @@ tests/conformance/update_expected_failures.py.
 """
 
 EXPECTED_LOAD_FAILURES = {
-    "k2_layers_convolution": ["SparseMatMul"],
-    "k2_layers_image_preprocessing": ["RngReadAndSkip", "StatelessRandomUniformIntV2"],
-    "k3_layers_audio": ["BroadcastArgs", "Imag", "MirrorPad", "RFFT", "Real"],
-    "k3_layers_image_augmentation": ["BroadcastArgs", "HSVToRGB", "MatrixSolve", "RGBToHSV",
-                                     "StatelessRandomGammaV3", "StatelessRandomNormalV2",
-                                     "StatelessRandomUniformIntV2"],
     "module_image_resize_kernels": ["ScaleAndTranslate"],
 }
