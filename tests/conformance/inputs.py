@@ -2,6 +2,7 @@
 
 A hint (from build/zoo/manifest.json) says what values are valid for one input:
   {"kind": "int", "low": a, "high": b} | {"kind": "int", "values": [...]}
+  {"kind": "float", "low": a, "high": b}  (the random cases uniform in [a, b))
   {"kind": "string", "vocab": [...]} | {"kind": "sentence", "vocab": [...]}
   {"kind": "example", "features": {name: {"kind": "float"|"bytes", ...}}}  (serialized tf.Example)
   {"kind": "image", "format": "jpeg"|"png"|"mixed"|"gif"|"bmp"}  (encoded RGB images of random
@@ -36,7 +37,7 @@ def concrete_shape(spec, batch, hint):
     return [(batch if i == 0 else DEFAULT_DIM) if d is None else d for i, d in enumerate(dims)]
 
 
-def _floats(rng, case, shape, dtype):
+def _floats(rng, case, shape, dtype, hint):
     big = 100.0 if dtype == np.float16 else 1e4
     if case == "zeros":
         v = np.zeros(shape)
@@ -44,6 +45,8 @@ def _floats(rng, case, shape, dtype):
         v = -np.abs(rng.normal(size=shape)) * 3.0
     elif case == "large":
         v = rng.normal(size=shape) * big
+    elif "low" in hint:  # the random cases in a range the model expects (pixels in [0, 255])
+        v = rng.uniform(hint["low"], hint["high"], size=shape)
     else:
         v = rng.normal(size=shape)
     return v.astype(dtype)
@@ -176,7 +179,7 @@ def make_input(rng, case, batch, spec, hint):
             return np.zeros(shape, bool)
         return rng.random(size=shape) < 0.5
     if dtype.is_floating:
-        return _floats(rng, case, shape, dtype.as_numpy_dtype)
+        return _floats(rng, case, shape, dtype.as_numpy_dtype, hint)
     if dtype.is_integer:
         return _ints(rng, case, shape, dtype.as_numpy_dtype, hint)
     raise ValueError("no input generator for dtype %s" % dtype.name)

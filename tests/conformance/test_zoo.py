@@ -55,6 +55,9 @@ MODEL_TOLERANCES = {
                               "outputs pass at 1e-5"),
     "k2_layers_convolution": (1e-3, 1e-5, "as k3_layers_convolution (the same layers through "
                               "tf-keras)"),
+    "hub_resnet_v2": (2e-3, 1e-5, "pre-activation ResNet with batch norm: on the 'large' inputs "
+                      "(1e4) a few outputs of ~60 differ by ~1.5e-3 (3 of 512, 2.5e-5 relative) "
+                      "from the convolutions' float32 summation order; other inputs pass at 1e-5"),
     "k3_causal_attention": (2e-3, 1e-5, "on the 'large' inputs (1e4) the attention logits reach "
                             "~1e8, where float32's ulp is 8: q.k summed in another order moves "
                             "softmax weights, ~1e-3 on outputs of ~7 (1 of 80 values); the other "
@@ -87,6 +90,15 @@ SIGNATURE_TF_CANNOT_RUN = {
 SIGNATURE_KNOWN_FAILURES = {
     # (Keras 3 + tf.saved_model.save, whose SaverDef restores copies of the served variables,
     # passes: SavedModel::Restore restores the captured variables by the object graph.)
+    # Keras 3's augmentation layers draw from SeedGenerator state variables that every call
+    # advances (even at inference), so outputs depend on the calls before. TensorFlow fails the
+    # empty batch inside AugMix after some of those updates ran, and Tern is not sent it, so the
+    # streams part after the first signature's last case. Also: RandomPosterization casts
+    # out-of-range floats (the negative and 1e4 cases) to uint8, where Tern's Cast gives 128 and
+    # TensorFlow's 0; RandAugment and RandomHue differ by ~5e-5 relative on a few pixels.
+    ("k3_layers_image_augmentation", "serve"): "Cast of out-of-range floats to uint8",
+    ("k3_layers_image_augmentation", "serving_default"): "seed state after TensorFlow's failed "
+                                                         "empty batch",
 }
 
 

@@ -30,6 +30,8 @@ CORE = ({"x": ((6,), "float32"), "ids": ((5,), "int32")}, {
     "embedding": lambda K, i: K.layers.Embedding(20, 3)(i["ids"]),
     "identity": lambda K, i: K.layers.Identity()(i["x"]),
     "masking_sum": lambda K, i: K.layers.Masking(0.0)(K.layers.Reshape((3, 2))(i["x"])),
+    "lambda": lambda K, i: K.layers.Lambda(lambda x: x * 2.0 + 1.0)(i["x"]),
+    "reversible_embedding": lambda K, i: _reversible_embedding(K, i["ids"]),
 })
 
 CONVOLUTION = ({"seq": ((9, 3), "float32"), "image": ((8, 8, 3), "float32"),
@@ -47,6 +49,10 @@ CONVOLUTION = ({"seq": ((9, 3), "float32"), "image": ((8, 8, 3), "float32"),
     "conv2d_transpose": lambda K, i: K.layers.Conv2DTranspose(2, 3, strides=2,
                                                               padding="same")(i["image"]),
     "conv3d_transpose": lambda K, i: K.layers.Conv3DTranspose(2, 2, strides=2)(i["volume"]),
+    # tf-keras only (Keras 3 dropped them).
+    "locally_connected1d": lambda K, i: K.layers.LocallyConnected1D(2, 3, strides=2)(i["seq"]),
+    "locally_connected2d": lambda K, i: K.layers.LocallyConnected2D(2, 3, implementation=2)(
+        i["image"]),
 })
 
 POOLING = ({"seq": ((8, 3), "float32"), "image": ((8, 8, 3), "float32"),
@@ -59,11 +65,18 @@ POOLING = ({"seq": ((8, 3), "float32"), "image": ((8, 8, 3), "float32"),
     "max_pooling3d": lambda K, i: K.layers.MaxPooling3D(2)(i["volume"]),
     "average_pooling3d": lambda K, i: K.layers.AveragePooling3D(2)(i["volume"]),
     "global_max_pooling1d": lambda K, i: K.layers.GlobalMaxPooling1D()(i["seq"]),
+    "global_average_pooling1d": lambda K, i: K.layers.GlobalAveragePooling1D()(i["seq"]),
+    "global_max_pooling2d": lambda K, i: K.layers.GlobalMaxPooling2D()(i["image"]),
     "global_average_pooling2d": lambda K, i: K.layers.GlobalAveragePooling2D()(i["image"]),
     "global_max_pooling3d": lambda K, i: K.layers.GlobalMaxPooling3D()(i["volume"]),
     "global_average_pooling3d": lambda K, i: K.layers.GlobalAveragePooling3D()(i["volume"]),
     "adaptive_average_pooling2d": lambda K, i: K.layers.AdaptiveAveragePooling2D(4)(i["image"]),
     "adaptive_max_pooling1d": lambda K, i: K.layers.AdaptiveMaxPooling1D(4)(i["seq"]),
+    "adaptive_average_pooling1d": lambda K, i: K.layers.AdaptiveAveragePooling1D(3)(i["seq"]),
+    "adaptive_max_pooling2d": lambda K, i: K.layers.AdaptiveMaxPooling2D((3, 5))(i["image"]),
+    "adaptive_average_pooling3d": lambda K, i: K.layers.AdaptiveAveragePooling3D(3)(
+        i["volume"]),
+    "adaptive_max_pooling3d": lambda K, i: K.layers.AdaptiveMaxPooling3D(3)(i["volume"]),
 })
 
 NORMALIZATION = ({"x": ((4, 6), "float32")}, {
@@ -77,10 +90,12 @@ NORMALIZATION = ({"x": ((4, 6), "float32")}, {
 })
 
 # Identity at inference, but each leaves its own ops in the graph.
-REGULARIZATION = ({"seq": ((4, 6), "float32"), "image": ((4, 4, 3), "float32")}, {
+REGULARIZATION = ({"seq": ((4, 6), "float32"), "image": ((4, 4, 3), "float32"),
+                   "volume": ((3, 3, 3, 2), "float32")}, {
     "dropout": lambda K, i: K.layers.Dropout(0.5)(i["seq"]),
     "spatial_dropout1d": lambda K, i: K.layers.SpatialDropout1D(0.5)(i["seq"]),
     "spatial_dropout2d": lambda K, i: K.layers.SpatialDropout2D(0.5)(i["image"]),
+    "spatial_dropout3d": lambda K, i: K.layers.SpatialDropout3D(0.5)(i["volume"]),
     "gaussian_dropout": lambda K, i: K.layers.GaussianDropout(0.3)(i["seq"]),
     "gaussian_noise": lambda K, i: K.layers.GaussianNoise(0.3)(i["seq"]),
     "alpha_dropout": lambda K, i: K.layers.AlphaDropout(0.3)(i["seq"]),
@@ -153,10 +168,11 @@ ACTIVATIONS = ({"x": ((6,), "float32")}, {
     "leaky_relu_layer": lambda K, i: K.layers.LeakyReLU(0.3)(i["x"]),
     "prelu": lambda K, i: K.layers.PReLU(alpha_initializer="random_uniform")(i["x"]),
     "elu_layer": lambda K, i: K.layers.ELU(0.7)(i["x"]),
+    "thresholded_relu": lambda K, i: K.layers.ThresholdedReLU(0.4)(i["x"]),  # tf-keras only
 })
 
 RECURRENT = ({"seq": ((5, 3), "float32"), "frames": ((3, 5, 5, 2), "float32"),
-              "signal": ((3, 6, 2), "float32")}, {
+              "signal": ((3, 6, 2), "float32"), "volumes": ((2, 3, 4, 4, 1), "float32")}, {
     "simple_rnn": lambda K, i: K.layers.SimpleRNN(4)(i["seq"]),
     "lstm_sequences": lambda K, i: K.layers.LSTM(4, return_sequences=True)(i["seq"]),
     "gru_reset_after": lambda K, i: K.layers.GRU(4, reset_after=True)(i["seq"]),
@@ -169,6 +185,8 @@ RECURRENT = ({"seq": ((5, 3), "float32"), "frames": ((3, 5, 5, 2), "float32"),
     "time_distributed": lambda K, i: K.layers.TimeDistributed(K.layers.Dense(2))(i["seq"]),
     "conv_lstm1d": lambda K, i: K.layers.ConvLSTM1D(2, 3, padding="same")(i["signal"]),
     "conv_lstm2d": lambda K, i: K.layers.ConvLSTM2D(2, 3)(i["frames"]),
+    "conv_lstm3d": lambda K, i: K.layers.ConvLSTM3D(2, 2, padding="same")(i["volumes"]),
+    "gru_cell": lambda K, i: K.layers.RNN(K.layers.GRUCell(3))(i["seq"]),
 })
 
 IMAGE_PREPROCESSING = ({"image": ((10, 12, 3), "float32")}, {
@@ -188,7 +206,88 @@ IMAGE_PREPROCESSING = ({"image": ((10, 12, 3), "float32")}, {
     "random_zoom": lambda K, i: K.layers.RandomZoom(0.2)(i["image"]),
     "random_contrast": lambda K, i: K.layers.RandomContrast(0.2)(i["image"]),
     "random_translation": lambda K, i: K.layers.RandomTranslation(0.1, 0.1)(i["image"]),
+    # At inference RandomCrop center-crops (resizing first when the image is smaller).
+    "random_crop": lambda K, i: K.layers.RandomCrop(6, 8)(i["image"]),
+    "random_brightness": lambda K, i: K.layers.RandomBrightness(0.2)(i["image"]),
+    "random_height": lambda K, i: K.layers.RandomHeight(0.2)(i["image"]),  # tf-keras only
+    "random_width": lambda K, i: K.layers.RandomWidth(0.2)(i["image"]),  # tf-keras only
 })
+
+# Keras 3's newer image layers, pixel values in [0, 255] (their default value_range). Those
+# that are random are the identity at inference but most still draw their transformation, so
+# their graphs hold stateless random ops; AutoContrast and CLAHE compute at inference.
+# (Equalization returns its input tensor itself at inference: no case, see docs/models.md.)
+IMAGE_AUGMENTATION = ({"image": ((10, 12, 3), "float32")}, {
+    "auto_contrast": lambda K, i: K.layers.AutoContrast()(i["image"]),
+    "clahe": lambda K, i: K.layers.ContrastLimitedAdaptiveHistogramEqualization(
+        tile_grid_size=(2, 3))(i["image"]),
+    "solarization": lambda K, i: K.layers.Solarization(0.2, 0.5)(i["image"]),
+    "random_color_degeneration": lambda K, i: K.layers.RandomColorDegeneration(0.3)(
+        i["image"]),
+    "random_color_jitter": lambda K, i: K.layers.RandomColorJitter(
+        brightness_factor=0.2, contrast_factor=0.2, saturation_factor=0.2,
+        hue_factor=0.2)(i["image"]),
+    "random_grayscale": lambda K, i: K.layers.RandomGrayscale(0.5)(i["image"]),
+    "random_hue": lambda K, i: K.layers.RandomHue(0.2)(i["image"]),
+    "random_saturation": lambda K, i: K.layers.RandomSaturation(0.2)(i["image"]),
+    "random_sharpness": lambda K, i: K.layers.RandomSharpness(0.2)(i["image"]),
+    "random_posterization": lambda K, i: K.layers.RandomPosterization(4)(i["image"]),
+    "random_invert": lambda K, i: K.layers.RandomInvert()(i["image"]),
+    "random_shear": lambda K, i: K.layers.RandomShear(0.2, 0.2)(i["image"]),
+    "random_perspective": lambda K, i: K.layers.RandomPerspective()(i["image"]),
+    "random_elastic_transform": lambda K, i: K.layers.RandomElasticTransform()(i["image"]),
+    "random_erasing": lambda K, i: K.layers.RandomErasing()(i["image"]),
+    "random_gaussian_blur": lambda K, i: K.layers.RandomGaussianBlur()(i["image"]),
+    "aug_mix": lambda K, i: K.layers.AugMix()(i["image"]),
+    "rand_augment": lambda K, i: K.layers.RandAugment()(i["image"]),
+    "cut_mix": lambda K, i: K.layers.CutMix()(i["image"]),
+    "mix_up": lambda K, i: K.layers.MixUp()(i["image"]),
+    "max_num_bounding_boxes": lambda K, i: K.layers.MaxNumBoundingBoxes(4)(i["image"]),
+    "pipeline": lambda K, i: K.layers.Pipeline([K.layers.AutoContrast(),
+                                                K.layers.RandomFlip()])(i["image"]),
+})
+IMAGE_AUGMENTATION_HINTS = {"image": {"kind": "float", "low": 0.0, "high": 255.0}}
+
+# Keras 3's spectrogram layers. MelSpectrogram: tf.signal's framing, window and RFFT
+# (complex64), then magnitude, power, mel filter bank and decibels.
+AUDIO = ({"audio": ((256,), "float32"), "channels": ((256, 2), "float32")}, {
+    "mel_spectrogram": lambda K, i: K.layers.MelSpectrogram(
+        fft_length=64, sequence_stride=32, num_mel_bins=8, sampling_rate=8000)(i["audio"]),
+    "mel_spectrogram_power": lambda K, i: K.layers.MelSpectrogram(
+        fft_length=32, sequence_stride=16, sequence_length=24, window="hamming",
+        num_mel_bins=6, sampling_rate=4000, power_to_db=False, mag_exp=1.0)(i["audio"]),
+    # STFTSpectrogram is convolutions whose kernels hold the window and the DFT; a window named
+    # by string needs scipy (not in the venv), so the windows are given as arrays.
+    "stft_log": lambda K, i: K.layers.STFTSpectrogram(frame_length=32, frame_step=16,
+                                                      window=np.hanning(32))(i["channels"]),
+    "stft_magnitude": lambda K, i: K.layers.STFTSpectrogram(
+        mode="magnitude", frame_length=24, frame_step=8, fft_length=32, padding="same",
+        window=np.hamming(24), scaling="spectrum")(i["channels"]),
+    "stft_psd": lambda K, i: K.layers.STFTSpectrogram(mode="psd", frame_length=16,
+                                                      window=None)(i["channels"]),
+    "stft_real_imag": lambda K, i: K.layers.STFTSpectrogram(
+        mode="stft", frame_length=16, window=np.hanning(16), scaling=None,
+        expand_dims=True)(i["channels"]),
+    "stft_angle": lambda K, i: K.layers.STFTSpectrogram(mode="angle", frame_length=16,
+                                                        window=np.hanning(16))(i["channels"]),
+})
+
+
+def _reversible_embedding(K, ids):
+    """Keras 3's tied embedding: ids to vectors, and (reverse=True) vectors back to logits."""
+    layer = K.layers.ReversibleEmbedding(20, 3)
+    return layer(layer(ids), reverse=True)
+
+
+def _dense_features(K, i):
+    """tf-keras' DenseFeatures over feature columns: numeric, bucketized and hashed-indicator."""
+    layer = K.layers.DenseFeatures  # AttributeError in Keras 3, which has no feature columns
+    import tensorflow as tf
+    fc = tf.feature_column
+    values = fc.numeric_column("values", shape=(4,))
+    columns = [values, fc.bucketized_column(values, [-1.0, 0.0, 1.0]),
+               fc.indicator_column(fc.categorical_column_with_hash_bucket("word", 5))]
+    return layer(columns)({"values": i["values"], "word": i["word"]})
 
 
 def _adapted(layer, data):
@@ -225,6 +324,7 @@ STRUCTURED_PREPROCESSING = ({"words": ((3,), "string"), "sentence": ((), "string
         output_sequence_length=5), np.array(SENTENCES))(i["sentence"]),
     "text_vectorization_tf_idf": lambda K, i: _adapted(K.layers.TextVectorization(
         output_mode="tf_idf", ngrams=2), np.array(SENTENCES))(i["sentence"]),
+    "dense_features": lambda K, i: _dense_features(K, i),  # tf-keras only
 })
 
 STRUCTURED_HINTS = {"words": {"kind": "string", "vocab": WORDS + ["unknown", ""]},
@@ -246,8 +346,12 @@ FAMILIES = [
     ("activations", ACTIVATIONS, {}),
     ("recurrent", RECURRENT, {}),
     ("image_preprocessing", IMAGE_PREPROCESSING, {}),
+    ("image_augmentation", IMAGE_AUGMENTATION, IMAGE_AUGMENTATION_HINTS),
+    ("audio", AUDIO, {}),
     ("structured_preprocessing", STRUCTURED_PREPROCESSING, STRUCTURED_HINTS),
 ]
+# Families whose classes tf-keras does not have: no k2_layers_ model.
+KERAS3_ONLY = {"image_augmentation", "audio"}
 
 
 def build_family(K, family, seed):
@@ -303,5 +407,6 @@ def exporters():
             tf.saved_model.save(model, path, signatures={"serving_default": serve})
             return hints
         out.append(("k3_layers_" + family_name, "keras3 layers", export_k3))
-        out.append(("k2_layers_" + family_name, "keras layers", export_k2))
+        if family_name not in KERAS3_ONLY:
+            out.append(("k2_layers_" + family_name, "keras layers", export_k2))
     return out

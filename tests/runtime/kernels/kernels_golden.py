@@ -8,7 +8,8 @@ Writes tests/runtime/kernels/kernels_golden.json: a list of cases
   {"name", "op", "attrs": {name: {"b"|"i"|"f"|"s"|"type"|"list_f"|"list_s"|"list_type": v}},
    "inputs": [tensor, ...], "outputs": [tensor, ...]}      (or "error": TF's message)
 where tensor = {"dtype": "float"|..., "shape": [...], "values": [flat values]}; floats that
-JSON cannot hold are written as the strings "nan", "inf", "-inf". Inputs are in the node's
+JSON cannot hold are written as the strings "nan", "inf", "-inf"; a complex value is the pair
+[real, imaginary]. Inputs are in the node's
 input order (list inputs flattened). `attrs` are exactly the attrs the kernel test puts on
 the NodeDef: attrs left at their OpDef default are omitted, as in a SavedModel exported with
 stripped default attrs, so the kernels' defaults are tested too.
@@ -32,6 +33,8 @@ CASES = []
 
 
 def enc_value(v, dtype):
+    if dtype.is_complex:  # [real, imaginary]
+        return [enc_value(v.real, tf.float64), enc_value(v.imag, tf.float64)]
     if dtype == tf.string:
         return v.decode("latin-1") if isinstance(v, bytes) else str(v)
     if dtype == tf.bool:

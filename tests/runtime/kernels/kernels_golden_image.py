@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Record TensorFlow's outputs for the image kernels (DecodeJpeg, DecodePng, DecodeImage,
 ResizeBilinear, ResizeNearestNeighbor, ResizeBicubic, ResizeArea, ScaleAndTranslate, CropAndResize,
-ImageProjectiveTransformV3): tests/runtime/kernels/kernels_golden_image.json, in
+ImageProjectiveTransformV3, RGBToHSV, HSVToRGB): tests/runtime/kernels/kernels_golden_image.json, in
 kernels_golden.py's format. The encoded images are made here, deterministically: TensorFlow's
 encoders for JPEG (several qualities, chroma subsamplings, progressive, grayscale) and PNG, and
 hand-written PNG chunks for what its encoder cannot write (palette, transparency, 1-bit gray),
@@ -520,6 +520,25 @@ def projective_transform_cases():
          node_attrs=f32_node)
 
 
+def hsv_cases():
+    """RGBToHSV and HSVToRGB (Keras 3's RandomHue, RandomSaturation, RandomColorJitter): greys,
+    ties between channels, pure colours, hues outside [0, 1], doubles."""
+    rng = np.random.default_rng(54)
+    rgb = np.concatenate([rng.uniform(0, 1, size=[20, 3]),
+                          [[0, 0, 0], [1, 1, 1], [0.5, 0.5, 0.5], [1, 0, 0], [0, 1, 0], [0, 0, 1],
+                           [1, 1, 0], [0, 1, 1], [1, 0, 1], [0.2, 0.7, 0.7], [0.9, 0.9, 0.1]]])
+    rgb = rgb.astype(np.float32).reshape(1, 31, 1, 3)
+    case("RGBToHSV/float", "RGBToHSV", [("images", rgb)])
+    case("RGBToHSV/double", "RGBToHSV", [("images", rgb.astype(np.float64))],
+         node_attrs={"T": tf.float64})
+    hsv = tf.image.rgb_to_hsv(rgb).numpy()
+    case("HSVToRGB/float", "HSVToRGB", [("images", hsv)])
+    odd = f32([[-0.2, 0.5, 0.8], [1.3, 1, 1], [0.999, 0.2, 0.4], [0.5, 1.5, 2.0]])
+    case("HSVToRGB/outside", "HSVToRGB", [("images", odd)])
+    case("HSVToRGB/double", "HSVToRGB", [("images", hsv.astype(np.float64))],
+         node_attrs={"T": tf.float64})
+
+
 def main():
     jpeg_cases()
     png_cases()
@@ -530,6 +549,7 @@ def main():
     scale_and_translate_cases()
     crop_and_resize_cases()
     projective_transform_cases()
+    hsv_cases()
     with open(OUT, "w") as f:
         f.write("[\n" + ",\n".join(json.dumps(c) for c in kg.CASES) + "\n]\n")
     errors = sum(1 for c in kg.CASES if "error" in c)

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Record TensorFlow's outputs for the elementwise math, bitwise, logical-reduction and shape ops
-the Keras layer sweep needs (Floor ... Bitcast), goldens of kernels_test.cc.
+the Keras layer sweep needs (Floor ... Bitcast, BroadcastArgs, SparseMatMul), goldens of
+kernels_test.cc.
 
 Run from the repository root:
   .venv/bin/python tests/runtime/kernels/kernels_golden_math.py
@@ -256,6 +257,25 @@ def einsum_diagonal_cases():
          attrs={"equation": "ii->"}, node_attrs={"N": 1})
 
 
+def broadcast_args_sparse_matmul_cases():
+    """BroadcastArgs (Keras 3's image and spectrogram layers) and SparseMatMul (tf-keras'
+    LocallyConnected layers)."""
+    case("BroadcastArgs/int32", "BroadcastArgs", [("s0", i32([2, 1, 3])), ("s1", i32([4, 1]))])
+    case("BroadcastArgs/int64", "BroadcastArgs", [("s0", i64([5, 1])), ("s1", i64([1, 7]))],
+         node_attrs={"T": tf.int64})
+    case("BroadcastArgs/scalar", "BroadcastArgs", [("s0", i32([])), ("s1", i32([3, 0]))])
+    case("BroadcastArgs/err_incompatible", "BroadcastArgs", [("s0", i32([2, 3])), ("s1", i32([4]))])
+    rng = np.random.default_rng(53)
+    a = rng.normal(size=[3, 5]).astype(np.float32)
+    b = rng.normal(size=[5, 4]).astype(np.float32)
+    a[a < 0] = 0  # sparse, as its name says; the product is the same either way
+    case("SparseMatMul/plain", "SparseMatMul", [("a", a), ("b", b)])
+    case("SparseMatMul/transposed_sparse_hints", "SparseMatMul", [("a", a.T.copy()), ("b", b.T.copy())],
+         attrs={"transpose_a": True, "transpose_b": True, "a_is_sparse": True,
+                "b_is_sparse": True})
+    case("SparseMatMul/err_inner", "SparseMatMul", [("a", a), ("b", a)])
+
+
 def main():
     einsum_diagonal_cases()
     grouped_conv_cases()
@@ -263,6 +283,7 @@ def main():
     unary_cases()
     binary_cases()
     other_cases()
+    broadcast_args_sparse_matmul_cases()
     with open(OUT, "w") as f:
         f.write("[\n" + ",\n".join(json.dumps(c) for c in kg.CASES) + "\n]\n")
     errors = sum(1 for c in kg.CASES if "error" in c)

@@ -2,7 +2,9 @@
 """Record TensorFlow's outputs for the activation, classification, layout, index and
 transposed-convolution ops of issue #15 (Erfc ... Conv2DBackpropInput) and the 3-D convolutions
 and pools (Conv3D, Conv3DBackpropInputV2, MaxPool3D, AvgPool3D) and the stateless Philox ops
-(StatelessRandomGetKeyCounter, StatelessRandomUniformV2), goldens of kernels_test.cc.
+(StatelessRandomGetKeyCounter, StatelessRandomUniformV2, StatelessRandomUniformIntV2,
+StatelessRandomNormalV2, StatelessRandomGammaV3), the spectrogram ops (RFFT, Real, Imag,
+MirrorPad), FNet's Complex and FFT2D and MatrixSolve, goldens of kernels_test.cc.
 
 Run from the repository root:
   .venv/bin/python tests/runtime/kernels/kernels_golden_numeric.py
@@ -370,6 +372,137 @@ def stateless_random_cases():
     uniform("err_key_shape", i32([3]), k=u64([1, 2]))
 
 
+def more_stateless_random_cases():
+    """The other Philox draws of Keras 3's image augmentation layers: integers
+    (StatelessRandomUniformIntV2), normals (StatelessRandomNormalV2, Box-Muller) and gammas
+    (StatelessRandomGammaV3, Marsaglia-Tsang with rejections), at one key and counter."""
+    key, counter = tf.raw_ops.StatelessRandomGetKeyCounter(seed=i32([1337, 42]))
+    key, counter = key.numpy(), counter.numpy()
+    u64 = lambda v: np.array(v, np.uint64)  # noqa: E731
+    alg = np.int32(3)
+
+    def ints(name, shape, lo, hi, dtype, c=counter):
+        case("StatelessRandomUniformIntV2/" + name, "StatelessRandomUniformIntV2",
+             [("shape", shape), ("key", key), ("counter", c), ("alg", alg),
+              ("minval", np.array(lo, dtype)), ("maxval", np.array(hi, dtype))],
+             node_attrs={"dtype": tf.as_dtype(dtype)})
+
+    ints("int32", i32([3, 5]), -7, 20, np.int32)
+    ints("int32_full_range", i32([9]), -2**31, 2**31 - 1, np.int32)
+    ints("int64", i32([7]), -5, 10**12, np.int64)
+    ints("int64_full_range", i64([5]), -2**63, 2**63 - 1, np.int64)
+    ints("one_value", i32([4]), 3, 4, np.int32)
+    ints("counter_carry", i32([2, 6]), 0, 100, np.int32, c=u64([2**64 - 2, 5]))
+    ints("empty_bad_range", i32([0]), 5, 5, np.int32)
+    ints("err_range", i32([3]), 5, 5, np.int32)
+    ints("err_minval_shape", i32([3]), [1, 2], 5, np.int32)
+
+    def normal(name, shape, dtype=tf.float32, c=counter, a=alg):
+        attrs = {} if dtype == tf.float32 else {"dtype": dtype}
+        case("StatelessRandomNormalV2/" + name, "StatelessRandomNormalV2",
+             [("shape", shape), ("key", key), ("counter", c), ("alg", a)], attrs=attrs)
+
+    normal("float", i32([3, 7]))
+    normal("double", i32([5]), dtype=tf.float64)
+    normal("half", i32([9]), dtype=tf.float16)
+    normal("counter_carry", i32([10]), c=u64([2**64 - 3, 0]))
+    normal("empty", i32([2, 0]))
+    normal("err_alg", i32([2]), a=np.int32(7))
+
+    def gamma(name, shape, alpha, dtype=np.float32):
+        case("StatelessRandomGammaV3/" + name, "StatelessRandomGammaV3",
+             [("shape", shape), ("key", key), ("counter", counter), ("alg", alg),
+              ("alpha", np.array(alpha, dtype))], node_attrs={"dtype": tf.as_dtype(dtype)})
+
+    gamma("alphas", i32([4, 5]), [0.3, 1.0, 2.5, 40.0, 0.05])
+    gamma("scalar_alpha", i32([6]), 0.7)
+    gamma("double", i32([3, 2]), [1.5, 0.9], np.float64)
+    gamma("half", i32([2, 2]), [1.0, 3.0], np.float16)
+    gamma("empty", i32([0, 2]), [1.0, 3.0])
+    gamma("err_shape", i32([3, 4]), [1.0, 2.0])
+
+
+def signal_cases():
+    """tf.signal's pieces in Keras 3's MelSpectrogram and STFTSpectrogram: RFFT (whole and
+    cropped signals, odd lengths; a short signal is an error, tf.signal pads before the op),
+    Real and Imag of its complex output, MirrorPad."""
+    rng = np.random.default_rng(51)
+    frames = rng.normal(size=[2, 3, 16]).astype(np.float32)
+
+    def rfft(name, x, n):
+        case("RFFT/" + name, "RFFT", [("input", x), ("fft_length", i32([n]))])
+
+    rfft("frames", frames, 16)
+    rfft("err_too_short", frames, 24)
+    rfft("cropped_odd", frames, 9)
+    rfft("length_one", frames[:, :, :1], 1)
+    rfft("long", (rng.normal(size=[1, 256]) * 100).astype(np.float32), 256)
+    rfft("empty_batch", np.zeros([0, 8], np.float32), 8)
+    case("RFFT/double", "RFFT", [("input", frames.astype(np.float64)), ("fft_length", i32([12]))],
+         attrs={"Tcomplex": tf.complex128}, node_attrs={"Treal": tf.float64})
+    spectrum = tf.signal.rfft(frames[0]).numpy()
+    for op in ("Real", "Imag"):
+        case(op + "/complex64", op, [("input", spectrum)])
+        case(op + "/complex128", op, [("input", spectrum.astype(np.complex128))],
+             attrs={"Tout": tf.float64}, node_attrs={"T": tf.complex128})
+        case(op + "/empty", op, [("input", np.zeros([0, 2], np.complex64))])
+    # Complex and FFT2D: keras_hub's FNet mixes tokens with the real part of a 2-D FFT.
+    re = rng.normal(size=[2, 3, 5]).astype(np.float32)
+    case("Complex/broadcast", "Complex", [("real", re), ("imag", re[:1, :1, :])])
+    case("Complex/double", "Complex", [("real", re.astype(np.float64)),
+                                       ("imag", np.float64(0.5))],
+         attrs={"Tout": tf.complex128}, node_attrs={"T": tf.float64})
+    case("Complex/err_shapes", "Complex", [("real", re), ("imag", re[:, :2])])
+    signal = (re + 1j * rng.normal(size=[2, 3, 5])).astype(np.complex64)
+    case("FFT2D/batch", "FFT2D", [("input", signal)])
+    case("FFT2D/fnet_12x16", "FFT2D",
+         [("input", (rng.normal(size=[1, 12, 16]) * 10).astype(np.complex64))])
+    case("FFT2D/double", "FFT2D", [("input", signal.astype(np.complex128))],
+         node_attrs={"Tcomplex": tf.complex128})
+    case("FFT2D/empty", "FFT2D", [("input", np.zeros([0, 3, 4], np.complex64))])
+    x = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
+    for mode in ("REFLECT", "SYMMETRIC"):
+        m = mode.lower()
+        case("MirrorPad/%s_3d" % m, "MirrorPad",
+             [("input", x), ("paddings", i32([[1, 1], [2, 0], [0, 3]]))], attrs={"mode": mode})
+        case("MirrorPad/%s_int64_paddings" % m, "MirrorPad",
+             [("input", np.arange(5, dtype=np.int32)), ("paddings", i64([[2, 3]]))],
+             attrs={"mode": mode})
+        case("MirrorPad/%s_strings" % m, "MirrorPad",
+             [("input", np.array([b"a", b"b", b"c"])), ("paddings", i32([[1, 2]]))],
+             attrs={"mode": mode})
+        case("MirrorPad/%s_pad_of_dim" % m, "MirrorPad",
+             [("input", x), ("paddings", i32([[0, 0], [3, 0], [0, 0]]))], attrs={"mode": mode})
+    # REFLECT refuses a pad as wide as the dimension, SYMMETRIC takes it.
+    case("MirrorPad/symmetric_full_width", "MirrorPad",
+         [("input", x), ("paddings", i32([[2, 2], [3, 3], [0, 4]]))], attrs={"mode": "SYMMETRIC"})
+    case("MirrorPad/reflect_scalar", "MirrorPad",
+         [("input", np.float32(3)), ("paddings", np.zeros([0, 2], np.int32))],
+         attrs={"mode": "REFLECT"})
+
+
+def matrix_solve_cases():
+    """MatrixSolve (Keras 3's RandomPerspective): batches, adjoint, several right-hand sides, a
+    singular matrix."""
+    rng = np.random.default_rng(52)
+    a = rng.normal(size=[3, 4, 4]).astype(np.float32)
+    b = rng.normal(size=[3, 4, 2]).astype(np.float32)
+    case("MatrixSolve/batch", "MatrixSolve", [("matrix", a), ("rhs", b)])
+    case("MatrixSolve/adjoint", "MatrixSolve", [("matrix", a), ("rhs", b)],
+         attrs={"adjoint": True})
+    case("MatrixSolve/double", "MatrixSolve",
+         [("matrix", a[0].astype(np.float64)), ("rhs", b[0].astype(np.float64))],
+         node_attrs={"T": tf.float64})
+    case("MatrixSolve/perspective_8x8", "MatrixSolve",
+         [("matrix", rng.normal(size=[2, 8, 8]).astype(np.float32)),
+          ("rhs", rng.normal(size=[2, 8, 1]).astype(np.float32))])
+    case("MatrixSolve/empty_rhs", "MatrixSolve",
+         [("matrix", a), ("rhs", np.zeros([3, 4, 0], np.float32))])
+    case("MatrixSolve/err_singular", "MatrixSolve",
+         [("matrix", f32([[1, 2], [2, 4]])), ("rhs", f32([[1], [2]]))])
+    case("MatrixSolve/err_shapes", "MatrixSolve", [("matrix", a), ("rhs", b[:2])])
+
+
 def main():
     if DILATED:
         conv_transpose_cases(dilated=True)
@@ -382,6 +515,9 @@ def main():
     conv_transpose_cases()
     volume_cases()
     stateless_random_cases()
+    more_stateless_random_cases()
+    signal_cases()
+    matrix_solve_cases()
     dilated = subprocess.run([sys.executable, __file__, "--dilated"], check=True,
                              capture_output=True, text=True,
                              env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1"}).stdout

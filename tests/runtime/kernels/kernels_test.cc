@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <complex>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -73,13 +74,22 @@ StatusOr<std::vector<Tensor>> RunKernel(const tensorflow::NodeDef& node,
 
 DataType DtypeFromName(const std::string& name) {
   static const std::map<std::string, DataType> names = {
-      {"float32", tensorflow::DT_FLOAT}, {"float64", tensorflow::DT_DOUBLE},
-      {"int8", tensorflow::DT_INT8},     {"int16", tensorflow::DT_INT16},
-      {"int32", tensorflow::DT_INT32},   {"int64", tensorflow::DT_INT64},
-      {"uint8", tensorflow::DT_UINT8},   {"uint16", tensorflow::DT_UINT16},
-      {"uint32", tensorflow::DT_UINT32}, {"uint64", tensorflow::DT_UINT64},
-      {"bool", tensorflow::DT_BOOL},     {"string", tensorflow::DT_STRING},
-      {"float16", tensorflow::DT_HALF},  {"bfloat16", tensorflow::DT_BFLOAT16},
+      {"float32", tensorflow::DT_FLOAT},
+      {"float64", tensorflow::DT_DOUBLE},
+      {"int8", tensorflow::DT_INT8},
+      {"int16", tensorflow::DT_INT16},
+      {"int32", tensorflow::DT_INT32},
+      {"int64", tensorflow::DT_INT64},
+      {"uint8", tensorflow::DT_UINT8},
+      {"uint16", tensorflow::DT_UINT16},
+      {"uint32", tensorflow::DT_UINT32},
+      {"uint64", tensorflow::DT_UINT64},
+      {"bool", tensorflow::DT_BOOL},
+      {"string", tensorflow::DT_STRING},
+      {"float16", tensorflow::DT_HALF},
+      {"bfloat16", tensorflow::DT_BFLOAT16},
+      {"complex64", tensorflow::DT_COMPLEX64},
+      {"complex128", tensorflow::DT_COMPLEX128},
   };
   auto it = names.find(name);
   EXPECT_NE(it, names.end()) << "unknown dtype " << name;
@@ -114,6 +124,13 @@ Tensor TensorFromJson(const json& j) {
         break;
       case tensorflow::DT_BFLOAT16:  // likewise
         t.flat<Eigen::bfloat16>()[i] = Eigen::bfloat16(static_cast<float>(JsonFloat(v)));
+        break;
+      case tensorflow::DT_COMPLEX64:  // [real, imaginary]
+        t.flat<std::complex<float>>()[i] = {static_cast<float>(JsonFloat(v.at(0))),
+                                            static_cast<float>(JsonFloat(v.at(1)))};
+        break;
+      case tensorflow::DT_COMPLEX128:
+        t.flat<std::complex<double>>()[i] = {JsonFloat(v.at(0)), JsonFloat(v.at(1))};
         break;
       case tensorflow::DT_INT8: t.flat<int8_t>()[i] = v.get<int8_t>(); break;
       case tensorflow::DT_INT16: t.flat<int16_t>()[i] = v.get<int16_t>(); break;
@@ -190,6 +207,7 @@ tensorflow::AttrValue AttrFromJson(const json& j) {
 bool NeedsTolerance(const std::string& op) {
   static const std::set<std::string> ops = {
       "MatMul",
+      "SparseMatMul",
       "Sum",
       "Mean",
       "Softmax",
@@ -238,6 +256,9 @@ bool NeedsTolerance(const std::string& op) {
       "Inv",
       // The per-channel mean, summed in another order.
       "AdjustContrastv2",
+      // A DFT summed in double, where TensorFlow's FFT library rounds each butterfly to float.
+      "RFFT",
+      "FFT2D",
       // The 3-D convolutions and AvgPool3D sum in a different order than TensorFlow.
       "Conv3D",
       "Conv3DBackpropInputV2",
@@ -302,6 +323,24 @@ void ExpectTensorsEqual(const Tensor& got, const Tensor& want, bool tolerant, in
       case tensorflow::DT_STRING:
         EXPECT_EQ(got.flat<std::string>()[i], want.flat<std::string>()[i]);
         break;
+      case tensorflow::DT_COMPLEX64:
+      case tensorflow::DT_COMPLEX128: {  // each part as a float
+        const bool single = want.dtype() == tensorflow::DT_COMPLEX64;
+        for (int part = 0; part < 2; ++part) {
+          const double a = single ? reinterpret_cast<const float*>(got.raw_data())[2 * i + part]
+                                  : reinterpret_cast<const double*>(got.raw_data())[2 * i + part];
+          const double b = single ? reinterpret_cast<const float*>(want.raw_data())[2 * i + part]
+                                  : reinterpret_cast<const double*>(want.raw_data())[2 * i + part];
+          if (std::isnan(b)) {
+            EXPECT_TRUE(std::isnan(a)) << a;
+          } else if (tolerant && a != b) {
+            EXPECT_LE(std::abs(a - b), 1e-5 + 1e-5 * std::abs(b)) << a << " vs " << b;
+          } else {
+            EXPECT_EQ(a, b);
+          }
+        }
+        break;
+      }
       default: {
         const size_t size = DataTypeSize(want.dtype());
         EXPECT_EQ(0, std::memcmp(static_cast<const char*>(got.raw_data()) + i * size,
@@ -736,6 +775,48 @@ TEST(KernelsTest, RandomUniformIsUnseededOnly) {
   ASSERT_FALSE(seeded.ok());
   EXPECT_NE(seeded.status().message().find("seeded RandomUniform"), std::string::npos)
       << seeded.status().message();
+}
+
+// The expected states were recorded from TensorFlow 2.21: a tf.Variable of the initial state,
+// tf.raw_ops.RngReadAndSkip(resource=v.handle, alg=..., delta=np.uint64(...)), then v.numpy().
+// The golden files cannot hold a variable, so the cases are written out here.
+TEST(KernelsTest, RngReadAndSkipReturnsTheStateAndAdvancesItsCounter) {
+  struct Case {
+    std::vector<int64_t> before;
+    int32_t alg;
+    uint64_t delta;
+    std::vector<int64_t> after;
+  };
+  const std::vector<Case> cases = {
+      {{5, 7, 9}, 1, 3, {773, 7, 9}},                        // counter += 256 * delta
+      {{-1, 7, 9}, 1, 1, {255, 8, 9}},                       // the low word carries into the high
+      {{-300, -1, 9}, 1, uint64_t{1} << 63, {-300, -1, 9}},  // 256 * 2^63 wraps to 0
+      {{1, 2, 3}, 3, 10, {2561, 2, 3}},                      // auto-select is Philox
+  };
+  for (const Case& c : cases) {
+    auto variable = std::make_shared<Variable>("rng_state");
+    variable->Assign(Tensor::FromVector<int64_t>(c.before, TensorShape{3}));
+    auto out = RunKernel(MakeNode("RngReadAndSkip"),
+                         {Tensor::FromResource(variable), Tensor::Scalar<int32_t>(c.alg),
+                          Tensor::Scalar<uint64_t>(c.delta)});
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ((*out)[0].flat<int64_t>()[i], c.before[i]);
+      EXPECT_EQ(variable->Read()->flat<int64_t>()[i], c.after[i]);
+    }
+  }
+  // ThreeFry (2) is refused, as TensorFlow's CPU kernel does; so is a state too short for Philox.
+  auto variable = std::make_shared<Variable>("rng_state");
+  variable->Assign(Tensor::FromVector<int64_t>({1, 2}, TensorShape{2}));
+  for (int32_t alg : {2, 1}) {
+    auto bad = RunKernel(MakeNode("RngReadAndSkip"),
+                         {Tensor::FromResource(variable), Tensor::Scalar<int32_t>(alg),
+                          Tensor::Scalar<uint64_t>(1)});
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.status().message().find(alg == 2 ? "algorithm" : "at least 3"), std::string::npos)
+        << bad.status().message();
+  }
+  EXPECT_EQ(variable->Read()->flat<int64_t>()[0], 1);  // a refused skip changes nothing
 }
 
 }  // namespace
