@@ -2,7 +2,7 @@
 
 A hint (from build/zoo/manifest.json) says what values are valid for one input:
   {"kind": "int", "low": a, "high": b} | {"kind": "int", "values": [...]}
-  {"kind": "float", "low": a, "high": b}  (the random cases uniform in [a, b))
+  {"kind": "float", "low": a, "high": b}  (every case but zeros uniform in [a, b))
   {"kind": "string", "vocab": [...]} | {"kind": "sentence", "vocab": [...]}
   {"kind": "example", "features": {name: {"kind": "float"|"bytes", ...}}}  (serialized tf.Example)
   {"kind": "image", "format": "jpeg"|"png"|"mixed"|"gif"|"bmp"}  (encoded RGB images of random
@@ -41,12 +41,12 @@ def _floats(rng, case, shape, dtype, hint):
     big = 100.0 if dtype == np.float16 else 1e4
     if case == "zeros":
         v = np.zeros(shape)
+    elif "low" in hint:  # only values the model expects (pixels in [0, 255]), as for a vocabulary
+        v = rng.uniform(hint["low"], hint["high"], size=shape)
     elif case == "negative":
         v = -np.abs(rng.normal(size=shape)) * 3.0
     elif case == "large":
         v = rng.normal(size=shape) * big
-    elif "low" in hint:  # the random cases in a range the model expects (pixels in [0, 255])
-        v = rng.uniform(hint["low"], hint["high"], size=shape)
     else:
         v = rng.normal(size=shape)
     return v.astype(dtype)

@@ -106,7 +106,7 @@ class Tern:
     """build/tern serving one model; `load_error` is None once the model is AVAILABLE."""
 
     def __init__(self, name, base_path, log_dir):
-        self.name = name
+        self.name, self.base_path, self.log_dir = name, base_path, log_dir
         self.grpc_port, self.rest_port = _free_port(), _free_port()
         self.log_path = Path(log_dir) / ("tern-%s.log" % name)
         self.log = open(self.log_path, "w")
@@ -141,6 +141,11 @@ class Tern:
             time.sleep(0.05)
         raise RuntimeError("tern did not finish loading %s in %ds:\n%s"
                            % (self.name, timeout_s, self.log_path.read_text()))
+
+    def restart(self):
+        """A fresh process on the same model: its variables back to their saved values."""
+        self.stop()
+        self.__init__(self.name, self.base_path, self.log_dir)
 
     def alive(self):
         return self.process.poll() is None

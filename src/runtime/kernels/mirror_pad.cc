@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/paddings.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
@@ -19,12 +20,8 @@ class MirrorPadKernel final : public OpKernel {
     const Tensor& input = ctx.input(0);
     const Tensor& paddings = ctx.input(1);
     const int rank = input.rank();
-    if (paddings.rank() != 2 || paddings.dim(0) != rank || paddings.dim(1) != 2) {
-      return ctx.Error("paddings must be [" + std::to_string(rank) + ", 2] for input of shape " +
-                       input.shape().DebugString() + ", got " + paddings.shape().DebugString());
-    }
     std::vector<int64_t> pads;
-    TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, paddings, "paddings", &pads));
+    TERN_RETURN_IF_ERROR(ReadPaddings(ctx, input, paddings, &pads));
     const int64_t slack = symmetric_ ? 0 : 1;  // REFLECT cannot reuse the edge
     // For every dim, the input index each output position reads.
     std::vector<std::vector<int64_t>> source(rank);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/paddings.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
@@ -36,12 +37,8 @@ Status ComputePad(KernelContext& ctx) {
   const Tensor& input = ctx.input(0);
   const Tensor& paddings = ctx.input(1);
   const int rank = input.rank();
-  if (paddings.rank() != 2 || paddings.dim(0) != rank || paddings.dim(1) != 2) {
-    return ctx.Error("paddings must be [" + std::to_string(rank) + ", 2] for input of shape " +
-                     input.shape().DebugString() + ", got " + paddings.shape().DebugString());
-  }
   std::vector<int64_t> pads;
-  TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, paddings, "paddings", &pads));
+  TERN_RETURN_IF_ERROR(ReadPaddings(ctx, input, paddings, &pads));
   std::vector<int64_t> before(rank), out_dims(rank);
   for (int d = 0; d < rank; ++d) {
     if (pads[2 * d] < 0 || pads[2 * d + 1] < 0) {

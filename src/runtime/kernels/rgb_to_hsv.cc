@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "runtime/kernels/internal/color_convert.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
@@ -30,21 +31,8 @@ void ToHsv(const T* in, int64_t pixels, T* out) {
 }
 
 Status ComputeRgbToHsv(KernelContext& ctx) {
-  const Tensor& images = ctx.input(0);
-  if (images.rank() < 1 || images.dim(images.rank() - 1) != 3) {
-    return ctx.Error("input must have 3 channels in its last dimension, got shape " +
-                     images.shape().DebugString());
-  }
-  TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, images.dtype(), images.shape(),
-                                                         Tensor::Contents::kUnset));
-  const int64_t pixels = images.num_elements() / 3;
-  switch (images.dtype()) {
-    case tensorflow::DT_FLOAT: ToHsv(images.flat<float>(), pixels, out->flat<float>()); break;
-    case tensorflow::DT_DOUBLE: ToHsv(images.flat<double>(), pixels, out->flat<double>()); break;
-    default:
-      return ctx.Error("images must be float or double, got " + DataTypeName(images.dtype()));
-  }
-  return Status::Ok();
+  return ComputeColorConversion(
+      ctx, [](const auto* in, int64_t pixels, auto* out) { ToHsv(in, pixels, out); });
 }
 
 }  // namespace

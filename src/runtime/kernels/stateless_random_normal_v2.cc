@@ -80,14 +80,7 @@ class StatelessRandomNormalV2Kernel final : public OpKernel {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateStatelessRandomNormalV2Kernel(
     const KernelConstruction& c) {
-  DataType dtype = tensorflow::DT_FLOAT;
-  if (c.HasAttr("dtype")) {
-    TERN_ASSIGN_OR_RETURN(dtype, c.GetTypeAttr("dtype"));
-  }
-  if (dtype != tensorflow::DT_FLOAT && dtype != tensorflow::DT_DOUBLE &&
-      dtype != tensorflow::DT_HALF) {
-    return c.Error("dtype " + DataTypeName(dtype) + " is not supported (float, double, half)");
-  }
+  TERN_ASSIGN_OR_RETURN(DataType dtype, StatelessFloatDtype(c));
   return std::unique_ptr<OpKernel>(new StatelessRandomNormalV2Kernel(dtype));
 }
 

@@ -10,6 +10,7 @@
 
 #include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/internal/philox.h"
+#include "runtime/kernels/internal/stateless_random.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
@@ -80,14 +81,7 @@ class StatelessRandomUniformV2Kernel final : public OpKernel {
 
 StatusOr<std::unique_ptr<OpKernel>> CreateStatelessRandomUniformV2Kernel(
     const KernelConstruction& c) {
-  DataType dtype = tensorflow::DT_FLOAT;
-  if (c.HasAttr("dtype")) {
-    TERN_ASSIGN_OR_RETURN(dtype, c.GetTypeAttr("dtype"));
-  }
-  if (dtype != tensorflow::DT_FLOAT && dtype != tensorflow::DT_DOUBLE &&
-      dtype != tensorflow::DT_HALF) {
-    return c.Error("dtype " + DataTypeName(dtype) + " is not supported (float, double, half)");
-  }
+  TERN_ASSIGN_OR_RETURN(DataType dtype, StatelessFloatDtype(c));
   return std::unique_ptr<OpKernel>(new StatelessRandomUniformV2Kernel(dtype));
 }
 

@@ -732,6 +732,14 @@ def sequence_and_layout_cases():
          attrs={"data_format": "NCHW", "is_training": False})
 
 
+def write_cases(path):
+    """Writes every recorded case, one JSON object per line, and says how many there are."""
+    with open(path, "w") as f:
+        f.write("[\n" + ",\n".join(json.dumps(c) for c in CASES) + "\n]\n")
+    errors = sum(1 for c in CASES if "error" in c)
+    print("wrote %s: %d cases (%d expect an error)" % (path, len(CASES), errors))
+
+
 def main():
     strided_slice_cases()
     random_strided_slice_cases()
@@ -742,10 +750,7 @@ def main():
     gather_cases()
     fill_identity_n_cases()
     sequence_and_layout_cases()
-    with open(OUT, "w") as f:
-        f.write("[\n" + ",\n".join(json.dumps(c) for c in CASES) + "\n]\n")
-    errors = sum(1 for c in CASES if "error" in c)
-    print("wrote %s: %d cases (%d expect an error)" % (OUT, len(CASES), errors))
+    write_cases(OUT)
     return 0
 
 

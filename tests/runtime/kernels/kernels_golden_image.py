@@ -11,7 +11,6 @@ Run from the repository root:
   .venv/bin/python tests/runtime/kernels/kernels_golden_image.py
 """
 
-import json
 import os
 import struct
 import sys
@@ -550,10 +549,7 @@ def main():
     crop_and_resize_cases()
     projective_transform_cases()
     hsv_cases()
-    with open(OUT, "w") as f:
-        f.write("[\n" + ",\n".join(json.dumps(c) for c in kg.CASES) + "\n]\n")
-    errors = sum(1 for c in kg.CASES if "error" in c)
-    print("wrote %s: %d cases (%d expect an error)" % (OUT, len(kg.CASES), errors))
+    kg.write_cases(OUT)
     return 0
 
 

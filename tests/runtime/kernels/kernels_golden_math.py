@@ -9,7 +9,6 @@ Run from the repository root:
 Writes tests/runtime/kernels/kernels_golden_math.json in kernels_golden.py's format.
 """
 
-import json
 import os
 import sys
 
@@ -284,10 +283,7 @@ def main():
     binary_cases()
     other_cases()
     broadcast_args_sparse_matmul_cases()
-    with open(OUT, "w") as f:
-        f.write("[\n" + ",\n".join(json.dumps(c) for c in kg.CASES) + "\n]\n")
-    errors = sum(1 for c in kg.CASES if "error" in c)
-    print("wrote %s: %d cases (%d expect an error)" % (OUT, len(kg.CASES), errors))
+    kg.write_cases(OUT)
     return 0
 
 

@@ -522,10 +522,7 @@ def main():
                              capture_output=True, text=True,
                              env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1"}).stdout
     kg.CASES.extend(json.loads(dilated.strip().splitlines()[-1]))
-    with open(OUT, "w") as f:
-        f.write("[\n" + ",\n".join(json.dumps(c) for c in kg.CASES) + "\n]\n")
-    errors = sum(1 for c in kg.CASES if "error" in c)
-    print("wrote %s: %d cases (%d expect an error)" % (OUT, len(kg.CASES), errors))
+    kg.write_cases(OUT)
     return 0
 
 

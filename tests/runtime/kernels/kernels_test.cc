@@ -74,22 +74,14 @@ StatusOr<std::vector<Tensor>> RunKernel(const tensorflow::NodeDef& node,
 
 DataType DtypeFromName(const std::string& name) {
   static const std::map<std::string, DataType> names = {
-      {"float32", tensorflow::DT_FLOAT},
-      {"float64", tensorflow::DT_DOUBLE},
-      {"int8", tensorflow::DT_INT8},
-      {"int16", tensorflow::DT_INT16},
-      {"int32", tensorflow::DT_INT32},
-      {"int64", tensorflow::DT_INT64},
-      {"uint8", tensorflow::DT_UINT8},
-      {"uint16", tensorflow::DT_UINT16},
-      {"uint32", tensorflow::DT_UINT32},
-      {"uint64", tensorflow::DT_UINT64},
-      {"bool", tensorflow::DT_BOOL},
-      {"string", tensorflow::DT_STRING},
-      {"float16", tensorflow::DT_HALF},
-      {"bfloat16", tensorflow::DT_BFLOAT16},
-      {"complex64", tensorflow::DT_COMPLEX64},
-      {"complex128", tensorflow::DT_COMPLEX128},
+      {"float32", tensorflow::DT_FLOAT},       {"float64", tensorflow::DT_DOUBLE},
+      {"int8", tensorflow::DT_INT8},           {"int16", tensorflow::DT_INT16},
+      {"int32", tensorflow::DT_INT32},         {"int64", tensorflow::DT_INT64},
+      {"uint8", tensorflow::DT_UINT8},         {"uint16", tensorflow::DT_UINT16},
+      {"uint32", tensorflow::DT_UINT32},       {"uint64", tensorflow::DT_UINT64},
+      {"bool", tensorflow::DT_BOOL},           {"string", tensorflow::DT_STRING},
+      {"float16", tensorflow::DT_HALF},        {"bfloat16", tensorflow::DT_BFLOAT16},
+      {"complex64", tensorflow::DT_COMPLEX64}, {"complex128", tensorflow::DT_COMPLEX128},
   };
   auto it = names.find(name);
   EXPECT_NE(it, names.end()) << "unknown dtype " << name;

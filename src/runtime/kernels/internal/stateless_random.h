@@ -46,4 +46,17 @@ inline Status ReadStatelessRandomArgs(const KernelContext& ctx, StatelessRandomA
   return Status::Ok();
 }
 
+// The `dtype` attr of the float-valued stateless ops (float when absent): float, double or half.
+inline StatusOr<DataType> StatelessFloatDtype(const KernelConstruction& c) {
+  DataType dtype = tensorflow::DT_FLOAT;
+  if (c.HasAttr("dtype")) {
+    TERN_ASSIGN_OR_RETURN(dtype, c.GetTypeAttr("dtype"));
+  }
+  if (dtype != tensorflow::DT_FLOAT && dtype != tensorflow::DT_DOUBLE &&
+      dtype != tensorflow::DT_HALF) {
+    return c.Error("dtype " + DataTypeName(dtype) + " is not supported (float, double, half)");
+  }
+  return dtype;
+}
+
 }  // namespace tern
