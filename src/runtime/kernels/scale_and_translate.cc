@@ -101,14 +101,16 @@ bool ParseKernelType(const std::string& name, FilterKernel* kernel) {
 // The source pixels and weights of every output pixel along one axis: output x reads
 // count[x] pixels from start[x], with weights weight[x * span_size ...]. A sample outside the
 // image reads span_size pixels from 0, all of weight 0.
+// The weights are as many as output positions times the span, both set by request inputs (size,
+// scale): a tensor, so they count against the request's memory budget.
 struct Spans {
   int64_t span_size = 0;
   std::vector<int64_t> start, count;
-  std::vector<float> weight;
+  Tensor weight;  // float [out_size * span_size]
 };
 
-Spans ComputeSpans(const FilterKernel& kernel, int64_t in_size, int64_t out_size, float scale,
-                   float translation, bool antialias) {
+StatusOr<Spans> ComputeSpans(const FilterKernel& kernel, int64_t in_size, int64_t out_size,
+                             float scale, float translation, bool antialias) {
   const float inv_scale = 1.0f / scale;
   const float kernel_scale = antialias ? std::max(inv_scale, 1.0f) : 1.0f;
   const float reach = kernel.radius * kernel_scale;
@@ -116,7 +118,9 @@ Spans ComputeSpans(const FilterKernel& kernel, int64_t in_size, int64_t out_size
   s.span_size = std::min<int64_t>(2 * static_cast<int64_t>(std::ceil(reach)) + 1, in_size);
   s.start.assign(out_size, 0);
   s.count.assign(out_size, 0);
-  s.weight.assign(out_size * s.span_size, 0.0f);
+  TERN_ASSIGN_OR_RETURN(s.weight,
+                        Tensor::Create(tensorflow::DT_FLOAT, TensorShape{out_size * s.span_size},
+                                       Tensor::Contents::kZeros));
   const float one_over_kernel_scale = 1.0f / kernel_scale;
   for (int64_t x = 0; x < out_size; ++x) {
     // Each term scaled on its own, as TensorFlow rounds it.
@@ -129,7 +133,7 @@ Spans ComputeSpans(const FilterKernel& kernel, int64_t in_size, int64_t out_size
         std::max<int64_t>(static_cast<int64_t>(std::ceil(sample - reach - 0.5f)), 0);
     const int64_t end =
         std::min<int64_t>(static_cast<int64_t>(std::floor(sample + reach - 0.5f)), in_size - 1) + 1;
-    float* w = &s.weight[x * s.span_size];
+    float* w = s.weight.flat<float>() + x * s.span_size;
     float total = 0.0f;
     const int64_t n = std::min(end - first, s.span_size);
     for (int64_t i = 0; i < n; ++i) {
@@ -185,25 +189,24 @@ class ScaleAndTranslateKernel final : public OpKernel {
     const float* sc = scale.flat<float>();
     const float* tr = translation.flat<float>();
     if (!(sc[0] > 0.0f) || !(sc[1] > 0.0f)) return ctx.Error("Scale must be greater than zero.");
-    const Spans rows = ComputeSpans(kernel_, in_h, out_h, sc[0], tr[0], antialias_);
-    const Spans cols = ComputeSpans(kernel_, in_w, out_w, sc[1], tr[1], antialias_);
+    // The output first: within the budget, it bounds out_h and out_w for the scratch below.
     TERN_ASSIGN_OR_RETURN(
         Tensor * out,
         ctx.AllocateOutput(0, tensorflow::DT_FLOAT, TensorShape{batch, out_h, out_w, channels}));
+    TERN_ASSIGN_OR_RETURN(const Spans rows,
+                          ComputeSpans(kernel_, in_h, out_h, sc[0], tr[0], antialias_));
+    TERN_ASSIGN_OR_RETURN(const Spans cols,
+                          ComputeSpans(kernel_, in_w, out_w, sc[1], tr[1], antialias_));
     const Geometry g{batch, in_h, in_w, channels, out_h, out_w};
     if (images.dtype() == tensorflow::DT_HALF) {
-      Resample(images.flat<Eigen::half>(), g, rows, cols, out->flat<float>());
-      return Status::Ok();
+      return Resample(images.flat<Eigen::half>(), g, rows, cols, out->flat<float>());
     }
     if (images.dtype() == tensorflow::DT_UINT32 || images.dtype() == tensorflow::DT_UINT64) {
       return ctx.Error("images has unsupported dtype " + DataTypeName(images.dtype()));
     }
     return DispatchRealNumber(
         images.dtype(), "images",
-        [&]<typename T>() {
-          Resample(images.flat<T>(), g, rows, cols, out->flat<float>());
-          return Status::Ok();
-        },
+        [&]<typename T>() { return Resample(images.flat<T>(), g, rows, cols, out->flat<float>()); },
         ctx);
   }
 
@@ -215,16 +218,20 @@ class ScaleAndTranslateKernel final : public OpKernel {
   // Rows first into a float intermediate, then columns; each output is its weighted sum in
   // span order.
   template <typename T>
-  static void Resample(const T* in, const Geometry& g, const Spans& rows, const Spans& cols,
-                       float* out) {
+  static Status Resample(const T* in, const Geometry& g, const Spans& rows, const Spans& cols,
+                         float* out) {
     const int64_t in_row = g.in_w * g.channels;
-    std::vector<float> mid(static_cast<size_t>(g.out_h * in_row));
+    // out_h input-wide rows: larger than the output when the width shrinks (budgeted likewise).
+    TERN_ASSIGN_OR_RETURN(Tensor mid_rows,
+                          Tensor::Create(tensorflow::DT_FLOAT, TensorShape{g.out_h * in_row},
+                                         Tensor::Contents::kUnset));
+    float* const mid = mid_rows.flat<float>();
     for (int64_t b = 0; b < g.batch; ++b) {
       const T* image = in + b * g.in_h * in_row;
       for (int64_t y = 0; y < g.out_h; ++y) {
-        float* dst = &mid[y * in_row];
+        float* dst = mid + y * in_row;
         std::fill(dst, dst + in_row, 0.0f);
-        const float* w = &rows.weight[y * rows.span_size];
+        const float* w = rows.weight.flat<float>() + y * rows.span_size;
         for (int64_t k = 0; k < rows.count[y]; ++k) {
           const T* src = image + (rows.start[y] + k) * in_row;
           for (int64_t i = 0; i < in_row; ++i) dst[i] += static_cast<float>(src[i]) * w[k];
@@ -232,11 +239,11 @@ class ScaleAndTranslateKernel final : public OpKernel {
       }
       float* image_out = out + b * g.out_h * g.out_w * g.channels;
       for (int64_t y = 0; y < g.out_h; ++y) {
-        const float* src_row = &mid[y * in_row];
+        const float* src_row = mid + y * in_row;
         for (int64_t x = 0; x < g.out_w; ++x) {
           float* dst = image_out + (y * g.out_w + x) * g.channels;
           std::fill(dst, dst + g.channels, 0.0f);
-          const float* w = &cols.weight[x * cols.span_size];
+          const float* w = cols.weight.flat<float>() + x * cols.span_size;
           for (int64_t k = 0; k < cols.count[x]; ++k) {
             const float* src = src_row + (cols.start[x] + k) * g.channels;
             for (int64_t c = 0; c < g.channels; ++c) dst[c] += src[c] * w[k];
@@ -244,6 +251,7 @@ class ScaleAndTranslateKernel final : public OpKernel {
         }
       }
     }
+    return Status::Ok();
   }
 
   const FilterKernel kernel_;

@@ -50,8 +50,9 @@ StatusOr<Tensor> DecodeBmpBytes(const std::string& bytes, int channels) {
   }
   const bool top_down = height < 0;
   const int64_t rows = std::llabs(height);
-  // TensorFlow's bound, on four bytes a pixel whatever the depth.
-  if (width * rows * 4 >= (int64_t{1} << 30)) {
+  // TensorFlow's bound, on four bytes a pixel whatever the depth (width * rows * 4 < 2^30),
+  // written so the product cannot overflow: each factor is below 2^31.
+  if (width * rows >= (int64_t{1} << 28)) {
     return InvalidArgument("Total possible pixel bytes must be less than 2^30");
   }
   const int64_t row_bytes = (8 * own_channels * width + 31) / 32 * 4;  // padded to 4 bytes
@@ -62,7 +63,9 @@ StatusOr<Tensor> DecodeBmpBytes(const std::string& bytes, int channels) {
         std::to_string(mismatch));
   }
   const int out_channels = channels == 0 ? own_channels : channels;
-  Tensor out(tensorflow::DT_UINT8, TensorShape{rows, width, out_channels});
+  TERN_ASSIGN_OR_RETURN(Tensor out,
+                        Tensor::Create(tensorflow::DT_UINT8, TensorShape{rows, width, out_channels},
+                                       Tensor::Contents::kUnset));
   uint8_t* dst = out.flat<uint8_t>();
   const auto* data = reinterpret_cast<const uint8_t*>(bytes.data()) + data_offset;
   for (int64_t y = 0; y < rows; ++y) {

@@ -49,7 +49,7 @@ struct Frame {
   int left = 0, top = 0, width = 0, height = 0;
   int transparent = NO_TRANSPARENT_COLOR;
   std::vector<GifColorType> colors;  // empty: the file has no colour map for this frame
-  std::vector<GifPixelType> raster;  // height x width colour indices
+  Tensor raster;  // height x width colour indices (uint8), charged to the request's budget
 };
 
 std::string ErrorText(int code) {
@@ -57,18 +57,24 @@ std::string ErrorText(int code) {
   return text != nullptr ? text : "unknown error " + std::to_string(code);
 }
 
-// Reads one frame's pixels after its image descriptor; false if the data ends early.
-bool ReadRaster(GifFileType* gif, Frame* f) {
-  f->raster.resize(static_cast<size_t>(f->width) * static_cast<size_t>(f->height));
+// Reads one frame's pixels after its image descriptor; false if the data ends early. A frame
+// may declare up to 65535 x 65535 pixels in a few bytes, so its buffer is a tensor: over the
+// memory budget it is RESOURCE_EXHAUSTED, not an allocation the process cannot survive.
+StatusOr<bool> ReadRaster(GifFileType* gif, Frame* f) {
+  TERN_ASSIGN_OR_RETURN(
+      f->raster,
+      Tensor::Create(tensorflow::DT_UINT8, TensorShape{int64_t{f->width} * int64_t{f->height}},
+                     Tensor::Contents::kUnset));
+  GifPixelType* raster = f->raster.flat<uint8_t>();
   if (!gif->Image.Interlace) {
-    return DGifGetLine(gif, f->raster.data(), static_cast<int>(f->raster.size())) == GIF_OK;
+    return DGifGetLine(gif, raster, f->width * f->height) == GIF_OK;
   }
   // Interlaced rows arrive in four passes: every 8th from 0, every 8th from 4, every 4th from
   // 2, every 2nd from 1.
   static const int kStart[] = {0, 4, 2, 1}, kStep[] = {8, 8, 4, 2};
   for (int pass = 0; pass < 4; ++pass) {
     for (int y = kStart[pass]; y < f->height; y += kStep[pass]) {
-      if (DGifGetLine(gif, &f->raster[static_cast<size_t>(y) * f->width], f->width) != GIF_OK) {
+      if (DGifGetLine(gif, raster + static_cast<size_t>(y) * f->width, f->width) != GIF_OK) {
         return false;
       }
     }
@@ -77,8 +83,8 @@ bool ReadRaster(GifFileType* gif, Frame* f) {
 }
 
 // The frames whose data is complete, in file order; `error` is giflib's message if reading
-// stopped on one.
-std::vector<Frame> ReadFrames(GifFileType* gif, int* error) {
+// stopped on one. Not OK only when a frame's buffer is over the memory budget.
+StatusOr<std::vector<Frame>> ReadFrames(GifFileType* gif, int* error) {
   std::vector<Frame> frames;
   int transparent = NO_TRANSPARENT_COLOR;
   bool have_control = false;
@@ -121,7 +127,8 @@ std::vector<Frame> ReadFrames(GifFileType* gif, int* error) {
     f.transparent = transparent;
     const ColorMapObject* map = desc.ColorMap != nullptr ? desc.ColorMap : gif->SColorMap;
     if (map != nullptr) f.colors.assign(map->Colors, map->Colors + map->ColorCount);
-    if (!ReadRaster(gif, &f)) break;
+    TERN_ASSIGN_OR_RETURN(const bool complete, ReadRaster(gif, &f));
+    if (!complete) break;
     frames.push_back(std::move(f));
     transparent = NO_TRANSPARENT_COLOR;
     have_control = false;
@@ -142,7 +149,7 @@ StatusOr<Tensor> DecodeGifBytes(const std::string& bytes, bool first_frame_only,
     return InvalidArgument(prefix + "failed to open gif file: " + ErrorText(open_error));
   }
   int error = D_GIF_SUCCEEDED;
-  const std::vector<Frame> frames = ReadFrames(gif.get(), &error);
+  TERN_ASSIGN_OR_RETURN(const std::vector<Frame> frames, ReadFrames(gif.get(), &error));
   if (frames.empty()) {
     return InvalidArgument(prefix + "failed to slurp gif file: " +
                            ErrorText(error == D_GIF_SUCCEEDED ? D_GIF_ERR_NO_IMAG_DSCR : error));
@@ -158,7 +165,9 @@ StatusOr<Tensor> DecodeGifBytes(const std::string& bytes, bool first_frame_only,
   if (count * height * width * 3 >= (int64_t{1} << 31)) {
     return InvalidArgument(prefix + "the decoded frames would be over 2 GiB");
   }
-  Tensor out(tensorflow::DT_UINT8, TensorShape{count, height, width, 3});
+  TERN_ASSIGN_OR_RETURN(Tensor out,
+                        Tensor::Create(tensorflow::DT_UINT8, TensorShape{count, height, width, 3},
+                                       Tensor::Contents::kUnset));
   uint8_t* const base = out.flat<uint8_t>();
   const int64_t frame_bytes = height * width * 3;
   std::memset(base, 0, static_cast<size_t>(frame_bytes));
@@ -174,7 +183,7 @@ StatusOr<Tensor> DecodeGifBytes(const std::string& bytes, bool first_frame_only,
       for (int j = 0; j < f.width; ++j) {
         const int64_t y = f.top + i, x = f.left + j;
         if (y >= height || x >= width) continue;  // clipped pixels are not even checked
-        const int index = f.raster[static_cast<size_t>(i) * f.width + j];
+        const int index = f.raster.flat<uint8_t>()[static_cast<size_t>(i) * f.width + j];
         if (index == f.transparent) continue;
         if (index >= colors) {
           return InvalidArgument(prefix + "found color index " + std::to_string(index) +
