@@ -18,7 +18,7 @@ SECONDS_PER_TARGET=10
 TARGETS=()
 DEFAULT_TARGETS=(json_predict_fuzz json_examples_fuzz kserve_infer_request_fuzz tensor_proto_fuzz
   parse_example_fuzz tensor_bundle_fuzz model_config_fuzz http_request_fuzz gzip_fuzz
-  warmup_records_fuzz)
+  warmup_records_fuzz image_decode_fuzz)
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECONDS_PER_TARGET="$2"; shift ;;

@@ -213,6 +213,30 @@ def http2_seeds():
     }
 
 
+def image_seeds():
+    """Small real images of each format, behind the options byte image_decode_fuzz reads."""
+    import sys
+    sys.path.insert(0, str(ROOT / "tests" / "models"))
+    import image_files
+    rng = np.random.default_rng(7)
+    rgb = rng.integers(0, 256, size=(5, 7, 3), dtype=np.uint8)
+    indices = rng.integers(0, 4, size=(4, 6))
+    palette = [(0, 0, 0), (255, 0, 0), (0, 255, 0), (0, 0, 255)]
+    return {
+        "jpeg_rgb": b"\x00" + tf.io.encode_jpeg(rgb, quality=80).numpy(),
+        "jpeg_gray_ratio2": b"\x15" + tf.io.encode_jpeg(rgb[..., :1]).numpy(),
+        "png_rgb": b"\x00" + tf.io.encode_png(rgb).numpy(),
+        "png_16bit": b"\x13" + tf.io.encode_png(rgb.astype(np.uint16) * 257).numpy(),
+        "gif_two_frames": b"\x00" + image_files.gif(6, 4, [
+            {"indices": indices}, {"indices": indices[:2, :3], "left": 1, "top": 1,
+                                   "transparent": 0}], palette=palette, palette_bits=1),
+        "bmp_24": b"\x00" + image_files.bmp(rgb),
+        "bmp_32_top_down": b"\x03" + image_files.bmp(
+            np.concatenate([rgb, rgb[..., :1]], axis=-1), bits=32, top_down=True),
+        "bmp_8": b"\x00" + image_files.bmp(rgb[..., 0], bits=8),
+    }
+
+
 def main():
     write("json_predict_fuzz", PREDICT)
     write("json_examples_fuzz", EXAMPLES)
@@ -234,6 +258,7 @@ def main():
     write("saved_model_fuzz", models)
     write("warmup_records_fuzz", warmup_seeds())
     write("http2_fuzz", http2_seeds())
+    write("image_decode_fuzz", image_seeds())
 
 
 if __name__ == "__main__":
