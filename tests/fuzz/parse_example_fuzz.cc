@@ -11,6 +11,7 @@
 
 #include "fuzz_input.h"
 #include "fuzz_memory.h"
+#include "fuzz_protobuf.h"
 #include "runtime/kernel.h"
 #include "runtime/kernels/internal/parse_example.h"
 
@@ -41,6 +42,7 @@ struct Fixture {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tern::fuzz::LimitTensorMemory();
+  tern::fuzz::SilenceProtobufLogs();
   static const Fixture fixture;
   const auto pieces = tern::fuzz::SplitPieces(data, size, 4);
   std::vector<std::string> batch;

@@ -3,22 +3,16 @@
 // the tensor written back as the response would be. Bytes that do not parse as a TensorProto
 // are skipped (protobuf's own parser is not ours to fuzz); any Status is fine; a crash, leak or
 // sanitizer report is a bug.
-#include <google/protobuf/stubs/logging.h>
-
 #include <cstddef>
 #include <cstdint>
 
 #include "fuzz_memory.h"
+#include "fuzz_protobuf.h"
 #include "runtime/format/tensor_proto.h"
 #include "tf/tensor.pb.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // protobuf logs every string field with invalid UTF-8; that only slows the fuzzer down.
-  static const bool quiet = [] {
-    google::protobuf::SetLogHandler(nullptr);
-    return true;
-  }();
-  (void)quiet;
+  tern::fuzz::SilenceProtobufLogs();
   tern::fuzz::LimitTensorMemory();
   tensorflow::TensorProto proto;
   if (!proto.ParseFromArray(data, static_cast<int>(size))) return 0;

@@ -3,23 +3,17 @@
 // then every record decoded as a PredictionLog into its signature calls (request tensors through
 // TensorFromProto, tf.Examples re-serialized). Any Status is fine; a crash, leak, sanitizer report
 // or allocation past the tensor budget is a bug.
-#include <google/protobuf/stubs/logging.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "fuzz_memory.h"
+#include "fuzz_protobuf.h"
 #include "loader/tf_record.h"
 #include "loader/warmup_record.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // protobuf logs every string field with invalid UTF-8; that only slows the fuzzer down.
-  static const bool quiet = [] {
-    google::protobuf::SetLogHandler(nullptr);
-    return true;
-  }();
-  (void)quiet;
+  tern::fuzz::SilenceProtobufLogs();
   tern::fuzz::LimitTensorMemory();
   constexpr int kMaxWarmupRecords = 1000;  // loader/warmup.h's limit, without its model deps
   auto records = tern::ParseTfRecords(std::string_view(reinterpret_cast<const char*>(data), size),
