@@ -223,17 +223,20 @@ def test_model_matches_tensorflow(model, log_dir):
         server.stop()
 
 
+def _stub(server):
+    return prediction_service_pb2_grpc.PredictionServiceStub(
+        grpc.insecure_channel(server.grpc_target))
+
+
 def _compare_signatures(model, version_dir, hints, ops, server):
     signatures = _load_tf(version_dir, zh.MODEL_TAGS.get(model, ["serve"]))
-    stub = prediction_service_pb2_grpc.PredictionServiceStub(
-        grpc.insecure_channel(server.grpc_target))
+    stub = _stub(server)
     problems = []
     for seed, signature in enumerate(sorted(signatures)):
         if seed > 0 and model in FRESH_STATE_PER_SIGNATURE:
             signatures = _load_tf(version_dir, zh.MODEL_TAGS.get(model, ["serve"]))
             server.restart()
-            stub = prediction_service_pb2_grpc.PredictionServiceStub(
-                grpc.insecure_channel(server.grpc_target))
+            stub = _stub(server)
         fn = signatures[signature]
         if (model, signature) in SIGNATURE_TF_CANNOT_RUN:
             zh.ROWS.append((model, signature, len(ops.get(signature, [])), None, None, "skip"))

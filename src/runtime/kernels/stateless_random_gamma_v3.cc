@@ -59,15 +59,7 @@ void Uniforms(const PhiloxCounter& w, double* out) {
   out[1] = PhiloxToDouble(w[2], w[3]);
 }
 
-void Normals(const PhiloxCounter& w, double* out) {
-  double u1 = PhiloxToDouble(w[0], w[1]);
-  if (u1 < 1.0e-7) u1 = 1.0e-7;
-  const double v1 = 2 * std::numbers::pi * PhiloxToDouble(w[2], w[3]);
-  const double u2 = std::sqrt(-2.0 * std::log(u1));
-  ::sincos(v1, &out[0], &out[1]);
-  out[0] *= u2;
-  out[1] *= u2;
-}
+void Normals(const PhiloxCounter& w, double* out) { PhiloxToNormalPair(w, &out[0], &out[1]); }
 
 double Sample(double alpha, Stream stream) {
   PairSource uniform;
@@ -92,10 +84,10 @@ double Sample(double alpha, Stream stream) {
 }
 
 template <typename T>
-Status Draw(KernelContext& ctx, const StatelessRandomArgs& args, const Tensor& alpha, Tensor* out) {
+void Draw(const StatelessRandomArgs& args, const Tensor& alpha, Tensor* out) {
   const int64_t num_alphas = alpha.num_elements();
   const int64_t total = out->num_elements();
-  if (total == 0) return Status::Ok();
+  if (total == 0) return;
   const int64_t num_samples = total / num_alphas;
   const T* a = alpha.flat<T>();
   T* o = out->flat<T>();
@@ -105,8 +97,6 @@ Status Draw(KernelContext& ctx, const StatelessRandomArgs& args, const Tensor& a
     o[sample * num_alphas + alpha_index] =
         static_cast<T>(Sample(static_cast<double>(a[alpha_index]), stream));
   }
-  (void)ctx;
-  return Status::Ok();
 }
 
 class StatelessRandomGammaV3Kernel final : public OpKernel {
@@ -135,10 +125,11 @@ class StatelessRandomGammaV3Kernel final : public OpKernel {
     }
     TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, dtype_, TensorShape(args.dims)));
     switch (dtype_) {
-      case tensorflow::DT_FLOAT: return Draw<float>(ctx, args, alpha, out);
-      case tensorflow::DT_DOUBLE: return Draw<double>(ctx, args, alpha, out);
-      default: return Draw<Eigen::half>(ctx, args, alpha, out);
+      case tensorflow::DT_FLOAT: Draw<float>(args, alpha, out); break;
+      case tensorflow::DT_DOUBLE: Draw<double>(args, alpha, out); break;
+      default: Draw<Eigen::half>(args, alpha, out);
     }
+    return Status::Ok();
   }
 
  private:

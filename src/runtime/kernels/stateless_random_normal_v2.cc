@@ -27,16 +27,6 @@ void BoxMullerFloat(uint32_t x0, uint32_t x1, float* f0, float* f1) {
   *f1 *= u2;
 }
 
-void BoxMullerDouble(const PhiloxCounter& w, double* d0, double* d1) {
-  double u1 = PhiloxToDouble(w[0], w[1]);
-  if (u1 < 1.0e-7) u1 = 1.0e-7;
-  const double v1 = 2 * std::numbers::pi * PhiloxToDouble(w[2], w[3]);
-  const double u2 = std::sqrt(-2.0 * std::log(u1));
-  ::sincos(v1, d0, d1);
-  *d0 *= u2;
-  *d1 *= u2;
-}
-
 class StatelessRandomNormalV2Kernel final : public OpKernel {
  public:
   explicit StatelessRandomNormalV2Kernel(DataType dtype) : dtype_(dtype) {}
@@ -52,7 +42,7 @@ class StatelessRandomNormalV2Kernel final : public OpKernel {
       const int64_t first = block * per_block;
       double values[4];
       if (dtype_ == tensorflow::DT_DOUBLE) {
-        BoxMullerDouble(w, &values[0], &values[1]);
+        PhiloxToNormalPair(w, &values[0], &values[1]);
       } else {
         float f[4];
         BoxMullerFloat(w[0], w[1], &f[0], &f[1]);

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <numbers>
 
 namespace tern {
 
@@ -60,6 +62,19 @@ inline double PhiloxToDouble(uint32_t hi, uint32_t lo) {
   double d;
   std::memcpy(&d, &bits, sizeof(d));
   return d - 1.0;
+}
+
+// Two standard normals from one Philox block, as TensorFlow's double normal distribution draws
+// them (also inside its gamma sampler): Box-Muller on two uniforms of two words each, the first
+// clamped below at 1e-7 so its log is finite.
+inline void PhiloxToNormalPair(const PhiloxCounter& w, double* d0, double* d1) {
+  double u1 = PhiloxToDouble(w[0], w[1]);
+  if (u1 < 1.0e-7) u1 = 1.0e-7;
+  const double v1 = 2 * std::numbers::pi * PhiloxToDouble(w[2], w[3]);
+  const double u2 = std::sqrt(-2.0 * std::log(u1));
+  ::sincos(v1, d0, d1);
+  *d0 *= u2;
+  *d1 *= u2;
 }
 
 }  // namespace tern
