@@ -37,6 +37,10 @@ ROOMS = {
     "runtime/kernels/internal": ["common", "runtime/tensor", "runtime/format", "runtime/state",
                                  "runtime:top", "runtime/kernels"],
     "runtime/saved_model": ["common", "runtime"],
+    # The optional TensorFlow runtime (C API, dlopen'ed): beside Tern's, behind servable_model.h;
+    # it reuses saved_model's side-effect check.
+    "runtime/tensorflow": ["common", "runtime:top", "runtime/tensor", "runtime/memory_account",
+                           "runtime/saved_model"],
     "batching": ["common", "runtime"],
     "loader": ["common", "runtime"],  # batching and loader sit side by side; server joins them
     "server/core": ["common", "runtime", "batching", "loader"],
@@ -53,6 +57,10 @@ ROOMS = {
                    "server/http", "server/metrics", "server/grpc", "server/rest", "server/kserve",
                    "server/listen"],
 }
+
+# Headers from outside src/ that only some rooms may include: TensorFlow's C API (the wheel's
+# headers, dlopen'ed library) is for the TensorFlow runtime alone.
+EXTERNAL = {"tensorflow/c/": "runtime/tensorflow"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
@@ -91,6 +99,12 @@ def main() -> int:
                 continue
             target = match.group(1)
             if target.split("/")[0] in PROTO_ROOTS and target.endswith(".pb.h"):
+                continue
+            external = next((room for prefix, room in EXTERNAL.items()
+                             if target.startswith(prefix)), None)
+            if external is not None:
+                if not inside(rel, external):
+                    errors.append(f"{rel}:{number}: only {external} may include {target}")
                 continue
             other = room_of(target)
             if other is None:

@@ -71,7 +71,7 @@ int64_t Nanos(BatchClock::duration d) {
 }  // namespace
 
 struct SignatureBatcher::Task final : BatchTask {
-  const SavedModel* model = nullptr;
+  const ServableModel* model = nullptr;
   std::shared_ptr<const void> keep_alive;
   std::string signature_name;
   std::vector<std::string> output_filter;
@@ -100,7 +100,7 @@ StatusOr<std::unique_ptr<SignatureBatcher>> SignatureBatcher::Create(Options opt
   return batcher;
 }
 
-StatusOr<const BatchingOptions*> SignatureBatcher::OptionsFor(const SavedModel& model) {
+StatusOr<const BatchingOptions*> SignatureBatcher::OptionsFor(const ServableModel& model) {
   if (options_.per_model == PerModelParameters::kIgnore) return &options_.defaults;
   std::lock_guard<std::mutex> lock(mu_);
   auto it = per_model_.find(model.export_dir());

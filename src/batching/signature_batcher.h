@@ -18,7 +18,7 @@
 #include "batching/batch_scheduler.h"
 #include "batching/batching_options.h"
 #include "common/metrics.h"
-#include "runtime/saved_model/saved_model.h"
+#include "runtime/servable_model.h"
 
 namespace tern {
 
@@ -30,7 +30,7 @@ enum class PerModelParameters {
 };
 
 struct SignatureRun {
-  const SavedModel* model = nullptr;       // must stay valid while keep_alive is held
+  const ServableModel* model = nullptr;    // must stay valid while keep_alive is held
   std::shared_ptr<const void> keep_alive;  // held until the request is answered
   std::string model_name;
   int64_t version = 0;
@@ -65,7 +65,7 @@ class SignatureBatcher {
 
   // The options the model's requests are batched with (the defaults, or its
   // batching_params.pbtxt); null when its requests are not batched. Valid while this lives.
-  StatusOr<const BatchingOptions*> OptionsFor(const SavedModel& model);
+  StatusOr<const BatchingOptions*> OptionsFor(const ServableModel& model);
 
   BatchScheduler& scheduler() { return *scheduler_; }
   // The queue a request would use (for tests); empty when it would not be batched.

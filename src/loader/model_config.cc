@@ -85,6 +85,22 @@ Status ScaleFromProto(const tensorflow::serving::ModelConfig& m, const std::stri
 
 }  // namespace
 
+const char* RuntimeChoiceName(RuntimeChoice choice) {
+  switch (choice) {
+    case RuntimeChoice::kAuto: return "auto";
+    case RuntimeChoice::kTern: return "tern";
+    case RuntimeChoice::kTensorflow: return "tensorflow";
+  }
+  return "auto";
+}
+
+StatusOr<RuntimeChoice> ParseRuntimeChoice(const std::string& text) {
+  if (text.empty() || text == "auto") return RuntimeChoice::kAuto;
+  if (text == "tern") return RuntimeChoice::kTern;
+  if (text == "tensorflow") return RuntimeChoice::kTensorflow;
+  return InvalidArgument("runtime '" + text + "' is not one of auto, tern, tensorflow");
+}
+
 std::set<int64_t> AspiredVersions(const VersionPolicy& policy, const std::set<int64_t>& on_disk) {
   std::set<int64_t> out;
   switch (policy.kind) {
@@ -143,6 +159,9 @@ StatusOr<std::vector<ServedModelConfig>> ModelConfigsFromProto(
       c.version_labels[label] = version;
     }
     TERN_RETURN_IF_ERROR(ScaleFromProto(m, model, &c));
+    auto runtime = ParseRuntimeChoice(m.runtime());
+    if (!runtime.ok()) return runtime.status().WithContext(model);
+    c.runtime = *runtime;
     if (m.has_logging_config()) NoteLoggingConfigIgnored(m.name());
     out.push_back(std::move(c));
   }
@@ -157,6 +176,7 @@ StatusOr<ServedModelConfig> SingleModelConfig(const SingleModelOptions& options)
   m->set_min_instances(options.min_instances);
   m->set_max_instances(options.max_instances);
   m->set_idle_unload_seconds(options.idle_unload_seconds);
+  m->set_runtime(options.runtime);
   auto configs = ModelConfigsFromProto(proto);
   if (!configs.ok()) return configs.status().WithContext("flags");
   return configs->front();

@@ -23,6 +23,12 @@ struct VersionPolicy {
   bool operator==(const VersionPolicy&) const = default;
 };
 
+// Which runtime runs a model's versions (docs/tensorflow_runtime.md).
+enum class RuntimeChoice { kAuto, kTern, kTensorflow };
+const char* RuntimeChoiceName(RuntimeChoice choice);
+// "auto", "tern" or "tensorflow" (empty: auto); INVALID_ARGUMENT naming them otherwise.
+StatusOr<RuntimeChoice> ParseRuntimeChoice(const std::string& text);
+
 struct ServedModelConfig {
   std::string name;
   std::string base_path;
@@ -33,6 +39,7 @@ struct ServedModelConfig {
   int32_t min_instances = 1;        // 0: load on the first request; else always loaded
   int32_t max_instances = 0;        // parallel runs of the model; 0: no limit
   int64_t idle_unload_seconds = 0;  // min_instances 0 only; 0: never unload for idleness
+  RuntimeChoice runtime = RuntimeChoice::kAuto;
   bool operator==(const ServedModelConfig&) const = default;
 };
 
@@ -42,7 +49,8 @@ std::set<int64_t> AspiredVersions(const VersionPolicy& policy, const std::set<in
 // Validates and converts. INVALID_ARGUMENT naming the model and field for: custom_model_config,
 // an empty or duplicate name, an empty base_path, a platform other than tensorflow, an empty
 // `specific` policy, a non-positive version or label value, a negative or out-of-range
-// min_instances, max_instances or idle_unload_seconds.
+// min_instances, max_instances or idle_unload_seconds, a runtime other than auto, tern or
+// tensorflow.
 StatusOr<std::vector<ServedModelConfig>> ModelConfigsFromProto(
     const tensorflow::serving::ModelServerConfig& config);
 
@@ -54,6 +62,7 @@ struct SingleModelOptions {
   int32_t min_instances = 1;
   int32_t max_instances = 0;
   int64_t idle_unload_seconds = 0;
+  std::string runtime;  // --runtime
 };
 StatusOr<ServedModelConfig> SingleModelConfig(const SingleModelOptions& options);
 

@@ -8,6 +8,7 @@
 #include "common/logging.h"
 #include "common/startup_trace.h"
 #include "loader/memory_budget.h"
+#include "loader/model_loader.h"
 #include "loader/version_check.h"
 #include "loader/version_dirs.h"
 #include "loader/warmup.h"
@@ -461,7 +462,9 @@ bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
   auto attempt = [&]() -> StatusOr<std::shared_ptr<ServableVersion>> {
     RunMemoryScope charge_to(held);
     TERN_RETURN_IF_ERROR(CheckVersionComplete(path));
-    TERN_ASSIGN_OR_RETURN(auto model, SavedModel::Load(path, options_.load_options));
+    TERN_ASSIGN_OR_RETURN(auto loaded,
+                          LoadServableModel(path, config.runtime, options_.load_options));
+    auto& model = loaded.model;
     if (options_.enable_model_warmup) {
       const auto warmup_started = std::chrono::steady_clock::now();
       auto records = RunWarmup(*model, path, options_.warmup_iterations);
@@ -484,6 +487,7 @@ bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
     servable->version = version;
     servable->path = path;
     servable->model = std::move(model);
+    servable->runtime_reason = std::move(loaded.reason);
     servable->instances = states_[config.name].instances;
     servable->memory = held;
     servable->file_estimate_bytes = slot->memory_bytes;
@@ -525,7 +529,9 @@ bool ModelManager::LoadVersion(const ServedModelConfig& config, int64_t version,
                       std::chrono::steady_clock::now() - started)
                       .count();
   TERN_LOG(Info) << "Model '" << config.name << "' version " << version << " is AVAILABLE (" << ms
-                 << " ms to load, about " << Megabytes(slot->memory_bytes) << ")";
+                 << " ms to load, about " << Megabytes(slot->memory_bytes) << ", runtime "
+                 << (*servable)->model->runtime_name() << ": " << (*servable)->runtime_reason
+                 << ")";
   return true;
 }
 

@@ -32,6 +32,7 @@
 #include "loader/dir_watcher.h"
 #include "loader/model_config.h"
 #include "loader/servable.h"
+#include "runtime/saved_model/saved_model.h"
 
 namespace tern {
 

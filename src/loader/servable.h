@@ -10,7 +10,7 @@
 
 #include "loader/instance_pool.h"
 #include "runtime/memory_account.h"
-#include "runtime/saved_model/saved_model.h"
+#include "runtime/servable_model.h"
 
 namespace tern {
 
@@ -18,7 +18,9 @@ struct ServableVersion {
   std::string model_name;
   int64_t version = 0;
   std::string path;
-  std::unique_ptr<SavedModel> model;
+  std::unique_ptr<ServableModel> model;  // Tern's runtime or TensorFlow's
+  // Why model->runtime_name() runs it (loader/model_loader.h): logs, status and metrics say so.
+  std::string runtime_reason;
   // The model's executor lanes and activity clock, shared by all its versions.
   std::shared_ptr<InstancePool> instances;
   // The tensors the version holds (weights, constants, tables), charged to this account while

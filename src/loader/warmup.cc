@@ -9,7 +9,7 @@
 namespace tern {
 namespace {
 
-Status RunCall(const SavedModel& model, const WarmupCall& call) {
+Status RunCall(const ServableModel& model, const WarmupCall& call) {
   if (!call.examples.has_value()) {
     return model.RunSignature(call.signature_name, call.inputs, call.output_filter, RunOptions())
         .status();
@@ -26,7 +26,8 @@ Status RunCall(const SavedModel& model, const WarmupCall& call) {
 
 }  // namespace
 
-StatusOr<int> RunWarmup(const SavedModel& model, const std::string& version_dir, int iterations) {
+StatusOr<int> RunWarmup(const ServableModel& model, const std::string& version_dir,
+                        int iterations) {
   const std::string path = version_dir + "/assets.extra/tf_serving_warmup_requests";
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return 0;

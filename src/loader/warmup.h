@@ -7,7 +7,7 @@
 #include <string>
 
 #include "common/status.h"
-#include "runtime/saved_model/saved_model.h"
+#include "runtime/servable_model.h"
 
 namespace tern {
 
@@ -17,7 +17,7 @@ inline constexpr int kMaxWarmupRecords = 1000;  // TF Serving's limit
 // Serving's --num_request_iterations_for_warmup; at least once). A missing file is
 // fine (0 records). A corrupt file, an unsupported record or a failing run is an error naming
 // the record; TF Serving fails the load then, and so do we.
-StatusOr<int> RunWarmup(const SavedModel& model, const std::string& version_dir,
+StatusOr<int> RunWarmup(const ServableModel& model, const std::string& version_dir,
                         int iterations = 1);
 
 }  // namespace tern

@@ -124,7 +124,7 @@ TEST(ModelConfigTest, TernScaleFieldsDefaultToAlwaysLoadedAndParse) {
   EXPECT_EQ(scaled->at(0).min_instances, 0);
   EXPECT_EQ(scaled->at(0).max_instances, 3);
   EXPECT_EQ(scaled->at(0).idle_unload_seconds, 60);
-  auto single = SingleModelConfig({"m", "/x", 0, 2, 30});
+  auto single = SingleModelConfig({"m", "/x", 0, 2, 30, ""});
   ASSERT_TRUE(single.ok()) << single.status().message();
   EXPECT_EQ(single->min_instances, 0);
   EXPECT_EQ(single->idle_unload_seconds, 30);
@@ -149,9 +149,31 @@ TEST(ModelConfigTest, RejectsBadTernScaleFields) {
     EXPECT_NE(configs.status().message().find(expected), std::string::npos)
         << configs.status().message();
   }
-  auto flags = SingleModelConfig({"m", "/x", 1, 0, 30});
+  auto flags = SingleModelConfig({"m", "/x", 1, 0, 30, ""});
   ASSERT_FALSE(flags.ok());
   EXPECT_NE(flags.status().message().find("flags"), std::string::npos) << flags.status().message();
+}
+
+TEST(ModelConfigTest, RuntimeFieldParsesAndRejectsUnknownNames) {
+  auto configs = ParseModelConfigText(R"(model_config_list {
+      config { name: "a" base_path: "/x" }
+      config { name: "b" base_path: "/y" runtime: "tern" }
+      config { name: "c" base_path: "/z" runtime: "tensorflow" } })",
+                                      "t");
+  ASSERT_TRUE(configs.ok()) << configs.status().message();
+  EXPECT_EQ(configs->at(0).runtime, RuntimeChoice::kAuto);
+  EXPECT_EQ(configs->at(1).runtime, RuntimeChoice::kTern);
+  EXPECT_EQ(configs->at(2).runtime, RuntimeChoice::kTensorflow);
+  auto bad = ParseModelConfigText(
+      R"(model_config_list { config { name: "a" base_path: "/x" runtime: "onnx" } })", "t");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("runtime 'onnx' is not one of auto, tern, tensorflow"),
+            std::string::npos)
+      << bad.status().message();
+  auto single = SingleModelConfig({"m", "/x", 1, 0, 0, "tensorflow"});
+  ASSERT_TRUE(single.ok()) << single.status().message();
+  EXPECT_EQ(single->runtime, RuntimeChoice::kTensorflow);
 }
 
 }  // namespace

@@ -24,16 +24,13 @@ std::string NodeNameOf(const std::string& tensor_name) {
   return node;
 }
 
-SignatureTensor ToSignatureTensor(const tensorflow::TensorInfo& info) {
-  SignatureTensor t;
-  t.tensor_name = info.name();
-  t.dtype = info.dtype();
-  t.unknown_rank = info.tensor_shape().unknown_rank();
-  for (const auto& d : info.tensor_shape().dim()) t.dims.push_back(d.size());
-  return t;
-}
-
 }  // namespace
+
+bool IsUnsupportedOpsError(const Status& status) {
+  // Both the inventory below and a plan's kernel lookup (plan.cc) say it this way.
+  return status.code() == StatusCode::kUnimplemented &&
+         status.message().find("unsupported ops: ") != std::string::npos;
+}
 
 StatusOr<std::unique_ptr<SavedModel>> SavedModel::Load(const std::string& export_dir,
                                                        const SavedModelLoadOptions& options) {
@@ -155,13 +152,8 @@ Status SavedModel::RunInitOp() {
 }
 
 Status SavedModel::BuildSignatures() {
-  for (const auto& [name, def] : meta_graph_.signature_def()) {
-    if (name == kInitOpSignature) continue;
-    Signature s;
-    s.name = name;
-    s.method_name = def.method_name();
-    for (const auto& [key, info] : def.inputs()) s.inputs[key] = ToSignatureTensor(info);
-    for (const auto& [key, info] : def.outputs()) s.outputs[key] = ToSignatureTensor(info);
+  // Every plan is built now, so a signature that cannot run fails the load, not a request.
+  for (auto& [name, s] : SignaturesOf(meta_graph_)) {
     PlanSpec spec;
     for (const auto& [key, t] : s.inputs) spec.feeds.push_back(t.tensor_name);
     for (const auto& [key, t] : s.outputs) spec.fetches.push_back(t.tensor_name);
@@ -172,58 +164,13 @@ Status SavedModel::BuildSignatures() {
   return Status::Ok();
 }
 
-StatusOr<const Signature*> SavedModel::FindSignature(const std::string& name) const {
-  auto it = signatures_.find(name);
-  if (it != signatures_.end()) return &it->second;
-  std::string names;
-  for (const auto& [n, s] : signatures_) names += (names.empty() ? "" : ", ") + n;
-  return NotFound("Serving signature name: \"" + name + "\" not found in signature def; " +
-                  "available signatures: " + names);
-}
-
 StatusOr<std::map<std::string, Tensor>> SavedModel::RunSignature(
     const std::string& signature_name, const std::map<std::string, Tensor>& inputs,
     const std::vector<std::string>& output_filter, const RunOptions& options) const {
-  TERN_ASSIGN_OR_RETURN(const Signature* signature, FindSignature(signature_name));
-  std::vector<std::pair<std::string, Tensor>> feeds;
-  for (const auto& [key, tensor] : inputs) {
-    auto it = signature->inputs.find(key);
-    if (it == signature->inputs.end()) {
-      std::string names;
-      for (const auto& [k, t] : signature->inputs) names += (names.empty() ? "" : ", ") + k;
-      return InvalidArgument("input '" + key + "' is not in signature '" + signature_name +
-                             "'; its inputs are: " + names);
-    }
-    if (tensor.dtype() != it->second.dtype) {
-      return InvalidArgument("input '" + key + "' of signature '" + signature_name +
-                             "' expects dtype " + DataTypeName(it->second.dtype) + " but got " +
-                             DataTypeName(tensor.dtype()));
-    }
-    feeds.emplace_back(it->second.tensor_name, tensor);
-  }
-  for (const auto& [key, t] : signature->inputs) {
-    if (!inputs.count(key)) {
-      return InvalidArgument("signature '" + signature_name + "' needs input '" + key +
-                             "', which the request lacks");
-    }
-  }
-  std::vector<std::string> keys;
-  if (output_filter.empty()) {
-    for (const auto& [key, t] : signature->outputs) keys.push_back(key);
-  } else {
-    for (const auto& key : output_filter) {
-      if (!signature->outputs.count(key)) {
-        return InvalidArgument("output_filter names '" + key +
-                               "', which is not an output of signature '" + signature_name + "'");
-      }
-      keys.push_back(key);
-    }
-  }
-  std::vector<std::string> fetches;
-  for (const auto& key : keys) fetches.push_back(signature->outputs.at(key).tensor_name);
-  TERN_ASSIGN_OR_RETURN(auto values, session_->Run(feeds, fetches, {}, options));
+  TERN_ASSIGN_OR_RETURN(auto call, PrepareCall(signature_name, inputs, output_filter));
+  TERN_ASSIGN_OR_RETURN(auto values, session_->Run(call.feeds, call.fetches, {}, options));
   std::map<std::string, Tensor> outputs;
-  for (size_t i = 0; i < keys.size(); ++i) outputs[keys[i]] = std::move(values[i]);
+  for (size_t i = 0; i < call.keys.size(); ++i) outputs[call.keys[i]] = std::move(values[i]);
   return outputs;
 }
 

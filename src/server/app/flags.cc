@@ -277,6 +277,21 @@ const std::map<std::string, FlagDef>& Flags() {
            "with --min_instances=0, unload the model after this many seconds without requests "
            "(default 0: never)",
            IntSetter(&S::idle_unload_seconds))},
+      {"runtime",
+       Own(kString,
+           "which runtime runs the model (--model_name): auto (Tern's own when it has every op, "
+           "else TensorFlow's when available), tern or tensorflow (default auto)",
+           StringSetter(&S::runtime))},
+      {"tensorflow_library",
+       Own(kString,
+           "path of libtensorflow_cc.so.2 (or its directory) for the TensorFlow runtime "
+           "(default: found in $VIRTUAL_ENV, .venv or python3's tensorflow package)",
+           StringSetter(&S::tensorflow_library))},
+      {"custom_op_libraries",
+       Own(kString,
+           "comma-separated TensorFlow custom op libraries (.so) loaded into the TensorFlow "
+           "runtime before models load, e.g. TF Text's",
+           StringSetter(&S::custom_op_libraries))},
       {"model_load_wait_timeout_ms",
        Own(kInt,
            "how long a request to a model at zero instances waits for it to load, never beyond "

@@ -55,9 +55,14 @@ struct ServerFlags {
   bool enable_signature_method_name_check = false;
   bool allow_version_labels_for_unavailable_models = false;
   // Tern's scale 0..N (single-model mode; a config file sets them per model).
-  int32_t min_instances = 1;                   // 0: load on the first request
-  int32_t max_instances = 0;                   // parallel runs; 0: no limit
-  int64_t idle_unload_seconds = 0;             // min_instances 0: unload after this idle time
+  int32_t min_instances = 1;        // 0: load on the first request
+  int32_t max_instances = 0;        // parallel runs; 0: no limit
+  int64_t idle_unload_seconds = 0;  // min_instances 0: unload after this idle time
+  // The TensorFlow runtime (docs/tensorflow_runtime.md): auto | tern | tensorflow for the single
+  // model; where libtensorflow_cc.so.2 is (empty: discover); custom op libraries, comma-separated.
+  std::string runtime;
+  std::string tensorflow_library;
+  std::string custom_op_libraries;
   int64_t model_load_wait_timeout_ms = 30000;  // a request waits this long for a load
   int64_t model_memory_budget_mb = 0;          // 0: no budget
   // Tensor memory budgets (runtime/memory_account.h). 0: derived from the machine (see

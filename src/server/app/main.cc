@@ -23,6 +23,7 @@
 #include "loader/model_manager.h"
 #include "runtime/intra_op.h"
 #include "runtime/memory_wait.h"
+#include "runtime/tensorflow/tensorflow_runtime.h"
 #include "server/app/admission_flags.h"
 #include "server/app/batching_flags.h"
 #include "server/app/flags.h"
@@ -203,9 +204,28 @@ tern::Status ConfigureModels(const tern::ServerFlags& flags, ModelStack* stack) 
   TERN_ASSIGN_OR_RETURN(
       auto single,
       tern::SingleModelConfig({flags.model_name, flags.model_base_path, flags.min_instances,
-                               flags.max_instances, flags.idle_unload_seconds}));
+                               flags.max_instances, flags.idle_unload_seconds, flags.runtime}));
   stack->manager->SetConfig({single});
   return tern::Status::Ok();
+}
+
+// The TensorFlow runtime's options, and its custom op libraries loaded before any model (which
+// loads TensorFlow then; otherwise it loads when a model first needs it).
+tern::Status ConfigureTensorflowRuntime(const tern::ServerFlags& flags) {
+  // TF Serving's flags mean the same to TensorFlow's session (0: TensorFlow's default, a pool
+  // the size of the machine, shared by every TensorFlow model).
+  const auto first_set = [](int64_t a, int64_t b) { return static_cast<int>(a > 0 ? a : b); };
+  tern::ConfigureTensorflow({.library = flags.tensorflow_library,
+                             .intra_op_threads = first_set(flags.tensorflow_session_parallelism,
+                                                           flags.tensorflow_intra_op_parallelism),
+                             .inter_op_threads = first_set(flags.tensorflow_session_parallelism,
+                                                           flags.tensorflow_inter_op_parallelism)});
+  std::vector<std::string> libraries;
+  std::stringstream list(flags.custom_op_libraries);
+  for (std::string path; std::getline(list, path, ',');) {
+    if (!path.empty()) libraries.push_back(path);
+  }
+  return tern::LoadCustomOpLibraries(libraries);
 }
 
 // Loads the initial model versions before any port opens, as TF Serving does.
@@ -221,6 +241,7 @@ tern::StatusOr<ModelStack> LoadModels(const tern::ServerFlags& flags) {
       tern::AdmissionOptionsFromFlags(flags, stack.compute_pool.get(), stack.metrics.get()));
   TERN_ASSIGN_OR_RETURN(stack.batcher, tern::MakeBatcherFromFlags(flags, stack.metrics.get(),
                                                                   stack.compute_pool.get()));
+  TERN_RETURN_IF_ERROR(ConfigureTensorflowRuntime(flags));
   stack.manager = MakeModelManager(flags, stack.metrics.get());
   TERN_RETURN_IF_ERROR(ConfigureModels(flags, &stack));
   tern::MarkStartupPhase("config_read");

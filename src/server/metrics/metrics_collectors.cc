@@ -191,6 +191,12 @@ std::vector<prometheus::MetricFamily> ModelStateCollector::Collect() const {
       "budgets count them.",
       MetricType::Gauge,
       {}};
+  prometheus::MetricFamily runtimes{
+      "tern_model_runtime",
+      "1 for each loaded version, labelled with the runtime that serves it (tern or tensorflow) "
+      "and why (auto_all_ops, auto_unsupported_ops, configured).",
+      MetricType::Gauge,
+      {}};
   for (const std::string& model : options_.manager->ModelNames()) {
     prometheus::ClientMetric bytes;
     bytes.label = {{"model", model}};
@@ -204,7 +210,22 @@ std::vector<prometheus::MetricFamily> ModelStateCollector::Collect() const {
                            VersionState::kUnloading, VersionState::kEnd}) {
       counts[s] = 0;
     }
-    for (const auto& s : *statuses) ++counts[s.state];
+    for (const auto& s : *statuses) {
+      ++counts[s.state];
+      if (s.state != VersionState::kAvailable) continue;
+      auto handle = options_.manager->PeekHandle(model, s.version);
+      if (!handle.ok()) continue;
+      const std::string& reason = (*handle)->runtime_reason;
+      prometheus::ClientMetric r;
+      r.label = {{"model", model},
+                 {"version", std::to_string(s.version)},
+                 {"runtime", (*handle)->model->runtime_name()},
+                 {"reason", reason.rfind("auto: Tern has", 0) == 0 ? "auto_all_ops"
+                            : reason.rfind("auto:", 0) == 0        ? "auto_unsupported_ops"
+                                                                   : "configured"}};
+      r.gauge.value = 1;
+      runtimes.metric.push_back(std::move(r));
+    }
     for (const auto& [state, count] : counts) {
       prometheus::ClientMetric m;
       m.label = {{"model", model}, {"state", std::string(VersionStateName(state))}};
@@ -216,7 +237,8 @@ std::vector<prometheus::MetricFamily> ModelStateCollector::Collect() const {
     m.gauge.value = counts[VersionState::kAvailable];
     instances.metric.push_back(std::move(m));
   }
-  std::vector<prometheus::MetricFamily> out{std::move(versions), std::move(memory)};
+  std::vector<prometheus::MetricFamily> out{std::move(versions), std::move(memory),
+                                            std::move(runtimes)};
   if (options_.report_instances) out.push_back(std::move(instances));
   return out;
 }

@@ -45,6 +45,7 @@ class TensorMemoryCollector : public prometheus::Collectable {
 // scale-from-zero work reports instances itself through Metrics::SetModelInstances.
 // tern_model_memory_estimate_bytes{model}: tensor bytes its loaded versions hold (0 at zero),
 // measured at load; what --model_memory_budget_mb and --memory_limit_mb count for it.
+// tern_model_runtime{model,version,runtime,reason}: 1 per loaded version, naming its runtime.
 class ModelStateCollector : public prometheus::Collectable {
  public:
   struct Options {
