@@ -14,6 +14,8 @@
 #include <random>
 #include <thread>
 
+#include "runtime/saved_model/saved_model.h"
+
 namespace tern {
 namespace {
 
