@@ -25,6 +25,8 @@ import drivers  # noqa: E402
 # name -> (base path, input name, one row's shape)
 MODELS = {
     "mlp": (ROOT / "tests/models/mlp/model", "x", [256]),
+    "small_resnet": (ROOT / "tests/models/zoo_tf2_15/small_resnet", "image", [32, 32, 3]),
+    "transformer_block": (ROOT / "tests/models/zoo_tf2_15/transformer_block", "seq", [6, 16]),
     "resnet50": (ROOT / "build/apps/resnet50", "image", [32, 32, 3]),
 }
 

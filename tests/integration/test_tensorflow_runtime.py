@@ -165,3 +165,16 @@ def test_custom_op_libraries_without_tensorflow_is_a_start_up_error(tmp_path):
          "--custom_op_libraries=/nonexistent.so"], capture_output=True, text=True, timeout=60)
     assert run.returncode != 0
     assert "--custom_op_libraries needs the TensorFlow runtime" in run.stdout + run.stderr
+
+
+def test_batching_and_warmup_paths_serve_a_tensorflow_model(tern_factory, models):
+    """Concurrent requests batched into one TF_SessionRun answer as if sent alone."""
+    from concurrent.futures import ThreadPoolExecutor
+    want = expected(models, "linalg")
+    server = tern_factory("linalg", models / "linalg", ["--enable_batching"])
+    rows = [[m] for m in want["inputs"]["x"]] * 8
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda x: rest_predict(server, {"x": x}), rows))
+    for x, out in zip(rows, answers):
+        i = want["inputs"]["x"].index(x[0])
+        np.testing.assert_allclose(out["det"], [want["outputs"]["det"][i]], rtol=1e-5)
