@@ -12,18 +12,18 @@
 
 namespace tern {
 
-#define TERN_TF_FUNCTIONS(X)                                                                     \
-  X(TF_Version)                                                                                  \
-  X(TF_NewStatus)                                                                                \
-  X(TF_DeleteStatus) X(TF_GetCode) X(TF_Message) X(TF_NewGraph) X(TF_DeleteGraph)                \
-      X(TF_NewSessionOptions) X(TF_DeleteSessionOptions) X(TF_SetConfig) X(TF_NewBuffer)         \
-          X(TF_NewBufferFromString) X(TF_DeleteBuffer) X(TF_LoadSessionFromSavedModel)           \
-              X(TF_CloseSession) X(TF_DeleteSession) X(TF_SessionRun) X(TF_GraphOperationByName) \
-                  X(TF_OperationNumOutputs) X(TF_NewTensor) X(TF_AllocateTensor)                 \
-                      X(TF_DeleteTensor) X(TF_TensorData) X(TF_TensorByteSize) X(TF_TensorType)  \
-                          X(TF_NumDims) X(TF_Dim) X(TF_LoadLibrary) X(TF_StringInit)             \
-                              X(TF_StringCopy) X(TF_StringGetDataPointer) X(TF_StringGetSize)    \
-                                  X(TF_StringDealloc)
+// clang-format does not settle on this list.
+// clang-format off
+#define TERN_TF_FUNCTIONS(X) \
+  X(TF_Version) X(TF_NewStatus) X(TF_DeleteStatus) X(TF_GetCode) X(TF_Message) \
+  X(TF_NewGraph) X(TF_DeleteGraph) X(TF_NewSessionOptions) X(TF_DeleteSessionOptions) \
+  X(TF_SetConfig) X(TF_NewBuffer) X(TF_NewBufferFromString) X(TF_DeleteBuffer) \
+  X(TF_LoadSessionFromSavedModel) X(TF_CloseSession) X(TF_DeleteSession) X(TF_SessionRun) \
+  X(TF_GraphOperationByName) X(TF_OperationNumOutputs) X(TF_NewTensor) \
+  X(TF_AllocateTensor) X(TF_DeleteTensor) X(TF_TensorData) X(TF_TensorByteSize) \
+  X(TF_TensorType) X(TF_NumDims) X(TF_Dim) X(TF_LoadLibrary) X(TF_StringInit) \
+  X(TF_StringCopy) X(TF_StringGetDataPointer) X(TF_StringGetSize) X(TF_StringDealloc)
+// clang-format on
 
 struct TfApi {
 #define TERN_TF_MEMBER(name) decltype(&::name) name = nullptr;
