@@ -24,7 +24,15 @@ StatusOr<LoadedModel> LoadServableModel(const std::string& export_dir, RuntimeCh
                                            "; the TensorFlow runtime would serve it, but " +
                                            available.message());
   }
-  TERN_ASSIGN_OR_RETURN(out.model, LoadTensorflowSavedModel(export_dir, options.tags));
+  auto theirs = LoadTensorflowSavedModel(export_dir, options.tags);
+  if (!theirs.ok()) {
+    // Both messages: Tern's names every missing op, TensorFlow's says why it could not help
+    // (e.g. a custom op whose library was not loaded).
+    return Status(own.status().code(),
+                  own.status().message() +
+                      "; the TensorFlow runtime failed too: " + theirs.status().message());
+  }
+  out.model = std::move(*theirs);
   // The ops Tern lacks, without the path the load error appends.
   std::string missing = own.status().message();
   if (auto cut = missing.find(" (SavedModel '"); cut != std::string::npos) missing.resize(cut);
