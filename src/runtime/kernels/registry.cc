@@ -10,6 +10,9 @@
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
+// TEMP(perf16): moves to kernels.h before merge.
+StatusOr<std::unique_ptr<OpKernel>> CreateFusedGeluKernel(const KernelConstruction& c);
+StatusOr<std::unique_ptr<OpKernel>> CreateFusedLayerNormKernel(const KernelConstruction& c);
 namespace {
 
 const std::vector<KernelRegistration>& Table() {
@@ -315,6 +318,8 @@ const std::vector<KernelRegistration>& Table() {
       {"ZerosLike", CreateZerosLikeKernel, {{"y"}}},
       {"_FusedConv2D", CreateFusedConv2DKernel, {{"output"}}},
       {"_FusedDepthwiseConv2dNative", CreateFusedDepthwiseConv2dNativeKernel, {{"output"}}},
+      {"_FusedGelu", CreateFusedGeluKernel, {{"activations"}}},
+      {"_FusedLayerNorm", CreateFusedLayerNormKernel, {{"y"}}},
   };
   return table;
 }
