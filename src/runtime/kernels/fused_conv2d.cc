@@ -157,7 +157,7 @@ class FusedConvKernel final : public OpKernel {
         return Status::Ok();
       }
       OwnConv(g, input.flat<float>(), folded->filter, out_c, *out);
-      Epilogue(bias, residual, out_c, out->flat<float>(), out->num_elements());
+      Epilogue(bias, residual, /*activate=*/true, out_c, out->flat<float>(), out->num_elements());
       return Status::Ok();
     }
     // An addend that broadcasts (a TF1 bias written as Add, or one that widens the output).
@@ -165,7 +165,8 @@ class FusedConvKernel final : public OpKernel {
         !onednn_no_add_.Run(g, input.flat<float>(), folded->filter, bias, nullptr,
                             out->flat<float>())) {
       OwnConv(g, input.flat<float>(), folded->filter, out_c, *out);
-      Epilogue(bias, nullptr, out_c, out->flat<float>(), out->num_elements());
+      // The activation comes after the broadcast add, as on the oneDNN path (bias only).
+      Epilogue(bias, nullptr, /*activate=*/false, out_c, out->flat<float>(), out->num_elements());
     }
     return AddBroadcastThenActivate(ctx, *out);
   }
@@ -249,13 +250,13 @@ class FusedConvKernel final : public OpKernel {
     }
   }
 
-  void Epilogue(const float* bias, const float* residual, int64_t out_c, float* out,
+  void Epilogue(const float* bias, const float* residual, bool activate, int64_t out_c, float* out,
                 int64_t n) const {
     for (int64_t i = 0; i < n; ++i) {
       float v = out[i];
       if (bias != nullptr) v += bias[i % out_c];
       if (residual != nullptr) v += residual[i];
-      out[i] = Activate(ops_, v);
+      out[i] = activate ? Activate(ops_, v) : v;
     }
   }
 
