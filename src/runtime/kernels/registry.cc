@@ -10,9 +10,6 @@
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
-// TEMP(perf16): moves to kernels.h before merge.
-StatusOr<std::unique_ptr<OpKernel>> CreateFusedGeluKernel(const KernelConstruction& c);
-StatusOr<std::unique_ptr<OpKernel>> CreateFusedLayerNormKernel(const KernelConstruction& c);
 namespace {
 
 const std::vector<KernelRegistration>& Table() {
