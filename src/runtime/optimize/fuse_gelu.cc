@@ -20,6 +20,7 @@ struct Gelu {
   std::vector<int> nodes;  // every node replaced, the final Mul last
   TensorId x;
   bool approximate = false;
+  bool erfc = false;  // TensorFlow 2.21's exact form, 0.5 * x * erfc(-x / sqrt(2))
 };
 
 class GeluFinder {
@@ -34,15 +35,19 @@ class GeluFinder {
     const GraphNode& o = view_.node(out);
     for (int i = 0; i < 2; ++i) {
       const int half = view_.Producer(o.inputs[i], "Mul", 2);
-      const int one_plus = Add(o.inputs[1 - i]);
-      if (half < 0 || one_plus < 0) continue;
-      const std::optional<TensorId> x = view_.OperandBeside(half, kHalf);
-      const std::optional<TensorId> f = view_.OperandBeside(one_plus, kOne);
-      if (!x || !f) continue;
+      const std::optional<TensorId> x = half >= 0 ? view_.OperandBeside(half, kHalf) : std::nullopt;
+      if (!x) continue;
       Gelu gelu;
       gelu.x = *x;
-      if (!Erf(*f, &gelu) && !Tanh(*f, &gelu)) continue;
-      gelu.nodes.insert(gelu.nodes.end(), {half, one_plus, out});
+      if (Erfc(o.inputs[1 - i], &gelu)) {
+        gelu.nodes.insert(gelu.nodes.end(), {half, out});
+      } else {
+        const int one_plus = Add(o.inputs[1 - i]);
+        const std::optional<TensorId> f =
+            one_plus >= 0 ? view_.OperandBeside(one_plus, kOne) : std::nullopt;
+        if (!f || (!Erf(*f, &gelu) && !Tanh(*f, &gelu))) continue;
+        gelu.nodes.insert(gelu.nodes.end(), {half, one_plus, out});
+      }
       std::vector<int> sorted = gelu.nodes;
       std::sort(sorted.begin(), sorted.end());
       if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) continue;
@@ -54,6 +59,20 @@ class GeluFinder {
  private:
   int Add(TensorId id) const {
     return std::max(view_.Producer(id, "AddV2", 2), view_.Producer(id, "Add", 2));
+  }
+
+  // g = Erfc(Mul(Neg(x), 1 / sqrt 2)), as TensorFlow 2.21 writes the exact form.
+  bool Erfc(TensorId g, Gelu* gelu) const {
+    const int erfc = view_.Producer(g, "Erfc", 1);
+    const int scaled = erfc >= 0 ? view_.Producer(view_.node(erfc).inputs[0], "Mul", 2) : -1;
+    const std::optional<TensorId> negated =
+        scaled >= 0 ? view_.OperandBeside(scaled, kInvSqrt2) : std::nullopt;
+    const int neg = negated ? view_.Producer(*negated, "Neg", 1) : -1;
+    if (neg < 0 || !SameTensor(view_.node(neg).inputs[0], gelu->x)) return false;
+    gelu->nodes = {neg, scaled, erfc};
+    gelu->approximate = false;
+    gelu->erfc = true;
+    return true;
   }
 
   // f = Erf(RealDiv(x, sqrt 2)) or Erf(Mul(x, 1 / sqrt 2)).
@@ -130,6 +149,7 @@ StatusOr<std::optional<Graph>> FuseGelus(const Graph& graph, const PlanSpec& spe
     rewrite.def.add_input(TensorName(nodes, gelu->x));
     (*rewrite.def.mutable_attr())["T"].set_type(tensorflow::DT_FLOAT);
     (*rewrite.def.mutable_attr())["approximate"].set_b(gelu->approximate);
+    (*rewrite.def.mutable_attr())["erfc"].set_b(gelu->erfc);
     rewrite.inputs = {gelu->x};
     rewrites.push_back(std::move(rewrite));
   }
