@@ -3,6 +3,7 @@
 
 Usage: .venv/bin/python loadtest/runtime_vs_peers.py [--quick] [--rounds 3] [--seconds 1]
            [--models NAME ...] [--batches 1 8 64] [--threads 1 all] [--out loadtest/results]
+           [--baseline OTHER_RUNTIME_BENCH]
 
 For every model, batch size and thread setting, one round times TensorFlow (the SavedModel's
 signature in TF, as TF Serving runs it), ONNX Runtime (on tf2onnx's conversion of the same
@@ -16,6 +17,8 @@ Models (exported into build/peers/ on first use, converted once with tf2onnx --o
 keras.applications CNNs with random weights at 32x32x3 (InceptionV3 75x75x3), a BERT-like
 encoder (keras_hub BertBackbone, 4 layers, hidden 256, sequence 128) and the repo's MLP.
 Writes runtime_vs_peers.json, .md (the table) and .png (Tern / ORT per row) into --out.
+--baseline: a second runtime_bench binary (e.g. one built at an earlier commit) timed as a fourth
+engine in the same rotation, for before/after ratios measured in one run.
 --quick: MobileNetV2 and the MLP, batch 1 and 8, one thread, one round of 0.3 s.
 """
 import argparse
@@ -199,8 +202,8 @@ class Worker:
         self.proc.wait()
 
 
-def time_tern(model, inputs, seconds, threads):
-    args = [str(RUNTIME_BENCH), f"--model={model}", f"--seconds={seconds}",
+def time_tern(model, inputs, seconds, threads, bench=RUNTIME_BENCH):
+    args = [str(bench), f"--model={model}", f"--seconds={seconds}",
             f"--intra_op_threads={threads}"] + [f"--input={k}={v}" for k, v in inputs.items()]
     out = subprocess.run(args, capture_output=True, text=True, env=dict(os.environ,
                                                                         OMP_NUM_THREADS="1"))
@@ -225,7 +228,7 @@ def run(args):
         export(name)
         onnx_path(name)
     workers = {(e, t): Worker(e, t) for e in ("tf", "ort") for t in thread_settings}
-    engines = ["tf", "ort", "tern"]
+    engines = ["tf", "ort", "tern"] + (["base"] if args.baseline else [])
     samples = {}
     try:
         for r in range(args.rounds):
@@ -235,10 +238,14 @@ def run(args):
                     for threads in thread_settings:
                         key = (name, batch, threads)
                         row = samples.setdefault(key, {e: [] for e in engines})
-                        order = engines[r % 3:] + engines[:r % 3]
+                        shift = r % len(engines)
+                        order = engines[shift:] + engines[:shift]
                         for engine in order:
                             if engine == "tern":
                                 result = time_tern(model_dir(name), inputs, args.seconds, threads)
+                            elif engine == "base":
+                                result = time_tern(model_dir(name), inputs, args.seconds, threads,
+                                                   bench=args.baseline)
                             elif engine == "tf":
                                 result = workers[("tf", threads)].time(model_dir(name), inputs,
                                                                        args.seconds)
@@ -275,19 +282,24 @@ def summarize(samples, cores):
                                                             tf_head)
         row["tern_over_ort"] = row["tern_us_per_row"] / row["ort_us_per_row"]
         row["tern_over_tf"] = row["tern_us_per_row"] / row["tf_us_per_row"]
+        if "base" in by_engine:
+            row["base_over_ort"] = row["base_us_per_row"] / row["ort_us_per_row"]
         rows.append(row)
     return {"cores": cores, "rows": rows}
 
 
 def table(result):
-    lines = ["| model | batch | threads | TF | ORT | Tern | Tern / ORT | Tern / TF | max rel. err. |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    base = any("base_over_ort" in r for r in result["rows"])
+    extra = " baseline | baseline / ORT |" if base else ""
+    lines = ["| model | batch | threads | TF | ORT | Tern | Tern / ORT | Tern / TF | max rel. err. |"
+             + extra, "|---|---|---|---|---|---|---|---|---|" + ("---|---|" if base else "")]
     for r in result["rows"]:
         lines.append(
             f"| {r['model']} | {r['batch']} | {r['threads']} ({r['measure']}) "
             f"| {r['tf_us_per_row']:,.0f} | {r['ort_us_per_row']:,.0f} | {r['tern_us_per_row']:,.0f} "
             f"| {r['tern_over_ort']:.2f}x | {r['tern_over_tf']:.2f}x "
-            f"| {r['tern_vs_tf_max_rel_error']:.1e} |")
+            f"| {r['tern_vs_tf_max_rel_error']:.1e} |"
+            + (f" {r['base_us_per_row']:,.0f} | {r['base_over_ort']:.2f}x |" if base else ""))
     return "\n".join(lines)
 
 
@@ -323,6 +335,7 @@ def main(argv):
     parser.add_argument("--batches", nargs="*", type=int, default=[1, 8, 64])
     parser.add_argument("--threads", nargs="*", default=["1", "all"])
     parser.add_argument("--out", default=str(ROOT / "loadtest" / "results"))
+    parser.add_argument("--baseline", help="another runtime_bench binary, timed alongside")
     args = parser.parse_args(argv)
     if args.quick:
         args.models, args.batches, args.threads = ["mobilenet_v2", "mlp"], [1, 8], ["1"]

@@ -12,6 +12,8 @@
 #include "runtime/kernel_registry.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/optimize/fuse_convolutions.h"
+#include "runtime/optimize/fuse_gelu.h"
+#include "runtime/optimize/fuse_layer_norm.h"
 #include "runtime/state/resources.h"
 
 namespace tern {
@@ -304,8 +306,13 @@ class Plan::Builder {
 StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph, const PlanSpec& spec,
                                             SessionResources* resources,
                                             FunctionLibrary* functions) {
-  TERN_ASSIGN_OR_RETURN(std::optional<Graph> fused, FuseConvolutions(graph, spec));
-  return Builder(fused ? *fused : graph, spec, resources, functions).Build();
+  // Each rewrite reads the graph the one before it wrote (which must outlive it).
+  TERN_ASSIGN_OR_RETURN(std::optional<Graph> convolutions, FuseConvolutions(graph, spec));
+  const Graph& g1 = convolutions ? *convolutions : graph;
+  TERN_ASSIGN_OR_RETURN(std::optional<Graph> layer_norms, FuseLayerNorms(g1, spec));
+  const Graph& g2 = layer_norms ? *layer_norms : g1;
+  TERN_ASSIGN_OR_RETURN(std::optional<Graph> gelus, FuseGelus(g2, spec));
+  return Builder(gelus ? *gelus : g2, spec, resources, functions).Build();
 }
 
 namespace {

@@ -12,6 +12,7 @@
 // buffers (cached; a tensor is never mutated, so the same buffers mean the same values), and the
 // rest runs as oneDNN post-ops (internal/onednn_conv.h); without oneDNN, the own convolution
 // then the same epilogue in a loop. float only.
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <mutex>
@@ -144,7 +145,9 @@ class FusedConvKernel final : public OpKernel {
     TERN_ASSIGN_OR_RETURN(std::shared_ptr<const Folded> folded, Fold(ctx, out_c));
     const TensorShape conv_shape{g.batch, g.out_h, g.out_w, out_c};
     const bool add_in_place = ops_.add && ctx.input(ops_.add_input()).shape() == conv_shape;
-    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), conv_shape));
+    // Unset: oneDNN writes every element; the own loops accumulate, so they zero it first.
+    TERN_ASSIGN_OR_RETURN(
+        Tensor * out, ctx.AllocateOutput(0, input.dtype(), conv_shape, Tensor::Contents::kUnset));
     if (out->num_elements() == 0 && !ops_.add) return Status::Ok();
     const float* bias = folded->bias.initialized() ? folded->bias.flat<float>() : nullptr;
     if (!ops_.add || add_in_place) {
@@ -153,16 +156,17 @@ class FusedConvKernel final : public OpKernel {
           onednn_.Run(g, input.flat<float>(), folded->filter, bias, residual, out->flat<float>())) {
         return Status::Ok();
       }
-      OwnConv(g, input.flat<float>(), folded->filter, out_c, out->flat<float>());
-      Epilogue(bias, residual, out_c, out->flat<float>(), out->num_elements());
+      OwnConv(g, input.flat<float>(), folded->filter, out_c, *out);
+      Epilogue(bias, residual, /*activate=*/true, out_c, out->flat<float>(), out->num_elements());
       return Status::Ok();
     }
     // An addend that broadcasts (a TF1 bias written as Add, or one that widens the output).
     if (out->num_elements() == 0 || !OneDnnEnabled() ||
         !onednn_no_add_.Run(g, input.flat<float>(), folded->filter, bias, nullptr,
                             out->flat<float>())) {
-      OwnConv(g, input.flat<float>(), folded->filter, out_c, out->flat<float>());
-      Epilogue(bias, nullptr, out_c, out->flat<float>(), out->num_elements());
+      OwnConv(g, input.flat<float>(), folded->filter, out_c, *out);
+      // The activation comes after the broadcast add, as on the oneDNN path (bias only).
+      Epilogue(bias, nullptr, /*activate=*/false, out_c, out->flat<float>(), out->num_elements());
     }
     return AddBroadcastThenActivate(ctx, *out);
   }
@@ -186,11 +190,12 @@ class FusedConvKernel final : public OpKernel {
   // The folded filter and bias for this run's arguments: the cached ones when the same buffers
   // come again (always, for weights read from constants or unchanged variables).
   StatusOr<std::shared_ptr<const Folded>> Fold(const KernelContext& ctx, int64_t out_c) const {
-    std::vector<Tensor> sources = {ctx.input(1)};
     const int per_channel_end = 2 + (ops_.bias ? 1 : 0) + (ops_.batch_norm ? 4 : 0);
-    for (int i = 2; i < per_channel_end; ++i) sources.push_back(ctx.input(i));
     std::lock_guard<std::mutex> lock(mu_);
-    if (folded_ != nullptr && SameBuffers(folded_->sources, sources)) return folded_;
+    // The common case, checked before anything is copied: the same buffers as last time.
+    if (folded_ != nullptr && SameBuffers(folded_->sources, ctx, per_channel_end)) return folded_;
+    std::vector<Tensor> sources;
+    for (int i = 1; i < per_channel_end; ++i) sources.push_back(ctx.input(i));
     auto folded = std::make_shared<Folded>();
     folded->filter = ctx.input(1);
     if (ops_.bias || ops_.batch_norm) {
@@ -224,15 +229,20 @@ class FusedConvKernel final : public OpKernel {
     return std::shared_ptr<const Folded>(std::move(folded));
   }
 
-  static bool SameBuffers(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (a[i].flat<float>() != b[i].flat<float>() || a[i].shape() != b[i].shape()) return false;
+  // Whether `a` are inputs 1..end-1 of `ctx`: the same buffers and shapes.
+  static bool SameBuffers(const std::vector<Tensor>& a, const KernelContext& ctx, int end) {
+    if (static_cast<int>(a.size()) != end - 1) return false;
+    for (int i = 1; i < end; ++i) {
+      const Tensor& b = ctx.input(i);
+      if (a[i - 1].flat<float>() != b.flat<float>() || a[i - 1].shape() != b.shape()) return false;
     }
-    return a.size() == b.size();
+    return true;
   }
 
   void OwnConv(const WindowGeometry& g, const float* in, const Tensor& filter, int64_t out_c,
-               float* out) const {
+               Tensor& out_tensor) const {
+    float* out = out_tensor.flat<float>();
+    std::fill_n(out, out_tensor.num_elements(), 0.f);
     if (depthwise_) {
       DepthwiseDirect(in, filter.flat<float>(), g, attrs_, filter.dim(3), out);
     } else {
@@ -240,13 +250,13 @@ class FusedConvKernel final : public OpKernel {
     }
   }
 
-  void Epilogue(const float* bias, const float* residual, int64_t out_c, float* out,
+  void Epilogue(const float* bias, const float* residual, bool activate, int64_t out_c, float* out,
                 int64_t n) const {
     for (int64_t i = 0; i < n; ++i) {
       float v = out[i];
       if (bias != nullptr) v += bias[i % out_c];
       if (residual != nullptr) v += residual[i];
-      out[i] = Activate(ops_, v);
+      out[i] = activate ? Activate(ops_, v) : v;
     }
   }
 

@@ -261,6 +261,8 @@ TERN_DECLARE_KERNEL(ZerosLike);
 // Fused ops (a leading underscore, as TensorFlow names its internal ones).
 TERN_DECLARE_KERNEL(FusedConv2D);
 TERN_DECLARE_KERNEL(FusedDepthwiseConv2dNative);
+TERN_DECLARE_KERNEL(FusedGelu);
+TERN_DECLARE_KERNEL(FusedLayerNorm);
 
 #undef TERN_DECLARE_KERNEL
 

@@ -315,6 +315,8 @@ const std::vector<KernelRegistration>& Table() {
       {"ZerosLike", CreateZerosLikeKernel, {{"y"}}},
       {"_FusedConv2D", CreateFusedConv2DKernel, {{"output"}}},
       {"_FusedDepthwiseConv2dNative", CreateFusedDepthwiseConv2dNativeKernel, {{"output"}}},
+      {"_FusedGelu", CreateFusedGeluKernel, {{"activations"}}},
+      {"_FusedLayerNorm", CreateFusedLayerNormKernel, {{"y"}}},
   };
   return table;
 }

@@ -8,8 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/format/tensor_proto.h"
-#include "runtime/kernel_registry.h"
+#include "runtime/optimize/graph_rewrite.h"
 
 namespace tern {
 namespace {
@@ -21,13 +20,6 @@ bool IsBatchNorm(const std::string& op) {
 bool IsActivation(const std::string& op) {
   return op == "Relu" || op == "Relu6" || op == "Elu" || op == "LeakyRelu" || op == "Sigmoid";
 }
-
-bool HasType(const tensorflow::NodeDef& def, const char* attr, tensorflow::DataType type) {
-  auto it = def.attr().find(attr);
-  return it != def.attr().end() && it->second.type() == type;
-}
-
-bool IsFloat(const tensorflow::NodeDef& def) { return HasType(def, "T", tensorflow::DT_FLOAT); }
 
 bool IsNhwc(const tensorflow::NodeDef& def) {
   auto it = def.attr().find("data_format");
@@ -42,79 +34,6 @@ bool BoolAttr(const tensorflow::NodeDef& def, const char* name, bool fallback) {
 float FloatAttr(const tensorflow::NodeDef& def, const char* name, float fallback) {
   auto it = def.attr().find(name);
   return it == def.attr().end() ? fallback : it->second.f();
-}
-
-// How each node's outputs are used by the nodes the plan runs, and which nodes a rewrite must
-// keep as they are.
-struct Uses {
-  std::vector<bool> needed;                 // the plan runs it
-  std::vector<std::vector<TensorId>> data;  // by producer: (consumer, output read)
-  std::vector<int> control;                 // by node: how many control uses
-  std::vector<bool> pinned;                 // fed, fetched or a target
-};
-
-// The nodes the plan will run: everything the fetches and targets depend on, not looking past
-// fed tensors (the plan builder's pruning). Readers outside it (a custom gradient's IdentityN,
-// training ops) do not stop a fusion.
-std::vector<bool> Needed(const Graph& graph, const std::vector<GraphNode>& nodes,
-                         const PlanSpec& spec, const std::set<int64_t>& fed) {
-  auto key = [](TensorId id) { return (static_cast<int64_t>(id.node) << 20) | id.output; };
-  std::vector<bool> needed(nodes.size(), false);
-  std::vector<int> stack;
-  auto visit = [&](int node) {
-    if (!needed[node]) {
-      needed[node] = true;
-      stack.push_back(node);
-    }
-  };
-  for (const std::string& name : spec.fetches) {
-    auto id = graph.ResolveTensor(name);
-    if (id.ok() && !fed.count(key(*id))) visit(id->node);
-  }
-  for (const std::string& name : spec.targets) {
-    std::string node_name;
-    int output = 0;
-    if (!ParseTensorName(name, &node_name, &output)) continue;
-    const int node = graph.FindNode(node_name);
-    if (node >= 0) visit(node);
-  }
-  while (!stack.empty()) {
-    const GraphNode& node = nodes[stack.back()];
-    stack.pop_back();
-    for (TensorId in : node.inputs) {
-      if (!fed.count(key(in))) visit(in.node);
-    }
-    for (int c : node.control_inputs) visit(c);
-  }
-  return needed;
-}
-
-Uses FindUses(const Graph& graph, const std::vector<GraphNode>& nodes, const PlanSpec& spec) {
-  const size_t n = nodes.size();
-  Uses uses{{},
-            std::vector<std::vector<TensorId>>(n),
-            std::vector<int>(n, 0),
-            std::vector<bool>(n, false)};
-  std::set<int64_t> fed;
-  for (const auto* names : {&spec.feeds, &spec.fetches, &spec.targets}) {
-    for (const std::string& name : *names) {
-      std::string node_name;
-      int output = 0;
-      if (!ParseTensorName(name, &node_name, &output)) continue;
-      const int node = graph.FindNode(node_name);
-      if (node < 0) continue;
-      uses.pinned[node] = true;
-      if (names == &spec.feeds) fed.insert((static_cast<int64_t>(node) << 20) | output);
-    }
-  }
-  uses.needed = Needed(graph, nodes, spec, fed);
-  for (size_t i = 0; i < n; ++i) {
-    if (!uses.needed[i]) continue;
-    const GraphNode& node = nodes[i];
-    for (TensorId in : node.inputs) uses.data[in.node].push_back({static_cast<int>(i), in.output});
-    for (int c : node.control_inputs) ++uses.control[c];
-  }
-  return uses;
 }
 
 // One chain: the convolution, then the nodes folded into it, with the fused node's extra
@@ -159,12 +78,12 @@ class ChainFinder {
       return false;
     }
     if (op == "PadV2") {
-      const std::optional<float> value = ScalarConst(p.inputs[2]);
+      const std::optional<float> value = ScalarConst(nodes_, p.inputs[2]);
       if (!value || *value != 0.f || std::signbit(*value)) return false;
     } else if (p.inputs.size() != 2) {
       return false;
     }
-    const std::optional<std::vector<int64_t>> pads = IntConst(p.inputs[1]);
+    const std::optional<std::vector<int64_t>> pads = IntConst(nodes_, p.inputs[1]);
     if (!pads || pads->size() != 8 || (*pads)[0] != 0 || (*pads)[1] != 0 || (*pads)[6] != 0 ||
         (*pads)[7] != 0 ||
         std::any_of(pads->begin(), pads->end(), [](int64_t v) { return v < 0; })) {
@@ -198,7 +117,7 @@ class ChainFinder {
       } else if (IsBatchNorm(def.op()) && stage < 2 && reads_cur_first && node.inputs.size() == 5 &&
                  IsFloat(def) && IsNhwc(def) && !BoolAttr(def, "is_training", true) &&
                  OnlyOutputZeroUsed(next) &&
-                 (!def.attr().count("U") || HasType(def, "U", tensorflow::DT_FLOAT))) {
+                 (!def.attr().count("U") || HasTypeAttr(def, "U", tensorflow::DT_FLOAT))) {
         chain.fused_ops.push_back("FusedBatchNorm");
         for (int i = 1; i < 5; ++i) chain.args.push_back(node.inputs[i]);
         chain.epsilon = FloatAttr(def, "epsilon", 0.0001f);
@@ -250,7 +169,7 @@ class ChainFinder {
       if (Is(head, "Mul", 2)) {  // beta * node
         const GraphNode& h = nodes_[head];
         const TensorId other = h.inputs[h.inputs[0].node == node ? 1 : 0];
-        const std::optional<float> value = ScalarConst(other);
+        const std::optional<float> value = ScalarConst(nodes_, other);
         if (!value || other.node == node) continue;
         beta = *value;
         sigmoid = SoleConsumer(head);
@@ -278,45 +197,6 @@ class ChainFinder {
     return n.def->op() == op && IsFloat(*n.def) && n.inputs.size() == inputs && !claimed_[node];
   }
 
-  // The value of a float Const with one element.
-  std::optional<float> ScalarConst(TensorId id) const {
-    const tensorflow::NodeDef& def = *nodes_[id.node].def;
-    auto it = def.attr().find("value");
-    if (def.op() != "Const" || id.output != 0 || it == def.attr().end()) return std::nullopt;
-    const tensorflow::TensorProto& t = it->second.tensor();
-    if (t.dtype() != tensorflow::DT_FLOAT) return std::nullopt;
-    for (const auto& dim : t.tensor_shape().dim()) {
-      if (dim.size() != 1) return std::nullopt;
-    }
-    if (t.float_val_size() == 1) return t.float_val(0);
-    if (t.tensor_content().size() == sizeof(float)) {
-      float v;
-      std::memcpy(&v, t.tensor_content().data(), sizeof(float));
-      return v;
-    }
-    return std::nullopt;
-  }
-
-  // The values of an int32 or int64 Const.
-  std::optional<std::vector<int64_t>> IntConst(TensorId id) const {
-    const tensorflow::NodeDef& def = *nodes_[id.node].def;
-    auto it = def.attr().find("value");
-    if (def.op() != "Const" || id.output != 0 || it == def.attr().end()) return std::nullopt;
-    auto tensor = TensorFromProto(it->second.tensor());
-    if (!tensor.ok()) return std::nullopt;
-    std::vector<int64_t> values(tensor->num_elements());
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (tensor->dtype() == tensorflow::DT_INT32) {
-        values[i] = tensor->flat<int32_t>()[i];
-      } else if (tensor->dtype() == tensorflow::DT_INT64) {
-        values[i] = tensor->flat<int64_t>()[i];
-      } else {
-        return std::nullopt;
-      }
-    }
-    return values;
-  }
-
   bool OnlyOutputZeroUsed(int node) const {
     return std::all_of(uses_.data[node].begin(), uses_.data[node].end(),
                        [](TensorId use) { return use.output == 0; });
@@ -326,11 +206,6 @@ class ChainFinder {
   const Uses& uses_;
   std::vector<bool>& claimed_;
 };
-
-std::string TensorName(const std::vector<GraphNode>& nodes, TensorId id) {
-  const std::string& name = nodes[id.node].def->name();
-  return id.output == 0 ? name : name + ":" + std::to_string(id.output);
-}
 
 // The convolution's data inputs, reading past a folded pad.
 std::vector<TensorId> ConvInputs(const std::vector<GraphNode>& nodes, const Chain& chain) {
@@ -365,39 +240,6 @@ tensorflow::NodeDef FusedDef(const std::vector<GraphNode>& nodes, const Chain& c
   return def;
 }
 
-// The graph's nodes with every read through Identity or IdentityN taken from the tensor it
-// forwards (Keras wraps each swish in an IdentityN for its custom gradient, which would count as
-// a second reader). Kept: identities that are fed (the feed replaces their output), that wait
-// on control inputs, or that read a TF1 reference (an Identity is what dereferences it).
-std::vector<GraphNode> BypassIdentities(const Graph& graph, const PlanSpec& spec) {
-  std::vector<GraphNode> nodes(graph.nodes().begin(), graph.nodes().end());
-  std::vector<bool> fed(nodes.size(), false);
-  for (const std::string& name : spec.feeds) {
-    std::string node_name;
-    int output = 0;
-    if (!ParseTensorName(name, &node_name, &output)) continue;
-    const int node = graph.FindNode(node_name);
-    if (node >= 0) fed[node] = true;
-  }
-  auto forwards = [&](TensorId id) {
-    const GraphNode& n = graph.node(id.node);
-    const std::string& op = n.def->op();
-    if ((op != "Identity" && op != "IdentityN") || fed[id.node] || !n.control_inputs.empty() ||
-        id.output >= static_cast<int>(n.inputs.size())) {
-      return false;
-    }
-    const KernelRegistration* producer = FindKernel(graph.node(n.inputs[id.output].node).def->op());
-    return producer == nullptr || !producer->produces_ref;
-  };
-  for (GraphNode& node : nodes) {
-    for (TensorId& in : node.inputs) {
-      for (int hops = 0; hops < 64 && forwards(in); ++hops)
-        in = graph.node(in.node).inputs[in.output];
-    }
-  }
-  return nodes;
-}
-
 }  // namespace
 
 StatusOr<std::optional<Graph>> FuseConvolutions(const Graph& graph, const PlanSpec& spec) {
@@ -423,53 +265,18 @@ StatusOr<std::optional<Graph>> FuseConvolutions(const Graph& graph, const PlanSp
   if (chains.empty()) return std::optional<Graph>();
 
   // The last node of each chain becomes the fused node, in place; the others go.
-  std::vector<bool> removed(n, false);
-  std::deque<tensorflow::NodeDef> added;
-  std::vector<GraphNode> fused_nodes;
+  std::vector<Rewrite> rewrites;
   for (const Chain& chain : chains) {
-    added.push_back(FusedDef(nodes, chain));
-    GraphNode fused;
-    fused.def = &added.back();
-    fused.inputs = ConvInputs(nodes, chain);
-    fused.inputs.insert(fused.inputs.end(), chain.args.begin(), chain.args.end());
-    std::vector<int> replaced = chain.nodes;
-    if (chain.pad >= 0) {
-      replaced.push_back(chain.pad);
-      removed[chain.pad] = true;
-    }
-    for (int node : replaced) {
-      for (int c : nodes[node].control_inputs) {
-        if (std::find(fused.control_inputs.begin(), fused.control_inputs.end(), c) ==
-            fused.control_inputs.end()) {
-          fused.control_inputs.push_back(c);
-        }
-      }
-    }
-    for (size_t k = 0; k + 1 < chain.nodes.size(); ++k) removed[chain.nodes[k]] = true;
-    fused_nodes.push_back(std::move(fused));
+    Rewrite rewrite;
+    if (chain.pad >= 0) rewrite.replaced.push_back(chain.pad);
+    rewrite.replaced.insert(rewrite.replaced.end(), chain.nodes.begin(), chain.nodes.end());
+    rewrite.def = FusedDef(nodes, chain);
+    rewrite.inputs = ConvInputs(nodes, chain);
+    rewrite.inputs.insert(rewrite.inputs.end(), chain.args.begin(), chain.args.end());
+    rewrites.push_back(std::move(rewrite));
   }
-  for (size_t c = 0; c < chains.size(); ++c) {
-    nodes[chains[c].nodes.back()] = std::move(fused_nodes[c]);
-  }
-  // Nodes the plan does not run go too (their inputs may be nodes removed here), except fed
-  // ones, which the plan looks up by name: they stay without inputs, which a fed node never
-  // reads.
-  std::vector<int> new_index(n, -1);
-  std::vector<GraphNode> kept;
-  for (int i = 0; i < n; ++i) {
-    if (removed[i] || !(uses.needed[i] || uses.pinned[i])) continue;
-    if (!uses.needed[i]) {
-      nodes[i].inputs.clear();
-      nodes[i].control_inputs.clear();
-    }
-    new_index[i] = static_cast<int>(kept.size());
-    kept.push_back(std::move(nodes[i]));
-  }
-  for (GraphNode& node : kept) {
-    for (TensorId& in : node.inputs) in.node = new_index[in.node];
-    for (int& c : node.control_inputs) c = new_index[c];
-  }
-  TERN_ASSIGN_OR_RETURN(Graph fused, graph.WithNodes(std::move(kept), std::move(added)));
+  TERN_ASSIGN_OR_RETURN(Graph fused,
+                        ApplyRewrites(graph, std::move(nodes), uses, std::move(rewrites)));
   return std::optional<Graph>(std::move(fused));
 }
 

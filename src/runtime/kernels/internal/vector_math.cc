@@ -1,0 +1,40 @@
+#include "runtime/kernels/internal/vector_math.h"
+
+namespace tern {
+namespace {
+
+struct Choice {
+  void (*gelu_approximate)(const float*, int64_t, float*);
+  void (*gelu_exact)(const float*, int64_t, float*);
+  void (*layer_norm_rows)(const LayerNormArgs&);
+};
+
+Choice Choose() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
+    return {&GeluApproximateAvx512, &GeluExactAvx512, &LayerNormRowsAvx512};
+  }
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    return {&GeluApproximateAvx2Fma, &GeluExactAvx2Fma, &LayerNormRowsAvx2Fma};
+  }
+#endif
+  return {&GeluApproximateBaseline, &GeluExactBaseline, &LayerNormRowsBaseline};
+}
+
+const Choice& TheChoice() {
+  static const Choice choice = Choose();
+  return choice;
+}
+
+}  // namespace
+
+void GeluApproximate(const float* in, int64_t n, float* out) {
+  TheChoice().gelu_approximate(in, n, out);
+}
+
+void GeluExact(const float* in, int64_t n, float* out) { TheChoice().gelu_exact(in, n, out); }
+
+void LayerNormRows(const LayerNormArgs& args) { TheChoice().layer_norm_rows(args); }
+
+}  // namespace tern

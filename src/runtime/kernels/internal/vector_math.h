@@ -1,0 +1,40 @@
+// Row and elementwise float math for the fused kernels (_FusedGelu, _FusedLayerNorm), built once
+// per ISA (vector_math_isa.cc, as gemm_isa.cc is) and picked at run time: the binary runs on any
+// x86-64, and a CPU with AVX2+FMA or AVX-512 gets 8 or 16 lanes instead of SSE2's 4. The math is
+// Eigen's (its erf and tanh are the approximations TensorFlow's kernels compute). Stateless;
+// thread-safe.
+#pragma once
+
+#include <cstdint>
+
+namespace tern {
+
+// out[i] = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))), x = in[i].
+void GeluApproximate(const float* in, int64_t n, float* out);
+// out[i] = 0.5 * x * (1 + erf(x / sqrt(2))).
+void GeluExact(const float* in, int64_t n, float* out);
+
+// Layer normalization of `rows` rows of `depth` floats: out = x * scale + shift with
+// scale = inv * gamma, shift = -mean * scale + beta, inv = 1 / sqrt(variance + epsilon) (the
+// order of Keras' graph). gamma and beta are `depth` floats, or nullptr for none.
+struct LayerNormArgs {
+  const float* in = nullptr;
+  int64_t rows = 0, depth = 0;
+  const float* gamma = nullptr;
+  const float* beta = nullptr;
+  float epsilon = 0;
+  float* out = nullptr;
+};
+void LayerNormRows(const LayerNormArgs& args);
+
+// Each ISA's entry points (vector_math_isa.cc, compiled once per ISA).
+#define TERN_VECTOR_MATH_DECLARE(Isa)                                \
+  void GeluApproximate##Isa(const float* in, int64_t n, float* out); \
+  void GeluExact##Isa(const float* in, int64_t n, float* out);       \
+  void LayerNormRows##Isa(const LayerNormArgs& args);
+TERN_VECTOR_MATH_DECLARE(Baseline)
+TERN_VECTOR_MATH_DECLARE(Avx2Fma)
+TERN_VECTOR_MATH_DECLARE(Avx512)
+#undef TERN_VECTOR_MATH_DECLARE
+
+}  // namespace tern

@@ -1,0 +1,60 @@
+// One build of vector_math.h's functions; CMake compiles this file once per ISA with
+// TERN_VECTOR_MATH_ISA naming it (Baseline, Avx2Fma, Avx512) and `Eigen` renamed, as
+// gemm_isa.cc is, so each build keeps its own template instantiations.
+#include <Eigen/Core>
+#include <unsupported/Eigen/SpecialFunctions>
+
+#include <cmath>
+
+#include "runtime/kernels/internal/vector_math.h"
+
+#define TERN_CONCAT_(a, b) a##b
+#define TERN_CONCAT(a, b) TERN_CONCAT_(a, b)
+#define TERN_ISA(name) TERN_CONCAT(name, TERN_VECTOR_MATH_ISA)
+
+namespace tern {
+namespace {
+
+using Array = Eigen::Array<float, Eigen::Dynamic, 1>;
+using ConstMap = Eigen::Map<const Array>;
+using Map = Eigen::Map<Array>;
+
+}  // namespace
+
+void TERN_ISA(GeluApproximate)(const float* in, int64_t n, float* out) {
+  const float kSqrt2OverPi = static_cast<float>(0.7978845608028654);
+  const float kCoeff = static_cast<float>(0.044715);
+  const ConstMap x(in, n);
+  Map(out, n) = (0.5f * x) * (1.f + (kSqrt2OverPi * (x + kCoeff * x.cube())).tanh());
+}
+
+void TERN_ISA(GeluExact)(const float* in, int64_t n, float* out) {
+  const float kSqrt2 = static_cast<float>(1.4142135623730951);
+  const ConstMap x(in, n);
+  Map(out, n) = (0.5f * x) * (1.f + (x / kSqrt2).erf());
+}
+
+void TERN_ISA(LayerNormRows)(const LayerNormArgs& a) {
+  const int64_t depth = a.depth;
+  Array scale(depth), shift(depth);
+  const float n = static_cast<float>(depth);
+  for (int64_t r = 0; r < a.rows; ++r) {
+    const ConstMap row(a.in + r * depth, depth);
+    const float mean = row.sum() / n;
+    const float variance = (row - mean).square().sum() / n;
+    const float inv = 1.f / std::sqrt(variance + a.epsilon);
+    if (a.gamma != nullptr) {
+      scale = inv * ConstMap(a.gamma, depth);
+    } else {
+      scale.setConstant(inv);
+    }
+    if (a.beta != nullptr) {
+      shift = (-mean) * scale + ConstMap(a.beta, depth);
+    } else {
+      shift = (-mean) * scale;
+    }
+    Map(a.out + r * depth, depth) = row * scale + shift;
+  }
+}
+
+}  // namespace tern
