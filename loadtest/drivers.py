@@ -45,7 +45,7 @@ def tools_bin():
 class Server:
     """A build/tern process on free ports, stopped with SIGTERM."""
 
-    def __init__(self, model, base_path, args=(), log_dir=None):
+    def __init__(self, model, base_path, args=(), log_dir=None, cpus=None):
         self.model = model
         self.grpc_port, self.rest_port = free_port(), free_port()
         log_dir = Path(log_dir or tempfile.gettempdir())
@@ -55,7 +55,8 @@ class Server:
             [str(ROOT / "build/tern"), f"--port={self.grpc_port}",
              f"--rest_api_port={self.rest_port}", f"--model_name={model}",
              f"--model_base_path={base_path}", *args],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            stdout=self.log, stderr=subprocess.STDOUT,
+            preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.proc.poll() is not None:

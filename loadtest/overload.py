@@ -13,7 +13,10 @@ keep-alive, gRPC Predict):
    ones to the REST port, 500 idle ones to the gRPC port) held open while the open-loop load
    runs at 0.3x capacity on both protocols at once: every request must still be answered.
 
-The server's RSS, threads and open fds are sampled every 0.25 s throughout. The configurations:
+The client keeps CPU 0 and the server runs on the others (--server_cpus): a Python client's own
+work grows with the offered rate, and on shared cores a 4x load would measure the client taking
+the server's CPU rather than the server's refusals. The server's RSS, threads and open fds are
+sampled every 0.25 s throughout. The configurations:
 "admission" (the default flags) and, with --compare, "no admission" (--max_inflight_requests=-1
 --max_queue_wait_ms=0: how Tern behaved before admission control).
 
@@ -425,6 +428,23 @@ def plot(results, samplers, path):
     fig.savefig(path, dpi=100)
 
 
+def split_cpus(spec):
+    """The server's CPUs and the client's. The client's work grows with the offered rate, so on
+    shared CPUs a 4x load would take the cores it measures from the server: by default it keeps
+    CPU 0 to itself and the server (whose pools size themselves by its affinity) gets the rest."""
+    available = sorted(os.sched_getaffinity(0))
+    if spec == "shared" or (spec == "auto" and len(available) < 2):
+        return set(available), set(available)
+    if spec == "auto":
+        return set(available[1:]), {available[0]}
+    server = set()
+    for part in spec.split(","):
+        lo, _, hi = part.partition("-")
+        server.update(range(int(lo), int(hi or lo) + 1))
+    client = set(available) - server or set(available)
+    return server, client
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=60.0, help="per open-loop level")
@@ -435,11 +455,16 @@ def main():
     ap.add_argument("--rows", type=int, default=256, help="model cost: rows per request")
     ap.add_argument("--layers", type=int, default=6, help="model cost: 512x512 layers")
     ap.add_argument("--server_args", default="", help="extra build/tern flags")
+    ap.add_argument("--server_cpus", default="auto",
+                    help="CPUs for the server, e.g. 1-3; 'auto': all but CPU 0, which the client "
+                         "keeps (on one CPU: shared); 'shared': client and server share all")
     ap.add_argument("--out", default=str(ROOT / "loadtest/results"))
     args = ap.parse_args()
     if args.quick:
         args.seconds, args.capacity_seconds = 3.0, 2.0
     args.factors = [2, 4]
+    server_cpus, client_cpus = split_cpus(args.server_cpus)
+    os.sched_setaffinity(0, client_cpus)  # before any thread starts: they inherit it
     fd_limit = raise_fd_limit(8192)
     base = ensure_model(args.rows, args.layers)
     out = Path(args.out)
@@ -449,7 +474,7 @@ def main():
         configurations["no admission"] = NO_ADMISSION + args.server_args.split()
     results, samplers = {}, {}
     for name, flags in configurations.items():
-        server = Server(MODEL, base, flags, log_dir=out)
+        server = Server(MODEL, base, flags, log_dir=out, cpus=server_cpus)
         sampler = Sampler(server.proc.pid)
         try:
             results[name] = asyncio.run(run_configuration(name, server, args, sampler))
@@ -463,7 +488,8 @@ def main():
         results[name]["samples"] = sampler.samples
         samplers[name] = sampler
     report = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-              "cores": os.cpu_count(), "load_average_at_end": os.getloadavg(),
+              "cores": os.cpu_count(), "server_cpus": sorted(server_cpus),
+              "client_cpus": sorted(client_cpus), "load_average_at_end": os.getloadavg(),
               "seconds_per_level": args.seconds, "client_timeout_s": TIMEOUT_S,
               "fd_limit": fd_limit, "model": {"rows": args.rows, "layers": args.layers},
               "results": results}

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "batching/tensor_rows.h"
+#include "common/cpu_count.h"
 
 namespace tern {
 namespace {
@@ -92,10 +93,9 @@ StatusOr<std::unique_ptr<SignatureBatcher>> SignatureBatcher::Create(Options opt
   scheduler_options.stepping = options.stepping;
   scheduler_options.now = options.now;
   scheduler_options.compute_pool = options.compute_pool;
-  scheduler_options.num_batch_threads =
-      options.defaults.num_batch_threads > 0
-          ? static_cast<int>(options.defaults.num_batch_threads)
-          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  scheduler_options.num_batch_threads = options.defaults.num_batch_threads > 0
+                                            ? static_cast<int>(options.defaults.num_batch_threads)
+                                            : SchedulableCores();
   batcher->scheduler_ = BatchScheduler::Create(std::move(scheduler_options));
   return batcher;
 }

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 
+#include "common/cpu_count.h"
+
 namespace tern {
 
 std::unique_ptr<ComputePool> ComputePool::Create(Options options) {
   std::unique_ptr<ComputePool> pool(new ComputePool);
-  const int n = options.num_threads > 0
-                    ? options.num_threads
-                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int n = options.num_threads > 0 ? options.num_threads : SchedulableCores();
   for (int i = 0; i < n; ++i) pool->threads_.emplace_back([p = pool.get()] { p->WorkerLoop(); });
   return pool;
 }

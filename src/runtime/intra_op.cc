@@ -4,6 +4,8 @@
 #include <atomic>
 #include <thread>
 
+#include "common/cpu_count.h"
+
 namespace tern {
 namespace {
 
@@ -13,10 +15,7 @@ std::atomic<int> limit{1};
 std::atomic<int> busy{0};
 thread_local int run_depth = 0;
 
-int CoreCount() {
-  static const int cores = std::max(1u, std::thread::hardware_concurrency());
-  return static_cast<int>(cores);
-}
+int CoreCount() { return SchedulableCores(); }
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/cpu_count.h"
 #include "common/proto_text_file.h"
 #include "server/grpc/grpc_activity_interceptor.h"
 #include "serving/ssl_config.pb.h"
@@ -87,9 +88,7 @@ StatusOr<StartedGrpcServer> StartGrpcServer(const GrpcServerOptions& options,
   // theirs; TF Serving's 4 per core answers RESOURCE_EXHAUSTED at modest concurrency on small
   // machines, so Tern's default is at least 256.
   const int threads =
-      options.max_threads > 0
-          ? options.max_threads
-          : std::max(256, 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+      options.max_threads > 0 ? options.max_threads : std::max(256, 4 * SchedulableCores());
   quota.SetMaxThreads(threads);
   builder.SetResourceQuota(quota);
   if (options.activity != nullptr) {

@@ -26,6 +26,9 @@ constexpr uint32_t kMaxConcurrentStreams = 256;
 // once; gRPC bytes when the gRPC server took them).
 constexpr int32_t kStreamWindow = 1 << 20;
 constexpr int32_t kConnectionWindow = 16 << 20;
+// After the last frame, how long a client that keeps its end open is read from before the socket
+// is closed anyway.
+constexpr std::chrono::milliseconds kLingerMs{1000};
 
 nghttp2_nv MakeNv(const std::string& name, const std::string& value) {
   return {reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
@@ -124,6 +127,10 @@ struct Http2Session::Callbacks {
 
   static int OnFrameReceived(nghttp2_session* session, const nghttp2_frame* frame, void* user) {
     auto* self = static_cast<Http2Session*>(user);
+    if (frame->hd.type == NGHTTP2_PING && (frame->hd.flags & NGHTTP2_FLAG_ACK) != 0) {
+      self->OnPingAcknowledged();
+      return 0;
+    }
     if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
     Http2Stream* stream = StreamOf(session, frame->hd.stream_id);
     if (stream == nullptr) return 0;
@@ -283,8 +290,9 @@ void Http2Session::OnRequestHead(Http2Stream* stream) {
   if (!stream->grpc) return;
   GrpcUpstream* upstream = UpstreamForNewStream();
   if (upstream == nullptr || !upstream->StartStream(stream)) {
-    AnswerGrpcUnavailable(stream, context_->draining.load() ? "the server is shutting down"
-                                                            : "the gRPC server is not reachable");
+    AnswerGrpcUnavailable(stream, context_->draining.load()
+                                      ? "Tern is shutting down (draining): the call was not run"
+                                      : "the gRPC server is not reachable");
   }
 }
 
@@ -424,10 +432,13 @@ void Http2Session::Receive(const uint8_t* data, size_t size) {
 }
 
 void Http2Session::Read() {
+  reading_ = true;
   socket_.async_read_some(asio::buffer(read_buffer_),
                           [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                            self->reading_ = false;
                             if (self->closed_) return;
                             if (ec) return self->Close();
+                            if (self->lingering_) return self->Read();  // discarded
                             self->ArmIdleTimer();
                             self->Receive(self->read_buffer_.data(), n);
                             if (self->closed_) return;
@@ -454,7 +465,7 @@ void Http2Session::Flush() {
     write_buffer_.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
   }
   if (write_buffer_.empty()) {
-    if (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_)) Close();
+    if (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_)) Linger();
     return;
   }
   writing_ = true;
@@ -482,16 +493,52 @@ void Http2Session::ArmIdleTimer() {
   });
 }
 
-// GOAWAY naming the last stream taken: the client sends nothing new here; the streams it opened
-// are answered, then the connection closes (nghttp2 stops wanting to read).
+// A graceful GOAWAY in two steps (RFC 9113 6.8): first a notice that opens no new streams but
+// refuses none, with a PING; once the client acknowledges the PING it has read the notice, so
+// every stream it will ever open here is known, and the final GOAWAY names the last one. Those
+// streams are answered, then the connection closes (nghttp2 stops wanting to read). A single
+// GOAWAY would race the client's next request: a stream sent before the client read it is
+// dropped, and the close that follows resets the connection under it.
 void Http2Session::OnDrain() {
   if (closed_ || draining_ || session_ == nullptr) return;
   draining_ = true;
+  if (nghttp2_submit_shutdown_notice(session_) == 0 &&
+      nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, nullptr) == 0) {
+    awaiting_drain_ping_ = true;
+  } else {
+    SubmitFinalGoaway();
+  }
+  ArmIdleTimer();
+  FlushAll();
+}
+
+void Http2Session::OnPingAcknowledged() {
+  if (!awaiting_drain_ping_) return;
+  awaiting_drain_ping_ = false;
+  SubmitFinalGoaway();
+}
+
+void Http2Session::SubmitFinalGoaway() {
   nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE,
                         nghttp2_session_get_last_proc_stream_id(session_), NGHTTP2_NO_ERROR,
                         nullptr, 0);
-  ArmIdleTimer();
-  FlushAll();
+}
+
+// Everything is said: send FIN, then read (and drop) until the client closes its end. Closing at
+// once with bytes of the client's still unread (a WINDOW_UPDATE, a request sent before it read
+// the GOAWAY) would make the kernel answer with a reset.
+void Http2Session::Linger() {
+  if (closed_ || lingering_) return;
+  lingering_ = true;
+  boost::system::error_code ignored;
+  socket_.shutdown(Socket::shutdown_send, ignored);
+  idle_timer_.cancel();
+  idle_timer_.expires_after(kLingerMs);
+  idle_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (!ec && self) self->Close();
+  });
+  if (!reading_) Read();
 }
 
 void Http2Session::Close() {

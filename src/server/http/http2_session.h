@@ -70,6 +70,9 @@ class Http2Session : public ServerSession, public std::enable_shared_from_this<H
   void Flush();
   void ArmIdleTimer();
   void OnDrain();
+  void OnPingAcknowledged();
+  void SubmitFinalGoaway();
+  void Linger();
   void Close();
 
   Socket socket_;
@@ -84,8 +87,11 @@ class Http2Session : public ServerSession, public std::enable_shared_from_this<H
   std::vector<uint8_t> read_buffer_;
   std::string write_buffer_;
   bool writing_ = false;
+  bool reading_ = false;
   bool closed_ = false;
   bool draining_ = false;
+  bool awaiting_drain_ping_ = false;  // the shutdown notice is out, its PING not yet answered
+  bool lingering_ = false;            // FIN sent; reading until the client closes
   int64_t rest_in_flight_ = 0;
 };
 

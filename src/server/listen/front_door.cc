@@ -14,6 +14,7 @@
 #include <cstring>
 #include <thread>
 
+#include "common/cpu_count.h"
 #include "common/logging.h"
 #include "common/startup_trace.h"
 #include "server/grpc/grpc_server.h"
@@ -192,10 +193,8 @@ StatusOr<std::unique_ptr<FrontDoor>> FrontDoor::Start(const FrontDoorOptions& op
     rest_options.enable_cors_support = options.rest_api_enable_cors_support;
     rest_options.max_request_bytes =
         static_cast<uint64_t>(std::max<int64_t>(0, options.max_request_bytes));
-    rest_options.num_threads =
-        options.rest_api_num_threads > 0
-            ? options.rest_api_num_threads
-            : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+    rest_options.num_threads = options.rest_api_num_threads > 0 ? options.rest_api_num_threads
+                                                                : std::max(2, SchedulableCores());
     if (options.idle_shutdown_seconds > 0) {
       // A kept-alive connection must not hold an idle server up forever.
       rest_options.idle_timeout_s =

@@ -352,6 +352,25 @@ TEST_F(Http2SessionTest, DrainSendsGoawayAnswersWhatWasTakenAndCloses) {
   EXPECT_EQ(server_->WaitDrained(2000), 0);
 }
 
+// The client opens a stream after the drain began but before it read the GOAWAY: the
+// shutdown notice refuses nothing, so the stream is taken and answered, and the connection
+// closes only after that (a single GOAWAY naming the last stream would drop it).
+TEST_F(Http2SessionTest, StreamSentBeforeTheClientReadTheGoawayIsAnswered) {
+  H2Client client(server_->port());
+  const int32_t first = client.Submit("POST", "/echo", {}, "first");
+  ASSERT_TRUE(client.RunUntilStreamsClosed(5000));
+  server_->StartDrain();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the GOAWAY is on its way
+  const int32_t late = client.Submit("POST", "/echo", {}, "late");
+  EXPECT_TRUE(client.RunUntilConnectionClosed(5000));
+  EXPECT_TRUE(client.goaway_received);
+  EXPECT_EQ(client.responses[first].status(), 200);
+  EXPECT_EQ(client.responses[late].status(), 200);
+  EXPECT_EQ(client.responses[late].body, "POST /echo late");
+  EXPECT_EQ(client.responses[late].reset_code, 0u);
+  EXPECT_EQ(server_->WaitDrained(2000), 0);
+}
+
 TEST(Http2SessionNoGrpcTest, GrpcStreamsAreUnavailableWithoutAGrpcServer) {
   EchoHandler handler;
   HttpServer::Options options;
