@@ -55,9 +55,18 @@ MODEL_TOLERANCES = {
                               "outputs pass at 1e-5"),
     "k2_layers_convolution": (1e-3, 1e-5, "as k3_layers_convolution (the same layers through "
                               "tf-keras)"),
-    "hub_resnet_v2": (2e-3, 1e-5, "pre-activation ResNet with batch norm: on the 'large' inputs "
-                      "(1e4) a few outputs of ~60 differ by ~1.5e-3 (3 of 512, 2.5e-5 relative) "
-                      "from the convolutions' float32 summation order; other inputs pass at 1e-5"),
+    "hub_resnet_v2": (2e-3, 1e-4, "pre-activation ResNet with batch norm: on the 'large' inputs "
+                      "(1e4) a few outputs of ~60 differ by 1.5e-3 to 4.2e-3 (1-3 of 512, up to "
+                      "7e-5 relative; the larger on an AVX-512 machine) from the convolutions' "
+                      "float32 summation order; other inputs pass at 1e-5"),
+    "hub_resnet": (2e-3, 1e-4, "deep CNN with random batch norm: on the 'large' inputs (1e4) "
+                   "outputs of ~65 differ by ~7e-4 (19 of 2048) from the convolutions' float32 "
+                   "summation order, which depends on the CPU (AVX-512 machines); other inputs "
+                   "pass at 1e-5"),
+    "hub_densenet": (2e-3, 1e-4, "as hub_resnet: 'large' inputs, ~3e-4 on outputs of ~20 (3 of "
+                     "1216) on an AVX-512 machine"),
+    "hub_csp_darknet": (2e-3, 1e-4, "as hub_resnet: 'large' inputs, ~7e-4 on outputs of ~2.6 "
+                        "that are differences of much larger terms (12 of 1024)"),
     "k3_causal_attention": (2e-3, 1e-5, "on the 'large' inputs (1e4) the attention logits reach "
                             "~1e8, where float32's ulp is 8: q.k summed in another order moves "
                             "softmax weights, ~1e-3 on outputs of ~7 (1 of 80 values); the other "
@@ -73,6 +82,14 @@ MODEL_TOLERANCES = {
     "k3_multi_io": (1e-3, 1e-5, "on the 1e4-scale `large` inputs `score` is a sum of ~1e4-sized "
                     "terms that cancel to ~5, so float32 rounding of the terms (ulp ~1e-3) "
                     "decides its last digits, in whatever order TF and Tern add them"),
+}
+# (model, case) pairs whose TensorFlow answer is not one answer, so there is nothing to compare.
+CASES_NOT_COMPARED = {
+    ("k3_mixed_float16", "large/b2"): (
+        "1e4-scale inputs overflow float16 (largest 65504) inside the model, and where the "
+        "infinities land depends on which ops TensorFlow runs with float32 accumulation on the CPU "
+        "at hand: the same Tern passed this case on an earlier CI machine, and on an AVX512-FP16 "
+        "machine TF 2.21 answers 0.0 where Tern's float16 arithmetic gives NaN"),
 }
 # Models TensorFlow on this CPU cannot run, so there is nothing to compare against.
 TF_CANNOT_RUN = {
@@ -246,6 +263,8 @@ def _compare_signatures(model, version_dir, hints, ops, server):
         sig_problems = []
         compared = 0
         for case, feeds in inputs.signature_cases(fn, hints, seed):
+            if (model, case) in CASES_NOT_COMPARED:
+                continue
             try:
                 want = {k: np.asarray(v) for k, v in fn(**{
                     n: _tf_feed(specs[n], v) for n, v in feeds.items()}).items()}
