@@ -95,13 +95,15 @@ TEXT_ONLY = {"tensorflow.serving.SSLConfig", "grpc.health.v1.HealthCheckRequest"
              "grpc.health.v1.HealthCheckResponse"}
 
 
-# Tern's documented extensions (docs/scaling-and-deployment.md, "Scale 0..N in one process"):
+# Tern's documented extensions (docs/scaling-and-deployment.md, "Scale 0..N in one process";
+# runtime: docs/tensorflow_runtime.md):
 # fields TF Serving does not have, at numbers far above its own. Only these exact (number, name, type) triples are accepted.
 TERN_EXTENSIONS = {
     "tensorflow.serving.ModelConfig": {
         1001: ("min_instances", descriptor_pb2.FieldDescriptorProto.TYPE_INT32),
         1002: ("max_instances", descriptor_pb2.FieldDescriptorProto.TYPE_INT32),
         1003: ("idle_unload_seconds", descriptor_pb2.FieldDescriptorProto.TYPE_INT64),
+        1004: ("runtime", descriptor_pb2.FieldDescriptorProto.TYPE_STRING),
     },
 }
 
