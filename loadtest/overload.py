@@ -4,7 +4,10 @@ One build/tern serves a model that costs a few ms of compute per request (export
 TensorFlow into build/loadtest-models/ when missing). Per protocol (REST :predict over HTTP/1.1
 keep-alive, gRPC Predict):
 
-1. capacity: closed loop, 32 clients, answered requests per second;
+1. capacity: the most answered requests per second of a closed loop at 1, 2, 4, 8 and 32
+   clients (each point recorded). Not 32 clients alone: at 32, gRPC's multiplexed calls all
+   reach the server at once, over the queue-wait bound some are refused, and a refused
+   closed-loop client asks again at once: that point measures a refusal storm, not capacity;
 2. open loop at 2x and 4x that rate (wrk2-style: request i is sent at t0 + i/rate whatever the
    answers' pace, and its latency counts from that moment, so a slow server cannot slow the
    client down and hide its queue): goodput (answered OK per second), p50/p99 of the answered,
@@ -50,7 +53,7 @@ import grpc  # noqa: E402
 MODEL = "overload_mlp"
 TIMEOUT_S = 10.0
 IDLE_REST, SLOW_REST, IDLE_GRPC = 1000, 500, 500
-CAPACITY_CLIENTS = 32
+CAPACITY_CLIENTS = (1, 2, 4, 8, 32)
 NO_ADMISSION = ["--max_inflight_requests=-1", "--max_queue_wait_ms=0"]
 
 
@@ -178,17 +181,39 @@ class GrpcClient:
         pass  # the channel closes with its event loop
 
 
-async def closed_loop(client, concurrency, seconds):
+async def closed_loop(client, concurrency, seconds, outcomes=None):
+    """Answered requests per second; `outcomes` (a dict), when given, counts every outcome."""
     end = time.monotonic() + seconds
     ok = 0
 
     async def worker():
         nonlocal ok
         while time.monotonic() < end:
-            if await client.call() == "ok":
+            outcome = await client.call()
+            if outcome == "ok":
                 ok += 1
+            if outcomes is not None:
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    start = time.monotonic()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return ok / seconds
+    # Over the time until the last answer: the calls in flight at `end` still finish, and
+    # dividing by `seconds` alone would count up to `concurrency` extra answers in the window.
+    return ok / (time.monotonic() - start)
+
+
+async def measure_capacity(client, seconds, server):
+    """The best closed-loop goodput over CAPACITY_CLIENTS, and each point with the server's
+    CPU per answered request."""
+    points = {}
+    for clients in CAPACITY_CLIENTS:
+        outcomes, cpu0 = {}, server.cpu_seconds()
+        rps = await closed_loop(client, clients, seconds, outcomes)
+        cpu = server.cpu_seconds() - cpu0
+        points[str(clients)] = {"ok_rps": round(rps, 1), "outcomes": outcomes,
+                                "server_cpu_s": round(cpu, 2),
+                                "server_cpu_ms_per_ok": round(1000 * cpu / max(1, outcomes.get("ok", 0)), 2)}
+    best = max(points, key=lambda k: points[k]["ok_rps"])
+    return points[best]["ok_rps"], best, points
 
 
 async def open_loop(client, rate, seconds):
@@ -317,18 +342,24 @@ async def run_configuration(name, server, args, sampler):
     clients = {"rest": RestClient(server.rest_port, body),
                "grpc": GrpcClient(server.grpc_port,
                                   grpc_predict_request(MODEL, [0.1 * i for i in range(8)]))}
-    result = {"capacity_rps": {}, "levels": {}, "idle_connections": {}}
+    result = {"capacity_rps": {}, "capacity_clients": {}, "capacity_points": {}, "levels": {},
+              "idle_connections": {}}
     for proto, client in clients.items():
         sampler.phase = f"{proto} capacity"
         await closed_loop(client, 8, 1.0)  # warm-up
-        capacity = await closed_loop(client, CAPACITY_CLIENTS, args.capacity_seconds)
+        capacity, best, points = await measure_capacity(client, args.capacity_seconds, server)
         result["capacity_rps"][proto] = round(capacity, 1)
-        print(f"[{name}] {proto} capacity: {capacity:.0f} requests/s", flush=True)
+        result["capacity_clients"][proto] = best
+        result["capacity_points"][proto] = points
+        print(f"[{name}] {proto} capacity: {capacity:.0f} requests/s (closed loop, {best} "
+              f"clients; every point: {json.dumps(points)})", flush=True)
         result["levels"][proto] = {}
         for factor in args.factors:
             sampler.phase = f"{proto} {factor}x"
+            cpu0 = server.cpu_seconds()
             records, lag = await open_loop(client, factor * capacity, args.seconds)
             point = summarize(records, factor * capacity, args.seconds, lag)
+            point["server_cpu_share"] = round((server.cpu_seconds() - cpu0) / args.seconds, 2)
             point["goodput_of_capacity"] = round(point["goodput_rps"] / capacity, 3)
             result["levels"][proto][f"{factor}x"] = point
             print(f"[{name}] {proto} {factor}x: {json.dumps(point)}", flush=True)
@@ -379,7 +410,7 @@ def table(results):
     for name, r in results.items():
         for proto, levels in r["levels"].items():
             lines.append(f"| {name} | {proto} | capacity | {r['capacity_rps'][proto]:.0f}/s "
-                         f"(closed loop, {CAPACITY_CLIENTS} clients) | | | | |")
+                         f"(closed loop, {r['capacity_clients'][proto]} clients) | | | | |")
             rows = list(levels.items()) + [("0.3x each + 2,000 idle/slow conns",
                                             r["idle_connections"][proto])]
             for level, p in rows:
@@ -448,7 +479,8 @@ def split_cpus(spec):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=60.0, help="per open-loop level")
-    ap.add_argument("--capacity_seconds", type=float, default=10.0)
+    ap.add_argument("--capacity_seconds", type=float, default=5.0,
+                    help="per closed-loop capacity point")
     ap.add_argument("--quick", action="store_true", help="3 s levels (the test command's form)")
     ap.add_argument("--compare", action="store_true",
                     help="also run with admission control off (Tern before it)")
@@ -461,7 +493,7 @@ def main():
     ap.add_argument("--out", default=str(ROOT / "loadtest/results"))
     args = ap.parse_args()
     if args.quick:
-        args.seconds, args.capacity_seconds = 3.0, 2.0
+        args.seconds, args.capacity_seconds = 3.0, 1.0
     args.factors = [2, 4]
     server_cpus, client_cpus = split_cpus(args.server_cpus)
     os.sched_setaffinity(0, client_cpus)  # before any thread starts: they inherit it
