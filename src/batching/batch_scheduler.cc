@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "common/thread_name.h"
+
 namespace tern {
 namespace {
 
@@ -40,7 +42,10 @@ std::unique_ptr<BatchScheduler> BatchScheduler::Create(Options options) {
       s.own_pool_ = ComputePool::Create({s.options_.num_batch_threads});
       s.pool_ = s.own_pool_.get();
     }
-    s.timer_ = std::thread([&s] { s.TimerLoop(); });
+    s.timer_ = std::thread([&s] {
+      SetCurrentThreadName("tern-batch-time");
+      s.TimerLoop();
+    });
   }
   return scheduler;
 }

@@ -3,13 +3,19 @@
 #include <algorithm>
 
 #include "common/cpu_count.h"
+#include "common/thread_name.h"
 
 namespace tern {
 
 std::unique_ptr<ComputePool> ComputePool::Create(Options options) {
   std::unique_ptr<ComputePool> pool(new ComputePool);
   const int n = options.num_threads > 0 ? options.num_threads : SchedulableCores();
-  for (int i = 0; i < n; ++i) pool->threads_.emplace_back([p = pool.get()] { p->WorkerLoop(); });
+  for (int i = 0; i < n; ++i) {
+    pool->threads_.emplace_back([p = pool.get()] {
+      SetCurrentThreadName("tern-compute");
+      p->WorkerLoop();
+    });
+  }
   return pool;
 }
 

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "common/logging.h"
+#include "common/thread_name.h"
 
 namespace tern {
 
@@ -13,6 +14,7 @@ std::unique_ptr<ConfigFilePoller> ConfigFilePoller::Create(Options options, Mode
   if (poller->options_.poll_wait_ms > 0) {
     ConfigFilePoller* self = poller.get();
     poller->thread_ = std::thread([self] {
+      SetCurrentThreadName("tern-config");
       std::unique_lock<std::mutex> lock(self->mu_);
       while (!self->stop_) {
         self->wake_.wait_for(lock, std::chrono::milliseconds(self->options_.poll_wait_ms));

@@ -7,6 +7,7 @@
 
 #include "common/logging.h"
 #include "common/startup_trace.h"
+#include "common/thread_name.h"
 #include "loader/memory_budget.h"
 #include "loader/model_loader.h"
 #include "loader/version_check.h"
@@ -580,7 +581,10 @@ void ModelManager::RetireFreed() {
 void ModelManager::StartBackground() {
   if (thread_.joinable()) return;
   stop_ = false;
-  thread_ = std::thread([this] { BackgroundLoop(); });
+  thread_ = std::thread([this] {
+    SetCurrentThreadName("tern-loader");
+    BackgroundLoop();
+  });
 }
 
 void ModelManager::Stop() {

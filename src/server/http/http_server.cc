@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "server/codec/json_tensor.h"
 #include "server/http/http2_session.h"
 #include "server/http/http_status.h"
@@ -314,6 +315,7 @@ struct HttpServer::Impl {
   void RunIoThreads(int num_threads) {
     for (int i = 0; i < std::max(1, num_threads); ++i) {
       threads.emplace_back([io = &io] {
+        SetCurrentThreadName("tern-http");
         auto work = asio::make_work_guard(*io);
         io->run();
       });

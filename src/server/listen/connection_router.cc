@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/logging.h"
+#include "common/thread_name.h"
 
 namespace tern {
 namespace {
@@ -113,7 +114,10 @@ StatusOr<std::unique_ptr<ConnectionRouter>> ConnectionRouter::Start(Options opti
     impl->acceptors.push_back(std::move(acceptor));
   }
   for (auto& acceptor : impl->acceptors) impl->Accept(acceptor.get());
-  impl->thread = std::thread([io = &impl->io] { io->run(); });
+  impl->thread = std::thread([io = &impl->io] {
+    SetCurrentThreadName("tern-router");
+    io->run();
+  });
   return std::unique_ptr<ConnectionRouter>(new ConnectionRouter(std::move(impl)));
 }
 
