@@ -203,12 +203,14 @@ TEST(GemmTest, EachShapeTakesTheImplementationThatMeasuredFastest) {
   EXPECT_EQ(GemmImplFor(conv), small);
   EXPECT_EQ(GemmImplFor({.m = 32, .k = 256, .n = 256}), small);  // B fits in L2
   EXPECT_EQ(GemmImplFor({.m = 32, .k = 512, .n = 512}), large);
+  EXPECT_EQ(GemmImplFor({.m = 8, .k = 1280, .n = 1000}), large);  // B of 5 MB
   EXPECT_EQ(GemmImplFor(dense), large);
   EXPECT_EQ(GemmImplFor({.m = 8, .k = 256, .n = 512, .transpose_b = true}), large);
   EXPECT_EQ(GemmImplFor({.m = 1, .k = 256, .n = 512}), GemmImpl::kEigen);
   SetGemmPath(GemmPath::kNoOneDnn);
   EXPECT_EQ(GemmImplFor(eight_rows), small);
   EXPECT_EQ(GemmImplFor({.m = 32, .k = 512, .n = 512}), small);
+  EXPECT_EQ(GemmImplFor({.m = 8, .k = 1280, .n = 1000}), small);
   EXPECT_EQ(GemmImplFor(dense), GemmImpl::kEigen);
   SetGemmPath(GemmPath::kEigenOnly);
   EXPECT_EQ(GemmImplFor(eight_rows), GemmImpl::kEigen);

@@ -14,14 +14,16 @@ namespace tern {
 namespace {
 
 // Where each implementation measured fastest (loadtest/gemm/matmul_bench, rows/ family, AVX-512;
-// docs/benchmarks.md "GEMM on oneDNN"): the no-packing kernel for a B of at most kNarrowCols
-// columns (the own convolutions: 8 or 16 output channels) at any M, since packed tiles waste most
-// of their lanes there, and for a wider B at 2..kSmallRows rows, or up to small_max_rows when B
-// fits in L2 with room to spare (kSmallBBytes); oneDNN's sgemm for the rest (1.1-1.9x Eigen from
-// 16 rows up, and for a transposed B); Eigen's GEMV for one row of a wide B, which streams B in
-// order and was as fast as either.
+// docs/benchmarks.md "GEMM on oneDNN's sgemm"): the no-packing kernel for a B of at most
+// kNarrowCols columns (the own convolutions: 8 or 16 output channels) at any M, since packed tiles
+// waste most of their lanes there; for a wider B, at 2..kSmallRows rows while B is at most
+// kFewRowsBBytes, and up to small_max_rows while B fits in L2 with room to spare
+// (kSmallBBytes); oneDNN's sgemm for the rest (1.1-1.9x Eigen from 16 rows up, ahead of the
+// kernel on a 5 MB B from 8 rows, and for a transposed B); Eigen's GEMV for one row of a wide B,
+// which streams B in order and was as fast as either.
 constexpr int64_t kNarrowCols = 16;
 constexpr int64_t kSmallRows = 8;
+constexpr int64_t kFewRowsBBytes = 1 << 20;
 constexpr int64_t kSmallBBytes = 256 << 10;
 
 struct Choice {
@@ -56,7 +58,9 @@ bool SmallIsFaster(const GemmArgs& g, const Choice& choice, bool onednn) {
   if (g.n <= kNarrowCols) return true;
   if (g.m < 2 || g.m > choice.small_max_rows) return false;
   // Without oneDNN the kernel beat Eigen over its whole range of rows.
-  return !onednn || g.m <= kSmallRows || g.k * g.n * 4 <= kSmallBBytes;
+  if (!onednn) return true;
+  const int64_t b_bytes = g.k * g.n * static_cast<int64_t>(sizeof(float));
+  return b_bytes <= (g.m <= kSmallRows ? kFewRowsBBytes : kSmallBBytes);
 }
 
 }  // namespace
