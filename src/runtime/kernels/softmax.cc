@@ -1,10 +1,10 @@
 // Softmax: exp(x - max) / sum(exp(x - max)) over the last dimension (rank >= 1); float, double.
 // LogSoftmax: (x - max) - log(sum(exp(x - max))), the same rows in log space.
-// Subtracting the row max keeps exp from overflowing, as TensorFlow does.
-#include <Eigen/Core>
-
+// Subtracting the row max keeps exp from overflowing, as TensorFlow does. float rows run on
+// vector_math.h (this CPU's widest vectors; this file is compiled for baseline x86-64).
 #include <cmath>
 
+#include "runtime/kernels/internal/vector_math.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
@@ -29,23 +29,6 @@ void SoftmaxRowsScalar(const T* in, int64_t rows, int64_t depth, T* out) {
   }
 }
 
-// float rows with Eigen's vectorized exp and log (TensorFlow's kernel computes with Eigen too).
-template <bool kLog>
-void SoftmaxRows(const float* in, int64_t rows, int64_t depth, float* out) {
-  using Row = Eigen::Map<Eigen::ArrayXf>;
-  for (int64_t r = 0; r < rows; ++r) {
-    const Eigen::Map<const Eigen::ArrayXf> x(in + r * depth, depth);
-    Row y(out + r * depth, depth);
-    y = x - x.maxCoeff();
-    if constexpr (kLog) {
-      y -= std::log(y.exp().sum());
-    } else {
-      y = y.exp();
-      y *= 1.f / y.sum();
-    }
-  }
-}
-
 template <bool kLog>
 Status ComputeSoftmax(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
@@ -57,7 +40,7 @@ Status ComputeSoftmax(KernelContext& ctx) {
   const int64_t rows = x.num_elements() / depth;
   switch (x.dtype()) {
     case tensorflow::DT_FLOAT:
-      SoftmaxRows<kLog>(x.flat<float>(), rows, depth, out->flat<float>());
+      SoftmaxRows(x.flat<float>(), rows, depth, kLog, out->flat<float>());
       break;
     case tensorflow::DT_DOUBLE:
       SoftmaxRowsScalar<kLog>(x.flat<double>(), rows, depth, out->flat<double>());

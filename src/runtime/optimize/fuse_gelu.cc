@@ -29,6 +29,25 @@ class GeluFinder {
              const std::vector<bool>& claimed)
       : view_(nodes, uses, claimed), nodes_(nodes), uses_(uses) {}
 
+  // The _FusedGelu replacing the GELU ending at `out`, if it is one.
+  std::optional<Rewrite> RewriteAt(int out) const {
+    const std::optional<Gelu> gelu = At(out);
+    if (!gelu) return std::nullopt;
+    Rewrite rewrite;
+    rewrite.replaced = gelu->nodes;
+    const tensorflow::NodeDef& last = *nodes_[gelu->nodes.back()].def;
+    rewrite.def.set_name(last.name());
+    rewrite.def.set_op("_FusedGelu");
+    rewrite.def.set_device(last.device());
+    rewrite.def.add_input(TensorName(nodes_, gelu->x));
+    (*rewrite.def.mutable_attr())["T"].set_type(tensorflow::DT_FLOAT);
+    (*rewrite.def.mutable_attr())["approximate"].set_b(gelu->approximate);
+    (*rewrite.def.mutable_attr())["erfc"].set_b(gelu->erfc);
+    rewrite.inputs = {gelu->x};
+    return rewrite;
+  }
+
+ private:
   // The GELU ending at `out`, if it is one: Mul(Mul(0.5, x), AddV2(1, f(x))).
   std::optional<Gelu> At(int out) const {
     if (view_.Is(out, "Mul", 2) < 0) return std::nullopt;
@@ -48,15 +67,11 @@ class GeluFinder {
         if (!f || (!Erf(*f, &gelu) && !Tanh(*f, &gelu))) continue;
         gelu.nodes.insert(gelu.nodes.end(), {half, one_plus, out});
       }
-      std::vector<int> sorted = gelu.nodes;
-      std::sort(sorted.begin(), sorted.end());
-      if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) continue;
       if (ReadOnlyWithin(uses_, gelu.nodes)) return gelu;
     }
     return std::nullopt;
   }
 
- private:
   int Add(TensorId id) const {
     return std::max(view_.Producer(id, "AddV2", 2), view_.Producer(id, "Add", 2));
   }
@@ -131,32 +146,7 @@ class GeluFinder {
 }  // namespace
 
 StatusOr<std::optional<Graph>> FuseGelus(const Graph& graph, const PlanSpec& spec) {
-  std::vector<GraphNode> nodes = BypassIdentities(graph, spec);
-  const Uses uses = FindUses(graph, nodes, spec);
-  std::vector<bool> claimed(nodes.size(), false);
-  GeluFinder finder(nodes, uses, claimed);
-  std::vector<Rewrite> rewrites;
-  for (int i = 0; i < static_cast<int>(nodes.size()); ++i) {
-    std::optional<Gelu> gelu = finder.At(i);
-    if (!gelu) continue;
-    for (int node : gelu->nodes) claimed[node] = true;
-    Rewrite rewrite;
-    rewrite.replaced = gelu->nodes;
-    const tensorflow::NodeDef& last = *nodes[gelu->nodes.back()].def;
-    rewrite.def.set_name(last.name());
-    rewrite.def.set_op("_FusedGelu");
-    rewrite.def.set_device(last.device());
-    rewrite.def.add_input(TensorName(nodes, gelu->x));
-    (*rewrite.def.mutable_attr())["T"].set_type(tensorflow::DT_FLOAT);
-    (*rewrite.def.mutable_attr())["approximate"].set_b(gelu->approximate);
-    (*rewrite.def.mutable_attr())["erfc"].set_b(gelu->erfc);
-    rewrite.inputs = {gelu->x};
-    rewrites.push_back(std::move(rewrite));
-  }
-  if (rewrites.empty()) return std::optional<Graph>();
-  TERN_ASSIGN_OR_RETURN(Graph fused,
-                        ApplyRewrites(graph, std::move(nodes), uses, std::move(rewrites)));
-  return std::optional<Graph>(std::move(fused));
+  return RewriteMatches<GeluFinder>(graph, spec);
 }
 
 }  // namespace tern

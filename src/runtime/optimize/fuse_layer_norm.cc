@@ -16,12 +16,42 @@ struct LayerNorm {
   float epsilon = 0;
 };
 
+tensorflow::NodeDef FusedDef(const std::vector<GraphNode>& nodes, const LayerNorm& norm) {
+  tensorflow::NodeDef def;
+  def.set_name(nodes[norm.nodes.back()].def->name());
+  def.set_op("_FusedLayerNorm");
+  def.set_device(nodes[norm.nodes.back()].def->device());
+  def.add_input(TensorName(nodes, norm.x));
+  if (norm.gamma) def.add_input(TensorName(nodes, *norm.gamma));
+  if (norm.beta) def.add_input(TensorName(nodes, *norm.beta));
+  auto& attrs = *def.mutable_attr();
+  attrs["T"].set_type(tensorflow::DT_FLOAT);
+  attrs["epsilon"].set_f(norm.epsilon);
+  attrs["scale"].set_b(norm.gamma.has_value());
+  attrs["center"].set_b(norm.beta.has_value());
+  return def;
+}
+
 class LayerNormFinder {
  public:
   LayerNormFinder(const std::vector<GraphNode>& nodes, const Uses& uses,
                   const std::vector<bool>& claimed)
       : view_(nodes, uses, claimed), nodes_(nodes), uses_(uses) {}
 
+  // The _FusedLayerNorm replacing the layer normalization ending at `out`, if it is one.
+  std::optional<Rewrite> RewriteAt(int out) const {
+    const std::optional<LayerNorm> norm = At(out);
+    if (!norm) return std::nullopt;
+    Rewrite rewrite;
+    rewrite.replaced = norm->nodes;
+    rewrite.def = FusedDef(nodes_, *norm);
+    rewrite.inputs = {norm->x};
+    if (norm->gamma) rewrite.inputs.push_back(*norm->gamma);
+    if (norm->beta) rewrite.inputs.push_back(*norm->beta);
+    return rewrite;
+  }
+
+ private:
   // The layer normalization ending at `out`, if it is one.
   std::optional<LayerNorm> At(int out) const {
     if (Add(out) < 0) return std::nullopt;
@@ -36,16 +66,12 @@ class LayerNormFinder {
         if (!Inverse(inv, &norm) || !Shift(o.inputs[1 - i], inv, &norm)) continue;
         norm.nodes.push_back(mul_x);
         norm.nodes.push_back(out);
-        std::vector<int> sorted = norm.nodes;
-        std::sort(sorted.begin(), sorted.end());
-        if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) continue;
         if (ReadOnlyWithin(uses_, norm.nodes)) return norm;
       }
     }
     return std::nullopt;
   }
 
- private:
   int Add(int node) const { return std::max(view_.Is(node, "AddV2", 2), view_.Is(node, "Add", 2)); }
   int Add(TensorId id) const { return id.output == 0 ? Add(id.node) : -1; }
 
@@ -155,46 +181,10 @@ class LayerNormFinder {
   const Uses& uses_;
 };
 
-tensorflow::NodeDef FusedDef(const std::vector<GraphNode>& nodes, const LayerNorm& norm) {
-  tensorflow::NodeDef def;
-  def.set_name(nodes[norm.nodes.back()].def->name());
-  def.set_op("_FusedLayerNorm");
-  def.set_device(nodes[norm.nodes.back()].def->device());
-  def.add_input(TensorName(nodes, norm.x));
-  if (norm.gamma) def.add_input(TensorName(nodes, *norm.gamma));
-  if (norm.beta) def.add_input(TensorName(nodes, *norm.beta));
-  auto& attrs = *def.mutable_attr();
-  attrs["T"].set_type(tensorflow::DT_FLOAT);
-  attrs["epsilon"].set_f(norm.epsilon);
-  attrs["scale"].set_b(norm.gamma.has_value());
-  attrs["center"].set_b(norm.beta.has_value());
-  return def;
-}
-
 }  // namespace
 
 StatusOr<std::optional<Graph>> FuseLayerNorms(const Graph& graph, const PlanSpec& spec) {
-  std::vector<GraphNode> nodes = BypassIdentities(graph, spec);
-  const Uses uses = FindUses(graph, nodes, spec);
-  std::vector<bool> claimed(nodes.size(), false);
-  LayerNormFinder finder(nodes, uses, claimed);
-  std::vector<Rewrite> rewrites;
-  for (int i = 0; i < static_cast<int>(nodes.size()); ++i) {
-    std::optional<LayerNorm> norm = finder.At(i);
-    if (!norm) continue;
-    for (int node : norm->nodes) claimed[node] = true;
-    Rewrite rewrite;
-    rewrite.replaced = norm->nodes;
-    rewrite.def = FusedDef(nodes, *norm);
-    rewrite.inputs = {norm->x};
-    if (norm->gamma) rewrite.inputs.push_back(*norm->gamma);
-    if (norm->beta) rewrite.inputs.push_back(*norm->beta);
-    rewrites.push_back(std::move(rewrite));
-  }
-  if (rewrites.empty()) return std::optional<Graph>();
-  TERN_ASSIGN_OR_RETURN(Graph fused,
-                        ApplyRewrites(graph, std::move(nodes), uses, std::move(rewrites)));
-  return std::optional<Graph>(std::move(fused));
+  return RewriteMatches<LayerNormFinder>(graph, spec);
 }
 
 }  // namespace tern

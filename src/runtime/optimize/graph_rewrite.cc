@@ -176,6 +176,9 @@ std::optional<TensorId> PatternView::OperandBeside(int node, float value) const 
 bool SameTensor(TensorId a, TensorId b) { return a.node == b.node && a.output == b.output; }
 
 bool ReadOnlyWithin(const Uses& uses, const std::vector<int>& matched) {
+  std::vector<int> sorted = matched;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) return false;
   for (size_t k = 0; k + 1 < matched.size(); ++k) {
     const int node = matched[k];
     if (uses.pinned[node] || uses.control[node] > 0) return false;
@@ -237,6 +240,25 @@ StatusOr<Graph> ApplyRewrites(const Graph& graph, std::vector<GraphNode> nodes, 
     for (int& c : node.control_inputs) c = new_index[c];
   }
   return graph.WithNodes(std::move(kept), std::move(added));
+}
+
+StatusOr<std::optional<Graph>> RewriteMatches(const Graph& graph, const PlanSpec& spec,
+                                              const MakeFinder& make_finder) {
+  std::vector<GraphNode> nodes = BypassIdentities(graph, spec);
+  const Uses uses = FindUses(graph, nodes, spec);
+  std::vector<bool> claimed(nodes.size(), false);
+  const RewriteFinder find = make_finder(nodes, uses, claimed);
+  std::vector<Rewrite> rewrites;
+  for (int i = 0; i < static_cast<int>(nodes.size()); ++i) {
+    std::optional<Rewrite> rewrite = find(i);
+    if (!rewrite) continue;
+    for (int node : rewrite->replaced) claimed[node] = true;
+    rewrites.push_back(std::move(*rewrite));
+  }
+  if (rewrites.empty()) return std::optional<Graph>();
+  TERN_ASSIGN_OR_RETURN(Graph fused,
+                        ApplyRewrites(graph, std::move(nodes), uses, std::move(rewrites)));
+  return std::optional<Graph>(std::move(fused));
 }
 
 }  // namespace tern

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <deque>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,8 +76,9 @@ class PatternView {
 
 bool SameTensor(TensorId a, TensorId b);
 
-// Whether the nodes of a matched pattern can go: each of `matched` but the last is read only by
-// nodes of `matched` (its output 0, no control uses) and is not fed, fetched or a target.
+// Whether the nodes of a matched pattern can go: they are distinct (a pattern whose parts met
+// the same node is no match), and each of `matched` but the last is read only by nodes of
+// `matched` (its output 0, no control uses) and is not fed, fetched or a target.
 bool ReadOnlyWithin(const Uses& uses, const std::vector<int>& matched);
 
 // One rewrite: the nodes in `replaced` go, and `def` (inputs `inputs`) takes the place of
@@ -91,5 +94,30 @@ struct Rewrite {
 // nodes the plan does not run removed. The result points into `graph`, which must outlive it.
 StatusOr<Graph> ApplyRewrites(const Graph& graph, std::vector<GraphNode> nodes, const Uses& uses,
                               std::vector<Rewrite> rewrites);
+
+// What a pass looks for: the rewrite of the pattern ending at node `out`, if one does (its
+// `replaced` nodes, the last one `out`), reading the graph through the arguments the pass's
+// MakeFinder was given.
+using RewriteFinder = std::function<std::optional<Rewrite>(int out)>;
+using MakeFinder = std::function<RewriteFinder(const std::vector<GraphNode>& nodes,
+                                               const Uses& uses, const std::vector<bool>& claimed)>;
+
+// One pattern pass: reads through identities (BypassIdentities), asks the finder at every node
+// in order, claims each match's nodes so no later match takes them, and applies the rewrites.
+// nullopt when nothing matched. The result points into `graph`, which must outlive it.
+StatusOr<std::optional<Graph>> RewriteMatches(const Graph& graph, const PlanSpec& spec,
+                                              const MakeFinder& make_finder);
+
+// The same for a finder class constructed from (nodes, uses, claimed), with
+// `std::optional<Rewrite> RewriteAt(int out) const`.
+template <typename Finder>
+StatusOr<std::optional<Graph>> RewriteMatches(const Graph& graph, const PlanSpec& spec) {
+  return RewriteMatches(graph, spec,
+                        [](const std::vector<GraphNode>& nodes, const Uses& uses,
+                           const std::vector<bool>& claimed) -> RewriteFinder {
+                          auto finder = std::make_shared<const Finder>(nodes, uses, claimed);
+                          return [finder](int out) { return finder->RewriteAt(out); };
+                        });
+}
 
 }  // namespace tern

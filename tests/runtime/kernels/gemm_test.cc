@@ -128,17 +128,47 @@ TEST(GemmTest, SmallKernelWritesExactlyC) {
 }
 #endif
 
-// Gemm through the dispatcher, on both paths, for shapes on each side of the switch-over.
-TEST(GemmTest, DispatchedGemmMatchesTheReferenceOnEitherPath) {
+constexpr GemmPath kPaths[] = {GemmPath::kAuto, GemmPath::kNoOneDnn, GemmPath::kEigenOnly};
+
+// Gemm through the dispatcher, on every path, for shapes on each side of the switch-overs.
+TEST(GemmTest, DispatchedGemmMatchesTheReferenceOnEveryPath) {
   std::mt19937 rng(5);
-  for (GemmPath path : {GemmPath::kAuto, GemmPath::kEigenOnly}) {
+  for (GemmPath path : kPaths) {
     SetGemmPath(path);
-    for (int64_t m : {1, 8, 64, 65, 200}) {
+    for (int64_t m : {1, 2, 8, 9, 64, 65, 200}) {
       ExpectMatchesReference(&Gemm, "Gemm", m, 72, 16, /*transpose_a=*/false, rng);
       ExpectMatchesReference(&Gemm, "Gemm", m, 256, 40, /*transpose_a=*/true, rng);
+      ExpectMatchesReference(&Gemm, "Gemm", m, 300, 520, /*transpose_a=*/false, rng);
+      ExpectMatchesReference(&Gemm, "Gemm", m, 64, 130, /*transpose_a=*/false, rng,
+                             /*transpose_b=*/true);
     }
   }
   SetGemmPath(GemmPath::kAuto);
+}
+
+// oneDNN's sgemm on its own: every transpose combination, and row strides wider than the rows
+// (a block of a larger matrix), which must leave the rest of C alone.
+TEST(GemmTest, OneDnnSgemmMatchesTheReference) {
+  std::mt19937 rng(11);
+  auto one_dnn = [](const GemmArgs& args) { ASSERT_TRUE(GemmOneDnn(args)); };
+  for (int t = 0; t < 4; ++t) {
+    ExpectMatchesReference(one_dnn, "oneDNN", 37, 91, 45, t & 1, rng, t & 2);
+  }
+  const int64_t m = 5, k = 3, n = 13, ld = 20;
+  std::vector<float> a(m * ld, 1.0f), b(k * ld, 2.0f), c(m * ld, -7.0f);
+  ASSERT_TRUE(GemmOneDnn({.a = a.data(),
+                          .b = b.data(),
+                          .c = c.data(),
+                          .m = m,
+                          .k = k,
+                          .n = n,
+                          .lda = ld,
+                          .ldb = ld,
+                          .ldc = ld}));
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < ld; ++j)
+      ASSERT_EQ(c[i * ld + j], j < n ? 6.0f : -7.0f) << i << "," << j;
+  }
 }
 
 // A product large enough to split, with idle cores lent (IntraOpThreads' limit above 1): by rows
@@ -147,7 +177,7 @@ TEST(GemmTest, ProductSplitAmongThreadsMatchesTheReference) {
   IntraOpThreads::SetLimit(4);
   std::mt19937 rng(9);
   const int64_t shapes[][3] = {{256, 96, 200}, {2, 512, 1000}, {1, 2048, 1030}, {97, 333, 129}};
-  for (GemmPath path : {GemmPath::kAuto, GemmPath::kEigenOnly}) {
+  for (GemmPath path : kPaths) {
     SetGemmPath(path);
     for (const auto& s : shapes) {
       for (int t = 0; t < 4; ++t) {
@@ -159,20 +189,33 @@ TEST(GemmTest, ProductSplitAmongThreadsMatchesTheReference) {
   IntraOpThreads::SetLimit(1);
 }
 
-// The switch-over measured by loadtest/gemm/small_gemm.py: few rows (not one) of a wide B, or a
-// narrow B at any M; never a transposed B, never on the baseline build, never when forced off.
-TEST(GemmTest, SmallKernelTakesFewRowsOrNarrowB) {
+// The switch-overs measured by loadtest/gemm/matmul_bench: the no-packing kernel for few rows
+// (not one) of a wide B or a narrow B at any M, never a transposed B, never on the baseline
+// build; oneDNN's sgemm for the rest but one row; Eigen alone when forced.
+TEST(GemmTest, EachShapeTakesTheImplementationThatMeasuredFastest) {
   const bool vector_isa = GemmIsa() != "baseline";
+  const GemmImpl small = vector_isa ? GemmImpl::kSmall : GemmImpl::kEigen;
+  const GemmImpl large = vector_isa ? GemmImpl::kOneDnn : GemmImpl::kEigen;
   const GemmArgs eight_rows = {.m = 8, .k = 256, .n = 512};
   const GemmArgs conv = {.m = 1024, .k = 72, .n = 16};
-  EXPECT_EQ(GemmTakesSmallPath(eight_rows), vector_isa);
-  EXPECT_EQ(GemmTakesSmallPath(conv), vector_isa);
-  EXPECT_FALSE(GemmTakesSmallPath({.m = 1, .k = 256, .n = 512}));
-  EXPECT_FALSE(GemmTakesSmallPath({.m = 128, .k = 512, .n = 512}));
-  EXPECT_FALSE(GemmTakesSmallPath({.m = 8, .k = 256, .n = 512, .transpose_b = true}));
+  const GemmArgs dense = {.m = 128, .k = 256, .n = 1024};
+  EXPECT_EQ(GemmImplFor(eight_rows), small);
+  EXPECT_EQ(GemmImplFor(conv), small);
+  EXPECT_EQ(GemmImplFor({.m = 32, .k = 256, .n = 256}), small);  // B fits in L2
+  EXPECT_EQ(GemmImplFor({.m = 32, .k = 512, .n = 512}), large);
+  EXPECT_EQ(GemmImplFor({.m = 8, .k = 1280, .n = 1000}), large);  // B of 5 MB
+  EXPECT_EQ(GemmImplFor(dense), large);
+  EXPECT_EQ(GemmImplFor({.m = 8, .k = 256, .n = 512, .transpose_b = true}), large);
+  EXPECT_EQ(GemmImplFor({.m = 1, .k = 256, .n = 512}), GemmImpl::kEigen);
+  SetGemmPath(GemmPath::kNoOneDnn);
+  EXPECT_EQ(GemmImplFor(eight_rows), small);
+  EXPECT_EQ(GemmImplFor({.m = 32, .k = 512, .n = 512}), small);
+  EXPECT_EQ(GemmImplFor({.m = 8, .k = 1280, .n = 1000}), small);
+  EXPECT_EQ(GemmImplFor(dense), GemmImpl::kEigen);
   SetGemmPath(GemmPath::kEigenOnly);
-  EXPECT_FALSE(GemmTakesSmallPath(eight_rows));
-  EXPECT_FALSE(GemmTakesSmallPath(conv));
+  EXPECT_EQ(GemmImplFor(eight_rows), GemmImpl::kEigen);
+  EXPECT_EQ(GemmImplFor(conv), GemmImpl::kEigen);
+  EXPECT_EQ(GemmImplFor(dense), GemmImpl::kEigen);
   SetGemmPath(GemmPath::kAuto);
 }
 

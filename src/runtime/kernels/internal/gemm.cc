@@ -1,25 +1,36 @@
 #include "runtime/kernels/internal/gemm.h"
 
+#include <oneapi/dnnl/dnnl.h>
+
 #include <algorithm>
 #include <atomic>
 
 #include "runtime/flush_denormals.h"
 #include "runtime/intra_op.h"
+#include "runtime/kernels/internal/omp_threads.h"
+#include "runtime/kernels/internal/onednn_conv.h"
 
 namespace tern {
 namespace {
 
-// Where the no-packing kernel beat Eigen, from loadtest/gemm/small_gemm.py (README, "GEMM"): for
-// a B of at most kNarrowCols columns (the convolutions here: 8 or 16 output channels) at every M
-// measured (1..1024), since Eigen's packed tiles waste most of their lanes there; for a wider B
-// at 2..small_max_rows rows. One row of a wide B stays with Eigen's GEMV, which streams B in
-// order and was faster.
+// Where each implementation measured fastest (loadtest/gemm/matmul_bench, rows/ family, AVX-512;
+// docs/benchmarks.md "GEMM on oneDNN's sgemm"): the no-packing kernel for a B of at most
+// kNarrowCols columns (the own convolutions: 8 or 16 output channels) at any M, since packed tiles
+// waste most of their lanes there; for a wider B, at 2..kSmallRows rows while B is at most
+// kFewRowsBBytes, and up to small_max_rows while B fits in L2 with room to spare
+// (kSmallBBytes); oneDNN's sgemm for the rest (1.1-1.9x Eigen from 16 rows up, ahead of the
+// kernel on a 5 MB B from 8 rows, and for a transposed B); Eigen's GEMV for one row of a wide B,
+// which streams B in order and was as fast as either.
 constexpr int64_t kNarrowCols = 16;
+constexpr int64_t kSmallRows = 8;
+constexpr int64_t kFewRowsBBytes = 1 << 20;
+constexpr int64_t kSmallBBytes = 256 << 10;
 
 struct Choice {
   void (*eigen)(const GemmArgs&);
   void (*small)(const GemmArgs&);  // nullptr where the CPU has no AVX2+FMA
   int64_t small_max_rows;          // for a wide B
+  bool onednn;                     // oneDNN's sgemm beats Eigen here (measured with AVX-512)
   const char* name;
 };
 
@@ -27,13 +38,13 @@ Choice Choose() {
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
-    return {&GemmAvx512, &GemmSmallAvx512, 64, "avx512"};
+    return {&GemmAvx512, &GemmSmallAvx512, 64, OneDnnEnabled(), "avx512"};
   }
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    return {&GemmAvx2Fma, &GemmSmallAvx2Fma, 32, "avx2_fma"};
+    return {&GemmAvx2Fma, &GemmSmallAvx2Fma, 32, OneDnnEnabled(), "avx2_fma"};
   }
 #endif
-  return {&GemmBaseline, nullptr, 0, "baseline"};
+  return {&GemmBaseline, nullptr, 0, false, "baseline"};
 }
 
 const Choice& TheChoice() {
@@ -43,28 +54,50 @@ const Choice& TheChoice() {
 
 std::atomic<GemmPath> the_path{GemmPath::kAuto};
 
-bool SmallIsFaster(const GemmArgs& g, const Choice& choice) {
-  return g.n <= kNarrowCols || (g.m >= 2 && g.m <= choice.small_max_rows);
+bool SmallIsFaster(const GemmArgs& g, const Choice& choice, bool onednn) {
+  if (g.n <= kNarrowCols) return true;
+  if (g.m < 2 || g.m > choice.small_max_rows) return false;
+  // Without oneDNN the kernel beat Eigen over its whole range of rows.
+  if (!onednn) return true;
+  const int64_t b_bytes = g.k * g.n * static_cast<int64_t>(sizeof(float));
+  return b_bytes <= (g.m <= kSmallRows ? kFewRowsBBytes : kSmallBBytes);
 }
 
 }  // namespace
 
 void SetGemmPath(GemmPath path) { the_path.store(path, std::memory_order_relaxed); }
 
-bool GemmTakesSmallPath(const GemmArgs& args) {
-  return TheChoice().small != nullptr && !args.transpose_b &&
-         the_path.load(std::memory_order_relaxed) == GemmPath::kAuto &&
-         SmallIsFaster(args, TheChoice());
+GemmImpl GemmImplFor(const GemmArgs& args) {
+  const Choice& choice = TheChoice();
+  const GemmPath path = the_path.load(std::memory_order_relaxed);
+  if (path == GemmPath::kEigenOnly) return GemmImpl::kEigen;
+  const bool onednn = choice.onednn && path == GemmPath::kAuto;
+  if (choice.small != nullptr && !args.transpose_b && SmallIsFaster(args, choice, onednn)) {
+    return GemmImpl::kSmall;
+  }
+  return onednn && args.m > 1 ? GemmImpl::kOneDnn : GemmImpl::kEigen;
+}
+
+bool GemmOneDnn(const GemmArgs& g) {
+  const dnnl_status_t status =
+      dnnl_sgemm(g.transpose_a ? 'T' : 'N', g.transpose_b ? 'T' : 'N', g.m, g.n, g.k, 1.0f, g.a,
+                 g.lda ? g.lda : (g.transpose_a ? g.m : g.k), g.b,
+                 g.ldb ? g.ldb : (g.transpose_b ? g.k : g.n), 0.0f, g.c, g.ldc ? g.ldc : g.n);
+  return status == dnnl_success;
 }
 
 namespace {
 
 void GemmOnThisThread(const GemmArgs& args) {
-  if (GemmTakesSmallPath(args)) {
-    TheChoice().small(args);
-  } else {
-    TheChoice().eigen(args);
+  switch (GemmImplFor(args)) {
+    case GemmImpl::kSmall: return TheChoice().small(args);
+    case GemmImpl::kOneDnn:
+      UseOmpThreads(1);
+      if (GemmOneDnn(args)) return;
+      break;
+    case GemmImpl::kEigen: break;
   }
+  TheChoice().eigen(args);
 }
 
 // Part `part` of `parts` of the product: a band of C's rows, or of its columns when C has fewer
@@ -102,6 +135,10 @@ void Gemm(const GemmArgs& args) {
   const IntraOpThreads::OpScope cores;
   const int threads = cores.threads();
   if (threads == 1) return GemmOnThisThread(args);
+  if (GemmImplFor(args) == GemmImpl::kOneDnn) {
+    UseOmpThreads(threads);
+    if (GemmOneDnn(args)) return;
+  }
   const bool by_rows = args.m >= 8 * threads;
   if (!by_rows && args.n < 32 * threads) return GemmOnThisThread(args);
 #pragma omp parallel for num_threads(threads) schedule(static, 1)

@@ -1,10 +1,14 @@
-// Fast single-precision GEMM for MatMul and Conv2D: C[m,n] = op(A) * op(B), row-major, with op
-// transposing when asked. Eigen's GEMM is compiled three times (baseline x86-64, AVX2+FMA,
-// AVX-512) and the best one the CPU supports is picked once at first use, so the binary still
-// runs on older x86-64 while using the wide units here (loadtest/gemm/gemm_bench: 3-6x over the
-// baseline build). Shapes where Eigen's packing of B costs as much as the multiply (few rows of
-// A, or a narrow B) take a kernel that reads B in place instead (gemm_small_isa.cc), built for
-// AVX2+FMA and AVX-512. Thread-safe; the only state is the process-wide GemmPath.
+// Fast single-precision GEMM for MatMul, BatchMatMul, Einsum and the own convolutions:
+// C[m,n] = op(A) * op(B), row-major, with op transposing when asked. Three implementations, picked
+// per shape from measurements (loadtest/gemm/matmul_bench):
+//  - oneDNN's sgemm (Debian's libdnnl, the library the convolutions run on; its kernels are
+//    JIT-compiled for the CPU at hand), for most shapes: 1.1-1.9x Eigen's AVX-512 build on the
+//    BERT encoder's and MobileNetV2's products;
+//  - a kernel that reads B in place (gemm_small_isa.cc, AVX2+FMA and AVX-512) for a few rows or a
+//    narrow B, where packing B costs as much as the multiply;
+//  - Eigen's GEMM compiled three times (baseline x86-64, AVX2+FMA, AVX-512), the widest the CPU
+//    supports, for one row (a GEMV) and on CPUs without AVX2.
+// So the binary runs on any x86-64. Thread-safe; the only state is the process-wide GemmPath.
 #pragma once
 
 #include <cstdint>
@@ -24,25 +28,30 @@ struct GemmArgs {
   int64_t lda = 0, ldb = 0, ldc = 0;
 };
 
-// Splits a large product among the cores IntraOpThreads lends it (by rows of C, or by columns
-// when C has too few rows), each part on one of the ISA builds below.
+// Runs a large product on the cores IntraOpThreads lends it: oneDNN's sgemm splits its own work;
+// the others are split here (by rows of C, or by columns when C has too few rows).
 void Gemm(const GemmArgs& args);
 
 // "avx512", "avx2_fma" or "baseline": the build Gemm uses on this CPU (for logs and benchmarks).
 std::string GemmIsa();
 
-// Which implementations Gemm may use: kAuto takes the no-packing kernel where it measured faster
-// (GemmTakesSmallPath), kEigenOnly never does (benchmarks compare both in one process).
-enum class GemmPath { kAuto, kEigenOnly };
+// Which implementations Gemm may use, for benchmarks that compare them in one process: kAuto
+// picks among all three (GemmImplFor); kNoOneDnn among Eigen and the no-packing kernel (what
+// TERN_ONEDNN=0 in the environment also gives); kEigenOnly uses Eigen alone.
+enum class GemmPath { kAuto, kNoOneDnn, kEigenOnly };
 void SetGemmPath(GemmPath path);  // process-wide, atomic; default kAuto
 
-// Whether Gemm(args) runs the no-packing kernel on this CPU under the current GemmPath.
-bool GemmTakesSmallPath(const GemmArgs& args);
+enum class GemmImpl { kEigen, kSmall, kOneDnn };
+// What Gemm(args) runs on this CPU under the current GemmPath.
+GemmImpl GemmImplFor(const GemmArgs& args);
 
 // Each ISA's entry point (defined by gemm_isa.cc, compiled once per ISA).
 void GemmBaseline(const GemmArgs& args);
 void GemmAvx2Fma(const GemmArgs& args);
 void GemmAvx512(const GemmArgs& args);
+
+// oneDNN's sgemm on the calling thread's OpenMP thread count; false if oneDNN refused the call.
+bool GemmOneDnn(const GemmArgs& args);
 
 // The no-packing kernel (gemm_small_isa.cc), x86-64 only: any shape, transpose_a either way,
 // transpose_b must be false (B is read row by row in place).

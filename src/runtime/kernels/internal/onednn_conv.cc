@@ -1,6 +1,5 @@
 #include "runtime/kernels/internal/onednn_conv.h"
 
-#include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <array>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "runtime/intra_op.h"
+#include "runtime/kernels/internal/omp_threads.h"
 
 namespace tern {
 namespace {
@@ -24,17 +24,6 @@ using Tag = memory::format_tag;
 const dnnl::engine& Engine() {
   static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   return engine;
-}
-
-// Called before any oneDNN call on this thread, with the threads this call may use (see the
-// header on threads). The OpenMP thread count is per thread and cheap to set, but set only on
-// change.
-void UseThreads(int threads) {
-  thread_local int current = 0;
-  if (current != threads) {
-    omp_set_num_threads(threads);
-    current = threads;
-  }
 }
 
 dnnl::stream& ThreadStream() {
@@ -224,7 +213,7 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
   std::optional<IntraOpThreads::OpScope> cores;
   if (flops >= 1e6) cores.emplace();
   const int threads = cores ? cores->threads() : 1;
-  UseThreads(threads);
+  UseOmpThreads(threads);
   std::shared_ptr<const Primitive> p;
   memory weights;
   {

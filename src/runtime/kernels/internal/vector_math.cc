@@ -7,19 +7,21 @@ struct Choice {
   void (*gelu_approximate)(const float*, int64_t, float*);
   void (*gelu_exact)(const float*, int64_t, float*);
   void (*layer_norm_rows)(const LayerNormArgs&);
+  void (*softmax_rows)(const float*, int64_t, int64_t, bool, float*);
 };
 
 Choice Choose() {
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
-    return {&GeluApproximateAvx512, &GeluExactAvx512, &LayerNormRowsAvx512};
+    return {&GeluApproximateAvx512, &GeluExactAvx512, &LayerNormRowsAvx512, &SoftmaxRowsAvx512};
   }
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    return {&GeluApproximateAvx2Fma, &GeluExactAvx2Fma, &LayerNormRowsAvx2Fma};
+    return {&GeluApproximateAvx2Fma, &GeluExactAvx2Fma, &LayerNormRowsAvx2Fma, &SoftmaxRowsAvx2Fma};
   }
 #endif
-  return {&GeluApproximateBaseline, &GeluExactBaseline, &LayerNormRowsBaseline};
+  return {&GeluApproximateBaseline, &GeluExactBaseline, &LayerNormRowsBaseline,
+          &SoftmaxRowsBaseline};
 }
 
 const Choice& TheChoice() {
@@ -36,5 +38,9 @@ void GeluApproximate(const float* in, int64_t n, float* out) {
 void GeluExact(const float* in, int64_t n, float* out) { TheChoice().gelu_exact(in, n, out); }
 
 void LayerNormRows(const LayerNormArgs& args) { TheChoice().layer_norm_rows(args); }
+
+void SoftmaxRows(const float* in, int64_t rows, int64_t depth, bool log, float* out) {
+  TheChoice().softmax_rows(in, rows, depth, log, out);
+}
 
 }  // namespace tern

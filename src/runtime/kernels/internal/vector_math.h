@@ -1,4 +1,5 @@
-// Row and elementwise float math for the fused kernels (_FusedGelu, _FusedLayerNorm), built once
+// Row and elementwise float math for the fused kernels (_FusedGelu, _FusedLayerNorm) and
+// Softmax/LogSoftmax, built once
 // per ISA (vector_math_isa.cc, as gemm_isa.cc is) and picked at run time: the binary runs on any
 // x86-64, and a CPU with AVX2+FMA or AVX-512 gets 8 or 16 lanes instead of SSE2's 4. The math is
 // Eigen's (its erf and tanh are the approximations TensorFlow's kernels compute). Stateless;
@@ -27,11 +28,16 @@ struct LayerNormArgs {
 };
 void LayerNormRows(const LayerNormArgs& args);
 
+// Softmax (or, with `log`, LogSoftmax) of `rows` rows of `depth` floats, with the row max
+// subtracted first as TensorFlow does.
+void SoftmaxRows(const float* in, int64_t rows, int64_t depth, bool log, float* out);
+
 // Each ISA's entry points (vector_math_isa.cc, compiled once per ISA).
 #define TERN_VECTOR_MATH_DECLARE(Isa)                                \
   void GeluApproximate##Isa(const float* in, int64_t n, float* out); \
   void GeluExact##Isa(const float* in, int64_t n, float* out);       \
-  void LayerNormRows##Isa(const LayerNormArgs& args);
+  void LayerNormRows##Isa(const LayerNormArgs& args);                \
+  void SoftmaxRows##Isa(const float* in, int64_t rows, int64_t depth, bool log, float* out);
 TERN_VECTOR_MATH_DECLARE(Baseline)
 TERN_VECTOR_MATH_DECLARE(Avx2Fma)
 TERN_VECTOR_MATH_DECLARE(Avx512)

@@ -57,4 +57,19 @@ void TERN_ISA(LayerNormRows)(const LayerNormArgs& a) {
   }
 }
 
+// Eigen's vectorized exp and log (TensorFlow's kernel computes with Eigen too).
+void TERN_ISA(SoftmaxRows)(const float* in, int64_t rows, int64_t depth, bool log, float* out) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const ConstMap x(in + r * depth, depth);
+    Map y(out + r * depth, depth);
+    y = x - x.maxCoeff();
+    if (log) {
+      y -= std::log(y.exp().sum());
+    } else {
+      y = y.exp();
+      y *= 1.f / y.sum();
+    }
+  }
+}
+
 }  // namespace tern

@@ -1,0 +1,234 @@
+// GFLOP/s of single-threaded float matrix products on the shapes of the models in
+// loadtest/runtime_vs_peers.py: the runtime's Gemm (Eigen per ISA, or the no-packing kernel for
+// few rows) against oneDNN's (Debian libdnnl 2.x) matmul primitive, with the weights in plain
+// row-major layout or reordered once into the layout the primitive picks, and dnnl_sgemm. Every
+// oneDNN primitive and memory object is made before the timed loop, as a kernel caching them per
+// shape would.
+//   build/loadtest/gemm/matmul_bench [--benchmark_filter=bert] [--benchmark_min_time=0.2]
+// Names: <shape>/<impl>, e.g. bert_ffn_in/m:1024/onednn_packed; shapes run with every impl
+// adjacent so they see the same machine load.
+#include <benchmark/benchmark.h>
+#include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/kernels/internal/gemm.h"
+
+namespace {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+
+const dnnl::engine& Engine() {
+  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+// batch products of [m,k] x [k,n] (b transposed: [n,k]); batch > 1 with `shared_b` multiplies
+// every batch by one b (a dense layer over a 3-D input).
+struct Shape {
+  std::string name;
+  int64_t batch, m, k, n;
+  bool transpose_b;
+  bool shared_b = false;
+  int64_t b_stride() const { return shared_b ? 0 : k * n; }
+  int64_t b_batch() const { return shared_b ? 1 : batch; }
+};
+
+std::vector<float> Random(int64_t size, int seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  std::vector<float> v(static_cast<size_t>(size));
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+// A timed body for one shape: set up once, then call repeatedly.
+using Body = std::function<void()>;
+using Setup = std::function<Body(const Shape&, const float* a, const float* b, float* c)>;
+
+Body TernGemm(const Shape& s, const float* a, const float* b, float* c) {
+  return [=] {
+    for (int64_t i = 0; i < s.batch; ++i) {
+      tern::Gemm({.a = a + i * s.m * s.k,
+                  .b = b + i * s.b_stride(),
+                  .c = c + i * s.m * s.n,
+                  .m = s.m,
+                  .k = s.k,
+                  .n = s.n,
+                  .transpose_b = s.transpose_b});
+    }
+  };
+}
+
+Body DnnlSgemm(const Shape& s, const float* a, const float* b, float* c) {
+  return [=] {
+    for (int64_t i = 0; i < s.batch; ++i) {
+      dnnl_sgemm('N', s.transpose_b ? 'T' : 'N', s.m, s.n, s.k, 1.f, a + i * s.m * s.k, s.k,
+                 b + i * s.b_stride(), s.transpose_b ? s.k : s.n, 0.f, c + i * s.m * s.n, s.n);
+    }
+  };
+}
+
+// One matmul primitive over all batches. packed: b's layout left to oneDNN and b reordered into
+// it once (constant weights); else b as stored.
+Body OneDnn(const Shape& s, const float* a, const float* b, float* c, bool packed) {
+  const memory::dims a_dims = {s.batch, s.m, s.k}, b_dims = {s.b_batch(), s.k, s.n},
+                     c_dims = {s.batch, s.m, s.n};
+  const memory::desc a_md(a_dims, memory::data_type::f32, Tag::abc);
+  const memory::desc b_user(b_dims, memory::data_type::f32, s.transpose_b ? Tag::acb : Tag::abc);
+  const memory::desc b_md =
+      packed ? memory::desc(b_dims, memory::data_type::f32, Tag::any) : b_user;
+  const memory::desc c_md(c_dims, memory::data_type::f32, Tag::abc);
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a_md, b_md, c_md), attr, Engine());
+  auto stream = std::make_shared<dnnl::stream>(Engine());
+  memory user(b_user, Engine(), const_cast<float*>(b));
+  memory weights = user;
+  if (pd.weights_desc() != b_user) {
+    weights = memory(pd.weights_desc(), Engine());
+    dnnl::reorder(user, weights).execute(*stream, user, weights);
+    stream->wait();
+  }
+  auto scratch = std::make_shared<std::vector<char>>(pd.scratchpad_desc().get_size() + 64);
+  auto args = std::make_shared<std::unordered_map<int, memory>>();
+  (*args)[DNNL_ARG_SRC] = memory(a_md, Engine(), const_cast<float*>(a));
+  (*args)[DNNL_ARG_WEIGHTS] = weights;
+  (*args)[DNNL_ARG_DST] = memory(c_md, Engine(), c);
+  (*args)[DNNL_ARG_SCRATCHPAD] = memory(pd.scratchpad_desc(), Engine(), scratch->data());
+  auto prim = std::make_shared<dnnl::matmul>(pd);
+  return [=] {
+    prim->execute(*stream, *args);
+    stream->wait();
+  };
+}
+
+void RegisterOne(const Shape& s, const char* impl_name, Setup setup);
+
+void Register(const Shape& s) {
+  struct Impl {
+    const char* name;
+    Setup setup;
+  };
+  const Impl impls[] = {
+      {"tern_gemm", &TernGemm},
+      {"dnnl_sgemm", &DnnlSgemm},
+      {"onednn_plain", [](const Shape& s, const float* a, const float* b,
+                          float* c) { return OneDnn(s, a, b, c, false); }},
+      {"onednn_packed", [](const Shape& s, const float* a, const float* b,
+                           float* c) { return OneDnn(s, a, b, c, true); }},
+  };
+  for (const Impl& impl : impls) RegisterOne(s, impl.name, impl.setup);
+}
+
+void RegisterOne(const Shape& s, const char* impl_name, Setup setup) {
+  {
+    const std::string name = s.name + "/" + impl_name;
+    benchmark::RegisterBenchmark(name.c_str(), [s, setup](benchmark::State& state) {
+      const std::vector<float> a = Random(s.batch * s.m * s.k, 1);
+      const std::vector<float> b = Random(s.b_batch() * s.k * s.n, 2);
+      std::vector<float> c(static_cast<size_t>(s.batch * s.m * s.n));
+      Body body = setup(s, a.data(), b.data(), c.data());
+      for (auto _ : state) {
+        body();
+        benchmark::DoNotOptimize(c.data());
+      }
+      state.counters["GFLOPs"] =
+          benchmark::Counter(2.0 * static_cast<double>(s.batch * s.m * s.k * s.n) *
+                                 static_cast<double>(state.iterations()) / 1e9,
+                             benchmark::Counter::kIsRate);
+    })->Unit(benchmark::kMicrosecond);
+  }
+}
+
+void RegisterAll() {
+  // keras_hub BertBackbone of runtime_vs_peers.py: hidden 256, intermediate 1024, 4 heads of 64,
+  // sequence 128; M = 128 x batch rows for the dense layers (batch 1, 8).
+  for (int64_t rows : {128, 1024}) {
+    const std::string m = "/m:" + std::to_string(rows);
+    Register({"bert_ffn_in" + m, 1, rows, 256, 1024, false});
+    Register({"bert_ffn_out" + m, 1, rows, 1024, 256, false});
+    Register({"bert_proj" + m, 1, rows, 256, 256, false});
+  }
+  // Batch 8 as a loop over sequences sharing the weights (BatchMatMulV2 of [8,128,256] by
+  // [256,1024] runs it so).
+  Register({"bert_ffn_in/seq:8", 8, 128, 256, 1024, false, true});
+  Register({"bert_ffn_out/seq:8", 8, 128, 1024, 256, false, true});
+  // Attention per sequence: 4 heads of q [128,64] x k^T and of scores [128,128] x v [128,64].
+  Register({"bert_scores/batch:4", 4, 128, 64, 128, true});
+  Register({"bert_context/batch:4", 4, 128, 128, 64, false});
+  // MobileNetV2's classifier: 1280 features -> 1000 classes, batch 1, 8, 64.
+  for (int64_t rows : {1, 8, 64}) {
+    Register({"mobilenet_fc/m:" + std::to_string(rows), 1, rows, 1280, 1000, false});
+  }
+  // The MLP of tests/models/mlp (256 -> 512 -> 512 -> 512 -> 10).
+  for (int64_t rows : {1, 8, 64}) {
+    Register({"mlp_512/m:" + std::to_string(rows), 1, rows, 512, 512, false});
+  }
+}
+
+// Where each implementation wins by rows: Eigen (this CPU's build), the no-packing kernel and
+// dnnl_sgemm on the dense layers above and narrow im2col convolutions, M = 1..128 (names
+// rows/k:K/n:N/m:M/<impl>); what gemm.cc's dispatch is drawn from.
+void RegisterRows() {
+  __builtin_cpu_init();
+  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+  auto eigen = avx512 ? &tern::GemmAvx512 : &tern::GemmAvx2Fma;
+  auto small = avx512 ? &tern::GemmSmallAvx512 : &tern::GemmSmallAvx2Fma;
+  struct Dense {
+    int64_t k, n;
+    std::vector<int64_t> ms;
+  };
+  const std::vector<int64_t> rows = {1, 2, 4, 8, 16, 32, 64, 128};
+  const Dense shapes[] = {{512, 512, rows},      {1280, 1000, rows},    {256, 1024, rows},
+                          {1024, 256, rows},     {256, 256, rows},      {27, 8, {256, 4096}},
+                          {72, 16, {256, 4096}}, {144, 16, {256, 4096}}};
+  for (const Dense& d : shapes) {
+    for (int64_t m : d.ms) {
+      const Shape s{
+          "rows/k:" + std::to_string(d.k) + "/n:" + std::to_string(d.n) + "/m:" + std::to_string(m),
+          1,
+          m,
+          d.k,
+          d.n,
+          false};
+      struct Impl {
+        const char* name;
+        Setup setup;
+      };
+      const Impl impls[] = {
+          {"eigen",
+           [eigen](const Shape& s, const float* a, const float* b, float* c) -> Body {
+             return [=] { eigen({.a = a, .b = b, .c = c, .m = s.m, .k = s.k, .n = s.n}); };
+           }},
+          {"small",
+           [small](const Shape& s, const float* a, const float* b, float* c) -> Body {
+             return [=] { small({.a = a, .b = b, .c = c, .m = s.m, .k = s.k, .n = s.n}); };
+           }},
+          {"dnnl_sgemm", &DnnlSgemm},
+      };
+      for (const Impl& impl : impls) RegisterOne(s, impl.name, impl.setup);
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  omp_set_num_threads(1);  // one core each; the runtime's Gemm stays on its thread by default
+  RegisterAll();
+  RegisterRows();
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
