@@ -20,7 +20,7 @@ struct BufferCache::Header {
 namespace {
 
 constexpr size_t kAlignment = 64;
-constexpr int kSmallClasses = 16;      // 64, 128, ..., 1024 bytes
+constexpr int kSmallClasses = 16;       // 64, 128, ..., 1024 bytes
 constexpr int kClassesPerDoubling = 8;  // above 1 KiB: a block wastes at most 1/8 of itself
 constexpr int64_t kTrimAfterBytes = int64_t{1} << 20;
 
