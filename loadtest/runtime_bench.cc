@@ -4,9 +4,10 @@
 // also use that many cores, as a request on an idle server does).
 //   build/loadtest/runtime_bench --model=DIR [--signature=serving_default]
 //       --input=NAME=FILE.npy [--input=...] [--seconds=1] [--intra_op_threads=1] [--op_profile]
-// Prints one JSON object: runs, wall and CPU microseconds per run, and the first output's
-// elements (so the caller can check the answers against the peers'). --op_profile also prints, to
-// stderr, the time per run by op type (nested function calls' ops included in their callers').
+// Prints one JSON object: runs, wall and CPU microseconds per run, page faults and tensor buffers
+// that needed a malloc (not served by the buffer cache) per run, and the first output's elements
+// (so the caller can check the answers against the peers'). --op_profile also prints, to stderr,
+// the time per run by op type (nested function calls' ops included in their callers').
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -21,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/buffer_cache.h"
 #include "runtime/intra_op.h"
 #include "runtime/saved_model/saved_model.h"
 
@@ -159,6 +161,7 @@ int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   const double cpu_start = CpuSeconds();
   const long faults_start = MinorFaults();
+  const int64_t buffer_mallocs_start = tern::BufferCache::Process().stats().misses;
   double elapsed = 0;
   while (elapsed < seconds || runs < 3) {
     run();
@@ -168,6 +171,9 @@ int main(int argc, char** argv) {
   const double cpu = CpuSeconds() - cpu_start;
   const double faults =
       static_cast<double>(MinorFaults() - faults_start) / static_cast<double>(runs);
+  const double buffer_mallocs =
+      static_cast<double>(tern::BufferCache::Process().stats().misses - buffer_mallocs_start) /
+      static_cast<double>(runs);
   std::vector<std::pair<double, std::string>> by_time;
   for (const auto& [op, entry] : timings.by_op) by_time.emplace_back(entry.seconds, op);
   std::sort(by_time.rbegin(), by_time.rend());
@@ -186,8 +192,10 @@ int main(int argc, char** argv) {
   }
   std::printf(
       "{\"runs\": %lld, \"wall_us_per_run\": %.3f, \"cpu_us_per_run\": %.3f, "
-      "\"page_faults_per_run\": %.1f, \"output\": \"%s\", \"output_head\": [%s]}\n",
+      "\"page_faults_per_run\": %.1f, \"buffer_mallocs_per_run\": %.1f, \"output\": \"%s\", "
+      "\"output_head\": [%s]}\n",
       static_cast<long long>(runs), elapsed * 1e6 / static_cast<double>(runs),
-      cpu * 1e6 / static_cast<double>(runs), faults, first_name.c_str(), values.c_str());
+      cpu * 1e6 / static_cast<double>(runs), faults, buffer_mallocs, first_name.c_str(),
+      values.c_str());
   return 0;
 }

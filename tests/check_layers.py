@@ -26,7 +26,9 @@ ROOMS = {
     # saved_model (loading a SavedModel into a session).
     "runtime/memory_account": ["common", "runtime/memory_wait"],  # budgets: part of tern_tensor
     "runtime/memory_wait": [],  # the budget's wait, set by the server: part of tern_tensor
-    "runtime/tensor": ["common", "runtime/memory_account"],
+    # recycled tensor buffers, bounded by the process budget: part of tern_tensor
+    "runtime/buffer_cache": ["common", "runtime/memory_account"],
+    "runtime/tensor": ["common", "runtime/memory_account", "runtime/buffer_cache"],
     "runtime/format": ["common", "runtime/tensor"],
     "runtime": ["common", "runtime/tensor", "runtime/format", "runtime/state", "runtime/kernels",
                 "runtime/optimize"],

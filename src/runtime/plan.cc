@@ -213,6 +213,7 @@ class Plan::Builder {
       TERN_ASSIGN_OR_RETURN(Step step, CreateStep(node));
       const int index = static_cast<int>(plan_->steps_.size());
       for (const Input& in : step.inputs) last_reader_[in.slot] = index;
+      if (step.reads_variable) ++plan_->num_variable_reads_;
       plan_->steps_.push_back(std::move(step));
     }
     return Status::Ok();
@@ -228,6 +229,7 @@ class Plan::Builder {
     step.num_outputs = num_outputs_[node];
     const KernelRegistration* reg = FindKernel(def.op());
     TERN_ASSIGN_OR_RETURN(step.kernel, CreateKernel(n, reg));
+    step.reads_variable = reg != nullptr && def.op() == "ReadVariableOp" && n.inputs.size() == 1;
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       Input in;
       TERN_ASSIGN_OR_RETURN(in.slot, SlotOf(n.inputs[i], def.name()));
@@ -331,6 +333,11 @@ Status ComputeStep(const Step& step, KernelContext& ctx) {
   }
 }
 
+// The variable a resource handle (or a TF1 reference) points at; null for anything else.
+Variable* VariableOf(const Tensor& handle) {
+  return dynamic_cast<Variable*>(handle.resource().get());
+}
+
 }  // namespace
 
 StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
@@ -343,25 +350,29 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
   const IntraOpThreads::RunScope holds_a_core;
   const FlushDenormals as_tensorflow_computes;
   TERN_ASSIGN_OR_RETURN(std::vector<Tensor> slots, BindFeeds(feeds));
+  // Where each slot's value is: in `slots`, or for a variable read the variable's own tensor,
+  // which `held` keeps for the run (an assign meanwhile publishes a new one and leaves it be).
+  std::vector<const Tensor*> values(slots.size());
+  for (size_t i = 0; i < slots.size(); ++i) values[i] = &slots[i];
+  std::vector<std::shared_ptr<const Tensor>> held;
+  held.reserve(static_cast<size_t>(num_variable_reads_));
   const bool has_deadline = options.deadline != std::chrono::steady_clock::time_point::max();
   std::vector<const Tensor*> inputs;
-  std::vector<Tensor> dereferenced;
   for (const Step& step : steps_) {
     if (has_deadline && std::chrono::steady_clock::now() > options.deadline) {
       return DeadlineExceeded("deadline passed before node '" + step.name + "' ran");
     }
     inputs.clear();
-    dereferenced.clear();
-    dereferenced.reserve(step.inputs.size());
     for (const Input& in : step.inputs) {
-      const Tensor& value = slots[in.slot];
+      const Tensor& value = *values[in.slot];
       if (in.deref) {
-        auto* variable = dynamic_cast<Variable*>(value.resource().get());
+        Variable* variable = VariableOf(value);
         if (variable == nullptr)
           return Internal("node '" + step.name + "' expected a variable ref");
-        TERN_ASSIGN_OR_RETURN(Tensor read, variable->Read());
-        dereferenced.push_back(std::move(read));
-        inputs.push_back(&dereferenced.back());
+        std::shared_ptr<const Tensor> read = variable->Snapshot();
+        if (read == nullptr) return variable->Read().status();
+        held.push_back(std::move(read));
+        inputs.push_back(held.back().get());
       } else {
         if (!value.initialized()) {
           return Internal("node '" + step.name + "' (op " + step.op +
@@ -370,22 +381,36 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
         inputs.push_back(&value);
       }
     }
-    KernelContext ctx(step.name, step.op, inputs.data(), static_cast<int>(inputs.size()),
-                      slots.data() + step.first_output, step.num_outputs, options, resources_);
-    if (options.op_timings == nullptr) {
-      TERN_RETURN_IF_ERROR(ComputeStep(step, ctx));
+    // A variable read binds its readers to the variable's tensor; anything unusual (not a
+    // variable, not yet assigned) runs the kernel, which says what is wrong.
+    std::shared_ptr<const Tensor> read;
+    if (step.reads_variable) {
+      if (Variable* variable = VariableOf(*inputs[0])) read = variable->Snapshot();
+    }
+    const auto start = options.op_timings == nullptr ? std::chrono::steady_clock::time_point()
+                                                     : std::chrono::steady_clock::now();
+    Status status;
+    if (read != nullptr) {
+      held.push_back(std::move(read));
+      values[step.first_output] = held.back().get();
     } else {
-      const auto start = std::chrono::steady_clock::now();
-      const Status status = ComputeStep(step, ctx);
+      KernelContext ctx(step.name, step.op, inputs.data(), static_cast<int>(inputs.size()),
+                        slots.data() + step.first_output, step.num_outputs, options, resources_);
+      status = ComputeStep(step, ctx);
+    }
+    if (options.op_timings != nullptr) {
       OpTimings::Entry& entry = options.op_timings->by_op[step.op];
       entry.seconds +=
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       ++entry.calls;
-      TERN_RETURN_IF_ERROR(status);
     }
-    for (int slot : step.release_after) slots[slot] = Tensor();
+    TERN_RETURN_IF_ERROR(status);
+    for (int slot : step.release_after) {
+      slots[slot] = Tensor();
+      values[slot] = &slots[slot];
+    }
   }
-  return CollectFetches(slots);
+  return CollectFetches(values);
 }
 
 StatusOr<std::vector<Tensor>> Plan::BindFeeds(const std::vector<Tensor>& feeds) const {
@@ -405,23 +430,24 @@ StatusOr<std::vector<Tensor>> Plan::BindFeeds(const std::vector<Tensor>& feeds) 
   return slots;
 }
 
-StatusOr<std::vector<Tensor>> Plan::CollectFetches(const std::vector<Tensor>& slots) const {
+StatusOr<std::vector<Tensor>> Plan::CollectFetches(const std::vector<const Tensor*>& values) const {
   std::vector<Tensor> out;
   out.reserve(fetch_slots_.size());
   for (size_t i = 0; i < fetch_slots_.size(); ++i) {
-    if (!slots[fetch_slots_[i]].initialized()) {
+    const Tensor& value = *values[fetch_slots_[i]];
+    if (!value.initialized()) {
       return Internal("fetched tensor '" + fetch_names_[i] + "' was not produced");
     }
     if (fetch_deref_[i]) {
-      auto* variable = dynamic_cast<Variable*>(slots[fetch_slots_[i]].resource().get());
+      Variable* variable = VariableOf(value);
       if (variable == nullptr) {
         return Internal("fetched tensor '" + fetch_names_[i] + "' is not a variable reference");
       }
-      TERN_ASSIGN_OR_RETURN(Tensor value, variable->Read());
-      out.push_back(std::move(value));
+      TERN_ASSIGN_OR_RETURN(Tensor read, variable->Read());
+      out.push_back(std::move(read));
       continue;
     }
-    out.push_back(slots[fetch_slots_[i]]);
+    out.push_back(value);
   }
   return out;
 }

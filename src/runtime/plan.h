@@ -51,15 +51,19 @@ class Plan {
     int first_output = 0;
     int num_outputs = 0;
     std::vector<int> release_after;  // slots whose last reader is this step
+    // A ReadVariableOp: Run binds its readers to the variable's current tensor itself (held for
+    // the run) instead of running the kernel, which would copy it into the slot.
+    bool reads_variable = false;
   };
   class Builder;  // plan.cc: fills a Plan phase by phase
 
   // Run's first and last phases: the slots with the feeds in place; the fetched values.
   StatusOr<std::vector<Tensor>> BindFeeds(const std::vector<Tensor>& feeds) const;
-  StatusOr<std::vector<Tensor>> CollectFetches(const std::vector<Tensor>& slots) const;
+  StatusOr<std::vector<Tensor>> CollectFetches(const std::vector<const Tensor*>& values) const;
 
   std::vector<Step> steps_;
   int num_slots_ = 0;
+  int num_variable_reads_ = 0;  // steps with reads_variable
   std::vector<int> feed_slots_;
   std::vector<DataType> feed_dtypes_;  // DT_INVALID: any dtype
   std::vector<std::string> feed_names_;

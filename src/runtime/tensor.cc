@@ -6,6 +6,8 @@
 #include <cstring>
 #include <new>
 
+#include "runtime/buffer_cache.h"
+
 namespace tern {
 
 size_t DataTypeSize(DataType dtype) {
@@ -110,7 +112,8 @@ Tensor::Buffer::Buffer(size_t bytes, std::shared_ptr<RunMemory> run_memory, Cont
   constexpr size_t kAlignment = 64;
   size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   if (rounded == 0) rounded = kAlignment;
-  data = std::aligned_alloc(kAlignment, rounded);
+  // From the blocks earlier tensors released (buffer_cache.h), else from malloc.
+  data = BufferCache::Process().Allocate(rounded);
   if (data == nullptr) {
     TensorMemory::Release(static_cast<int64_t>(size), run.get());
     throw std::bad_alloc();
@@ -119,7 +122,7 @@ Tensor::Buffer::Buffer(size_t bytes, std::shared_ptr<RunMemory> run_memory, Cont
 }
 
 Tensor::Buffer::~Buffer() {
-  std::free(data);
+  BufferCache::Process().Free(data);
   TensorMemory::Release(static_cast<int64_t>(size), run.get());
 }
 

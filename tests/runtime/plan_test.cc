@@ -178,5 +178,56 @@ TEST(PlanTest, CallsLibraryFunctionsWithResourceVariables) {
   EXPECT_FLOAT_EQ((*out)[0].flat<float>()[0], 6.0f);
 }
 
+// Variable reads bind their readers to the variable's tensor (no copy); an assign publishes a new
+// tensor, so a read before it in the same run keeps the old value and a read after it sees the
+// new one, as in TensorFlow.
+TEST(PlanTest, VariableReadsSeeTheValueAtTheirTurn) {
+  tensorflow::GraphDef g;
+  auto* v = AddNode(&g, "v", "VarHandleOp");
+  (*v->mutable_attr())["shared_name"].set_s("counter");
+  SetFloatConst(AddNode(&g, "one", "Const"), 1.0f);
+  SetFloatConst(AddNode(&g, "two", "Const"), 2.0f);
+  AddNode(&g, "init", "AssignVariableOp", {"v", "one"});
+  AddNode(&g, "before", "ReadVariableOp", {"v"});
+  AddNode(&g, "set", "AssignVariableOp", {"v", "two", "^before"});
+  AddNode(&g, "after", "ReadVariableOp", {"v", "^set"});
+  AddNode(&g, "sum", "AddV2", {"before", "after"});
+
+  auto session = Session::Create(g);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  auto unset = (*session)->Run({}, {"before:0"}, {}, RunOptions());
+  ASSERT_FALSE(unset.ok());
+  EXPECT_NE(unset.status().message().find("before it was initialised"), std::string::npos)
+      << unset.status().message();
+  ASSERT_TRUE((*session)->Run({}, {}, {"init"}, RunOptions()).ok());
+  auto first = (*session)->Run({}, {"before:0"}, {}, RunOptions());
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_FLOAT_EQ((*first)[0].flat<float>()[0], 1.0f);
+  auto out = (*session)->Run({}, {"before:0", "after:0", "sum:0"}, {}, RunOptions());
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_FLOAT_EQ((*out)[0].flat<float>()[0], 1.0f);
+  EXPECT_FLOAT_EQ((*out)[1].flat<float>()[0], 2.0f);
+  EXPECT_FLOAT_EQ((*out)[2].flat<float>()[0], 3.0f);
+  EXPECT_FLOAT_EQ((*first)[0].flat<float>()[0], 1.0f);  // an earlier answer is not touched
+  // A read hands out the variable's tensor itself: two reads share the buffer.
+  auto again = (*session)->Run({}, {"before:0"}, {}, RunOptions());
+  ASSERT_TRUE(again.ok());
+  EXPECT_FLOAT_EQ((*again)[0].flat<float>()[0], 2.0f);
+  EXPECT_EQ((*again)[0].raw_data(), (*out)[1].raw_data());
+}
+
+// A ReadVariableOp on something that is not a variable still fails as the kernel says.
+TEST(PlanTest, AVariableReadOfANonVariableIsTheKernelsError) {
+  tensorflow::GraphDef g;
+  SetFloatConst(AddNode(&g, "x", "Const"), 1.0f);
+  AddNode(&g, "read", "ReadVariableOp", {"x"});
+  auto session = Session::Create(g);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  auto out = (*session)->Run({}, {"read:0"}, {}, RunOptions());
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("is not a variable handle"), std::string::npos)
+      << out.status().message();
+}
+
 }  // namespace
 }  // namespace tern

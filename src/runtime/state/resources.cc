@@ -1,5 +1,7 @@
 #include "runtime/state/resources.h"
 
+#include <utility>
+
 namespace tern {
 
 std::string VariableResourceKey(const std::string& container, const std::string& shared_name,
@@ -8,32 +10,38 @@ std::string VariableResourceKey(const std::string& container, const std::string&
 }
 
 StatusOr<Tensor> Variable::Read() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!initialized_) {
+  std::shared_ptr<const Tensor> value = Snapshot();
+  if (value == nullptr) {
     return FailedPrecondition("variable '" + name_ + "' is read before it was initialised");
   }
+  return *value;
+}
+
+std::shared_ptr<const Tensor> Variable::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
   return value_;
 }
 
 void Variable::Assign(Tensor value) {
+  auto next = std::make_shared<const Tensor>(std::move(value));
   std::lock_guard<std::mutex> lock(mu_);
-  value_ = std::move(value);
-  initialized_ = true;
+  value_.swap(next);  // the old value (in `next`) is released after the lock
 }
 
 Status Variable::Update(const std::function<StatusOr<Tensor>(const Tensor&)>& update) {
+  std::shared_ptr<const Tensor> old;
   std::lock_guard<std::mutex> lock(mu_);
-  if (!initialized_) {
+  if (value_ == nullptr) {
     return FailedPrecondition("variable '" + name_ + "' is updated before it was initialised");
   }
-  TERN_ASSIGN_OR_RETURN(Tensor next, update(value_));
-  value_ = std::move(next);
+  TERN_ASSIGN_OR_RETURN(Tensor next, update(*value_));
+  old = std::exchange(value_, std::make_shared<const Tensor>(std::move(next)));
   return Status::Ok();
 }
 
 bool Variable::initialized() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return initialized_;
+  return value_ != nullptr;
 }
 
 std::shared_ptr<Variable> SessionResources::GetOrCreateVariable(const std::string& key) {

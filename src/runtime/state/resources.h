@@ -20,6 +20,9 @@ class Variable final : public Resource {
 
   // FAILED_PRECONDITION naming the variable until it has been assigned.
   StatusOr<Tensor> Read() const;
+  // The current value itself, shared (no Tensor copy: what a plan's variable reads bind their
+  // readers to); null until assigned. An assign publishes a new tensor and never touches this one.
+  std::shared_ptr<const Tensor> Snapshot() const;
   // Publishes a new value; readers holding the old tensor keep it unchanged.
   void Assign(Tensor value);
   // Replaces the value with update(current value) under the lock, so concurrent updates
@@ -30,8 +33,7 @@ class Variable final : public Resource {
  private:
   const std::string name_;
   mutable std::mutex mu_;
-  Tensor value_;
-  bool initialized_ = false;
+  std::shared_ptr<const Tensor> value_;  // null until assigned; replaced, never mutated
 };
 
 // The SessionResources key of a resource variable (VarHandleOp): its container and shared_name,
