@@ -733,8 +733,17 @@ StatusOr<std::vector<VersionStatus>> ModelManager::GetStatus(const std::string& 
   if (it == statuses_.end()) {
     return NotFound("Could not find any versions of model " + model_name);
   }
+  std::shared_ptr<const ServingMap> snapshot = serving_.load();
+  auto served = snapshot->find(model_name);
   std::vector<VersionStatus> out;
-  for (auto v = it->second.rbegin(); v != it->second.rend(); ++v) out.push_back(v->second);
+  for (auto v = it->second.rbegin(); v != it->second.rend(); ++v) {
+    out.push_back(v->second);
+    if (served == snapshot->end()) continue;
+    auto handle = served->second.versions.find(v->first);
+    if (handle == served->second.versions.end()) continue;
+    out.back().runtime = handle->second->model->runtime_name();
+    out.back().runtime_reason = handle->second->runtime_reason;
+  }
   return out;
 }
 

@@ -44,6 +44,10 @@ struct VersionStatus {
   int64_t version = 0;
   VersionState state = VersionState::kStart;
   Status status;  // the last load error, if any
+  // For a version being served: the runtime serving it ("tern", "tensorflow") and why
+  // (ServableVersion::runtime_reason); empty otherwise.
+  std::string runtime = {};
+  std::string runtime_reason = {};
 };
 
 class ModelManager {

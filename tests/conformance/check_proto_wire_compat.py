@@ -96,7 +96,8 @@ TEXT_ONLY = {"tensorflow.serving.SSLConfig", "grpc.health.v1.HealthCheckRequest"
 
 
 # Tern's documented extensions (docs/scaling-and-deployment.md, "Scale 0..N in one process";
-# runtime: docs/tensorflow_runtime.md):
+# runtime, and the runtime serving each version in model status and v2 metadata:
+# docs/tensorflow_runtime.md):
 # fields TF Serving does not have, at numbers far above its own. Only these exact (number, name, type) triples are accepted.
 TERN_EXTENSIONS = {
     "tensorflow.serving.ModelConfig": {
@@ -104,6 +105,14 @@ TERN_EXTENSIONS = {
         1002: ("max_instances", descriptor_pb2.FieldDescriptorProto.TYPE_INT32),
         1003: ("idle_unload_seconds", descriptor_pb2.FieldDescriptorProto.TYPE_INT64),
         1004: ("runtime", descriptor_pb2.FieldDescriptorProto.TYPE_STRING),
+    },
+    "tensorflow.serving.ModelVersionStatus": {
+        1001: ("runtime", descriptor_pb2.FieldDescriptorProto.TYPE_STRING),
+        1002: ("runtime_reason", descriptor_pb2.FieldDescriptorProto.TYPE_STRING),
+    },
+    "inference.ModelMetadataResponse": {
+        1001: ("runtime", descriptor_pb2.FieldDescriptorProto.TYPE_STRING),
+        1002: ("runtime_reason", descriptor_pb2.FieldDescriptorProto.TYPE_STRING),
     },
 }
 

@@ -34,9 +34,11 @@ def test_rest_predict_columnar_with_version_and_signature(server):
 def test_rest_model_status(server):
     r = requests.get(f"{server.rest}/v1/models/half_plus_two")
     assert r.status_code == 200
+    # TF Serving's answer, plus Tern's runtime fields (docs/tensorflow_runtime.md).
     assert r.json() == {"model_version_status": [{
         "version": "123", "state": "AVAILABLE",
-        "status": {"error_code": "OK", "error_message": ""}}]}
+        "status": {"error_code": "OK", "error_message": ""},
+        "runtime": "tern", "runtime_reason": "auto: Tern has every op"}]}
 
 
 def test_grpc_predict_with_official_client(server):

@@ -51,6 +51,10 @@ def test_model_metadata(client):
         meta = {"name": meta.name, "versions": list(meta.versions), "platform": meta.platform,
                 "inputs": [{"name": t.name, "datatype": t.datatype, "shape": list(t.shape)} for t in meta.inputs],
                 "outputs": [{"name": t.name, "datatype": t.datatype, "shape": list(t.shape)} for t in meta.outputs]}
+    else:
+        # Tern's extension keys (docs/tensorflow_runtime.md); gRPC has them as fields 1001, 1002.
+        assert (meta.pop("runtime"), meta.pop("runtime_reason")) == ("tern",
+                                                                      "auto: Tern has every op")
     assert meta == {"name": MODEL, "versions": ["123"], "platform": "tensorflow_savedmodel",
                     "inputs": [{"name": "x", "datatype": "FP32", "shape": [1]}],
                     "outputs": [{"name": "y", "datatype": "FP32", "shape": [1]}]}

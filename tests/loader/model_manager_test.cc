@@ -97,6 +97,10 @@ TEST_F(ModelManagerTest, NewVersionReplacesOldOnlyAfterItLoadsAndOldIsFreedWithL
   // UNLOADING until the handle goes.
   EXPECT_EQ(StatusOf(1).state, VersionState::kUnloading);
   EXPECT_FLOAT_EQ(Predict(*v1), 2.5f);
+  // The status names the runtime of the versions being served only.
+  EXPECT_EQ(StatusOf(2).runtime, "tern");
+  EXPECT_EQ(StatusOf(2).runtime_reason, "auto: Tern has every op");
+  EXPECT_EQ(StatusOf(1).runtime, "");
   std::weak_ptr<const ServableVersion> weak = *v1;
   v1 = Status(NotFound("released"));
   EXPECT_TRUE(weak.expired());

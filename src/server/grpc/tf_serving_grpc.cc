@@ -247,6 +247,8 @@ grpc::Status GrpcModelService::GetModelStatus(
       }
       out->mutable_status()->set_error_code(static_cast<tensorflow::error::Code>(s.status.code()));
       out->mutable_status()->set_error_message(s.status.message());
+      out->set_runtime(s.runtime);
+      out->set_runtime_reason(s.runtime_reason);
     }
     return Status::Ok();
   };

@@ -195,6 +195,8 @@ grpc::Status GrpcInferenceService::ModelMetadata(grpc::ServerContext* context,
         response->set_name(m.name);
         for (const auto& v : m.versions) response->add_versions(v);
         response->set_platform(m.platform);
+        response->set_runtime(m.runtime);
+        response->set_runtime_reason(m.runtime_reason);
         for (auto [list, out] : {std::pair{&m.inputs, response->mutable_inputs()},
                                  std::pair{&m.outputs, response->mutable_outputs()}}) {
           for (const auto& t : *list) {

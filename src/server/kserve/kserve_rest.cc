@@ -232,6 +232,8 @@ RestResponse KServeRestApi::Metadata(const ModelRef& ref) const {
     }
     out += "]";
   }
+  // Tern's extension (grpc_predict_v2.proto's runtime fields); clients ignore unknown keys.
+  out += ",\"runtime\":" + Quote(m->runtime) + ",\"runtime_reason\":" + Quote(m->runtime_reason);
   return Ok(out + "}");
 }
 

@@ -150,6 +150,8 @@ StatusOr<V2ModelMetadata> KServeService::ModelMetadata(const ModelRef& ref) cons
   TERN_ASSIGN_OR_RETURN(const Signature* signature, InferenceCore::GetSignature(servable, ""));
   V2ModelMetadata m;
   m.name = servable->model_name;
+  m.runtime = servable->model->runtime_name();
+  m.runtime_reason = servable->runtime_reason;
   TERN_ASSIGN_OR_RETURN(auto statuses,
                         service_->GetModelStatus(ModelRef{ref.name, std::nullopt, std::nullopt}));
   for (const auto& s : statuses) {

@@ -33,6 +33,9 @@ struct V2ModelMetadata {
   std::string platform = "tensorflow_savedmodel";
   std::vector<V2TensorMetadata> inputs;
   std::vector<V2TensorMetadata> outputs;
+  // Tern's extension: the runtime serving the version described ("tern", "tensorflow") and why.
+  std::string runtime;
+  std::string runtime_reason;
 };
 
 // Triton's model configuration, derived from the serving signature (Tern has no config.pbtxt).

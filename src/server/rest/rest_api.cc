@@ -112,6 +112,12 @@ RestResponse RestApi::HandleModelStatus(const ModelRef& ref) const {
     entry["state"] = std::string(VersionStateName(s.state));
     entry["status"]["error_code"] = ErrorCodeName(s.status.code());
     entry["status"]["error_message"] = s.status.message();
+    // Tern's fields (get_model_status.proto), for served versions only: absent, as proto3's
+    // JSON leaves empty fields out, for every other.
+    if (!s.runtime.empty()) {
+      entry["runtime"] = s.runtime;
+      entry["runtime_reason"] = s.runtime_reason;
+    }
     list.push_back(std::move(entry));
   }
   nlohmann::ordered_json doc;

@@ -5,6 +5,10 @@ Usage: .venv/bin/python tests/models/tf_runtime/export_tf_runtime_models.py OUT_
 
 OUT_DIR/linalg/1: serving_default(x: float32[n,3,3]) -> det (MatrixDeterminant, an op Tern has
   no kernel for) and scaled (x * 2 + 1, ops Tern has). Served by TensorFlow under `auto`.
+OUT_DIR/half_plus_two_det/1, OUT_DIR/half_plus_three_det/1: serving_default(x: float32[n]) -> y,
+  half_plus_two's and half_plus_three's signature and answers (0.5 x + 2, 0.5 x + 3) with a
+  MatrixDeterminant in the graph (+ det(I) - 1), so `auto` serves them through TensorFlow: the
+  hot-swap clients (tests/integration/load_clients.py) work against them unchanged.
 OUT_DIR/tf_text/1 (--text, needs tensorflow_text): serving_default(text: string[n]) -> words
   (WhitespaceTokenizer, padded with ""), ids and pieces (FastWordpieceTokenizer over a small
   vocabulary, padded with -1 / ""). Its ops live in tensorflow_text's custom-op libraries.
@@ -37,6 +41,20 @@ def export_linalg(out):
     result = module.serve(tf.constant(x))
     save(module, {"serving_default": module.serve}, out, {"x": x.tolist()},
          {k: v.numpy().tolist() for k, v in result.items()})
+
+
+def export_half_plus_det(out, offset):
+    class HalfPlus(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
+        def serve(self, x):
+            # det of a 3x3 identity fed from x's shape, so it is not a constant TensorFlow folds.
+            eye = tf.eye(3, batch_shape=[tf.shape(x)[0]])
+            return {"y": 0.5 * x + (offset - 1.0) + tf.linalg.det(eye)}
+
+    module = HalfPlus()
+    x = [1.0, 2.0, 5.0]
+    save(module, {"serving_default": module.serve}, out, {"x": x},
+         {"y": module.serve(tf.constant(x))["y"].numpy().tolist()})
 
 
 def export_text(out):
@@ -74,6 +92,8 @@ def export_text(out):
 def main():
     out = sys.argv[1]
     export_linalg(os.path.join(out, "linalg"))
+    export_half_plus_det(os.path.join(out, "half_plus_two_det"), 2.0)
+    export_half_plus_det(os.path.join(out, "half_plus_three_det"), 3.0)
     if "--text" in sys.argv:
         export_text(os.path.join(out, "tf_text"))
 
