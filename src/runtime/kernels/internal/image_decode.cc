@@ -42,6 +42,7 @@ struct MemorySource {
   jpeg_source_mgr pub;
   const JOCTET* data;
   bool try_recover_truncated;
+  int fill_calls = 0;
 };
 
 const JOCTET kFakeEndOfImage[2] = {0xFF, JPEG_EOI};
@@ -54,6 +55,10 @@ boolean MemoryFill(j_decompress_ptr cinfo) {
   if (src->pub.bytes_in_buffer == 0 && src->pub.next_input_byte == src->data) {
     ERREXIT(cinfo, JERR_INPUT_EMPTY);
   }
+  // Every byte is in memory from the start, so libjpeg asks for more only past the end, and one
+  // answer (the fake end of image) is all there is. Answering TRUE again without new bytes let a
+  // fuzzed 8-byte header spin here forever (tests/fuzz/regressions/image_decode_fuzz).
+  if (++src->fill_calls > 2) ERREXIT(cinfo, JERR_FILE_READ);
   if (src->pub.bytes_in_buffer != 0) return src->try_recover_truncated ? TRUE : FALSE;
   if (src->pub.next_input_byte != kFakeEndOfImage + 2 && src->try_recover_truncated) {
     WARNMS(cinfo, JWRN_JPEG_EOF);
