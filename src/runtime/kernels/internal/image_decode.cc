@@ -46,6 +46,7 @@ struct MemorySource {
 };
 
 const JOCTET kFakeEndOfImage[2] = {0xFF, JPEG_EOI};
+constexpr int kMaxFillCalls = 1000;
 
 void MemoryInit(j_decompress_ptr) {}
 void MemoryTerm(j_decompress_ptr) {}
@@ -55,10 +56,10 @@ boolean MemoryFill(j_decompress_ptr cinfo) {
   if (src->pub.bytes_in_buffer == 0 && src->pub.next_input_byte == src->data) {
     ERREXIT(cinfo, JERR_INPUT_EMPTY);
   }
-  // Every byte is in memory from the start, so libjpeg asks for more only past the end, and one
-  // answer (the fake end of image) is all there is. Answering TRUE again without new bytes let a
-  // fuzzed 8-byte header spin here forever (tests/fuzz/regressions/image_decode_fuzz).
-  if (++src->fill_calls > 2) ERREXIT(cinfo, JERR_FILE_READ);
+  // Every byte is in memory from the start, so libjpeg asks for more only past the end; a
+  // recovered truncated scan asks a few times, but answering TRUE without new bytes let a fuzzed
+  // 8-byte header spin here forever (tests/fuzz/regressions/image_decode_fuzz): a bound ends it.
+  if (++src->fill_calls > kMaxFillCalls) ERREXIT(cinfo, JERR_FILE_READ);
   if (src->pub.bytes_in_buffer != 0) return src->try_recover_truncated ? TRUE : FALSE;
   if (src->pub.next_input_byte != kFakeEndOfImage + 2 && src->try_recover_truncated) {
     WARNMS(cinfo, JWRN_JPEG_EOF);
