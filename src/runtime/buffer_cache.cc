@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "common/cpu_count.h"
+#include "common/thread_name.h"
 #include "runtime/memory_account.h"
 
 namespace tern {
@@ -93,7 +94,10 @@ BufferCache::BufferCache(Options options)
       shards_(new Shard[static_cast<size_t>(num_shards_)]) {
   for (int i = 0; i < num_shards_; ++i) shards_[i].lists.resize(static_cast<size_t>(num_classes_));
   if (options_.sweep_interval.count() > 0 && num_classes_ > 0) {
-    sweeper_ = std::thread([this] { SweepLoop(); });
+    sweeper_ = std::thread([this] {
+      SetCurrentThreadName("tern-buffers");
+      SweepLoop();
+    });
   }
 }
 
