@@ -7,6 +7,10 @@ sequential single-row predicts, and of 32-row predicts divided by 32). Writes JS
 table into --out.
 
     .venv/bin/python loadtest/tf_runtime.py [--requests 200] [--out build/tf_runtime]
+
+--baseline_binary=PATH also runs the tensorflow runtime with another tern binary (e.g. one built
+before a change to the runtime), alternating with build/tern --rounds times, so the two compare
+in one run; its rows are labelled "tensorflow (baseline)".
 """
 import argparse
 import json
@@ -59,13 +63,13 @@ def rss_mb(pid):
     return 0.0
 
 
-def measure(model, base, input_name, shape, runtime, requests):
+def measure(model, base, input_name, shape, runtime, requests, binary=ROOT / "build/tern"):
     grpc_port, rest_port = drivers.free_port(), drivers.free_port()
     one = json.dumps({"inputs": {input_name: [row(shape, 0)]}}).encode()
     batch = json.dumps({"inputs": {input_name: [row(shape, s) for s in range(32)]}}).encode()
     started = time.monotonic()
     proc = subprocess.Popen(
-        [str(ROOT / "build/tern"), f"--port={grpc_port}", f"--rest_api_port={rest_port}",
+        [str(binary), f"--port={grpc_port}", f"--rest_api_port={rest_port}",
          f"--model_name={model}", f"--model_base_path={base}", f"--runtime={runtime}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -103,6 +107,9 @@ def main():
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--out", default=str(ROOT / "build/tf_runtime"))
     parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--baseline_binary", default="")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with --baseline_binary: alternations; medians are reported")
     args = parser.parse_args()
     results = {}
     for model in args.models.split(","):
@@ -110,8 +117,20 @@ def main():
         if not base.exists():
             print(f"{model}: {base} missing, skipped")
             continue
-        results[model] = {rt: measure(model, base, input_name, shape, rt, args.requests)
-                          for rt in ("tern", "tensorflow")}
+        if not args.baseline_binary:
+            results[model] = {rt: measure(model, base, input_name, shape, rt, args.requests)
+                              for rt in ("tern", "tensorflow")}
+            continue
+        runs = {"tern": [], "tensorflow": [], "tensorflow (baseline)": []}
+        for _ in range(args.rounds):
+            for label, rt, binary in (("tern", "tern", ROOT / "build/tern"),
+                                      ("tensorflow (baseline)", "tensorflow",
+                                       Path(args.baseline_binary)),
+                                      ("tensorflow", "tensorflow", ROOT / "build/tern")):
+                runs[label].append(measure(model, base, input_name, shape, rt, args.requests,
+                                           binary))
+        results[model] = {label: {k: round(statistics.median(r[k] for r in rs), 3)
+                                  for k in rs[0]} for label, rs in runs.items()}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "tf_runtime.json").write_text(json.dumps(results, indent=2))

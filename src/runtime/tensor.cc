@@ -121,8 +121,16 @@ Tensor::Buffer::Buffer(size_t bytes, std::shared_ptr<RunMemory> run_memory, Cont
   if (contents == Contents::kZeros) std::memset(data, 0, rounded);
 }
 
+Tensor::Buffer::Buffer(void* adopted, size_t bytes, std::shared_ptr<RunMemory> run_memory,
+                       std::function<void()> release_adopted)
+    : data(adopted), size(bytes), run(std::move(run_memory)), release(std::move(release_adopted)) {}
+
 Tensor::Buffer::~Buffer() {
-  BufferCache::Process().Free(data);
+  if (release) {
+    release();
+  } else {
+    BufferCache::Process().Free(data);
+  }
   TensorMemory::Release(static_cast<int64_t>(size), run.get());
 }
 
@@ -215,6 +223,42 @@ Tensor::Tensor(DataType dtype, TensorShape shape, std::shared_ptr<RunMemory> run
 
 Tensor::Tensor(DataType dtype, TensorShape shape)
     : Tensor(dtype, std::move(shape), ChargeUnchecked(dtype, shape), Charged::kYes) {}
+
+StatusOr<Tensor> Tensor::AdoptBuffer(DataType dtype, TensorShape shape, void* data, size_t bytes,
+                                     std::function<void()> release) {
+  const size_t element = DataTypeSize(dtype);
+  if (element == 0 || IsRefType(dtype)) {
+    return InvalidArgument("cannot adopt a buffer of dtype " + DataTypeName(dtype));
+  }
+  int64_t n = 1;
+  for (int64_t d : shape.dims()) {
+    if (d < 0) return InvalidArgument("negative dimension in shape " + shape.DebugString());
+    n *= d;
+  }
+  if (static_cast<size_t>(n) * element != bytes) {
+    return InvalidArgument("a buffer of " + std::to_string(bytes) + " bytes does not hold " +
+                           DataTypeName(dtype) + shape.DebugString());
+  }
+  if (data == nullptr || reinterpret_cast<uintptr_t>(data) % 64 != 0) {
+    return InvalidArgument("cannot adopt a buffer that is not 64-byte aligned");
+  }
+  const std::shared_ptr<RunMemory>& run = RunMemoryScope::Current();
+  if (Status charged = TensorMemory::Charge(static_cast<int64_t>(bytes), run.get());
+      !charged.ok()) {
+    return ResourceExhausted("adopting " + DataTypeName(dtype) + shape.DebugString() + " (" +
+                             std::to_string(bytes) + " bytes): " + charged.message());
+  }
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  try {
+    t.buffer_ = std::make_shared<Buffer>(data, bytes, run, std::move(release));
+  } catch (const std::bad_alloc&) {
+    TensorMemory::Release(static_cast<int64_t>(bytes), run.get());
+    return ResourceExhausted("adopting " + t.DebugString() + ": out of memory");
+  }
+  return t;
+}
 
 Tensor Tensor::FromResource(std::shared_ptr<Resource> resource) {
   Tensor t;

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -91,6 +92,14 @@ class Tensor {
   // For callers that have validated the shape already and allocate little (constants, tests):
   // charged without a budget check; std::bad_alloc if the allocation fails.
   Tensor(DataType dtype, TensorShape shape);
+  // A tensor over `bytes` bytes at `data` that Tern did not allocate (a TF_Tensor's output), so
+  // it need not be copied: `release` runs once, when the last tensor sharing the buffer goes,
+  // and frees it. The bytes are charged to the run in scope like an allocation. `data` must be
+  // 64-byte aligned like Tern's own buffers, and `bytes` must be the shape's elements of a
+  // fixed-size dtype (not string, resource or variant): else INVALID_ARGUMENT; over a budget,
+  // RESOURCE_EXHAUSTED. On any error nothing is adopted: the caller still owns the buffer.
+  static StatusOr<Tensor> AdoptBuffer(DataType dtype, TensorShape shape, void* data, size_t bytes,
+                                      std::function<void()> release);
 
   template <typename T>
   static Tensor Scalar(T value) {
@@ -157,12 +166,16 @@ class Tensor {
   struct Buffer {
     // The bytes are charged already.
     Buffer(size_t bytes, std::shared_ptr<RunMemory> run, Contents contents);
+    // Adopts `adopted` (AdoptBuffer); the bytes are charged already.
+    Buffer(void* adopted, size_t bytes, std::shared_ptr<RunMemory> run,
+           std::function<void()> release);
     ~Buffer();
     Buffer(const Buffer&) = delete;
     Buffer& operator=(const Buffer&) = delete;
     void* data = nullptr;
     size_t size = 0;
     std::shared_ptr<RunMemory> run;
+    std::function<void()> release;  // set for an adopted buffer: frees it instead of the buffer cache
   };
   enum class Charged { kYes };
   Tensor(DataType dtype, TensorShape shape, std::shared_ptr<RunMemory> run, Charged,

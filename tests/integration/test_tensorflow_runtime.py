@@ -99,23 +99,27 @@ def tern_fields(message):
 
 def status_runtimes(server, model=None):
     """{version: (state, runtime, runtime_reason)} from GET /v1/models/<m> and from gRPC
-    GetModelStatus through tensorflow-serving-api's stub, which must agree."""
+    GetModelStatus through tensorflow-serving-api's stub, which must agree (asked again when a
+    version changed state between the two calls)."""
     model = model or server.model_name
-    r = requests.get(f"{server.rest}/v1/models/{model}", timeout=10)
-    assert r.status_code == 200, r.text
-    rest = {int(v["version"]): (v["state"], v.get("runtime"), v.get("runtime_reason"))
-            for v in r.json()["model_version_status"]}
-    with grpc.insecure_channel(server.grpc_target) as channel:
-        request = get_model_status_pb2.GetModelStatusRequest()
-        request.model_spec.name = model
-        response = model_service_pb2_grpc.ModelServiceStub(channel).GetModelStatus(request,
-                                                                                     timeout=10)
     state_name = get_model_status_pb2.ModelVersionStatus.State.Name
-    by_grpc = {s.version: (state_name(s.state), *tern_fields(s))
-               for s in response.model_version_status}
-    # gRPC leaves an empty string field out; REST leaves the key out.
-    assert by_grpc == {v: (st, rt or None, why or None) for v, (st, rt, why) in rest.items()}
-    return rest
+    for _ in range(20):
+        r = requests.get(f"{server.rest}/v1/models/{model}", timeout=10)
+        assert r.status_code == 200, r.text
+        rest = {int(v["version"]): (v["state"], v.get("runtime"), v.get("runtime_reason"))
+                for v in r.json()["model_version_status"]}
+        with grpc.insecure_channel(server.grpc_target) as channel:
+            request = get_model_status_pb2.GetModelStatusRequest()
+            request.model_spec.name = model
+            response = model_service_pb2_grpc.ModelServiceStub(channel).GetModelStatus(
+                request, timeout=10)
+        by_grpc = {s.version: (state_name(s.state), *tern_fields(s))
+                   for s in response.model_version_status}
+        # gRPC leaves an empty string field out; REST leaves the key out.
+        if by_grpc == {v: (st, rt or None, why or None) for v, (st, rt, why) in rest.items()}:
+            return rest
+        time.sleep(0.05)
+    raise AssertionError(f"REST and gRPC status differ: {rest} vs {by_grpc}")
 
 
 def v2_metadata_runtime(server, model=None):

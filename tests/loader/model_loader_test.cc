@@ -82,5 +82,31 @@ TEST(ModelLoaderTest, CustomOpLibraryErrorsAreClear) {
   }
 }
 
+// A TensorFlow output is adopted, not copied (Tensor::AdoptBuffer): it is charged to the
+// request's account while held, and the charge goes with its last reference.
+TEST(ModelLoaderTest, TensorflowOutputsAreChargedToTheRequest) {
+  if (!TensorflowAvailable().ok()) GTEST_SKIP() << TensorflowAvailable().message();
+  auto loaded =
+      LoadServableModel(kHalfPlusTwo, RuntimeChoice::kTensorflow, SavedModelLoadOptions());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  RunOptions options;
+  options.memory = RunMemory::Create(0);
+  std::vector<float> x(1000, 2.f);
+  auto out = loaded->model->RunSignature(
+      "serving_default", {{"x", Tensor::FromVector<float>(x, TensorShape{1000})}}, {}, options);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  const Tensor& y = out->at("y");
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(y.raw_data()) % 64, 0u);
+  EXPECT_EQ(y.flat<float>()[999], 3.f);
+  EXPECT_EQ(options.memory->in_use_bytes(), 4000);
+  out->clear();
+  EXPECT_EQ(options.memory->in_use_bytes(), 0);
+  // Over the request's budget, the output is refused like one of Tern's own allocations.
+  options.memory = RunMemory::Create(100);
+  auto refused = loaded->model->RunSignature(
+      "serving_default", {{"x", Tensor::FromVector<float>(x, TensorShape{1000})}}, {}, options);
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+}
+
 }  // namespace
 }  // namespace tern

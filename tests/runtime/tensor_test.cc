@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "runtime/memory_account.h"
@@ -67,6 +68,69 @@ TEST(TensorTest, Strings) {
   Tensor t = Tensor::FromVector<std::string>({"a", "bc"}, TensorShape{2});
   EXPECT_EQ(t.dtype(), tensorflow::DT_STRING);
   EXPECT_EQ(t.flat<std::string>()[1], "bc");
+}
+
+// A buffer Tern did not allocate (a TF_Tensor's output) is adopted without a copy: shared by
+// copies of the tensor, released once when the last goes, and charged to the run in scope.
+TEST(TensorTest, AdoptBufferIsSharedChargedAndReleasedOnce) {
+  auto* data = static_cast<float*>(std::aligned_alloc(64, 64 * 4));
+  for (int i = 0; i < 64; ++i) data[i] = static_cast<float>(i);
+  int released = 0;
+  const int64_t before = TensorMemory::InUseBytes();
+  auto run = RunMemory::Create(0);
+  {
+    RunMemoryScope scope(run);
+    auto t = Tensor::AdoptBuffer(tensorflow::DT_FLOAT, TensorShape{8, 8}, data, 64 * 4, [&] {
+      ++released;
+      std::free(data);
+    });
+    ASSERT_TRUE(t.ok()) << t.status().message();
+    EXPECT_EQ(t->raw_data(), data);
+    EXPECT_EQ(t->flat<float>()[63], 63.f);
+    EXPECT_EQ(TensorMemory::InUseBytes() - before, 64 * 4);
+    EXPECT_EQ(run->in_use_bytes(), 64 * 4);
+    Tensor reshaped = t->WithShape(TensorShape{64});
+    Tensor deep = t->Clone();
+    EXPECT_NE(deep.raw_data(), data);
+    EXPECT_EQ(deep.flat<float>()[63], 63.f);
+    *t = Tensor();  // drops the first reference
+    EXPECT_EQ(released, 0);
+    EXPECT_EQ(reshaped.flat<float>()[1], 1.f);
+  }
+  EXPECT_EQ(released, 1);
+  EXPECT_EQ(TensorMemory::InUseBytes(), before);
+  EXPECT_EQ(run->in_use_bytes(), 0);
+}
+
+// On any refusal nothing is adopted: the caller still owns the buffer and frees it itself.
+TEST(TensorTest, AdoptBufferRefusalsLeaveTheBufferToTheCaller) {
+  auto* data = static_cast<char*>(std::aligned_alloc(64, 128));
+  int released = 0;
+  auto release = [&] { ++released; };
+  // Not 64-byte aligned.
+  EXPECT_EQ(Tensor::AdoptBuffer(tensorflow::DT_INT8, TensorShape{4}, data + 1, 4, release)
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  // Wrong byte count, and dtypes without a flat buffer.
+  EXPECT_EQ(
+      Tensor::AdoptBuffer(tensorflow::DT_FLOAT, TensorShape{4}, data, 15, release).status().code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      Tensor::AdoptBuffer(tensorflow::DT_STRING, TensorShape{1}, data, 32, release).status().code(),
+      StatusCode::kInvalidArgument);
+  // Over the run's budget.
+  auto run = RunMemory::Create(64);
+  {
+    RunMemoryScope scope(run);
+    EXPECT_EQ(Tensor::AdoptBuffer(tensorflow::DT_INT8, TensorShape{128}, data, 128, release)
+                  .status()
+                  .code(),
+              StatusCode::kResourceExhausted);
+  }
+  EXPECT_EQ(run->in_use_bytes(), 0);
+  EXPECT_EQ(released, 0);
+  std::free(data);
 }
 
 }  // namespace

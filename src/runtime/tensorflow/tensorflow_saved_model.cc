@@ -179,15 +179,17 @@ StatusOr<std::map<std::string, Tensor>> TensorflowSavedModel::RunSignature(
   RunMemoryScope charge_to(options.memory);
   for (size_t i = 0; i < values.size(); ++i) {
     if (values[i] == nullptr) continue;
-    if (ran.ok()) {
-      auto tensor = FromTfTensor(*api_, values[i]);
-      if (tensor.ok()) {
-        outputs[call.keys[i]] = std::move(*tensor);
-      } else {
-        ran = tensor.status();
-      }
+    if (!ran.ok()) {
+      api_->TF_DeleteTensor(values[i]);
+      continue;
     }
-    api_->TF_DeleteTensor(values[i]);
+    // Takes values[i]: its buffer becomes the output's, no copy.
+    auto tensor = FromTfTensor(*api_, values[i]);
+    if (tensor.ok()) {
+      outputs[call.keys[i]] = std::move(*tensor);
+    } else {
+      ran = tensor.status();
+    }
   }
   TERN_RETURN_IF_ERROR(ran);
   return outputs;

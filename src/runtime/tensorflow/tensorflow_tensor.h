@@ -1,7 +1,8 @@
 // Tensors across the C API. Inputs are zero-copy: the TF_Tensor points into the Tern tensor's
 // buffer and holds a reference to it until TensorFlow lets go (its deallocator drops it).
-// Outputs are copied into Tern tensors charged to the run in scope, since Tern's Tensor cannot
-// adopt a buffer it did not allocate (strings are copied either way: their layouts differ).
+// Outputs are zero-copy too: the Tern tensor adopts the TF_Tensor's buffer (Tensor::AdoptBuffer),
+// charged to the run in scope, and deletes the TF_Tensor when its last reference goes (strings
+// are copied either way: their layouts differ).
 // Only compiled with TensorFlow's C headers. Stateless; thread-safe.
 #pragma once
 
@@ -15,7 +16,9 @@ namespace tern {
 // tensors, which cannot cross the API.
 StatusOr<TF_Tensor*> ToTfTensor(const TfApi& api, const Tensor& tensor);
 
-// A Tern copy of `tensor` (which stays the caller's).
-StatusOr<Tensor> FromTfTensor(const TfApi& api, const TF_Tensor* tensor);
+// A Tern tensor of `tensor`, which it takes: its buffer is adopted (the TF_Tensor is deleted when
+// the last Tern tensor sharing it goes) or, for strings and a buffer Tern cannot adopt (not
+// 64-byte aligned), copied and the TF_Tensor deleted at once, as on any error.
+StatusOr<Tensor> FromTfTensor(const TfApi& api, TF_Tensor* tensor);
 
 }  // namespace tern
