@@ -21,16 +21,12 @@
 #include <vector>
 
 #include "runtime/kernels/internal/gemm.h"
+#include "runtime/kernels/internal/onednn_common.h"
 
 namespace {
 
 using dnnl::memory;
 using Tag = memory::format_tag;
-
-const dnnl::engine& Engine() {
-  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
 
 // batch products of [m,k] x [k,n] (b transposed: [n,k]); batch > 1 with `shared_b` multiplies
 // every batch by one b (a dense layer over a 3-D input).
@@ -90,21 +86,22 @@ Body OneDnn(const Shape& s, const float* a, const float* b, float* c, bool packe
   const memory::desc c_md(c_dims, memory::data_type::f32, Tag::abc);
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a_md, b_md, c_md), attr, Engine());
-  auto stream = std::make_shared<dnnl::stream>(Engine());
-  memory user(b_user, Engine(), const_cast<float*>(b));
+  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a_md, b_md, c_md), attr, tern::OneDnnEngine());
+  auto stream = std::make_shared<dnnl::stream>(tern::OneDnnEngine());
+  memory user(b_user, tern::OneDnnEngine(), const_cast<float*>(b));
   memory weights = user;
   if (pd.weights_desc() != b_user) {
-    weights = memory(pd.weights_desc(), Engine());
+    weights = memory(pd.weights_desc(), tern::OneDnnEngine());
     dnnl::reorder(user, weights).execute(*stream, user, weights);
     stream->wait();
   }
   auto scratch = std::make_shared<std::vector<char>>(pd.scratchpad_desc().get_size() + 64);
   auto args = std::make_shared<std::unordered_map<int, memory>>();
-  (*args)[DNNL_ARG_SRC] = memory(a_md, Engine(), const_cast<float*>(a));
+  (*args)[DNNL_ARG_SRC] = memory(a_md, tern::OneDnnEngine(), const_cast<float*>(a));
   (*args)[DNNL_ARG_WEIGHTS] = weights;
-  (*args)[DNNL_ARG_DST] = memory(c_md, Engine(), c);
-  (*args)[DNNL_ARG_SCRATCHPAD] = memory(pd.scratchpad_desc(), Engine(), scratch->data());
+  (*args)[DNNL_ARG_DST] = memory(c_md, tern::OneDnnEngine(), c);
+  (*args)[DNNL_ARG_SCRATCHPAD] =
+      memory(pd.scratchpad_desc(), tern::OneDnnEngine(), scratch->data());
   auto prim = std::make_shared<dnnl::matmul>(pd);
   return [=] {
     prim->execute(*stream, *args);

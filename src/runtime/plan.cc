@@ -14,6 +14,7 @@
 #include "runtime/optimize/fuse_convolutions.h"
 #include "runtime/optimize/fuse_gelu.h"
 #include "runtime/optimize/fuse_layer_norm.h"
+#include "runtime/optimize/fuse_mat_mul.h"
 #include "runtime/state/resources.h"
 
 namespace tern {
@@ -314,7 +315,9 @@ StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph, const PlanSpec& 
   TERN_ASSIGN_OR_RETURN(std::optional<Graph> layer_norms, FuseLayerNorms(g1, spec));
   const Graph& g2 = layer_norms ? *layer_norms : g1;
   TERN_ASSIGN_OR_RETURN(std::optional<Graph> gelus, FuseGelus(g2, spec));
-  return Builder(gelus ? *gelus : g2, spec, resources, functions).Build();
+  const Graph& g3 = gelus ? *gelus : g2;
+  TERN_ASSIGN_OR_RETURN(std::optional<Graph> dense, FuseMatMuls(g3, spec));
+  return Builder(dense ? *dense : g3, spec, resources, functions).Build();
 }
 
 namespace {

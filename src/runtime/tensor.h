@@ -175,7 +175,8 @@ class Tensor {
     void* data = nullptr;
     size_t size = 0;
     std::shared_ptr<RunMemory> run;
-    std::function<void()> release;  // set for an adopted buffer: frees it instead of the buffer cache
+    std::function<void()>
+        release;  // set for an adopted buffer: frees it instead of the buffer cache
   };
   enum class Charged { kYes };
   Tensor(DataType dtype, TensorShape shape, std::shared_ptr<RunMemory> run, Charged,

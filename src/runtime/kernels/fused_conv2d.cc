@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "runtime/kernels/internal/broadcast.h"
+#include "runtime/kernels/internal/fused_activation.h"
 #include "runtime/kernels/internal/onednn_conv.h"
 #include "runtime/kernels/internal/own_conv.h"
 #include "runtime/kernels/kernels.h"
@@ -31,7 +32,7 @@ struct FusedOps {
   bool bias = false;
   bool batch_norm = false;
   bool add = false;
-  ConvActivation activation = ConvActivation::kNone;
+  FusedActivation activation = FusedActivation::kNone;
   float epsilon = 0.0001f;
   float leaky_alpha = 0.2f;
   float swish_beta = 1.f;
@@ -40,16 +41,6 @@ struct FusedOps {
   // Input index of the addend (after the filter, the bias and the batch norm's four).
   int add_input() const { return 2 + (bias ? 1 : 0) + (batch_norm ? 4 : 0); }
 };
-
-std::optional<ConvActivation> ActivationNamed(const std::string& name) {
-  if (name == "Relu") return ConvActivation::kRelu;
-  if (name == "Relu6") return ConvActivation::kRelu6;
-  if (name == "Elu") return ConvActivation::kElu;
-  if (name == "LeakyRelu") return ConvActivation::kLeakyRelu;
-  if (name == "Sigmoid") return ConvActivation::kSigmoid;
-  if (name == "_MklSwish") return ConvActivation::kSwish;
-  return std::nullopt;
-}
 
 StatusOr<FusedOps> ParseFusedOps(const KernelConstruction& c) {
   TERN_ASSIGN_OR_RETURN(std::vector<std::string> names, c.GetStringListAttr("fused_ops"));
@@ -66,7 +57,7 @@ StatusOr<FusedOps> ParseFusedOps(const KernelConstruction& c) {
     } else if (name == "Add") {
       next = 3;
       ops.add = true;
-    } else if (auto activation = ActivationNamed(name)) {
+    } else if (auto activation = FusedActivationNamed(name, /*gelu=*/false)) {
       next = 4;
       ops.activation = *activation;
     } else {
@@ -98,16 +89,9 @@ StatusOr<FusedOps> ParseFusedOps(const KernelConstruction& c) {
 }
 
 float Activate(const FusedOps& ops, float v) {
-  switch (ops.activation) {
-    case ConvActivation::kNone: return v;
-    case ConvActivation::kRelu: return v > 0.f ? v : 0.f;
-    case ConvActivation::kRelu6: return std::min(std::max(v, 0.f), 6.f);
-    case ConvActivation::kElu: return v > 0.f ? v : std::expm1(v);
-    case ConvActivation::kLeakyRelu: return v > 0.f ? v : v * ops.leaky_alpha;
-    case ConvActivation::kSigmoid: return 1.f / (1.f + std::exp(-v));
-    case ConvActivation::kSwish: return v / (1.f + std::exp(-ops.swish_beta * v));
-  }
-  return v;
+  return ApplyFusedActivation(
+      ops.activation, ops.activation == FusedActivation::kSwish ? ops.swish_beta : ops.leaky_alpha,
+      v);
 }
 
 // The filter with the batch norm's scale folded in, and the bias after the convolution.
@@ -127,8 +111,8 @@ class FusedConvKernel final : public OpKernel {
                 ConvEpilogue{.bias = ops.bias || ops.batch_norm,
                              .residual = ops.add,
                              .activation = ops.activation,
-                             .alpha = ops.activation == ConvActivation::kSwish ? ops.swish_beta
-                                                                               : ops.leaky_alpha}),
+                             .alpha = ops.activation == FusedActivation::kSwish ? ops.swish_beta
+                                                                                : ops.leaky_alpha}),
         onednn_no_add_(attrs, depthwise, ConvEpilogue{.bias = ops.bias || ops.batch_norm}) {}
 
   Status Compute(KernelContext& ctx) const override {

@@ -316,6 +316,7 @@ const std::vector<KernelRegistration>& Table() {
       {"_FusedConv2D", CreateFusedConv2DKernel, {{"output"}}},
       {"_FusedDepthwiseConv2dNative", CreateFusedDepthwiseConv2dNativeKernel, {{"output"}}},
       {"_FusedGelu", CreateFusedGeluKernel, {{"activations"}}},
+      {"_FusedMatMul", CreateFusedMatMulKernel, {{"product"}}},
       {"_FusedLayerNorm", CreateFusedLayerNormKernel, {{"y"}}},
   };
   return table;

@@ -146,14 +146,7 @@ class ChainFinder {
   }
 
  private:
-  // The one node that reads `node`, when that is all that uses it (its output 0, once, no
-  // control uses) and `node` is not fed, fetched or a target; else -1.
-  int SoleConsumer(int node) const {
-    if (uses_.pinned[node] || uses_.control[node] > 0) return -1;
-    const std::vector<TensorId>& data = uses_.data[node];
-    if (data.size() != 1 || data[0].output != 0) return -1;
-    return data[0].node;
-  }
+  int SoleConsumer(int node) const { return tern::SoleConsumer(uses_, node); }
 
   // Whether `node` feeds exactly Keras' swish, node * Sigmoid(beta * node) with a constant
   // beta (Mul(beta, node) feeding the Sigmoid; TensorFlow's silu omits it) and nothing else

@@ -173,6 +173,13 @@ std::optional<TensorId> PatternView::OperandBeside(int node, float value) const 
   return std::nullopt;
 }
 
+int SoleConsumer(const Uses& uses, int node) {
+  if (uses.pinned[node] || uses.control[node] > 0) return -1;
+  const std::vector<TensorId>& data = uses.data[node];
+  if (data.size() != 1 || data[0].output != 0) return -1;
+  return data[0].node;
+}
+
 bool SameTensor(TensorId a, TensorId b) { return a.node == b.node && a.output == b.output; }
 
 bool ReadOnlyWithin(const Uses& uses, const std::vector<int>& matched) {

@@ -37,6 +37,10 @@ Uses FindUses(const Graph& graph, const std::vector<GraphNode>& nodes, const Pla
 // on control inputs, or that read a TF1 reference (an Identity is what dereferences it).
 std::vector<GraphNode> BypassIdentities(const Graph& graph, const PlanSpec& spec);
 
+// The one node that reads `node`, when that is all that uses it (its output 0, once, no
+// control uses) and `node` is not fed, fetched or a target; else -1.
+int SoleConsumer(const Uses& uses, int node);
+
 bool HasTypeAttr(const tensorflow::NodeDef& def, const char* attr, tensorflow::DataType type);
 // Attr T is float.
 bool IsFloat(const tensorflow::NodeDef& def);

@@ -70,15 +70,17 @@ Tensor FilterTensor(const Case& c, const std::vector<float>& values) {
   return t;
 }
 
-float Activate(ConvActivation a, float alpha, float v) {
+float Activate(FusedActivation a, float alpha, float v) {
   switch (a) {
-    case ConvActivation::kNone: return v;
-    case ConvActivation::kRelu: return std::max(v, 0.f);
-    case ConvActivation::kRelu6: return std::min(std::max(v, 0.f), 6.f);
-    case ConvActivation::kElu: return v > 0 ? v : std::expm1(v);
-    case ConvActivation::kLeakyRelu: return v > 0 ? v : alpha * v;
-    case ConvActivation::kSigmoid: return 1.f / (1.f + std::exp(-v));
-    case ConvActivation::kSwish: return v / (1.f + std::exp(-alpha * v));
+    case FusedActivation::kNone: return v;
+    case FusedActivation::kRelu: return std::max(v, 0.f);
+    case FusedActivation::kRelu6: return std::min(std::max(v, 0.f), 6.f);
+    case FusedActivation::kElu: return v > 0 ? v : std::expm1(v);
+    case FusedActivation::kLeakyRelu: return v > 0 ? v : alpha * v;
+    case FusedActivation::kSigmoid: return 1.f / (1.f + std::exp(-v));
+    case FusedActivation::kSwish: return v / (1.f + std::exp(-alpha * v));
+    case FusedActivation::kGeluApproximate:
+    case FusedActivation::kGeluExact: break;  // not a convolution's post-op
   }
   return v;
 }
@@ -132,12 +134,12 @@ TEST(OneDnnConvTest, PlainConvolutionMatchesOwnKernels) {
 }
 
 TEST(OneDnnConvTest, EveryEpilogueMatchesOwnKernelsThenTheEpilogue) {
-  const ConvActivation activations[] = {ConvActivation::kNone,      ConvActivation::kRelu,
-                                        ConvActivation::kRelu6,     ConvActivation::kElu,
-                                        ConvActivation::kLeakyRelu, ConvActivation::kSigmoid,
-                                        ConvActivation::kSwish};
+  const FusedActivation activations[] = {FusedActivation::kNone,      FusedActivation::kRelu,
+                                         FusedActivation::kRelu6,     FusedActivation::kElu,
+                                         FusedActivation::kLeakyRelu, FusedActivation::kSigmoid,
+                                         FusedActivation::kSwish};
   for (const Case& c : kCases) {
-    for (ConvActivation a : activations) {
+    for (FusedActivation a : activations) {
       Check(c, ConvEpilogue{.bias = true, .residual = false, .activation = a, .alpha = 0.3f});
       Check(c, ConvEpilogue{.bias = true, .residual = true, .activation = a, .alpha = 0.3f});
     }

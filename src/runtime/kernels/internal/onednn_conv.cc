@@ -14,63 +14,13 @@
 
 #include "runtime/intra_op.h"
 #include "runtime/kernels/internal/omp_threads.h"
+#include "runtime/kernels/internal/onednn_common.h"
 
 namespace tern {
 namespace {
 
 using dnnl::memory;
 using Tag = memory::format_tag;
-
-const dnnl::engine& Engine() {
-  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
-
-dnnl::stream& ThreadStream() {
-  thread_local dnnl::stream stream(Engine());
-  return stream;
-}
-
-// A primitive's scratchpad, per thread (a primitive may run in several threads at once).
-void* ThreadScratchpad(size_t bytes) {
-  struct Buffer {
-    void* data = nullptr;
-    size_t size = 0;
-    ~Buffer() { std::free(data); }
-  };
-  thread_local Buffer buffer;
-  if (bytes > buffer.size) {
-    std::free(buffer.data);
-    buffer.size = (bytes + 63) / 64 * 64;
-    buffer.data = std::aligned_alloc(64, buffer.size);
-    if (buffer.data == nullptr) throw std::bad_alloc();
-  }
-  return buffer.data;
-}
-
-void AppendActivation(const ConvEpilogue& e, dnnl::post_ops* ops) {
-  switch (e.activation) {
-    case ConvActivation::kNone: return;
-    case ConvActivation::kRelu:
-      ops->append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-      return;
-    case ConvActivation::kRelu6:
-      ops->append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f);
-      return;
-    case ConvActivation::kElu:
-      ops->append_eltwise(1.f, dnnl::algorithm::eltwise_elu, 1.f, 0.f);
-      return;
-    case ConvActivation::kLeakyRelu:
-      ops->append_eltwise(1.f, dnnl::algorithm::eltwise_relu, e.alpha, 0.f);
-      return;
-    case ConvActivation::kSigmoid:
-      ops->append_eltwise(1.f, dnnl::algorithm::eltwise_logistic, 0.f, 0.f);
-      return;
-    case ConvActivation::kSwish:
-      ops->append_eltwise(1.f, dnnl::algorithm::eltwise_swish, e.alpha, 0.f);
-      return;
-  }
-}
 
 }  // namespace
 
@@ -79,58 +29,15 @@ struct OneDnnConv::Primitive {
   memory::desc src, weights, bias, dst, scratchpad;
   memory::desc user_weights;  // the filter as TensorFlow lays it out
 
-  // The memory objects of one execute, pointed at a run's buffers. Creating them per run cost a
-  // batch-1 MobileNetV2 about 5% of its time, so a run takes a spare set (or makes one) and gives
-  // it back.
-  struct Args {
-    memory src, dst, scratchpad, bias, residual;
-    std::unordered_map<int, memory> map;
-  };
-  mutable std::mutex spare_mu;
-  mutable std::vector<std::unique_ptr<Args>> spare;
-
-  std::unique_ptr<Args> TakeArgs() const;
-  void GiveBack(std::unique_ptr<Args> args) const;
+  std::unique_ptr<const OneDnnArgsPool> args;  // set once the descs are known
 };
-
-std::unique_ptr<OneDnnConv::Primitive::Args> OneDnnConv::Primitive::TakeArgs() const {
-  {
-    std::lock_guard<std::mutex> lock(spare_mu);
-    if (!spare.empty()) {
-      std::unique_ptr<Args> args = std::move(spare.back());
-      spare.pop_back();
-      return args;
-    }
-  }
-  const dnnl::engine& engine = Engine();
-  auto args = std::make_unique<Args>();
-  args->src = memory(src, engine, nullptr);
-  args->dst = memory(dst, engine, nullptr);
-  args->map = {{DNNL_ARG_SRC, args->src}, {DNNL_ARG_DST, args->dst}};
-  if (scratchpad.get_size() > 0) {
-    args->scratchpad = memory(scratchpad, engine, nullptr);
-    args->map.emplace(DNNL_ARG_SCRATCHPAD, args->scratchpad);
-  }
-  if (!bias.is_zero()) {
-    args->bias = memory(bias, engine, nullptr);
-    args->map.emplace(DNNL_ARG_BIAS, args->bias);
-  }
-  return args;
-}
-
-void OneDnnConv::Primitive::GiveBack(std::unique_ptr<Args> args) const {
-  std::lock_guard<std::mutex> lock(spare_mu);
-  spare.push_back(std::move(args));
-}
 
 struct OneDnnConv::State {
   std::mutex mu;
   // By input shape [N,H,W,C], output channels and threads (oneDNN fixes a primitive's thread
   // count when it creates it); nullptr: oneDNN has no implementation.
   std::map<std::array<int64_t, 6>, std::shared_ptr<const Primitive>> primitives;
-  // The filter the reordered weights below were made from (held, so its buffer is not reused).
-  Tensor filter;
-  std::vector<std::pair<memory::desc, memory>> weights;  // by the layout a primitive chose
+  ReorderedWeights weights;  // the filter in the layouts the primitives chose
 };
 
 bool OneDnnEnabled() {
@@ -176,7 +83,7 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
   try {
     dnnl::post_ops ops;
     if (epilogue_.residual) ops.append_binary(dnnl::algorithm::binary_add, p->dst);
-    AppendActivation(epilogue_, &ops);
+    AppendActivation(epilogue_.activation, epilogue_.alpha, &ops);
     dnnl::primitive_attr attr;
     attr.set_post_ops(ops);
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
@@ -188,7 +95,7 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
                                               strides, dilates, pad_l, pad_r)
             : dnnl::convolution_forward::desc(kind, algorithm, p->src, any_weights, p->dst, strides,
                                               dilates, pad_l, pad_r);
-    dnnl::convolution_forward::primitive_desc pd(desc, attr, Engine());
+    dnnl::convolution_forward::primitive_desc pd(desc, attr, OneDnnEngine());
     // oneDNN may only offer a reference implementation for odd shapes; the own kernels are
     // faster than that.
     const std::string impl = pd.impl_info_str();
@@ -196,6 +103,7 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
     p->weights = pd.weights_desc();
     p->scratchpad = pd.scratchpad_desc();
     p->conv = dnnl::convolution_forward(pd);
+    p->args = std::make_unique<const OneDnnArgsPool>(p->src, p->dst, p->scratchpad, p->bias);
   } catch (const dnnl::error&) {
     return nullptr;
   }
@@ -225,39 +133,18 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
     }
     p = it->second;
     if (p == nullptr) return false;
-    if (!state_->filter.initialized() || state_->filter.flat<float>() != filter.flat<float>()) {
-      state_->filter = filter;
-      state_->weights.clear();
-    }
-    for (const auto& [desc, mem] : state_->weights) {
-      if (desc == p->weights) weights = mem;
-    }
-    if (!weights) {
-      memory user(p->user_weights, Engine(), const_cast<float*>(filter.flat<float>()));
-      weights = memory(p->weights, Engine());
-      dnnl::reorder(user, weights).execute(ThreadStream(), user, weights);
-      ThreadStream().wait();
-      state_->weights.emplace_back(p->weights, weights);
-    }
+    weights = state_->weights.For(filter, p->user_weights, p->weights);
   }
-  std::unique_ptr<Primitive::Args> args = p->TakeArgs();
-  args->src.set_data_handle(const_cast<float*>(in));
-  args->dst.set_data_handle(out);
-  args->map.insert_or_assign(DNNL_ARG_WEIGHTS, weights);
-  if (args->scratchpad) {
-    args->scratchpad.set_data_handle(ThreadScratchpad(p->scratchpad.get_size()));
-  }
-  if (args->bias) args->bias.set_data_handle(const_cast<float*>(bias));
+  std::unique_ptr<OneDnnArgs> args = p->args->Take();
   if (epilogue_.residual) {
     if (!args->residual) {
-      args->residual = memory(p->dst, Engine(), nullptr);
+      args->residual = memory(p->dst, OneDnnEngine(), nullptr);
       args->map.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, args->residual);
     }
     args->residual.set_data_handle(const_cast<float*>(residual));
   }
-  p->conv.execute(ThreadStream(), args->map);
-  ThreadStream().wait();
-  p->GiveBack(std::move(args));
+  args->Execute(p->conv, in, out, weights, bias);
+  p->args->GiveBack(std::move(args));
   return true;
 }
 

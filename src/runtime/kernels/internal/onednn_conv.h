@@ -17,19 +17,17 @@
 
 #include <memory>
 
+#include "runtime/kernels/internal/fused_activation.h"
 #include "runtime/kernels/internal/window.h"
 #include "runtime/tensor.h"
 
 namespace tern {
 
-// kSwish is x * sigmoid(alpha * x) (Keras' "swish").
-enum class ConvActivation { kNone, kRelu, kRelu6, kElu, kLeakyRelu, kSigmoid, kSwish };
-
 // What follows the convolution, in this order: + bias[oc], + residual[n,oh,ow,oc], activation.
 struct ConvEpilogue {
   bool bias = false;
   bool residual = false;
-  ConvActivation activation = ConvActivation::kNone;
+  FusedActivation activation = FusedActivation::kNone;
   float alpha = 0.2f;  // kLeakyRelu's slope for negative inputs; kSwish's beta
 };
 

@@ -1,0 +1,169 @@
+// _FusedMatMul: MatMul (2-D a and b, attrs transpose_a and transpose_b) followed by the ops named
+// in attr `fused_ops`, in this order, each optional (TensorFlow's grappler requires the BiasAdd;
+// Tern's load-time pass, runtime/optimize/fuse_mat_mul.h, also writes a bare product):
+//   BiasAdd    args: bias [n]
+//   Relu | Relu6 | Elu | LeakyRelu (attr leakyrelu_alpha) | Sigmoid | _MklSwish (attr
+//   swish_beta, Tern's) | GeluApproximate | GeluExact (tf.nn.gelu's forms)
+// With attr `tern_constant_b` (set by that pass when b is a Const or a variable's value), the
+// product runs on oneDNN's matmul primitive with b reordered once (internal/onednn_matmul.h)
+// wherever Gemm would have run dnnl_sgemm, which repacks b at every call; else Gemm, then the
+// epilogue in one pass. float only.
+#include <string>
+#include <vector>
+
+#include "runtime/kernels/internal/fused_activation.h"
+#include "runtime/kernels/internal/gemm.h"
+#include "runtime/kernels/internal/onednn_conv.h"
+#include "runtime/kernels/internal/onednn_matmul.h"
+#include "runtime/kernels/kernels.h"
+
+namespace tern {
+namespace {
+
+bool IsGelu(FusedActivation activation) {
+  return activation == FusedActivation::kGeluApproximate ||
+         activation == FusedActivation::kGeluExact;
+}
+
+StatusOr<MatMulEpilogue> ParseFusedOps(const KernelConstruction& c) {
+  TERN_ASSIGN_OR_RETURN(std::vector<std::string> names, c.GetStringListAttr("fused_ops"));
+  MatMulEpilogue epilogue;
+  int stage = 0;  // 1 bias, 2 activation: each at most once, in order
+  float swish_beta = 1.f, leaky_alpha = 0.2f;
+  for (const std::string& name : names) {
+    int next;
+    if (name == "BiasAdd") {
+      next = 1;
+      epilogue.bias = true;
+    } else if (auto activation = FusedActivationNamed(name, /*gelu=*/true)) {
+      next = 2;
+      epilogue.activation = *activation;
+    } else {
+      return c.Error("fused op " + name +
+                     " is not supported (BiasAdd, Relu, Relu6, Elu, LeakyRelu, Sigmoid, "
+                     "_MklSwish, GeluApproximate, GeluExact)");
+    }
+    if (next <= stage) {
+      return c.Error("fused_ops must be in the order BiasAdd, activation, each at most once");
+    }
+    stage = next;
+  }
+  if (c.HasAttr("swish_beta")) {
+    TERN_ASSIGN_OR_RETURN(swish_beta, c.GetFloatAttr("swish_beta"));
+  }
+  if (c.HasAttr("leakyrelu_alpha")) {
+    TERN_ASSIGN_OR_RETURN(leaky_alpha, c.GetFloatAttr("leakyrelu_alpha"));
+  }
+  epilogue.alpha = epilogue.activation == FusedActivation::kSwish ? swish_beta : leaky_alpha;
+  const int num_args = epilogue.bias ? 1 : 0;
+  if (c.num_inputs() != 2 + num_args) {
+    return c.Error("fused_ops need " + std::to_string(num_args) + " extra inputs, got " +
+                   std::to_string(c.num_inputs() - 2));
+  }
+  return epilogue;
+}
+
+class FusedMatMulKernel final : public OpKernel {
+ public:
+  FusedMatMulKernel(bool transpose_a, bool transpose_b, bool constant_b, MatMulEpilogue epilogue)
+      : transpose_a_(transpose_a),
+        transpose_b_(transpose_b),
+        epilogue_(epilogue),
+        onednn_(constant_b && !transpose_a && OneDnnEnabled()
+                    ? std::make_unique<OneDnnMatMul>(transpose_b, epilogue)
+                    : nullptr) {}
+
+  Status Compute(KernelContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    if (a.dtype() != tensorflow::DT_FLOAT || b.dtype() != tensorflow::DT_FLOAT) {
+      return ctx.Error("a and b must be float, got " + DataTypeName(a.dtype()) + " and " +
+                       DataTypeName(b.dtype()));
+    }
+    if (a.rank() != 2 || b.rank() != 2) {
+      return ctx.Error("a and b must be 2-D, got shapes " + a.shape().DebugString() + " and " +
+                       b.shape().DebugString());
+    }
+    const int64_t m = transpose_a_ ? a.dim(1) : a.dim(0);
+    const int64_t k = transpose_a_ ? a.dim(0) : a.dim(1);
+    const int64_t kb = transpose_b_ ? b.dim(1) : b.dim(0);
+    const int64_t n = transpose_b_ ? b.dim(0) : b.dim(1);
+    if (k != kb) {
+      return ctx.Error("inner dimensions do not match: a " + a.shape().DebugString() +
+                       (transpose_a_ ? " (transposed)" : "") + ", b " + b.shape().DebugString() +
+                       (transpose_b_ ? " (transposed)" : ""));
+    }
+    const float* bias = nullptr;
+    if (epilogue_.bias) {
+      const Tensor& t = ctx.input(2);
+      if (t.dtype() != tensorflow::DT_FLOAT || t.rank() != 1 || t.dim(0) != n) {
+        return ctx.Error("bias must be float [" + std::to_string(n) + "], got " +
+                         DataTypeName(t.dtype()) + t.shape().DebugString());
+      }
+      bias = t.flat<float>();
+    }
+    TERN_ASSIGN_OR_RETURN(
+        Tensor * out,
+        ctx.AllocateOutput(0, tensorflow::DT_FLOAT, TensorShape{m, n},
+                           k > 0 ? Tensor::Contents::kUnset : Tensor::Contents::kZeros));
+    if (m == 0 || n == 0) return Status::Ok();
+    float* c = out->flat<float>();
+    const GemmArgs args{.a = a.flat<float>(),
+                        .b = b.flat<float>(),
+                        .c = c,
+                        .m = m,
+                        .k = k,
+                        .n = n,
+                        .transpose_a = transpose_a_,
+                        .transpose_b = transpose_b_};
+    // Where Gemm picks dnnl_sgemm, the primitive's packed b is faster (it skips the repacking);
+    // elsewhere (one row, few columns, a b that fits the caches) Gemm's choice stands.
+    if (onednn_ != nullptr && k > 0 && GemmImplFor(args) == GemmImpl::kOneDnn &&
+        onednn_->Run(m, args.a, b, bias, c)) {
+      ApplyGelu(c, m * n);
+      return Status::Ok();
+    }
+    if (k > 0) Gemm(args);
+    Epilogue(bias, m, n, c);
+    return Status::Ok();
+  }
+
+ private:
+  // Bias and activation over the product.
+  void Epilogue(const float* bias, int64_t m, int64_t n, float* c) const {
+    if (bias != nullptr) {
+      for (int64_t i = 0; i < m; ++i) {
+        float* row = c + i * n;
+        for (int64_t j = 0; j < n; ++j) row[j] += bias[j];
+      }
+    }
+    ApplyFusedActivationInPlace(epilogue_.activation, epilogue_.alpha, c, m * n);
+  }
+
+  // After the primitive, which ran the bias and every other activation as post-ops.
+  void ApplyGelu(float* c, int64_t size) const {
+    if (IsGelu(epilogue_.activation)) {
+      ApplyFusedActivationInPlace(epilogue_.activation, epilogue_.alpha, c, size);
+    }
+  }
+
+  const bool transpose_a_;
+  const bool transpose_b_;
+  const MatMulEpilogue epilogue_;
+  const std::unique_ptr<OneDnnMatMul> onednn_;  // null: Gemm only
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> CreateFusedMatMulKernel(const KernelConstruction& c) {
+  TERN_ASSIGN_OR_RETURN(DataType dtype, c.GetTypeAttr("T"));
+  if (dtype != tensorflow::DT_FLOAT) {
+    return c.Error("dtype " + DataTypeName(dtype) + " is not supported (float)");
+  }
+  TERN_ASSIGN_OR_RETURN(MatMulEpilogue epilogue, ParseFusedOps(c));
+  return std::unique_ptr<OpKernel>(std::make_unique<FusedMatMulKernel>(
+      c.GetBoolAttrOr("transpose_a", false), c.GetBoolAttrOr("transpose_b", false),
+      c.GetBoolAttrOr("tern_constant_b", false), epilogue));
+}
+
+}  // namespace tern

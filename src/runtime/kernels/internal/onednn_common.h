@@ -1,0 +1,95 @@
+// What the oneDNN-backed kernels (onednn_conv.h, onednn_matmul.h) share: the CPU engine, a
+// stream and a scratchpad per thread, activations as post-ops, and a pool of spare execute
+// arguments. Thread-safe: the engine is immutable, streams and scratchpads are per thread.
+#pragma once
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/kernels/internal/fused_activation.h"
+#include "runtime/tensor.h"
+
+namespace tern {
+
+const dnnl::engine& OneDnnEngine();
+dnnl::stream& OneDnnThreadStream();
+
+// The calling thread's scratchpad of at least `bytes` (a primitive may run in several threads
+// at once, so it cannot own one). Valid until this thread asks for a larger one.
+void* OneDnnThreadScratchpad(size_t bytes);
+
+// Appends `activation` (alpha: kLeakyRelu's slope, kSwish's beta) as an eltwise post-op. The
+// GELUs are not appended: the caller applies them with TensorFlow's approximations.
+void AppendActivation(FusedActivation activation, float alpha, dnnl::post_ops* ops);
+
+// A float weight tensor reordered into the layouts primitives chose for it, once per layout and
+// per weight buffer: a Tensor is never mutated, so the same buffer means the same values (a
+// variable that is assigned hands out a new buffer, which is reordered again). Holds the source
+// tensor, so its buffer is not reused while cached. Not thread-safe: callers lock around For.
+class ReorderedWeights {
+ public:
+  // `source` (laid out as `user`) in layout `wanted`.
+  dnnl::memory For(const Tensor& source, const dnnl::memory::desc& user,
+                   const dnnl::memory::desc& wanted);
+
+ private:
+  Tensor source_;
+  std::vector<std::pair<dnnl::memory::desc, dnnl::memory>> reordered_;
+};
+
+// Spare objects of one kind (a primitive's memory objects, pointed at each run's buffers), so
+// that a run does not create them anew: Take returns a spare one or nullptr, GiveBack keeps it
+// for the next run. Thread-safe.
+template <typename T>
+class SparePool {
+ public:
+  std::unique_ptr<T> Take() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (spare_.empty()) return nullptr;
+    std::unique_ptr<T> item = std::move(spare_.back());
+    spare_.pop_back();
+    return item;
+  }
+  void GiveBack(std::unique_ptr<T> item) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    spare_.push_back(std::move(item));
+  }
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::vector<std::unique_ptr<T>> spare_;
+};
+
+// The memory objects of one execute of a primitive (convolution or matmul), pointed at a run's
+// buffers. Creating them per run cost a batch-1 MobileNetV2 about 5% of its time, so a primitive
+// keeps spare sets (OneDnnArgsPool) that each run takes, points and gives back.
+struct OneDnnArgs {
+  dnnl::memory src, dst, scratchpad, bias, residual;
+  std::unordered_map<int, dnnl::memory> map;
+
+  // Points the set at this run's buffers and `weights`, executes `primitive` on the calling
+  // thread's stream with the thread's scratchpad, and waits. The bias is read only when the
+  // primitive has one (bias_data); a residual, when wanted, is set by the caller before.
+  void Execute(const dnnl::primitive& primitive, const float* in, float* out,
+               const dnnl::memory& weights, const float* bias_data);
+};
+
+// Spare OneDnnArgs for one primitive's descs (bias: a zero desc when there is none).
+class OneDnnArgsPool {
+ public:
+  OneDnnArgsPool(dnnl::memory::desc src, dnnl::memory::desc dst, dnnl::memory::desc scratchpad,
+                 dnnl::memory::desc bias)
+      : src_(src), dst_(dst), scratchpad_(scratchpad), bias_(bias) {}
+  std::unique_ptr<OneDnnArgs> Take() const;
+  void GiveBack(std::unique_ptr<OneDnnArgs> args) const { spare_.GiveBack(std::move(args)); }
+
+ private:
+  dnnl::memory::desc src_, dst_, scratchpad_, bias_;
+  SparePool<OneDnnArgs> spare_;
+};
+
+}  // namespace tern

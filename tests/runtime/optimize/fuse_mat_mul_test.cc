@@ -1,0 +1,221 @@
+// The load-time dense-layer fusion: MatMul with a constant b, then BiasAdd and an activation,
+// becomes one _FusedMatMul that computes what they do (checked against a double-precision
+// product), on both of its paths (oneDNN with b packed once, and Gemm for one row or a small b);
+// nothing is fused when b is not a weight, a is transposed or an intermediate is fetched; and a
+// _FusedMatMul whose b changes between runs packs the new b.
+#include "runtime/optimize/fuse_mat_mul.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "test_graph.h"
+
+namespace tern {
+namespace {
+
+using namespace test_graph;  // NOLINT
+
+struct Dense {
+  int64_t k = 512, n = 600;  // 1.2 MB of weights: Gemm would run dnnl_sgemm from 2 rows
+  bool transpose_b = false;
+  bool bias = true;
+  std::string activation;    // "", an op name, or "gelu" (tf.nn.gelu's tanh form)
+  bool weights_fed = false;  // b a Placeholder "w" rather than a Const
+};
+
+Tensor Weights(const Dense& d) {
+  return Random(d.transpose_b ? TensorShape{d.n, d.k} : TensorShape{d.k, d.n}, 7, -0.1f, 0.1f);
+}
+Tensor Bias(const Dense& d) { return Random(TensorShape{d.n}, 8, -1, 1); }
+
+// x -> MatMul(x, w) -> [BiasAdd] -> [activation] -> out.
+tensorflow::GraphDef DenseGraph(const Dense& d) {
+  tensorflow::GraphDef g;
+  AddPlaceholder(&g, "x");
+  if (d.weights_fed) {
+    AddPlaceholder(&g, "w");
+  } else {
+    AddTensor(&g, "w", Weights(d));
+  }
+  auto* mm = AddNode(&g, "mm", "MatMul", {"x", "w"});
+  (*mm->mutable_attr())["transpose_b"].set_b(d.transpose_b);
+  std::string last = "mm";
+  if (d.bias) {
+    AddTensor(&g, "b", Bias(d));
+    AddNode(&g, "biased", "BiasAdd", {"mm", "b"});
+    last = "biased";
+  }
+  if (d.activation == "gelu") {
+    AddScalar(&g, "half", 0.5f);
+    AddScalar(&g, "one", 1.f);
+    AddScalar(&g, "three", 3.f);
+    AddScalar(&g, "coeff", static_cast<float>(0.044715));
+    AddScalar(&g, "sqrt_2_over_pi", static_cast<float>(0.7978845608028654));
+    AddNode(&g, "g_half", "Mul", {"half", last});
+    AddNode(&g, "g_pow", "Pow", {last, "three"});
+    AddNode(&g, "g_cubic", "Mul", {"coeff", "g_pow"});
+    AddNode(&g, "g_sum", "AddV2", {last, "g_cubic"});
+    AddNode(&g, "g_scaled", "Mul", {"sqrt_2_over_pi", "g_sum"});
+    AddNode(&g, "g_tanh", "Tanh", {"g_scaled"});
+    AddNode(&g, "g_one_plus", "AddV2", {"one", "g_tanh"});
+    last = "g_out";
+    AddNode(&g, last, "Mul", {"g_half", "g_one_plus"});
+  } else if (!d.activation.empty()) {
+    auto* act = AddNode(&g, "act", d.activation, {last});
+    if (d.activation == "LeakyRelu") (*act->mutable_attr())["alpha"].set_f(0.3f);
+    last = "act";
+  }
+  AddNode(&g, "out", "Identity", {last});
+  return g;
+}
+
+double Activate(const std::string& activation, double v) {
+  if (activation == "Relu") return std::max(v, 0.0);
+  if (activation == "Relu6") return std::min(std::max(v, 0.0), 6.0);
+  if (activation == "Elu") return v > 0 ? v : std::expm1(v);
+  if (activation == "LeakyRelu") return v > 0 ? v : 0.3 * v;
+  if (activation == "Sigmoid") return 1 / (1 + std::exp(-v));
+  if (activation == "gelu") {
+    return 0.5 * v * (1 + std::tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
+  }
+  return v;
+}
+
+// out for x [m,k] against a double-precision product.
+void ExpectDense(Session& session, const Dense& d, int64_t m, const Tensor& w) {
+  const Tensor x = Random(TensorShape{m, d.k}, 3, -1, 1);
+  const Tensor bias = Bias(d);
+  std::vector<std::pair<std::string, Tensor>> feeds = {{"x:0", x}};
+  if (d.weights_fed) feeds.emplace_back("w:0", w);
+  auto out = session.Run(feeds, {"out:0"}, {}, RunOptions());
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ((*out)[0].shape(), (TensorShape{m, d.n}));
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < d.n; ++j) {
+      double sum = d.bias ? bias.flat<float>()[j] : 0.0;
+      for (int64_t p = 0; p < d.k; ++p) {
+        const float wv =
+            d.transpose_b ? w.flat<float>()[j * d.k + p] : w.flat<float>()[p * d.n + j];
+        sum += static_cast<double>(x.flat<float>()[i * d.k + p]) * wv;
+      }
+      const double want = Activate(d.activation, sum);
+      ASSERT_NEAR((*out)[0].flat<float>()[i * d.n + j], want, 2e-5 * (1 + std::abs(want)))
+          << "row " << i << " column " << j << " of " << m << " rows";
+    }
+  }
+}
+
+void ExpectFused(const Dense& d) {
+  SCOPED_TRACE("activation '" + d.activation + "' bias " + std::to_string(d.bias) +
+               " transpose_b " + std::to_string(d.transpose_b) + " n " + std::to_string(d.n));
+  auto session = Session::Create(DenseGraph(d));
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  const std::vector<std::string> ops = StepOps(**session, {"out:0"});
+  EXPECT_TRUE(Has(ops, "_FusedMatMul"));
+  for (const char* gone :
+       {"MatMul", "BiasAdd", "Relu", "Relu6", "Elu", "LeakyRelu", "Sigmoid", "_FusedGelu"}) {
+    EXPECT_FALSE(Has(ops, gone)) << gone;
+  }
+  // One row and a narrow b take Gemm; 2, 8 and 65 rows of the wide b the packed primitive.
+  for (int64_t m : {1, 2, 8, 65}) ExpectDense(**session, d, m, Weights(d));
+}
+
+TEST(FuseMatMulTest, DenseLayerIsOneNode) {
+  for (const char* activation : {"", "Relu", "Relu6", "Elu", "LeakyRelu", "Sigmoid", "gelu"}) {
+    Dense d;
+    d.activation = activation;
+    ExpectFused(d);
+  }
+  Dense bare;
+  bare.bias = false;
+  ExpectFused(bare);
+  Dense transposed;
+  transposed.transpose_b = true;
+  transposed.activation = "Relu";
+  ExpectFused(transposed);
+  Dense narrow;  // a b that fits the caches: Gemm's own kernel, then the epilogue
+  narrow.n = 12;
+  narrow.activation = "Elu";
+  ExpectFused(narrow);
+}
+
+TEST(FuseMatMulTest, OnlyWeightsAndWholeChainsAreFused) {
+  Dense fed;  // b is not a weight: a plain MatMul
+  fed.weights_fed = true;
+  fed.activation = "Relu";
+  auto session = Session::Create(DenseGraph(fed));
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  PlanSpec spec;
+  spec.feeds = {"x:0", "w:0"};
+  spec.fetches = {"out:0"};
+  auto plan = (*session)->Prepare(spec);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_TRUE(Has((*plan)->StepOps(), "MatMul"));
+  EXPECT_FALSE(Has((*plan)->StepOps(), "_FusedMatMul"));
+
+  Dense relu;
+  relu.activation = "Relu";
+  auto pinned = Session::Create(DenseGraph(relu));
+  ASSERT_TRUE(pinned.ok()) << pinned.status().ToString();
+  // The BiasAdd fetched: the product fuses alone, the BiasAdd and the Relu stay.
+  const std::vector<std::string> ops = StepOps(**pinned, {"out:0", "biased:0"});
+  EXPECT_TRUE(Has(ops, "_FusedMatMul"));
+  EXPECT_TRUE(Has(ops, "Relu"));
+  ExpectSameAsUnrewritten(**pinned, Random(TensorShape{9, 512}, 4, -1, 1), "out:0", "biased:0",
+                          1e-5f);
+
+  tensorflow::GraphDef transposed_a = DenseGraph(relu);
+  for (auto& node : *transposed_a.mutable_node()) {
+    if (node.name() == "mm") (*node.mutable_attr())["transpose_a"].set_b(true);
+  }
+  auto kept = Session::Create(transposed_a);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_TRUE(Has(StepOps(**kept, {"out:0"}), "MatMul"));
+}
+
+// A _FusedMatMul marked constant whose b is fed: every new b buffer is packed again.
+TEST(FuseMatMulTest, NewWeightsArePackedAgain) {
+  Dense d;
+  d.weights_fed = true;
+  d.activation = "Relu";
+  tensorflow::GraphDef g;
+  AddPlaceholder(&g, "x");
+  AddPlaceholder(&g, "w");
+  AddTensor(&g, "b", Bias(d));
+  auto* fused = AddNode(&g, "out", "_FusedMatMul", {"x", "w", "b"});
+  auto& attrs = *fused->mutable_attr();
+  attrs["fused_ops"].mutable_list()->add_s("BiasAdd");
+  attrs["fused_ops"].mutable_list()->add_s("Relu");
+  attrs["num_args"].set_i(1);
+  attrs["tern_constant_b"].set_b(true);
+  auto session = Session::Create(g);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  const Tensor first = Weights(d);
+  const Tensor second = Random(TensorShape{d.k, d.n}, 11, -0.1f, 0.1f);
+  ExpectDense(**session, d, 8, first);
+  ExpectDense(**session, d, 8, second);
+  ExpectDense(**session, d, 8, first);
+}
+
+TEST(FuseMatMulTest, BadFusedOpsAreRefusedAtLoad) {
+  tensorflow::GraphDef g;
+  AddPlaceholder(&g, "x");
+  AddPlaceholder(&g, "w");
+  auto* fused = AddNode(&g, "out", "_FusedMatMul", {"x", "w"});
+  (*fused->mutable_attr())["fused_ops"].mutable_list()->add_s("Tanh");
+  auto session = Session::Create(g);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  PlanSpec spec;
+  spec.feeds = {"x:0", "w:0"};
+  spec.fetches = {"out:0"};
+  auto plan = (*session)->Prepare(spec);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(plan.status().message().find("fused op Tanh is not supported"), std::string::npos)
+      << plan.status().ToString();
+}
+
+}  // namespace
+}  // namespace tern
