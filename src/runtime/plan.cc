@@ -11,6 +11,7 @@
 #include "runtime/intra_op.h"
 #include "runtime/kernel_registry.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/optimize/fuse_batch_norm.h"
 #include "runtime/optimize/fuse_convolutions.h"
 #include "runtime/optimize/fuse_gelu.h"
 #include "runtime/optimize/fuse_layer_norm.h"
@@ -311,7 +312,9 @@ StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph, const PlanSpec& 
                                             FunctionLibrary* functions) {
   // Each rewrite reads the graph the one before it wrote (which must outlive it).
   TERN_ASSIGN_OR_RETURN(std::optional<Graph> convolutions, FuseConvolutions(graph, spec));
-  const Graph& g1 = convolutions ? *convolutions : graph;
+  const Graph& g0 = convolutions ? *convolutions : graph;
+  TERN_ASSIGN_OR_RETURN(std::optional<Graph> batch_norms, FuseBatchNormRelus(g0, spec));
+  const Graph& g1 = batch_norms ? *batch_norms : g0;
   TERN_ASSIGN_OR_RETURN(std::optional<Graph> layer_norms, FuseLayerNorms(g1, spec));
   const Graph& g2 = layer_norms ? *layer_norms : g1;
   TERN_ASSIGN_OR_RETURN(std::optional<Graph> gelus, FuseGelus(g2, spec));

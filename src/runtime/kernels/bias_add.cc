@@ -1,6 +1,8 @@
 // BiasAdd: value + bias along the channel dimension (the last one for NHWC, dimension 1 for
-// NCHW). value must be at least 2-D; bias is 1-D with the channel count.
+// NCHW). value must be at least 2-D; bias is 1-D with the channel count. Large values are split
+// among idle cores by rows (internal/parallel_rows.h).
 #include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/parallel_rows.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
@@ -43,21 +45,24 @@ class BiasAddKernel final : public OpKernel {
           const T* in = value.flat<T>();
           const T* b = bias.flat<T>();
           T* o = out->flat<T>();
-          if (inner == 1) {
-            for (int64_t r = 0; r < outer; ++r) {
-              const T* row = in + r * channels;
-              T* orow = o + r * channels;
-              for (int64_t c = 0; c < channels; ++c) orow[c] = WrappingAdd(row[c], b[c]);
+          const int64_t row_bytes = 2 * channels * inner * static_cast<int64_t>(sizeof(T));
+          ForEachRowRange(outer, row_bytes, [&](int64_t begin, int64_t end) {
+            if (inner == 1) {
+              for (int64_t r = begin; r < end; ++r) {
+                const T* row = in + r * channels;
+                T* orow = o + r * channels;
+                for (int64_t c = 0; c < channels; ++c) orow[c] = WrappingAdd(row[c], b[c]);
+              }
+              return;
             }
-          } else {
-            for (int64_t r = 0; r < outer; ++r) {
+            for (int64_t r = begin; r < end; ++r) {
               for (int64_t c = 0; c < channels; ++c) {
                 const int64_t base = (r * channels + c) * inner;
                 const T bc = b[c];
                 for (int64_t k = 0; k < inner; ++k) o[base + k] = WrappingAdd(in[base + k], bc);
               }
             }
-          }
+          });
           return Status::Ok();
         },
         ctx);

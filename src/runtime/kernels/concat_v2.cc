@@ -1,6 +1,10 @@
 // ConcatV2: joins N tensors along `axis` (the last input; int32 or int64, negative counts from
 // the end). Inputs share dtype and rank (>= 1) and agree on every other dimension. Any dtype.
+// Large outputs of fixed-size elements are copied on every idle core (internal/parallel_rows.h).
+#include <type_traits>
+
 #include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/parallel_rows.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
@@ -54,14 +58,23 @@ Status ComputeConcatV2(KernelContext& ctx) {
       [&]<typename T>() -> Status {
         TERN_ASSIGN_OR_RETURN(Tensor * out,
                               ctx.AllocateOutput(0, first.dtype(), TensorShape(out_dims)));
-        T* o = out->flat<T>();
-        for (int64_t r = 0; r < outer; ++r) {
-          for (int i = 0; i < n; ++i) {
-            const Tensor& t = ctx.input(i);
-            const int64_t chunk = t.dim(static_cast<int>(axis)) * inner;
-            CopyElements(t.flat<T>() + r * chunk, chunk, o);
-            o += chunk;
+        T* const o = out->flat<T>();
+        const int64_t row = out_dims[axis] * inner;
+        auto copy_rows = [&](int64_t begin, int64_t end) {
+          T* dst = o + begin * row;
+          for (int64_t r = begin; r < end; ++r) {
+            for (int i = 0; i < n; ++i) {
+              const Tensor& t = ctx.input(i);
+              const int64_t chunk = t.dim(static_cast<int>(axis)) * inner;
+              CopyElements(t.flat<T>() + r * chunk, chunk, dst);
+              dst += chunk;
+            }
           }
+        };
+        if constexpr (std::is_trivially_copyable_v<T>) {
+          ForEachRowRange(outer, row * static_cast<int64_t>(sizeof(T)), copy_rows);
+        } else {
+          copy_rows(0, outer);
         }
         return Status::Ok();
       },

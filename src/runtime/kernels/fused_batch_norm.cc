@@ -6,8 +6,15 @@
 // other dim, and batch_variance is reported with Bessel's correction like TensorFlow.
 // x float; the statistics are computed in double. reserve_space_1/2 hold the mean and the
 // (biased) variance used, as TensorFlow's CPU kernel returns them.
+// _FusedBatchNormEx (the op TensorFlow's grappler fuses a batch norm and its activation into, which
+// runtime/optimize/fuse_batch_norm.h writes for a batch norm followed by Relu) is the same with
+// activation_mode Identity or Relu applied to y in the same pass; side inputs are not supported.
+// Channels-last rows are split among idle cores (internal/parallel_rows.h).
 #include <cmath>
+#include <limits>
 
+#include "runtime/kernels/internal/parallel_rows.h"
+#include "runtime/kernels/internal/vector_math.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
@@ -43,10 +50,11 @@ void BatchStatistics(const float* in, const ChannelLayout& l, double* mean, doub
   for (int64_t c = 0; c < channels; ++c) var[c] /= static_cast<double>(l.rows);
 }
 
-// y = x * a + b per channel, with a and b folded from scale, offset and the statistics.
+// y = max(x * a + b, lower) per channel, with a and b folded from scale, offset and the
+// statistics (lower: -inf, or 0 for a fused Relu).
 void Normalize(const float* in, const ChannelLayout& l, const float* scale, const float* offset,
                const std::vector<double>& mean, const std::vector<double>& var, float epsilon,
-               float* o) {
+               float lower, float* o) {
   const int64_t channels = l.channels, inner = l.inner;
   std::vector<float> a(channels), b(channels);
   for (int64_t c = 0; c < channels; ++c) {
@@ -54,31 +62,43 @@ void Normalize(const float* in, const ChannelLayout& l, const float* scale, cons
     a[c] = static_cast<float>(scale[c] * inv);
     b[c] = static_cast<float>(offset[c] - mean[c] * scale[c] * inv);
   }
-  if (inner == 1) {  // channels last: the channel loop is the contiguous one, and vectorizes
-    const float* pa = a.data();
-    const float* pb = b.data();
-    for (int64_t r = 0; r < l.outer; ++r) {
-      const float* x = in + r * channels;
-      float* y = o + r * channels;
-      for (int64_t c = 0; c < channels; ++c) y[c] = x[c] * pa[c] + pb[c];
-    }
+  if (inner == 1) {  // channels last: rows of channels, vectorized per ISA
+    ForEachRowRange(l.outer, channels * static_cast<int64_t>(sizeof(float)),
+                    [&](int64_t begin, int64_t end) {
+                      ScaleShiftArgs args;
+                      args.in = in + begin * channels;
+                      args.rows = end - begin;
+                      args.channels = channels;
+                      args.scale = a.data();
+                      args.shift = b.data();
+                      args.lower = lower;
+                      args.upper = std::numeric_limits<float>::infinity();
+                      args.out = o + begin * channels;
+                      ScaleShiftRows(args);
+                    });
     return;
   }
   for (int64_t r = 0; r < l.outer; ++r) {
     for (int64_t c = 0; c < channels; ++c) {
       const int64_t base = (r * channels + c) * inner;
-      for (int64_t i = 0; i < inner; ++i) o[base + i] = in[base + i] * a[c] + b[c];
+      for (int64_t i = 0; i < inner; ++i) {
+        const float v = in[base + i] * a[c] + b[c];
+        o[base + i] = v < lower ? lower : v;  // NaN stays NaN
+      }
     }
   }
 }
 
 class FusedBatchNormKernel final : public OpKernel {
  public:
-  FusedBatchNormKernel(float epsilon, bool is_training, int num_outputs, bool channels_first)
+  // `lower`: y's clamp from below, -inf for none.
+  FusedBatchNormKernel(float epsilon, bool is_training, int num_outputs, bool channels_first,
+                       float lower)
       : epsilon_(epsilon),
         is_training_(is_training),
         num_outputs_(num_outputs),
-        channels_first_(channels_first) {}
+        channels_first_(channels_first),
+        lower_(lower) {}
 
   Status Compute(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -108,7 +128,7 @@ class FusedBatchNormKernel final : public OpKernel {
     }
     TERN_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x.dtype(), x.shape()));
     Normalize(in, l, ctx.input(1).flat<float>(), ctx.input(2).flat<float>(), mean, var, epsilon_,
-              y->flat<float>());
+              lower_, y->flat<float>());
     SetStatisticsOutputs(ctx, mean, var, l.rows);
     return Status::Ok();
   }
@@ -155,6 +175,7 @@ class FusedBatchNormKernel final : public OpKernel {
   const bool is_training_;
   const int num_outputs_;
   const bool channels_first_;
+  const float lower_;  // y's clamp from below: -inf, or 0 for _FusedBatchNormEx's Relu
 };
 
 }  // namespace
@@ -174,9 +195,25 @@ StatusOr<std::unique_ptr<OpKernel>> CreateFusedBatchNormKernel(const KernelConst
     if (factor != 1.0f)
       return c.Error("exponential_avg_factor != 1 (a training update) is not supported");
   }
-  return std::unique_ptr<OpKernel>(new FusedBatchNormKernel(epsilon, is_training,
-                                                            c.op() == "FusedBatchNormV3" ? 6 : 5,
-                                                            /*channels_first=*/format[1] == 'C'));
+  float lower = -std::numeric_limits<float>::infinity();
+  if (c.op() == "_FusedBatchNormEx") {
+    if (c.HasAttr("num_side_inputs")) {
+      TERN_ASSIGN_OR_RETURN(int64_t side_inputs, c.GetIntAttr("num_side_inputs"));
+      if (side_inputs != 0) {
+        return c.Error("num_side_inputs " + std::to_string(side_inputs) +
+                       " is not supported (0: no side input)");
+      }
+    }
+    const std::string mode = c.GetStringAttrOr("activation_mode", "Identity");
+    if (mode != "Identity" && mode != "Relu") {
+      return c.Error("activation_mode " + mode + " is not supported (Identity, Relu)");
+    }
+    if (mode == "Relu") lower = 0.0f;
+  }
+  const bool six_outputs = c.op() == "FusedBatchNormV3" || c.op() == "_FusedBatchNormEx";
+  return std::unique_ptr<OpKernel>(
+      new FusedBatchNormKernel(epsilon, is_training, six_outputs ? 6 : 5,
+                               /*channels_first=*/format[1] == 'C', lower));
 }
 
 }  // namespace tern

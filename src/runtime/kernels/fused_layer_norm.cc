@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "runtime/kernels/internal/broadcast.h"
+#include "runtime/kernels/internal/parallel_rows.h"
 #include "runtime/kernels/internal/vector_math.h"
 #include "runtime/kernels/kernels.h"
 
@@ -94,8 +95,15 @@ class FusedLayerNormKernel final : public OpKernel {
     args.gamma = Channels(gamma, depth, &gamma_storage);
     args.beta = Channels(beta, depth, &beta_storage);
     args.epsilon = epsilon_;
-    args.out = out;
-    LayerNormRows(args);
+    // Rows split among idle cores (two passes over each row, and a write).
+    ForEachRowRange(rows, 3 * depth * static_cast<int64_t>(sizeof(float)),
+                    [&](int64_t begin, int64_t end) {
+                      LayerNormArgs part = args;
+                      part.in = in + begin * depth;
+                      part.rows = end - begin;
+                      part.out = out + begin * depth;
+                      LayerNormRows(part);
+                    });
   }
 
   // A tensor as values and a shape, for the general path.

@@ -1,6 +1,8 @@
 // SelectV2: condition ? t : e elementwise, with NumPy broadcasting across all three inputs.
 // Select (v1) is the same when the shapes match or condition is a scalar; its other form (a
 // vector condition picking rows) is handled too.
+#include <type_traits>
+
 #include "runtime/kernels/internal/broadcast.h"
 #include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/kernels.h"
@@ -12,7 +14,7 @@ template <typename T>
 void Select3(const bool* c, const T* t, const T* e, const BroadcastRuns<3>& runs, T* out) {
   const int64_t len = runs.length;
   const int64_t sc = runs.inner_strides[0], st = runs.inner_strides[1], se = runs.inner_strides[2];
-  runs.ForEach([&](int64_t o, const std::array<int64_t, 3>& at) {
+  auto run = [&, len, sc, st, se](int64_t o, const std::array<int64_t, 3>& at) {
     const bool* rc = c + at[0];
     const T* rt = t + at[1];
     const T* re = e + at[2];
@@ -28,7 +30,12 @@ void Select3(const bool* c, const T* t, const T* e, const BroadcastRuns<3>& runs
     } else {
       for (int64_t k = 0; k < len; ++k) ro[k] = rc[k * sc] ? rt[k * st] : re[k * se];
     }
-  });
+  };
+  if constexpr (std::is_trivially_copyable_v<T>) {  // numbers: split among idle cores
+    runs.ForEachParallel(1 + 3 * static_cast<int64_t>(sizeof(T)), run);
+  } else {
+    runs.ForEach(run);
+  }
 }
 
 Status ComputeSelectV2(KernelContext& ctx) {

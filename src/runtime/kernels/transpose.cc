@@ -1,6 +1,9 @@
 // Transpose: y.dims[i] = x.dims[perm[i]] (perm: 1-D int32/int64 permutation of 0..rank-1).
 // Any dtype; the identity permutation shares the input's buffer.
+#include <type_traits>
+
 #include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/parallel_rows.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
@@ -42,7 +45,19 @@ Status ComputeTranspose(KernelContext& ctx) {
       [&]<typename T>() -> Status {
         TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), TensorShape(out_dims),
                                                                Tensor::Contents::kUnset));
-        StridedGather(x.flat<T>(), 0, out_dims, strides, out->flat<T>());
+        if constexpr (!std::is_trivially_copyable_v<T>) {
+          StridedGather(x.flat<T>(), 0, out_dims, strides, out->flat<T>());
+        } else {
+          // Numbers: bands of the output's first dim split among idle cores.
+          const int64_t band = out->num_elements() / out_dims[0];
+          ForEachRowRange(out_dims[0], band * static_cast<int64_t>(sizeof(T)),
+                          [&](int64_t begin, int64_t end) {
+                            std::vector<int64_t> dims = out_dims;
+                            dims[0] = end - begin;
+                            StridedGather(x.flat<T>(), begin * strides[0], dims, strides,
+                                          out->flat<T>() + begin * band);
+                          });
+        }
         return Status::Ok();
       },
       ctx);

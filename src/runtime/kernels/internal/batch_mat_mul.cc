@@ -4,6 +4,7 @@
 
 #include "runtime/kernels/internal/broadcast.h"
 #include "runtime/kernels/internal/gemm.h"
+#include "runtime/kernels/internal/parallel_rows.h"
 
 namespace tern {
 namespace {
@@ -42,17 +43,27 @@ void MultiplyFloatBatches(const MatMulOperands& op, const std::vector<int64_t>& 
   const Tensor& b = *op.b;
   const int64_t a_size = a.dim(a.rank() - 2) * a.dim(a.rank() - 1);
   const int64_t b_size = b.dim(b.rank() - 2) * b.dim(b.rank() - 1);
-  for (size_t batch = 0; batch < ia.size(); ++batch) {
-    GemmArgs g;
-    g.a = a.flat<float>() + ia[batch] * a_size;
-    g.b = b.flat<float>() + ib[batch] * b_size;
-    g.c = out.flat<float>() + static_cast<int64_t>(batch) * m * n;
-    g.m = m;
-    g.k = k;
-    g.n = n;
-    g.transpose_a = op.transpose_a;
-    g.transpose_b = op.transpose_b;
-    Gemm(g);
+  auto batches = [&](int64_t begin, int64_t end) {
+    for (int64_t batch = begin; batch < end; ++batch) {
+      GemmArgs g;
+      g.a = a.flat<float>() + ia[batch] * a_size;
+      g.b = b.flat<float>() + ib[batch] * b_size;
+      g.c = out.flat<float>() + batch * m * n;
+      g.m = m;
+      g.k = k;
+      g.n = n;
+      g.transpose_a = op.transpose_a;
+      g.transpose_b = op.transpose_b;
+      Gemm(g);
+    }
+  };
+  // Products too small for Gemm to split (attention's per-head products) are split by batch
+  // among idle cores instead; a FLOP counts as a byte moved would.
+  const int64_t flops = 2 * m * k * n;
+  if (flops < 4'000'000) {
+    ForEachRowRange(static_cast<int64_t>(ia.size()), flops, batches);
+  } else {
+    batches(0, static_cast<int64_t>(ia.size()));
   }
 }
 

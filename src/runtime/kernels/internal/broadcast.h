@@ -7,10 +7,12 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "common/status.h"
 #include "runtime/kernel.h"
+#include "runtime/kernels/internal/parallel_rows.h"
 #include "runtime/tensor.h"
 
 namespace tern {
@@ -84,16 +86,28 @@ struct BroadcastRuns {
       outer_strides[i].assign(strides[i].begin() + 1, strides[i].end());
   }
 
-  template <typename Fn>
-  void ForEach(Fn fn) const {
-    int64_t runs = 1;
+  // How many runs cover `out`.
+  int64_t Count() const {
+    int64_t runs = length == 0 ? 0 : 1;
     for (int64_t d : outer_dims) runs *= d;
-    if (length == 0 || runs == 0) return;
+    return runs;
+  }
+
+  // fn(out_offset, in_offsets) for runs [begin, end) in order.
+  template <typename Fn>
+  void ForEachIn(int64_t begin, int64_t end, Fn fn) const {
+    if (begin >= end) return;
     std::vector<int64_t> counter(outer_dims.size(), 0);
     std::array<int64_t, kInputs> offsets{};
-    for (int64_t r = 0; r < runs; ++r) {
+    int64_t rest = begin;
+    for (size_t d = 0; d < outer_dims.size(); ++d) {  // outer_dims[0] is the innermost
+      counter[d] = rest % outer_dims[d];
+      rest /= outer_dims[d];
+      for (size_t i = 0; i < kInputs; ++i) offsets[i] += outer_strides[i][d] * counter[d];
+    }
+    for (int64_t r = begin; r < end; ++r) {
       fn(r * length, offsets);
-      for (size_t d = 0; d < outer_dims.size(); ++d) {  // outer_dims[0] is the innermost
+      for (size_t d = 0; d < outer_dims.size(); ++d) {
         ++counter[d];
         for (size_t i = 0; i < kInputs; ++i) offsets[i] += outer_strides[i][d];
         if (counter[d] < outer_dims[d]) break;
@@ -101,6 +115,19 @@ struct BroadcastRuns {
         counter[d] = 0;
       }
     }
+  }
+
+  template <typename Fn>
+  void ForEach(Fn fn) const {
+    ForEachIn(0, Count(), fn);
+  }
+
+  // ForEach with the runs split among idle cores (internal/parallel_rows.h) when they hold
+  // enough bytes; `bytes_per_element` counts every input's and the output's.
+  template <typename Fn>
+  void ForEachParallel(int64_t bytes_per_element, Fn fn) const {
+    ForEachRowRange(Count(), length * bytes_per_element,
+                    [&](int64_t begin, int64_t end) { ForEachIn(begin, end, fn); });
   }
 };
 
@@ -120,34 +147,77 @@ Status BinaryBroadcast(KernelContext& ctx, DataType out_dtype, Fn fn) {
   const int64_t n = out->num_elements();
   const int64_t na = a.num_elements();
   const int64_t nb = b.num_elements();
+  // Numbers are split among idle cores; strings (allocating per element) stay on this one.
+  constexpr bool kParallel = std::is_trivially_copyable_v<In> && std::is_trivially_copyable_v<Out>;
+  constexpr int64_t kBytes = 2 * static_cast<int64_t>(sizeof(In)) + sizeof(Out);
+  auto elements = [&](auto loop) {
+    if constexpr (kParallel) {
+      ForEachElementRange(n, kBytes, loop);
+    } else {
+      loop(int64_t{0}, n);
+    }
+  };
+  // For a middle broadcast: loop(i, row, inner) for each of the outer * middle rows of `out`,
+  // i its offset and row the broadcast input's row it reads.
+  auto rows = [&](const MiddleBroadcast& mb, auto loop, const In* repeated) {
+    auto some = [&](int64_t begin, int64_t end) {
+      for (int64_t q = begin; q < end; ++q) {
+        loop(q * mb.inner, repeated + (q / mb.middle) * mb.inner, mb.inner);
+      }
+    };
+    if constexpr (kParallel) {
+      ForEachRowRange(mb.outer * mb.middle, mb.inner * kBytes, some);
+    } else {
+      some(0, mb.outer * mb.middle);
+    }
+  };
   if (na == n && nb == n) {
-    for (int64_t i = 0; i < n; ++i) po[i] = fn(pa[i], pb[i]);
+    elements([&](int64_t begin, int64_t end) {
+      const In* x = pa;  // locals: a store through o cannot change them, so the loop vectorizes
+      const In* y = pb;
+      Out* o = po;
+      for (int64_t i = begin; i < end; ++i) o[i] = fn(x[i], y[i]);
+    });
   } else if (nb == 1 && na == n) {
     const In vb = pb[0];
-    for (int64_t i = 0; i < n; ++i) po[i] = fn(pa[i], vb);
+    elements([&](int64_t begin, int64_t end) {
+      const In* x = pa;
+      const In y = vb;
+      Out* o = po;
+      for (int64_t i = begin; i < end; ++i) o[i] = fn(x[i], y);
+    });
   } else if (na == 1 && nb == n) {
     const In va = pa[0];
-    for (int64_t i = 0; i < n; ++i) po[i] = fn(va, pb[i]);
+    elements([&](int64_t begin, int64_t end) {
+      const In x = va;
+      const In* y = pb;
+      Out* o = po;
+      for (int64_t i = begin; i < end; ++i) o[i] = fn(x, y[i]);
+    });
   } else if (std::optional<MiddleBroadcast> m;
              na == n && (m = FindMiddleBroadcast(b.shape(), *shape)) && m->inner > 1) {
-    for (int64_t o = 0, i = 0; o < m->outer; ++o) {
-      const In* row = pb + o * m->inner;
-      for (int64_t j = 0; j < m->middle; ++j, i += m->inner) {
-        for (int64_t k = 0; k < m->inner; ++k) po[i + k] = fn(pa[i + k], row[k]);
-      }
-    }
+    rows(
+        *m,
+        [&](int64_t i, const In* row, int64_t inner) {
+          const In* x = pa + i;
+          Out* o = po + i;
+          for (int64_t k = 0; k < inner; ++k) o[k] = fn(x[k], row[k]);
+        },
+        pb);
   } else if (nb == n && (m = FindMiddleBroadcast(a.shape(), *shape)) && m->inner > 1) {
-    for (int64_t o = 0, i = 0; o < m->outer; ++o) {
-      const In* row = pa + o * m->inner;
-      for (int64_t j = 0; j < m->middle; ++j, i += m->inner) {
-        for (int64_t k = 0; k < m->inner; ++k) po[i + k] = fn(row[k], pb[i + k]);
-      }
-    }
+    rows(
+        *m,
+        [&](int64_t i, const In* row, int64_t inner) {
+          const In* y = pb + i;
+          Out* o = po + i;
+          for (int64_t k = 0; k < inner; ++k) o[k] = fn(row[k], y[k]);
+        },
+        pa);
   } else if (n > 0) {
     const BroadcastRuns<2> runs({&a.shape(), &b.shape()}, *shape);
     const int64_t len = runs.length;
     const int64_t sa = runs.inner_strides[0], sb = runs.inner_strides[1];
-    runs.ForEach([&](int64_t o, const std::array<int64_t, 2>& at) {
+    auto run = [&, len, sa, sb](int64_t o, const std::array<int64_t, 2>& at) {
       const In* ra = pa + at[0];
       const In* rb = pb + at[1];
       Out* ro = po + o;
@@ -164,7 +234,12 @@ Status BinaryBroadcast(KernelContext& ctx, DataType out_dtype, Fn fn) {
         const Out v = fn(ra[0], rb[0]);
         for (int64_t k = 0; k < len; ++k) ro[k] = v;
       }
-    });
+    };
+    if constexpr (kParallel) {
+      runs.ForEachParallel(kBytes, run);
+    } else {
+      runs.ForEach(run);
+    }
   }
   return Status::Ok();
 }

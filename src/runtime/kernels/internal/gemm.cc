@@ -25,6 +25,8 @@ constexpr int64_t kNarrowCols = 16;
 constexpr int64_t kSmallRows = 8;
 constexpr int64_t kFewRowsBBytes = 1 << 20;
 constexpr int64_t kSmallBBytes = 256 << 10;
+// From this size of B a product is split among idle cores whatever its FLOPs (Gemm).
+constexpr double kParallelGemmMinBBytes = 256 << 10;
 
 struct Choice {
   void (*eigen)(const GemmArgs&);
@@ -128,10 +130,14 @@ GemmArgs Part(const GemmArgs& g, int part, int parts, bool by_rows) {
 }  // namespace
 
 void Gemm(const GemmArgs& args) {
-  // Below ~4 MFLOP a parallel region costs about what it saves.
+  // Below ~4 MFLOP a parallel region costs about what it saves, unless b is large: a product of
+  // few rows streams b from memory, and split by columns each core streams (and, run after run,
+  // keeps in its own cache) only its part.
   const double flops =
       2.0 * static_cast<double>(args.m) * static_cast<double>(args.n) * static_cast<double>(args.k);
-  if (flops < 4e6) return GemmOnThisThread(args);
+  const double b_bytes = static_cast<double>(args.k) * static_cast<double>(args.n) *
+                         static_cast<double>(sizeof(float));
+  if (flops < 4e6 && b_bytes < kParallelGemmMinBBytes) return GemmOnThisThread(args);
   const IntraOpThreads::OpScope cores;
   const int threads = cores.threads();
   if (threads == 1) return GemmOnThisThread(args);

@@ -8,20 +8,23 @@ struct Choice {
   void (*gelu_exact)(const float*, int64_t, float*);
   void (*layer_norm_rows)(const LayerNormArgs&);
   void (*softmax_rows)(const float*, int64_t, int64_t, bool, float*);
+  void (*scale_shift_rows)(const ScaleShiftArgs&);
 };
 
 Choice Choose() {
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
-    return {&GeluApproximateAvx512, &GeluExactAvx512, &LayerNormRowsAvx512, &SoftmaxRowsAvx512};
+    return {&GeluApproximateAvx512, &GeluExactAvx512, &LayerNormRowsAvx512, &SoftmaxRowsAvx512,
+            &ScaleShiftRowsAvx512};
   }
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    return {&GeluApproximateAvx2Fma, &GeluExactAvx2Fma, &LayerNormRowsAvx2Fma, &SoftmaxRowsAvx2Fma};
+    return {&GeluApproximateAvx2Fma, &GeluExactAvx2Fma, &LayerNormRowsAvx2Fma, &SoftmaxRowsAvx2Fma,
+            &ScaleShiftRowsAvx2Fma};
   }
 #endif
   return {&GeluApproximateBaseline, &GeluExactBaseline, &LayerNormRowsBaseline,
-          &SoftmaxRowsBaseline};
+          &SoftmaxRowsBaseline, &ScaleShiftRowsBaseline};
 }
 
 const Choice& TheChoice() {
@@ -42,5 +45,7 @@ void LayerNormRows(const LayerNormArgs& args) { TheChoice().layer_norm_rows(args
 void SoftmaxRows(const float* in, int64_t rows, int64_t depth, bool log, float* out) {
   TheChoice().softmax_rows(in, rows, depth, log, out);
 }
+
+void ScaleShiftRows(const ScaleShiftArgs& args) { TheChoice().scale_shift_rows(args); }
 
 }  // namespace tern

@@ -1,5 +1,5 @@
 // Row and elementwise float math for the fused kernels (_FusedGelu, _FusedLayerNorm) and
-// Softmax/LogSoftmax, built once
+// Softmax/LogSoftmax and the batch norms, built once
 // per ISA (vector_math_isa.cc, as gemm_isa.cc is) and picked at run time: the binary runs on any
 // x86-64, and a CPU with AVX2+FMA or AVX-512 gets 8 or 16 lanes instead of SSE2's 4. The math is
 // Eigen's (its erf and tanh are the approximations TensorFlow's kernels compute). Stateless;
@@ -32,12 +32,26 @@ void LayerNormRows(const LayerNormArgs& args);
 // subtracted first as TensorFlow does.
 void SoftmaxRows(const float* in, int64_t rows, int64_t depth, bool log, float* out);
 
+// A per-channel affine map of `rows` rows of `channels` floats, clamped:
+// out[r, c] = min(max(in[r, c] * scale[c] + shift[c], lower), upper), NaN staying NaN (an
+// inference batch norm, with Relu or Relu6 folded in as the clamp). -inf and +inf clamp nothing.
+struct ScaleShiftArgs {
+  const float* in = nullptr;
+  int64_t rows = 0, channels = 0;
+  const float* scale = nullptr;
+  const float* shift = nullptr;
+  float lower = 0, upper = 0;
+  float* out = nullptr;  // may be `in`
+};
+void ScaleShiftRows(const ScaleShiftArgs& args);
+
 // Each ISA's entry points (vector_math_isa.cc, compiled once per ISA).
-#define TERN_VECTOR_MATH_DECLARE(Isa)                                \
-  void GeluApproximate##Isa(const float* in, int64_t n, float* out); \
-  void GeluExact##Isa(const float* in, int64_t n, float* out);       \
-  void LayerNormRows##Isa(const LayerNormArgs& args);                \
-  void SoftmaxRows##Isa(const float* in, int64_t rows, int64_t depth, bool log, float* out);
+#define TERN_VECTOR_MATH_DECLARE(Isa)                                                        \
+  void GeluApproximate##Isa(const float* in, int64_t n, float* out);                         \
+  void GeluExact##Isa(const float* in, int64_t n, float* out);                               \
+  void LayerNormRows##Isa(const LayerNormArgs& args);                                        \
+  void SoftmaxRows##Isa(const float* in, int64_t rows, int64_t depth, bool log, float* out); \
+  void ScaleShiftRows##Isa(const ScaleShiftArgs& args);
 TERN_VECTOR_MATH_DECLARE(Baseline)
 TERN_VECTOR_MATH_DECLARE(Avx2Fma)
 TERN_VECTOR_MATH_DECLARE(Avx512)

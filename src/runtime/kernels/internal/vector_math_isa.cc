@@ -72,4 +72,30 @@ void TERN_ISA(SoftmaxRows)(const float* in, int64_t rows, int64_t depth, bool lo
   }
 }
 
+void TERN_ISA(ScaleShiftRows)(const ScaleShiftArgs& a) {
+  // Eigen 3.4.0's Array::max(scalar) lets a NaN through as the bound; these functors keep it.
+  using Max = Eigen::internal::scalar_max_op<float, float, Eigen::PropagateNaN>;
+  using Min = Eigen::internal::scalar_min_op<float, float, Eigen::PropagateNaN>;
+  const int64_t channels = a.channels;
+  const ConstMap scale(a.scale, channels);
+  const ConstMap shift(a.shift, channels);
+  const auto lower = Array::Constant(channels, a.lower);
+  const auto upper = Array::Constant(channels, a.upper);
+  const bool clamp_lower = !(std::isinf(a.lower) && a.lower < 0);
+  const bool clamp_upper = !(std::isinf(a.upper) && a.upper > 0);
+  for (int64_t r = 0; r < a.rows; ++r) {
+    const ConstMap x(a.in + r * channels, channels);
+    Map y(a.out + r * channels, channels);
+    if (clamp_lower && clamp_upper) {
+      y = (x * scale + shift).binaryExpr(lower, Max()).binaryExpr(upper, Min());
+    } else if (clamp_lower) {
+      y = (x * scale + shift).binaryExpr(lower, Max());
+    } else if (clamp_upper) {
+      y = (x * scale + shift).binaryExpr(upper, Min());
+    } else {
+      y = x * scale + shift;
+    }
+  }
+}
+
 }  // namespace tern
