@@ -45,6 +45,7 @@ Status ComputeTranspose(KernelContext& ctx) {
       [&]<typename T>() -> Status {
         TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, x.dtype(), TensorShape(out_dims),
                                                                Tensor::Contents::kUnset));
+        if (out->num_elements() == 0) return Status::Ok();
         if constexpr (!std::is_trivially_copyable_v<T>) {
           StridedGather(x.flat<T>(), 0, out_dims, strides, out->flat<T>());
         } else {

@@ -120,6 +120,9 @@ TEST_F(ParallelRowsTest, SplitKernelsGiveTheSameBytesOnTwoCores) {
   AddInt32(&g, "perm", TensorShape{3}, {1, 0, 2});
   (*AddNode(&g, "transpose", "Transpose", {"x", "perm"})->mutable_attr())["Tperm"].set_type(
       tensorflow::DT_INT32);
+  AddInt32(&g, "perm_last", TensorShape{3}, {0, 2, 1});
+  (*AddNode(&g, "transpose_last", "Transpose", {"x", "perm_last"})->mutable_attr())["Tperm"]
+      .set_type(tensorflow::DT_INT32);
   AddNode(&g, "bias_add", "BiasAdd", {"x", "row"});
   AddNode(&g, "softmax", "Softmax", {"x"});
   (*AddNode(&g, "gelu", "_FusedGelu", {"x"})->mutable_attr())["approximate"].set_b(true);
@@ -132,6 +135,16 @@ TEST_F(ParallelRowsTest, SplitKernelsGiveTheSameBytesOnTwoCores) {
                                             "gelu:0",   "norm:0",      "bmm:0"};
   auto session = Session::Create(g);
   ASSERT_TRUE(session.ok()) << session.status().ToString();
+  // An empty batch: empty outputs, whatever the limit.
+  for (int limit : {1, 2}) {
+    IntraOpThreads::SetLimit(limit);
+    auto empty = (*session)->Run({{"x:0", Random(TensorShape{0, 32, 48}, 1)}},
+                                 {"scaled:0", "biased_row:0", "transpose:0", "transpose_last:0",
+                                  "bias_add:0", "softmax:0", "gelu:0", "norm:0"},
+                                 {}, RunOptions());
+    ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+    for (const Tensor& t : *empty) EXPECT_EQ(t.num_elements(), 0);
+  }
   const Tensor x = Random(TensorShape{64, 32, 48}, 1);
   IntraOpThreads::SetLimit(1);
   auto one = (*session)->Run({{"x:0", x}}, fetches, {}, RunOptions());
