@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -70,17 +71,38 @@ bool WriteAll(int fd, const char* data, size_t size) {
   return true;
 }
 
+// connect(), carried on when a signal interrupts it (libFuzzer's timers do, at ~1,500
+// connections a second: an interrupted connect goes on in the background).
+bool Connect(int fd, const sockaddr_in& address) {
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0) return true;
+  if (errno != EINTR) return false;
+  pollfd writable{fd, POLLOUT, 0};
+  while (::poll(&writable, 1, 1000) < 0 && errno == EINTR) {
+  }
+  int error = 0;
+  socklen_t length = sizeof(error);
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) return false;
+  errno = error;
+  return error == 0;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Harness* harness = new Harness();  // lives for the process, as a server does
   const int client = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (::connect(client, reinterpret_cast<sockaddr*>(&harness->address), sizeof(harness->address)) !=
-      0) {
+  if (!Connect(client, harness->address)) {
+    std::perror("http2_fuzz: connect to the harness's own listener");
     std::abort();
   }
-  const int accepted = ::accept(harness->listener, nullptr, nullptr);
-  if (accepted < 0) std::abort();
+  int accepted = -1;
+  do {
+    accepted = ::accept(harness->listener, nullptr, nullptr);
+  } while (accepted < 0 && errno == EINTR);
+  if (accepted < 0) {
+    std::perror("http2_fuzz: accept");
+    std::abort();
+  }
   harness->server->AdoptConnection(accepted, /*http2=*/true);
 
   static const std::string kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
