@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/kernels/internal/batch_mat_mul.h"
 #include "runtime/kernels/internal/fused_activation.h"
 #include "runtime/kernels/internal/gemm.h"
 #include "runtime/kernels/internal/onednn_conv.h"
@@ -84,15 +85,9 @@ class FusedMatMulKernel final : public OpKernel {
       return ctx.Error("a and b must be 2-D, got shapes " + a.shape().DebugString() + " and " +
                        b.shape().DebugString());
     }
-    const int64_t m = transpose_a_ ? a.dim(1) : a.dim(0);
-    const int64_t k = transpose_a_ ? a.dim(0) : a.dim(1);
-    const int64_t kb = transpose_b_ ? b.dim(1) : b.dim(0);
-    const int64_t n = transpose_b_ ? b.dim(0) : b.dim(1);
-    if (k != kb) {
-      return ctx.Error("inner dimensions do not match: a " + a.shape().DebugString() +
-                       (transpose_a_ ? " (transposed)" : "") + ", b " + b.shape().DebugString() +
-                       (transpose_b_ ? " (transposed)" : ""));
-    }
+    TERN_ASSIGN_OR_RETURN(const MatMulDims dims,
+                          MatrixProductDims(ctx, {&a, &b, transpose_a_, transpose_b_}));
+    const int64_t m = dims.m, k = dims.k, n = dims.n;
     const float* bias = nullptr;
     if (epilogue_.bias) {
       const Tensor& t = ctx.input(2);

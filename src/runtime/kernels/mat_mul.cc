@@ -6,6 +6,7 @@
 
 #include <type_traits>
 
+#include "runtime/kernels/internal/batch_mat_mul.h"
 #include "runtime/kernels/internal/gemm.h"
 #include "runtime/kernels/kernels.h"
 
@@ -45,15 +46,9 @@ class MatMulKernel final : public OpKernel {
     using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
-    const int64_t m = transpose_a_ ? a.dim(1) : a.dim(0);
-    const int64_t k = transpose_a_ ? a.dim(0) : a.dim(1);
-    const int64_t kb = transpose_b_ ? b.dim(1) : b.dim(0);
-    const int64_t n = transpose_b_ ? b.dim(0) : b.dim(1);
-    if (k != kb) {
-      return ctx.Error("inner dimensions do not match: a " + a.shape().DebugString() +
-                       (transpose_a_ ? " (transposed)" : "") + ", b " + b.shape().DebugString() +
-                       (transpose_b_ ? " (transposed)" : ""));
-    }
+    TERN_ASSIGN_OR_RETURN(const MatMulDims dims,
+                          MatrixProductDims(ctx, {&a, &b, transpose_a_, transpose_b_}));
+    const int64_t m = dims.m, k = dims.k, n = dims.n;
     // Every element is written, except for k == 0, where the product is all zeros.
     TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, a.dtype(), TensorShape{m, n},
                                                            k > 0 ? Tensor::Contents::kUnset

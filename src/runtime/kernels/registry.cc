@@ -12,6 +12,16 @@
 namespace tern {
 namespace {
 
+// FusedBatchNormV3's outputs, which _FusedBatchNormEx shares.
+std::vector<OutputArg> BatchNormV3Outputs() {
+  return {{"y"},
+          {"batch_mean"},
+          {"batch_variance"},
+          {"reserve_space_1"},
+          {"reserve_space_2"},
+          {"reserve_space_3"}};
+}
+
 const std::vector<KernelRegistration>& Table() {
   static const std::vector<KernelRegistration> table = {
       {"Abs", NarrowFloat<CreateAbsKernel>, {{"y"}}},
@@ -101,14 +111,7 @@ const std::vector<KernelRegistration>& Table() {
       {"FusedBatchNormV2",
        CreateFusedBatchNormKernel,
        {{"y"}, {"batch_mean"}, {"batch_variance"}, {"reserve_space_1"}, {"reserve_space_2"}}},
-      {"FusedBatchNormV3",
-       NarrowFloat<CreateFusedBatchNormKernel, 1>,
-       {{"y"},
-        {"batch_mean"},
-        {"batch_variance"},
-        {"reserve_space_1"},
-        {"reserve_space_2"},
-        {"reserve_space_3"}}},
+      {"FusedBatchNormV3", NarrowFloat<CreateFusedBatchNormKernel, 1>, BatchNormV3Outputs()},
       {"GatherNd", CreateGatherNdKernel, {{"output"}}},
       {"GatherV2", CreateGatherV2Kernel, {{"output"}}},
       {"Greater", NarrowFloat<CreateGreaterKernel>, {{"z"}}},
@@ -313,14 +316,7 @@ const std::vector<KernelRegistration>& Table() {
       {"Xdivy", CreateXdivyKernel, {{"z"}}},
       {"Xlogy", CreateXlogyKernel, {{"z"}}},
       {"ZerosLike", CreateZerosLikeKernel, {{"y"}}},
-      {"_FusedBatchNormEx",
-       CreateFusedBatchNormKernel,
-       {{"y"},
-        {"batch_mean"},
-        {"batch_variance"},
-        {"reserve_space_1"},
-        {"reserve_space_2"},
-        {"reserve_space_3"}}},
+      {"_FusedBatchNormEx", CreateFusedBatchNormKernel, BatchNormV3Outputs()},
       {"_FusedConv2D", CreateFusedConv2DKernel, {{"output"}}},
       {"_FusedDepthwiseConv2dNative", CreateFusedDepthwiseConv2dNativeKernel, {{"output"}}},
       {"_FusedGelu", CreateFusedGeluKernel, {{"activations"}}},

@@ -69,6 +69,22 @@ void MultiplyFloatBatches(const MatMulOperands& op, const std::vector<int64_t>& 
 
 }  // namespace
 
+StatusOr<MatMulDims> MatrixProductDims(const KernelContext& ctx, const MatMulOperands& op) {
+  const Tensor& a = *op.a;
+  const Tensor& b = *op.b;
+  MatMulDims dims;
+  dims.m = op.transpose_a ? a.dim(1) : a.dim(0);
+  dims.k = op.transpose_a ? a.dim(0) : a.dim(1);
+  const int64_t kb = op.transpose_b ? b.dim(1) : b.dim(0);
+  dims.n = op.transpose_b ? b.dim(0) : b.dim(1);
+  if (dims.k != kb) {
+    return ctx.Error("inner dimensions do not match: a " + a.shape().DebugString() +
+                     (op.transpose_a ? " (transposed)" : "") + ", b " + b.shape().DebugString() +
+                     (op.transpose_b ? " (transposed)" : ""));
+  }
+  return dims;
+}
+
 StatusOr<Tensor> BatchedMatMul(const KernelContext& ctx, const MatMulOperands& op) {
   const Tensor& a = *op.a;
   const Tensor& b = *op.b;

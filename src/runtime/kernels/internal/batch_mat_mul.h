@@ -15,6 +15,13 @@ struct MatMulOperands {
   bool transpose_b = false;
 };
 
+// The sizes of the 2-D product op(a)[m, k] * op(b)[k, n] (MatMul, _FusedMatMul), for 2-D a and
+// b; INVALID_ARGUMENT naming both shapes when op(a)'s columns are not op(b)'s rows.
+struct MatMulDims {
+  int64_t m = 0, k = 0, n = 0;
+};
+StatusOr<MatMulDims> MatrixProductDims(const KernelContext& ctx, const MatMulOperands& operands);
+
 // Writes the product to output `output_index`. a and b have rank >= 2 and the same dtype
 // (float, double, int32, int64).
 Status BatchedMatMulToOutput(KernelContext& ctx, const MatMulOperands& operands, int output_index);
