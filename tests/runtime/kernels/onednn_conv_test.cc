@@ -1,7 +1,8 @@
 // OneDnnConv (oneDNN's convolution with post-ops) against Tern's own convolution loops plus the
 // epilogue written out by hand, over the geometries the zoo's CNNs use and a few odd ones
-// (dilation, VALID leaving input unused, a depth multiplier, explicit padding), and a check that
-// a new filter buffer is reordered again instead of the cached one being reused.
+// (dilation, VALID leaving input unused, a depth multiplier, explicit padding, the convolutions
+// that run as matrix products), and a check that a new filter buffer is reordered again instead
+// of the cached one being reused.
 #include "runtime/kernels/internal/onednn_conv.h"
 
 #include <gtest/gtest.h>
@@ -122,11 +123,34 @@ void Check(const Case& c, const ConvEpilogue& e) {
 
 const Case kCases[] = {
     // batch, h, w, c, k, oc|m, stride, dilation, same, depthwise
-    {1, 8, 8, 3, 3, 16, 1, 1, true, false},  {2, 9, 7, 5, 3, 6, 2, 1, true, false},
-    {3, 8, 8, 16, 1, 24, 1, 1, true, false}, {1, 7, 7, 4, 3, 8, 2, 1, false, false},
-    {2, 10, 10, 3, 3, 5, 1, 2, true, false}, {1, 9, 9, 8, 7, 4, 2, 1, true, false},
-    {1, 8, 8, 16, 3, 1, 1, 1, true, true},   {2, 9, 9, 8, 3, 1, 2, 1, true, true},
-    {1, 8, 8, 4, 3, 2, 1, 1, false, true},   {1, 11, 11, 6, 5, 1, 2, 2, true, true},
+    {1, 8, 8, 3, 3, 16, 1, 1, true, false},
+    {2, 9, 7, 5, 3, 6, 2, 1, true, false},
+    {3, 8, 8, 16, 1, 24, 1, 1, true, false},
+    {1, 7, 7, 4, 3, 8, 2, 1, false, false},
+    {2, 10, 10, 3, 3, 5, 1, 2, true, false},
+    {1, 9, 9, 8, 7, 4, 2, 1, true, false},
+    {1, 8, 8, 16, 3, 1, 1, 1, true, true},
+    {2, 9, 9, 8, 3, 1, 2, 1, true, true},
+    {1, 8, 8, 4, 3, 2, 1, 1, false, true},
+    {1, 11, 11, 6, 5, 1, 2, 2, true, true},
+    // Matrix products on oneDNN's matmul: 1x1 filters (strided ones gather their pixels
+    // first); one pixel in and out, where only the tap over the input pixel counts (in the
+    // last of these no tap meets it: the patches form then); outputs of at most 4 pixels per
+    // image, from copied-out windows (padded, strided, dilated, VALID).
+    {2, 4, 4, 32, 1, 40, 2, 1, true, false},
+    {1, 5, 5, 8, 1, 16, 2, 1, false, false},
+    {2, 16, 16, 8, 1, 16, 1, 1, true, false},
+    {4, 1, 1, 32, 3, 48, 1, 1, true, false},
+    {2, 1, 1, 8, 3, 8, 1, 2, true, false},
+    {3, 1, 1, 8, 3, 8, 2, 1, true, false},
+    {1, 1, 1, 8, 5, 8, 1, 1, true, false},
+    {1, 1, 1, 8, 2, 8, 1, 1, true, false},
+    {2, 1, 1, 8, 1, 8, 1, 1, true, false},
+    {1, 1, 1, 4, 2, 4, 1, 2, true, false},
+    {2, 2, 2, 16, 3, 24, 1, 1, true, false},
+    {1, 3, 3, 8, 3, 8, 2, 1, true, false},
+    {1, 4, 4, 4, 3, 4, 2, 2, true, false},
+    {2, 3, 3, 8, 2, 8, 1, 1, false, false},
 };
 
 TEST(OneDnnConvTest, PlainConvolutionMatchesOwnKernels) {

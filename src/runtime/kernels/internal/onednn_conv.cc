@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -24,8 +25,62 @@ using Tag = memory::format_tag;
 
 }  // namespace
 
+// A convolution run as a matrix product [pixels, depth] x [depth, OC] on oneDNN's matmul
+// primitive, where its convolutions were slow. Measured on ResNet50 at 32x32 (ONEDNN_VERBOSE,
+// one thread): where the output has few pixels, its 1x1 and 2x2 maps, the convolution primitive
+// ran at 10-30 GFLOPS and streamed weights at ~2.5 GB/s; the matmul ran the same products at
+// ~65. Forms:
+// - a 1x1 filter: the NHWC input is the [pixels, C] matrix as it lies (the strided ones copy
+//   the pixels they read together first); as fast as the convolution on large maps too
+//   (MobileNetV2's 16x16 at batch 64), so every 1x1 filter takes it;
+// - one input and one output pixel (a padded 3x3 at the end of a ResNet): only the tap over
+//   the input pixel meets data, so the product reads that [C, OC] block of the filter only;
+// - an output of at most kPatchesMaxPixels pixels per image: each output pixel's window is
+//   copied out as a row of KH*KW*C values (zeros where it hangs over the edge), and the
+//   filter [KH,KW,C,OC] as it lies is the [KH*KW*C, OC] matrix.
+struct MatMulForm {
+  enum class Input { kAsItLies, kStridedPixels, kPatches } input = Input::kAsItLies;
+  int64_t rows = 0;        // output pixels, N*OH*OW
+  int64_t depth = 0;       // the product's inner size
+  int64_t tap_offset = 0;  // where in the filter the [depth, OC] matrix starts
+};
+
+namespace {
+
+constexpr int64_t kPatchesMaxPixels = 4;
+
+// Whether convolution `g` runs as a matrix product, and which.
+std::optional<MatMulForm> MatMulFormOf(const WindowAttrs& attrs, const WindowGeometry& g,
+                                       bool depthwise, int64_t out_channels) {
+  if (depthwise) return std::nullopt;
+  MatMulForm form;
+  form.rows = g.batch * g.out_h * g.out_w;
+  form.depth = g.channels;
+  if (g.k_h == 1 && g.k_w == 1 && g.pad_top == 0 && g.pad_left == 0) {
+    if (attrs.stride_h != 1 || attrs.stride_w != 1) form.input = MatMulForm::Input::kStridedPixels;
+    return form;
+  }
+  if (g.in_h == 1 && g.in_w == 1 && g.out_h == 1 && g.out_w == 1 &&
+      g.pad_top % attrs.dilation_h == 0 && g.pad_left % attrs.dilation_w == 0) {
+    const int64_t tap_h = g.pad_top / attrs.dilation_h, tap_w = g.pad_left / attrs.dilation_w;
+    if (tap_h < g.k_h && tap_w < g.k_w) {
+      form.tap_offset = (tap_h * g.k_w + tap_w) * g.channels * out_channels;
+      return form;
+    }
+  }
+  if (g.out_h * g.out_w <= kPatchesMaxPixels) {
+    form.input = MatMulForm::Input::kPatches;
+    form.depth = g.k_h * g.k_w * g.channels;
+    return form;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 struct OneDnnConv::Primitive {
-  dnnl::convolution_forward conv;
+  dnnl::primitive primitive;  // a convolution_forward, or a matmul for a MatMulForm
+  std::optional<MatMulForm> matmul_form;
   memory::desc src, weights, bias, dst, scratchpad;
   memory::desc user_weights;  // the filter as TensorFlow lays it out
 
@@ -61,6 +116,8 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
     return memory::desc(dims, memory::data_type::f32, tag);
   };
   auto p = std::make_shared<Primitive>();
+  p->matmul_form = MatMulFormOf(attrs_, g, depthwise_, oc);
+  if (p->matmul_form) return MatMulPrimitive(std::move(p), oc);
   p->src = md({n, c, g.in_h, g.in_w}, Tag::nhwc);
   p->dst = md({n, oc, g.out_h, g.out_w}, Tag::nhwc);
   const memory::dims weight_dims =
@@ -102,7 +159,7 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
     if (impl.rfind("ref", 0) == 0) return nullptr;
     p->weights = pd.weights_desc();
     p->scratchpad = pd.scratchpad_desc();
-    p->conv = dnnl::convolution_forward(pd);
+    p->primitive = dnnl::convolution_forward(pd);
     p->args = std::make_unique<const OneDnnArgsPool>(p->src, p->dst, p->scratchpad, p->bias);
   } catch (const dnnl::error&) {
     return nullptr;
@@ -135,6 +192,7 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
     if (p == nullptr) return false;
     weights = state_->weights.For(filter, p->user_weights, p->weights);
   }
+  if (p->matmul_form) in = MatMulInput(*p->matmul_form, g, in);
   std::unique_ptr<OneDnnArgs> args = p->args->Take();
   if (epilogue_.residual) {
     if (!args->residual) {
@@ -143,9 +201,82 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
     }
     args->residual.set_data_handle(const_cast<float*>(residual));
   }
-  args->Execute(p->conv, in, out, weights, bias);
+  args->Execute(p->primitive, in, out, weights, bias);
   p->args->GiveBack(std::move(args));
   return true;
+}
+
+std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::MatMulPrimitive(
+    std::shared_ptr<Primitive> p, int64_t out_channels) const {
+  const MatMulForm& form = *p->matmul_form;
+  const memory::dim m = form.rows, k = form.depth, n = out_channels;
+  auto md = [](memory::dims dims, Tag tag) {
+    return memory::desc(dims, memory::data_type::f32, tag);
+  };
+  p->src = md({m, k}, Tag::ab);
+  p->dst = md({m, n}, Tag::ab);
+  // The [C,OC] block of the [KH,KW,C,OC] filter: a reorder reads from offset0.
+  p->user_weights = md({k, n}, Tag::ab);
+  p->user_weights.data.offset0 = form.tap_offset;
+  if (epilogue_.bias) p->bias = md({1, n}, Tag::ab);
+  try {
+    dnnl::post_ops ops;
+    if (epilogue_.residual) ops.append_binary(dnnl::algorithm::binary_add, p->dst);
+    AppendActivation(epilogue_.activation, epilogue_.alpha, &ops);
+    dnnl::primitive_attr attr;
+    attr.set_post_ops(ops);
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    const memory::desc any_weights = md({k, n}, Tag::any);
+    const dnnl::matmul::desc desc = epilogue_.bias
+                                        ? dnnl::matmul::desc(p->src, any_weights, p->bias, p->dst)
+                                        : dnnl::matmul::desc(p->src, any_weights, p->dst);
+    dnnl::matmul::primitive_desc pd(desc, attr, OneDnnEngine());
+    if (std::string(pd.impl_info_str()).rfind("ref", 0) == 0) return nullptr;
+    p->weights = pd.weights_desc();
+    p->scratchpad = pd.scratchpad_desc();
+    p->primitive = dnnl::matmul(pd);
+    p->args = std::make_unique<const OneDnnArgsPool>(p->src, p->dst, p->scratchpad, p->bias);
+  } catch (const dnnl::error&) {
+    return nullptr;
+  }
+  return p;
+}
+
+const float* OneDnnConv::MatMulInput(const MatMulForm& form, const WindowGeometry& g,
+                                     const float* in) const {
+  if (form.input == MatMulForm::Input::kAsItLies) return in;
+  // Per thread, grown to the largest seen: a kernel instance runs on many threads.
+  thread_local std::vector<float> rows;
+  rows.resize(static_cast<size_t>(form.rows * form.depth));
+  const int64_t c = g.channels;
+  const size_t pixel_bytes = static_cast<size_t>(c) * sizeof(float);
+  float* to = rows.data();
+  for (int64_t b = 0; b < g.batch; ++b) {
+    const float* image = in + b * g.in_h * g.in_w * c;
+    for (int64_t y = 0; y < g.out_h; ++y) {
+      for (int64_t x = 0; x < g.out_w; ++x) {
+        if (form.input == MatMulForm::Input::kStridedPixels) {
+          std::memcpy(to, image + (y * attrs_.stride_h * g.in_w + x * attrs_.stride_w) * c,
+                      pixel_bytes);
+          to += c;
+          continue;
+        }
+        for (int64_t ky = 0; ky < g.k_h; ++ky) {
+          const int64_t iy = y * attrs_.stride_h - g.pad_top + ky * attrs_.dilation_h;
+          for (int64_t kx = 0; kx < g.k_w; ++kx) {
+            const int64_t ix = x * attrs_.stride_w - g.pad_left + kx * attrs_.dilation_w;
+            if (iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w) {
+              std::memcpy(to, image + (iy * g.in_w + ix) * c, pixel_bytes);
+            } else {
+              std::memset(to, 0, pixel_bytes);
+            }
+            to += c;
+          }
+        }
+      }
+    }
+  }
+  return rows.data();
 }
 
 }  // namespace tern

@@ -1,6 +1,8 @@
 // Float convolutions on oneDNN (Debian's libdnnl 2.x): Conv2D and depthwise (grouped)
 // convolution over NHWC tensors, with an epilogue fused as post-ops (a per-channel bias, a
-// residual addend of the output's shape, an activation).
+// residual addend of the output's shape, an activation). A convolution that is a matrix product
+// (a 1x1 filter, one pixel in and out, or an output of a few pixels per image, after copying
+// out its windows) runs on oneDNN's matmul primitive instead.
 //
 // One OneDnnConv belongs to one kernel instance. A primitive is created the first time an input
 // shape is seen and cached; the filter is reordered into the layout that primitive chose once
@@ -31,6 +33,8 @@ struct ConvEpilogue {
   float alpha = 0.2f;  // kLeakyRelu's slope for negative inputs; kSwish's beta
 };
 
+struct MatMulForm;
+
 class OneDnnConv {
  public:
   // `depthwise`: the filter is [KH,KW,C,M] and input channel c makes outputs c*M..c*M+M-1;
@@ -52,6 +56,12 @@ class OneDnnConv {
   struct State;
   std::shared_ptr<const Primitive> PrimitiveFor(const WindowGeometry& g,
                                                 int64_t out_channels) const;
+  // For a convolution that runs as a matrix product: `p` with its matmul primitive, or nullptr.
+  std::shared_ptr<const Primitive> MatMulPrimitive(std::shared_ptr<Primitive> p,
+                                                   int64_t out_channels) const;
+  // The product's left matrix: `in` itself, or the pixels or windows the filter reads copied
+  // into rows (a buffer of the calling thread, valid until its next call).
+  const float* MatMulInput(const MatMulForm& form, const WindowGeometry& g, const float* in) const;
 
   const WindowAttrs attrs_;
   const bool depthwise_;

@@ -9,9 +9,11 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/vector_math.h"
 
 namespace tern {
 
@@ -124,6 +126,13 @@ class ReductionKernel final : public OpKernel {
         }
         for (int64_t o = 0; o < outer; ++o) {
           typename R::Acc* row = acc.data() + o * inner;
+          if constexpr (requires { R::kFloatSum; }) {
+            if constexpr (std::is_same_v<T, float> && std::is_same_v<typename R::Acc, double>) {
+              // The same adds in the same order, vectorized per ISA.
+              AddRowsInDouble(in + o * middle * inner, middle, inner, row);
+              continue;
+            }
+          }
           for (int64_t m = 0; m < middle; ++m) {
             const T* x = in + (o * middle + m) * inner;
             for (int64_t k = 0; k < inner; ++k) row[k] = R::Combine(row[k], x[k]);

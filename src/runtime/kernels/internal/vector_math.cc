@@ -9,22 +9,23 @@ struct Choice {
   void (*layer_norm_rows)(const LayerNormArgs&);
   void (*softmax_rows)(const float*, int64_t, int64_t, bool, float*);
   void (*scale_shift_rows)(const ScaleShiftArgs&);
+  void (*add_rows_in_double)(const float*, int64_t, int64_t, double*);
 };
 
 Choice Choose() {
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
-    return {&GeluApproximateAvx512, &GeluExactAvx512, &LayerNormRowsAvx512, &SoftmaxRowsAvx512,
-            &ScaleShiftRowsAvx512};
+    return {&GeluApproximateAvx512, &GeluExactAvx512,      &LayerNormRowsAvx512,
+            &SoftmaxRowsAvx512,     &ScaleShiftRowsAvx512, &AddRowsInDoubleAvx512};
   }
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    return {&GeluApproximateAvx2Fma, &GeluExactAvx2Fma, &LayerNormRowsAvx2Fma, &SoftmaxRowsAvx2Fma,
-            &ScaleShiftRowsAvx2Fma};
+    return {&GeluApproximateAvx2Fma, &GeluExactAvx2Fma,      &LayerNormRowsAvx2Fma,
+            &SoftmaxRowsAvx2Fma,     &ScaleShiftRowsAvx2Fma, &AddRowsInDoubleAvx2Fma};
   }
 #endif
-  return {&GeluApproximateBaseline, &GeluExactBaseline, &LayerNormRowsBaseline,
-          &SoftmaxRowsBaseline, &ScaleShiftRowsBaseline};
+  return {&GeluApproximateBaseline, &GeluExactBaseline,      &LayerNormRowsBaseline,
+          &SoftmaxRowsBaseline,     &ScaleShiftRowsBaseline, &AddRowsInDoubleBaseline};
 }
 
 const Choice& TheChoice() {
@@ -47,5 +48,9 @@ void SoftmaxRows(const float* in, int64_t rows, int64_t depth, bool log, float* 
 }
 
 void ScaleShiftRows(const ScaleShiftArgs& args) { TheChoice().scale_shift_rows(args); }
+
+void AddRowsInDouble(const float* in, int64_t rows, int64_t depth, double* acc) {
+  TheChoice().add_rows_in_double(in, rows, depth, acc);
+}
 
 }  // namespace tern

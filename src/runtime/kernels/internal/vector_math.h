@@ -1,5 +1,5 @@
-// Row and elementwise float math for the fused kernels (_FusedGelu, _FusedLayerNorm) and
-// Softmax/LogSoftmax and the batch norms, built once
+// Row and elementwise float math for the fused kernels (_FusedGelu, _FusedLayerNorm),
+// Softmax/LogSoftmax, the batch norms and Mean, built once
 // per ISA (vector_math_isa.cc, as gemm_isa.cc is) and picked at run time: the binary runs on any
 // x86-64, and a CPU with AVX2+FMA or AVX-512 gets 8 or 16 lanes instead of SSE2's 4. The math is
 // Eigen's (its erf and tanh are the approximations TensorFlow's kernels compute). Stateless;
@@ -45,13 +45,18 @@ struct ScaleShiftArgs {
 };
 void ScaleShiftRows(const ScaleShiftArgs& args);
 
+// acc[k] += in[r * depth + k] for every row r in order, summed in double: the float Mean over
+// the middle dims of [outer, middle, inner] (global average pooling) a row at a time.
+void AddRowsInDouble(const float* in, int64_t rows, int64_t depth, double* acc);
+
 // Each ISA's entry points (vector_math_isa.cc, compiled once per ISA).
 #define TERN_VECTOR_MATH_DECLARE(Isa)                                                        \
   void GeluApproximate##Isa(const float* in, int64_t n, float* out);                         \
   void GeluExact##Isa(const float* in, int64_t n, float* out);                               \
   void LayerNormRows##Isa(const LayerNormArgs& args);                                        \
   void SoftmaxRows##Isa(const float* in, int64_t rows, int64_t depth, bool log, float* out); \
-  void ScaleShiftRows##Isa(const ScaleShiftArgs& args);
+  void ScaleShiftRows##Isa(const ScaleShiftArgs& args);                                      \
+  void AddRowsInDouble##Isa(const float* in, int64_t rows, int64_t depth, double* acc);
 TERN_VECTOR_MATH_DECLARE(Baseline)
 TERN_VECTOR_MATH_DECLARE(Avx2Fma)
 TERN_VECTOR_MATH_DECLARE(Avx512)

@@ -98,4 +98,14 @@ void TERN_ISA(ScaleShiftRows)(const ScaleShiftArgs& a) {
   }
 }
 
+void TERN_ISA(AddRowsInDouble)(const float* in, int64_t rows, int64_t depth, double* acc) {
+  // Eigen 3.4 casts float to double one scalar at a time; this loop is vectorized
+  // (-fopenmp-simd).
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* x = in + r * depth;
+#pragma omp simd
+    for (int64_t k = 0; k < depth; ++k) acc[k] += static_cast<double>(x[k]);
+  }
+}
+
 }  // namespace tern
