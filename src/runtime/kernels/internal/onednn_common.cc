@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <new>
+#include <string>
 
 namespace tern {
 
@@ -82,6 +83,8 @@ std::unique_ptr<OneDnnArgs> OneDnnArgsPool::Take() const {
   return args;
 }
 
+namespace {
+
 void AppendActivation(FusedActivation activation, float alpha, dnnl::post_ops* ops) {
   switch (activation) {
     case FusedActivation::kNone:
@@ -105,6 +108,41 @@ void AppendActivation(FusedActivation activation, float alpha, dnnl::post_ops* o
     case FusedActivation::kSwish:
       ops->append_eltwise(1.f, dnnl::algorithm::eltwise_swish, alpha, 0.f);
       return;
+  }
+}
+
+}  // namespace
+
+dnnl::primitive_attr EpilogueAttr(const dnnl::memory::desc* residual_dst,
+                                  FusedActivation activation, float alpha) {
+  dnnl::post_ops ops;
+  if (residual_dst != nullptr) ops.append_binary(dnnl::algorithm::binary_add, *residual_dst);
+  AppendActivation(activation, alpha, &ops);
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(ops);
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+bool IsReferenceImpl(const dnnl::primitive_desc_base& pd) {
+  return std::string(pd.impl_info_str()).rfind("ref", 0) == 0;
+}
+
+std::optional<OneDnnMatMulPrimitive> CreateOneDnnMatMul(const dnnl::memory::desc& src,
+                                                        const dnnl::memory::desc& bias,
+                                                        const dnnl::memory::desc& dst,
+                                                        const dnnl::primitive_attr& attr) {
+  const dnnl::memory::desc any_weights({src.dims()[1], dst.dims()[1]}, dnnl::memory::data_type::f32,
+                                       dnnl::memory::format_tag::any);
+  try {
+    const dnnl::matmul::desc desc = bias.get_size() > 0
+                                        ? dnnl::matmul::desc(src, any_weights, bias, dst)
+                                        : dnnl::matmul::desc(src, any_weights, dst);
+    const dnnl::matmul::primitive_desc pd(desc, attr, OneDnnEngine());
+    if (IsReferenceImpl(pd)) return std::nullopt;
+    return OneDnnMatMulPrimitive{dnnl::matmul(pd), pd.weights_desc(), pd.scratchpad_desc()};
+  } catch (const dnnl::error&) {
+    return std::nullopt;
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -22,9 +23,27 @@ dnnl::stream& OneDnnThreadStream();
 // at once, so it cannot own one). Valid until this thread asks for a larger one.
 void* OneDnnThreadScratchpad(size_t bytes);
 
-// Appends `activation` (alpha: kLeakyRelu's slope, kSwish's beta) as an eltwise post-op. The
-// GELUs are not appended: the caller applies them with TensorFlow's approximations.
-void AppendActivation(FusedActivation activation, float alpha, dnnl::post_ops* ops);
+// The attributes Tern creates its primitives with: a scratchpad the caller passes (the thread's)
+// and, as post-ops, a residual addend shaped like `residual_dst` (when not nullptr), then
+// `activation` (alpha: kLeakyRelu's slope, kSwish's beta). The GELUs are not appended: the
+// caller applies them with TensorFlow's approximations.
+dnnl::primitive_attr EpilogueAttr(const dnnl::memory::desc* residual_dst,
+                                  FusedActivation activation, float alpha);
+
+// Whether oneDNN picked a reference implementation, slower than Tern's own kernels.
+bool IsReferenceImpl(const dnnl::primitive_desc_base& pd);
+
+// A float matmul primitive: src [m,k] x weights [k,n] in the layout it picks (+ bias [1,n] when
+// `bias` is not a zero desc) -> dst [m,n], with `attr`. nullopt when oneDNN has only a
+// reference implementation or none.
+struct OneDnnMatMulPrimitive {
+  dnnl::matmul matmul;
+  dnnl::memory::desc weights, scratchpad;
+};
+std::optional<OneDnnMatMulPrimitive> CreateOneDnnMatMul(const dnnl::memory::desc& src,
+                                                        const dnnl::memory::desc& bias,
+                                                        const dnnl::memory::desc& dst,
+                                                        const dnnl::primitive_attr& attr);
 
 // A float weight tensor reordered into the layouts primitives chose for it, once per layout and
 // per weight buffer: a Tensor is never mutated, so the same buffer means the same values (a

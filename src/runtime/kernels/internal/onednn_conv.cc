@@ -49,6 +49,11 @@ namespace {
 
 constexpr int64_t kPatchesMaxPixels = 4;
 
+// The epilogue as post-ops (its residual addend shaped like `dst`), and a user scratchpad.
+dnnl::primitive_attr EpilogueAttr(const memory::desc& dst, const ConvEpilogue& e) {
+  return EpilogueAttr(e.residual ? &dst : nullptr, e.activation, e.alpha);
+}
+
 // Whether convolution `g` runs as a matrix product, and which.
 std::optional<MatMulForm> MatMulFormOf(const WindowAttrs& attrs, const WindowGeometry& g,
                                        bool depthwise, int64_t out_channels) {
@@ -137,13 +142,8 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
   const memory::dims pad_r = {
       pad_end(g.out_h, attrs_.stride_h, g.k_h, attrs_.dilation_h, g.in_h, g.pad_top),
       pad_end(g.out_w, attrs_.stride_w, g.k_w, attrs_.dilation_w, g.in_w, g.pad_left)};
+  const dnnl::primitive_attr attr = EpilogueAttr(p->dst, epilogue_);
   try {
-    dnnl::post_ops ops;
-    if (epilogue_.residual) ops.append_binary(dnnl::algorithm::binary_add, p->dst);
-    AppendActivation(epilogue_.activation, epilogue_.alpha, &ops);
-    dnnl::primitive_attr attr;
-    attr.set_post_ops(ops);
-    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     const auto kind = dnnl::prop_kind::forward_inference;
     const auto algorithm = dnnl::algorithm::convolution_direct;
     const dnnl::convolution_forward::desc desc =
@@ -155,8 +155,7 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
     dnnl::convolution_forward::primitive_desc pd(desc, attr, OneDnnEngine());
     // oneDNN may only offer a reference implementation for odd shapes; the own kernels are
     // faster than that.
-    const std::string impl = pd.impl_info_str();
-    if (impl.rfind("ref", 0) == 0) return nullptr;
+    if (IsReferenceImpl(pd)) return nullptr;
     p->weights = pd.weights_desc();
     p->scratchpad = pd.scratchpad_desc();
     p->primitive = dnnl::convolution_forward(pd);
@@ -219,26 +218,13 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::MatMulPrimitive(
   p->user_weights = md({k, n}, Tag::ab);
   p->user_weights.data.offset0 = form.tap_offset;
   if (epilogue_.bias) p->bias = md({1, n}, Tag::ab);
-  try {
-    dnnl::post_ops ops;
-    if (epilogue_.residual) ops.append_binary(dnnl::algorithm::binary_add, p->dst);
-    AppendActivation(epilogue_.activation, epilogue_.alpha, &ops);
-    dnnl::primitive_attr attr;
-    attr.set_post_ops(ops);
-    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    const memory::desc any_weights = md({k, n}, Tag::any);
-    const dnnl::matmul::desc desc = epilogue_.bias
-                                        ? dnnl::matmul::desc(p->src, any_weights, p->bias, p->dst)
-                                        : dnnl::matmul::desc(p->src, any_weights, p->dst);
-    dnnl::matmul::primitive_desc pd(desc, attr, OneDnnEngine());
-    if (std::string(pd.impl_info_str()).rfind("ref", 0) == 0) return nullptr;
-    p->weights = pd.weights_desc();
-    p->scratchpad = pd.scratchpad_desc();
-    p->primitive = dnnl::matmul(pd);
-    p->args = std::make_unique<const OneDnnArgsPool>(p->src, p->dst, p->scratchpad, p->bias);
-  } catch (const dnnl::error&) {
-    return nullptr;
-  }
+  std::optional<OneDnnMatMulPrimitive> made =
+      CreateOneDnnMatMul(p->src, p->bias, p->dst, EpilogueAttr(p->dst, epilogue_));
+  if (!made) return nullptr;
+  p->primitive = made->matmul;
+  p->weights = made->weights;
+  p->scratchpad = made->scratchpad;
+  p->args = std::make_unique<const OneDnnArgsPool>(p->src, p->dst, p->scratchpad, p->bias);
   return p;
 }
 

@@ -49,27 +49,14 @@ std::shared_ptr<const OneDnnMatMul::Primitive> OneDnnMatMul::PrimitiveFor(int64_
   p->dst = md({m, n}, Tag::ab);
   p->user_weights = md({k, n}, transpose_b_ ? Tag::ba : Tag::ab);
   if (epilogue_.bias) p->bias = md({1, n}, Tag::ab);
-  try {
-    dnnl::post_ops ops;
-    AppendActivation(epilogue_.activation, epilogue_.alpha, &ops);
-    dnnl::primitive_attr attr;
-    attr.set_post_ops(ops);
-    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    const memory::desc any_weights = md({k, n}, Tag::any);
-    const dnnl::matmul::desc desc = epilogue_.bias
-                                        ? dnnl::matmul::desc(p->src, any_weights, p->bias, p->dst)
-                                        : dnnl::matmul::desc(p->src, any_weights, p->dst);
-    dnnl::matmul::primitive_desc pd(desc, attr, OneDnnEngine());
-    // A reference implementation is slower than Gemm.
-    const std::string impl = pd.impl_info_str();
-    if (impl.rfind("ref", 0) == 0) return nullptr;
-    p->weights = pd.weights_desc();
-    p->scratchpad = pd.scratchpad_desc();
-    p->matmul = dnnl::matmul(pd);
-    p->args = std::make_unique<const OneDnnArgsPool>(p->src, p->dst, p->scratchpad, p->bias);
-  } catch (const dnnl::error&) {
-    return nullptr;
-  }
+  // A reference implementation is slower than Gemm.
+  std::optional<OneDnnMatMulPrimitive> made = CreateOneDnnMatMul(
+      p->src, p->bias, p->dst, EpilogueAttr(nullptr, epilogue_.activation, epilogue_.alpha));
+  if (!made) return nullptr;
+  p->matmul = made->matmul;
+  p->weights = made->weights;
+  p->scratchpad = made->scratchpad;
+  p->args = std::make_unique<const OneDnnArgsPool>(p->src, p->dst, p->scratchpad, p->bias);
   return p;
 }
 
