@@ -30,16 +30,16 @@ using Tag = memory::format_tag;
 // one thread): where the output has few pixels, its 1x1 and 2x2 maps, the convolution primitive
 // ran at 10-30 GFLOPS and streamed weights at ~2.5 GB/s; the matmul ran the same products at
 // ~65. Forms:
-// - a 1x1 filter: the NHWC input is the [pixels, C] matrix as it lies (the strided ones copy
-//   the pixels they read together first); as fast as the convolution on large maps too
+// - a 1x1 filter: the NHWC input is the [pixels, C] matrix as it lies (a strided one copies
+//   out its windows, one pixel each); as fast as the convolution on large maps too
 //   (MobileNetV2's 16x16 at batch 64), so every 1x1 filter takes it;
 // - one input and one output pixel (a padded 3x3 at the end of a ResNet): only the tap over
 //   the input pixel meets data, so the product reads that [C, OC] block of the filter only;
-// - an output of at most kPatchesMaxPixels pixels per image: each output pixel's window is
+// - an output of at most kWindowsMaxPixels pixels per image: each output pixel's window is
 //   copied out as a row of KH*KW*C values (zeros where it hangs over the edge), and the
 //   filter [KH,KW,C,OC] as it lies is the [KH*KW*C, OC] matrix.
 struct MatMulForm {
-  enum class Input { kAsItLies, kStridedPixels, kPatches } input = Input::kAsItLies;
+  enum class Input { kAsItLies, kWindows } input = Input::kAsItLies;
   int64_t rows = 0;        // output pixels, N*OH*OW
   int64_t depth = 0;       // the product's inner size
   int64_t tap_offset = 0;  // where in the filter the [depth, OC] matrix starts
@@ -47,7 +47,7 @@ struct MatMulForm {
 
 namespace {
 
-constexpr int64_t kPatchesMaxPixels = 4;
+constexpr int64_t kWindowsMaxPixels = 4;
 
 // The epilogue as post-ops (its residual addend shaped like `dst`), and a user scratchpad.
 dnnl::primitive_attr EpilogueAttr(const memory::desc& dst, const ConvEpilogue& e) {
@@ -62,7 +62,7 @@ std::optional<MatMulForm> MatMulFormOf(const WindowAttrs& attrs, const WindowGeo
   form.rows = g.batch * g.out_h * g.out_w;
   form.depth = g.channels;
   if (g.k_h == 1 && g.k_w == 1 && g.pad_top == 0 && g.pad_left == 0) {
-    if (attrs.stride_h != 1 || attrs.stride_w != 1) form.input = MatMulForm::Input::kStridedPixels;
+    if (attrs.stride_h != 1 || attrs.stride_w != 1) form.input = MatMulForm::Input::kWindows;
     return form;
   }
   if (g.in_h == 1 && g.in_w == 1 && g.out_h == 1 && g.out_w == 1 &&
@@ -73,8 +73,8 @@ std::optional<MatMulForm> MatMulFormOf(const WindowAttrs& attrs, const WindowGeo
       return form;
     }
   }
-  if (g.out_h * g.out_w <= kPatchesMaxPixels) {
-    form.input = MatMulForm::Input::kPatches;
+  if (g.out_h * g.out_w <= kWindowsMaxPixels) {
+    form.input = MatMulForm::Input::kWindows;
     form.depth = g.k_h * g.k_w * g.channels;
     return form;
   }
@@ -241,12 +241,6 @@ const float* OneDnnConv::MatMulInput(const MatMulForm& form, const WindowGeometr
     const float* image = in + b * g.in_h * g.in_w * c;
     for (int64_t y = 0; y < g.out_h; ++y) {
       for (int64_t x = 0; x < g.out_w; ++x) {
-        if (form.input == MatMulForm::Input::kStridedPixels) {
-          std::memcpy(to, image + (y * attrs_.stride_h * g.in_w + x * attrs_.stride_w) * c,
-                      pixel_bytes);
-          to += c;
-          continue;
-        }
         for (int64_t ky = 0; ky < g.k_h; ++ky) {
           const int64_t iy = y * attrs_.stride_h - g.pad_top + ky * attrs_.dilation_h;
           for (int64_t kx = 0; kx < g.k_w; ++kx) {

@@ -59,8 +59,8 @@ class OneDnnConv {
   // For a convolution that runs as a matrix product: `p` with its matmul primitive, or nullptr.
   std::shared_ptr<const Primitive> MatMulPrimitive(std::shared_ptr<Primitive> p,
                                                    int64_t out_channels) const;
-  // The product's left matrix: `in` itself, or the pixels or windows the filter reads copied
-  // into rows (a buffer of the calling thread, valid until its next call).
+  // The product's left matrix: `in` itself, or the windows the filter reads copied out as rows
+  // (a buffer of the calling thread, valid until its next call).
   const float* MatMulInput(const MatMulForm& form, const WindowGeometry& g, const float* in) const;
 
   const WindowAttrs attrs_;

@@ -68,6 +68,15 @@ inline std::optional<std::array<int64_t, 3>> ReducedBlock(const TensorShape& sha
 // float16 runs only for reducers that opt in with `static constexpr bool kSupportsHalf = true;`
 // (exact ones such as Max; Mean and Prod would need TensorFlow's accumulation order). Logical
 // reducers (Any, All) declare `static constexpr bool kBooleanOnly = true;` and take bool only.
+// Whether reducer R sums floats into doubles (Mean of float): AddRowsInDouble's case.
+template <typename R, typename T>
+constexpr bool SumsFloatsInDouble() {
+  if constexpr (requires { R::kFloatSum; }) {
+    return R::kFloatSum && std::is_same_v<T, float> && std::is_same_v<typename R::Acc, double>;
+  }
+  return false;
+}
+
 template <template <typename> class Reducer>
 class ReductionKernel final : public OpKernel {
  public:
@@ -126,12 +135,10 @@ class ReductionKernel final : public OpKernel {
         }
         for (int64_t o = 0; o < outer; ++o) {
           typename R::Acc* row = acc.data() + o * inner;
-          if constexpr (requires { R::kFloatSum; }) {
-            if constexpr (std::is_same_v<T, float> && std::is_same_v<typename R::Acc, double>) {
-              // The same adds in the same order, vectorized per ISA.
-              AddRowsInDouble(in + o * middle * inner, middle, inner, row);
-              continue;
-            }
+          if constexpr (SumsFloatsInDouble<R, T>()) {
+            // The same adds in the same order, vectorized per ISA.
+            AddRowsInDouble(in + o * middle * inner, middle, inner, row);
+            continue;
           }
           for (int64_t m = 0; m < middle; ++m) {
             const T* x = in + (o * middle + m) * inner;
