@@ -12,6 +12,7 @@
 #include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -35,6 +36,9 @@ struct Shape {
   int64_t batch, m, k, n;
   bool transpose_b;
   bool shared_b = false;
+  // b in memory, not in cache: each call reads the next of enough copies to fill 64 MiB, as a
+  // model at batch 1 streams its weights once per run.
+  bool cold_b = false;
   int64_t b_stride() const { return shared_b ? 0 : k * n; }
   int64_t b_batch() const { return shared_b ? 1 : batch; }
 };
@@ -132,11 +136,20 @@ void RegisterOne(const Shape& s, const char* impl_name, Setup setup) {
     const std::string name = s.name + "/" + impl_name;
     benchmark::RegisterBenchmark(name.c_str(), [s, setup](benchmark::State& state) {
       const std::vector<float> a = Random(s.batch * s.m * s.k, 1);
-      const std::vector<float> b = Random(s.b_batch() * s.k * s.n, 2);
+      const int64_t b_size = s.b_batch() * s.k * s.n;
+      const int64_t copies =
+          s.cold_b ? std::max<int64_t>(1, (int64_t{64} << 20) / (b_size * 4)) : 1;
+      std::vector<std::vector<float>> b;
+      for (int64_t i = 0; i < copies; ++i) b.push_back(Random(b_size, 2 + static_cast<int>(i)));
       std::vector<float> c(static_cast<size_t>(s.batch * s.m * s.n));
-      Body body = setup(s, a.data(), b.data(), c.data());
+      std::vector<Body> bodies;
+      for (const std::vector<float>& one_b : b) {
+        bodies.push_back(setup(s, a.data(), one_b.data(), c.data()));
+      }
+      size_t next = 0;
       for (auto _ : state) {
-        body();
+        bodies[next]();
+        next = next + 1 == bodies.size() ? 0 : next + 1;
         benchmark::DoNotOptimize(c.data());
       }
       state.counters["GFLOPs"] =
@@ -166,6 +179,19 @@ void RegisterAll() {
   // MobileNetV2's classifier: 1280 features -> 1000 classes, batch 1, 8, 64.
   for (int64_t rows : {1, 8, 64}) {
     Register({"mobilenet_fc/m:" + std::to_string(rows), 1, rows, 1280, 1000, false});
+  }
+  // DenseNet121's growth layers (3x3, 128 -> 32) over 2x2 maps as copied-out windows, and its
+  // bottlenecks (1x1, ~1024 -> 128) over 2x2 and 1x1 maps, at batch 1 and 8.
+  for (bool cold : {false, true}) {
+    const std::string weights = cold ? "/cold" : "/hot";
+    for (int64_t rows : {4, 32}) {
+      Register({"densenet_growth/m:" + std::to_string(rows) + weights, 1, rows, 1152, 32, false,
+                false, cold});
+    }
+    for (int64_t rows : {1, 4, 8, 32}) {
+      Register({"densenet_bottleneck/m:" + std::to_string(rows) + weights, 1, rows, 1024, 128,
+                false, false, cold});
+    }
   }
   // The MLP of tests/models/mlp (256 -> 512 -> 512 -> 512 -> 10).
   for (int64_t rows : {1, 8, 64}) {

@@ -56,8 +56,10 @@ Status ComputeConcatV2(KernelContext& ctx) {
   return DispatchByElementSize(
       first.dtype(), "values",
       [&]<typename T>() -> Status {
-        TERN_ASSIGN_OR_RETURN(Tensor * out,
-                              ctx.AllocateOutput(0, first.dtype(), TensorShape(out_dims)));
+        // Unset: every element is copied in (strings start empty either way).
+        TERN_ASSIGN_OR_RETURN(
+            Tensor * out,
+            ctx.AllocateOutput(0, first.dtype(), TensorShape(out_dims), Tensor::Contents::kUnset));
         T* const o = out->flat<T>();
         const int64_t row = out_dims[axis] * inner;
         auto copy_rows = [&](int64_t begin, int64_t end) {

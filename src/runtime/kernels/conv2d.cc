@@ -51,9 +51,11 @@ class Conv2DKernel final : public OpKernel {
     const Tensor& input = ctx.input(0);
     const Tensor& filter = ctx.input(1);
     const int64_t out_c = filter.dim(3);
+    // Unset: oneDNN writes every element; the own loops accumulate, so they zero it first.
     TERN_ASSIGN_OR_RETURN(
         Tensor * out,
-        ctx.AllocateOutput(0, input.dtype(), TensorShape{g.batch, g.out_h, g.out_w, out_c}));
+        ctx.AllocateOutput(0, input.dtype(), TensorShape{g.batch, g.out_h, g.out_w, out_c},
+                           Tensor::Contents::kUnset));
     if (out->num_elements() == 0) return Status::Ok();
     if constexpr (std::is_same_v<T, float>) {
       if (OneDnnEnabled() &&
@@ -61,6 +63,7 @@ class Conv2DKernel final : public OpKernel {
         return Status::Ok();
       }
     }
+    std::fill_n(out->flat<T>(), out->num_elements(), T(0));
     ConvByGemm(input.flat<T>(), filter.flat<T>(), g, attrs_, out_c, out->flat<T>());
     return Status::Ok();
   }

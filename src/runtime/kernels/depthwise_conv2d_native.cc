@@ -3,6 +3,7 @@
 // (NHWC). float runs on oneDNN as a grouped convolution (internal/onednn_conv.h); double, and
 // shapes oneDNN has only a reference implementation for, run the own direct loop
 // (internal/own_conv.h).
+#include <algorithm>
 #include <memory>
 
 #include "runtime/kernels/internal/onednn_conv.h"
@@ -37,9 +38,11 @@ class DepthwiseKernel final : public OpKernel {
     const Tensor& input = ctx.input(0);
     const Tensor& filter = ctx.input(1);
     const int64_t mult = filter.dim(3);
-    TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(),
-                                                           TensorShape{g.batch, g.out_h, g.out_w,
-                                                                       g.channels * mult}));
+    // Unset: oneDNN writes every element; the own loops accumulate, so they zero it first.
+    TERN_ASSIGN_OR_RETURN(
+        Tensor * out, ctx.AllocateOutput(0, input.dtype(),
+                                         TensorShape{g.batch, g.out_h, g.out_w, g.channels * mult},
+                                         Tensor::Contents::kUnset));
     if (out->num_elements() == 0) return Status::Ok();
     if constexpr (std::is_same_v<T, float>) {
       if (OneDnnEnabled() &&
@@ -47,6 +50,7 @@ class DepthwiseKernel final : public OpKernel {
         return Status::Ok();
       }
     }
+    std::fill_n(out->flat<T>(), out->num_elements(), T(0));
     DepthwiseDirect(input.flat<T>(), filter.flat<T>(), g, attrs_, mult, out->flat<T>());
     return Status::Ok();
   }

@@ -12,6 +12,9 @@
 // Channels-last rows are split among idle cores (internal/parallel_rows.h).
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <mutex>
+#include <vector>
 
 #include "runtime/kernels/internal/parallel_rows.h"
 #include "runtime/kernels/internal/vector_math.h"
@@ -50,18 +53,29 @@ void BatchStatistics(const float* in, const ChannelLayout& l, double* mean, doub
   for (int64_t c = 0; c < channels; ++c) var[c] /= static_cast<double>(l.rows);
 }
 
-// y = max(x * a + b, lower) per channel, with a and b folded from scale, offset and the
-// statistics (lower: -inf, or 0 for a fused Relu).
-void Normalize(const float* in, const ChannelLayout& l, const float* scale, const float* offset,
-               const std::vector<double>& mean, const std::vector<double>& var, float epsilon,
-               float lower, float* o) {
-  const int64_t channels = l.channels, inner = l.inner;
-  std::vector<float> a(channels), b(channels);
+// Per channel, y = x * a + b: a and b folded from scale, offset and the statistics.
+struct Coefficients {
+  std::vector<Tensor> sources;  // inference: scale, offset, mean, variance they were made from
+  std::vector<float> a, b;
+};
+
+void Fold(const float* scale, const float* offset, const double* mean, const double* var,
+          int64_t channels, float epsilon, Coefficients& out) {
+  out.a.resize(channels);
+  out.b.resize(channels);
   for (int64_t c = 0; c < channels; ++c) {
     const double inv = 1.0 / std::sqrt(var[c] + static_cast<double>(epsilon));
-    a[c] = static_cast<float>(scale[c] * inv);
-    b[c] = static_cast<float>(offset[c] - mean[c] * scale[c] * inv);
+    out.a[c] = static_cast<float>(scale[c] * inv);
+    out.b[c] = static_cast<float>(offset[c] - mean[c] * scale[c] * inv);
   }
+}
+
+// y = max(x * a + b, lower) per channel (lower: -inf, or 0 for a fused Relu).
+void Normalize(const float* in, const ChannelLayout& l, const Coefficients& k, float lower,
+               float* o) {
+  const int64_t channels = l.channels, inner = l.inner;
+  const float* a = k.a.data();
+  const float* b = k.b.data();
   if (inner == 1) {  // channels last: rows of channels, vectorized per ISA
     ForEachRowRange(l.outer, channels * static_cast<int64_t>(sizeof(float)),
                     [&](int64_t begin, int64_t end) {
@@ -69,8 +83,8 @@ void Normalize(const float* in, const ChannelLayout& l, const float* scale, cons
                       args.in = in + begin * channels;
                       args.rows = end - begin;
                       args.channels = channels;
-                      args.scale = a.data();
-                      args.shift = b.data();
+                      args.scale = a;
+                      args.shift = b;
                       args.lower = lower;
                       args.upper = std::numeric_limits<float>::infinity();
                       args.out = o + begin * channels;
@@ -117,19 +131,25 @@ class FusedBatchNormKernel final : public OpKernel {
     l.rows = l.channels == 0 ? 0 : x.num_elements() / l.channels;
     l.outer = l.channels * l.inner == 0 ? 0 : x.num_elements() / (l.channels * l.inner);
     const float* in = x.flat<float>();
-    std::vector<double> mean(l.channels, 0.0), var(l.channels, 0.0);
-    if (is_training_) {
-      BatchStatistics(in, l, mean.data(), var.data());
-    } else {
-      for (int64_t c = 0; c < l.channels; ++c) {
-        mean[c] = ctx.input(3).flat<float>()[c];
-        var[c] = ctx.input(4).flat<float>()[c];
-      }
+    // Unset: Normalize writes every element.
+    TERN_ASSIGN_OR_RETURN(Tensor * y,
+                          ctx.AllocateOutput(0, x.dtype(), x.shape(), Tensor::Contents::kUnset));
+    if (!is_training_) {
+      const std::shared_ptr<const Coefficients> k = InferenceCoefficients(ctx, l.channels);
+      Normalize(in, l, *k, lower_, y->flat<float>());
+      // TensorFlow reports the given statistics back, as the batch's and as the reserve space.
+      for (int i : {1, 3}) ctx.set_output(i, ctx.input(3));
+      for (int i : {2, 4}) ctx.set_output(i, ctx.input(4));
+      if (num_outputs_ > 5) ctx.set_output(5, empty_reserve_);
+      return Status::Ok();
     }
-    TERN_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x.dtype(), x.shape()));
-    Normalize(in, l, ctx.input(1).flat<float>(), ctx.input(2).flat<float>(), mean, var, epsilon_,
-              lower_, y->flat<float>());
-    SetStatisticsOutputs(ctx, mean, var, l.rows);
+    std::vector<double> mean(l.channels, 0.0), var(l.channels, 0.0);
+    BatchStatistics(in, l, mean.data(), var.data());
+    Coefficients k;
+    Fold(ctx.input(1).flat<float>(), ctx.input(2).flat<float>(), mean.data(), var.data(),
+         l.channels, epsilon_, k);
+    Normalize(in, l, k, lower_, y->flat<float>());
+    SetTrainingStatistics(ctx, mean, var, l.rows);
     return Status::Ok();
   }
 
@@ -152,13 +172,43 @@ class FusedBatchNormKernel final : public OpKernel {
     return Status::Ok();
   }
 
-  void SetStatisticsOutputs(KernelContext& ctx, const std::vector<double>& mean,
-                            const std::vector<double>& var, int64_t rows) const {
+  // Folded from inputs 1-4: the cached ones when the same buffers come again (always, for
+  // parameters read from constants or unchanged variables).
+  std::shared_ptr<const Coefficients> InferenceCoefficients(const KernelContext& ctx,
+                                                            int64_t channels) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cached_ != nullptr && SameBuffers(cached_->sources, ctx)) return cached_;
+    auto k = std::make_shared<Coefficients>();
+    std::vector<double> mean(channels), var(channels);
+    for (int64_t c = 0; c < channels; ++c) {
+      mean[c] = ctx.input(3).flat<float>()[c];
+      var[c] = ctx.input(4).flat<float>()[c];
+    }
+    Fold(ctx.input(1).flat<float>(), ctx.input(2).flat<float>(), mean.data(), var.data(), channels,
+         epsilon_, *k);
+    for (int i = 1; i < 5; ++i) k->sources.push_back(ctx.input(i));
+    cached_ = k;
+    return k;
+  }
+
+  static bool SameBuffers(const std::vector<Tensor>& sources, const KernelContext& ctx) {
+    for (int i = 1; i < 5; ++i) {
+      const Tensor& t = ctx.input(i);
+      if (sources[i - 1].flat<float>() != t.flat<float>() ||
+          sources[i - 1].num_elements() != t.num_elements()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void SetTrainingStatistics(KernelContext& ctx, const std::vector<double>& mean,
+                             const std::vector<double>& var, int64_t rows) const {
     const int64_t channels = static_cast<int64_t>(mean.size());
     Tensor batch_mean(tensorflow::DT_FLOAT, TensorShape{channels});
     Tensor batch_var(tensorflow::DT_FLOAT, TensorShape{channels});
     Tensor biased_var(tensorflow::DT_FLOAT, TensorShape{channels});
-    const double bessel = is_training_ && rows > 1 ? static_cast<double>(rows) / (rows - 1) : 1.0;
+    const double bessel = rows > 1 ? static_cast<double>(rows) / (rows - 1) : 1.0;
     for (int64_t c = 0; c < channels; ++c) {
       batch_mean.flat<float>()[c] = static_cast<float>(mean[c]);
       batch_var.flat<float>()[c] = static_cast<float>(var[c] * bessel);
@@ -168,7 +218,7 @@ class FusedBatchNormKernel final : public OpKernel {
     ctx.set_output(2, batch_var);
     ctx.set_output(3, batch_mean);
     ctx.set_output(4, biased_var);  // the reserve space holds the variance actually used
-    if (num_outputs_ > 5) ctx.set_output(5, Tensor(tensorflow::DT_FLOAT, TensorShape{0}));
+    if (num_outputs_ > 5) ctx.set_output(5, empty_reserve_);
   }
 
   const float epsilon_;
@@ -176,6 +226,9 @@ class FusedBatchNormKernel final : public OpKernel {
   const int num_outputs_;
   const bool channels_first_;
   const float lower_;  // y's clamp from below: -inf, or 0 for _FusedBatchNormEx's Relu
+  const Tensor empty_reserve_{tensorflow::DT_FLOAT, TensorShape{0}};  // output 5, shared
+  mutable std::mutex mu_;
+  mutable std::shared_ptr<const Coefficients> cached_;  // guarded by mu_
 };
 
 }  // namespace

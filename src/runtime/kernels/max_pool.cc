@@ -23,7 +23,8 @@ class MaxPoolKernel final : public OpKernel {
         [&]<typename T>() -> Status {
           TERN_ASSIGN_OR_RETURN(
               Tensor * out, ctx.AllocateOutput(0, input.dtype(),
-                                               TensorShape{g.batch, g.out_h, g.out_w, g.channels}));
+                                               TensorShape{g.batch, g.out_h, g.out_w, g.channels},
+                                               Tensor::Contents::kUnset));  // each pixel filled
           const T* in = input.flat<T>();
           T* o = out->flat<T>();
           const int64_t c = g.channels;

@@ -169,13 +169,12 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
 bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& filter,
                      const float* bias, const float* residual, float* out) const {
   const int64_t out_channels = depthwise_ ? g.channels * filter.dim(3) : filter.dim(3);
-  // Idle cores only for convolutions with work to share: below ~1 MFLOP a parallel region costs
-  // about what it saves.
+  // Idle cores only for convolutions with work to share (kBorrowCoresMinFlops).
   const double flops = 2.0 * static_cast<double>(g.batch * g.out_h * g.out_w * out_channels) *
                        static_cast<double>(g.k_h * g.k_w) *
                        static_cast<double>(depthwise_ ? 1 : g.channels);
   std::optional<IntraOpThreads::OpScope> cores;
-  if (flops >= 1e6) cores.emplace();
+  if (flops >= kBorrowCoresMinFlops) cores.emplace();
   const int threads = cores ? cores->threads() : 1;
   UseOmpThreads(threads);
   std::shared_ptr<const Primitive> p;

@@ -68,7 +68,7 @@ bool OneDnnMatMul::Run(int64_t m, const float* a, const Tensor& weights, const f
   const double flops =
       2.0 * static_cast<double>(m) * static_cast<double>(k) * static_cast<double>(n);
   std::optional<IntraOpThreads::OpScope> cores;
-  if (flops >= 1e6) cores.emplace();
+  if (flops >= kBorrowCoresMinFlops) cores.emplace();
   const int threads = cores ? cores->threads() : 1;
   UseOmpThreads(threads);
   std::shared_ptr<const Primitive> p;
