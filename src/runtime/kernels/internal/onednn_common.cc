@@ -4,6 +4,8 @@
 #include <new>
 #include <string>
 
+#include "runtime/kernels/internal/weight_arena.h"
+
 namespace tern {
 
 const dnnl::engine& OneDnnEngine() {
@@ -35,21 +37,23 @@ void* OneDnnThreadScratchpad(size_t bytes) {
   return buffer.data;
 }
 
-dnnl::memory ReorderedWeights::For(const Tensor& source, const dnnl::memory::desc& user,
-                                   const dnnl::memory::desc& wanted) {
+ReorderedWeights::InUse ReorderedWeights::For(const Tensor& source, const dnnl::memory::desc& user,
+                                              const dnnl::memory::desc& wanted) {
   if (!source_.initialized() || source_.flat<float>() != source.flat<float>()) {
     source_ = source;
     reordered_.clear();
   }
-  for (const auto& [desc, memory] : reordered_) {
-    if (desc == wanted) return memory;
+  for (const Reordered& r : reordered_) {
+    if (r.desc == wanted) return r.copy;
   }
   dnnl::memory from(user, OneDnnEngine(), const_cast<float*>(source.flat<float>()));
-  dnnl::memory to(wanted, OneDnnEngine());
-  dnnl::reorder(from, to).execute(OneDnnThreadStream(), from, to);
+  InUse copy;
+  copy.owner = AllocateWeightMemory(wanted.get_size());
+  copy.memory = dnnl::memory(wanted, OneDnnEngine(), copy.owner.get());
+  dnnl::reorder(from, copy.memory).execute(OneDnnThreadStream(), from, copy.memory);
   OneDnnThreadStream().wait();
-  reordered_.emplace_back(wanted, to);
-  return to;
+  reordered_.push_back({wanted, copy});
+  return copy;
 }
 
 void OneDnnArgs::Execute(const dnnl::primitive& primitive, const float* in, float* out,

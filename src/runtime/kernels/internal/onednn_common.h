@@ -55,16 +55,26 @@ std::optional<OneDnnMatMulPrimitive> CreateOneDnnMatMul(const dnnl::memory::desc
 // A float weight tensor reordered into the layouts primitives chose for it, once per layout and
 // per weight buffer: a Tensor is never mutated, so the same buffer means the same values (a
 // variable that is assigned hands out a new buffer, which is reordered again). Holds the source
-// tensor, so its buffer is not reused while cached. Not thread-safe: callers lock around For.
+// tensor, so its buffer is not reused while cached. The reordered copies live in weight_arena.h's
+// huge-page chunks. Not thread-safe: callers lock around For.
 class ReorderedWeights {
  public:
+  // A reordered copy; `memory` is valid while `owner` is held (a run holds it while it executes,
+  // so a copy dropped meanwhile by a new source outlives that run).
+  struct InUse {
+    dnnl::memory memory;
+    std::shared_ptr<void> owner;
+  };
   // `source` (laid out as `user`) in layout `wanted`.
-  dnnl::memory For(const Tensor& source, const dnnl::memory::desc& user,
-                   const dnnl::memory::desc& wanted);
+  InUse For(const Tensor& source, const dnnl::memory::desc& user, const dnnl::memory::desc& wanted);
 
  private:
+  struct Reordered {
+    dnnl::memory::desc desc;
+    InUse copy;
+  };
   Tensor source_;
-  std::vector<std::pair<dnnl::memory::desc, dnnl::memory>> reordered_;
+  std::vector<Reordered> reordered_;
 };
 
 // Spare objects of one kind (a primitive's memory objects, pointed at each run's buffers), so

@@ -178,7 +178,7 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
   const int threads = cores ? cores->threads() : 1;
   UseOmpThreads(threads);
   std::shared_ptr<const Primitive> p;
-  memory weights;
+  ReorderedWeights::InUse weights;
   {
     std::lock_guard<std::mutex> lock(state_->mu);
     const std::array<int64_t, 6> key = {g.batch, g.in_h, g.in_w, g.channels, out_channels, threads};
@@ -199,7 +199,7 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
     }
     args->residual.set_data_handle(const_cast<float*>(residual));
   }
-  args->Execute(p->primitive, in, out, weights, bias);
+  args->Execute(p->primitive, in, out, weights.memory, bias);
   p->args->GiveBack(std::move(args));
   return true;
 }

@@ -72,7 +72,7 @@ bool OneDnnMatMul::Run(int64_t m, const float* a, const Tensor& weights, const f
   const int threads = cores ? cores->threads() : 1;
   UseOmpThreads(threads);
   std::shared_ptr<const Primitive> p;
-  memory packed;
+  ReorderedWeights::InUse packed;
   {
     std::lock_guard<std::mutex> lock(state_->mu);
     const std::array<int64_t, 4> key = {m, k, n, threads};
@@ -85,7 +85,7 @@ bool OneDnnMatMul::Run(int64_t m, const float* a, const Tensor& weights, const f
     packed = state_->weights.For(weights, p->user_weights, p->weights);
   }
   std::unique_ptr<OneDnnArgs> args = p->args->Take();
-  args->Execute(p->matmul, a, out, packed, bias);
+  args->Execute(p->matmul, a, out, packed.memory, bias);
   p->args->GiveBack(std::move(args));
   return true;
 }
