@@ -194,6 +194,9 @@ def test_perf_analyzer_prints_the_server_side_breakdown(tern_factory, protocol):
     server_part = out.stdout.split("Server:", 1)[1]
     executions = int(re.search(r"Execution count: (\d+)", server_part).group(1))
     inferences = int(re.search(r"Inference count: (\d+)", server_part).group(1))
-    assert executions > 0 and inferences == 4 * executions
+    # A run is counted as an execution when the model finishes and its 4 rows as inferences
+    # when the response is done, so each of perf_analyzer's two snapshots can catch up to 2
+    # requests (the concurrency) in between: the difference is off by at most 2 executions.
+    assert executions > 0 and abs(inferences - 4 * executions) <= 4 * 2, (inferences, executions)
     infer_usec = int(re.search(r"compute infer (\d+) usec", server_part).group(1))
     assert "queue" in server_part and infer_usec >= 0
