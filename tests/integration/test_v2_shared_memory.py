@@ -295,7 +295,9 @@ def test_perf_analyzer_with_system_shared_memory(tern_factory, protocol):
     server_part = out.stdout.split("Server:", 1)[1]
     executions = int(re.search(r"Execution count: (\d+)", server_part).group(1))
     inferences = int(re.search(r"Inference count: (\d+)", server_part).group(1))
-    assert executions > 0 and inferences == 4 * executions
+    # Off by at most the 2 requests in flight at each of perf_analyzer's snapshots (see
+    # test_v2_statistics.py).
+    assert executions > 0 and abs(inferences - 4 * executions) <= 4 * 2, (inferences, executions)
     assert re.search(r"compute infer \d+ usec", server_part)
     # perf_analyzer unregisters what it registered when it is done.
     http = httpclient.InferenceServerClient(f"127.0.0.1:{server.rest_port}")
