@@ -16,6 +16,7 @@
 #include <mutex>
 #include <vector>
 
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/internal/parallel_rows.h"
 #include "runtime/kernels/internal/vector_math.h"
 #include "runtime/kernels/kernels.h"
@@ -177,7 +178,7 @@ class FusedBatchNormKernel final : public OpKernel {
   std::shared_ptr<const Coefficients> InferenceCoefficients(const KernelContext& ctx,
                                                             int64_t channels) const {
     std::lock_guard<std::mutex> lock(mu_);
-    if (cached_ != nullptr && SameBuffers(cached_->sources, ctx)) return cached_;
+    if (cached_ != nullptr && SameInputBuffers(cached_->sources, ctx, 1)) return cached_;
     auto k = std::make_shared<Coefficients>();
     std::vector<double> mean(channels), var(channels);
     for (int64_t c = 0; c < channels; ++c) {
@@ -189,17 +190,6 @@ class FusedBatchNormKernel final : public OpKernel {
     for (int i = 1; i < 5; ++i) k->sources.push_back(ctx.input(i));
     cached_ = k;
     return k;
-  }
-
-  static bool SameBuffers(const std::vector<Tensor>& sources, const KernelContext& ctx) {
-    for (int i = 1; i < 5; ++i) {
-      const Tensor& t = ctx.input(i);
-      if (sources[i - 1].flat<float>() != t.flat<float>() ||
-          sources[i - 1].num_elements() != t.num_elements()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   void SetTrainingStatistics(KernelContext& ctx, const std::vector<double>& mean,

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "runtime/kernels/internal/broadcast.h"
+#include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/internal/fused_activation.h"
 #include "runtime/kernels/internal/onednn_conv.h"
 #include "runtime/kernels/internal/own_conv.h"
@@ -177,7 +178,7 @@ class FusedConvKernel final : public OpKernel {
     const int per_channel_end = 2 + (ops_.bias ? 1 : 0) + (ops_.batch_norm ? 4 : 0);
     std::lock_guard<std::mutex> lock(mu_);
     // The common case, checked before anything is copied: the same buffers as last time.
-    if (folded_ != nullptr && SameBuffers(folded_->sources, ctx, per_channel_end)) return folded_;
+    if (folded_ != nullptr && SameInputBuffers(folded_->sources, ctx, 1)) return folded_;
     std::vector<Tensor> sources;
     for (int i = 1; i < per_channel_end; ++i) sources.push_back(ctx.input(i));
     auto folded = std::make_shared<Folded>();
@@ -211,16 +212,6 @@ class FusedConvKernel final : public OpKernel {
     folded->sources = std::move(sources);
     folded_ = folded;
     return std::shared_ptr<const Folded>(std::move(folded));
-  }
-
-  // Whether `a` are inputs 1..end-1 of `ctx`: the same buffers and shapes.
-  static bool SameBuffers(const std::vector<Tensor>& a, const KernelContext& ctx, int end) {
-    if (static_cast<int>(a.size()) != end - 1) return false;
-    for (int i = 1; i < end; ++i) {
-      const Tensor& b = ctx.input(i);
-      if (a[i - 1].flat<float>() != b.flat<float>() || a[i - 1].shape() != b.shape()) return false;
-    }
-    return true;
   }
 
   void OwnConv(const WindowGeometry& g, const float* in, const Tensor& filter, int64_t out_c,

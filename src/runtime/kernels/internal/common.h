@@ -29,6 +29,19 @@ class FixedOutputKernel final : public OpKernel {
   const Tensor value_;
 };
 
+// Whether `held` are the kernel's inputs first, first+1, ... (as many as held): the same buffers
+// and shapes. Kernels that derive something from weight inputs once (folded filters, batch-norm
+// coefficients) check this each run; a Tensor is never mutated, so the same buffer means the
+// same values, and holding the tensors keeps their buffers from being reused meanwhile.
+inline bool SameInputBuffers(const std::vector<Tensor>& held, const KernelContext& ctx, int first) {
+  if (first + static_cast<int>(held.size()) > ctx.num_inputs()) return false;
+  for (size_t i = 0; i < held.size(); ++i) {
+    const Tensor& t = ctx.input(first + static_cast<int>(i));
+    if (held[i].raw_data() != t.raw_data() || held[i].shape() != t.shape()) return false;
+  }
+  return true;
+}
+
 // A 16-byte element (complex128) moved as raw bytes by the layout-only kernels.
 struct Bytes16 {
   uint64_t lo;

@@ -17,6 +17,7 @@
 namespace tern {
 
 const dnnl::engine& OneDnnEngine();
+dnnl::stream& OneDnnThreadStream();
 
 // The work below which a primitive runs on its calling thread rather than borrowing idle cores
 // (intra_op.h). A parallel region costs a few microseconds, while a batch-1 model's small-map
@@ -24,7 +25,6 @@ const dnnl::engine& OneDnnEngine();
 // from a second core down to about this size: 1e6 left MobileNetV2 and EfficientNet 15-20%
 // slower at batch 1 with two threads, and 3e4 or 0 measured the same as this.
 inline constexpr double kBorrowCoresMinFlops = 1e5;
-dnnl::stream& OneDnnThreadStream();
 
 // The calling thread's scratchpad of at least `bytes` (a primitive may run in several threads
 // at once, so it cannot own one). Valid until this thread asks for a larger one.
