@@ -1,5 +1,8 @@
 // AvgPool: the mean of each ksize window (NHWC; strides; SAME/VALID padding). Like TensorFlow,
-// a window cut by SAME padding averages only the input positions it covers. float, double.
+// a window cut by SAME padding averages only the input positions it covers. float, double; float
+// through internal/vector_math.h's PoolRows (vectorized for the CPU at hand), split among idle
+// cores.
+#include "runtime/kernels/internal/pool_rows.h"
 #include "runtime/kernels/internal/window.h"
 #include "runtime/kernels/kernels.h"
 
@@ -44,8 +47,9 @@ class AvgPoolKernel final : public OpKernel {
     const TensorShape shape{g.batch, g.out_h, g.out_w, g.channels};
     switch (input.dtype()) {
       case tensorflow::DT_FLOAT: {
-        TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), shape));
-        AvgPool(input.flat<float>(), g, attrs_, out->flat<float>());
+        TERN_ASSIGN_OR_RETURN(
+            Tensor * out, ctx.AllocateOutput(0, input.dtype(), shape, Tensor::Contents::kUnset));
+        PoolFloatRows(g, attrs_, PoolArgs::Kind::kAverage, input.flat<float>(), out->flat<float>());
         return Status::Ok();
       }
       case tensorflow::DT_DOUBLE: {

@@ -1,9 +1,13 @@
 // MaxPool: the largest value in each ksize window (NHWC; strides; SAME/VALID/EXPLICIT padding,
-// padded positions never win). float, double and the integer types.
+// padded positions never win). float, double and the integer types; float through
+// internal/vector_math.h's PoolRows (vectorized for the CPU at hand), split among idle cores.
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 
 #include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/parallel_rows.h"
+#include "runtime/kernels/internal/pool_rows.h"
 #include "runtime/kernels/internal/window.h"
 #include "runtime/kernels/kernels.h"
 
@@ -27,6 +31,10 @@ class MaxPoolKernel final : public OpKernel {
                                                Tensor::Contents::kUnset));  // each pixel filled
           const T* in = input.flat<T>();
           T* o = out->flat<T>();
+          if constexpr (std::is_same_v<T, float>) {
+            PoolFloatRows(g, attrs_, PoolArgs::Kind::kMax, in, o);
+            return Status::Ok();
+          }
           const int64_t c = g.channels;
           for (int64_t n = 0; n < g.batch; ++n) {
             for (int64_t oh = 0; oh < g.out_h; ++oh) {

@@ -172,11 +172,13 @@ TEST(GemmTest, OneDnnSgemmMatchesTheReference) {
 }
 
 // A product large enough to split, with idle cores lent (IntraOpThreads' limit above 1): by rows
-// of C, and by columns when C has few rows; every transpose combination, on either path.
+// of C; when C has few rows, by depth (a row-major b, partial products summed) or by columns (a
+// transposed b); every transpose combination, on either path, and a depth no core count divides.
 TEST(GemmTest, ProductSplitAmongThreadsMatchesTheReference) {
   IntraOpThreads::SetLimit(4);
   std::mt19937 rng(9);
-  const int64_t shapes[][3] = {{256, 96, 200}, {2, 512, 1000}, {1, 2048, 1030}, {97, 333, 129}};
+  const int64_t shapes[][3] = {
+      {256, 96, 200}, {2, 512, 1000}, {1, 2048, 1030}, {97, 333, 129}, {3, 1001, 70}};
   for (GemmPath path : kPaths) {
     SetGemmPath(path);
     for (const auto& s : shapes) {

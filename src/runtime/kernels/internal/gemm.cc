@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <vector>
 
 #include "runtime/flush_denormals.h"
 #include "runtime/intra_op.h"
@@ -27,6 +28,8 @@ constexpr int64_t kFewRowsBBytes = 1 << 20;
 constexpr int64_t kSmallBBytes = 256 << 10;
 // From this size of B a product is split among idle cores whatever its FLOPs (Gemm).
 constexpr double kParallelGemmMinBBytes = 256 << 10;
+// A product of few rows is split by depth from this many rows of b per core (GemmSplitDepth).
+constexpr int64_t kSplitDepthMinK = 64;
 
 struct Choice {
   void (*eigen)(const GemmArgs&);
@@ -127,6 +130,55 @@ GemmArgs Part(const GemmArgs& g, int part, int parts, bool by_rows) {
   return p;
 }
 
+// Part `part` of `parts` of the depth k: a contiguous band of b's rows and the matching columns
+// of a, multiplied into `partial` ([m,n], dense).
+GemmArgs DepthPart(const GemmArgs& g, int part, int parts, float* partial) {
+  GemmArgs p = g;
+  p.lda = g.lda ? g.lda : (g.transpose_a ? g.m : g.k);
+  p.ldb = g.ldb ? g.ldb : g.n;
+  const int64_t begin = g.k * part / parts, end = g.k * (part + 1) / parts;
+  p.k = end - begin;
+  p.a = g.a + (g.transpose_a ? begin * p.lda : begin);
+  p.b = g.b + begin * p.ldb;
+  p.c = partial;
+  p.ldc = g.n;
+  return p;
+}
+
+// A product of few rows with a row-major b, split among `threads` cores by depth: each core
+// reads one contiguous band of b and the partial products are summed. Split by columns instead,
+// each core would read the same share of every row of b; with rows a power of two long (512
+// floats: 2 KiB) that share maps onto a fixed half of the cache sets, so a b that would fit in
+// the two cores' L2s (the MLP's 1.3 MB per core at batch 1) is streamed from L3 run after run.
+void GemmSplitDepth(const GemmArgs& args, int threads) {
+  const int64_t mn = args.m * args.n;
+  thread_local std::vector<float> partials;  // the calling thread's, for parts 1..threads-1
+  if (partials.size() < static_cast<size_t>(mn * (threads - 1))) {
+    partials.resize(static_cast<size_t>(mn * (threads - 1)));
+  }
+  float* const scratch = partials.data();
+  const int64_t ldc = args.ldc ? args.ldc : args.n;
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+  for (int part = 0; part < threads; ++part) {
+    const FlushDenormals as_the_calling_thread;
+    GemmArgs p = DepthPart(args, part, threads, scratch + (part - 1) * mn);
+    if (part == 0) {
+      p.c = args.c;
+      p.ldc = ldc;
+    }
+    GemmOnThisThread(p);
+  }
+  const FlushDenormals as_the_parts;
+  for (int part = 1; part < threads; ++part) {
+    const float* partial = scratch + (part - 1) * mn;
+    for (int64_t i = 0; i < args.m; ++i) {
+      float* row = args.c + i * ldc;
+      const float* add = partial + i * args.n;
+      for (int64_t j = 0; j < args.n; ++j) row[j] += add[j];
+    }
+  }
+}
+
 }  // namespace
 
 void Gemm(const GemmArgs& args) {
@@ -146,6 +198,9 @@ void Gemm(const GemmArgs& args) {
     if (GemmOneDnn(args)) return;
   }
   const bool by_rows = args.m >= 8 * threads;
+  if (!by_rows && !args.transpose_b && args.k >= kSplitDepthMinK * threads) {
+    return GemmSplitDepth(args, threads);
+  }
   if (!by_rows && args.n < 32 * threads) return GemmOnThisThread(args);
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
   for (int part = 0; part < threads; ++part) {

@@ -29,7 +29,8 @@ struct GemmArgs {
 };
 
 // Runs a large product on the cores IntraOpThreads lends it: oneDNN's sgemm splits its own work;
-// the others are split here (by rows of C, or by columns when C has too few rows).
+// the others are split here (by rows of C; when C has too few rows, by depth for a row-major B,
+// each core reading one contiguous band of it, else by columns).
 void Gemm(const GemmArgs& args);
 
 // "avx512", "avx2_fma" or "baseline": the build Gemm uses on this CPU (for logs and benchmarks).

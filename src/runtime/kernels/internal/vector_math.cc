@@ -10,6 +10,7 @@ struct Choice {
   void (*softmax_rows)(const float*, int64_t, int64_t, bool, float*);
   void (*scale_shift_rows)(const ScaleShiftArgs&);
   void (*add_rows_in_double)(const float*, int64_t, int64_t, double*);
+  void (*pool_rows)(const PoolArgs&);
 };
 
 Choice Choose() {
@@ -17,15 +18,18 @@ Choice Choose() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
     return {&GeluApproximateAvx512, &GeluExactAvx512,      &LayerNormRowsAvx512,
-            &SoftmaxRowsAvx512,     &ScaleShiftRowsAvx512, &AddRowsInDoubleAvx512};
+            &SoftmaxRowsAvx512,     &ScaleShiftRowsAvx512, &AddRowsInDoubleAvx512,
+            &PoolRowsAvx512};
   }
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
     return {&GeluApproximateAvx2Fma, &GeluExactAvx2Fma,      &LayerNormRowsAvx2Fma,
-            &SoftmaxRowsAvx2Fma,     &ScaleShiftRowsAvx2Fma, &AddRowsInDoubleAvx2Fma};
+            &SoftmaxRowsAvx2Fma,     &ScaleShiftRowsAvx2Fma, &AddRowsInDoubleAvx2Fma,
+            &PoolRowsAvx2Fma};
   }
 #endif
   return {&GeluApproximateBaseline, &GeluExactBaseline,      &LayerNormRowsBaseline,
-          &SoftmaxRowsBaseline,     &ScaleShiftRowsBaseline, &AddRowsInDoubleBaseline};
+          &SoftmaxRowsBaseline,     &ScaleShiftRowsBaseline, &AddRowsInDoubleBaseline,
+          &PoolRowsBaseline};
 }
 
 const Choice& TheChoice() {
@@ -52,5 +56,7 @@ void ScaleShiftRows(const ScaleShiftArgs& args) { TheChoice().scale_shift_rows(a
 void AddRowsInDouble(const float* in, int64_t rows, int64_t depth, double* acc) {
   TheChoice().add_rows_in_double(in, rows, depth, acc);
 }
+
+void PoolRows(const PoolArgs& args) { TheChoice().pool_rows(args); }
 
 }  // namespace tern

@@ -49,6 +49,21 @@ void ScaleShiftRows(const ScaleShiftArgs& args);
 // the middle dims of [outer, middle, inner] (global average pooling) a row at a time.
 void AddRowsInDouble(const float* in, int64_t rows, int64_t depth, double* acc);
 
+// Max or average pooling of float NHWC, for output rows [first_row, end_row) of
+// [batch * out_h]: each output pixel takes the window of k_h x k_w input pixels at
+// (oh * stride_h - pad_top, ow * stride_w - pad_left), positions outside the input left out.
+// Max: the largest value (x > best, from the lowest float); average: the window's sum in window
+// order divided by the positions it covers (0 when none), as TensorFlow's AvgPool does.
+struct PoolArgs {
+  const float* in = nullptr;
+  float* out = nullptr;
+  int64_t in_h = 0, in_w = 0, channels = 0, out_h = 0, out_w = 0;
+  int64_t k_h = 0, k_w = 0, stride_h = 1, stride_w = 1, pad_top = 0, pad_left = 0;
+  int64_t first_row = 0, end_row = 0;
+  enum class Kind { kMax, kAverage } kind = Kind::kMax;
+};
+void PoolRows(const PoolArgs& args);
+
 // Each ISA's entry points (vector_math_isa.cc, compiled once per ISA).
 #define TERN_VECTOR_MATH_DECLARE(Isa)                                                        \
   void GeluApproximate##Isa(const float* in, int64_t n, float* out);                         \
@@ -56,7 +71,8 @@ void AddRowsInDouble(const float* in, int64_t rows, int64_t depth, double* acc);
   void LayerNormRows##Isa(const LayerNormArgs& args);                                        \
   void SoftmaxRows##Isa(const float* in, int64_t rows, int64_t depth, bool log, float* out); \
   void ScaleShiftRows##Isa(const ScaleShiftArgs& args);                                      \
-  void AddRowsInDouble##Isa(const float* in, int64_t rows, int64_t depth, double* acc);
+  void AddRowsInDouble##Isa(const float* in, int64_t rows, int64_t depth, double* acc);      \
+  void PoolRows##Isa(const PoolArgs& args);
 TERN_VECTOR_MATH_DECLARE(Baseline)
 TERN_VECTOR_MATH_DECLARE(Avx2Fma)
 TERN_VECTOR_MATH_DECLARE(Avx512)

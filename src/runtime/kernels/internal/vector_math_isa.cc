@@ -4,7 +4,9 @@
 #include <Eigen/Core>
 #include <unsupported/Eigen/SpecialFunctions>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "runtime/kernels/internal/vector_math.h"
 
@@ -105,6 +107,69 @@ void TERN_ISA(AddRowsInDouble)(const float* in, int64_t rows, int64_t depth, dou
     const float* x = in + r * depth;
 #pragma omp simd
     for (int64_t k = 0; k < depth; ++k) acc[k] += static_cast<double>(x[k]);
+  }
+}
+
+namespace {
+
+// One output pixel's channels [j0, j0 + width) with the window's sums or maxima kept in a local
+// block the compiler holds in registers (width == kPoolBlock) rather than in dst.
+template <int kWidth>
+inline void PoolPixelBlock(const PoolArgs& a, const float* window, int64_t rows, int64_t cols,
+                           int64_t count, float* dst) {
+  const bool average = a.kind == PoolArgs::Kind::kAverage;
+  const int64_t c = a.channels, row_stride = a.in_w * c;
+  float acc[kWidth];
+  const float start = average ? 0.0f : std::numeric_limits<float>::lowest();
+#pragma omp simd
+  for (int j = 0; j < kWidth; ++j) acc[j] = start;
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t q = 0; q < cols; ++q) {
+      const float* x = window + r * row_stride + q * c;
+      if (average) {
+#pragma omp simd
+        for (int j = 0; j < kWidth; ++j) acc[j] += x[j];
+      } else {
+#pragma omp simd
+        for (int j = 0; j < kWidth; ++j) acc[j] = x[j] > acc[j] ? x[j] : acc[j];
+      }
+    }
+  }
+  if (average && count > 0) {
+    const float divisor = static_cast<float>(count);
+#pragma omp simd
+    for (int j = 0; j < kWidth; ++j) acc[j] /= divisor;
+  }
+#pragma omp simd
+  for (int j = 0; j < kWidth; ++j) dst[j] = acc[j];
+}
+
+constexpr int kPoolBlock = 64;
+
+}  // namespace
+
+void TERN_ISA(PoolRows)(const PoolArgs& a) {
+  const int64_t c = a.channels;
+  for (int64_t row = a.first_row; row < a.end_row; ++row) {
+    const int64_t n = row / a.out_h, oh = row % a.out_h;
+    const int64_t h0 = oh * a.stride_h - a.pad_top;
+    const int64_t h_begin = std::max<int64_t>(h0, 0), h_end = std::min(h0 + a.k_h, a.in_h);
+    const int64_t rows = std::max<int64_t>(h_end - h_begin, 0);
+    for (int64_t ow = 0; ow < a.out_w; ++ow) {
+      const int64_t w0 = ow * a.stride_w - a.pad_left;
+      const int64_t w_begin = std::max<int64_t>(w0, 0), w_end = std::min(w0 + a.k_w, a.in_w);
+      const int64_t cols = std::max<int64_t>(w_end - w_begin, 0);
+      const float* window = a.in + ((n * a.in_h + h_begin) * a.in_w + w_begin) * c;
+      float* dst = a.out + (row * a.out_w + ow) * c;
+      int64_t j = 0;
+      for (; j + kPoolBlock <= c; j += kPoolBlock) {
+        PoolPixelBlock<kPoolBlock>(a, window + j, rows, cols, rows * cols, dst + j);
+      }
+      for (; j + 16 <= c; j += 16) {
+        PoolPixelBlock<16>(a, window + j, rows, cols, rows * cols, dst + j);
+      }
+      for (; j < c; ++j) PoolPixelBlock<1>(a, window + j, rows, cols, rows * cols, dst + j);
+    }
   }
 }
 
