@@ -151,6 +151,12 @@ const Case kCases[] = {
     {1, 3, 3, 8, 3, 8, 2, 1, true, false},
     {1, 4, 4, 4, 3, 4, 2, 2, true, false},
     {2, 3, 3, 8, 2, 8, 1, 1, false, false},
+    // One output pixel in all (batch 1): Gemm's GEMV over the filter in place, then the
+    // epilogue; as a 1x1 filter, strided, the tap over the pixel, and a copied-out window.
+    {1, 1, 1, 256, 1, 300, 1, 1, true, false},
+    {1, 2, 2, 8, 1, 16, 2, 1, false, false},
+    {1, 1, 1, 16, 3, 24, 1, 1, true, false},
+    {1, 2, 2, 16, 2, 24, 1, 1, false, false},
 };
 
 TEST(OneDnnConvTest, PlainConvolutionMatchesOwnKernels) {

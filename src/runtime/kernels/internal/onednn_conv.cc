@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "runtime/intra_op.h"
+#include "runtime/kernels/internal/gemm.h"
 #include "runtime/kernels/internal/omp_threads.h"
 #include "runtime/kernels/internal/onednn_common.h"
 
@@ -30,6 +31,10 @@ using Tag = memory::format_tag;
 // one thread): where the output has few pixels, its 1x1 and 2x2 maps, the convolution primitive
 // ran at 10-30 GFLOPS and streamed weights at ~2.5 GB/s; the matmul ran the same products at
 // ~65. Forms:
+// A product of one row (one output pixel in all: batch 1 on a 1x1 map) runs instead on Gemm's
+// GEMV over the filter as it lies, with the epilogue after it: at batch 1 these layers stream
+// their weights from memory, and the GEMV read them faster than the primitive its packed copy
+// (matmul_bench's densenet_bottleneck/m:1, cold: 0.87x) -- as _FusedMatMul does for one row.
 // - a 1x1 filter: the NHWC input is the [pixels, C] matrix as it lies (a strided one copies
 //   out its windows, one pixel each); as fast as the convolution on large maps too
 //   (MobileNetV2's 16x16 at batch 64), so every 1x1 filter takes it;
@@ -169,6 +174,11 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
 bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& filter,
                      const float* bias, const float* residual, float* out) const {
   const int64_t out_channels = depthwise_ ? g.channels * filter.dim(3) : filter.dim(3);
+  if (const std::optional<MatMulForm> form = MatMulFormOf(attrs_, g, depthwise_, out_channels);
+      form && form->rows == 1) {
+    RunOneRow(*form, g, in, filter, bias, residual, out);
+    return true;
+  }
   // Idle cores only for convolutions with work to share (kBorrowCoresMinFlops).
   const double flops = 2.0 * static_cast<double>(g.batch * g.out_h * g.out_w * out_channels) *
                        static_cast<double>(g.k_h * g.k_w) *
@@ -202,6 +212,26 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
   args->Execute(p->primitive, in, out, weights.memory, bias);
   p->args->GiveBack(std::move(args));
   return true;
+}
+
+void OneDnnConv::RunOneRow(const MatMulForm& form, const WindowGeometry& g, const float* in,
+                           const Tensor& filter, const float* bias, const float* residual,
+                           float* out) const {
+  const int64_t n = filter.dim(3);
+  // Gemm lends itself the idle cores it splits the filter among.
+  Gemm({.a = MatMulInput(form, g, in),
+        .b = filter.flat<float>() + form.tap_offset,
+        .c = out,
+        .m = 1,
+        .k = form.depth,
+        .n = n});
+  if (epilogue_.bias) {
+    for (int64_t j = 0; j < n; ++j) out[j] += bias[j];
+  }
+  if (epilogue_.residual) {
+    for (int64_t j = 0; j < n; ++j) out[j] += residual[j];
+  }
+  ApplyFusedActivationInPlace(epilogue_.activation, epilogue_.alpha, out, n);
 }
 
 std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::MatMulPrimitive(

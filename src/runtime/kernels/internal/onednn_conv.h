@@ -2,7 +2,8 @@
 // convolution over NHWC tensors, with an epilogue fused as post-ops (a per-channel bias, a
 // residual addend of the output's shape, an activation). A convolution that is a matrix product
 // (a 1x1 filter, one pixel in and out, or an output of a few pixels per image, after copying
-// out its windows) runs on oneDNN's matmul primitive instead.
+// out its windows) runs on oneDNN's matmul primitive instead, or on Gemm's GEMV when it has one
+// row.
 //
 // One OneDnnConv belongs to one kernel instance. A primitive is created the first time an input
 // shape is seen and cached; the filter is reordered into the layout that primitive chose once
@@ -59,6 +60,9 @@ class OneDnnConv {
   // For a convolution that runs as a matrix product: `p` with its matmul primitive, or nullptr.
   std::shared_ptr<const Primitive> MatMulPrimitive(std::shared_ptr<Primitive> p,
                                                    int64_t out_channels) const;
+  // A product of one row: Gemm over the filter in place, then the epilogue.
+  void RunOneRow(const MatMulForm& form, const WindowGeometry& g, const float* in,
+                 const Tensor& filter, const float* bias, const float* residual, float* out) const;
   // The product's left matrix: `in` itself, or the windows the filter reads copied out as rows
   // (a buffer of the calling thread, valid until its next call).
   const float* MatMulInput(const MatMulForm& form, const WindowGeometry& g, const float* in) const;
