@@ -131,8 +131,8 @@ GemmArgs Part(const GemmArgs& g, int part, int parts, bool by_rows) {
 }
 
 // Part `part` of `parts` of the depth k: a contiguous band of b's rows and the matching columns
-// of a, multiplied into `partial` ([m,n], dense).
-GemmArgs DepthPart(const GemmArgs& g, int part, int parts, float* partial) {
+// of a, multiplied into c (row stride ldc).
+GemmArgs DepthPart(const GemmArgs& g, int part, int parts, float* c, int64_t ldc) {
   GemmArgs p = g;
   p.lda = g.lda ? g.lda : (g.transpose_a ? g.m : g.k);
   p.ldb = g.ldb ? g.ldb : g.n;
@@ -140,8 +140,8 @@ GemmArgs DepthPart(const GemmArgs& g, int part, int parts, float* partial) {
   p.k = end - begin;
   p.a = g.a + (g.transpose_a ? begin * p.lda : begin);
   p.b = g.b + begin * p.ldb;
-  p.c = partial;
-  p.ldc = g.n;
+  p.c = c;
+  p.ldc = ldc;
   return p;
 }
 
@@ -161,12 +161,9 @@ void GemmSplitDepth(const GemmArgs& args, int threads) {
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
   for (int part = 0; part < threads; ++part) {
     const FlushDenormals as_the_calling_thread;
-    GemmArgs p = DepthPart(args, part, threads, scratch + (part - 1) * mn);
-    if (part == 0) {
-      p.c = args.c;
-      p.ldc = ldc;
-    }
-    GemmOnThisThread(p);
+    // Part 0 writes C; the others their partial products, summed into C after.
+    GemmOnThisThread(part == 0 ? DepthPart(args, 0, threads, args.c, ldc)
+                               : DepthPart(args, part, threads, scratch + (part - 1) * mn, args.n));
   }
   const FlushDenormals as_the_parts;
   for (int part = 1; part < threads; ++part) {

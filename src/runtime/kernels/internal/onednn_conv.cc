@@ -31,10 +31,6 @@ using Tag = memory::format_tag;
 // one thread): where the output has few pixels, its 1x1 and 2x2 maps, the convolution primitive
 // ran at 10-30 GFLOPS and streamed weights at ~2.5 GB/s; the matmul ran the same products at
 // ~65. Forms:
-// A product of one row (one output pixel in all: batch 1 on a 1x1 map) runs instead on Gemm's
-// GEMV over the filter as it lies, with the epilogue after it: at batch 1 these layers stream
-// their weights from memory, and the GEMV read them faster than the primitive its packed copy
-// (matmul_bench's densenet_bottleneck/m:1, cold: 0.87x) -- as _FusedMatMul does for one row.
 // - a 1x1 filter: the NHWC input is the [pixels, C] matrix as it lies (a strided one copies
 //   out its windows, one pixel each); as fast as the convolution on large maps too
 //   (MobileNetV2's 16x16 at batch 64), so every 1x1 filter takes it;
@@ -43,6 +39,10 @@ using Tag = memory::format_tag;
 // - an output of at most kWindowsMaxPixels pixels per image: each output pixel's window is
 //   copied out as a row of KH*KW*C values (zeros where it hangs over the edge), and the
 //   filter [KH,KW,C,OC] as it lies is the [KH*KW*C, OC] matrix.
+// A product of one row (one output pixel in all: batch 1 on a 1x1 map) runs instead on Gemm's
+// GEMV over the filter as it lies, with the epilogue after it: at batch 1 these layers stream
+// their weights from memory, and the GEMV read them faster than the primitive its packed copy
+// (matmul_bench's densenet_bottleneck/m:1, cold: 0.87x) -- as _FusedMatMul does for one row.
 struct MatMulForm {
   enum class Input { kAsItLies, kWindows } input = Input::kAsItLies;
   int64_t rows = 0;        // output pixels, N*OH*OW
@@ -174,10 +174,12 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
 bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& filter,
                      const float* bias, const float* residual, float* out) const {
   const int64_t out_channels = depthwise_ ? g.channels * filter.dim(3) : filter.dim(3);
-  if (const std::optional<MatMulForm> form = MatMulFormOf(attrs_, g, depthwise_, out_channels);
-      form && form->rows == 1) {
-    RunOneRow(*form, g, in, filter, bias, residual, out);
-    return true;
+  // One output pixel in all (checked first: the form is then looked for on this call only).
+  if (!depthwise_ && g.batch * g.out_h * g.out_w == 1) {
+    if (const std::optional<MatMulForm> form = MatMulFormOf(attrs_, g, depthwise_, out_channels)) {
+      RunOneRow(*form, g, in, filter, bias, residual, out);
+      return true;
+    }
   }
   // Idle cores only for convolutions with work to share (kBorrowCoresMinFlops).
   const double flops = 2.0 * static_cast<double>(g.batch * g.out_h * g.out_w * out_channels) *

@@ -112,11 +112,12 @@ void TERN_ISA(AddRowsInDouble)(const float* in, int64_t rows, int64_t depth, dou
 
 namespace {
 
-// One output pixel's channels [j0, j0 + width) with the window's sums or maxima kept in a local
-// block the compiler holds in registers (width == kPoolBlock) rather than in dst.
+// kWidth channels of one output pixel, from its window's first channel `window` (rows x cols
+// input pixels) into dst, the sums or maxima kept in a local block the compiler holds in
+// registers rather than in dst.
 template <int kWidth>
 inline void PoolPixelBlock(const PoolArgs& a, const float* window, int64_t rows, int64_t cols,
-                           int64_t count, float* dst) {
+                           float* dst) {
   const bool average = a.kind == PoolArgs::Kind::kAverage;
   const int64_t c = a.channels, row_stride = a.in_w * c;
   float acc[kWidth];
@@ -135,8 +136,8 @@ inline void PoolPixelBlock(const PoolArgs& a, const float* window, int64_t rows,
       }
     }
   }
-  if (average && count > 0) {
-    const float divisor = static_cast<float>(count);
+  if (average && rows * cols > 0) {
+    const float divisor = static_cast<float>(rows * cols);
 #pragma omp simd
     for (int j = 0; j < kWidth; ++j) acc[j] /= divisor;
   }
@@ -163,12 +164,12 @@ void TERN_ISA(PoolRows)(const PoolArgs& a) {
       float* dst = a.out + (row * a.out_w + ow) * c;
       int64_t j = 0;
       for (; j + kPoolBlock <= c; j += kPoolBlock) {
-        PoolPixelBlock<kPoolBlock>(a, window + j, rows, cols, rows * cols, dst + j);
+        PoolPixelBlock<kPoolBlock>(a, window + j, rows, cols, dst + j);
       }
       for (; j + 16 <= c; j += 16) {
-        PoolPixelBlock<16>(a, window + j, rows, cols, rows * cols, dst + j);
+        PoolPixelBlock<16>(a, window + j, rows, cols, dst + j);
       }
-      for (; j < c; ++j) PoolPixelBlock<1>(a, window + j, rows, cols, rows * cols, dst + j);
+      for (; j < c; ++j) PoolPixelBlock<1>(a, window + j, rows, cols, dst + j);
     }
   }
 }
