@@ -11,10 +11,12 @@
 #include "runtime/intra_op.h"
 #include "runtime/kernel_registry.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/optimize/fold_transposes.h"
 #include "runtime/optimize/fuse_batch_norm.h"
 #include "runtime/optimize/fuse_convolutions.h"
 #include "runtime/optimize/fuse_gelu.h"
 #include "runtime/optimize/fuse_layer_norm.h"
+#include "runtime/optimize/fuse_masked_softmax.h"
 #include "runtime/optimize/fuse_mat_mul.h"
 #include "runtime/state/resources.h"
 
@@ -319,8 +321,12 @@ StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph, const PlanSpec& 
   const Graph& g2 = layer_norms ? *layer_norms : g1;
   TERN_ASSIGN_OR_RETURN(std::optional<Graph> gelus, FuseGelus(g2, spec));
   const Graph& g3 = gelus ? *gelus : g2;
-  TERN_ASSIGN_OR_RETURN(std::optional<Graph> dense, FuseMatMuls(g3, spec));
-  return Builder(dense ? *dense : g3, spec, resources, functions).Build();
+  TERN_ASSIGN_OR_RETURN(std::optional<Graph> softmaxes, FuseMaskedSoftmaxes(g3, spec));
+  const Graph& g4 = softmaxes ? *softmaxes : g3;
+  TERN_ASSIGN_OR_RETURN(std::optional<Graph> folded, FoldTransposesIntoBatchMatMuls(g4, spec));
+  const Graph& g5 = folded ? *folded : g4;
+  TERN_ASSIGN_OR_RETURN(std::optional<Graph> dense, FuseMatMuls(g5, spec));
+  return Builder(dense ? *dense : g5, spec, resources, functions).Build();
 }
 
 namespace {

@@ -264,6 +264,8 @@ TERN_DECLARE_KERNEL(FusedDepthwiseConv2dNative);
 TERN_DECLARE_KERNEL(FusedGelu);
 TERN_DECLARE_KERNEL(FusedMatMul);
 TERN_DECLARE_KERNEL(FusedLayerNorm);
+TERN_DECLARE_KERNEL(FusedMaskedSoftmax);
+TERN_DECLARE_KERNEL(TransposedBatchMatMul);
 
 #undef TERN_DECLARE_KERNEL
 

@@ -320,8 +320,10 @@ const std::vector<KernelRegistration>& Table() {
       {"_FusedConv2D", CreateFusedConv2DKernel, {{"output"}}},
       {"_FusedDepthwiseConv2dNative", CreateFusedDepthwiseConv2dNativeKernel, {{"output"}}},
       {"_FusedGelu", CreateFusedGeluKernel, {{"activations"}}},
+      {"_FusedMaskedSoftmax", CreateFusedMaskedSoftmaxKernel, {{"softmax"}}},
       {"_FusedMatMul", CreateFusedMatMulKernel, {{"product"}}},
       {"_FusedLayerNorm", CreateFusedLayerNormKernel, {{"y"}}},
+      {"_TransposedBatchMatMul", CreateTransposedBatchMatMulKernel, {{"output"}}},
   };
   return table;
 }

@@ -1,5 +1,5 @@
-// Row and elementwise float math for the fused kernels (_FusedGelu, _FusedLayerNorm),
-// Softmax/LogSoftmax, the batch norms and Mean, built once
+// Row and elementwise float math for the fused kernels (_FusedGelu, _FusedLayerNorm,
+// _FusedMaskedSoftmax), Softmax/LogSoftmax, the batch norms and Mean, built once
 // per ISA (vector_math_isa.cc, as gemm_isa.cc is) and picked at run time: the binary runs on any
 // x86-64, and a CPU with AVX2+FMA or AVX-512 gets 8 or 16 lanes instead of SSE2's 4. The math is
 // Eigen's (its erf and tanh are the approximations TensorFlow's kernels compute). Stateless;
@@ -31,6 +31,21 @@ void LayerNormRows(const LayerNormArgs& args);
 // Softmax (or, with `log`, LogSoftmax) of `rows` rows of `depth` floats, with the row max
 // subtracted first as TensorFlow does.
 void SoftmaxRows(const float* in, int64_t rows, int64_t depth, bool log, float* out);
+
+// Keras' masked softmax of one row of `depth` floats into `out` (which must not overlap the
+// inputs): z[k] = mask[k * mask_step] ? x[k * x_step] : masked_logit, then SoftmaxRows of z
+// (the same bits), then masked_output wherever the mask is false. A step is 1, or 0 for one
+// value repeated along the row.
+struct MaskedSoftmaxRowArgs {
+  const bool* mask = nullptr;
+  int64_t mask_step = 1;
+  const float* x = nullptr;
+  int64_t x_step = 1;
+  int64_t depth = 0;
+  float masked_logit = 0, masked_output = 0;
+  float* out = nullptr;
+};
+void MaskedSoftmaxRow(const MaskedSoftmaxRowArgs& args);
 
 // A per-channel affine map of `rows` rows of `channels` floats, clamped:
 // out[r, c] = min(max(in[r, c] * scale[c] + shift[c], lower), upper), NaN staying NaN (an
@@ -70,6 +85,7 @@ void PoolRows(const PoolArgs& args);
   void GeluExact##Isa(const float* in, int64_t n, float* out);                               \
   void LayerNormRows##Isa(const LayerNormArgs& args);                                        \
   void SoftmaxRows##Isa(const float* in, int64_t rows, int64_t depth, bool log, float* out); \
+  void MaskedSoftmaxRow##Isa(const MaskedSoftmaxRowArgs& args);                              \
   void ScaleShiftRows##Isa(const ScaleShiftArgs& args);                                      \
   void AddRowsInDouble##Isa(const float* in, int64_t rows, int64_t depth, double* acc);      \
   void PoolRows##Isa(const PoolArgs& args);

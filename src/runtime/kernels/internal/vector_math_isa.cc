@@ -60,17 +60,57 @@ void TERN_ISA(LayerNormRows)(const LayerNormArgs& a) {
 }
 
 // Eigen's vectorized exp and log (TensorFlow's kernel computes with Eigen too).
+namespace {
+
+// One row of SoftmaxRows; `in` may be `out`.
+inline void SoftmaxRow(const float* in, int64_t depth, bool log, float* out) {
+  const ConstMap x(in, depth);
+  Map y(out, depth);
+  y = x - x.maxCoeff();
+  if (log) {
+    y -= std::log(y.exp().sum());
+  } else {
+    y = y.exp();
+    y *= 1.f / y.sum();
+  }
+}
+
+}  // namespace
+
 void TERN_ISA(SoftmaxRows)(const float* in, int64_t rows, int64_t depth, bool log, float* out) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const ConstMap x(in + r * depth, depth);
-    Map y(out + r * depth, depth);
-    y = x - x.maxCoeff();
-    if (log) {
-      y -= std::log(y.exp().sum());
-    } else {
-      y = y.exp();
-      y *= 1.f / y.sum();
+  for (int64_t r = 0; r < rows; ++r) SoftmaxRow(in + r * depth, depth, log, out + r * depth);
+}
+
+void TERN_ISA(MaskedSoftmaxRow)(const MaskedSoftmaxRowArgs& a) {
+  // Locals, bytes rather than bools, and x read whether or not it is kept: the selects then
+  // compile to vector blends (GCC does not vectorize them over bool).
+  const uint8_t* __restrict mask = reinterpret_cast<const uint8_t*>(a.mask);
+  const float* __restrict x = a.x;
+  float* __restrict y = a.out;
+  const int64_t depth = a.depth;
+  const float masked_logit = a.masked_logit, masked_output = a.masked_output;
+  if (a.mask_step == 1 && a.x_step == 1) {
+#pragma omp simd
+    for (int64_t k = 0; k < depth; ++k) {
+      const float v = x[k];
+      y[k] = mask[k] != 0 ? v : masked_logit;
     }
+  } else {
+    const int64_t mask_step = a.mask_step, x_step = a.x_step;
+    for (int64_t k = 0; k < depth; ++k) {
+      const float v = x[k * x_step];
+      y[k] = mask[k * mask_step] != 0 ? v : masked_logit;
+    }
+  }
+  SoftmaxRow(y, depth, /*log=*/false, y);
+  if (a.mask_step == 1) {
+#pragma omp simd
+    for (int64_t k = 0; k < depth; ++k) {
+      const float v = y[k];
+      y[k] = mask[k] != 0 ? v : masked_output;
+    }
+  } else if (mask[0] == 0) {
+    std::fill(y, y + depth, masked_output);
   }
 }
 
