@@ -14,19 +14,7 @@ Status ComputeTranspose(KernelContext& ctx) {
   std::vector<int64_t> perm;
   TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "perm", &perm));
   const int rank = x.rank();
-  if (static_cast<int>(perm.size()) != rank) {
-    return ctx.Error("perm has " + std::to_string(perm.size()) + " entries but x " +
-                     x.shape().DebugString() + " has rank " + std::to_string(rank));
-  }
-  std::vector<bool> seen(rank, false);
-  for (int i = 0; i < rank; ++i) {
-    const int64_t p = perm[i];
-    if (p < 0 || p >= rank || seen[p]) {
-      return ctx.Error("perm is not a permutation of 0.." + std::to_string(rank - 1) + ": perm[" +
-                       std::to_string(i) + "] = " + std::to_string(p));
-    }
-    seen[p] = true;
-  }
+  TERN_RETURN_IF_ERROR(CheckPermutation(ctx, perm, "perm", x.shape(), "x"));
   const std::vector<int64_t> in_strides = RowMajorStrides(x.shape().dims());
   std::vector<int64_t> out_dims(rank), strides(rank);
   bool identity = true;

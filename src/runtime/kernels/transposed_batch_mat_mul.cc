@@ -26,25 +26,6 @@ struct View {
   int rank() const { return static_cast<int>(dims.size()); }
 };
 
-Status CheckPermutation(const KernelContext& ctx, const std::vector<int64_t>& perm, int rank,
-                        const char* what) {
-  if (perm.empty()) return Status::Ok();
-  if (static_cast<int>(perm.size()) != rank) {
-    return ctx.Error(std::string(what) + " has " + std::to_string(perm.size()) +
-                     " entries but its tensor has rank " + std::to_string(rank));
-  }
-  std::vector<bool> seen(rank, false);
-  for (size_t i = 0; i < perm.size(); ++i) {
-    if (perm[i] < 0 || perm[i] >= rank || seen[perm[i]]) {
-      return ctx.Error(std::string(what) + " is not a permutation of 0.." +
-                       std::to_string(rank - 1) + ": [" + std::to_string(i) +
-                       "] = " + std::to_string(perm[i]));
-    }
-    seen[perm[i]] = true;
-  }
-  return Status::Ok();
-}
-
 // Logical dim i of the view is dim perm[i] of `dims` laid out row-major.
 View Permuted(const std::vector<int64_t>& dims, const std::vector<int64_t>& perm) {
   const std::vector<int64_t> strides = RowMajorStrides(dims);
@@ -140,8 +121,10 @@ class TransposedBatchMatMulKernel final : public OpKernel {
       return ctx.Error("x and y must have rank >= 2, got shapes " + x.shape().DebugString() +
                        " and " + y.shape().DebugString());
     }
-    TERN_RETURN_IF_ERROR(CheckPermutation(ctx, perm_x_, x.rank(), "perm_x"));
-    TERN_RETURN_IF_ERROR(CheckPermutation(ctx, perm_y_, y.rank(), "perm_y"));
+    if (!perm_x_.empty())
+      TERN_RETURN_IF_ERROR(CheckPermutation(ctx, perm_x_, "perm_x", x.shape(), "x"));
+    if (!perm_y_.empty())
+      TERN_RETURN_IF_ERROR(CheckPermutation(ctx, perm_y_, "perm_y", y.shape(), "y"));
     View vx = Permuted(x.shape().dims(), perm_x_);
     View vy = Permuted(y.shape().dims(), perm_y_);
     if (adj_x_) SwapLastTwo(&vx);
@@ -163,8 +146,10 @@ class TransposedBatchMatMulKernel final : public OpKernel {
     std::vector<int64_t> product_dims = batch->dims();
     product_dims.push_back(m);
     product_dims.push_back(n);
-    TERN_RETURN_IF_ERROR(
-        CheckPermutation(ctx, perm_out_, static_cast<int>(product_dims.size()), "perm_out"));
+    if (!perm_out_.empty()) {
+      TERN_RETURN_IF_ERROR(
+          CheckPermutation(ctx, perm_out_, "perm_out", TensorShape(product_dims), "the product"));
+    }
     // The output as stored, and the product's logical dims' strides in it.
     std::vector<int64_t> out_dims(product_dims.size());
     for (size_t j = 0; j < out_dims.size(); ++j) {

@@ -145,6 +145,30 @@ inline Status ReadIndexVector(const KernelContext& ctx, const Tensor& t, std::st
   return ReadIndexValues(ctx, t, what, out);
 }
 
+// OK when `perm` (named `what`) is a permutation of 0..rank-1 for `shape`, the shape of the
+// tensor it moves (named `tensor_name` in the message).
+inline Status CheckPermutation(const KernelContext& ctx, const std::vector<int64_t>& perm,
+                               std::string_view what, const TensorShape& shape,
+                               std::string_view tensor_name) {
+  const int rank = shape.rank();
+  if (static_cast<int>(perm.size()) != rank) {
+    return ctx.Error(std::string(what) + " has " + std::to_string(perm.size()) + " entries but " +
+                     std::string(tensor_name) + " " + shape.DebugString() + " has rank " +
+                     std::to_string(rank));
+  }
+  std::vector<bool> seen(rank, false);
+  for (int i = 0; i < rank; ++i) {
+    const int64_t p = perm[i];
+    if (p < 0 || p >= rank || seen[p]) {
+      return ctx.Error(std::string(what) + " is not a permutation of 0.." +
+                       std::to_string(rank - 1) + ": " + std::string(what) + "[" +
+                       std::to_string(i) + "] = " + std::to_string(p));
+    }
+    seen[p] = true;
+  }
+  return Status::Ok();
+}
+
 // Reads a scalar (or, like TensorFlow accepts for axis inputs, a one-element tensor) index.
 inline Status ReadIndexScalar(const KernelContext& ctx, const Tensor& t, std::string_view what,
                               int64_t* out) {
