@@ -1,0 +1,82 @@
+// oneDNN's matmul with the weight layout CreateOneDnnMatMul asks for: which layout each product
+// shape gets, and OneDnnMatMul's answers in both layouts (column tails that do not fill a panel
+// included) against a plain triple loop in double.
+#include "runtime/kernels/internal/onednn_matmul.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <optional>
+#include <random>
+#include <vector>
+
+#include "runtime/kernels/internal/onednn_common.h"
+
+namespace tern {
+namespace {
+
+using Tag = dnnl::memory::format_tag;
+
+// The weights layout oneDNN packs [k, n] in for a product of `rows` rows; nullopt where it has
+// no fast implementation on this CPU (then the kernels run Gemm and the layout does not matter).
+std::optional<dnnl::memory::desc> PackedWeights(int64_t rows, int64_t k, int64_t n) {
+  const dnnl::memory::desc src({rows, k}, dnnl::memory::data_type::f32, Tag::ab);
+  const dnnl::memory::desc dst({rows, n}, dnnl::memory::data_type::f32, Tag::ab);
+  std::optional<OneDnnMatMulPrimitive> made =
+      CreateOneDnnMatMul(src, dnnl::memory::desc(), dst, dnnl::primitive_attr());
+  if (!made) return std::nullopt;
+  return made->weights;
+}
+
+dnnl::memory::desc Layout(int64_t k, int64_t n, Tag tag) {
+  return dnnl::memory::desc({k, n}, dnnl::memory::data_type::f32, tag);
+}
+
+TEST(OneDnnMatMulTest, FewRowsOfANarrowProductPackTheWeightsIn32ColumnPanels) {
+  const std::optional<dnnl::memory::desc> few = PackedWeights(4, 960, 160);
+  if (!few) GTEST_SKIP() << "oneDNN has no fast f32 matmul on this CPU";
+  EXPECT_EQ(*few, Layout(960, 160, Tag::BA16a32b));
+  EXPECT_EQ(*PackedWeights(16, 1152, 192), Layout(1152, 192, Tag::BA16a32b));
+  // Many rows: 32-column panels only where 64-column ones would pad n further.
+  EXPECT_EQ(*PackedWeights(256, 576, 96), Layout(576, 96, Tag::BA16a32b));
+  EXPECT_NE(*PackedWeights(256, 256, 256), Layout(256, 256, Tag::BA16a32b));
+  // Wide products keep the layout oneDNN picks.
+  EXPECT_NE(*PackedWeights(4, 320, 1280), Layout(320, 1280, Tag::BA16a32b));
+}
+
+TEST(OneDnnMatMulTest, MatchesTheReferenceInEitherLayout) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  struct Shape {
+    int64_t m, k, n;
+  };
+  // Few rows (32-column panels, n with and without a partial panel) and many rows (both
+  // layouts), plus bias and Relu in the epilogue.
+  for (const Shape& s :
+       {Shape{1, 37, 24}, Shape{2, 960, 160}, Shape{4, 144, 40}, Shape{16, 64, 200},
+        Shape{17, 64, 96}, Shape{64, 96, 24}, Shape{64, 33, 128}, Shape{3, 70, 600}}) {
+    std::vector<float> a(s.m * s.k), b(s.k * s.n), bias(s.n), out(s.m * s.n, 123.0f);
+    for (float& x : a) x = dist(rng);
+    for (float& x : b) x = dist(rng);
+    for (float& x : bias) x = dist(rng);
+    Tensor weights(tensorflow::DT_FLOAT, TensorShape({s.k, s.n}));
+    std::copy(b.begin(), b.end(), weights.flat<float>());
+    const OneDnnMatMul matmul(/*transpose_b=*/false,
+                              MatMulEpilogue{.bias = true, .activation = FusedActivation::kRelu});
+    if (!matmul.Run(s.m, a.data(), weights, bias.data(), out.data())) {
+      GTEST_SKIP() << "oneDNN has no fast f32 matmul on this CPU";
+    }
+    for (int64_t i = 0; i < s.m; ++i) {
+      for (int64_t j = 0; j < s.n; ++j) {
+        double want = bias[j];
+        for (int64_t p = 0; p < s.k; ++p) want += double(a[i * s.k + p]) * b[p * s.n + j];
+        want = std::max(want, 0.0);
+        ASSERT_NEAR(out[i * s.n + j], want, 1e-5 + 1e-5 * std::abs(want) + 1e-6 * s.k)
+            << "m=" << s.m << " k=" << s.k << " n=" << s.n << " at " << i << "," << j;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tern
