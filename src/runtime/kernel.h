@@ -130,6 +130,10 @@ class OpKernel {
  public:
   virtual ~OpKernel() = default;
   virtual Status Compute(KernelContext& ctx) const = 0;
+  // The one output of a kernel that has no inputs and gives the same tensor on every run
+  // (Const, VarHandleOp), owned by the kernel; null for every other kernel. A plan binds the
+  // readers of such a node to it once, at build time, and runs no step for it.
+  virtual const Tensor* FixedOutput() const { return nullptr; }
 };
 
 using KernelFactory = StatusOr<std::unique_ptr<OpKernel>> (*)(const KernelConstruction&);

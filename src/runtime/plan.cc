@@ -215,6 +215,11 @@ class Plan::Builder {
     last_reader_.assign(plan_->num_slots_, -1);
     for (int node : order_) {
       TERN_ASSIGN_OR_RETURN(Step step, CreateStep(node));
+      if (const Tensor* value = step.kernel->FixedOutput();
+          value != nullptr && step.inputs.empty() && step.num_outputs == 1) {
+        plan_->fixed_values_.push_back({std::move(step.kernel), value, step.first_output});
+        continue;
+      }
       const int index = static_cast<int>(plan_->steps_.size());
       for (const Input& in : step.inputs) last_reader_[in.slot] = index;
       if (step.reads_variable) ++plan_->num_variable_reads_;
@@ -366,6 +371,7 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
   // which `held` keeps for the run (an assign meanwhile publishes a new one and leaves it be).
   std::vector<const Tensor*> values(slots.size());
   for (size_t i = 0; i < slots.size(); ++i) values[i] = &slots[i];
+  for (const FixedValue& fixed : fixed_values_) values[fixed.slot] = fixed.value;
   std::vector<std::shared_ptr<const Tensor>> held;
   held.reserve(static_cast<size_t>(num_variable_reads_));
   const bool has_deadline = options.deadline != std::chrono::steady_clock::time_point::max();

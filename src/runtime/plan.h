@@ -35,7 +35,8 @@ class Plan {
                                     const RunOptions& options) const;
 
   size_t num_steps() const { return steps_.size(); }
-  // Ops of the steps, in execution order (for inspection and tests).
+  // Ops of the steps, in execution order (for inspection and tests). Nodes bound at build time
+  // (FixedValue: Const, VarHandleOp) run no step and are not listed.
   std::vector<std::string> StepOps() const;
 
  private:
@@ -55,6 +56,12 @@ class Plan {
     // the run) instead of running the kernel, which would copy it into the slot.
     bool reads_variable = false;
   };
+  // A node whose kernel has a FixedOutput: its slot points at that tensor for every run.
+  struct FixedValue {
+    std::unique_ptr<OpKernel> kernel;  // owns *value
+    const Tensor* value = nullptr;
+    int slot = -1;
+  };
   class Builder;  // plan.cc: fills a Plan phase by phase
 
   // Run's first and last phases: the slots with the feeds in place; the fetched values.
@@ -62,6 +69,7 @@ class Plan {
   StatusOr<std::vector<Tensor>> CollectFetches(const std::vector<const Tensor*>& values) const;
 
   std::vector<Step> steps_;
+  std::vector<FixedValue> fixed_values_;
   int num_slots_ = 0;
   int num_variable_reads_ = 0;  // steps with reads_variable
   std::vector<int> feed_slots_;
