@@ -1,11 +1,13 @@
 // Which packed layout of the weights makes oneDNN's f32 matmul fastest for one product shape:
 // the layout it picks itself (format_tag::any: 64-column panels, BA16a64b) against 48-, 32- and
 // 16-column panels, each timed with the weights in cache (one copy) and from memory (each call
-// reads the next of enough copies to fill 48 MiB). The four run interleaved, seven rounds;
-// medians, as ratios to the layout oneDNN picks.
+// reads the next of enough copies to fill 48 MiB), and the runtime's Gemm on the weights as they
+// lie (for one row, its GEMV). All run interleaved, seven rounds; medians, as ratios to the
+// layout oneDNN picks.
 //   build/loadtest/gemm/weight_panels_bench M K N [M K N ...]
 // CreateOneDnnMatMul (runtime/kernels/internal/onednn_common.cc) asks for the layout these
-// measurements favour; docs/benchmarks.md "Weight panels" has the figures.
+// measurements favour, and OneRowRunsOnPrimitive (onednn_common.h) picks between the primitive
+// and the GEMV from them; docs/benchmarks.md "Weight panels" has the figures.
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>
@@ -14,6 +16,8 @@
 #include <cstdlib>
 #include <random>
 #include <vector>
+
+#include "runtime/kernels/internal/gemm.h"
 
 namespace {
 
@@ -66,7 +70,19 @@ void Measure(const dnnl::engine& engine, dnnl::stream& stream, int64_t m, int64_
     }
     candidates.push_back(std::move(candidate));
   }
+  std::vector<std::vector<float>> plain_copies(kColdBytes / (b.size() * sizeof(float)) + 1, b);
+  std::vector<double> gemm_hot_us, gemm_cold_us;
   const int64_t calls = std::max<int64_t>(50, 200'000'000 / (m * k * n + 1));
+  const auto time_gemm_us = [&](bool cold) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < calls; ++i) {
+      const std::vector<float>& weights = plain_copies[cold ? i % plain_copies.size() : 0];
+      tern::Gemm({.a = a.data(), .b = weights.data(), .c = c.data(), .m = m, .k = k, .n = n});
+    }
+    return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+               .count() /
+           static_cast<double>(calls);
+  };
   const auto time_us = [&](Candidate& candidate, bool cold) {
     const auto start = std::chrono::steady_clock::now();
     for (int64_t i = 0; i < calls; ++i) {
@@ -80,6 +96,9 @@ void Measure(const dnnl::engine& engine, dnnl::stream& stream, int64_t m, int64_
            static_cast<double>(calls);
   };
   for (int round = 0; round < kRounds; ++round) {
+    time_gemm_us(/*cold=*/false);  // warm-up
+    gemm_hot_us.push_back(time_gemm_us(false));
+    gemm_cold_us.push_back(time_gemm_us(true));
     for (Candidate& candidate : candidates) {
       time_us(candidate, /*cold=*/false);  // warm-up
       candidate.hot_us.push_back(time_us(candidate, false));
@@ -94,7 +113,7 @@ void Measure(const dnnl::engine& engine, dnnl::stream& stream, int64_t m, int64_
     std::printf(" %s %.2f / %.2f", kLayouts[i].name, Median(candidates[i].hot_us) / hot,
                 Median(candidates[i].cold_us) / cold);
   }
-  std::printf("\n");
+  std::printf(" | Gemm %.2f / %.2f\n", Median(gemm_hot_us) / hot, Median(gemm_cold_us) / cold);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "runtime/kernels/internal/batch_mat_mul.h"
 #include "runtime/kernels/internal/fused_activation.h"
 #include "runtime/kernels/internal/gemm.h"
+#include "runtime/kernels/internal/onednn_common.h"
 #include "runtime/kernels/internal/onednn_conv.h"
 #include "runtime/kernels/internal/onednn_matmul.h"
 #include "runtime/kernels/kernels.h"
@@ -112,9 +113,10 @@ class FusedMatMulKernel final : public OpKernel {
                         .transpose_b = transpose_b_};
     // From two rows the primitive's packed b wins: over dnnl_sgemm, which repacks b at every
     // call, and over Gemm's own few-row kernel, which walks a row-major b's column panels with
-    // a stride the prefetchers miss (the MLP at batch 8: 0.66-0.72x per run). For one row,
-    // Gemm's GEMV streams b in order and beat the primitive (1.2x, 2.3x with two threads).
-    if (onednn_ != nullptr && k > 0 && m > 1 && onednn_->Run(m, args.a, b, bias, c)) {
+    // a stride the prefetchers miss (the MLP at batch 8: 0.66-0.72x per run). One row takes it
+    // for a large, wide b only (OneRowRunsOnPrimitive); any other runs on Gemm's GEMV.
+    if (onednn_ != nullptr && k > 0 && (m > 1 || OneRowRunsOnPrimitive(k, n)) &&
+        onednn_->Run(m, args.a, b, bias, c)) {
       ApplyGelu(c, m * n);
       return Status::Ok();
     }

@@ -157,6 +157,10 @@ const Case kCases[] = {
     {1, 2, 2, 8, 1, 16, 2, 1, false, false},
     {1, 1, 1, 16, 3, 24, 1, 1, true, false},
     {1, 2, 2, 16, 2, 24, 1, 1, false, false},
+    // One output pixel with a large, wide filter (OneRowRunsOnPrimitive): the matmul primitive
+    // on packed weights, as a 1x1 filter and as the tap over the pixel.
+    {1, 1, 1, 1024, 1, 544, 1, 1, true, false},
+    {1, 1, 1, 1024, 3, 512, 1, 1, true, false},
 };
 
 TEST(OneDnnConvTest, PlainConvolutionMatchesOwnKernels) {

@@ -40,8 +40,9 @@ TEST(OneDnnMatMulTest, FewRowsOfANarrowProductPackTheWeightsIn32ColumnPanels) {
   // Many rows: 32-column panels only where 64-column ones would pad n further.
   EXPECT_EQ(*PackedWeights(256, 576, 96), Layout(576, 96, Tag::BA16a32b));
   EXPECT_NE(*PackedWeights(256, 256, 256), Layout(256, 256, Tag::BA16a32b));
-  // Wide products keep the layout oneDNN picks.
+  // Wide products keep the layout oneDNN picks, except for one row.
   EXPECT_NE(*PackedWeights(4, 320, 1280), Layout(320, 1280, Tag::BA16a32b));
+  EXPECT_EQ(*PackedWeights(1, 1280, 1000), Layout(1280, 1000, Tag::BA16a32b));
 }
 
 TEST(OneDnnMatMulTest, MatchesTheReferenceInEitherLayout) {
@@ -52,9 +53,9 @@ TEST(OneDnnMatMulTest, MatchesTheReferenceInEitherLayout) {
   };
   // Few rows (32-column panels, n with and without a partial panel) and many rows (both
   // layouts), plus bias and Relu in the epilogue.
-  for (const Shape& s :
-       {Shape{1, 37, 24}, Shape{2, 960, 160}, Shape{4, 144, 40}, Shape{16, 64, 200},
-        Shape{17, 64, 96}, Shape{64, 96, 24}, Shape{64, 33, 128}, Shape{3, 70, 600}}) {
+  for (const Shape& s : {Shape{1, 37, 24}, Shape{2, 960, 160}, Shape{4, 144, 40},
+                         Shape{16, 64, 200}, Shape{17, 64, 96}, Shape{64, 96, 24},
+                         Shape{64, 33, 128}, Shape{3, 70, 600}, Shape{1, 1024, 520}}) {
     std::vector<float> a(s.m * s.k), b(s.k * s.n), bias(s.n), out(s.m * s.n, 123.0f);
     for (float& x : a) x = dist(rng);
     for (float& x : b) x = dist(rng);

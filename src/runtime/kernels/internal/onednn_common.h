@@ -26,6 +26,21 @@ dnnl::stream& OneDnnThreadStream();
 // slower at batch 1 with two threads, and 3e4 or 0 measured the same as this.
 inline constexpr double kBorrowCoresMinFlops = 1e5;
 
+// Whether a product of one row (batch 1 through a dense layer, or a convolution with one output
+// pixel) with weights [k, n] runs on the primitive's packed weights rather than on Gemm's GEMV
+// over the weights as they lie. Measured on an AMD EPYC (Zen 4), paired rounds: on large, wide
+// weights the primitive read them 1.5-2x faster than the GEMV, in cache and from memory
+// (1 x 2048 x 512, 1 x 1280 x 1000; ResNet50 b1 0.93x), but its fixed cost per call (a few
+// microseconds) lost on the MLP's 0.5-1 MB layers (1.08x), and narrow ones gained nothing
+// (DenseNet121 b1, 32-128 columns). On the Intel Xeon measured before, the GEMV was ahead on
+// a 1 x 1024 x 128 product (0.87x).
+inline constexpr int64_t kOneRowPrimitiveMinCols = 512;
+inline constexpr int64_t kOneRowPrimitiveMinBytes = int64_t{2} << 20;
+inline bool OneRowRunsOnPrimitive(int64_t k, int64_t n) {
+  return n >= kOneRowPrimitiveMinCols &&
+         k * n * static_cast<int64_t>(sizeof(float)) >= kOneRowPrimitiveMinBytes;
+}
+
 // The calling thread's scratchpad of at least `bytes` (a primitive may run in several threads
 // at once, so it cannot own one). Valid until this thread asks for a larger one.
 void* OneDnnThreadScratchpad(size_t bytes);

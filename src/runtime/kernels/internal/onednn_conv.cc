@@ -40,9 +40,8 @@ using Tag = memory::format_tag;
 //   copied out as a row of KH*KW*C values (zeros where it hangs over the edge), and the
 //   filter [KH,KW,C,OC] as it lies is the [KH*KW*C, OC] matrix.
 // A product of one row (one output pixel in all: batch 1 on a 1x1 map) runs instead on Gemm's
-// GEMV over the filter as it lies, with the epilogue after it: at batch 1 these layers stream
-// their weights from memory, and the GEMV read them faster than the primitive its packed copy
-// (matmul_bench's densenet_bottleneck/m:1, cold: 0.87x) -- as _FusedMatMul does for one row.
+// GEMV over the filter as it lies, with the epilogue after it, unless its filter is large and
+// wide (OneRowRunsOnPrimitive, which says where each measured faster), as for _FusedMatMul.
 struct MatMulForm {
   enum class Input { kAsItLies, kWindows } input = Input::kAsItLies;
   int64_t rows = 0;        // output pixels, N*OH*OW
@@ -176,7 +175,8 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
   const int64_t out_channels = depthwise_ ? g.channels * filter.dim(3) : filter.dim(3);
   // One output pixel in all (checked first: the form is then looked for on this call only).
   if (!depthwise_ && g.batch * g.out_h * g.out_w == 1) {
-    if (const std::optional<MatMulForm> form = MatMulFormOf(attrs_, g, depthwise_, out_channels)) {
+    const std::optional<MatMulForm> form = MatMulFormOf(attrs_, g, depthwise_, out_channels);
+    if (form && !OneRowRunsOnPrimitive(form->depth, out_channels)) {
       RunOneRow(*form, g, in, filter, bias, residual, out);
       return true;
     }
