@@ -96,9 +96,10 @@ Status BatchScheduler::Schedule(const std::string& name, const BatchQueueOptions
       post_runner = ClaimRunnerLocked(now);
       // The timer sleeps until the earliest timeout or deadline it knows of; wake it only when
       // this call brings an earlier one.
-      // A batch that is ready already is for the runners, not the timer.
-      auto ready_at = q.batches.back().ready_at;
-      if (ready_at <= now) ready_at = BatchClock::time_point::max();
+      // A batch that is ready already (timed out or full) is for the runners, not the timer.
+      const Batch& last = q.batches.back();
+      auto ready_at = last.ready_at;
+      if (last.closed || ready_at <= now) ready_at = BatchClock::time_point::max();
       wake_timer = AdvanceTimerWakeLocked(std::min(earliest, ready_at));
     }
   }
@@ -319,11 +320,13 @@ void BatchScheduler::TimerLoop() {
     }
     const bool post = ClaimRunnerLocked(now);
     // The earliest moment an open batch times out (batches already ready are the runners').
+    // Only a queue's last batch can be open, and it is the one to watch even when others wait
+    // before it: a runner that takes the ones before it does not wake the timer.
     auto next_ready = BatchClock::time_point::max();
     for (const auto& [name, queue] : queues_) {
       if (queue->batches.empty()) continue;
-      const auto ready_at = queue->batches.front().ready_at;
-      if (ready_at > now) next_ready = std::min(next_ready, ready_at);
+      const Batch& last = queue->batches.back();
+      if (!last.closed && last.ready_at > now) next_ready = std::min(next_ready, last.ready_at);
     }
     timer_wakes_at_ = std::min(next_deadline, next_ready);
     if (post) {

@@ -363,6 +363,59 @@ TEST(BatchSchedulerThreadsTest, WithAComputePoolBatchesRunOnItsThreads) {
   EXPECT_THAT(ran_on, ::testing::ElementsAre(pool_id));
 }
 
+// An open batch queued behind a full one still runs at its timeout when the full one became
+// ready while every runner was busy. The timer then left the full batch to the runners, and
+// the runner that took it found the open one not ready yet: the timer must still be waiting
+// for the open one's timeout (it once looked at the front batch of each queue only, and slept
+// for good: a request lost about once in 50 runs of the signature batcher's concurrency test).
+TEST(BatchSchedulerThreadsTest, AnOpenBatchBehindAFullOneRunsAtItsTimeoutAfterBusyRunners) {
+  BatchScheduler::Options options;
+  options.num_batch_threads = 1;
+  auto scheduler = BatchScheduler::Create(options);
+  std::promise<void> blocker_started, release_blocker, open_batch_ran;
+  std::shared_future<void> release = release_blocker.get_future().share();
+  std::mutex mu;
+  std::vector<std::vector<int>> batches;
+  BatchQueueOptions q;
+  q.max_batch_size = 2;
+  q.max_enqueued_batches = 10;
+  q.batch_timeout_micros = 50 * 1000;
+  q.process = [&](BatchTasks tasks) {
+    std::vector<int> ids;
+    for (auto& t : tasks) ids.push_back(static_cast<RecordingTask*>(t.get())->id);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      batches.push_back(ids);
+    }
+    if (ids == std::vector<int>{0}) {
+      blocker_started.set_value();
+      release.wait();
+    }
+    if (ids == std::vector<int>{2}) open_batch_ran.set_value();
+  };
+  std::vector<Status> failures;
+  auto add = [&](int id, int64_t rows) {
+    BatchTasks tasks;
+    tasks.push_back(std::make_unique<RecordingTask>(id, rows, &failures));
+    ASSERT_TRUE(scheduler->Schedule("m", q, std::move(tasks)).ok());
+  };
+  add(0, 2);  // full: the only runner takes it and blocks
+  blocker_started.get_future().wait();
+  add(1, 2);  // full, ready at once, but no runner is free
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  add(2, 1);  // open behind it: ready 20 ms after the full one's timeout
+  // Past the full batch's timeout, before the open one's: the timer has seen the full batch
+  // ready with the runner busy.
+  std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  release_blocker.set_value();
+  ASSERT_EQ(open_batch_ran.get_future().wait_for(std::chrono::seconds(10)),
+            std::future_status::ready)
+      << "the open batch never ran";
+  scheduler.reset();
+  EXPECT_THAT(batches, ElementsAre(ElementsAre(0), ElementsAre(1), ElementsAre(2)));
+  EXPECT_TRUE(failures.empty());
+}
+
 // A deadline is honoured at the deadline, not when the batch is released: the batch here waits
 // a minute for company, the request only 20 ms.
 TEST(BatchSchedulerThreadsTest, RequestIsAnsweredAtItsDeadlineNotAtBatchRelease) {
