@@ -6,8 +6,9 @@
 // layout oneDNN picks.
 //   build/loadtest/gemm/weight_panels_bench M K N [M K N ...]
 // CreateOneDnnMatMul (runtime/kernels/internal/onednn_common.cc) asks for the layout these
-// measurements favour, and OneRowRunsOnPrimitive (onednn_common.h) picks between the primitive
-// and the GEMV from them; docs/benchmarks.md "Weight panels" has the figures.
+// measurements favour, and OnePixelConvRunsOnPrimitive and OneRowDenseRunsOnPrimitive
+// (onednn_common.h) pick between the primitive and the GEMV from them and from per-layer times
+// in the models; docs/benchmarks.md "Weight panels" has the figures.
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>

@@ -114,8 +114,8 @@ class FusedMatMulKernel final : public OpKernel {
     // From two rows the primitive's packed b wins: over dnnl_sgemm, which repacks b at every
     // call, and over Gemm's own few-row kernel, which walks a row-major b's column panels with
     // a stride the prefetchers miss (the MLP at batch 8: 0.66-0.72x per run). One row takes it
-    // for a large, wide b only (OneRowRunsOnPrimitive); any other runs on Gemm's GEMV.
-    if (onednn_ != nullptr && k > 0 && (m > 1 || OneRowRunsOnPrimitive(k, n)) &&
+    // for a large, wide b only (OneRowDenseRunsOnPrimitive); any other runs on Gemm's GEMV.
+    if (onednn_ != nullptr && k > 0 && (m > 1 || OneRowDenseRunsOnPrimitive(k, n)) &&
         onednn_->Run(m, args.a, b, bias, c)) {
       ApplyGelu(c, m * n);
       return Status::Ok();

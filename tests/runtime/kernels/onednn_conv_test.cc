@@ -157,10 +157,14 @@ const Case kCases[] = {
     {1, 2, 2, 8, 1, 16, 2, 1, false, false},
     {1, 1, 1, 16, 3, 24, 1, 1, true, false},
     {1, 2, 2, 16, 2, 24, 1, 1, false, false},
-    // One output pixel with a large, wide filter (OneRowRunsOnPrimitive): the matmul primitive
-    // on packed weights, as a 1x1 filter and as the tap over the pixel.
+    // One output pixel with a filter of 768 KB or more (OnePixelConvRunsOnPrimitive): the
+    // matmul primitive on weights packed in 16-column panels, as a 1x1 filter (wide, and
+    // narrow with a partial panel), as the tap over the pixel, and as a copied-out window (a
+    // 3x3 VALID filter over a 3x3 map, InceptionV3's stride-2 reductions).
     {1, 1, 1, 1024, 1, 544, 1, 1, true, false},
+    {1, 1, 1, 1152, 1, 200, 1, 1, true, false},
     {1, 1, 1, 1024, 3, 512, 1, 1, true, false},
+    {1, 3, 3, 192, 3, 320, 2, 1, false, false},
 };
 
 TEST(OneDnnConvTest, PlainConvolutionMatchesOwnKernels) {

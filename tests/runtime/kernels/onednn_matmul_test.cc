@@ -1,5 +1,5 @@
 // oneDNN's matmul with the weight layout CreateOneDnnMatMul asks for: which layout each product
-// shape gets, and OneDnnMatMul's answers in both layouts (column tails that do not fill a panel
+// shape gets, and OneDnnMatMul's answers in each layout (column tails that do not fill a panel
 // included) against a plain triple loop in double.
 #include "runtime/kernels/internal/onednn_matmul.h"
 
@@ -39,33 +39,38 @@ dnnl::memory::desc Layout(int64_t k, int64_t n, Tag tag) {
   return dnnl::memory::desc({k, n}, dnnl::memory::data_type::f32, tag);
 }
 
-TEST(OneDnnMatMulTest, FewRowsOfANarrowProductPackTheWeightsIn32ColumnPanels) {
+TEST(OneDnnMatMulTest, OneRowPacks16ColumnPanelsAndFewRowsOfANarrowProduct32) {
   if (!HasPackingMatMul()) {
     GTEST_SKIP() << "this CPU has no AVX-512: oneDNN 2.6 packs f32 matmul weights in panels "
                     "only with AVX-512, so there is no layout to choose (the answers are "
-                    "checked by MatchesTheReferenceInEitherLayout)";
+                    "checked by MatchesTheReferenceInEachLayout)";
   }
+  // One row, at any width: 16-column panels.
+  EXPECT_EQ(PackedWeights(1, 1152, 192), Layout(1152, 192, Tag::BA16a16b));
+  EXPECT_EQ(PackedWeights(1, 1280, 1000), Layout(1280, 1000, Tag::BA16a16b));
   EXPECT_EQ(PackedWeights(4, 960, 160), Layout(960, 160, Tag::BA16a32b));
   EXPECT_EQ(PackedWeights(16, 1152, 192), Layout(1152, 192, Tag::BA16a32b));
   // Many rows: 32-column panels only where 64-column ones would pad n further.
   EXPECT_EQ(PackedWeights(256, 576, 96), Layout(576, 96, Tag::BA16a32b));
   EXPECT_NE(PackedWeights(256, 256, 256), Layout(256, 256, Tag::BA16a32b));
-  // Wide products keep the layout oneDNN picks, except for one row.
+  // Wide products of more than one row keep the layout oneDNN picks.
   EXPECT_NE(PackedWeights(4, 320, 1280), Layout(320, 1280, Tag::BA16a32b));
-  EXPECT_EQ(PackedWeights(1, 1280, 1000), Layout(1280, 1000, Tag::BA16a32b));
+  EXPECT_NE(PackedWeights(4, 320, 1280), Layout(320, 1280, Tag::BA16a16b));
 }
 
-TEST(OneDnnMatMulTest, MatchesTheReferenceInEitherLayout) {
+TEST(OneDnnMatMulTest, MatchesTheReferenceInEachLayout) {
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> dist(-1, 1);
   struct Shape {
     int64_t m, k, n;
   };
-  // Few rows (32-column panels, n with and without a partial panel) and many rows (both
-  // layouts), plus bias and Relu in the epilogue.
-  for (const Shape& s : {Shape{1, 37, 24}, Shape{2, 960, 160}, Shape{4, 144, 40},
-                         Shape{16, 64, 200}, Shape{17, 64, 96}, Shape{64, 96, 24},
-                         Shape{64, 33, 128}, Shape{3, 70, 600}, Shape{1, 1024, 520}}) {
+  // One row (16-column panels, k and n with and without partial blocks), few rows (32-column
+  // panels, n with and without a partial panel) and many rows (32- and 64-column panels), plus bias
+  // and Relu in the epilogue.
+  for (const Shape& s :
+       {Shape{1, 37, 24}, Shape{2, 960, 160}, Shape{4, 144, 40}, Shape{16, 64, 200},
+        Shape{17, 64, 96}, Shape{64, 96, 24}, Shape{64, 33, 128}, Shape{3, 70, 600},
+        Shape{1, 1024, 520}, Shape{1, 1155, 200}, Shape{1, 16, 16}}) {
     std::vector<float> a(s.m * s.k), b(s.k * s.n), bias(s.n), out(s.m * s.n, 123.0f);
     for (float& x : a) x = dist(rng);
     for (float& x : b) x = dist(rng);

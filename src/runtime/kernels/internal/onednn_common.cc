@@ -136,17 +136,23 @@ namespace {
 
 // The packed layout asked of oneDNN for the weights [k, n] of a product of `rows` rows. Left to
 // itself (format_tag::any) its brgemm matmul packs f32 weights in 64-column panels (BA16a64b).
-// Measured (AMD EPYC Zen 4, one thread; docs/benchmarks.md "Weight panels"): 32-column panels
-// ran 1.1-2x faster on products of at most kFewRows rows and fewer than kWideCols columns, from
-// memory and from cache (8x1152x192: 0.65x; 2x960x160: 0.49x), on one row of any width from
-// memory (1x1280x1000: 0.69x; level in cache), and on any product whose n the 64-column panels
-// pad more (n = 96, 160: 0.72x at 256 rows). Elsewhere the two were level.
+// Measured (AMD EPYC Zen 4, one thread; docs/benchmarks.md "Weight panels"):
+// - one row: only products whose weights come from memory run on the primitive
+//   (OnePixelConvRunsOnPrimitive, OneRowDenseRunsOnPrimitive), and there 16-column panels,
+//   which the kernel reads as many streams at once, read them fastest (1 x 1280 x 320: 0.61x,
+//   1 x 2048 x 448: 0.64x, 1 x 1280 x 1000: 0.51x of the 64-column time; 32-column 0.66-0.78x);
+//   in cache they lose 1.2-1.5x, which the callers' bars keep away from;
+// - 32-column panels ran 1.1-2x faster on products of at most kFewRows rows and fewer than
+//   kWideCols columns, from memory and from cache (8x1152x192: 0.65x; 2x960x160: 0.49x), and
+//   on any product whose n the 64-column panels pad more (n = 96, 160: 0.72x at 256 rows).
+// Elsewhere the two were level.
 constexpr int64_t kFewRows = 16;
 constexpr int64_t kWideCols = 512;
 
 dnnl::memory::format_tag WeightsLayoutFor(int64_t rows, int64_t cols) {
+  if (rows == 1) return dnnl::memory::format_tag::BA16a16b;
   const auto padded = [cols](int64_t panel) { return (cols + panel - 1) / panel * panel; };
-  if (padded(32) < padded(64) || rows == 1 || (rows <= kFewRows && cols < kWideCols)) {
+  if (padded(32) < padded(64) || (rows <= kFewRows && cols < kWideCols)) {
     return dnnl::memory::format_tag::BA16a32b;
   }
   return dnnl::memory::format_tag::any;

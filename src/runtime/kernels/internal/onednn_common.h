@@ -28,17 +28,29 @@ inline constexpr double kBorrowCoresMinFlops = 1e5;
 
 // Whether a product of one row (batch 1 through a dense layer, or a convolution with one output
 // pixel) with weights [k, n] runs on the primitive's packed weights rather than on Gemm's GEMV
-// over the weights as they lie. Measured on an AMD EPYC (Zen 4), paired rounds: on large, wide
-// weights the primitive read them 1.5-2x faster than the GEMV, in cache and from memory
-// (1 x 2048 x 512, 1 x 1280 x 1000; ResNet50 b1 0.93x), but its fixed cost per call (a few
-// microseconds) lost on the MLP's 0.5-1 MB layers (1.08x), and narrow ones gained nothing
-// (DenseNet121 b1, 32-128 columns). On the Intel Xeon measured before, the GEMV was ahead on
-// a 1 x 1024 x 128 product (0.87x).
-inline constexpr int64_t kOneRowPrimitiveMinCols = 512;
-inline constexpr int64_t kOneRowPrimitiveMinBytes = int64_t{2} << 20;
-inline bool OneRowRunsOnPrimitive(int64_t k, int64_t n) {
-  return n >= kOneRowPrimitiveMinCols &&
-         k * n * static_cast<int64_t>(sizeof(float)) >= kOneRowPrimitiveMinBytes;
+// over the weights as they lie. The GEMV reads the weights as one stream and the primitive
+// (16-column panels for one row, CreateOneDnnMatMul) as many: from memory the primitive read
+// them 2-3x faster (weight_panels_bench, 1 x 1280 x 320: GEMV 1.98x, 16-column 0.61x of the
+// 64-column layout), in cache the GEMV was level and the primitive's fixed cost per call (a
+// few microseconds) decides. So where the weights come from sets the bar, and the two callers
+// see different cases (measured on an AMD EPYC, Zen 4, per layer and paired in the models):
+// - a one-pixel convolution sits at the end of a convolutional net, after its 14-100 MB of
+//   weights have been read, so its weights come from memory: the primitive won from 0.85 MB
+//   (EfficientNetB0 b1's 1152 x 192, 70 -> 48 us; InceptionV3 b1's 2048 x 448, 435 -> 164 us)
+//   and lost below 0.65 MB (DenseNet121's 1024 x 128, MobileNetV2's 160 x 960: +2-6 us);
+// - a dense layer may be all a small net has: the MLP's 0.5-1 MB layers stay in cache run after
+//   run and lost 1.45x on the primitive, so dense layers take it only when large and wide (the
+//   classifiers, ResNet50's 2048 x 1000: GEMV 1.2-1.7x slower from memory).
+// On the Intel Xeon measured before, the GEMV was ahead on a 1 x 1024 x 128 product (0.87x).
+inline constexpr int64_t kOnePixelConvPrimitiveMinBytes = int64_t{768} << 10;
+inline constexpr int64_t kOneRowDensePrimitiveMinCols = 512;
+inline constexpr int64_t kOneRowDensePrimitiveMinBytes = int64_t{2} << 20;
+inline bool OnePixelConvRunsOnPrimitive(int64_t k, int64_t n) {
+  return k * n * static_cast<int64_t>(sizeof(float)) >= kOnePixelConvPrimitiveMinBytes;
+}
+inline bool OneRowDenseRunsOnPrimitive(int64_t k, int64_t n) {
+  return n >= kOneRowDensePrimitiveMinCols &&
+         k * n * static_cast<int64_t>(sizeof(float)) >= kOneRowDensePrimitiveMinBytes;
 }
 
 // The calling thread's scratchpad of at least `bytes` (a primitive may run in several threads

@@ -40,8 +40,8 @@ using Tag = memory::format_tag;
 //   copied out as a row of KH*KW*C values (zeros where it hangs over the edge), and the
 //   filter [KH,KW,C,OC] as it lies is the [KH*KW*C, OC] matrix.
 // A product of one row (one output pixel in all: batch 1 on a 1x1 map) runs instead on Gemm's
-// GEMV over the filter as it lies, with the epilogue after it, unless its filter is large and
-// wide (OneRowRunsOnPrimitive, which says where each measured faster), as for _FusedMatMul.
+// GEMV over the filter as it lies, with the epilogue after it, unless its filter is large
+// enough that reading it from memory decides (OnePixelConvRunsOnPrimitive says where).
 struct MatMulForm {
   enum class Input { kAsItLies, kWindows } input = Input::kAsItLies;
   int64_t rows = 0;        // output pixels, N*OH*OW
@@ -176,7 +176,7 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
   // One output pixel in all (checked first: the form is then looked for on this call only).
   if (!depthwise_ && g.batch * g.out_h * g.out_w == 1) {
     const std::optional<MatMulForm> form = MatMulFormOf(attrs_, g, depthwise_, out_channels);
-    if (form && !OneRowRunsOnPrimitive(form->depth, out_channels)) {
+    if (form && !OnePixelConvRunsOnPrimitive(form->depth, out_channels)) {
       RunOneRow(*form, g, in, filter, bias, residual, out);
       return true;
     }
