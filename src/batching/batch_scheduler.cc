@@ -96,11 +96,7 @@ Status BatchScheduler::Schedule(const std::string& name, const BatchQueueOptions
       post_runner = ClaimRunnerLocked(now);
       // The timer sleeps until the earliest timeout or deadline it knows of; wake it only when
       // this call brings an earlier one.
-      // A batch that is ready already (timed out or full) is for the runners, not the timer.
-      const Batch& last = q.batches.back();
-      auto ready_at = last.ready_at;
-      if (last.closed || ready_at <= now) ready_at = BatchClock::time_point::max();
-      wake_timer = AdvanceTimerWakeLocked(std::min(earliest, ready_at));
+      wake_timer = AdvanceTimerWakeLocked(std::min(earliest, q.OpenBatchTimesOutAfter(now)));
     }
   }
   if (post_runner) PostRunner();
@@ -175,6 +171,14 @@ BatchClock::time_point BatchScheduler::Queue::Append(BatchTasks* tasks,
     if (b.rows == max_rows) b.closed = true;
   }
   return earliest;
+}
+
+BatchClock::time_point BatchScheduler::Queue::OpenBatchTimesOutAfter(
+    BatchClock::time_point now) const {
+  if (batches.empty() || batches.back().closed || batches.back().ready_at <= now) {
+    return BatchClock::time_point::max();
+  }
+  return batches.back().ready_at;
 }
 
 bool BatchScheduler::AdvanceTimerWakeLocked(BatchClock::time_point wake_at) {
@@ -324,9 +328,7 @@ void BatchScheduler::TimerLoop() {
     // before it: a runner that takes the ones before it does not wake the timer.
     auto next_ready = BatchClock::time_point::max();
     for (const auto& [name, queue] : queues_) {
-      if (queue->batches.empty()) continue;
-      const Batch& last = queue->batches.back();
-      if (!last.closed && last.ready_at > now) next_ready = std::min(next_ready, last.ready_at);
+      next_ready = std::min(next_ready, queue->OpenBatchTimesOutAfter(now));
     }
     timer_wakes_at_ = std::min(next_deadline, next_ready);
     if (post) {

@@ -116,6 +116,9 @@ class BatchScheduler {
     Status Admits(const std::string& name, const BatchTasks& tasks) const;
     // Moves the tasks into the open batch or new ones; returns their earliest deadline.
     BatchClock::time_point Append(BatchTasks* tasks, BatchClock::time_point now);
+    // When the open batch (only the last can be open) times out, if that is after `now`; max
+    // otherwise (no open batch, or it is ready already: timed out or full, for the runners).
+    BatchClock::time_point OpenBatchTimesOutAfter(BatchClock::time_point now) const;
   };
   struct Taken {
     std::shared_ptr<Queue> queue;

@@ -45,12 +45,15 @@ inline constexpr double kBorrowCoresMinFlops = 1e5;
 inline constexpr int64_t kOnePixelConvPrimitiveMinBytes = int64_t{768} << 10;
 inline constexpr int64_t kOneRowDensePrimitiveMinCols = 512;
 inline constexpr int64_t kOneRowDensePrimitiveMinBytes = int64_t{2} << 20;
+inline int64_t FloatWeightBytes(int64_t k, int64_t n) {
+  return k * n * static_cast<int64_t>(sizeof(float));
+}
 inline bool OnePixelConvRunsOnPrimitive(int64_t k, int64_t n) {
-  return k * n * static_cast<int64_t>(sizeof(float)) >= kOnePixelConvPrimitiveMinBytes;
+  return FloatWeightBytes(k, n) >= kOnePixelConvPrimitiveMinBytes;
 }
 inline bool OneRowDenseRunsOnPrimitive(int64_t k, int64_t n) {
   return n >= kOneRowDensePrimitiveMinCols &&
-         k * n * static_cast<int64_t>(sizeof(float)) >= kOneRowDensePrimitiveMinBytes;
+         FloatWeightBytes(k, n) >= kOneRowDensePrimitiveMinBytes;
 }
 
 // The calling thread's scratchpad of at least `bytes` (a primitive may run in several threads
