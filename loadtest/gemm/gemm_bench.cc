@@ -50,10 +50,31 @@ void Shapes(benchmark::internal::Benchmark* b) {
   for (int64_t m : {1, 8, 32, 64, 128}) b->Args({m, 512, 512});
 }
 
-BENCHMARK_CAPTURE(Run, eigen_baseline, &GemmTern<tern::GemmBaseline>)->Apply(Shapes);
-BENCHMARK_CAPTURE(Run, eigen_avx2_fma, &GemmTern<tern::GemmAvx2Fma>)->Apply(Shapes);
-BENCHMARK_CAPTURE(Run, eigen_avx512, &GemmTern<tern::GemmAvx512>)->Apply(Shapes);
-BENCHMARK_CAPTURE(Run, openblas_1thread, &GemmOpenBlas)->Apply(Shapes);
+// Which of the runtime's Gemm builds this CPU can run (the others would die of SIGILL).
+struct CpuIsas {
+  bool avx2_fma = false;
+  bool avx512 = false;
+};
+
+CpuIsas DetectIsas() {
+  __builtin_cpu_init();
+  return {.avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"),
+          .avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")};
+}
+
+void RegisterSquare(const CpuIsas& isas) {
+  benchmark::RegisterBenchmark("Run/eigen_baseline", Run, &GemmTern<tern::GemmBaseline>)
+      ->Apply(Shapes);
+  if (isas.avx2_fma) {
+    benchmark::RegisterBenchmark("Run/eigen_avx2_fma", Run, &GemmTern<tern::GemmAvx2Fma>)
+        ->Apply(Shapes);
+  }
+  if (isas.avx512) {
+    benchmark::RegisterBenchmark("Run/eigen_avx512", Run, &GemmTern<tern::GemmAvx512>)
+        ->Apply(Shapes);
+  }
+  benchmark::RegisterBenchmark("Run/openblas_1thread", Run, &GemmOpenBlas)->Apply(Shapes);
+}
 
 // (K, N) of tests/models/mlp (256 -> 3x512 -> 10) and of small_resnet's Conv2D layers as
 // im2col GEMMs (3x3x3 -> 8, 3x3x8 -> 8, 3x3x8 -> 16, 3x3x16 -> 16, the 1x1 stride-2 shortcut
@@ -66,19 +87,16 @@ constexpr SmallShape kSmallShapes[] = {{256, 512, false}, {512, 512, false}, {51
                                        {27, 8, true},     {72, 8, true},     {72, 16, true},
                                        {144, 16, true},   {8, 16, true}};
 
-void RegisterSmallRows() {
+void RegisterSmallRows(const CpuIsas& isas) {
   struct Impl {
     const char* name;
     void (*fn)(const tern::GemmArgs&);
     bool runs_here;
   };
-  __builtin_cpu_init();
-  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-  const Impl impls[] = {{"eigen_avx512", &tern::GemmAvx512, avx512},
-                        {"small_avx512", &tern::GemmSmallAvx512, avx512},
-                        {"eigen_avx2_fma", &tern::GemmAvx2Fma, avx2},
-                        {"small_avx2_fma", &tern::GemmSmallAvx2Fma, avx2}};
+  const Impl impls[] = {{"eigen_avx512", &tern::GemmAvx512, isas.avx512},
+                        {"small_avx512", &tern::GemmSmallAvx512, isas.avx512},
+                        {"eigen_avx2_fma", &tern::GemmAvx2Fma, isas.avx2_fma},
+                        {"small_avx2_fma", &tern::GemmSmallAvx2Fma, isas.avx2_fma}};
   for (const SmallShape& s : kSmallShapes) {
     std::vector<int64_t> ms = {1, 2, 4, 8, 16, 32, 64, 128};
     if (s.conv) ms.insert(ms.end(), {256, 1024});
@@ -114,7 +132,9 @@ void RegisterSmallRows() {
 
 int main(int argc, char** argv) {
   openblas_set_num_threads(1);  // compare one core with one core; Tern owns the threads
-  RegisterSmallRows();
+  const CpuIsas isas = DetectIsas();
+  RegisterSquare(isas);
+  RegisterSmallRows(isas);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
