@@ -79,9 +79,26 @@ MODEL_TOLERANCES = {
     "k3_layers_image_augmentation": (1e-5, 2e-4, "RandAugment's and RandomHue's HSV round trips "
                                      "(divisions by the channel range) differ from TensorFlow's "
                                      "by ~5e-5 relative on a few pixels"),
+    "hub_vgg": (2e-3, 1e-4, "as hub_resnet: on the 'large' inputs (1e4) outputs of ~55 differ by "
+                "~1e-3 (5-8 of 2048) on an AVX2-only machine (AMD EPYC without AVX-512), where "
+                "oneDNN's avx2 convolutions sum in another order than TensorFlow's; other inputs "
+                "pass at 1e-5"),
+    "k3_layers_attention": (2e-3, 1e-4, "on the 'large' inputs (1e4) an attention output of ~84 "
+                            "differs by ~1e-3 (1 of 64) on an AVX2-only machine: the logits are "
+                            "~1e8-sized sums whose float32 order moves the softmax weights (as "
+                            "k3_causal_attention); other inputs pass at 1e-5"),
     "k3_multi_io": (1e-3, 1e-5, "on the 1e4-scale `large` inputs `score` is a sum of ~1e4-sized "
                     "terms that cancel to ~5, so float32 rounding of the terms (ulp ~1e-3) "
                     "decides its last digits, in whatever order TF and Tern add them"),
+}
+# (model, output) -> (atol, rtol, why) for one output of a model whose others keep the model's.
+OUTPUT_TOLERANCES = {
+    ("k3_layers_audio", "stft_log"): (1e-2, 1e-5, "the log of a power spectrum: on the 'negative' "
+                                      "inputs (-3|N(0,1)|) a Nyquist bin cancels to ~3e-4 from "
+                                      "terms of ~3, so float32 summation order (the STFT is a "
+                                      "convolution with the DFT kernels) moves it by ~1e-6, which "
+                                      "the log shows as ~4e-3 (1 of 1020, on an AVX2-only "
+                                      "machine); the other inputs pass at 1e-5"),
 }
 # (model, case) pairs whose TensorFlow answer is not one answer, so there is nothing to compare.
 CASES_NOT_COMPARED = {
@@ -169,7 +186,9 @@ def _compare(name, got, want, model):
     if want.dtype.kind in "fc" or want.dtype == ml_dtypes.bfloat16:
         if got.dtype != want.dtype:
             return None, None, "%s: dtype %s, TensorFlow %s" % (name, got.dtype, want.dtype)
-        atol, rtol, _ = TOLERANCES.get(want.dtype.type, MODEL_TOLERANCES.get(model, (ATOL, RTOL, "")))
+        atol, rtol, _ = TOLERANCES.get(
+            want.dtype.type,
+            OUTPUT_TOLERANCES.get((model, name), MODEL_TOLERANCES.get(model, (ATOL, RTOL, ""))))
         g, w = got.astype(np.float64), want.astype(np.float64)
         nan_mismatch = np.isnan(g) != np.isnan(w)
         finite = np.isfinite(g) & np.isfinite(w)
