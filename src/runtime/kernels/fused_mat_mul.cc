@@ -5,7 +5,8 @@
 //   Relu | Relu6 | Elu | LeakyRelu (attr leakyrelu_alpha) | Sigmoid | _MklSwish (attr
 //   swish_beta, Tern's) | GeluApproximate | GeluExact (tf.nn.gelu's forms)
 // With attr `tern_constant_b` (set by that pass when b is a Const or a variable's value), a
-// product of two rows or more runs on oneDNN's matmul primitive with b reordered once
+// product of two rows or more runs on oneDNN's matmul primitive with b reordered once, where
+// it packs b (OneDnnMatMulPacksWeights: AVX-512 CPUs)
 // (internal/onednn_matmul.h); else Gemm, then the epilogue in one pass. float only.
 #include <string>
 #include <vector>
@@ -70,7 +71,7 @@ class FusedMatMulKernel final : public OpKernel {
       : transpose_a_(transpose_a),
         transpose_b_(transpose_b),
         epilogue_(epilogue),
-        onednn_(constant_b && !transpose_a && OneDnnEnabled()
+        onednn_(constant_b && !transpose_a && OneDnnEnabled() && OneDnnMatMulPacksWeights()
                     ? std::make_unique<OneDnnMatMul>(transpose_b, epilogue)
                     : nullptr) {}
 

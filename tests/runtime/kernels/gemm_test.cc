@@ -193,21 +193,27 @@ TEST(GemmTest, ProductSplitAmongThreadsMatchesTheReference) {
 
 // The switch-overs measured by loadtest/gemm/matmul_bench: the no-packing kernel for few rows
 // (not one) of a wide B or a narrow B at any M, never a transposed B, never on the baseline
-// build; oneDNN's sgemm for the rest but one row; Eigen alone when forced.
+// build; oneDNN's sgemm for the rest but one row (with AVX2 only, from 256 rows: Eigen below);
+// Eigen alone when forced.
 TEST(GemmTest, EachShapeTakesTheImplementationThatMeasuredFastest) {
   const bool vector_isa = GemmIsa() != "baseline";
+  const bool avx2 = GemmIsa() == "avx2_fma";
   const GemmImpl small = vector_isa ? GemmImpl::kSmall : GemmImpl::kEigen;
   const GemmImpl large = vector_isa ? GemmImpl::kOneDnn : GemmImpl::kEigen;
+  // Below 256 rows an AVX2 build keeps oneDNN out: its few-row kernel or Eigen.
+  const GemmImpl large_few_rows = avx2 ? small : large;
+  const GemmImpl large_many_rows = avx2 ? GemmImpl::kEigen : large;
   const GemmArgs eight_rows = {.m = 8, .k = 256, .n = 512};
   const GemmArgs conv = {.m = 1024, .k = 72, .n = 16};
   const GemmArgs dense = {.m = 128, .k = 256, .n = 1024};
   EXPECT_EQ(GemmImplFor(eight_rows), small);
   EXPECT_EQ(GemmImplFor(conv), small);
   EXPECT_EQ(GemmImplFor({.m = 32, .k = 256, .n = 256}), small);  // B fits in L2
-  EXPECT_EQ(GemmImplFor({.m = 32, .k = 512, .n = 512}), large);
-  EXPECT_EQ(GemmImplFor({.m = 8, .k = 1280, .n = 1000}), large);  // B of 5 MB
-  EXPECT_EQ(GemmImplFor(dense), large);
-  EXPECT_EQ(GemmImplFor({.m = 8, .k = 256, .n = 512, .transpose_b = true}), large);
+  EXPECT_EQ(GemmImplFor({.m = 32, .k = 512, .n = 512}), large_few_rows);
+  EXPECT_EQ(GemmImplFor({.m = 8, .k = 1280, .n = 1000}), large_few_rows);  // B of 5 MB
+  EXPECT_EQ(GemmImplFor(dense), large_many_rows);
+  EXPECT_EQ(GemmImplFor({.m = 1024, .k = 256, .n = 1024}), large);
+  EXPECT_EQ(GemmImplFor({.m = 8, .k = 256, .n = 512, .transpose_b = true}), large_many_rows);
   EXPECT_EQ(GemmImplFor({.m = 1, .k = 256, .n = 512}), GemmImpl::kEigen);
   SetGemmPath(GemmPath::kNoOneDnn);
   EXPECT_EQ(GemmImplFor(eight_rows), small);

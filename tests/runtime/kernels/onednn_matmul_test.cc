@@ -39,6 +39,12 @@ dnnl::memory::desc Layout(int64_t k, int64_t n, Tag tag) {
   return dnnl::memory::desc({k, n}, dnnl::memory::data_type::f32, tag);
 }
 
+// _FusedMatMul relies on this to leave a CPU whose matmul primitive
+// would repack its weights at every call (no AVX-512) to Gemm.
+TEST(OneDnnMatMulTest, PacksWeightsExactlyWhereTheCpuHasAvx512) {
+  EXPECT_EQ(OneDnnMatMulPacksWeights(), HasPackingMatMul());
+}
+
 TEST(OneDnnMatMulTest, OneRowPacks16ColumnPanelsAndFewRowsOfANarrowProduct32) {
   if (!HasPackingMatMul()) {
     GTEST_SKIP() << "this CPU has no AVX-512: oneDNN 2.6 packs f32 matmul weights in panels "

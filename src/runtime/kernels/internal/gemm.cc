@@ -35,7 +35,10 @@ struct Choice {
   void (*eigen)(const GemmArgs&);
   void (*small)(const GemmArgs&);  // nullptr where the CPU has no AVX2+FMA
   int64_t small_max_rows;          // for a wide B
-  bool onednn;                     // oneDNN's sgemm beats Eigen here (measured with AVX-512)
+  // oneDNN's sgemm from this many rows (0: never). With AVX-512 it beat Eigen from 16 rows up;
+  // on an AVX2 AMD EPYC Eigen was ahead at 64 rows (the MLP's 64 x 512 x 512: 0.78x per run),
+  // oneDNN from a BERT layer's 1024 (Eigen there: 1.04x per run).
+  int64_t onednn_min_rows;
   const char* name;
 };
 
@@ -43,13 +46,13 @@ Choice Choose() {
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
-    return {&GemmAvx512, &GemmSmallAvx512, 64, OneDnnEnabled(), "avx512"};
+    return {&GemmAvx512, &GemmSmallAvx512, 64, OneDnnEnabled() ? 2 : 0, "avx512"};
   }
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    return {&GemmAvx2Fma, &GemmSmallAvx2Fma, 32, OneDnnEnabled(), "avx2_fma"};
+    return {&GemmAvx2Fma, &GemmSmallAvx2Fma, 32, OneDnnEnabled() ? 256 : 0, "avx2_fma"};
   }
 #endif
-  return {&GemmBaseline, nullptr, 0, false, "baseline"};
+  return {&GemmBaseline, nullptr, 0, 0, "baseline"};
 }
 
 const Choice& TheChoice() {
@@ -63,7 +66,7 @@ bool SmallIsFaster(const GemmArgs& g, const Choice& choice, bool onednn) {
   if (g.n <= kNarrowCols) return true;
   if (g.m < 2 || g.m > choice.small_max_rows) return false;
   // Without oneDNN the kernel beat Eigen over its whole range of rows.
-  if (!onednn) return true;
+  if (!onednn || g.m < choice.onednn_min_rows) return true;
   const int64_t b_bytes = g.k * g.n * static_cast<int64_t>(sizeof(float));
   return b_bytes <= (g.m <= kSmallRows ? kFewRowsBBytes : kSmallBBytes);
 }
@@ -76,11 +79,11 @@ GemmImpl GemmImplFor(const GemmArgs& args) {
   const Choice& choice = TheChoice();
   const GemmPath path = the_path.load(std::memory_order_relaxed);
   if (path == GemmPath::kEigenOnly) return GemmImpl::kEigen;
-  const bool onednn = choice.onednn && path == GemmPath::kAuto;
+  const bool onednn = choice.onednn_min_rows > 0 && path == GemmPath::kAuto;
   if (choice.small != nullptr && !args.transpose_b && SmallIsFaster(args, choice, onednn)) {
     return GemmImpl::kSmall;
   }
-  return onednn && args.m > 1 ? GemmImpl::kOneDnn : GemmImpl::kEigen;
+  return onednn && args.m >= choice.onednn_min_rows ? GemmImpl::kOneDnn : GemmImpl::kEigen;
 }
 
 bool GemmOneDnn(const GemmArgs& g) {

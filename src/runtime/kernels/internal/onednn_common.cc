@@ -132,6 +132,22 @@ bool IsReferenceImpl(const dnnl::primitive_desc_base& pd) {
   return std::string(pd.impl_info_str()).rfind("ref", 0) == 0;
 }
 
+bool OneDnnMatMulPacksWeights() {
+  static const bool packs = [] {
+    using dnnl::memory;
+    const memory::desc src({16, 256}, memory::data_type::f32, memory::format_tag::ab);
+    const memory::desc weights({256, 256}, memory::data_type::f32, memory::format_tag::any);
+    const memory::desc dst({16, 256}, memory::data_type::f32, memory::format_tag::ab);
+    try {
+      const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, weights, dst), OneDnnEngine());
+      return std::string(pd.impl_info_str()).rfind("brg", 0) == 0;
+    } catch (const dnnl::error&) {
+      return false;
+    }
+  }();
+  return packs;
+}
+
 namespace {
 
 // The packed layout asked of oneDNN for the weights [k, n] of a product of `rows` rows. Left to

@@ -70,6 +70,12 @@ dnnl::primitive_attr EpilogueAttr(const dnnl::memory::desc* residual_dst,
 // Whether oneDNN picked a reference implementation, slower than Tern's own kernels.
 bool IsReferenceImpl(const dnnl::primitive_desc_base& pd);
 
+// Whether oneDNN's float matmul packs its weights once (its brgemm kernels, which Debian's
+// oneDNN 2.6 has for AVX-512 CPUs only). Elsewhere it runs its sgemm, which repacks them at
+// every call, and Gemm is as fast or faster (an AVX2 AMD EPYC: the MLP's 8 x 512 x 512 took 90 us
+// on the primitive, 72 on Gemm's few-row kernel). Asked of oneDNN once per process.
+bool OneDnnMatMulPacksWeights();
+
 // A float matmul primitive: src [m,k] x weights [k,n] in the layout it picks (+ bias [1,n] when
 // `bias` is not a zero desc) -> dst [m,n], with `attr`. nullopt when oneDNN has only a
 // reference implementation or none.
