@@ -41,7 +41,9 @@ using Tag = memory::format_tag;
 //   filter [KH,KW,C,OC] as it lies is the [KH*KW*C, OC] matrix.
 // A product of one row (one output pixel in all: batch 1 on a 1x1 map) runs instead on Gemm's
 // GEMV over the filter as it lies, with the epilogue after it, unless its filter is large
-// enough that reading it from memory decides (OnePixelConvRunsOnPrimitive says where).
+// enough that reading it from memory decides (OnePixelConvRunsOnPrimitive says where). Where
+// the matmul primitive does not pack its weights (no AVX-512), most forms stay convolutions
+// (KeepsProductFormWithoutPackedWeights).
 struct MatMulForm {
   enum class Input { kAsItLies, kWindows } input = Input::kAsItLies;
   int64_t rows = 0;        // output pixels, N*OH*OW
@@ -52,6 +54,7 @@ struct MatMulForm {
 namespace {
 
 constexpr int64_t kWindowsMaxPixels = 4;
+constexpr int64_t kWindowsUnpackedMinRows = 16;
 
 // The epilogue as post-ops (its residual addend shaped like `dst`), and a user scratchpad.
 dnnl::primitive_attr EpilogueAttr(const memory::desc& dst, const ConvEpilogue& e) {
@@ -83,6 +86,20 @@ std::optional<MatMulForm> MatMulFormOf(const WindowAttrs& attrs, const WindowGeo
     return form;
   }
   return std::nullopt;
+}
+
+// Whether a product form still runs on the matmul primitive where that does not pack its weights
+// (OneDnnMatMulPacksWeights false: no AVX-512, and oneDNN 2.6's matmul repacks the filter at every
+// call). The convolution primitive, which packs its filter once, was faster there on every form
+// measured but two (per layer, ONEDNN_VERBOSE, an AVX2 AMD EPYC; ResNet50 b1's 1x1 filters on
+// 4-64 pixels: 0.36-0.83x of the matmul's time): one output pixel per image, where the
+// convolution's kernels run nearly idle (ResNet50 b8 on its 1x1 map: 1.3-1.7x the matmul's
+// time), and windows of a larger filter gathered for 16 rows or more (b8's 3x3 over a 2x2 map:
+// 1.55x; at b1, 4 rows, 0.63x).
+bool KeepsProductFormWithoutPackedWeights(const MatMulForm& form, const WindowGeometry& g) {
+  if (g.out_h * g.out_w == 1) return true;
+  return form.input == MatMulForm::Input::kWindows && (g.k_h > 1 || g.k_w > 1) &&
+         form.rows >= kWindowsUnpackedMinRows;
 }
 
 }  // namespace
@@ -126,6 +143,10 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
   };
   auto p = std::make_shared<Primitive>();
   p->matmul_form = MatMulFormOf(attrs_, g, depthwise_, oc);
+  if (p->matmul_form && !OneDnnMatMulPacksWeights() &&
+      !KeepsProductFormWithoutPackedWeights(*p->matmul_form, g)) {
+    p->matmul_form.reset();
+  }
   if (p->matmul_form) return MatMulPrimitive(std::move(p), oc);
   p->src = md({n, c, g.in_h, g.in_w}, Tag::nhwc);
   p->dst = md({n, oc, g.out_h, g.out_w}, Tag::nhwc);
