@@ -86,7 +86,9 @@ float Activate(FusedActivation a, float alpha, float v) {
   return v;
 }
 
-void Check(const Case& c, const ConvEpilogue& e) {
+enum class Declining { kFails, kAllowed };
+
+void Check(const Case& c, const ConvEpilogue& e, Declining declining = Declining::kFails) {
   SCOPED_TRACE(Name(c) + " bias=" + std::to_string(e.bias) +
                " residual=" + std::to_string(e.residual) +
                " activation=" + std::to_string(static_cast<int>(e.activation)));
@@ -113,8 +115,9 @@ void Check(const Case& c, const ConvEpilogue& e) {
 
   OneDnnConv conv(attrs, c.depthwise, e);
   std::vector<float> got(static_cast<size_t>(out_size), 123.f);
-  ASSERT_TRUE(conv.Run(g, in.data(), filter, bias.data(), residual.data(), got.data()))
-      << "oneDNN has no implementation";
+  const bool ran = conv.Run(g, in.data(), filter, bias.data(), residual.data(), got.data());
+  if (!ran && declining == Declining::kAllowed) return;
+  ASSERT_TRUE(ran) << "oneDNN has no implementation";
   const double tolerance = 1e-5 * static_cast<double>(c.k * c.k * c.channels) + 1e-5;
   for (int64_t i = 0; i < out_size; ++i) {
     ASSERT_NEAR(got[i], want[i], tolerance) << "at " << i;
@@ -183,6 +186,15 @@ TEST(OneDnnConvTest, EveryEpilogueMatchesOwnKernelsThenTheEpilogue) {
     }
     Check(c, ConvEpilogue{.bias = false, .residual = true});
   }
+}
+
+// A depthwise 5x5 over a 1x1 or 2x2 map (EfficientNetB0's last blocks): where oneDNN offers
+// only its grouped GEMM for it (AVX2 CPUs; 3-4.5 ms a call at batch 8) Run declines and the own
+// loops take it; where it runs, it must be right.
+TEST(OneDnnConvTest, ADepthwiseFilterLargerThanItsMapIsRightOrLeftToTheOwnLoops) {
+  const ConvEpilogue swish = {.bias = true, .activation = FusedActivation::kSwish, .alpha = 1.f};
+  Check({8, 1, 1, 32, 5, 1, 1, 1, true, true}, swish, Declining::kAllowed);
+  Check({8, 2, 2, 24, 5, 1, 2, 1, true, true}, swish, Declining::kAllowed);
 }
 
 TEST(OneDnnConvTest, ANewFilterBufferIsReorderedAgain) {
