@@ -70,6 +70,9 @@ dnnl::primitive_attr EpilogueAttr(const dnnl::memory::desc* residual_dst,
 // Whether oneDNN picked a reference implementation, slower than Tern's own kernels.
 bool IsReferenceImpl(const dnnl::primitive_desc_base& pd);
 
+// Whether oneDNN picked one of its GEMM-based implementations (gemm:jit, x64:gemm:jit).
+bool IsGemmImpl(const dnnl::primitive_desc_base& pd);
+
 // Whether oneDNN's float matmul packs its weights once (its brgemm kernels, which Debian's
 // oneDNN 2.6 has for AVX-512 CPUs only). Elsewhere it runs its sgemm, which repacks them at
 // every call, and Gemm is as fast or faster (an AVX2 AMD EPYC: the MLP's 8 x 512 x 512 took 90 us

@@ -184,9 +184,7 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
     // Nor is its grouped GEMM for a depthwise filter larger than the padded map (AVX2 CPUs:
     // EfficientNetB0's 5x5 over a 1x1 or 2x2 map took 3-4.5 ms a call at batch 8 where the own
     // loop does 0.23 M multiply-adds).
-    if (depthwise_ && std::string(pd.impl_info_str()).find("gemm") != std::string::npos) {
-      return nullptr;
-    }
+    if (depthwise_ && IsGemmImpl(pd)) return nullptr;
     p->weights = pd.weights_desc();
     p->scratchpad = pd.scratchpad_desc();
     p->primitive = dnnl::convolution_forward(pd);
