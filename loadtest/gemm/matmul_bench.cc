@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "runtime/kernels/internal/gemm.h"
+#include "runtime/kernels/internal/gemm_packed.h"
 #include "runtime/kernels/internal/onednn_common.h"
 
 namespace {
@@ -65,6 +66,18 @@ Body TernGemm(const Shape& s, const float* a, const float* b, float* c) {
                   .k = s.k,
                   .n = s.n,
                   .transpose_b = s.transpose_b});
+    }
+  };
+}
+
+// GemmPacked on b packed once (constant weights); where the CPU has no packed kernel, Gemm.
+Body TernPacked(const Shape& s, const float* a, const float* b, float* c) {
+  std::shared_ptr<const tern::PackedMatrix> packed =
+      tern::PackedMatrix::Create(b, s.k, s.n, s.transpose_b);
+  if (packed == nullptr || (s.batch > 1 && !s.shared_b)) return TernGemm(s, a, b, c);
+  return [=] {
+    for (int64_t i = 0; i < s.batch; ++i) {
+      tern::GemmPacked(a + i * s.m * s.k, s.m, *packed, c + i * s.m * s.n);
     }
   };
 }
@@ -122,6 +135,7 @@ void Register(const Shape& s) {
   };
   const Impl impls[] = {
       {"tern_gemm", &TernGemm},
+      {"tern_packed", &TernPacked},
       {"dnnl_sgemm", &DnnlSgemm},
       {"onednn_plain", [](const Shape& s, const float* a, const float* b,
                           float* c) { return OneDnn(s, a, b, c, false); }},
@@ -199,9 +213,9 @@ void RegisterAll() {
   }
 }
 
-// Where each implementation wins by rows: Eigen (this CPU's build), the no-packing kernel and
-// dnnl_sgemm on the dense layers above and narrow im2col convolutions, M = 1..128 (names
-// rows/k:K/n:N/m:M/<impl>); what gemm.cc's dispatch is drawn from.
+// Where each implementation wins by rows: Eigen (this CPU's build), the no-packing kernel, the
+// packed one (b packed once) and dnnl_sgemm on the dense layers above and narrow im2col
+// convolutions, M = 1..128 (names rows/k:K/n:N/m:M/<impl>); what gemm.cc's dispatch is drawn from.
 void RegisterRows() {
   __builtin_cpu_init();
   const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
@@ -237,6 +251,7 @@ void RegisterRows() {
            [small](const Shape& s, const float* a, const float* b, float* c) -> Body {
              return [=] { small({.a = a, .b = b, .c = c, .m = s.m, .k = s.k, .n = s.n}); };
            }},
+          {"packed", &TernPacked},
           {"dnnl_sgemm", &DnnlSgemm},
       };
       for (const Impl& impl : impls) RegisterOne(s, impl.name, impl.setup);

@@ -6,14 +6,16 @@
 //   swish_beta, Tern's) | GeluApproximate | GeluExact (tf.nn.gelu's forms)
 // With attr `tern_constant_b` (set by that pass when b is a Const or a variable's value), a
 // product of two rows or more runs on oneDNN's matmul primitive with b reordered once, where
-// it packs b (OneDnnMatMulPacksWeights: AVX-512 CPUs)
-// (internal/onednn_matmul.h); else Gemm, then the epilogue in one pass. float only.
+// it packs b (OneDnnMatMulPacksWeights: AVX-512 CPUs) (internal/onednn_matmul.h); elsewhere on
+// GemmPacked with b packed once (internal/gemm_packed.h); else Gemm, then the epilogue in one
+// pass. float only.
 #include <string>
 #include <vector>
 
 #include "runtime/kernels/internal/batch_mat_mul.h"
 #include "runtime/kernels/internal/fused_activation.h"
 #include "runtime/kernels/internal/gemm.h"
+#include "runtime/kernels/internal/gemm_packed.h"
 #include "runtime/kernels/internal/onednn_common.h"
 #include "runtime/kernels/internal/onednn_conv.h"
 #include "runtime/kernels/internal/onednn_matmul.h"
@@ -65,6 +67,10 @@ StatusOr<MatMulEpilogue> ParseFusedOps(const KernelConstruction& c) {
   return epilogue;
 }
 
+// From this many rows Gemm's dnnl_sgemm, whose packing of b is shared by as many rows, is as fast
+// as GemmPacked (AVX2 AMD EPYC, loadtest/gemm/matmul_bench).
+constexpr int64_t kPackedMaxRows = 256;
+
 class FusedMatMulKernel final : public OpKernel {
  public:
   FusedMatMulKernel(bool transpose_a, bool transpose_b, bool constant_b, MatMulEpilogue epilogue)
@@ -73,7 +79,9 @@ class FusedMatMulKernel final : public OpKernel {
         epilogue_(epilogue),
         onednn_(constant_b && !transpose_a && OneDnnEnabled() && OneDnnMatMulPacksWeights()
                     ? std::make_unique<OneDnnMatMul>(transpose_b, epilogue)
-                    : nullptr) {}
+                    : nullptr),
+        packed_(constant_b && !transpose_a && onednn_ == nullptr ? std::make_unique<PackedWeights>()
+                                                                 : nullptr) {}
 
   Status Compute(KernelContext& ctx) const override {
     const Tensor& a = ctx.input(0);
@@ -121,7 +129,15 @@ class FusedMatMulKernel final : public OpKernel {
       ApplyGelu(c, m * n);
       return Status::Ok();
     }
-    if (k > 0) Gemm(args);
+    if (k > 0) {
+      std::shared_ptr<const PackedMatrix> packed;
+      if (packed_ != nullptr && m < kPackedMaxRows) packed = packed_->For(b, transpose_b_);
+      if (packed != nullptr) {
+        GemmPacked(args.a, m, *packed, c);
+      } else {
+        Gemm(args);
+      }
+    }
     Epilogue(bias, m, n, c);
     return Status::Ok();
   }
@@ -148,7 +164,8 @@ class FusedMatMulKernel final : public OpKernel {
   const bool transpose_a_;
   const bool transpose_b_;
   const MatMulEpilogue epilogue_;
-  const std::unique_ptr<OneDnnMatMul> onednn_;  // null: Gemm only
+  const std::unique_ptr<OneDnnMatMul> onednn_;   // null: Gemm only
+  const std::unique_ptr<PackedWeights> packed_;  // null: b is not constant, or onednn_ packs it
 };
 
 }  // namespace

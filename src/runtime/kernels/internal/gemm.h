@@ -59,4 +59,17 @@ bool GemmOneDnn(const GemmArgs& args);
 void GemmSmallAvx2Fma(const GemmArgs& args);
 void GemmSmallAvx512(const GemmArgs& args);
 
+// gemm_packed.h's kernel, per ISA (gemm_small_isa.cc): c's columns [0, n) from `panels` (panel_cols
+// wide, panels of k rows back to back), rows [0, m); lda and ldc are row strides in floats.
+struct PackedGemmArgs {
+  const float* a = nullptr;
+  int64_t lda = 0;
+  int64_t m = 0, k = 0, n = 0;
+  const float* panels = nullptr;
+  float* c = nullptr;
+  int64_t ldc = 0;
+};
+void GemmPackedAvx2Fma(const PackedGemmArgs& args);
+void GemmPackedAvx512(const PackedGemmArgs& args);
+
 }  // namespace tern

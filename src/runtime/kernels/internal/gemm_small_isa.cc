@@ -4,10 +4,11 @@
 // columns) lives in registers across the whole depth: per step of k it loads the tile's
 // contiguous stretch of B's row k and broadcasts one element of A per row. B is walked in column
 // panels of kPanelBytes so a panel stays in L2 while every block of rows passes over it.
-// CMake compiles this file once per ISA (AVX2+FMA, AVX-512) with TERN_GEMM_SMALL_FN naming the
-// entry point; everything else has internal linkage, so the builds never merge. No standard
-// library templates here for the same reason (an inline template instantiated with AVX-512 code
-// could be picked by the linker for every caller).
+// The same tiles run gemm_packed.h's products over B packed into contiguous panels of two vectors.
+// CMake compiles this file once per ISA (AVX2+FMA, AVX-512) with TERN_GEMM_SMALL_FN and
+// TERN_GEMM_PACKED_FN naming the entry points; everything else has internal linkage, so the builds
+// never merge. No standard library templates here for the same reason (an inline template
+// instantiated with AVX-512 code could be picked by the linker for every caller).
 #include <immintrin.h>
 
 #include <cstdint>
@@ -216,6 +217,54 @@ void TERN_GEMM_SMALL_FN(const GemmArgs& g) {
                             .k = k,
                             .cols = j1 - j < tile_cols ? j1 - j : tile_cols};
         TileAny(rows, t);
+      }
+    }
+  }
+}
+
+// Rows of op(A) a packed product takes through all of B's panels before the next: A's share at
+// most this many bytes, so it stays in L2 (half of 512 KiB) beside the panel being walked.
+constexpr int64_t kPackedRowChunkBytes = 128 * 1024;
+
+void TERN_GEMM_PACKED_FN(const PackedGemmArgs& g) {
+  // Panels two vectors wide: a 6-row tile (AVX2; 8 with AVX-512) reuses each vector of B six
+  // times and each broadcast of A twice, and a panel of 512 rows is 32 KiB (AVX2), one L1.
+  constexpr int kPanelVecs = 2;
+  constexpr int64_t kPanelCols = kPanelVecs * kWidth;
+  constexpr int64_t kBlockRows = MaxRows(kPanelVecs);
+  const int64_t m = g.m, k = g.k, n = g.n;
+  if (m <= 0 || n <= 0) return;
+  const int64_t depth_bytes = (k > 0 ? k : 1) * static_cast<int64_t>(sizeof(float));
+  int64_t chunk_rows = kPackedRowChunkBytes / depth_bytes / kBlockRows * kBlockRows;
+  if (chunk_rows < kBlockRows) chunk_rows = kBlockRows;
+  for (int64_t i0 = 0; i0 < m; i0 += chunk_rows) {
+    const int64_t i1 = m - i0 < chunk_rows ? m : i0 + chunk_rows;
+    for (int64_t j = 0; j < n; j += kPanelCols) {
+      const int64_t cols = n - j < kPanelCols ? n - j : kPanelCols;
+      TileArgs t = {.a = nullptr,
+                    .a_row = g.lda,
+                    .a_depth = 1,
+                    .b = g.panels + (j / kPanelCols) * k * kPanelCols,
+                    .ldb = kPanelCols,
+                    .c = nullptr,
+                    .ldc = g.ldc,
+                    .k = k,
+                    .cols = cols};
+      // Blocks of rows as even as the tile allows: 8 rows are two tiles of 4, whose 8
+      // accumulators each still hide the FMA latency, not 6 and a 2 of half the throughput.
+      int64_t blocks = (i1 - i0 + kBlockRows - 1) / kBlockRows;
+      for (int64_t i = i0; i < i1; --blocks) {
+        const int rows = static_cast<int>((i1 - i + blocks - 1) / blocks);
+        t.a = g.a + i * g.lda;
+        t.c = g.c + i * g.ldc + j;
+        if (cols == kPanelCols) {
+          TileRows<kPanelVecs, false>(rows, t);
+        } else if (cols > kWidth) {
+          TileRows<kPanelVecs, true>(rows, t);
+        } else {
+          TileRows<1, true>(rows, t);
+        }
+        i += rows;
       }
     }
   }

@@ -1,0 +1,106 @@
+#include "runtime/kernels/internal/gemm_packed.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "runtime/kernels/internal/parallel_rows.h"
+#include "runtime/kernels/internal/weight_arena.h"
+
+namespace tern {
+namespace {
+
+// Below ~4 MFLOP, and for a b under 256 KiB, one core runs the product (as Gemm decides).
+constexpr double kParallelMinFlops = 4e6;
+constexpr double kParallelMinBBytes = 256 << 10;
+
+struct Kernel {
+  void (*run)(const PackedGemmArgs&);
+  int64_t panel_cols;  // two vectors of the ISA the kernel is built for
+};
+
+Kernel Choose() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
+    return {&GemmPackedAvx512, 32};
+  }
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    return {&GemmPackedAvx2Fma, 16};
+  }
+#endif
+  return {nullptr, 0};
+}
+
+const Kernel& TheKernel() {
+  static const Kernel kernel = Choose();
+  return kernel;
+}
+
+}  // namespace
+
+PackedMatrix::PackedMatrix(int64_t k, int64_t n, int64_t panel_cols)
+    : k_(k), n_(n), panel_cols_(panel_cols) {}
+
+std::shared_ptr<const PackedMatrix> PackedMatrix::Create(const float* b, int64_t k, int64_t n,
+                                                         bool transpose_b) {
+  const int64_t panel_cols = TheKernel().panel_cols;
+  if (panel_cols == 0) return nullptr;
+  std::shared_ptr<PackedMatrix> packed(new PackedMatrix(k, n, panel_cols));
+  const int64_t panels = (n + panel_cols - 1) / panel_cols;
+  const size_t bytes = static_cast<size_t>(std::max<int64_t>(1, panels * k * panel_cols)) *
+                       sizeof(float);
+  packed->memory_ = AllocateWeightMemory(bytes);
+  packed->data_ = static_cast<float*>(packed->memory_.get());
+  std::memset(packed->data_, 0, bytes);
+  for (int64_t p = 0; p < panels; ++p) {
+    float* panel = packed->data_ + p * k * panel_cols;
+    const int64_t j0 = p * panel_cols, cols = std::min(panel_cols, n - j0);
+    for (int64_t depth = 0; depth < k; ++depth) {
+      float* row = panel + depth * panel_cols;
+      if (transpose_b) {
+        for (int64_t j = 0; j < cols; ++j) row[j] = b[(j0 + j) * k + depth];
+      } else {
+        std::memcpy(row, b + depth * n + j0, static_cast<size_t>(cols) * sizeof(float));
+      }
+    }
+  }
+  return packed;
+}
+
+std::shared_ptr<const PackedMatrix> PackedWeights::For(const Tensor& weights, bool transpose_b) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!source_.initialized() || source_.flat<float>() != weights.flat<float>()) {
+    const int64_t k = transpose_b ? weights.dim(1) : weights.dim(0);
+    const int64_t n = transpose_b ? weights.dim(0) : weights.dim(1);
+    packed_ = PackedMatrix::Create(weights.flat<float>(), k, n, transpose_b);
+    source_ = weights;
+  }
+  return packed_;
+}
+
+void GemmPacked(const float* a, int64_t m, const PackedMatrix& b, float* c) {
+  const int64_t k = b.k(), n = b.n(), panel_cols = b.panel_cols();
+  const int64_t panels = (n + panel_cols - 1) / panel_cols;
+  // Columns [first, last) of panels, each core its own contiguous share of b.
+  auto run = [&](int64_t first, int64_t last) {
+    const int64_t j0 = first * panel_cols;
+    TheKernel().run({.a = a,
+                     .lda = k,
+                     .m = m,
+                     .k = k,
+                     .n = std::min(n, last * panel_cols) - j0,
+                     .panels = b.panel(first),
+                     .c = c + j0,
+                     .ldc = n});
+  };
+  const double flops =
+      2.0 * static_cast<double>(m) * static_cast<double>(k) * static_cast<double>(n);
+  const double b_bytes =
+      static_cast<double>(k) * static_cast<double>(n) * static_cast<double>(sizeof(float));
+  if (panels < 2 || (flops < kParallelMinFlops && b_bytes < kParallelMinBBytes)) {
+    return run(0, panels);
+  }
+  SplitRowRange(panels, run);
+}
+
+}  // namespace tern

@@ -1,0 +1,59 @@
+// Products with a constant B (a dense layer's weights) packed once into column panels, for CPUs
+// where oneDNN's matmul primitive does not pack them (OneDnnMatMulPacksWeights: oneDNN 2.6 has
+// its packing kernels for AVX-512 only). Gemm reads a row-major B in place, each tile's columns a
+// stride of n floats apart from one depth to the next, which the prefetchers follow poorly; packed,
+// a tile walks one contiguous panel (the MLP's 8 x 512 x 512 on an AVX2 AMD EPYC: 0.7x of Gemm's
+// time).
+//
+// PackedMatrix is immutable once made and shared freely; GemmPacked is thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "runtime/kernels/internal/gemm.h"
+#include "runtime/tensor.h"
+
+namespace tern {
+
+// B [k,n] as GemmPacked reads it: [panels][k][panel_cols], the last panel zero-padded.
+class PackedMatrix {
+ public:
+  // `b` is [k,n] row-major, or [n,k] when `transpose_b`. nullptr on a CPU without the packed
+  // kernel (no AVX2+FMA, or not x86-64).
+  static std::shared_ptr<const PackedMatrix> Create(const float* b, int64_t k, int64_t n,
+                                                    bool transpose_b);
+
+  int64_t k() const { return k_; }
+  int64_t n() const { return n_; }
+  int64_t panel_cols() const { return panel_cols_; }
+  const float* panel(int64_t index) const { return data_ + index * k_ * panel_cols_; }
+
+ private:
+  PackedMatrix(int64_t k, int64_t n, int64_t panel_cols);
+
+  const int64_t k_, n_, panel_cols_;
+  std::shared_ptr<void> memory_;  // weight_arena.h's, so large weights get huge pages
+  float* data_ = nullptr;
+};
+
+// A weight tensor's packed copy, made once per weight buffer (a Tensor is never mutated, so the
+// same buffer means the same values; an assigned variable hands out a new buffer, packed again).
+// Holds the source tensor, so its buffer is not reused while cached. Thread-safe.
+class PackedWeights {
+ public:
+  // `weights` float [k,n], or [n,k] when `transpose_b`; nullptr where PackedMatrix::Create is.
+  std::shared_ptr<const PackedMatrix> For(const Tensor& weights, bool transpose_b);
+
+ private:
+  std::mutex mu_;
+  Tensor source_;
+  std::shared_ptr<const PackedMatrix> packed_;
+};
+
+// c [m,n] = a [m,k] x b, all row-major and dense, on the cores IntraOpThreads lends a product
+// with work to share (split by panels: each core reads only its own share of b).
+void GemmPacked(const float* a, int64_t m, const PackedMatrix& b, float* c);
+
+}  // namespace tern
