@@ -3,11 +3,13 @@
 // the signature is run in a loop on this thread (with --intra_op_threads > 1 its large ops may
 // also use that many cores, as a request on an idle server does).
 //   build/loadtest/runtime_bench --model=DIR [--signature=serving_default]
-//       --input=NAME=FILE.npy [--input=...] [--seconds=1] [--intra_op_threads=1] [--op_profile]
+//       --input=NAME=FILE.npy [--input=...] [--seconds=1] [--intra_op_threads=1]
+//       [--op_profile[=nodes]]
 // Prints one JSON object: runs, wall and CPU microseconds per run, page faults and tensor buffers
 // that needed a malloc (not served by the buffer cache) per run, and the first output's elements
 // (so the caller can check the answers against the peers'). --op_profile also prints, to stderr,
-// the time per run by op type (nested function calls' ops included in their callers').
+// the time per run by op type (nested function calls' ops included in their callers'), or with
+// =nodes by node (what loadtest/node_times_ab.py compares between two builds).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -120,6 +122,7 @@ int main(int argc, char** argv) {
   double seconds = 1;
   int intra_op_threads = 1;
   bool op_profile = false;
+  tern::OpTimings timings;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     auto value = [&](std::string_view flag) { return std::string(arg.substr(flag.size())); };
@@ -136,8 +139,9 @@ int main(int argc, char** argv) {
       seconds = std::stod(value("--seconds="));
     } else if (arg.rfind("--intra_op_threads=", 0) == 0) {
       intra_op_threads = std::stoi(value("--intra_op_threads="));
-    } else if (arg == "--op_profile") {
+    } else if (arg == "--op_profile" || arg == "--op_profile=nodes") {
       op_profile = true;
+      if (arg == "--op_profile=nodes") timings.key = tern::OpTimings::Key::kNode;
     } else {
       Fail("unknown argument " + std::string(arg));
     }
@@ -146,7 +150,6 @@ int main(int argc, char** argv) {
   tern::IntraOpThreads::SetLimit(intra_op_threads);
   auto model = tern::SavedModel::Load(model_dir, {});
   if (!model.ok()) Fail("cannot load " + model_dir + ": " + model.status().ToString());
-  tern::OpTimings timings;
   tern::RunOptions options;
   auto run = [&] {
     auto out = (*model)->RunSignature(signature, inputs, {}, options);

@@ -23,13 +23,16 @@ class FunctionLibrary;
 class Plan;
 
 // Opt-in per-op profile of runs (benchmarks and profiling only): wall time and calls summed by op
-// type. A function-call op's time includes its body's ops, which are also counted on their own.
-// Owned by the caller; not thread-safe, so give each concurrent run its own.
+// type, or by node ("<op> <node name>"). A function-call op's time includes its body's ops, which
+// are also counted on their own. Owned by the caller; not thread-safe, so give each concurrent run
+// its own.
 struct OpTimings {
+  enum class Key { kOpType, kNode };
   struct Entry {
     double seconds = 0;
     int64_t calls = 0;
   };
+  Key key = Key::kOpType;
   std::map<std::string, Entry> by_op;
 };
 

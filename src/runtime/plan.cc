@@ -417,7 +417,10 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
       status = ComputeStep(step, ctx);
     }
     if (options.op_timings != nullptr) {
-      OpTimings::Entry& entry = options.op_timings->by_op[step.op];
+      OpTimings::Entry& entry =
+          options.op_timings
+              ->by_op[options.op_timings->key == OpTimings::Key::kNode ? step.op + " " + step.name
+                                                                       : step.op];
       entry.seconds +=
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       ++entry.calls;

@@ -32,8 +32,8 @@ void ExpectProduct(const std::vector<float>& a, const std::vector<float>& b, boo
         want += double(a[i * k + p]) * double(transpose_b ? b[j * k + p] : b[p * n + j]);
       }
       ASSERT_NEAR(c[i * n + j], want, 1e-5 + 1e-5 * std::abs(want) + 1e-6 * k)
-          << what << " m=" << m << " k=" << k << " n=" << n << " tb=" << transpose_b << " at "
-          << i << "," << j;
+          << what << " m=" << m << " k=" << k << " n=" << n << " tb=" << transpose_b << " at " << i
+          << "," << j;
     }
   }
 }
@@ -42,14 +42,15 @@ TEST(GemmPackedTest, MatchesTheReferenceAroundEveryEdge) {
   std::mt19937 rng(3);
   // Rows: one tile, uneven blocks, several row chunks (k = 1100 leaves 24-29 rows per chunk);
   // columns: under one vector, between one and two, whole and partial panels.
-  const int64_t shapes[][3] = {{1, 1, 1},   {2, 5, 7},     {8, 512, 512}, {7, 33, 9},
-                               {13, 64, 17}, {6, 100, 31}, {70, 1100, 40}, {3, 0, 20},
-                               {64, 256, 100}};
+  const int64_t shapes[][3] = {{1, 1, 1},      {2, 5, 7},    {8, 512, 512},
+                               {7, 33, 9},     {13, 64, 17}, {6, 100, 31},
+                               {70, 1100, 40}, {3, 0, 20},   {64, 256, 100}};
   for (const auto& s : shapes) {
     for (bool transpose_b : {false, true}) {
       const int64_t m = s[0], k = s[1], n = s[2];
       const std::vector<float> a = Random(m * k, rng), b = Random(k * n, rng);
-      std::shared_ptr<const PackedMatrix> packed = PackedMatrix::Create(b.data(), k, n, transpose_b);
+      std::shared_ptr<const PackedMatrix> packed =
+          PackedMatrix::Create(b.data(), k, n, transpose_b);
       if (packed == nullptr) GTEST_SKIP() << "no packed kernel on this CPU";
       std::vector<float> c(m * n, 123.0f);
       GemmPacked(a.data(), m, *packed, c.data());
@@ -135,6 +136,18 @@ TEST(GemmPackedTest, WeightsArePackedOncePerBuffer) {
   EXPECT_EQ(cache.For(weights, false), first);
   EXPECT_EQ(first->k(), 20);
   EXPECT_EQ(first->n(), 30);
+  // A block of the same buffer (a filter's tap: rows 10..19) is a copy of its own, kept beside.
+  std::shared_ptr<const PackedMatrix> block = cache.For(weights, 10 * 30, 10, 30);
+  ASSERT_NE(block, first);
+  EXPECT_EQ(cache.For(weights, 10 * 30, 10, 30), block);
+  EXPECT_EQ(cache.For(weights, false), first);
+  std::vector<float> ones(10, 1.0f), sums(30);
+  GemmPacked(ones.data(), 1, *block, sums.data());
+  for (int64_t j = 0; j < 30; ++j) {
+    float want = 0;
+    for (int64_t p = 10; p < 20; ++p) want += values[p * 30 + j];
+    EXPECT_NEAR(sums[j], want, 1e-5) << j;
+  }
   // Another buffer (a variable assigned anew) is packed again, with its own values.
   Tensor other(tensorflow::DT_FLOAT, TensorShape{20, 30});
   std::fill(other.flat<float>(), other.flat<float>() + 600, 2.0f);

@@ -136,8 +136,10 @@ const Case kCases[] = {
     {2, 9, 9, 8, 3, 1, 2, 1, true, true},
     {1, 8, 8, 4, 3, 2, 1, 1, false, true},
     {1, 11, 11, 6, 5, 1, 2, 2, true, true},
-    // Matrix products on oneDNN's matmul: 1x1 filters (strided ones gather their pixels
-    // first); one pixel in and out, where only the tap over the input pixel counts (in the
+    // Matrix products on oneDNN's matmul (without AVX-512: GemmPacked for one output pixel per
+    // image and a larger filter's windows, the convolution primitive for the rest): 1x1 filters
+    // (strided ones gather their pixels first); one pixel in and out, where only the tap over the
+    // input pixel counts (in the
     // last of these no tap meets it: the patches form then); outputs of at most 4 pixels per
     // image, from copied-out windows (padded, strided, dilated, VALID).
     {2, 4, 4, 32, 1, 40, 2, 1, true, false},
@@ -154,14 +156,16 @@ const Case kCases[] = {
     {1, 3, 3, 8, 3, 8, 2, 1, true, false},
     {1, 4, 4, 4, 3, 4, 2, 2, true, false},
     {2, 3, 3, 8, 2, 8, 1, 1, false, false},
-    // One output pixel in all (batch 1): Gemm's GEMV over the filter in place, then the
-    // epilogue; as a 1x1 filter, strided, the tap over the pixel, and a copied-out window.
+    // One output pixel in all (batch 1): Gemm's GEMV over the filter in place (GemmPacked
+    // without AVX-512), then the epilogue; as a 1x1 filter, strided, the tap over the pixel, and a
+    // copied-out window.
     {1, 1, 1, 256, 1, 300, 1, 1, true, false},
     {1, 2, 2, 8, 1, 16, 2, 1, false, false},
     {1, 1, 1, 16, 3, 24, 1, 1, true, false},
     {1, 2, 2, 16, 2, 24, 1, 1, false, false},
     // One output pixel with a filter of 768 KB or more (OnePixelConvRunsOnPrimitive): the
-    // matmul primitive on weights packed in 16-column panels, as a 1x1 filter (wide, and
+    // matmul primitive on weights packed in 16-column panels (GemmPacked without AVX-512), as a 1x1
+    // filter (wide, and
     // narrow with a partial panel), as the tap over the pixel, and as a copied-out window (a
     // 3x3 VALID filter over a 3x3 map, InceptionV3's stride-2 reductions).
     {1, 1, 1, 1024, 1, 544, 1, 1, true, false},
@@ -197,20 +201,27 @@ TEST(OneDnnConvTest, ADepthwiseFilterLargerThanItsMapIsRightOrLeftToTheOwnLoops)
   Check({8, 2, 2, 24, 5, 1, 2, 1, true, true}, swish, Declining::kAllowed);
 }
 
+// Reordered (the convolution primitive) or packed (a product form) again for a new filter buffer,
+// and the first buffer's copy not reused for the second.
 TEST(OneDnnConvTest, ANewFilterBufferIsReorderedAgain) {
-  const Case c = {1, 6, 6, 4, 3, 8, 1, 1, true, false};
-  WindowAttrs attrs;
-  const WindowGeometry g = Geometry(c, &attrs);
-  std::mt19937 rng(3);
-  const std::vector<float> in = Random(6 * 6 * 4, &rng);
-  const Tensor first = FilterTensor(c, Random(3 * 3 * 4 * 8, &rng));
-  const Tensor second = FilterTensor(c, Random(3 * 3 * 4 * 8, &rng));
-  OneDnnConv conv(attrs, /*depthwise=*/false, ConvEpilogue{});
-  for (const Tensor* filter : {&first, &second, &first}) {
-    std::vector<float> want(6 * 6 * 8, 0.f), got(6 * 6 * 8, 0.f);
-    ConvByGemm(in.data(), filter->flat<float>(), g, attrs, 8, want.data());
-    ASSERT_TRUE(conv.Run(g, in.data(), *filter, nullptr, nullptr, got.data()));
-    for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-4) << i;
+  const Case cases[] = {{1, 6, 6, 4, 3, 8, 1, 1, true, false},
+                        {2, 2, 2, 4, 3, 8, 1, 1, true, false}};
+  for (const Case& c : cases) {
+    WindowAttrs attrs;
+    const WindowGeometry g = Geometry(c, &attrs);
+    const int64_t in_size = c.batch * c.in_h * c.in_w * c.channels,
+                  out_size = g.batch * g.out_h * g.out_w * 8;
+    std::mt19937 rng(3);
+    const std::vector<float> in = Random(in_size, &rng);
+    const Tensor first = FilterTensor(c, Random(3 * 3 * 4 * 8, &rng));
+    const Tensor second = FilterTensor(c, Random(3 * 3 * 4 * 8, &rng));
+    OneDnnConv conv(attrs, /*depthwise=*/false, ConvEpilogue{});
+    for (const Tensor* filter : {&first, &second, &first}) {
+      std::vector<float> want(out_size, 0.f), got(out_size, 0.f);
+      ConvByGemm(in.data(), filter->flat<float>(), g, attrs, 8, want.data());
+      ASSERT_TRUE(conv.Run(g, in.data(), *filter, nullptr, nullptr, got.data()));
+      for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-4) << i;
+    }
   }
 }
 

@@ -47,8 +47,8 @@ std::shared_ptr<const PackedMatrix> PackedMatrix::Create(const float* b, int64_t
   if (panel_cols == 0) return nullptr;
   std::shared_ptr<PackedMatrix> packed(new PackedMatrix(k, n, panel_cols));
   const int64_t panels = (n + panel_cols - 1) / panel_cols;
-  const size_t bytes = static_cast<size_t>(std::max<int64_t>(1, panels * k * panel_cols)) *
-                       sizeof(float);
+  const size_t bytes =
+      static_cast<size_t>(std::max<int64_t>(1, panels * k * panel_cols)) * sizeof(float);
   packed->memory_ = AllocateWeightMemory(bytes);
   packed->data_ = static_cast<float*>(packed->memory_.get());
   std::memset(packed->data_, 0, bytes);
@@ -68,14 +68,35 @@ std::shared_ptr<const PackedMatrix> PackedMatrix::Create(const float* b, int64_t
 }
 
 std::shared_ptr<const PackedMatrix> PackedWeights::For(const Tensor& weights, bool transpose_b) {
+  const int64_t k = transpose_b ? weights.dim(1) : weights.dim(0);
+  const int64_t n = transpose_b ? weights.dim(0) : weights.dim(1);
+  return Find(weights,
+              {.offset = 0, .k = k, .n = n, .transpose_b = transpose_b, .matrix = nullptr});
+}
+
+std::shared_ptr<const PackedMatrix> PackedWeights::For(const Tensor& weights, int64_t offset,
+                                                       int64_t k, int64_t n) {
+  return Find(weights, {.offset = offset, .k = k, .n = n, .transpose_b = false, .matrix = nullptr});
+}
+
+std::shared_ptr<const PackedMatrix> PackedWeights::Find(const Tensor& weights,
+                                                        const Packed& wanted) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!source_.initialized() || source_.flat<float>() != weights.flat<float>()) {
-    const int64_t k = transpose_b ? weights.dim(1) : weights.dim(0);
-    const int64_t n = transpose_b ? weights.dim(0) : weights.dim(1);
-    packed_ = PackedMatrix::Create(weights.flat<float>(), k, n, transpose_b);
     source_ = weights;
+    packed_.clear();
   }
-  return packed_;
+  for (const Packed& p : packed_) {
+    if (p.offset == wanted.offset && p.k == wanted.k && p.n == wanted.n &&
+        p.transpose_b == wanted.transpose_b) {
+      return p.matrix;
+    }
+  }
+  Packed made = wanted;
+  made.matrix = PackedMatrix::Create(weights.flat<float>() + wanted.offset, wanted.k, wanted.n,
+                                     wanted.transpose_b);
+  packed_.push_back(made);
+  return made.matrix;
 }
 
 void GemmPacked(const float* a, int64_t m, const PackedMatrix& b, float* c) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "runtime/kernels/internal/gemm.h"
 #include "runtime/tensor.h"
@@ -38,18 +39,28 @@ class PackedMatrix {
   float* data_ = nullptr;
 };
 
-// A weight tensor's packed copy, made once per weight buffer (a Tensor is never mutated, so the
+// A weight tensor's packed copies, made once per weight buffer (a Tensor is never mutated, so the
 // same buffer means the same values; an assigned variable hands out a new buffer, packed again).
 // Holds the source tensor, so its buffer is not reused while cached. Thread-safe.
 class PackedWeights {
  public:
   // `weights` float [k,n], or [n,k] when `transpose_b`; nullptr where PackedMatrix::Create is.
   std::shared_ptr<const PackedMatrix> For(const Tensor& weights, bool transpose_b);
+  // The [k,n] row-major block of `weights` starting `offset` floats in (a tap of a filter).
+  std::shared_ptr<const PackedMatrix> For(const Tensor& weights, int64_t offset, int64_t k,
+                                          int64_t n);
 
  private:
+  struct Packed {
+    int64_t offset, k, n;
+    bool transpose_b;
+    std::shared_ptr<const PackedMatrix> matrix;
+  };
+  std::shared_ptr<const PackedMatrix> Find(const Tensor& weights, const Packed& wanted);
+
   std::mutex mu_;
   Tensor source_;
-  std::shared_ptr<const PackedMatrix> packed_;
+  std::vector<Packed> packed_;
 };
 
 // c [m,n] = a [m,k] x b, all row-major and dense, on the cores IntraOpThreads lends a product

@@ -15,6 +15,7 @@
 
 #include "runtime/intra_op.h"
 #include "runtime/kernels/internal/gemm.h"
+#include "runtime/kernels/internal/gemm_packed.h"
 #include "runtime/kernels/internal/omp_threads.h"
 #include "runtime/kernels/internal/onednn_common.h"
 
@@ -42,8 +43,8 @@ using Tag = memory::format_tag;
 // A product of one row (one output pixel in all: batch 1 on a 1x1 map) runs instead on Gemm's
 // GEMV over the filter as it lies, with the epilogue after it, unless its filter is large
 // enough that reading it from memory decides (OnePixelConvRunsOnPrimitive says where). Where
-// the matmul primitive does not pack its weights (no AVX-512), most forms stay convolutions
-// (KeepsProductFormWithoutPackedWeights).
+// the matmul primitive does not pack its weights (no AVX-512), the forms that beat the
+// convolution primitive run on GemmPacked instead (PacksProductForm), the rest as convolutions.
 struct MatMulForm {
   enum class Input { kAsItLies, kWindows } input = Input::kAsItLies;
   int64_t rows = 0;        // output pixels, N*OH*OW
@@ -54,7 +55,6 @@ struct MatMulForm {
 namespace {
 
 constexpr int64_t kWindowsMaxPixels = 4;
-constexpr int64_t kWindowsUnpackedMinRows = 16;
 
 // The epilogue as post-ops (its residual addend shaped like `dst`), and a user scratchpad.
 dnnl::primitive_attr EpilogueAttr(const memory::desc& dst, const ConvEpilogue& e) {
@@ -88,18 +88,19 @@ std::optional<MatMulForm> MatMulFormOf(const WindowAttrs& attrs, const WindowGeo
   return std::nullopt;
 }
 
-// Whether a product form still runs on the matmul primitive where that does not pack its weights
-// (OneDnnMatMulPacksWeights false: no AVX-512, and oneDNN 2.6's matmul repacks the filter at every
-// call). The convolution primitive, which packs its filter once, was faster there on every form
-// measured but two (per layer, ONEDNN_VERBOSE, an AVX2 AMD EPYC; ResNet50 b1's 1x1 filters on
-// 4-64 pixels: 0.36-0.83x of the matmul's time): one output pixel per image, where the
-// convolution's kernels run nearly idle (ResNet50 b8 on its 1x1 map: 1.3-1.7x the matmul's
-// time), and windows of a larger filter gathered for 16 rows or more (b8's 3x3 over a 2x2 map:
-// 1.55x; at b1, 4 rows, 0.63x).
-bool KeepsProductFormWithoutPackedWeights(const MatMulForm& form, const WindowGeometry& g) {
+// Whether a product form runs on GemmPacked, the filter's block packed once, where the matmul
+// primitive does not pack its weights (OneDnnMatMulPacksWeights false: no AVX-512, and oneDNN
+// 2.6's matmul repacks the filter at every call); the others run on the convolution primitive,
+// which packs its filter once. Per layer (an AVX2 AMD EPYC, node times paired with drift removed,
+// loadtest/gemm/matmul_bench for the products alone): one output pixel per image, where the
+// convolution's kernels run nearly idle, and a larger filter's gathered windows went to GemmPacked
+// (ResNet50 b1's 3x3 over a 2x2 map: 0.69x of the convolution primitive's time; DenseNet121 b1's
+// growth layers 0.75x, its 1x1 bottlenecks on a 1x1 map 0.82-0.88x of the GEMV); a 1x1 filter
+// over 4 pixels or more stays a convolution (ResNet50's on a 2x2 map at batch 1, 32-128 rows at
+// batch 8: 1.1-1.2x on GemmPacked).
+bool PacksProductForm(const MatMulForm& form, const WindowGeometry& g) {
   if (g.out_h * g.out_w == 1) return true;
-  return form.input == MatMulForm::Input::kWindows && (g.k_h > 1 || g.k_w > 1) &&
-         form.rows >= kWindowsUnpackedMinRows;
+  return form.input == MatMulForm::Input::kWindows && (g.k_h > 1 || g.k_w > 1);
 }
 
 }  // namespace
@@ -119,6 +120,7 @@ struct OneDnnConv::State {
   // count when it creates it); nullptr: oneDNN has no implementation.
   std::map<std::array<int64_t, 6>, std::shared_ptr<const Primitive>> primitives;
   ReorderedWeights weights;  // the filter in the layouts the primitives chose
+  PackedWeights packed;      // its product forms' blocks, for GemmPacked
 };
 
 bool OneDnnEnabled() {
@@ -143,10 +145,8 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
   };
   auto p = std::make_shared<Primitive>();
   p->matmul_form = MatMulFormOf(attrs_, g, depthwise_, oc);
-  if (p->matmul_form && !OneDnnMatMulPacksWeights() &&
-      !KeepsProductFormWithoutPackedWeights(*p->matmul_form, g)) {
-    p->matmul_form.reset();
-  }
+  // Without packed matmul weights the product forms that pay run on GemmPacked (Run).
+  if (!OneDnnMatMulPacksWeights()) p->matmul_form.reset();
   if (p->matmul_form) return MatMulPrimitive(std::move(p), oc);
   p->src = md({n, c, g.in_h, g.in_w}, Tag::nhwc);
   p->dst = md({n, oc, g.out_h, g.out_w}, Tag::nhwc);
@@ -198,11 +198,22 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
 bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& filter,
                      const float* bias, const float* residual, float* out) const {
   const int64_t out_channels = depthwise_ ? g.channels * filter.dim(3) : filter.dim(3);
-  // One output pixel in all (checked first: the form is then looked for on this call only).
-  if (!depthwise_ && g.batch * g.out_h * g.out_w == 1) {
-    const std::optional<MatMulForm> form = MatMulFormOf(attrs_, g, depthwise_, out_channels);
-    if (form && !OnePixelConvRunsOnPrimitive(form->depth, out_channels)) {
-      RunOneRow(*form, g, in, filter, bias, residual, out);
+  if (!depthwise_) {
+    // Looked for on this call only where it may not run on a primitive.
+    const bool one_row = g.batch * g.out_h * g.out_w == 1;
+    const bool matmul_packs = OneDnnMatMulPacksWeights();
+    const std::optional<MatMulForm> form =
+        one_row || !matmul_packs ? MatMulFormOf(attrs_, g, depthwise_, out_channels) : std::nullopt;
+    if (form && !matmul_packs && PacksProductForm(*form, g)) {
+      std::shared_ptr<const PackedMatrix> packed =
+          state_->packed.For(filter, form->tap_offset, form->depth, out_channels);
+      if (packed != nullptr) {
+        RunProduct(*form, g, in, filter, bias, residual, out, packed.get());
+        return true;
+      }
+    }
+    if (form && one_row && !OnePixelConvRunsOnPrimitive(form->depth, out_channels)) {
+      RunProduct(*form, g, in, filter, bias, residual, out, nullptr);
       return true;
     }
   }
@@ -241,24 +252,33 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
   return true;
 }
 
-void OneDnnConv::RunOneRow(const MatMulForm& form, const WindowGeometry& g, const float* in,
-                           const Tensor& filter, const float* bias, const float* residual,
-                           float* out) const {
-  const int64_t n = filter.dim(3);
-  // Gemm lends itself the idle cores it splits the filter among.
-  Gemm({.a = MatMulInput(form, g, in),
-        .b = filter.flat<float>() + form.tap_offset,
-        .c = out,
-        .m = 1,
-        .k = form.depth,
-        .n = n});
-  if (epilogue_.bias) {
-    for (int64_t j = 0; j < n; ++j) out[j] += bias[j];
+void OneDnnConv::RunProduct(const MatMulForm& form, const WindowGeometry& g, const float* in,
+                            const Tensor& filter, const float* bias, const float* residual,
+                            float* out, const PackedMatrix* packed) const {
+  const int64_t m = form.rows, n = filter.dim(3);
+  const float* a = MatMulInput(form, g, in);
+  // Either lends itself the idle cores it splits the filter among.
+  if (packed != nullptr) {
+    GemmPacked(a, m, *packed, out);
+  } else {
+    Gemm({.a = a,
+          .b = filter.flat<float>() + form.tap_offset,
+          .c = out,
+          .m = m,
+          .k = form.depth,
+          .n = n});
   }
-  if (epilogue_.residual) {
-    for (int64_t j = 0; j < n; ++j) out[j] += residual[j];
+  for (int64_t i = 0; i < m; ++i) {
+    float* row = out + i * n;
+    if (epilogue_.bias) {
+      for (int64_t j = 0; j < n; ++j) row[j] += bias[j];
+    }
+    if (epilogue_.residual) {
+      const float* add = residual + i * n;
+      for (int64_t j = 0; j < n; ++j) row[j] += add[j];
+    }
   }
-  ApplyFusedActivationInPlace(epilogue_.activation, epilogue_.alpha, out, n);
+  ApplyFusedActivationInPlace(epilogue_.activation, epilogue_.alpha, out, m * n);
 }
 
 std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::MatMulPrimitive(

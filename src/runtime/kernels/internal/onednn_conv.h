@@ -35,6 +35,7 @@ struct ConvEpilogue {
 };
 
 struct MatMulForm;
+class PackedMatrix;
 
 class OneDnnConv {
  public:
@@ -60,9 +61,11 @@ class OneDnnConv {
   // For a convolution that runs as a matrix product: `p` with its matmul primitive, or nullptr.
   std::shared_ptr<const Primitive> MatMulPrimitive(std::shared_ptr<Primitive> p,
                                                    int64_t out_channels) const;
-  // A product of one row: Gemm over the filter in place, then the epilogue.
-  void RunOneRow(const MatMulForm& form, const WindowGeometry& g, const float* in,
-                 const Tensor& filter, const float* bias, const float* residual, float* out) const;
+  // A product form on GemmPacked over `packed` (the filter's block), or with nullptr on Gemm
+  // over the filter in place; then the epilogue.
+  void RunProduct(const MatMulForm& form, const WindowGeometry& g, const float* in,
+                  const Tensor& filter, const float* bias, const float* residual, float* out,
+                  const PackedMatrix* packed) const;
   // The product's left matrix: `in` itself, or the windows the filter reads copied out as rows
   // (a buffer of the calling thread, valid until its next call).
   const float* MatMulInput(const MatMulForm& form, const WindowGeometry& g, const float* in) const;
