@@ -65,6 +65,10 @@ MODEL_TOLERANCES = {
                    "pass at 1e-5"),
     "hub_densenet": (2e-3, 1e-4, "as hub_resnet: 'large' inputs, ~3e-4 on outputs of ~20 (3 of "
                      "1216) on an AVX-512 machine"),
+    "app_densenet121": (1e-4, 1e-4, "as hub_densenet: on the 'large' inputs (1e4) a class "
+                        "probability of 0.0234 is 1.1e-5 off (1 of 20; 4.8e-4 relative) on an AVX2 "
+                        "machine, where the 3x3 growth convolutions on 4x4 maps sum their 1152 "
+                        "terms in one chain per output (GemmPacked); other inputs pass at 1e-5"),
     "hub_csp_darknet": (2e-3, 1e-4, "as hub_resnet: 'large' inputs, ~7e-4 on outputs of ~2.6 "
                         "that are differences of much larger terms (12 of 1024)"),
     "k3_causal_attention": (2e-3, 1e-5, "on the 'large' inputs (1e4) the attention logits reach "

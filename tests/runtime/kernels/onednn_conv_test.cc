@@ -156,6 +156,12 @@ const Case kCases[] = {
     {1, 3, 3, 8, 3, 8, 2, 1, true, false},
     {1, 4, 4, 4, 3, 4, 2, 2, true, false},
     {2, 3, 3, 8, 2, 8, 1, 1, false, false},
+    // Without AVX-512, windows gathered up to a 7x7 map for filters of at most 9 taps
+    // (GathersWindows): 7x7 SAME, 4x4 from a strided VALID 9x9; a 5x5 filter stays a
+    // convolution.
+    {2, 7, 7, 8, 3, 12, 1, 1, true, false},
+    {1, 9, 9, 6, 3, 8, 2, 1, false, false},
+    {2, 7, 7, 4, 5, 8, 1, 1, true, false},
     // One output pixel in all (batch 1): Gemm's GEMV over the filter in place (GemmPacked
     // without AVX-512), then the epilogue; as a 1x1 filter, strided, the tap over the pixel, and a
     // copied-out window.

@@ -37,9 +37,10 @@ using Tag = memory::format_tag;
 //   (MobileNetV2's 16x16 at batch 64), so every 1x1 filter takes it;
 // - one input and one output pixel (a padded 3x3 at the end of a ResNet): only the tap over
 //   the input pixel meets data, so the product reads that [C, OC] block of the filter only;
-// - an output of at most kWindowsMaxPixels pixels per image: each output pixel's window is
-//   copied out as a row of KH*KW*C values (zeros where it hangs over the edge), and the
-//   filter [KH,KW,C,OC] as it lies is the [KH*KW*C, OC] matrix.
+// - an output of at most kWindowsMaxPixels pixels per image (without AVX-512, up to a 7x7 map
+//   for small filters: GathersWindows): each output pixel's window is copied out as a row of
+//   KH*KW*C values (zeros where it hangs over the edge), and the filter [KH,KW,C,OC] as it lies
+//   is the [KH*KW*C, OC] matrix.
 // A product of one row (one output pixel in all: batch 1 on a 1x1 map) runs instead on Gemm's
 // GEMV over the filter as it lies, with the epilogue after it, unless its filter is large
 // enough that reading it from memory decides (OnePixelConvRunsOnPrimitive says where). Where
@@ -55,6 +56,30 @@ struct MatMulForm {
 namespace {
 
 constexpr int64_t kWindowsMaxPixels = 4;
+// Where GemmPacked runs the gathered windows (PacksProductForm), up to a 7x7 map for filters of at
+// most 9 taps (3x3, 1x7, 7x1), while the gathered rows stay under kPackedWindowsMaxBytes (a
+// buffer per thread). Per layer (node_times_ab.py, AVX2 AMD EPYC) against the convolution
+// primitive: InceptionV3's 3x3 stride-2 reduction to a 3x3 map 0.69-0.76x at batch 8 and 64, its
+// 1x7 and 7x1 filters on 3x3 maps 0.61-0.87x, its 3x3 filters on 7x7 maps 0.82-0.92x; ResNet50's
+// and DenseNet121's 3x3 filters on 4x4 maps 0.80-0.93x. Not the 5x5 filters on 7x7 maps (25 taps
+// gathered: 1.05-1.27x), nor 8x8 maps (within noise, 1.10-1.32x on some layers).
+constexpr int64_t kPackedWindowsMaxPixels = 49;
+constexpr int64_t kPackedWindowsMaxTaps = 9;
+constexpr int64_t kPackedWindowsMaxBytes = 16 << 20;
+
+// Whether a convolution that is no 1x1 filter nor a single tap runs as a product of its
+// gathered windows.
+bool GathersWindows(const WindowGeometry& g) {
+  const int64_t pixels = g.out_h * g.out_w;
+  if (pixels <= kWindowsMaxPixels) return true;
+  if (OneDnnMatMulPacksWeights() || pixels > kPackedWindowsMaxPixels ||
+      g.k_h * g.k_w > kPackedWindowsMaxTaps) {
+    return false;
+  }
+  const double bytes = static_cast<double>(g.batch * pixels) *
+                       static_cast<double>(g.k_h * g.k_w * g.channels) * sizeof(float);
+  return bytes <= static_cast<double>(kPackedWindowsMaxBytes);
+}
 
 // The epilogue as post-ops (its residual addend shaped like `dst`), and a user scratchpad.
 dnnl::primitive_attr EpilogueAttr(const memory::desc& dst, const ConvEpilogue& e) {
@@ -80,7 +105,7 @@ std::optional<MatMulForm> MatMulFormOf(const WindowAttrs& attrs, const WindowGeo
       return form;
     }
   }
-  if (g.out_h * g.out_w <= kWindowsMaxPixels) {
+  if (GathersWindows(g)) {
     form.input = MatMulForm::Input::kWindows;
     form.depth = g.k_h * g.k_w * g.channels;
     return form;
