@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "runtime/kernels/internal/parallel_rows.h"
 #include "runtime/kernels/internal/weight_arena.h"
@@ -18,15 +19,12 @@ struct Kernel {
   int64_t panel_cols;  // two vectors of the ISA the kernel is built for
 };
 
+// The build Gemm picked for this CPU (GemmIsa), so both agree on what the CPU runs.
 Kernel Choose() {
 #if defined(__x86_64__) && defined(__GNUC__)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
-    return {&GemmPackedAvx512, 32};
-  }
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    return {&GemmPackedAvx2Fma, 16};
-  }
+  const std::string isa = GemmIsa();
+  if (isa == "avx512") return {&GemmPackedAvx512, 32};
+  if (isa == "avx2_fma") return {&GemmPackedAvx2Fma, 16};
 #endif
   return {nullptr, 0};
 }

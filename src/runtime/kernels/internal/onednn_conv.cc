@@ -169,9 +169,8 @@ std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::PrimitiveFor(const Wind
     return memory::desc(dims, memory::data_type::f32, tag);
   };
   auto p = std::make_shared<Primitive>();
-  p->matmul_form = MatMulFormOf(attrs_, g, depthwise_, oc);
   // Without packed matmul weights the product forms that pay run on GemmPacked (Run).
-  if (!OneDnnMatMulPacksWeights()) p->matmul_form.reset();
+  if (OneDnnMatMulPacksWeights()) p->matmul_form = MatMulFormOf(attrs_, g, depthwise_, oc);
   if (p->matmul_form) return MatMulPrimitive(std::move(p), oc);
   p->src = md({n, c, g.in_h, g.in_w}, Tag::nhwc);
   p->dst = md({n, oc, g.out_h, g.out_w}, Tag::nhwc);
