@@ -2,14 +2,15 @@
 """Which nodes of a model a change made faster or slower: two runtime_bench builds, node by node.
 
 Usage: .venv/bin/python loadtest/node_times_ab.py MODEL BATCH BENCH_A BENCH_B
-           [--rounds 4] [--seconds 1] [--show 12]
+           [--rounds 4] [--seconds 1] [--show 12] [--threads 1]
 
 MODEL and BATCH name a model of loadtest/runtime_vs_peers.py (exported there on first use). Each
-round runs both builds (`--op_profile=nodes`, one thread), in alternating order, and divides every
-node's time ratio B/A by that round's median ratio over all nodes: on a shared machine the whole
-run drifts by 5-20% between two processes, which would bury a change to a few layers; the nodes a
-change does not touch keep a ratio near 1 after that. Prints the nodes whose medians moved most
-and the estimated change of the whole run (each node's A time times its ratio's distance from 1).
+round runs both builds (`--op_profile=nodes`, `--threads` intra-op threads, one by default), in
+alternating order, and divides every node's time ratio B/A by that round's median ratio over all
+nodes: on a shared machine the whole run drifts by 5-20% between two processes, which would bury a
+change to a few layers; the nodes a change does not touch keep a ratio near 1 after that. Prints
+the nodes whose medians moved most and the estimated change of the whole run (each node's A time
+times its ratio's distance from 1).
 """
 import argparse
 import re
@@ -42,10 +43,12 @@ def main():
     p.add_argument("--rounds", type=int, default=4)
     p.add_argument("--seconds", type=float, default=1.0)
     p.add_argument("--show", type=int, default=12)
+    p.add_argument("--threads", type=int, default=1, help="runtime_bench --intra_op_threads")
     a = p.parse_args()
     rvp.export(a.model)
     inputs = rvp.make_inputs(a.model, a.batch)
-    args = [f"--model={rvp.model_dir(a.model)}", f"--seconds={a.seconds}", "--op_profile=nodes"]
+    args = [f"--model={rvp.model_dir(a.model)}", f"--seconds={a.seconds}", "--op_profile=nodes",
+            f"--intra_op_threads={a.threads}"]
     args += [f"--input={name}={path}" for name, path in inputs.items()]
     relative, a_times = defaultdict(list), defaultdict(list)
     for r in range(a.rounds):

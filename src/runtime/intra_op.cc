@@ -36,6 +36,14 @@ IntraOpThreads::RunScope::~RunScope() {
   if (outermost_) busy.fetch_sub(1, std::memory_order_relaxed);
 }
 
+int IntraOpThreads::AvailableNow() {
+  const int wanted = std::min(Limit(), CoreCount()) - 1;
+  if (wanted <= 0) return 1;
+  const int own = run_depth > 0 ? 0 : 1;
+  const int idle = CoreCount() - busy.load(std::memory_order_relaxed) - own;
+  return 1 + std::max(0, std::min(wanted, idle));
+}
+
 IntraOpThreads::OpScope::OpScope() {
   const int wanted = std::min(Limit(), CoreCount()) - 1;
   if (wanted <= 0) return;

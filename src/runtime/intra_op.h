@@ -17,6 +17,9 @@ class IntraOpThreads {
   static void SetLimit(int threads);
   static int Limit();
   static int Cores();
+  // The threads an OpScope opened now on this thread would have (>= 1): a hint for choosing a
+  // kernel that splits better, since other runs may take or free cores the next moment.
+  static int AvailableNow();
 
   // Marks the calling thread's run as holding a core for the scope's life. Nested scopes on the
   // same thread (a function call inside a run) hold nothing more.

@@ -23,6 +23,7 @@ class IntraOpThreadsTest : public ::testing::Test {
 TEST_F(IntraOpThreadsTest, LimitOfOneKeepsEveryOpOnItsThread) {
   IntraOpThreads::SetLimit(1);
   const IntraOpThreads::RunScope run;
+  EXPECT_EQ(IntraOpThreads::AvailableNow(), 1);
   const IntraOpThreads::OpScope op;
   EXPECT_EQ(op.threads(), 1);
 }
@@ -34,8 +35,10 @@ TEST_F(IntraOpThreadsTest, AnOpBorrowsTheIdleCoresAndGivesThemBack) {
   EXPECT_EQ(IntraOpThreads::Limit(), cores);
   const IntraOpThreads::RunScope run;
   {
+    EXPECT_EQ(IntraOpThreads::AvailableNow(), cores);
     const IntraOpThreads::OpScope first;
     EXPECT_EQ(first.threads(), cores);  // every other core is idle
+    EXPECT_EQ(IntraOpThreads::AvailableNow(), 1);
     const IntraOpThreads::OpScope second;
     EXPECT_EQ(second.threads(), 1);  // nothing left to lend
   }
@@ -69,6 +72,7 @@ TEST_F(IntraOpThreadsTest, RunsInProgressHoldTheirCores) {
   }
   {
     const IntraOpThreads::RunScope run;
+    EXPECT_EQ(IntraOpThreads::AvailableNow(), 1);
     const IntraOpThreads::OpScope op;
     EXPECT_EQ(op.threads(), 1);             // every core runs a request
     const IntraOpThreads::RunScope nested;  // a function call inside the run holds nothing more

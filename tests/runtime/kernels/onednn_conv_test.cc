@@ -1,8 +1,8 @@
 // OneDnnConv (oneDNN's convolution with post-ops) against Tern's own convolution loops plus the
 // epilogue written out by hand, over the geometries the zoo's CNNs use and a few odd ones
 // (dilation, VALID leaving input unused, a depth multiplier, explicit padding, the convolutions
-// that run as matrix products), and a check that a new filter buffer is reordered again instead
-// of the cached one being reused.
+// that run as matrix products, with idle cores lent), and a check that a new filter buffer is
+// reordered again instead of the cached one being reused.
 #include "runtime/kernels/internal/onednn_conv.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/intra_op.h"
 #include "runtime/kernels/internal/own_conv.h"
 
 namespace tern {
@@ -162,6 +163,9 @@ const Case kCases[] = {
     {2, 7, 7, 8, 3, 12, 1, 1, true, false},
     {1, 9, 9, 6, 3, 8, 2, 1, false, false},
     {2, 7, 7, 4, 5, 8, 1, 1, true, false},
+    // Gathered windows of many rows go through GemmPacked a chunk of rows at a time (441 rows of
+    // 576: 7 full chunks and a partial one), the chunks shared among idle cores.
+    {9, 7, 7, 64, 3, 40, 1, 1, true, false},
     // One output pixel in all (batch 1): Gemm's GEMV over the filter in place (GemmPacked
     // without AVX-512), then the epilogue; as a 1x1 filter, strided, the tap over the pixel, and a
     // copied-out window.
@@ -196,6 +200,21 @@ TEST(OneDnnConvTest, EveryEpilogueMatchesOwnKernelsThenTheEpilogue) {
     }
     Check(c, ConvEpilogue{.bias = false, .residual = true});
   }
+}
+
+// With idle cores lent: gathered windows split by chunks of rows, a 1x1 filter over a few pixels
+// on GemmPacked with its panels split (both without AVX-512), and the primitives with threads.
+TEST(OneDnnConvTest, SplitAmongIdleCoresMatchesOwnKernels) {
+  IntraOpThreads::SetLimit(0);  // one per core
+  const Case cases[] = {{9, 7, 7, 64, 3, 40, 1, 1, true, false},
+                        {1, 2, 2, 512, 1, 256, 1, 1, true, false},
+                        {2, 2, 2, 64, 1, 24, 1, 1, true, false},
+                        {4, 8, 8, 16, 3, 32, 1, 1, true, false}};
+  for (const Case& c : cases) {
+    Check(c, ConvEpilogue{});
+    Check(c, ConvEpilogue{.bias = true, .residual = true, .activation = FusedActivation::kRelu});
+  }
+  IntraOpThreads::SetLimit(1);
 }
 
 // A depthwise 5x5 over a 1x1 or 2x2 map (EfficientNetB0's last blocks): where oneDNN offers

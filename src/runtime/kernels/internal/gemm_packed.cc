@@ -97,29 +97,40 @@ std::shared_ptr<const PackedMatrix> PackedWeights::Find(const Tensor& weights,
   return made.matrix;
 }
 
+namespace {
+
+// Columns [first_panel, end_panel) of c.
+void RunPanels(const float* a, int64_t m, const PackedMatrix& b, float* c, int64_t first_panel,
+               int64_t end_panel) {
+  const int64_t j0 = first_panel * b.panel_cols();
+  TheKernel().run({.a = a,
+                   .lda = b.k(),
+                   .m = m,
+                   .k = b.k(),
+                   .n = std::min(b.n(), end_panel * b.panel_cols()) - j0,
+                   .panels = b.panel(first_panel),
+                   .c = c + j0,
+                   .ldc = b.n()});
+}
+
+}  // namespace
+
 void GemmPacked(const float* a, int64_t m, const PackedMatrix& b, float* c) {
   const int64_t k = b.k(), n = b.n(), panel_cols = b.panel_cols();
   const int64_t panels = (n + panel_cols - 1) / panel_cols;
-  // Columns [first, last) of panels, each core its own contiguous share of b.
-  auto run = [&](int64_t first, int64_t last) {
-    const int64_t j0 = first * panel_cols;
-    TheKernel().run({.a = a,
-                     .lda = k,
-                     .m = m,
-                     .k = k,
-                     .n = std::min(n, last * panel_cols) - j0,
-                     .panels = b.panel(first),
-                     .c = c + j0,
-                     .ldc = n});
-  };
   const double flops =
       2.0 * static_cast<double>(m) * static_cast<double>(k) * static_cast<double>(n);
   const double b_bytes =
       static_cast<double>(k) * static_cast<double>(n) * static_cast<double>(sizeof(float));
   if (panels < 2 || (flops < kParallelMinFlops && b_bytes < kParallelMinBBytes)) {
-    return run(0, panels);
+    return RunPanels(a, m, b, c, 0, panels);
   }
-  SplitRowRange(panels, run);
+  // Each core its own contiguous share of b's panels.
+  SplitRowRange(panels, [&](int64_t first, int64_t end) { RunPanels(a, m, b, c, first, end); });
+}
+
+void GemmPackedOnCallingThread(const float* a, int64_t m, const PackedMatrix& b, float* c) {
+  RunPanels(a, m, b, c, 0, (b.n() + b.panel_cols() - 1) / b.panel_cols());
 }
 
 }  // namespace tern

@@ -66,5 +66,7 @@ class PackedWeights {
 // c [m,n] = a [m,k] x b, all row-major and dense, on the cores IntraOpThreads lends a product
 // with work to share (split by panels: each core reads only its own share of b).
 void GemmPacked(const float* a, int64_t m, const PackedMatrix& b, float* c);
+// The same product on the calling thread only, for a caller that splits rows among cores itself.
+void GemmPackedOnCallingThread(const float* a, int64_t m, const PackedMatrix& b, float* c);
 
 }  // namespace tern

@@ -2,6 +2,7 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +19,7 @@
 #include "runtime/kernels/internal/gemm_packed.h"
 #include "runtime/kernels/internal/omp_threads.h"
 #include "runtime/kernels/internal/onednn_common.h"
+#include "runtime/kernels/internal/parallel_rows.h"
 
 namespace tern {
 namespace {
@@ -66,6 +68,19 @@ constexpr int64_t kWindowsMaxPixels = 4;
 constexpr int64_t kPackedWindowsMaxPixels = 49;
 constexpr int64_t kPackedWindowsMaxTaps = 9;
 constexpr int64_t kPackedWindowsMaxBytes = 16 << 20;
+
+// A product on GemmPacked goes through gather, product and epilogue a chunk of rows at a time:
+// about 128 KiB of its left matrix (GemmPacked's own row chunk), at least 4 tiles of rows. A
+// buffer of all the gathered rows (up to 16 MiB at batch 64), then a pass over all the output for
+// the epilogue, went to memory and back, on one core while the product used all idle ones.
+constexpr int64_t kPackedChunkBytes = 128 << 10;
+constexpr int64_t kPackedChunkMinRows = 24;
+// From this many chunks, and enough work to share, idle cores take chunks of rows (each reads all
+// of the packed filter, from L3); fewer rows split the filter's panels instead.
+constexpr int64_t kPackedRowSplitMinChunks = 4;
+constexpr double kPackedRowSplitMinFlops = 4e6;
+// A 1x1 filter over at most this many output pixels runs on GemmPacked when a core is idle.
+constexpr int64_t kPackedOneByOneMaxRows = 8;
 
 // Whether a convolution that is no 1x1 filter nor a single tap runs as a product of its
 // gathered windows.
@@ -120,11 +135,17 @@ std::optional<MatMulForm> MatMulFormOf(const WindowAttrs& attrs, const WindowGeo
 // loadtest/gemm/matmul_bench for the products alone): one output pixel per image, where the
 // convolution's kernels run nearly idle, and a larger filter's gathered windows went to GemmPacked
 // (ResNet50 b1's 3x3 over a 2x2 map: 0.69x of the convolution primitive's time; DenseNet121 b1's
-// growth layers 0.75x, its 1x1 bottlenecks on a 1x1 map 0.82-0.88x of the GEMV); a 1x1 filter
-// over 4 pixels or more stays a convolution (ResNet50's on a 2x2 map at batch 1, 32-128 rows at
-// batch 8: 1.1-1.2x on GemmPacked).
+// growth layers 0.75x, its 1x1 bottlenecks on a 1x1 map 0.82-0.88x of the GEMV). A 1x1 filter
+// over 4 pixels or more stays a convolution on one core (ResNet50's on a 2x2 map at batch 1,
+// 32-128 rows at batch 8: 1.1-1.2x on GemmPacked), and from 16 rows on two (1.1-1.8x), whose
+// split of a few rows hardly shortens it: over at most kPackedOneByOneMaxRows rows with an idle
+// core to split the filter's panels with, GemmPacked took 0.73-0.86x of its time (ResNet50's and
+// DenseNet121's 1x1 filters on a 2x2 map at batch 1, two threads).
 bool PacksProductForm(const MatMulForm& form, const WindowGeometry& g) {
   if (g.out_h * g.out_w == 1) return true;
+  if (form.input == MatMulForm::Input::kAsItLies && form.rows <= kPackedOneByOneMaxRows) {
+    return IntraOpThreads::AvailableNow() > 1;
+  }
   return form.input == MatMulForm::Input::kWindows && (g.k_h > 1 || g.k_w > 1);
 }
 
@@ -232,12 +253,12 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
       std::shared_ptr<const PackedMatrix> packed =
           state_->packed.For(filter, form->tap_offset, form->depth, out_channels);
       if (packed != nullptr) {
-        RunProduct(*form, g, in, filter, bias, residual, out, packed.get());
+        RunPackedProduct(*form, g, in, bias, residual, out, *packed);
         return true;
       }
     }
     if (form && one_row && !OnePixelConvRunsOnPrimitive(form->depth, out_channels)) {
-      RunProduct(*form, g, in, filter, bias, residual, out, nullptr);
+      RunProduct(*form, g, in, filter, bias, residual, out);
       return true;
     }
   }
@@ -276,23 +297,60 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
   return true;
 }
 
+void OneDnnConv::RunPackedProduct(const MatMulForm& form, const WindowGeometry& g, const float* in,
+                                  const float* bias, const float* residual, float* out,
+                                  const PackedMatrix& packed) const {
+  const int64_t m = form.rows, n = packed.n(), depth = form.depth;
+  const int64_t chunk_rows = std::max<int64_t>(
+      kPackedChunkMinRows, kPackedChunkBytes / (std::max<int64_t>(depth, 1) * sizeof(float)));
+  const int64_t chunks = (m + chunk_rows - 1) / chunk_rows;
+  const double flops =
+      2.0 * static_cast<double>(m) * static_cast<double>(depth) * static_cast<double>(n);
+  const bool split_rows = chunks >= kPackedRowSplitMinChunks && flops >= kPackedRowSplitMinFlops;
+  auto run = [&](int64_t first_chunk, int64_t end_chunk) {
+    thread_local std::vector<float> windows;
+    for (int64_t chunk = first_chunk; chunk < end_chunk; ++chunk) {
+      const int64_t first = chunk * chunk_rows, rows = std::min(m - first, chunk_rows);
+      const float* a = in + first * depth;
+      if (form.input == MatMulForm::Input::kWindows) {
+        windows.resize(static_cast<size_t>(rows * depth));
+        GatherWindows(g, in, first, first + rows, windows.data());
+        a = windows.data();
+      }
+      float* c = out + first * n;
+      if (split_rows) {
+        GemmPackedOnCallingThread(a, rows, packed, c);
+      } else {
+        GemmPacked(a, rows, packed, c);  // splits b's panels among idle cores instead
+      }
+      ApplyEpilogue(bias, residual != nullptr ? residual + first * n : nullptr, c, rows, n);
+    }
+  };
+  if (split_rows) {
+    SplitRowRange(chunks, run);
+  } else {
+    run(0, chunks);
+  }
+}
+
 void OneDnnConv::RunProduct(const MatMulForm& form, const WindowGeometry& g, const float* in,
                             const Tensor& filter, const float* bias, const float* residual,
-                            float* out, const PackedMatrix* packed) const {
+                            float* out) const {
   const int64_t m = form.rows, n = filter.dim(3);
-  const float* a = MatMulInput(form, g, in);
-  // Either lends itself the idle cores it splits the filter among.
-  if (packed != nullptr) {
-    GemmPacked(a, m, *packed, out);
-  } else {
-    Gemm({.a = a,
-          .b = filter.flat<float>() + form.tap_offset,
-          .c = out,
-          .m = m,
-          .k = form.depth,
-          .n = n});
-  }
-  for (int64_t i = 0; i < m; ++i) {
+  // Lends itself the idle cores it splits the filter among.
+  Gemm({.a = MatMulInput(form, g, in),
+        .b = filter.flat<float>() + form.tap_offset,
+        .c = out,
+        .m = m,
+        .k = form.depth,
+        .n = n});
+  ApplyEpilogue(bias, residual, out, m, n);
+}
+
+void OneDnnConv::ApplyEpilogue(const float* bias, const float* residual, float* out, int64_t rows,
+                               int64_t out_channels) const {
+  const int64_t n = out_channels;
+  for (int64_t i = 0; i < rows; ++i) {
     float* row = out + i * n;
     if (epilogue_.bias) {
       for (int64_t j = 0; j < n; ++j) row[j] += bias[j];
@@ -302,7 +360,7 @@ void OneDnnConv::RunProduct(const MatMulForm& form, const WindowGeometry& g, con
       for (int64_t j = 0; j < n; ++j) row[j] += add[j];
     }
   }
-  ApplyFusedActivationInPlace(epilogue_.activation, epilogue_.alpha, out, m * n);
+  ApplyFusedActivationInPlace(epilogue_.activation, epilogue_.alpha, out, rows * n);
 }
 
 std::shared_ptr<const OneDnnConv::Primitive> OneDnnConv::MatMulPrimitive(
@@ -334,29 +392,30 @@ const float* OneDnnConv::MatMulInput(const MatMulForm& form, const WindowGeometr
   // Per thread, grown to the largest seen: a kernel instance runs on many threads.
   thread_local std::vector<float> rows;
   rows.resize(static_cast<size_t>(form.rows * form.depth));
-  const int64_t c = g.channels;
+  GatherWindows(g, in, 0, form.rows, rows.data());
+  return rows.data();
+}
+
+void OneDnnConv::GatherWindows(const WindowGeometry& g, const float* in, int64_t first, int64_t end,
+                               float* to) const {
+  const int64_t c = g.channels, image_pixels = g.out_h * g.out_w;
   const size_t pixel_bytes = static_cast<size_t>(c) * sizeof(float);
-  float* to = rows.data();
-  for (int64_t b = 0; b < g.batch; ++b) {
+  for (int64_t row = first; row < end; ++row) {
+    const int64_t b = row / image_pixels, y = row % image_pixels / g.out_w, x = row % g.out_w;
     const float* image = in + b * g.in_h * g.in_w * c;
-    for (int64_t y = 0; y < g.out_h; ++y) {
-      for (int64_t x = 0; x < g.out_w; ++x) {
-        for (int64_t ky = 0; ky < g.k_h; ++ky) {
-          const int64_t iy = y * attrs_.stride_h - g.pad_top + ky * attrs_.dilation_h;
-          for (int64_t kx = 0; kx < g.k_w; ++kx) {
-            const int64_t ix = x * attrs_.stride_w - g.pad_left + kx * attrs_.dilation_w;
-            if (iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w) {
-              std::memcpy(to, image + (iy * g.in_w + ix) * c, pixel_bytes);
-            } else {
-              std::memset(to, 0, pixel_bytes);
-            }
-            to += c;
-          }
+    for (int64_t ky = 0; ky < g.k_h; ++ky) {
+      const int64_t iy = y * attrs_.stride_h - g.pad_top + ky * attrs_.dilation_h;
+      for (int64_t kx = 0; kx < g.k_w; ++kx) {
+        const int64_t ix = x * attrs_.stride_w - g.pad_left + kx * attrs_.dilation_w;
+        if (iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w) {
+          std::memcpy(to, image + (iy * g.in_w + ix) * c, pixel_bytes);
+        } else {
+          std::memset(to, 0, pixel_bytes);
         }
+        to += c;
       }
     }
   }
-  return rows.data();
 }
 
 }  // namespace tern

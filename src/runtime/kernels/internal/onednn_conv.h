@@ -61,14 +61,24 @@ class OneDnnConv {
   // For a convolution that runs as a matrix product: `p` with its matmul primitive, or nullptr.
   std::shared_ptr<const Primitive> MatMulPrimitive(std::shared_ptr<Primitive> p,
                                                    int64_t out_channels) const;
-  // A product form on GemmPacked over `packed` (the filter's block), or with nullptr on Gemm
-  // over the filter in place; then the epilogue.
+  // A product form on GemmPacked over `packed` (the filter's block), a chunk of rows at a time:
+  // gathered, multiplied and finished while they sit in L2, the chunks split among idle cores
+  // when there are enough of them.
+  void RunPackedProduct(const MatMulForm& form, const WindowGeometry& g, const float* in,
+                        const float* bias, const float* residual, float* out,
+                        const PackedMatrix& packed) const;
+  // A product form on Gemm over the filter in place, then the epilogue.
   void RunProduct(const MatMulForm& form, const WindowGeometry& g, const float* in,
-                  const Tensor& filter, const float* bias, const float* residual, float* out,
-                  const PackedMatrix* packed) const;
+                  const Tensor& filter, const float* bias, const float* residual, float* out) const;
+  // Bias, residual and activation over `rows` rows of `out` (`residual`: those rows' addends).
+  void ApplyEpilogue(const float* bias, const float* residual, float* out, int64_t rows,
+                     int64_t out_channels) const;
   // The product's left matrix: `in` itself, or the windows the filter reads copied out as rows
   // (a buffer of the calling thread, valid until its next call).
   const float* MatMulInput(const MatMulForm& form, const WindowGeometry& g, const float* in) const;
+  // The windows of output pixels [first, end) (in N,OH,OW order), KH*KW*C values each, to `to`.
+  void GatherWindows(const WindowGeometry& g, const float* in, int64_t first, int64_t end,
+                     float* to) const;
 
   const WindowAttrs attrs_;
   const bool depthwise_;
