@@ -7,10 +7,14 @@
 // in every operand (equal sizes, no broadcasting). A label repeated in one operand takes that
 // operand's diagonal first ("bii->bi", "ii->"). An equation without "->" (tf.einsum resolves
 // implicit outputs itself) and a label repeated in the output are rejected at load time.
+// With attr `tern_constant_b` (runtime/optimize/fuse_mat_mul.h: operand b is a weight, Keras's
+// EinsumDense), a product that is one matrix of fewer than kPackedMaxRows rows times b as it lies
+// runs on GemmPacked with b packed once (internal/gemm_packed.h).
 #include <map>
 
 #include "runtime/kernels/internal/batch_mat_mul.h"
 #include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/gemm_packed.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
@@ -172,9 +176,29 @@ Status EinsumOneOperand(KernelContext& ctx, std::string la, const std::string& o
   return Status::Ok();
 }
 
+// From this many rows Gemm's dnnl_sgemm is as fast as GemmPacked (as for _FusedMatMul).
+constexpr int64_t kPackedMaxRows = 256;
+
+// [m, k] x b packed (fewer than kPackedMaxRows rows), or nullopt where b does not pack.
+StatusOr<std::optional<Tensor>> MultiplyPacked(const KernelContext& ctx, const Tensor& a, int64_t m,
+                                               const Tensor& b, int64_t k, int64_t n,
+                                               PackedWeights* packed_weights) {
+  if (packed_weights == nullptr || m >= kPackedMaxRows || k == 0 ||
+      a.dtype() != tensorflow::DT_FLOAT || b.dtype() != tensorflow::DT_FLOAT) {
+    return std::optional<Tensor>();
+  }
+  std::shared_ptr<const PackedMatrix> packed = packed_weights->For(b, 0, k, n);
+  if (packed == nullptr) return std::optional<Tensor>();
+  auto created = Tensor::Create(a.dtype(), TensorShape{m, n}, Tensor::Contents::kUnset);
+  if (!created.ok()) return ctx.Error(created.status().message());
+  if (m > 0 && n > 0) GemmPacked(a.flat<float>(), m, *packed, created->flat<float>());
+  return std::optional<Tensor>(std::move(created).value());
+}
+
+// `packed_weights`: where operand 1 is a weight, its packed copies; else nullptr.
 Status EinsumTwoOperands(KernelContext& ctx, std::string la, std::string lb,
                          const LabelSizes& sizes, const std::string& out_labels,
-                         const std::vector<int64_t>& out_dims) {
+                         const std::vector<int64_t>& out_dims, PackedWeights* packed_weights) {
   TERN_ASSIGN_OR_RETURN(Tensor diagonal_a, TakeDiagonals(ctx, ctx.input(0), &la));
   TERN_ASSIGN_OR_RETURN(Tensor diagonal_b, TakeDiagonals(ctx, ctx.input(1), &lb));
   // Sum out labels that appear in one operand only and not in the output.
@@ -192,10 +216,22 @@ Status EinsumTwoOperands(KernelContext& ctx, std::string la, std::string lb,
   const int64_t nb = LabelProduct(sizes, batch), m = LabelProduct(sizes, free_a),
                 k = LabelProduct(sizes, contract), nn = LabelProduct(sizes, free_b);
   TERN_ASSIGN_OR_RETURN(Tensor pa, Permute(ctx, a, PermutationOf(la, batch + free_a + contract)));
-  TERN_ASSIGN_OR_RETURN(Tensor pb, Permute(ctx, b, PermutationOf(lb, batch + contract + free_b)));
-  const Tensor ma = pa.WithShape(TensorShape{nb, m, k});
-  const Tensor mb = pb.WithShape(TensorShape{nb, k, nn});
-  TERN_ASSIGN_OR_RETURN(Tensor prod, BatchedMatMul(ctx, MatMulOperands{&ma, &mb, false, false}));
+  std::optional<Tensor> packed_product;
+  // b as it lies is the [k, nn] matrix: no batch labels, none summed out, no diagonal taken,
+  // contracted labels first.
+  if (batch.empty() && lb == contract + free_b && b.raw_data() == ctx.input(1).raw_data()) {
+    TERN_ASSIGN_OR_RETURN(packed_product,
+                          MultiplyPacked(ctx, pa, m, ctx.input(1), k, nn, packed_weights));
+  }
+  Tensor prod;
+  if (packed_product) {
+    prod = std::move(*packed_product);
+  } else {
+    TERN_ASSIGN_OR_RETURN(Tensor pb, Permute(ctx, b, PermutationOf(lb, batch + contract + free_b)));
+    const Tensor ma = pa.WithShape(TensorShape{nb, m, k});
+    const Tensor mb = pb.WithShape(TensorShape{nb, k, nn});
+    TERN_ASSIGN_OR_RETURN(prod, BatchedMatMul(ctx, MatMulOperands{&ma, &mb, false, false}));
+  }
   const std::string prod_labels = batch + free_a + free_b;
   TERN_ASSIGN_OR_RETURN(Tensor out,
                         Permute(ctx, prod.WithShape(TensorShape(LabelDims(sizes, prod_labels))),
@@ -206,7 +242,9 @@ Status EinsumTwoOperands(KernelContext& ctx, std::string la, std::string lb,
 
 class EinsumKernel final : public OpKernel {
  public:
-  explicit EinsumKernel(Spec spec) : spec_(std::move(spec)) {}
+  EinsumKernel(Spec spec, bool constant_b)
+      : spec_(std::move(spec)),
+        packed_weights_(constant_b ? std::make_unique<PackedWeights>() : nullptr) {}
 
   Status Compute(KernelContext& ctx) const override {
     const int n = ctx.num_inputs();
@@ -221,7 +259,8 @@ class EinsumKernel final : public OpKernel {
     TERN_ASSIGN_OR_RETURN(std::string out_labels, OutputLabels(ctx, ellipsis_rank, sizes));
     const std::vector<int64_t> out_dims = LabelDims(sizes, out_labels);
     if (n == 1) return EinsumOneOperand(ctx, labels[0], out_labels, out_dims);
-    return EinsumTwoOperands(ctx, labels[0], labels[1], sizes, out_labels, out_dims);
+    return EinsumTwoOperands(ctx, labels[0], labels[1], sizes, out_labels, out_dims,
+                             packed_weights_.get());
   }
 
  private:
@@ -273,6 +312,7 @@ class EinsumKernel final : public OpKernel {
   }
 
   const Spec spec_;
+  const std::unique_ptr<PackedWeights> packed_weights_;  // null: operand 1 is no weight
 };
 
 StatusOr<Spec> ParseEquation(const KernelConstruction& c, const std::string& equation) {
@@ -336,7 +376,8 @@ StatusOr<Spec> ParseEquation(const KernelConstruction& c, const std::string& equ
 StatusOr<std::unique_ptr<OpKernel>> CreateEinsumKernel(const KernelConstruction& c) {
   TERN_ASSIGN_OR_RETURN(std::string equation, c.GetStringAttr("equation"));
   TERN_ASSIGN_OR_RETURN(Spec spec, ParseEquation(c, equation));
-  return std::unique_ptr<OpKernel>(new EinsumKernel(std::move(spec)));
+  const bool constant_b = spec.inputs.size() == 2 && c.GetBoolAttrOr("tern_constant_b", false);
+  return std::unique_ptr<OpKernel>(new EinsumKernel(std::move(spec), constant_b));
 }
 
 }  // namespace tern

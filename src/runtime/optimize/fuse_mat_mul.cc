@@ -34,6 +34,7 @@ class DenseFinder {
 
   // The _FusedMatMul replacing the MatMul `matmul` and what follows it, if it is one to fuse.
   std::optional<Rewrite> RewriteAt(int matmul) const {
+    if (view_.Is(matmul, "Einsum", 2) >= 0) return MarkedEinsum(matmul);
     if (view_.Is(matmul, "MatMul", 2) < 0) return std::nullopt;
     const GraphNode& mm = nodes_[matmul];
     if (BoolAttr(*mm.def, "transpose_a") || !IsWeight(mm.inputs[1])) return std::nullopt;
@@ -77,6 +78,20 @@ class DenseFinder {
   }
 
  private:
+  // The Einsum `einsum` as it is with attr tern_constant_b, when its operand b is a weight.
+  std::optional<Rewrite> MarkedEinsum(int einsum) const {
+    const GraphNode& node = nodes_[einsum];
+    if (!IsWeight(node.inputs[1])) return std::nullopt;
+    Rewrite rewrite;
+    rewrite.replaced = {einsum};
+    rewrite.inputs = node.inputs;
+    rewrite.def = *node.def;
+    rewrite.def.clear_input();
+    for (TensorId in : rewrite.inputs) rewrite.def.add_input(TensorName(nodes_, in));
+    (*rewrite.def.mutable_attr())["tern_constant_b"].set_b(true);
+    return rewrite;
+  }
+
   // A Const, a ReadVariableOp (the plan binds its readers to the variable's tensor), or a TF1
   // variable read through the Identity that dereferences it: the same buffer at every run.
   bool IsWeight(TensorId id) const {

@@ -2,7 +2,8 @@
 // becomes one _FusedMatMul that computes what they do (checked against a double-precision
 // product), on both of its paths (oneDNN with b packed once, and Gemm for one row or a small b);
 // nothing is fused when b is not a weight, a is transposed or an intermediate is fetched; and a
-// _FusedMatMul whose b changes between runs packs the new b.
+// _FusedMatMul whose b changes between runs packs the new b. An Einsum whose b is a weight
+// (Keras's EinsumDense) packs it, and computes what it did.
 #include "runtime/optimize/fuse_mat_mul.h"
 
 #include <gtest/gtest.h>
@@ -198,6 +199,76 @@ TEST(FuseMatMulTest, NewWeightsArePackedAgain) {
   ExpectDense(**session, d, 8, first);
   ExpectDense(**session, d, 8, second);
   ExpectDense(**session, d, 8, first);
+}
+
+// x -> Einsum(x, w) -> out for `equation`, w a Const of `w_shape` (or a Placeholder when fed),
+// against a double-precision einsum over the labels.
+void ExpectEinsum(const std::string& equation, TensorShape x_shape, TensorShape w_shape,
+                  bool weights_fed) {
+  SCOPED_TRACE(equation + " x " + x_shape.DebugString() + (weights_fed ? " fed" : ""));
+  tensorflow::GraphDef g;
+  AddPlaceholder(&g, "x");
+  const Tensor w = Random(w_shape, 5, -0.5f, 0.5f);
+  if (weights_fed) {
+    AddPlaceholder(&g, "w");
+  } else {
+    AddTensor(&g, "w", w);
+  }
+  auto* einsum = AddNode(&g, "einsum", "Einsum", {"x", "w"});
+  (*einsum->mutable_attr())["equation"].set_s(equation);
+  (*einsum->mutable_attr())["N"].set_i(2);
+  AddNode(&g, "out", "Identity", {"einsum"});
+  auto session = Session::Create(g);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  const Tensor x = Random(x_shape, 6, -1, 1);
+  std::vector<std::pair<std::string, Tensor>> feeds = {{"x:0", x}};
+  if (weights_fed) feeds.emplace_back("w:0", w);
+  auto out = (*session)->Run(feeds, {"out:0"}, {}, RunOptions());
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  // Labels: x's, w's and the output's, each label's size from the operand that has it.
+  const size_t comma = equation.find(','), arrow = equation.find("->");
+  const std::string lx = equation.substr(0, comma),
+                    lw = equation.substr(comma + 1, arrow - comma - 1),
+                    lo = equation.substr(arrow + 2);
+  std::string all;
+  std::vector<int64_t> size;
+  for (const auto& [labels, shape] : {std::pair{lx, x_shape}, std::pair{lw, w_shape}}) {
+    for (size_t d = 0; d < labels.size(); ++d) {
+      if (all.find(labels[d]) != std::string::npos) continue;
+      all.push_back(labels[d]);
+      size.push_back(shape.dim(static_cast<int>(d)));
+    }
+  }
+  auto offset = [&](const std::string& labels, const std::vector<int64_t>& at) {
+    int64_t o = 0;
+    for (char l : labels) o = o * size[all.find(l)] + at[all.find(l)];
+    return o;
+  };
+  std::vector<double> want((*out)[0].num_elements(), 0.0);
+  std::vector<int64_t> at(all.size(), 0);
+  for (;;) {
+    want[offset(lo, at)] +=
+        static_cast<double>(x.flat<float>()[offset(lx, at)]) * w.flat<float>()[offset(lw, at)];
+    size_t d = all.size();
+    while (d > 0 && ++at[d - 1] == size[d - 1]) at[--d] = 0;
+    if (d == 0) break;
+  }
+  for (size_t i = 0; i < want.size(); ++i) {
+    ASSERT_NEAR((*out)[0].flat<float>()[i], want[i], 2e-5 * (1 + std::abs(want[i]))) << i;
+  }
+}
+
+TEST(FuseMatMulTest, EinsumDenseWithWeightsPacksThemAndComputesTheSame) {
+  // Few rows (packed), many rows (Gemm), both of EinsumDense's forms.
+  for (bool fed : {false, true}) {
+    ExpectEinsum("abc,cde->abde", TensorShape{2, 5, 64}, TensorShape{64, 4, 24}, fed);
+    ExpectEinsum("abc,cde->abde", TensorShape{2, 150, 64}, TensorShape{64, 4, 24}, fed);
+    ExpectEinsum("abcd,cde->abe", TensorShape{3, 7, 4, 16}, TensorShape{4, 16, 40}, fed);
+  }
+  // b not as one [k, n] matrix: a batch label, b's labels out of order, a label summed out.
+  ExpectEinsum("abc,acd->abd", TensorShape{2, 5, 16}, TensorShape{2, 16, 8}, false);
+  ExpectEinsum("abc,dc->abd", TensorShape{2, 5, 16}, TensorShape{8, 16}, false);
+  ExpectEinsum("abc,cde->abd", TensorShape{2, 5, 16}, TensorShape{16, 8, 3}, false);
 }
 
 TEST(FuseMatMulTest, BadFusedOpsAreRefusedAtLoad) {
