@@ -500,6 +500,8 @@ def zoo_elementwise_cases():
         case(op + "/all_int32", op, [("input", i32([[1, -2, 3], [4, 5, -6]])), ("axis", i32([0, 1]))])
         case(op + "/empty_axis", op, [("input", np.zeros([0, 2], np.float32)), ("axis", i32([0]))])
         case(op + "/err_axis", op, [("input", m), ("axis", i32([3]))])
+        # Every reduced dim of size 1: global pooling over a 1x1 map.
+        case(op + "/unit_dims", op, [("input", m.reshape(2, 1, 1, 12)), ("axis", i32([1, 2]))])
     case("Mean/int_truncates", "Mean", [("input", i32([[1, 2], [4, 4]])), ("axis", i32([1]))])
     case("Max/nan", "Max", [("input", f32([1, np.nan, 3])), ("axis", i32([0]))])
     case("SelectV2/broadcast", "SelectV2",

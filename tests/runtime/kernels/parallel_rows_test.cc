@@ -1,7 +1,7 @@
 // ForEachRowRange covers every row exactly once, on the calling thread for small work and when no
 // core is lent, split among the lent cores otherwise; and the kernels that use it (ConcatV2,
 // the broadcasting binary ops, SelectV2, Transpose, BiasAdd, Softmax, GELU, layer norm,
-// BatchMatMulV2) give the same bytes on one core and on two.
+// BatchMatMulV2, Pad) give the same bytes on one core and on two.
 #include "runtime/kernels/internal/parallel_rows.h"
 
 #include <gtest/gtest.h>
@@ -130,9 +130,12 @@ TEST_F(ParallelRowsTest, SplitKernelsGiveTheSameBytesOnTwoCores) {
   (*norm->mutable_attr())["epsilon"].set_f(1e-3f);
   auto* bmm = AddNode(&g, "bmm", "BatchMatMulV2", {"x", "same"});
   (*bmm->mutable_attr())["adj_y"].set_b(true);
-  const std::vector<std::string> fetches = {"add:0",    "scaled:0",    "biased_row:0", "outer:0",
-                                            "select:0", "transpose:0", "bias_add:0",   "softmax:0",
-                                            "gelu:0",   "norm:0",      "bmm:0"};
+  AddInt32(&g, "paddings", TensorShape{3, 2}, {1, 2, 0, 3, 2, 0});
+  AddNode(&g, "pad", "Pad", {"x", "paddings"});
+  AddNode(&g, "pad_value", "PadV2", {"x", "paddings", "two"});
+  const std::vector<std::string> fetches = {
+      "add:0",     "scaled:0", "biased_row:0", "outer:0", "select:0", "transpose:0", "bias_add:0",
+      "softmax:0", "gelu:0",   "norm:0",       "bmm:0",   "pad:0",    "pad_value:0"};
   auto session = Session::Create(g);
   ASSERT_TRUE(session.ok()) << session.status().ToString();
   // An empty batch: empty outputs, whatever the limit.

@@ -41,7 +41,9 @@ inline StatusOr<std::vector<bool>> ReducedDimensions(const KernelContext& ctx,
 }
 
 // When the reduced dims (ignoring dims of size 1) are one contiguous run, the input as
-// [outer, reduced, inner]: global pooling's Mean over H and W of NHWC.
+// [outer, reduced, inner]: global pooling's Mean over H and W of NHWC; [1, 1, all] when every
+// reduced dim has size 1 (that Mean over a 1x1 map, which the element-wise loop below took
+// 4-5 ns per element for).
 inline std::optional<std::array<int64_t, 3>> ReducedBlock(const TensorShape& shape,
                                                           const std::vector<bool>& reduce) {
   int first = -1, last = -1;
@@ -51,7 +53,7 @@ inline std::optional<std::array<int64_t, 3>> ReducedBlock(const TensorShape& sha
       last = i;
     }
   }
-  if (first < 0) return std::nullopt;
+  if (first < 0) return std::array<int64_t, 3>{1, 1, shape.num_elements()};
   for (int i = first; i <= last; ++i) {
     if (!reduce[i] && shape.dim(i) != 1) return std::nullopt;
   }
