@@ -23,14 +23,16 @@ struct Case {
   int64_t batch, in_h, in_w, channels, k, out_channels;  // out_channels: M when depthwise
   int64_t stride, dilation;
   bool same, depthwise;
+  int64_t k_w = 0;  // the filter's width when not k (a 1x7 filter: k 1, k_w 7)
+  int64_t KW() const { return k_w > 0 ? k_w : k; }
 };
 
 std::string Name(const Case& c) {
   return "n" + std::to_string(c.batch) + " " + std::to_string(c.in_h) + "x" +
          std::to_string(c.in_w) + "x" + std::to_string(c.channels) + " k" + std::to_string(c.k) +
-         " oc" + std::to_string(c.out_channels) + " s" + std::to_string(c.stride) + " d" +
-         std::to_string(c.dilation) + (c.same ? " SAME" : " VALID") +
-         (c.depthwise ? " depthwise" : "");
+         "x" + std::to_string(c.KW()) + " oc" + std::to_string(c.out_channels) + " s" +
+         std::to_string(c.stride) + " d" + std::to_string(c.dilation) +
+         (c.same ? " SAME" : " VALID") + (c.depthwise ? " depthwise" : "");
 }
 
 // TensorFlow's output size and leading padding for SAME and VALID.
@@ -38,8 +40,8 @@ WindowGeometry Geometry(const Case& c, WindowAttrs* attrs) {
   attrs->stride_h = attrs->stride_w = c.stride;
   attrs->dilation_h = attrs->dilation_w = c.dilation;
   attrs->padding = c.same ? WindowAttrs::Padding::kSame : WindowAttrs::Padding::kValid;
-  const int64_t effective = (c.k - 1) * c.dilation + 1;
-  auto size = [&](int64_t in, int64_t* pad) {
+  auto size = [&](int64_t in, int64_t k, int64_t* pad) {
+    const int64_t effective = (k - 1) * c.dilation + 1;
     if (!c.same) {
       *pad = 0;
       return (in - effective) / c.stride + 1;
@@ -53,9 +55,10 @@ WindowGeometry Geometry(const Case& c, WindowAttrs* attrs) {
   g.in_h = c.in_h;
   g.in_w = c.in_w;
   g.channels = c.channels;
-  g.k_h = g.k_w = c.k;
-  g.out_h = size(c.in_h, &g.pad_top);
-  g.out_w = size(c.in_w, &g.pad_left);
+  g.k_h = c.k;
+  g.k_w = c.KW();
+  g.out_h = size(c.in_h, c.k, &g.pad_top);
+  g.out_w = size(c.in_w, c.KW(), &g.pad_left);
   return g;
 }
 
@@ -67,7 +70,7 @@ std::vector<float> Random(int64_t n, std::mt19937* rng) {
 }
 
 Tensor FilterTensor(const Case& c, const std::vector<float>& values) {
-  Tensor t(tensorflow::DT_FLOAT, TensorShape{c.k, c.k, c.channels, c.out_channels});
+  Tensor t(tensorflow::DT_FLOAT, TensorShape{c.k, c.KW(), c.channels, c.out_channels});
   std::copy(values.begin(), values.end(), t.flat<float>());
   return t;
 }
@@ -99,7 +102,7 @@ void Check(const Case& c, const ConvEpilogue& e, Declining declining = Declining
   const int64_t oc = c.depthwise ? c.channels * c.out_channels : c.out_channels;
   const int64_t out_size = g.batch * g.out_h * g.out_w * oc;
   const std::vector<float> in = Random(g.batch * g.in_h * g.in_w * g.channels, &rng);
-  const Tensor filter = FilterTensor(c, Random(c.k * c.k * c.channels * c.out_channels, &rng));
+  const Tensor filter = FilterTensor(c, Random(c.k * c.KW() * c.channels * c.out_channels, &rng));
   const std::vector<float> bias = Random(oc, &rng);
   const std::vector<float> residual = Random(out_size, &rng);
 
@@ -119,7 +122,7 @@ void Check(const Case& c, const ConvEpilogue& e, Declining declining = Declining
   const bool ran = conv.Run(g, in.data(), filter, bias.data(), residual.data(), got.data());
   if (!ran && declining == Declining::kAllowed) return;
   ASSERT_TRUE(ran) << "oneDNN has no implementation";
-  const double tolerance = 1e-5 * static_cast<double>(c.k * c.k * c.channels) + 1e-5;
+  const double tolerance = 1e-5 * static_cast<double>(c.k * c.KW() * c.channels) + 1e-5;
   for (int64_t i = 0; i < out_size; ++i) {
     ASSERT_NEAR(got[i], want[i], tolerance) << "at " << i;
   }
@@ -166,6 +169,13 @@ const Case kCases[] = {
     // Gathered windows of many rows go through GemmPacked a chunk of rows at a time (441 rows of
     // 576: 7 full chunks and a partial one), the chunks shared among idle cores.
     {9, 7, 7, 64, 3, 40, 1, 1, true, false},
+    // Taps that only ever meet padding are left out of the windows: a 1x7 and a 7x1 filter over
+    // a 3x3 map (taps 1-5 meet data), a dilated 1x3 over a 3-wide map (only the middle tap), a
+    // dilated 3x3 over a 5x1 map whose used taps are no block of the filter (all kept).
+    {2, 3, 3, 16, 1, 24, 1, 1, true, false, 7},
+    {2, 3, 3, 16, 7, 24, 1, 1, true, false, 1},
+    {1, 3, 3, 8, 1, 8, 1, 3, true, false, 3},
+    {2, 5, 1, 8, 3, 8, 1, 2, true, false},
     // One output pixel in all (batch 1): Gemm's GEMV over the filter in place (GemmPacked
     // without AVX-512), then the epilogue; as a 1x1 filter, strided, the tap over the pixel, and a
     // copied-out window.

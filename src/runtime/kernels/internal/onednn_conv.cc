@@ -53,6 +53,9 @@ struct MatMulForm {
   int64_t rows = 0;        // output pixels, N*OH*OW
   int64_t depth = 0;       // the product's inner size
   int64_t tap_offset = 0;  // where in the filter the [depth, OC] matrix starts
+  // kWindows: the taps gathered, rows [tap_h0, tap_h1) and columns [tap_w0, tap_w1) of the
+  // filter (those that ever meet the input).
+  int64_t tap_h0 = 0, tap_h1 = 0, tap_w0 = 0, tap_w1 = 0;
 };
 
 namespace {
@@ -96,6 +99,25 @@ bool GathersWindows(const WindowGeometry& g) {
   return bytes <= static_cast<double>(kPackedWindowsMaxBytes);
 }
 
+// The taps [first, end) of a filter dimension of `taps` that meet the input for some output
+// position; all of them when none does (nothing to leave out then).
+std::pair<int64_t, int64_t> UsedTaps(int64_t taps, int64_t out, int64_t stride, int64_t dilation,
+                                     int64_t pad_before, int64_t in) {
+  int64_t first = taps, end = 0;
+  for (int64_t t = 0; t < taps; ++t) {
+    for (int64_t o = 0; o < out; ++o) {
+      const int64_t i = o * stride - pad_before + t * dilation;
+      if (i >= 0 && i < in) {
+        first = std::min(first, t);
+        end = t + 1;
+        break;
+      }
+    }
+  }
+  return first < end ? std::pair<int64_t, int64_t>{first, end}
+                     : std::pair<int64_t, int64_t>{0, taps};
+}
+
 // The epilogue as post-ops (its residual addend shaped like `dst`), and a user scratchpad.
 dnnl::primitive_attr EpilogueAttr(const memory::desc& dst, const ConvEpilogue& e) {
   return EpilogueAttr(e.residual ? &dst : nullptr, e.activation, e.alpha);
@@ -108,6 +130,8 @@ std::optional<MatMulForm> MatMulFormOf(const WindowAttrs& attrs, const WindowGeo
   MatMulForm form;
   form.rows = g.batch * g.out_h * g.out_w;
   form.depth = g.channels;
+  form.tap_h1 = g.k_h;
+  form.tap_w1 = g.k_w;
   if (g.k_h == 1 && g.k_w == 1 && g.pad_top == 0 && g.pad_left == 0) {
     if (attrs.stride_h != 1 || attrs.stride_w != 1) form.input = MatMulForm::Input::kWindows;
     return form;
@@ -122,7 +146,20 @@ std::optional<MatMulForm> MatMulFormOf(const WindowAttrs& attrs, const WindowGeo
   }
   if (GathersWindows(g)) {
     form.input = MatMulForm::Input::kWindows;
-    form.depth = g.k_h * g.k_w * g.channels;
+    // Taps that lie in the padding for every output pixel are left out, where the rest is one
+    // block of the filter: a 1x7 filter over a 3-wide map meets data with taps 1-5 only
+    // (InceptionV3's 1x7 and 7x1 layers on 3x3 maps).
+    const auto [h0, h1] =
+        UsedTaps(g.k_h, g.out_h, attrs.stride_h, attrs.dilation_h, g.pad_top, g.in_h);
+    const auto [w0, w1] =
+        UsedTaps(g.k_w, g.out_w, attrs.stride_w, attrs.dilation_w, g.pad_left, g.in_w);
+    const bool one_block = (w0 == 0 && w1 == g.k_w) || h1 - h0 == 1;
+    form.tap_h0 = one_block ? h0 : 0;
+    form.tap_h1 = one_block ? h1 : g.k_h;
+    form.tap_w0 = one_block ? w0 : 0;
+    form.tap_w1 = one_block ? w1 : g.k_w;
+    form.depth = (form.tap_h1 - form.tap_h0) * (form.tap_w1 - form.tap_w0) * g.channels;
+    form.tap_offset = (form.tap_h0 * g.k_w + form.tap_w0) * g.channels * out_channels;
     return form;
   }
   return std::nullopt;
@@ -314,7 +351,7 @@ void OneDnnConv::RunPackedProduct(const MatMulForm& form, const WindowGeometry& 
       const float* a = in + first * depth;
       if (form.input == MatMulForm::Input::kWindows) {
         windows.resize(static_cast<size_t>(rows * depth));
-        GatherWindows(g, in, first, first + rows, windows.data());
+        GatherWindows(form, g, in, first, first + rows, windows.data());
         a = windows.data();
       }
       float* c = out + first * n;
@@ -392,20 +429,20 @@ const float* OneDnnConv::MatMulInput(const MatMulForm& form, const WindowGeometr
   // Per thread, grown to the largest seen: a kernel instance runs on many threads.
   thread_local std::vector<float> rows;
   rows.resize(static_cast<size_t>(form.rows * form.depth));
-  GatherWindows(g, in, 0, form.rows, rows.data());
+  GatherWindows(form, g, in, 0, form.rows, rows.data());
   return rows.data();
 }
 
-void OneDnnConv::GatherWindows(const WindowGeometry& g, const float* in, int64_t first, int64_t end,
-                               float* to) const {
+void OneDnnConv::GatherWindows(const MatMulForm& form, const WindowGeometry& g, const float* in,
+                               int64_t first, int64_t end, float* to) const {
   const int64_t c = g.channels, image_pixels = g.out_h * g.out_w;
   const size_t pixel_bytes = static_cast<size_t>(c) * sizeof(float);
   for (int64_t row = first; row < end; ++row) {
     const int64_t b = row / image_pixels, y = row % image_pixels / g.out_w, x = row % g.out_w;
     const float* image = in + b * g.in_h * g.in_w * c;
-    for (int64_t ky = 0; ky < g.k_h; ++ky) {
+    for (int64_t ky = form.tap_h0; ky < form.tap_h1; ++ky) {
       const int64_t iy = y * attrs_.stride_h - g.pad_top + ky * attrs_.dilation_h;
-      for (int64_t kx = 0; kx < g.k_w; ++kx) {
+      for (int64_t kx = form.tap_w0; kx < form.tap_w1; ++kx) {
         const int64_t ix = x * attrs_.stride_w - g.pad_left + kx * attrs_.dilation_w;
         if (iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w) {
           std::memcpy(to, image + (iy * g.in_w + ix) * c, pixel_bytes);

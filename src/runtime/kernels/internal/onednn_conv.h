@@ -76,9 +76,10 @@ class OneDnnConv {
   // The product's left matrix: `in` itself, or the windows the filter reads copied out as rows
   // (a buffer of the calling thread, valid until its next call).
   const float* MatMulInput(const MatMulForm& form, const WindowGeometry& g, const float* in) const;
-  // The windows of output pixels [first, end) (in N,OH,OW order), KH*KW*C values each, to `to`.
-  void GatherWindows(const WindowGeometry& g, const float* in, int64_t first, int64_t end,
-                     float* to) const;
+  // The windows of output pixels [first, end) (in N,OH,OW order), over the taps `form` gathers,
+  // C values per tap, to `to`.
+  void GatherWindows(const MatMulForm& form, const WindowGeometry& g, const float* in,
+                     int64_t first, int64_t end, float* to) const;
 
   const WindowAttrs attrs_;
   const bool depthwise_;
