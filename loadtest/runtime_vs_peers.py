@@ -8,7 +8,9 @@ Usage: .venv/bin/python loadtest/runtime_vs_peers.py [--quick] [--rounds 3] [--s
 For every model, batch size and thread setting, one round times TensorFlow (the SavedModel's
 signature in TF, as TF Serving runs it), ONNX Runtime (on tf2onnx's conversion of the same
 SavedModel) and Tern (build/loadtest/runtime_bench) on the same .npy inputs, in an order that
-rotates from round to round, and keeps the median over rounds. "1" thread: intra- and inter-op
+rotates from round to round, and keeps the median over rounds; a ratio (Tern / ORT, Tern / TF,
+baseline / ORT) is the median of the rounds' ratios, each of two engines timed seconds apart, so a
+shared machine's drift from one round to the next (up to 25%) divides out. "1" thread: intra- and inter-op
 parallelism 1 everywhere, CPU time per row (robust to a shared machine's other load); "all": one
 thread per core for each engine's intra-op pool, wall time per row. The answers are compared too
 (the first outputs' leading elements; a benchmark of wrong answers would mean nothing).
@@ -280,10 +282,13 @@ def summarize(samples, cores):
                                                              tf_head)
         row["ort_vs_tf_max_rel_error"] = max_relative_error(by_engine["ort"][-1]["output_head"],
                                                             tf_head)
-        row["tern_over_ort"] = row["tern_us_per_row"] / row["ort_us_per_row"]
-        row["tern_over_tf"] = row["tern_us_per_row"] / row["tf_us_per_row"]
+        def ratio(a, b):
+            return statistics.median(per_row(x, batch, threads) / per_row(y, batch, threads)
+                                     for x, y in zip(by_engine[a], by_engine[b]))
+        row["tern_over_ort"] = ratio("tern", "ort")
+        row["tern_over_tf"] = ratio("tern", "tf")
         if "base" in by_engine:
-            row["base_over_ort"] = row["base_us_per_row"] / row["ort_us_per_row"]
+            row["base_over_ort"] = ratio("base", "ort")
         rows.append(row)
     return {"cores": cores, "rows": rows}
 
