@@ -36,24 +36,25 @@ IntraOpThreads::RunScope::~RunScope() {
   if (outermost_) busy.fetch_sub(1, std::memory_order_relaxed);
 }
 
-int IntraOpThreads::AvailableNow() {
-  const int wanted = std::min(Limit(), CoreCount()) - 1;
-  if (wanted <= 0) return 1;
-  const int own = run_depth > 0 ? 0 : 1;
-  const int idle = CoreCount() - busy.load(std::memory_order_relaxed) - own;
-  return 1 + std::max(0, std::min(wanted, idle));
-}
+namespace {
 
-IntraOpThreads::OpScope::OpScope() {
-  const int wanted = std::min(Limit(), CoreCount()) - 1;
-  if (wanted <= 0) return;
-  int held = busy.load(std::memory_order_relaxed);
+// The cores an op on this thread may borrow while `held` are held: idle ones, up to the limit.
+int Lendable(int held) {
+  const int wanted = std::min(IntraOpThreads::Limit(), CoreCount()) - 1;
   // The calling thread is counted in `held` when it is inside a run, so the idle cores are
   // CoreCount() - held; outside any run, the caller holds one core not counted yet.
   const int own = run_depth > 0 ? 0 : 1;
+  return std::max(0, std::min(wanted, CoreCount() - held - own));
+}
+
+}  // namespace
+
+int IntraOpThreads::AvailableNow() { return 1 + Lendable(busy.load(std::memory_order_relaxed)); }
+
+IntraOpThreads::OpScope::OpScope() {
+  int held = busy.load(std::memory_order_relaxed);
   for (;;) {
-    const int idle = CoreCount() - held - own;
-    const int take = std::min(wanted, idle);
+    const int take = Lendable(held);
     if (take <= 0) return;
     if (busy.compare_exchange_weak(held, held + take, std::memory_order_relaxed)) {
       borrowed_ = take;

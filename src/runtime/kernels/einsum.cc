@@ -8,8 +8,8 @@
 // operand's diagonal first ("bii->bi", "ii->"). An equation without "->" (tf.einsum resolves
 // implicit outputs itself) and a label repeated in the output are rejected at load time.
 // With attr `tern_constant_b` (runtime/optimize/fuse_mat_mul.h: operand b is a weight, Keras's
-// EinsumDense), a product that is one matrix of fewer than kPackedMaxRows rows times b as it lies
-// runs on GemmPacked with b packed once (internal/gemm_packed.h).
+// EinsumDense), a product that is one matrix of fewer than kGemmPackedMaxRows rows times b as it
+// lies runs on GemmPacked with b packed once (internal/gemm_packed.h).
 #include <map>
 
 #include "runtime/kernels/internal/batch_mat_mul.h"
@@ -176,14 +176,11 @@ Status EinsumOneOperand(KernelContext& ctx, std::string la, const std::string& o
   return Status::Ok();
 }
 
-// From this many rows Gemm's dnnl_sgemm is as fast as GemmPacked (as for _FusedMatMul).
-constexpr int64_t kPackedMaxRows = 256;
-
-// [m, k] x b packed (fewer than kPackedMaxRows rows), or nullopt where b does not pack.
+// [m, k] x b packed (fewer than kGemmPackedMaxRows rows), or nullopt where b does not pack.
 StatusOr<std::optional<Tensor>> MultiplyPacked(const KernelContext& ctx, const Tensor& a, int64_t m,
                                                const Tensor& b, int64_t k, int64_t n,
                                                PackedWeights* packed_weights) {
-  if (packed_weights == nullptr || m >= kPackedMaxRows || k == 0 ||
+  if (packed_weights == nullptr || m >= kGemmPackedMaxRows || k == 0 ||
       a.dtype() != tensorflow::DT_FLOAT || b.dtype() != tensorflow::DT_FLOAT) {
     return std::optional<Tensor>();
   }

@@ -67,10 +67,6 @@ StatusOr<MatMulEpilogue> ParseFusedOps(const KernelConstruction& c) {
   return epilogue;
 }
 
-// From this many rows Gemm's dnnl_sgemm, whose packing of b is shared by as many rows, is as fast
-// as GemmPacked (AVX2 AMD EPYC, loadtest/gemm/matmul_bench).
-constexpr int64_t kPackedMaxRows = 256;
-
 class FusedMatMulKernel final : public OpKernel {
  public:
   FusedMatMulKernel(bool transpose_a, bool transpose_b, bool constant_b, MatMulEpilogue epilogue)
@@ -131,7 +127,7 @@ class FusedMatMulKernel final : public OpKernel {
     }
     if (k > 0) {
       std::shared_ptr<const PackedMatrix> packed;
-      if (packed_ != nullptr && m < kPackedMaxRows) packed = packed_->For(b, transpose_b_);
+      if (packed_ != nullptr && m < kGemmPackedMaxRows) packed = packed_->For(b, transpose_b_);
       if (packed != nullptr) {
         GemmPacked(args.a, m, *packed, c);
       } else {

@@ -63,6 +63,11 @@ class PackedWeights {
   std::vector<Packed> packed_;
 };
 
+// From this many rows Gemm's dnnl_sgemm, whose packing of b is shared by as many rows, is as fast
+// as GemmPacked (AVX2 AMD EPYC, loadtest/gemm/matmul_bench): a product with a constant b under it
+// (_FusedMatMul, Einsum) packs b.
+inline constexpr int64_t kGemmPackedMaxRows = 256;
+
 // c [m,n] = a [m,k] x b, all row-major and dense, on the cores IntraOpThreads lends a product
 // with work to share (split by panels: each core reads only its own share of b).
 void GemmPacked(const float* a, int64_t m, const PackedMatrix& b, float* c);

@@ -153,11 +153,12 @@ std::optional<MatMulForm> MatMulFormOf(const WindowAttrs& attrs, const WindowGeo
         UsedTaps(g.k_h, g.out_h, attrs.stride_h, attrs.dilation_h, g.pad_top, g.in_h);
     const auto [w0, w1] =
         UsedTaps(g.k_w, g.out_w, attrs.stride_w, attrs.dilation_w, g.pad_left, g.in_w);
-    const bool one_block = (w0 == 0 && w1 == g.k_w) || h1 - h0 == 1;
-    form.tap_h0 = one_block ? h0 : 0;
-    form.tap_h1 = one_block ? h1 : g.k_h;
-    form.tap_w0 = one_block ? w0 : 0;
-    form.tap_w1 = one_block ? w1 : g.k_w;
+    if ((w0 == 0 && w1 == g.k_w) || h1 - h0 == 1) {
+      form.tap_h0 = h0;
+      form.tap_h1 = h1;
+      form.tap_w0 = w0;
+      form.tap_w1 = w1;
+    }
     form.depth = (form.tap_h1 - form.tap_h0) * (form.tap_w1 - form.tap_w0) * g.channels;
     form.tap_offset = (form.tap_h0 * g.k_w + form.tap_w0) * g.channels * out_channels;
     return form;
