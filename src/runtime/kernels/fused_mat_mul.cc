@@ -9,6 +9,12 @@
 // it packs b (OneDnnMatMulPacksWeights: AVX-512 CPUs) (internal/onednn_matmul.h); elsewhere on
 // GemmPacked with b packed once (internal/gemm_packed.h); else Gemm, then the epilogue in one
 // pass. float only.
+// With attr `tern_reshape` (the same pass, for a Reshape that sat between the MatMul and its
+// BiasAdd, as tf.tensordot and Keras's Dense over 3-D inputs write it), a last input holds the
+// shape the product is reshaped to (as Reshape does) before the bias: where that keeps the last
+// dim n, the epilogue runs as without it; else the product is reshaped first, then the bias is
+// added along the new last dim.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -19,17 +25,24 @@
 #include "runtime/kernels/internal/onednn_common.h"
 #include "runtime/kernels/internal/onednn_conv.h"
 #include "runtime/kernels/internal/onednn_matmul.h"
+#include "runtime/kernels/internal/reshaped_shape.h"
 #include "runtime/kernels/kernels.h"
 
 namespace tern {
 namespace {
+
+// A product of many rows with an epilogue goes a chunk of about this many bytes of c at a time,
+// at least that many rows (BERT b8's 1024 x 256 x 1024 and 1024 x 1024 x 256 layers, paired runs:
+// 96 rows beat 32, 64 and 128; larger chunks of 256-384 KiB lost 3-4%).
+constexpr int64_t kEpilogueChunkBytes = 128 << 10;
+constexpr int64_t kEpilogueChunkMinRows = 96;
 
 bool IsGelu(FusedActivation activation) {
   return activation == FusedActivation::kGeluApproximate ||
          activation == FusedActivation::kGeluExact;
 }
 
-StatusOr<MatMulEpilogue> ParseFusedOps(const KernelConstruction& c) {
+StatusOr<MatMulEpilogue> ParseFusedOps(const KernelConstruction& c, int extra_inputs) {
   TERN_ASSIGN_OR_RETURN(std::vector<std::string> names, c.GetStringListAttr("fused_ops"));
   MatMulEpilogue epilogue;
   int stage = 0;  // 1 bias, 2 activation: each at most once, in order
@@ -60,18 +73,20 @@ StatusOr<MatMulEpilogue> ParseFusedOps(const KernelConstruction& c) {
   }
   epilogue.alpha = epilogue.activation == FusedActivation::kSwish ? swish_beta : leaky_alpha;
   const int num_args = epilogue.bias ? 1 : 0;
-  if (c.num_inputs() != 2 + num_args) {
+  if (c.num_inputs() != 2 + num_args + extra_inputs) {
     return c.Error("fused_ops need " + std::to_string(num_args) + " extra inputs, got " +
-                   std::to_string(c.num_inputs() - 2));
+                   std::to_string(c.num_inputs() - 2 - extra_inputs));
   }
   return epilogue;
 }
 
 class FusedMatMulKernel final : public OpKernel {
  public:
-  FusedMatMulKernel(bool transpose_a, bool transpose_b, bool constant_b, MatMulEpilogue epilogue)
+  FusedMatMulKernel(bool transpose_a, bool transpose_b, bool constant_b, bool reshape,
+                    MatMulEpilogue epilogue)
       : transpose_a_(transpose_a),
         transpose_b_(transpose_b),
+        reshape_(reshape),
         epilogue_(epilogue),
         onednn_(constant_b && !transpose_a && OneDnnEnabled() && OneDnnMatMulPacksWeights()
                     ? std::make_unique<OneDnnMatMul>(transpose_b, epilogue)
@@ -93,18 +108,31 @@ class FusedMatMulKernel final : public OpKernel {
     TERN_ASSIGN_OR_RETURN(const MatMulDims dims,
                           MatrixProductDims(ctx, {&a, &b, transpose_a_, transpose_b_}));
     const int64_t m = dims.m, k = dims.k, n = dims.n;
+    TensorShape out_shape{m, n};
+    if (reshape_) {
+      StatusOr<TensorShape> reshaped = ReshapedShape(out_shape, ctx.input(ctx.num_inputs() - 1));
+      if (!reshaped.ok()) return ctx.Error(reshaped.status().message());
+      out_shape = std::move(*reshaped);
+    }
+    // The bias runs along the output's last dim; only when that is n can it join the product.
+    int64_t bias_cols = n;
     const float* bias = nullptr;
     if (epilogue_.bias) {
+      if (out_shape.rank() < 2) {
+        return ctx.Error("the reshaped product must be at least 2-D for the bias, got shape " +
+                         out_shape.DebugString());
+      }
+      bias_cols = out_shape.dim(out_shape.rank() - 1);
       const Tensor& t = ctx.input(2);
-      if (t.dtype() != tensorflow::DT_FLOAT || t.rank() != 1 || t.dim(0) != n) {
-        return ctx.Error("bias must be float [" + std::to_string(n) + "], got " +
+      if (t.dtype() != tensorflow::DT_FLOAT || t.rank() != 1 || t.dim(0) != bias_cols) {
+        return ctx.Error("bias must be float [" + std::to_string(bias_cols) + "], got " +
                          DataTypeName(t.dtype()) + t.shape().DebugString());
       }
       bias = t.flat<float>();
     }
     TERN_ASSIGN_OR_RETURN(
         Tensor * out,
-        ctx.AllocateOutput(0, tensorflow::DT_FLOAT, TensorShape{m, n},
+        ctx.AllocateOutput(0, tensorflow::DT_FLOAT, std::move(out_shape),
                            k > 0 ? Tensor::Contents::kUnset : Tensor::Contents::kZeros));
     if (m == 0 || n == 0) return Status::Ok();
     float* c = out->flat<float>();
@@ -120,14 +148,33 @@ class FusedMatMulKernel final : public OpKernel {
     // call, and over Gemm's own few-row kernel, which walks a row-major b's column panels with
     // a stride the prefetchers miss (the MLP at batch 8: 0.66-0.72x per run). One row takes it
     // for a large, wide b only (OneRowDenseRunsOnPrimitive); any other runs on Gemm's GEMV.
+    if (bias_cols != n) {
+      // A reshape that moved the last dim: the product, then the epilogue over the new rows.
+      if (k > 0) Gemm(args);
+      Epilogue(bias, m * n / bias_cols, bias_cols, c);
+      return Status::Ok();
+    }
     if (onednn_ != nullptr && k > 0 && (m > 1 || OneRowDenseRunsOnPrimitive(k, n)) &&
         onednn_->Run(m, args.a, b, bias, c)) {
       ApplyGelu(c, m * n);
       return Status::Ok();
     }
+    const bool has_epilogue = bias != nullptr || epilogue_.activation != FusedActivation::kNone;
     if (k > 0) {
       std::shared_ptr<const PackedMatrix> packed;
-      if (packed_ != nullptr && m < kGemmPackedMaxRows) packed = packed_->For(b, transpose_b_);
+      if (packed_ != nullptr && (m < kGemmPackedMaxRows || has_epilogue)) {
+        packed = packed_->For(b, transpose_b_);
+      }
+      if (packed != nullptr && m >= kGemmPackedMaxRows) {
+        // As fast as Gemm from here (BERT's 1024-row products), and each chunk's bias and
+        // activation run while its rows are in cache rather than in a pass over all of c.
+        const int64_t chunk_rows = std::max<int64_t>(
+            kEpilogueChunkMinRows, kEpilogueChunkBytes / (n * static_cast<int64_t>(sizeof(float))));
+        GemmPackedInChunks(
+            m, chunk_rows, *packed, c, [&](int64_t first, int64_t) { return args.a + first * k; },
+            [&](int64_t first, int64_t rows) { Epilogue(bias, rows, n, c + first * n); });
+        return Status::Ok();
+      }
       if (packed != nullptr) {
         GemmPacked(args.a, m, *packed, c);
       } else {
@@ -159,6 +206,7 @@ class FusedMatMulKernel final : public OpKernel {
 
   const bool transpose_a_;
   const bool transpose_b_;
+  const bool reshape_;
   const MatMulEpilogue epilogue_;
   const std::unique_ptr<OneDnnMatMul> onednn_;   // null: Gemm only
   const std::unique_ptr<PackedWeights> packed_;  // null: b is not constant, or onednn_ packs it
@@ -171,10 +219,11 @@ StatusOr<std::unique_ptr<OpKernel>> CreateFusedMatMulKernel(const KernelConstruc
   if (dtype != tensorflow::DT_FLOAT) {
     return c.Error("dtype " + DataTypeName(dtype) + " is not supported (float)");
   }
-  TERN_ASSIGN_OR_RETURN(MatMulEpilogue epilogue, ParseFusedOps(c));
+  const bool reshape = c.GetBoolAttrOr("tern_reshape", false);
+  TERN_ASSIGN_OR_RETURN(MatMulEpilogue epilogue, ParseFusedOps(c, reshape ? 1 : 0));
   return std::unique_ptr<OpKernel>(std::make_unique<FusedMatMulKernel>(
       c.GetBoolAttrOr("transpose_a", false), c.GetBoolAttrOr("transpose_b", false),
-      c.GetBoolAttrOr("tern_constant_b", false), epilogue));
+      c.GetBoolAttrOr("tern_constant_b", false), reshape, epilogue));
 }
 
 }  // namespace tern

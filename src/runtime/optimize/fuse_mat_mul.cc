@@ -44,6 +44,18 @@ class DenseFinder {
     std::vector<std::string> fused_ops;
     float leaky_alpha = 0.2f;
     int cur = matmul;
+    // tf.tensordot (a Dense layer over a 3-D input) reshapes the product before the bias: the
+    // kernel takes the Reshape's shape and reshapes the product itself.
+    std::optional<TensorId> reshape_to;
+    const int reshape = Next(cur, "Reshape", 2);
+    if (reshape >= 0) {
+      const int after = Next(reshape, "BiasAdd", 2);
+      if (after >= 0 && NhwcOrUnset(*nodes_[after].def)) {
+        reshape_to = nodes_[reshape].inputs[1];
+        rewrite.replaced.push_back(reshape);
+        cur = reshape;
+      }
+    }
     const int bias_add = Next(cur, "BiasAdd", 2);
     if (bias_add >= 0 && NhwcOrUnset(*nodes_[bias_add].def)) {
       fused_ops.push_back("BiasAdd");
@@ -60,6 +72,8 @@ class DenseFinder {
       if (def.op() == "LeakyRelu" && alpha != def.attr().end()) leaky_alpha = alpha->second.f();
       rewrite.replaced.push_back(activation);
     }
+    const int64_t num_args = static_cast<int64_t>(rewrite.inputs.size()) - 2;
+    if (reshape_to) rewrite.inputs.push_back(*reshape_to);
     tensorflow::NodeDef& def = rewrite.def;
     def.set_name(nodes_[rewrite.replaced.back()].def->name());
     def.set_op("_FusedMatMul");
@@ -71,7 +85,8 @@ class DenseFinder {
     attrs["transpose_b"].set_b(BoolAttr(*mm.def, "transpose_b"));
     auto* ops = attrs["fused_ops"].mutable_list();
     for (const std::string& op : fused_ops) ops->add_s(op);
-    attrs["num_args"].set_i(static_cast<int64_t>(rewrite.inputs.size()) - 2);
+    attrs["num_args"].set_i(num_args);
+    if (reshape_to) attrs["tern_reshape"].set_b(true);
     attrs["leakyrelu_alpha"].set_f(leaky_alpha);
     attrs["tern_constant_b"].set_b(true);
     return rewrite;

@@ -4,6 +4,8 @@
 // or erf form), in that order, becomes one _FusedMatMul node (kernels/fused_mat_mul.cc) with
 // attr tern_constant_b, which runs the product on oneDNN with b packed once and the bias and
 // activation in the same pass. A MatMul with nothing to fuse becomes one too, for the packing.
+// A Reshape between the MatMul and its BiasAdd (tf.tensordot's) joins as well: the fused node
+// takes its shape as a last input, with attr tern_reshape.
 // A float Einsum of two operands whose second is a weight (Keras's EinsumDense) stays as it is
 // and gains attr tern_constant_b, with which it packs that operand once (kernels/einsum.cc).
 //

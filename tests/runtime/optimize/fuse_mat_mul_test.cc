@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/intra_op.h"
 #include "test_graph.h"
 
 namespace tern {
@@ -25,12 +26,17 @@ struct Dense {
   bool bias = true;
   std::string activation;    // "", an op name, or "gelu" (tf.nn.gelu's tanh form)
   bool weights_fed = false;  // b a Placeholder "w" rather than a Const
+  // A Reshape between the MatMul and the BiasAdd (tf.tensordot's), to this shape; the bias
+  // then runs along its last dim, `bias_cols` long.
+  std::vector<int32_t> reshape_to;
+  int64_t bias_cols = 0;  // 0: n
+  int64_t BiasCols() const { return bias_cols > 0 ? bias_cols : n; }
 };
 
 Tensor Weights(const Dense& d) {
   return Random(d.transpose_b ? TensorShape{d.n, d.k} : TensorShape{d.k, d.n}, 7, -0.1f, 0.1f);
 }
-Tensor Bias(const Dense& d) { return Random(TensorShape{d.n}, 8, -1, 1); }
+Tensor Bias(const Dense& d) { return Random(TensorShape{d.BiasCols()}, 8, -1, 1); }
 
 // x -> MatMul(x, w) -> [BiasAdd] -> [activation] -> out.
 tensorflow::GraphDef DenseGraph(const Dense& d) {
@@ -44,9 +50,14 @@ tensorflow::GraphDef DenseGraph(const Dense& d) {
   auto* mm = AddNode(&g, "mm", "MatMul", {"x", "w"});
   (*mm->mutable_attr())["transpose_b"].set_b(d.transpose_b);
   std::string last = "mm";
+  if (!d.reshape_to.empty()) {
+    AddInt32(&g, "shape", TensorShape{static_cast<int64_t>(d.reshape_to.size())}, d.reshape_to);
+    AddNode(&g, "reshaped", "Reshape", {"mm", "shape"});
+    last = "reshaped";
+  }
   if (d.bias) {
     AddTensor(&g, "b", Bias(d));
-    AddNode(&g, "biased", "BiasAdd", {"mm", "b"});
+    AddNode(&g, "biased", "BiasAdd", {last, "b"});
     last = "biased";
   }
   if (d.activation == "gelu") {
@@ -93,10 +104,15 @@ void ExpectDense(Session& session, const Dense& d, int64_t m, const Tensor& w) {
   if (d.weights_fed) feeds.emplace_back("w:0", w);
   auto out = session.Run(feeds, {"out:0"}, {}, RunOptions());
   ASSERT_TRUE(out.ok()) << out.status().ToString();
-  ASSERT_EQ((*out)[0].shape(), (TensorShape{m, d.n}));
+  if (d.reshape_to.empty()) {
+    ASSERT_EQ((*out)[0].shape(), (TensorShape{m, d.n}));
+  } else {
+    ASSERT_EQ((*out)[0].num_elements(), m * d.n);
+    ASSERT_EQ((*out)[0].dim((*out)[0].rank() - 1), d.BiasCols());
+  }
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < d.n; ++j) {
-      double sum = d.bias ? bias.flat<float>()[j] : 0.0;
+      double sum = d.bias ? bias.flat<float>()[(i * d.n + j) % d.BiasCols()] : 0.0;
       for (int64_t p = 0; p < d.k; ++p) {
         const float wv =
             d.transpose_b ? w.flat<float>()[j * d.k + p] : w.flat<float>()[p * d.n + j];
@@ -109,19 +125,19 @@ void ExpectDense(Session& session, const Dense& d, int64_t m, const Tensor& w) {
   }
 }
 
-void ExpectFused(const Dense& d) {
+void ExpectFused(const Dense& d, const std::vector<int64_t>& rows = {1, 2, 8, 65}) {
   SCOPED_TRACE("activation '" + d.activation + "' bias " + std::to_string(d.bias) +
                " transpose_b " + std::to_string(d.transpose_b) + " n " + std::to_string(d.n));
   auto session = Session::Create(DenseGraph(d));
   ASSERT_TRUE(session.ok()) << session.status().ToString();
   const std::vector<std::string> ops = StepOps(**session, {"out:0"});
   EXPECT_TRUE(Has(ops, "_FusedMatMul"));
-  for (const char* gone :
-       {"MatMul", "BiasAdd", "Relu", "Relu6", "Elu", "LeakyRelu", "Sigmoid", "_FusedGelu"}) {
+  for (const char* gone : {"MatMul", "Reshape", "BiasAdd", "Relu", "Relu6", "Elu", "LeakyRelu",
+                           "Sigmoid", "_FusedGelu"}) {
     EXPECT_FALSE(Has(ops, gone)) << gone;
   }
   // One row and a narrow b take Gemm; 2, 8 and 65 rows of the wide b the packed primitive.
-  for (int64_t m : {1, 2, 8, 65}) ExpectDense(**session, d, m, Weights(d));
+  for (int64_t m : rows) ExpectDense(**session, d, m, Weights(d));
 }
 
 TEST(FuseMatMulTest, DenseLayerIsOneNode) {
@@ -141,6 +157,35 @@ TEST(FuseMatMulTest, DenseLayerIsOneNode) {
   narrow.n = 12;
   narrow.activation = "Elu";
   ExpectFused(narrow);
+}
+
+// tf.tensordot's Reshape between the product and the bias joins the fused node: one that keeps
+// the last dim (as tensordot's does), and one that moves it (the bias then runs along the new
+// last dim, as the unfused graph would add it).
+TEST(FuseMatMulTest, AReshapeBeforeTheBiasJoins) {
+  Dense keeps;
+  keeps.reshape_to = {2, -1, 600};
+  keeps.activation = "gelu";
+  ExpectFused(keeps, {2, 8, 66});
+  Dense moves;
+  moves.reshape_to = {-1, 300};
+  moves.bias_cols = 300;
+  moves.activation = "Relu";
+  ExpectFused(moves, {1, 2, 8});
+}
+
+// From 256 rows a product with an epilogue runs in chunks of rows (a partial last one here), the
+// bias and activation on each chunk; with idle cores lent, the chunks are split among them.
+TEST(FuseMatMulTest, ManyRowsInChunksComputeTheSame) {
+  Dense d;
+  d.k = 64;
+  d.n = 1024;
+  d.activation = "gelu";
+  d.reshape_to = {4, -1, 1024};
+  ExpectFused(d, {300});
+  IntraOpThreads::SetLimit(0);  // one per core
+  ExpectFused(d, {300, 1024});
+  IntraOpThreads::SetLimit(1);
 }
 
 TEST(FuseMatMulTest, OnlyWeightsAndWholeChainsAreFused) {

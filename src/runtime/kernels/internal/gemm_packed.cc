@@ -13,6 +13,10 @@ namespace {
 // Below ~4 MFLOP, and for a b under 256 KiB, one core runs the product (as Gemm decides).
 constexpr double kParallelMinFlops = 4e6;
 constexpr double kParallelMinBBytes = 256 << 10;
+// GemmPackedInChunks: from this many chunks, and enough work to share, idle cores take chunks of
+// rows; fewer rows split b's panels instead.
+constexpr int64_t kRowSplitMinChunks = 4;
+constexpr double kRowSplitMinFlops = 4e6;
 
 struct Kernel {
   void (*run)(const PackedGemmArgs&);
@@ -131,6 +135,34 @@ void GemmPacked(const float* a, int64_t m, const PackedMatrix& b, float* c) {
 
 void GemmPackedOnCallingThread(const float* a, int64_t m, const PackedMatrix& b, float* c) {
   RunPanels(a, m, b, c, 0, (b.n() + b.panel_cols() - 1) / b.panel_cols());
+}
+
+void GemmPackedInChunks(int64_t m, int64_t chunk_rows, const PackedMatrix& b, float* c,
+                        const std::function<const float*(int64_t first, int64_t rows)>& a_rows,
+                        const std::function<void(int64_t first, int64_t rows)>& finish) {
+  chunk_rows = std::max<int64_t>(chunk_rows, 1);
+  const int64_t chunks = (m + chunk_rows - 1) / chunk_rows;
+  const double flops =
+      2.0 * static_cast<double>(m) * static_cast<double>(b.k()) * static_cast<double>(b.n());
+  const bool split_rows = chunks >= kRowSplitMinChunks && flops >= kRowSplitMinFlops;
+  auto run = [&](int64_t first_chunk, int64_t end_chunk) {
+    for (int64_t chunk = first_chunk; chunk < end_chunk; ++chunk) {
+      const int64_t first = chunk * chunk_rows, rows = std::min(m - first, chunk_rows);
+      const float* a = a_rows(first, rows);
+      float* rows_of_c = c + first * b.n();
+      if (split_rows) {
+        GemmPackedOnCallingThread(a, rows, b, rows_of_c);
+      } else {
+        GemmPacked(a, rows, b, rows_of_c);
+      }
+      finish(first, rows);
+    }
+  };
+  if (split_rows) {
+    SplitRowRange(chunks, run);
+  } else {
+    run(0, chunks);
+  }
 }
 
 }  // namespace tern

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -73,5 +74,16 @@ inline constexpr int64_t kGemmPackedMaxRows = 256;
 void GemmPacked(const float* a, int64_t m, const PackedMatrix& b, float* c);
 // The same product on the calling thread only, for a caller that splits rows among cores itself.
 void GemmPackedOnCallingThread(const float* a, int64_t m, const PackedMatrix& b, float* c);
+
+// c [m,n] = a x b a chunk of `chunk_rows` rows at a time, each chunk finished by the caller's
+// epilogue right after its product, while those rows of c are still in cache: `a_rows(first,
+// rows)` gives the chunk's rows of a (dense, k floats apart; a caller may gather them into a
+// buffer of its own, one per thread), `finish(first, rows)` runs over c's rows [first,
+// first + rows). From 4 chunks and 4 MFLOP idle cores take chunks of rows (each reads all of b,
+// from L3); fewer split each chunk's panels among them (GemmPacked). Both callbacks may run on
+// several threads at once, on disjoint rows.
+void GemmPackedInChunks(int64_t m, int64_t chunk_rows, const PackedMatrix& b, float* c,
+                        const std::function<const float*(int64_t first, int64_t rows)>& a_rows,
+                        const std::function<void(int64_t first, int64_t rows)>& finish);
 
 }  // namespace tern

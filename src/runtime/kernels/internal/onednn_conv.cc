@@ -78,10 +78,6 @@ constexpr int64_t kPackedWindowsMaxBytes = 16 << 20;
 // the epilogue, went to memory and back, on one core while the product used all idle ones.
 constexpr int64_t kPackedChunkBytes = 128 << 10;
 constexpr int64_t kPackedChunkMinRows = 24;
-// From this many chunks, and enough work to share, idle cores take chunks of rows (each reads all
-// of the packed filter, from L3); fewer rows split the filter's panels instead.
-constexpr int64_t kPackedRowSplitMinChunks = 4;
-constexpr double kPackedRowSplitMinFlops = 4e6;
 // A 1x1 filter over at most this many output pixels runs on GemmPacked when a core is idle.
 constexpr int64_t kPackedOneByOneMaxRows = 8;
 
@@ -341,34 +337,19 @@ void OneDnnConv::RunPackedProduct(const MatMulForm& form, const WindowGeometry& 
   const int64_t m = form.rows, n = packed.n(), depth = form.depth;
   const int64_t chunk_rows = std::max<int64_t>(
       kPackedChunkMinRows, kPackedChunkBytes / (std::max<int64_t>(depth, 1) * sizeof(float)));
-  const int64_t chunks = (m + chunk_rows - 1) / chunk_rows;
-  const double flops =
-      2.0 * static_cast<double>(m) * static_cast<double>(depth) * static_cast<double>(n);
-  const bool split_rows = chunks >= kPackedRowSplitMinChunks && flops >= kPackedRowSplitMinFlops;
-  auto run = [&](int64_t first_chunk, int64_t end_chunk) {
-    thread_local std::vector<float> windows;
-    for (int64_t chunk = first_chunk; chunk < end_chunk; ++chunk) {
-      const int64_t first = chunk * chunk_rows, rows = std::min(m - first, chunk_rows);
-      const float* a = in + first * depth;
-      if (form.input == MatMulForm::Input::kWindows) {
+  GemmPackedInChunks(
+      m, chunk_rows, packed, out,
+      [&](int64_t first, int64_t rows) -> const float* {
+        if (form.input != MatMulForm::Input::kWindows) return in + first * depth;
+        thread_local std::vector<float> windows;
         windows.resize(static_cast<size_t>(rows * depth));
         GatherWindows(form, g, in, first, first + rows, windows.data());
-        a = windows.data();
-      }
-      float* c = out + first * n;
-      if (split_rows) {
-        GemmPackedOnCallingThread(a, rows, packed, c);
-      } else {
-        GemmPacked(a, rows, packed, c);  // splits b's panels among idle cores instead
-      }
-      ApplyEpilogue(bias, residual != nullptr ? residual + first * n : nullptr, c, rows, n);
-    }
-  };
-  if (split_rows) {
-    SplitRowRange(chunks, run);
-  } else {
-    run(0, chunks);
-  }
+        return windows.data();
+      },
+      [&](int64_t first, int64_t rows) {
+        ApplyEpilogue(bias, residual != nullptr ? residual + first * n : nullptr, out + first * n,
+                      rows, n);
+      });
 }
 
 void OneDnnConv::RunProduct(const MatMulForm& form, const WindowGeometry& g, const float* in,
