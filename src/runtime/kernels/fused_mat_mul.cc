@@ -25,6 +25,7 @@
 #include "runtime/kernels/internal/onednn_common.h"
 #include "runtime/kernels/internal/onednn_conv.h"
 #include "runtime/kernels/internal/onednn_matmul.h"
+#include "runtime/kernels/internal/parallel_rows.h"
 #include "runtime/kernels/internal/reshaped_shape.h"
 #include "runtime/kernels/kernels.h"
 
@@ -151,7 +152,7 @@ class FusedMatMulKernel final : public OpKernel {
     if (bias_cols != n) {
       // A reshape that moved the last dim: the product, then the epilogue over the new rows.
       if (k > 0) Gemm(args);
-      Epilogue(bias, m * n / bias_cols, bias_cols, c);
+      EpilogueOnIdleCores(bias, m * n / bias_cols, bias_cols, c);
       return Status::Ok();
     }
     if (onednn_ != nullptr && k > 0 && (m > 1 || OneRowDenseRunsOnPrimitive(k, n)) &&
@@ -181,7 +182,7 @@ class FusedMatMulKernel final : public OpKernel {
         Gemm(args);
       }
     }
-    Epilogue(bias, m, n, c);
+    EpilogueOnIdleCores(bias, m, n, c);
     return Status::Ok();
   }
 
@@ -195,6 +196,15 @@ class FusedMatMulKernel final : public OpKernel {
       }
     }
     ApplyFusedActivationInPlace(epilogue_.activation, epilogue_.alpha, c, m * n);
+  }
+
+  // The same over all of c, its rows split among idle cores where that pays (as the BiasAdd and
+  // activation kernels it replaces would split them).
+  void EpilogueOnIdleCores(const float* bias, int64_t m, int64_t n, float* c) const {
+    if (bias == nullptr && epilogue_.activation == FusedActivation::kNone) return;
+    ForEachRowRange(m, n * static_cast<int64_t>(sizeof(float)), [&](int64_t begin, int64_t end) {
+      Epilogue(bias, end - begin, n, c + begin * n);
+    });
   }
 
   // After the primitive, which ran the bias and every other activation as post-ops.
