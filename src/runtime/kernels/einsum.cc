@@ -10,9 +10,13 @@
 // With attr `tern_constant_b` (runtime/optimize/fuse_mat_mul.h: operand b is a weight, Keras's
 // EinsumDense), a product that is one matrix of fewer than kGemmPackedMaxRows rows times b as it
 // lies runs on GemmPacked with b packed once (internal/gemm_packed.h).
+// With attr `tern_fused_bias` ("AddV2" or "BiasAdd", the same pass: the EinsumDense's bias), the
+// sum of the product and input 2 as that op gives it; a bias that is one row of a product on
+// GemmPacked is added to each chunk of rows while in cache (at any row count).
 #include <map>
 
 #include "runtime/kernels/internal/batch_mat_mul.h"
+#include "runtime/kernels/internal/broadcast.h"
 #include "runtime/kernels/internal/common.h"
 #include "runtime/kernels/internal/gemm_packed.h"
 #include "runtime/kernels/kernels.h"
@@ -21,6 +25,10 @@ namespace tern {
 namespace {
 
 constexpr char kEllipsisLabel = '.';  // stands for the ellipsis dims, expanded per call
+
+// An Add or BiasAdd of the product fused into the op (attr tern_fused_bias), its other operand
+// the op's input 2.
+enum class FusedBias { kNone, kAddV2, kBiasAdd };
 
 struct Spec {
   std::vector<std::string> inputs;
@@ -176,11 +184,13 @@ Status EinsumOneOperand(KernelContext& ctx, std::string la, const std::string& o
   return Status::Ok();
 }
 
-// [m, k] x b packed (fewer than kGemmPackedMaxRows rows), or nullopt where b does not pack.
+// [m, k] x b packed, or nullopt where b does not pack. Without `bias` only for fewer than
+// kGemmPackedMaxRows rows (from there Gemm is as fast); with it (n floats, added to every row)
+// at any size, a chunk of rows at a time with the bias added while the chunk is in cache.
 StatusOr<std::optional<Tensor>> MultiplyPacked(const KernelContext& ctx, const Tensor& a, int64_t m,
                                                const Tensor& b, int64_t k, int64_t n,
-                                               PackedWeights* packed_weights) {
-  if (packed_weights == nullptr || m >= kGemmPackedMaxRows || k == 0 ||
+                                               PackedWeights* packed_weights, const float* bias) {
+  if (packed_weights == nullptr || (m >= kGemmPackedMaxRows && bias == nullptr) || k == 0 ||
       a.dtype() != tensorflow::DT_FLOAT || b.dtype() != tensorflow::DT_FLOAT) {
     return std::optional<Tensor>();
   }
@@ -188,14 +198,77 @@ StatusOr<std::optional<Tensor>> MultiplyPacked(const KernelContext& ctx, const T
   if (packed == nullptr) return std::optional<Tensor>();
   auto created = Tensor::Create(a.dtype(), TensorShape{m, n}, Tensor::Contents::kUnset);
   if (!created.ok()) return ctx.Error(created.status().message());
-  if (m > 0 && n > 0) GemmPacked(a.flat<float>(), m, *packed, created->flat<float>());
+  float* c = created->flat<float>();
+  if (m > 0 && n > 0 && bias == nullptr) GemmPacked(a.flat<float>(), m, *packed, c);
+  if (m > 0 && n > 0 && bias != nullptr) {
+    GemmPackedInChunks(
+        m, EpilogueChunkRows(n), *packed, c,
+        [&](int64_t first, int64_t) { return a.flat<float>() + first * k; },
+        [&](int64_t first, int64_t rows) {
+          for (int64_t i = first; i < first + rows; ++i) {
+            float* row = c + i * n;
+            for (int64_t j = 0; j < n; ++j) row[j] += bias[j];
+          }
+        });
+  }
   return std::optional<Tensor>(std::move(created).value());
 }
 
-// `packed_weights`: where operand 1 is a weight, its packed copies; else nullptr.
+// Whether `bias` adds to every row of `out`'s innermost dims as a whole, as the Add or BiasAdd
+// fused into the Einsum would add it: float, and (leading 1s aside, for an Add) the same dims
+// as out's last ones. BiasAdd also needs out to be at least 2-D and the bias 1-D.
+bool BiasFitsRows(FusedBias kind, const TensorShape& out, const Tensor& bias) {
+  if (bias.dtype() != tensorflow::DT_FLOAT || bias.rank() > out.rank()) return false;
+  if (kind == FusedBias::kBiasAdd && (out.rank() < 2 || bias.rank() != 1)) return false;
+  int first = 0;
+  while (first < bias.rank() && bias.dim(first) == 1) ++first;
+  for (int i = first; i < bias.rank(); ++i) {
+    if (bias.dim(i) != out.dim(out.rank() - bias.rank() + i)) return false;
+  }
+  return true;
+}
+
+// out + bias as the fused Add (NumPy broadcasting) or BiasAdd (along the last dim) gives it;
+// `out` is the Einsum's own result, which a bias that fits its rows is added to in place.
+StatusOr<Tensor> AddBias(const KernelContext& ctx, FusedBias kind, Tensor out, const Tensor& bias) {
+  if (out.dtype() != tensorflow::DT_FLOAT || bias.dtype() != tensorflow::DT_FLOAT) {
+    return ctx.Error("the fused bias must be float like the product, got " +
+                     DataTypeName(bias.dtype()));
+  }
+  if (BiasFitsRows(kind, out.shape(), bias)) {
+    const int64_t size = bias.num_elements();
+    if (size == 0) return out;
+    const float* b = bias.flat<float>();
+    float* o = out.flat<float>();
+    for (int64_t i = 0; i < out.num_elements(); i += size) {
+      for (int64_t j = 0; j < size; ++j) o[i + j] += b[j];
+    }
+    return out;
+  }
+  if (kind == FusedBias::kBiasAdd) {
+    return ctx.Error(
+        "the fused BiasAdd needs a 1-D bias as long as the last dim of a value of at "
+        "least 2 dims, got value " +
+        out.shape().DebugString() + " and bias " + bias.shape().DebugString());
+  }
+  TERN_ASSIGN_OR_RETURN(TensorShape shape, BroadcastShape(out.shape(), bias.shape()));
+  auto sum = Tensor::Create(tensorflow::DT_FLOAT, shape, Tensor::Contents::kUnset);
+  if (!sum.ok()) return ctx.Error(sum.status().message());
+  const std::vector<int64_t> from_out = BroadcastIndex(out.shape(), shape);
+  const std::vector<int64_t> from_bias = BroadcastIndex(bias.shape(), shape);
+  float* s = sum->flat<float>();
+  for (size_t i = 0; i < from_out.size(); ++i) {
+    s[i] = out.flat<float>()[from_out[i]] + bias.flat<float>()[from_bias[i]];
+  }
+  return std::move(sum).value();
+}
+
+// `packed_weights`: where operand 1 is a weight, its packed copies; else nullptr. `bias`: where
+// an Add or BiasAdd was fused in, its other operand; else nullptr.
 Status EinsumTwoOperands(KernelContext& ctx, std::string la, std::string lb,
                          const LabelSizes& sizes, const std::string& out_labels,
-                         const std::vector<int64_t>& out_dims, PackedWeights* packed_weights) {
+                         const std::vector<int64_t>& out_dims, PackedWeights* packed_weights,
+                         FusedBias bias_kind, const Tensor* bias) {
   TERN_ASSIGN_OR_RETURN(Tensor diagonal_a, TakeDiagonals(ctx, ctx.input(0), &la));
   TERN_ASSIGN_OR_RETURN(Tensor diagonal_b, TakeDiagonals(ctx, ctx.input(1), &lb));
   // Sum out labels that appear in one operand only and not in the output.
@@ -213,13 +286,22 @@ Status EinsumTwoOperands(KernelContext& ctx, std::string la, std::string lb,
   const int64_t nb = LabelProduct(sizes, batch), m = LabelProduct(sizes, free_a),
                 k = LabelProduct(sizes, contract), nn = LabelProduct(sizes, free_b);
   TERN_ASSIGN_OR_RETURN(Tensor pa, Permute(ctx, a, PermutationOf(la, batch + free_a + contract)));
+  const std::string prod_labels = batch + free_a + free_b;
+  // The bias joins the product's rows where the product is the output as it lies and the bias
+  // is one row of it.
+  const float* row_bias = bias != nullptr && prod_labels == out_labels &&
+                                  bias->num_elements() == nn &&
+                                  BiasFitsRows(bias_kind, TensorShape(out_dims), *bias)
+                              ? bias->flat<float>()
+                              : nullptr;
   std::optional<Tensor> packed_product;
   // b as it lies is the [k, nn] matrix: no batch labels, none summed out, no diagonal taken,
   // contracted labels first.
   if (batch.empty() && lb == contract + free_b && b.raw_data() == ctx.input(1).raw_data()) {
-    TERN_ASSIGN_OR_RETURN(packed_product,
-                          MultiplyPacked(ctx, pa, m, ctx.input(1), k, nn, packed_weights));
+    TERN_ASSIGN_OR_RETURN(
+        packed_product, MultiplyPacked(ctx, pa, m, ctx.input(1), k, nn, packed_weights, row_bias));
   }
+  const bool bias_added = packed_product.has_value() && row_bias != nullptr;
   Tensor prod;
   if (packed_product) {
     prod = std::move(*packed_product);
@@ -229,25 +311,30 @@ Status EinsumTwoOperands(KernelContext& ctx, std::string la, std::string lb,
     const Tensor mb = pb.WithShape(TensorShape{nb, k, nn});
     TERN_ASSIGN_OR_RETURN(prod, BatchedMatMul(ctx, MatMulOperands{&ma, &mb, false, false}));
   }
-  const std::string prod_labels = batch + free_a + free_b;
   TERN_ASSIGN_OR_RETURN(Tensor out,
                         Permute(ctx, prod.WithShape(TensorShape(LabelDims(sizes, prod_labels))),
                                 PermutationOf(prod_labels, out_labels)));
-  ctx.set_output(0, out.WithShape(TensorShape(out_dims)));
+  out = out.WithShape(TensorShape(out_dims));
+  if (bias != nullptr && !bias_added) {
+    TERN_ASSIGN_OR_RETURN(out, AddBias(ctx, bias_kind, std::move(out), *bias));
+  }
+  ctx.set_output(0, std::move(out));
   return Status::Ok();
 }
 
 class EinsumKernel final : public OpKernel {
  public:
-  EinsumKernel(Spec spec, bool constant_b)
+  EinsumKernel(Spec spec, bool constant_b, FusedBias bias)
       : spec_(std::move(spec)),
-        packed_weights_(constant_b ? std::make_unique<PackedWeights>() : nullptr) {}
+        packed_weights_(constant_b ? std::make_unique<PackedWeights>() : nullptr),
+        bias_(bias) {}
 
   Status Compute(KernelContext& ctx) const override {
-    const int n = ctx.num_inputs();
+    const int n = ctx.num_inputs() - (bias_ != FusedBias::kNone ? 1 : 0);
     if (n != static_cast<int>(spec_.inputs.size())) {
       return ctx.Error("the equation has " + std::to_string(spec_.inputs.size()) +
-                       " operands but the op has " + std::to_string(n) + " inputs");
+                       " operands but the op has " + std::to_string(n) + " inputs besides a " +
+                       "fused bias");
     }
     const int ellipsis_rank = EllipsisRank(ctx);
     std::vector<std::string> labels(n);
@@ -257,14 +344,15 @@ class EinsumKernel final : public OpKernel {
     const std::vector<int64_t> out_dims = LabelDims(sizes, out_labels);
     if (n == 1) return EinsumOneOperand(ctx, labels[0], out_labels, out_dims);
     return EinsumTwoOperands(ctx, labels[0], labels[1], sizes, out_labels, out_dims,
-                             packed_weights_.get());
+                             packed_weights_.get(), bias_,
+                             bias_ != FusedBias::kNone ? &ctx.input(2) : nullptr);
   }
 
  private:
   // Dims the ellipsis stands for: the most any operand leaves to it.
   int EllipsisRank(const KernelContext& ctx) const {
     int ellipsis_rank = 0;
-    for (int i = 0; i < ctx.num_inputs(); ++i) {
+    for (int i = 0; i < static_cast<int>(spec_.inputs.size()); ++i) {
       if (spec_.inputs[i].find(kEllipsisLabel) != std::string::npos) {
         ellipsis_rank = std::max(
             ellipsis_rank, ctx.input(i).rank() - static_cast<int>(spec_.inputs[i].size()) + 1);
@@ -276,7 +364,7 @@ class EinsumKernel final : public OpKernel {
   // Each operand's expanded labels, and each label's size (which must agree everywhere).
   Status LabelOperands(const KernelContext& ctx, int ellipsis_rank,
                        std::vector<std::string>* labels, LabelSizes* sizes) const {
-    for (int i = 0; i < ctx.num_inputs(); ++i) {
+    for (int i = 0; i < static_cast<int>(spec_.inputs.size()); ++i) {
       TERN_ASSIGN_OR_RETURN((*labels)[i],
                             ExpandLabels(ctx, spec_.inputs[i], ctx.input(i).rank(), ellipsis_rank));
       const std::string& li = (*labels)[i];
@@ -310,6 +398,7 @@ class EinsumKernel final : public OpKernel {
 
   const Spec spec_;
   const std::unique_ptr<PackedWeights> packed_weights_;  // null: operand 1 is no weight
+  const FusedBias bias_;
 };
 
 StatusOr<Spec> ParseEquation(const KernelConstruction& c, const std::string& equation) {
@@ -374,7 +463,16 @@ StatusOr<std::unique_ptr<OpKernel>> CreateEinsumKernel(const KernelConstruction&
   TERN_ASSIGN_OR_RETURN(std::string equation, c.GetStringAttr("equation"));
   TERN_ASSIGN_OR_RETURN(Spec spec, ParseEquation(c, equation));
   const bool constant_b = spec.inputs.size() == 2 && c.GetBoolAttrOr("tern_constant_b", false);
-  return std::unique_ptr<OpKernel>(new EinsumKernel(std::move(spec), constant_b));
+  FusedBias bias = FusedBias::kNone;
+  if (c.HasAttr("tern_fused_bias")) {
+    TERN_ASSIGN_OR_RETURN(std::string op, c.GetStringAttr("tern_fused_bias"));
+    if (op != "AddV2" && op != "BiasAdd") {
+      return c.Error("tern_fused_bias " + op + " is not supported (AddV2, BiasAdd)");
+    }
+    if (spec.inputs.size() != 2) return c.Error("a fused bias needs an equation of two operands");
+    bias = op == "AddV2" ? FusedBias::kAddV2 : FusedBias::kBiasAdd;
+  }
+  return std::unique_ptr<OpKernel>(new EinsumKernel(std::move(spec), constant_b, bias));
 }
 
 }  // namespace tern

@@ -32,12 +32,6 @@
 namespace tern {
 namespace {
 
-// A product of many rows with an epilogue goes a chunk of about this many bytes of c at a time,
-// at least that many rows (BERT b8's 1024 x 256 x 1024 and 1024 x 1024 x 256 layers, paired runs:
-// 96 rows beat 32, 64 and 128; larger chunks of 256-384 KiB lost 3-4%).
-constexpr int64_t kEpilogueChunkBytes = 128 << 10;
-constexpr int64_t kEpilogueChunkMinRows = 96;
-
 bool IsGelu(FusedActivation activation) {
   return activation == FusedActivation::kGeluApproximate ||
          activation == FusedActivation::kGeluExact;
@@ -169,10 +163,9 @@ class FusedMatMulKernel final : public OpKernel {
       if (packed != nullptr && m >= kGemmPackedMaxRows) {
         // As fast as Gemm from here (BERT's 1024-row products), and each chunk's bias and
         // activation run while its rows are in cache rather than in a pass over all of c.
-        const int64_t chunk_rows = std::max<int64_t>(
-            kEpilogueChunkMinRows, kEpilogueChunkBytes / (n * static_cast<int64_t>(sizeof(float))));
         GemmPackedInChunks(
-            m, chunk_rows, *packed, c, [&](int64_t first, int64_t) { return args.a + first * k; },
+            m, EpilogueChunkRows(n), *packed, c,
+            [&](int64_t first, int64_t) { return args.a + first * k; },
             [&](int64_t first, int64_t rows) { Epilogue(bias, rows, n, c + first * n); });
         return Status::Ok();
       }

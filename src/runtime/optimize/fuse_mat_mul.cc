@@ -93,7 +93,8 @@ class DenseFinder {
   }
 
  private:
-  // The Einsum `einsum` as it is with attr tern_constant_b, when its operand b is a weight.
+  // The Einsum `einsum` as it is with attr tern_constant_b, when its operand b is a weight; with
+  // the Add or BiasAdd of a weight that follows it (EinsumDense's bias), attr tern_fused_bias.
   std::optional<Rewrite> MarkedEinsum(int einsum) const {
     const GraphNode& node = nodes_[einsum];
     if (!IsWeight(node.inputs[1])) return std::nullopt;
@@ -101,9 +102,31 @@ class DenseFinder {
     rewrite.replaced = {einsum};
     rewrite.inputs = node.inputs;
     rewrite.def = *node.def;
+    std::string bias_op;
+    const int add = SoleConsumer(uses_, einsum);
+    const int bias_add = Next(einsum, "BiasAdd", 2);
+    if (bias_add >= 0 && NhwcOrUnset(*nodes_[bias_add].def) &&
+        IsWeight(nodes_[bias_add].inputs[1])) {
+      bias_op = "BiasAdd";
+      rewrite.inputs.push_back(nodes_[bias_add].inputs[1]);
+      rewrite.replaced.push_back(bias_add);
+    } else if (add >= 0 && (view_.Is(add, "AddV2", 2) >= 0 || view_.Is(add, "Add", 2) >= 0)) {
+      // Either operand may be the product (a sum of two floats is the same either way round).
+      const std::vector<TensorId>& in = nodes_[add].inputs;
+      const int product = in[0].node == einsum && in[0].output == 0 ? 0 : 1;
+      const TensorId other = in[1 - product];
+      if (in[product].node == einsum && in[product].output == 0 && other.node != einsum &&
+          IsWeight(other)) {
+        bias_op = "AddV2";
+        rewrite.inputs.push_back(other);
+        rewrite.replaced.push_back(add);
+      }
+    }
+    rewrite.def.set_name(nodes_[rewrite.replaced.back()].def->name());
     rewrite.def.clear_input();
     for (TensorId in : rewrite.inputs) rewrite.def.add_input(TensorName(nodes_, in));
     (*rewrite.def.mutable_attr())["tern_constant_b"].set_b(true);
+    if (!bias_op.empty()) (*rewrite.def.mutable_attr())["tern_fused_bias"].set_s(bias_op);
     return rewrite;
   }
 

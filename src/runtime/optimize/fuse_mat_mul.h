@@ -7,7 +7,9 @@
 // A Reshape between the MatMul and its BiasAdd (tf.tensordot's) joins as well: the fused node
 // takes its shape as a last input, with attr tern_reshape.
 // A float Einsum of two operands whose second is a weight (Keras's EinsumDense) stays as it is
-// and gains attr tern_constant_b, with which it packs that operand once (kernels/einsum.cc).
+// and gains attr tern_constant_b, with which it packs that operand once (kernels/einsum.cc); an
+// Add, AddV2 or BiasAdd of a weight after it (the EinsumDense's bias) joins it, as attr
+// tern_fused_bias and a third input.
 //
 // A node joins only when the one before it feeds nothing but it (one data use, of output 0, no
 // control uses) and is not fed, fetched or a target; the fused node takes the last node's name.

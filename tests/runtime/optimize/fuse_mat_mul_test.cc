@@ -246,11 +246,49 @@ TEST(FuseMatMulTest, NewWeightsArePackedAgain) {
   ExpectDense(**session, d, 8, first);
 }
 
-// x -> Einsum(x, w) -> out for `equation`, w a Const of `w_shape` (or a Placeholder when fed),
-// against a double-precision einsum over the labels.
+// a [dims] + b, NumPy-style; `dims` becomes the result's dims.
+std::vector<double> Broadcast(const std::vector<double>& a, const std::vector<int64_t>& a_dims,
+                              const Tensor& b, std::vector<int64_t>* dims) {
+  const size_t rank = std::max<size_t>(a_dims.size(), static_cast<size_t>(b.rank()));
+  auto padded = [&](std::vector<int64_t> d) {
+    d.insert(d.begin(), rank - d.size(), 1);
+    return d;
+  };
+  const std::vector<int64_t> da = padded(a_dims), db = padded(b.shape().dims());
+  std::vector<int64_t> out(rank);
+  for (size_t i = 0; i < rank; ++i) out[i] = std::max(da[i], db[i]);
+  int64_t total = 1;
+  for (int64_t d : out) total *= d;
+  std::vector<double> sum(static_cast<size_t>(total));
+  for (int64_t flat = 0; flat < total; ++flat) {
+    int64_t rest = flat, ia = 0, ib = 0, sa = 1, sb = 1;
+    for (size_t i = rank; i-- > 0;) {
+      const int64_t at = rest % out[i];
+      rest /= out[i];
+      ia += (da[i] == 1 ? 0 : at) * sa;
+      ib += (db[i] == 1 ? 0 : at) * sb;
+      sa *= da[i];
+      sb *= db[i];
+    }
+    sum[flat] = a[ia] + b.flat<float>()[ib];
+  }
+  *dims = out;
+  return sum;
+}
+
+// An Add, AddV2 or BiasAdd of a Const after the Einsum, the product as operand `product_at`.
+struct EinsumBias {
+  std::string op;  // "": none
+  TensorShape shape;
+  int product_at = 0;
+};
+
+// x -> Einsum(x, w) [-> bias op] -> out for `equation`, w a Const of `w_shape` (or a Placeholder
+// when fed), against a double-precision einsum over the labels (plus the bias, broadcast).
 void ExpectEinsum(const std::string& equation, TensorShape x_shape, TensorShape w_shape,
-                  bool weights_fed) {
-  SCOPED_TRACE(equation + " x " + x_shape.DebugString() + (weights_fed ? " fed" : ""));
+                  bool weights_fed, const EinsumBias& bias = {}) {
+  SCOPED_TRACE(equation + " x " + x_shape.DebugString() + (weights_fed ? " fed" : "") + " " +
+               bias.op + " " + bias.shape.DebugString());
   tensorflow::GraphDef g;
   AddPlaceholder(&g, "x");
   const Tensor w = Random(w_shape, 5, -0.5f, 0.5f);
@@ -262,12 +300,29 @@ void ExpectEinsum(const std::string& equation, TensorShape x_shape, TensorShape 
   auto* einsum = AddNode(&g, "einsum", "Einsum", {"x", "w"});
   (*einsum->mutable_attr())["equation"].set_s(equation);
   (*einsum->mutable_attr())["N"].set_i(2);
-  AddNode(&g, "out", "Identity", {"einsum"});
+  const Tensor b = Random(bias.shape, 9, -1, 1);
+  if (bias.op.empty()) {
+    AddNode(&g, "out", "Identity", {"einsum"});
+  } else {
+    AddTensor(&g, "b", b);
+    AddNode(&g, "biased", bias.op,
+            bias.product_at == 0 ? std::vector<std::string>{"einsum", "b"}
+                                 : std::vector<std::string>{"b", "einsum"});
+    AddNode(&g, "out", "Identity", {"biased"});
+  }
   auto session = Session::Create(g);
   ASSERT_TRUE(session.ok()) << session.status().ToString();
   const Tensor x = Random(x_shape, 6, -1, 1);
   std::vector<std::pair<std::string, Tensor>> feeds = {{"x:0", x}};
   if (weights_fed) feeds.emplace_back("w:0", w);
+  if (!weights_fed && !bias.op.empty()) {
+    PlanSpec spec;
+    spec.feeds = {"x:0"};
+    spec.fetches = {"out:0"};
+    auto plan = (*session)->Prepare(spec);
+    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    EXPECT_FALSE(Has((*plan)->StepOps(), bias.op)) << "the bias joins the Einsum";
+  }
   auto out = (*session)->Run(feeds, {"out:0"}, {}, RunOptions());
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   // Labels: x's, w's and the output's, each label's size from the operand that has it.
@@ -298,6 +353,10 @@ void ExpectEinsum(const std::string& equation, TensorShape x_shape, TensorShape 
     while (d > 0 && ++at[d - 1] == size[d - 1]) at[--d] = 0;
     if (d == 0) break;
   }
+  std::vector<int64_t> out_dims;
+  for (char l : lo) out_dims.push_back(size[all.find(l)]);
+  if (!bias.op.empty()) want = Broadcast(want, out_dims, b, &out_dims);
+  ASSERT_EQ((*out)[0].shape(), TensorShape(out_dims));
   for (size_t i = 0; i < want.size(); ++i) {
     ASSERT_NEAR((*out)[0].flat<float>()[i], want[i], 2e-5 * (1 + std::abs(want[i]))) << i;
   }
@@ -314,6 +373,30 @@ TEST(FuseMatMulTest, EinsumDenseWithWeightsPacksThemAndComputesTheSame) {
   ExpectEinsum("abc,acd->abd", TensorShape{2, 5, 16}, TensorShape{2, 16, 8}, false);
   ExpectEinsum("abc,dc->abd", TensorShape{2, 5, 16}, TensorShape{8, 16}, false);
   ExpectEinsum("abc,cde->abd", TensorShape{2, 5, 16}, TensorShape{16, 8, 3}, false);
+}
+
+// EinsumDense's bias joins the Einsum: added to each chunk of a packed product (few rows and,
+// with a bias, many), or after it; a bias that is no row of the output broadcasts as Add does.
+TEST(FuseMatMulTest, EinsumDenseBiasJoinsTheEinsum) {
+  const std::string heads = "abc,cde->abde";
+  for (int64_t rows : {5, 150}) {
+    ExpectEinsum(heads, TensorShape{2, rows, 64}, TensorShape{64, 4, 24}, false,
+                 {"AddV2", TensorShape{4, 24}});
+    ExpectEinsum(heads, TensorShape{2, rows, 64}, TensorShape{64, 4, 24}, false,
+                 {"Add", TensorShape{1, 4, 24}, 1});
+  }
+  ExpectEinsum("abcd,cde->abe", TensorShape{3, 7, 4, 16}, TensorShape{4, 16, 40}, false,
+               {"BiasAdd", TensorShape{40}});
+  ExpectEinsum("abcd,cde->abe", TensorShape{3, 7, 4, 16}, TensorShape{4, 16, 40}, true,
+               {"BiasAdd", TensorShape{40}});
+  // Rows of the output that are not the product's rows: the bias after the transpose.
+  ExpectEinsum("abc,cd->adb", TensorShape{2, 5, 16}, TensorShape{16, 8}, false,
+               {"AddV2", TensorShape{5}});
+  // Broadcasts that are not one row: along a middle dim, and to a higher rank.
+  ExpectEinsum(heads, TensorShape{2, 5, 64}, TensorShape{64, 4, 24}, false,
+               {"AddV2", TensorShape{2, 1, 1, 24}});
+  ExpectEinsum(heads, TensorShape{2, 5, 64}, TensorShape{64, 4, 24}, false,
+               {"AddV2", TensorShape{3, 1, 1, 1, 1}});
 }
 
 TEST(FuseMatMulTest, BadFusedOpsAreRefusedAtLoad) {

@@ -137,6 +137,12 @@ void GemmPackedOnCallingThread(const float* a, int64_t m, const PackedMatrix& b,
   RunPanels(a, m, b, c, 0, (b.n() + b.panel_cols() - 1) / b.panel_cols());
 }
 
+int64_t EpilogueChunkRows(int64_t n) {
+  constexpr int64_t kChunkBytes = 128 << 10, kChunkMinRows = 96;
+  return std::max<int64_t>(
+      kChunkMinRows, kChunkBytes / (std::max<int64_t>(n, 1) * static_cast<int64_t>(sizeof(float))));
+}
+
 void GemmPackedInChunks(int64_t m, int64_t chunk_rows, const PackedMatrix& b, float* c,
                         const std::function<const float*(int64_t first, int64_t rows)>& a_rows,
                         const std::function<void(int64_t first, int64_t rows)>& finish) {

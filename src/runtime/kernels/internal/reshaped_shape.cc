@@ -16,7 +16,8 @@ std::vector<int64_t> ReadDims(const Tensor& t) {
 }  // namespace
 
 StatusOr<TensorShape> ReshapedShape(const TensorShape& input, const Tensor& shape) {
-  if (shape.rank() > 1) return InvalidArgument("shape must be a vector, got " + shape.DebugString());
+  if (shape.rank() > 1)
+    return InvalidArgument("shape must be a vector, got " + shape.DebugString());
   std::vector<int64_t> dims;
   if (shape.dtype() == tensorflow::DT_INT32) {
     dims = ReadDims<int32_t>(shape);
