@@ -18,6 +18,7 @@
 #include "runtime/kernels/internal/batch_mat_mul.h"
 #include "runtime/kernels/internal/broadcast.h"
 #include "runtime/kernels/internal/common.h"
+#include "runtime/kernels/internal/fused_activation.h"
 #include "runtime/kernels/internal/gemm_packed.h"
 #include "runtime/kernels/kernels.h"
 
@@ -204,12 +205,7 @@ StatusOr<std::optional<Tensor>> MultiplyPacked(const KernelContext& ctx, const T
     GemmPackedInChunks(
         m, EpilogueChunkRows(n), *packed, c,
         [&](int64_t first, int64_t) { return a.flat<float>() + first * k; },
-        [&](int64_t first, int64_t rows) {
-          for (int64_t i = first; i < first + rows; ++i) {
-            float* row = c + i * n;
-            for (int64_t j = 0; j < n; ++j) row[j] += bias[j];
-          }
-        });
+        [&](int64_t first, int64_t rows) { AddBiasToRows(bias, rows, n, c + first * n); });
   }
   return std::optional<Tensor>(std::move(created).value());
 }
@@ -237,12 +233,8 @@ StatusOr<Tensor> AddBias(const KernelContext& ctx, FusedBias kind, Tensor out, c
   }
   if (BiasFitsRows(kind, out.shape(), bias)) {
     const int64_t size = bias.num_elements();
-    if (size == 0) return out;
-    const float* b = bias.flat<float>();
-    float* o = out.flat<float>();
-    for (int64_t i = 0; i < out.num_elements(); i += size) {
-      for (int64_t j = 0; j < size; ++j) o[i + j] += b[j];
-    }
+    if (size > 0)
+      AddBiasToRows(bias.flat<float>(), out.num_elements() / size, size, out.flat<float>());
     return out;
   }
   if (kind == FusedBias::kBiasAdd) {

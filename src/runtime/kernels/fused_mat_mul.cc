@@ -14,7 +14,6 @@
 // shape the product is reshaped to (as Reshape does) before the bias: where that keeps the last
 // dim n, the epilogue runs as without it; else the product is reshaped first, then the bias is
 // added along the new last dim.
-#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -139,16 +138,16 @@ class FusedMatMulKernel final : public OpKernel {
                         .n = n,
                         .transpose_a = transpose_a_,
                         .transpose_b = transpose_b_};
-    // From two rows the primitive's packed b wins: over dnnl_sgemm, which repacks b at every
-    // call, and over Gemm's own few-row kernel, which walks a row-major b's column panels with
-    // a stride the prefetchers miss (the MLP at batch 8: 0.66-0.72x per run). One row takes it
-    // for a large, wide b only (OneRowDenseRunsOnPrimitive); any other runs on Gemm's GEMV.
     if (bias_cols != n) {
       // A reshape that moved the last dim: the product, then the epilogue over the new rows.
       if (k > 0) Gemm(args);
       EpilogueOnIdleCores(bias, m * n / bias_cols, bias_cols, c);
       return Status::Ok();
     }
+    // From two rows the primitive's packed b wins: over dnnl_sgemm, which repacks b at every
+    // call, and over Gemm's own few-row kernel, which walks a row-major b's column panels with
+    // a stride the prefetchers miss (the MLP at batch 8: 0.66-0.72x per run). One row takes it
+    // for a large, wide b only (OneRowDenseRunsOnPrimitive); any other runs on Gemm's GEMV.
     if (onednn_ != nullptr && k > 0 && (m > 1 || OneRowDenseRunsOnPrimitive(k, n)) &&
         onednn_->Run(m, args.a, b, bias, c)) {
       ApplyGelu(c, m * n);
@@ -182,12 +181,7 @@ class FusedMatMulKernel final : public OpKernel {
  private:
   // Bias and activation over the product.
   void Epilogue(const float* bias, int64_t m, int64_t n, float* c) const {
-    if (bias != nullptr) {
-      for (int64_t i = 0; i < m; ++i) {
-        float* row = c + i * n;
-        for (int64_t j = 0; j < n; ++j) row[j] += bias[j];
-      }
-    }
+    if (bias != nullptr) AddBiasToRows(bias, m, n, c);
     ApplyFusedActivationInPlace(epilogue_.activation, epilogue_.alpha, c, m * n);
   }
 

@@ -34,6 +34,13 @@ float ApplyFusedActivation(FusedActivation activation, float alpha, float v) {
   return v;
 }
 
+void AddBiasToRows(const float* bias, int64_t rows, int64_t n, float* c) {
+  for (int64_t i = 0; i < rows; ++i) {
+    float* row = c + i * n;
+    for (int64_t j = 0; j < n; ++j) row[j] += bias[j];
+  }
+}
+
 void ApplyFusedActivationInPlace(FusedActivation activation, float alpha, float* data, int64_t n) {
   switch (activation) {
     case FusedActivation::kNone: return;

@@ -30,6 +30,9 @@ std::optional<FusedActivation> FusedActivationNamed(const std::string& name, boo
 // The activation of one value; the GELUs are left to the vectorized kernels and return v.
 float ApplyFusedActivation(FusedActivation activation, float alpha, float v);
 
+// bias [n] added to each of the `rows` rows of c [rows, n], in place (the fused products' bias).
+void AddBiasToRows(const float* bias, int64_t rows, int64_t n, float* c);
+
 // The activation over `n` values in place, one loop per activation (so the compiler vectorizes
 // the simple ones), the GELUs with internal/vector_math.h's kernels.
 void ApplyFusedActivationInPlace(FusedActivation activation, float alpha, float* data, int64_t n);
