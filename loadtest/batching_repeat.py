@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import drivers, batching
 import numpy as np
 scen = batching.SCENARIOS[sys.argv[1]]
+batching.ensure_model(scen)  # exported on first use, as batching.py does
 levels = [int(x) for x in sys.argv[2].split(",")]
 reps = int(sys.argv[3]); secs = float(sys.argv[4])
 names = sys.argv[5].split(",")

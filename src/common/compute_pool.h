@@ -4,10 +4,11 @@
 // Destruction runs everything already queued, then joins. Thread-safe.
 //
 // The pool also estimates how long new work would wait before a thread takes it (the queue's
-// length times the recent mean run time, over the threads), which admission control reads to
+// length times a typical recent run time, over the threads), which admission control reads to
 // refuse requests at once rather than queue them past any useful answer.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -36,13 +37,17 @@ class ComputePool {
 
   // Work queued and not yet taken by a thread.
   int64_t queued() const { return queued_.load(std::memory_order_relaxed); }
-  // An exponentially weighted mean of recent work items' run times (0 before the first).
-  std::chrono::nanoseconds mean_run_time() const {
-    return std::chrono::nanoseconds(mean_run_ns_.load(std::memory_order_relaxed));
+  static constexpr int kMinRunTimes = 8;
+  // A typical recent run time: the mean of the middle half of the last kRunTimeWindow work
+  // items' run times, 0 until kMinRunTimes items have run. A few slow items (a model's first
+  // run, which prepares its weights; a run preempted by another process) move it little, so
+  // they do not make admission control refuse the requests queued behind them.
+  std::chrono::nanoseconds typical_run_time() const {
+    return std::chrono::nanoseconds(typical_run_ns_.load(std::memory_order_relaxed));
   }
-  // How long work scheduled now would wait for a thread: queued() * mean_run_time() / threads,
+  // How long work scheduled now would wait for a thread: queued() * typical_run_time() / threads,
   // or, when work is queued, how long the last item taken had waited, if that is longer (the
-  // mean run time misses what else slows the threads down, e.g. other processes on the cores).
+  // typical run time misses what else slows the threads down, e.g. other processes on the cores).
   std::chrono::nanoseconds EstimatedWait() const;
 
  private:
@@ -59,7 +64,11 @@ class ComputePool {
   std::deque<Item> queue_;
   bool stopping_ = false;
   std::atomic<int64_t> queued_{0};
-  std::atomic<int64_t> mean_run_ns_{0};
+  static constexpr int kRunTimeWindow = 16;
+  std::mutex run_times_mu_;
+  std::array<int64_t, kRunTimeWindow> run_times_ns_{};  // a ring, guarded by run_times_mu_
+  int64_t runs_recorded_ = 0;                           // guarded by run_times_mu_
+  std::atomic<int64_t> typical_run_ns_{0};
   std::atomic<int64_t> last_wait_ns_{0};  // how long the last item taken had been queued
   std::vector<std::thread> threads_;
 };

@@ -38,29 +38,56 @@ TEST(ComputePoolTest, DefaultsToOneThreadPerCore) {
             static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
-TEST(ComputePoolTest, EstimatesTheWaitFromQueueLengthAndRunTimes) {
-  auto pool = ComputePool::Create({.num_threads = 1});
-  EXPECT_EQ(pool->EstimatedWait().count(), 0);
-  // Four items of ~20 ms teach the pool its run time.
-  for (int i = 0; i < 4; ++i) {
+// Runs `count` items of about `each` one after the other on the pool. The pool records an item's
+// run time after the item returns, so the last one may not be counted yet.
+void RunItemsOneByOne(ComputePool& pool, int count, std::chrono::milliseconds each) {
+  for (int i = 0; i < count; ++i) {
     std::promise<void> ran;
-    pool->Schedule([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    pool.Schedule([&] {
+      std::this_thread::sleep_for(each);
       ran.set_value();
     });
     ran.get_future().wait();
   }
-  EXPECT_GE(pool->mean_run_time(), std::chrono::milliseconds(15));
-  EXPECT_EQ(pool->queued(), 0);
-  EXPECT_EQ(pool->EstimatedWait().count(), 0);  // nothing queued: no wait
+}
+
+// Holds the pool's only thread until the returned promise is set, then queues `count` no-ops.
+std::promise<void> HoldThreadAndQueue(ComputePool& pool, int count) {
   std::promise<void> release;
   auto gate = release.get_future().share();
-  pool->Schedule([gate] { gate.wait(); });  // holds the only thread
-  while (pool->queued() != 0) std::this_thread::yield();
-  for (int i = 0; i < 10; ++i) pool->Schedule([] {});
+  pool.Schedule([gate] { gate.wait(); });
+  while (pool.queued() != 0) std::this_thread::yield();
+  for (int i = 0; i < count; ++i) pool.Schedule([] {});
+  return release;
+}
+
+TEST(ComputePoolTest, EstimatesTheWaitFromQueueLengthAndRunTimes) {
+  auto pool = ComputePool::Create({.num_threads = 1});
+  EXPECT_EQ(pool->EstimatedWait().count(), 0);
+  // Items of ~20 ms teach the pool its run time (one more than it needs: the last may still be
+  // being counted).
+  RunItemsOneByOne(*pool, ComputePool::kMinRunTimes + 1, std::chrono::milliseconds(20));
+  EXPECT_GE(pool->typical_run_time(), std::chrono::milliseconds(15));
+  EXPECT_EQ(pool->queued(), 0);
+  EXPECT_EQ(pool->EstimatedWait().count(), 0);  // nothing queued: no wait
+  std::promise<void> release = HoldThreadAndQueue(*pool, 10);
   EXPECT_EQ(pool->queued(), 10);
   EXPECT_GE(pool->EstimatedWait(), 10 * std::chrono::milliseconds(15));
   release.set_value();
+}
+
+TEST(ComputePoolTest, AFewSlowRunsDoNotSetTheRunTime) {
+  // A model's first runs prepare its weights (here 300 ms against 5 ms after): a burst of
+  // requests queued behind them must not be refused for a wait that will not happen.
+  auto pool = ComputePool::Create({.num_threads = 1});
+  RunItemsOneByOne(*pool, 2, std::chrono::milliseconds(300));
+  EXPECT_EQ(pool->typical_run_time().count(), 0);  // too few runs to say
+  RunItemsOneByOne(*pool, 7, std::chrono::milliseconds(5));
+  EXPECT_GE(pool->typical_run_time(), std::chrono::milliseconds(4));
+  EXPECT_LT(pool->typical_run_time(), std::chrono::milliseconds(100));
+  // Once most recent runs are slow, the typical run time follows them.
+  RunItemsOneByOne(*pool, 14, std::chrono::milliseconds(40));
+  EXPECT_GE(pool->typical_run_time(), std::chrono::milliseconds(35));
 }
 
 TEST(ComputePoolTest, EstimatesTheWaitFromHowLongTheLastItemWaited) {

@@ -202,11 +202,15 @@ class FusedConvKernel final : public OpKernel {
           b[c] = (b[c] - mean[c]) * factor[c] + offset[c];
         }
         const Tensor& filter = ctx.input(1);
-        folded->filter = Tensor(tensorflow::DT_FLOAT, filter.shape());
+        TERN_ASSIGN_OR_RETURN(folded->filter, Tensor::Create(tensorflow::DT_FLOAT, filter.shape(),
+                                                             Tensor::Contents::kUnset));
         const float* w = filter.flat<float>();
         float* fw = folded->filter.flat<float>();
         // The output channel is the fastest-varying index of both filter layouts.
-        for (int64_t i = 0; i < filter.num_elements(); ++i) fw[i] = w[i] * factor[i % out_c];
+        const int64_t taps = out_c > 0 ? filter.num_elements() / out_c : 0;
+        for (int64_t t = 0; t < taps; ++t, w += out_c, fw += out_c) {
+          for (int64_t c = 0; c < out_c; ++c) fw[c] = w[c] * factor[c];
+        }
       }
     }
     folded->sources = std::move(sources);
