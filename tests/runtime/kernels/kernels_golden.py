@@ -464,6 +464,13 @@ def zoo_elementwise_cases():
         case(op + "/double", op, [(arg, data.astype(np.float64))])
         case(op + "/empty", op, [(arg, np.zeros([0, 3], np.float32))])
     case("Softmax/rank3", "Softmax", [("logits", np.linspace(-3, 3, 24, dtype=np.float32).reshape(2, 3, 4))])
+    # Rows as long as attention's (whole vectors and a tail), with -inf (a masked logit), logits
+    # 100 apart (exponentials under 2^-126) and a NaN.
+    wide = (np.random.default_rng(5).standard_normal([4, 133]) * 10).astype(np.float32)
+    wide[1, ::7] = -np.inf
+    wide[2, :64] -= 100
+    wide[3, 70] = np.nan
+    case("Softmax/wide", "Softmax", [("logits", wide)])
     for op in ("Sqrt", "Rsqrt", "Log"):
         case(op + "/float", op, [("x", f32([0, 1, 4, 1e-30, -1, np.inf, np.nan]))])
     for op in ("Neg", "Abs", "Square"):

@@ -29,7 +29,8 @@ struct LayerNormArgs {
 void LayerNormRows(const LayerNormArgs& args);
 
 // Softmax (or, with `log`, LogSoftmax) of `rows` rows of `depth` floats, with the row max
-// subtracted first as TensorFlow does.
+// subtracted first as TensorFlow does. Softmax's exponentials are within an ulp of Eigen's (which
+// TensorFlow uses), and 0 where they would be under 2^-126, as TensorFlow's flushed denormals are.
 void SoftmaxRows(const float* in, int64_t rows, int64_t depth, bool log, float* out);
 
 // Keras' masked softmax of one row of `depth` floats into `out` (which must not overlap the
