@@ -53,35 +53,15 @@ void ComputePool::WorkerLoop() {
     }
     const auto start = std::chrono::steady_clock::now();
     work();
-    RecordRunTime(std::chrono::steady_clock::now() - start);
+    run_times_.Record(std::chrono::steady_clock::now() - start);
   }
-}
-
-void ComputePool::RecordRunTime(std::chrono::nanoseconds run_time) {
-  std::array<int64_t, kRunTimeWindow> recent;
-  int n = 0;
-  {
-    std::lock_guard<std::mutex> lock(run_times_mu_);
-    run_times_ns_[runs_recorded_ % kRunTimeWindow] = run_time.count();
-    ++runs_recorded_;
-    n = static_cast<int>(std::min<int64_t>(runs_recorded_, kRunTimeWindow));
-    if (n < kMinRunTimes) return;
-    std::copy_n(run_times_ns_.begin(), n, recent.begin());
-  }
-  // The middle half: robust to a quarter of the window being outliers either way, and still a
-  // mean (not a median) so that a mix of short and long items is weighed by both.
-  std::sort(recent.begin(), recent.begin() + n);
-  const int trimmed = n / 4;
-  int64_t sum = 0;
-  for (int i = trimmed; i < n - trimmed; ++i) sum += recent[i];
-  typical_run_ns_.store(sum / (n - 2 * trimmed), std::memory_order_relaxed);
 }
 
 std::chrono::nanoseconds ComputePool::EstimatedWait() const {
   const int64_t queued_now = queued();
   if (queued_now == 0) return std::chrono::nanoseconds(0);
   const int64_t by_run_time =
-      queued_now * typical_run_ns_.load(std::memory_order_relaxed) / std::max(1, num_threads());
+      queued_now * run_times_.Typical().count() / std::max(1, num_threads());
   return std::chrono::nanoseconds(
       std::max(by_run_time, last_wait_ns_.load(std::memory_order_relaxed)));
 }

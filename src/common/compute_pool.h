@@ -8,7 +8,6 @@
 // refuse requests at once rather than queue them past any useful answer.
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -19,6 +18,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "common/recent_run_times.h"
 
 namespace tern {
 
@@ -37,14 +38,10 @@ class ComputePool {
 
   // Work queued and not yet taken by a thread.
   int64_t queued() const { return queued_.load(std::memory_order_relaxed); }
-  static constexpr int kMinRunTimes = 8;
-  // A typical recent run time: the mean of the middle half of the last kRunTimeWindow work
-  // items' run times, 0 until kMinRunTimes items have run. A few slow items (a model's first
-  // run, which prepares its weights; a run preempted by another process) move it little, so
-  // they do not make admission control refuse the requests queued behind them.
-  std::chrono::nanoseconds typical_run_time() const {
-    return std::chrono::nanoseconds(typical_run_ns_.load(std::memory_order_relaxed));
-  }
+  static constexpr int kMinRunTimes = RecentRunTimes::kMinSamples;
+  // A typical recent run time (RecentRunTimes), 0 until kMinRunTimes items have run: a model's
+  // slow first run does not make admission control refuse the requests queued behind it.
+  std::chrono::nanoseconds typical_run_time() const { return run_times_.Typical(); }
   // How long work scheduled now would wait for a thread: queued() * typical_run_time() / threads,
   // or, when work is queued, how long the last item taken had waited, if that is longer (the
   // typical run time misses what else slows the threads down, e.g. other processes on the cores).
@@ -53,7 +50,6 @@ class ComputePool {
  private:
   ComputePool() = default;
   void WorkerLoop();
-  void RecordRunTime(std::chrono::nanoseconds run_time);
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -64,11 +60,7 @@ class ComputePool {
   std::deque<Item> queue_;
   bool stopping_ = false;
   std::atomic<int64_t> queued_{0};
-  static constexpr int kRunTimeWindow = 16;
-  std::mutex run_times_mu_;
-  std::array<int64_t, kRunTimeWindow> run_times_ns_{};  // a ring, guarded by run_times_mu_
-  int64_t runs_recorded_ = 0;                           // guarded by run_times_mu_
-  std::atomic<int64_t> typical_run_ns_{0};
+  RecentRunTimes run_times_;
   std::atomic<int64_t> last_wait_ns_{0};  // how long the last item taken had been queued
   std::vector<std::thread> threads_;
 };

@@ -76,20 +76,6 @@ TEST(ComputePoolTest, EstimatesTheWaitFromQueueLengthAndRunTimes) {
   release.set_value();
 }
 
-TEST(ComputePoolTest, AFewSlowRunsDoNotSetTheRunTime) {
-  // A model's first runs prepare its weights (here 300 ms against 5 ms after): a burst of
-  // requests queued behind them must not be refused for a wait that will not happen.
-  auto pool = ComputePool::Create({.num_threads = 1});
-  RunItemsOneByOne(*pool, 2, std::chrono::milliseconds(300));
-  EXPECT_EQ(pool->typical_run_time().count(), 0);  // too few runs to say
-  RunItemsOneByOne(*pool, 7, std::chrono::milliseconds(5));
-  EXPECT_GE(pool->typical_run_time(), std::chrono::milliseconds(4));
-  EXPECT_LT(pool->typical_run_time(), std::chrono::milliseconds(100));
-  // Once most recent runs are slow, the typical run time follows them.
-  RunItemsOneByOne(*pool, 14, std::chrono::milliseconds(40));
-  EXPECT_GE(pool->typical_run_time(), std::chrono::milliseconds(35));
-}
-
 TEST(ComputePoolTest, EstimatesTheWaitFromHowLongTheLastItemWaited) {
   // Items that run in no time, but wait 100 ms behind one that holds the only thread: the
   // mean run time alone would say the queue is short.
