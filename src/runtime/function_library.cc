@@ -1,6 +1,7 @@
 #include "runtime/function_library.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "runtime/graph.h"
 #include "runtime/kernel_registry.h"
@@ -39,8 +40,19 @@ StatusOr<std::vector<std::pair<std::string, int>>> FunctionLibrary::OutputLayout
 }
 
 StatusOr<std::shared_ptr<const Plan>> FunctionLibrary::Instantiate(const std::string& name) {
+  return Instantiate(name, {});
+}
+
+StatusOr<std::shared_ptr<const Plan>> FunctionLibrary::Instantiate(
+    const std::string& name, const std::vector<BoundArgument>& bound) {
+  // The handles' resources are the identity of a bound plan: the same variables, the same plan.
+  std::string key = name;
+  for (const BoundArgument& arg : bound) {
+    key += "|" + std::to_string(arg.index) + "=" +
+           std::to_string(reinterpret_cast<uintptr_t>(arg.handle->resource().get()));
+  }
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  auto cached = plans_.find(name);
+  auto cached = plans_.find(key);
   if (cached != plans_.end()) return cached->second;
   const tensorflow::FunctionDef* function = Find(name);
   if (function == nullptr) return NotFound("function '" + name + "' is not in the graph's library");
@@ -51,7 +63,17 @@ StatusOr<std::shared_ptr<const Plan>> FunctionLibrary::Instantiate(const std::st
   auto build = [&]() -> StatusOr<std::shared_ptr<const Plan>> {
     TERN_ASSIGN_OR_RETURN(Graph graph, Graph::FromFunction(*function, *this));
     PlanSpec spec;
-    for (const auto& arg : graph.arg_names()) spec.feeds.push_back(arg + ":0");
+    const std::vector<std::string>& args = graph.arg_names();
+    for (size_t i = 0; i < args.size(); ++i) {
+      auto b = std::find_if(bound.begin(), bound.end(), [&](const BoundArgument& arg) {
+        return arg.index == static_cast<int>(i);
+      });
+      if (b == bound.end()) {
+        spec.feeds.push_back(args[i] + ":0");
+      } else {
+        spec.bound_feeds.emplace_back(args[i] + ":0", *b->handle);
+      }
+    }
     spec.fetches = graph.ret_tensors();
     spec.targets = graph.control_rets();
     TERN_ASSIGN_OR_RETURN(auto plan, Plan::Build(graph, spec, resources_, this));
@@ -60,7 +82,7 @@ StatusOr<std::shared_ptr<const Plan>> FunctionLibrary::Instantiate(const std::st
   auto result = build();
   in_progress_.pop_back();
   if (!result.ok()) return result.status().WithContext("in function '" + name + "'");
-  plans_[name] = *result;
+  plans_[key] = *result;
   return result;
 }
 

@@ -15,6 +15,14 @@ namespace tern {
 
 class Plan;
 class SessionResources;
+class Tensor;
+
+// An argument whose caller passes the same resource handle in every run (a variable the function
+// captures): the function's plan binds it at build, so a run neither takes nor copies it.
+struct BoundArgument {
+  int index = 0;                   // among the function's arguments
+  const Tensor* handle = nullptr;  // DT_RESOURCE; owned by the caller's plan, which outlives it
+};
 
 class FunctionLibrary {
  public:
@@ -30,6 +38,10 @@ class FunctionLibrary {
 
   // Compiles the function (args are feeds, rets are fetches, control rets are targets) once.
   StatusOr<std::shared_ptr<const Plan>> Instantiate(const std::string& name);
+  // The same with `bound` arguments bound (PlanSpec::bound_feeds); the plan's feeds are the other
+  // arguments, in order. Compiled once per function and set of bound handles.
+  StatusOr<std::shared_ptr<const Plan>> Instantiate(const std::string& name,
+                                                    const std::vector<BoundArgument>& bound);
 
  private:
   std::unordered_map<std::string, const tensorflow::FunctionDef*> functions_;

@@ -60,6 +60,14 @@ class KernelConstruction {
   int num_inputs() const { return num_inputs_; }
   SessionResources* resources() const { return resources_; }
   FunctionLibrary* functions() const { return functions_; }
+  // Input i's value when it is the same in every run (a Const, a variable handle, an argument
+  // bound at build), else null. Owned by the plan being built, which outlives the kernel.
+  const Tensor* constant_input(int i) const {
+    return i < static_cast<int>(constant_inputs_.size()) ? constant_inputs_[i] : nullptr;
+  }
+  void set_constant_inputs(std::vector<const Tensor*> inputs) {
+    constant_inputs_ = std::move(inputs);
+  }
 
   bool HasAttr(std::string_view name) const;
   const tensorflow::AttrValue* FindAttr(std::string_view name) const;
@@ -84,6 +92,7 @@ class KernelConstruction {
   int num_inputs_;
   SessionResources* resources_;
   FunctionLibrary* functions_;
+  std::vector<const Tensor*> constant_inputs_;
 };
 
 // What a kernel sees while it runs: its inputs and output slots for this run.

@@ -59,6 +59,11 @@ Status UnsupportedOpsError(const std::vector<MissingOp>& missing) {
 
 enum class Visit { kNew, kOnStack, kDone };
 
+// The variable a resource handle (or a TF1 reference) points at; null for anything else.
+Variable* VariableOf(const Tensor& handle) {
+  return dynamic_cast<Variable*>(handle.resource().get());
+}
+
 }  // namespace
 
 // Each phase reads what the earlier ones worked out; the first error ends the build.
@@ -94,6 +99,14 @@ class Plan::Builder {
       plan_->feed_slots_.push_back(static_cast<int>(i));
       plan_->feed_names_.push_back(spec_.feeds[i]);
       plan_->feed_dtypes_.push_back(DeclaredFeedDtype(*graph_.node(id.node).def));
+    }
+    // Their slots follow the feeds'.
+    plan_->bound_feeds_.reserve(spec_.bound_feeds.size());
+    for (const auto& [name, value] : spec_.bound_feeds) {
+      TERN_ASSIGN_OR_RETURN(TensorId id, graph_.ResolveTensor(name));
+      const int slot = static_cast<int>(spec_.feeds.size() + plan_->bound_feeds_.size());
+      fed_[Key(id)] = slot;
+      plan_->bound_feeds_.push_back({slot, value});
     }
     return Status::Ok();
   }
@@ -182,12 +195,12 @@ class Plan::Builder {
     return Status::Ok();
   }
 
-  // Slots: feeds first, then every output of every planned node.
+  // Slots: feeds first, bound feeds next, then every output of every planned node.
   Status AssignSlots() {
     const size_t num_nodes = graph_.nodes().size();
     first_slot_.assign(num_nodes, -1);
     num_outputs_.assign(num_nodes, 0);
-    int next_slot = static_cast<int>(spec_.feeds.size());
+    int next_slot = static_cast<int>(spec_.feeds.size() + spec_.bound_feeds.size());
     for (int node : order_) {
       TERN_ASSIGN_OR_RETURN(auto layout, functions_->OutputLayout(*graph_.node(node).def));
       int count = 0;
@@ -213,22 +226,30 @@ class Plan::Builder {
 
   Status CreateSteps() {
     last_reader_.assign(plan_->num_slots_, -1);
+    constant_.assign(plan_->num_slots_, nullptr);
+    for (const BoundFeed& bound : plan_->bound_feeds_) constant_[bound.slot] = &bound.value;
     for (int node : order_) {
-      TERN_ASSIGN_OR_RETURN(Step step, CreateStep(node));
+      std::vector<Input> inputs;
+      TERN_ASSIGN_OR_RETURN(Step step, CreateStep(node, &inputs));
       if (const Tensor* value = step.kernel->FixedOutput();
-          value != nullptr && step.inputs.empty() && step.num_outputs == 1) {
+          value != nullptr && inputs.empty() && step.num_outputs == 1) {
+        constant_[step.first_output] = value;
         plan_->fixed_values_.push_back({std::move(step.kernel), value, step.first_output});
         continue;
       }
       const int index = static_cast<int>(plan_->steps_.size());
-      for (const Input& in : step.inputs) last_reader_[in.slot] = index;
+      for (const Input& in : inputs) last_reader_[in.slot] = index;
       if (step.reads_variable) ++plan_->num_variable_reads_;
+      // Every step's inputs in one array, in step order: a run walks it front to back.
+      step.first_input = static_cast<int>(plan_->step_inputs_.size());
+      step.num_inputs = static_cast<int>(inputs.size());
+      plan_->step_inputs_.insert(plan_->step_inputs_.end(), inputs.begin(), inputs.end());
       plan_->steps_.push_back(std::move(step));
     }
     return Status::Ok();
   }
 
-  StatusOr<Step> CreateStep(int node) const {
+  StatusOr<Step> CreateStep(int node, std::vector<Input>* inputs) const {
     const GraphNode& n = graph_.node(node);
     const auto& def = *n.def;
     Step step;
@@ -237,23 +258,42 @@ class Plan::Builder {
     step.first_output = first_slot_[node];
     step.num_outputs = num_outputs_[node];
     const KernelRegistration* reg = FindKernel(def.op());
-    TERN_ASSIGN_OR_RETURN(step.kernel, CreateKernel(n, reg));
-    step.reads_variable = reg != nullptr && def.op() == "ReadVariableOp" && n.inputs.size() == 1;
+    std::vector<const Tensor*> constants;
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       Input in;
       TERN_ASSIGN_OR_RETURN(in.slot, SlotOf(n.inputs[i], def.name()));
       in.deref = ReadsThroughRef(n.inputs[i], reg, static_cast<int>(i));
-      step.inputs.push_back(in);
+      inputs->push_back(in);
+      constants.push_back(in.deref ? nullptr : constant_[in.slot]);
+    }
+    TERN_ASSIGN_OR_RETURN(step.kernel, CreateKernel(n, reg, std::move(constants)));
+    step.reads_variable = reg != nullptr && def.op() == "ReadVariableOp" && n.inputs.size() == 1;
+    if (step.reads_variable && constant_[(*inputs)[0].slot] != nullptr) {
+      if (Variable* variable = VariableOf(*constant_[(*inputs)[0].slot])) {
+        step.fixed_read = static_cast<int>(plan_->fixed_reads_.size());
+        plan_->fixed_reads_.push_back({variable, CounterOf(*variable)});
+      }
     }
     return step;
+  }
+
+  // Index in writes_counters_ of the variable's counter, added on first sight.
+  int CounterOf(const Variable& variable) const {
+    auto& counters = plan_->writes_counters_;
+    auto it = std::find(counters.begin(), counters.end(), &variable.writes());
+    if (it != counters.end()) return static_cast<int>(it - counters.begin());
+    counters.push_back(&variable.writes());
+    return static_cast<int>(counters.size()) - 1;
   }
 
   // A registered kernel, else a call of the function the node names (a call op's attr 'f', or
   // the op itself).
   StatusOr<std::unique_ptr<OpKernel>> CreateKernel(const GraphNode& n,
-                                                   const KernelRegistration* reg) const {
+                                                   const KernelRegistration* reg,
+                                                   std::vector<const Tensor*> constants) const {
     const auto& def = *n.def;
     KernelConstruction construction(def, static_cast<int>(n.inputs.size()), resources_, functions_);
+    construction.set_constant_inputs(std::move(constants));
     if (reg != nullptr) return reg->create(construction);
     if (IsCallOp(def.op())) {
       auto it = def.attr().find("f");
@@ -294,9 +334,18 @@ class Plan::Builder {
     return Status::Ok();
   }
 
+  // Every step's releases in one array, in step order, as the inputs.
   void ScheduleReleases() {
+    std::vector<std::vector<int>> releases(plan_->steps_.size());
     for (int slot = 0; slot < plan_->num_slots_; ++slot) {
-      if (last_reader_[slot] >= 0) plan_->steps_[last_reader_[slot]].release_after.push_back(slot);
+      if (last_reader_[slot] >= 0) releases[last_reader_[slot]].push_back(slot);
+    }
+    for (size_t i = 0; i < releases.size(); ++i) {
+      Step& step = plan_->steps_[i];
+      step.first_release = static_cast<int>(plan_->step_releases_.size());
+      step.num_releases = static_cast<int>(releases[i].size());
+      plan_->step_releases_.insert(plan_->step_releases_.end(), releases[i].begin(),
+                                   releases[i].end());
     }
   }
 
@@ -308,10 +357,11 @@ class Plan::Builder {
   std::map<int64_t, int> fed_;  // tensor key -> feed slot
   std::vector<TensorId> fetch_ids_;
   std::vector<int> target_nodes_;
-  std::vector<int> order_;        // nodes to run, dependencies first
-  std::vector<int> first_slot_;   // by node
-  std::vector<int> num_outputs_;  // by node
-  std::vector<int> last_reader_;  // by slot: index of the last step reading it, or -1
+  std::vector<int> order_;               // nodes to run, dependencies first
+  std::vector<int> first_slot_;          // by node
+  std::vector<int> num_outputs_;         // by node
+  std::vector<int> last_reader_;         // by slot: index of the last step reading it, or -1
+  std::vector<const Tensor*> constant_;  // by slot: its value in every run, or null
 };
 
 StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph, const PlanSpec& spec,
@@ -350,11 +400,6 @@ Status ComputeStep(const Step& step, KernelContext& ctx) {
   }
 }
 
-// The variable a resource handle (or a TF1 reference) points at; null for anything else.
-Variable* VariableOf(const Tensor& handle) {
-  return dynamic_cast<Variable*>(handle.resource().get());
-}
-
 }  // namespace
 
 StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
@@ -372,6 +417,10 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
   std::vector<const Tensor*> values(slots.size());
   for (size_t i = 0; i < slots.size(); ++i) values[i] = &slots[i];
   for (const FixedValue& fixed : fixed_values_) values[fixed.slot] = fixed.value;
+  for (const BoundFeed& bound : bound_feeds_) values[bound.slot] = &bound.value;
+  // Held for the run, as `held` holds the others.
+  const std::shared_ptr<const ReadValues> read_values =
+      fixed_reads_.empty() ? nullptr : CurrentReadValues();
   std::vector<std::shared_ptr<const Tensor>> held;
   held.reserve(static_cast<size_t>(num_variable_reads_));
   const bool has_deadline = options.deadline != std::chrono::steady_clock::time_point::max();
@@ -381,7 +430,8 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
       return DeadlineExceeded("deadline passed before node '" + step.name + "' ran");
     }
     inputs.clear();
-    for (const Input& in : step.inputs) {
+    for (int i = step.first_input; i < step.first_input + step.num_inputs; ++i) {
+      const Input& in = step_inputs_[i];
       const Tensor& value = *values[in.slot];
       if (in.deref) {
         Variable* variable = VariableOf(value);
@@ -402,13 +452,24 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
     // A variable read binds its readers to the variable's tensor; anything unusual (not a
     // variable, not yet assigned) runs the kernel, which says what is wrong.
     std::shared_ptr<const Tensor> read;
-    if (step.reads_variable) {
+    const Tensor* fixed_read = nullptr;
+    if (step.fixed_read >= 0 && read_values != nullptr) {
+      // Unless a write (this run's own, or another's) has come since the values were taken.
+      const FixedRead& f = fixed_reads_[step.fixed_read];
+      if (writes_counters_[f.counter]->load(std::memory_order_acquire) ==
+          read_values->writes[f.counter]) {
+        fixed_read = read_values->values[step.fixed_read].get();
+      }
+    }
+    if (step.reads_variable && fixed_read == nullptr) {
       if (Variable* variable = VariableOf(*inputs[0])) read = variable->Snapshot();
     }
     const auto start = options.op_timings == nullptr ? std::chrono::steady_clock::time_point()
                                                      : std::chrono::steady_clock::now();
     Status status;
-    if (read != nullptr) {
+    if (fixed_read != nullptr) {
+      values[step.first_output] = fixed_read;
+    } else if (read != nullptr) {
       held.push_back(std::move(read));
       values[step.first_output] = held.back().get();
     } else {
@@ -426,12 +487,37 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
       ++entry.calls;
     }
     TERN_RETURN_IF_ERROR(status);
-    for (int slot : step.release_after) {
+    for (int r = step.first_release; r < step.first_release + step.num_releases; ++r) {
+      const int slot = step_releases_[r];
       slots[slot] = Tensor();
       values[slot] = &slots[slot];
     }
   }
   return CollectFetches(values);
+}
+
+std::shared_ptr<const Plan::ReadValues> Plan::CurrentReadValues() const {
+  // The counts first: a write that lands while the values are taken leaves them stale, not wrong.
+  std::vector<uint64_t> writes;
+  writes.reserve(writes_counters_.size());
+  for (const auto* counter : writes_counters_) {
+    writes.push_back(counter->load(std::memory_order_acquire));
+  }
+  {
+    std::lock_guard<std::mutex> lock(read_values_mu_);
+    if (read_values_ != nullptr && read_values_->writes == writes) return read_values_;
+  }
+  auto fresh = std::make_shared<ReadValues>();
+  fresh->values.reserve(fixed_reads_.size());
+  for (const FixedRead& f : fixed_reads_) {
+    std::shared_ptr<const Tensor> value = f.variable->Snapshot();
+    if (value == nullptr) return nullptr;
+    fresh->values.push_back(std::move(value));
+  }
+  fresh->writes = std::move(writes);
+  std::lock_guard<std::mutex> lock(read_values_mu_);
+  read_values_ = fresh;
+  return fresh;
 }
 
 StatusOr<std::vector<Tensor>> Plan::BindFeeds(const std::vector<Tensor>& feeds) const {

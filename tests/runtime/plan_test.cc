@@ -162,21 +162,9 @@ TEST(PlanTest, ExpiredDeadlineStopsTheRun) {
   EXPECT_EQ(out.status().code(), StatusCode::kDeadlineExceeded);
 }
 
-// A TF2-style graph: the output comes from a library function called through
-// StatefulPartitionedCall, reading a resource variable passed in as an argument.
-TEST(PlanTest, CallsLibraryFunctionsWithResourceVariables) {
-  tensorflow::GraphDef g;
-  auto* x = AddNode(&g, "x", "Placeholder");
-  (*x->mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
-  auto* v = AddNode(&g, "v", "VarHandleOp");
-  (*v->mutable_attr())["shared_name"].set_s("scale");
-  SetFloatConst(AddNode(&g, "init_value", "Const"), 3.0f);
-  AddNode(&g, "init", "AssignVariableOp", {"v", "init_value"});
-  auto* call = AddNode(&g, "call", "StatefulPartitionedCall", {"x", "v"});
-  (*call->mutable_attr())["f"].mutable_func()->set_name("scale_fn");
-  (*call->mutable_attr())["Tout"].mutable_list()->add_type(tensorflow::DT_FLOAT);
-
-  auto* f = g.mutable_library()->add_function();
+// scale_fn(in, var) = in * read(var), a TF2 function taking a captured variable's handle.
+void AddScaleFunction(tensorflow::GraphDef* g) {
+  auto* f = g->mutable_library()->add_function();
   f->mutable_signature()->set_name("scale_fn");
   f->mutable_signature()->add_input_arg()->set_name("in");
   f->mutable_signature()->add_input_arg()->set_name("var");
@@ -191,6 +179,24 @@ TEST(PlanTest, CallsLibraryFunctionsWithResourceVariables) {
   mul->add_input("in");
   mul->add_input("read:value:0");
   (*f->mutable_ret())["out"] = "mul:z:0";
+}
+
+// A TF2-style graph: the output comes from a library function called through
+// StatefulPartitionedCall, reading a resource variable passed in as an argument.
+TEST(PlanTest, CallsLibraryFunctionsWithResourceVariables) {
+  tensorflow::GraphDef g;
+  auto* x = AddNode(&g, "x", "Placeholder");
+  (*x->mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
+  auto* v = AddNode(&g, "v", "VarHandleOp");
+  (*v->mutable_attr())["shared_name"].set_s("scale");
+  SetFloatConst(AddNode(&g, "init_value", "Const"), 3.0f);
+  AddNode(&g, "init", "AssignVariableOp", {"v", "init_value"});
+  SetFloatConst(AddNode(&g, "next_value", "Const"), 4.0f);
+  AddNode(&g, "reassign", "AssignVariableOp", {"v", "next_value"});
+  auto* call = AddNode(&g, "call", "StatefulPartitionedCall", {"x", "v"});
+  (*call->mutable_attr())["f"].mutable_func()->set_name("scale_fn");
+  (*call->mutable_attr())["Tout"].mutable_list()->add_type(tensorflow::DT_FLOAT);
+  AddScaleFunction(&g);
 
   auto session = Session::Create(g);
   ASSERT_TRUE(session.ok()) << session.status().ToString();
@@ -202,6 +208,50 @@ TEST(PlanTest, CallsLibraryFunctionsWithResourceVariables) {
   auto out = (*session)->Run({{"x:0", Tensor::Scalar<float>(2.0f)}}, {"call:0"}, {}, RunOptions());
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   EXPECT_FLOAT_EQ((*out)[0].flat<float>()[0], 6.0f);
+  // The call binds the handle into the function's plan, whose reads still see a later assign.
+  ASSERT_TRUE((*session)->Run({}, {}, {"reassign"}, RunOptions()).ok());
+  auto next = (*session)->Run({{"x:0", Tensor::Scalar<float>(2.0f)}}, {"call:0"}, {}, RunOptions());
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_FLOAT_EQ((*next)[0].flat<float>()[0], 8.0f);
+}
+
+// A handle bound at build is no feed of the function's plan, and its reads follow every assign
+// made after the plan first read it (from another run here).
+TEST(PlanTest, BoundHandlesAreNoFeedsAndTheirReadsFollowAssigns) {
+  tensorflow::GraphDef g;
+  AddScaleFunction(&g);
+  SessionResources resources;
+  FunctionLibrary library(g.library(), &resources);
+  std::shared_ptr<Variable> variable = resources.GetOrCreateVariable("scale");
+  const Tensor handle = Tensor::FromResource(variable);
+  auto plan = library.Instantiate("scale_fn", {{.index = 1, .handle = &handle}});
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  auto unset = (*plan)->Run({Tensor::Scalar<float>(2.0f)}, RunOptions());
+  ASSERT_FALSE(unset.ok());
+  EXPECT_NE(unset.status().message().find("before it was initialised"), std::string::npos)
+      << unset.status().message();
+  for (float scale : {3.0f, 5.0f, -1.0f}) {
+    variable->Assign(Tensor::Scalar<float>(scale));
+    for (int run = 0; run < 2; ++run) {
+      auto out = (*plan)->Run({Tensor::Scalar<float>(2.0f)}, RunOptions());
+      ASSERT_TRUE(out.ok()) << out.status().ToString();
+      EXPECT_FLOAT_EQ((*out)[0].flat<float>()[0], 2.0f * scale);
+    }
+  }
+  auto both = (*plan)->Run({Tensor::Scalar<float>(2.0f), handle}, RunOptions());
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.status().message().find("plan expects 1 feeds, got 2"), std::string::npos)
+      << both.status().message();
+  // The same handles give the same plan; the unbound function is another.
+  auto again = library.Instantiate("scale_fn", {{.index = 1, .handle = &handle}});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->get(), plan->get());
+  auto unbound = library.Instantiate("scale_fn");
+  ASSERT_TRUE(unbound.ok());
+  EXPECT_NE(unbound->get(), plan->get());
+  auto out = (*unbound)->Run({Tensor::Scalar<float>(2.0f), handle}, RunOptions());
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_FLOAT_EQ((*out)[0].flat<float>()[0], -2.0f);
 }
 
 // Variable reads bind their readers to the variable's tensor (no copy); an assign publishes a new

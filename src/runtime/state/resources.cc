@@ -24,8 +24,11 @@ std::shared_ptr<const Tensor> Variable::Snapshot() const {
 
 void Variable::Assign(Tensor value) {
   auto next = std::make_shared<const Tensor>(std::move(value));
-  std::lock_guard<std::mutex> lock(mu_);
-  value_.swap(next);  // the old value (in `next`) is released after the lock
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    value_.swap(next);  // the old value (in `next`) is released after the lock
+  }
+  writes_->fetch_add(1, std::memory_order_release);
 }
 
 Status Variable::Update(const std::function<StatusOr<Tensor>(const Tensor&)>& update) {
@@ -36,6 +39,7 @@ Status Variable::Update(const std::function<StatusOr<Tensor>(const Tensor&)>& up
   }
   TERN_ASSIGN_OR_RETURN(Tensor next, update(*value_));
   old = std::exchange(value_, std::make_shared<const Tensor>(std::move(next)));
+  writes_->fetch_add(1, std::memory_order_release);
   return Status::Ok();
 }
 
@@ -47,7 +51,7 @@ bool Variable::initialized() const {
 std::shared_ptr<Variable> SessionResources::GetOrCreateVariable(const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& slot = variables_[key];
-  if (!slot) slot = std::make_shared<Variable>(key);
+  if (!slot) slot = std::make_shared<Variable>(key, variable_writes_);
   return slot;
 }
 

@@ -2,6 +2,8 @@
 // such as lookup tables. Owned by the Session, shared by all its runs. Thread-safe.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -12,9 +14,16 @@
 
 namespace tern {
 
+// Counts the assigns and updates of a set of variables (a session's), each after it takes effect:
+// values read while the count stays the same are still current.
+using VariableWrites = std::atomic<uint64_t>;
+
 class Variable final : public Resource {
  public:
-  explicit Variable(std::string name) : name_(std::move(name)) {}
+  // `writes` is shared with the other variables of a session; by default the variable's own.
+  explicit Variable(std::string name,
+                    std::shared_ptr<VariableWrites> writes = std::make_shared<VariableWrites>(0))
+      : name_(std::move(name)), writes_(std::move(writes)) {}
   std::string TypeName() const override { return "Variable"; }
   const std::string& name() const { return name_; }
 
@@ -29,9 +38,11 @@ class Variable final : public Resource {
   // (AssignAdd) are not lost. FAILED_PRECONDITION if uninitialised; update's error is returned.
   Status Update(const std::function<StatusOr<Tensor>(const Tensor&)>& update);
   bool initialized() const;
+  const VariableWrites& writes() const { return *writes_; }
 
  private:
   const std::string name_;
+  const std::shared_ptr<VariableWrites> writes_;
   mutable std::mutex mu_;
   std::shared_ptr<const Tensor> value_;  // null until assigned; replaced, never mutated
 };
@@ -60,6 +71,7 @@ class SessionResources {
 
  private:
   mutable std::mutex mu_;
+  const std::shared_ptr<VariableWrites> variable_writes_ = std::make_shared<VariableWrites>(0);
   std::unordered_map<std::string, std::shared_ptr<Variable>> variables_;
   std::unordered_map<std::string, std::shared_ptr<Resource>> others_;
 };

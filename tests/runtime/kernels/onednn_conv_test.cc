@@ -212,14 +212,16 @@ TEST(OneDnnConvTest, EveryEpilogueMatchesOwnKernelsThenTheEpilogue) {
   }
 }
 
-// With idle cores lent: gathered windows split by chunks of rows, a 1x1 filter over a few pixels
-// on GemmPacked with its panels split (both without AVX-512), and the primitives with threads.
+// With idle cores lent: gathered windows split by chunks of rows, or a few rows split among the
+// cores, each gathering its own (DenseNet121's 3x3 growth layers over a 4x4 map); a 1x1 filter
+// over a few pixels on GemmPacked with its panels split, also a small one (both without AVX-512);
+// and the primitives with threads.
 TEST(OneDnnConvTest, SplitAmongIdleCoresMatchesOwnKernels) {
   IntraOpThreads::SetLimit(0);  // one per core
-  const Case cases[] = {{9, 7, 7, 64, 3, 40, 1, 1, true, false},
-                        {1, 2, 2, 512, 1, 256, 1, 1, true, false},
-                        {2, 2, 2, 64, 1, 24, 1, 1, true, false},
-                        {4, 8, 8, 16, 3, 32, 1, 1, true, false}};
+  const Case cases[] = {
+      {9, 7, 7, 64, 3, 40, 1, 1, true, false},   {1, 4, 4, 128, 3, 32, 1, 1, true, false},
+      {1, 2, 2, 512, 1, 256, 1, 1, true, false}, {1, 2, 2, 256, 1, 128, 1, 1, true, false},
+      {2, 2, 2, 64, 1, 24, 1, 1, true, false},   {4, 8, 8, 16, 3, 32, 1, 1, true, false}};
   for (const Case& c : cases) {
     Check(c, ConvEpilogue{});
     Check(c, ConvEpilogue{.bias = true, .residual = true, .activation = FusedActivation::kRelu});

@@ -10,13 +10,23 @@
 namespace tern {
 namespace {
 
-// Below ~4 MFLOP, and for a b under 256 KiB, one core runs the product (as Gemm decides).
+// Below ~4 MFLOP, and for a b under 256 KiB, one core runs the product (as Gemm decides), unless
+// it has 4 panels or more and 0.25 MFLOP: DenseNet121 b1's 1x1 filters over a 2x2 map with
+// 384-512 input channels took 0.76-0.89x on two cores. Two panels (its 32-channel 3x3 filters
+// over that map) took 1.1-1.3x.
 constexpr double kParallelMinFlops = 4e6;
+constexpr double kSmallParallelMinFlops = 2.5e5;
+constexpr int64_t kSmallParallelMinPanels = 4;
 constexpr double kParallelMinBBytes = 256 << 10;
 // GemmPackedInChunks: from this many chunks, and enough work to share, idle cores take chunks of
 // rows; fewer rows split b's panels instead.
 constexpr int64_t kRowSplitMinChunks = 4;
 constexpr double kRowSplitMinFlops = 4e6;
+// One chunk of at least 8 rows and 0.5 MFLOP: each core gathers and multiplies its own rows.
+// DenseNet121 b1's 3x3 growth layers over a 4x4 map (16 x 1152 x 32) took 0.80-0.86x on two
+// cores; split by panels instead, where one core gathers for both, 1.4x.
+constexpr int64_t kFewRowsSplitMinRows = 8;
+constexpr double kFewRowsSplitMinFlops = 5e5;
 
 struct Kernel {
   void (*run)(const PackedGemmArgs&);
@@ -126,7 +136,9 @@ void GemmPacked(const float* a, int64_t m, const PackedMatrix& b, float* c) {
       2.0 * static_cast<double>(m) * static_cast<double>(k) * static_cast<double>(n);
   const double b_bytes =
       static_cast<double>(k) * static_cast<double>(n) * static_cast<double>(sizeof(float));
-  if (panels < 2 || (flops < kParallelMinFlops && b_bytes < kParallelMinBBytes)) {
+  const bool small = flops < kParallelMinFlops && b_bytes < kParallelMinBBytes;
+  if (panels < 2 ||
+      (small && (flops < kSmallParallelMinFlops || panels < kSmallParallelMinPanels))) {
     return RunPanels(a, m, b, c, 0, panels);
   }
   // Each core its own contiguous share of b's panels.
@@ -151,6 +163,14 @@ void GemmPackedInChunks(int64_t m, int64_t chunk_rows, const PackedMatrix& b, fl
   const double flops =
       2.0 * static_cast<double>(m) * static_cast<double>(b.k()) * static_cast<double>(b.n());
   const bool split_rows = chunks >= kRowSplitMinChunks && flops >= kRowSplitMinFlops;
+  if (!split_rows && chunks == 1 && m >= kFewRowsSplitMinRows && flops >= kFewRowsSplitMinFlops) {
+    SplitRowRange(m, [&](int64_t first, int64_t end) {
+      const int64_t rows = end - first;
+      GemmPackedOnCallingThread(a_rows(first, rows), rows, b, c + first * b.n());
+      finish(first, rows);
+    });
+    return;
+  }
   auto run = [&](int64_t first_chunk, int64_t end_chunk) {
     for (int64_t chunk = first_chunk; chunk < end_chunk; ++chunk) {
       const int64_t first = chunk * chunk_rows, rows = std::min(m - first, chunk_rows);
