@@ -22,9 +22,11 @@ constexpr double kParallelMinBBytes = 256 << 10;
 // rows; fewer rows split b's panels instead.
 constexpr int64_t kRowSplitMinChunks = 4;
 constexpr double kRowSplitMinFlops = 4e6;
-// One chunk of at least 8 rows and 0.5 MFLOP: each core gathers and multiplies its own rows.
-// DenseNet121 b1's 3x3 growth layers over a 4x4 map (16 x 1152 x 32) took 0.80-0.86x on two
-// cores; split by panels instead, where one core gathers for both, 1.4x.
+// One chunk of at least 8 rows and 0.5 MFLOP that GemmPacked would leave on one core (a small b):
+// each core gathers and multiplies its own rows. DenseNet121 b1's 3x3 growth layers over a 4x4
+// map (16 x 1152 x 32) took 0.80-0.86x on two cores; split by panels instead, where one core
+// gathers for both, 1.4x. A larger b stays split by panels, each core reading only its share:
+// split by rows, InceptionV3 b1's 3x3 maps (9 rows, 0.7 MB filters) made the run 3-5% slower.
 constexpr int64_t kFewRowsSplitMinRows = 8;
 constexpr double kFewRowsSplitMinFlops = 5e5;
 
@@ -163,7 +165,10 @@ void GemmPackedInChunks(int64_t m, int64_t chunk_rows, const PackedMatrix& b, fl
   const double flops =
       2.0 * static_cast<double>(m) * static_cast<double>(b.k()) * static_cast<double>(b.n());
   const bool split_rows = chunks >= kRowSplitMinChunks && flops >= kRowSplitMinFlops;
-  if (!split_rows && chunks == 1 && m >= kFewRowsSplitMinRows && flops >= kFewRowsSplitMinFlops) {
+  const double b_bytes = static_cast<double>(b.k()) * static_cast<double>(b.n()) * sizeof(float);
+  const bool panels_stay_on_one_core = flops < kParallelMinFlops && b_bytes < kParallelMinBBytes;
+  if (!split_rows && chunks == 1 && panels_stay_on_one_core && m >= kFewRowsSplitMinRows &&
+      flops >= kFewRowsSplitMinFlops) {
     SplitRowRange(m, [&](int64_t first, int64_t end) {
       const int64_t rows = end - first;
       GemmPackedOnCallingThread(a_rows(first, rows), rows, b, c + first * b.n());
