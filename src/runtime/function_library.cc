@@ -64,14 +64,17 @@ StatusOr<std::shared_ptr<const Plan>> FunctionLibrary::Instantiate(
     TERN_ASSIGN_OR_RETURN(Graph graph, Graph::FromFunction(*function, *this));
     PlanSpec spec;
     const std::vector<std::string>& args = graph.arg_names();
+    std::vector<const Tensor*> bound_value(args.size(), nullptr);
+    for (const BoundArgument& arg : bound) {
+      if (arg.index >= 0 && arg.index < static_cast<int>(args.size())) {
+        bound_value[arg.index] = arg.handle;
+      }
+    }
     for (size_t i = 0; i < args.size(); ++i) {
-      auto b = std::find_if(bound.begin(), bound.end(), [&](const BoundArgument& arg) {
-        return arg.index == static_cast<int>(i);
-      });
-      if (b == bound.end()) {
+      if (bound_value[i] == nullptr) {
         spec.feeds.push_back(args[i] + ":0");
       } else {
-        spec.bound_feeds.emplace_back(args[i] + ":0", *b->handle);
+        spec.bound_feeds.emplace_back(args[i] + ":0", *bound_value[i]);
       }
     }
     spec.fetches = graph.ret_tensors();

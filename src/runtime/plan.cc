@@ -497,27 +497,35 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
 }
 
 std::shared_ptr<const Plan::ReadValues> Plan::CurrentReadValues() const {
-  // The counts first: a write that lands while the values are taken leaves them stale, not wrong.
-  std::vector<uint64_t> writes;
-  writes.reserve(writes_counters_.size());
-  for (const auto* counter : writes_counters_) {
-    writes.push_back(counter->load(std::memory_order_acquire));
-  }
   {
     std::lock_guard<std::mutex> lock(read_values_mu_);
-    if (read_values_ != nullptr && read_values_->writes == writes) return read_values_;
+    if (read_values_ != nullptr && WritesSince(*read_values_) == 0) return read_values_;
   }
+  // The counts first: a write that lands while the values are taken leaves them stale, not wrong.
   auto fresh = std::make_shared<ReadValues>();
+  fresh->writes.reserve(writes_counters_.size());
+  for (const auto* counter : writes_counters_) {
+    fresh->writes.push_back(counter->load(std::memory_order_acquire));
+  }
   fresh->values.reserve(fixed_reads_.size());
   for (const FixedRead& f : fixed_reads_) {
     std::shared_ptr<const Tensor> value = f.variable->Snapshot();
     if (value == nullptr) return nullptr;
     fresh->values.push_back(std::move(value));
   }
-  fresh->writes = std::move(writes);
   std::lock_guard<std::mutex> lock(read_values_mu_);
   read_values_ = fresh;
   return fresh;
+}
+
+int Plan::WritesSince(const ReadValues& read_values) const {
+  int counters_moved = 0;
+  for (size_t i = 0; i < writes_counters_.size(); ++i) {
+    if (writes_counters_[i]->load(std::memory_order_acquire) != read_values.writes[i]) {
+      ++counters_moved;
+    }
+  }
+  return counters_moved;
 }
 
 StatusOr<std::vector<Tensor>> Plan::BindFeeds(const std::vector<Tensor>& feeds) const {

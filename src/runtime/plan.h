@@ -100,6 +100,8 @@ class Plan {
   // fixed_reads_' values, current as of now; null if a variable is unassigned (its read step then
   // runs the kernel, which says which).
   std::shared_ptr<const ReadValues> CurrentReadValues() const;
+  // How many of writes_counters_ have moved since `read_values` were taken (0: all current).
+  int WritesSince(const ReadValues& read_values) const;
 
   std::vector<Step> steps_;
   // The steps' inputs and releases, each step's a run of these: contiguous, so the per-step

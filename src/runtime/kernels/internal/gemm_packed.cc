@@ -22,13 +22,24 @@ constexpr double kParallelMinBBytes = 256 << 10;
 // rows; fewer rows split b's panels instead.
 constexpr int64_t kRowSplitMinChunks = 4;
 constexpr double kRowSplitMinFlops = 4e6;
-// One chunk of at least 8 rows and 0.5 MFLOP that GemmPacked would leave on one core (a small b):
-// each core gathers and multiplies its own rows. DenseNet121 b1's 3x3 growth layers over a 4x4
-// map (16 x 1152 x 32) took 0.80-0.86x on two cores; split by panels instead, where one core
+// One chunk of at least 8 rows and 0.5 MFLOP of a small product (IsSmallProduct): each core
+// gathers and multiplies its own rows. DenseNet121 b1's 3x3 growth layers over a 4x4 map
+// (16 x 1152 x 32) took 0.80-0.86x on two cores; split by panels instead, where one core
 // gathers for both, 1.4x. A larger b stays split by panels, each core reading only its share:
 // split by rows, InceptionV3 b1's 3x3 maps (9 rows, 0.7 MB filters) made the run 3-5% slower.
 constexpr int64_t kFewRowsSplitMinRows = 8;
 constexpr double kFewRowsSplitMinFlops = 5e5;
+
+double ProductFlops(int64_t m, const PackedMatrix& b) {
+  return 2.0 * static_cast<double>(m) * static_cast<double>(b.k()) * static_cast<double>(b.n());
+}
+
+// Under the bars above, the product runs on one core unless a rule for small ones splits it.
+bool IsSmallProduct(int64_t m, const PackedMatrix& b) {
+  const double b_bytes =
+      static_cast<double>(b.k()) * static_cast<double>(b.n()) * static_cast<double>(sizeof(float));
+  return ProductFlops(m, b) < kParallelMinFlops && b_bytes < kParallelMinBBytes;
+}
 
 struct Kernel {
   void (*run)(const PackedGemmArgs&);
@@ -132,15 +143,9 @@ void RunPanels(const float* a, int64_t m, const PackedMatrix& b, float* c, int64
 }  // namespace
 
 void GemmPacked(const float* a, int64_t m, const PackedMatrix& b, float* c) {
-  const int64_t k = b.k(), n = b.n(), panel_cols = b.panel_cols();
-  const int64_t panels = (n + panel_cols - 1) / panel_cols;
-  const double flops =
-      2.0 * static_cast<double>(m) * static_cast<double>(k) * static_cast<double>(n);
-  const double b_bytes =
-      static_cast<double>(k) * static_cast<double>(n) * static_cast<double>(sizeof(float));
-  const bool small = flops < kParallelMinFlops && b_bytes < kParallelMinBBytes;
-  if (panels < 2 ||
-      (small && (flops < kSmallParallelMinFlops || panels < kSmallParallelMinPanels))) {
+  const int64_t panels = (b.n() + b.panel_cols() - 1) / b.panel_cols();
+  if (panels < 2 || (IsSmallProduct(m, b) && (ProductFlops(m, b) < kSmallParallelMinFlops ||
+                                              panels < kSmallParallelMinPanels))) {
     return RunPanels(a, m, b, c, 0, panels);
   }
   // Each core its own contiguous share of b's panels.
@@ -162,12 +167,9 @@ void GemmPackedInChunks(int64_t m, int64_t chunk_rows, const PackedMatrix& b, fl
                         const std::function<void(int64_t first, int64_t rows)>& finish) {
   chunk_rows = std::max<int64_t>(chunk_rows, 1);
   const int64_t chunks = (m + chunk_rows - 1) / chunk_rows;
-  const double flops =
-      2.0 * static_cast<double>(m) * static_cast<double>(b.k()) * static_cast<double>(b.n());
+  const double flops = ProductFlops(m, b);
   const bool split_rows = chunks >= kRowSplitMinChunks && flops >= kRowSplitMinFlops;
-  const double b_bytes = static_cast<double>(b.k()) * static_cast<double>(b.n()) * sizeof(float);
-  const bool panels_stay_on_one_core = flops < kParallelMinFlops && b_bytes < kParallelMinBBytes;
-  if (!split_rows && chunks == 1 && panels_stay_on_one_core && m >= kFewRowsSplitMinRows &&
+  if (!split_rows && chunks == 1 && IsSmallProduct(m, b) && m >= kFewRowsSplitMinRows &&
       flops >= kFewRowsSplitMinFlops) {
     SplitRowRange(m, [&](int64_t first, int64_t end) {
       const int64_t rows = end - first;
