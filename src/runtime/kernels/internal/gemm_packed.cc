@@ -22,11 +22,13 @@ constexpr double kParallelMinBBytes = 256 << 10;
 // rows; fewer rows split b's panels instead.
 constexpr int64_t kRowSplitMinChunks = 4;
 constexpr double kRowSplitMinFlops = 4e6;
-// One chunk of at least 8 rows and 0.5 MFLOP of a small product (IsSmallProduct): each core
-// gathers and multiplies its own rows. DenseNet121 b1's 3x3 growth layers over a 4x4 map
-// (16 x 1152 x 32) took 0.80-0.86x on two cores; split by panels instead, where one core
-// gathers for both, 1.4x. A larger b stays split by panels, each core reading only its share:
-// split by rows, InceptionV3 b1's 3x3 maps (9 rows, 0.7 MB filters) made the run 3-5% slower.
+// Fewer chunks than that, of at least 8 rows and 0.5 MFLOP in all, of a small product
+// (IsSmallProduct): each core gathers and multiplies its own rows, a chunk at a time.
+// DenseNet121 b1's 3x3 growth layers over a 4x4 map (16 x 1152 x 32, one chunk) took 0.80-0.86x
+// on two cores; split by panels instead, where one core gathers for both, 1.4x. At batch 8 over
+// a 2x2 map (32 rows, two chunks) they had stayed on one core. A larger b stays split by panels,
+// each core reading only its share: split by rows, InceptionV3 b1's 3x3 maps (9 rows, 0.7 MB
+// filters) made the run 3-5% slower.
 constexpr int64_t kFewRowsSplitMinRows = 8;
 constexpr double kFewRowsSplitMinFlops = 5e5;
 
@@ -169,12 +171,14 @@ void GemmPackedInChunks(int64_t m, int64_t chunk_rows, const PackedMatrix& b, fl
   const int64_t chunks = (m + chunk_rows - 1) / chunk_rows;
   const double flops = ProductFlops(m, b);
   const bool split_rows = chunks >= kRowSplitMinChunks && flops >= kRowSplitMinFlops;
-  if (!split_rows && chunks == 1 && IsSmallProduct(m, b) && m >= kFewRowsSplitMinRows &&
+  if (!split_rows && IsSmallProduct(m, b) && m >= kFewRowsSplitMinRows &&
       flops >= kFewRowsSplitMinFlops) {
-    SplitRowRange(m, [&](int64_t first, int64_t end) {
-      const int64_t rows = end - first;
-      GemmPackedOnCallingThread(a_rows(first, rows), rows, b, c + first * b.n());
-      finish(first, rows);
+    SplitRowRange(m, [&](int64_t begin, int64_t end) {
+      for (int64_t first = begin; first < end; first += chunk_rows) {
+        const int64_t rows = std::min(end - first, chunk_rows);
+        GemmPackedOnCallingThread(a_rows(first, rows), rows, b, c + first * b.n());
+        finish(first, rows);
+      }
     });
     return;
   }
