@@ -82,6 +82,23 @@ Body TernPacked(const Shape& s, const float* a, const float* b, float* c) {
   };
 }
 
+// GemmPacked walking b's depths as three segments (as a convolution's taps at an edge pixel are
+// walked): the same product, to see what the segmented walk costs against the plain one.
+Body TernPackedSegments(const Shape& s, const float* a, const float* b, float* c) {
+  std::shared_ptr<const tern::PackedMatrix> packed =
+      tern::PackedMatrix::Create(b, s.k, s.n, s.transpose_b);
+  if (packed == nullptr || s.batch > 1) return TernGemm(s, a, b, c);
+  const int64_t third = s.k / 3;
+  auto pairs = std::make_shared<std::vector<int64_t>>(
+      std::vector<int64_t>{0, third, third, third, 2 * third, s.k - 2 * third});
+  const tern::DepthSegments segments = {.pairs = pairs->data(), .count = 3, .depths = s.k};
+  const int64_t panels = (s.n + packed->panel_cols() - 1) / packed->panel_cols();
+  return [=] {
+    (void)pairs;  // owns segments.pairs
+    tern::GemmPackedSegmentsOnCallingThread(a, s.m, segments, *packed, c, 0, panels);
+  };
+}
+
 Body DnnlSgemm(const Shape& s, const float* a, const float* b, float* c) {
   return [=] {
     for (int64_t i = 0; i < s.batch; ++i) {
@@ -136,6 +153,7 @@ void Register(const Shape& s) {
   const Impl impls[] = {
       {"tern_gemm", &TernGemm},
       {"tern_packed", &TernPacked},
+      {"tern_packed_segments", &TernPackedSegments},
       {"dnnl_sgemm", &DnnlSgemm},
       {"onednn_plain", [](const Shape& s, const float* a, const float* b,
                           float* c) { return OneDnn(s, a, b, c, false); }},
@@ -198,7 +216,7 @@ void RegisterAll() {
   // bottlenecks (1x1, ~1024 -> 128) over 2x2 and 1x1 maps, at batch 1 and 8.
   for (bool cold : {false, true}) {
     const std::string weights = cold ? "/cold" : "/hot";
-    for (int64_t rows : {4, 32}) {
+    for (int64_t rows : {4, 32, 1024}) {
       Register({"densenet_growth/m:" + std::to_string(rows) + weights, 1, rows, 1152, 32, false,
                 false, cold});
     }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "conv_geometry.h"
 #include "runtime/intra_op.h"
 #include "runtime/kernels/internal/own_conv.h"
 
@@ -35,31 +36,17 @@ std::string Name(const Case& c) {
          (c.same ? " SAME" : " VALID") + (c.depthwise ? " depthwise" : "");
 }
 
-// TensorFlow's output size and leading padding for SAME and VALID.
 WindowGeometry Geometry(const Case& c, WindowAttrs* attrs) {
-  attrs->stride_h = attrs->stride_w = c.stride;
-  attrs->dilation_h = attrs->dilation_w = c.dilation;
-  attrs->padding = c.same ? WindowAttrs::Padding::kSame : WindowAttrs::Padding::kValid;
-  auto size = [&](int64_t in, int64_t k, int64_t* pad) {
-    const int64_t effective = (k - 1) * c.dilation + 1;
-    if (!c.same) {
-      *pad = 0;
-      return (in - effective) / c.stride + 1;
-    }
-    const int64_t out = (in + c.stride - 1) / c.stride;
-    *pad = std::max<int64_t>((out - 1) * c.stride + effective - in, 0) / 2;
-    return out;
-  };
-  WindowGeometry g{};
-  g.batch = c.batch;
-  g.in_h = c.in_h;
-  g.in_w = c.in_w;
-  g.channels = c.channels;
-  g.k_h = c.k;
-  g.k_w = c.KW();
-  g.out_h = size(c.in_h, c.k, &g.pad_top);
-  g.out_w = size(c.in_w, c.KW(), &g.pad_left);
-  return g;
+  return ConvGeometry({.batch = c.batch,
+                       .in_h = c.in_h,
+                       .in_w = c.in_w,
+                       .channels = c.channels,
+                       .k_h = c.k,
+                       .k_w = c.KW(),
+                       .stride = c.stride,
+                       .dilation = c.dilation,
+                       .same = c.same},
+                      attrs);
 }
 
 std::vector<float> Random(int64_t n, std::mt19937* rng) {

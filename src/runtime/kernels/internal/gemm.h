@@ -61,6 +61,8 @@ void GemmSmallAvx512(const GemmArgs& args);
 
 // gemm_packed.h's kernel, per ISA (gemm_small_isa.cc): c's columns [0, n) from `panels` (panel_cols
 // wide, panels of k rows back to back), rows [0, m); lda and ldc are row strides in floats.
+// With `segments`, a's k depths meet only those depths of the panels: (first, count) pairs,
+// summing to k, of panels panel_depth rows deep.
 struct PackedGemmArgs {
   const float* a = nullptr;
   int64_t lda = 0;
@@ -68,6 +70,9 @@ struct PackedGemmArgs {
   const float* panels = nullptr;
   float* c = nullptr;
   int64_t ldc = 0;
+  const int64_t* segments = nullptr;
+  int64_t segment_count = 0;
+  int64_t panel_depth = 0;
 };
 void GemmPackedAvx2Fma(const PackedGemmArgs& args);
 void GemmPackedAvx512(const PackedGemmArgs& args);

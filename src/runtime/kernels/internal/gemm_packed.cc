@@ -32,15 +32,38 @@ constexpr double kRowSplitMinFlops = 4e6;
 constexpr int64_t kFewRowsSplitMinRows = 8;
 constexpr double kFewRowsSplitMinFlops = 5e5;
 
-double ProductFlops(int64_t m, const PackedMatrix& b) {
-  return 2.0 * static_cast<double>(m) * static_cast<double>(b.k()) * static_cast<double>(b.n());
+// `depth`: the rows of b the product reads (all k, or the segments of a convolution's edge).
+double ProductFlops(int64_t m, int64_t depth, const PackedMatrix& b) {
+  return 2.0 * static_cast<double>(m) * static_cast<double>(depth) * static_cast<double>(b.n());
 }
 
 // Under the bars above, the product runs on one core unless a rule for small ones splits it.
-bool IsSmallProduct(int64_t m, const PackedMatrix& b) {
+bool IsSmallProduct(int64_t m, int64_t depth, const PackedMatrix& b) {
   const double b_bytes =
-      static_cast<double>(b.k()) * static_cast<double>(b.n()) * static_cast<double>(sizeof(float));
-  return ProductFlops(m, b) < kParallelMinFlops && b_bytes < kParallelMinBBytes;
+      static_cast<double>(depth) * static_cast<double>(b.n()) * static_cast<double>(sizeof(float));
+  return ProductFlops(m, depth, b) < kParallelMinFlops && b_bytes < kParallelMinBBytes;
+}
+
+int64_t PanelCount(const PackedMatrix& b) { return (b.n() + b.panel_cols() - 1) / b.panel_cols(); }
+
+// Whether GemmPacked splits b's panels among idle cores.
+bool SplitsPanels(int64_t m, int64_t depth, const PackedMatrix& b) {
+  const int64_t panels = PanelCount(b);
+  return panels >= 2 &&
+         !(IsSmallProduct(m, depth, b) && (ProductFlops(m, depth, b) < kSmallParallelMinFlops ||
+                                           panels < kSmallParallelMinPanels));
+}
+
+enum class RowSplit { kNone, kWholeChunks, kRowsInChunks };
+
+RowSplit ChooseRowSplit(int64_t m, int64_t chunk_rows, int64_t depth, const PackedMatrix& b) {
+  const int64_t chunks = (m + chunk_rows - 1) / chunk_rows;
+  const double flops = ProductFlops(m, depth, b);
+  if (chunks >= kRowSplitMinChunks && flops >= kRowSplitMinFlops) return RowSplit::kWholeChunks;
+  if (IsSmallProduct(m, depth, b) && m >= kFewRowsSplitMinRows && flops >= kFewRowsSplitMinFlops) {
+    return RowSplit::kRowsInChunks;
+  }
+  return RowSplit::kNone;
 }
 
 struct Kernel {
@@ -145,17 +168,46 @@ void RunPanels(const float* a, int64_t m, const PackedMatrix& b, float* c, int64
 }  // namespace
 
 void GemmPacked(const float* a, int64_t m, const PackedMatrix& b, float* c) {
-  const int64_t panels = (b.n() + b.panel_cols() - 1) / b.panel_cols();
-  if (panels < 2 || (IsSmallProduct(m, b) && (ProductFlops(m, b) < kSmallParallelMinFlops ||
-                                              panels < kSmallParallelMinPanels))) {
-    return RunPanels(a, m, b, c, 0, panels);
-  }
+  const int64_t panels = PanelCount(b);
+  if (!SplitsPanels(m, b.k(), b)) return RunPanels(a, m, b, c, 0, panels);
   // Each core its own contiguous share of b's panels.
   SplitRowRange(panels, [&](int64_t first, int64_t end) { RunPanels(a, m, b, c, first, end); });
 }
 
 void GemmPackedOnCallingThread(const float* a, int64_t m, const PackedMatrix& b, float* c) {
-  RunPanels(a, m, b, c, 0, (b.n() + b.panel_cols() - 1) / b.panel_cols());
+  RunPanels(a, m, b, c, 0, PanelCount(b));
+}
+
+void GemmPackedSegmentsOnCallingThread(const float* a, int64_t m, const DepthSegments& segments,
+                                       const PackedMatrix& b, float* c, int64_t first_panel,
+                                       int64_t end_panel) {
+  const int64_t j0 = first_panel * b.panel_cols();
+  TheKernel().run({.a = a,
+                   .lda = segments.depths,
+                   .m = m,
+                   .k = segments.depths,
+                   .n = std::min(b.n(), end_panel * b.panel_cols()) - j0,
+                   .panels = b.panel(first_panel),
+                   .c = c + j0,
+                   .ldc = b.n(),
+                   .segments = segments.pairs,
+                   .segment_count = segments.count,
+                   .panel_depth = b.k()});
+}
+
+void GemmPackedSegments(const float* a, int64_t m, const DepthSegments& segments,
+                        const PackedMatrix& b, float* c) {
+  const int64_t panels = PanelCount(b);
+  if (!SplitsPanels(m, segments.depths, b)) {
+    return GemmPackedSegmentsOnCallingThread(a, m, segments, b, c, 0, panels);
+  }
+  SplitRowRange(panels, [&](int64_t first, int64_t end) {
+    GemmPackedSegmentsOnCallingThread(a, m, segments, b, c, first, end);
+  });
+}
+
+bool SplitsRowsAmongCores(int64_t m, int64_t chunk_rows, int64_t depth, const PackedMatrix& b) {
+  return ChooseRowSplit(m, std::max<int64_t>(chunk_rows, 1), depth, b) != RowSplit::kNone;
 }
 
 int64_t EpilogueChunkRows(int64_t n) {
@@ -169,10 +221,8 @@ void GemmPackedInChunks(int64_t m, int64_t chunk_rows, const PackedMatrix& b, fl
                         const std::function<void(int64_t first, int64_t rows)>& finish) {
   chunk_rows = std::max<int64_t>(chunk_rows, 1);
   const int64_t chunks = (m + chunk_rows - 1) / chunk_rows;
-  const double flops = ProductFlops(m, b);
-  const bool split_rows = chunks >= kRowSplitMinChunks && flops >= kRowSplitMinFlops;
-  if (!split_rows && IsSmallProduct(m, b) && m >= kFewRowsSplitMinRows &&
-      flops >= kFewRowsSplitMinFlops) {
+  const RowSplit split = ChooseRowSplit(m, chunk_rows, b.k(), b);
+  if (split == RowSplit::kRowsInChunks) {
     SplitRowRange(m, [&](int64_t begin, int64_t end) {
       for (int64_t first = begin; first < end; first += chunk_rows) {
         const int64_t rows = std::min(end - first, chunk_rows);
@@ -182,6 +232,7 @@ void GemmPackedInChunks(int64_t m, int64_t chunk_rows, const PackedMatrix& b, fl
     });
     return;
   }
+  const bool split_rows = split == RowSplit::kWholeChunks;
   auto run = [&](int64_t first_chunk, int64_t end_chunk) {
     for (int64_t chunk = first_chunk; chunk < end_chunk; ++chunk) {
       const int64_t first = chunk * chunk_rows, rows = std::min(m - first, chunk_rows);

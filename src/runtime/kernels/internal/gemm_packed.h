@@ -75,18 +75,40 @@ void GemmPacked(const float* a, int64_t m, const PackedMatrix& b, float* c);
 // The same product on the calling thread only, for a caller that splits rows among cores itself.
 void GemmPackedOnCallingThread(const float* a, int64_t m, const PackedMatrix& b, float* c);
 
-// c [m,n] = a x b a chunk of `chunk_rows` rows at a time, each chunk finished by the caller's
-// epilogue right after its product, while those rows of c are still in cache: `a_rows(first,
-// rows)` gives the chunk's rows of a (dense, k floats apart; a caller may gather them into a
-// buffer of its own, one per thread), `finish(first, rows)` runs over c's rows [first,
-// first + rows). From 4 chunks and 4 MFLOP idle cores take chunks of rows (each reads all of b,
-// from L3); fewer split each chunk's panels among them (GemmPacked). Both callbacks may run on
-// several threads at once, on disjoint rows.
+// Some of b's depths: `pairs` holds `count` (first depth, depths) pairs, in the order a's columns
+// meet them (a convolution's taps that fall inside the input, for output pixels at its edge).
+struct DepthSegments {
+  const int64_t* pairs = nullptr;
+  int64_t count = 0;
+  int64_t depths = 0;  // their sum: a's columns
+};
+// c [m, n] (dense) = a [m, segments.depths] x those depths of b, panels [first_panel, end_panel)
+// of c's columns only, on the calling thread.
+void GemmPackedSegmentsOnCallingThread(const float* a, int64_t m, const DepthSegments& segments,
+                                       const PackedMatrix& b, float* c, int64_t first_panel,
+                                       int64_t end_panel);
+// All of c's columns, b's panels split among idle cores where GemmPacked would split them.
+void GemmPackedSegments(const float* a, int64_t m, const DepthSegments& segments,
+                        const PackedMatrix& b, float* c);
+
+// Whether GemmPackedInChunks shares a product of m rows (`depth` of b's rows deep, in chunks of
+// `chunk_rows`) among idle cores by rows, each core its own; otherwise chunk by chunk, each
+// product splitting b's panels (GemmPacked). For callers that run such chunks themselves.
+bool SplitsRowsAmongCores(int64_t m, int64_t chunk_rows, int64_t depth, const PackedMatrix& b);
+
 // The chunk GemmPackedInChunks takes for a product with an epilogue over c [m, n]: about 128 KiB
 // of c, at least 96 rows (BERT b8's 1024 x 256 x 1024 and 1024 x 1024 x 256 layers, paired
 // runs: 96 rows beat 32, 64 and 128; chunks of 256-384 KiB lost 3-4%).
 int64_t EpilogueChunkRows(int64_t n);
 
+// c [m,n] = a x b a chunk of `chunk_rows` rows at a time, each chunk finished by the caller's
+// epilogue right after its product, while those rows of c are still in cache: `a_rows(first,
+// rows)` gives the chunk's rows of a (dense, k floats apart; a caller may gather them into a
+// buffer of its own, one per thread), `finish(first, rows)` runs over c's rows [first,
+// first + rows). From 4 chunks and 4 MFLOP, or for a small product of 8 rows and 0.5 MFLOP, idle
+// cores take rows of their own (each reads all of b); otherwise each chunk's product splits the
+// panels among them (GemmPacked). Both callbacks may run on
+// several threads at once, on disjoint rows.
 void GemmPackedInChunks(int64_t m, int64_t chunk_rows, const PackedMatrix& b, float* c,
                         const std::function<const float*(int64_t first, int64_t rows)>& a_rows,
                         const std::function<void(int64_t first, int64_t rows)>& finish);

@@ -75,12 +75,18 @@ struct TileArgs {
   int64_t ldc;
   int64_t k;
   int64_t cols;  // columns of the tile, in ((kVecs-1)*kWidth, kVecs*kWidth]
+  // The depths of B the product walks, as (first depth, count) pairs, A's depths taking them back
+  // to back; nullptr: [0, k).
+  const int64_t* segments = nullptr;
+  int64_t segment_count = 0;
 };
 
 // One kRows x (kVecs*kWidth) tile of C over the full depth; the last vector is masked when
 // kTail. A tile of few accumulators alternates two sets over k, so that FMA latency (4 cycles,
 // 2 per cycle) is hidden by independent chains rather than stalling on one.
-template <int kRows, int kVecs, bool kTail>
+// kSegmented: over t.segments (a separate build: the loop over segments costs the plain walk
+// over k registers, 0.8x of its speed at 64 rows).
+template <int kRows, int kVecs, bool kTail, bool kSegmented = false>
 void Tile(const TileArgs& t) {
   constexpr int kSets = kRows * kVecs <= 4 ? 2 : 1;
   const Mask tail = TailMask(kTail ? t.cols - (kVecs - 1) * kWidth : kWidth);
@@ -117,14 +123,24 @@ void Tile(const TileArgs& t) {
     brow += ldb;
     offset += a_depth;
   };
-  int64_t p = t.k;
-  if constexpr (kSets == 2) {
-    for (; p >= 2; p -= 2) {
-      step(0);
-      step(1);
+  auto walk = [&](int64_t depths) {
+    int64_t p = depths;
+    if constexpr (kSets == 2) {
+      for (; p >= 2; p -= 2) {
+        step(0);
+        step(1);
+      }
     }
+    for (; p > 0; --p) step(0);
+  };
+  if constexpr (kSegmented) {
+    for (int64_t i = 0; i < t.segment_count; ++i) {
+      brow = t.b + t.segments[2 * i] * ldb;
+      walk(t.segments[2 * i + 1]);
+    }
+  } else {
+    walk(t.k);
   }
-  for (; p > 0; --p) step(0);
 #pragma GCC unroll 8
   for (int r = 0; r < kRows; ++r) {
     float* crow = t.c + r * t.ldc;
@@ -142,12 +158,12 @@ void Tile(const TileArgs& t) {
 }
 
 // Tile<rows, kVecs, kTail> for a row count known only at run time (a block's last rows).
-template <int kVecs, bool kTail, int kRows = 1>
+template <int kVecs, bool kTail, bool kSegmented = false, int kRows = 1>
 void TileRows(int rows, const TileArgs& t) {
   if constexpr (kRows < MaxRows(kVecs)) {
-    if (rows != kRows) return TileRows<kVecs, kTail, kRows + 1>(rows, t);
+    if (rows != kRows) return TileRows<kVecs, kTail, kSegmented, kRows + 1>(rows, t);
   }
-  Tile<kRows, kVecs, kTail>(t);
+  Tile<kRows, kVecs, kTail, kSegmented>(t);
 }
 
 template <int kVecs = 1>
@@ -233,6 +249,7 @@ void TERN_GEMM_PACKED_FN(const PackedGemmArgs& g) {
   constexpr int64_t kPanelCols = kPanelVecs * kWidth;
   constexpr int64_t kBlockRows = MaxRows(kPanelVecs);
   const int64_t m = g.m, k = g.k, n = g.n;
+  const int64_t panel_depth = g.segments != nullptr ? g.panel_depth : k;
   if (m <= 0 || n <= 0) return;
   const int64_t depth_bytes = (k > 0 ? k : 1) * static_cast<int64_t>(sizeof(float));
   int64_t chunk_rows = kPackedRowChunkBytes / depth_bytes / kBlockRows * kBlockRows;
@@ -244,12 +261,14 @@ void TERN_GEMM_PACKED_FN(const PackedGemmArgs& g) {
       TileArgs t = {.a = nullptr,
                     .a_row = g.lda,
                     .a_depth = 1,
-                    .b = g.panels + (j / kPanelCols) * k * kPanelCols,
+                    .b = g.panels + (j / kPanelCols) * panel_depth * kPanelCols,
                     .ldb = kPanelCols,
                     .c = nullptr,
                     .ldc = g.ldc,
                     .k = k,
-                    .cols = cols};
+                    .cols = cols,
+                    .segments = g.segments,
+                    .segment_count = g.segment_count};
       // Blocks of rows as even as the tile allows: 8 rows are two tiles of 4, whose 8
       // accumulators each still hide the FMA latency, not 6 and a 2 of half the throughput.
       int64_t blocks = (i1 - i0 + kBlockRows - 1) / kBlockRows;
@@ -257,7 +276,15 @@ void TERN_GEMM_PACKED_FN(const PackedGemmArgs& g) {
         const int rows = static_cast<int>((i1 - i + blocks - 1) / blocks);
         t.a = g.a + i * g.lda;
         t.c = g.c + i * g.ldc + j;
-        if (cols == kPanelCols) {
+        if (g.segments != nullptr) {
+          if (cols == kPanelCols) {
+            TileRows<kPanelVecs, false, true>(rows, t);
+          } else if (cols > kWidth) {
+            TileRows<kPanelVecs, true, true>(rows, t);
+          } else {
+            TileRows<1, true, true>(rows, t);
+          }
+        } else if (cols == kPanelCols) {
           TileRows<kPanelVecs, false>(rows, t);
         } else if (cols > kWidth) {
           TileRows<kPanelVecs, true>(rows, t);

@@ -20,6 +20,7 @@
 #include "runtime/kernels/internal/omp_threads.h"
 #include "runtime/kernels/internal/onednn_common.h"
 #include "runtime/kernels/internal/parallel_rows.h"
+#include "runtime/kernels/internal/tap_classes.h"
 
 namespace tern {
 namespace {
@@ -335,6 +336,17 @@ void OneDnnConv::RunPackedProduct(const MatMulForm& form, const WindowGeometry& 
                                   const float* bias, const float* residual, float* out,
                                   const PackedMatrix& packed) const {
   const int64_t m = form.rows, n = packed.n(), depth = form.depth;
+  if (form.input == MatMulForm::Input::kWindows) {
+    const std::optional<TapClasses> classes = TapClasses::For(
+        g, attrs_, {.h0 = form.tap_h0, .h1 = form.tap_h1, .w0 = form.tap_w0, .w1 = form.tap_w1});
+    if (classes) {
+      classes->Run(in, packed, out, [&](int64_t row) {
+        ApplyEpilogue(bias, residual != nullptr ? residual + row * n : nullptr, out + row * n, 1,
+                      n);
+      });
+      return;
+    }
+  }
   const int64_t chunk_rows = std::max<int64_t>(
       kPackedChunkMinRows, kPackedChunkBytes / (std::max<int64_t>(depth, 1) * sizeof(float)));
   GemmPackedInChunks(
