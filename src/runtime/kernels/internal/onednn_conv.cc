@@ -68,10 +68,15 @@ constexpr int64_t kWindowsMaxPixels = 4;
 // primitive: InceptionV3's 3x3 stride-2 reduction to a 3x3 map 0.69-0.76x at batch 8 and 64, its
 // 1x7 and 7x1 filters on 3x3 maps 0.61-0.87x, its 3x3 filters on 7x7 maps 0.82-0.92x; ResNet50's
 // and DenseNet121's 3x3 filters on 4x4 maps 0.80-0.93x. Not the 5x5 filters on 7x7 maps (25 taps
-// gathered: 1.05-1.27x), nor 8x8 maps (within noise, 1.10-1.32x on some layers).
+// gathered: 1.05-1.27x), nor 8x8 maps with every tap gathered (within noise, 1.10-1.32x on some
+// layers).
 constexpr int64_t kPackedWindowsMaxPixels = 49;
 constexpr int64_t kPackedWindowsMaxTaps = 9;
 constexpr int64_t kPackedWindowsMaxBytes = 16 << 20;
+// Up to an 8x8 map where the edge pixels' padded taps are left out (TapClasses, batch 6 and up;
+// gathered a chunk at a time, so no bound on the bytes): DenseNet121's and ResNet50's 3x3 layers
+// on 8x8 maps took 0.79-0.82x of the convolution primitive's time at batch 64, 0.83-0.87x at 8.
+constexpr int64_t kClassedWindowsMaxPixels = 64;
 
 // A product on GemmPacked goes through gather, product and epilogue a chunk of rows at a time:
 // about 128 KiB of its left matrix (GemmPacked's own row chunk), at least 4 tiles of rows. A
@@ -84,12 +89,13 @@ constexpr int64_t kPackedOneByOneMaxRows = 8;
 
 // Whether a convolution that is no 1x1 filter nor a single tap runs as a product of its
 // gathered windows.
-bool GathersWindows(const WindowGeometry& g) {
+bool GathersWindows(const WindowGeometry& g, const WindowAttrs& attrs) {
   const int64_t pixels = g.out_h * g.out_w;
   if (pixels <= kWindowsMaxPixels) return true;
-  if (OneDnnMatMulPacksWeights() || pixels > kPackedWindowsMaxPixels ||
-      g.k_h * g.k_w > kPackedWindowsMaxTaps) {
-    return false;
+  if (OneDnnMatMulPacksWeights() || g.k_h * g.k_w > kPackedWindowsMaxTaps) return false;
+  if (pixels > kPackedWindowsMaxPixels) {
+    return pixels <= kClassedWindowsMaxPixels &&
+           TapClasses::For(g, attrs, {.h0 = 0, .h1 = g.k_h, .w0 = 0, .w1 = g.k_w}).has_value();
   }
   const double bytes = static_cast<double>(g.batch * pixels) *
                        static_cast<double>(g.k_h * g.k_w * g.channels) * sizeof(float);
@@ -141,7 +147,7 @@ std::optional<MatMulForm> MatMulFormOf(const WindowAttrs& attrs, const WindowGeo
       return form;
     }
   }
-  if (GathersWindows(g)) {
+  if (GathersWindows(g, attrs)) {
     form.input = MatMulForm::Input::kWindows;
     // Taps that lie in the padding for every output pixel are left out, where the rest is one
     // block of the filter: a 1x7 filter over a 3-wide map meets data with taps 1-5 only
