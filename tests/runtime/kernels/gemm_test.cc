@@ -193,8 +193,8 @@ TEST(GemmTest, ProductSplitAmongThreadsMatchesTheReference) {
 
 // The switch-overs measured by loadtest/gemm/matmul_bench: the no-packing kernel for few rows
 // (not one) of a wide B or a narrow B at any M, never a transposed B, never on the baseline
-// build; oneDNN's sgemm for the rest but one row (with AVX2 only, from 256 rows: Eigen below);
-// Eigen alone when forced.
+// build; oneDNN's sgemm for the rest but one row (with AVX2 only, from 256 rows, or from 32 of a
+// depth of at most 128: Eigen below); Eigen alone when forced.
 TEST(GemmTest, EachShapeTakesTheImplementationThatMeasuredFastest) {
   const bool vector_isa = GemmIsa() != "baseline";
   const bool avx2 = GemmIsa() == "avx2_fma";
@@ -215,7 +215,12 @@ TEST(GemmTest, EachShapeTakesTheImplementationThatMeasuredFastest) {
   EXPECT_EQ(GemmImplFor({.m = 1024, .k = 256, .n = 1024}), large);
   EXPECT_EQ(GemmImplFor({.m = 8, .k = 256, .n = 512, .transpose_b = true}), large_many_rows);
   EXPECT_EQ(GemmImplFor({.m = 1, .k = 256, .n = 512}), GemmImpl::kEigen);
+  // The attention's per-head products: a short depth.
+  EXPECT_EQ(GemmImplFor({.m = 128, .k = 64, .n = 128, .transpose_b = true}), large);
+  EXPECT_EQ(GemmImplFor({.m = 128, .k = 128, .n = 64}), large);
+  EXPECT_EQ(GemmImplFor({.m = 16, .k = 64, .n = 128, .transpose_b = true}), large_many_rows);
   SetGemmPath(GemmPath::kNoOneDnn);
+  EXPECT_EQ(GemmImplFor({.m = 128, .k = 64, .n = 128, .transpose_b = true}), GemmImpl::kEigen);
   EXPECT_EQ(GemmImplFor(eight_rows), small);
   EXPECT_EQ(GemmImplFor({.m = 32, .k = 512, .n = 512}), small);
   EXPECT_EQ(GemmImplFor({.m = 8, .k = 1280, .n = 1000}), small);

@@ -30,6 +30,11 @@ constexpr int64_t kSmallBBytes = 256 << 10;
 constexpr double kParallelGemmMinBBytes = 256 << 10;
 // A product of few rows is split by depth from this many rows of b per core (GemmSplitDepth).
 constexpr int64_t kSplitDepthMinK = 64;
+// With AVX2 only, oneDNN's sgemm also runs products of 32-255 rows this deep or less: BERT's
+// per-head attention products (128 x 64 x 128 with a transposed b, 128 x 128 x 64) took
+// 0.78-0.90x of Eigen's time per node (node_times_ab.py bert_encoder 8, one thread), where
+// Eigen had been ahead on deeper ones (the MLP's 64 x 512 x 512).
+constexpr int64_t kShortDepth = 128;
 
 struct Choice {
   void (*eigen)(const GemmArgs&);
@@ -39,6 +44,9 @@ struct Choice {
   // on an AVX2 AMD EPYC Eigen was ahead at 64 rows (the MLP's 64 x 512 x 512: 0.78x per run),
   // oneDNN from a BERT layer's 1024 (Eigen there: 1.04x per run).
   int64_t onednn_min_rows;
+  // Below onednn_min_rows, oneDNN's sgemm still from this many rows of a short depth (at most
+  // kShortDepth); 0: never.
+  int64_t onednn_short_depth_min_rows;
   const char* name;
 };
 
@@ -46,13 +54,15 @@ Choice Choose() {
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
-    return {&GemmAvx512, &GemmSmallAvx512, 64, OneDnnEnabled() ? 2 : 0, "avx512"};
+    return {&GemmAvx512, &GemmSmallAvx512, 64, OneDnnEnabled() ? 2 : 0, 0, "avx512"};
   }
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    return {&GemmAvx2Fma, &GemmSmallAvx2Fma, 32, OneDnnEnabled() ? 256 : 0, "avx2_fma"};
+    return {
+        &GemmAvx2Fma, &GemmSmallAvx2Fma, 32, OneDnnEnabled() ? 256 : 0, OneDnnEnabled() ? 32 : 0,
+        "avx2_fma"};
   }
 #endif
-  return {&GemmBaseline, nullptr, 0, 0, "baseline"};
+  return {&GemmBaseline, nullptr, 0, 0, 0, "baseline"};
 }
 
 const Choice& TheChoice() {
@@ -83,7 +93,10 @@ GemmImpl GemmImplFor(const GemmArgs& args) {
   if (choice.small != nullptr && !args.transpose_b && SmallIsFaster(args, choice, onednn)) {
     return GemmImpl::kSmall;
   }
-  return onednn && args.m >= choice.onednn_min_rows ? GemmImpl::kOneDnn : GemmImpl::kEigen;
+  if (!onednn) return GemmImpl::kEigen;
+  const bool short_depth = choice.onednn_short_depth_min_rows > 0 &&
+                           args.m >= choice.onednn_short_depth_min_rows && args.k <= kShortDepth;
+  return args.m >= choice.onednn_min_rows || short_depth ? GemmImpl::kOneDnn : GemmImpl::kEigen;
 }
 
 bool GemmOneDnn(const GemmArgs& g) {
