@@ -252,8 +252,13 @@ void TERN_GEMM_PACKED_FN(const PackedGemmArgs& g) {
   const int64_t panel_depth = g.segments != nullptr ? g.panel_depth : k;
   if (m <= 0 || n <= 0) return;
   const int64_t depth_bytes = (k > 0 ? k : 1) * static_cast<int64_t>(sizeof(float));
-  int64_t chunk_rows = kPackedRowChunkBytes / depth_bytes / kBlockRows * kBlockRows;
+  // As many rows as fit the budget, evened out over the chunks m needs: rounding down to whole
+  // tiles instead left short chunks of 2-4 rows (BERT b1's 32 rows of depth 1024: 30 + 2), whose
+  // tiles run the FMAs at half speed and walk all of b again.
+  int64_t chunk_rows = kPackedRowChunkBytes / depth_bytes;
   if (chunk_rows < kBlockRows) chunk_rows = kBlockRows;
+  const int64_t chunks = (m + chunk_rows - 1) / chunk_rows;
+  chunk_rows = (m + chunks - 1) / chunks;
   for (int64_t i0 = 0; i0 < m; i0 += chunk_rows) {
     const int64_t i1 = m - i0 < chunk_rows ? m : i0 + chunk_rows;
     for (int64_t j = 0; j < n; j += kPanelCols) {
