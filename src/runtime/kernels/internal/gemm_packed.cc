@@ -151,59 +151,54 @@ std::shared_ptr<const PackedMatrix> PackedWeights::Find(const Tensor& weights,
 
 namespace {
 
-// Columns [first_panel, end_panel) of c.
+// Columns [first_panel, end_panel) of c; with `segments`, over those depths of b only.
 void RunPanels(const float* a, int64_t m, const PackedMatrix& b, float* c, int64_t first_panel,
-               int64_t end_panel) {
+               int64_t end_panel, const DepthSegments* segments) {
   const int64_t j0 = first_panel * b.panel_cols();
+  const int64_t depth = segments != nullptr ? segments->depths : b.k();
   TheKernel().run({.a = a,
-                   .lda = b.k(),
+                   .lda = depth,
                    .m = m,
-                   .k = b.k(),
+                   .k = depth,
                    .n = std::min(b.n(), end_panel * b.panel_cols()) - j0,
                    .panels = b.panel(first_panel),
                    .c = c + j0,
-                   .ldc = b.n()});
+                   .ldc = b.n(),
+                   .segments = segments != nullptr ? segments->pairs : nullptr,
+                   .segment_count = segments != nullptr ? segments->count : 0,
+                   .panel_depth = b.k()});
+}
+
+// All of c's columns, each idle core its own contiguous share of b's panels where SplitsPanels.
+void RunSplitByPanels(const float* a, int64_t m, const PackedMatrix& b, float* c,
+                      const DepthSegments* segments) {
+  const int64_t panels = PanelCount(b);
+  if (!SplitsPanels(m, segments != nullptr ? segments->depths : b.k(), b)) {
+    return RunPanels(a, m, b, c, 0, panels, segments);
+  }
+  SplitRowRange(panels,
+                [&](int64_t first, int64_t end) { RunPanels(a, m, b, c, first, end, segments); });
 }
 
 }  // namespace
 
 void GemmPacked(const float* a, int64_t m, const PackedMatrix& b, float* c) {
-  const int64_t panels = PanelCount(b);
-  if (!SplitsPanels(m, b.k(), b)) return RunPanels(a, m, b, c, 0, panels);
-  // Each core its own contiguous share of b's panels.
-  SplitRowRange(panels, [&](int64_t first, int64_t end) { RunPanels(a, m, b, c, first, end); });
+  RunSplitByPanels(a, m, b, c, nullptr);
 }
 
 void GemmPackedOnCallingThread(const float* a, int64_t m, const PackedMatrix& b, float* c) {
-  RunPanels(a, m, b, c, 0, PanelCount(b));
+  RunPanels(a, m, b, c, 0, PanelCount(b), nullptr);
 }
 
 void GemmPackedSegmentsOnCallingThread(const float* a, int64_t m, const DepthSegments& segments,
                                        const PackedMatrix& b, float* c, int64_t first_panel,
                                        int64_t end_panel) {
-  const int64_t j0 = first_panel * b.panel_cols();
-  TheKernel().run({.a = a,
-                   .lda = segments.depths,
-                   .m = m,
-                   .k = segments.depths,
-                   .n = std::min(b.n(), end_panel * b.panel_cols()) - j0,
-                   .panels = b.panel(first_panel),
-                   .c = c + j0,
-                   .ldc = b.n(),
-                   .segments = segments.pairs,
-                   .segment_count = segments.count,
-                   .panel_depth = b.k()});
+  RunPanels(a, m, b, c, first_panel, end_panel, &segments);
 }
 
 void GemmPackedSegments(const float* a, int64_t m, const DepthSegments& segments,
                         const PackedMatrix& b, float* c) {
-  const int64_t panels = PanelCount(b);
-  if (!SplitsPanels(m, segments.depths, b)) {
-    return GemmPackedSegmentsOnCallingThread(a, m, segments, b, c, 0, panels);
-  }
-  SplitRowRange(panels, [&](int64_t first, int64_t end) {
-    GemmPackedSegmentsOnCallingThread(a, m, segments, b, c, first, end);
-  });
+  RunSplitByPanels(a, m, b, c, &segments);
 }
 
 bool SplitsRowsAmongCores(int64_t m, int64_t chunk_rows, int64_t depth, const PackedMatrix& b) {

@@ -7,7 +7,8 @@
 // multiplied by only those depths of the packed filter (GemmPackedSegments), into a buffer whose
 // rows are then put in place.
 //
-// Stateless; thread-safe. The classes live in fixed arrays (no allocation per call).
+// Immutable once made; Run is thread-safe. The classes live in fixed arrays; the gathered windows
+// and the product go to buffers of each thread, grown to the largest seen.
 #pragma once
 
 #include <array>
