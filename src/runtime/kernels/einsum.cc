@@ -202,10 +202,9 @@ StatusOr<std::optional<Tensor>> MultiplyPacked(const KernelContext& ctx, const T
   float* c = created->flat<float>();
   if (m > 0 && n > 0 && bias == nullptr) GemmPacked(a.flat<float>(), m, *packed, c);
   if (m > 0 && n > 0 && bias != nullptr) {
-    GemmPackedInChunks(
-        m, EpilogueChunkRows(n), *packed, c,
-        [&](int64_t first, int64_t) { return a.flat<float>() + first * k; },
-        [&](int64_t first, int64_t rows) { AddBiasToRows(bias, rows, n, c + first * n); });
+    GemmPackedInChunks(m, EpilogueChunkRows(n), *packed, c,
+                       [&](int64_t first, int64_t) { return a.flat<float>() + first * k; }, nullptr,
+                       {.bias = bias});
   }
   return std::optional<Tensor>(std::move(created).value());
 }

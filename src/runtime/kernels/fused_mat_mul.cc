@@ -141,7 +141,7 @@ class FusedMatMulKernel final : public OpKernel {
     if (bias_cols != n) {
       // A reshape that moved the last dim: the product, then the epilogue over the new rows.
       if (k > 0) Gemm(args);
-      EpilogueOnIdleCores(bias, m * n / bias_cols, bias_cols, c);
+      EpilogueOnIdleCores(bias, epilogue_.activation, m * n / bias_cols, bias_cols, c);
       return Status::Ok();
     }
     // From two rows the primitive's packed b wins: over dnnl_sgemm, which repacks b at every
@@ -159,38 +159,50 @@ class FusedMatMulKernel final : public OpKernel {
       if (packed_ != nullptr && (m < kGemmPackedMaxRows || has_epilogue)) {
         packed = packed_->For(b, transpose_b_);
       }
-      if (packed != nullptr && m >= kGemmPackedMaxRows) {
-        // As fast as Gemm from here (BERT's 1024-row products), and each chunk's bias and
-        // activation run while its rows are in cache rather than in a pass over all of c.
-        GemmPackedInChunks(
-            m, EpilogueChunkRows(n), *packed, c,
-            [&](int64_t first, int64_t) { return args.a + first * k; },
-            [&](int64_t first, int64_t rows) { Epilogue(bias, rows, n, c + first * n); });
+      if (packed != nullptr) {
+        // The bias, and a ReLU or ReLU6, are applied as the tiles are stored; any other
+        // activation in a pass after.
+        const std::optional<StoreActivation> stored = AsStoreActivation(epilogue_.activation);
+        const PackedEpilogue in_store{.bias = bias,
+                                      .activation = stored.value_or(StoreActivation::kNone)};
+        const FusedActivation after = stored ? FusedActivation::kNone : epilogue_.activation;
+        if (m >= kGemmPackedMaxRows) {
+          // As fast as Gemm from here (BERT's 1024-row products), and each chunk's activation
+          // runs while its rows are in cache rather than in a pass over all of c.
+          GemmPackedInChunks(
+              m, EpilogueChunkRows(n), *packed, c,
+              [&](int64_t first, int64_t) { return args.a + first * k; },
+              [&](int64_t first, int64_t rows) {
+                Epilogue(nullptr, after, rows, n, c + first * n);
+              },
+              in_store);
+          return Status::Ok();
+        }
+        GemmPacked(args.a, m, *packed, c, in_store);
+        EpilogueOnIdleCores(nullptr, after, m, n, c);
         return Status::Ok();
       }
-      if (packed != nullptr) {
-        GemmPacked(args.a, m, *packed, c);
-      } else {
-        Gemm(args);
-      }
+      Gemm(args);
     }
-    EpilogueOnIdleCores(bias, m, n, c);
+    EpilogueOnIdleCores(bias, epilogue_.activation, m, n, c);
     return Status::Ok();
   }
 
  private:
   // Bias and activation over the product.
-  void Epilogue(const float* bias, int64_t m, int64_t n, float* c) const {
+  void Epilogue(const float* bias, FusedActivation activation, int64_t m, int64_t n,
+                float* c) const {
     if (bias != nullptr) AddBiasToRows(bias, m, n, c);
-    ApplyFusedActivationInPlace(epilogue_.activation, epilogue_.alpha, c, m * n);
+    ApplyFusedActivationInPlace(activation, epilogue_.alpha, c, m * n);
   }
 
   // The same over all of c, its rows split among idle cores where that pays (as the BiasAdd and
   // activation kernels it replaces would split them).
-  void EpilogueOnIdleCores(const float* bias, int64_t m, int64_t n, float* c) const {
-    if (bias == nullptr && epilogue_.activation == FusedActivation::kNone) return;
+  void EpilogueOnIdleCores(const float* bias, FusedActivation activation, int64_t m, int64_t n,
+                           float* c) const {
+    if (bias == nullptr && activation == FusedActivation::kNone) return;
     ForEachRowRange(m, n * static_cast<int64_t>(sizeof(float)), [&](int64_t begin, int64_t end) {
-      Epilogue(bias, end - begin, n, c + begin * n);
+      Epilogue(bias, activation, end - begin, n, c + begin * n);
     });
   }
 

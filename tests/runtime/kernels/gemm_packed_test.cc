@@ -1,15 +1,19 @@
 // GemmPacked and each ISA build of its kernel that this CPU runs, against a plain triple loop in
 // double: shapes around the tile, panel and row-chunk edges, b stored either way, split among
-// threads; and PackedWeights packing once per weight buffer.
+// threads; the epilogue applied in the store against the passes it replaces; and PackedWeights
+// packing once per weight buffer.
 #include "runtime/kernels/internal/gemm_packed.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "runtime/intra_op.h"
+#include "runtime/kernels/internal/fused_activation.h"
 
 namespace tern {
 namespace {
@@ -77,6 +81,55 @@ TEST(GemmPackedTest, ProductSplitAmongThreadsMatchesTheReference) {
   GemmPacked(a.data(), m, *packed, c.data());
   IntraOpThreads::SetLimit(1);
   ExpectProduct(a, b, false, m, k, n, c, "split");
+}
+
+// Bit for bit what the product followed by the fused kernels' own passes gives (bias, residual,
+// activation), NaN and -0 included: every combination, over partial tiles and panels, split among
+// threads, and through GemmPackedInChunks, whose chunks each take their own rows of the residual.
+TEST(GemmPackedTest, EpilogueInTheStoreEqualsPassesAfterTheProduct) {
+  std::mt19937 rng(13);
+  const int64_t shapes[][3] = {{7, 33, 9}, {13, 64, 37}, {40, 300, 1000}, {300, 40, 24}};
+  const FusedActivation activations[] = {FusedActivation::kNone, FusedActivation::kRelu,
+                                         FusedActivation::kRelu6};
+  for (const auto& s : shapes) {
+    const int64_t m = s[0], k = s[1], n = s[2];
+    const std::vector<float> a = Random(m * k, rng), b = Random(k * n, rng);
+    std::vector<float> bias = Random(n, rng), residual = Random(m * n, rng);
+    for (float& r : residual) r *= 8.0f;  // past ReLU6's 6 too
+    residual[0] = std::nanf("");
+    bias[n - 1] = -0.0f;
+    std::shared_ptr<const PackedMatrix> packed = PackedMatrix::Create(b.data(), k, n, false);
+    if (packed == nullptr) GTEST_SKIP() << kNoPackedKernel;
+    for (int with = 0; with < 4; ++with) {
+      for (FusedActivation activation : activations) {
+        const float* bias_in = with & 1 ? bias.data() : nullptr;
+        const float* residual_in = with & 2 ? residual.data() : nullptr;
+        std::vector<float> want(m * n);
+        GemmPacked(a.data(), m, *packed, want.data());
+        if (bias_in != nullptr) AddBiasToRows(bias_in, m, n, want.data());
+        for (int64_t i = 0; residual_in != nullptr && i < m * n; ++i) want[i] += residual_in[i];
+        ApplyFusedActivationInPlace(activation, 0.f, want.data(), m * n);
+        const PackedEpilogue epilogue{
+            .bias = bias_in, .residual = residual_in, .activation = *AsStoreActivation(activation)};
+        const std::string what = "m=" + std::to_string(m) + " n=" + std::to_string(n) +
+                                 " with=" + std::to_string(with) +
+                                 " activation=" + std::to_string(static_cast<int>(activation));
+        std::vector<float> split(m * n, 123.0f), chunks(m * n, 123.0f);
+        IntraOpThreads::SetLimit(2);
+        GemmPacked(a.data(), m, *packed, split.data(), epilogue);
+        GemmPackedInChunks(
+            m, 96, *packed, chunks.data(),
+            [&](int64_t first, int64_t) { return a.data() + first * k; }, nullptr, epilogue);
+        IntraOpThreads::SetLimit(1);
+        for (int64_t i = 0; i < m * n; ++i) {
+          ASSERT_TRUE(std::memcmp(&split[i], &want[i], sizeof(float)) == 0)
+              << what << " GemmPacked at " << i << ": " << split[i] << " vs " << want[i];
+          ASSERT_TRUE(std::memcmp(&chunks[i], &want[i], sizeof(float)) == 0)
+              << what << " GemmPackedInChunks at " << i << ": " << chunks[i] << " vs " << want[i];
+        }
+      }
+    }
+  }
 }
 
 #if defined(__x86_64__)

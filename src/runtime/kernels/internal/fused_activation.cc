@@ -34,6 +34,15 @@ float ApplyFusedActivation(FusedActivation activation, float alpha, float v) {
   return v;
 }
 
+std::optional<StoreActivation> AsStoreActivation(FusedActivation activation) {
+  switch (activation) {
+    case FusedActivation::kNone: return StoreActivation::kNone;
+    case FusedActivation::kRelu: return StoreActivation::kRelu;
+    case FusedActivation::kRelu6: return StoreActivation::kRelu6;
+    default: return std::nullopt;
+  }
+}
+
 void AddBiasToRows(const float* bias, int64_t rows, int64_t n, float* c) {
   for (int64_t i = 0; i < rows; ++i) {
     float* row = c + i * n;

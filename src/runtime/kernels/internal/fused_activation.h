@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "runtime/kernels/internal/gemm.h"
+
 namespace tern {
 
 // kSwish is x * sigmoid(alpha * x) (Keras' "swish"); kLeakyRelu's slope for negative inputs
@@ -29,6 +31,10 @@ std::optional<FusedActivation> FusedActivationNamed(const std::string& name, boo
 
 // The activation of one value; the GELUs are left to the vectorized kernels and return v.
 float ApplyFusedActivation(FusedActivation activation, float alpha, float v);
+
+// The activation the packed GEMM applies as it stores c (ReLU, ReLU6, none); nullopt for the
+// others, which run in a pass over c.
+std::optional<StoreActivation> AsStoreActivation(FusedActivation activation);
 
 // bias [n] added to each of the `rows` rows of c [rows, n], in place (the fused products' bias).
 void AddBiasToRows(const float* bias, int64_t rows, int64_t n, float* c);

@@ -59,10 +59,16 @@ bool GemmOneDnn(const GemmArgs& args);
 void GemmSmallAvx2Fma(const GemmArgs& args);
 void GemmSmallAvx512(const GemmArgs& args);
 
+// The activation the packed kernel applies as it stores c (the fused products' ReLU and ReLU6;
+// the others run in a pass of their own).
+enum class StoreActivation { kNone, kRelu, kRelu6 };
+
 // gemm_packed.h's kernel, per ISA (gemm_small_isa.cc): c's columns [0, n) from `panels` (panel_cols
 // wide, panels of k rows back to back), rows [0, m); lda and ldc are row strides in floats.
 // With `segments`, a's k depths meet only those depths of the panels: (first, count) pairs,
 // summing to k, of panels panel_depth rows deep.
+// Each tile of c is finished as it is stored, its sums final (a tile runs the whole depth): plus
+// bias[j] for column j, then plus the residual (laid out as c, ldc apart), then the activation.
 struct PackedGemmArgs {
   const float* a = nullptr;
   int64_t lda = 0;
@@ -73,6 +79,9 @@ struct PackedGemmArgs {
   const int64_t* segments = nullptr;
   int64_t segment_count = 0;
   int64_t panel_depth = 0;
+  const float* bias = nullptr;
+  const float* residual = nullptr;
+  StoreActivation activation = StoreActivation::kNone;
 };
 void GemmPackedAvx2Fma(const PackedGemmArgs& args);
 void GemmPackedAvx512(const PackedGemmArgs& args);

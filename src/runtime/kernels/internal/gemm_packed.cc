@@ -153,8 +153,9 @@ namespace {
 
 // Columns [first_panel, end_panel) of c; with `segments`, over those depths of b only.
 void RunPanels(const float* a, int64_t m, const PackedMatrix& b, float* c, int64_t first_panel,
-               int64_t end_panel, const DepthSegments* segments) {
+               int64_t end_panel, const DepthSegments* segments, const PackedEpilogue& epilogue) {
   const int64_t j0 = first_panel * b.panel_cols();
+  auto at_j0 = [j0](const float* p) { return p != nullptr ? p + j0 : nullptr; };
   const int64_t depth = segments != nullptr ? segments->depths : b.k();
   TheKernel().run({.a = a,
                    .lda = depth,
@@ -166,39 +167,52 @@ void RunPanels(const float* a, int64_t m, const PackedMatrix& b, float* c, int64
                    .ldc = b.n(),
                    .segments = segments != nullptr ? segments->pairs : nullptr,
                    .segment_count = segments != nullptr ? segments->count : 0,
-                   .panel_depth = b.k()});
+                   .panel_depth = b.k(),
+                   .bias = at_j0(epilogue.bias),
+                   .residual = at_j0(epilogue.residual),
+                   .activation = epilogue.activation});
 }
 
 // All of c's columns, each idle core its own contiguous share of b's panels where SplitsPanels.
 void RunSplitByPanels(const float* a, int64_t m, const PackedMatrix& b, float* c,
-                      const DepthSegments* segments) {
+                      const DepthSegments* segments, const PackedEpilogue& epilogue) {
   const int64_t panels = PanelCount(b);
   if (!SplitsPanels(m, segments != nullptr ? segments->depths : b.k(), b)) {
-    return RunPanels(a, m, b, c, 0, panels, segments);
+    return RunPanels(a, m, b, c, 0, panels, segments, epilogue);
   }
-  SplitRowRange(panels,
-                [&](int64_t first, int64_t end) { RunPanels(a, m, b, c, first, end, segments); });
+  SplitRowRange(panels, [&](int64_t first, int64_t end) {
+    RunPanels(a, m, b, c, first, end, segments, epilogue);
+  });
+}
+
+// The epilogue of rows [first, ...) of c.
+PackedEpilogue FromRow(const PackedEpilogue& epilogue, int64_t first, int64_t n) {
+  PackedEpilogue from = epilogue;
+  if (from.residual != nullptr) from.residual += first * n;
+  return from;
 }
 
 }  // namespace
 
-void GemmPacked(const float* a, int64_t m, const PackedMatrix& b, float* c) {
-  RunSplitByPanels(a, m, b, c, nullptr);
+void GemmPacked(const float* a, int64_t m, const PackedMatrix& b, float* c,
+                const PackedEpilogue& epilogue) {
+  RunSplitByPanels(a, m, b, c, nullptr, epilogue);
 }
 
-void GemmPackedOnCallingThread(const float* a, int64_t m, const PackedMatrix& b, float* c) {
-  RunPanels(a, m, b, c, 0, PanelCount(b), nullptr);
+void GemmPackedOnCallingThread(const float* a, int64_t m, const PackedMatrix& b, float* c,
+                               const PackedEpilogue& epilogue) {
+  RunPanels(a, m, b, c, 0, PanelCount(b), nullptr, epilogue);
 }
 
 void GemmPackedSegmentsOnCallingThread(const float* a, int64_t m, const DepthSegments& segments,
                                        const PackedMatrix& b, float* c, int64_t first_panel,
                                        int64_t end_panel) {
-  RunPanels(a, m, b, c, first_panel, end_panel, &segments);
+  RunPanels(a, m, b, c, first_panel, end_panel, &segments, {});
 }
 
 void GemmPackedSegments(const float* a, int64_t m, const DepthSegments& segments,
                         const PackedMatrix& b, float* c) {
-  RunSplitByPanels(a, m, b, c, &segments);
+  RunSplitByPanels(a, m, b, c, &segments, {});
 }
 
 bool SplitsRowsAmongCores(int64_t m, int64_t chunk_rows, int64_t depth, const PackedMatrix& b) {
@@ -213,7 +227,8 @@ int64_t EpilogueChunkRows(int64_t n) {
 
 void GemmPackedInChunks(int64_t m, int64_t chunk_rows, const PackedMatrix& b, float* c,
                         const std::function<const float*(int64_t first, int64_t rows)>& a_rows,
-                        const std::function<void(int64_t first, int64_t rows)>& finish) {
+                        const std::function<void(int64_t first, int64_t rows)>& finish,
+                        const PackedEpilogue& epilogue) {
   chunk_rows = std::max<int64_t>(chunk_rows, 1);
   const int64_t chunks = (m + chunk_rows - 1) / chunk_rows;
   // Evened out: BERT b1's 128 rows in chunks of 96 left one of 32.
@@ -223,8 +238,9 @@ void GemmPackedInChunks(int64_t m, int64_t chunk_rows, const PackedMatrix& b, fl
     SplitRowRange(m, [&](int64_t begin, int64_t end) {
       for (int64_t first = begin; first < end; first += chunk_rows) {
         const int64_t rows = std::min(end - first, chunk_rows);
-        GemmPackedOnCallingThread(a_rows(first, rows), rows, b, c + first * b.n());
-        finish(first, rows);
+        GemmPackedOnCallingThread(a_rows(first, rows), rows, b, c + first * b.n(),
+                                  FromRow(epilogue, first, b.n()));
+        if (finish) finish(first, rows);
       }
     });
     return;
@@ -235,12 +251,13 @@ void GemmPackedInChunks(int64_t m, int64_t chunk_rows, const PackedMatrix& b, fl
       const int64_t first = chunk * chunk_rows, rows = std::min(m - first, chunk_rows);
       const float* a = a_rows(first, rows);
       float* rows_of_c = c + first * b.n();
+      const PackedEpilogue rows_epilogue = FromRow(epilogue, first, b.n());
       if (split_rows) {
-        GemmPackedOnCallingThread(a, rows, b, rows_of_c);
+        GemmPackedOnCallingThread(a, rows, b, rows_of_c, rows_epilogue);
       } else {
-        GemmPacked(a, rows, b, rows_of_c);
+        GemmPacked(a, rows, b, rows_of_c, rows_epilogue);
       }
-      finish(first, rows);
+      if (finish) finish(first, rows);
     }
   };
   if (split_rows) {

@@ -34,6 +34,11 @@ inline Vec Fma(Vec a, Vec b, Vec acc) { return _mm512_fmadd_ps(a, b, acc); }
 inline Vec Add(Vec a, Vec b) { return _mm512_add_ps(a, b); }
 inline void Store(float* p, Vec v) { _mm512_storeu_ps(p, v); }
 inline void StoreTail(float* p, Vec v, Mask m) { _mm512_mask_storeu_ps(p, m, v); }
+inline Vec Set1(float x) { return _mm512_set1_ps(x); }
+// Either operand NaN: the second, as maxps/minps give it. (The masked forms: GCC 12 warns that
+// the unmasked ones read an uninitialized vector.)
+inline Vec Max(Vec a, Vec b) { return _mm512_mask_max_ps(a, Mask(0xffff), a, b); }
+inline Vec Min(Vec a, Vec b) { return _mm512_mask_min_ps(a, Mask(0xffff), a, b); }
 #elif defined(__AVX2__) && defined(__FMA__)
 constexpr int kWidth = 8;
 using Vec = __m256;
@@ -53,6 +58,10 @@ inline Vec Fma(Vec a, Vec b, Vec acc) { return _mm256_fmadd_ps(a, b, acc); }
 inline Vec Add(Vec a, Vec b) { return _mm256_add_ps(a, b); }
 inline void Store(float* p, Vec v) { _mm256_storeu_ps(p, v); }
 inline void StoreTail(float* p, Vec v, Mask m) { _mm256_maskstore_ps(p, m, v); }
+inline Vec Set1(float x) { return _mm256_set1_ps(x); }
+// Either operand NaN: the second, as maxps/minps give it.
+inline Vec Max(Vec a, Vec b) { return _mm256_max_ps(a, b); }
+inline Vec Min(Vec a, Vec b) { return _mm256_min_ps(a, b); }
 #else
 #error "gemm_small_isa.cc is built only for AVX2+FMA and AVX-512"
 #endif
@@ -79,7 +88,42 @@ struct TileArgs {
   // to back; nullptr: [0, k).
   const int64_t* segments = nullptr;
   int64_t segment_count = 0;
+  // PackedGemmArgs' epilogue, at the tile's first column (residual: its first row too).
+  const float* bias = nullptr;
+  const float* residual = nullptr;
+  StoreActivation activation = StoreActivation::kNone;
 };
+
+// A stored tile of c finished as PackedGemmArgs says: + bias, + residual, then the activation,
+// in the order (and with the NaN results) of the fused kernels' own passes. It rereads the tile
+// from L1 rather than taking the sums in registers: finishing those made GCC keep the
+// accumulators on the stack through the loop over k (the MLP at batch 64 ran 1.8x slower).
+template <int kRows, int kVecs, bool kTail>
+__attribute__((noinline)) void FinishTile(const TileArgs& t, Mask tail) {
+#pragma GCC unroll 8
+  for (int r = 0; r < kRows; ++r) {
+    float* crow = t.c + r * t.ldc;
+    const float* residual_row = t.residual != nullptr ? t.residual + r * t.ldc : nullptr;
+#pragma GCC unroll 8
+    for (int v = 0; v < kVecs; ++v) {
+      const bool tail_vec = kTail && v == kVecs - 1;
+      auto load = [&](const float* p) { return tail_vec ? LoadTail(p, tail) : Load(p); };
+      Vec sum = load(crow + v * kWidth);
+      if (t.bias != nullptr) sum = Add(sum, load(t.bias + v * kWidth));
+      if (residual_row != nullptr) sum = Add(sum, load(residual_row + v * kWidth));
+      switch (t.activation) {
+        case StoreActivation::kNone: break;
+        case StoreActivation::kRelu: sum = Max(sum, Zero()); break;  // v > 0 ? v : 0
+        case StoreActivation::kRelu6: sum = Min(Set1(6.f), Max(Zero(), sum)); break;
+      }
+      if (tail_vec) {
+        StoreTail(crow + v * kWidth, sum, tail);
+      } else {
+        Store(crow + v * kWidth, sum);
+      }
+    }
+  }
+}
 
 // One kRows x (kVecs*kWidth) tile of C over the full depth; the last vector is masked when
 // kTail. A tile of few accumulators alternates two sets over k, so that FMA latency (4 cycles,
@@ -154,6 +198,9 @@ void Tile(const TileArgs& t) {
         Store(crow + v * kWidth, sum);
       }
     }
+  }
+  if (t.bias != nullptr || t.residual != nullptr || t.activation != StoreActivation::kNone) {
+    FinishTile<kRows, kVecs, kTail>(t, tail);
   }
 }
 
@@ -273,7 +320,10 @@ void TERN_GEMM_PACKED_FN(const PackedGemmArgs& g) {
                     .k = k,
                     .cols = cols,
                     .segments = g.segments,
-                    .segment_count = g.segment_count};
+                    .segment_count = g.segment_count,
+                    .bias = g.bias != nullptr ? g.bias + j : nullptr,
+                    .residual = nullptr,
+                    .activation = g.activation};
       // Blocks of rows as even as the tile allows: 8 rows are two tiles of 4, whose 8
       // accumulators each still hide the FMA latency, not 6 and a 2 of half the throughput.
       int64_t blocks = (i1 - i0 + kBlockRows - 1) / kBlockRows;
@@ -281,6 +331,7 @@ void TERN_GEMM_PACKED_FN(const PackedGemmArgs& g) {
         const int rows = static_cast<int>((i1 - i + blocks - 1) / blocks);
         t.a = g.a + i * g.lda;
         t.c = g.c + i * g.ldc + j;
+        if (g.residual != nullptr) t.residual = g.residual + i * g.ldc + j;
         if (g.segments != nullptr) {
           if (cols == kPanelCols) {
             TileRows<kPanelVecs, false, true>(rows, t);

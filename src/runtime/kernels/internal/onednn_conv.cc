@@ -355,6 +355,11 @@ void OneDnnConv::RunPackedProduct(const MatMulForm& form, const WindowGeometry& 
   }
   const int64_t chunk_rows = std::max<int64_t>(
       kPackedChunkMinRows, kPackedChunkBytes / (std::max<int64_t>(depth, 1) * sizeof(float)));
+  // The bias, residual and a ReLU or ReLU6 are applied as the tiles are stored.
+  const std::optional<StoreActivation> stored = AsStoreActivation(epilogue_.activation);
+  const PackedEpilogue in_store{.bias = epilogue_.bias ? bias : nullptr,
+                                .residual = epilogue_.residual ? residual : nullptr,
+                                .activation = stored.value_or(StoreActivation::kNone)};
   GemmPackedInChunks(
       m, chunk_rows, packed, out,
       [&](int64_t first, int64_t rows) -> const float* {
@@ -365,9 +370,12 @@ void OneDnnConv::RunPackedProduct(const MatMulForm& form, const WindowGeometry& 
         return windows.data();
       },
       [&](int64_t first, int64_t rows) {
-        ApplyEpilogue(bias, residual != nullptr ? residual + first * n : nullptr, out + first * n,
-                      rows, n);
-      });
+        if (!stored) {
+          ApplyFusedActivationInPlace(epilogue_.activation, epilogue_.alpha, out + first * n,
+                                      rows * n);
+        }
+      },
+      in_store);
 }
 
 void OneDnnConv::RunProduct(const MatMulForm& form, const WindowGeometry& g, const float* in,
