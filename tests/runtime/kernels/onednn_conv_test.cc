@@ -204,8 +204,9 @@ TEST(OneDnnConvTest, EveryEpilogueMatchesOwnKernelsThenTheEpilogue) {
 // chunk; over a 2x2 map at batch 8, two chunks; 72 rows of a narrow filter, three chunks, a core
 // taking two of its own; an 8x8 map, gathered at batch 8 without its padded taps, a convolution
 // at batch 1); a 1x1 filter
-// over a few pixels on GemmPacked with its panels split, also a small one (both without AVX-512);
-// and the primitives with threads.
+// over a few pixels on GemmPacked with its panels split, also a small one, and a strided one
+// whose pixels are gathered first (ResNet50 b1's stride-2 1x1 layers; all without AVX-512); and
+// the primitives with threads.
 TEST(OneDnnConvTest, SplitAmongIdleCoresMatchesOwnKernels) {
   IntraOpThreads::SetLimit(0);  // one per core
   const Case cases[] = {
@@ -213,7 +214,8 @@ TEST(OneDnnConvTest, SplitAmongIdleCoresMatchesOwnKernels) {
       {1, 2, 2, 512, 1, 256, 1, 1, true, false}, {1, 2, 2, 256, 1, 128, 1, 1, true, false},
       {2, 2, 2, 64, 1, 24, 1, 1, true, false},   {4, 8, 8, 16, 3, 32, 1, 1, true, false},
       {8, 2, 2, 128, 3, 32, 1, 1, true, false},  {8, 3, 3, 128, 3, 16, 1, 1, true, false},
-      {8, 8, 8, 16, 3, 32, 1, 1, true, false},   {1, 8, 8, 16, 3, 32, 1, 1, true, false}};
+      {8, 8, 8, 16, 3, 32, 1, 1, true, false},   {1, 8, 8, 16, 3, 32, 1, 1, true, false},
+      {1, 4, 4, 512, 1, 256, 2, 1, true, false}, {1, 3, 3, 64, 1, 40, 2, 1, false, false}};
   for (const Case& c : cases) {
     Check(c, ConvEpilogue{});
     Check(c, ConvEpilogue{.bias = true, .residual = true, .activation = FusedActivation::kRelu});

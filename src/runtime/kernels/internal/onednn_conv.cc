@@ -181,10 +181,11 @@ std::optional<MatMulForm> MatMulFormOf(const WindowAttrs& attrs, const WindowGeo
 // 32-128 rows at batch 8: 1.1-1.2x on GemmPacked), and from 16 rows on two (1.1-1.8x), whose
 // split of a few rows hardly shortens it: over at most kPackedOneByOneMaxRows rows with an idle
 // core to split the filter's panels with, GemmPacked took 0.73-0.86x of its time (ResNet50's and
-// DenseNet121's 1x1 filters on a 2x2 map at batch 1, two threads).
+// DenseNet121's 1x1 filters on a 2x2 map at batch 1, two threads), and so for a strided 1x1
+// filter's gathered pixels (ResNet50 b1's stride-2 1x1 layers to a 2x2 map: 0.76-0.82x).
 bool PacksProductForm(const MatMulForm& form, const WindowGeometry& g) {
   if (g.out_h * g.out_w == 1) return true;
-  if (form.input == MatMulForm::Input::kAsItLies && form.rows <= kPackedOneByOneMaxRows) {
+  if (g.k_h == 1 && g.k_w == 1 && form.rows <= kPackedOneByOneMaxRows) {
     return IntraOpThreads::AvailableNow() > 1;
   }
   return form.input == MatMulForm::Input::kWindows && (g.k_h > 1 || g.k_w > 1);
