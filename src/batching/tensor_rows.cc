@@ -116,7 +116,7 @@ StatusOr<Tensor> SliceRows(const Tensor& tensor, int64_t begin, int64_t count) {
     return InvalidArgument("rows [" + std::to_string(begin) + ", " + std::to_string(begin + count) +
                            ") are out of range for " + tensor.DebugString());
   }
-  std::vector<int64_t> dims = tensor.shape().dims();
+  std::vector<int64_t> dims = tensor.shape().dim_vector();
   dims[0] = count;
   TERN_ASSIGN_OR_RETURN(Tensor out, Tensor::Create(tensor.dtype(), TensorShape(dims)));
   const int64_t row_elems = tensor.dim(0) == 0 ? 0 : tensor.num_elements() / tensor.dim(0);

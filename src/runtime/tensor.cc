@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -74,17 +75,50 @@ DataType BaseType(DataType dtype) {
   return IsRefType(dtype) ? static_cast<DataType>(static_cast<int>(dtype) - 100) : dtype;
 }
 
+void TensorShape::Assign(const int64_t* dims, size_t rank) {
+  if (rank > static_cast<size_t>(kInlineDims)) {
+    if (heap_ == nullptr || rank > size()) heap_ = std::make_unique<int64_t[]>(rank);
+  } else {
+    heap_.reset();
+  }
+  rank_ = static_cast<int>(rank);
+  std::copy(dims, dims + rank, data());
+}
+
+TensorShape& TensorShape::operator=(TensorShape&& other) noexcept {
+  if (this == &other) return *this;
+  rank_ = other.rank_;
+  heap_ = std::move(other.heap_);
+  if (heap_ == nullptr) std::copy(other.inline_, other.inline_ + rank_, inline_);
+  other.rank_ = 0;
+  return *this;
+}
+
+void TensorShape::AddDim(int64_t size) {
+  if (rank_ < kInlineDims) {
+    inline_[rank_++] = size;
+    return;
+  }
+  std::vector<int64_t> grown = dim_vector();
+  grown.push_back(size);
+  Assign(grown.data(), grown.size());
+}
+
+bool TensorShape::operator==(const TensorShape& other) const {
+  return rank_ == other.rank_ && std::equal(data(), data() + size(), other.data());
+}
+
 int64_t TensorShape::num_elements() const {
   int64_t n = 1;
-  for (int64_t d : dims_) n *= d;
+  for (int64_t d : dims()) n *= d;
   return n;
 }
 
 std::string TensorShape::DebugString() const {
   std::string out = "[";
-  for (size_t i = 0; i < dims_.size(); ++i) {
+  for (int i = 0; i < rank_; ++i) {
     if (i) out += ",";
-    out += std::to_string(dims_[i]);
+    out += std::to_string(dim(i));
   }
   return out + "]";
 }

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "runtime/memory_account.h"
 
@@ -131,6 +134,34 @@ TEST(TensorTest, AdoptBufferRefusalsLeaveTheBufferToTheCaller) {
   EXPECT_EQ(run->in_use_bytes(), 0);
   EXPECT_EQ(released, 0);
   std::free(data);
+}
+
+// Shapes up to six dims live in the shape itself, longer ones on the heap: copies, moves, growth
+// across that boundary and comparisons behave the same either way.
+TEST(TensorShapeTest, ShortAndLongShapesCopyMoveGrowAndCompareAlike) {
+  TensorShape shape{1, 2, 3, 4, 5};
+  shape.AddDim(6);
+  shape.AddDim(7);  // now on the heap
+  EXPECT_EQ(shape.rank(), 7);
+  EXPECT_EQ(shape.dim_vector(), (std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(shape.num_elements(), 5040);
+  TensorShape copy = shape;
+  copy.set_dim(6, 8);
+  EXPECT_EQ(shape.dim(6), 7);  // the copy has its own dims
+  EXPECT_NE(copy, shape);
+  TensorShape moved = std::move(copy);
+  EXPECT_EQ(moved.DebugString(), "[1,2,3,4,5,6,8]");
+  EXPECT_EQ(copy.rank(), 0);  // NOLINT(bugprone-use-after-move): moved-from shapes are empty
+  moved = TensorShape{2, 3};  // back to inline dims
+  EXPECT_EQ(moved, (TensorShape{2, 3}));
+  EXPECT_NE(moved, (TensorShape{2, 3, 1}));
+  const std::vector<int64_t> long_dims(9, 2);
+  TensorShape from_vector(long_dims);
+  EXPECT_EQ(from_vector.num_elements(), 512);
+  from_vector = shape;  // a long shape over another long one
+  EXPECT_EQ(from_vector, shape);
+  const std::span<const int64_t> view = shape.dims();
+  EXPECT_EQ(std::vector<int64_t>(view.begin(), view.end()), shape.dim_vector());
 }
 
 }  // namespace

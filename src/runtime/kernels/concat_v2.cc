@@ -23,7 +23,7 @@ Status ComputeConcatV2(KernelContext& ctx) {
                      std::to_string(rank));
   }
   if (axis < 0) axis += rank;
-  std::vector<int64_t> out_dims = first.shape().dims();
+  std::vector<int64_t> out_dims = first.shape().dim_vector();
   out_dims[axis] = 0;
   for (int i = 0; i < n; ++i) {
     const Tensor& t = ctx.input(i);

@@ -21,7 +21,7 @@ Status ComputeExpandDims(KernelContext& ctx) {
                      "] for input of shape " + input.shape().DebugString());
   }
   if (dim < 0) dim += rank + 1;
-  std::vector<int64_t> dims = input.shape().dims();
+  std::vector<int64_t> dims = input.shape().dim_vector();
   dims.insert(dims.begin() + dim, 1);
   ctx.set_output(0, input.WithShape(TensorShape(std::move(dims))));
   return Status::Ok();

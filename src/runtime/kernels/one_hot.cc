@@ -46,7 +46,7 @@ class OneHotKernel final : public OpKernel {
         break;
       default: TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, indices, "indices", &idx));
     }
-    std::vector<int64_t> dims = indices.shape().dims();
+    std::vector<int64_t> dims = indices.shape().dim_vector();
     dims.insert(dims.begin() + axis, depth);
     int64_t prefix = 1;
     for (int d = 0; d < axis; ++d) prefix *= indices.dim(d);

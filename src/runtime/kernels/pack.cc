@@ -29,7 +29,7 @@ class PackKernel final : public OpKernel {
                          "; all values must have the same dtype and shape");
       }
     }
-    std::vector<int64_t> dims = first.shape().dims();
+    std::vector<int64_t> dims = first.shape().dim_vector();
     dims.insert(dims.begin() + axis, n);
     if (n == 1) {
       ctx.set_output(0, first.WithShape(TensorShape(std::move(dims))));

@@ -61,7 +61,7 @@ Status ComputePad(KernelContext& ctx) {
         [&]<typename T>() -> Status {
           T* o = out->flat<T>();
           if (has_value) std::fill(o, o + out->num_elements(), ctx.input(2).flat<T>()[0]);
-          PadCopy<T>(input.flat<T>(), input.shape().dims(), before, out_dims, o);
+          PadCopy<T>(input.flat<T>(), input.shape().dim_vector(), before, out_dims, o);
           return Status::Ok();
         },
         ctx);

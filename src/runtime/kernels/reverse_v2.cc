@@ -27,7 +27,7 @@ Status ComputeReverseV2(KernelContext& ctx) {
     if (reversed[a]) return ctx.Error("axis " + std::to_string(a) + " specified more than once.");
     reversed[a] = true;
   }
-  std::vector<int64_t> dims = x.shape().dims();
+  std::vector<int64_t> dims = x.shape().dim_vector();
   std::vector<int64_t> strides = RowMajorStrides(dims);
   int64_t offset = 0;
   for (int d = 0; d < rank; ++d) {

@@ -56,7 +56,7 @@ Status ComputeRfft(KernelContext& ctx) {
     return ctx.Error("fft_length must have 1 element, got " + std::to_string(fft_length.size()));
   }
   const int64_t n = fft_length[0];
-  std::vector<int64_t> dims = x.shape().dims();
+  std::vector<int64_t> dims = x.shape().dim_vector();
   const int64_t in_len = dims.back();
   // (TensorFlow aborts on fft_length 0; an error here.)
   if (n <= 0 || in_len < n) {

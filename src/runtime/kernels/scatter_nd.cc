@@ -38,7 +38,7 @@ class ScatterNdKernel final : public OpKernel {
     std::vector<int64_t> want(indices.shape().dims().begin(), indices.shape().dims().end() - 1);
     const int64_t tuples = TensorShape(want).num_elements();
     want.insert(want.end(), dims.begin() + depth, dims.end());
-    if (updates.shape().dims() != want) {
+    if (updates.shape().dim_vector() != want) {
       return ctx.Error("updates must have shape indices.shape[:-1] + shape[" +
                        std::to_string(depth) + ":] = " + TensorShape(want).DebugString() +
                        " (indices " + indices.shape().DebugString() + ", shape " +

@@ -18,7 +18,7 @@ Status SplitToOutputs(KernelContext& ctx, const Tensor& value, int axis,
       [&]<typename T>() -> Status {
         int64_t start = 0;
         for (size_t k = 0; k < sizes.size(); ++k) {
-          std::vector<int64_t> dims = value.shape().dims();
+          std::vector<int64_t> dims = value.shape().dim_vector();
           dims[axis] = sizes[k];
           TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(static_cast<int>(k), value.dtype(),
                                                                  TensorShape(dims)));

@@ -8,7 +8,7 @@
 namespace tern {
 namespace {
 
-PartialShape Known(const TensorShape& s) { return PartialShape{true, s.dims()}; }
+PartialShape Known(const TensorShape& s) { return PartialShape{true, s.dim_vector()}; }
 
 class TensorListStackKernel final : public OpKernel {
  public:

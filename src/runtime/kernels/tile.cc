@@ -69,7 +69,7 @@ Status ComputeTile(KernelContext& ctx) {
         TERN_ASSIGN_OR_RETURN(Tensor * out,
                               ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
         if (out->num_elements() > 0) {
-          TileRows(input.flat<T>(), input.shape().dims(), out_dims, out->flat<T>());
+          TileRows(input.flat<T>(), input.shape().dim_vector(), out_dims, out->flat<T>());
         }
         return Status::Ok();
       },

@@ -39,7 +39,7 @@ class TopKV2Kernel final : public OpKernel {
       return ctx.Error("input must have at least k columns. Had " + std::to_string(cols) +
                        ", needed " + std::to_string(k));
     }
-    std::vector<int64_t> out_dims = x.shape().dims();
+    std::vector<int64_t> out_dims = x.shape().dim_vector();
     out_dims.back() = k;
     const int64_t rows = cols == 0 ? 0 : x.num_elements() / cols;
     return DispatchRealNumber(

@@ -125,8 +125,8 @@ class TransposedBatchMatMulKernel final : public OpKernel {
       TERN_RETURN_IF_ERROR(CheckPermutation(ctx, perm_x_, "perm_x", x.shape(), "x"));
     if (!perm_y_.empty())
       TERN_RETURN_IF_ERROR(CheckPermutation(ctx, perm_y_, "perm_y", y.shape(), "y"));
-    View vx = Permuted(x.shape().dims(), perm_x_);
-    View vy = Permuted(y.shape().dims(), perm_y_);
+    View vx = Permuted(x.shape().dim_vector(), perm_x_);
+    View vy = Permuted(y.shape().dim_vector(), perm_y_);
     if (adj_x_) SwapLastTwo(&vx);
     if (adj_y_) SwapLastTwo(&vy);
     const int rx = vx.rank(), ry = vy.rank();
@@ -143,7 +143,7 @@ class TransposedBatchMatMulKernel final : public OpKernel {
       return ctx.Error("batch dimensions of x " + Describe(x, perm_x_, adj_x_) + " and y " +
                        Describe(y, perm_y_, adj_y_) + " do not broadcast");
     }
-    std::vector<int64_t> product_dims = batch->dims();
+    std::vector<int64_t> product_dims = batch->dim_vector();
     product_dims.push_back(m);
     product_dims.push_back(n);
     if (!perm_out_.empty()) {

@@ -20,7 +20,7 @@ class UnpackKernel final : public OpKernel {
                        std::to_string(n) + " slices along axis " + std::to_string(axis) +
                        " but num is " + std::to_string(ctx.num_outputs()));
     }
-    std::vector<int64_t> dims = value.shape().dims();
+    std::vector<int64_t> dims = value.shape().dim_vector();
     dims.erase(dims.begin() + axis);
     int64_t outer = 1;
     for (int d = 0; d < axis; ++d) outer *= value.dim(d);

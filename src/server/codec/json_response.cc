@@ -172,7 +172,7 @@ void WriteTensorPart(PrettyWriter& writer, const std::string& name, const Tensor
   // The dtype was checked by the caller, so this cannot fail.
   (void)VisitJsonDtype(tensor.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    WriteNested(writer, tensor.flat<T>(), tensor.shape().dims(), dim, as_bytes, offset);
+    WriteNested(writer, tensor.flat<T>(), tensor.shape().dim_vector(), dim, as_bytes, offset);
     return Status::Ok();
   });
 }

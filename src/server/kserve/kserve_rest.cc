@@ -131,7 +131,8 @@ StatusOr<RestResponse> InferResponse(const V2InferResult& result, const std::str
     const auto& [name, tensor] = result.outputs[i];
     TERN_ASSIGN_OR_RETURN(std::string datatype, V2DatatypeName(tensor.dtype()));
     json += std::string(i ? "," : "") + "{\"name\":" + Quote(name) +
-            ",\"datatype\":" + Quote(datatype) + ",\"shape\":" + ShapeJson(tensor.shape().dims());
+            ",\"datatype\":" + Quote(datatype) +
+            ",\"shape\":" + ShapeJson(tensor.shape().dim_vector());
     if (result.shared_memory_outputs.count(name) > 0) {
       // In shared memory: datatype and shape only, neither data nor parameters, as Triton
       // answers it (Triton's C++ client reads any output 'parameters' as binary data).

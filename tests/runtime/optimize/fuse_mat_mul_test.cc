@@ -254,7 +254,7 @@ std::vector<double> Broadcast(const std::vector<double>& a, const std::vector<in
     d.insert(d.begin(), rank - d.size(), 1);
     return d;
   };
-  const std::vector<int64_t> da = padded(a_dims), db = padded(b.shape().dims());
+  const std::vector<int64_t> da = padded(a_dims), db = padded(b.shape().dim_vector());
   std::vector<int64_t> out(rank);
   for (size_t i = 0; i < rank; ++i) out[i] = std::max(da[i], db[i]);
   int64_t total = 1;

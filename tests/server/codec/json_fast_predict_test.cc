@@ -33,7 +33,7 @@ TEST(JsonFastPredictTest, ColumnarAndRowFloats) {
   ASSERT_TRUE(fast.has_value());
   ASSERT_TRUE(fast->ok()) << fast->status().message();
   const Tensor& t = (*fast)->inputs.at("x");
-  EXPECT_EQ(t.shape().dims(), (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(t.shape().dim_vector(), (std::vector<int64_t>{2, 2}));
   EXPECT_EQ((std::vector<float>(t.flat<float>(), t.flat<float>() + 4)),
             (std::vector<float>{1.5f, 2.0f, 3.0f, -4e-3f}));
   EXPECT_EQ((*fast)->format, JsonFormat::kColumnar);
@@ -54,7 +54,7 @@ TEST(JsonFastPredictTest, NamedColumnarInputs) {
   auto fast = FastParsePredictRequest(R"({"inputs": {"b": [[1, 2]], "a": [0.5]}})", lookup);
   ASSERT_TRUE(fast.has_value() && fast->ok());
   EXPECT_EQ((*fast)->inputs.at("a").flat<float>()[0], 0.5f);
-  EXPECT_EQ((*fast)->inputs.at("b").shape().dims(), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ((*fast)->inputs.at("b").shape().dim_vector(), (std::vector<int64_t>{1, 2}));
   // A missing input is the DOM path's error to give.
   EXPECT_FALSE(FastParsePredictRequest(R"({"inputs": {"a": [0.5]}})", lookup).has_value());
 }

@@ -115,7 +115,7 @@ StatusOr<Tensor> BatchedMatMul(const KernelContext& ctx, const MatMulOperands& o
     return ctx.Error("batch dimensions of x " + a.shape().DebugString() + " and y " +
                      b.shape().DebugString() + " do not broadcast");
   }
-  std::vector<int64_t> dims = batch->dims();
+  std::vector<int64_t> dims = batch->dim_vector();
   dims.push_back(m);
   dims.push_back(n);
   auto created = Tensor::Create(a.dtype(), TensorShape(dims),

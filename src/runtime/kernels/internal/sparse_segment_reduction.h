@@ -40,7 +40,7 @@ class SparseSegmentReductionKernel final : public OpKernel {
       }
     }
     const int64_t num_segments = segments.empty() ? 0 : segments.back() + 1;
-    std::vector<int64_t> dims = data.shape().dims();
+    std::vector<int64_t> dims = data.shape().dim_vector();
     dims[0] = num_segments;
     TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, data.dtype(), TensorShape(dims)));
     auto reduce = [&]<typename T>() -> Status {
