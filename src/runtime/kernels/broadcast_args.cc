@@ -32,7 +32,7 @@ Status ComputeBroadcastArgs(KernelContext& ctx) {
   }
   auto shape = BroadcastShape(TensorShape(a), TensorShape(b));
   if (!shape.ok()) return ctx.Error(shape.status().message());
-  const std::vector<int64_t>& dims = shape->dim_vector();
+  const std::span<const int64_t> dims = shape->dims();
   const int64_t rank = static_cast<int64_t>(dims.size());
   TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, s0.dtype(), TensorShape{rank}));
   for (int64_t i = 0; i < rank; ++i) {

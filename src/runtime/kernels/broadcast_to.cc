@@ -25,7 +25,7 @@ Status ComputeBroadcastTo(KernelContext& ctx) {
                      ") must be no greater than rank of output shape (" + std::to_string(rank) +
                      ").");
   }
-  const std::vector<int64_t> in_strides = RowMajorStrides(x.shape().dim_vector());
+  const std::vector<int64_t> in_strides = RowMajorStrides(x.shape().dims());
   std::vector<int64_t> strides(rank, 0);
   for (int d = 0; d < in_rank; ++d) {
     const int o = rank - in_rank + d;

@@ -65,7 +65,7 @@ StatusOr<Tensor> Permute(const KernelContext& ctx, const Tensor& t, const std::v
   bool identity = true;
   for (size_t i = 0; i < perm.size(); ++i) identity = identity && perm[i] == static_cast<int>(i);
   if (identity) return t;
-  const std::vector<int64_t> strides = RowMajorStrides(t.shape().dim_vector());
+  const std::vector<int64_t> strides = RowMajorStrides(t.shape().dims());
   std::vector<int64_t> dims(perm.size()), pstrides(perm.size());
   for (size_t i = 0; i < perm.size(); ++i) {
     dims[i] = t.dim(perm[i]);
@@ -90,7 +90,7 @@ StatusOr<Tensor> TakeDiagonals(const KernelContext& ctx, const Tensor& t, std::s
     if (unique.find(l) == std::string::npos) unique.push_back(l);
   }
   if (unique.size() == labels->size()) return t;
-  const std::vector<int64_t> strides = RowMajorStrides(t.shape().dim_vector());
+  const std::vector<int64_t> strides = RowMajorStrides(t.shape().dims());
   std::vector<int64_t> dims(unique.size(), -1), dstrides(unique.size(), 0);
   for (size_t d = 0; d < labels->size(); ++d) {
     const size_t u = unique.find((*labels)[d]);

@@ -14,6 +14,7 @@
 // shape the product is reshaped to (as Reshape does) before the bias: where that keeps the last
 // dim n, the epilogue runs as without it; else the product is reshaped first, then the bias is
 // added along the new last dim.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -169,13 +170,15 @@ class FusedMatMulKernel final : public OpKernel {
         if (m >= kGemmPackedMaxRows) {
           // As fast as Gemm from here (BERT's 1024-row products), and each chunk's activation
           // runs while its rows are in cache rather than in a pass over all of c.
+          std::function<void(int64_t, int64_t)> activate_rows;
+          if (after != FusedActivation::kNone) {
+            activate_rows = [&](int64_t first, int64_t rows) {
+              Epilogue(nullptr, after, rows, n, c + first * n);
+            };
+          }
           GemmPackedInChunks(
               m, EpilogueChunkRows(n), *packed, c,
-              [&](int64_t first, int64_t) { return args.a + first * k; },
-              [&](int64_t first, int64_t rows) {
-                Epilogue(nullptr, after, rows, n, c + first * n);
-              },
-              in_store);
+              [&](int64_t first, int64_t) { return args.a + first * k; }, activate_rows, in_store);
           return Status::Ok();
         }
         GemmPacked(args.a, m, *packed, c, in_store);

@@ -50,7 +50,7 @@ Status ComputeGatherNd(KernelContext& ctx) {
   TERN_RETURN_IF_ERROR(ReadIndexValues(ctx, indices, "indices", &idx));
   // Element offset of each tuple's slice, checked before anything is copied.
   std::vector<int64_t> offsets(tuples);
-  const std::vector<int64_t> strides = RowMajorStrides(params.shape().dim_vector());
+  const std::vector<int64_t> strides = RowMajorStrides(params.shape().dims());
   for (int64_t t = 0; t < tuples; ++t) {
     int64_t offset = 0;
     for (int d = 0; d < depth; ++d) {

@@ -48,7 +48,7 @@ class MirrorPadKernel final : public OpKernel {
     }
     TERN_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims),
                                                            Tensor::Contents::kUnset));
-    const std::vector<int64_t> strides = RowMajorStrides(input.shape().dim_vector());
+    const std::vector<int64_t> strides = RowMajorStrides(input.shape().dims());
     const int64_t total = out->num_elements();
     return DispatchByElementSize(
         input.dtype(), "input",

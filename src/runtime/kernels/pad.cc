@@ -11,7 +11,7 @@ namespace tern {
 namespace {
 
 template <typename T>
-void PadCopy(const T* in, const std::vector<int64_t>& in_dims, const std::vector<int64_t>& before,
+void PadCopy(const T* in, std::span<const int64_t> in_dims, const std::vector<int64_t>& before,
              const std::vector<int64_t>& out_dims, T* out) {
   const int rank = static_cast<int>(in_dims.size());
   const auto out_strides = RowMajorStrides(out_dims);
@@ -61,7 +61,7 @@ Status ComputePad(KernelContext& ctx) {
         [&]<typename T>() -> Status {
           T* o = out->flat<T>();
           if (has_value) std::fill(o, o + out->num_elements(), ctx.input(2).flat<T>()[0]);
-          PadCopy<T>(input.flat<T>(), input.shape().dim_vector(), before, out_dims, o);
+          PadCopy<T>(input.flat<T>(), input.shape().dims(), before, out_dims, o);
           return Status::Ok();
         },
         ctx);

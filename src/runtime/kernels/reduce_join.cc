@@ -31,7 +31,7 @@ class ReduceJoinKernel final : public OpKernel {
       if (reduced[a]) return ctx.Error("Duplicate reduction dimension " + std::to_string(a));
       reduced[a] = true;
     }
-    const std::vector<int64_t>& dims = in.shape().dim_vector();
+    const std::span<const int64_t> dims = in.shape().dims();
     const std::vector<int64_t> strides = RowMajorStrides(dims);
     std::vector<int64_t> kept, out_dims;
     for (int d = 0; d < rank; ++d) {

@@ -3,6 +3,7 @@
 // output; updates.shape must be indices.shape[:-1] + shape[D:]). Repeated indices add up, in
 // input order. Real numeric dtypes; indices int16/int32/int64. An index outside the shape is an
 // error naming it (bad_indices_policy "IGNORE" skips it instead).
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,7 @@ class ScatterNdKernel final : public OpKernel {
     std::vector<int64_t> want(indices.shape().dims().begin(), indices.shape().dims().end() - 1);
     const int64_t tuples = TensorShape(want).num_elements();
     want.insert(want.end(), dims.begin() + depth, dims.end());
-    if (updates.shape().dim_vector() != want) {
+    if (!std::ranges::equal(updates.shape().dims(), want)) {
       return ctx.Error("updates must have shape indices.shape[:-1] + shape[" +
                        std::to_string(depth) + ":] = " + TensorShape(want).DebugString() +
                        " (indices " + indices.shape().DebugString() + ", shape " +

@@ -29,7 +29,7 @@ Status ComputeSlice(KernelContext& ctx) {
     }
     dims[d] = size[d];
   }
-  const std::vector<int64_t> strides = RowMajorStrides(in.shape().dim_vector());
+  const std::vector<int64_t> strides = RowMajorStrides(in.shape().dims());
   int64_t offset = 0;
   for (int d = 0; d < rank; ++d) offset += begin[d] * strides[d];
   Tensor out(in.dtype(), TensorShape(dims));

@@ -116,7 +116,7 @@ class StridedSliceKernel final : public OpKernel {
       ctx.set_output(0, input.WithShape(TensorShape(std::move(out_dims))));
       return Status::Ok();
     }
-    const std::vector<int64_t> in_strides = RowMajorStrides(input.shape().dim_vector());
+    const std::vector<int64_t> in_strides = RowMajorStrides(input.shape().dims());
     int64_t offset = 0;
     std::vector<int64_t> view_strides(rank);
     for (int i = 0; i < rank; ++i) {

@@ -7,8 +7,8 @@ namespace tern {
 namespace {
 
 template <typename T>
-void TileRows(const T* in, const std::vector<int64_t>& in_dims,
-              const std::vector<int64_t>& out_dims, T* out) {
+void TileRows(const T* in, std::span<const int64_t> in_dims, const std::vector<int64_t>& out_dims,
+              T* out) {
   const int rank = static_cast<int>(in_dims.size());
   const std::vector<int64_t> in_strides = RowMajorStrides(in_dims);
   const int64_t in_row = in_dims[rank - 1];
@@ -69,7 +69,7 @@ Status ComputeTile(KernelContext& ctx) {
         TERN_ASSIGN_OR_RETURN(Tensor * out,
                               ctx.AllocateOutput(0, input.dtype(), TensorShape(out_dims)));
         if (out->num_elements() > 0) {
-          TileRows(input.flat<T>(), input.shape().dim_vector(), out_dims, out->flat<T>());
+          TileRows(input.flat<T>(), input.shape().dims(), out_dims, out->flat<T>());
         }
         return Status::Ok();
       },

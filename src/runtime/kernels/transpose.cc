@@ -15,7 +15,7 @@ Status ComputeTranspose(KernelContext& ctx) {
   TERN_RETURN_IF_ERROR(ReadIndexVector(ctx, ctx.input(1), "perm", &perm));
   const int rank = x.rank();
   TERN_RETURN_IF_ERROR(CheckPermutation(ctx, perm, "perm", x.shape(), "x"));
-  const std::vector<int64_t> in_strides = RowMajorStrides(x.shape().dim_vector());
+  const std::vector<int64_t> in_strides = RowMajorStrides(x.shape().dims());
   std::vector<int64_t> out_dims(rank), strides(rank);
   bool identity = true;
   for (int i = 0; i < rank; ++i) {

@@ -27,7 +27,7 @@ struct View {
 };
 
 // Logical dim i of the view is dim perm[i] of `dims` laid out row-major.
-View Permuted(const std::vector<int64_t>& dims, const std::vector<int64_t>& perm) {
+View Permuted(std::span<const int64_t> dims, const std::vector<int64_t>& perm) {
   const std::vector<int64_t> strides = RowMajorStrides(dims);
   View v;
   for (size_t i = 0; i < dims.size(); ++i) {
@@ -125,8 +125,8 @@ class TransposedBatchMatMulKernel final : public OpKernel {
       TERN_RETURN_IF_ERROR(CheckPermutation(ctx, perm_x_, "perm_x", x.shape(), "x"));
     if (!perm_y_.empty())
       TERN_RETURN_IF_ERROR(CheckPermutation(ctx, perm_y_, "perm_y", y.shape(), "y"));
-    View vx = Permuted(x.shape().dim_vector(), perm_x_);
-    View vy = Permuted(y.shape().dim_vector(), perm_y_);
+    View vx = Permuted(x.shape().dims(), perm_x_);
+    View vy = Permuted(y.shape().dims(), perm_y_);
     if (adj_x_) SwapLastTwo(&vx);
     if (adj_y_) SwapLastTwo(&vy);
     const int rx = vx.rank(), ry = vy.rank();

@@ -31,7 +31,7 @@ class UnsortedSegmentJoinKernel final : public OpKernel {
       return ctx.Error("Invalid segment_id rank " + std::to_string(ids_t.rank()) +
                        " for input with " + std::to_string(in.rank()) + " dimension(s)");
     }
-    const std::vector<int64_t>& dims = in.shape().dim_vector();
+    const std::span<const int64_t> dims = in.shape().dims();
     for (int d = 0; d < ids_t.rank(); ++d) {
       if (ids_t.shape().dim(d) != dims[d]) {
         return ctx.Error("segment_ids shape " + ids_t.shape().DebugString() +

@@ -26,7 +26,7 @@ Status ComputeWhere(KernelContext& ctx) {
         ctx));
   }
   const int rank = in.rank();
-  const std::vector<int64_t> strides = RowMajorStrides(in.shape().dim_vector());
+  const std::vector<int64_t> strides = RowMajorStrides(in.shape().dims());
   Tensor out(tensorflow::DT_INT64, TensorShape{static_cast<int64_t>(hits.size()), rank});
   int64_t* o = out.flat<int64_t>();
   for (size_t k = 0; k < hits.size(); ++k) {

@@ -152,7 +152,7 @@ void WriteElement(PrettyWriter& writer, const T& value, bool as_bytes) {
 // Writes the part of a tensor below dimension `dim` that starts at element `*offset`, as nested
 // lists (a bare value when dim == rank), and advances `*offset` past it.
 template <typename T>
-void WriteNested(PrettyWriter& writer, const T* data, const std::vector<int64_t>& dims, size_t dim,
+void WriteNested(PrettyWriter& writer, const T* data, std::span<const int64_t> dims, size_t dim,
                  bool as_bytes, int64_t* offset) {
   if (dim == dims.size()) {
     WriteElement(writer, data[(*offset)++], as_bytes);
@@ -172,7 +172,7 @@ void WriteTensorPart(PrettyWriter& writer, const std::string& name, const Tensor
   // The dtype was checked by the caller, so this cannot fail.
   (void)VisitJsonDtype(tensor.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    WriteNested(writer, tensor.flat<T>(), tensor.shape().dim_vector(), dim, as_bytes, offset);
+    WriteNested(writer, tensor.flat<T>(), tensor.shape().dims(), dim, as_bytes, offset);
     return Status::Ok();
   });
 }

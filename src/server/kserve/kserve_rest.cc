@@ -83,7 +83,7 @@ std::string DataJson(const Tensor& t) {
   return out;
 }
 
-std::string ShapeJson(const std::vector<int64_t>& dims) {
+std::string ShapeJson(std::span<const int64_t> dims) {
   std::string out = "[";
   for (size_t i = 0; i < dims.size(); ++i) out += (i ? "," : "") + std::to_string(dims[i]);
   return out + "]";
@@ -131,8 +131,7 @@ StatusOr<RestResponse> InferResponse(const V2InferResult& result, const std::str
     const auto& [name, tensor] = result.outputs[i];
     TERN_ASSIGN_OR_RETURN(std::string datatype, V2DatatypeName(tensor.dtype()));
     json += std::string(i ? "," : "") + "{\"name\":" + Quote(name) +
-            ",\"datatype\":" + Quote(datatype) +
-            ",\"shape\":" + ShapeJson(tensor.shape().dim_vector());
+            ",\"datatype\":" + Quote(datatype) + ",\"shape\":" + ShapeJson(tensor.shape().dims());
     if (result.shared_memory_outputs.count(name) > 0) {
       // In shared memory: datatype and shape only, neither data nor parameters, as Triton
       // answers it (Triton's C++ client reads any output 'parameters' as binary data).

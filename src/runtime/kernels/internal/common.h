@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -207,7 +208,7 @@ inline void CopyElements(const T* src, int64_t n, T* dst) {
 }
 
 // Row-major strides of `shape` (elements).
-inline std::vector<int64_t> RowMajorStrides(const std::vector<int64_t>& dims) {
+inline std::vector<int64_t> RowMajorStrides(std::span<const int64_t> dims) {
   std::vector<int64_t> strides(dims.size());
   int64_t s = 1;
   for (size_t i = dims.size(); i-- > 0;) {

@@ -39,8 +39,14 @@ std::optional<StoreActivation> AsStoreActivation(FusedActivation activation) {
     case FusedActivation::kNone: return StoreActivation::kNone;
     case FusedActivation::kRelu: return StoreActivation::kRelu;
     case FusedActivation::kRelu6: return StoreActivation::kRelu6;
-    default: return std::nullopt;
+    case FusedActivation::kElu:
+    case FusedActivation::kLeakyRelu:
+    case FusedActivation::kSigmoid:
+    case FusedActivation::kSwish:
+    case FusedActivation::kGeluApproximate:
+    case FusedActivation::kGeluExact: return std::nullopt;
   }
+  return std::nullopt;
 }
 
 void AddBiasToRows(const float* bias, int64_t rows, int64_t n, float* c) {

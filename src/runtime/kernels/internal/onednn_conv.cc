@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -356,8 +357,15 @@ void OneDnnConv::RunPackedProduct(const MatMulForm& form, const WindowGeometry& 
   }
   const int64_t chunk_rows = std::max<int64_t>(
       kPackedChunkMinRows, kPackedChunkBytes / (std::max<int64_t>(depth, 1) * sizeof(float)));
-  // The bias, residual and a ReLU or ReLU6 are applied as the tiles are stored.
+  // The bias, residual and a ReLU or ReLU6 are applied as the tiles are stored; any other
+  // activation over each chunk after.
   const std::optional<StoreActivation> stored = AsStoreActivation(epilogue_.activation);
+  std::function<void(int64_t, int64_t)> activate_rows;
+  if (!stored) {
+    activate_rows = [&](int64_t first, int64_t rows) {
+      ApplyFusedActivationInPlace(epilogue_.activation, epilogue_.alpha, out + first * n, rows * n);
+    };
+  }
   const PackedEpilogue in_store{.bias = epilogue_.bias ? bias : nullptr,
                                 .residual = epilogue_.residual ? residual : nullptr,
                                 .activation = stored.value_or(StoreActivation::kNone)};
@@ -370,13 +378,7 @@ void OneDnnConv::RunPackedProduct(const MatMulForm& form, const WindowGeometry& 
         GatherWindows(form, g, in, first, first + rows, windows.data());
         return windows.data();
       },
-      [&](int64_t first, int64_t rows) {
-        if (!stored) {
-          ApplyFusedActivationInPlace(epilogue_.activation, epilogue_.alpha, out + first * n,
-                                      rows * n);
-        }
-      },
-      in_store);
+      activate_rows, in_store);
 }
 
 void OneDnnConv::RunProduct(const MatMulForm& form, const WindowGeometry& g, const float* in,
