@@ -191,11 +191,17 @@ TEST(OneDnnConvTest, EveryEpilogueMatchesOwnKernelsThenTheEpilogue) {
                                          FusedActivation::kLeakyRelu, FusedActivation::kSigmoid,
                                          FusedActivation::kSwish};
   for (const Case& c : kCases) {
+    // With AVX-512 oneDNN runs the dilated 3x3 over a 5x1 map as its GEMM convolution, which Run
+    // declines with a residual (it added the wrong elements); the fused kernel's own loops and
+    // epilogue take it then. Every other case must run.
+    const bool gemm_convolution = c.in_w == 1 && c.dilation == 2 && c.k == 3;
+    const Declining with_residual = gemm_convolution ? Declining::kAllowed : Declining::kFails;
     for (FusedActivation a : activations) {
       Check(c, ConvEpilogue{.bias = true, .residual = false, .activation = a, .alpha = 0.3f});
-      Check(c, ConvEpilogue{.bias = true, .residual = true, .activation = a, .alpha = 0.3f});
+      Check(c, ConvEpilogue{.bias = true, .residual = true, .activation = a, .alpha = 0.3f},
+            with_residual);
     }
-    Check(c, ConvEpilogue{.bias = false, .residual = true});
+    Check(c, ConvEpilogue{.bias = false, .residual = true}, with_residual);
   }
 }
 
