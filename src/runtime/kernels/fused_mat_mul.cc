@@ -5,10 +5,10 @@
 //   Relu | Relu6 | Elu | LeakyRelu (attr leakyrelu_alpha) | Sigmoid | _MklSwish (attr
 //   swish_beta, Tern's) | GeluApproximate | GeluExact (tf.nn.gelu's forms)
 // With attr `tern_constant_b` (set by that pass when b is a Const or a variable's value), a
-// product of two rows or more runs on oneDNN's matmul primitive with b reordered once, where
-// it packs b (OneDnnMatMulPacksWeights: AVX-512 CPUs) (internal/onednn_matmul.h); elsewhere on
-// GemmPacked with b packed once (internal/gemm_packed.h); else Gemm, then the epilogue in one
-// pass. float only.
+// product runs on GemmPacked with b packed once (internal/gemm_packed.h), except: where oneDNN's
+// matmul primitive packs b (OneDnnMatMulPacksWeights: AVX-512 CPUs), a product of more than
+// kPackedOverPrimitiveMaxRows rows runs on it with b reordered once (internal/onednn_matmul.h),
+// and one row of a small b on Gemm's GEMV. Else Gemm, then the epilogue in one pass. float only.
 // With attr `tern_reshape` (the same pass, for a Reshape that sat between the MatMul and its
 // BiasAdd, as tf.tensordot and Keras's Dense over 3-D inputs write it), a last input holds the
 // shape the product is reshaped to (as Reshape does) before the bias: where that keeps the last
@@ -86,8 +86,7 @@ class FusedMatMulKernel final : public OpKernel {
         onednn_(constant_b && !transpose_a && OneDnnEnabled() && OneDnnMatMulPacksWeights()
                     ? std::make_unique<OneDnnMatMul>(transpose_b, epilogue)
                     : nullptr),
-        packed_(constant_b && !transpose_a && onednn_ == nullptr ? std::make_unique<PackedWeights>()
-                                                                 : nullptr) {}
+        packed_(constant_b && !transpose_a ? std::make_unique<PackedWeights>() : nullptr) {}
 
   Status Compute(KernelContext& ctx) const override {
     const Tensor& a = ctx.input(0);
@@ -145,19 +144,22 @@ class FusedMatMulKernel final : public OpKernel {
       EpilogueOnIdleCores(bias, epilogue_.activation, m * n / bias_cols, bias_cols, c);
       return Status::Ok();
     }
-    // From two rows the primitive's packed b wins: over dnnl_sgemm, which repacks b at every
-    // call, and over Gemm's own few-row kernel, which walks a row-major b's column panels with
-    // a stride the prefetchers miss (the MLP at batch 8: 0.66-0.72x per run). One row takes it
-    // for a large, wide b only (OneRowDenseRunsOnPrimitive); any other runs on Gemm's GEMV.
-    if (onednn_ != nullptr && k > 0 && (m > 1 || OneRowDenseRunsOnPrimitive(k, n)) &&
-        onednn_->Run(m, args.a, b, bias, c)) {
+    // From two rows a packed b wins: over dnnl_sgemm, which repacks b at every call, and over
+    // Gemm's own few-row kernel, which walks a row-major b's column panels with a stride the
+    // prefetchers miss (the MLP at batch 8: 0.66-0.72x per run). One row takes it for a large,
+    // wide b only (OneRowDenseRunsOnPrimitive); any other runs on Gemm's GEMV. Where the
+    // primitive packs b (onednn_), it runs the products of more rows than
+    // kPackedOverPrimitiveMaxRows; without it, GemmPacked runs every row count.
+    const bool packs_b = m > 1 || OneRowDenseRunsOnPrimitive(k, n) || onednn_ == nullptr;
+    const bool on_primitive = onednn_ != nullptr && m > kPackedOverPrimitiveMaxRows;
+    if (on_primitive && k > 0 && onednn_->Run(m, args.a, b, bias, c)) {
       ApplyGelu(c, m * n);
       return Status::Ok();
     }
     const bool has_epilogue = bias != nullptr || epilogue_.activation != FusedActivation::kNone;
     if (k > 0) {
       std::shared_ptr<const PackedMatrix> packed;
-      if (packed_ != nullptr && (m < kGemmPackedMaxRows || has_epilogue)) {
+      if (packed_ != nullptr && packs_b && (m < kGemmPackedMaxRows || has_epilogue)) {
         packed = packed_->For(b, transpose_b_);
       }
       if (packed != nullptr) {
@@ -221,7 +223,7 @@ class FusedMatMulKernel final : public OpKernel {
   const bool reshape_;
   const MatMulEpilogue epilogue_;
   const std::unique_ptr<OneDnnMatMul> onednn_;   // null: Gemm only
-  const std::unique_ptr<PackedWeights> packed_;  // null: b is not constant, or onednn_ packs it
+  const std::unique_ptr<PackedWeights> packed_;  // null: b is not constant
 };
 
 }  // namespace

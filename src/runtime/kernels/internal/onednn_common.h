@@ -56,6 +56,17 @@ inline bool OneRowDenseRunsOnPrimitive(int64_t k, int64_t n) {
          FloatWeightBytes(k, n) >= kOneRowDensePrimitiveMinBytes;
 }
 
+// Where the matmul primitive packs its weights (AVX-512), the products of at most this many rows
+// that would run on it run on GemmPacked instead, b packed once into 32-column panels
+// (gemm_packed.h): the dense layers of 2..16 rows, and the one-row ones (dense or one-pixel
+// convolution) that clear the bars above. Measured on an Intel Xeon (Emerald Rapids, 2 MB L2),
+// paired in the models: the MLP at batch 8 0.82-0.84x of its time on the primitive, at 16 0.96x, at
+// 32 and 64 1.14-1.20x (the primitive's 64-column panels, walked in depth blocks, keep more of b in
+// L1); per layer, InceptionV3 b1's and ResNet50 b1's one-pixel convolutions (1280-2048 x 192-512)
+// 0.83-0.93x, their classifiers 0.92-0.94x. Products of gathered windows of more pixels stay on the
+// primitives (ResNet50 b1's 3x3 filters on 2x2 maps took 1.15-1.47x on GemmPacked).
+inline constexpr int64_t kPackedOverPrimitiveMaxRows = 16;
+
 // The calling thread's scratchpad of at least `bytes` (a primitive may run in several threads
 // at once, so it cannot own one). Valid until this thread asks for a larger one.
 void* OneDnnThreadScratchpad(size_t bytes);

@@ -296,7 +296,11 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
     const bool matmul_packs = OneDnnMatMulPacksWeights();
     const std::optional<MatMulForm> form =
         one_row || !matmul_packs ? MatMulFormOf(attrs_, g, depthwise_, out_channels) : std::nullopt;
-    if (form && !matmul_packs && PacksProductForm(*form, g)) {
+    // A one-pixel product the primitive would run, GemmPacked runs (kPackedOverPrimitiveMaxRows);
+    // a smaller one runs on the GEMV below.
+    const bool packs_one_pixel =
+        form && one_row && OnePixelConvRunsOnPrimitive(form->depth, out_channels);
+    if (form && (!matmul_packs || packs_one_pixel) && PacksProductForm(*form, g)) {
       std::shared_ptr<const PackedMatrix> packed =
           state_->packed.For(filter, form->tap_offset, form->depth, out_channels);
       if (packed != nullptr) {
