@@ -170,8 +170,8 @@ const Case kCases[] = {
     {1, 2, 2, 8, 1, 16, 2, 1, false, false},
     {1, 1, 1, 16, 3, 24, 1, 1, true, false},
     {1, 2, 2, 16, 2, 24, 1, 1, false, false},
-    // One output pixel with a filter of 768 KB or more (OnePixelConvRunsOnPrimitive): the
-    // matmul primitive on weights packed in 16-column panels (GemmPacked without AVX-512), as a 1x1
+    // One output pixel with a filter of 768 KB or more (OnePixelConvRunsOnPrimitive): GemmPacked
+    // on the filter packed once (kPackedOverPrimitiveMaxRows), as a 1x1
     // filter (wide, and
     // narrow with a partial panel), as the tap over the pixel, and as a copied-out window (a
     // 3x3 VALID filter over a 3x3 map, InceptionV3's stride-2 reductions).

@@ -1,9 +1,9 @@
 // The load-time dense-layer fusion: MatMul with a constant b, then BiasAdd and an activation,
 // becomes one _FusedMatMul that computes what they do (checked against a double-precision
-// product), on both of its paths (oneDNN with b packed once, and Gemm for one row or a small b);
-// nothing is fused when b is not a weight, a is transposed or an intermediate is fetched; and a
-// _FusedMatMul whose b changes between runs packs the new b. An Einsum whose b is a weight
-// (Keras's EinsumDense) packs it, and computes what it did.
+// product), on each of its paths (GemmPacked or oneDNN with b packed once, and Gemm for one row
+// or a small b); nothing is fused when b is not a weight, a is transposed or an intermediate is
+// fetched; and a _FusedMatMul whose b changes between runs packs the new b. An Einsum whose b is
+// a weight (Keras's EinsumDense) packs it, and computes what it did.
 #include "runtime/optimize/fuse_mat_mul.h"
 
 #include <gtest/gtest.h>
@@ -136,7 +136,8 @@ void ExpectFused(const Dense& d, const std::vector<int64_t>& rows = {1, 2, 8, 65
                            "Sigmoid", "_FusedGelu"}) {
     EXPECT_FALSE(Has(ops, gone)) << gone;
   }
-  // One row and a narrow b take Gemm; 2, 8 and 65 rows of the wide b the packed primitive.
+  // One row and a narrow b take Gemm; 2 and 8 rows of the wide b GemmPacked, 65 rows the packed
+  // primitive with AVX-512 (GemmPacked without).
   for (int64_t m : rows) ExpectDense(**session, d, m, Weights(d));
 }
 
@@ -157,6 +158,10 @@ TEST(FuseMatMulTest, DenseLayerIsOneNode) {
   narrow.n = 12;
   narrow.activation = "Elu";
   ExpectFused(narrow);
+  Dense large;  // 2.4 MB, wide (OneRowDenseRunsOnPrimitive): one row packs b too
+  large.k = 1024;
+  large.activation = "Sigmoid";
+  ExpectFused(large, {1, 3});
 }
 
 // tf.tensordot's Reshape between the product and the bias joins the fused node: one that keeps
