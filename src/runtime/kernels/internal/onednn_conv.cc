@@ -308,7 +308,7 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
         return true;
       }
     }
-    if (form && one_row && !OnePixelConvRunsOnPrimitive(form->depth, out_channels)) {
+    if (form && one_row && !packs_one_pixel) {
       RunProduct(*form, g, in, filter, bias, residual, out);
       return true;
     }
