@@ -225,6 +225,12 @@ void RegisterAll() {
                 false, false, cold});
     }
   }
+  // InceptionV3's 3x3 stride-2 288 -> 384 filter over a 7x7 map (3x3 out) and its 1x7 192 -> 192
+  // filters over 3x3 maps, as im2col products at batch 1, 8 and 64.
+  for (int64_t batch : {1, 8, 64}) {
+    Register({"inception_s2/m:" + std::to_string(9 * batch), 1, 9 * batch, 2592, 384, false});
+    Register({"inception_1x7/m:" + std::to_string(9 * batch), 1, 9 * batch, 1344, 192, false});
+  }
   // The MLP of tests/models/mlp (256 -> 512 -> 512 -> 512 -> 10).
   for (int64_t rows : {1, 8, 64}) {
     Register({"mlp_512/m:" + std::to_string(rows), 1, rows, 512, 512, false});

@@ -163,6 +163,9 @@ const Case kCases[] = {
     {2, 3, 3, 16, 7, 24, 1, 1, true, false, 1},
     {1, 3, 3, 8, 1, 8, 1, 3, true, false, 3},
     {2, 5, 1, 8, 3, 8, 1, 2, true, false},
+    // A 3x3 output map, which with AVX-512 runs as a product of its windows where they lie inside
+    // the input (InceptionV3's stride-2 reductions) or the filter is one row (the 1x7 above).
+    {2, 7, 7, 16, 3, 24, 2, 1, false, false},
     // One output pixel in all (batch 1): Gemm's GEMV over the filter in place (GemmPacked
     // without AVX-512), then the epilogue; as a 1x1 filter, strided, the tap over the pixel, and a
     // copied-out window.

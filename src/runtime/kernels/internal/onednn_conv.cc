@@ -42,9 +42,9 @@ using Tag = memory::format_tag;
 // - one input and one output pixel (a padded 3x3 at the end of a ResNet): only the tap over
 //   the input pixel meets data, so the product reads that [C, OC] block of the filter only;
 // - an output of at most kWindowsMaxPixels pixels per image (without AVX-512, up to a 7x7 map
-//   for small filters: GathersWindows): each output pixel's window is copied out as a row of
-//   KH*KW*C values (zeros where it hangs over the edge), and the filter [KH,KW,C,OC] as it lies
-//   is the [KH*KW*C, OC] matrix.
+//   for small filters; with it, some filters over a 3x3 map: GathersWindows): each output pixel's
+//   window is copied out as a row of KH*KW*C values (zeros where it hangs over the edge), and the
+//   filter [KH,KW,C,OC] as it lies is the [KH*KW*C, OC] matrix.
 // A product of one row (one output pixel in all: batch 1 on a 1x1 map) runs instead on Gemm's
 // GEMV over the filter as it lies, with the epilogue after it, unless its filter is large
 // enough that reading it from memory decides (OnePixelConvRunsOnPrimitive says where). Where
@@ -88,19 +88,46 @@ constexpr int64_t kPackedChunkMinRows = 24;
 // A 1x1 filter over at most this many output pixels runs on GemmPacked when a core is idle.
 constexpr int64_t kPackedOneByOneMaxRows = 8;
 
+// Where the matmul primitive packs its weights (AVX-512), it runs the gathered windows of a
+// 3x3 output map too, for the filters the convolution primitive ran slowest there: those whose
+// windows lie wholly inside the input (a stride-2 reduction to a 3x3 map) and one-row filters
+// (1x7) whose taps reach past a narrow map's sides. Per layer on an Intel Xeon (Emerald Rapids,
+// node_times_ab.py, batch 1, 8 and 64): InceptionV3's 3x3 stride-2 layers to a 3x3 map 0.48-0.50x
+// of the convolution's time at batch 8 and 64, 0.77x at 1; its 1x7 filters on 3x3 maps
+// 0.73-0.86x. Its 7x1 filters there took 1.08-1.15x on the matmul, and 3x3 filters on 7x7 maps
+// 1.3-1.65x, so they stay convolutions.
+constexpr int64_t kMatMulWindowsMaxPixels = 9;
+
+// Whether every window of `g` lies inside the input: no tap meets the padding.
+bool WindowsInsideInput(const WindowGeometry& g, const WindowAttrs& attrs) {
+  auto fits = [](int64_t out, int64_t stride, int64_t k, int64_t dilation, int64_t in) {
+    return (out - 1) * stride + (k - 1) * dilation + 1 <= in;
+  };
+  return g.pad_top == 0 && g.pad_left == 0 &&
+         fits(g.out_h, attrs.stride_h, g.k_h, attrs.dilation_h, g.in_h) &&
+         fits(g.out_w, attrs.stride_w, g.k_w, attrs.dilation_w, g.in_w);
+}
+
+double GatheredBytes(const WindowGeometry& g) {
+  return static_cast<double>(g.batch * g.out_h * g.out_w) *
+         static_cast<double>(g.k_h * g.k_w * g.channels) * sizeof(float);
+}
+
 // Whether a convolution that is no 1x1 filter nor a single tap runs as a product of its
 // gathered windows.
 bool GathersWindows(const WindowGeometry& g, const WindowAttrs& attrs) {
   const int64_t pixels = g.out_h * g.out_w;
   if (pixels <= kWindowsMaxPixels) return true;
-  if (OneDnnMatMulPacksWeights() || g.k_h * g.k_w > kPackedWindowsMaxTaps) return false;
+  if (g.k_h * g.k_w > kPackedWindowsMaxTaps) return false;
+  if (OneDnnMatMulPacksWeights()) {
+    return pixels <= kMatMulWindowsMaxPixels && (g.k_h == 1 || WindowsInsideInput(g, attrs)) &&
+           GatheredBytes(g) <= static_cast<double>(kPackedWindowsMaxBytes);
+  }
   if (pixels > kPackedWindowsMaxPixels) {
     return pixels <= kClassedWindowsMaxPixels &&
            TapClasses::For(g, attrs, {.h0 = 0, .h1 = g.k_h, .w0 = 0, .w1 = g.k_w}).has_value();
   }
-  const double bytes = static_cast<double>(g.batch * pixels) *
-                       static_cast<double>(g.k_h * g.k_w * g.channels) * sizeof(float);
-  return bytes <= static_cast<double>(kPackedWindowsMaxBytes);
+  return GatheredBytes(g) <= static_cast<double>(kPackedWindowsMaxBytes);
 }
 
 // The taps [first, end) of a filter dimension of `taps` that meet the input for some output
