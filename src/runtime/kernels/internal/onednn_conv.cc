@@ -88,14 +88,19 @@ constexpr int64_t kPackedChunkMinRows = 24;
 // A 1x1 filter over at most this many output pixels runs on GemmPacked when a core is idle.
 constexpr int64_t kPackedOneByOneMaxRows = 8;
 
-// Where the matmul primitive packs its weights (AVX-512), it runs the gathered windows of a
-// 3x3 output map too, for the filters the convolution primitive ran slowest there: those whose
-// windows lie wholly inside the input (a stride-2 reduction to a 3x3 map) and one-row filters
-// (1x7) whose taps reach past a narrow map's sides. Per layer on an Intel Xeon (Emerald Rapids,
-// node_times_ab.py, batch 1, 8 and 64): InceptionV3's 3x3 stride-2 layers to a 3x3 map 0.48-0.50x
-// of the convolution's time at batch 8 and 64, 0.77x at 1; its 1x7 filters on 3x3 maps
-// 0.73-0.86x. Its 7x1 filters there took 1.08-1.15x on the matmul, and 3x3 filters on 7x7 maps
-// 1.3-1.65x, so they stay convolutions.
+// Where the matmul primitive packs its weights (AVX-512), the gathered windows of a 3x3 output map
+// too, for the filters the convolution primitive ran slowest there: the matmul primitive runs
+// those whose windows lie wholly inside the input (a stride-2 reduction to a 3x3 map) and 1xK
+// filters whose taps reach past the map's sides (GathersWindows); GemmPacked runs 1xK and Kx1
+// filters by tap classes from batch 2, on one core or with the rows shared among cores
+// (ClassedWindowsFormOf, Run). Per layer on an Intel Xeon (Emerald Rapids, node_times_ab.py)
+// against the convolution primitive: InceptionV3's 3x3 stride-2 layers to a 3x3 map 0.48-0.50x at
+// batch 8 and 64 and 0.77x at 1 on the matmul primitive (on GemmPacked, a chunk of 24 rows at a
+// time, each reading the 4 MiB filter: 1.36x of that at batch 8); its 1x7 layers on 3x3 maps
+// 0.73-0.86x on the matmul primitive, and by classes 0.69-0.76x of that at batch 64, 0.83-0.86x
+// at 8; its 7x1 layers 1.08-1.15x on the matmul primitive, 0.75-0.83x by classes at batch 64,
+// 0.87-0.90x at 8. With two threads at batch 8 the classes, each splitting the filter's panels,
+// took 1.1-2x. 3x3 filters on 7x7 maps took 1.3-1.65x as products, so they stay convolutions.
 constexpr int64_t kMatMulWindowsMaxPixels = 9;
 
 // Whether every window of `g` lies inside the input: no tap meets the padding.
@@ -120,8 +125,9 @@ bool GathersWindows(const WindowGeometry& g, const WindowAttrs& attrs) {
   if (pixels <= kWindowsMaxPixels) return true;
   if (g.k_h * g.k_w > kPackedWindowsMaxTaps) return false;
   if (OneDnnMatMulPacksWeights()) {
-    return pixels <= kMatMulWindowsMaxPixels && (g.k_h == 1 || WindowsInsideInput(g, attrs)) &&
-           GatheredBytes(g) <= static_cast<double>(kPackedWindowsMaxBytes);
+    return pixels <= kMatMulWindowsMaxPixels &&
+           GatheredBytes(g) <= static_cast<double>(kPackedWindowsMaxBytes) &&
+           (WindowsInsideInput(g, attrs) || g.k_h == 1);
   }
   if (pixels > kPackedWindowsMaxPixels) {
     return pixels <= kClassedWindowsMaxPixels &&
@@ -154,6 +160,31 @@ dnnl::primitive_attr EpilogueAttr(const memory::desc& dst, const ConvEpilogue& e
   return EpilogueAttr(e.residual ? &dst : nullptr, e.activation, e.alpha);
 }
 
+// Convolution `g` as a product of its gathered windows.
+MatMulForm WindowsFormOf(const WindowAttrs& attrs, const WindowGeometry& g, int64_t out_channels) {
+  MatMulForm form;
+  form.input = MatMulForm::Input::kWindows;
+  form.rows = g.batch * g.out_h * g.out_w;
+  form.tap_h1 = g.k_h;
+  form.tap_w1 = g.k_w;
+  // Taps that lie in the padding for every output pixel are left out, where the rest is one
+  // block of the filter: a 1x7 filter over a 3-wide map meets data with taps 1-5 only
+  // (InceptionV3's 1x7 and 7x1 layers on 3x3 maps).
+  const auto [h0, h1] =
+      UsedTaps(g.k_h, g.out_h, attrs.stride_h, attrs.dilation_h, g.pad_top, g.in_h);
+  const auto [w0, w1] =
+      UsedTaps(g.k_w, g.out_w, attrs.stride_w, attrs.dilation_w, g.pad_left, g.in_w);
+  if ((w0 == 0 && w1 == g.k_w) || h1 - h0 == 1) {
+    form.tap_h0 = h0;
+    form.tap_h1 = h1;
+    form.tap_w0 = w0;
+    form.tap_w1 = w1;
+  }
+  form.depth = (form.tap_h1 - form.tap_h0) * (form.tap_w1 - form.tap_w0) * g.channels;
+  form.tap_offset = (form.tap_h0 * g.k_w + form.tap_w0) * g.channels * out_channels;
+  return form;
+}
+
 // Whether convolution `g` runs as a matrix product, and which.
 std::optional<MatMulForm> MatMulFormOf(const WindowAttrs& attrs, const WindowGeometry& g,
                                        bool depthwise, int64_t out_channels) {
@@ -175,26 +206,22 @@ std::optional<MatMulForm> MatMulFormOf(const WindowAttrs& attrs, const WindowGeo
       return form;
     }
   }
-  if (GathersWindows(g, attrs)) {
-    form.input = MatMulForm::Input::kWindows;
-    // Taps that lie in the padding for every output pixel are left out, where the rest is one
-    // block of the filter: a 1x7 filter over a 3-wide map meets data with taps 1-5 only
-    // (InceptionV3's 1x7 and 7x1 layers on 3x3 maps).
-    const auto [h0, h1] =
-        UsedTaps(g.k_h, g.out_h, attrs.stride_h, attrs.dilation_h, g.pad_top, g.in_h);
-    const auto [w0, w1] =
-        UsedTaps(g.k_w, g.out_w, attrs.stride_w, attrs.dilation_w, g.pad_left, g.in_w);
-    if ((w0 == 0 && w1 == g.k_w) || h1 - h0 == 1) {
-      form.tap_h0 = h0;
-      form.tap_h1 = h1;
-      form.tap_w0 = w0;
-      form.tap_w1 = w1;
-    }
-    form.depth = (form.tap_h1 - form.tap_h0) * (form.tap_w1 - form.tap_w0) * g.channels;
-    form.tap_offset = (form.tap_h0 * g.k_w + form.tap_w0) * g.channels * out_channels;
-    return form;
-  }
+  if (GathersWindows(g, attrs)) return WindowsFormOf(attrs, g, out_channels);
   return std::nullopt;
+}
+
+// With AVX-512, the windows form of a 3x3 output map that GemmPacked may run by tap classes
+// (kMatMulWindowsMaxPixels): a 1xK or Kx1 filter's, whose taps reach past the map's sides.
+std::optional<MatMulForm> ClassedWindowsFormOf(const WindowAttrs& attrs, const WindowGeometry& g,
+                                               bool depthwise, int64_t out_channels) {
+  const int64_t pixels = g.out_h * g.out_w, taps = g.k_h * g.k_w;
+  if (depthwise || !OneDnnMatMulPacksWeights() || pixels <= kWindowsMaxPixels ||
+      pixels > kMatMulWindowsMaxPixels || (g.k_h != 1 && g.k_w != 1) || taps == 1 ||
+      taps > kPackedWindowsMaxTaps ||
+      GatheredBytes(g) > static_cast<double>(kPackedWindowsMaxBytes)) {
+    return std::nullopt;
+  }
+  return WindowsFormOf(attrs, g, out_channels);
 }
 
 // Whether a product form runs on GemmPacked, the filter's block packed once, where the matmul
@@ -322,16 +349,28 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
     const bool one_row = g.batch * g.out_h * g.out_w == 1;
     const bool matmul_packs = OneDnnMatMulPacksWeights();
     const std::optional<MatMulForm> form =
-        one_row || !matmul_packs ? MatMulFormOf(attrs_, g, depthwise_, out_channels) : std::nullopt;
+        one_row || !matmul_packs ? MatMulFormOf(attrs_, g, depthwise_, out_channels)
+                                 : ClassedWindowsFormOf(attrs_, g, depthwise_, out_channels);
+    std::optional<TapClasses> classes;
+    if (form && form->input == MatMulForm::Input::kWindows) {
+      classes = TapClasses::For(
+          g, attrs_,
+          {.h0 = form->tap_h0, .h1 = form->tap_h1, .w0 = form->tap_w0, .w1 = form->tap_w1});
+    }
     // A one-pixel product the primitive would run, GemmPacked runs (kPackedOverPrimitiveMaxRows);
-    // a smaller one runs on the GEMV below.
+    // a smaller one runs on the GEMV below. So do a 3x3 map's tap classes (kMatMulWindowsMaxPixels)
+    // on one core, or shared among cores by rows: each small class splitting the filter's panels
+    // (InceptionV3 b8, two threads) took 1.1-2x of the primitives' time.
+    const bool packs_classes =
+        matmul_packs && !one_row && classes.has_value() &&
+        (IntraOpThreads::AvailableNow() <= 1 || classes->SplitsRowsAmongCores(out_channels));
     const bool packs_one_pixel =
         form && one_row && OnePixelConvRunsOnPrimitive(form->depth, out_channels);
-    if (form && (!matmul_packs || packs_one_pixel) && PacksProductForm(*form, g)) {
+    if (form && (!matmul_packs || packs_one_pixel || packs_classes) && PacksProductForm(*form, g)) {
       std::shared_ptr<const PackedMatrix> packed =
           state_->packed.For(filter, form->tap_offset, form->depth, out_channels);
       if (packed != nullptr) {
-        RunPackedProduct(*form, g, in, bias, residual, out, *packed);
+        RunPackedProduct(*form, g, in, bias, residual, out, *packed, classes);
         return true;
       }
     }
@@ -377,18 +416,14 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
 
 void OneDnnConv::RunPackedProduct(const MatMulForm& form, const WindowGeometry& g, const float* in,
                                   const float* bias, const float* residual, float* out,
-                                  const PackedMatrix& packed) const {
+                                  const PackedMatrix& packed,
+                                  const std::optional<TapClasses>& classes) const {
   const int64_t m = form.rows, n = packed.n(), depth = form.depth;
-  if (form.input == MatMulForm::Input::kWindows) {
-    const std::optional<TapClasses> classes = TapClasses::For(
-        g, attrs_, {.h0 = form.tap_h0, .h1 = form.tap_h1, .w0 = form.tap_w0, .w1 = form.tap_w1});
-    if (classes) {
-      classes->Run(in, packed, out, [&](int64_t row) {
-        ApplyEpilogue(bias, residual != nullptr ? residual + row * n : nullptr, out + row * n, 1,
-                      n);
-      });
-      return;
-    }
+  if (classes) {
+    classes->Run(in, packed, out, [&](int64_t row) {
+      ApplyEpilogue(bias, residual != nullptr ? residual + row * n : nullptr, out + row * n, 1, n);
+    });
+    return;
   }
   const int64_t chunk_rows = std::max<int64_t>(
       kPackedChunkMinRows, kPackedChunkBytes / (std::max<int64_t>(depth, 1) * sizeof(float)));

@@ -19,8 +19,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "runtime/kernels/internal/fused_activation.h"
+#include "runtime/kernels/internal/tap_classes.h"
 #include "runtime/kernels/internal/window.h"
 #include "runtime/tensor.h"
 
@@ -35,7 +37,6 @@ struct ConvEpilogue {
 };
 
 struct MatMulForm;
-class PackedMatrix;
 
 class OneDnnConv {
  public:
@@ -63,10 +64,10 @@ class OneDnnConv {
                                                    int64_t out_channels) const;
   // A product form on GemmPacked over `packed` (the filter's block), a chunk of rows at a time:
   // gathered, multiplied and finished while they sit in L2, the chunks split among idle cores
-  // when there are enough of them.
+  // when there are enough of them; by `classes` when set (a windows form's tap classes).
   void RunPackedProduct(const MatMulForm& form, const WindowGeometry& g, const float* in,
                         const float* bias, const float* residual, float* out,
-                        const PackedMatrix& packed) const;
+                        const PackedMatrix& packed, const std::optional<TapClasses>& classes) const;
   // A product form on Gemm over the filter in place, then the epilogue.
   void RunProduct(const MatMulForm& form, const WindowGeometry& g, const float* in,
                   const Tensor& filter, const float* bias, const float* residual, float* out) const;

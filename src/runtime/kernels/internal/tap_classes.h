@@ -49,6 +49,10 @@ class TapClasses {
   void Run(const float* in, const PackedMatrix& packed, float* out,
            const std::function<void(int64_t row)>& finish) const;
 
+  // Whether Run shares the rows among idle cores, each core whole chunks of its own, for a filter
+  // of `out_channels`; otherwise each chunk's product splits the filter's panels.
+  bool SplitsRowsAmongCores(int64_t out_channels) const;
+
  private:
   static constexpr int kMaxAxisClasses = 8;
   struct Axis {
@@ -61,6 +65,8 @@ class TapClasses {
                 const PackedMatrix& packed, float* out,
                 const std::function<void(int64_t row)>& finish, bool split_panels) const;
   int64_t ClassRows(int row_class, int column_class) const;
+  // Rows gathered and multiplied at a time.
+  int64_t ChunkRows() const;
 
   WindowGeometry g_{};
   WindowAttrs a_{};
