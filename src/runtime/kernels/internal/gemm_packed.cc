@@ -33,16 +33,15 @@ constexpr int64_t kFewRowsSplitMinRows = 8;
 constexpr double kFewRowsSplitMinFlops = 5e5;
 
 // `depth`: the rows of b the product reads (all k, or the segments of a convolution's edge).
-// `n`: b's columns.
-double ProductFlops(int64_t m, int64_t depth, int64_t n) {
-  return 2.0 * static_cast<double>(m) * static_cast<double>(depth) * static_cast<double>(n);
+double ProductFlops(int64_t m, int64_t depth, const PackedMatrix& b) {
+  return 2.0 * static_cast<double>(m) * static_cast<double>(depth) * static_cast<double>(b.n());
 }
 
 // Under the bars above, the product runs on one core unless a rule for small ones splits it.
-bool IsSmallProduct(int64_t m, int64_t depth, int64_t n) {
+bool IsSmallProduct(int64_t m, int64_t depth, const PackedMatrix& b) {
   const double b_bytes =
-      static_cast<double>(depth) * static_cast<double>(n) * static_cast<double>(sizeof(float));
-  return ProductFlops(m, depth, n) < kParallelMinFlops && b_bytes < kParallelMinBBytes;
+      static_cast<double>(depth) * static_cast<double>(b.n()) * static_cast<double>(sizeof(float));
+  return ProductFlops(m, depth, b) < kParallelMinFlops && b_bytes < kParallelMinBBytes;
 }
 
 int64_t PanelCount(const PackedMatrix& b) { return (b.n() + b.panel_cols() - 1) / b.panel_cols(); }
@@ -50,18 +49,18 @@ int64_t PanelCount(const PackedMatrix& b) { return (b.n() + b.panel_cols() - 1) 
 // Whether GemmPacked splits b's panels among idle cores.
 bool SplitsPanels(int64_t m, int64_t depth, const PackedMatrix& b) {
   const int64_t panels = PanelCount(b);
-  return panels >= 2 && !(IsSmallProduct(m, depth, b.n()) &&
-                          (ProductFlops(m, depth, b.n()) < kSmallParallelMinFlops ||
-                           panels < kSmallParallelMinPanels));
+  return panels >= 2 &&
+         !(IsSmallProduct(m, depth, b) && (ProductFlops(m, depth, b) < kSmallParallelMinFlops ||
+                                           panels < kSmallParallelMinPanels));
 }
 
 enum class RowSplit { kNone, kWholeChunks, kRowsInChunks };
 
-RowSplit ChooseRowSplit(int64_t m, int64_t chunk_rows, int64_t depth, int64_t n) {
+RowSplit ChooseRowSplit(int64_t m, int64_t chunk_rows, int64_t depth, const PackedMatrix& b) {
   const int64_t chunks = (m + chunk_rows - 1) / chunk_rows;
-  const double flops = ProductFlops(m, depth, n);
+  const double flops = ProductFlops(m, depth, b);
   if (chunks >= kRowSplitMinChunks && flops >= kRowSplitMinFlops) return RowSplit::kWholeChunks;
-  if (IsSmallProduct(m, depth, n) && m >= kFewRowsSplitMinRows && flops >= kFewRowsSplitMinFlops) {
+  if (IsSmallProduct(m, depth, b) && m >= kFewRowsSplitMinRows && flops >= kFewRowsSplitMinFlops) {
     return RowSplit::kRowsInChunks;
   }
   return RowSplit::kNone;
@@ -216,8 +215,8 @@ void GemmPackedSegments(const float* a, int64_t m, const DepthSegments& segments
   RunSplitByPanels(a, m, b, c, &segments, {});
 }
 
-bool SplitsRowsAmongCores(int64_t m, int64_t chunk_rows, int64_t depth, int64_t n) {
-  return ChooseRowSplit(m, std::max<int64_t>(chunk_rows, 1), depth, n) != RowSplit::kNone;
+bool SplitsRowsAmongCores(int64_t m, int64_t chunk_rows, int64_t depth, const PackedMatrix& b) {
+  return ChooseRowSplit(m, std::max<int64_t>(chunk_rows, 1), depth, b) != RowSplit::kNone;
 }
 
 int64_t EpilogueChunkRows(int64_t n) {
@@ -234,7 +233,7 @@ void GemmPackedInChunks(int64_t m, int64_t chunk_rows, const PackedMatrix& b, fl
   const int64_t chunks = (m + chunk_rows - 1) / chunk_rows;
   // Evened out: BERT b1's 128 rows in chunks of 96 left one of 32.
   chunk_rows = (m + chunks - 1) / std::max<int64_t>(chunks, 1);
-  const RowSplit split = ChooseRowSplit(m, chunk_rows, b.k(), b.n());
+  const RowSplit split = ChooseRowSplit(m, chunk_rows, b.k(), b);
   if (split == RowSplit::kRowsInChunks) {
     SplitRowRange(m, [&](int64_t begin, int64_t end) {
       for (int64_t first = begin; first < end; first += chunk_rows) {

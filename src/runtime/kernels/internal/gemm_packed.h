@@ -103,10 +103,9 @@ void GemmPackedSegments(const float* a, int64_t m, const DepthSegments& segments
                         const PackedMatrix& b, float* c);
 
 // Whether GemmPackedInChunks shares a product of m rows (`depth` of b's rows deep, in chunks of
-// `chunk_rows`, b `n` columns wide) among idle cores by rows, each core its own; otherwise chunk
-// by chunk, each product splitting b's panels (GemmPacked). For callers that run such chunks
-// themselves.
-bool SplitsRowsAmongCores(int64_t m, int64_t chunk_rows, int64_t depth, int64_t n);
+// `chunk_rows`) among idle cores by rows, each core its own; otherwise chunk by chunk, each
+// product splitting b's panels (GemmPacked). For callers that run such chunks themselves.
+bool SplitsRowsAmongCores(int64_t m, int64_t chunk_rows, int64_t depth, const PackedMatrix& b);
 
 // The chunk GemmPackedInChunks takes for a product with an epilogue over c [m, n]: about 128 KiB
 // of c, at least 96 rows (BERT b8's 1024 x 256 x 1024 and 1024 x 1024 x 256 layers, paired

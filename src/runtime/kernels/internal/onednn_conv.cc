@@ -92,15 +92,16 @@ constexpr int64_t kPackedOneByOneMaxRows = 8;
 // too, for the filters the convolution primitive ran slowest there: the matmul primitive runs
 // those whose windows lie wholly inside the input (a stride-2 reduction to a 3x3 map) and 1xK
 // filters whose taps reach past the map's sides (GathersWindows); GemmPacked runs 1xK and Kx1
-// filters by tap classes from batch 2, on one core or with the rows shared among cores
-// (ClassedWindowsFormOf, Run). Per layer on an Intel Xeon (Emerald Rapids, node_times_ab.py)
-// against the convolution primitive: InceptionV3's 3x3 stride-2 layers to a 3x3 map 0.48-0.50x at
-// batch 8 and 64 and 0.77x at 1 on the matmul primitive (on GemmPacked, a chunk of 24 rows at a
-// time, each reading the 4 MiB filter: 1.36x of that at batch 8); its 1x7 layers on 3x3 maps
-// 0.73-0.86x on the matmul primitive, and by classes 0.69-0.76x of that at batch 64, 0.83-0.86x
-// at 8; its 7x1 layers 1.08-1.15x on the matmul primitive, 0.75-0.83x by classes at batch 64,
-// 0.87-0.90x at 8. With two threads at batch 8 the classes, each splitting the filter's panels,
-// took 1.1-2x. 3x3 filters on 7x7 maps took 1.3-1.65x as products, so they stay convolutions.
+// filters by tap classes from batch 2, the rows shared among cores (ClassedWindowsFormOf, Run). Per
+// layer on an Intel Xeon (Emerald Rapids, node_times_ab.py) against the convolution primitive:
+// InceptionV3's 3x3 stride-2 layers to a 3x3 map 0.48-0.50x at batch 8 and 64 and 0.77x at 1 on the
+// matmul primitive (on GemmPacked, a chunk of 24 rows at a time, each reading the 4 MiB
+// filter: 1.36x of that at batch 8); its 1x7 layers on 3x3 maps 0.73-0.86x on the matmul primitive,
+// and by classes 0.69-0.76x of that at batch 64, 0.83-0.86x at 8; its 7x1 layers 1.08-1.15x on the
+// matmul primitive, 0.75-0.83x by classes at batch 64, 0.87-0.90x at 8; with two threads at batch 8
+// 0.64-0.86x of the primitives' time with the classes' rows shared among the cores (1.1-2x with
+// each class splitting the filter's panels between them). 3x3 filters on 7x7 maps took 1.3-1.65x as
+// products, so they stay convolutions.
 constexpr int64_t kMatMulWindowsMaxPixels = 9;
 
 // Whether every window of `g` lies inside the input: no tap meets the padding.
@@ -358,12 +359,9 @@ bool OneDnnConv::Run(const WindowGeometry& g, const float* in, const Tensor& fil
           {.h0 = form->tap_h0, .h1 = form->tap_h1, .w0 = form->tap_w0, .w1 = form->tap_w1});
     }
     // A one-pixel product the primitive would run, GemmPacked runs (kPackedOverPrimitiveMaxRows);
-    // a smaller one runs on the GEMV below. So do a 3x3 map's tap classes (kMatMulWindowsMaxPixels)
-    // on one core, or shared among cores by rows: each small class splitting the filter's panels
-    // (InceptionV3 b8, two threads) took 1.1-2x of the primitives' time.
-    const bool packs_classes =
-        matmul_packs && !one_row && classes.has_value() &&
-        (IntraOpThreads::AvailableNow() <= 1 || classes->SplitsRowsAmongCores(out_channels));
+    // a smaller one runs on the GEMV below. So do a 3x3 map's tap classes
+    // (kMatMulWindowsMaxPixels).
+    const bool packs_classes = matmul_packs && !one_row && classes.has_value();
     const bool packs_one_pixel =
         form && one_row && OnePixelConvRunsOnPrimitive(form->depth, out_channels);
     if (form && (!matmul_packs || packs_one_pixel || packs_classes) && PacksProductForm(*form, g)) {
@@ -420,9 +418,19 @@ void OneDnnConv::RunPackedProduct(const MatMulForm& form, const WindowGeometry& 
                                   const std::optional<TapClasses>& classes) const {
   const int64_t m = form.rows, n = packed.n(), depth = form.depth;
   if (classes) {
-    classes->Run(in, packed, out, [&](int64_t row) {
-      ApplyEpilogue(bias, residual != nullptr ? residual + row * n : nullptr, out + row * n, 1, n);
-    });
+    // With AVX-512 (3x3 maps) the cores share the classes' rows: InceptionV3 b8's classes of 24
+    // rows, each splitting the filter's panels between two cores, took 1.1-2x of the primitives'
+    // time; sharing the rows, 0.64-0.86x.
+    const TapClasses::CoreShare share = OneDnnMatMulPacksWeights()
+                                            ? TapClasses::CoreShare::kRows
+                                            : TapClasses::CoreShare::kLikeGemmPackedInChunks;
+    classes->Run(
+        in, packed, out,
+        [&](int64_t row) {
+          ApplyEpilogue(bias, residual != nullptr ? residual + row * n : nullptr, out + row * n, 1,
+                        n);
+        },
+        share);
     return;
   }
   const int64_t chunk_rows = std::max<int64_t>(

@@ -93,15 +93,13 @@ int64_t TapClasses::ClassRows(int row_class, int column_class) const {
   return g_.batch * rows_.classes[row_class].count * columns_.classes[column_class].count;
 }
 
-int64_t TapClasses::ChunkRows() const {
+void TapClasses::Run(const float* in, const PackedMatrix& packed, float* out,
+                     const std::function<void(int64_t row)>& finish, CoreShare share) const {
+  const int64_t pixels = g_.batch * g_.out_h * g_.out_w;
   const int64_t box_taps = (box_.h1 - box_.h0) * (box_.w1 - box_.w0);
-  return std::max<int64_t>(
+  const int64_t chunk_rows = std::max<int64_t>(
       kChunkMinRows,
       kChunkBytes / (std::max<int64_t>(box_taps * g_.channels, 1) * int64_t{sizeof(float)}));
-}
-
-bool TapClasses::SplitsRowsAmongCores(int64_t out_channels) const {
-  const int64_t pixels = g_.batch * g_.out_h * g_.out_w;
   // The split rule sees the depth the classes multiply on average.
   double taps_met = 0;
   for (int i = 0; i < rows_.count; ++i) {
@@ -114,14 +112,8 @@ bool TapClasses::SplitsRowsAmongCores(int64_t out_channels) const {
   }
   const int64_t mean_depth =
       static_cast<int64_t>(taps_met / static_cast<double>(pixels)) * g_.channels;
-  return tern::SplitsRowsAmongCores(pixels, ChunkRows(), mean_depth, out_channels);
-}
-
-void TapClasses::Run(const float* in, const PackedMatrix& packed, float* out,
-                     const std::function<void(int64_t row)>& finish) const {
-  const int64_t pixels = g_.batch * g_.out_h * g_.out_w;
-  const int64_t chunk_rows = ChunkRows();
-  const bool split_rows = SplitsRowsAmongCores(packed.n());
+  const bool split_rows =
+      share == CoreShare::kRows || SplitsRowsAmongCores(pixels, chunk_rows, mean_depth, packed);
   // Rows [begin, end) of the classes laid end to end, in pieces of at most chunk_rows.
   auto run_rows = [&](int64_t begin, int64_t end) {
     int64_t class_start = 0;

@@ -42,16 +42,16 @@ class TapClasses {
   static std::optional<TapClasses> For(const WindowGeometry& g, const WindowAttrs& a,
                                        const TapBox& box);
 
+  // How Run shares its work among idle cores: rows or the filter's panels as GemmPackedInChunks
+  // would (rows when there are enough chunks of them), or always rows, each core its own.
+  enum class CoreShare { kLikeGemmPackedInChunks, kRows };
+
   // out [N*OH*OW, packed.n()] = each output pixel's window times the packed filter (the box's
   // taps, [taps * C, OC]); `finish(row)` runs over each output row once it is written (the
-  // epilogue). Splits rows or the filter's panels among idle cores as GemmPackedInChunks would;
-  // `finish` may run on several threads at once, on distinct rows.
+  // epilogue), and may run on several threads at once, on distinct rows.
   void Run(const float* in, const PackedMatrix& packed, float* out,
-           const std::function<void(int64_t row)>& finish) const;
-
-  // Whether Run shares the rows among idle cores, each core whole chunks of its own, for a filter
-  // of `out_channels`; otherwise each chunk's product splits the filter's panels.
-  bool SplitsRowsAmongCores(int64_t out_channels) const;
+           const std::function<void(int64_t row)>& finish,
+           CoreShare share = CoreShare::kLikeGemmPackedInChunks) const;
 
  private:
   static constexpr int kMaxAxisClasses = 8;
@@ -65,8 +65,6 @@ class TapClasses {
                 const PackedMatrix& packed, float* out,
                 const std::function<void(int64_t row)>& finish, bool split_panels) const;
   int64_t ClassRows(int row_class, int column_class) const;
-  // Rows gathered and multiplied at a time.
-  int64_t ChunkRows() const;
 
   WindowGeometry g_{};
   WindowAttrs a_{};
