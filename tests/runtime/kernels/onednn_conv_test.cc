@@ -219,12 +219,23 @@ TEST(OneDnnConvTest, EveryEpilogueMatchesOwnKernelsThenTheEpilogue) {
 TEST(OneDnnConvTest, SplitAmongIdleCoresMatchesOwnKernels) {
   IntraOpThreads::SetLimit(0);  // one per core
   const Case cases[] = {
-      {9, 7, 7, 64, 3, 40, 1, 1, true, false},   {1, 4, 4, 128, 3, 32, 1, 1, true, false},
-      {1, 2, 2, 512, 1, 256, 1, 1, true, false}, {1, 2, 2, 256, 1, 128, 1, 1, true, false},
-      {2, 2, 2, 64, 1, 24, 1, 1, true, false},   {4, 8, 8, 16, 3, 32, 1, 1, true, false},
-      {8, 2, 2, 128, 3, 32, 1, 1, true, false},  {8, 3, 3, 128, 3, 16, 1, 1, true, false},
-      {8, 8, 8, 16, 3, 32, 1, 1, true, false},   {1, 8, 8, 16, 3, 32, 1, 1, true, false},
-      {1, 4, 4, 512, 1, 256, 2, 1, true, false}, {1, 3, 3, 64, 1, 40, 2, 1, false, false}};
+      {9, 7, 7, 64, 3, 40, 1, 1, true, false},
+      {1, 4, 4, 128, 3, 32, 1, 1, true, false},
+      {1, 2, 2, 512, 1, 256, 1, 1, true, false},
+      {1, 2, 2, 256, 1, 128, 1, 1, true, false},
+      {2, 2, 2, 64, 1, 24, 1, 1, true, false},
+      {4, 8, 8, 16, 3, 32, 1, 1, true, false},
+      {8, 2, 2, 128, 3, 32, 1, 1, true, false},
+      {8, 3, 3, 128, 3, 16, 1, 1, true, false},
+      {8, 8, 8, 16, 3, 32, 1, 1, true, false},
+      {1, 8, 8, 16, 3, 32, 1, 1, true, false},
+      {1, 4, 4, 512, 1, 256, 2, 1, true, false},
+      {1, 3, 3, 64, 1, 40, 2, 1, false, false},
+      // With AVX-512, a 3x3 map's 1x7 and 7x1 filters by tap classes, the cores sharing their
+      // rows, and a stride-2 reduction to a 3x3 map on the matmul primitive.
+      {8, 3, 3, 32, 1, 24, 1, 1, true, false, 7},
+      {8, 3, 3, 32, 7, 24, 1, 1, true, false, 1},
+      {8, 7, 7, 16, 3, 24, 2, 1, false, false}};
   for (const Case& c : cases) {
     Check(c, ConvEpilogue{});
     Check(c, ConvEpilogue{.bias = true, .residual = true, .activation = FusedActivation::kRelu});
