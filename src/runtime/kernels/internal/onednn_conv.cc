@@ -119,17 +119,25 @@ double GatheredBytes(const WindowGeometry& g) {
          static_cast<double>(g.k_h * g.k_w * g.channels) * sizeof(float);
 }
 
+// With AVX-512: whether `g` is an output map of more than kWindowsMaxPixels and at most
+// kMatMulWindowsMaxPixels pixels whose gathered windows stay within the bounds of the forms on
+// GemmPacked (taps, bytes); which of them run as products is the callers' choice.
+bool IsSmallMapForWindows(const WindowGeometry& g) {
+  const int64_t pixels = g.out_h * g.out_w;
+  return pixels > kWindowsMaxPixels && pixels <= kMatMulWindowsMaxPixels &&
+         g.k_h * g.k_w <= kPackedWindowsMaxTaps &&
+         GatheredBytes(g) <= static_cast<double>(kPackedWindowsMaxBytes);
+}
+
 // Whether a convolution that is no 1x1 filter nor a single tap runs as a product of its
 // gathered windows.
 bool GathersWindows(const WindowGeometry& g, const WindowAttrs& attrs) {
   const int64_t pixels = g.out_h * g.out_w;
   if (pixels <= kWindowsMaxPixels) return true;
-  if (g.k_h * g.k_w > kPackedWindowsMaxTaps) return false;
   if (OneDnnMatMulPacksWeights()) {
-    return pixels <= kMatMulWindowsMaxPixels &&
-           GatheredBytes(g) <= static_cast<double>(kPackedWindowsMaxBytes) &&
-           (WindowsInsideInput(g, attrs) || g.k_h == 1);
+    return IsSmallMapForWindows(g) && (WindowsInsideInput(g, attrs) || g.k_h == 1);
   }
+  if (g.k_h * g.k_w > kPackedWindowsMaxTaps) return false;
   if (pixels > kPackedWindowsMaxPixels) {
     return pixels <= kClassedWindowsMaxPixels &&
            TapClasses::For(g, attrs, {.h0 = 0, .h1 = g.k_h, .w0 = 0, .w1 = g.k_w}).has_value();
@@ -215,11 +223,8 @@ std::optional<MatMulForm> MatMulFormOf(const WindowAttrs& attrs, const WindowGeo
 // (kMatMulWindowsMaxPixels): a 1xK or Kx1 filter's, whose taps reach past the map's sides.
 std::optional<MatMulForm> ClassedWindowsFormOf(const WindowAttrs& attrs, const WindowGeometry& g,
                                                bool depthwise, int64_t out_channels) {
-  const int64_t pixels = g.out_h * g.out_w, taps = g.k_h * g.k_w;
-  if (depthwise || !OneDnnMatMulPacksWeights() || pixels <= kWindowsMaxPixels ||
-      pixels > kMatMulWindowsMaxPixels || (g.k_h != 1 && g.k_w != 1) || taps == 1 ||
-      taps > kPackedWindowsMaxTaps ||
-      GatheredBytes(g) > static_cast<double>(kPackedWindowsMaxBytes)) {
+  if (depthwise || !OneDnnMatMulPacksWeights() || !IsSmallMapForWindows(g) ||
+      (g.k_h != 1 && g.k_w != 1) || g.k_h * g.k_w == 1) {
     return std::nullopt;
   }
   return WindowsFormOf(attrs, g, out_channels);
