@@ -16,6 +16,7 @@ struct BufferCache::Header {
   Header* next;        // on a free list
   uint32_t shard;      // the shard whose thread allocated it, where it goes back
   int32_t size_class;  // -1: oversized, never cached
+  uint64_t freed_at;   // its shard's `frees` when it was last freed: higher is warmer
 };
 
 namespace {
@@ -128,6 +129,7 @@ void* BufferCache::NewBlock(size_t block_bytes, int size_class, uint32_t shard) 
   header->next = nullptr;
   header->shard = shard;
   header->size_class = size_class;
+  header->freed_at = 0;
   return DataOf(header);
 }
 
@@ -141,12 +143,26 @@ void* BufferCache::Allocate(size_t bytes) {
   Shard& shard = ThisThreadsShard();
   {
     std::lock_guard<std::mutex> lock(shard.mu);
-    FreeList& list = shard.lists[static_cast<size_t>(size_class)];
-    if (Header* header = list.head) {
-      list.head = header->next;
-      list.low_water = std::min(list.low_water, --list.count);
+    // Each list's head is its most recently freed block; take the warmest of the heads.
+    FreeList* warmest = nullptr;
+    int warmest_class = -1;
+    const int last_class =
+        std::min(num_classes_ - 1, size_class + std::max(0, options_.larger_classes));
+    for (int c = size_class; c <= last_class; ++c) {
+      FreeList& list = shard.lists[static_cast<size_t>(c)];
+      if (list.head != nullptr &&
+          (warmest == nullptr || list.head->freed_at > warmest->head->freed_at)) {
+        warmest = &list;
+        warmest_class = c;
+      }
+    }
+    if (warmest != nullptr) {
+      Header* header = warmest->head;
+      warmest->head = header->next;
+      warmest->low_water = std::min(warmest->low_water, --warmest->count);
       ++shard.hits;
-      cached_bytes_.fetch_sub(static_cast<int64_t>(block_bytes), std::memory_order_relaxed);
+      cached_bytes_.fetch_sub(static_cast<int64_t>(ClassBytes(warmest_class)),
+                              std::memory_order_relaxed);
       return DataOf(header);
     }
     ++shard.misses;
@@ -180,6 +196,7 @@ void BufferCache::Free(void* data) {
   std::lock_guard<std::mutex> lock(shard.mu);
   FreeList& list = shard.lists[static_cast<size_t>(header->size_class)];
   header->next = list.head;
+  header->freed_at = ++shard.frees;
   list.head = header;
   ++list.count;
 }

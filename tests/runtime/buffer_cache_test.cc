@@ -56,6 +56,41 @@ TEST(BufferCacheTest, AFreedBlockServesTheNextAllocationOfItsClass) {
   cache->Free(c);
 }
 
+TEST(BufferCacheTest, ARequestTakesTheWarmestBlockUpToTwiceItsSize) {
+  auto cache = BufferCache::Create(NoSweeper());
+  void* own = cache->Allocate(100000);
+  void* larger = cache->Allocate(150000);       // 5 classes above 100000's
+  void* much_larger = cache->Allocate(250000);  // more than 8 classes above
+  cache->Free(own);
+  cache->Free(larger);       // freed after `own`: warmer
+  cache->Free(much_larger);  // warmest, but over twice the size
+  EXPECT_EQ(cache->Allocate(100000), larger);
+  EXPECT_EQ(cache->stats().cached_bytes, static_cast<int64_t>(BufferCache::BlockBytes(100000) +
+                                                              BufferCache::BlockBytes(250000)));
+  EXPECT_EQ(cache->Allocate(100000), own);
+  void* fresh = cache->Allocate(100000);
+  EXPECT_NE(fresh, much_larger);
+  EXPECT_EQ(cache->stats().hits, 2);
+  // A block taken from a larger class goes back to that class.
+  cache->Free(larger);
+  EXPECT_EQ(cache->Allocate(150000), larger);
+  for (void* block : {own, larger, fresh}) cache->Free(block);
+}
+
+TEST(BufferCacheTest, WithoutLargerClassesARequestTakesItsOwnClass) {
+  BufferCache::Options options = NoSweeper();
+  options.larger_classes = 0;
+  auto cache = BufferCache::Create(options);
+  void* own = cache->Allocate(100000);
+  void* larger = cache->Allocate(150000);
+  cache->Free(own);
+  cache->Free(larger);
+  EXPECT_EQ(cache->Allocate(100000), own);
+  void* fresh = cache->Allocate(100000);
+  EXPECT_NE(fresh, larger);
+  for (void* block : {own, fresh}) cache->Free(block);
+}
+
 TEST(BufferCacheTest, ABlockGoesBackToTheShardOfTheThreadThatAllocatedIt) {
   auto cache = BufferCache::Create(NoSweeper());
   void* a = cache->Allocate(5000);
