@@ -94,9 +94,10 @@ class Plan {
   };
   class Builder;  // plan.cc: fills a Plan phase by phase
 
-  // Run's first and last phases: the slots with the feeds in place; the fetched values.
-  StatusOr<std::vector<Tensor>> BindFeeds(const std::vector<Tensor>& feeds) const;
-  StatusOr<std::vector<Tensor>> CollectFetches(const std::vector<const Tensor*>& values) const;
+  // Run's first and last phases: the feeds put in `slots` (num_slots_ empty tensors); the
+  // fetched values.
+  Status BindFeeds(const std::vector<Tensor>& feeds, Tensor* slots) const;
+  StatusOr<std::vector<Tensor>> CollectFetches(const Tensor* const* values) const;
   // fixed_reads_' values, current as of now; null if a variable is unassigned (its read step then
   // runs the kernel, which says which).
   std::shared_ptr<const ReadValues> CurrentReadValues() const;
@@ -108,6 +109,8 @@ class Plan {
   // bookkeeping of a run reads memory in order instead of a vector of its own per step.
   std::vector<Input> step_inputs_;
   std::vector<int> step_releases_;
+  // The slots no step releases (fetched, or read by no step): what a finished run leaves set.
+  std::vector<int> unreleased_slots_;
   std::vector<FixedValue> fixed_values_;
   int num_slots_ = 0;
   int num_variable_reads_ = 0;  // steps with reads_variable

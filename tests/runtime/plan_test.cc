@@ -4,6 +4,7 @@
 
 #include "runtime/format/tensor_proto.h"
 #include "runtime/function_library.h"
+#include "runtime/memory_account.h"
 #include "runtime/session.h"
 #include "runtime/state/resources.h"
 
@@ -139,6 +140,32 @@ TEST(PlanTest, BroadcastErrorIsClear) {
   ASSERT_FALSE(out.ok());
   EXPECT_NE(out.status().message().find("incompatible shapes"), std::string::npos);
   EXPECT_NE(out.status().message().find("node 'y'"), std::string::npos);
+}
+
+// A thread's runs share their slot arrays (RunSlots); none may keep a tensor after its run, whether
+// it finished or failed half way, nor show one to the next run.
+TEST(PlanTest, SlotsKeepNoTensorAfterARunEndsOrFails) {
+  auto session = Session::Create(HalfPlusTwo());
+  ASSERT_TRUE(session.ok());
+  std::vector<float> values(100000, 2.0f);
+  const Tensor x = Tensor::FromVector<float>(values, TensorShape{100000});
+  const Tensor wrong_b = Tensor::FromVector<float>({1, 2, 3}, TensorShape{3});
+  // The first run of each feed and fetch set builds its plan, whose constants stay charged.
+  ASSERT_TRUE((*session)->Run({{"x:0", x}}, {"y:0", "ax:0"}, {}, RunOptions()).ok());
+  ASSERT_FALSE((*session)->Run({{"x:0", x}, {"b:0", wrong_b}}, {"y:0"}, {}, RunOptions()).ok());
+  const int64_t before = TensorMemory::InUseBytes();
+  for (int i = 0; i < 3; ++i) {
+    {
+      auto out = (*session)->Run({{"x:0", x}}, {"y:0", "ax:0"}, {}, RunOptions());
+      ASSERT_TRUE(out.ok()) << out.status().ToString();
+      EXPECT_FLOAT_EQ((*out)[0].flat<float>()[99999], 3.0f);
+    }
+    EXPECT_EQ(TensorMemory::InUseBytes(), before);
+    // `ax` is computed, then `y` fails.
+    auto failed = (*session)->Run({{"x:0", x}, {"b:0", wrong_b}}, {"y:0"}, {}, RunOptions());
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(TensorMemory::InUseBytes(), before);
+  }
 }
 
 TEST(PlanTest, CycleIsReported) {
