@@ -251,11 +251,11 @@ def test_sigterm_drains_in_flight_requests_under_load(tmp_path, ports):
         assert loop.lost == [], f"{type(loop).__name__} lost accepted requests: {loop.lost[:3]}"
         assert all(abs(y - 2.5) < 1e-6 for _, _, y in loop.answers)
     grpc_loops = [loop for loop in loops if isinstance(loop, GrpcLoop)]
-    # The request each client had in flight when SIGTERM came was answered; a gRPC call sent just
-    # before SIGTERM may instead reach the server after it and be refused (retryably).
-    for loop in loops:
-        spans = [(t0, t1) for t0, t1, _ in loop.answers] + getattr(loop, "refusals", [])
-        assert any(t0 < sigterm_at < t1 for t0, t1 in spans), type(loop).__name__
+    rest_loops = [loop for loop in loops if not isinstance(loop, GrpcLoop)]
+    # Requests were in flight when SIGTERM came, and were answered (none lost, above). Not every
+    # client need have had one: a client thread can be between two calls, waiting for Python's
+    # lock, when the signal is sent (one gRPC client of four, once in many CI runs).
+    assert any(t0 < sigterm_at < t1 for loop in rest_loops for t0, t1, _ in loop.answers)
     assert any(t0 < sigterm_at < t1 for loop in grpc_loops for t0, t1, _ in loop.answers)
     for loop in grpc_loops:
         # Each gRPC client kept sending until its channel could not connect: the port closed.
