@@ -145,7 +145,6 @@ void* BufferCache::Allocate(size_t bytes) {
     std::lock_guard<std::mutex> lock(shard.mu);
     // Each list's head is its most recently freed block; take the warmest of the heads.
     FreeList* warmest = nullptr;
-    int warmest_class = -1;
     const int last_class =
         std::min(num_classes_ - 1, size_class + std::max(0, options_.larger_classes));
     for (int c = size_class; c <= last_class; ++c) {
@@ -153,7 +152,6 @@ void* BufferCache::Allocate(size_t bytes) {
       if (list.head != nullptr &&
           (warmest == nullptr || list.head->freed_at > warmest->head->freed_at)) {
         warmest = &list;
-        warmest_class = c;
       }
     }
     if (warmest != nullptr) {
@@ -161,7 +159,8 @@ void* BufferCache::Allocate(size_t bytes) {
       warmest->head = header->next;
       warmest->low_water = std::min(warmest->low_water, --warmest->count);
       ++shard.hits;
-      cached_bytes_.fetch_sub(static_cast<int64_t>(ClassBytes(warmest_class)),
+      // Its own class's bytes, which may be a larger class than the request's.
+      cached_bytes_.fetch_sub(static_cast<int64_t>(ClassBytes(header->size_class)),
                               std::memory_order_relaxed);
       return DataOf(header);
     }
