@@ -4,12 +4,14 @@
 // also use that many cores, as a request on an idle server does).
 //   build/loadtest/runtime_bench --model=DIR [--signature=serving_default]
 //       --input=NAME=FILE.npy [--input=...] [--seconds=1] [--intra_op_threads=1]
-//       [--op_profile[=nodes]]
+//       [--op_profile[=nodes]] [--branches=measured|in_order|side_by_side]
 // Prints one JSON object: runs, wall and CPU microseconds per run, page faults and tensor buffers
 // that needed a malloc (not served by the buffer cache) per run, and the first output's elements
 // (so the caller can check the answers against the peers'). --op_profile also prints, to stderr,
 // the time per run by op type (nested function calls' ops included in their callers'), or with
-// =nodes by node (what loadtest/node_times_ab.py compares between two builds).
+// =nodes by node (what loadtest/node_times_ab.py compares between two builds). --branches fixes
+// how plan sections with independent branches run when a core is idle (branch_mode.h); the
+// default measures both ways on the first runs.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -24,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/branch_mode.h"
 #include "runtime/buffer_cache.h"
 #include "runtime/intra_op.h"
 #include "runtime/saved_model/saved_model.h"
@@ -139,6 +142,17 @@ int main(int argc, char** argv) {
       seconds = std::stod(value("--seconds="));
     } else if (arg.rfind("--intra_op_threads=", 0) == 0) {
       intra_op_threads = std::stoi(value("--intra_op_threads="));
+    } else if (arg.rfind("--branches=", 0) == 0) {
+      const std::string way = value("--branches=");
+      if (way == "measured") {
+        tern::BranchMode::SetPolicy(tern::BranchPolicy::kMeasured);
+      } else if (way == "in_order") {
+        tern::BranchMode::SetPolicy(tern::BranchPolicy::kInOrder);
+      } else if (way == "side_by_side") {
+        tern::BranchMode::SetPolicy(tern::BranchPolicy::kSideBySide);
+      } else {
+        Fail("--branches must be measured, in_order or side_by_side, got " + way);
+      }
     } else if (arg == "--op_profile" || arg == "--op_profile=nodes") {
       op_profile = true;
       if (arg == "--op_profile=nodes") timings.key = tern::OpTimings::Key::kNode;
@@ -156,9 +170,11 @@ int main(int argc, char** argv) {
     if (!out.ok()) Fail(out.status().ToString());
     return *std::move(out);
   };
-  // Warm-up: first runs create oneDNN primitives and reorder weights.
+  // Warm-up: first runs create oneDNN primitives, reorder weights, and time each branch section
+  // both ways (BranchMode::Options::samples_per_way each) before it keeps the faster.
   std::map<std::string, tern::Tensor> outputs;
-  for (int i = 0; i < 3; ++i) outputs = run();
+  const int warm_up_runs = 2 + 2 * tern::BranchMode::Options().samples_per_way;
+  for (int i = 0; i < warm_up_runs; ++i) outputs = run();
   if (op_profile) options.op_timings = &timings;
   int64_t runs = 0;
   const auto start = std::chrono::steady_clock::now();

@@ -51,10 +51,10 @@ int Lendable(int held) {
 
 int IntraOpThreads::AvailableNow() { return 1 + Lendable(busy.load(std::memory_order_relaxed)); }
 
-IntraOpThreads::OpScope::OpScope() {
+IntraOpThreads::OpScope::OpScope(int max_threads) {
   int held = busy.load(std::memory_order_relaxed);
   for (;;) {
-    const int take = Lendable(held);
+    const int take = std::min(Lendable(held), max_threads - 1);
     if (take <= 0) return;
     if (busy.compare_exchange_weak(held, held + take, std::memory_order_relaxed)) {
       borrowed_ = take;
@@ -66,5 +66,9 @@ IntraOpThreads::OpScope::OpScope() {
 IntraOpThreads::OpScope::~OpScope() {
   if (borrowed_ > 0) busy.fetch_sub(borrowed_, std::memory_order_relaxed);
 }
+
+IntraOpThreads::LentCoreScope::LentCoreScope() { ++run_depth; }
+
+IntraOpThreads::LentCoreScope::~LentCoreScope() { --run_depth; }
 
 }  // namespace tern

@@ -34,17 +34,30 @@ class IntraOpThreads {
     bool outermost_;
   };
 
-  // Borrows idle cores for one op. threads() >= 1 counts the calling thread.
+  // Borrows idle cores for one op (or for the branches of a plan run side by side): at most
+  // max_threads - 1 of them. threads() >= 1 counts the calling thread.
   class OpScope {
    public:
-    OpScope();
+    OpScope() : OpScope(kAnyThreads) {}
+    explicit OpScope(int max_threads);
     ~OpScope();
     OpScope(const OpScope&) = delete;
     OpScope& operator=(const OpScope&) = delete;
     int threads() const { return 1 + borrowed_; }
 
    private:
+    static constexpr int kAnyThreads = 1 << 20;
     int borrowed_ = 0;
+  };
+
+  // Marks the calling thread as working for a run on a core that run borrowed (a helper thread
+  // running some of its branches): a run inside it (a function call) holds no core of its own.
+  class LentCoreScope {
+   public:
+    LentCoreScope();
+    ~LentCoreScope();
+    LentCoreScope(const LentCoreScope&) = delete;
+    LentCoreScope& operator=(const LentCoreScope&) = delete;
   };
 };
 

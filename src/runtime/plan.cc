@@ -59,6 +59,16 @@ Status UnsupportedOpsError(const std::vector<MissingOp>& missing) {
 
 enum class Visit { kNew, kOnStack, kDone };
 
+// Ops that order, rename or reshape rather than compute: a branch of only these is not worth a
+// thread of its own (branch_sections.h).
+bool IsBookkeeping(const std::string& op) {
+  static const std::set<std::string> kOps = {
+      "NoOp",  "Identity", "IdentityN", "StopGradient", "Reshape", "ExpandDims", "Squeeze",
+      "Shape", "ShapeN",   "Size",      "Rank",         "Pack",    "Unpack",     "StridedSlice",
+  };
+  return kOps.count(op) > 0;
+}
+
 // The variable a resource handle (or a TF1 reference) points at; null for anything else.
 Variable* VariableOf(const Tensor& handle) {
   return dynamic_cast<Variable*>(handle.resource().get());
@@ -87,6 +97,7 @@ class Plan::Builder {
     TERN_RETURN_IF_ERROR(AssignSlots());
     TERN_RETURN_IF_ERROR(CreateSteps());
     TERN_RETURN_IF_ERROR(PlaceFetches());
+    FindSections();
     ScheduleReleases();
     return std::move(plan_);
   }
@@ -239,6 +250,7 @@ class Plan::Builder {
       }
       const int index = static_cast<int>(plan_->steps_.size());
       for (const Input& in : inputs) last_reader_[in.slot] = index;
+      step_nodes_.push_back(node);
       if (step.reads_variable) ++plan_->num_variable_reads_;
       // Every step's inputs in one array, in step order: a run walks it front to back.
       step.first_input = static_cast<int>(plan_->step_inputs_.size());
@@ -334,12 +346,66 @@ class Plan::Builder {
     return Status::Ok();
   }
 
-  // Every step's releases in one array, in step order, as the inputs.
+  // The runs of steps that split into independent branches (branch_sections.h), by the steps'
+  // data and control edges.
+  void FindSections() {
+    const auto& steps = plan_->steps_;
+    const int n = static_cast<int>(steps.size());
+    producer_.assign(plan_->num_slots_, -1);
+    std::vector<int> step_of_node(graph_.nodes().size(), -1);
+    for (int i = 0; i < n; ++i) {
+      for (int o = 0; o < steps[i].num_outputs; ++o) producer_[steps[i].first_output + o] = i;
+      step_of_node[step_nodes_[i]] = i;
+    }
+    std::vector<std::vector<int>> dependencies(static_cast<size_t>(n));
+    std::vector<bool> computes(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      const Step& step = steps[i];
+      computes[i] = !step.reads_variable && !IsBookkeeping(step.op);
+      for (int k = step.first_input; k < step.first_input + step.num_inputs; ++k) {
+        const Input& in = plan_->step_inputs_[k];
+        if (producer_[in.slot] >= 0) dependencies[i].push_back(producer_[in.slot]);
+      }
+      for (int node : graph_.node(step_nodes_[i]).control_inputs) {
+        if (step_of_node[node] >= 0) dependencies[i].push_back(step_of_node[node]);
+      }
+    }
+    section_of_step_.assign(static_cast<size_t>(n), -1);
+    plan_->section_starting_at_.assign(static_cast<size_t>(n), -1);
+    for (BranchSection& branches : FindBranchSections(dependencies, computes, {})) {
+      const int index = static_cast<int>(plan_->sections_.size());
+      plan_->section_starting_at_[branches.first_step] = index;
+      for (int s = branches.first_step; s < branches.end_step; ++s) section_of_step_[s] = index;
+      const int batch_slot = BatchProbe(branches);
+      plan_->sections_.push_back(
+          {std::move(branches), batch_slot, {}, std::make_unique<BranchMode>()});
+    }
+  }
+
+  // The first tensor the section reads that is set before it and differs between runs (the
+  // block's input), whose first dimension is the batch a run's way is chosen by; -1 if none.
+  int BatchProbe(const BranchSection& branches) const {
+    for (int s = branches.first_step; s < branches.end_step; ++s) {
+      const Step& step = plan_->steps_[s];
+      for (int k = step.first_input; k < step.first_input + step.num_inputs; ++k) {
+        const int slot = plan_->step_inputs_[k].slot;
+        if (producer_[slot] < branches.first_step && constant_[slot] == nullptr) return slot;
+      }
+    }
+    return -1;
+  }
+
+  // Every step's releases in one array, in step order, as the inputs. A slot set before a
+  // section and last read inside it is emptied when the section ends.
   void ScheduleReleases() {
     std::vector<std::vector<int>> releases(plan_->steps_.size());
     for (int slot = 0; slot < plan_->num_slots_; ++slot) {
-      if (last_reader_[slot] >= 0) {
-        releases[last_reader_[slot]].push_back(slot);
+      const int reader = last_reader_[slot];
+      const int section = reader >= 0 ? section_of_step_[reader] : -1;
+      if (section >= 0 && producer_[slot] < plan_->sections_[section].branches.first_step) {
+        plan_->sections_[section].deferred_releases.push_back(slot);
+      } else if (reader >= 0) {
+        releases[reader].push_back(slot);
       } else {
         plan_->unreleased_slots_.push_back(slot);
       }
@@ -365,6 +431,9 @@ class Plan::Builder {
   std::vector<int> first_slot_;          // by node
   std::vector<int> num_outputs_;         // by node
   std::vector<int> last_reader_;         // by slot: index of the last step reading it, or -1
+  std::vector<int> step_nodes_;          // by step: its node
+  std::vector<int> producer_;            // by slot: the step that sets it, or -1
+  std::vector<int> section_of_step_;     // by step: the section holding it, or -1
   std::vector<const Tensor*> constant_;  // by slot: its value in every run, or null
 };
 
@@ -485,79 +554,100 @@ StatusOr<std::vector<Tensor>> Plan::Run(const std::vector<Tensor>& feeds,
       fixed_reads_.empty() ? nullptr : CurrentReadValues();
   std::vector<std::shared_ptr<const Tensor>> held;
   held.reserve(static_cast<size_t>(num_variable_reads_));
-  const bool has_deadline = options.deadline != std::chrono::steady_clock::time_point::max();
+  std::mutex held_mu;
+  const RunState run{
+      .slots = slots,
+      .values = values,
+      .read_values = read_values.get(),
+      .held = &held,
+      .held_mu = &held_mu,
+      .options = &options,
+      .has_deadline = options.deadline != std::chrono::steady_clock::time_point::max(),
+  };
   std::vector<const Tensor*> inputs;
-  for (const Step& step : steps_) {
-    if (has_deadline && std::chrono::steady_clock::now() > options.deadline) {
-      return DeadlineExceeded("deadline passed before node '" + step.name + "' ran");
-    }
-    inputs.clear();
-    for (int i = step.first_input; i < step.first_input + step.num_inputs; ++i) {
-      const Input& in = step_inputs_[i];
-      const Tensor& value = *values[in.slot];
-      if (in.deref) {
-        Variable* variable = VariableOf(value);
-        if (variable == nullptr)
-          return Internal("node '" + step.name + "' expected a variable ref");
-        std::shared_ptr<const Tensor> read = variable->Snapshot();
-        if (read == nullptr) return variable->Read().status();
-        held.push_back(std::move(read));
-        inputs.push_back(held.back().get());
-      } else {
-        if (!value.initialized()) {
-          return Internal("node '" + step.name + "' (op " + step.op +
-                          ") reads a tensor that was never produced");
-        }
-        inputs.push_back(&value);
-      }
-    }
-    // A variable read binds its readers to the variable's tensor; anything unusual (not a
-    // variable, not yet assigned) runs the kernel, which says what is wrong.
-    std::shared_ptr<const Tensor> read;
-    const Tensor* fixed_read = nullptr;
-    if (step.fixed_read >= 0 && read_values != nullptr) {
-      // Unless a write (this run's own, or another's) has come since the values were taken.
-      const FixedRead& f = fixed_reads_[step.fixed_read];
-      if (writes_counters_[f.counter]->load(std::memory_order_acquire) ==
-          read_values->writes[f.counter]) {
-        fixed_read = read_values->values[step.fixed_read].get();
-      }
-    }
-    if (step.reads_variable && fixed_read == nullptr) {
-      if (Variable* variable = VariableOf(*inputs[0])) read = variable->Snapshot();
-    }
-    const auto start = options.op_timings == nullptr ? std::chrono::steady_clock::time_point()
-                                                     : std::chrono::steady_clock::now();
-    Status status;
-    if (fixed_read != nullptr) {
-      values[step.first_output] = fixed_read;
-    } else if (read != nullptr) {
-      held.push_back(std::move(read));
-      values[step.first_output] = held.back().get();
+  for (size_t i = 0; i < steps_.size();) {
+    const int section = section_starting_at_[i];
+    if (section >= 0) {
+      TERN_RETURN_IF_ERROR(RunSection(sections_[section], run, &inputs));
+      i = static_cast<size_t>(sections_[section].branches.end_step);
     } else {
-      KernelContext ctx(step.name, step.op, inputs.data(), static_cast<int>(inputs.size()),
-                        slots + step.first_output, step.num_outputs, options, resources_);
-      status = ComputeStep(step, ctx);
-    }
-    if (options.op_timings != nullptr) {
-      OpTimings::Entry& entry =
-          options.op_timings
-              ->by_op[options.op_timings->key == OpTimings::Key::kNode ? step.op + " " + step.name
-                                                                       : step.op];
-      entry.seconds +=
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      ++entry.calls;
-    }
-    TERN_RETURN_IF_ERROR(status);
-    for (int r = step.first_release; r < step.first_release + step.num_releases; ++r) {
-      const int slot = step_releases_[r];
-      slots[slot] = Tensor();
-      values[slot] = &slots[slot];
+      TERN_RETURN_IF_ERROR(RunStep(steps_[i], run, &inputs));
+      ++i;
     }
   }
   StatusOr<std::vector<Tensor>> fetched = CollectFetches(values);
   if (fetched.ok()) run_slots.Finished(&unreleased_slots_);
   return fetched;
+}
+
+Status Plan::RunStep(const Step& step, const RunState& run,
+                     std::vector<const Tensor*>* inputs) const {
+  if (run.has_deadline && std::chrono::steady_clock::now() > run.options->deadline) {
+    return DeadlineExceeded("deadline passed before node '" + step.name + "' ran");
+  }
+  inputs->clear();
+  for (int i = step.first_input; i < step.first_input + step.num_inputs; ++i) {
+    const Input& in = step_inputs_[i];
+    const Tensor& value = *run.values[in.slot];
+    if (in.deref) {
+      Variable* variable = VariableOf(value);
+      if (variable == nullptr) return Internal("node '" + step.name + "' expected a variable ref");
+      std::shared_ptr<const Tensor> read = variable->Snapshot();
+      if (read == nullptr) return variable->Read().status();
+      inputs->push_back(read.get());
+      run.Hold(std::move(read));
+    } else {
+      if (!value.initialized()) {
+        return Internal("node '" + step.name + "' (op " + step.op +
+                        ") reads a tensor that was never produced");
+      }
+      inputs->push_back(&value);
+    }
+  }
+  // A variable read binds its readers to the variable's tensor; anything unusual (not a
+  // variable, not yet assigned) runs the kernel, which says what is wrong.
+  std::shared_ptr<const Tensor> read;
+  const Tensor* fixed_read = nullptr;
+  if (step.fixed_read >= 0 && run.read_values != nullptr) {
+    // Unless a write (this run's own, or another's) has come since the values were taken.
+    const FixedRead& f = fixed_reads_[step.fixed_read];
+    if (writes_counters_[f.counter]->load(std::memory_order_acquire) ==
+        run.read_values->writes[f.counter]) {
+      fixed_read = run.read_values->values[step.fixed_read].get();
+    }
+  }
+  if (step.reads_variable && fixed_read == nullptr) {
+    if (Variable* variable = VariableOf(*(*inputs)[0])) read = variable->Snapshot();
+  }
+  const auto start = run.options->op_timings == nullptr ? std::chrono::steady_clock::time_point()
+                                                        : std::chrono::steady_clock::now();
+  Status status;
+  if (fixed_read != nullptr) {
+    run.values[step.first_output] = fixed_read;
+  } else if (read != nullptr) {
+    run.values[step.first_output] = read.get();
+    run.Hold(std::move(read));
+  } else {
+    KernelContext ctx(step.name, step.op, inputs->data(), static_cast<int>(inputs->size()),
+                      run.slots + step.first_output, step.num_outputs, *run.options, resources_);
+    status = ComputeStep(step, ctx);
+  }
+  if (run.options->op_timings != nullptr) {
+    OpTimings::Entry& entry =
+        run.options->op_timings->by_op[run.options->op_timings->key == OpTimings::Key::kNode
+                                           ? step.op + " " + step.name
+                                           : step.op];
+    entry.seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ++entry.calls;
+  }
+  TERN_RETURN_IF_ERROR(status);
+  for (int r = step.first_release; r < step.first_release + step.num_releases; ++r) {
+    const int slot = step_releases_[r];
+    run.slots[slot] = Tensor();
+    run.values[slot] = &run.slots[slot];
+  }
+  return Status::Ok();
 }
 
 std::shared_ptr<const Plan::ReadValues> Plan::CurrentReadValues() const {

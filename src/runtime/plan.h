@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "runtime/branch_mode.h"
+#include "runtime/branch_sections.h"
 #include "runtime/graph.h"
 #include "runtime/kernel.h"
 #include "runtime/tensor.h"
@@ -92,7 +94,38 @@ class Plan {
     const Tensor* value = nullptr;
     int slot = -1;
   };
+  // A run of steps whose branches a run may hand to two threads (branch_sections.h).
+  struct Section {
+    BranchSection branches;
+    int batch_slot = -1;  // its input whose first dimension is the batch, or -1
+    // Slots set before the section and last read inside it: emptied when it ends, since its
+    // branches may read them in any order.
+    std::vector<int> deferred_releases;
+    std::unique_ptr<BranchMode> mode;  // in order or side by side, measured per batch size
+  };
+  // What the steps of one run share.
+  struct RunState {
+    Tensor* slots = nullptr;
+    const Tensor** values = nullptr;
+    const ReadValues* read_values = nullptr;
+    // Variables' tensors the run read; branches side by side may add at once.
+    std::vector<std::shared_ptr<const Tensor>>* held = nullptr;
+    std::mutex* held_mu = nullptr;
+    const RunOptions* options = nullptr;
+    bool has_deadline = false;
+    void Hold(std::shared_ptr<const Tensor> value) const {
+      std::lock_guard<std::mutex> lock(*held_mu);
+      held->push_back(std::move(value));
+    }
+  };
   class Builder;  // plan.cc: fills a Plan phase by phase
+
+  // One step: its inputs bound (into `inputs`, scratch), its kernel run, its releases done.
+  Status RunStep(const Step& step, const RunState& run, std::vector<const Tensor*>* inputs) const;
+  // A section's steps, in order or its branches side by side.
+  Status RunSection(const Section& section, const RunState& run,
+                    std::vector<const Tensor*>* inputs) const;
+  Status RunBranches(const Section& section, const RunState& run, int threads) const;
 
   // Run's first and last phases: the feeds put in `slots` (num_slots_ empty tensors); the
   // fetched values.
@@ -112,6 +145,8 @@ class Plan {
   // The slots no step releases (fetched, or read by no step): what a finished run leaves set.
   std::vector<int> unreleased_slots_;
   std::vector<FixedValue> fixed_values_;
+  std::vector<Section> sections_;
+  std::vector<int> section_starting_at_;  // by step: the section that begins there, or -1
   int num_slots_ = 0;
   int num_variable_reads_ = 0;  // steps with reads_variable
   std::vector<BoundFeed> bound_feeds_;

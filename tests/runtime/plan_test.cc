@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "runtime/branch_mode.h"
 #include "runtime/format/tensor_proto.h"
 #include "runtime/function_library.h"
+#include "runtime/intra_op.h"
 #include "runtime/memory_account.h"
 #include "runtime/session.h"
 #include "runtime/state/resources.h"
@@ -165,6 +167,72 @@ TEST(PlanTest, SlotsKeepNoTensorAfterARunEndsOrFails) {
     auto failed = (*session)->Run({{"x:0", x}, {"b:0", wrong_b}}, {"y:0"}, {}, RunOptions());
     ASSERT_FALSE(failed.ok());
     EXPECT_EQ(TensorMemory::InUseBytes(), before);
+  }
+}
+
+// y = (x * 3 + 1) + x * 0.5: two branches from x, joined by y, which a run may compute side
+// by side.
+tensorflow::GraphDef TwoBranches() {
+  tensorflow::GraphDef g;
+  auto* x = AddNode(&g, "x", "Placeholder");
+  (*x->mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
+  SetFloatConst(AddNode(&g, "three", "Const"), 3.0f);
+  SetFloatConst(AddNode(&g, "one", "Const"), 1.0f);
+  SetFloatConst(AddNode(&g, "half", "Const"), 0.5f);
+  AddNode(&g, "a", "Mul", {"x", "three"});
+  AddNode(&g, "a1", "AddV2", {"a", "one"});
+  AddNode(&g, "b", "Mul", {"x", "half"});
+  AddNode(&g, "y", "AddV2", {"a1", "b"});
+  return g;
+}
+
+// Sets the process-wide threading for one test and puts it back.
+class BranchThreading {
+ public:
+  explicit BranchThreading(BranchPolicy policy) {
+    IntraOpThreads::SetLimit(2);
+    BranchMode::SetPolicy(policy);
+  }
+  ~BranchThreading() {
+    IntraOpThreads::SetLimit(1);
+    BranchMode::SetPolicy(BranchPolicy::kMeasured);
+  }
+};
+
+// Side by side (on a machine with a second core) or in order, a run computes the same values,
+// keeps no tensor once it ends, and a branch's error ends it with that error.
+TEST(PlanTest, BranchesSideBySideOrInOrderComputeTheSameAndKeepNothing) {
+  auto session = Session::Create(TwoBranches());
+  ASSERT_TRUE(session.ok());
+  std::vector<float> values(100000);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i % 7);
+  const Tensor x = Tensor::FromVector<float>(values, TensorShape{100000});
+  const Tensor wrong_half = Tensor::FromVector<float>({1, 2, 3}, TensorShape{3});
+  for (BranchPolicy policy :
+       {BranchPolicy::kSideBySide, BranchPolicy::kInOrder, BranchPolicy::kMeasured}) {
+    const BranchThreading threading(policy);
+    // The first run of each feed set builds its plan, whose constants stay charged.
+    ASSERT_TRUE((*session)->Run({{"x:0", x}}, {"y:0"}, {}, RunOptions()).ok());
+    ASSERT_FALSE(
+        (*session)->Run({{"x:0", x}, {"half:0", wrong_half}}, {"y:0"}, {}, RunOptions()).ok());
+    const int64_t before = TensorMemory::InUseBytes();
+    for (int run = 0; run < 12; ++run) {
+      {
+        auto out = (*session)->Run({{"x:0", x}}, {"y:0"}, {}, RunOptions());
+        ASSERT_TRUE(out.ok()) << out.status().ToString();
+        const auto y = (*out)[0].flat<float>();
+        for (size_t i = 0; i < values.size(); i += 997) {
+          EXPECT_FLOAT_EQ(y[i], values[i] * 3 + 1 + values[i] * 0.5f) << i;
+        }
+      }
+      EXPECT_EQ(TensorMemory::InUseBytes(), before);
+      auto failed =
+          (*session)->Run({{"x:0", x}, {"half:0", wrong_half}}, {"y:0"}, {}, RunOptions());
+      ASSERT_FALSE(failed.ok());
+      EXPECT_NE(failed.status().message().find("node 'b'"), std::string::npos)
+          << failed.status().ToString();
+      EXPECT_EQ(TensorMemory::InUseBytes(), before);
+    }
   }
 }
 

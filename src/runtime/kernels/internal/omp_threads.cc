@@ -4,10 +4,15 @@
 
 namespace tern {
 
+namespace {
+// Cheap to set, but set only on change. One cache for every caller, so none skips a change
+// another made. 0: unknown.
+thread_local int current = 0;
+}  // namespace
+
+void ForgetOmpThreads() { current = 0; }
+
 void UseOmpThreads(int threads) {
-  // Cheap to set, but set only on change. One cache for every caller, so none skips a change
-  // another made.
-  thread_local int current = 0;
   if (current != threads) {
     omp_set_num_threads(threads);
     current = threads;
