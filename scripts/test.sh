@@ -112,6 +112,9 @@ TERN_CONTAINER_FULL=$CONTAINER .venv/bin/python -m pytest tests/deploy -q -p no:
   2>&1 | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN'
 echo "== conformance with TensorFlow (model zoo)"
 .venv/bin/python -m pytest tests/conformance -q -p no:cacheprovider
+echo "== conformance again with ops split over 2 cores and branches side by side"
+TERN_CONFORMANCE_SERVER_FLAGS=--tensorflow_intra_op_parallelism=2 \
+  .venv/bin/python -m pytest tests/conformance -q -p no:cacheprovider
 if [ "$BENCH" = 1 ]; then
   echo "== runtime vs TensorFlow and ONNX Runtime (full; writes loadtest/results/)"
   .venv/bin/python loadtest/runtime_vs_peers.py 2>&1 | grep -v -E 'cpu_feature_guard|rebuild TensorFlow|oneDNN|absl::InitializeLog'

@@ -26,12 +26,9 @@ BranchMode::Entry* BranchMode::Find(int64_t batch) {
 
 BranchWay BranchMode::Choose(int64_t batch) {
   switch (Policy()) {
-    case BranchPolicy::kInOrder:
-      return BranchWay::kInOrder;
-    case BranchPolicy::kSideBySide:
-      return BranchWay::kSideBySide;
-    case BranchPolicy::kMeasured:
-      break;
+    case BranchPolicy::kInOrder: return BranchWay::kInOrder;
+    case BranchPolicy::kSideBySide: return BranchWay::kSideBySide;
+    case BranchPolicy::kMeasured: break;
   }
   std::lock_guard<std::mutex> lock(mu_);
   const Entry* entry = Find(batch);

@@ -14,8 +14,8 @@
 namespace tern {
 
 enum class BranchPolicy {
-  kMeasured,  // both ways timed on the first runs, then the faster (the default)
-  kInOrder,   // never side by side
+  kMeasured,    // both ways timed on the first runs, then the faster (the default)
+  kInOrder,     // never side by side
   kSideBySide,  // always side by side when a core is idle (tests)
 };
 

@@ -1,18 +1,19 @@
 #include "runtime/branch_sections.h"
 
 #include <algorithm>
-#include <numeric>
 
 namespace tern {
 namespace {
 
-// Union-find over step indices; only the steps added so far take part.
+// Union-find over step indices; only the steps added so far take part. Counts the branches
+// with a step that computes.
 class Branches {
  public:
-  explicit Branches(int steps) : parent_(static_cast<size_t>(steps), -1) {}
+  Branches(int steps, const std::vector<bool>& computes)
+      : parent_(static_cast<size_t>(steps), -1), computes_(computes.begin(), computes.end()) {}
   void Add(int s) {
     parent_[s] = s;
-    ++count_;
+    count_ += computes_[s];
   }
   bool Has(int s) const { return parent_[s] >= 0; }
   int Find(int s) {
@@ -26,13 +27,16 @@ class Branches {
     a = Find(a);
     b = Find(b);
     if (a == b) return;
-    parent_[std::max(a, b)] = std::min(a, b);
-    --count_;
+    if (computes_[a] && computes_[b]) --count_;
+    const int root = std::min(a, b);
+    computes_[root] = computes_[a] || computes_[b];
+    parent_[std::max(a, b)] = root;
   }
-  int count() const { return count_; }
+  int computing() const { return count_; }
 
  private:
   std::vector<int> parent_;
+  std::vector<char> computes_;  // by root: a step of its branch computes
   int count_ = 0;
 };
 
@@ -57,19 +61,6 @@ BranchSection MakeSection(int first, int join, Branches& branches) {
   return section;
 }
 
-int BranchesThatCompute(const BranchSection& section, const std::vector<bool>& computes) {
-  int count = 0;
-  for (int b = 0; b < section.num_branches(); ++b) {
-    for (int k = section.branch_begin[b]; k < section.branch_begin[b + 1]; ++k) {
-      if (computes[section.steps[k]]) {
-        ++count;
-        break;
-      }
-    }
-  }
-  return count;
-}
-
 }  // namespace
 
 std::vector<BranchSection> FindBranchSections(const std::vector<std::vector<int>>& dependencies,
@@ -89,18 +80,19 @@ std::vector<BranchSection> FindBranchSections(const std::vector<std::vector<int>
     std::sort(joined.begin(), joined.end());
     joined.erase(std::unique(joined.begin(), joined.end()), joined.end());
     if (joined.size() < 2) continue;
-    // Walk back from the join adding steps, until one (the fork the branches share) would make
-    // them a single branch again.
-    Branches branches(join);
+    // Walk back from the join adding steps, until one (the fork the branches share) would leave
+    // fewer than two branches that compute. (Branches that only read variables, such as the
+    // join's own weights, do not count.)
+    Branches branches(join, computes);
     int first = -1;
     const int stop = std::max(0, join - options.max_scan_steps);
     for (int s = join - 1; s >= stop; --s) {
-      const int before = branches.count();
+      const int before = branches.computing();
       branches.Add(s);
       for (int r : readers[s]) {
         if (r < join && branches.Has(r)) branches.Join(s, r);
       }
-      if (branches.count() >= 2) {
+      if (branches.computing() >= 2) {
         first = s;
       } else if (before >= 2) {
         break;
@@ -108,16 +100,14 @@ std::vector<BranchSection> FindBranchSections(const std::vector<std::vector<int>
     }
     if (first < 0) continue;
     // The section is [first, join): rebuild its branches without the steps scanned past it.
-    Branches kept(join);
+    Branches kept(join, computes);
     for (int s = join - 1; s >= first; --s) {
       kept.Add(s);
       for (int r : readers[s]) {
         if (r < join && kept.Has(r)) kept.Join(s, r);
       }
     }
-    BranchSection section = MakeSection(first, join, kept);
-    if (BranchesThatCompute(section, computes) < 2) continue;
-    sections.push_back(std::move(section));
+    sections.push_back(MakeSection(first, join, kept));
     claimed_from = first;
   }
   std::reverse(sections.begin(), sections.end());

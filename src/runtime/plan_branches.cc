@@ -27,8 +27,7 @@ Status Plan::RunSection(const Section& section, const RunState& run,
   const int64_t batch = BatchOf(section.batch_slot >= 0 ? run.values[section.batch_slot] : nullptr);
   // Side by side only on a core no other run holds (under load every core runs its own
   // request), and not while ops are timed one by one.
-  const bool core_idle =
-      run.options->op_timings == nullptr && IntraOpThreads::AvailableNow() >= 2;
+  const bool core_idle = run.options->op_timings == nullptr && IntraOpThreads::AvailableNow() >= 2;
   BranchWay way = core_idle ? section.mode->Choose(batch) : BranchWay::kInOrder;
   std::optional<IntraOpThreads::OpScope> cores;
   if (way == BranchWay::kSideBySide) {
@@ -46,7 +45,8 @@ Status Plan::RunSection(const Section& section, const RunState& run,
   }
   if (status.ok() && core_idle && (way == BranchWay::kInOrder || cores->threads() >= 2)) {
     section.mode->Record(
-        batch, way, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        batch, way,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   for (int slot : section.deferred_releases) {
     run.slots[slot] = Tensor();
@@ -78,8 +78,8 @@ Status Plan::RunBranches(const Section& section, const RunState& run, int thread
         }
       }
     } catch (const std::exception& error) {
-      statuses[thread] = Internal(std::string("a branch of a plan section failed: ") +
-                                  error.what());
+      statuses[thread] =
+          Internal(std::string("a branch of a plan section failed: ") + error.what());
       failed.store(true, std::memory_order_relaxed);
     }
   });

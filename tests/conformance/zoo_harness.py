@@ -96,6 +96,11 @@ def signature_ops(version_dir):
     return out
 
 
+# More flags for every server, e.g. TERN_CONFORMANCE_SERVER_FLAGS=--tensorflow_intra_op_parallelism=2
+# (ops split over cores, branches side by side) to hold those paths to TensorFlow's outputs too.
+EXTRA_SERVER_FLAGS = os.environ.get("TERN_CONFORMANCE_SERVER_FLAGS", "").split()
+
+
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -113,7 +118,8 @@ class Tern:
         self.process = subprocess.Popen(
             [str(TERN), "--port=%d" % self.grpc_port, "--rest_api_port=%d" % self.rest_port,
              "--model_name=" + name, "--model_base_path=" + str(base_path),
-             "--saved_model_tags=" + ",".join(MODEL_TAGS.get(name, ["serve"]))],
+             "--saved_model_tags=" + ",".join(MODEL_TAGS.get(name, ["serve"]))]
+            + EXTRA_SERVER_FLAGS,
             stdout=self.log, stderr=subprocess.STDOUT)
         self.grpc_target = "127.0.0.1:%d" % self.grpc_port
         self.load_error = self._wait_loaded()

@@ -80,12 +80,30 @@ TEST(BranchSectionsTest, ASectionNeedsTwoBranchesThatCompute) {
   EXPECT_EQ(FindBranchSections(deps, computes, {}).size(), 1u);
 }
 
+// A projection block as a SavedModel has it: each convolution reads its weights through a
+// variable read just before it, and the join (the last convolution, with the shortcut as its
+// residual) reads two of its own. Those reads are branches that do not compute, so they neither
+// make a section nor stretch one past the fork.
+TEST(BranchSectionsTest, BranchesOfVariableReadsNeitherMakeNorStretchASection) {
+  // 0 fork; 1 read, 2 conv; 3 read, 4 conv; 5 the join's read; 6 read, 7 shortcut; 8 join.
+  const std::vector<std::vector<int>> deps = {{}, {}, {0, 1}, {},       {2, 3},
+                                              {}, {}, {0, 6}, {4, 5, 7}};
+  std::vector<bool> computes = AllCompute(deps.size());
+  for (int read : {1, 3, 5, 6}) computes[read] = false;
+  const auto sections = FindBranchSections(deps, computes, {});
+  ASSERT_EQ(sections.size(), 1u);
+  EXPECT_EQ(sections[0].first_step, 1);
+  EXPECT_EQ(sections[0].end_step, 8);
+  EXPECT_THAT(Branches(sections[0]),
+              ElementsAre(ElementsAre(1, 2, 3, 4), ElementsAre(6, 7), ElementsAre(5)));
+}
+
 // A join is looked back from over at most max_scan_steps steps.
 TEST(BranchSectionsTest, TheScanBackStopsAfterMaxScanSteps) {
   std::vector<std::vector<int>> deps = {{}};
   for (int s = 1; s <= 10; ++s) deps.push_back({s - 1});  // a long tower: 1..10
-  deps.push_back({0});                                   // a short one: 11
-  deps.push_back({10, 11});                              // the join: 12
+  deps.push_back({0});                                    // a short one: 11
+  deps.push_back({10, 11});                               // the join: 12
   const auto sections = FindBranchSections(deps, AllCompute(deps.size()), {.max_scan_steps = 5});
   ASSERT_EQ(sections.size(), 1u);
   EXPECT_EQ(sections[0].first_step, 7);
