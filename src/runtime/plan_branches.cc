@@ -29,10 +29,14 @@ Status Plan::RunSection(const Section& section, const RunState& run,
   // request), and not while ops are timed one by one.
   const bool core_idle = run.options->op_timings == nullptr && IntraOpThreads::AvailableNow() >= 2;
   BranchWay way = core_idle ? section.mode->Choose(batch) : BranchWay::kInOrder;
+  bool timed = core_idle;  // a run of the way chosen, with the core it was chosen for
   std::optional<IntraOpThreads::OpScope> cores;
   if (way == BranchWay::kSideBySide) {
     cores.emplace(branches.num_branches());
-    if (cores->threads() < 2) way = BranchWay::kInOrder;  // another run took it meanwhile
+    if (cores->threads() < 2) {  // another run took the core meanwhile
+      way = BranchWay::kInOrder;
+      timed = false;
+    }
   }
   const auto start = std::chrono::steady_clock::now();
   Status status;
@@ -43,7 +47,7 @@ Status Plan::RunSection(const Section& section, const RunState& run,
       status = RunStep(steps_[s], run, inputs);
     }
   }
-  if (status.ok() && core_idle && (way == BranchWay::kInOrder || cores->threads() >= 2)) {
+  if (status.ok() && timed) {
     section.mode->Record(
         batch, way,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
