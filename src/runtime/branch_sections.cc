@@ -61,6 +61,21 @@ BranchSection MakeSection(int first, int join, Branches& branches) {
   return section;
 }
 
+// The largest branch's share of the section's steps that compute.
+double LargestBranchShare(const BranchSection& section, const std::vector<bool>& computes) {
+  int total = 0;
+  int largest = 0;
+  for (int b = 0; b < section.num_branches(); ++b) {
+    int count = 0;
+    for (int k = section.branch_begin[b]; k < section.branch_begin[b + 1]; ++k) {
+      count += computes[section.steps[k]];
+    }
+    total += count;
+    largest = std::max(largest, count);
+  }
+  return total == 0 ? 1.0 : static_cast<double>(largest) / total;
+}
+
 }  // namespace
 
 std::vector<BranchSection> FindBranchSections(const std::vector<std::vector<int>>& dependencies,
@@ -107,7 +122,9 @@ std::vector<BranchSection> FindBranchSections(const std::vector<std::vector<int>
         if (r < join && kept.Has(r)) kept.Join(s, r);
       }
     }
-    sections.push_back(MakeSection(first, join, kept));
+    BranchSection section = MakeSection(first, join, kept);
+    if (LargestBranchShare(section, computes) > options.max_largest_branch_share) continue;
+    sections.push_back(std::move(section));
     claimed_from = first;
   }
   std::reverse(sections.begin(), sections.end());

@@ -24,6 +24,10 @@ struct BranchSectionOptions {
   // most this many steps (a long single chain, DenseNet's, is not scanned to the start for each
   // of its joins).
   int max_scan_steps = 512;
+  // A section whose largest branch holds more than this share of its computing steps is not
+  // kept (a whole model beside a little shape arithmetic), so the sections inside it are looked
+  // for instead.
+  double max_largest_branch_share = 0.9;
 };
 
 // `dependencies[s]`: the earlier steps step s reads from or waits for (data and control edges;

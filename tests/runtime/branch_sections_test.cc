@@ -98,6 +98,25 @@ TEST(BranchSectionsTest, BranchesOfVariableReadsNeitherMakeNorStretchASection) {
               ElementsAre(ElementsAre(1, 2, 3, 4), ElementsAre(6, 7), ElementsAre(5)));
 }
 
+// A long chain beside one small step (shape arithmetic joined at the end) is no section worth
+// keeping; the block inside the chain is found instead.
+TEST(BranchSectionsTest, ALopsidedOuterSectionGivesWayToTheSectionsInsideIt) {
+  // 0 fork; a block 1 | 2 joined by 3; a chain 4..12; beside it all, step 13; join 14.
+  std::vector<std::vector<int>> deps = {{}, {0}, {0}, {1, 2}};
+  for (int s = 4; s <= 12; ++s) deps.push_back({s - 1});
+  deps.push_back({});        // 13
+  deps.push_back({12, 13});  // 14
+  const auto sections = FindBranchSections(deps, AllCompute(deps.size()), {});
+  ASSERT_EQ(sections.size(), 1u);
+  EXPECT_EQ(sections[0].first_step, 1);
+  EXPECT_EQ(sections[0].end_step, 3);
+  // With no limit on the share, the outer section is kept and holds the block.
+  const auto outer =
+      FindBranchSections(deps, AllCompute(deps.size()), {.max_largest_branch_share = 1.0});
+  ASSERT_EQ(outer.size(), 1u);
+  EXPECT_EQ(outer[0].end_step, 14);
+}
+
 // A join is looked back from over at most max_scan_steps steps.
 TEST(BranchSectionsTest, TheScanBackStopsAfterMaxScanSteps) {
   std::vector<std::vector<int>> deps = {{}};
