@@ -1,7 +1,9 @@
 // Plan: the pruned, topologically ordered, kernel-resolved form of a graph for one set of
 // feeds, fetches and targets. Built once at load time (every unsupported op and bad attr is
 // reported then); run many times concurrently. Immutable after Build but for a cache of the
-// values of the variables it reads through fixed handles; Run is thread-safe.
+// values of the variables it reads through fixed handles and the way each branch section runs
+// (measured on its first runs: branch_mode.h); Run is thread-safe, and a run with an idle core
+// may compute a section's branches on two threads (branch_sections.h).
 #pragma once
 
 #include <atomic>
