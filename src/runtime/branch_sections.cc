@@ -40,6 +40,14 @@ class Branches {
   int count_ = 0;
 };
 
+// Adds step s, which comes before `join`, joined to those of its readers added already.
+void AddBefore(int join, int s, const std::vector<std::vector<int>>& readers, Branches& branches) {
+  branches.Add(s);
+  for (int r : readers[s]) {
+    if (r < join && branches.Has(r)) branches.Join(s, r);
+  }
+}
+
 // The steps [first, join) as branches, longest first.
 BranchSection MakeSection(int first, int join, Branches& branches) {
   BranchSection section;
@@ -103,10 +111,7 @@ std::vector<BranchSection> FindBranchSections(const std::vector<std::vector<int>
     const int stop = std::max(0, join - options.max_scan_steps);
     for (int s = join - 1; s >= stop; --s) {
       const int before = branches.computing();
-      branches.Add(s);
-      for (int r : readers[s]) {
-        if (r < join && branches.Has(r)) branches.Join(s, r);
-      }
+      AddBefore(join, s, readers, branches);
       if (branches.computing() >= 2) {
         first = s;
       } else if (before >= 2) {
@@ -117,10 +122,7 @@ std::vector<BranchSection> FindBranchSections(const std::vector<std::vector<int>
     // The section is [first, join): rebuild its branches without the steps scanned past it.
     Branches kept(join, computes);
     for (int s = join - 1; s >= first; --s) {
-      kept.Add(s);
-      for (int r : readers[s]) {
-        if (r < join && kept.Has(r)) kept.Join(s, r);
-      }
+      AddBefore(join, s, readers, kept);
     }
     BranchSection section = MakeSection(first, join, kept);
     if (LargestBranchShare(section, computes) > options.max_largest_branch_share) continue;

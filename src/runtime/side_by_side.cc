@@ -30,7 +30,6 @@ void RunSideBySide(int threads, const std::function<void(int thread)>& fn) {
       const IntraOpThreads::LentCoreScope on_a_borrowed_core;
       fn(thread);
     }
-    ForgetOmpThreads();
   }
   ForgetOmpThreads();  // the count set inside the region is gone with it
 }

@@ -22,6 +22,11 @@ tensorflow::NodeDef* AddNode(tensorflow::GraphDef* g, const std::string& name,
   return n;
 }
 
+// A float Placeholder node: the graph's input `name`.
+void AddFloatFeed(tensorflow::GraphDef* g, const std::string& name) {
+  (*AddNode(g, name, "Placeholder")->mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
+}
+
 void SetFloatConst(tensorflow::NodeDef* n, float value) {
   (*n->mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
   TensorToProto(Tensor::Scalar<float>(value), (*n->mutable_attr())["value"].mutable_tensor());
@@ -30,8 +35,7 @@ void SetFloatConst(tensorflow::NodeDef* n, float value) {
 // y = x * 0.5 + 2, plus an unreachable node with an op Tern does not have.
 tensorflow::GraphDef HalfPlusTwo() {
   tensorflow::GraphDef g;
-  auto* x = AddNode(&g, "x", "Placeholder");
-  (*x->mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
+  AddFloatFeed(&g, "x");
   SetFloatConst(AddNode(&g, "a", "Const"), 0.5f);
   SetFloatConst(AddNode(&g, "b", "Const"), 2.0f);
   AddNode(&g, "ax", "Mul", {"a", "x"});
@@ -174,8 +178,7 @@ TEST(PlanTest, SlotsKeepNoTensorAfterARunEndsOrFails) {
 // by side.
 tensorflow::GraphDef TwoBranches() {
   tensorflow::GraphDef g;
-  auto* x = AddNode(&g, "x", "Placeholder");
-  (*x->mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
+  AddFloatFeed(&g, "x");
   SetFloatConst(AddNode(&g, "three", "Const"), 3.0f);
   SetFloatConst(AddNode(&g, "one", "Const"), 1.0f);
   SetFloatConst(AddNode(&g, "half", "Const"), 0.5f);
@@ -280,8 +283,7 @@ void AddScaleFunction(tensorflow::GraphDef* g) {
 // StatefulPartitionedCall, reading a resource variable passed in as an argument.
 TEST(PlanTest, CallsLibraryFunctionsWithResourceVariables) {
   tensorflow::GraphDef g;
-  auto* x = AddNode(&g, "x", "Placeholder");
-  (*x->mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
+  AddFloatFeed(&g, "x");
   auto* v = AddNode(&g, "v", "VarHandleOp");
   (*v->mutable_attr())["shared_name"].set_s("scale");
   SetFloatConst(AddNode(&g, "init_value", "Const"), 3.0f);
