@@ -137,7 +137,8 @@ Body OneDnn(const Shape& s, const float* a, const float* b, float* c, bool packe
   (*args)[DNNL_ARG_SCRATCHPAD] =
       memory(pd.scratchpad_desc(), tern::OneDnnEngine(), scratch->data());
   auto prim = std::make_shared<dnnl::matmul>(pd);
-  return [=] {
+  // `scratch` is named so the body owns it: args holds only its address.
+  return [prim, stream, args, scratch] {
     prim->execute(*stream, *args);
     stream->wait();
   };
