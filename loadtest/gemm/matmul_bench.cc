@@ -239,7 +239,7 @@ void RegisterAll() {
 }
 
 // Where each implementation wins by rows: Eigen (this CPU's build), the no-packing kernel, the
-// packed one (b packed once) and dnnl_sgemm on the dense layers above and narrow im2col
+// packed one (b packed once), dnnl_sgemm and oneDNN's matmul primitive (b reordered once) on the dense layers above and narrow im2col
 // convolutions, M = 1..128 (names rows/k:K/n:N/m:M/<impl>); what gemm.cc's dispatch is drawn from.
 void RegisterRows() {
   __builtin_cpu_init();
@@ -278,6 +278,8 @@ void RegisterRows() {
            }},
           {"packed", &TernPacked},
           {"dnnl_sgemm", &DnnlSgemm},
+          {"onednn_packed", [](const Shape& s, const float* a, const float* b,
+                               float* c) { return OneDnn(s, a, b, c, true); }},
       };
       for (const Impl& impl : impls) RegisterOne(s, impl.name, impl.setup);
     }
