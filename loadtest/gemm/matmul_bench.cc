@@ -82,6 +82,18 @@ Body TernPacked(const Shape& s, const float* a, const float* b, float* c) {
   };
 }
 
+// The packed product with a dense layer's epilogue applied as tiles are stored: + bias, ReLU.
+Body TernPackedBiasRelu(const Shape& s, const float* a, const float* b, float* c) {
+  std::shared_ptr<const tern::PackedMatrix> packed =
+      tern::PackedMatrix::Create(b, s.k, s.n, s.transpose_b);
+  if (packed == nullptr || s.batch > 1) return TernPacked(s, a, b, c);
+  auto bias = std::make_shared<std::vector<float>>(Random(s.n, 9));
+  return [=] {
+    tern::GemmPacked(a, s.m, *packed, c,
+                     {.bias = bias->data(), .activation = tern::StoreActivation::kRelu});
+  };
+}
+
 // GemmPacked walking b's depths as three segments (as a convolution's taps at an edge pixel are
 // walked): the same product, to see what the segmented walk costs against the plain one.
 Body TernPackedSegments(const Shape& s, const float* a, const float* b, float* c) {
@@ -239,8 +251,9 @@ void RegisterAll() {
 }
 
 // Where each implementation wins by rows: Eigen (this CPU's build), the no-packing kernel, the
-// packed one (b packed once), dnnl_sgemm and oneDNN's matmul primitive (b reordered once) on the dense layers above and narrow im2col
-// convolutions, M = 1..128 (names rows/k:K/n:N/m:M/<impl>); what gemm.cc's dispatch is drawn from.
+// packed one (b packed once), dnnl_sgemm and oneDNN's matmul primitive (b reordered once) on the
+// dense layers above and narrow im2col convolutions, M = 1..128 (names rows/k:K/n:N/m:M/<impl>);
+// what gemm.cc's dispatch is drawn from.
 void RegisterRows() {
   __builtin_cpu_init();
   const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
@@ -277,6 +290,7 @@ void RegisterRows() {
              return [=] { small({.a = a, .b = b, .c = c, .m = s.m, .k = s.k, .n = s.n}); };
            }},
           {"packed", &TernPacked},
+          {"packed_bias_relu", &TernPackedBiasRelu},
           {"dnnl_sgemm", &DnnlSgemm},
           {"onednn_packed", [](const Shape& s, const float* a, const float* b,
                                float* c) { return OneDnn(s, a, b, c, true); }},

@@ -65,6 +65,10 @@ inline bool OneRowDenseRunsOnPrimitive(int64_t k, int64_t n) {
 // L1); per layer, InceptionV3 b1's and ResNet50 b1's one-pixel convolutions (1280-2048 x 192-512)
 // 0.83-0.93x, their classifiers 0.92-0.94x. Products of gathered windows of more pixels stay on the
 // primitives (ResNet50 b1's 3x3 filters on 2x2 maps took 1.15-1.47x on GemmPacked).
+// Re-measured 2026-12-05 with 128: matmul_bench's rows/ (7 interleaved repetitions) had GemmPacked
+// at 0.63-0.94x of the primitive for 32-128 rows and depths up to 1024 (1.05-1.20x at 1280), but
+// the MLP at batch 64 in the model, paired against this build, ran 1.21x slower (12 rounds); in
+// the bench the layers ran as fast either way minutes later. The limit stays at 16.
 inline constexpr int64_t kPackedOverPrimitiveMaxRows = 16;
 
 // The calling thread's scratchpad of at least `bytes` (a primitive may run in several threads
