@@ -51,8 +51,10 @@ void BranchMode::Record(int64_t batch, BranchWay way, double seconds) {
   if (entry->samples[0] >= options_.samples_per_way &&
       entry->samples[1] >= options_.samples_per_way) {
     entry->measuring = false;
-    entry->chosen = entry->fastest_seconds[1] < entry->fastest_seconds[0] ? BranchWay::kSideBySide
-                                                                          : BranchWay::kInOrder;
+    const double side_by_side_bar =
+        entry->fastest_seconds[0] * (1.0 - options_.min_side_by_side_gain);
+    entry->chosen =
+        entry->fastest_seconds[1] < side_by_side_bar ? BranchWay::kSideBySide : BranchWay::kInOrder;
   }
 }
 

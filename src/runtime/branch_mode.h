@@ -3,7 +3,8 @@
 // Which is faster depends on the ops and the batch: at batch 1 an Inception block's small
 // convolutions gain little from a second core each and much from running side by side; at
 // batch 64 each splits well and the towers' unequal sizes would leave a thread idle. So each
-// section measures both ways on its first runs at each batch size and keeps the faster.
+// section measures both ways on its first runs at each batch size and keeps the faster (side by
+// side only when clearly so: Options::min_side_by_side_gain).
 // Thread-safe; one per section, owned by the plan.
 #pragma once
 
@@ -26,6 +27,9 @@ class BranchMode {
   struct Options {
     // Runs timed each way before choosing, per batch size.
     int samples_per_way = 5;
+    // Side by side must be at least this fraction faster: it takes a second core, and a gain
+    // within a noisy machine's jitter is not worth that core (a tie runs in order).
+    double min_side_by_side_gain = 0.03;
   };
   BranchMode() : BranchMode(Options()) {}
   explicit BranchMode(Options options) : options_(options) {}

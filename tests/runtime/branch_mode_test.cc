@@ -36,6 +36,15 @@ TEST(BranchModeTest, TheFastestRunOfEachWayDecidesNotOneSlowRun) {
   EXPECT_EQ(mode.Choose(8), BranchWay::kSideBySide);
 }
 
+TEST(BranchModeTest, SideBySideMustBeClearlyFasterToTakeTheSecondCore) {
+  BranchMode tie(BranchMode::Options{.samples_per_way = 2, .min_side_by_side_gain = 0.03});
+  for (int run = 0; run < 4; ++run) RunOnce(tie, 1, 1.00e-3, 0.98e-3);
+  EXPECT_EQ(tie.Choose(1), BranchWay::kInOrder);
+  BranchMode gain(BranchMode::Options{.samples_per_way = 2, .min_side_by_side_gain = 0.03});
+  for (int run = 0; run < 4; ++run) RunOnce(gain, 1, 1.00e-3, 0.96e-3);
+  EXPECT_EQ(gain.Choose(1), BranchWay::kSideBySide);
+}
+
 TEST(BranchModeTest, EachBatchSizeIsMeasuredOnItsOwn) {
   BranchMode mode(BranchMode::Options{.samples_per_way = 2});
   for (int run = 0; run < 4; ++run) RunOnce(mode, 1, 2e-3, 1e-3);
