@@ -71,27 +71,29 @@ Body TernGemm(const Shape& s, const float* a, const float* b, float* c) {
 }
 
 // GemmPacked on b packed once (constant weights); where the CPU has no packed kernel, Gemm.
-Body TernPacked(const Shape& s, const float* a, const float* b, float* c) {
+// `bias_relu`: with a dense layer's epilogue applied as tiles are stored (+ bias, ReLU).
+Body PackedBody(const Shape& s, const float* a, const float* b, float* c, bool bias_relu) {
   std::shared_ptr<const tern::PackedMatrix> packed =
       tern::PackedMatrix::Create(b, s.k, s.n, s.transpose_b);
   if (packed == nullptr || (s.batch > 1 && !s.shared_b)) return TernGemm(s, a, b, c);
+  auto bias =
+      std::make_shared<std::vector<float>>(bias_relu ? Random(s.n, 9) : std::vector<float>());
+  tern::PackedEpilogue epilogue;
+  if (bias_relu) epilogue = {.bias = bias->data(), .activation = tern::StoreActivation::kRelu};
   return [=] {
+    (void)bias;  // owns epilogue.bias
     for (int64_t i = 0; i < s.batch; ++i) {
-      tern::GemmPacked(a + i * s.m * s.k, s.m, *packed, c + i * s.m * s.n);
+      tern::GemmPacked(a + i * s.m * s.k, s.m, *packed, c + i * s.m * s.n, epilogue);
     }
   };
 }
 
-// The packed product with a dense layer's epilogue applied as tiles are stored: + bias, ReLU.
+Body TernPacked(const Shape& s, const float* a, const float* b, float* c) {
+  return PackedBody(s, a, b, c, false);
+}
+
 Body TernPackedBiasRelu(const Shape& s, const float* a, const float* b, float* c) {
-  std::shared_ptr<const tern::PackedMatrix> packed =
-      tern::PackedMatrix::Create(b, s.k, s.n, s.transpose_b);
-  if (packed == nullptr || s.batch > 1) return TernPacked(s, a, b, c);
-  auto bias = std::make_shared<std::vector<float>>(Random(s.n, 9));
-  return [=] {
-    tern::GemmPacked(a, s.m, *packed, c,
-                     {.bias = bias->data(), .activation = tern::StoreActivation::kRelu});
-  };
+  return PackedBody(s, a, b, c, true);
 }
 
 // GemmPacked walking b's depths as three segments (as a convolution's taps at an edge pixel are
@@ -156,6 +158,14 @@ Body OneDnn(const Shape& s, const float* a, const float* b, float* c, bool packe
   };
 }
 
+Body OneDnnPlain(const Shape& s, const float* a, const float* b, float* c) {
+  return OneDnn(s, a, b, c, false);
+}
+
+Body OneDnnPacked(const Shape& s, const float* a, const float* b, float* c) {
+  return OneDnn(s, a, b, c, true);
+}
+
 void RegisterOne(const Shape& s, const char* impl_name, Setup setup);
 
 void Register(const Shape& s) {
@@ -168,10 +178,8 @@ void Register(const Shape& s) {
       {"tern_packed", &TernPacked},
       {"tern_packed_segments", &TernPackedSegments},
       {"dnnl_sgemm", &DnnlSgemm},
-      {"onednn_plain", [](const Shape& s, const float* a, const float* b,
-                          float* c) { return OneDnn(s, a, b, c, false); }},
-      {"onednn_packed", [](const Shape& s, const float* a, const float* b,
-                           float* c) { return OneDnn(s, a, b, c, true); }},
+      {"onednn_plain", &OneDnnPlain},
+      {"onednn_packed", &OneDnnPacked},
   };
   for (const Impl& impl : impls) RegisterOne(s, impl.name, impl.setup);
 }
@@ -292,8 +300,7 @@ void RegisterRows() {
           {"packed", &TernPacked},
           {"packed_bias_relu", &TernPackedBiasRelu},
           {"dnnl_sgemm", &DnnlSgemm},
-          {"onednn_packed", [](const Shape& s, const float* a, const float* b,
-                               float* c) { return OneDnn(s, a, b, c, true); }},
+          {"onednn_packed", &OneDnnPacked},
       };
       for (const Impl& impl : impls) RegisterOne(s, impl.name, impl.setup);
     }
